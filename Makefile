@@ -1,0 +1,60 @@
+# SPDX-License-Identifier: GPL-2.0-or-later
+# The two commands of the README, and the usual targets around them.
+#   make demo   install what is missing, build, build the test image, run it
+#   make check  the same set-up, then every test (unit, ASan/UBSan, fuzz, system)
+BUILD      ?= build
+ASAN_BUILD ?= build-asan
+FUZZ_BUILD ?= build-fuzz
+PREFIX     ?= /usr/local
+IMAGES     ?= $(BUILD)/test-images
+
+.PHONY: all deps host build asan fuzz images demo check unit install clean lint
+
+all: build
+
+deps:
+	@sh scripts/install-deps.sh
+
+host:
+	@sh tests/setup-host.sh
+
+$(BUILD)/build.ninja:
+	meson setup $(BUILD) --prefix=$(PREFIX) >/dev/null
+
+build: $(BUILD)/build.ninja
+	ninja -C $(BUILD)
+
+$(ASAN_BUILD)/build.ninja:
+	meson setup $(ASAN_BUILD) -Db_sanitize=address,undefined -Dbuildtype=debug \
+	    -Db_lundef=false >/dev/null
+
+asan: $(ASAN_BUILD)/build.ninja
+	ninja -C $(ASAN_BUILD)
+
+$(FUZZ_BUILD)/build.ninja:
+	CC=clang meson setup $(FUZZ_BUILD) -Dfuzz=true -Db_sanitize=address,undefined \
+	    -Db_lundef=false -Dbuildtype=debug >/dev/null
+
+fuzz: $(FUZZ_BUILD)/build.ninja
+	ninja -C $(FUZZ_BUILD)
+
+images: build
+	sh tests/images/build.sh $(IMAGES)
+
+install: build
+	DESTDIR=$(DESTDIR) meson install -C $(BUILD) --no-rebuild
+
+demo: deps build images
+	sh scripts/demo.sh $(BUILD)/husk $(IMAGES)
+
+unit: build
+	meson test -C $(BUILD) --print-errorlogs
+
+lint:
+	sh scripts/lint.sh
+
+check: deps host build asan fuzz images
+	bash tests/run-all.sh
+
+clean:
+	rm -rf $(BUILD) $(ASAN_BUILD) $(FUZZ_BUILD)

@@ -1,0 +1,121 @@
+/* SPDX-License-Identifier: GPL-2.0-or-later */
+/*
+ * The command-line front end: a command table, a declarative option parser
+ * that also writes --help, and the shared context every handler receives.
+ * Handlers parse their flags, call husk_op_* and print; nothing here holds
+ * engine logic.
+ */
+#ifndef HUSK_CLI_CLI_H
+#define HUSK_CLI_CLI_H
+
+#include "ops/engine.h"
+#include "util/error.h"
+
+#include <stdbool.h>
+#include <stddef.h>
+
+enum cli_opt_type
+{
+  OPT_BOOL,   /* bool; "--x=false" accepted */
+  OPT_STRING, /* char * (last one wins) */
+  OPT_STRV,   /* char ** (repeatable; appended) */
+  OPT_INT,    /* long */
+  OPT_END,
+};
+
+struct cli_option
+{
+  const char *name;  /* long name without "--" */
+  char short_name;   /* 0 when none */
+  enum cli_opt_type type;
+  size_t offset;     /* offsetof (options struct, field) */
+  const char *arg;   /* argument name for --help, NULL for booleans */
+  const char *help;
+};
+
+#define OPTION_END { NULL, 0, OPT_END, 0, NULL, NULL }
+
+/* What a command needs before it runs.  */
+enum
+{
+  CMD_ENGINE = 1 << 0, /* open config, state and store */
+  CMD_HIDDEN = 1 << 1, /* not listed in --help */
+};
+
+struct cli_ctx;
+
+struct cli_command
+{
+  const char *name;
+  int (*fn) (struct cli_ctx *ctx, int argc, char **argv);
+  unsigned flags;
+  const struct cli_command *sub; /* a group: dispatch on the next word */
+  const char *summary;
+};
+
+struct cli_global_opts
+{
+  char *root;
+  char *runroot;
+  char *storage_driver;
+  char **storage_opt;
+  char *log_level;
+  bool help;
+  bool version;
+};
+
+struct cli_ctx
+{
+  struct cli_global_opts *g;
+  struct husk_engine *engine; /* open when the command has CMD_ENGINE */
+  const char *cmd_path;       /* "husk image ls" for usage lines */
+  husk_error_t err;
+};
+
+/**
+ * cli_parse() - Parse options of a command into an options struct
+ * @opts:    the option table
+ * @out:     the options struct (fields located by offset)
+ * @argc, @argv: arguments after the command name
+ * @interspersed: options may follow positional arguments (false for run,
+ *           exec: parsing stops at the first positional)
+ * @rest:    set to a NULL-terminated vector of the positional arguments
+ *           (points into argv; free only the array)
+ *
+ * Return: 0, 1 when --help was given (help already printed), or -1.
+ */
+int cli_parse (struct cli_ctx *ctx, const struct cli_option *opts, void *out,
+               int argc, char **argv, bool interspersed, char ***rest,
+               const char *usage);
+
+void cli_print_help (const char *cmd_path, const char *usage,
+                     const struct cli_option *opts);
+
+/* Fail with a usage error ("accepts at most 1 arg(s), received 2").  */
+int cli_usage_error (struct cli_ctx *ctx, const char *fmt, ...)
+    __attribute__ ((format (printf, 2, 3)));
+
+/* Print an error the way every command does and return the exit status.  */
+int cli_fail (struct cli_ctx *ctx);
+
+/* Command groups, defined in their files.  */
+int cli_main (int argc, char **argv);
+
+extern const struct cli_command cli_image_commands[];
+extern const struct cli_command cli_system_commands[];
+
+/* Top-level handlers shared between "husk images" and "husk image ls" etc.  */
+int cmd_image_ls (struct cli_ctx *ctx, int argc, char **argv);
+int cmd_image_inspect (struct cli_ctx *ctx, int argc, char **argv);
+int cmd_image_rm (struct cli_ctx *ctx, int argc, char **argv);
+int cmd_image_tag (struct cli_ctx *ctx, int argc, char **argv);
+int cmd_image_untag (struct cli_ctx *ctx, int argc, char **argv);
+int cmd_image_load (struct cli_ctx *ctx, int argc, char **argv);
+int cmd_image_save (struct cli_ctx *ctx, int argc, char **argv);
+int cmd_image_import (struct cli_ctx *ctx, int argc, char **argv);
+int cmd_image_history (struct cli_ctx *ctx, int argc, char **argv);
+int cmd_inspect (struct cli_ctx *ctx, int argc, char **argv);
+int cmd_version (struct cli_ctx *ctx, int argc, char **argv);
+int cmd_info (struct cli_ctx *ctx, int argc, char **argv);
+
+#endif

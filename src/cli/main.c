@@ -1,0 +1,222 @@
+/* SPDX-License-Identifier: GPL-2.0-or-later */
+/*
+ * Command dispatch.  The table says what each command needs (CMD_ENGINE:
+ * configuration, state and store opened); cli_run() provides it, so no
+ * handler repeats that set-up.  Groups dispatch through their own table, and
+ * the top-level aliases ("images", "rmi", ...) point at the same handlers as
+ * the group verbs ("image ls", "image rm").
+ */
+#include "cli/cli.h"
+#include "husk-config.h"
+#include "util/cleanup.h"
+#include "util/log.h"
+#include "util/strutil.h"
+
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+
+static int cmd_group_image (struct cli_ctx *ctx, int argc, char **argv);
+static int cmd_group_system (struct cli_ctx *ctx, int argc, char **argv);
+
+static const struct cli_command top_commands[] = {
+  { "history", cmd_image_history, CMD_ENGINE, NULL, "Show history of a specified image" },
+  { "image", cmd_group_image, 0, cli_image_commands, "Manage images" },
+  { "images", cmd_image_ls, CMD_ENGINE, NULL, "List images in local storage" },
+  { "import", cmd_image_import, CMD_ENGINE, NULL, "Import a tarball to create a filesystem image" },
+  { "info", cmd_info, CMD_ENGINE, NULL, "Display husk system information" },
+  { "inspect", cmd_inspect, CMD_ENGINE, NULL, "Display the configuration of object denoted by ID" },
+  { "load", cmd_image_load, CMD_ENGINE, NULL, "Load image(s) from a tar archive" },
+  { "rmi", cmd_image_rm, CMD_ENGINE, NULL, "Removes one or more images from local storage" },
+  { "save", cmd_image_save, CMD_ENGINE, NULL, "Save image(s) to an archive" },
+  { "system", cmd_group_system, 0, cli_system_commands, "Manage husk" },
+  { "tag", cmd_image_tag, CMD_ENGINE, NULL, "Add an additional name to a local image" },
+  { "untag", cmd_image_untag, CMD_ENGINE, NULL, "Remove a name from a local image" },
+  { "version", cmd_version, 0, NULL, "Display the husk version information" },
+  { NULL, NULL, 0, NULL, NULL },
+};
+
+static const struct cli_option global_options[] = {
+  { "root", 0, OPT_STRING, offsetof (struct cli_global_opts, root), "value",
+    "Path to the root directory in which data, including images, is stored" },
+  { "runroot", 0, OPT_STRING, offsetof (struct cli_global_opts, runroot), "value",
+    "Path to the 'run directory' where all state information is stored" },
+  { "storage-driver", 0, OPT_STRING, offsetof (struct cli_global_opts, storage_driver),
+    "value", "Select which storage driver is used to manage storage of images and containers" },
+  { "storage-opt", 0, OPT_STRV, offsetof (struct cli_global_opts, storage_opt),
+    "value", "Used to pass an option to the storage driver" },
+  { "log-level", 0, OPT_STRING, offsetof (struct cli_global_opts, log_level), "string",
+    "Log messages above specified level (trace, debug, info, warn, warning, error, fatal or panic)" },
+  { "version", 'v', OPT_BOOL, offsetof (struct cli_global_opts, version), NULL,
+    "Version of husk" },
+  OPTION_END,
+};
+
+int
+cli_fail (struct cli_ctx *ctx)
+{
+  if (ctx->err == NULL)
+    return 125;
+  fprintf (stderr, "Error: %s\n", ctx->err->msg);
+  if (ctx->err->code == HUSK_ERR_USAGE)
+    fprintf (stderr, "See '%s --help'\n", ctx->cmd_path);
+  husk_error_release (&ctx->err);
+  return 125;
+}
+
+static void
+print_commands (const char *path, const struct cli_command *cmds)
+{
+  printf ("Usage:\n  %s [options] COMMAND\n\nAvailable Commands:\n", path);
+  for (; cmds->name; cmds++)
+    if (!(cmds->flags & CMD_HIDDEN))
+      printf ("  %-14s %s\n", cmds->name, cmds->summary);
+}
+
+static const struct cli_command *
+find_command (const struct cli_command *cmds, const char *name)
+{
+  for (; cmds->name; cmds++)
+    if (strcmp (cmds->name, name) == 0)
+      return cmds;
+  return NULL;
+}
+
+static int
+open_engine (struct cli_ctx *ctx)
+{
+  struct husk_engine_opts o = {
+    .root = ctx->g->root,
+    .runroot = ctx->g->runroot,
+    .storage_driver = ctx->g->storage_driver,
+    .storage_opts = ctx->g->storage_opt,
+  };
+
+  ctx->engine = husk_engine_new (&o, &ctx->err);
+  if (ctx->engine == NULL)
+    return -1;
+  return husk_engine_open (ctx->engine, &ctx->err);
+}
+
+/* Run cmd with argv[0] its own name.  */
+static int
+run_command (struct cli_ctx *ctx, const struct cli_command *cmd, int argc,
+             char **argv)
+{
+  cleanup_free char *path = husk_asprintf ("%s %s", ctx->cmd_path, cmd->name);
+  const char *saved = ctx->cmd_path;
+  int r;
+
+  ctx->cmd_path = path;
+  if (cmd->sub)
+    r = cmd->fn (ctx, argc - 1, argv + 1);
+  else if ((cmd->flags & CMD_ENGINE) && open_engine (ctx) < 0)
+    r = cli_fail (ctx);
+  else
+    r = cmd->fn (ctx, argc - 1, argv + 1);
+  ctx->cmd_path = saved;
+  return r;
+}
+
+static int
+dispatch (struct cli_ctx *ctx, const struct cli_command *cmds, int argc,
+          char **argv)
+{
+  const struct cli_command *cmd;
+
+  if (argc == 0 || strcmp (argv[0], "--help") == 0 || strcmp (argv[0], "-h") == 0
+      || strcmp (argv[0], "help") == 0)
+    {
+      print_commands (ctx->cmd_path, cmds);
+      return argc == 0 && cmds != top_commands ? 125 : 0;
+    }
+  cmd = find_command (cmds, argv[0]);
+  if (cmd == NULL)
+    {
+      cli_usage_error (ctx, "unrecognized command `%s %s`", ctx->cmd_path, argv[0]);
+      return cli_fail (ctx);
+    }
+  return run_command (ctx, cmd, argc, argv);
+}
+
+static int
+cmd_group_image (struct cli_ctx *ctx, int argc, char **argv)
+{
+  return dispatch (ctx, cli_image_commands, argc, argv);
+}
+
+static int
+cmd_group_system (struct cli_ctx *ctx, int argc, char **argv)
+{
+  return dispatch (ctx, cli_system_commands, argc, argv);
+}
+
+/* Global options come before the command word.  */
+static int
+parse_globals (struct cli_ctx *ctx, int argc, char **argv, int *first)
+{
+  int i = 1;
+
+  for (; i < argc && argv[i][0] == '-' && strcmp (argv[i], "--help") != 0
+         && strcmp (argv[i], "-h") != 0;
+       i++)
+    {
+      char **one = NULL;
+      int n = 1;
+      const char *eq = strchr (argv[i], '=');
+      const struct cli_option *o;
+
+      /* Find whether this option takes a separate value.  */
+      for (o = global_options; o->type != OPT_END; o++)
+        if (argv[i][1] == '-' && strncmp (argv[i] + 2, o->name, strlen (o->name)) == 0
+            && (argv[i][2 + strlen (o->name)] == '\0'
+                || argv[i][2 + strlen (o->name)] == '='))
+          break;
+      if (o->type != OPT_END && o->type != OPT_BOOL && eq == NULL)
+        n = 2;
+      if (i + n > argc)
+        n = argc - i;
+      if (cli_parse (ctx, global_options, ctx->g, n, argv + i, true, &one, NULL) != 0)
+        return -1;
+      free (one);
+      i += n - 1;
+    }
+  *first = i;
+  return 0;
+}
+
+int
+cli_main (int argc, char **argv)
+{
+  struct cli_global_opts g = { 0 };
+  struct cli_ctx ctx = { .g = &g, .cmd_path = "husk" };
+  int first, r, level;
+
+  if (parse_globals (&ctx, argc, argv, &first) < 0)
+    return cli_fail (&ctx);
+  if (g.log_level)
+    {
+      level = husk_log_parse_level (g.log_level);
+      if (level < 0)
+        {
+          husk_error_makex (&ctx.err, 0, "log level \"%s\" is not supported, "
+                            "choose from: trace, debug, info, warn, warning, "
+                            "error, fatal, panic", g.log_level);
+          return cli_fail (&ctx);
+        }
+      husk_log_set_level (level);
+    }
+  if (g.version)
+    {
+      printf ("husk version %s\n", HUSK_VERSION);
+      return 0;
+    }
+  r = dispatch (&ctx, top_commands, argc - first, argv + first);
+  husk_engine_free (ctx.engine);
+  free (g.root);
+  free (g.runroot);
+  free (g.storage_driver);
+  free (g.log_level);
+  husk_strv_free (g.storage_opt);
+  return r;
+}

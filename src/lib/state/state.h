@@ -1,0 +1,121 @@
+/* SPDX-License-Identifier: GPL-2.0-or-later */
+/*
+ * The state database: SQLite in WAL mode with a busy timeout.  Every
+ * multi-step change runs inside husk_state_begin()/husk_state_commit(), which
+ * use BEGIN IMMEDIATE so that writers queue on the database lock instead of
+ * failing with SQLITE_BUSY half-way through.  The schema is versioned with
+ * PRAGMA user_version and migrated forward on open, under an exclusive
+ * flock on "<db>.lock" so two first-time opens cannot race.
+ */
+#ifndef HUSK_STATE_STATE_H
+#define HUSK_STATE_STATE_H
+
+#include "util/error.h"
+
+#include <stdbool.h>
+#include <stdint.h>
+
+struct husk_state;
+
+/* An image record.  Strings are owned by the record.  */
+struct husk_image_rec
+{
+  char *id;          /* 64 hex digits: the config digest without "sha256:" */
+  char **names;      /* full references, "docker.io/library/busybox:latest"; NULL-terminated */
+  char **digests;    /* repo digests, "docker.io/library/busybox@sha256:..."; NULL-terminated */
+  char **layers;     /* chain IDs "sha256:...", bottom to top; NULL-terminated */
+  char *config;      /* the image config JSON, byte for byte as its digest covers */
+  char *manifest;    /* manifest JSON as received or made, or NULL */
+  char *manifest_digest; /* "sha256:..." or NULL */
+  int64_t created;   /* image creation, seconds since epoch (from the config) */
+  int64_t added;     /* when it entered this store, seconds since epoch */
+  int64_t size;      /* sum of the uncompressed layer sizes */
+};
+
+struct husk_layer_rec
+{
+  char *chain_id;    /* "sha256:..." */
+  char *parent;      /* chain ID or NULL */
+  char *diff_id;     /* "sha256:..." */
+  int64_t size;      /* uncompressed tar bytes */
+};
+
+/* Open (creating and migrating as needed) the database at path.  */
+struct husk_state *husk_state_open (const char *path, husk_error_t *err);
+void husk_state_free (struct husk_state *st);
+
+/* Transactions.  begin uses BEGIN IMMEDIATE; rollback is safe to call when
+   no transaction is open.  */
+int husk_state_begin (struct husk_state *st, husk_error_t *err);
+int husk_state_commit (struct husk_state *st, husk_error_t *err);
+void husk_state_rollback (struct husk_state *st);
+
+void husk_image_rec_release (struct husk_image_rec *r);
+void husk_image_rec_free (struct husk_image_rec *r);
+void husk_layer_rec_release (struct husk_layer_rec *r);
+
+/* Images.  Lookups return 0 and fill *out, or -1 with code ENOENT.  */
+int husk_state_image_add (struct husk_state *st, const struct husk_image_rec *r,
+                          husk_error_t *err);  /* EEXIST when the ID exists */
+int husk_state_image_get (struct husk_state *st, const char *id,
+                          struct husk_image_rec *out, husk_error_t *err);
+/* Resolve a full reference name ("docker.io/library/x:tag") to an ID.  */
+int husk_state_image_by_name (struct husk_state *st, const char *name,
+                              char **id_out, husk_error_t *err);
+/* Resolve an ID prefix (at least 1 hex digit).  EINVAL when ambiguous.  */
+int husk_state_image_by_prefix (struct husk_state *st, const char *prefix,
+                                char **id_out, husk_error_t *err);
+/* Resolve a repo digest "repo@sha256:..." to an ID.  */
+int husk_state_image_by_digest (struct husk_state *st, const char *ref,
+                                char **id_out, husk_error_t *err);
+/* All images, newest first (by created, then ID).  *out is a malloc'd array. */
+int husk_state_image_list (struct husk_state *st, struct husk_image_rec **out,
+                           size_t *n, husk_error_t *err);
+void husk_image_rec_array_free (struct husk_image_rec *a, size_t n);
+/* Give name to id, taking it from any image that had it.  */
+int husk_state_image_tag (struct husk_state *st, const char *id,
+                          const char *name, husk_error_t *err);
+/* Remove one name; ENOENT when the image does not have it.  */
+int husk_state_image_untag (struct husk_state *st, const char *id,
+                            const char *name, husk_error_t *err);
+int husk_state_image_add_digest (struct husk_state *st, const char *id,
+                                 const char *repo_digest, husk_error_t *err);
+int husk_state_image_remove (struct husk_state *st, const char *id,
+                             husk_error_t *err);
+
+/* Layers.  */
+int husk_state_layer_add (struct husk_state *st, const struct husk_layer_rec *r,
+                          husk_error_t *err); /* no error when it exists */
+/* How many images list this layer.  */
+int64_t husk_state_layer_refs (struct husk_state *st, const char *chain_id,
+                               husk_error_t *err);
+int husk_state_layer_remove (struct husk_state *st, const char *chain_id,
+                             husk_error_t *err);
+/* Chain IDs of layers that no image uses (and, later, no container). */
+int husk_state_layer_unused (struct husk_state *st, char ***out,
+                             husk_error_t *err);
+
+/* Key-value metadata (store settings such as the driver in use).  */
+int husk_state_meta_get (struct husk_state *st, const char *key, char **val,
+                         husk_error_t *err); /* *val NULL when unset */
+int husk_state_meta_set (struct husk_state *st, const char *key,
+                         const char *val, husk_error_t *err);
+
+/* Events (recorded for every image and, later, container change).  */
+struct husk_event_rec
+{
+  int64_t time_ns;   /* nanoseconds since epoch */
+  char *type;        /* "image", "container", "pod", "volume", ... */
+  char *action;      /* "pull", "tag", "remove", ... */
+  char *id;          /* object ID */
+  char *name;        /* object name or NULL */
+  char *attributes;  /* JSON object text or NULL */
+};
+int husk_state_event_add (struct husk_state *st, const struct husk_event_rec *e,
+                          husk_error_t *err);
+
+/* The underlying sqlite3 handle, for modules that add their own tables
+   through migrations registered in state/schema.c.  */
+struct sqlite3 *husk_state_db (struct husk_state *st);
+
+#endif

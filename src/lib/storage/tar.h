@@ -1,0 +1,45 @@
+/* SPDX-License-Identifier: GPL-2.0-or-later */
+/*
+ * Applying a layer tar to a directory, safely.  Used by the layer store and
+ * (later) by cp and volume import.  Every path is resolved beneath the root
+ * directory fd with openat2(RESOLVE_BENEATH | RESOLVE_NO_MAGICLINKS |
+ * RESOLVE_NO_SYMLINKS for the parent), so no entry can reach outside.
+ */
+#ifndef HUSK_STORAGE_TAR_H
+#define HUSK_STORAGE_TAR_H
+
+#include "storage/store.h"
+#include "util/error.h"
+
+#include <stdbool.h>
+#include <stdint.h>
+
+enum husk_whiteout_mode
+{
+  HUSK_WHITEOUT_OVERLAY, /* write char 0/0 devices and the opaque xattr */
+  HUSK_WHITEOUT_DELETE,  /* vfs: delete what the whiteout names */
+};
+
+struct husk_tar_apply_opts
+{
+  enum husk_whiteout_mode whiteout;
+  bool rootless;        /* skip device nodes and ownership that cannot be set */
+  bool ignore_chown_errors;
+};
+
+struct husk_tar_result
+{
+  char diff_id[72]; /* sha256 of the uncompressed stream */
+  int64_t size;     /* bytes of the uncompressed stream */
+  enum husk_compression compression;
+};
+
+/* Apply the (maybe compressed) tar read from in_fd to the directory root_fd.
+   Return: 0, or -1 with an error naming the offending entry.  */
+int husk_tar_apply (int in_fd, int root_fd, const struct husk_tar_apply_opts *opts,
+                    struct husk_tar_result *res, husk_error_t *err);
+
+/* Detect compression from the first bytes.  */
+enum husk_compression husk_detect_compression (const unsigned char *buf, size_t len);
+
+#endif

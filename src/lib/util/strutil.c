@@ -1,0 +1,253 @@
+/* SPDX-License-Identifier: GPL-2.0-or-later */
+/* Strings, vectors and buffers.  Allocation failure aborts: a container
+   engine that runs out of memory in a short-lived CLI has nothing useful
+   left to do, and checking every strdup hides the real logic.  */
+#include "util/strutil.h"
+
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+
+static void
+oom (void)
+{
+  fputs ("husk: out of memory\n", stderr);
+  abort ();
+}
+
+void *
+husk_xmalloc (size_t size)
+{
+  void *p = malloc (size ? size : 1);
+  if (p == NULL)
+    oom ();
+  return p;
+}
+
+void *
+husk_xzalloc (size_t size)
+{
+  void *p = calloc (1, size ? size : 1);
+  if (p == NULL)
+    oom ();
+  return p;
+}
+
+void *
+husk_xrealloc (void *p, size_t size)
+{
+  p = realloc (p, size ? size : 1);
+  if (p == NULL)
+    oom ();
+  return p;
+}
+
+char *
+husk_xstrdup (const char *s)
+{
+  char *r;
+
+  if (s == NULL)
+    return NULL;
+  r = strdup (s);
+  if (r == NULL)
+    oom ();
+  return r;
+}
+
+char *
+husk_xstrndup (const char *s, size_t n)
+{
+  char *r = strndup (s, n);
+  if (r == NULL)
+    oom ();
+  return r;
+}
+
+char *
+husk_vasprintf (const char *fmt, va_list ap)
+{
+  char *r;
+
+  if (vasprintf (&r, fmt, ap) < 0)
+    oom ();
+  return r;
+}
+
+char *
+husk_asprintf (const char *fmt, ...)
+{
+  va_list ap;
+  char *r;
+
+  va_start (ap, fmt);
+  r = husk_vasprintf (fmt, ap);
+  va_end (ap);
+  return r;
+}
+
+bool
+husk_has_prefix (const char *s, const char *prefix)
+{
+  return strncmp (s, prefix, strlen (prefix)) == 0;
+}
+
+bool
+husk_has_suffix (const char *s, const char *suffix)
+{
+  size_t ls = strlen (s), lx = strlen (suffix);
+  return ls >= lx && memcmp (s + ls - lx, suffix, lx) == 0;
+}
+
+bool
+husk_is_hex (const char *s, size_t len)
+{
+  size_t n = 0;
+
+  for (; s[n]; n++)
+    if (!((s[n] >= '0' && s[n] <= '9') || (s[n] >= 'a' && s[n] <= 'f')))
+      return false;
+  return n > 0 && (len == 0 || n == len);
+}
+
+size_t
+husk_strv_len (char *const *v)
+{
+  size_t n = 0;
+  while (v && v[n])
+    n++;
+  return n;
+}
+
+void
+husk_strv_take (char ***v, char *s)
+{
+  size_t n = husk_strv_len (*v);
+  *v = husk_xrealloc (*v, (n + 2) * sizeof (char *));
+  (*v)[n] = s;
+  (*v)[n + 1] = NULL;
+}
+
+void
+husk_strv_append (char ***v, const char *s)
+{
+  husk_strv_take (v, husk_xstrdup (s));
+}
+
+bool
+husk_strv_contains (char *const *v, const char *s)
+{
+  for (size_t i = 0; v && v[i]; i++)
+    if (strcmp (v[i], s) == 0)
+      return true;
+  return false;
+}
+
+void
+husk_strv_free (char **v)
+{
+  for (size_t i = 0; v && v[i]; i++)
+    free (v[i]);
+  free (v);
+}
+
+char **
+husk_strv_dup (char *const *v)
+{
+  char **r = husk_xzalloc (sizeof (char *));
+  for (size_t i = 0; v && v[i]; i++)
+    husk_strv_append (&r, v[i]);
+  return r;
+}
+
+char **
+husk_strv_split (const char *s, char sep)
+{
+  char **r = husk_xzalloc (sizeof (char *));
+  const char *p;
+
+  while ((p = strchr (s, sep)) != NULL)
+    {
+      husk_strv_take (&r, husk_xstrndup (s, p - s));
+      s = p + 1;
+    }
+  husk_strv_append (&r, s);
+  return r;
+}
+
+char *
+husk_strv_join (char *const *v, const char *sep)
+{
+  struct husk_buf b = HUSK_BUF_INIT;
+
+  for (size_t i = 0; v && v[i]; i++)
+    {
+      if (i)
+        husk_buf_puts (&b, sep);
+      husk_buf_puts (&b, v[i]);
+    }
+  return husk_buf_steal (&b);
+}
+
+void
+husk_buf_append (struct husk_buf *b, const void *data, size_t len)
+{
+  if (b->len + len + 1 > b->cap)
+    {
+      size_t cap = b->cap ? b->cap : 64;
+      while (cap < b->len + len + 1)
+        cap *= 2;
+      b->data = husk_xrealloc (b->data, cap);
+      b->cap = cap;
+    }
+  if (len)
+    memcpy (b->data + b->len, data, len);
+  b->len += len;
+  b->data[b->len] = '\0';
+}
+
+void
+husk_buf_puts (struct husk_buf *b, const char *s)
+{
+  husk_buf_append (b, s, strlen (s));
+}
+
+void
+husk_buf_putc (struct husk_buf *b, char c)
+{
+  husk_buf_append (b, &c, 1);
+}
+
+void
+husk_buf_printf (struct husk_buf *b, const char *fmt, ...)
+{
+  va_list ap;
+  char *s;
+
+  va_start (ap, fmt);
+  s = husk_vasprintf (fmt, ap);
+  va_end (ap);
+  husk_buf_puts (b, s);
+  free (s);
+}
+
+char *
+husk_buf_steal (struct husk_buf *b)
+{
+  char *r;
+
+  if (b->data == NULL)
+    husk_buf_append (b, "", 0);
+  r = b->data;
+  b->data = NULL;
+  b->len = b->cap = 0;
+  return r;
+}
+
+void
+husk_buf_release (struct husk_buf *b)
+{
+  free (b->data);
+  b->data = NULL;
+  b->len = b->cap = 0;
+}

@@ -1,0 +1,81 @@
+#!/bin/bash
+# SPDX-License-Identifier: GPL-2.0-or-later
+# Run every test suite and end with one line counting them all:
+#   N passed, N failed
+# Suites: lint, unit tests (normal and ASan/UBSan builds), short fuzz runs,
+# system tests (BATS) as root and as the unprivileged user husktest.
+set -u
+cd "$(dirname "$0")/.."
+BUILD=${BUILD:-build}
+ASAN_BUILD=${ASAN_BUILD:-build-asan}
+FUZZ_BUILD=${FUZZ_BUILD:-build-fuzz}
+FUZZ_SECONDS=${FUZZ_SECONDS:-15}
+passed=0
+failed=0
+skipped=0
+failures=()
+
+count() { # name status
+    if [ "$2" -eq 0 ]; then passed=$((passed + 1)); else failed=$((failed + 1)); failures+=("$1"); fi
+}
+
+# meson test: count each test of the suite.
+meson_suite() { # label builddir
+    local log=$2/meson-logs/testlog.json out
+    out=$(meson test -C "$2" --print-errorlogs 2>&1); echo "$out" | tail -n 15
+    if [ -f "$log" ]; then
+        while IFS=$'\t' read -r name result; do
+            [ "$result" = OK ] && count "$1/$name" 0 || count "$1/$name" 1
+        done < <(jq -r '[.name, .result] | @tsv' "$log")
+    else
+        count "$1" 1
+    fi
+}
+
+echo "== lint"
+sh scripts/lint.sh; count lint $?
+
+echo "== unit tests"
+meson_suite unit "$BUILD"
+echo "== unit tests (ASan/UBSan)"
+ASAN_OPTIONS=detect_leaks=1 UBSAN_OPTIONS=halt_on_error=1:print_stacktrace=1 \
+    meson_suite unit-asan "$ASAN_BUILD"
+
+echo "== fuzz (${FUZZ_SECONDS}s each)"
+for f in "$FUZZ_BUILD"/fuzz-*; do
+    [ -x "$f" ] || continue
+    name=$(basename "$f"); corpus=tests/fuzz/corpus/${name#fuzz-}
+    work=$(mktemp -d); [ -d "$corpus" ] && cp -r "$corpus"/. "$work"/
+    if "$f" -max_total_time="$FUZZ_SECONDS" -timeout=10 -rss_limit_mb=2048 "$work" \
+        >"$work.log" 2>&1; then
+        count "$name" 0; echo "ok $name"
+    else
+        count "$name" 1; echo "not ok $name"; tail -n 40 "$work.log"
+    fi
+    rm -rf "$work" "$work.log"
+done
+
+# BATS, once as root and once as the unprivileged test user.
+bats_suite() { # label command...
+    local label=$1 line; shift
+    while IFS= read -r line; do
+        echo "$line"
+        case $line in
+            "ok "*"# skip"*) skipped=$((skipped + 1)) ;;
+            "ok "*) count "$label" 0 ;;
+            "not ok "*) count "$label: ${line#not ok }" 1 ;;
+        esac
+    done < <("$@" 2>&1)
+}
+echo "== system tests (root)"
+bats_suite system bats --tap tests/system
+if id husktest >/dev/null 2>&1; then
+    echo "== system tests (rootless, as husktest)"
+    bats_suite rootless su husktest -s /bin/bash -c \
+        "cd '$PWD' && HUSK_ROOTLESS_RUN=1 bats --tap tests/system"
+fi
+
+echo
+for f in "${failures[@]}"; do echo "FAILED: $f"; done
+echo "$passed passed, $failed failed, $skipped skipped"
+[ "$failed" -eq 0 ]

@@ -1,0 +1,28 @@
+#!/bin/sh
+# SPDX-License-Identifier: GPL-2.0-or-later
+# Prepare this host for husk's tests (see shared/ENVIRONMENT.md).  Idempotent.
+#  - crun refuses hybrid cgroups while cgroup2 has controllers and no v1
+#    hugetlb hierarchy is mounted: mount one.
+#  - rootless pasta/slirp4netns need /dev/net/tun usable by a plain user.
+#  - rootless tests run as the user "husktest" with subuid/subgid ranges.
+set -eu
+
+[ "$(id -u)" -eq 0 ] || { echo "setup-host: must run as root" >&2; exit 1; }
+
+unified=/sys/fs/cgroup/unified/cgroup.controllers
+if [ -s "$unified" ] && ! grep -q ' /sys/fs/cgroup/hugetlb ' /proc/self/mountinfo; then
+    mkdir -p /sys/fs/cgroup/hugetlb 2>/dev/null || true
+    mount -t cgroup -o hugetlb cgroup /sys/fs/cgroup/hugetlb 2>/dev/null \
+        || echo "setup-host: could not mount the hugetlb v1 hierarchy" >&2
+fi
+
+[ -c /dev/net/tun ] && chmod 666 /dev/net/tun
+
+user=husktest
+if ! id "$user" >/dev/null 2>&1; then
+    useradd --create-home --shell /bin/sh "$user"
+fi
+for f in /etc/subuid /etc/subgid; do
+    touch "$f"
+    grep -q "^$user:" "$f" || echo "$user:200000:65536" >> "$f"
+done

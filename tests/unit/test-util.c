@@ -1,0 +1,124 @@
+/* SPDX-License-Identifier: GPL-2.0-or-later */
+/* Unit tests of util/: errors, strings, files, digests.  */
+#include <setjmp.h>
+#include <stdarg.h>
+#include <stddef.h>
+#include <stdint.h>
+#include <cmocka.h>
+
+#include "util/cleanup.h"
+#include "util/digest.h"
+#include "util/error.h"
+#include "util/fileutil.h"
+#include "util/strutil.h"
+
+#include <errno.h>
+#include <string.h>
+#include <sys/stat.h>
+
+static void
+error_wrap_builds_a_chain (void **state)
+{
+  husk_error_t err = NULL;
+
+  (void) state;
+  assert_int_equal (husk_error_make (&err, ENOSPC, "extract '%s'", "usr/bin/x"), -1);
+  husk_error_wrap (&err, "layer %d", 3);
+  husk_error_wrap (&err, "load '%s'", "x.tar");
+  assert_string_equal (err->msg, "load 'x.tar': layer 3: extract 'usr/bin/x': "
+                                 "No space left on device");
+  assert_int_equal (err->code, ENOSPC);
+  husk_error_release (&err);
+  assert_null (err);
+  husk_error_release (&err); /* idempotent */
+}
+
+static void
+error_makex_has_no_strerror (void **state)
+{
+  husk_error_t err = NULL;
+
+  (void) state;
+  husk_error_makex (&err, ENOENT, "no such image '%s'", "x");
+  assert_string_equal (err->msg, "no such image 'x'");
+  husk_error_release (&err);
+}
+
+static void
+strv_split_and_join_round_trip (void **state)
+{
+  cleanup_strv char **v = husk_strv_split ("a,,b,c", ',');
+  cleanup_free char *j = NULL;
+
+  (void) state;
+  assert_int_equal (husk_strv_len (v), 4);
+  assert_string_equal (v[1], "");
+  assert_true (husk_strv_contains (v, "c"));
+  j = husk_strv_join (v, "+");
+  assert_string_equal (j, "a++b+c");
+}
+
+static void
+buf_grows (void **state)
+{
+  struct husk_buf b = HUSK_BUF_INIT;
+  cleanup_free char *s = NULL;
+
+  (void) state;
+  for (int i = 0; i < 1000; i++)
+    husk_buf_printf (&b, "%d,", i % 10);
+  assert_int_equal (b.len, 2000);
+  s = husk_buf_steal (&b);
+  assert_int_equal (strlen (s), 2000);
+  assert_null (b.data);
+}
+
+static void
+sha256_of_known_vector (void **state)
+{
+  cleanup_free char *d = husk_digest_buf ("abc", 3);
+  cleanup_free char *e = husk_digest_buf ("", 0);
+
+  (void) state;
+  assert_string_equal (d, "sha256:ba7816bf8f01cfea414140de5dae2223b00361a3"
+                          "96177a9cb410ff61f20015ad");
+  assert_string_equal (e, "sha256:e3b0c44298fc1c149afbf4c8996fb92427ae41e4"
+                          "649b934ca495991b7852b855");
+  assert_true (husk_digest_valid (d));
+  assert_false (husk_digest_valid ("sha256:ABC"));
+}
+
+static void
+rm_rf_does_not_follow_symlinks (void **state)
+{
+  husk_error_t err = NULL;
+  cleanup_free char *dir = husk_mkdtemp_in ("/tmp", "husk-unit-", &err);
+  cleanup_free char *outside = husk_mkdtemp_in ("/tmp", "husk-unit-out-", &err);
+  cleanup_free char *keep = husk_asprintf ("%s/keep", outside);
+  cleanup_free char *sub = husk_asprintf ("%s/a/b", dir);
+  cleanup_free char *link = husk_asprintf ("%s/a/link", dir);
+
+  (void) state;
+  assert_int_equal (husk_mkdir_p (sub, 0755, &err), 0);
+  assert_int_equal (husk_write_file_atomic (keep, "x", 1, 0644, &err), 0);
+  assert_int_equal (symlink (outside, link), 0);
+  chmod (sub, 0); /* unreadable directories are removed too */
+  assert_int_equal (husk_rm_rf (dir, &err), 0);
+  assert_false (husk_path_exists (dir));
+  assert_true (husk_path_exists (keep));
+  assert_int_equal (husk_rm_rf (outside, &err), 0);
+}
+
+int
+main (void)
+{
+  const struct CMUnitTest tests[] = {
+    cmocka_unit_test (error_wrap_builds_a_chain),
+    cmocka_unit_test (error_makex_has_no_strerror),
+    cmocka_unit_test (strv_split_and_join_round_trip),
+    cmocka_unit_test (buf_grows),
+    cmocka_unit_test (sha256_of_known_vector),
+    cmocka_unit_test (rm_rf_does_not_follow_symlinks),
+  };
+  return cmocka_run_group_tests (tests, NULL, NULL);
+}

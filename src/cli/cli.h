@@ -40,6 +40,7 @@ enum
 {
   CMD_ENGINE = 1 << 0, /* open config, state and store */
   CMD_HIDDEN = 1 << 1, /* not listed in --help */
+  CMD_USERNS = 1 << 2, /* writes layer files: rootless needs a user namespace */
 };
 
 struct cli_ctx;
@@ -114,6 +115,10 @@ int cmd_image_load (struct cli_ctx *ctx, int argc, char **argv);
 int cmd_image_save (struct cli_ctx *ctx, int argc, char **argv);
 int cmd_image_import (struct cli_ctx *ctx, int argc, char **argv);
 int cmd_image_history (struct cli_ctx *ctx, int argc, char **argv);
+int cmd_image_exists (struct cli_ctx *ctx, int argc, char **argv);
+int cmd_image_prune (struct cli_ctx *ctx, int argc, char **argv);
+int cmd_image_mount (struct cli_ctx *ctx, int argc, char **argv);
+int cmd_image_unmount (struct cli_ctx *ctx, int argc, char **argv);
 int cmd_inspect (struct cli_ctx *ctx, int argc, char **argv);
 int cmd_version (struct cli_ctx *ctx, int argc, char **argv);
 int cmd_info (struct cli_ctx *ctx, int argc, char **argv);

@@ -12,9 +12,11 @@
 #include "util/log.h"
 #include "util/strutil.h"
 
+#include <errno.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <unistd.h>
 
 static int cmd_group_image (struct cli_ctx *ctx, int argc, char **argv);
 static int cmd_group_system (struct cli_ctx *ctx, int argc, char **argv);
@@ -23,11 +25,11 @@ static const struct cli_command top_commands[] = {
   { "history", cmd_image_history, CMD_ENGINE, NULL, "Show history of a specified image" },
   { "image", cmd_group_image, 0, cli_image_commands, "Manage images" },
   { "images", cmd_image_ls, CMD_ENGINE, NULL, "List images in local storage" },
-  { "import", cmd_image_import, CMD_ENGINE, NULL, "Import a tarball to create a filesystem image" },
+  { "import", cmd_image_import, CMD_ENGINE | CMD_USERNS, NULL, "Import a tarball to create a filesystem image" },
   { "info", cmd_info, CMD_ENGINE, NULL, "Display husk system information" },
   { "inspect", cmd_inspect, CMD_ENGINE, NULL, "Display the configuration of object denoted by ID" },
-  { "load", cmd_image_load, CMD_ENGINE, NULL, "Load image(s) from a tar archive" },
-  { "rmi", cmd_image_rm, CMD_ENGINE, NULL, "Removes one or more images from local storage" },
+  { "load", cmd_image_load, CMD_ENGINE | CMD_USERNS, NULL, "Load image(s) from a tar archive" },
+  { "rmi", cmd_image_rm, CMD_ENGINE | CMD_USERNS, NULL, "Removes one or more images from local storage" },
   { "save", cmd_image_save, CMD_ENGINE, NULL, "Save image(s) to an archive" },
   { "system", cmd_group_system, 0, cli_system_commands, "Manage husk" },
   { "tag", cmd_image_tag, CMD_ENGINE, NULL, "Add an additional name to a local image" },
@@ -110,6 +112,14 @@ run_command (struct cli_ctx *ctx, const struct cli_command *cmd, int argc,
   ctx->cmd_path = path;
   if (cmd->sub)
     r = cmd->fn (ctx, argc - 1, argv + 1);
+  else if ((cmd->flags & CMD_USERNS) && geteuid () != 0)
+    {
+      /* Layer files belong to the container's user IDs; without a user
+         namespace a plain user cannot create or delete them faithfully. */
+      husk_error_makex (&ctx->err, EPERM, "`%s` is not supported rootless yet: it needs a user "
+                        "namespace, which husk does not set up yet; run it as root", path);
+      r = cli_fail (ctx);
+    }
   else if ((cmd->flags & CMD_ENGINE) && open_engine (ctx) < 0)
     r = cli_fail (ctx);
   else

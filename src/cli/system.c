@@ -1,51 +1,221 @@
 /* SPDX-License-Identifier: GPL-2.0-or-later */
-/* husk version, info and the "system" group.  */
+/* husk version, info and the "system" group (info, df, reset).  */
 #include "cli/cli.h"
+#include "cli/output.h"
 #include "husk-config.h"
+#include "ops/image.h"
+#include "ops/system.h"
+#include "util/cleanup.h"
+#include "util/strutil.h"
 
+#include <ctype.h>
 #include <stdio.h>
 #include <stdlib.h>
+#include <string.h>
 #include <sys/utsname.h>
+#include <unistd.h>
 
-struct version_opts
+struct fmt_opts
 {
   char *format;
+  bool force, verbose;
+};
+
+static const struct cli_option format_only[] = {
+  { "format", 'f', OPT_STRING, offsetof (struct fmt_opts, format), "string",
+    "Change the output format to JSON or a Go template" },
+  OPTION_END,
 };
 
 int
 cmd_version (struct cli_ctx *ctx, int argc, char **argv)
 {
-  static const struct cli_option opts[] = {
-    { "format", 'f', OPT_STRING, offsetof (struct version_opts, format), "string",
-      "Change the output format to JSON or a Go template" },
-    OPTION_END,
-  };
-  struct version_opts o = { 0 };
-  char **rest = NULL;
+  struct fmt_opts o = { 0 };
+  cleanup_free char **rest = NULL;
+  cleanup_json json_t *v = NULL;
   struct utsname u;
-  int r = cli_parse (ctx, opts, &o, argc, argv, true, &rest, "[options]");
+  int r = cli_parse (ctx, format_only, &o, argc, argv, true, &rest, "[options]");
 
   if (r != 0)
     return r < 0 ? cli_fail (ctx) : 0;
   uname (&u);
+  if (o.format)
+    {
+      v = json_pack ("{s:{s:s, s:s, s:s}}", "Client", "Version", HUSK_VERSION,
+                     "APIVersion", HUSK_VERSION, "OsArch", "linux/amd64");
+      json_t *one = json_pack ("[O]", v);
+      r = cli_print_objects (ctx, o.format, one);
+      json_decref (one);
+      free (o.format);
+      return r < 0 ? cli_fail (ctx) : 0;
+    }
   printf ("Client:       husk Engine\nVersion:      %s\nAPI Version:  %s\n"
           "OS/Arch:      linux/%s\n",
-          HUSK_VERSION, HUSK_VERSION, u.machine);
-  free (rest);
-  free (o.format);
+          HUSK_VERSION, HUSK_VERSION, strcmp (u.machine, "x86_64") == 0 ? "amd64" : u.machine);
   return 0;
+}
+
+/* Podman's Go structs name fields with a capital; the JSON has them in
+   camel case.  Templates see the Go names.  */
+static json_t *
+go_names (json_t *j)
+{
+  const char *k;
+  json_t *v, *o;
+
+  if (!json_is_object (j))
+    return json_incref (j);
+  o = json_object ();
+  json_object_foreach (j, k, v)
+    {
+      cleanup_free char *name = strcmp (k, "ociRuntime") == 0 ? husk_xstrdup ("OCIRuntime")
+                                                                : husk_xstrdup (k);
+      name[0] = toupper ((unsigned char) name[0]);
+      json_object_set_new (o, name, go_names (v));
+    }
+  return o;
+}
+
+/* The YAML-like default view of info.  */
+static void
+print_yaml (json_t *j, int indent)
+{
+  const char *k;
+  json_t *v;
+  size_t i;
+
+  json_object_foreach (j, k, v)
+    {
+      printf ("%*s%s:", indent, "", k);
+      if (json_is_object (v))
+        {
+          putchar ('\n');
+          print_yaml (v, indent + 2);
+        }
+      else if (json_is_array (v))
+        {
+          putchar ('\n');
+          json_t *e;
+          json_array_foreach (v, i, e)
+            printf ("%*s- %s\n", indent, "", json_string_value (e) ? json_string_value (e) : "");
+        }
+      else if (json_is_string (v))
+        printf (" %s\n", json_string_value (v));
+      else
+        {
+          char *s = json_dumps (v, JSON_ENCODE_ANY);
+          printf (" %s\n", s);
+          free (s);
+        }
+    }
 }
 
 int
 cmd_info (struct cli_ctx *ctx, int argc, char **argv)
 {
-  (void) argc;
-  (void) argv;
-  husk_error_makex (&ctx->err, 0, "info: not implemented yet");
-  return cli_fail (ctx);
+  struct fmt_opts o = { 0 };
+  cleanup_free char **rest = NULL;
+  cleanup_json json_t *info = NULL;
+  int r = cli_parse (ctx, format_only, &o, argc, argv, true, &rest, "[options]");
+
+  if (r != 0)
+    return r < 0 ? cli_fail (ctx) : 0;
+  info = husk_op_system_info (ctx->engine, &ctx->err);
+  if (info == NULL)
+    return cli_fail (ctx);
+  if (o.format == NULL)
+    print_yaml (info, 0);
+  else if (strcmp (o.format, "json") == 0)
+    cli_print_json (info);
+  else
+    {
+      cleanup_json json_t *one = json_array ();
+      json_array_append_new (one, go_names (info));
+      if (cli_print_objects (ctx, o.format, one) < 0)
+        return cli_fail (ctx);
+    }
+  free (o.format);
+  return 0;
+}
+
+static int
+cmd_system_df (struct cli_ctx *ctx, int argc, char **argv)
+{
+  static const struct cli_option opts[] = {
+    { "format", 0, OPT_STRING, offsetof (struct fmt_opts, format), "string", "Pretty-print images using a Go template" },
+    { "verbose", 'v', OPT_BOOL, offsetof (struct fmt_opts, verbose), NULL, "Show detailed information on disk usage" },
+    OPTION_END,
+  };
+  struct fmt_opts o = { 0 };
+  cleanup_free char **rest = NULL;
+  struct husk_image_rec *list = NULL;
+  size_t n = 0;
+  int64_t total = 0;
+  cleanup_json json_t *rows = json_array (), *headers = NULL;
+  int r = cli_parse (ctx, opts, &o, argc, argv, true, &rest, "[options]");
+
+  if (r != 0)
+    return r < 0 ? cli_fail (ctx) : 0;
+  if (husk_op_image_list (ctx->engine, &list, &n, &ctx->err) < 0)
+    return cli_fail (ctx);
+  for (size_t i = 0; i < n; i++)
+    total += list[i].size;
+  husk_image_rec_array_free (list, n);
+  {
+    cleanup_free char *size = cli_human_size (total);
+    cleanup_free char *recl = husk_asprintf ("%s (%d%%)", size, total ? 100 : 0);
+    json_array_append_new (rows, json_pack ("{s:s, s:I, s:i, s:s, s:s, s:I, s:I}",
+                                            "Type", "Images", "Total", (json_int_t) n,
+                                            "Active", 0, "Size", size, "Reclaimable", recl,
+                                            "RawSize", (json_int_t) total,
+                                            "RawReclaimable", (json_int_t) total));
+    json_array_append_new (rows, json_pack ("{s:s, s:i, s:i, s:s, s:s, s:i, s:i}",
+                                            "Type", "Containers", "Total", 0, "Active", 0,
+                                            "Size", "0 B", "Reclaimable", "0 B (0%)",
+                                            "RawSize", 0, "RawReclaimable", 0));
+    json_array_append_new (rows, json_pack ("{s:s, s:i, s:i, s:s, s:s, s:i, s:i}",
+                                            "Type", "Local Volumes", "Total", 0, "Active", 0,
+                                            "Size", "0 B", "Reclaimable", "0 B (0%)",
+                                            "RawSize", 0, "RawReclaimable", 0));
+  }
+  headers = json_pack ("{s:s, s:s, s:s, s:s, s:s}", "Type", "TYPE", "Total", "TOTAL",
+                       "Active", "ACTIVE", "Size", "SIZE", "Reclaimable", "RECLAIMABLE");
+  r = cli_print_list (ctx, o.format, "table {{.Type}}\t{{.Total}}\t{{.Active}}\t{{.Size}}\t{{.Reclaimable}}",
+                      headers, rows, NULL, false);
+  free (o.format);
+  return r < 0 ? cli_fail (ctx) : 0;
+}
+
+static int
+cmd_system_reset (struct cli_ctx *ctx, int argc, char **argv)
+{
+  static const struct cli_option opts[] = {
+    { "force", 'f', OPT_BOOL, offsetof (struct fmt_opts, force), NULL, "Do not prompt for confirmation" },
+    OPTION_END,
+  };
+  struct fmt_opts o = { 0 };
+  cleanup_free char **rest = NULL;
+  int r = cli_parse (ctx, opts, &o, argc, argv, true, &rest, "[options]");
+
+  if (r != 0)
+    return r < 0 ? cli_fail (ctx) : 0;
+  if (!o.force)
+    {
+      char line[16] = "";
+      printf ("WARNING! This will remove:\n        - all images\n        - all build cache\n"
+              "Are you sure you want to continue? [y/N] ");
+      fflush (stdout);
+      if (fgets (line, sizeof line, stdin) == NULL || (line[0] != 'y' && line[0] != 'Y'))
+        return 0;
+    }
+  if (husk_op_system_reset (ctx->engine, &ctx->err) < 0)
+    return cli_fail (ctx);
+  return 0;
 }
 
 const struct cli_command cli_system_commands[] = {
+  { "df", cmd_system_df, CMD_ENGINE, NULL, "Show husk disk usage" },
   { "info", cmd_info, CMD_ENGINE, NULL, "Display husk system information" },
+  { "reset", cmd_system_reset, CMD_ENGINE | CMD_USERNS, NULL, "Reset husk storage" },
   { NULL, NULL, 0, NULL, NULL },
 };

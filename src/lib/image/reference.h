@@ -30,6 +30,7 @@ struct husk_reference
  * husk_reference_parse() - Parse and normalise a reference
  * @s:           text as the user wrote it
  * @default_tag: add ":latest" when neither tag nor digest is given
+ * @out:         filled on success, zeroed on failure (release is safe)
  *
  * Return: 0, or -1 with EINVAL and a message naming what is wrong.
  */
@@ -43,6 +44,8 @@ char *husk_reference_name (const struct husk_reference *r);
 char *husk_reference_string (const struct husk_reference *r);
 /* Familiar form: "busybox:latest" for docker.io/library, else full.  */
 char *husk_reference_familiar (const struct husk_reference *r);
+/* Familiar name without tag or digest: "busybox", "user/app", "quay.io/a/b". */
+char *husk_reference_familiar_name (const struct husk_reference *r);
 
 /* True when s looks like an image ID or ID prefix (hex, optionally with
    "sha256:"), which resolution tries before names.  */

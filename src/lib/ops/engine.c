@@ -1,14 +1,21 @@
 /* SPDX-License-Identifier: GPL-2.0-or-later */
 /*
- * Opening the engine: decide rootful or rootless, the storage paths
- * (DESIGN.md "Storage"), then open the state database and the layer store.
+ * Opening the engine: decide rootful or rootless, load the configuration,
+ * choose the storage paths (DESIGN.md "Storage": --root/--runroot, then a
+ * graphroot/runroot from $CONTAINERS_STORAGE_CONF, then husk's defaults),
+ * then open the state database and the layer store.
  */
 #include "ops/engine.h"
+#include "config/config.h"
+#include "state/state.h"
+#include "storage/store.h"
 #include "util/cleanup.h"
 #include "util/fileutil.h"
 #include "util/strutil.h"
 
+#include <errno.h>
 #include <stdlib.h>
+#include <string.h>
 #include <unistd.h>
 
 static char *
@@ -36,22 +43,71 @@ default_runroot (bool rootless)
   return husk_asprintf ("/tmp/husk-run-%u", (unsigned) getuid ());
 }
 
+static const char *
+pick (const char *a, const char *b)
+{
+  return a && *a ? a : b;
+}
+
 struct husk_engine *
 husk_engine_new (const struct husk_engine_opts *o, husk_error_t *err)
 {
   struct husk_engine *e = husk_xzalloc (sizeof *e);
 
-  (void) err;
   e->rootless = geteuid () != 0;
-  e->root = o->root ? husk_xstrdup (o->root) : default_root (e->rootless);
-  e->runroot = o->runroot ? husk_xstrdup (o->runroot) : default_runroot (e->rootless);
+  e->config = husk_config_load (e->rootless, err);
+  if (e->config == NULL)
+    {
+      free (e);
+      return NULL;
+    }
+  e->root = husk_xstrdup (pick (o->root, e->config->graphroot));
+  if (e->root == NULL)
+    e->root = default_root (e->rootless);
+  e->runroot = husk_xstrdup (pick (o->runroot, e->config->runroot));
+  if (e->runroot == NULL)
+    e->runroot = default_runroot (e->rootless);
+  e->storage_driver = husk_xstrdup (pick (o->storage_driver, e->config->storage_driver));
+  e->storage_opts = husk_strv_dup (o->storage_opts && o->storage_opts[0]
+                                       ? o->storage_opts
+                                       : e->config->storage_options);
   return e;
 }
 
 int
 husk_engine_open (struct husk_engine *e, husk_error_t *err)
 {
+  cleanup_free char *db = husk_asprintf ("%s/husk.db", e->root);
+  cleanup_free char *graph = husk_asprintf ("%s/storage", e->root);
+  cleanup_free char *run = husk_asprintf ("%s/storage", e->runroot);
+  cleanup_free char *recorded = NULL;
+  struct husk_store_opts so = {
+    .graphroot = graph,
+    .runroot = run,
+    .driver = e->storage_driver,
+    .driver_opts = e->storage_opts,
+    .rootless = e->rootless,
+  };
+
   if (husk_mkdir_p (e->root, 0700, err) < 0 || husk_mkdir_p (e->runroot, 0700, err) < 0)
+    return -1;
+  e->state = husk_state_open (db, err);
+  if (e->state == NULL)
+    return husk_error_wrap (err, "open state database");
+  if (husk_state_meta_get (e->state, "driver", &recorded, err) < 0)
+    return -1;
+  /* One store, one driver: its layers are in that driver's format.  */
+  if (recorded && so.driver && *so.driver && strcmp (recorded, so.driver) != 0)
+    return husk_error_makex (err, EINVAL, "store '%s' uses the storage driver \"%s\", not "
+                             "\"%s\": use --storage-driver %s, another --root, or "
+                             "`husk system reset`", e->root, recorded, so.driver, recorded);
+  if (recorded)
+    so.driver = recorded;
+  e->store = husk_store_open (&so, err);
+  if (e->store == NULL)
+    return -1;
+  if (recorded == NULL
+      && husk_state_meta_set (e->state, "driver", husk_store_driver_name (e->store), err) < 0)
     return -1;
   return 0;
 }
@@ -61,7 +117,12 @@ husk_engine_free (struct husk_engine *e)
 {
   if (e == NULL)
     return;
+  husk_store_free (e->store);
+  husk_state_free (e->state);
+  husk_config_free (e->config);
   free (e->root);
   free (e->runroot);
+  free (e->storage_driver);
+  husk_strv_free (e->storage_opts);
   free (e);
 }

@@ -27,6 +27,8 @@ struct husk_engine
   bool rootless;       /* the caller is not root */
   char *root;          /* persistent state, e.g. /var/lib/husk */
   char *runroot;       /* runtime state, e.g. /run/husk */
+  char *storage_driver; /* requested driver, or NULL to choose */
+  char **storage_opts;
   struct husk_config *config;
   struct husk_state *state;
   struct husk_store *store;

@@ -12,6 +12,7 @@
 #include "util/error.h"
 
 #include <stdbool.h>
+#include <stddef.h>
 #include <stdint.h>
 
 enum husk_whiteout_mode
@@ -32,12 +33,20 @@ struct husk_tar_result
   char diff_id[72]; /* sha256 of the uncompressed stream */
   int64_t size;     /* bytes of the uncompressed stream */
   enum husk_compression compression;
+  char blob_digest[72]; /* sha256 of the bytes read from in_fd */
+  int64_t blob_size;    /* bytes read from in_fd */
 };
 
 /* Apply the (maybe compressed) tar read from in_fd to the directory root_fd.
    Return: 0, or -1 with an error naming the offending entry.  */
 int husk_tar_apply (int in_fd, int root_fd, const struct husk_tar_apply_opts *opts,
                     struct husk_tar_result *res, husk_error_t *err);
+
+/* Same, and copy every byte read from in_fd to tee_fd (when >= 0) on the
+   way, so a blob can be stored and applied in one read.  */
+int husk_tar_apply_tee (int in_fd, int tee_fd, int root_fd,
+                        const struct husk_tar_apply_opts *opts,
+                        struct husk_tar_result *res, husk_error_t *err);
 
 /* Detect compression from the first bytes.  */
 enum husk_compression husk_detect_compression (const unsigned char *buf, size_t len);

@@ -8,6 +8,9 @@
 #include <stdlib.h>
 #include <string.h>
 
+static int make (husk_error_t *err, int code, int with_errno, const char *fmt,
+                 va_list ap) __attribute__ ((format (printf, 4, 0)));
+
 static int
 make (husk_error_t *err, int code, int with_errno, const char *fmt, va_list ap)
 {

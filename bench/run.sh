@@ -1,0 +1,69 @@
+#!/bin/bash
+# SPDX-License-Identifier: GPL-2.0-or-later
+# Benchmarks of husk against podman on this machine, in one run, printed as
+# ratios (husk / podman; lower is better).  Never part of `make check`:
+# timings are facts about a machine, not pass/fail criteria.
+#
+#   bash bench/run.sh [RUNS]        (as root; needs `make build images`)
+#
+# Each case runs RUNS times (default 15) after one warm-up; the median wall
+# time is compared.  Both engines get private stores under one temporary
+# directory, with the same storage driver (overlay).
+set -euo pipefail
+cd "$(dirname "$0")/.."
+RUNS=${1:-15}
+HUSK_BIN=${HUSK_BIN:-$PWD/build/husk}
+IMAGES=${IMAGES:-$PWD/build/test-images}
+command -v podman >/dev/null || { echo "bench: podman is not installed (apt-get install podman)" >&2; exit 1; }
+[ -x "$HUSK_BIN" ] || { echo "bench: build husk first (make build images)" >&2; exit 1; }
+
+tmp=$(mktemp -d /var/tmp/husk-bench.XXXXXX)
+cleanup() {
+    podman --root "$tmp/podman" --runroot "$tmp/podman-run" system reset -f >/dev/null 2>&1 || true
+    "$HUSK_BIN" --root "$tmp/husk" --runroot "$tmp/husk-run" system reset -f >/dev/null 2>&1 || true
+    rm -rf "$tmp"
+}
+trap cleanup EXIT
+H() { "$HUSK_BIN" --root "$tmp/husk" --runroot "$tmp/husk-run" --storage-driver overlay "$@"; }
+P() { podman --root "$tmp/podman" --runroot "$tmp/podman-run" --storage-driver overlay "$@"; }
+
+# median_ms CMD...: median wall time of RUNS runs, in milliseconds.
+median_ms() {
+    local times=() i s e
+    "$@" >/dev/null 2>&1
+    for ((i = 0; i < RUNS; i++)); do
+        s=$(date +%s%N); "$@" >/dev/null 2>&1; e=$(date +%s%N)
+        times+=($(( (e - s) / 1000 )))
+    done
+    printf '%s\n' "${times[@]}" | sort -n | awk '{a[NR]=$1} END {printf "%.2f", a[int((NR+1)/2)]/1000}'
+}
+
+report() { # name husk_ms podman_ms target
+    awk -v n="$1" -v h="$2" -v p="$3" -v t="$4" 'BEGIN {
+        r = h / p; printf "%-28s husk %9.2f ms  podman %9.2f ms  ratio %6.3f  (target %s)\n", n, h, p, r, t }'
+}
+
+echo "bench: preparing 50 images in each store"
+for i in $(seq 1 50); do
+    H import --change "LABEL n=$i" "$IMAGES/rootfs.tar" "bench/img$i" >/dev/null
+    P import --change "LABEL n=$i" "$IMAGES/rootfs.tar" "bench/img$i" >/dev/null
+done
+H load -i "$IMAGES/busybox.docker.tar" >/dev/null
+P load -i "$IMAGES/busybox.docker.tar" >/dev/null
+
+echo "bench: median of $RUNS runs each"
+report "images (51 images)" "$(median_ms H images)" "$(median_ms P images)" "<= 0.1"
+report "image inspect" "$(median_ms H image inspect localhost/husk-test/busybox)" \
+    "$(median_ms P image inspect localhost/husk-test/busybox)" "<= 0.1"
+
+sh tests/images/build.sh --big "$tmp/big" 100 >/dev/null
+time_load() { # engine-fn: median of 5 loads, each into a store without the image
+    local times=() i s e
+    for ((i = 0; i < 5; i++)); do
+        "$1" rmi -f localhost/husk-test/big >/dev/null 2>&1 || true
+        s=$(date +%s%N); "$1" load -i "$tmp/big/big.docker.tar" >/dev/null 2>&1; e=$(date +%s%N)
+        times+=($(( (e - s) / 1000 )))
+    done
+    printf '%s\n' "${times[@]}" | sort -n | awk '{a[NR]=$1} END {printf "%.2f", a[3]/1000}'
+}
+report "load 100 MB docker-archive" "$(time_load H)" "$(time_load P)" "<= 1.0"

@@ -1,0 +1,628 @@
+/* SPDX-License-Identifier: GPL-2.0-or-later */
+/*
+ * Reading image archives.
+ *
+ * Theory of operation: an archive is untrusted.  We unpack the outer tar
+ * into a fresh work directory, accepting only regular files and
+ * directories whose names are plain relative paths (no "..", no absolute
+ * names); symlinks, which docker writes for repeated layers, are recorded
+ * and resolved lexically inside the archive, never on disk.  Then the
+ * format is recognised (manifest.json: docker-archive; index.json +
+ * oci-layout: OCI layout), every blob a manifest names is checked against
+ * its digest, and the config must list one diff ID per layer.  Layer
+ * content itself is checked by the layer store (diff IDs, escapes).
+ */
+#include "image/archive.h"
+#include "image/reference.h"
+#include "util/cleanup.h"
+#include "util/digest.h"
+#include "util/fileutil.h"
+#include "util/log.h"
+#include "util/strutil.h"
+
+#include <archive.h>
+#include <archive_entry.h>
+#include <errno.h>
+#include <fcntl.h>
+#include <string.h>
+#include <sys/stat.h>
+#include <unistd.h>
+
+#define MAX_JSON_SIZE (16 << 20) /* manifests and configs are small */
+#define MAX_IMAGES 1024
+
+struct link
+{
+  char *name;
+  char *target;
+};
+
+struct unpack
+{
+  struct link *links;
+  size_t n_links;
+};
+
+static void
+unpack_release (struct unpack *u)
+{
+  for (size_t i = 0; i < u->n_links; i++)
+    {
+      free (u->links[i].name);
+      free (u->links[i].target);
+    }
+  free (u->links);
+}
+
+/* Normalise an archive member name: strip "./", refuse anything that is
+   not a plain relative path.  Return: a new string, or NULL.  */
+static char *
+clean_name (const char *name)
+{
+  cleanup_strv char **parts = NULL;
+  char **out = NULL;
+  char *r;
+
+  while (name[0] == '.' && name[1] == '/')
+    name += 2;
+  if (name[0] == '/' || name[0] == '\0')
+    return NULL;
+  parts = husk_strv_split (name, '/');
+  for (size_t i = 0; parts[i]; i++)
+    {
+      if (strcmp (parts[i], "..") == 0)
+        {
+          husk_strv_free (out);
+          return NULL;
+        }
+      if (parts[i][0] == '\0' || strcmp (parts[i], ".") == 0)
+        continue;
+      husk_strv_append (&out, parts[i]);
+    }
+  if (out == NULL)
+    return NULL;
+  r = husk_strv_join (out, "/");
+  husk_strv_free (out);
+  return r;
+}
+
+/* Create the parent directories of name below dirfd, never following a
+   symlink (there are none: we only ever create directories).  */
+static int
+make_parents (int dirfd, const char *name, husk_error_t *err)
+{
+  cleanup_free char *copy = husk_xstrdup (name);
+
+  for (char *p = strchr (copy, '/'); p; p = strchr (p + 1, '/'))
+    {
+      *p = '\0';
+      if (mkdirat (dirfd, copy, 0700) < 0 && errno != EEXIST)
+        return husk_error_make (err, errno, "mkdir '%s'", copy);
+      *p = '/';
+    }
+  return 0;
+}
+
+static int
+write_member (struct archive *a, int dirfd, const char *name, husk_error_t *err)
+{
+  cleanup_close int fd = -1;
+  const void *buf;
+  size_t len;
+  la_int64_t off;
+  int r;
+
+  if (make_parents (dirfd, name, err) < 0)
+    return -1;
+  fd = openat (dirfd, name, O_WRONLY | O_CREAT | O_TRUNC | O_NOFOLLOW | O_CLOEXEC, 0600);
+  if (fd < 0)
+    return husk_error_make (err, errno, "create '%s'", name);
+  while ((r = archive_read_data_block (a, &buf, &len, &off)) == ARCHIVE_OK)
+    if (pwrite (fd, buf, len, off) != (ssize_t) len)
+      return husk_error_make (err, errno ? errno : EIO, "write '%s'", name);
+  if (r != ARCHIVE_EOF)
+    return husk_error_makex (err, EINVAL, "read '%s': %s", name,
+                             archive_error_string (a));
+  /* Sparse tails: make the file as long as the entry says.  */
+  return 0;
+}
+
+static int
+unpack_entry (struct archive *a, struct archive_entry *e, int dirfd,
+              struct unpack *u, husk_error_t *err)
+{
+  const char *raw = archive_entry_pathname (e);
+  cleanup_free char *name = clean_name (raw ? raw : "");
+
+  if (name == NULL)
+    {
+      if (raw && (strcmp (raw, ".") == 0 || strcmp (raw, "./") == 0))
+        return 0;
+      return husk_error_makex (err, EINVAL, "archive member '%s': invalid name",
+                               raw ? raw : "");
+    }
+  switch (archive_entry_filetype (e))
+    {
+    case AE_IFDIR:
+      if (make_parents (dirfd, name, err) < 0)
+        return -1;
+      if (mkdirat (dirfd, name, 0700) < 0 && errno != EEXIST)
+        return husk_error_make (err, errno, "mkdir '%s'", name);
+      return 0;
+    case AE_IFREG:
+      if (archive_entry_hardlink (e))
+        break; /* a hard link: treat as a symlink-like alias */
+      return write_member (a, dirfd, name, err);
+    case AE_IFLNK:
+      break;
+    default:
+      husk_log_debug ("archive member '%s': skipping special file", name);
+      return 0;
+    }
+  u->links = husk_xrealloc (u->links, (u->n_links + 1) * sizeof (*u->links));
+  u->links[u->n_links].name = steal_ptr (&name);
+  u->links[u->n_links].target = husk_xstrdup (archive_entry_hardlink (e)
+                                                  ? archive_entry_hardlink (e)
+                                                  : archive_entry_symlink (e));
+  u->links[u->n_links].target = u->links[u->n_links].target
+                                    ? u->links[u->n_links].target
+                                    : husk_xstrdup ("");
+  u->n_links++;
+  return 0;
+}
+
+static int
+unpack_tar (const char *path, int dirfd, struct unpack *u, husk_error_t *err)
+{
+  struct archive *a = archive_read_new ();
+  struct archive_entry *e;
+  int r, ret = 0;
+
+  archive_read_support_format_tar (a);
+  archive_read_support_format_gnutar (a);
+  archive_read_support_filter_gzip (a);
+  archive_read_support_filter_zstd (a);
+  archive_read_support_filter_none (a);
+  if (strcmp (path, "-") == 0)
+    r = archive_read_open_fd (a, 0, 1 << 17);
+  else
+    r = archive_read_open_filename (a, path, 1 << 17);
+  if (r != ARCHIVE_OK)
+    {
+      ret = husk_error_makex (err, EINVAL, "not an image archive: %s", archive_error_string (a));
+      archive_read_free (a);
+      return ret;
+    }
+  while ((r = archive_read_next_header (a, &e)) == ARCHIVE_OK)
+    if (unpack_entry (a, e, dirfd, u, err) < 0)
+      {
+        ret = -1;
+        break;
+      }
+  if (ret == 0 && r != ARCHIVE_EOF)
+    ret = husk_error_makex (err, EINVAL, "not a valid image archive: %s",
+                            archive_error_string (a));
+  archive_read_free (a);
+  return ret;
+}
+
+/* Resolve name through the recorded links, lexically, inside the archive.  */
+static char *
+resolve_member (struct unpack *u, const char *name, int depth)
+{
+  cleanup_free char *clean = clean_name (name);
+
+  if (clean == NULL || depth > 16)
+    return NULL;
+  for (size_t i = 0; i < u->n_links; i++)
+    {
+      if (strcmp (u->links[i].name, clean) != 0)
+        continue;
+      /* Symlink targets are relative to the link's directory; hard link
+         targets are relative to the archive root.  */
+      const char *t = u->links[i].target;
+      const char *slash = strrchr (clean, '/');
+      cleanup_free char *joined = NULL;
+      if (slash && strncmp (t, "../", 3) == 0)
+        joined = husk_asprintf ("%.*s/%s", (int) (slash - clean), clean, t);
+      else
+        joined = husk_xstrdup (t);
+      /* Collapse "dir/../x".  */
+      cleanup_strv char **parts = husk_strv_split (joined, '/');
+      char **stack = NULL;
+      for (size_t k = 0; parts[k]; k++)
+        {
+          if (strcmp (parts[k], "..") == 0)
+            {
+              size_t n = husk_strv_len (stack);
+              if (n == 0)
+                {
+                  husk_strv_free (stack);
+                  return NULL;
+                }
+              free (stack[n - 1]);
+              stack[n - 1] = NULL;
+              continue;
+            }
+          if (parts[k][0] && strcmp (parts[k], ".") != 0)
+            husk_strv_append (&stack, parts[k]);
+        }
+      cleanup_free char *next = stack ? husk_strv_join (stack, "/") : NULL;
+      husk_strv_free (stack);
+      return next ? resolve_member (u, next, depth + 1) : NULL;
+    }
+  return steal_ptr (&clean);
+}
+
+static json_t *
+load_json_member (int dirfd, const char *name, char **text, size_t *len,
+                  husk_error_t *err)
+{
+  cleanup_free char *data = NULL;
+  struct stat st;
+  json_error_t je;
+  json_t *j;
+  size_t n;
+
+  if (fstatat (dirfd, name, &st, AT_SYMLINK_NOFOLLOW) < 0)
+    {
+      husk_error_make (err, errno, "'%s'", name);
+      return NULL;
+    }
+  if (!S_ISREG (st.st_mode) || st.st_size > MAX_JSON_SIZE)
+    {
+      husk_error_makex (err, EINVAL, "'%s': not a regular file of sane size", name);
+      return NULL;
+    }
+  data = husk_read_file_at (dirfd, name, &n, err);
+  if (data == NULL)
+    return NULL;
+  j = json_loadb (data, n, JSON_REJECT_DUPLICATES, &je);
+  if (j == NULL)
+    {
+      husk_error_makex (err, EINVAL, "'%s': invalid JSON: %s (line %d)", name,
+                        je.text, je.line);
+      return NULL;
+    }
+  if (text)
+    *text = steal_ptr (&data);
+  if (len)
+    *len = n;
+  return j;
+}
+
+static void
+image_release (struct husk_archive_image *im)
+{
+  free (im->config);
+  free (im->config_digest);
+  husk_strv_free (im->layer_paths);
+  husk_strv_free (im->diff_ids);
+  husk_strv_free (im->names);
+  free (im->manifest);
+  free (im->manifest_digest);
+}
+
+void
+husk_archive_free (struct husk_archive *a)
+{
+  if (a == NULL)
+    return;
+  for (size_t i = 0; i < a->n_images; i++)
+    image_release (&a->images[i]);
+  free (a->images);
+  if (a->owns_dir && a->dir)
+    husk_rm_rf (a->dir, NULL);
+  free (a->dir);
+  free (a);
+}
+
+/* Read the config at member, check its digest when expected is given, and
+   take its diff IDs.  */
+static int
+read_config (int dirfd, const char *member, const char *expected,
+             struct husk_archive_image *im, husk_error_t *err)
+{
+  cleanup_json json_t *cfg = load_json_member (dirfd, member, &im->config,
+                                               &im->config_len, err);
+  json_t *ids, *v;
+  size_t i;
+
+  if (cfg == NULL)
+    return husk_error_wrap (err, "image config");
+  im->config_digest = husk_digest_buf (im->config, im->config_len);
+  if (expected && strcmp (expected, im->config_digest) != 0)
+    return husk_error_makex (err, EINVAL, "config digest mismatch: expected %s, got %s",
+                             expected, im->config_digest);
+  ids = json_object_get (json_object_get (cfg, "rootfs"), "diff_ids");
+  if (!json_is_array (ids))
+    return husk_error_makex (err, EINVAL, "image config '%s' has no rootfs.diff_ids",
+                             member);
+  json_array_foreach (ids, i, v)
+    {
+      if (!json_is_string (v) || !husk_digest_valid (json_string_value (v)))
+        return husk_error_makex (err, EINVAL, "image config: invalid diff ID %zu", i);
+      husk_strv_append (&im->diff_ids, json_string_value (v));
+    }
+  if (im->diff_ids == NULL)
+    im->diff_ids = husk_xzalloc (sizeof (char *));
+  return 0;
+}
+
+static int
+add_name (struct husk_archive_image *im, const char *name, husk_error_t *err)
+{
+  struct husk_reference ref = { 0 };
+  char *s;
+
+  if (husk_reference_parse (name, true, &ref, err) < 0)
+    return husk_error_wrap (err, "image name '%s'", name);
+  s = husk_reference_string (&ref);
+  husk_reference_release (&ref);
+  if (husk_strv_contains (im->names, s))
+    free (s);
+  else
+    husk_strv_take (&im->names, s);
+  return 0;
+}
+
+static int
+check_member_file (int dirfd, const char *name, husk_error_t *err)
+{
+  struct stat st;
+
+  if (fstatat (dirfd, name, &st, AT_SYMLINK_NOFOLLOW) < 0 || !S_ISREG (st.st_mode))
+    return husk_error_makex (err, ENOENT, "'%s' named by the manifest is missing", name);
+  return 0;
+}
+
+/* docker-archive: manifest.json lists Config, RepoTags, Layers.  */
+static int
+read_docker (struct husk_archive *ar, int dirfd, struct unpack *u, husk_error_t *err)
+{
+  cleanup_json json_t *m = load_json_member (dirfd, "manifest.json", NULL, NULL, err);
+  size_t i, k;
+  json_t *ent, *v;
+
+  if (m == NULL)
+    return -1;
+  if (!json_is_array (m) || json_array_size (m) == 0 || json_array_size (m) > MAX_IMAGES)
+    return husk_error_makex (err, EINVAL, "manifest.json: expected a non-empty array");
+  ar->images = husk_xzalloc (json_array_size (m) * sizeof (*ar->images));
+  json_array_foreach (m, i, ent)
+    {
+      struct husk_archive_image *im = &ar->images[ar->n_images++];
+      const char *cfg = json_string_value (json_object_get (ent, "Config"));
+      json_t *layers = json_object_get (ent, "Layers");
+      cleanup_free char *cfg_path = cfg ? resolve_member (u, cfg, 0) : NULL;
+
+      if (cfg_path == NULL || !json_is_array (layers))
+        return husk_error_makex (err, EINVAL, "manifest.json: entry %zu lacks Config or Layers", i);
+      if (read_config (dirfd, cfg_path, NULL, im, err) < 0)
+        return -1;
+      json_array_foreach (layers, k, v)
+        {
+          cleanup_free char *p = json_is_string (v) ? resolve_member (u, json_string_value (v), 0) : NULL;
+          if (p == NULL)
+            return husk_error_makex (err, EINVAL, "manifest.json: invalid layer %zu", k);
+          if (check_member_file (dirfd, p, err) < 0)
+            return -1;
+          husk_strv_take (&im->layer_paths, husk_asprintf ("%s/%s", ar->dir, p));
+        }
+      if (husk_strv_len (im->layer_paths) != husk_strv_len (im->diff_ids))
+        return husk_error_makex (err, EINVAL, "image has %zu layers but its config lists %zu diff IDs",
+                                 husk_strv_len (im->layer_paths), husk_strv_len (im->diff_ids));
+      json_array_foreach (json_object_get (ent, "RepoTags"), k, v)
+        if (json_is_string (v) && add_name (im, json_string_value (v), err) < 0)
+          return -1;
+    }
+  return 0;
+}
+
+/* The blob path of a descriptor, checked to exist with that digest.  */
+static char *
+oci_blob (struct husk_archive *ar, int dirfd, json_t *desc, bool verify,
+          husk_error_t *err)
+{
+  const char *d = json_string_value (json_object_get (desc, "digest"));
+  cleanup_free char *member = NULL, *path = NULL, *actual = NULL;
+
+  if (d == NULL || !husk_digest_valid (d))
+    {
+      husk_error_makex (err, EINVAL, "invalid descriptor digest '%s'", d ? d : "");
+      return NULL;
+    }
+  member = husk_asprintf ("blobs/sha256/%s", d + 7);
+  if (check_member_file (dirfd, member, err) < 0)
+    {
+      husk_error_release (err);
+      husk_error_makex (err, ENOENT, "blob %s named by the manifest is missing", d);
+      return NULL;
+    }
+  path = husk_asprintf ("%s/%s", ar->dir, member);
+  if (verify)
+    {
+      actual = husk_digest_file (path, err);
+      if (actual == NULL)
+        return NULL;
+      if (strcmp (actual, d) != 0)
+        {
+          husk_error_makex (err, EINVAL, "blob %s has digest %s", d, actual);
+          return NULL;
+        }
+    }
+  return steal_ptr (&path);
+}
+
+static int read_oci_descriptor (struct husk_archive *ar, int dirfd, json_t *desc,
+                                int depth, husk_error_t *err);
+
+static int
+read_oci_manifest (struct husk_archive *ar, int dirfd, json_t *desc,
+                   const char *blob, husk_error_t *err)
+{
+  cleanup_free char *text = NULL;
+  size_t len = 0, i;
+  cleanup_free char *member = husk_xstrdup (blob + strlen (ar->dir) + 1);
+  cleanup_json json_t *m = load_json_member (dirfd, member, &text, &len, err);
+  struct husk_archive_image *im;
+  const char *refname;
+  json_t *l;
+
+  if (m == NULL)
+    return -1;
+  if (ar->n_images >= MAX_IMAGES)
+    return husk_error_makex (err, EINVAL, "too many images in the archive");
+  ar->images = husk_xrealloc (ar->images, (ar->n_images + 1) * sizeof (*ar->images));
+  im = &ar->images[ar->n_images++];
+  memset (im, 0, sizeof (*im));
+  im->manifest = steal_ptr (&text);
+  im->manifest_digest = husk_xstrdup (json_string_value (json_object_get (desc, "digest")));
+  {
+    json_t *cdesc = json_object_get (m, "config");
+    cleanup_free char *cpath = oci_blob (ar, dirfd, cdesc, false, err);
+    if (cpath == NULL)
+      return husk_error_wrap (err, "image config");
+    if (read_config (dirfd, cpath + strlen (ar->dir) + 1,
+                     json_string_value (json_object_get (cdesc, "digest")), im, err) < 0)
+      return -1;
+  }
+  json_array_foreach (json_object_get (m, "layers"), i, l)
+    {
+      char *p = oci_blob (ar, dirfd, l, true, err);
+      if (p == NULL)
+        return husk_error_wrap (err, "layer %zu", i + 1);
+      husk_strv_take (&im->layer_paths, p);
+    }
+  if (husk_strv_len (im->layer_paths) != husk_strv_len (im->diff_ids))
+    return husk_error_makex (err, EINVAL, "image has %zu layers but its config lists %zu diff IDs",
+                             husk_strv_len (im->layer_paths), husk_strv_len (im->diff_ids));
+  /* A full reference in the ref.name annotation names the image; a bare
+     tag ("latest") does not say which repository, so it is ignored.  */
+  refname = json_string_value (json_object_get (json_object_get (desc, "annotations"),
+                                                "org.opencontainers.image.ref.name"));
+  if (refname == NULL)
+    refname = json_string_value (json_object_get (json_object_get (desc, "annotations"),
+                                                  "io.containerd.image.name"));
+  if (refname && strchr (refname, '/') && add_name (im, refname, err) < 0)
+    return -1;
+  return 0;
+}
+
+static int
+read_oci_descriptor (struct husk_archive *ar, int dirfd, json_t *desc, int depth,
+                     husk_error_t *err)
+{
+  const char *mt = json_string_value (json_object_get (desc, "mediaType"));
+  cleanup_free char *blob = NULL;
+  json_t *platform = json_object_get (desc, "platform");
+
+  if (depth > 4)
+    return husk_error_makex (err, EINVAL, "image index nested too deep");
+  if (platform)
+    {
+      const char *arch = json_string_value (json_object_get (platform, "architecture"));
+      if (arch && strcmp (arch, "amd64") != 0)
+        return 0;
+    }
+  blob = oci_blob (ar, dirfd, desc, true, err);
+  if (blob == NULL)
+    return -1;
+  if (mt && (strstr (mt, "image.index") || strstr (mt, "manifest.list")))
+    {
+      cleanup_json json_t *idx = load_json_member (dirfd, blob + strlen (ar->dir) + 1,
+                                                   NULL, NULL, err);
+      size_t i;
+      json_t *d;
+      if (idx == NULL)
+        return -1;
+      json_array_foreach (json_object_get (idx, "manifests"), i, d)
+        if (read_oci_descriptor (ar, dirfd, d, depth + 1, err) < 0)
+          return -1;
+      return 0;
+    }
+  return read_oci_manifest (ar, dirfd, desc, blob, err);
+}
+
+static int
+read_oci (struct husk_archive *ar, int dirfd, husk_error_t *err)
+{
+  cleanup_json json_t *index = load_json_member (dirfd, "index.json", NULL, NULL, err);
+  size_t i;
+  json_t *d;
+
+  if (index == NULL)
+    return -1;
+  json_array_foreach (json_object_get (index, "manifests"), i, d)
+    if (read_oci_descriptor (ar, dirfd, d, 0, err) < 0)
+      return -1;
+  if (ar->n_images == 0)
+    return husk_error_makex (err, EINVAL, "index.json lists no image for linux/amd64");
+  return 0;
+}
+
+static int
+recognise (struct husk_archive *ar, int dirfd, struct unpack *u, husk_error_t *err)
+{
+  if (faccessat (dirfd, "manifest.json", F_OK, AT_SYMLINK_NOFOLLOW) == 0)
+    return read_docker (ar, dirfd, u, err);
+  if (faccessat (dirfd, "index.json", F_OK, AT_SYMLINK_NOFOLLOW) == 0)
+    return read_oci (ar, dirfd, err);
+  return husk_error_makex (err, EINVAL, "not an image archive: no manifest.json or index.json");
+}
+
+int
+husk_archive_open (const char *path, const char *tmp_parent,
+                   struct husk_archive **out, husk_error_t *err)
+{
+  struct husk_archive *ar = husk_xzalloc (sizeof *ar);
+  struct unpack u = { 0 };
+  cleanup_close int dirfd = -1;
+  struct stat st;
+  int r;
+
+  if (strcmp (path, "-") != 0 && stat (path, &st) < 0)
+    {
+      free (ar);
+      return husk_error_make (err, errno, "'%s'", path);
+    }
+  if (strcmp (path, "-") != 0 && S_ISDIR (st.st_mode))
+    ar->dir = realpath (path, NULL);
+  else
+    {
+      ar->dir = husk_mkdtemp_in (tmp_parent, "archive-", err);
+      ar->owns_dir = true;
+    }
+  if (ar->dir == NULL)
+    {
+      free (ar);
+      return -1;
+    }
+  dirfd = open (ar->dir, O_RDONLY | O_DIRECTORY | O_CLOEXEC);
+  if (dirfd < 0)
+    r = husk_error_make (err, errno, "open '%s'", ar->dir);
+  else if (ar->owns_dir && unpack_tar (path, dirfd, &u, err) < 0)
+    r = -1;
+  else
+    r = recognise (ar, dirfd, &u, err);
+  unpack_release (&u);
+  if (r < 0)
+    {
+      husk_archive_free (ar);
+      return -1;
+    }
+  *out = ar;
+  return 0;
+}
+
+int
+husk_archive_format_parse (const char *s)
+{
+  if (strcmp (s, "docker-archive") == 0)
+    return HUSK_ARCHIVE_DOCKER;
+  if (strcmp (s, "oci-archive") == 0)
+    return HUSK_ARCHIVE_OCI;
+  if (strcmp (s, "oci-dir") == 0)
+    return HUSK_ARCHIVE_OCI_DIR;
+  return -1;
+}

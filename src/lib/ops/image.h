@@ -1,0 +1,77 @@
+/* SPDX-License-Identifier: GPL-2.0-or-later */
+/* Image operations: the only entry points cli/ and api/ use for images.  */
+#ifndef HUSK_OPS_IMAGE_H
+#define HUSK_OPS_IMAGE_H
+
+#include "image/archive.h"
+#include "ops/engine.h"
+#include "state/state.h"
+#include "util/error.h"
+
+#include <jansson.h>
+#include <stdbool.h>
+
+/* Resolve what a user typed (name, short name, ID, ID prefix, digest) to
+   an image ID.  ENOENT: "<ref>: image not known".  */
+int husk_op_image_resolve (struct husk_engine *e, const char *ref, char **id,
+                           husk_error_t *err);
+
+/* Load every image of an archive.  *names_out gets one line per loaded
+   image: its names, or "sha256:<id>" for an unnamed one.  */
+int husk_op_image_load (struct husk_engine *e, const char *input,
+                        char ***names_out, husk_error_t *err);
+
+int husk_op_image_save (struct husk_engine *e, char **refs,
+                        enum husk_archive_format format, const char *output,
+                        husk_error_t *err);
+
+struct husk_import_opts
+{
+  const char *source;    /* file or "-" */
+  const char *reference; /* name for the new image, or NULL */
+  char **changes;        /* --change instructions */
+  const char *message;   /* --message: the history comment */
+  const char *arch, *os, *variant;
+};
+int husk_op_image_import (struct husk_engine *e, const struct husk_import_opts *o,
+                          char **id_out, husk_error_t *err);
+
+/* Give image ref the names (each normalised; unqualified -> localhost/). */
+int husk_op_image_tag (struct husk_engine *e, const char *ref, char **names,
+                       husk_error_t *err);
+/* Remove names (all names when names is NULL or empty).  */
+int husk_op_image_untag (struct husk_engine *e, const char *ref, char **names,
+                         husk_error_t *err);
+
+struct husk_rmi_report
+{
+  char **untagged;
+  char **deleted;
+};
+void husk_rmi_report_release (struct husk_rmi_report *r);
+
+/* Remove one image by reference, as `podman rmi` does: a name of an image
+   with other names only untags; otherwise the image goes, and with it the
+   layers nothing else uses.  EBUSY when an ID names an image with several
+   names and !force.  */
+int husk_op_image_remove (struct husk_engine *e, const char *ref, bool force,
+                          struct husk_rmi_report *rep, husk_error_t *err);
+/* Remove by ID, whatever its names.  */
+int husk_op_image_remove_id (struct husk_engine *e, const char *id,
+                             struct husk_rmi_report *rep, husk_error_t *err);
+
+/* Inspect: Podman's object.  */
+json_t *husk_op_image_inspect (struct husk_engine *e, const char *ref,
+                               husk_error_t *err);
+/* All image records, newest first.  */
+int husk_op_image_list (struct husk_engine *e, struct husk_image_rec **out,
+                        size_t *n, husk_error_t *err);
+/* History entries, newest first, Podman's JSON shape.  */
+json_t *husk_op_image_history (struct husk_engine *e, const char *ref,
+                               husk_error_t *err);
+
+char *husk_op_image_mount (struct husk_engine *e, const char *ref, husk_error_t *err);
+int husk_op_image_unmount (struct husk_engine *e, const char *ref, bool force,
+                           husk_error_t *err);
+
+#endif

@@ -1,0 +1,184 @@
+/* SPDX-License-Identifier: GPL-2.0-or-later */
+/* Image list filters, as `podman images --filter` and the Docker API take
+   them: reference=, dangling=, label=, before=, since=, id=, readonly=.
+   Different keys must all match; repeated keys of one kind match when any
+   of their values does (Podman's rule for reference and label is "all"
+   for label, "any" for reference).  */
+#include "ops/image_filter.h"
+#include "image/reference.h"
+#include "util/cleanup.h"
+#include "util/strutil.h"
+
+#include <errno.h>
+#include <fnmatch.h>
+#include <string.h>
+
+struct husk_image_filter
+{
+  char **references;
+  char **labels;      /* "k" or "k=v" */
+  char **not_labels;  /* label!= */
+  char **ids;
+  int dangling;       /* -1 any, 0 false, 1 true */
+  int64_t before;     /* created strictly before, or INT64_MAX */
+  int64_t since;      /* created strictly after, or INT64_MIN */
+};
+
+void
+husk_image_filter_free (struct husk_image_filter *f)
+{
+  if (f == NULL)
+    return;
+  husk_strv_free (f->references);
+  husk_strv_free (f->labels);
+  husk_strv_free (f->not_labels);
+  husk_strv_free (f->ids);
+  free (f);
+}
+
+static int
+image_created (struct husk_engine *e, const char *ref, int64_t *t, husk_error_t *err)
+{
+  cleanup_free char *id = NULL;
+  struct husk_image_rec rec = { 0 };
+
+  if (husk_op_image_resolve (e, ref, &id, err) < 0
+      || husk_state_image_get (e->state, id, &rec, err) < 0)
+    return -1;
+  *t = rec.created;
+  husk_image_rec_release (&rec);
+  return 0;
+}
+
+struct husk_image_filter *
+husk_image_filter_new (struct husk_engine *e, char **filters, husk_error_t *err)
+{
+  struct husk_image_filter *f = husk_xzalloc (sizeof *f);
+
+  f->dangling = -1;
+  f->before = INT64_MAX;
+  f->since = INT64_MIN;
+  for (size_t i = 0; filters && filters[i]; i++)
+    {
+      const char *eq = strchr (filters[i], '=');
+      cleanup_free char *key = eq ? husk_xstrndup (filters[i], eq - filters[i]) : NULL;
+      const char *val = eq ? eq + 1 : NULL;
+      int64_t t;
+
+      if (key == NULL)
+        {
+          husk_error_makex (err, EINVAL, "invalid image filter \"%s\": expected key=value",
+                            filters[i]);
+          goto fail;
+        }
+      if (strcmp (key, "reference") == 0)
+        husk_strv_append (&f->references, val);
+      else if (strcmp (key, "label") == 0)
+        husk_strv_append (&f->labels, val);
+      else if (strcmp (key, "label!") == 0)
+        husk_strv_append (&f->not_labels, val);
+      else if (strcmp (key, "id") == 0)
+        husk_strv_append (&f->ids, val);
+      else if (strcmp (key, "dangling") == 0)
+        {
+          if (strcmp (val, "true") && strcmp (val, "false") && strcmp (val, "1") && strcmp (val, "0"))
+            {
+              husk_error_makex (err, EINVAL, "invalid dangling filter value \"%s\"", val);
+              goto fail;
+            }
+          f->dangling = strcmp (val, "true") == 0 || strcmp (val, "1") == 0;
+        }
+      else if (strcmp (key, "before") == 0 || strcmp (key, "since") == 0)
+        {
+          if (image_created (e, val, &t, err) < 0)
+            goto fail;
+          if (key[0] == 'b')
+            f->before = t < f->before ? t : f->before;
+          else
+            f->since = t > f->since ? t : f->since;
+        }
+      else
+        {
+          husk_error_makex (err, EINVAL, "invalid image filter \"%s\"", key);
+          goto fail;
+        }
+    }
+  return f;
+fail:
+  husk_image_filter_free (f);
+  return NULL;
+}
+
+/* Match pattern against the forms a user may mean by a name.  */
+static bool
+reference_matches (const char *pattern, const char *name)
+{
+  struct husk_reference ref = { 0 };
+  bool hit = false;
+
+  if (fnmatch (pattern, name, 0) == 0)
+    return true;
+  if (husk_reference_parse (name, false, &ref, NULL) < 0)
+    return false;
+  {
+    cleanup_free char *repo = husk_reference_name (&ref);
+    cleanup_free char *familiar = husk_reference_familiar (&ref);
+    cleanup_free char *path_tag = ref.tag ? husk_asprintf ("%s:%s", ref.path, ref.tag) : NULL;
+    const char *last = strrchr (ref.path, '/');
+    cleanup_free char *last_tag = ref.tag ? husk_asprintf ("%s:%s", last ? last + 1 : ref.path, ref.tag) : NULL;
+    const char *forms[] = { repo, familiar, ref.path, path_tag, last ? last + 1 : ref.path, last_tag };
+    for (size_t i = 0; i < sizeof forms / sizeof forms[0] && !hit; i++)
+      hit = forms[i] && fnmatch (pattern, forms[i], 0) == 0;
+  }
+  husk_reference_release (&ref);
+  return hit;
+}
+
+static bool
+label_matches (json_t *labels, const char *want)
+{
+  const char *eq = strchr (want, '=');
+  cleanup_free char *k = eq ? husk_xstrndup (want, eq - want) : husk_xstrdup (want);
+  json_t *v = json_object_get (labels, k);
+
+  if (v == NULL)
+    return false;
+  return eq == NULL || (json_is_string (v) && strcmp (json_string_value (v), eq + 1) == 0);
+}
+
+bool
+husk_image_filter_match (struct husk_image_filter *f, const struct husk_image_rec *r,
+                         json_t *config)
+{
+  json_t *labels = json_object_get (json_object_get (config, "config"), "Labels");
+  bool dangling = r->names == NULL || r->names[0] == NULL;
+
+  if (f->dangling >= 0 && dangling != (bool) f->dangling)
+    return false;
+  if (r->created >= f->before || r->created <= f->since)
+    return false;
+  for (size_t i = 0; f->labels && f->labels[i]; i++)
+    if (!label_matches (labels, f->labels[i]))
+      return false;
+  for (size_t i = 0; f->not_labels && f->not_labels[i]; i++)
+    if (label_matches (labels, f->not_labels[i]))
+      return false;
+  if (f->ids)
+    {
+      bool hit = false;
+      for (size_t i = 0; f->ids[i] && !hit; i++)
+        hit = husk_has_prefix (r->id, f->ids[i] + (husk_has_prefix (f->ids[i], "sha256:") ? 7 : 0));
+      if (!hit)
+        return false;
+    }
+  if (f->references)
+    {
+      bool hit = false;
+      for (size_t i = 0; f->references[i] && !hit; i++)
+        for (size_t k = 0; r->names && r->names[k] && !hit; k++)
+          hit = reference_matches (f->references[i], r->names[k]);
+      if (!hit)
+        return false;
+    }
+  return true;
+}

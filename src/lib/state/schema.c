@@ -1,0 +1,86 @@
+/* SPDX-License-Identifier: GPL-2.0-or-later */
+/*
+ * The state database schema, as a list of migrations.  Entry i takes a
+ * database from PRAGMA user_version i to i + 1; husk_state_open() applies
+ * the missing ones in order, each in its own transaction together with the
+ * new user_version, under the open lock.
+ *
+ * Rules for adding a migration:
+ * - Append only.  Never edit or reorder an entry that has shipped: stores
+ *   in the field have already run it.
+ * - Migrations run with foreign_keys OFF (SQLite cannot change it inside a
+ *   transaction), so a table can be rebuilt the documented way (create new,
+ *   copy, drop old, rename).  End such a migration with a check that keeps
+ *   the references true, since nothing else will.
+ * - Containers, pods, volumes and exec sessions get their tables in the
+ *   next migrations; layers that a container uses must then also count in
+ *   husk_state_layer_unused() and husk_state_layer_remove() (images.c).
+ *
+ * The tables of version 1:
+ *   images        one row per image; id is the config digest's hex
+ *   image_names   "docker.io/library/busybox:latest" -> image; a name
+ *                 belongs to at most one image; rowid keeps tagging order
+ *   image_digests repo digests "repo@sha256:..." of an image
+ *   image_layers  the image's layers bottom (idx 0) to top, by chain ID;
+ *                 a layer must be recorded before an image lists it
+ *   layers        layers recorded in the store, by chain ID
+ *   meta          store settings (key/value)
+ *   events        the event log; seq only grows, so a follower can resume
+ */
+#include "state/state-private.h"
+
+const char *const husk_state_migrations[] = {
+  /* 1: images, layers, metadata, events.  */
+  "CREATE TABLE meta ("
+  "  key TEXT PRIMARY KEY NOT NULL,"
+  "  value TEXT NOT NULL"
+  ");"
+  "CREATE TABLE layers ("
+  "  chain_id TEXT PRIMARY KEY NOT NULL,"
+  "  parent TEXT,"
+  "  diff_id TEXT NOT NULL,"
+  "  size INTEGER NOT NULL DEFAULT 0"
+  ");"
+  "CREATE INDEX layers_parent ON layers (parent);"
+  "CREATE TABLE images ("
+  "  id TEXT PRIMARY KEY NOT NULL,"
+  "  config TEXT NOT NULL,"
+  "  manifest TEXT,"
+  "  manifest_digest TEXT,"
+  "  created INTEGER NOT NULL DEFAULT 0,"
+  "  added INTEGER NOT NULL DEFAULT 0,"
+  "  size INTEGER NOT NULL DEFAULT 0"
+  ");"
+  "CREATE INDEX images_created ON images (created DESC, id);"
+  "CREATE TABLE image_names ("
+  "  name TEXT PRIMARY KEY NOT NULL,"
+  "  image_id TEXT NOT NULL REFERENCES images (id) ON DELETE CASCADE"
+  ");"
+  "CREATE INDEX image_names_image ON image_names (image_id);"
+  "CREATE TABLE image_digests ("
+  "  image_id TEXT NOT NULL REFERENCES images (id) ON DELETE CASCADE,"
+  "  digest TEXT NOT NULL,"
+  "  PRIMARY KEY (image_id, digest)"
+  ");"
+  "CREATE INDEX image_digests_digest ON image_digests (digest);"
+  "CREATE TABLE image_layers ("
+  "  image_id TEXT NOT NULL REFERENCES images (id) ON DELETE CASCADE,"
+  "  idx INTEGER NOT NULL,"
+  "  chain_id TEXT NOT NULL REFERENCES layers (chain_id),"
+  "  PRIMARY KEY (image_id, idx)"
+  ");"
+  "CREATE INDEX image_layers_chain ON image_layers (chain_id);"
+  "CREATE TABLE events ("
+  "  seq INTEGER PRIMARY KEY AUTOINCREMENT,"
+  "  time_ns INTEGER NOT NULL,"
+  "  type TEXT NOT NULL,"
+  "  action TEXT NOT NULL,"
+  "  id TEXT,"
+  "  name TEXT,"
+  "  attributes TEXT"
+  ");"
+  "CREATE INDEX events_time ON events (time_ns);",
+};
+
+const size_t husk_state_n_migrations
+    = sizeof (husk_state_migrations) / sizeof (husk_state_migrations[0]);

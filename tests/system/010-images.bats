@@ -1,0 +1,177 @@
+#!/usr/bin/env bats
+# Local image commands: load, images, inspect, tag, untag, history, rmi.
+load helpers
+
+busybox_id() { awk '$1 == "busybox" {print $2}' "$HUSK_IMAGES/DIGESTS"; }
+layers_id() { awk '$1 == "layers" {print $2}' "$HUSK_IMAGES/DIGESTS"; }
+
+setup() {
+    husk_setup_store
+    skip_if_rootless "loading layers needs a user namespace (rootless issue)"
+}
+
+@test "load a docker-archive: image ID is the config digest" {
+    run_husk load -i "$HUSK_IMAGES/busybox.docker.tar"
+    assert_output_is "Loaded image: localhost/husk-test/busybox:latest"
+    run_husk images --no-trunc --format '{{.ID}} {{.Repository}}:{{.Tag}}'
+    assert_output_is "sha256:$(busybox_id) localhost/husk-test/busybox:latest"
+}
+
+@test "load from standard input" {
+    run bash -c "'$HUSK_BIN' --root '$HUSK_ROOT' --runroot '$HUSK_RUNROOT' load < '$HUSK_IMAGES/busybox.docker.tar'"
+    [ "$status" -eq 0 ]
+    run_husk image exists localhost/husk-test/busybox
+}
+
+@test "load an oci-archive and an OCI layout directory" {
+    run_husk load -i "$HUSK_IMAGES/layers.oci.tar"
+    assert_output_contains "Loaded image: sha256:$(layers_id)"
+    run_husk load -i "$HUSK_IMAGES/busybox.oci"
+    run_husk images -q --no-trunc
+    [[ "$output" == *"$(layers_id)"* ]]
+    [[ "$output" == *"$(busybox_id)"* ]]
+}
+
+@test "load a multi-image archive shares the common layer" {
+    run_husk load -i "$HUSK_IMAGES/multi.docker.tar"
+    assert_output_contains "localhost/husk-test/busybox:latest"
+    assert_output_contains "localhost/husk-test/layers:latest"
+    run_husk images --format '{{.Repository}}'
+    [ "${#lines[@]}" -eq 2 ]
+    # 3 distinct layers: busybox, layers/2, layers/3.
+    n=$(ls "$HUSK_ROOT"/storage/*/layers | wc -l)
+    [ "$n" -eq 3 ]
+}
+
+@test "images shows Podman's columns and honours --noheading, -q, --format json" {
+    run_husk load -i "$HUSK_IMAGES/busybox.docker.tar"
+    run_husk images
+    [[ "${lines[0]}" == REPOSITORY*TAG*"IMAGE ID"*CREATED*SIZE ]]
+    [[ "${lines[1]}" == "localhost/husk-test/busybox"*latest*"$(busybox_id | cut -c1-12)"* ]]
+    run_husk images --noheading
+    [ "${#lines[@]}" -eq 1 ]
+    run_husk images -q
+    assert_output_is "$(busybox_id | cut -c1-12)"
+    run_husk images --format json
+    echo "$output" | jq -e ".[0].Id == \"$(busybox_id)\"" >/dev/null
+    echo "$output" | jq -e '.[0].Names[0] == "localhost/husk-test/busybox:latest"' >/dev/null
+}
+
+@test "images --filter reference, label, dangling" {
+    run_husk load -i "$HUSK_IMAGES/multi.docker.tar"
+    run_husk images --filter reference=busybox --format '{{.Repository}}'
+    assert_output_is "localhost/husk-test/busybox"
+    run_husk images --filter label=org.husk.test=layers --format '{{.Repository}}'
+    assert_output_is "localhost/husk-test/layers"
+    run_husk images --filter dangling=true --format '{{.Repository}}'
+    assert_output_is ""
+    run_husk 125 images --filter bogus=1
+    assert_output_contains 'invalid image filter "bogus"'
+}
+
+@test "image inspect returns Podman's shape and --format works" {
+    run_husk load -i "$HUSK_IMAGES/busybox.docker.tar"
+    run_husk image inspect localhost/husk-test/busybox
+    echo "$output" | jq -e ".[0].Id == \"$(busybox_id)\"" >/dev/null
+    echo "$output" | jq -e '.[0].Os == "linux" and .[0].Architecture == "amd64"' >/dev/null
+    echo "$output" | jq -e '.[0].Config.Cmd == ["sh"]' >/dev/null
+    echo "$output" | jq -e '.[0].RootFS.Layers | length == 1' >/dev/null
+    run_husk inspect --format '{{.Config.Labels}}' husk-test/busybox
+    assert_output_is "map[org.husk.test:busybox]"
+    run_husk inspect --type image --format '{{index .RepoTags 0}}' "$(busybox_id | cut -c1-8)"
+    assert_output_is "localhost/husk-test/busybox:latest"
+}
+
+@test "an unknown --format field is an error with exit 125" {
+    run_husk load -i "$HUSK_IMAGES/busybox.docker.tar"
+    run_husk 125 images --format '{{.Bogus}}'
+    assert_output_contains "Bogus"
+    run_husk 125 image inspect --format '{{.Nope}}' husk-test/busybox
+}
+
+@test "unknown images: inspect fails 125, exists returns 1, rmi returns 1" {
+    run_husk 125 image inspect nosuch
+    assert_output_contains "nosuch: image not known"
+    run_husk 1 image exists nosuch
+    run_husk 1 rmi nosuch
+    run_husk rmi -i nosuch
+}
+
+@test "tag and untag; short names resolve to localhost/" {
+    run_husk load -i "$HUSK_IMAGES/busybox.docker.tar"
+    run_husk tag husk-test/busybox mybox myreg.example:5000/team/box:v1
+    run_husk images --format '{{.Repository}}:{{.Tag}}' --sort repository
+    assert_output_contains "localhost/mybox:latest"
+    assert_output_contains "myreg.example:5000/team/box:v1"
+    run_husk image inspect --format '{{.Id}}' mybox
+    assert_output_is "$(busybox_id)"
+    run_husk untag mybox mybox
+    run_husk 1 image exists localhost/mybox
+    run_husk 125 untag husk-test/busybox notatag
+    assert_output_contains "tag not known"
+}
+
+@test "rmi of one of several names only untags; by ID needs -f" {
+    run_husk load -i "$HUSK_IMAGES/busybox.docker.tar"
+    run_husk tag husk-test/busybox second
+    run_husk rmi second
+    assert_output_is "Untagged: localhost/second:latest"
+    run_husk tag husk-test/busybox third
+    run_husk 2 rmi "$(busybox_id)"
+    run_husk rmi -f "$(busybox_id)"
+    assert_output_contains "Deleted: $(busybox_id)"
+    run_husk images -q
+    assert_output_is ""
+    # The layer is gone with the last image that used it.
+    [ -z "$(ls "$HUSK_ROOT"/storage/*/layers)" ]
+}
+
+@test "rmi keeps layers another image still uses" {
+    run_husk load -i "$HUSK_IMAGES/multi.docker.tar"
+    run_husk rmi husk-test/layers
+    assert_output_contains "Deleted: $(layers_id)"
+    [ "$(ls "$HUSK_ROOT"/storage/*/layers | wc -l)" -eq 1 ]
+    run_husk rmi -a
+    [ -z "$(ls "$HUSK_ROOT"/storage/*/layers)" ]
+}
+
+@test "history lists the config's history, newest first" {
+    run_husk load -i "$HUSK_IMAGES/layers.docker.tar"
+    run_husk history husk-test/layers
+    [[ "${lines[0]}" == ID*CREATED*"CREATED BY"*SIZE*COMMENT ]]
+    [ "${#lines[@]}" -eq 4 ]
+    [[ "${lines[1]}" == "$(layers_id | cut -c1-12)"* ]]
+    run_husk history --format json husk-test/layers
+    echo "$output" | jq -e 'length == 3' >/dev/null
+}
+
+@test "loading an image twice is harmless and keeps one copy" {
+    run_husk load -i "$HUSK_IMAGES/busybox.docker.tar"
+    run_husk load -i "$HUSK_IMAGES/busybox.oci.tar"
+    run_husk images -q
+    [ "${#lines[@]}" -eq 1 ]
+}
+
+@test "the three-layer image shows whiteouts and opaque directories applied" {
+    skip_if_rootless
+    run_husk load -i "$HUSK_IMAGES/layers.docker.tar"
+    run_husk image mount husk-test/layers
+    mnt=$output
+    [ -f "$mnt/data/keep.txt" ]
+    [ -f "$mnt/data/new.txt" ]
+    [ ! -e "$mnt/data/gone.txt" ]
+    [ "$(ls "$mnt/opaque")" = "fresh.txt" ]
+    [ -x "$mnt/bin/busybox" ]
+    run_husk image unmount husk-test/layers
+    ! grep -q " $mnt " /proc/self/mountinfo
+}
+
+@test "the vfs driver gives the same view" {
+    run_husk --storage-driver vfs load -i "$HUSK_IMAGES/layers.docker.tar"
+    run_husk --storage-driver vfs info --format '{{.Store.GraphDriverName}}'
+    assert_output_is "vfs"
+    d=$(husk --storage-driver vfs image inspect --format '{{.GraphDriver.Data.UpperDir}}' husk-test/layers)
+    [ -f "$d/data/keep.txt" ]
+    [ ! -e "$d/data/gone.txt" ]
+    [ "$(ls "$d/opaque")" = "fresh.txt" ]
+}

@@ -1,0 +1,45 @@
+#!/usr/bin/env bats
+# info, system df, system reset, and the rootless limits of this release.
+load helpers
+
+@test "info reports the store and --format reaches nested fields" {
+    run_husk info --format '{{.Store.GraphRoot}} {{.Host.Os}}'
+    assert_output_is "$HUSK_ROOT linux"
+    run_husk info --format json
+    echo "$output" | jq -e '.store.graphDriverName | test("overlay|vfs")' >/dev/null
+    run_husk info
+    assert_output_contains "graphRoot: $HUSK_ROOT"
+}
+
+@test "system df counts images" {
+    skip_if_rootless "loading layers needs a user namespace (rootless issue)"
+    run_husk load -i "$HUSK_IMAGES/busybox.docker.tar"
+    run_husk system df --format '{{.Type}} {{.Total}}'
+    assert_output_contains "Images 1"
+}
+
+@test "system reset -f removes every image and layer" {
+    skip_if_rootless "loading layers needs a user namespace (rootless issue)"
+    run_husk load -i "$HUSK_IMAGES/multi.docker.tar"
+    run_husk system reset -f
+    run_husk images -q
+    assert_output_is ""
+    [ -z "$(ls "$HUSK_ROOT"/storage/*/layers 2>/dev/null)" ]
+}
+
+@test "rootless: layer-writing commands say why they cannot run" {
+    skip_if_root
+    run_husk 125 load -i "$HUSK_IMAGES/busybox.docker.tar"
+    assert_output_contains "not supported rootless yet"
+    run_husk 125 import "$HUSK_IMAGES/rootfs.tar"
+    assert_output_contains "user namespace"
+    run_husk images
+    [[ "${lines[0]}" == REPOSITORY* ]]
+}
+
+@test "rootless: default paths follow XDG" {
+    skip_if_root
+    run env XDG_DATA_HOME="$HUSK_TMP/data" XDG_RUNTIME_DIR="$HUSK_TMP/rt" "$HUSK_BIN" info --format '{{.Store.GraphRoot}} {{.Store.RunRoot}}'
+    [ "$status" -eq 0 ]
+    assert_output_is "$HUSK_TMP/data/husk $HUSK_TMP/rt/husk"
+}

@@ -42,8 +42,8 @@ ASAN_OPTIONS=detect_leaks=1 UBSAN_OPTIONS=halt_on_error=1:print_stacktrace=1 \
     meson_suite unit-asan "$ASAN_BUILD"
 
 echo "== fuzz (${FUZZ_SECONDS}s each)"
-for f in "$FUZZ_BUILD"/fuzz-*; do
-    [ -x "$f" ] || continue
+for f in "$FUZZ_BUILD"/tests/fuzz/fuzz-*; do
+    [ -f "$f" ] && [ -x "$f" ] || continue
     name=$(basename "$f"); corpus=tests/fuzz/corpus/${name#fuzz-}
     work=$(mktemp -d); [ -d "$corpus" ] && cp -r "$corpus"/. "$work"/
     if "$f" -max_total_time="$FUZZ_SECONDS" -timeout=10 -rss_limit_mb=2048 "$work" \

@@ -378,7 +378,8 @@ system_storage_conf_cannot_move_husk_store (void **state)
                                 "[storage.options]\nmount_program = '/usr/bin/fuse-overlayfs'\n"
                                 "additionalimagestores = []\n"
                                 "[storage.options.overlay]\nmountopt = 'nodev,metacopy=on'\n"
-                                "[storage.options.pull_options]\nenable_partial_images = 'false'\n");
+                                "[storage.options.pull_options]\n"
+                                "enable_partial_images = 'false'\n");
 
   c = load_ok (f);
   assert_string_equal (c->storage_driver, "overlay");
@@ -469,14 +470,15 @@ registries_conf_and_drop_ins (void **state)
         "unqualified-search-registries = ['docker.io', 'quay.io']\n"
         "short-name-mode = 'enforcing'\n"
         "[[registry]]\nlocation = 'localhost:5000'\ninsecure = true\n"
-        "[[registry]]\nprefix = 'example.com/foo'\nlocation = 'mirror.example.com/foo'\n");
+        "[[registry]]\nprefix = 'example.com/foo'\nlocation = 'mirror.example.com/foo'\n"
+        "[[registry]]\nprefix = '*.example.org'\nblocked = true\n");
   put_ (f, "etc/containers/registries.conf.d/10-more.conf",
         "unqualified-search-registries = ['registry.local']\n"
         "[[registry]]\nlocation = 'localhost:5000'\nblocked = true\n"
         "[[registry.mirror]]\nlocation = 'elsewhere'\n");
   c = load_ok (f);
   assert_strv (c->unqualified_search_registries, (const char *const[]) { "registry.local", NULL });
-  assert_int_equal (c->n_registries, 2);
+  assert_int_equal (c->n_registries, 3);
   r = &c->registries[0];
   assert_string_equal (r->prefix, "localhost:5000");
   assert_string_equal (r->location, "localhost:5000");
@@ -485,6 +487,10 @@ registries_conf_and_drop_ins (void **state)
   r = &c->registries[1];
   assert_string_equal (r->prefix, "example.com/foo");
   assert_string_equal (r->location, "mirror.example.com/foo");
+  r = &c->registries[2];
+  assert_string_equal (r->prefix, "*.example.org");
+  assert_null (r->location); /* a wildcard keeps each name's own registry */
+  assert_true (r->blocked);
 }
 
 static void
@@ -571,7 +577,8 @@ load_uses_prefix_and_xdg_config_home (void **state)
   cleanup_free char *etc = put (f, "etc/containers/containers.conf", "[containers]\ntz = 'UTC'\n");
   cleanup_free char *user = put (f, "xdg/containers/containers.conf",
                                  "[containers]\numask = '0077'\n");
-  cleanup_free char *storage = put (f, "xdg/containers/storage.conf", "[storage]\ndriver = 'vfs'\n");
+  cleanup_free char *storage = put (f, "xdg/containers/storage.conf",
+                                    "[storage]\ndriver = 'vfs'\n");
   husk_error_t err = NULL;
 
   setenv ("HUSK_CONFIG_PREFIX", f->dir, 1);

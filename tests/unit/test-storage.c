@@ -312,10 +312,11 @@ static void
 existing_layer_is_reported_again (void **state)
 {
   struct husk_layer_info base, child, again;
-  cleanup_free char *b = top_path ("again.tar.gz"), *bd = NULL;
+  cleanup_free char *b = NULL, *bd = NULL;
   husk_error_t err = NULL;
 
   NEED_STORE ();
+  b = top_path ("again.tar.gz");
   make_two_layers (&base, &child);
   bd = base_blob (b);
   /* Without the expected diff ID the content is extracted again.  */
@@ -328,12 +329,13 @@ existing_layer_is_reported_again (void **state)
 static void
 diff_id_mismatch_leaves_nothing (void **state)
 {
-  cleanup_free char *b = top_path ("base.tar.gz"), *bd = NULL, *want = NULL;
+  cleanup_free char *b = NULL, *bd = NULL, *want = NULL;
   const char *wrong = "sha256:0000000000000000000000000000000000000000000000000000000000000000";
   struct husk_layer_info info;
   husk_error_t err = NULL;
 
   NEED_STORE ();
+  b = top_path ("base.tar.gz");
   bd = base_blob (b);
   assert_int_equal (husk_store_layer_create (fx.store, NULL, b, false, wrong, &info, &err), -1);
   want = husk_asprintf ("layer diff ID mismatch: expected %s, got %s", wrong, bd);
@@ -345,11 +347,12 @@ diff_id_mismatch_leaves_nothing (void **state)
 static void
 failed_layer_leaves_nothing (void **state)
 {
-  cleanup_free char *b = top_path ("evil.tar"), *bd = NULL;
+  cleanup_free char *b = NULL, *bd = NULL;
   struct husk_layer_info info;
   husk_error_t err = NULL;
 
   NEED_STORE ();
+  b = top_path ("evil.tar");
   bd = MAKE_BLOB (b, false, { .path = "ok", .data = "fine" },
                   { .path = "../../escape", .data = "pwned" });
   assert_int_equal (husk_store_layer_create (fx.store, NULL, b, true, NULL, &info, &err), -1);
@@ -364,11 +367,12 @@ static void
 missing_parent_is_an_error (void **state)
 {
   const char *p = "sha256:3333333333333333333333333333333333333333333333333333333333333333";
-  cleanup_free char *b = top_path ("child.tar"), *bd = NULL;
+  cleanup_free char *b = NULL, *bd = NULL;
   struct husk_layer_info info;
   husk_error_t err = NULL;
 
   NEED_STORE ();
+  b = top_path ("child.tar");
   bd = child_blob (b);
   assert_int_equal (husk_store_layer_create (fx.store, p, b, false, NULL, &info, &err), -1);
   assert_int_equal (err->code, ENOENT);
@@ -379,11 +383,12 @@ missing_parent_is_an_error (void **state)
 static void
 take_moves_the_blob_in (void **state)
 {
-  cleanup_free char *b = top_path ("take.tar.gz"), *bd = NULL, *digest = NULL;
+  cleanup_free char *b = NULL, *bd = NULL, *digest = NULL;
   struct husk_layer_info info;
   husk_error_t err = NULL;
 
   NEED_STORE ();
+  b = top_path ("take.tar.gz");
   bd = base_blob (b);
   digest = husk_digest_file (b, &err);
   assert_ok (husk_store_layer_create (fx.store, NULL, b, true, NULL, &info, &err), err);
@@ -535,12 +540,13 @@ export_reproduces_the_diff_id (void **state)
 static void
 concurrent_creation_makes_one_layer (void **state)
 {
-  cleanup_free char *b = top_path ("base.tar.gz"), *bd = NULL;
+  cleanup_free char *b = NULL, *bd = NULL;
   struct husk_layer_info info;
   husk_error_t err = NULL;
   pid_t pids[6];
 
   NEED_STORE ();
+  b = top_path ("base.tar.gz");
   bd = base_blob (b);
   for (int i = 0; i < 6; i++)
     {
@@ -574,13 +580,15 @@ concurrent_creation_makes_one_layer (void **state)
 static void
 open_clears_stale_work_but_not_live_work (void **state)
 {
-  cleanup_free char *stale = husk_asprintf ("%s/tmp/layer-stale", fx.dir);
-  cleanup_free char *live = husk_asprintf ("%s/tmp/layer-live", fx.dir);
+  cleanup_free char *stale = NULL;
+  cleanup_free char *live = NULL;
   struct husk_store *s;
   husk_error_t err = NULL;
   int fd;
 
   NEED_STORE ();
+  stale = husk_asprintf ("%s/tmp/layer-stale", fx.dir);
+  live = husk_asprintf ("%s/tmp/layer-live", fx.dir);
   assert_int_equal (husk_mkdir_p (stale, 0700, NULL), 0);
   assert_int_equal (husk_mkdir_p (live, 0700, NULL), 0);
   fd = open (live, O_RDONLY | O_DIRECTORY);
@@ -653,12 +661,13 @@ static void
 vfs_hardlink_to_a_lower_file_works (void **state)
 {
   struct husk_layer_info base, child, top;
-  cleanup_free char *t = top_path ("link.tar"), *td = NULL;
+  cleanup_free char *t = NULL;
   husk_error_t err = NULL;
 
   NEED_STORE ();
   if (strcmp (fx.driver, "vfs") != 0)
     skip ();
+  t = top_path ("link.tar");
   make_two_layers (&base, &child);
   {
     struct archive *a = archive_write_new ();
@@ -675,7 +684,6 @@ vfs_hardlink_to_a_lower_file_works (void **state)
     archive_write_close (a);
     archive_write_free (a);
   }
-  td = husk_digest_file (t, &err);
   assert_ok (husk_store_layer_create (fx.store, child.chain_id, t, false, NULL, &top, &err),
              err);
   {
@@ -744,6 +752,31 @@ rootless_auto_choice_is_vfs (void **state)
   husk_rm_rf (top, NULL);
 }
 
+static void
+rootful_auto_choice_probes_overlay_once (void **state)
+{
+  cleanup_free char *top = NULL, *g = NULL, *r = NULL, *cache = NULL;
+  struct husk_store_opts o = { NULL };
+  husk_error_t err = NULL;
+  struct husk_store *s;
+
+  (void) state;
+  if (!overlay_available ())
+    skip ();
+  top = husk_mkdtemp_in ("/var/tmp", "husk-auto-", NULL);
+  g = husk_asprintf ("%s/g", top);
+  r = husk_asprintf ("%s/r", top);
+  cache = husk_asprintf ("%s/.husk-overlay-probe", g);
+  o.graphroot = g;
+  o.runroot = r;
+  s = husk_store_open (&o, &err);
+  assert_non_null (s);
+  assert_string_equal (husk_store_driver_name (s), "overlay");
+  assert_true (husk_path_exists (cache));
+  husk_store_free (s);
+  husk_rm_rf (top, NULL);
+}
+
 #define BOTH(f)                                                               \
   { "vfs: " #f, f, setup, teardown, (void *) "vfs" },                          \
       { "overlay: " #f, f, setup, teardown, (void *) "overlay" }
@@ -755,6 +788,7 @@ main (void)
     cmocka_unit_test (chain_id_follows_oci),
     cmocka_unit_test (unknown_driver_is_refused),
     cmocka_unit_test (rootless_auto_choice_is_vfs),
+    cmocka_unit_test (rootful_auto_choice_probes_overlay_once),
     BOTH (base_and_child_layers_are_created),
     BOTH (existing_layer_is_reported_again),
     BOTH (diff_id_mismatch_leaves_nothing),

@@ -25,6 +25,8 @@
 #include <sys/mman.h>
 #include <sys/stat.h>
 #include <sys/sysmacros.h>
+#include <grp.h>
+#include <sys/wait.h>
 #include <sys/xattr.h>
 #include <unistd.h>
 #include <zlib.h>
@@ -612,6 +614,60 @@ devices_are_skipped_rootless (void **state)
 }
 
 static void
+rootless_extraction_works_as_a_plain_user (void **state)
+{
+  cleanup_free char *sandbox = husk_asprintf ("%s/sandbox", fx.top);
+  struct stat st;
+  pid_t pid;
+  int status;
+  int fd = BUILD ({ .path = "locked", .type = AE_IFDIR, .perm = 0400 },
+                  { .path = "locked/sub", .type = AE_IFDIR },
+                  { .path = "locked/sub/f", .data = "x", .uid = 0, .gid = 0 },
+                  { .path = "null", .type = AE_IFCHR, .major = 1, .minor = 3 },
+                  { .path = "fifo", .type = AE_IFIFO },
+                  { .path = "t", .data = "t", .xname = "trusted.x", .xvalue = "1" },
+                  { .path = "u", .data = "u", .xname = "user.x", .xvalue = "1" });
+
+  (void) state;
+  assert_int_equal (chmod (fx.top, 0755), 0);
+  assert_int_equal (chmod (sandbox, 0755), 0);
+  assert_int_equal (chown (fx.root, 65534, 65534), 0);
+  pid = fork ();
+  assert_true (pid >= 0);
+  if (pid == 0)
+    {
+      struct husk_tar_apply_opts o = { .whiteout = HUSK_WHITEOUT_DELETE, .rootless = true,
+                                       .ignore_chown_errors = true };
+      husk_error_t err = NULL;
+
+      if (setgroups (0, NULL) < 0 || setgid (65534) < 0 || setuid (65534) < 0)
+        _exit (2);
+      if (husk_tar_apply (fd, fx.root_fd, &o, NULL, &err) < 0)
+        {
+          fprintf (stderr, "%s\n", err->msg);
+          _exit (1);
+        }
+      _exit (0);
+    }
+  assert_int_equal (waitpid (pid, &status, 0), pid);
+  assert_true (WIFEXITED (status));
+  assert_int_equal (WEXITSTATUS (status), 0);
+  close (fd);
+  assert_true (exists_in_root ("locked/sub/f"));
+  assert_false (exists_in_root ("null"));
+  {
+    cleanup_free char *p = rpath ("locked");
+    assert_int_equal (lstat (p, &st), 0);
+    assert_int_equal (st.st_mode & 07777, 0400);
+  }
+  {
+    cleanup_free char *p = rpath ("locked/sub/f");
+    assert_int_equal (lstat (p, &st), 0);
+    assert_int_equal (st.st_uid, 65534);
+  }
+}
+
+static void
 xattrs_are_preserved (void **state)
 {
   husk_error_t err = NULL;
@@ -1030,6 +1086,7 @@ main (void)
     T (hardlink_to_missing_target_fails),
     T (devices_and_fifos_are_created_rootful),
     T (devices_are_skipped_rootless),
+    T (rootless_extraction_works_as_a_plain_user),
     T (xattrs_are_preserved),
     T (later_entries_override_earlier_ones),
     T (utf8_names_are_kept_byte_for_byte),

@@ -484,7 +484,11 @@ apply_registry (struct husk_config *c, json_t *t, const struct src *s, husk_erro
                              s->kind, s->path);
   r = registry_for (c, prefix && *prefix ? prefix : location);
   free (r->location);
-  r->location = husk_xstrdup (location && *location ? location : r->prefix);
+  r->location = NULL;
+  if (location && *location)
+    r->location = husk_xstrdup (location);
+  else if (!husk_has_prefix (r->prefix, "*."))
+    r->location = husk_xstrdup (r->prefix);
   r->insecure = insecure;
   r->blocked = blocked;
   return 0;

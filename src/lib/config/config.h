@@ -63,7 +63,9 @@ struct husk_config_runtime
 struct husk_config_registry
 {
   char *prefix;   /* the image names it applies to; defaults to location */
-  char *location; /* where to go instead; defaults to prefix */
+  char *location; /* where to go instead; defaults to prefix, but is NULL
+                     for a wildcard prefix ("*.example.com") without one:
+                     each matching name keeps its own registry */
   bool insecure;  /* plain HTTP or unverified TLS allowed */
   bool blocked;   /* pulling from it is refused */
 };

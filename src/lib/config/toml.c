@@ -615,7 +615,7 @@ read_header (struct parser *P)
     goto out;
   if (lx->p >= lx->end || *lx->p != ']' || (aot && (lx->end - lx->p < 2 || lx->p[1] != ']')))
     {
-      toml_fail (lx, lx->p, aot ? "expected ']]' after table name" : "expected ']' after table name");
+      toml_fail (lx, lx->p, "expected '%s' after table name", aot ? "]]" : "]");
       goto out;
     }
   lx->p += aot ? 2 : 1;

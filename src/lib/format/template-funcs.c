@@ -12,6 +12,7 @@
 #include "format/gofmt.h"
 
 #include <locale.h>
+#include <pthread.h>
 #include <stdlib.h>
 #include <string.h>
 #include <wctype.h>
@@ -54,18 +55,21 @@ husk_template_truth (json_t *v)
     }
 }
 
+static locale_t utf8_loc;
+static pthread_once_t utf8_once = PTHREAD_ONCE_INIT;
+
+static void
+utf8_locale_init (void)
+{
+  utf8_loc = newlocale (LC_CTYPE_MASK, "C.UTF-8", (locale_t) 0);
+}
+
+/* The C.UTF-8 locale for case mapping, or 0 when it is not installed.  */
 static locale_t
 utf8_locale (void)
 {
-  static locale_t loc;
-  static bool tried;
-
-  if (!tried)
-    {
-      tried = true;
-      loc = newlocale (LC_CTYPE_MASK, "C.UTF-8", (locale_t) 0);
-    }
-  return loc;
+  pthread_once (&utf8_once, utf8_locale_init);
+  return utf8_loc;
 }
 
 enum rune_map

@@ -748,7 +748,9 @@ text_or_action (struct parser *p)
     {
     case T_TEXT:
       n = new_node (N_TEXT, t->pos, t->line);
-      n->text = husk_xstrndup (tok_text (p, t), t->len);
+      n->text = husk_xmalloc (t->len + 1); /* text may hold NUL bytes */
+      memcpy (n->text, tok_text (p, t), t->len);
+      n->text[t->len] = '\0';
       n->text_len = t->len;
       return n;
     case T_LEFT:

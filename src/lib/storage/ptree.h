@@ -17,6 +17,7 @@
 
 /* Node flags.  */
 #define HUSK_PTREE_FRESH 1u /* a directory this layer created */
+#define HUSK_PTREE_DONE 2u  /* free for a caller's own bookkeeping */
 
 struct husk_ptree;
 

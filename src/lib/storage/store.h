@@ -11,11 +11,20 @@
  *                                   reproduce the recorded diff ID bit for bit
  *   layers/<chain-hex>/layer.json   struct husk_layer_info as JSON
  *   layers/<chain-hex>/link         overlay: the short name in l/
+ *   layers/<chain-hex>/lower        overlay: ancestors' "l/<short>:..." (parent
+ *                                   first); absent for a base layer
  *   l/<short>                       overlay: symlink to ../layers/<hex>/diff
+ *   empty/                          overlay: second lower of 1-layer mounts
  *   containers/<id>/{diff,work,merged}  a container's read-write layer
+ *                                   (vfs: diff only, a copy of the image)
+ *   containers/<id>/lower           overlay: the image's lowers
  *   tmp/                            work area; partial layers live here only
  * A layer directory appears by rename() from tmp/ once complete, so a crash
- * leaves at worst garbage in tmp/, which husk_store_open() clears.
+ * leaves at worst garbage in tmp/, which husk_store_open() clears (entries
+ * in use by another process are flock()ed and left alone).
+ * Under <runroot>/<driver>/: mounts/<chain-hex>/{count,merged} for image
+ * mounts, containers/<id>/count for container mounts (overlay only).
+ * <graphroot>/.husk-overlay-probe caches whether overlay mounts work.
  */
 #ifndef HUSK_STORAGE_STORE_H
 #define HUSK_STORAGE_STORE_H
@@ -74,6 +83,9 @@ const char *husk_store_graphroot (struct husk_store *s);
  * "..", writes through symlinks, hard links out of the tree) with an error
  * naming the entry.  On any failure nothing of the layer remains.  When the
  * layer exists already this verifies nothing more and just fills @out.
+ * With @take, success consumes blob_path (moved in, or removed when the
+ * layer existed); failure leaves it where it was.  Safe against other
+ * processes creating the same layer at the same time.
  * Return: 0, or -1.
  */
 int husk_store_layer_create (struct husk_store *s, const char *parent_chain,
@@ -99,13 +111,17 @@ void husk_store_chain_id (const char *parent_chain, const char *diff_id,
                           char out[72]);
 
 /* Mount the image whose top layer is chain_id read-only; return the mount
-   point (caller frees).  Mounts are counted, so nested mounts are fine.  */
+   point (caller frees).  Mounts are counted, so nested mounts are fine.
+   vfs: returns the layer's own directory, which must not be written.  */
 char *husk_store_image_mount (struct husk_store *s, const char *chain_id,
                               husk_error_t *err);
 int husk_store_image_unmount (struct husk_store *s, const char *chain_id,
                               bool force, husk_error_t *err);
 
-/* Container read-write layers (used from the containers issue on).  */
+/* Container read-write layers (used from the containers issue on).
+   image_chain may be NULL for an empty rootfs.  container_mount returns
+   the rootfs path (overlay: containers/<id>/merged, counted; vfs:
+   containers/<id>/diff); container_remove unmounts first.  */
 int husk_store_container_create (struct husk_store *s, const char *id,
                                  const char *image_chain, husk_error_t *err);
 char *husk_store_container_mount (struct husk_store *s, const char *id,

@@ -58,6 +58,7 @@
 #include <errno.h>
 #include <fcntl.h>
 #include <limits.h>
+#include <stdlib.h>
 #include <string.h>
 #include <sys/stat.h>
 #include <sys/sysmacros.h>
@@ -73,6 +74,8 @@ DEFINE_CLEANUP (struct archive *, archive_read_free)
 struct dir_fixup
 {
   char *path;
+  size_t depth; /* components */
+  size_t seq;   /* stream order */
   mode_t mode;
   struct timespec times[2];
 };
@@ -507,8 +510,12 @@ add_fixup (struct apply_ctx *c, const char *path, struct archive_entry *e)
       c->cap_fixups = c->cap_fixups ? 2 * c->cap_fixups : 64;
       c->fixups = husk_xrealloc (c->fixups, c->cap_fixups * sizeof *c->fixups);
     }
-  f = &c->fixups[c->n_fixups++];
+  f = &c->fixups[c->n_fixups];
+  f->seq = c->n_fixups++;
   f->path = husk_xstrdup (path);
+  f->depth = *path ? 1 : 0;
+  for (const char *p = path; *p; p++)
+    f->depth += *p == '/';
   f->mode = archive_entry_mode (e) & 07777;
   entry_times (e, f->times);
 }
@@ -917,28 +924,52 @@ purge_opaque_dirs (struct apply_ctx *c, husk_error_t *err)
   return 0;
 }
 
+/* Deepest first, so that a parent made unsearchable (mode 0) does not
+   stop us reaching its children; for one path, the last entry first.  */
+static int
+fixup_order (const void *a, const void *b)
+{
+  const struct dir_fixup *x = a, *y = b;
+
+  if (x->depth != y->depth)
+    return x->depth > y->depth ? -1 : 1;
+  return x->seq > y->seq ? -1 : x->seq < y->seq;
+}
+
 static int
 fix_dirs (struct apply_ctx *c, husk_error_t *err)
 {
-  for (size_t i = 0; i < c->n_fixups; i++)
+  struct husk_ptree *done = husk_ptree_new ();
+  int r = 0;
+
+  if (c->n_fixups > 1)
+    qsort (c->fixups, c->n_fixups, sizeof *c->fixups, fixup_order);
+  for (size_t i = 0; i < c->n_fixups && r == 0; i++)
     {
       struct dir_fixup *f = &c->fixups[i];
-      cleanup_close int fd = husk_resolve_beneath (c->root_fd, f->path,
-                                                   O_RDONLY | O_DIRECTORY);
+      uint32_t node = husk_ptree_path (done, f->path, true);
+      int fd;
 
+      /* The later entry for this directory won.  */
+      if (husk_ptree_flags (done, node) & HUSK_PTREE_DONE)
+        continue;
+      husk_ptree_set_flags (done, node, HUSK_PTREE_DONE);
+      fd = husk_resolve_beneath (c->root_fd, f->path, O_RDONLY | O_DIRECTORY);
       if (fd < 0)
         {
           /* Replaced or removed by a later entry.  */
-          if (errno == ENOENT || errno == ENOTDIR || errno == ELOOP)
-            continue;
-          return husk_error_make (err, errno, "open directory '%s'", f->path);
+          if (errno != ENOENT && errno != ENOTDIR && errno != ELOOP)
+            r = husk_error_make (err, errno, "open directory '%s'", f->path);
+          continue;
         }
       if (fchmod (fd, f->mode) < 0)
-        return husk_error_make (err, errno, "chmod directory '%s'", f->path);
-      if (futimens (fd, f->times) < 0)
-        return husk_error_make (err, errno, "set times of directory '%s'", f->path);
+        r = husk_error_make (err, errno, "chmod directory '%s'", f->path);
+      else if (futimens (fd, f->times) < 0)
+        r = husk_error_make (err, errno, "set times of directory '%s'", f->path);
+      close (fd);
     }
-  return 0;
+  husk_ptree_free (done);
+  return r;
 }
 
 /* Reading.  */

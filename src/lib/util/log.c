@@ -40,6 +40,9 @@ husk_log_get_level (void)
   return current;
 }
 
+static void emit (enum husk_log_level level, const char *fmt, va_list ap)
+    __attribute__ ((format (printf, 2, 0)));
+
 static void
 emit (enum husk_log_level level, const char *fmt, va_list ap)
 {

@@ -4,6 +4,7 @@
    flags, calls husk_op_image_*, and prints as Podman does.  */
 #include "cli/cli.h"
 #include "cli/output.h"
+#include "format/humanize.h"
 #include "image/image.h"
 #include "ops/image.h"
 #include "ops/image_filter.h"
@@ -52,7 +53,7 @@ add_rows (json_t *rows, const struct husk_image_rec *r, json_t *cfg, bool no_tru
                                    : husk_xstrndup (r->id, 12);
   cleanup_free char *since = cli_human_ago (r->created);
   cleanup_free char *size = cli_human_size (r->size);
-  cleanup_free char *at = husk_time_format_rfc3339 (r->created, 0);
+  cleanup_free char *at = husk_time_go_string (r->created, 0, true);
   size_t n = husk_strv_len (r->names);
 
   for (size_t i = 0; i < (n ? n : 1); i++)
@@ -78,7 +79,10 @@ add_rows (json_t *rows, const struct husk_image_rec *r, json_t *cfg, bool no_tru
                                r->manifest_digest ? r->manifest_digest : "<none>",
                                "Containers", 0, "ReadOnly", 0, "Dangling", n == 0);
       json_object_set_new (row, "Labels", json_deep_copy (json_object_get (json_object_get (cfg, "config"), "Labels")) ?: json_null ());
-      json_object_set_new (row, "Names", json_object_get (husk_image_summary_json (r, cfg), "Names") ? json_null () : json_null ());
+      json_t *names = json_array ();
+      for (size_t k = 0; k < n; k++)
+        json_array_append_new (names, json_string (r->names[k]));
+      json_object_set_new (row, "Names", names);
       json_object_set_new (row, "VirtualSize", json_string (size));
       json_object_set_new (row, "SharedSize", json_string ("0 B"));
       json_object_set_new (row, "SizeBytes", json_integer (r->size));

@@ -67,12 +67,38 @@ cli_fail (struct cli_ctx *ctx)
 }
 
 static void
-print_commands (const char *path, const struct cli_command *cmds)
+print_commands (const char *path, const struct cli_command *cmds, bool top)
 {
   printf ("Usage:\n  %s [options] COMMAND\n\nAvailable Commands:\n", path);
   for (; cmds->name; cmds++)
     if (!(cmds->flags & CMD_HIDDEN))
       printf ("  %-14s %s\n", cmds->name, cmds->summary);
+  if (!top)
+    return;
+  printf ("\nOptions:\n");
+  for (const struct cli_option *o = global_options; o->type != OPT_END; o++)
+    {
+      char left[64];
+      if (o->short_name)
+        snprintf (left, sizeof left, "-%c, --%s %s", o->short_name, o->name,
+                  o->arg ? o->arg : "");
+      else
+        snprintf (left, sizeof left, "    --%s %s", o->name, o->arg ? o->arg : "");
+      printf ("  %-30s %s\n", left, o->help);
+    }
+}
+
+static int
+apply_log_level (struct cli_ctx *ctx)
+{
+  int level = husk_log_parse_level (ctx->g->log_level);
+
+  if (level < 0)
+    return husk_error_makex (&ctx->err, 0, "log level \"%s\" is not supported, "
+                             "choose from: trace, debug, info, warn, warning, "
+                             "error, fatal, panic", ctx->g->log_level);
+  husk_log_set_level (level);
+  return 0;
 }
 
 static const struct cli_command *
@@ -100,6 +126,56 @@ open_engine (struct cli_ctx *ctx)
   return husk_engine_open (ctx->engine, &ctx->err);
 }
 
+static bool
+wants_help (int argc, char **argv)
+{
+  for (int i = 1; i < argc && strcmp (argv[i], "--") != 0; i++)
+    if (strcmp (argv[i], "--help") == 0 || strcmp (argv[i], "-h") == 0)
+      return true;
+  return false;
+}
+
+/* Length of a global option at argv[i] (1 or 2 words), or 0.  */
+static int
+global_option_len (char **argv, int i, int argc)
+{
+  for (const struct cli_option *o = global_options; o->type != OPT_END; o++)
+    {
+      size_t n = strlen (o->name);
+      if (o->type == OPT_BOOL || strncmp (argv[i], "--", 2) != 0
+          || strncmp (argv[i] + 2, o->name, n) != 0)
+        continue;
+      if (argv[i][2 + n] == '=')
+        return 1;
+      if (argv[i][2 + n] == '\0')
+        return i + 1 < argc ? 2 : 1;
+    }
+  return 0;
+}
+
+/* Podman takes global options after the command too ("husk images
+   --root X"): move them out of the command's arguments.  */
+static int
+extract_globals (struct cli_ctx *ctx, int *argc, char **argv)
+{
+  for (int i = 1; i < *argc && strcmp (argv[i], "--") != 0;)
+    {
+      int n = global_option_len (argv, i, *argc);
+      char **rest = NULL;
+      if (n == 0)
+        {
+          i++;
+          continue;
+        }
+      if (cli_parse (ctx, global_options, ctx->g, n, argv + i, true, &rest, NULL) != 0)
+        return -1;
+      free (rest);
+      memmove (argv + i, argv + i + n, (*argc - i - n + 1) * sizeof (char *));
+      *argc -= n;
+    }
+  return 0;
+}
+
 /* Run cmd with argv[0] its own name.  */
 static int
 run_command (struct cli_ctx *ctx, const struct cli_command *cmd, int argc,
@@ -110,8 +186,14 @@ run_command (struct cli_ctx *ctx, const struct cli_command *cmd, int argc,
   int r;
 
   ctx->cmd_path = path;
-  if (cmd->sub)
+  if (!cmd->sub && extract_globals (ctx, &argc, argv) < 0)
+    r = cli_fail (ctx);
+  else if (!cmd->sub && ctx->g->log_level && apply_log_level (ctx) < 0)
+    r = cli_fail (ctx);
+  else if (cmd->sub)
     r = cmd->fn (ctx, argc - 1, argv + 1);
+  else if (wants_help (argc, argv))
+    r = cmd->fn (ctx, argc - 1, argv + 1); /* prints help; opens nothing */
   else if ((cmd->flags & CMD_USERNS) && geteuid () != 0)
     {
       /* Layer files belong to the container's user IDs; without a user
@@ -137,7 +219,7 @@ dispatch (struct cli_ctx *ctx, const struct cli_command *cmds, int argc,
   if (argc == 0 || strcmp (argv[0], "--help") == 0 || strcmp (argv[0], "-h") == 0
       || strcmp (argv[0], "help") == 0)
     {
-      print_commands (ctx->cmd_path, cmds);
+      print_commands (ctx->cmd_path, cmds, cmds == top_commands);
       return argc == 0 && cmds != top_commands ? 125 : 0;
     }
   cmd = find_command (cmds, argv[0]);
@@ -200,22 +282,12 @@ cli_main (int argc, char **argv)
 {
   struct cli_global_opts g = { 0 };
   struct cli_ctx ctx = { .g = &g, .cmd_path = "husk" };
-  int first, r, level;
+  int first, r;
 
   if (parse_globals (&ctx, argc, argv, &first) < 0)
     return cli_fail (&ctx);
-  if (g.log_level)
-    {
-      level = husk_log_parse_level (g.log_level);
-      if (level < 0)
-        {
-          husk_error_makex (&ctx.err, 0, "log level \"%s\" is not supported, "
-                            "choose from: trace, debug, info, warn, warning, "
-                            "error, fatal, panic", g.log_level);
-          return cli_fail (&ctx);
-        }
-      husk_log_set_level (level);
-    }
+  if (g.log_level && apply_log_level (&ctx) < 0)
+    return cli_fail (&ctx);
   if (g.version)
     {
       printf ("husk version %s\n", HUSK_VERSION);

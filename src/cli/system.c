@@ -5,6 +5,7 @@
 #include "husk-config.h"
 #include "ops/image.h"
 #include "ops/system.h"
+#include "state/state.h"
 #include "util/cleanup.h"
 #include "util/strutil.h"
 
@@ -44,7 +45,10 @@ cmd_version (struct cli_ctx *ctx, int argc, char **argv)
       v = json_pack ("{s:{s:s, s:s, s:s}}", "Client", "Version", HUSK_VERSION,
                      "APIVersion", HUSK_VERSION, "OsArch", "linux/amd64");
       json_t *one = json_pack ("[O]", v);
-      r = cli_print_objects (ctx, o.format, one);
+      if (strcmp (o.format, "json") == 0)
+        cli_print_json (v), r = 0;
+      else
+        r = cli_print_objects (ctx, o.format, one);
       json_decref (one);
       free (o.format);
       return r < 0 ? cli_fail (ctx) : 0;
@@ -68,8 +72,9 @@ go_names (json_t *j)
   o = json_object ();
   json_object_foreach (j, k, v)
     {
-      cleanup_free char *name = strcmp (k, "ociRuntime") == 0 ? husk_xstrdup ("OCIRuntime")
-                                                                : husk_xstrdup (k);
+      cleanup_free char *name = strcmp (k, "ociRuntime") == 0    ? husk_xstrdup ("OCIRuntime")
+                                : strcmp (k, "cgroupVersion") == 0 ? husk_xstrdup ("CgroupsVersion")
+                                                                   : husk_xstrdup (k);
       name[0] = toupper ((unsigned char) name[0]);
       json_object_set_new (o, name, go_names (v));
     }
@@ -158,8 +163,21 @@ cmd_system_df (struct cli_ctx *ctx, int argc, char **argv)
     return r < 0 ? cli_fail (ctx) : 0;
   if (husk_op_image_list (ctx->engine, &list, &n, &ctx->err) < 0)
     return cli_fail (ctx);
-  for (size_t i = 0; i < n; i++)
-    total += list[i].size;
+  {
+    /* Shared layers count once, as the disk holds them once.  */
+    cleanup_strv char **seen = NULL;
+    for (size_t i = 0; i < n; i++)
+      for (size_t k = 0; list[i].layers && list[i].layers[k]; k++)
+        {
+          struct husk_layer_rec l = { 0 };
+          if (husk_strv_contains (seen, list[i].layers[k])
+              || husk_state_layer_get (ctx->engine->state, list[i].layers[k], &l, NULL) < 0)
+            continue;
+          husk_strv_append (&seen, list[i].layers[k]);
+          total += l.size;
+          husk_layer_rec_release (&l);
+        }
+  }
   husk_image_rec_array_free (list, n);
   {
     cleanup_free char *size = cli_human_size (total);

@@ -175,3 +175,34 @@ setup() {
     [ ! -e "$d/data/gone.txt" ]
     [ "$(ls "$d/opaque")" = "fresh.txt" ]
 }
+
+@test "rmi -f of one name of several only untags it; short names work" {
+    run_husk load -i "$HUSK_IMAGES/busybox.docker.tar"
+    run_husk tag husk-test/busybox other
+    run_husk rmi -f other
+    assert_output_is "Untagged: localhost/other:latest"
+    run_husk tag husk-test/busybox other
+    run_husk rmi busybox
+    assert_output_is "Untagged: localhost/husk-test/busybox:latest"
+    run_husk images --format '{{.Names}}'
+    assert_output_is "[localhost/other:latest]"
+}
+
+@test "global options are accepted after the command too" {
+    run "$HUSK_BIN" images --root "$HUSK_ROOT" --runroot "$HUSK_RUNROOT" --format '{{.ID}}'
+    [ "$status" -eq 0 ]
+    [ -f "$HUSK_ROOT/husk.db" ]
+}
+
+@test "--help opens no store" {
+    run "$HUSK_BIN" --root "$HUSK_TMP/nostore" load --help
+    [ "$status" -eq 0 ]
+    assert_output_contains "husk load [options]"
+    [ ! -e "$HUSK_TMP/nostore" ]
+}
+
+@test "import --change ENV takes several pairs" {
+    run_husk import -c 'ENV A=1 B="two words"' "$HUSK_IMAGES/rootfs.tar" envs
+    run_husk inspect --format '{{json .Config.Env}}' envs
+    assert_output_is '["A=1","B=two words"]'
+}

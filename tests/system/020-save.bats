@@ -113,3 +113,12 @@ podman_tmp() {
     # The shared busybox layer is stored once: 3 layer tars.
     [ "$(ls "$HUSK_TMP/m" | grep -c '\.tar$')" -eq 3 ]
 }
+
+@test "a failed save leaves an existing output file alone" {
+    echo important > "$HUSK_TMP/keep.txt"
+    run_husk 125 save -o "$HUSK_TMP/keep.txt" nothere
+    [ "$(cat "$HUSK_TMP/keep.txt")" = important ]
+    run_husk save -o "$HUSK_TMP/keep.txt" husk-test/busybox
+    tar -tf "$HUSK_TMP/keep.txt" | grep -q manifest.json
+    [ -z "$(ls "$HUSK_TMP" | grep husk-)" ]
+}

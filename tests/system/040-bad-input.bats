@@ -75,3 +75,17 @@ load_bad() { # file expected-message
     run_husk 125 load -i "$HUSK_TMP/nope.tar"
     assert_output_contains "nope.tar"
 }
+
+@test "work files of a killed load are cleaned up by the next command" {
+    mkfifo "$HUSK_TMP/fifo"
+    ( "$HUSK_BIN" --root "$HUSK_ROOT" --runroot "$HUSK_RUNROOT" load -i "$HUSK_TMP/fifo" >/dev/null 2>&1 & echo $! > "$HUSK_TMP/pid"; wait ) &
+    ( head -c 300000 "$HUSK_IMAGES/busybox.docker.tar"; sleep 30 ) > "$HUSK_TMP/fifo" &
+    writer=$!
+    sleep 1
+    kill -9 "$(cat "$HUSK_TMP/pid")"
+    pkill -P "$writer" sleep || true
+    wait || true
+    [ -n "$(ls "$HUSK_ROOT/tmp")" ]
+    run_husk load -i "$HUSK_IMAGES/busybox.docker.tar"
+    [ -z "$(ls "$HUSK_ROOT/tmp")" ]
+}

@@ -31,6 +31,7 @@ struct husk_archive
 {
   char *dir;             /* work directory (removed on free when owned) */
   bool owns_dir;
+  int lock_fd;           /* flock held on dir while in use, or -1 */
   struct husk_archive_image *images;
   size_t n_images;
 };

@@ -25,6 +25,7 @@
 #include <errno.h>
 #include <fcntl.h>
 #include <string.h>
+#include <sys/file.h>
 #include <sys/stat.h>
 #include <unistd.h>
 
@@ -313,6 +314,8 @@ husk_archive_free (struct husk_archive *a)
   free (a->images);
   if (a->owns_dir && a->dir)
     husk_rm_rf (a->dir, NULL);
+  if (a->lock_fd >= 0)
+    close (a->lock_fd);
   free (a->dir);
   free (a);
 }
@@ -571,12 +574,43 @@ recognise (struct husk_archive *ar, int dirfd, struct unpack *u, husk_error_t *e
   return husk_error_makex (err, EINVAL, "not an image archive: no manifest.json or index.json");
 }
 
+/* A work directory that is locked before it gets its visible name: it is
+   made as ".archive-*" (which cleaners skip), locked, then renamed, so a
+   concurrent clean_tmp (ops/image.c) never sees it unlocked.  */
+static char *
+make_work_dir (const char *parent, int *lock_fd, husk_error_t *err)
+{
+  cleanup_free char *hidden = husk_mkdtemp_in (parent, ".archive-", err);
+  char *visible;
+
+  if (hidden == NULL)
+    return NULL;
+  *lock_fd = open (hidden, O_RDONLY | O_DIRECTORY | O_CLOEXEC);
+  if (*lock_fd < 0 || flock (*lock_fd, LOCK_EX) < 0)
+    {
+      husk_error_make (err, errno, "lock '%s'", hidden);
+      rmdir (hidden);
+      return NULL;
+    }
+  visible = husk_asprintf ("%s/%s", parent, strrchr (hidden, '/') + 2);
+  if (rename (hidden, visible) < 0)
+    {
+      husk_error_make (err, errno, "rename '%s'", hidden);
+      rmdir (hidden);
+      free (visible);
+      return NULL;
+    }
+  return visible;
+}
+
 int
 husk_archive_open (const char *path, const char *tmp_parent,
                    struct husk_archive **out, husk_error_t *err)
 {
   struct husk_archive *ar = husk_xzalloc (sizeof *ar);
   struct unpack u = { 0 };
+
+  ar->lock_fd = -1;
   cleanup_close int dirfd = -1;
   struct stat st;
   int r;
@@ -590,7 +624,7 @@ husk_archive_open (const char *path, const char *tmp_parent,
     ar->dir = realpath (path, NULL);
   else
     {
-      ar->dir = husk_mkdtemp_in (tmp_parent, "archive-", err);
+      ar->dir = make_work_dir (tmp_parent, &ar->lock_fd, err);
       ar->owns_dir = true;
     }
   if (ar->dir == NULL)

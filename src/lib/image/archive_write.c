@@ -31,7 +31,8 @@
 struct husk_archive_writer
 {
   enum husk_archive_format format;
-  char *path;           /* output, removed on failure; NULL for stdout */
+  char *path;           /* output being written (removed on failure); NULL for stdout */
+  char *final;          /* tar output: renamed from path to this on success */
   struct archive *a;    /* tar formats */
   int dirfd;            /* oci-dir */
   int fd;               /* tar output, when we opened it */
@@ -176,13 +177,19 @@ husk_archive_writer_new (enum husk_archive_format f, const char *path,
     fd = 1;
   else
     {
-      fd = open (path, O_WRONLY | O_CREAT | O_TRUNC | O_CLOEXEC, 0644);
+      /* Write beside the target and rename at the end: a failed save
+         leaves an existing file as it was.  */
+      w->path = husk_asprintf ("%s.husk-XXXXXX", path);
+      fd = mkostemp (w->path, O_CLOEXEC);
       if (fd < 0)
         {
           husk_error_make (err, errno, "create '%s'", path);
+          free (w->path);
+          w->path = NULL;
           goto fail;
         }
-      w->path = husk_xstrdup (path);
+      fchmod (fd, 0644);
+      w->final = husk_xstrdup (path);
       w->fd = fd;
     }
   w->a = archive_write_new ();
@@ -382,6 +389,12 @@ husk_archive_writer_finish (struct husk_archive_writer *w, husk_error_t *err)
       husk_archive_writer_abort (w);
       return -1;
     }
+  if (w->final && rename (w->path, w->final) < 0)
+    {
+      husk_error_make (err, errno, "rename to '%s'", w->final);
+      husk_archive_writer_abort (w);
+      return -1;
+    }
   free (w->path);
   w->path = NULL;
   husk_archive_writer_abort (w);
@@ -402,6 +415,7 @@ husk_archive_writer_abort (struct husk_archive_writer *w)
   if (w->path)
     husk_rm_rf (w->path, NULL);
   free (w->path);
+  free (w->final);
   husk_strv_free (w->written);
   json_decref (w->entries);
   free (w);

@@ -138,6 +138,38 @@ set_pairs (json_t *cfg, const char *key, const char *arg, bool as_env,
   return 0;
 }
 
+/* "A=1 B=\"two words\"" sets two pairs; "A 1 2" (old form) sets A to "1 2". */
+static int
+set_all_pairs (json_t *cfg, const char *key, const char *arg, bool as_env,
+               husk_error_t *err)
+{
+  const char *sp = strchr (arg, ' ');
+  const char *eq = strchr (arg, '=');
+  struct husk_buf tok = HUSK_BUF_INIT;
+  bool quoted = false;
+  int ret = 0;
+
+  if (eq == NULL || (sp && sp < eq))
+    return set_pairs (cfg, key, arg, as_env, err);
+  for (const char *p = arg;; p++)
+    {
+      if (*p == '"')
+        quoted = !quoted;
+      if ((*p == ' ' && !quoted) || *p == '\0')
+        {
+          if (tok.len && (ret = set_pairs (cfg, key, tok.data, as_env, err)) < 0)
+            break;
+          husk_buf_release (&tok);
+          if (*p == '\0')
+            break;
+          continue;
+        }
+      husk_buf_putc (&tok, *p);
+    }
+  husk_buf_release (&tok);
+  return ret;
+}
+
 int
 husk_image_apply_change (json_t *config, const char *change, husk_error_t *err)
 {
@@ -156,10 +188,8 @@ husk_image_apply_change (json_t *config, const char *change, husk_error_t *err)
     json_object_set_new (cfg, "Cmd", exec_form (arg, true));
   else if (strcmp (ins, "ENTRYPOINT") == 0)
     json_object_set_new (cfg, "Entrypoint", exec_form (arg, true));
-  else if (strcmp (ins, "ENV") == 0)
-    return set_pairs (cfg, "Env", arg, true, err);
-  else if (strcmp (ins, "LABEL") == 0)
-    return set_pairs (cfg, "Labels", arg, false, err);
+  else if (strcmp (ins, "ENV") == 0 || strcmp (ins, "LABEL") == 0)
+    return set_all_pairs (cfg, ins[0] == 'E' ? "Env" : "Labels", arg, ins[0] == 'E', err);
   else if (strcmp (ins, "USER") == 0)
     json_object_set_new (cfg, "User", json_string (arg));
   else if (strcmp (ins, "WORKDIR") == 0)

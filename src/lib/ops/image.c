@@ -23,9 +23,41 @@
 
 #include <errno.h>
 #include <fcntl.h>
+#include <sys/file.h>
+#include <dirent.h>
 #include <string.h>
 #include <time.h>
 #include <unistd.h>
+
+/* Layer files and their rows change in two steps.  Writers that add
+   (load, import) hold the store lock shared, so they run in parallel;
+   removal holds it exclusive, so it never deletes a layer that a
+   concurrent load has just decided to reuse.  */
+static int
+lock_store (struct husk_engine *e, int how, husk_error_t *err)
+{
+  cleanup_free char *path = husk_asprintf ("%s/storage.lock", e->root);
+  int fd = open (path, O_RDWR | O_CREAT | O_CLOEXEC, 0600);
+
+  if (fd < 0)
+    return husk_error_make (err, errno, "open '%s'", path);
+  while (flock (fd, how) < 0)
+    if (errno != EINTR)
+      {
+        close (fd);
+        return husk_error_make (err, errno, "lock '%s'", path);
+      }
+  return fd;
+}
+
+static void
+unlock_store (int *fd)
+{
+  if (*fd >= 0)
+    close (*fd);
+  *fd = -1;
+}
+#define cleanup_store_lock __attribute__ ((__cleanup__ (unlock_store)))
 
 static void
 event (struct husk_engine *e, const char *action, const char *id, const char *name)
@@ -275,6 +307,25 @@ load_one (struct husk_engine *e, struct husk_archive_image *im, bool take,
   return 0;
 }
 
+/* Remove work entries of earlier commands that died: every live user
+   holds a lock on its entry (the archive directory, the spool file).  */
+static void
+clean_tmp (const char *dir)
+{
+  cleanup_dir DIR *d = opendir (dir);
+  struct dirent *de;
+
+  while (d && (de = readdir (d)) != NULL)
+    {
+      cleanup_close int fd = -1;
+      if (de->d_name[0] == '.')
+        continue;
+      fd = openat (dirfd (d), de->d_name, O_RDONLY | O_NOFOLLOW | O_CLOEXEC);
+      if (fd >= 0 && flock (fd, LOCK_EX | LOCK_NB) == 0)
+        husk_rm_rf_at (dirfd (d), de->d_name, NULL);
+    }
+}
+
 static char *
 tmp_dir (struct husk_engine *e, husk_error_t *err)
 {
@@ -285,6 +336,7 @@ tmp_dir (struct husk_engine *e, husk_error_t *err)
       free (d);
       return NULL;
     }
+  clean_tmp (d);
   return d;
 }
 
@@ -305,9 +357,12 @@ husk_op_image_load (struct husk_engine *e, const char *input, char ***names_out,
                     husk_error_t *err)
 {
   cleanup_free char *tmp = tmp_dir (e, err);
+  cleanup_store_lock int lock = lock_store (e, LOCK_SH, err);
   struct husk_archive *ar = NULL;
   int ret = 0;
 
+  if (lock < 0)
+    return -1;
   if (tmp == NULL || husk_archive_open (input, tmp, &ar, err) < 0)
     return husk_error_wrap (err, "load '%s'", input);
   for (size_t i = 0; i < ar->n_images && ret == 0; i++)
@@ -334,8 +389,16 @@ husk_op_image_save (struct husk_engine *e, char **refs,
                     enum husk_archive_format format, const char *output,
                     husk_error_t *err)
 {
-  struct husk_archive_writer *w = husk_archive_writer_new (format, output, err);
+  struct husk_archive_writer *w;
 
+  /* Nothing is created or truncated before every image is known.  */
+  for (size_t i = 0; refs[i]; i++)
+    {
+      cleanup_free char *id = NULL;
+      if (husk_op_image_resolve (e, refs[i], &id, err) < 0)
+        return -1;
+    }
+  w = husk_archive_writer_new (format, output, err);
   if (w == NULL)
     return -1;
   for (size_t i = 0; refs[i]; i++)
@@ -380,15 +443,27 @@ husk_op_image_save (struct husk_engine *e, char **refs,
 static char *
 spool_stdin (const char *dir, husk_error_t *err)
 {
-  char *path = husk_asprintf ("%s/import-XXXXXX", dir);
-  cleanup_close int fd = mkostemp (path, O_CLOEXEC);
+  cleanup_free char *hidden = husk_asprintf ("%s/.import-XXXXXX", dir);
+  char *path = NULL;
+  int fd = mkostemp (hidden, O_CLOEXEC);
   char buf[1 << 16];
   ssize_t n;
 
   if (fd < 0)
     {
-      husk_error_make (err, errno, "create '%s'", path);
+      husk_error_make (err, errno, "create '%s'", hidden);
+      return NULL;
+    }
+  /* Locked before it gets a name clean_tmp looks at; the lock is held
+     until exit (the fd stays open) and marks it as in use.  */
+  flock (fd, LOCK_EX);
+  path = husk_asprintf ("%s/%s", dir, strrchr (hidden, '/') + 2);
+  if (rename (hidden, path) < 0)
+    {
+      husk_error_make (err, errno, "rename '%s'", hidden);
+      unlink (hidden);
       free (path);
+      close (fd);
       return NULL;
     }
   while ((n = read (0, buf, sizeof buf)) != 0)
@@ -397,6 +472,7 @@ spool_stdin (const char *dir, husk_error_t *err)
         husk_error_make (err, errno, "read standard input");
         unlink (path);
         free (path);
+        close (fd);
         return NULL;
       }
   return path;
@@ -434,7 +510,9 @@ int
 husk_op_image_import (struct husk_engine *e, const struct husk_import_opts *o,
                       char **id_out, husk_error_t *err)
 {
-  cleanup_free char *tmp = tmp_dir (e, err), *spooled = NULL, *config = NULL;
+  cleanup_store_lock int lock = lock_store (e, LOCK_SH, err);
+  cleanup_free char *tmp = lock < 0 ? NULL : tmp_dir (e, err);
+  cleanup_free char *spooled = NULL, *config = NULL;
   cleanup_free char *name = NULL, *digest = NULL;
   cleanup_strv char **created = NULL;
   struct husk_layer_info info = { 0 };
@@ -533,6 +611,18 @@ match_name (struct husk_image_rec *rec, const char *text)
     if ((full && strcmp (rec->names[i], full) == 0)
         || (local && strcmp (rec->names[i], local) == 0))
       hit = rec->names[i];
+  /* A short name found by its repository suffix ("layers" for
+     "localhost/husk-test/layers:latest"), as resolution does.  */
+  if (hit == NULL && !has_domain (text))
+    {
+      const char *colon = strrchr (text, ':');
+      cleanup_free char *suffix = colon && !strchr (colon, '/')
+                                      ? husk_asprintf ("/%s", text)
+                                      : husk_asprintf ("/%s:latest", text);
+      for (size_t i = 0; rec->names && rec->names[i] && !hit; i++)
+        if (husk_has_suffix (rec->names[i], suffix))
+          hit = rec->names[i];
+    }
   return hit;
 }
 
@@ -586,9 +676,10 @@ husk_op_image_remove_id (struct husk_engine *e, const char *id,
                          struct husk_rmi_report *rep, husk_error_t *err)
 {
   struct husk_image_rec rec = { 0 };
+  cleanup_store_lock int lock = lock_store (e, LOCK_EX, err);
   int ret = 0;
 
-  if (husk_state_image_get (e->state, id, &rec, err) < 0)
+  if (lock < 0 || husk_state_image_get (e->state, id, &rec, err) < 0)
     return -1;
   if (husk_state_begin (e->state, err) < 0)
     goto out;
@@ -634,6 +725,7 @@ husk_op_image_remove_id (struct husk_engine *e, const char *id,
     husk_strv_append (&rep->untagged, rec.names[i]);
   husk_strv_append (&rep->deleted, id);
   event (e, "remove", id, rec.names ? rec.names[0] : NULL);
+  husk_state_event_prune (e->state, 10000, NULL);
 out:
   husk_image_rec_release (&rec);
   return ret;
@@ -654,7 +746,7 @@ husk_op_image_remove (struct husk_engine *e, const char *ref, bool force,
     return -1;
   n = husk_strv_len (rec.names);
   hit = match_name (&rec, ref);
-  if (n > 1 && hit && !force)
+  if (n > 1 && hit)
     {
       /* A name of an image that has others: untag only.  */
       cleanup_free char *name = husk_xstrdup (hit);

@@ -1,6 +1,6 @@
 /* SPDX-License-Identifier: GPL-2.0-or-later */
 /* Image list filters, as `podman images --filter` and the Docker API take
-   them: reference=, dangling=, label=, before=, since=, id=, readonly=.
+   them: reference=, dangling=, label=, label!=, before=, since=, id=.
    Different keys must all match; repeated keys of one kind match when any
    of their values does (Podman's rule for reference and label is "all"
    for label, "any" for reference).  */

@@ -24,6 +24,9 @@ cleanup() {
     rm -rf "$tmp"
 }
 trap cleanup EXIT
+# A private copy, so that a rebuild during the run cannot disturb it.
+cp "$HUSK_BIN" "$tmp/husk-bin"
+HUSK_BIN=$tmp/husk-bin
 H() { "$HUSK_BIN" --root "$tmp/husk" --runroot "$tmp/husk-run" --storage-driver overlay "$@"; }
 P() { podman --root "$tmp/podman" --runroot "$tmp/podman-run" --storage-driver overlay "$@"; }
 
@@ -46,10 +49,10 @@ report() { # name husk_ms podman_ms target
 echo "bench: preparing 50 images in each store"
 for i in $(seq 1 50); do
     H import --change "LABEL n=$i" "$IMAGES/rootfs.tar" "bench/img$i" >/dev/null
-    P import --change "LABEL n=$i" "$IMAGES/rootfs.tar" "bench/img$i" >/dev/null
+    P import --change "LABEL n=$i" "$IMAGES/rootfs.tar" "bench/img$i" >/dev/null 2>&1
 done
 H load -i "$IMAGES/busybox.docker.tar" >/dev/null
-P load -i "$IMAGES/busybox.docker.tar" >/dev/null
+P load -i "$IMAGES/busybox.docker.tar" >/dev/null 2>&1
 
 echo "bench: median of $RUNS runs each"
 report "images (51 images)" "$(median_ms H images)" "$(median_ms P images)" "<= 0.1"

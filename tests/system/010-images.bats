@@ -206,3 +206,13 @@ setup() {
     run_husk inspect --format '{{json .Config.Env}}' envs
     assert_output_is '["A=1","B=two words"]'
 }
+
+@test "an image loaded with its manifest is known by repo@digest" {
+    digest=$(awk '$1 == "busybox" {print $3}' "$HUSK_IMAGES/DIGESTS")
+    run_husk load -i "$HUSK_IMAGES/busybox.oci.tar"
+    run_husk tag "$(busybox_id)" husk-test/busybox
+    run_husk image inspect --format '{{json .RepoDigests}} {{.Digest}}' husk-test/busybox
+    assert_output_is "[\"localhost/husk-test/busybox@$digest\"] $digest"
+    run_husk image exists "localhost/husk-test/busybox@$digest"
+    run_husk 1 image exists "localhost/husk-test/busybox@sha256:$(printf '0%.0s' $(seq 64))"
+}

@@ -102,7 +102,11 @@ put_file (struct husk_archive_writer *w, const char *name, const char *path,
 
   archive_read_support_format_raw (r);
   if (decompress)
-    archive_read_support_filter_all (r);
+    {
+      /* Only what layers use: each filter links in its library.  */
+      archive_read_support_filter_gzip (r);
+      archive_read_support_filter_zstd (r);
+    }
   if (archive_read_open_filename (r, path, 1 << 17) != ARCHIVE_OK
       || archive_read_next_header (r, &e) != ARCHIVE_OK)
     {

@@ -230,6 +230,31 @@ strv_json (char **v)
   return a;
 }
 
+/* RepoDigests: the stored ones, and "repo@<manifest digest>" for each
+   repository the image is named in, as Podman derives them.  */
+static json_t *
+repo_digests (const struct husk_image_rec *r)
+{
+  json_t *a = strv_json (r->digests);
+
+  for (size_t i = 0; r->manifest_digest && r->names && r->names[i]; i++)
+    {
+      const char *colon = strrchr (r->names[i], ':');
+      size_t len = colon && !strchr (colon, '/') ? (size_t) (colon - r->names[i])
+                                                 : strlen (r->names[i]);
+      cleanup_free char *rd = husk_asprintf ("%.*s@%s", (int) len, r->names[i],
+                                             r->manifest_digest);
+      bool dup = false;
+      size_t k;
+      json_t *v;
+      json_array_foreach (a, k, v)
+        dup = dup || strcmp (json_string_value (v), rd) == 0;
+      if (!dup)
+        json_array_append_new (a, json_string (rd));
+    }
+  return a;
+}
+
 static json_t *
 copy_or (json_t *v, json_t *fallback)
 {
@@ -254,7 +279,7 @@ husk_image_inspect_json (const struct husk_image_rec *r, json_t *config,
   json_object_set_new (o, "Id", json_string (r->id));
   json_object_set_new (o, "Digest", json_string (r->manifest_digest ? r->manifest_digest : ""));
   json_object_set_new (o, "RepoTags", strv_json (r->names));
-  json_object_set_new (o, "RepoDigests", strv_json (r->digests));
+  json_object_set_new (o, "RepoDigests", repo_digests (r));
   json_object_set_new (o, "Parent", json_string (""));
   json_object_set_new (o, "Comment", copy_or (json_object_get (config, "comment"), json_string ("")));
   json_object_set_new (o, "Created", json_string (created_s ? created_s : created));
@@ -293,7 +318,7 @@ husk_image_summary_json (const struct husk_image_rec *r, json_t *config)
   json_object_set_new (o, "Id", json_string (r->id));
   json_object_set_new (o, "ParentId", json_string (""));
   json_object_set_new (o, "RepoTags", strv_json (r->names));
-  json_object_set_new (o, "RepoDigests", strv_json (r->digests));
+  json_object_set_new (o, "RepoDigests", repo_digests (r));
   json_object_set_new (o, "Size", json_integer (r->size));
   json_object_set_new (o, "SharedSize", json_integer (0));
   json_object_set_new (o, "VirtualSize", json_integer (r->size));

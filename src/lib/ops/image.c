@@ -130,6 +130,32 @@ resolve_by_suffix (struct husk_engine *e, const char *path_tag, char **id,
   return 0;
 }
 
+/* "repo@sha256:..." names the image with that manifest and a name in repo. */
+static int
+resolve_by_manifest (struct husk_engine *e, struct husk_reference *ref, char **id,
+                     husk_error_t *err)
+{
+  struct husk_image_rec *list = NULL;
+  size_t n = 0;
+  cleanup_free char *repo = husk_reference_name (ref);
+  cleanup_free char *prefix = husk_asprintf ("%s:", repo);
+
+  if (husk_state_image_list (e->state, &list, &n, err) < 0)
+    return -1;
+  for (size_t i = 0; i < n && *id == NULL; i++)
+    {
+      if (list[i].manifest_digest == NULL || strcmp (list[i].manifest_digest, ref->digest) != 0)
+        continue;
+      for (size_t k = 0; list[i].names && list[i].names[k] && *id == NULL; k++)
+        if (husk_has_prefix (list[i].names[k], prefix))
+          *id = husk_xstrdup (list[i].id);
+    }
+  husk_image_rec_array_free (list, n);
+  if (*id == NULL)
+    return husk_error_makex (err, ENOENT, "no image with digest %s", ref->digest);
+  return 0;
+}
+
 static int
 resolve_name (struct husk_engine *e, const char *ref_s, char **id, husk_error_t *err)
 {
@@ -141,7 +167,14 @@ resolve_name (struct husk_engine *e, const char *ref_s, char **id, husk_error_t 
     return 0; /* not a name: maybe an ID prefix */
   full = husk_reference_string (&ref);
   if (ref.digest && !ref.tag)
-    r = husk_state_image_by_digest (e->state, full, id, err);
+    {
+      r = husk_state_image_by_digest (e->state, full, id, err);
+      if (r < 0 && (*err)->code == ENOENT)
+        {
+          husk_error_release (err);
+          r = resolve_by_manifest (e, &ref, id, err);
+        }
+    }
   else
     r = husk_state_image_by_name (e->state, full, id, err);
   if (r < 0 && (*err)->code == ENOENT && !has_domain (ref_s))

@@ -80,6 +80,24 @@ const char *const husk_state_migrations[] = {
   "  attributes TEXT"
   ");"
   "CREATE INDEX events_time ON events (time_ns);",
+  /* 2: containers.  image_id is not a foreign key: rmi checks use itself
+     and says which container holds the image.  */
+  "CREATE TABLE containers ("
+  "  id TEXT PRIMARY KEY NOT NULL,"
+  "  name TEXT UNIQUE NOT NULL,"
+  "  image_id TEXT NOT NULL,"
+  "  config TEXT NOT NULL,"
+  "  state TEXT NOT NULL,"
+  "  pid INTEGER NOT NULL DEFAULT 0,"
+  "  monitor_pid INTEGER NOT NULL DEFAULT 0,"
+  "  exit_code INTEGER NOT NULL DEFAULT 0,"
+  "  created INTEGER NOT NULL DEFAULT 0,"
+  "  started_at INTEGER NOT NULL DEFAULT 0,"
+  "  finished_at INTEGER NOT NULL DEFAULT 0,"
+  "  restart_count INTEGER NOT NULL DEFAULT 0,"
+  "  oom_killed INTEGER NOT NULL DEFAULT 0"
+  ");"
+  "CREATE INDEX containers_image ON containers (image_id);",
 };
 
 const size_t husk_state_n_migrations

@@ -1,0 +1,50 @@
+/* SPDX-License-Identifier: GPL-2.0-or-later */
+/* Container rows of the state database.  */
+#ifndef HUSK_STATE_CONTAINERS_H
+#define HUSK_STATE_CONTAINERS_H
+
+#include "state/state.h"
+
+#include <stdbool.h>
+#include <stdint.h>
+
+struct husk_container_rec
+{
+  char *id;           /* 64 hex digits */
+  char *name;
+  char *image_id;
+  char *config;       /* the container configuration JSON (container/ccfg.h) */
+  char *state;        /* "created", "running", "paused", "stopping", "exited", "removing" */
+  int pid;            /* container init, 0 when not running */
+  int monitor_pid;
+  int exit_code;
+  int64_t created;    /* nanoseconds since epoch */
+  int64_t started_at;
+  int64_t finished_at;
+  int restart_count;
+  bool oom_killed;
+};
+
+void husk_container_rec_release (struct husk_container_rec *r);
+void husk_container_rec_array_free (struct husk_container_rec *a, size_t n);
+
+/* EEXIST (naming the holder) when the name is taken.  */
+int husk_state_container_add (struct husk_state *st, const struct husk_container_rec *r,
+                              husk_error_t *err);
+int husk_state_container_get (struct husk_state *st, const char *id,
+                              struct husk_container_rec *out, husk_error_t *err);
+/* Resolve a name, full ID or ID prefix.  ENOENT or EINVAL (ambiguous).  */
+int husk_state_container_lookup (struct husk_state *st, const char *name_or_id,
+                                 char **id, husk_error_t *err);
+/* All containers, newest first.  */
+int husk_state_container_list (struct husk_state *st, struct husk_container_rec **out,
+                               size_t *n, husk_error_t *err);
+/* Write the mutable fields (state, pids, exit, times, restarts, name).  */
+int husk_state_container_save (struct husk_state *st, const struct husk_container_rec *r,
+                               husk_error_t *err);
+int husk_state_container_remove (struct husk_state *st, const char *id, husk_error_t *err);
+/* Names of containers using an image (NULL-terminated; NULL when none).  */
+int husk_state_image_users (struct husk_state *st, const char *image_id, char ***names,
+                            husk_error_t *err);
+
+#endif

@@ -41,6 +41,7 @@ enum
   CMD_ENGINE = 1 << 0, /* open config, state and store */
   CMD_HIDDEN = 1 << 1, /* not listed in --help */
   CMD_USERNS = 1 << 2, /* writes layer files: rootless needs a user namespace */
+  CMD_STOP_AT_ARG = 1 << 3, /* words after the first positional are not ours (run) */
 };
 
 struct cli_ctx;
@@ -104,6 +105,20 @@ int cli_main (int argc, char **argv);
 
 extern const struct cli_command cli_image_commands[];
 extern const struct cli_command cli_system_commands[];
+extern const struct cli_command cli_container_commands[];
+
+int cmd_container_create (struct cli_ctx *ctx, int argc, char **argv);
+int cmd_container_run (struct cli_ctx *ctx, int argc, char **argv);
+int cmd_container_start (struct cli_ctx *ctx, int argc, char **argv);
+int cmd_container_ps (struct cli_ctx *ctx, int argc, char **argv);
+int cmd_container_stop (struct cli_ctx *ctx, int argc, char **argv);
+int cmd_container_kill (struct cli_ctx *ctx, int argc, char **argv);
+int cmd_container_rm (struct cli_ctx *ctx, int argc, char **argv);
+int cmd_container_wait (struct cli_ctx *ctx, int argc, char **argv);
+int cmd_container_logs (struct cli_ctx *ctx, int argc, char **argv);
+int cmd_container_inspect (struct cli_ctx *ctx, int argc, char **argv);
+int cmd_container_exists (struct cli_ctx *ctx, int argc, char **argv);
+int cmd_container_cleanup (struct cli_ctx *ctx, int argc, char **argv);
 
 /* Top-level handlers shared between "husk images" and "husk image ls" etc.  */
 int cmd_image_ls (struct cli_ctx *ctx, int argc, char **argv);

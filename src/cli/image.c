@@ -6,6 +6,7 @@
 #include "cli/output.h"
 #include "format/humanize.h"
 #include "image/image.h"
+#include "ops/container.h"
 #include "ops/image.h"
 #include "ops/image_filter.h"
 #include "storage/store.h"
@@ -264,12 +265,38 @@ cmd_inspect (struct cli_ctx *ctx, int argc, char **argv)
     return cli_usage_error (ctx, "invalid type \"%s\": must be one of image, container, all", type), cli_fail (ctx);
   if (args[0] == NULL)
     return cli_usage_error (ctx, "requires at least 1 arg(s), only received 0"), cli_fail (ctx);
-  if (strcmp (type, "container") == 0)
-    {
-      husk_error_makex (&ctx->err, ENOENT, "no such container %s", args[0]);
+  if (strcmp (type, "image") == 0)
+    return inspect_images (ctx, args, o.format);
+  {
+    /* Containers first, then images, as Podman looks them up.  */
+    cleanup_json json_t *all = json_array ();
+    int status = 0;
+    for (size_t i = 0; args[i]; i++)
+      {
+        json_t *j = husk_op_container_inspect (ctx->engine, args[i], &ctx->err);
+        if (j == NULL && strcmp (type, "all") == 0 && ctx->err->code == ENOENT)
+          {
+            husk_error_release (&ctx->err);
+            j = husk_op_image_inspect (ctx->engine, args[i], &ctx->err);
+            if (j == NULL && ctx->err->code == ENOENT)
+              {
+                husk_error_release (&ctx->err);
+                husk_error_makex (&ctx->err, ENOENT, "no such object: \"%s\"", args[i]);
+              }
+          }
+        if (j == NULL)
+          {
+            fprintf (stderr, "Error: %s\n", ctx->err->msg);
+            husk_error_release (&ctx->err);
+            status = 125;
+            continue;
+          }
+        json_array_append_new (all, j);
+      }
+    if (json_array_size (all) > 0 && cli_print_objects (ctx, o.format, all) < 0)
       return cli_fail (ctx);
-    }
-  return inspect_images (ctx, args, o.format);
+    return status;
+  }
 }
 
 /* ---- exists, tag, untag ---------------------------------------------------- */

@@ -21,7 +21,19 @@
 static int cmd_group_image (struct cli_ctx *ctx, int argc, char **argv);
 static int cmd_group_system (struct cli_ctx *ctx, int argc, char **argv);
 
+static int cmd_group_container (struct cli_ctx *ctx, int argc, char **argv);
+
 static const struct cli_command top_commands[] = {
+  { "container", cmd_group_container, 0, cli_container_commands, "Manage containers" },
+  { "create", cmd_container_create, CMD_ENGINE | CMD_USERNS | CMD_STOP_AT_ARG, NULL, "Create but do not start a container" },
+  { "kill", cmd_container_kill, CMD_ENGINE | CMD_USERNS, NULL, "Kill one or more running containers with a specific signal" },
+  { "logs", cmd_container_logs, CMD_ENGINE, NULL, "Fetch the logs of one or more containers" },
+  { "ps", cmd_container_ps, CMD_ENGINE, NULL, "List containers" },
+  { "rm", cmd_container_rm, CMD_ENGINE | CMD_USERNS, NULL, "Remove one or more containers" },
+  { "run", cmd_container_run, CMD_ENGINE | CMD_USERNS | CMD_STOP_AT_ARG, NULL, "Run a command in a new container" },
+  { "start", cmd_container_start, CMD_ENGINE | CMD_USERNS, NULL, "Start one or more containers" },
+  { "stop", cmd_container_stop, CMD_ENGINE | CMD_USERNS, NULL, "Stop one or more containers" },
+  { "wait", cmd_container_wait, CMD_ENGINE, NULL, "Block on one or more containers" },
   { "history", cmd_image_history, CMD_ENGINE, NULL, "Show history of a specified image" },
   { "image", cmd_group_image, 0, cli_image_commands, "Manage images" },
   { "images", cmd_image_ls, CMD_ENGINE, NULL, "List images in local storage" },
@@ -127,11 +139,15 @@ open_engine (struct cli_ctx *ctx)
 }
 
 static bool
-wants_help (int argc, char **argv)
+wants_help (int argc, char **argv, bool stop_at_arg)
 {
   for (int i = 1; i < argc && strcmp (argv[i], "--") != 0; i++)
-    if (strcmp (argv[i], "--help") == 0 || strcmp (argv[i], "-h") == 0)
-      return true;
+    {
+      if (strcmp (argv[i], "--help") == 0)
+        return true;
+      if (stop_at_arg && argv[i][0] != '-')
+        return false;
+    }
   return false;
 }
 
@@ -156,7 +172,7 @@ global_option_len (char **argv, int i, int argc)
 /* Podman takes global options after the command too ("husk images
    --root X"): move them out of the command's arguments.  */
 static int
-extract_globals (struct cli_ctx *ctx, int *argc, char **argv)
+extract_globals (struct cli_ctx *ctx, int *argc, char **argv, bool stop_at_arg)
 {
   for (int i = 1; i < *argc && strcmp (argv[i], "--") != 0;)
     {
@@ -164,6 +180,9 @@ extract_globals (struct cli_ctx *ctx, int *argc, char **argv)
       char **rest = NULL;
       if (n == 0)
         {
+          /* For run/exec the command's own words follow the image.  */
+          if (stop_at_arg && argv[i][0] != '-')
+            break;
           i++;
           continue;
         }
@@ -186,13 +205,13 @@ run_command (struct cli_ctx *ctx, const struct cli_command *cmd, int argc,
   int r;
 
   ctx->cmd_path = path;
-  if (!cmd->sub && extract_globals (ctx, &argc, argv) < 0)
+  if (!cmd->sub && extract_globals (ctx, &argc, argv, cmd->flags & CMD_STOP_AT_ARG) < 0)
     r = cli_fail (ctx);
   else if (!cmd->sub && ctx->g->log_level && apply_log_level (ctx) < 0)
     r = cli_fail (ctx);
   else if (cmd->sub)
     r = cmd->fn (ctx, argc - 1, argv + 1);
-  else if (wants_help (argc, argv))
+  else if (wants_help (argc, argv, cmd->flags & CMD_STOP_AT_ARG))
     r = cmd->fn (ctx, argc - 1, argv + 1); /* prints help; opens nothing */
   else if ((cmd->flags & CMD_USERNS) && geteuid () != 0)
     {
@@ -235,6 +254,12 @@ static int
 cmd_group_image (struct cli_ctx *ctx, int argc, char **argv)
 {
   return dispatch (ctx, cli_image_commands, argc, argv);
+}
+
+static int
+cmd_group_container (struct cli_ctx *ctx, int argc, char **argv)
+{
+  return dispatch (ctx, cli_container_commands, argc, argv);
 }
 
 static int

@@ -14,6 +14,7 @@
 #include "config/config.h"
 #include "image/image.h"
 #include "image/reference.h"
+#include "state/containers.h"
 #include "storage/store.h"
 #include "util/cleanup.h"
 #include "util/digest.h"
@@ -714,6 +715,19 @@ husk_op_image_remove_id (struct husk_engine *e, const char *id,
 
   if (lock < 0 || husk_state_image_get (e->state, id, &rec, err) < 0)
     return -1;
+  {
+    cleanup_strv char **users = NULL;
+    if (husk_state_image_users (e->state, id, &users, err) < 0)
+      goto fail_users;
+    if (users)
+      {
+        cleanup_free char *list = husk_strv_join (users, ", ");
+        husk_error_makex (err, EBUSY, "image used by container %s: image is in use by a "
+                          "container: consider listing external containers and force-removing "
+                          "image", list);
+        goto fail_users;
+      }
+  }
   if (husk_state_begin (e->state, err) < 0)
     goto out;
   if (husk_state_image_remove (e->state, id, err) < 0)
@@ -762,6 +776,9 @@ husk_op_image_remove_id (struct husk_engine *e, const char *id,
 out:
   husk_image_rec_release (&rec);
   return ret;
+fail_users:
+  husk_image_rec_release (&rec);
+  return -1;
 }
 
 int

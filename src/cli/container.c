@@ -1,0 +1,876 @@
+/* SPDX-License-Identifier: GPL-2.0-or-later */
+/* The container commands: create, run, start, ps, stop, kill, rm, wait,
+   logs, inspect, exists, cleanup.  Flags become a create request (JSON);
+   the library validates it and does the work.  */
+#include "cli/cli.h"
+#include "cli/output.h"
+#include "container/monitor.h"
+#include "container/parse.h"
+#include "format/humanize.h"
+#include "ops/container.h"
+#include "util/cleanup.h"
+#include "util/fileutil.h"
+#include "util/strutil.h"
+
+#include <errno.h>
+#include <signal.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <time.h>
+#include <unistd.h>
+
+#define PARSE(opts, o, usage, interspersed)                                    \
+  cleanup_free char **args = NULL;                                             \
+  {                                                                            \
+    int pr_ = cli_parse (ctx, opts, &o, argc, argv, interspersed, &args, usage); \
+    if (pr_ != 0)                                                              \
+      return pr_ < 0 ? cli_fail (ctx) : 0;                                     \
+  }
+
+/* ---- create / run ------------------------------------------------------ */
+
+struct create_opts
+{
+  bool detach, interactive, tty, rm, privileged, read_only, env_host, init, no_healthcheck;
+  bool replace, read_only_tmpfs_set;
+  char *name, *workdir, *user, *entrypoint, *hostname, *memory, *memory_swap, *cpus;
+  char *cpu_shares, *cpuset_cpus, *pids_limit, *restart, *network, *pid, *ipc, *uts;
+  char *init_path, *log_driver, *stop_signal, *stop_timeout, *health_cmd;
+  char *health_interval, *health_retries, *health_timeout, *health_start_period;
+  char *health_on_failure, *shm_size, *tz, *cidfile, *detach_keys, *passwd_entry;
+  char *read_only_tmpfs, *sig_proxy, *runtime;
+  char **env, **env_file, **volume, **mount, **tmpfs, **cap_add, **cap_drop;
+  char **security_opt, **ulimit, **label, **label_file, **annotation, **log_opt;
+  char **device, **group_add, **sysctl, **env_merge;
+};
+
+#define O(field) offsetof (struct create_opts, field)
+static const struct cli_option create_options[] = {
+  { "annotation", 0, OPT_STRV, O (annotation), "key=value", "Add annotations to container (key=value)" },
+  { "cap-add", 0, OPT_STRV, O (cap_add), "stringArray", "Add capabilities to the container" },
+  { "cap-drop", 0, OPT_STRV, O (cap_drop), "stringArray", "Drop capabilities from the container" },
+  { "cidfile", 0, OPT_STRING, O (cidfile), "string", "Write the container ID to the file" },
+  { "cpu-shares", 'c', OPT_STRING, O (cpu_shares), "uint", "CPU shares (relative weight)" },
+  { "cpus", 0, OPT_STRING, O (cpus), "float", "Number of CPUs. The default is 0.000 which means no limit" },
+  { "cpuset-cpus", 0, OPT_STRING, O (cpuset_cpus), "string", "CPUs in which to allow execution (0-3, 0,1)" },
+  { "detach", 'd', OPT_BOOL, O (detach), NULL, "Run container in background and print container ID" },
+  { "detach-keys", 0, OPT_STRING, O (detach_keys), "string", "Override the key sequence for detaching a container" },
+  { "device", 0, OPT_STRV, O (device), "stringArray", "Add a host device to the container" },
+  { "entrypoint", 0, OPT_STRING, O (entrypoint), "string", "Overwrite the default ENTRYPOINT of the image" },
+  { "env", 'e', OPT_STRV, O (env), "stringArray", "Set environment variables in container" },
+  { "env-file", 0, OPT_STRV, O (env_file), "stringArray", "Read in a file of environment variables" },
+  { "env-host", 0, OPT_BOOL, O (env_host), NULL, "Use all current host environment variables in container" },
+  { "env-merge", 0, OPT_STRV, O (env_merge), "stringArray", "Preprocess environment variables from image before injecting them into the container" },
+  { "group-add", 0, OPT_STRV, O (group_add), "strings", "Add additional groups to the primary container process" },
+  { "health-cmd", 0, OPT_STRING, O (health_cmd), "string", "set a healthcheck command for the container ('none' disables the existing healthcheck)" },
+  { "health-interval", 0, OPT_STRING, O (health_interval), "string", "set an interval for the healthcheck" },
+  { "health-on-failure", 0, OPT_STRING, O (health_on_failure), "string", "action to take once the container turns unhealthy" },
+  { "health-retries", 0, OPT_STRING, O (health_retries), "uint", "the number of retries allowed before a healthcheck is considered to be unhealthy" },
+  { "health-start-period", 0, OPT_STRING, O (health_start_period), "string", "the initialization time needed for a container to bootstrap" },
+  { "health-timeout", 0, OPT_STRING, O (health_timeout), "string", "the maximum time allowed to complete the healthcheck before an interval is considered failed" },
+  { "hostname", 'h', OPT_STRING, O (hostname), "string", "Set container hostname" },
+  { "init", 0, OPT_BOOL, O (init), NULL, "Run an init binary inside the container that forwards signals and reaps processes" },
+  { "init-path", 0, OPT_STRING, O (init_path), "string", "Path to the container-init binary" },
+  { "interactive", 'i', OPT_BOOL, O (interactive), NULL, "Keep STDIN open even if not attached" },
+  { "ipc", 0, OPT_STRING, O (ipc), "string", "IPC namespace to use" },
+  { "label", 'l', OPT_STRV, O (label), "stringArray", "Set metadata on container" },
+  { "label-file", 0, OPT_STRV, O (label_file), "stringArray", "Read in a line delimited file of labels" },
+  { "log-driver", 0, OPT_STRING, O (log_driver), "string", "Logging driver for the container" },
+  { "log-opt", 0, OPT_STRV, O (log_opt), "stringArray", "Logging driver options" },
+  { "memory", 'm', OPT_STRING, O (memory), "string", "Memory limit (format: <number>[<unit>], where unit = b (bytes), k (kibibytes), m (mebibytes), or g (gibibytes))" },
+  { "memory-swap", 0, OPT_STRING, O (memory_swap), "string", "Swap limit equal to memory plus swap: '-1' to enable unlimited swap" },
+  { "mount", 0, OPT_STRV, O (mount), "stringArray", "Attach a filesystem mount to the container" },
+  { "name", 0, OPT_STRING, O (name), "string", "Assign a name to the container" },
+  { "network", 0, OPT_STRING, O (network), "string", "Connect a container to a network (none, host, container:NAME, ns:PATH)" },
+  { "net", 0, OPT_STRING, O (network), "string", "Alias of --network" },
+  { "no-healthcheck", 0, OPT_BOOL, O (no_healthcheck), NULL, "Disable healthchecks on container" },
+  { "passwd-entry", 0, OPT_STRING, O (passwd_entry), "string", "Entry to write to /etc/passwd" },
+  { "pid", 0, OPT_STRING, O (pid), "string", "PID namespace to use" },
+  { "pids-limit", 0, OPT_STRING, O (pids_limit), "int", "Tune container pids limit (set -1 for unlimited)" },
+  { "privileged", 0, OPT_BOOL, O (privileged), NULL, "Give extended privileges to container" },
+  { "read-only", 0, OPT_BOOL, O (read_only), NULL, "Make containers root filesystem read-only" },
+  { "read-only-tmpfs", 0, OPT_STRING, O (read_only_tmpfs), "bool", "When running containers in read-only mode mount a read-write tmpfs on /run, /tmp and /var/tmp" },
+  { "replace", 0, OPT_BOOL, O (replace), NULL, "If a container with the same name exists, replace it" },
+  { "restart", 0, OPT_STRING, O (restart), "string", "Restart policy to apply when a container exits (\"always\"|\"no\"|\"on-failure\"|\"unless-stopped\")" },
+  { "rm", 0, OPT_BOOL, O (rm), NULL, "Remove container (and pod if created) after exit" },
+  { "runtime", 0, OPT_STRING, O (runtime), "string", "Path to the OCI-compatible binary used to run containers" },
+  { "security-opt", 0, OPT_STRV, O (security_opt), "stringArray", "Security Options" },
+  { "shm-size", 0, OPT_STRING, O (shm_size), "string", "Size of /dev/shm (format: <number>[<unit>])" },
+  { "sig-proxy", 0, OPT_STRING, O (sig_proxy), "bool", "Proxy received signals to the process (default true)" },
+  { "stop-signal", 0, OPT_STRING, O (stop_signal), "string", "Signal to stop a container. Default is SIGTERM" },
+  { "stop-timeout", 0, OPT_STRING, O (stop_timeout), "uint", "Timeout (in seconds) that containers stopped by user command have to exit. If exceeded, the container will be forcibly stopped via SIGKILL" },
+  { "sysctl", 0, OPT_STRV, O (sysctl), "strings", "Sysctl options" },
+  { "tmpfs", 0, OPT_STRV, O (tmpfs), "tmpfs", "Mount a temporary filesystem (tmpfs) into a container" },
+  { "tty", 't', OPT_BOOL, O (tty), NULL, "Allocate a pseudo-TTY for container" },
+  { "tz", 0, OPT_STRING, O (tz), "string", "Set timezone in container" },
+  { "ulimit", 0, OPT_STRV, O (ulimit), "strings", "Ulimit options" },
+  { "user", 'u', OPT_STRING, O (user), "string", "Username or UID (format: <name|uid>[:<group|gid>])" },
+  { "uts", 0, OPT_STRING, O (uts), "string", "UTS namespace to use" },
+  { "volume", 'v', OPT_STRV, O (volume), "stringArray", "Bind mount a volume into the container" },
+  { "workdir", 'w', OPT_STRING, O (workdir), "string", "Working directory inside the container" },
+  OPTION_END,
+};
+#undef O
+
+static json_t *
+strv_json (char **v)
+{
+  json_t *a = json_array ();
+
+  for (size_t i = 0; v && v[i]; i++)
+    json_array_append_new (a, json_string (v[i]));
+  return a;
+}
+
+static json_t *
+request (struct create_opts *o, char **command)
+{
+  json_t *r = json_object ();
+
+#define S(key, val) if (val) json_object_set_new (r, key, json_string (val))
+#define B(key, val) json_object_set_new (r, key, json_boolean (val))
+#define A(key, val) json_object_set_new (r, key, strv_json (val))
+  S ("name", o->name); S ("workdir", o->workdir); S ("user", o->user);
+  S ("hostname", o->hostname); S ("memory", o->memory); S ("memory_swap", o->memory_swap);
+  S ("cpus", o->cpus); S ("cpu_shares", o->cpu_shares); S ("cpuset_cpus", o->cpuset_cpus);
+  S ("pids_limit", o->pids_limit); S ("restart", o->restart); S ("network", o->network);
+  S ("pid", o->pid); S ("ipc", o->ipc); S ("uts", o->uts); S ("init_path", o->init_path);
+  S ("log_driver", o->log_driver); S ("stop_signal", o->stop_signal);
+  S ("stop_timeout", o->stop_timeout); S ("health_cmd", o->health_cmd);
+  S ("health_interval", o->health_interval); S ("health_retries", o->health_retries);
+  S ("health_timeout", o->health_timeout); S ("health_start_period", o->health_start_period);
+  S ("health_on_failure", o->health_on_failure); S ("shm_size", o->shm_size); S ("tz", o->tz);
+  S ("detach_keys", o->detach_keys); S ("passwd_entry", o->passwd_entry);
+  S ("runtime", o->runtime);
+  B ("tty", o->tty); B ("interactive", o->interactive); B ("rm", o->rm);
+  B ("privileged", o->privileged); B ("read_only", o->read_only); B ("env_host", o->env_host);
+  B ("init", o->init); B ("no_healthcheck", o->no_healthcheck); B ("detach", o->detach);
+  if (o->read_only_tmpfs)
+    B ("read_only_tmpfs", strcmp (o->read_only_tmpfs, "false") != 0);
+  A ("env", o->env); A ("env_file", o->env_file); A ("volumes", o->volume);
+  A ("mounts", o->mount); A ("tmpfs", o->tmpfs); A ("cap_add", o->cap_add);
+  A ("cap_drop", o->cap_drop); A ("security_opt", o->security_opt); A ("ulimits", o->ulimit);
+  A ("labels", o->label); A ("label_file", o->label_file); A ("annotations", o->annotation);
+  A ("log_opts", o->log_opt); A ("devices", o->device); A ("group_add", o->group_add);
+  A ("sysctls", o->sysctl); A ("command", command);
+  if (o->entrypoint)
+    json_object_set_new (r, "entrypoint", json_string (o->entrypoint));
+#undef S
+#undef B
+#undef A
+  return r;
+}
+
+/* Parse run/create flags; the first positional is the image, the rest the
+   command.  Return: 0 with *image, *req set, 1 after --help, or -1.  */
+static int
+parse_create (struct cli_ctx *ctx, int argc, char **argv, struct create_opts *o,
+              char **image, json_t **req, char ***rest)
+{
+  int r = cli_parse (ctx, create_options, o, argc, argv, false, rest,
+                     "[options] IMAGE [COMMAND [ARG...]]");
+
+  if (r != 0)
+    return r;
+  if ((*rest)[0] == NULL)
+    return cli_usage_error (ctx, "requires at least 1 arg(s), only received 0");
+  *image = (*rest)[0];
+  *req = request (o, *rest + 1);
+  return 0;
+}
+
+static int
+create_one (struct cli_ctx *ctx, struct create_opts *o, const char *image, json_t *req,
+            char **id)
+{
+  if (o->replace && o->name)
+    {
+      cleanup_free char *old = NULL;
+      if (husk_op_container_resolve (ctx->engine, o->name, &old, NULL) == 0
+          && husk_op_container_remove (ctx->engine, old, true, false, 0, &ctx->err) < 0)
+        return -1;
+    }
+  if (husk_op_container_create (ctx->engine, image, req, id, &ctx->err) < 0)
+    return -1;
+  if (o->cidfile)
+    {
+      if (husk_path_exists (o->cidfile))
+        {
+          husk_op_container_remove (ctx->engine, *id, true, false, 0, NULL);
+          return husk_error_makex (&ctx->err, EEXIST, "container id file exists. Ensure "
+                                   "another container is not using it or delete %s", o->cidfile);
+        }
+      if (husk_write_file_atomic (o->cidfile, *id, strlen (*id), 0644, &ctx->err) < 0)
+        return -1;
+    }
+  return 0;
+}
+
+int
+cmd_container_create (struct cli_ctx *ctx, int argc, char **argv)
+{
+  struct create_opts o = { 0 };
+  cleanup_free char **rest = NULL;
+  cleanup_json json_t *req = NULL;
+  cleanup_free char *id = NULL;
+  char *image;
+  int r = parse_create (ctx, argc, argv, &o, &image, &req, &rest);
+
+  if (r != 0)
+    return r < 0 ? cli_fail (ctx) : 0;
+  if (create_one (ctx, &o, image, req, &id) < 0)
+    return cli_fail (ctx);
+  puts (id);
+  return 0;
+}
+
+int
+cmd_container_run (struct cli_ctx *ctx, int argc, char **argv)
+{
+  struct create_opts o = { 0 };
+  cleanup_free char **rest = NULL;
+  cleanup_json json_t *req = NULL;
+  cleanup_free char *id = NULL, *run = NULL;
+  char *image;
+  int hint = 125, code;
+  int r = parse_create (ctx, argc, argv, &o, &image, &req, &rest);
+
+  if (r != 0)
+    return r < 0 ? cli_fail (ctx) : 0;
+  if (o.tty && o.interactive && !isatty (0) && !o.detach)
+    fprintf (stderr, "Error: the input device is not a TTY\n"), exit (125);
+  if (create_one (ctx, &o, image, req, &id) < 0)
+    return cli_fail (ctx);
+  if (husk_op_container_start (ctx->engine, id, !o.detach, &hint, &ctx->err) < 0)
+    {
+      cli_fail (ctx);
+      if (o.rm)
+        husk_op_container_remove (ctx->engine, id, true, false, 0, NULL);
+      return hint;
+    }
+  if (o.detach)
+    {
+      puts (id);
+      return 0;
+    }
+  run = husk_op_container_rundir (ctx->engine, id);
+  code = husk_attach (run, o.interactive ? 0 : -1, 1, 2, o.detach_keys ? o.detach_keys : "ctrl-p,ctrl-q",
+                      o.tty, &ctx->err);
+  if (code == HUSK_ATTACH_DETACHED)
+    return 0;
+  if (code < 0)
+    return cli_fail (ctx);
+  return code;
+}
+
+/* ---- start ------------------------------------------------------------- */
+
+struct start_opts
+{
+  bool attach, interactive;
+  char *detach_keys, *sig_proxy;
+};
+
+int
+cmd_container_start (struct cli_ctx *ctx, int argc, char **argv)
+{
+  static const struct cli_option opts[] = {
+    { "attach", 'a', OPT_BOOL, offsetof (struct start_opts, attach), NULL, "Attach container's STDOUT and STDERR" },
+    { "detach-keys", 0, OPT_STRING, offsetof (struct start_opts, detach_keys), "string", "Select the key sequence for detaching a container" },
+    { "interactive", 'i', OPT_BOOL, offsetof (struct start_opts, interactive), NULL, "Keep STDIN open even if not attached" },
+    { "sig-proxy", 0, OPT_STRING, offsetof (struct start_opts, sig_proxy), "bool", "Proxy received signals to the process" },
+    OPTION_END,
+  };
+  struct start_opts o = { 0 };
+  int status = 0, hint;
+
+  PARSE (opts, o, "[options] CONTAINER [CONTAINER...]", true);
+  if (args[0] == NULL)
+    return cli_usage_error (ctx, "requires at least 1 arg(s), only received 0"), cli_fail (ctx);
+  if (o.attach && args[1])
+    return cli_usage_error (ctx, "you cannot start and attach multiple containers at once"), cli_fail (ctx);
+  for (size_t i = 0; args[i]; i++)
+    {
+      if (husk_op_container_start (ctx->engine, args[i], o.attach, &hint, &ctx->err) < 0)
+        {
+          fprintf (stderr, "Error: %s\n", ctx->err->msg);
+          husk_error_release (&ctx->err);
+          status = hint;
+          continue;
+        }
+      if (o.attach)
+        {
+          cleanup_free char *id = NULL, *run = NULL;
+          husk_op_container_resolve (ctx->engine, args[i], &id, NULL);
+          run = husk_op_container_rundir (ctx->engine, id);
+          int code = husk_attach (run, o.interactive ? 0 : -1, 1, 2,
+                                  o.detach_keys ? o.detach_keys : "ctrl-p,ctrl-q", false, &ctx->err);
+          if (code < 0 && code != HUSK_ATTACH_DETACHED)
+            return cli_fail (ctx);
+          return code < 0 ? 0 : code;
+        }
+      puts (args[i]);
+    }
+  return status;
+}
+
+/* ---- ps ---------------------------------------------------------------- */
+
+struct ps_opts
+{
+  bool all, quiet, latest, no_trunc, size, noheading;
+  long last;
+  char **filter;
+  char *format, *sort;
+};
+
+static char *
+command_text (json_t *c, bool no_trunc)
+{
+  cleanup_strv char **words = NULL;
+  size_t i;
+  json_t *v;
+  char *s;
+
+  json_array_foreach (json_object_get (c, "entrypoint"), i, v)
+    husk_strv_append (&words, json_string_value (v));
+  json_array_foreach (json_object_get (c, "cmd"), i, v)
+    husk_strv_append (&words, json_string_value (v));
+  s = husk_strv_join (words, " ");
+  if (!no_trunc && strlen (s) > 20)
+    {
+      char *t = husk_asprintf ("%.17s...", s);
+      free (s);
+      return t;
+    }
+  return s;
+}
+
+static char *
+status_text (const struct husk_container_rec *r)
+{
+  int64_t now = time (NULL);
+  cleanup_free char *d = NULL;
+
+  if (strcmp (r->state, "running") == 0 || strcmp (r->state, "stopping") == 0)
+    {
+      d = husk_human_duration (now - r->started_at / 1000000000);
+      return husk_asprintf ("Up %s", d);
+    }
+  if (strcmp (r->state, "paused") == 0)
+    {
+      d = husk_human_duration (now - r->started_at / 1000000000);
+      return husk_asprintf ("Up %s (Paused)", d);
+    }
+  if (strcmp (r->state, "exited") == 0)
+    {
+      d = husk_human_duration_ago (now - r->finished_at / 1000000000);
+      return husk_asprintf ("Exited (%d) %s", r->exit_code, d);
+    }
+  return husk_xstrdup ("Created");
+}
+
+static bool
+ps_match (struct cli_ctx *ctx, const struct husk_container_rec *r, json_t *c, char **filters,
+          bool *bad)
+{
+  for (size_t i = 0; filters && filters[i]; i++)
+    {
+      const char *eq = strchr (filters[i], '=');
+      cleanup_free char *k = eq ? husk_xstrndup (filters[i], eq - filters[i]) : NULL;
+      const char *v = eq ? eq + 1 : "";
+      bool hit;
+      if (k == NULL)
+        k = husk_xstrdup (filters[i]);
+      if (strcmp (k, "id") == 0)
+        hit = husk_has_prefix (r->id, v);
+      else if (strcmp (k, "name") == 0)
+        hit = strstr (r->name, v) != NULL;
+      else if (strcmp (k, "status") == 0)
+        hit = strcmp (r->state, v) == 0 || (strcmp (v, "stopped") == 0 && strcmp (r->state, "exited") == 0);
+      else if (strcmp (k, "exited") == 0)
+        hit = strcmp (r->state, "exited") == 0 && r->exit_code == atoi (v);
+      else if (strcmp (k, "ancestor") == 0)
+        {
+          const char *img = json_string_value (json_object_get (json_object_get (c, "image"), "name"));
+          hit = husk_has_prefix (r->image_id, v) || (img && strstr (img, v));
+        }
+      else if (strcmp (k, "label") == 0)
+        {
+          const char *e2 = strchr (v, '=');
+          cleanup_free char *lk = e2 ? husk_xstrndup (v, e2 - v) : husk_xstrdup (v);
+          json_t *lv = json_object_get (json_object_get (c, "labels"), lk);
+          hit = lv && (e2 == NULL || strcmp (json_string_value (lv), e2 + 1) == 0);
+        }
+      else if (strcmp (k, "before") == 0 || strcmp (k, "since") == 0)
+        {
+          struct husk_container_rec ref = { 0 };
+          cleanup_free char *id = NULL;
+          if (husk_op_container_resolve (ctx->engine, v, &id, &ctx->err) < 0
+              || husk_state_container_get (ctx->engine->state, id, &ref, &ctx->err) < 0)
+            {
+              *bad = true;
+              return false;
+            }
+          hit = k[0] == 'b' ? r->created < ref.created : r->created > ref.created;
+          husk_container_rec_release (&ref);
+        }
+      else
+        {
+          husk_error_makex (&ctx->err, EINVAL, "%s is an invalid filter", k);
+          *bad = true;
+          return false;
+        }
+      if (!hit)
+        return false;
+    }
+  return true;
+}
+
+int
+cmd_container_ps (struct cli_ctx *ctx, int argc, char **argv)
+{
+  static const struct cli_option opts[] = {
+    { "all", 'a', OPT_BOOL, offsetof (struct ps_opts, all), NULL, "Show all the containers, default is only running containers" },
+    { "filter", 'f', OPT_STRV, offsetof (struct ps_opts, filter), "strings", "Filter output based on conditions given" },
+    { "format", 0, OPT_STRING, offsetof (struct ps_opts, format), "string", "Pretty-print containers to JSON or using a Go template" },
+    { "last", 'n', OPT_INT, offsetof (struct ps_opts, last), "int", "Print the n last created containers (all states)" },
+    { "latest", 'l', OPT_BOOL, offsetof (struct ps_opts, latest), NULL, "Act on the latest container husk is aware of" },
+    { "no-trunc", 0, OPT_BOOL, offsetof (struct ps_opts, no_trunc), NULL, "Display the extended information" },
+    { "noheading", 0, OPT_BOOL, offsetof (struct ps_opts, noheading), NULL, "Do not print headers" },
+    { "quiet", 'q', OPT_BOOL, offsetof (struct ps_opts, quiet), NULL, "Print the numeric IDs of the containers only" },
+    { "size", 's', OPT_BOOL, offsetof (struct ps_opts, size), NULL, "Display the total file sizes" },
+    { "sort", 0, OPT_STRING, offsetof (struct ps_opts, sort), "string", "Sort output by: command, created, id, image, names, runningfor, size, status" },
+    OPTION_END,
+  };
+  struct ps_opts o = { .last = -1 };
+  struct husk_container_rec *list = NULL;
+  size_t n = 0, shown = 0;
+  cleanup_json json_t *rows = json_array (), *jrows = json_array (), *headers = NULL;
+  bool bad = false;
+  int r;
+
+  PARSE (opts, o, "[options]", true);
+  if (husk_op_container_list (ctx->engine, &list, &n, &ctx->err) < 0)
+    return cli_fail (ctx);
+  for (size_t i = 0; i < n && !bad; i++)
+    {
+      struct husk_container_rec *c = &list[i];
+      cleanup_json json_t *cfg = json_loads (c->config, 0, NULL);
+      bool running = strcmp (c->state, "running") == 0 || strcmp (c->state, "paused") == 0;
+      cleanup_free char *id = o.no_trunc ? husk_xstrdup (c->id) : husk_xstrndup (c->id, 12);
+      cleanup_free char *cmd = command_text (cfg, o.no_trunc);
+      cleanup_free char *status = status_text (c);
+      cleanup_free char *created = husk_human_duration_ago (time (NULL) - c->created / 1000000000);
+      cleanup_free char *at = husk_time_go_string (c->created / 1000000000, c->created % 1000000000, true);
+      if (!o.all && !o.latest && o.last < 0 && !running && o.filter == NULL)
+        continue;
+      if (!ps_match (ctx, c, cfg, o.filter, &bad))
+        continue;
+      if ((o.latest && shown >= 1) || (o.last >= 0 && shown >= (size_t) o.last))
+        break;
+      shown++;
+      const char *image = json_string_value (json_object_get (json_object_get (cfg, "image"), "name"));
+      json_array_append_new (rows, json_pack (
+          "{s:s, s:s, s:s, s:s, s:s, s:s, s:s, s:s, s:s, s:s, s:s, s:O, s:i, s:s, s:b}",
+          "ID", id, "Image", image, "Command", cmd, "Created", created, "CreatedAt", at,
+          "CreatedHuman", created, "Status", status, "Ports", "", "Names", c->name,
+          "State", c->state, "ImageID", c->image_id, "Labels", json_object_get (cfg, "labels"),
+          "ExitCode", c->exit_code, "RunningFor", created, "AutoRemove",
+          json_is_true (json_object_get (cfg, "rm"))));
+      json_array_append_new (jrows, json_pack (
+          "{s:s, s:s, s:s, s:O, s:I, s:s, s:b, s:i, s:b, s:[s], s:i, s:I, s:I, s:O, s:s}",
+          "Id", c->id, "Image", image, "ImageID", c->image_id, "Command",
+          json_object_get (cfg, "cmd"), "Created", (json_int_t) (c->created / 1000000000),
+          "CreatedAt", created, "Exited", strcmp (c->state, "exited") == 0, "ExitCode",
+          c->exit_code, "AutoRemove", json_is_true (json_object_get (cfg, "rm")), "Names",
+          c->name, "Pid", c->pid, "StartedAt", (json_int_t) (c->started_at / 1000000000),
+          "ExitedAt", (json_int_t) (c->finished_at / 1000000000), "Labels",
+          json_object_get (cfg, "labels"), "State", c->state));
+    }
+  husk_container_rec_array_free (list, n);
+  if (bad)
+    return cli_fail (ctx);
+  if (o.quiet && o.format == NULL)
+    {
+      size_t i;
+      json_t *row;
+      json_array_foreach (rows, i, row)
+        puts (json_string_value (json_object_get (row, "ID")));
+      return 0;
+    }
+  headers = json_pack ("{s:s, s:s, s:s, s:s, s:s, s:s, s:s, s:s}", "ID", "CONTAINER ID",
+                       "Image", "IMAGE", "Command", "COMMAND", "Created", "CREATED",
+                       "Status", "STATUS", "Ports", "PORTS", "Names", "NAMES", "State", "STATE");
+  r = cli_print_list (ctx, o.format,
+                      "table {{.ID}}\t{{.Image}}\t{{.Command}}\t{{.Created}}\t{{.Status}}\t{{.Ports}}\t{{.Names}}",
+                      headers, rows, jrows, o.noheading);
+  return r < 0 ? cli_fail (ctx) : 0;
+}
+
+/* ---- stop, kill, rm, wait ------------------------------------------------ */
+
+struct stop_opts
+{
+  bool all, ignore, force, volumes, latest;
+  long time;
+  char *signal, *interval;
+  char **condition;
+};
+
+static int
+all_ids (struct cli_ctx *ctx, char ***ids, bool running_only)
+{
+  struct husk_container_rec *list = NULL;
+  size_t n = 0;
+
+  if (husk_op_container_list (ctx->engine, &list, &n, &ctx->err) < 0)
+    return -1;
+  for (size_t i = 0; i < n; i++)
+    if (!running_only || strcmp (list[i].state, "running") == 0 || strcmp (list[i].state, "paused") == 0)
+      husk_strv_append (ids, list[i].id);
+  husk_container_rec_array_free (list, n);
+  return 0;
+}
+
+/* Report one failure the way Podman does and fold it into the status.  */
+static int
+report (struct cli_ctx *ctx, int status, bool ignore)
+{
+  int code = ctx->err->code;
+
+  if (code == ENOENT && ignore)
+    {
+      husk_error_release (&ctx->err);
+      return status;
+    }
+  fprintf (stderr, "Error: %s\n", ctx->err->msg);
+  husk_error_release (&ctx->err);
+  return code == ENOENT ? (status ? status : 1) : code == EBUSY ? 2 : 125;
+}
+
+int
+cmd_container_stop (struct cli_ctx *ctx, int argc, char **argv)
+{
+  static const struct cli_option opts[] = {
+    { "all", 'a', OPT_BOOL, offsetof (struct stop_opts, all), NULL, "Stop all running containers" },
+    { "ignore", 'i', OPT_BOOL, offsetof (struct stop_opts, ignore), NULL, "Ignore errors when a specified container is missing" },
+    { "time", 't', OPT_INT, offsetof (struct stop_opts, time), "int", "Seconds to wait for stop before killing the container" },
+    OPTION_END,
+  };
+  struct stop_opts o = { .time = -1 };
+  cleanup_strv char **ids = NULL;
+  int status = 0;
+
+  PARSE (opts, o, "[options] CONTAINER [CONTAINER...]", true);
+  if (o.all && all_ids (ctx, &ids, true) < 0)
+    return cli_fail (ctx);
+  if (!o.all && args[0] == NULL)
+    return cli_usage_error (ctx, "you must provide at least one container name or id"), cli_fail (ctx);
+  for (size_t i = 0; !o.all && args[i]; i++)
+    husk_strv_append (&ids, args[i]);
+  for (size_t i = 0; ids && ids[i]; i++)
+    {
+      if (husk_op_container_stop (ctx->engine, ids[i], (int) o.time, &ctx->err) < 0)
+        status = report (ctx, status, o.ignore);
+      else
+        puts (ids[i]);
+    }
+  return status;
+}
+
+int
+cmd_container_kill (struct cli_ctx *ctx, int argc, char **argv)
+{
+  static const struct cli_option opts[] = {
+    { "all", 'a', OPT_BOOL, offsetof (struct stop_opts, all), NULL, "Signal all running containers" },
+    { "signal", 's', OPT_STRING, offsetof (struct stop_opts, signal), "string", "Signal to send to the container" },
+    OPTION_END,
+  };
+  struct stop_opts o = { 0 };
+  cleanup_strv char **ids = NULL;
+  int status = 0, sig = SIGKILL;
+
+  PARSE (opts, o, "[options] CONTAINER [CONTAINER...]", true);
+  if (o.signal && husk_parse_signal (o.signal, &sig, &ctx->err) < 0)
+    return cli_fail (ctx);
+  if (o.all && all_ids (ctx, &ids, true) < 0)
+    return cli_fail (ctx);
+  if (!o.all && args[0] == NULL)
+    return cli_usage_error (ctx, "you must provide at least one container name or id"), cli_fail (ctx);
+  for (size_t i = 0; !o.all && args[i]; i++)
+    husk_strv_append (&ids, args[i]);
+  for (size_t i = 0; ids && ids[i]; i++)
+    {
+      if (husk_op_container_kill (ctx->engine, ids[i], sig, &ctx->err) < 0)
+        status = report (ctx, status, false);
+      else
+        puts (ids[i]);
+    }
+  return status;
+}
+
+int
+cmd_container_rm (struct cli_ctx *ctx, int argc, char **argv)
+{
+  static const struct cli_option opts[] = {
+    { "all", 'a', OPT_BOOL, offsetof (struct stop_opts, all), NULL, "Remove all containers" },
+    { "force", 'f', OPT_BOOL, offsetof (struct stop_opts, force), NULL, "Force removal of a running or unusable container" },
+    { "ignore", 'i', OPT_BOOL, offsetof (struct stop_opts, ignore), NULL, "Ignore errors when a specified container is missing" },
+    { "time", 't', OPT_INT, offsetof (struct stop_opts, time), "int", "Seconds to wait for stop before killing the container" },
+    { "volumes", 'v', OPT_BOOL, offsetof (struct stop_opts, volumes), NULL, "Remove anonymous volumes associated with the container" },
+    OPTION_END,
+  };
+  struct stop_opts o = { .time = -1 };
+  cleanup_strv char **ids = NULL;
+  int status = 0;
+
+  PARSE (opts, o, "[options] CONTAINER [CONTAINER...]", true);
+  if (o.all && all_ids (ctx, &ids, false) < 0)
+    return cli_fail (ctx);
+  if (!o.all && args[0] == NULL)
+    return cli_usage_error (ctx, "must provide at least one name or id"), cli_fail (ctx);
+  for (size_t i = 0; !o.all && args[i]; i++)
+    husk_strv_append (&ids, args[i]);
+  for (size_t i = 0; ids && ids[i]; i++)
+    {
+      cleanup_free char *full = NULL;
+      husk_op_container_resolve (ctx->engine, ids[i], &full, NULL);
+      if (husk_op_container_remove (ctx->engine, ids[i], o.force, o.volumes, (int) o.time, &ctx->err) < 0)
+        status = report (ctx, status, o.ignore);
+      else
+        puts (full ? full : ids[i]);
+    }
+  return status;
+}
+
+int
+cmd_container_wait (struct cli_ctx *ctx, int argc, char **argv)
+{
+  static const struct cli_option opts[] = {
+    { "condition", 0, OPT_STRV, offsetof (struct stop_opts, condition), "strings", "Condition to wait on" },
+    { "ignore", 0, OPT_BOOL, offsetof (struct stop_opts, ignore), NULL, "Ignore if a container does not exist" },
+    { "interval", 'i', OPT_STRING, offsetof (struct stop_opts, interval), "string", "Time Interval to wait before polling for completion" },
+    OPTION_END,
+  };
+  struct stop_opts o = { 0 };
+  int status = 0;
+
+  PARSE (opts, o, "[options] CONTAINER [CONTAINER...]", true);
+  if (args[0] == NULL)
+    return cli_usage_error (ctx, "at least one container must be specified"), cli_fail (ctx);
+  for (size_t i = 0; args[i]; i++)
+    {
+      int code;
+      if (husk_op_container_wait (ctx->engine, args[i], o.condition ? o.condition[0] : NULL,
+                                  &code, &ctx->err) < 0)
+        status = report (ctx, status, o.ignore);
+      else
+        printf ("%d\n", code);
+    }
+  return status;
+}
+
+/* ---- logs -------------------------------------------------------------- */
+
+struct logs_opts
+{
+  bool follow, timestamps, names, latest;
+  char *since, *until, *tail;
+};
+
+struct log_print
+{
+  const char *prefix;
+  bool timestamps;
+};
+
+static void
+print_log (void *ctx, const char *stream, int64_t ts_ns, const char *data, size_t len,
+           bool partial)
+{
+  struct log_print *p = ctx;
+  FILE *out = strcmp (stream, "stderr") == 0 ? stderr : stdout;
+
+  (void) partial;
+  if (p->prefix)
+    fprintf (out, "%s ", p->prefix);
+  if (p->timestamps)
+    {
+      char ts[HUSK_TIMESTAMP_LEN];
+      husk_timestamp_format (ts, ts_ns);
+      fprintf (out, "%s ", ts);
+    }
+  fwrite (data, 1, len, out);
+  fflush (out);
+}
+
+static int
+parse_time_arg (const char *s, int64_t *ns, husk_error_t *err)
+{
+  int64_t d, t;
+
+  if (s == NULL)
+    return *ns = 0, 0;
+  if ((t = husk_timestamp_parse (s, strlen (s))) >= 0)
+    return *ns = t, 0;
+  if (husk_parse_duration (s, &d, NULL) == 0)
+    return *ns = husk_now_ns () - d, 0;
+  {
+    char *end;
+    long long sec = strtoll (s, &end, 10);
+    if (*end == '\0')
+      return *ns = sec * 1000000000LL, 0;
+  }
+  return husk_error_makex (err, EINVAL, "invalid time \"%s\": use RFC 3339, a Unix "
+                           "timestamp or a duration such as 10m", s);
+}
+
+int
+cmd_container_logs (struct cli_ctx *ctx, int argc, char **argv)
+{
+  static const struct cli_option opts[] = {
+    { "follow", 'f', OPT_BOOL, offsetof (struct logs_opts, follow), NULL, "Follow log output" },
+    { "latest", 'l', OPT_BOOL, offsetof (struct logs_opts, latest), NULL, "Act on the latest container" },
+    { "names", 'n', OPT_BOOL, offsetof (struct logs_opts, names), NULL, "Output the container name in the log" },
+    { "since", 0, OPT_STRING, offsetof (struct logs_opts, since), "string", "Show logs since TIMESTAMP" },
+    { "tail", 0, OPT_STRING, offsetof (struct logs_opts, tail), "int", "Output the specified number of LINES at the end of the logs" },
+    { "timestamps", 't', OPT_BOOL, offsetof (struct logs_opts, timestamps), NULL, "Output the timestamps in the log" },
+    { "until", 0, OPT_STRING, offsetof (struct logs_opts, until), "string", "Show logs until TIMESTAMP" },
+    OPTION_END,
+  };
+  struct logs_opts o = { 0 };
+  struct husk_log_filter f = { .tail = -1 };
+  bool several;
+
+  PARSE (opts, o, "[options] CONTAINER [CONTAINER...]", true);
+  if (args[0] == NULL)
+    return cli_usage_error (ctx, "requires at least 1 arg(s), only received 0"), cli_fail (ctx);
+  if (parse_time_arg (o.since, &f.since_ns, &ctx->err) < 0
+      || parse_time_arg (o.until, &f.until_ns, &ctx->err) < 0)
+    return cli_fail (ctx);
+  if (o.tail)
+    f.tail = atol (o.tail);
+  several = args[1] != NULL;
+  for (size_t i = 0; args[i]; i++)
+    {
+      cleanup_free char *path = NULL, *driver = NULL, *id = NULL, *run = NULL, *exitf = NULL;
+      cleanup_free char *prefix = NULL;
+      struct log_print p = { .timestamps = o.timestamps };
+      if (husk_op_container_log (ctx->engine, args[i], &path, &driver, &id, &ctx->err) < 0)
+        return cli_fail (ctx);
+      if (strcmp (driver, "none") == 0 || strcmp (driver, "passthrough") == 0)
+        {
+          husk_error_makex (&ctx->err, EINVAL, "this container is using the '%s' log driver, "
+                            "cannot read logs", driver);
+          return cli_fail (ctx);
+        }
+      if (o.names || several)
+        prefix = o.names ? husk_xstrdup (args[i]) : husk_xstrndup (id, 12);
+      p.prefix = prefix;
+      run = husk_op_container_rundir (ctx->engine, id);
+      exitf = husk_asprintf ("%s/%s", run, HUSK_MONITOR_EXIT);
+      f.follow = o.follow;
+      f.exit_file = exitf;
+      if (o.follow && !husk_path_exists (run))
+        f.follow = false;
+      if (!husk_path_exists (path))
+        continue;
+      if (husk_log_read (path, driver, &f, print_log, &p, &ctx->err) < 0)
+        return cli_fail (ctx);
+    }
+  return 0;
+}
+
+/* ---- inspect, exists, cleanup -------------------------------------------- */
+
+struct cinspect_opts
+{
+  char *format;
+  bool size, latest;
+};
+
+int
+cmd_container_inspect (struct cli_ctx *ctx, int argc, char **argv)
+{
+  static const struct cli_option opts[] = {
+    { "format", 'f', OPT_STRING, offsetof (struct cinspect_opts, format), "string", "Format the output to a Go template or json" },
+    { "latest", 'l', OPT_BOOL, offsetof (struct cinspect_opts, latest), NULL, "Act on the latest container" },
+    { "size", 's', OPT_BOOL, offsetof (struct cinspect_opts, size), NULL, "Display total file size" },
+    OPTION_END,
+  };
+  struct cinspect_opts o = { 0 };
+  cleanup_json json_t *all = json_array ();
+  int status = 0;
+
+  PARSE (opts, o, "[options] CONTAINER [CONTAINER...]", true);
+  if (args[0] == NULL)
+    return cli_usage_error (ctx, "requires at least 1 arg(s), only received 0"), cli_fail (ctx);
+  for (size_t i = 0; args[i]; i++)
+    {
+      json_t *j = husk_op_container_inspect (ctx->engine, args[i], &ctx->err);
+      if (j == NULL)
+        {
+          fprintf (stderr, "Error: %s\n", ctx->err->msg);
+          husk_error_release (&ctx->err);
+          status = 125;
+          continue;
+        }
+      json_array_append_new (all, j);
+    }
+  if (cli_print_objects (ctx, o.format, all) < 0)
+    return cli_fail (ctx);
+  return status;
+}
+
+int
+cmd_container_exists (struct cli_ctx *ctx, int argc, char **argv)
+{
+  static const struct cli_option opts[] = { OPTION_END };
+  struct cinspect_opts o = { 0 };
+  cleanup_free char *id = NULL;
+
+  PARSE (opts, o, "CONTAINER", true);
+  if (husk_strv_len (args) != 1)
+    return cli_usage_error (ctx, "accepts 1 arg(s), received %zu", husk_strv_len (args)), cli_fail (ctx);
+  if (husk_op_container_resolve (ctx->engine, args[0], &id, &ctx->err) < 0)
+    {
+      bool missing = ctx->err->code == ENOENT;
+      if (missing)
+        return husk_error_release (&ctx->err), 1;
+      return cli_fail (ctx);
+    }
+  return 0;
+}
+
+int
+cmd_container_cleanup (struct cli_ctx *ctx, int argc, char **argv)
+{
+  static const struct cli_option opts[] = { OPTION_END };
+  struct cinspect_opts o = { 0 };
+
+  PARSE (opts, o, "CONTAINER", true);
+  for (size_t i = 0; args[i]; i++)
+    if (husk_op_container_cleanup (ctx->engine, args[i], &ctx->err) < 0)
+      return cli_fail (ctx);
+  return 0;
+}
+
+const struct cli_command cli_container_commands[] = {
+  { "cleanup", cmd_container_cleanup, CMD_ENGINE | CMD_USERNS, NULL, "Clean up network and mountpoints of one or more containers" },
+  { "create", cmd_container_create, CMD_ENGINE | CMD_USERNS | CMD_STOP_AT_ARG, NULL, "Create but do not start a container" },
+  { "exists", cmd_container_exists, CMD_ENGINE, NULL, "Check if a container exists in local storage" },
+  { "inspect", cmd_container_inspect, CMD_ENGINE, NULL, "Display the configuration of a container" },
+  { "kill", cmd_container_kill, CMD_ENGINE | CMD_USERNS, NULL, "Kill one or more running containers with a specific signal" },
+  { "list", cmd_container_ps, CMD_ENGINE | CMD_HIDDEN, NULL, "List containers" },
+  { "logs", cmd_container_logs, CMD_ENGINE, NULL, "Fetch the logs of one or more containers" },
+  { "ls", cmd_container_ps, CMD_ENGINE, NULL, "List containers" },
+  { "ps", cmd_container_ps, CMD_ENGINE | CMD_HIDDEN, NULL, "List containers" },
+  { "rm", cmd_container_rm, CMD_ENGINE | CMD_USERNS, NULL, "Remove one or more containers" },
+  { "run", cmd_container_run, CMD_ENGINE | CMD_USERNS | CMD_STOP_AT_ARG, NULL, "Run a command in a new container" },
+  { "start", cmd_container_start, CMD_ENGINE | CMD_USERNS, NULL, "Start one or more containers" },
+  { "stop", cmd_container_stop, CMD_ENGINE | CMD_USERNS, NULL, "Stop one or more containers" },
+  { "wait", cmd_container_wait, CMD_ENGINE, NULL, "Block on one or more containers" },
+  { NULL, NULL, 0, NULL, NULL },
+};

@@ -1,0 +1,43 @@
+/* SPDX-License-Identifier: GPL-2.0-or-later */
+/* Building the container configuration (ccfg.h) from a create request. */
+#ifndef HUSK_CONTAINER_CCFG_BUILD_H
+#define HUSK_CONTAINER_CCFG_BUILD_H
+
+#include "container/ccfg.h"
+#include "util/error.h"
+
+#include <jansson.h>
+#include <stdint.h>
+
+/* Defaults from containers.conf.  */
+struct husk_ccfg_defaults
+{
+  const char *log_driver;
+  const char *shm_size;
+  const char *init_path;
+  int64_t stop_timeout;
+};
+
+/**
+ * husk_ccfg_build() - Validate a create request and merge it with the image
+ * @req:          the raw flag values: "command" [..], "entrypoint" (string,
+ *                array or null), "env", "env_file", "env_host", "workdir",
+ *                "user", "group_add", "hostname", "tty", "interactive",
+ *                "rm", "privileged", "cap_add", "cap_drop", "security_opt",
+ *                "read_only", "read_only_tmpfs", "ulimits", "sysctls",
+ *                "memory", "memory_swap", "cpus", "cpu_shares",
+ *                "cpuset_cpus", "pids_limit", "shm_size", "volumes",
+ *                "mounts", "tmpfs", "devices", "network", "pid", "ipc",
+ *                "uts", "init", "init_path", "labels", "label_file",
+ *                "annotations", "log_driver", "log_opts", "stop_signal",
+ *                "stop_timeout", "restart", "health_*", "no_healthcheck",
+ *                "tz", "passwd_entry", "detach_keys"
+ * @image_config: the image's OCI config
+ *
+ * Return: the ccfg without id, name and image (the caller adds them), or
+ * NULL with EINVAL naming the flag at fault.
+ */
+json_t *husk_ccfg_build (json_t *req, const struct husk_ccfg_defaults *d,
+                         json_t *image_config, husk_error_t *err);
+
+#endif

@@ -1,0 +1,678 @@
+/* SPDX-License-Identifier: GPL-2.0-or-later */
+/*
+ * Building the container configuration (ccfg.h) from a create request and
+ * the image: plan first, execute second.  Every flag is parsed and checked
+ * here, before anything exists, so a bad flag leaves nothing behind.
+ *
+ * The request is a JSON object of the raw flag values, as the CLI (and
+ * later the REST API) received them; see husk_ccfg_build() for its keys.
+ */
+#include "container/ccfg-build.h"
+#include "container/parse.h"
+#include "util/cleanup.h"
+#include "util/fileutil.h"
+#include "util/strutil.h"
+
+#include <errno.h>
+#include <stdlib.h>
+#include <string.h>
+#include <strings.h>
+#include <sys/stat.h>
+
+extern char **environ;
+
+static const char *
+str (json_t *req, const char *key)
+{
+  const char *s = json_string_value (json_object_get (req, key));
+  return s && *s ? s : NULL;
+}
+
+static bool
+flag (json_t *req, const char *key)
+{
+  return json_is_true (json_object_get (req, key));
+}
+
+/* Set KEY=VALUE in an env array, replacing an existing KEY.  */
+static void
+env_set (json_t *env, const char *entry)
+{
+  const char *eq = strchr (entry, '=');
+  size_t klen = eq ? (size_t) (eq - entry) : strlen (entry);
+  size_t i;
+  json_t *v;
+
+  json_array_foreach (env, i, v)
+    {
+      const char *e = json_string_value (v);
+      if (strncmp (e, entry, klen) == 0 && (e[klen] == '=' || e[klen] == '\0'))
+        {
+          json_array_set_new (env, i, json_string (entry));
+          return;
+        }
+    }
+  json_array_append_new (env, json_string (entry));
+}
+
+/* "-e NAME" takes NAME from the caller's environment (skipped when unset). */
+static void
+env_add_flag (json_t *env, const char *val)
+{
+  if (strchr (val, '=') == NULL)
+    {
+      const char *hv = getenv (val);
+      if (hv)
+        {
+          cleanup_free char *e = husk_asprintf ("%s=%s", val, hv);
+          env_set (env, e);
+        }
+      return;
+    }
+  env_set (env, val);
+}
+
+static int
+env_add_file (json_t *env, const char *path, husk_error_t *err)
+{
+  cleanup_free char *text = husk_read_file (path, NULL, err);
+  cleanup_strv char **lines = NULL;
+
+  if (text == NULL)
+    return husk_error_wrap (err, "env file");
+  lines = husk_strv_split (text, '\n');
+  for (size_t i = 0; lines[i]; i++)
+    {
+      char *l = lines[i];
+      while (*l == ' ' || *l == '\t')
+        l++;
+      if (*l == '\0' || *l == '#')
+        continue;
+      env_add_flag (env, l);
+    }
+  return 0;
+}
+
+static json_t *
+build_env (json_t *req, json_t *image_cfg, husk_error_t *err)
+{
+  json_t *env = json_array ();
+  size_t i;
+  json_t *v;
+
+  json_array_foreach (json_object_get (image_cfg, "Env"), i, v)
+    if (json_is_string (v))
+      env_set (env, json_string_value (v));
+  if (json_array_size (env) == 0)
+    env_set (env, "PATH=/usr/local/sbin:/usr/local/bin:/usr/sbin:/usr/bin:/sbin:/bin");
+  if (flag (req, "env_host"))
+    for (char **e = environ; *e; e++)
+      env_set (env, *e);
+  json_array_foreach (json_object_get (req, "env_file"), i, v)
+    if (env_add_file (env, json_string_value (v), err) < 0)
+      {
+        json_decref (env);
+        return NULL;
+      }
+  json_array_foreach (json_object_get (req, "env"), i, v)
+    env_add_flag (env, json_string_value (v));
+  return env;
+}
+
+/* --entrypoint: a JSON array, or one word; "" clears the image's.  */
+static json_t *
+entrypoint (json_t *req, json_t *image_cfg)
+{
+  json_t *ep = json_object_get (req, "entrypoint");
+  const char *s = json_string_value (ep);
+  json_t *parsed;
+
+  if (ep == NULL || json_is_null (ep))
+    return json_deep_copy (json_object_get (image_cfg, "Entrypoint")) ?: json_null ();
+  if (json_is_array (ep))
+    return json_deep_copy (ep);
+  if (*s == '\0')
+    return json_array ();
+  parsed = json_loads (s, 0, NULL);
+  if (json_is_array (parsed))
+    return parsed;
+  json_decref (parsed);
+  return json_pack ("[s]", s);
+}
+
+/* "-v SRC:DST[:OPTS]" -> a mount; SRC without '/' names a volume.  */
+static json_t *
+parse_volume (const char *spec, husk_error_t *err)
+{
+  cleanup_strv char **parts = husk_strv_split (spec, ':');
+  size_t n = husk_strv_len (parts);
+  json_t *m, *opts = json_array ();
+
+  if (n == 1)
+    {
+      /* Anonymous volume: "-v /data".  */
+      if (parts[0][0] != '/')
+        goto bad;
+      return json_pack ("{s:s, s:s, s:s, s:o}", "type", "volume", "name", "",
+                        "destination", parts[0], "options", opts);
+    }
+  if (n > 3 || parts[1][0] != '/' || parts[0][0] == '\0')
+    goto bad;
+  if (n == 3)
+    {
+      cleanup_strv char **o = husk_strv_split (parts[2], ',');
+      for (size_t i = 0; o[i]; i++)
+        {
+          if (strcmp (o[i], "ro") && strcmp (o[i], "rw") && strcmp (o[i], "z")
+              && strcmp (o[i], "Z") && strcmp (o[i], "U") && strcmp (o[i], "nosuid")
+              && strcmp (o[i], "nodev") && strcmp (o[i], "noexec") && strcmp (o[i], "suid")
+              && strcmp (o[i], "dev") && strcmp (o[i], "exec") && strcmp (o[i], "rbind")
+              && strcmp (o[i], "bind") && strcmp (o[i], "private") && strcmp (o[i], "rprivate")
+              && strcmp (o[i], "shared") && strcmp (o[i], "rshared") && strcmp (o[i], "slave")
+              && strcmp (o[i], "rslave") && strcmp (o[i], "copy") && strcmp (o[i], "nocopy"))
+            {
+              json_decref (opts);
+              return husk_error_makex (err, EINVAL, "invalid option \"%s\" in volume \"%s\"",
+                                       o[i], spec), NULL;
+            }
+          if (strcmp (o[i], "z") && strcmp (o[i], "Z"))
+            json_array_append_new (opts, json_string (o[i]));
+        }
+    }
+  if (parts[0][0] == '/' || parts[0][0] == '.')
+    {
+      struct stat st;
+      if (stat (parts[0], &st) < 0)
+        {
+          json_decref (opts);
+          return husk_error_make (err, errno, "invalid volume \"%s\": source '%s'", spec,
+                                  parts[0]), NULL;
+        }
+      m = json_pack ("{s:s, s:s, s:s, s:o}", "type", "bind", "source", parts[0],
+                     "destination", parts[1], "options", opts);
+    }
+  else
+    m = json_pack ("{s:s, s:s, s:s, s:o}", "type", "volume", "name", parts[0],
+                   "destination", parts[1], "options", opts);
+  return m;
+bad:
+  json_decref (opts);
+  return husk_error_makex (err, EINVAL, "invalid volume \"%s\": expected "
+                           "[SOURCE:]DESTINATION[:OPTIONS] with an absolute destination",
+                           spec), NULL;
+}
+
+/* "--mount type=bind,source=/a,target=/b,readonly".  */
+static json_t *
+parse_mount (const char *spec, husk_error_t *err)
+{
+  cleanup_strv char **kv = husk_strv_split (spec, ',');
+  const char *type = NULL, *src = NULL, *dst = NULL;
+  json_t *opts = json_array ();
+
+  for (size_t i = 0; kv[i]; i++)
+    {
+      char *eq = strchr (kv[i], '=');
+      const char *v = eq ? eq + 1 : NULL;
+      if (eq)
+        *eq = '\0';
+      if (strcmp (kv[i], "type") == 0 && v)
+        type = v;
+      else if ((strcmp (kv[i], "source") == 0 || strcmp (kv[i], "src") == 0) && v)
+        src = v;
+      else if ((strcmp (kv[i], "target") == 0 || strcmp (kv[i], "destination") == 0
+                || strcmp (kv[i], "dst") == 0) && v)
+        dst = v;
+      else if (strcmp (kv[i], "readonly") == 0 || strcmp (kv[i], "ro") == 0)
+        json_array_append_new (opts, json_string (v && strcmp (v, "false") == 0 ? "rw" : "ro"));
+      else if (strcmp (kv[i], "tmpfs-size") == 0 && v)
+        {
+          cleanup_free char *o = husk_asprintf ("size=%s", v);
+          json_array_append_new (opts, json_string (o));
+        }
+      else if (strcmp (kv[i], "tmpfs-mode") == 0 && v)
+        {
+          cleanup_free char *o = husk_asprintf ("mode=%s", v);
+          json_array_append_new (opts, json_string (o));
+        }
+      else if (strcmp (kv[i], "bind-propagation") == 0 && v)
+        json_array_append_new (opts, json_string (v));
+      else if (strcmp (kv[i], "relabel") == 0 || strcmp (kv[i], "consistency") == 0)
+        continue;
+      else
+        {
+          json_decref (opts);
+          return husk_error_makex (err, EINVAL, "invalid mount option \"%s\" in \"%s\"",
+                                   kv[i], spec), NULL;
+        }
+    }
+  if (type == NULL || dst == NULL || dst[0] != '/'
+      || (strcmp (type, "bind") && strcmp (type, "volume") && strcmp (type, "tmpfs"))
+      || (strcmp (type, "bind") == 0 && (src == NULL || src[0] != '/')))
+    {
+      json_decref (opts);
+      return husk_error_makex (err, EINVAL, "invalid mount \"%s\": need type=bind|volume|tmpfs, "
+                               "an absolute target and, for binds, an absolute source", spec), NULL;
+    }
+  if (strcmp (type, "bind") == 0)
+    return json_pack ("{s:s, s:s, s:s, s:o}", "type", "bind", "source", src,
+                      "destination", dst, "options", opts);
+  if (strcmp (type, "tmpfs") == 0)
+    return json_pack ("{s:s, s:s, s:o}", "type", "tmpfs", "destination", dst, "options", opts);
+  return json_pack ("{s:s, s:s, s:s, s:o}", "type", "volume", "name", src ? src : "",
+                    "destination", dst, "options", opts);
+}
+
+static json_t *
+parse_tmpfs (const char *spec)
+{
+  const char *colon = strchr (spec, ':');
+  cleanup_free char *dst = colon ? husk_xstrndup (spec, colon - spec) : husk_xstrdup (spec);
+  json_t *opts = json_array ();
+
+  if (colon)
+    {
+      cleanup_strv char **o = husk_strv_split (colon + 1, ',');
+      for (size_t i = 0; o[i]; i++)
+        json_array_append_new (opts, json_string (o[i]));
+    }
+  return json_pack ("{s:s, s:s, s:o}", "type", "tmpfs", "destination", dst, "options", opts);
+}
+
+static int
+build_mounts (json_t *req, json_t *c, husk_error_t *err)
+{
+  json_t *mounts = json_array ();
+  size_t i;
+  json_t *v, *m;
+
+  json_object_set_new (c, "mounts", mounts);
+  json_array_foreach (json_object_get (req, "volumes"), i, v)
+    {
+      if ((m = parse_volume (json_string_value (v), err)) == NULL)
+        return -1;
+      json_array_append_new (mounts, m);
+    }
+  json_array_foreach (json_object_get (req, "mounts"), i, v)
+    {
+      if ((m = parse_mount (json_string_value (v), err)) == NULL)
+        return -1;
+      json_array_append_new (mounts, m);
+    }
+  json_array_foreach (json_object_get (req, "tmpfs"), i, v)
+    json_array_append_new (mounts, parse_tmpfs (json_string_value (v)));
+  /* Two mounts on one destination is a mistake, not an override.  */
+  json_array_foreach (mounts, i, m)
+    for (size_t k = i + 1; k < json_array_size (mounts); k++)
+      if (strcmp (json_string_value (json_object_get (m, "destination")),
+                  json_string_value (json_object_get (json_array_get (mounts, k), "destination"))) == 0)
+        return husk_error_makex (err, EINVAL, "duplicate mount destination \"%s\"",
+                                 json_string_value (json_object_get (m, "destination")));
+  return 0;
+}
+
+static int
+build_namespaces (json_t *req, json_t *c, husk_error_t *err)
+{
+  static const char *const kinds[] = { "network", "pid", "ipc", "uts" };
+  json_t *ns = json_object ();
+
+  json_object_set_new (c, "namespaces", ns);
+  for (size_t i = 0; i < 4; i++)
+    {
+      const char *v = str (req, kinds[i]);
+      if (v == NULL)
+        v = i == 0 ? "none" : "private";
+      if (i == 0 && (strcmp (v, "bridge") == 0 || strcmp (v, "slirp4netns") == 0
+                     || strcmp (v, "pasta") == 0 || strcmp (v, "private") == 0))
+        return husk_error_makex (err, ENOTSUP, "network mode \"%s\" is not supported yet: "
+                                 "use none, host, container:NAME or ns:PATH", v);
+      if (strcmp (v, "none") && strcmp (v, "host") && strcmp (v, "private")
+          && strncmp (v, "container:", 10) && strncmp (v, "ns:", 3))
+        return husk_error_makex (err, EINVAL, "invalid --%s \"%s\": use %shost, "
+                                 "container:NAME or ns:PATH", i == 0 ? "network" : kinds[i], v,
+                                 i == 0 ? "none, " : "private, ");
+      if (i > 0 && strcmp (v, "none") == 0)
+        v = "private";
+      json_object_set_new (ns, kinds[i], json_string (v));
+    }
+  return 0;
+}
+
+static int
+build_resources (json_t *req, json_t *c, husk_error_t *err)
+{
+  json_t *r = json_object ();
+  int64_t v;
+  const char *s;
+
+  json_object_set_new (c, "resources", r);
+  if ((s = str (req, "memory")))
+    {
+      if (husk_parse_size (s, &v, err) < 0)
+        return husk_error_wrap (err, "--memory");
+      if (v < 6 * 1024 * 1024)
+        return husk_error_makex (err, EINVAL, "minimum memory limit allowed is 6MB");
+      json_object_set_new (r, "memory", json_integer (v));
+    }
+  if ((s = str (req, "memory_swap")))
+    {
+      if (strcmp (s, "-1") == 0)
+        v = -1;
+      else if (husk_parse_size (s, &v, err) < 0)
+        return husk_error_wrap (err, "--memory-swap");
+      if (!json_object_get (r, "memory"))
+        return husk_error_makex (err, EINVAL, "you must provide a memory limit when "
+                                 "setting a swap limit");
+      json_object_set_new (r, "memory_swap", json_integer (v));
+    }
+  if ((s = str (req, "cpus")))
+    {
+      char *end;
+      double d = strtod (s, &end);
+      if (*end || d <= 0)
+        return husk_error_makex (err, EINVAL, "invalid --cpus \"%s\"", s);
+      json_object_set_new (r, "cpus", json_real (d));
+    }
+  if ((s = str (req, "cpu_shares")))
+    json_object_set_new (r, "cpu_shares", json_integer (strtoll (s, NULL, 10)));
+  if ((s = str (req, "cpuset_cpus")))
+    json_object_set_new (r, "cpuset_cpus", json_string (s));
+  if ((s = str (req, "pids_limit")))
+    json_object_set_new (r, "pids_limit", json_integer (strtoll (s, NULL, 10)));
+  return 0;
+}
+
+static int
+build_restart (json_t *req, json_t *c, husk_error_t *err)
+{
+  const char *s = str (req, "restart");
+  const char *colon;
+  cleanup_free char *policy = NULL;
+  long retries = 0;
+
+  if (s == NULL)
+    s = "no";
+  colon = strchr (s, ':');
+  policy = colon ? husk_xstrndup (s, colon - s) : husk_xstrdup (s);
+  if (strcmp (policy, "no") && strcmp (policy, "on-failure") && strcmp (policy, "always")
+      && strcmp (policy, "unless-stopped"))
+    return husk_error_makex (err, EINVAL, "invalid restart policy \"%s\": use no, "
+                             "on-failure[:max-retries], always or unless-stopped", s);
+  if (colon)
+    {
+      char *end;
+      retries = strtol (colon + 1, &end, 10);
+      if (strcmp (policy, "on-failure") || *end || retries < 0)
+        return husk_error_makex (err, EINVAL, "invalid restart policy \"%s\": only "
+                                 "on-failure takes a retry count", s);
+    }
+  if (strcmp (policy, "no") && flag (req, "rm"))
+    return husk_error_makex (err, EINVAL, "the --rm option conflicts with --restart, when "
+                             "the restartPolicy is not \"no\"");
+  json_object_set_new (c, "restart", json_pack ("{s:s, s:i}", "policy", policy,
+                                                "max_retries", (int) retries));
+  return 0;
+}
+
+static int
+build_health (json_t *req, json_t *image_cfg, json_t *c, husk_error_t *err)
+{
+  const char *cmd = str (req, "health_cmd");
+  json_t *img = json_object_get (image_cfg, "Healthcheck");
+  json_t *test;
+  int64_t v;
+  static const struct
+  {
+    const char *key, *flag;
+    int64_t def;
+  } durations[] = { { "interval", "health_interval", 30000000000LL },
+                    { "timeout", "health_timeout", 30000000000LL },
+                    { "start_period", "health_start_period", 0 } };
+  json_t *h;
+
+  if (flag (req, "no_healthcheck") || (cmd && strcasecmp (cmd, "none") == 0))
+    return json_object_set_new (c, "health", json_null ()), 0;
+  if (cmd)
+    {
+      json_t *parsed = json_loads (cmd, 0, NULL);
+      if (json_is_array (parsed))
+        test = json_pack ("[s]", "CMD"), json_array_extend (test, parsed);
+      else
+        test = json_pack ("[s, s]", "CMD-SHELL", cmd);
+      json_decref (parsed);
+    }
+  else if (json_is_array (json_object_get (img, "Test"))
+           && json_array_size (json_object_get (img, "Test")) > 0)
+    test = json_deep_copy (json_object_get (img, "Test"));
+  else
+    return json_object_set_new (c, "health", json_null ()), 0;
+  h = json_pack ("{s:o}", "test", test);
+  json_object_set_new (c, "health", h);
+  for (size_t i = 0; i < 3; i++)
+    {
+      const char *s = str (req, durations[i].flag);
+      v = durations[i].def;
+      if (s && husk_parse_duration (s, &v, err) < 0)
+        return husk_error_wrap (err, "--%s", durations[i].flag);
+      json_object_set_new (h, durations[i].key, json_integer (v));
+    }
+  v = str (req, "health_retries") ? strtoll (str (req, "health_retries"), NULL, 10) : 3;
+  json_object_set_new (h, "retries", json_integer (v));
+  {
+    const char *f = str (req, "health_on_failure");
+    if (f == NULL)
+      f = "none";
+    if (strcmp (f, "none") && strcmp (f, "kill") && strcmp (f, "restart") && strcmp (f, "stop"))
+      return husk_error_makex (err, EINVAL, "invalid --health-on-failure \"%s\": use none, "
+                               "kill, restart or stop", f);
+    json_object_set_new (h, "on_failure", json_string (f));
+  }
+  return 0;
+}
+
+static json_t *
+string_map (json_t *req, const char *key, json_t *base)
+{
+  json_t *m = json_is_object (base) ? json_deep_copy (base) : json_object ();
+  size_t i;
+  json_t *v;
+
+  json_array_foreach (json_object_get (req, key), i, v)
+    {
+      const char *s = json_string_value (v);
+      const char *eq = strchr (s, '=');
+      cleanup_free char *k = eq ? husk_xstrndup (s, eq - s) : husk_xstrdup (s);
+      json_object_set_new (m, k, json_string (eq ? eq + 1 : ""));
+    }
+  return m;
+}
+
+static int
+label_files (json_t *req, json_t *labels, husk_error_t *err)
+{
+  size_t i;
+  json_t *v;
+
+  json_array_foreach (json_object_get (req, "label_file"), i, v)
+    {
+      cleanup_free char *text = husk_read_file (json_string_value (v), NULL, err);
+      cleanup_strv char **lines = NULL;
+      if (text == NULL)
+        return husk_error_wrap (err, "label file");
+      lines = husk_strv_split (text, '\n');
+      for (size_t k = 0; lines[k]; k++)
+        {
+          char *eq = strchr (lines[k], '=');
+          if (lines[k][0] == '\0' || lines[k][0] == '#')
+            continue;
+          if (eq)
+            *eq = '\0';
+          json_object_set_new (labels, lines[k], json_string (eq ? eq + 1 : ""));
+        }
+    }
+  return 0;
+}
+
+static int
+build_log (json_t *req, json_t *c, const char *default_driver, husk_error_t *err)
+{
+  const char *driver = str (req, "log_driver");
+  json_t *log;
+  size_t i;
+  json_t *v;
+
+  if (driver == NULL)
+    driver = default_driver ? default_driver : "k8s-file";
+  if (strcmp (driver, "k8s-file") && strcmp (driver, "json-file") && strcmp (driver, "none")
+      && strcmp (driver, "passthrough"))
+    return husk_error_makex (err, EINVAL, "invalid log driver \"%s\": use k8s-file, "
+                             "json-file, none or passthrough", driver);
+  log = json_pack ("{s:s, s:I}", "driver", driver, "max_size", (json_int_t) -1);
+  json_object_set_new (c, "log", log);
+  json_array_foreach (json_object_get (req, "log_opts"), i, v)
+    {
+      const char *s = json_string_value (v);
+      int64_t size;
+      if (husk_has_prefix (s, "max-size="))
+        {
+          if (husk_parse_size (s + 9, &size, err) < 0)
+            return husk_error_wrap (err, "--log-opt");
+          json_object_set_new (log, "max_size", json_integer (size));
+        }
+      else if (husk_has_prefix (s, "path="))
+        json_object_set_new (log, "path", json_string (s + 5));
+      else if (husk_has_prefix (s, "tag=") || husk_has_prefix (s, "max-file="))
+        continue;
+      else
+        return husk_error_makex (err, EINVAL, "invalid --log-opt \"%s\": use max-size= or path=", s);
+    }
+  return 0;
+}
+
+static int
+build_signals (json_t *req, json_t *image_cfg, json_t *c, int64_t default_timeout,
+               husk_error_t *err)
+{
+  const char *s = str (req, "stop_signal");
+  int sig = 15;
+
+  if (s == NULL)
+    s = json_string_value (json_object_get (image_cfg, "StopSignal"));
+  if (s && husk_parse_signal (s, &sig, err) < 0)
+    return husk_error_wrap (err, "--stop-signal");
+  json_object_set_new (c, "stop_signal", json_integer (sig));
+  s = str (req, "stop_timeout");
+  json_object_set_new (c, "stop_timeout", json_integer (s ? strtoll (s, NULL, 10) : default_timeout));
+  return 0;
+}
+
+json_t *
+husk_ccfg_build (json_t *req, const struct husk_ccfg_defaults *d, json_t *image_config,
+                 husk_error_t *err)
+{
+  json_t *icfg = json_object_get (image_config, "config");
+  cleanup_json json_t *c = json_object ();
+  json_t *cmd = json_object_get (req, "command");
+  json_t *env, *labels;
+  size_t i;
+  json_t *v;
+
+  json_object_set_new (c, "entrypoint", entrypoint (req, icfg));
+  if (json_array_size (cmd) > 0)
+    json_object_set_new (c, "cmd", json_deep_copy (cmd));
+  else if (json_object_get (req, "entrypoint") && !json_is_null (json_object_get (req, "entrypoint")))
+    json_object_set_new (c, "cmd", json_null ()); /* --entrypoint resets the image's CMD */
+  else
+    json_object_set_new (c, "cmd", json_deep_copy (json_object_get (icfg, "Cmd")) ?: json_null ());
+  if (json_array_size (json_object_get (c, "entrypoint")) == 0
+      && json_array_size (json_object_get (c, "cmd")) == 0)
+    return husk_error_makex (err, EINVAL, "no command or entrypoint provided, and no CMD "
+                             "or ENTRYPOINT from image"), NULL;
+  if ((env = build_env (req, icfg, err)) == NULL)
+    return NULL;
+  json_object_set_new (c, "env", env);
+  json_object_set_new (c, "workdir", json_string (str (req, "workdir") ?: (json_string_value (json_object_get (icfg, "WorkingDir")) && *json_string_value (json_object_get (icfg, "WorkingDir")) ? json_string_value (json_object_get (icfg, "WorkingDir")) : "/")));
+  if (json_string_value (json_object_get (c, "workdir"))[0] != '/')
+    return husk_error_makex (err, EINVAL, "the working directory \"%s\" is invalid: it must "
+                             "be an absolute path", json_string_value (json_object_get (c, "workdir"))), NULL;
+  json_object_set_new (c, "user", json_string (str (req, "user") ?: (json_string_value (json_object_get (icfg, "User")) ?: "")));
+  json_object_set_new (c, "group_add", json_deep_copy (json_object_get (req, "group_add")) ?: json_array ());
+  if (str (req, "hostname"))
+    json_object_set_new (c, "hostname", json_string (str (req, "hostname")));
+  json_object_set_new (c, "tty", json_boolean (flag (req, "tty")));
+  json_object_set_new (c, "interactive", json_boolean (flag (req, "interactive")));
+  json_object_set_new (c, "privileged", json_boolean (flag (req, "privileged")));
+  json_object_set_new (c, "cap_add", json_deep_copy (json_object_get (req, "cap_add")) ?: json_array ());
+  json_object_set_new (c, "cap_drop", json_deep_copy (json_object_get (req, "cap_drop")) ?: json_array ());
+  json_object_set_new (c, "seccomp", json_string ("default"));
+  json_object_set_new (c, "mask", json_array ());
+  json_object_set_new (c, "unmask", json_array ());
+  json_object_set_new (c, "no_new_privileges", json_false ());
+  json_array_foreach (json_object_get (req, "security_opt"), i, v)
+    {
+      const char *s = json_string_value (v);
+      if (husk_has_prefix (s, "seccomp=") || husk_has_prefix (s, "seccomp:"))
+        json_object_set_new (c, "seccomp", json_string (s + 8));
+      else if (strcmp (s, "no-new-privileges") == 0 || strcmp (s, "no-new-privileges=true") == 0
+               || strcmp (s, "no-new-privileges:true") == 0)
+        json_object_set_new (c, "no_new_privileges", json_true ());
+      else if (husk_has_prefix (s, "mask="))
+        {
+          cleanup_strv char **p = husk_strv_split (s + 5, ':');
+          for (size_t k = 0; p[k]; k++)
+            json_array_append_new (json_object_get (c, "mask"), json_string (p[k]));
+        }
+      else if (husk_has_prefix (s, "unmask="))
+        {
+          cleanup_strv char **p = husk_strv_split (s + 7, ':');
+          for (size_t k = 0; p[k]; k++)
+            json_array_append_new (json_object_get (c, "unmask"), json_string (p[k]));
+        }
+      else if (strcmp (s, "label=disable") == 0 || husk_has_prefix (s, "label="))
+        continue; /* no SELinux on these hosts */
+      else
+        return husk_error_makex (err, EINVAL, "invalid --security-opt \"%s\"", s), NULL;
+    }
+  json_object_set_new (c, "read_only", json_boolean (flag (req, "read_only")));
+  json_object_set_new (c, "read_only_tmpfs", json_boolean (!json_is_false (json_object_get (req, "read_only_tmpfs"))));
+  json_object_set_new (c, "ulimits", json_deep_copy (json_object_get (req, "ulimits")) ?: json_array ());
+  json_object_set_new (c, "sysctls", string_map (req, "sysctls", NULL));
+  if (build_resources (req, c, err) < 0 || build_mounts (req, c, err) < 0
+      || build_namespaces (req, c, err) < 0 || build_restart (req, c, err) < 0
+      || build_health (req, icfg, c, err) < 0
+      || build_log (req, c, d->log_driver, err) < 0
+      || build_signals (req, icfg, c, d->stop_timeout, err) < 0)
+    return NULL;
+  {
+    int64_t shm = 64 * 1024 * 1024;
+    const char *s = str (req, "shm_size") ?: d->shm_size;
+    if (s && husk_parse_size (s, &shm, err) < 0)
+      return husk_error_wrap (err, "--shm-size"), NULL;
+    json_object_set_new (c, "shm_size", json_integer (shm));
+  }
+  json_object_set_new (c, "devices", json_array ());
+  json_array_foreach (json_object_get (req, "devices"), i, v)
+    {
+      cleanup_strv char **p = husk_strv_split (json_string_value (v), ':');
+      size_t n = husk_strv_len (p);
+      json_array_append_new (json_object_get (c, "devices"),
+                             json_pack ("{s:s, s:s, s:s}", "path", p[0],
+                                        "destination", n > 1 && p[1][0] == '/' ? p[1] : p[0],
+                                        "permissions", n > 2 ? p[2] : (n == 2 && p[1][0] != '/') ? p[1] : "rwm"));
+    }
+  json_object_set_new (c, "init", json_boolean (flag (req, "init")));
+  if (str (req, "init_path") || d->init_path)
+    json_object_set_new (c, "init_path", json_string (str (req, "init_path") ?: d->init_path));
+  labels = string_map (req, "labels", json_object_get (icfg, "Labels"));
+  json_object_set_new (c, "labels", labels);
+  if (label_files (req, labels, err) < 0)
+    return NULL;
+  json_object_set_new (c, "annotations", string_map (req, "annotations", NULL));
+  json_object_set_new (c, "rm", json_boolean (flag (req, "rm")));
+  json_object_set_new (c, "tz", json_string (str (req, "tz") ?: ""));
+  json_object_set_new (c, "passwd_entry", json_string (str (req, "passwd_entry") ?: ""));
+  json_object_set_new (c, "detach_keys", json_string (str (req, "detach_keys") ?: "ctrl-p,ctrl-q"));
+  json_object_set_new (c, "rlimits_clamp", json_true ());
+  return steal_ptr (&c);
+}

@@ -1,0 +1,631 @@
+/* SPDX-License-Identifier: GPL-2.0-or-later */
+/*
+ * The front ends' side of husk-monitor: launching it (husk_monitor_start),
+ * attaching to the container through it (husk_attach), resizing its
+ * terminal and reading what it records.  docs/design/monitor.md describes
+ * the protocol; src/monitor/monitor.c the monitor.
+ *
+ * Launch: the config goes to <userdata>/monitor.json; a child makes a new
+ * session and forks again, so the monitor is nobody's child here and is
+ * inherited by init (or the nearest subreaper) when the intermediate exits.
+ * The grandchild keeps only the sync pipe (fd 3) and, for the passthrough
+ * log driver, the caller's stdio (fds 4-6), and execs husk-monitor.  The
+ * monitor writes one JSON line on the pipe once the container runs (or,
+ * with attach_wait, once it is created) and closes it: {"pid": N,
+ * "monitor_pid": M} or {"error": MSG, "exit_code_hint": H}.  A failed exec
+ * reports {"exec_errno": E}; a monitor that dies silently leaves EOF, and
+ * the caller points at monitor.log.
+ */
+#include "container/monitor.h"
+#include "husk-config.h"
+#include "util/cleanup.h"
+#include "util/fileutil.h"
+#include "util/strutil.h"
+
+#include <errno.h>
+#include <fcntl.h>
+#include <limits.h>
+#include <poll.h>
+#include <signal.h>
+#include <stdio.h>
+#include <string.h>
+#include <sys/ioctl.h>
+#include <sys/socket.h>
+#include <sys/wait.h>
+#include <termios.h>
+#include <unistd.h>
+
+#define FRAME_MAX 8192 /* payload bytes per attach frame */
+
+char *
+husk_monitor_path (void)
+{
+  char exe[PATH_MAX];
+  ssize_t n = readlink ("/proc/self/exe", exe, sizeof (exe) - 1);
+
+  if (n > 0)
+    {
+      char *slash;
+      exe[n] = '\0';
+      slash = strrchr (exe, '/');
+      if (slash)
+        {
+          char *p;
+          *slash = '\0';
+          p = husk_asprintf ("%s/husk-monitor", exe);
+          if (access (p, X_OK) == 0)
+            return p;
+          free (p);
+        }
+    }
+  return husk_xstrdup (HUSK_MONITOR_PATH);
+}
+
+/* --- Launch --------------------------------------------------------------- */
+
+static void
+write_errno_report (int fd, int e)
+{
+  char buf[64] = "{\"exec_errno\":";
+  char digits[12];
+  int n = 0, len = strlen (buf);
+
+  do
+    digits[n++] = '0' + e % 10;
+  while ((e /= 10) > 0 && n < 11);
+  while (n > 0)
+    buf[len++] = digits[--n];
+  buf[len++] = '}';
+  buf[len++] = '\n';
+  if (write (fd, buf, len) < 0)
+    return;
+}
+
+/* In the forked child: only async-signal-safe calls from here on.  */
+static void __attribute__ ((noreturn))
+launch_child (const char *path, char **argv, int sync_w, const int *stdio,
+              bool passthrough)
+{
+  int src[4] = { sync_w, -1, -1, -1 }, tmp[4], n = passthrough ? 4 : 1, null;
+  sigset_t none;
+
+  if (setsid () < 0)
+    _exit (1);
+  switch (fork ())
+    {
+    case -1:
+      _exit (1);
+    case 0:
+      break;
+    default:
+      _exit (0);
+    }
+  sigemptyset (&none);
+  sigprocmask (SIG_SETMASK, &none, NULL);
+  if (chdir ("/") < 0)
+    _exit (1);
+  null = open ("/dev/null", O_RDWR);
+  if (null < 0)
+    _exit (1);
+  for (int i = 1; i < n; i++)
+    src[i] = stdio[i - 1] >= 0 ? stdio[i - 1] : null;
+  /* Lift every fd out of the way first, so no dup2 clobbers a source.  */
+  for (int i = 0; i < n; i++)
+    if ((tmp[i] = fcntl (src[i], F_DUPFD, 16)) < 0)
+      _exit (1);
+  for (int fd = 0; fd < 3; fd++)
+    if (dup2 (null, fd) < 0)
+      _exit (1);
+  for (int i = 0; i < n; i++)
+    if (dup2 (tmp[i], 3 + i) < 0)
+      _exit (1);
+  close_range (3 + n, ~0U, 0);
+  execv (path, argv);
+  write_errno_report (3, errno);
+  _exit (127);
+}
+
+/* Read the monitor's one-line report.  Return: the text (maybe empty).  */
+static char *
+read_report (int fd)
+{
+  struct husk_buf b = HUSK_BUF_INIT;
+  char chunk[512];
+
+  husk_buf_append (&b, "", 0);
+  while (b.len < 65536 && memchr (b.data, '\n', b.len) == NULL)
+    {
+      ssize_t n = read (fd, chunk, sizeof chunk);
+      if (n < 0 && errno == EINTR)
+        continue;
+      if (n <= 0)
+        break;
+      husk_buf_append (&b, chunk, n);
+    }
+  return husk_buf_steal (&b);
+}
+
+/* The last line the monitor wrote to monitor.log, for a silent death.  */
+static char *
+last_monitor_message (const char *userdata)
+{
+  cleanup_free char *path = husk_asprintf ("%s/%s", userdata, HUSK_MONITOR_LOG);
+  cleanup_free char *text = husk_read_file (path, NULL, NULL);
+  char *end, *start;
+
+  if (text == NULL)
+    return NULL;
+  end = text + strlen (text);
+  while (end > text && end[-1] == '\n')
+    *--end = '\0';
+  start = strrchr (text, '\n');
+  start = start ? start + 1 : text;
+  return *start ? husk_xstrdup (start) : NULL;
+}
+
+static int
+parse_report (const char *text, const struct husk_monitor_opts *o,
+              const char *path, struct husk_monitor_result *res,
+              husk_error_t *err)
+{
+  cleanup_json json_t *j = json_loads (text, JSON_DISABLE_EOF_CHECK, NULL);
+  json_t *pid = json_object_get (j, "pid");
+  const char *msg = json_string_value (json_object_get (j, "error"));
+
+  res->exit_code_hint = 125;
+  if (json_is_integer (pid))
+    {
+      res->container_pid = json_integer_value (pid);
+      res->monitor_pid = json_integer_value (json_object_get (j, "monitor_pid"));
+      res->exit_code_hint = 0;
+      return 0;
+    }
+  if (msg)
+    {
+      json_t *hint = json_object_get (j, "exit_code_hint");
+      if (json_is_integer (hint))
+        res->exit_code_hint = json_integer_value (hint);
+      return husk_error_makex (err, 0, "%s", msg);
+    }
+  if (json_is_integer (json_object_get (j, "exec_errno")))
+    return husk_error_make (err,
+                            json_integer_value (json_object_get (j, "exec_errno")),
+                            "execute '%s'", path);
+  {
+    cleanup_free char *last = last_monitor_message (o->userdata);
+    if (last)
+      return husk_error_makex (err, EIO, "husk-monitor failed: %s", last);
+  }
+  return husk_error_makex (err, EIO,
+                           "husk-monitor exited without a report (see '%s/%s')",
+                           o->userdata, HUSK_MONITOR_LOG);
+}
+
+int
+husk_monitor_start (const struct husk_monitor_opts *o,
+                    struct husk_monitor_result *res, husk_error_t *err)
+{
+  cleanup_free char *path = o->monitor_path ? husk_xstrdup (o->monitor_path)
+                                            : husk_monitor_path ();
+  cleanup_free char *cfg_path
+      = husk_asprintf ("%s/%s", o->userdata ? o->userdata : "", HUSK_MONITOR_CONFIG);
+  cleanup_free char *text = NULL;
+  cleanup_json json_t *cfg = NULL;
+  cleanup_strv char **argv = NULL;
+  cleanup_close int sync_r = -1;
+  int p[2], status;
+  bool passthrough;
+  pid_t pid;
+
+  memset (res, 0, sizeof (*res));
+  res->exit_code_hint = 125;
+  if (o->id == NULL || o->bundle == NULL || o->userdata == NULL
+      || o->runtime == NULL)
+    return husk_error_makex (err, EINVAL,
+                             "monitor: id, bundle, userdata and runtime are required");
+  if (husk_log_driver_parse (o->log_driver) < 0)
+    return husk_error_makex (err, EINVAL, "unknown log driver '%s'", o->log_driver);
+  if (husk_restart_policy_parse (o->restart_policy) < 0)
+    return husk_error_makex (err, EINVAL, "unknown restart policy '%s'",
+                             o->restart_policy);
+  if (husk_health_action_parse (o->health.on_failure) < 0)
+    return husk_error_makex (err, EINVAL, "unknown healthcheck action '%s'",
+                             o->health.on_failure);
+  passthrough = husk_log_driver_parse (o->log_driver) == HUSK_LOG_DRIVER_PASSTHROUGH;
+
+  cfg = husk_monitor_config_to_json (o);
+  text = json_dumps (cfg, JSON_INDENT (2));
+  if (text == NULL)
+    return husk_error_makex (err, EINVAL, "encode '%s'", cfg_path);
+  if (husk_write_file_atomic (cfg_path, text, strlen (text), 0600, err) < 0)
+    return -1;
+
+  husk_strv_append (&argv, "husk-monitor");
+  husk_strv_append (&argv, "--config");
+  husk_strv_append (&argv, cfg_path);
+  husk_strv_append (&argv, "--sync-fd");
+  husk_strv_append (&argv, "3");
+  if (pipe2 (p, O_CLOEXEC) < 0)
+    return husk_error_make (err, errno, "pipe");
+  pid = fork ();
+  if (pid < 0)
+    {
+      int saved = errno;
+      close (p[0]);
+      close (p[1]);
+      return husk_error_make (err, saved, "fork");
+    }
+  if (pid == 0)
+    launch_child (path, argv, p[1], o->stdio_fds, passthrough);
+  close (p[1]);
+  sync_r = p[0];
+  while (waitpid (pid, &status, 0) < 0 && errno == EINTR)
+    ;
+  free (text);
+  text = read_report (sync_r);
+  return parse_report (text, o, path, res, err);
+}
+
+/* --- Control socket ------------------------------------------------------- */
+
+static int
+connect_to (const char *dir, const char *name, husk_error_t *err)
+{
+  struct sockaddr_un sa;
+  socklen_t len;
+  cleanup_close int dirfd = -1;
+  cleanup_close int fd = -1;
+
+  if (husk_monitor_sockaddr (dir, name, &sa, &len, &dirfd, err) < 0)
+    return -1;
+  fd = socket (AF_UNIX, SOCK_SEQPACKET | SOCK_CLOEXEC, 0);
+  if (fd < 0)
+    return husk_error_make (err, errno, "socket");
+  if (connect (fd, (struct sockaddr *) &sa, len) < 0)
+    return husk_error_make (err, errno, "connect to '%s/%s'", dir, name);
+  return steal_fd (&fd);
+}
+
+static int
+ctl_send (const char *userdata_dir, const char *msg, husk_error_t *err)
+{
+  cleanup_close int fd = connect_to (userdata_dir, HUSK_MONITOR_CTL, err);
+
+  if (fd < 0)
+    return -1;
+  if (send (fd, msg, strlen (msg), MSG_NOSIGNAL) < 0)
+    return husk_error_make (err, errno, "send to the container's monitor");
+  return 0;
+}
+
+int
+husk_monitor_resize (const char *userdata_dir, unsigned rows, unsigned cols,
+                     husk_error_t *err)
+{
+  char msg[64];
+
+  snprintf (msg, sizeof msg, "1 %u %u\n", rows, cols);
+  return ctl_send (userdata_dir, msg, err);
+}
+
+int
+husk_monitor_reopen_log (const char *userdata_dir, husk_error_t *err)
+{
+  return ctl_send (userdata_dir, "2\n", err);
+}
+
+/* --- Exit file ------------------------------------------------------------ */
+
+void
+husk_monitor_exit_release (struct husk_monitor_exit *ex)
+{
+  free (ex->error);
+  ex->error = NULL;
+}
+
+int
+husk_monitor_read_exit (const char *userdata_dir, struct husk_monitor_exit *ex,
+                        husk_error_t *err)
+{
+  cleanup_free char *path = husk_asprintf ("%s/%s", userdata_dir, HUSK_MONITOR_EXIT);
+  cleanup_json json_t *j = NULL;
+  json_error_t jerr;
+  const char *msg;
+
+  memset (ex, 0, sizeof (*ex));
+  if (access (path, F_OK) < 0)
+    return errno == ENOENT ? 0 : husk_error_make (err, errno, "access '%s'", path);
+  j = json_load_file (path, 0, &jerr);
+  if (j == NULL)
+    return husk_error_makex (err, EINVAL, "parse '%s': %s", path, jerr.text);
+  ex->exit_code = json_integer_value (json_object_get (j, "exit_code"));
+  ex->finished_at_ns = json_integer_value (json_object_get (j, "finished_at_ns"));
+  ex->oom_killed = json_is_true (json_object_get (j, "oom_killed"));
+  ex->restarting = json_is_true (json_object_get (j, "restarting"));
+  ex->restart_count = json_integer_value (json_object_get (j, "restart_count"));
+  msg = json_string_value (json_object_get (j, "error"));
+  ex->error = msg ? husk_xstrdup (msg) : NULL;
+  return 1;
+}
+
+int
+husk_monitor_restart_count (const char *userdata_dir)
+{
+  cleanup_free char *path
+      = husk_asprintf ("%s/%s", userdata_dir, HUSK_MONITOR_RESTARTS);
+  cleanup_free char *text = husk_read_file (path, NULL, NULL);
+
+  return text ? atoi (text) : 0;
+}
+
+/* --- Attach --------------------------------------------------------------- */
+
+/* Parse "ctrl-p,ctrl-q" into bytes.  Return: the count, or -1.  */
+static int
+parse_detach_keys (const char *spec, unsigned char *keys, size_t max)
+{
+  cleanup_strv char **parts = NULL;
+  int n = 0;
+
+  if (spec == NULL)
+    spec = "ctrl-p,ctrl-q";
+  if (*spec == '\0')
+    return 0;
+  parts = husk_strv_split (spec, ',');
+  for (char **p = parts; *p; p++)
+    {
+      const char *k = *p;
+      if ((size_t) n >= max)
+        return -1;
+      if (strlen (k) == 1)
+        keys[n++] = (unsigned char) k[0];
+      else if (strncasecmp (k, "ctrl-", 5) == 0 && strlen (k) == 6)
+        {
+          unsigned char c = (unsigned char) k[5];
+          if (c >= 'a' && c <= 'z')
+            keys[n++] = c - 'a' + 1;
+          else if (c >= 'A' && c <= 'Z')
+            keys[n++] = c - 'A' + 1;
+          else if (c == '@' || c == '[' || c == '\\' || c == ']' || c == '^'
+                   || c == '_')
+            keys[n++] = c - '@';
+          else
+            return -1;
+        }
+      else
+        return -1;
+    }
+  return n;
+}
+
+struct attach
+{
+  int sock;
+  int in_fd, out_fd, err_fd;
+  unsigned char keys[16];
+  int nkeys;
+  int matched; /* bytes of keys seen so far, held back */
+  bool tty;
+  struct winsize ws;
+  const char *userdata;
+  struct husk_buf pending; /* frames not yet sent: [len16][frame]... */
+};
+
+/* Queue one stdin frame (type + data).  */
+static void
+queue_frame (struct attach *a, int type, const void *data, size_t len)
+{
+  while (true)
+    {
+      size_t n = len > FRAME_MAX ? FRAME_MAX : len;
+      unsigned char hdr[3] = { (n + 1) >> 8, (n + 1) & 0xff, type };
+
+      husk_buf_append (&a->pending, hdr, 3);
+      husk_buf_append (&a->pending, data, n);
+      data = (const char *) data + n;
+      len -= n;
+      if (len == 0)
+        return;
+    }
+}
+
+/* Send queued frames until done or the socket is full.  */
+static int
+flush_frames (struct attach *a, husk_error_t *err)
+{
+  size_t off = 0;
+
+  while (off < a->pending.len)
+    {
+      const unsigned char *p = (const unsigned char *) a->pending.data + off;
+      size_t n = ((size_t) p[0] << 8) | p[1];
+      ssize_t r = send (a->sock, p + 2, n, MSG_NOSIGNAL | MSG_DONTWAIT);
+
+      if (r < 0 && errno == EINTR)
+        continue;
+      if (r < 0 && (errno == EAGAIN || errno == EWOULDBLOCK))
+        break;
+      if (r < 0)
+        return husk_error_make (err, errno, "send to the container's monitor");
+      off += n + 2;
+    }
+  if (off > 0)
+    {
+      memmove (a->pending.data, a->pending.data + off, a->pending.len - off);
+      a->pending.len -= off;
+    }
+  return 0;
+}
+
+/* Feed input through the detach-key matcher.  Return: 1 when detached.  */
+static int
+handle_input (struct attach *a, const unsigned char *in, size_t len)
+{
+  struct husk_buf out = HUSK_BUF_INIT;
+  int detached = 0;
+
+  for (size_t i = 0; i < len && !detached; i++)
+    {
+      if (a->nkeys > 0 && in[i] == a->keys[a->matched])
+        {
+          if (++a->matched == a->nkeys)
+            detached = 1;
+          continue;
+        }
+      /* Not the sequence after all: let the held bytes through.  */
+      husk_buf_append (&out, a->keys, a->matched);
+      a->matched = 0;
+      if (a->nkeys > 0 && in[i] == a->keys[0])
+        a->matched = 1;
+      else
+        husk_buf_putc (&out, in[i]);
+    }
+  if (out.len > 0)
+    queue_frame (a, HUSK_ATTACH_STDIN, out.data, out.len);
+  husk_buf_release (&out);
+  return detached;
+}
+
+static void
+send_size (struct attach *a)
+{
+  struct winsize ws;
+  int fd = isatty (a->in_fd) ? a->in_fd : a->out_fd;
+
+  if (!a->tty || fd < 0 || ioctl (fd, TIOCGWINSZ, &ws) < 0)
+    return;
+  if (ws.ws_row == a->ws.ws_row && ws.ws_col == a->ws.ws_col)
+    return;
+  a->ws = ws;
+  husk_monitor_resize (a->userdata, ws.ws_row, ws.ws_col, NULL);
+}
+
+/* The connection ended without an exit frame: the exit file may know.  */
+static int
+attach_lost (struct attach *a, husk_error_t *err)
+{
+  struct husk_monitor_exit ex;
+  int rc = husk_monitor_read_exit (a->userdata, &ex, NULL);
+
+  if (rc == 1)
+    {
+      husk_monitor_exit_release (&ex);
+      return ex.exit_code;
+    }
+  return husk_error_makex (err, EIO, "lost the connection to the container's monitor");
+}
+
+/* One frame from the monitor.  Return: exit code, -3 to go on, -1.  */
+static int
+handle_frame (struct attach *a, husk_error_t *err)
+{
+  char buf[FRAME_MAX * 2 + 2];
+  ssize_t n = recv (a->sock, buf, sizeof (buf) - 1, 0);
+  int fd;
+
+  if (n < 0 && (errno == EINTR || errno == EAGAIN))
+    return -3;
+  if (n < 0 && errno != ECONNRESET)
+    return husk_error_make (err, errno, "receive from the container's monitor");
+  if (n <= 0)
+    return attach_lost (a, err);
+  if (buf[0] == HUSK_ATTACH_EXIT)
+    {
+      buf[n] = '\0';
+      return atoi (buf + 1);
+    }
+  fd = buf[0] == HUSK_ATTACH_STDERR && a->err_fd >= 0 ? a->err_fd : a->out_fd;
+  if (fd >= 0 && n > 1 && husk_write_all (fd, buf + 1, n - 1) < 0 && errno != EPIPE)
+    return husk_error_make (err, errno, "write the container's output");
+  return -3;
+}
+
+static int
+attach_loop (struct attach *a, husk_error_t *err)
+{
+  bool in_open = a->in_fd >= 0;
+
+  for (;;)
+    {
+      struct pollfd pfd[2] = { { a->sock, POLLIN, 0 }, { a->in_fd, POLLIN, 0 } };
+      int nfds = in_open && a->pending.len == 0 ? 2 : 1;
+      int rc;
+
+      if (a->pending.len > 0)
+        pfd[0].events |= POLLOUT;
+      if (poll (pfd, nfds, -1) < 0)
+        {
+          if (errno != EINTR)
+            return husk_error_make (err, errno, "poll");
+          send_size (a);
+          continue;
+        }
+      if (pfd[0].revents & (POLLIN | POLLHUP | POLLERR))
+        {
+          rc = handle_frame (a, err);
+          if (rc != -3)
+            return rc;
+        }
+      if (nfds == 2 && (pfd[1].revents & (POLLIN | POLLHUP | POLLERR)))
+        {
+          unsigned char in[4096];
+          ssize_t n = read (a->in_fd, in, sizeof in);
+
+          if (n < 0 && (errno == EINTR || errno == EAGAIN))
+            continue;
+          if (n <= 0)
+            {
+              in_open = false;
+              queue_frame (a, HUSK_ATTACH_CLOSE_STDIN, "", 0);
+            }
+          else if (handle_input (a, in, n))
+            {
+              flush_frames (a, NULL);
+              return HUSK_ATTACH_DETACHED;
+            }
+        }
+      if (a->pending.len > 0 && flush_frames (a, err) < 0)
+        return -1;
+    }
+}
+
+int
+husk_attach (const char *userdata_dir, int in_fd, int out_fd, int err_fd,
+             const char *detach_keys, bool tty, husk_error_t *err)
+{
+  struct attach a = { .in_fd = in_fd, .out_fd = out_fd, .err_fd = err_fd,
+                      .tty = tty, .userdata = userdata_dir };
+  struct termios saved, raw;
+  bool restore = false;
+  husk_error_t lerr = NULL;
+  int rc;
+
+  a.nkeys = parse_detach_keys (detach_keys, a.keys, sizeof a.keys);
+  if (a.nkeys < 0)
+    return husk_error_makex (err, EINVAL, "invalid detach keys '%s'", detach_keys);
+  a.sock = connect_to (userdata_dir, HUSK_MONITOR_ATTACH, &lerr);
+  if (a.sock < 0)
+    {
+      struct husk_monitor_exit ex;
+      if (husk_monitor_read_exit (userdata_dir, &ex, NULL) == 1)
+        {
+          husk_error_release (&lerr);
+          husk_monitor_exit_release (&ex);
+          return ex.exit_code;
+        }
+      return husk_error_move (err, &lerr);
+    }
+  if (tty && in_fd >= 0 && isatty (in_fd) && tcgetattr (in_fd, &saved) == 0)
+    {
+      raw = saved;
+      cfmakeraw (&raw);
+      restore = tcsetattr (in_fd, TCSANOW, &raw) == 0;
+    }
+  send_size (&a);
+  rc = attach_loop (&a, err);
+  if (restore)
+    tcsetattr (in_fd, TCSANOW, &saved);
+  close (a.sock);
+  husk_buf_release (&a.pending);
+  return rc;
+}

@@ -1,0 +1,18 @@
+/* SPDX-License-Identifier: GPL-2.0-or-later */
+/* Parsers for the values of container flags: sizes, durations, signals. */
+#ifndef HUSK_CONTAINER_PARSE_H
+#define HUSK_CONTAINER_PARSE_H
+
+#include "util/error.h"
+
+#include <stdint.h>
+
+/* "512m", "1g", "65536k", "100" (bytes; b k m g, case-insensitive).  */
+int husk_parse_size (const char *s, int64_t *out, husk_error_t *err);
+/* Go durations: "30s", "1m30s", "500ms", "1h", "0"; nanoseconds.  */
+int husk_parse_duration (const char *s, int64_t *out, husk_error_t *err);
+/* "SIGTERM", "TERM", "15", "sigkill" -> number.  */
+int husk_parse_signal (const char *s, int *out, husk_error_t *err);
+const char *husk_signal_name (int sig); /* "SIGTERM", or NULL */
+
+#endif

@@ -1,0 +1,863 @@
+/* SPDX-License-Identifier: GPL-2.0-or-later */
+/*
+ * Container operations.
+ *
+ * Theory of operation: a container is a state row (state/containers.c),
+ * a read-write layer (storage), a bundle directory <root>/containers/<id>
+ * (config.json, hosts, hostname, resolv.conf, .containerenv, the log) and,
+ * while it runs, a run directory <runroot>/containers/<id> owned by its
+ * husk-monitor (attach socket, pid, exit record, health).  husk never waits
+ * for a container: the monitor records the exit and runs `husk container
+ * cleanup ID`; any command that looks at a container first folds in what
+ * the monitor recorded (sync_state), so a lost cleanup is repaired by the
+ * next command.  create plans everything before it writes anything, and
+ * rolls back what it wrote when a later step fails.
+ */
+#include "ops/container.h"
+#include "config/config.h"
+#include "container/ccfg-build.h"
+#include "container/monitor.h"
+#include "image/image.h"
+#include "ops/image.h"
+#include "runtime/spec.h"
+#include "state/containers.h"
+#include "storage/store.h"
+#include "util/cleanup.h"
+#include "util/digest.h"
+#include "util/fileutil.h"
+#include "util/log.h"
+#include "util/strutil.h"
+#include "husk-config.h"
+
+#include <errno.h>
+#include <fcntl.h>
+#include <signal.h>
+#include <string.h>
+#include <sys/stat.h>
+#include <sys/wait.h>
+#include <time.h>
+#include <unistd.h>
+
+static int64_t
+now_ns (void)
+{
+  struct timespec ts;
+
+  clock_gettime (CLOCK_REALTIME, &ts);
+  return (int64_t) ts.tv_sec * 1000000000 + ts.tv_nsec;
+}
+
+static void
+event (struct husk_engine *e, const char *action, const char *id, const char *name)
+{
+  struct husk_event_rec ev = { .time_ns = now_ns (), .type = (char *) "container",
+                               .action = (char *) action, .id = (char *) id,
+                               .name = (char *) name };
+
+  husk_state_event_add (e->state, &ev, NULL);
+}
+
+static char *
+bundle_dir (struct husk_engine *e, const char *id)
+{
+  return husk_asprintf ("%s/containers/%s", e->root, id);
+}
+
+char *
+husk_op_container_rundir (struct husk_engine *e, const char *id)
+{
+  return husk_asprintf ("%s/containers/%s", e->runroot, id);
+}
+
+int
+husk_op_container_resolve (struct husk_engine *e, const char *ref, char **id,
+                           husk_error_t *err)
+{
+  return husk_state_container_lookup (e->state, ref, id, err);
+}
+
+/* ---- names ------------------------------------------------------------- */
+
+static char *
+random_hex (size_t bytes)
+{
+  unsigned char buf[32];
+  char *out = husk_xmalloc (bytes * 2 + 1);
+  int fd = open ("/dev/urandom", O_RDONLY | O_CLOEXEC);
+
+  if (fd < 0 || read (fd, buf, bytes) != (ssize_t) bytes)
+    abort ();
+  close (fd);
+  for (size_t i = 0; i < bytes; i++)
+    snprintf (out + 2 * i, 3, "%02x", buf[i]);
+  return out;
+}
+
+static char *
+random_name (const char *id)
+{
+  static const char *const adj[] = {
+    "amber", "brave", "calm", "deft", "eager", "fuzzy", "gentle", "happy", "icy",
+    "jolly", "keen", "lucid", "merry", "nimble", "odd", "proud", "quiet", "rapid",
+    "shy", "tidy", "upbeat", "vivid", "witty", "young", "zesty",
+  };
+  static const char *const noun[] = {
+    "badger", "crane", "dingo", "egret", "ferret", "gecko", "heron", "ibis",
+    "jackal", "koala", "lemur", "marten", "newt", "otter", "panda", "quail",
+    "raven", "stoat", "tapir", "urchin", "vole", "walrus", "yak", "zebu",
+  };
+  char head[9];
+  unsigned long v;
+
+  snprintf (head, sizeof head, "%.8s", id);
+  v = strtoul (head, NULL, 16);
+
+  return husk_asprintf ("%s_%s", adj[v % 25], noun[(v / 25) % 24]);
+}
+
+static int
+valid_name (const char *n)
+{
+  if (!((n[0] >= 'a' && n[0] <= 'z') || (n[0] >= 'A' && n[0] <= 'Z') || (n[0] >= '0' && n[0] <= '9')))
+    return 0;
+  for (const char *p = n; *p; p++)
+    if (!((*p >= 'a' && *p <= 'z') || (*p >= 'A' && *p <= 'Z') || (*p >= '0' && *p <= '9')
+          || *p == '_' || *p == '.' || *p == '-'))
+      return 0;
+  return 1;
+}
+
+/* ---- files of the bundle ---------------------------------------------- */
+
+static int
+write_text (const char *dir, const char *name, const char *text, husk_error_t *err)
+{
+  cleanup_free char *p = husk_asprintf ("%s/%s", dir, name);
+
+  return husk_write_file_atomic (p, text, strlen (text), 0644, err);
+}
+
+static int
+write_bundle_files (struct husk_engine *e, const char *dir, json_t *c, husk_error_t *err)
+{
+  const char *host = json_string_value (json_object_get (c, "hostname"));
+  const char *name = json_string_value (json_object_get (c, "name"));
+  cleanup_free char *hosts = husk_asprintf (
+      "127.0.0.1\tlocalhost localhost.localdomain localhost4 localhost4.localdomain4\n"
+      "::1\tlocalhost localhost.localdomain localhost6 localhost6.localdomain6\n"
+      "127.0.1.1\t%s %s\n", host, name);
+  cleanup_free char *hn = husk_asprintf ("%s\n", host);
+  cleanup_free char *resolv = husk_read_file ("/etc/resolv.conf", NULL, NULL);
+  cleanup_free char *env = husk_asprintf (
+      "engine=\"husk-%s\"\nname=\"%s\"\nid=\"%s\"\nimage=\"%s\"\nimageid=\"%s\"\nrootless=%d\n",
+      HUSK_VERSION, name, json_string_value (json_object_get (c, "id")),
+      json_string_value (json_object_get (json_object_get (c, "image"), "name")),
+      json_string_value (json_object_get (json_object_get (c, "image"), "id")), e->rootless);
+
+  if (write_text (dir, "hosts", hosts, err) < 0 || write_text (dir, "hostname", hn, err) < 0
+      || write_text (dir, "resolv.conf", resolv ? resolv : "", err) < 0
+      || write_text (dir, ".containerenv", env, err) < 0)
+    return -1;
+  return 0;
+}
+
+/* ---- runtime ------------------------------------------------------------ */
+
+/* The OCI runtime by name ("crun", "runc", from [engine.runtimes]) or path. */
+static const char *
+runtime_path (struct husk_engine *e, const char *name, husk_error_t *err)
+{
+  char **paths;
+
+  if (name == NULL || *name == '\0')
+    name = e->config->runtime ? e->config->runtime : "crun";
+  if (name[0] == '/')
+    {
+      if (access (name, X_OK) == 0)
+        return name;
+      husk_error_make (err, errno, "OCI runtime '%s'", name);
+      return NULL;
+    }
+  paths = husk_config_runtime_paths (e->config, name);
+  for (size_t i = 0; paths && paths[i]; i++)
+    if (access (paths[i], X_OK) == 0)
+      return paths[i];
+  husk_error_makex (err, ENOENT, "OCI runtime \"%s\" not found: install it, or choose "
+                    "another with --runtime", name);
+  return NULL;
+}
+
+/* ---- create ------------------------------------------------------------ */
+
+static json_t *
+plan (struct husk_engine *e, const char *image, json_t *req, struct husk_image_rec *img,
+      husk_error_t *err)
+{
+  cleanup_free char *image_id = NULL;
+  cleanup_json json_t *icfg = NULL;
+  struct husk_ccfg_defaults d = {
+    .log_driver = e->config->log_driver,
+    .shm_size = e->config->shm_size,
+    .init_path = e->config->init_path,
+    .stop_timeout = e->config->stop_timeout,
+  };
+  json_t *c;
+
+  if (husk_op_image_resolve (e, image, &image_id, err) < 0
+      || husk_state_image_get (e->state, image_id, img, err) < 0)
+    return NULL;
+  icfg = json_loads (img->config, 0, NULL);
+  c = husk_ccfg_build (req, &d, icfg, err);
+  if (c == NULL)
+    return NULL;
+  json_object_set_new (c, "image", json_pack ("{s:s, s:s}", "id", img->id, "name",
+                                              img->names && img->names[0] ? img->names[0] : img->id));
+  /* The runtime is the container's for life: chosen now, checked now.  */
+  {
+    const char *rt = json_string_value (json_object_get (req, "runtime"));
+    const char *path = runtime_path (e, rt, err);
+    if (path == NULL)
+      {
+        json_decref (c);
+        return NULL;
+      }
+    json_object_set_new (c, "runtime", json_string (path));
+  }
+  return c;
+}
+
+/* The request's name, checked, or a random one.  */
+static char *
+choose_name (json_t *req, const char *id, husk_error_t *err)
+{
+  const char *n = json_string_value (json_object_get (req, "name"));
+
+  if (n == NULL || *n == '\0')
+    return random_name (id);
+  if (!valid_name (n))
+    return husk_error_makex (err, EINVAL, "container name \"%s\" is invalid: names must match "
+                             "[a-zA-Z0-9][a-zA-Z0-9_.-]*", n), NULL;
+  return husk_xstrdup (n);
+}
+
+int
+husk_op_container_create (struct husk_engine *e, const char *image, json_t *req,
+                          char **id_out, husk_error_t *err)
+{
+  struct husk_image_rec img = { 0 };
+  cleanup_json json_t *c = plan (e, image, req, &img, err);
+  cleanup_free char *id = random_hex (32), *name = NULL, *dir = NULL, *text = NULL;
+  struct husk_container_rec rec = { 0 };
+  const char *top;
+  int ret = -1;
+
+  if (c == NULL)
+    goto out;
+  if ((name = choose_name (req, id, err)) == NULL)
+    goto out;
+  json_object_set_new (c, "id", json_string (id));
+  json_object_set_new (c, "name", json_string (name));
+  if (json_object_get (c, "hostname") == NULL)
+    {
+      cleanup_free char *h = husk_xstrndup (id, 12);
+      json_object_set_new (c, "hostname", json_string (h));
+    }
+  dir = bundle_dir (e, id);
+  if (json_object_get (json_object_get (c, "log"), "path") == NULL)
+    {
+      cleanup_free char *lp = husk_asprintf ("%s/ctr.log", dir);
+      json_object_set_new (json_object_get (c, "log"), "path", json_string (lp));
+    }
+  text = json_dumps (c, JSON_COMPACT);
+  rec = (struct husk_container_rec){ .id = id, .name = name, .image_id = img.id,
+                                     .config = text, .state = (char *) "created",
+                                     .created = now_ns () };
+  /* The row first: it reserves the name, so a conflict costs nothing.  A
+     generated name that happens to be taken is simply drawn again.  */
+  for (int tries = 0; husk_state_container_add (e->state, &rec, err) < 0; tries++)
+    {
+      cleanup_free char *salt = random_hex (4);
+      if ((*err)->code != EEXIST || json_string_value (json_object_get (req, "name")) || tries > 50)
+        goto out;
+      husk_error_release (err);
+      free (name);
+      name = random_name (salt);
+      rec.name = name;
+      json_object_set_new (c, "name", json_string (name));
+      free (text);
+      text = json_dumps (c, JSON_COMPACT);
+      rec.config = text;
+    }
+  top = img.layers && img.layers[0] ? img.layers[husk_strv_len (img.layers) - 1] : NULL;
+  if (husk_mkdir_p (dir, 0700, err) < 0 || write_bundle_files (e, dir, c, err) < 0
+      || husk_store_container_create (e->store, id, top, err) < 0)
+    {
+      husk_store_container_remove (e->store, id, NULL);
+      husk_rm_rf (dir, NULL);
+      husk_state_container_remove (e->state, id, NULL);
+      goto out;
+    }
+  event (e, "create", id, name);
+  *id_out = steal_ptr (&id);
+  ret = 0;
+out:
+  husk_image_rec_release (&img);
+  return ret;
+}
+
+/* ---- state ------------------------------------------------------------- */
+
+static bool
+alive (int pid)
+{
+  return pid > 0 && (kill (pid, 0) == 0 || errno == EPERM);
+}
+
+
+static char *
+runtime_root (struct husk_engine *e)
+{
+  return husk_asprintf ("%s/runtime", e->runroot);
+}
+
+/* Run the runtime with a verb; quiet about failures (best effort).  */
+static int
+runtime_call (struct husk_engine *e, const char *rt, const char *const *args)
+{
+  cleanup_free char *root = runtime_root (e);
+  pid_t pid;
+  int status;
+
+  if (rt == NULL)
+    return -1;
+  pid = fork ();
+  if (pid < 0)
+    return -1;
+  if (pid == 0)
+    {
+      const char *argv[16] = { rt, "--root", root };
+      size_t n = 3;
+      int null = open ("/dev/null", O_RDWR);
+      for (size_t i = 0; args[i] && n < 15; i++)
+        argv[n++] = args[i];
+      argv[n] = NULL;
+      dup2 (null, 0);
+      dup2 (null, 1);
+      dup2 (null, 2);
+      execv (rt, (char **) argv);
+      _exit (127);
+    }
+  while (waitpid (pid, &status, 0) < 0 && errno == EINTR)
+    ;
+  return WIFEXITED (status) && WEXITSTATUS (status) == 0 ? 0 : -1;
+}
+
+/* Release what a stopped container holds: the runtime's record, the mount. */
+/* The runtime recorded in a container's configuration.  */
+static char *
+ctr_runtime (struct husk_container_rec *r)
+{
+  cleanup_json json_t *c = json_loads (r->config, 0, NULL);
+
+  return husk_xstrdup (json_string_value (json_object_get (c, "runtime")));
+}
+
+static void
+release (struct husk_engine *e, struct husk_container_rec *r)
+{
+  const char *del[] = { "delete", "--force", r->id, NULL };
+  cleanup_free char *rt = ctr_runtime (r);
+
+  runtime_call (e, rt, del);
+  husk_store_container_unmount (e->store, r->id, true, NULL);
+}
+
+/* Fold what the monitor recorded into the row.  Return: 1 if it changed. */
+static int
+sync_state (struct husk_engine *e, struct husk_container_rec *r)
+{
+  cleanup_free char *run = husk_op_container_rundir (e, r->id);
+  struct husk_monitor_exit ex = { 0 };
+  bool active = strcmp (r->state, "running") == 0 || strcmp (r->state, "paused") == 0
+                || strcmp (r->state, "stopping") == 0;
+
+  if (!active)
+    return 0;
+  if (husk_monitor_read_exit (run, &ex, NULL) > 0)
+    {
+      if (ex.restarting)
+        {
+          r->restart_count = ex.restart_count;
+          husk_monitor_exit_release (&ex);
+          return 0;
+        }
+      free (r->state);
+      r->state = husk_xstrdup ("exited");
+      r->exit_code = ex.exit_code;
+      r->finished_at = ex.finished_at_ns;
+      r->oom_killed = ex.oom_killed;
+      r->restart_count = ex.restart_count;
+      r->pid = 0;
+      husk_monitor_exit_release (&ex);
+    }
+  else if (r->monitor_pid > 0 && !alive (r->monitor_pid) && !alive (r->pid))
+    {
+      /* Monitor and container gone without a record (killed, or a reboot
+         cleared the run directory).  */
+      free (r->state);
+      r->state = husk_xstrdup ("exited");
+      r->exit_code = -1;
+      r->finished_at = now_ns ();
+      r->pid = 0;
+    }
+  else
+    return 0;
+  release (e, r);
+  husk_state_container_save (e->state, r, NULL);
+  event (e, "died", r->id, r->name);
+  return 1;
+}
+
+static int
+load (struct husk_engine *e, const char *ref, struct husk_container_rec *r, husk_error_t *err)
+{
+  cleanup_free char *id = NULL;
+
+  if (husk_op_container_resolve (e, ref, &id, err) < 0
+      || husk_state_container_get (e->state, id, r, err) < 0)
+    return -1;
+  sync_state (e, r);
+  return 0;
+}
+
+int
+husk_op_container_list (struct husk_engine *e, struct husk_container_rec **out,
+                        size_t *n, husk_error_t *err)
+{
+  if (husk_state_container_list (e->state, out, n, err) < 0)
+    return -1;
+  for (size_t i = 0; i < *n; i++)
+    sync_state (e, &(*out)[i]);
+  return 0;
+}
+
+/* ---- start --------------------------------------------------------------- */
+
+static char **
+exit_command (struct husk_engine *e, const char *id)
+{
+  char **v = NULL;
+  char self[4096];
+  ssize_t n = readlink ("/proc/self/exe", self, sizeof self - 1);
+
+  self[n > 0 ? n : 0] = '\0';
+  husk_strv_append (&v, self);
+  husk_strv_append (&v, "--root");
+  husk_strv_append (&v, e->root);
+  husk_strv_append (&v, "--runroot");
+  husk_strv_append (&v, e->runroot);
+  if (e->storage_driver)
+    {
+      husk_strv_append (&v, "--storage-driver");
+      husk_strv_append (&v, husk_store_driver_name (e->store));
+    }
+  husk_strv_append (&v, "container");
+  husk_strv_append (&v, "cleanup");
+  husk_strv_append (&v, id);
+  return v;
+}
+
+static int
+write_spec (struct husk_engine *e, json_t *c, const char *dir, const char *rootfs,
+            husk_error_t *err)
+{
+  cleanup_free char *hosts = husk_asprintf ("%s/hosts", dir);
+  cleanup_free char *hn = husk_asprintf ("%s/hostname", dir);
+  cleanup_free char *resolv = husk_asprintf ("%s/resolv.conf", dir);
+  cleanup_free char *env = husk_asprintf ("%s/.containerenv", dir);
+  cleanup_free char *cfgpath = husk_asprintf ("%s/config.json", dir);
+  struct husk_spec_paths p = { .rootfs = rootfs, .hosts = hosts, .hostname = hn,
+                               .resolv_conf = resolv, .containerenv = env,
+                               .rootless = e->rootless };
+  const char *net = json_string_value (json_object_get (json_object_get (c, "namespaces"), "network"));
+  cleanup_json json_t *spec = NULL;
+
+  if (net && strcmp (net, "host") == 0)
+    p.hosts = p.resolv_conf = NULL; /* the host's own files show through */
+  spec = husk_spec_generate (c, &p, err);
+  if (spec == NULL)
+    return -1;
+  return husk_spec_write (spec, cfgpath, err);
+}
+
+static void
+health_opts (json_t *h, struct husk_monitor_health *mh, char ***test)
+{
+  size_t i;
+  json_t *v;
+
+  if (!json_is_object (h))
+    return;
+  json_array_foreach (json_object_get (h, "test"), i, v)
+    husk_strv_append (test, json_string_value (v));
+  mh->test = (const char *const *) *test;
+  mh->interval_ns = json_integer_value (json_object_get (h, "interval"));
+  mh->timeout_ns = json_integer_value (json_object_get (h, "timeout"));
+  mh->start_period_ns = json_integer_value (json_object_get (h, "start_period"));
+  mh->retries = (int) json_integer_value (json_object_get (h, "retries"));
+  mh->on_failure = json_string_value (json_object_get (h, "on_failure"));
+}
+
+static int
+launch (struct husk_engine *e, struct husk_container_rec *r, json_t *c, bool attach_wait,
+        struct husk_monitor_result *res, husk_error_t *err)
+{
+  cleanup_free char *dir = bundle_dir (e, r->id), *run = husk_op_container_rundir (e, r->id);
+  cleanup_free char *rtroot = runtime_root (e);
+  cleanup_strv char **exitcmd = exit_command (e, r->id), **test = NULL;
+  json_t *log = json_object_get (c, "log"), *restart = json_object_get (c, "restart");
+  const char *rt = json_string_value (json_object_get (c, "runtime"));
+  struct husk_monitor_opts o = {
+    .id = r->id, .bundle = dir, .userdata = run, .runtime = rt, .runtime_root = rtroot,
+    .terminal = json_is_true (json_object_get (c, "tty")),
+    .stdin_open = json_is_true (json_object_get (c, "interactive")),
+    .log_driver = json_string_value (json_object_get (log, "driver")),
+    .log_path = json_string_value (json_object_get (log, "path")),
+    .log_max_size = json_integer_value (json_object_get (log, "max_size")),
+    .attach_wait = attach_wait,
+    .exit_command = (const char *const *) exitcmd,
+    .restart_policy = json_string_value (json_object_get (restart, "policy")),
+    .max_retries = (int) json_integer_value (json_object_get (restart, "max_retries")),
+    .stop_signal = (int) json_integer_value (json_object_get (c, "stop_signal")),
+    .stop_timeout = (int) json_integer_value (json_object_get (c, "stop_timeout")),
+    .stdio_fds = { -1, -1, -1 },
+  };
+
+  if (rt == NULL)
+    return -1;
+  health_opts (json_object_get (c, "health"), &o.health, &test);
+  /* A fresh run directory: no exit record of an earlier run.  */
+  husk_rm_rf (run, NULL);
+  if (husk_mkdir_p (run, 0700, err) < 0 || husk_mkdir_p (rtroot, 0700, err) < 0)
+    return -1;
+  return husk_monitor_start (&o, res, err);
+}
+
+static void
+set_state (struct husk_container_rec *r, const char *state, int pid, int monitor_pid)
+{
+  free (r->state);
+  r->state = husk_xstrdup (state);
+  r->pid = pid;
+  r->monitor_pid = monitor_pid;
+  r->finished_at = 0;
+  r->exit_code = 0;
+}
+
+/* Record the pids, unless the container already exited and its cleanup
+   (run by the monitor) got there first: one transaction decides.  */
+static int
+record_pids (struct husk_engine *e, const char *id, struct husk_monitor_result *res,
+             husk_error_t *err)
+{
+  struct husk_container_rec r = { 0 };
+  int ret = 0;
+
+  if (husk_state_begin (e->state, err) < 0)
+    return -1;
+  if (husk_state_container_get (e->state, id, &r, NULL) < 0)
+    {
+      husk_state_rollback (e->state);
+      return 0; /* gone already: it ran, exited and was removed (--rm) */
+    }
+  if (strcmp (r.state, "running") == 0 && r.monitor_pid == 0)
+    {
+      r.pid = res->container_pid;
+      r.monitor_pid = res->monitor_pid;
+      ret = husk_state_container_save (e->state, &r, err);
+    }
+  if (ret == 0)
+    ret = husk_state_commit (e->state, err);
+  else
+    husk_state_rollback (e->state);
+  husk_container_rec_release (&r);
+  return ret;
+}
+
+int
+husk_op_container_start (struct husk_engine *e, const char *ref, bool attach_wait,
+                         int *exit_hint, husk_error_t *err)
+{
+  struct husk_container_rec r = { 0 };
+  struct husk_monitor_result res = { 0 };
+  cleanup_json json_t *c = NULL;
+  cleanup_free char *rootfs = NULL, *dir = NULL, *prev = NULL;
+  int ret;
+
+  *exit_hint = 125;
+  if (load (e, ref, &r, err) < 0)
+    return -1;
+  if (strcmp (r.state, "running") == 0 || strcmp (r.state, "paused") == 0)
+    {
+      husk_container_rec_release (&r);
+      return 0;
+    }
+  c = json_loads (r.config, 0, NULL);
+  dir = bundle_dir (e, r.id);
+  prev = husk_xstrdup (r.state);
+  rootfs = husk_store_container_mount (e->store, r.id, err);
+  if (rootfs == NULL || write_spec (e, c, dir, rootfs, err) < 0)
+    goto fail;
+  /* "running" before the monitor exists: its cleanup may come before we
+     return, and must find a row it can fold the exit into.  */
+  set_state (&r, "running", 0, 0);
+  r.started_at = now_ns ();
+  if (husk_state_container_save (e->state, &r, err) < 0)
+    goto fail;
+  if (launch (e, &r, c, attach_wait, &res, err) < 0)
+    {
+      if (res.exit_code_hint)
+        *exit_hint = res.exit_code_hint;
+      set_state (&r, prev, 0, 0);
+      husk_state_container_save (e->state, &r, NULL);
+      goto fail;
+    }
+  ret = record_pids (e, r.id, &res, err);
+  if (ret == 0)
+    event (e, "start", r.id, r.name);
+  husk_container_rec_release (&r);
+  return ret;
+fail:
+  release (e, &r);
+  husk_container_rec_release (&r);
+  return -1;
+}
+
+/* ---- cleanup, stop, kill, rm, wait -------------------------------------- */
+
+static int
+remove_files (struct husk_engine *e, struct husk_container_rec *r, husk_error_t *err)
+{
+  cleanup_free char *dir = bundle_dir (e, r->id), *run = husk_op_container_rundir (e, r->id);
+
+  release (e, r);
+  if (husk_store_container_remove (e->store, r->id, err) < 0)
+    return -1;
+  husk_rm_rf (run, NULL);
+  husk_rm_rf (dir, NULL);
+  if (husk_state_container_remove (e->state, r->id, err) < 0)
+    return -1;
+  event (e, "remove", r->id, r->name);
+  return 0;
+}
+
+int
+husk_op_container_cleanup (struct husk_engine *e, const char *ref, husk_error_t *err)
+{
+  struct husk_container_rec r = { 0 };
+  cleanup_json json_t *c = NULL;
+  int ret = 0;
+
+  if (load (e, ref, &r, err) < 0)
+    return -1;
+  c = json_loads (r.config, 0, NULL);
+  if (strcmp (r.state, "exited") == 0)
+    {
+      release (e, &r);
+      if (json_is_true (json_object_get (c, "rm")))
+        ret = remove_files (e, &r, err);
+    }
+  husk_container_rec_release (&r);
+  return ret;
+}
+
+/* Wait until the monitor has recorded an exit, up to timeout_ms.  */
+static bool
+wait_exit (struct husk_engine *e, struct husk_container_rec *r, int timeout_ms)
+{
+  for (int waited = 0;; waited += 20)
+    {
+      struct husk_container_rec fresh = { 0 };
+      bool done;
+      if (husk_state_container_get (e->state, r->id, &fresh, NULL) < 0)
+        return true;
+      sync_state (e, &fresh);
+      done = strcmp (fresh.state, "running") && strcmp (fresh.state, "paused")
+             && strcmp (fresh.state, "stopping");
+      husk_container_rec_release (&fresh);
+      if (done)
+        return true;
+      if (timeout_ms >= 0 && waited >= timeout_ms)
+        return false;
+      usleep (20000);
+    }
+}
+
+static int
+signal_container (struct husk_engine *e, struct husk_container_rec *r, int sig, bool all)
+{
+  char num[16];
+  const char *args[] = { "kill", all ? "--all" : r->id, all ? r->id : num, all ? num : NULL, NULL };
+
+  cleanup_free char *rt = ctr_runtime (r);
+
+  snprintf (num, sizeof num, "%d", sig);
+  if (runtime_call (e, rt, args) == 0)
+    return 0;
+  /* The runtime may have lost track; the pid is ours to signal.  */
+  return r->pid > 0 ? kill (r->pid, sig) : -1;
+}
+
+int
+husk_op_container_stop (struct husk_engine *e, const char *ref, int timeout,
+                        husk_error_t *err)
+{
+  struct husk_container_rec r = { 0 };
+  cleanup_json json_t *c = NULL;
+  cleanup_free char *run = NULL, *stopping = NULL;
+  int sig;
+
+  if (load (e, ref, &r, err) < 0)
+    return -1;
+  if (strcmp (r.state, "running") && strcmp (r.state, "paused") && strcmp (r.state, "stopping"))
+    {
+      husk_container_rec_release (&r);
+      return 0; /* already stopped: Podman succeeds too */
+    }
+  c = json_loads (r.config, 0, NULL);
+  sig = (int) json_integer_value (json_object_get (c, "stop_signal"));
+  if (timeout < 0)
+    timeout = (int) json_integer_value (json_object_get (c, "stop_timeout"));
+  run = husk_op_container_rundir (e, r.id);
+  stopping = husk_asprintf ("%s/%s", run, HUSK_MONITOR_STOPPING);
+  husk_write_file_atomic (stopping, "1", 1, 0600, NULL); /* no restart after this */
+  if (strcmp (r.state, "paused") == 0)
+    {
+      const char *resume[] = { "resume", r.id, NULL };
+      cleanup_free char *rt = ctr_runtime (&r);
+      runtime_call (e, rt, resume);
+    }
+  if (timeout > 0)
+    signal_container (e, &r, sig ? sig : SIGTERM, false);
+  if (timeout == 0 || !wait_exit (e, &r, timeout * 1000))
+    {
+      signal_container (e, &r, SIGKILL, true);
+      wait_exit (e, &r, 10000);
+    }
+  event (e, "stop", r.id, r.name);
+  husk_container_rec_release (&r);
+  return 0;
+}
+
+int
+husk_op_container_kill (struct husk_engine *e, const char *ref, int sig, husk_error_t *err)
+{
+  struct husk_container_rec r = { 0 };
+  int ret = 0;
+
+  if (load (e, ref, &r, err) < 0)
+    return -1;
+  if (strcmp (r.state, "running") && strcmp (r.state, "paused"))
+    ret = husk_error_makex (err, EINVAL, "can only kill running containers. %s is in state "
+                            "%s: container state improper", r.id, r.state);
+  else if (signal_container (e, &r, sig, false) < 0)
+    ret = husk_error_make (err, errno, "kill container %s", r.id);
+  else
+    event (e, "kill", r.id, r.name);
+  husk_container_rec_release (&r);
+  return ret;
+}
+
+int
+husk_op_container_remove (struct husk_engine *e, const char *ref, bool force, bool volumes,
+                          int timeout, husk_error_t *err)
+{
+  struct husk_container_rec r = { 0 };
+  int ret;
+
+  (void) volumes;
+  if (load (e, ref, &r, err) < 0)
+    return -1;
+  if (strcmp (r.state, "running") == 0 || strcmp (r.state, "paused") == 0
+      || strcmp (r.state, "stopping") == 0)
+    {
+      if (!force)
+        {
+          ret = husk_error_makex (err, EBUSY, "cannot remove container %s as it is %s - "
+                                  "running or paused containers cannot be removed without "
+                                  "force: container state improper", r.id, r.state);
+          husk_container_rec_release (&r);
+          return ret;
+        }
+      husk_op_container_stop (e, r.id, timeout < 0 ? 0 : timeout, NULL);
+    }
+  ret = remove_files (e, &r, err);
+  husk_container_rec_release (&r);
+  return ret;
+}
+
+int
+husk_op_container_wait (struct husk_engine *e, const char *ref, const char *condition,
+                        int *exit_code, husk_error_t *err)
+{
+  struct husk_container_rec r = { 0 };
+  bool want_running = condition && strcmp (condition, "running") == 0;
+
+  if (condition && strcmp (condition, "running") && strcmp (condition, "stopped")
+      && strcmp (condition, "exited"))
+    return husk_error_makex (err, EINVAL, "invalid condition \"%s\": use running, stopped "
+                             "or exited", condition);
+  if (load (e, ref, &r, err) < 0)
+    return -1;
+  for (;;)
+    {
+      bool running = strcmp (r.state, "running") == 0 || strcmp (r.state, "paused") == 0
+                     || strcmp (r.state, "stopping") == 0;
+      if (want_running ? running : !running && strcmp (r.state, "created") != 0)
+        break;
+      if (!want_running && strcmp (r.state, "created") == 0 && r.started_at == 0)
+        {
+          /* Never started: Docker waits; Podman returns its exit code.  */
+          break;
+        }
+      usleep (50000);
+      {
+        cleanup_free char *id = husk_xstrdup (r.id);
+        husk_container_rec_release (&r);
+        if (husk_state_container_get (e->state, id, &r, err) < 0)
+          {
+            /* Removed meanwhile (--rm): the exit code is gone with it.  */
+            if ((*err)->code == ENOENT)
+              {
+                husk_error_release (err);
+                *exit_code = 0;
+                return 0;
+              }
+            return -1;
+          }
+        sync_state (e, &r);
+      }
+    }
+  *exit_code = r.exit_code;
+  husk_container_rec_release (&r);
+  return 0;
+}
+
+int
+husk_op_container_log (struct husk_engine *e, const char *ref, char **path, char **driver,
+                       char **id, husk_error_t *err)
+{
+  struct husk_container_rec r = { 0 };
+  cleanup_json json_t *c = NULL;
+  json_t *log;
+
+  if (load (e, ref, &r, err) < 0)
+    return -1;
+  c = json_loads (r.config, 0, NULL);
+  log = json_object_get (c, "log");
+  *path = husk_xstrdup (json_string_value (json_object_get (log, "path")));
+  *driver = husk_xstrdup (json_string_value (json_object_get (log, "driver")));
+  *id = steal_ptr (&r.id);
+  husk_container_rec_release (&r);
+  return 0;
+}

@@ -1,0 +1,162 @@
+/* SPDX-License-Identifier: GPL-2.0-or-later */
+/*
+ * The OCI runtime driver: finding a runtime (crun by default, runc, or any
+ * OCI runtime by name or path), building its command lines, running it,
+ * reading its state, and telling the user why it cannot run here.
+ *
+ * The command lines follow the OCI runtime command line interface that
+ * crun and runc share:
+ *   RT [--root ROOT] [--log-format json] create --bundle B --pid-file F
+ *      [--console-socket S] [--preserve-fds N] ID
+ *   RT ... start ID | state ID | kill [--all] ID SIGNAL | delete [--force] ID
+ *   RT ... pause ID | resume ID
+ *   RT ... exec --process P --pid-file F [--console-socket S] [--detach]
+ *      [--preserve-fds N] ID
+ * ROOT, the runtime's state directory, is "<runroot>/runtime/<name>", so
+ * husk's containers never mix with other engines' (or another --runroot's)
+ * in the runtime's default /run/crun or /run/runc.
+ */
+#ifndef HUSK_RUNTIME_RUNTIME_H
+#define HUSK_RUNTIME_RUNTIME_H
+
+#include "config/config.h"
+#include "util/cleanup.h"
+#include "util/error.h"
+
+#include <stdbool.h>
+
+struct husk_runtime;
+
+/* What differs between runtimes.  */
+struct husk_runtime_ops
+{
+  const char *family;  /* "crun", "runc" or "oci" (any other runtime) */
+  bool json_log;       /* understands --log-format json (errors on stderr) */
+  /* Why the runtime cannot run on this host (cgroup_root is normally
+     "/sys/fs/cgroup").  Return: 0, or -1 with the cause and the fix.  */
+  int (*check_host) (const struct husk_runtime *rt, const char *cgroup_root,
+                     husk_error_t *err);
+};
+
+struct husk_runtime
+{
+  char *name;  /* "crun"; for a runtime given by path, its file name */
+  char *path;  /* the executable, absolute */
+  char *root;  /* --root; NULL: the runtime's default */
+  const struct husk_runtime_ops *ops;
+};
+
+/**
+ * husk_runtime_find() - Find an OCI runtime
+ * @name_or_path: a name ("crun", "runc", or any [engine.runtimes] name,
+ *                whose configured paths are tried in order, then $PATH),
+ *                or an absolute path to the executable
+ * @cfg:          the configuration ([engine.runtimes]); may be NULL
+ * @err:          ENOENT "OCI runtime \"crun\" not found: install it or
+ *                use --runtime"
+ *
+ * Return: a new runtime, or NULL.
+ */
+struct husk_runtime *husk_runtime_find (const char *name_or_path, struct husk_config *cfg,
+                                        husk_error_t *err);
+
+/* A runtime at path, named name, without looking for it (for tests).  */
+struct husk_runtime *husk_runtime_new (const char *name, const char *path);
+
+/* Set --root to "<runroot>/runtime/<name>".  */
+void husk_runtime_set_root (struct husk_runtime *rt, const char *runroot);
+
+void husk_runtime_free (struct husk_runtime *rt);
+DEFINE_CLEANUP (struct husk_runtime *, husk_runtime_free)
+
+/* Command lines, NULL-terminated, argv[0] the runtime's path.  Free with
+   husk_strv_free().  Optional strings may be NULL; preserve_fds 0 omits
+   the option.  */
+char **husk_runtime_argv_create (const struct husk_runtime *rt, const char *id,
+                                 const char *bundle, const char *pid_file,
+                                 const char *console_socket, int preserve_fds);
+char **husk_runtime_argv_start (const struct husk_runtime *rt, const char *id);
+char **husk_runtime_argv_state (const struct husk_runtime *rt, const char *id);
+char **husk_runtime_argv_kill (const struct husk_runtime *rt, const char *id, int signal,
+                               bool all);
+char **husk_runtime_argv_delete (const struct husk_runtime *rt, const char *id, bool force);
+char **husk_runtime_argv_pause (const struct husk_runtime *rt, const char *id);
+char **husk_runtime_argv_resume (const struct husk_runtime *rt, const char *id);
+char **husk_runtime_argv_exec (const struct husk_runtime *rt, const char *id,
+                               const char *process_json, const char *pid_file,
+                               const char *console_socket, bool detach, int preserve_fds);
+
+/**
+ * husk_runtime_run() - Run the runtime and wait for it
+ * @argv:   a command line from husk_runtime_argv_*()
+ * @output: set to its standard output (may be NULL to discard)
+ * @err:    on failure "<name>: <the runtime's error message>" (its JSON or
+ *          logrus log lines reduced to the message); ENOENT when the
+ *          container does not exist, EOPNOTSUPP with the cause and the fix
+ *          for crun's hybrid-cgroup refusal, EIO otherwise
+ *
+ * Standard input is /dev/null.  Return: 0, or -1.
+ */
+int husk_runtime_run (const struct husk_runtime *rt, char **argv, char **output,
+                      husk_error_t *err);
+
+/* Run a command line and discard its output.  */
+int husk_runtime_start (const struct husk_runtime *rt, const char *id, husk_error_t *err);
+int husk_runtime_kill (const struct husk_runtime *rt, const char *id, int signal, bool all,
+                       husk_error_t *err);
+int husk_runtime_delete (const struct husk_runtime *rt, const char *id, bool force,
+                         husk_error_t *err);
+int husk_runtime_pause (const struct husk_runtime *rt, const char *id, husk_error_t *err);
+int husk_runtime_resume (const struct husk_runtime *rt, const char *id, husk_error_t *err);
+
+/* `RT state ID`.  */
+struct husk_runtime_state
+{
+  char *status;  /* "creating", "created", "running", "paused", "stopped" */
+  int pid;       /* 0 when there is none */
+  char *bundle;  /* may be NULL */
+};
+
+/**
+ * husk_runtime_parse_state() - Parse the output of `RT state`
+ *
+ * Return: 0, or -1 (EINVAL) when it is not a state object.
+ */
+int husk_runtime_parse_state (const char *json, struct husk_runtime_state *st,
+                              husk_error_t *err);
+
+/* Run `RT state ID` and parse it.  Return: 0, or -1 (ENOENT: no such
+   container).  */
+int husk_runtime_state (const struct husk_runtime *rt, const char *id,
+                        struct husk_runtime_state *st, husk_error_t *err);
+
+void husk_runtime_state_release (struct husk_runtime_state *st);
+
+/**
+ * husk_runtime_error_message() - The message in a runtime's error output
+ * @stderr_text: what the runtime wrote on stderr: JSON log lines
+ *               ({"level":"error","msg":...}), logrus text lines
+ *               (time=... level=error msg="..."), or plain text
+ *
+ * Return: a new string: the error-level messages joined with "; ", else
+ * the last non-empty line; "" when there is nothing.
+ */
+char *husk_runtime_error_message (const char *stderr_text);
+
+/**
+ * husk_runtime_check_host() - Can this runtime run containers here?
+ *
+ * crun 1.8 refuses cgroups in hybrid mode while the unified hierarchy has
+ * controllers (/sys/fs/cgroup/unified/cgroup.controllers not empty); the
+ * error says so and gives the fix (mount a v1 hierarchy for each of them,
+ * or use runc).  Cheap: one small file read.
+ *
+ * Return: 0, or -1 (EOPNOTSUPP).
+ */
+int husk_runtime_check_host (const struct husk_runtime *rt, husk_error_t *err);
+
+/* The same, with the cgroup file system root as a parameter (for tests). */
+int husk_runtime_check_host_at (const struct husk_runtime *rt, const char *cgroup_root,
+                                husk_error_t *err);
+
+#endif

@@ -1,0 +1,136 @@
+#!/usr/bin/env bats
+# Running containers: run, exit codes, output, detach, ps, stop, rm.
+load helpers
+
+setup() {
+    husk_setup_store
+    skip_if_rootless "containers need a user namespace rootless (rootless issue)"
+    run_husk load -i "$HUSK_IMAGES/busybox.docker.tar"
+}
+
+teardown() {
+    husk rm -a -f -t 0 >/dev/null 2>&1 || true
+    grep -F " $HUSK_TMP/" /proc/self/mountinfo | awk '{print $5}' | sort -r \
+        | while read -r m; do umount -l "$m"; done
+    rm -rf "$HUSK_TMP"
+}
+
+@test "run prints the container's output and returns its exit code" {
+    run_husk run --rm husk-test/busybox echo hello
+    assert_output_is "hello"
+    run_husk 3 run --rm husk-test/busybox sh -c 'echo out; echo err >&2; exit 3'
+    assert_output_contains "out"
+    assert_output_contains "err"
+}
+
+@test "a command that does not exist exits 127, one not executable 126" {
+    run_husk 127 run --rm husk-test/busybox /nosuch
+    run_husk 126 run --rm husk-test/busybox /etc/passwd
+}
+
+@test "--rm removes the container; without it the container stays, exited" {
+    run_husk run --rm husk-test/busybox true
+    run_husk ps -a -q
+    assert_output_is ""
+    run_husk run --name keep husk-test/busybox true
+    run_husk ps -a --format '{{.Names}} {{.Status}}'
+    [[ "$output" == "keep Exited (0)"* ]]
+}
+
+@test "the container sees the image's files, env, hostname and user" {
+    run_husk run --rm --hostname box -e FOO=bar husk-test/busybox sh -c 'echo $FOO; hostname; id -u; cat /etc/passwd | head -1'
+    assert_output_is "$(printf 'bar\nbox\n0\nroot:x:0:0:root:/root:/bin/sh')"
+    run_husk run --rm -u tester husk-test/busybox id
+    assert_output_contains "uid=1000(tester)"
+    run_husk run --rm -w /tmp husk-test/busybox pwd
+    assert_output_is "/tmp"
+}
+
+@test "run -d keeps the container running after husk exits; stop ends it" {
+    run_husk run -d --name bg husk-test/busybox sleep 1000
+    id=$output
+    [[ "$id" =~ ^[0-9a-f]{64}$ ]]
+    run_husk ps --format '{{.Names}} {{.State}}'
+    assert_output_is "bg running"
+    run_husk inspect --type container --format '{{.State.Running}} {{.State.Pid}}' bg
+    [[ "$output" == "true "[1-9]* ]]
+    pid=${output#true }
+    kill -0 "$pid"
+    run_husk stop -t 1 bg
+    run_husk ps -a --format '{{.Names}} {{.State}}'
+    assert_output_is "bg exited"
+    ! kill -0 "$pid" 2>/dev/null
+}
+
+@test "a container killed from outside is seen as exited with 137" {
+    run_husk run -d --name victim husk-test/busybox sleep 1000
+    pid=$(husk container inspect --format '{{.State.Pid}}' victim)
+    kill -9 "$pid"
+    run_husk wait victim
+    assert_output_is "137"
+    run_husk ps -a --format '{{.Status}}'
+    [[ "$output" == "Exited (137)"* ]]
+}
+
+@test "rm refuses a running container without -f; rm -f removes it and its mount" {
+    run_husk run -d --name busy husk-test/busybox sleep 1000
+    run_husk 2 rm busy
+    assert_output_contains "cannot remove container"
+    run_husk rm -f busy
+    run_husk ps -a -q
+    assert_output_is ""
+    ! grep -q " $HUSK_TMP/" /proc/self/mountinfo
+}
+
+@test "name conflicts are refused before anything is created" {
+    run_husk create --name dup husk-test/busybox true
+    run_husk 125 create --name dup husk-test/busybox true
+    assert_output_contains "already in use"
+    run_husk ps -a -q
+    [ "${#lines[@]}" -eq 1 ]
+}
+
+@test "invalid flags are refused before anything is created" {
+    run_husk 125 run --rm --restart always husk-test/busybox true
+    assert_output_contains "conflicts with --restart"
+    run_husk 125 run --memory 1x husk-test/busybox true
+    assert_output_contains "invalid size"
+    run_husk 125 run --network bridge husk-test/busybox true
+    assert_output_contains "not supported yet"
+    run_husk 125 run nosuchimage true
+    assert_output_contains "image not known"
+    run_husk ps -a -q
+    assert_output_is ""
+}
+
+@test "create then start; wait returns the exit code; logs shows the output" {
+    run_husk create --name later husk-test/busybox sh -c 'echo from-log; exit 5'
+    run_husk ps -a --format '{{.Status}}'
+    assert_output_is "Created"
+    run_husk start later
+    run_husk wait later
+    assert_output_is "5"
+    run_husk logs later
+    assert_output_is "from-log"
+}
+
+@test "20 parallel run --rm of the same image all succeed" {
+    pids=()
+    for i in $(seq 1 20); do
+        husk run --rm husk-test/busybox echo "n$i" >"$HUSK_TMP/out.$i" 2>&1 &
+        pids+=($!)
+    done
+    failed=0
+    for p in "${pids[@]}"; do wait "$p" || failed=$((failed + 1)); done
+    cat "$HUSK_TMP"/out.* >&2
+    [ "$failed" -eq 0 ]
+    for i in $(seq 1 20); do grep -qx "n$i" "$HUSK_TMP/out.$i"; done
+    run_husk ps -a -q
+    assert_output_is ""
+}
+
+@test "rmi refuses an image a container uses" {
+    run_husk create --name user husk-test/busybox true
+    run_husk 2 rmi husk-test/busybox
+    assert_output_contains "user"
+}

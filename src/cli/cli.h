@@ -106,6 +106,9 @@ int cli_main (int argc, char **argv);
 extern const struct cli_command cli_image_commands[];
 extern const struct cli_command cli_system_commands[];
 extern const struct cli_command cli_container_commands[];
+extern const struct cli_command cli_healthcheck_commands[];
+int cmd_events (struct cli_ctx *ctx, int argc, char **argv);
+int cmd_healthcheck_run (struct cli_ctx *ctx, int argc, char **argv);
 
 int cmd_container_create (struct cli_ctx *ctx, int argc, char **argv);
 int cmd_container_run (struct cli_ctx *ctx, int argc, char **argv);

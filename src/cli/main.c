@@ -22,9 +22,12 @@ static int cmd_group_image (struct cli_ctx *ctx, int argc, char **argv);
 static int cmd_group_system (struct cli_ctx *ctx, int argc, char **argv);
 
 static int cmd_group_container (struct cli_ctx *ctx, int argc, char **argv);
+static int cmd_group_healthcheck (struct cli_ctx *ctx, int argc, char **argv);
 
 static const struct cli_command top_commands[] = {
   { "container", cmd_group_container, 0, cli_container_commands, "Manage containers" },
+  { "events", cmd_events, CMD_ENGINE, NULL, "Show husk events" },
+  { "healthcheck", cmd_group_healthcheck, 0, cli_healthcheck_commands, "Manage health checks on containers" },
   { "create", cmd_container_create, CMD_ENGINE | CMD_USERNS | CMD_STOP_AT_ARG, NULL, "Create but do not start a container" },
   { "kill", cmd_container_kill, CMD_ENGINE | CMD_USERNS, NULL, "Kill one or more running containers with a specific signal" },
   { "logs", cmd_container_logs, CMD_ENGINE, NULL, "Fetch the logs of one or more containers" },
@@ -260,6 +263,12 @@ static int
 cmd_group_container (struct cli_ctx *ctx, int argc, char **argv)
 {
   return dispatch (ctx, cli_container_commands, argc, argv);
+}
+
+static int
+cmd_group_healthcheck (struct cli_ctx *ctx, int argc, char **argv)
+{
+  return dispatch (ctx, cli_healthcheck_commands, argc, argv);
 }
 
 static int

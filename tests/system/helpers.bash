@@ -4,6 +4,8 @@
 # files never see each other's images.  With HUSK_ROOTLESS_RUN=1 the suite
 # runs as an unprivileged user (tests/run-all.sh does this as husktest).
 
+bats_require_minimum_version 1.5.0
+
 HUSK_TOP=$(cd "$BATS_TEST_DIRNAME/../.." && pwd)
 HUSK_BIN=${HUSK_BIN:-$HUSK_TOP/build/husk}
 HUSK_IMAGES=${HUSK_IMAGES:-$HUSK_TOP/build/test-images}

@@ -372,6 +372,43 @@ release (struct husk_engine *e, struct husk_container_rec *r)
   husk_store_container_unmount (e->store, r->id, true, NULL);
 }
 
+/* The monitor restarts the container on its own (restart policy): take
+   the new pid and the count from its files.  */
+static int
+follow_restart (struct husk_engine *e, struct husk_container_rec *r, const char *run)
+{
+  cleanup_free char *path = husk_asprintf ("%s/%s", run, HUSK_MONITOR_STARTED);
+  cleanup_free char *text = husk_read_file (path, NULL, NULL);
+  cleanup_json json_t *j = text ? json_loads (text, 0, NULL) : NULL;
+  int count = husk_monitor_restart_count (run);
+  int pid = (int) json_integer_value (json_object_get (j, "pid"));
+
+  if (count == r->restart_count && (pid == 0 || pid == r->pid))
+    return 0;
+  r->restart_count = count;
+  if (pid)
+    r->pid = pid;
+  husk_state_container_save (e->state, r, NULL);
+  return 1;
+}
+
+/* A start whose husk died before it recorded the monitor: the monitor's
+   own pid file tells whether one runs; without it, after a grace period,
+   nothing does.  */
+static bool
+monitor_never_came (struct husk_container_rec *r, const char *run)
+{
+  cleanup_free char *path = husk_asprintf ("%s/%s", run, HUSK_MONITOR_PID);
+  cleanup_free char *text = husk_read_file (path, NULL, NULL);
+
+  if (text)
+    {
+      r->monitor_pid = atoi (text);
+      return !alive (r->monitor_pid) && !alive (r->pid);
+    }
+  return now_ns () - r->started_at > 30LL * 1000000000;
+}
+
 /* Fold what the monitor recorded into the row.  Return: 1 if it changed. */
 static int
 sync_state (struct husk_engine *e, struct husk_container_rec *r)
@@ -383,13 +420,14 @@ sync_state (struct husk_engine *e, struct husk_container_rec *r)
 
   if (!active)
     return 0;
+  if (r->monitor_pid > 0)
+    follow_restart (e, r, run);
   if (husk_monitor_read_exit (run, &ex, NULL) > 0)
     {
       if (ex.restarting)
         {
-          r->restart_count = ex.restart_count;
           husk_monitor_exit_release (&ex);
-          return 0;
+          return follow_restart (e, r, run);
         }
       free (r->state);
       r->state = husk_xstrdup ("exited");
@@ -400,7 +438,8 @@ sync_state (struct husk_engine *e, struct husk_container_rec *r)
       r->pid = 0;
       husk_monitor_exit_release (&ex);
     }
-  else if (r->monitor_pid > 0 && !alive (r->monitor_pid) && !alive (r->pid))
+  else if (r->monitor_pid > 0 ? !alive (r->monitor_pid) && !alive (r->pid)
+                               : monitor_never_came (r, run))
     {
       /* Monitor and container gone without a record (killed, or a reboot
          cleared the run directory).  */
@@ -635,14 +674,30 @@ fail:
 
 /* ---- cleanup, stop, kill, rm, wait -------------------------------------- */
 
+/* The monitor runs `container cleanup` after the exit: let it finish
+   before the files it works on go away.  */
+static void
+wait_monitor (struct husk_container_rec *r)
+{
+  for (int i = 0; i < 250 && alive (r->monitor_pid); i++)
+    usleep (20000);
+}
+
 static int
 remove_files (struct husk_engine *e, struct husk_container_rec *r, husk_error_t *err)
 {
   cleanup_free char *dir = bundle_dir (e, r->id), *run = husk_op_container_rundir (e, r->id);
 
+  if (r->monitor_pid > 0 && r->monitor_pid != getppid ())
+    wait_monitor (r);
   release (e, r);
+  /* A create killed half-way may have left a row without its layer.  */
   if (husk_store_container_remove (e->store, r->id, err) < 0)
-    return -1;
+    {
+      if ((*err)->code != ENOENT)
+        return -1;
+      husk_error_release (err);
+    }
   husk_rm_rf (run, NULL);
   husk_rm_rf (dir, NULL);
   if (husk_state_container_remove (e->state, r->id, err) < 0)

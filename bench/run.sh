@@ -70,3 +70,41 @@ time_load() { # engine-fn: median of 5 loads, each into a store without the imag
     printf '%s\n' "${times[@]}" | sort -n | awk '{a[NR]=$1} END {printf "%.2f", a[3]/1000}'
 }
 report "load 100 MB docker-archive" "$(time_load H)" "$(time_load P)" "<= 1.0"
+
+# ---- containers -----------------------------------------------------------
+# Both rootful, crun, --network none.  podman needs its ulimits inside this
+# machine's hard limits (it does not clamp them, see ENVIRONMENT.md).
+PODMAN_RUN=(--network none --runtime crun --ulimit nofile=1024:1024 --ulimit nproc=4096:4096)
+H rm -a -f -t 0 >/dev/null 2>&1 || true
+report "run --rm IMAGE true" "$(median_ms H run --rm --network none localhost/husk-test/busybox true)" \
+    "$(median_ms P run --rm "${PODMAN_RUN[@]}" localhost/husk-test/busybox true)" "<= 0.15"
+
+# Raw crun on the same rootfs: the floor husk is measured against.
+mkdir -p "$tmp/bundle/rootfs"
+tar -C "$tmp/bundle/rootfs" -xf "$IMAGES/rootfs.tar"
+H run -d --name spec-src --network none localhost/husk-test/busybox sleep 1000 >/dev/null
+spec_id=$(H inspect --format '{{.Id}}' spec-src)
+jq --arg r "$tmp/bundle/rootfs" '.root.path = $r | .process.args = ["true"] | .process.terminal = false
+    | .linux.cgroupsPath = "/husk-bench" | .mounts |= map(select(.type != "bind"))' \
+    "$tmp/husk/containers/$spec_id/config.json" > "$tmp/bundle/config.json"
+crun_run() { crun --root "$tmp/crun-root" run --bundle "$tmp/bundle" "bench-$RANDOM$RANDOM" >/dev/null; }
+husk_run() { H run --rm --network none localhost/husk-test/busybox true; }
+report "run --rm vs bare crun run" "$(median_ms husk_run)" "$(median_ms crun_run)" "<= 3 (husk / crun)"
+
+P run -d --name spec-src "${PODMAN_RUN[@]}" localhost/husk-test/busybox sleep 1000 >/dev/null 2>&1
+report "exec CTR true" "$(median_ms H exec spec-src true)" "$(median_ms P exec spec-src true)" "<= 0.2"
+
+for i in $(seq 1 49); do
+    H create --name "c$i" --network none localhost/husk-test/busybox true >/dev/null
+    P create --name "c$i" "${PODMAN_RUN[@]}" localhost/husk-test/busybox true >/dev/null 2>&1
+done
+report "ps -a (50 containers)" "$(median_ms H ps -a)" "$(median_ms P ps -a)" "<= 0.1"
+
+# Memory of the per-container monitor of an idle detached container.
+pss() { awk '/^Pss:/ {print $2}' "/proc/$1/smaps_rollup"; }
+husk_mon=$(H inspect --format '{{.State.ConmonPid}}' spec-src)
+conmon_pid=$(P inspect --format '{{.State.ConmonPid}}' spec-src)
+awk -v h="$(pss "$husk_mon")" -v c="$(pss "$conmon_pid")" 'BEGIN {
+    printf "%-28s husk-monitor %6d kB  conmon %6d kB  ratio %6.3f  (target <= 0.5)\n", "monitor PSS (idle)", h, c, h / c }'
+H rm -a -f -t 0 >/dev/null 2>&1 || true
+P rm -a -f -t 0 >/dev/null 2>&1 || true

@@ -10,7 +10,7 @@ set -eu
 [ "$(id -u)" -eq 0 ] || { echo "setup-host: must run as root" >&2; exit 1; }
 
 unified=/sys/fs/cgroup/unified/cgroup.controllers
-if [ -s "$unified" ] && ! grep -q ' /sys/fs/cgroup/hugetlb ' /proc/self/mountinfo; then
+if [ -n "$(cat "$unified" 2>/dev/null)" ] && ! grep -q ' /sys/fs/cgroup/hugetlb ' /proc/self/mountinfo; then
     mkdir -p /sys/fs/cgroup/hugetlb 2>/dev/null || true
     mount -t cgroup -o hugetlb cgroup /sys/fs/cgroup/hugetlb 2>/dev/null \
         || echo "setup-host: could not mount the hugetlb v1 hierarchy" >&2

@@ -254,6 +254,12 @@ cmd_container_run (struct cli_ctx *ctx, int argc, char **argv)
       puts (id);
       return 0;
     }
+  if (o.log_driver && strcmp (o.log_driver, "passthrough") == 0)
+    {
+      if (husk_op_container_wait (ctx->engine, id, NULL, &code, &ctx->err) < 0)
+        return cli_fail (ctx);
+      return code;
+    }
   run = husk_op_container_rundir (ctx->engine, id);
   code = husk_attach (run, o.interactive ? 0 : -1, 1, 2, o.detach_keys ? o.detach_keys : "ctrl-p,ctrl-q",
                       o.tty, &ctx->err);

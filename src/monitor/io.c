@@ -265,6 +265,9 @@ mon_output_ready (struct mon_ctx *c, struct mon_watch *w)
   int stream = w->kind == W_ERR ? HUSK_ATTACH_STDERR : HUSK_ATTACH_STDOUT;
   ssize_t n;
 
+  /* An event from the same epoll batch as the one that paused output.  */
+  if (c->out_paused)
+    return;
   do
     n = read (w->fd, buf, sizeof buf);
   while (n < 0 && errno == EINTR);
@@ -281,6 +284,30 @@ mon_output_ready (struct mon_ctx *c, struct mon_watch *w)
     }
   log_write (c, stream, buf, n);
   mon_broadcast (c, stream, buf, n);
+}
+
+/* The drain ran out of time (a client stuck, or a process outside the
+   container's pid namespace holding the pipe): what the pipes hold still
+   goes to the log.  */
+void
+mon_output_drain_to_log (struct mon_ctx *c)
+{
+  struct mon_watch *ws[2] = { &c->out, &c->err };
+  char buf[MON_FRAME_MAX];
+
+  for (int i = 0; i < 2; i++)
+    {
+      int stream = i == 1 ? HUSK_ATTACH_STDERR : HUSK_ATTACH_STDOUT;
+
+      /* Bounded: a process still writing must not keep us here.  */
+      for (int round = 0; ws[i]->fd >= 0 && round < 16; round++)
+        {
+          ssize_t n = read (ws[i]->fd, buf, sizeof buf);
+          if (n <= 0)
+            break;
+          log_write (c, stream, buf, n);
+        }
+    }
 }
 
 /* --- Stdin ---------------------------------------------------------------- */
@@ -415,6 +442,7 @@ client_flush (struct mon_ctx *c, struct mon_client *cl)
   free (cl->pending);
   cl->pending = NULL;
   c->blocked--;
+  c->flushed++;
   client_update (c, cl);
   output_flow (c);
 }

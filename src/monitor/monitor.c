@@ -126,7 +126,7 @@ write_text (struct mon_ctx *c, const char *name, const char *text)
   cleanup_free char *path = husk_asprintf ("%s/%s", c->o->userdata, name);
   husk_error_t err = NULL;
 
-  if (husk_write_file_atomic (path, text, strlen (text), 0644, &err) < 0)
+  if (husk_monitor_write_file (path, text, strlen (text), 0644, &err) < 0)
     {
       husk_log_warn ("%s", err->msg);
       husk_error_release (&err);
@@ -207,6 +207,7 @@ failed (struct mon_ctx *c)
 {
   c->exit_code = husk_monitor_exit_hint (c->error);
   c->finished_ns = husk_now_ns ();
+  c->ctr_pid = 0; /* delete kills it; its exit is not the one to record */
   if (c->clients && c->error)
     {
       cleanup_free char *line = husk_asprintf ("Error: %s\n", c->error);
@@ -335,6 +336,7 @@ finish (struct mon_ctx *c)
     return;
   mon_timer_arm (&c->phase_timer, 0);
   mon_stdin_close (c);
+  mon_output_drain_to_log (c);
   close_watch (c, &c->out);
   close_watch (c, &c->err);
   ex.oom_killed = c->exit_code == 128 + SIGKILL && mon_oom_killed (c);
@@ -397,6 +399,7 @@ mon_container_exited (struct mon_ctx *c, int status)
   c->ctr_pid = 0;
   mon_health_end (c);
   c->phase = PH_DRAINING;
+  c->flushed_mark = c->flushed;
   mon_timer_arm (&c->phase_timer, DRAIN_NS);
   mon_output_closed (c);
 }
@@ -450,7 +453,15 @@ on_phase_timer (struct mon_ctx *c)
       mon_runtime_kill (c, SIGKILL);
       break;
     case PH_DRAINING:
-      finish (c);
+      /* Attach clients still taking output get more time; a stuck one
+         does not hold up the exit.  */
+      if (c->blocked > 0 && c->flushed != c->flushed_mark)
+        {
+          c->flushed_mark = c->flushed;
+          mon_timer_arm (&c->phase_timer, DRAIN_NS);
+        }
+      else
+        finish (c);
       break;
     case PH_BACKOFF:
       restart (c);

@@ -77,6 +77,8 @@ struct mon_ctx
   struct mon_client *clients;
   int blocked;     /* clients with a pending frame: output is paused */
   bool out_paused;
+  unsigned long flushed;       /* pending frames clients took, ever */
+  unsigned long flushed_mark;  /* ... when the drain timer was armed */
   struct husk_buf in_pending; /* stdin data the container has not taken */
   bool in_close_after; /* close stdin once in_pending is written */
 
@@ -128,6 +130,7 @@ int mon_io_setup (struct mon_ctx *c, husk_error_t *err);
 void mon_io_teardown (struct mon_ctx *c);
 void mon_log_open (struct mon_ctx *c);
 void mon_output_ready (struct mon_ctx *c, struct mon_watch *w);
+void mon_output_drain_to_log (struct mon_ctx *c);
 void mon_stdin_ready (struct mon_ctx *c);
 void mon_stdin_close (struct mon_ctx *c);
 void mon_accept (struct mon_ctx *c, struct mon_watch *w);

@@ -340,11 +340,12 @@ mon_runtime_create (struct mon_ctx *c)
   const struct husk_monitor_opts *o = c->o;
   cleanup_free char *pidfile
       = husk_asprintf ("%s/%s", o->userdata, HUSK_MONITOR_PIDFILE);
-  cleanup_close int log = open_runtime_log (c, true);
   char **argv = runtime_argv (c, "create", "--bundle", o->bundle, "--pid-file",
                               pidfile, NULL);
   int rc;
 
+  /* Only this create's messages: its stderr is the container's.  */
+  close (open_runtime_log (c, true));
   unlink (pidfile);
   for (const char *const *a = o->create_args; a && *a; a++)
     husk_strv_append (&argv, *a);

@@ -842,6 +842,65 @@ attach_feeds_stdin_and_gets_the_exit_code (void **state)
 }
 
 static void
+count_bytes (void *ctx, const char *stream, int64_t ts, const char *data,
+             size_t len, bool partial)
+{
+  (void) stream;
+  (void) ts;
+  (void) partial;
+  for (size_t i = 0; i < len; i++)
+    if (data[i] == '\0')
+      (*(size_t *) ctx)++;
+}
+
+static void
+attach_with_a_slow_reader_loses_no_output (void **state)
+{
+  const char *args[] = { "head", "-c", "3000000", "/dev/zero", NULL };
+  struct husk_monitor_result res;
+  cleanup_free char *out = NULL, *log = NULL;
+  husk_error_t err = NULL;
+  size_t zeros = 0;
+  struct stat st;
+  struct ctr t;
+  int p[2];
+  pid_t reader;
+
+  (void) state;
+  SKIP_WITHOUT_RUNTIME (&t, args, false);
+  t.o.attach_wait = true;
+  start_ok (&t, &res);
+  out = husk_asprintf ("%s/out", t.dir);
+  assert_int_equal (pipe (p), 0);
+  reader = fork ();
+  if (reader == 0)
+    {
+      /* Drain the pipe slowly, so the monitor has to hold output back.  */
+      char buf[65536];
+      int fd = open (out, O_WRONLY | O_CREAT, 0644);
+      ssize_t n;
+      close (p[1]);
+      while ((n = read (p[0], buf, sizeof buf)) > 0)
+        {
+          husk_write_all (fd, buf, n);
+          sleep_ms (2);
+        }
+      _exit (0);
+    }
+  close (p[0]);
+  assert_int_equal (husk_attach (t.userdata, -1, p[1], p[1], NULL, false, &err), 0);
+  close (p[1]);
+  waitpid (reader, NULL, 0);
+  assert_int_equal (stat (out, &st), 0);
+  assert_int_equal (st.st_size, 3000000);
+  log = ud_path (&t, HUSK_MONITOR_CTR_LOG);
+  assert_int_equal (husk_log_read (log, NULL, NULL, count_bytes, &zeros, &err), 0);
+  assert_int_equal (zeros, 3000000);
+  wait_monitor_gone (&t);
+  ctr_release (&t);
+}
+
+static void
 terminal_gets_a_pty_and_resizes (void **state)
 {
   const char *args[] = { "sh", "-c",
@@ -1103,6 +1162,7 @@ main (void)
     cmocka_unit_test (json_file_driver_writes_docker_records),
     cmocka_unit_test (log_max_size_rotates_the_file),
     cmocka_unit_test (attach_feeds_stdin_and_gets_the_exit_code),
+    cmocka_unit_test (attach_with_a_slow_reader_loses_no_output),
     cmocka_unit_test (terminal_gets_a_pty_and_resizes),
     cmocka_unit_test (passthrough_hands_the_callers_fds_to_the_container),
     cmocka_unit_test (missing_program_fails_start_with_the_runtime_message),

@@ -58,7 +58,7 @@ write_health (const char *userdata_dir, json_t *j, husk_error_t *err)
 
   if (text == NULL)
     return husk_error_makex (err, ENOMEM, "encode '%s'", path);
-  return husk_write_file_atomic (path, text, strlen (text), 0644, err);
+  return husk_monitor_write_file (path, text, strlen (text), 0644, err);
 }
 
 int

@@ -15,6 +15,7 @@
 #include <stdarg.h>
 #include <stdio.h>
 #include <string.h>
+#include <sys/stat.h>
 #include <time.h>
 #include <unistd.h>
 
@@ -450,7 +451,31 @@ husk_monitor_sockaddr (const char *dir, const char *name,
   return 0;
 }
 
-/* --- Exit file ------------------------------------------------------------ */
+/* --- Files ---------------------------------------------------------------- */
+
+int
+husk_monitor_write_file (const char *path, const void *data, size_t len,
+                         mode_t mode, husk_error_t *err)
+{
+  cleanup_free char *tmp = husk_asprintf ("%s.tmp-XXXXXX", path);
+  cleanup_close int fd = mkostemp (tmp, O_CLOEXEC);
+
+  if (fd < 0)
+    return husk_error_make (err, errno, "create '%s'", tmp);
+  if (husk_write_all (fd, data, len) < 0 || fchmod (fd, mode) < 0)
+    {
+      int saved = errno;
+      unlink (tmp);
+      return husk_error_make (err, saved, "write '%s'", path);
+    }
+  if (rename (tmp, path) < 0)
+    {
+      int saved = errno;
+      unlink (tmp);
+      return husk_error_make (err, saved, "rename '%s'", path);
+    }
+  return 0;
+}
 
 int
 husk_monitor_write_exit (const char *userdata_dir,
@@ -469,5 +494,5 @@ husk_monitor_write_exit (const char *userdata_dir,
   text = json_dumps (j, JSON_COMPACT);
   if (text == NULL)
     return husk_error_makex (err, ENOMEM, "encode the exit file");
-  return husk_write_file_atomic (path, text, strlen (text), 0644, err);
+  return husk_monitor_write_file (path, text, strlen (text), 0644, err);
 }

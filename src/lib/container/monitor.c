@@ -232,12 +232,17 @@ husk_monitor_start (const struct husk_monitor_opts *o,
     return husk_error_makex (err, EINVAL, "unknown healthcheck action '%s'",
                              o->health.on_failure);
   passthrough = husk_log_driver_parse (o->log_driver) == HUSK_LOG_DRIVER_PASSTHROUGH;
+  if (passthrough && o->terminal)
+    return husk_error_makex (err, EINVAL,
+                             "the passthrough log driver hands over the "
+                             "caller's terminal: the container must not "
+                             "allocate one");
 
   cfg = husk_monitor_config_to_json (o);
   text = json_dumps (cfg, JSON_INDENT (2));
   if (text == NULL)
     return husk_error_makex (err, EINVAL, "encode '%s'", cfg_path);
-  if (husk_write_file_atomic (cfg_path, text, strlen (text), 0600, err) < 0)
+  if (husk_monitor_write_file (cfg_path, text, strlen (text), 0600, err) < 0)
     return -1;
 
   husk_strv_append (&argv, "husk-monitor");

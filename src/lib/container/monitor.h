@@ -313,6 +313,13 @@ int husk_monitor_sockaddr (const char *dir, const char *name,
                            struct sockaddr_un *sa, socklen_t *len, int *dirfd,
                            husk_error_t *err);
 
+/* Replace path with data through a temporary file and rename: readers see
+   the old or the new content.  No fsync: these files describe processes,
+   which a crash ends anyway, and an fsync costs milliseconds on the
+   container start path.  */
+int husk_monitor_write_file (const char *path, const void *data, size_t len,
+                             mode_t mode, husk_error_t *err);
+
 int husk_monitor_write_exit (const char *userdata_dir,
                              const struct husk_monitor_exit *ex,
                              husk_error_t *err);

@@ -19,6 +19,7 @@
 #include "container/monitor.h"
 #include "image/image.h"
 #include "ops/image.h"
+#include "runtime/runtime.h"
 #include "runtime/spec.h"
 #include "state/containers.h"
 #include "storage/store.h"
@@ -470,6 +471,13 @@ load (struct husk_engine *e, const char *ref, struct husk_container_rec *r, husk
 }
 
 int
+husk_op_container_load (struct husk_engine *e, const char *ref, struct husk_container_rec *r,
+                        husk_error_t *err)
+{
+  return load (e, ref, r, err);
+}
+
+int
 husk_op_container_list (struct husk_engine *e, struct husk_container_rec **out,
                         size_t *n, husk_error_t *err)
 {
@@ -573,7 +581,23 @@ launch (struct husk_engine *e, struct husk_container_rec *r, json_t *c, bool att
   };
 
   if (rt == NULL)
-    return -1;
+    return husk_error_makex (err, EINVAL, "container has no OCI runtime recorded");
+  {
+    /* Say why the runtime cannot work on this host (crun on hybrid
+       cgroups) instead of passing on its raw refusal.  */
+    cleanup (husk_runtime_free) struct husk_runtime *hrt
+        = husk_runtime_new (strrchr (rt, '/') ? strrchr (rt, '/') + 1 : rt, rt);
+    if (hrt && husk_runtime_check_host (hrt, err) < 0)
+      return -1;
+  }
+  if (o.log_driver && strcmp (o.log_driver, "passthrough") == 0)
+    {
+      /* The container's stdio are the caller's own.  */
+      o.stdio_fds[0] = 0;
+      o.stdio_fds[1] = 1;
+      o.stdio_fds[2] = 2;
+      o.attach_wait = false;
+    }
   health_opts (json_object_get (c, "health"), &o.health, &test);
   /* A fresh run directory: no exit record of an earlier run.  */
   husk_rm_rf (run, NULL);

@@ -92,7 +92,8 @@ static char *
 search_path (const char *name)
 {
   const char *env = getenv ("PATH");
-  cleanup_strv char **dirs = husk_strv_split (env && *env ? env : "/usr/local/bin:/usr/bin:/bin:/usr/sbin:/sbin", ':');
+  cleanup_strv char **dirs
+      = husk_strv_split (env && *env ? env : "/usr/local/bin:/usr/bin:/bin:/usr/sbin:/sbin", ':');
 
   for (char **d = dirs; *d; d++)
     {

@@ -75,9 +75,9 @@
 static const char *const allowed[] = {
   "_llseek", "_newselect", "accept", "accept4", "access", "adjtimex", "alarm",
   "arch_prctl", "bind", "brk", "cachestat", "capget", "capset", "chdir",
-  "chmod", "chown", "chown32", "clock_adjtime", "clock_adjtime64", "clock_getres", "clock_getres_time64",
-  "clock_gettime", "clock_gettime64", "clock_nanosleep",
-  "clock_nanosleep_time64", "close", "close_range", "connect",
+  "chmod", "chown", "chown32", "clock_adjtime", "clock_adjtime64",
+  "clock_getres", "clock_getres_time64", "clock_gettime", "clock_gettime64",
+  "clock_nanosleep", "clock_nanosleep_time64", "close", "close_range", "connect",
   "copy_file_range", "creat", "dup", "dup2", "dup3", "epoll_create",
   "epoll_create1", "epoll_ctl", "epoll_pwait", "epoll_pwait2", "epoll_wait",
   "eventfd", "eventfd2", "execve", "execveat", "exit", "exit_group",

@@ -450,7 +450,8 @@ sysctls (struct husk_spec_ctx *c, json_t *lx, husk_error_t *err)
       const char *what;
 
       if (!json_is_string (v))
-        return husk_error_makex (err, EINVAL, "invalid sysctl \"%s\": the value must be a string", k);
+        return husk_error_makex (err, EINVAL,
+                                 "invalid sysctl \"%s\": the value must be a string", k);
       if (*k == '\0' || strstr (k, "..") || k[strspn (k, "abcdefghijklmnopqrstuvwxyz"
                                                         "ABCDEFGHIJKLMNOPQRSTUVWXYZ"
                                                         "0123456789_.-/")] != '\0')

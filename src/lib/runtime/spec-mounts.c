@@ -191,7 +191,7 @@ valid_tmpfs_opt (const char *o)
   if (husk_has_prefix (o, "size="))
     return all_of (v, "0123456789kmgtKMGT%") && v[0] >= '0' && v[0] <= '9';
   if (husk_has_prefix (o, "mode="))
-    return all_of (v, "01234567") && strlen (v) <= 4;
+    return all_of (v, "01234567") && strlen (v) <= 5;
   if (husk_has_prefix (o, "uid=") || husk_has_prefix (o, "gid="))
     return all_of (v, "0123456789");
   if (husk_has_prefix (o, "nr_inodes=") || husk_has_prefix (o, "nr_blocks="))
@@ -211,8 +211,8 @@ json_strings_have (json_t *a, const char *const *list)
   return false;
 }
 
-/* Validate the user's options for a mount of type at dest and add the
-   defaults.  Return: the options, or NULL.  */
+/* Validate the user's options (given, may be NULL) for a mount of type at
+   dest and add the defaults.  Return: the options, or NULL.  */
 static json_t *
 mount_options (const char *type, const char *dest, json_t *given, husk_error_t *err)
 {
@@ -276,7 +276,8 @@ user_mount (json_t *m, size_t idx, struct mlist *l, husk_error_t *err)
   if (type == NULL
       || (strcmp (type, "bind") != 0 && strcmp (type, "volume") != 0
           && strcmp (type, "tmpfs") != 0))
-    return husk_error_makex (err, EINVAL, "invalid mount type \"%s\": expected bind, volume or tmpfs",
+    return husk_error_makex (err, EINVAL,
+                             "invalid mount type \"%s\": expected bind, volume or tmpfs",
                              type ? type : "");
   dest = husk_spec_clean_path (dest_raw);
   if (dest == NULL || strcmp (dest, "/") == 0)
@@ -285,13 +286,7 @@ user_mount (json_t *m, size_t idx, struct mlist *l, husk_error_t *err)
                              dest ? "cannot mount over /" : "must be an absolute path");
   if (mlist_has (l, dest))
     return husk_error_makex (err, EINVAL, "duplicate mount destination '%s'", dest);
-  if (given == NULL)
-    given = json_array ();
-  else
-    json_incref (given);
-  o = mount_options (type, dest, given, err);
-  json_decref (given);
-  if (o == NULL)
+  if ((o = mount_options (type, dest, given, err)) == NULL)
     return -1;
   if (strcmp (type, "tmpfs") == 0)
     {
@@ -301,7 +296,8 @@ user_mount (json_t *m, size_t idx, struct mlist *l, husk_error_t *err)
   if (source == NULL || source[0] != '/')
     {
       json_decref (o);
-      return husk_error_makex (err, EINVAL, "invalid %s source \"%s\" for '%s': must be an absolute path",
+      return husk_error_makex (err, EINVAL,
+                               "invalid %s source \"%s\" for '%s': must be an absolute path",
                                type, source ? source : "", dest);
     }
   if (stat (source, &st) < 0)

@@ -462,8 +462,8 @@ annotations (struct husk_spec_ctx *c, json_t *spec, husk_error_t *err)
   json_object_foreach (given, k, v)
     {
       if (!json_is_string (v))
-        return husk_error_makex (err, EINVAL, "invalid annotation \"%s\": the value must be a string",
-                                 k);
+        return husk_error_makex (err, EINVAL,
+                                 "invalid annotation \"%s\": the value must be a string", k);
       json_object_set (a, k, v);
     }
   if (json_object_get (a, "io.container.manager") == NULL)

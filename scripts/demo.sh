@@ -11,3 +11,4 @@ $H load -i "$images/busybox.docker.tar"
 $H images
 $H image inspect --format '{{.Id}} {{.Os}}/{{.Architecture}} {{json .RepoTags}}' localhost/husk-test/busybox:latest
 $H history localhost/husk-test/busybox:latest
+$H run --rm husk-test/busybox sh -c 'echo "hello from a husk container: $(uname -sr), pid $$"'

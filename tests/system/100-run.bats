@@ -134,3 +134,12 @@ teardown() {
     run_husk 2 rmi husk-test/busybox
     assert_output_contains "user"
 }
+
+@test "a relative --root works for containers too" {
+    cd "$HUSK_TMP"
+    run "$HUSK_BIN" --root rel/root --runroot rel/run load -i "$HUSK_IMAGES/busybox.docker.tar"
+    [ "$status" -eq 0 ]
+    run "$HUSK_BIN" --root rel/root --runroot rel/run run --rm husk-test/busybox echo relative
+    [ "$status" -eq 0 ]
+    assert_output_is "relative"
+}

@@ -49,6 +49,18 @@ pick (const char *a, const char *b)
   return a && *a ? a : b;
 }
 
+/* Store paths end up in OCI bundles and monitor configs, which are used
+   from other directories: make them absolute.  */
+static char *
+absolute (const char *p)
+{
+  char cwd[4096];
+
+  if (p == NULL || p[0] == '/' || getcwd (cwd, sizeof cwd) == NULL)
+    return husk_xstrdup (p);
+  return husk_asprintf ("%s/%s", cwd, p);
+}
+
 struct husk_engine *
 husk_engine_new (const struct husk_engine_opts *o, husk_error_t *err)
 {
@@ -61,10 +73,10 @@ husk_engine_new (const struct husk_engine_opts *o, husk_error_t *err)
       free (e);
       return NULL;
     }
-  e->root = husk_xstrdup (pick (o->root, e->config->graphroot));
+  e->root = absolute (pick (o->root, e->config->graphroot));
   if (e->root == NULL)
     e->root = default_root (e->rootless);
-  e->runroot = husk_xstrdup (pick (o->runroot, e->config->runroot));
+  e->runroot = absolute (pick (o->runroot, e->config->runroot));
   if (e->runroot == NULL)
     e->runroot = default_runroot (e->rootless);
   e->storage_driver = husk_xstrdup (pick (o->storage_driver, e->config->storage_driver));

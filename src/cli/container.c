@@ -153,7 +153,7 @@ request (struct create_opts *o, char **command)
   A ("cap_drop", o->cap_drop); A ("security_opt", o->security_opt); A ("ulimits", o->ulimit);
   A ("labels", o->label); A ("label_file", o->label_file); A ("annotations", o->annotation);
   A ("log_opts", o->log_opt); A ("devices", o->device); A ("group_add", o->group_add);
-  A ("sysctls", o->sysctl); A ("command", command);
+  A ("sysctls", o->sysctl); A ("command", command); A ("env_merge", o->env_merge);
   if (o->entrypoint)
     json_object_set_new (r, "entrypoint", json_string (o->entrypoint));
 #undef S
@@ -225,6 +225,32 @@ cmd_container_create (struct cli_ctx *ctx, int argc, char **argv)
   return 0;
 }
 
+/* --sig-proxy: signals husk receives while attached go to the container's
+   init.  kill() is async-signal-safe; the pid is set before attaching.  */
+static volatile pid_t proxy_pid;
+
+static void
+proxy_signal (int sig)
+{
+  if (proxy_pid > 0)
+    kill (proxy_pid, sig);
+}
+
+static void
+install_sig_proxy (struct cli_ctx *ctx, const char *id)
+{
+  static const int sigs[] = { SIGINT, SIGTERM, SIGHUP, SIGQUIT, SIGUSR1, SIGUSR2 };
+  struct husk_container_rec r = { 0 };
+  struct sigaction sa = { .sa_handler = proxy_signal };
+
+  if (husk_state_container_get (ctx->engine->state, id, &r, NULL) < 0)
+    return;
+  proxy_pid = r.pid;
+  husk_container_rec_release (&r);
+  for (size_t i = 0; i < sizeof sigs / sizeof sigs[0]; i++)
+    sigaction (sigs[i], &sa, NULL);
+}
+
 int
 cmd_container_run (struct cli_ctx *ctx, int argc, char **argv)
 {
@@ -261,6 +287,9 @@ cmd_container_run (struct cli_ctx *ctx, int argc, char **argv)
       return code;
     }
   run = husk_op_container_rundir (ctx->engine, id);
+  /* With a tty, ctrl-c reaches the container through the terminal.  */
+  if (!o.tty && (o.sig_proxy == NULL || strcmp (o.sig_proxy, "false") != 0))
+    install_sig_proxy (ctx, id);
   code = husk_attach (run, o.interactive ? 0 : -1, 1, 2, o.detach_keys ? o.detach_keys : "ctrl-p,ctrl-q",
                       o.tty, &ctx->err);
   if (code == HUSK_ATTACH_DETACHED)

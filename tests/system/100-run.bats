@@ -143,3 +143,24 @@ teardown() {
     [ "$status" -eq 0 ]
     assert_output_is "relative"
 }
+
+@test "foreground run forwards signals to the container (--sig-proxy)" {
+    "$HUSK_BIN" --root "$HUSK_ROOT" --runroot "$HUSK_RUNROOT" run --rm husk-test/busybox \
+        sh -c 'trap "echo got-term; exit 7" TERM; echo ready; while true; do sleep 0.1; done' \
+        > "$HUSK_TMP/out" 2>&1 &
+    p=$!
+    for i in $(seq 100); do grep -q ready "$HUSK_TMP/out" && break; sleep 0.1; done
+    kill -TERM "$p"
+    status=0
+    wait "$p" || status=$?
+    cat "$HUSK_TMP/out" >&2
+    [ "$status" -eq 7 ]
+    grep -q got-term "$HUSK_TMP/out"
+}
+
+@test "--env-merge expands the image's values; --passwd-entry says it is not supported" {
+    run_husk run --rm --env-merge 'PATH=/opt/bin:${PATH}' husk-test/busybox sh -c 'echo $PATH'
+    assert_output_is "/opt/bin:/usr/local/sbin:/usr/local/bin:/usr/sbin:/usr/bin:/sbin:/bin"
+    run_husk 125 run --rm --passwd-entry 'x:x:1:1::/:/bin/sh' husk-test/busybox true
+    assert_output_contains "not supported yet"
+}

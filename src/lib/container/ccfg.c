@@ -93,6 +93,35 @@ env_add_file (json_t *env, const char *path, husk_error_t *err)
   return 0;
 }
 
+/* --env-merge "PATH=/x:${PATH}": ${NAME} takes the value NAME has so far. */
+static char *
+expand_env (json_t *env, const char *s)
+{
+  struct husk_buf b = HUSK_BUF_INIT;
+
+  while (*s)
+    {
+      const char *end;
+      if (s[0] != '$' || s[1] != '{' || (end = strchr (s + 2, '}')) == NULL)
+        {
+          husk_buf_putc (&b, *s++);
+          continue;
+        }
+      {
+        size_t n = end - (s + 2), i;
+        json_t *v;
+        json_array_foreach (env, i, v)
+          {
+            const char *e = json_string_value (v);
+            if (strncmp (e, s + 2, n) == 0 && e[n] == '=')
+              husk_buf_puts (&b, e + n + 1);
+          }
+      }
+      s = end + 1;
+    }
+  return husk_buf_steal (&b);
+}
+
 static json_t *
 build_env (json_t *req, json_t *image_cfg, husk_error_t *err)
 {
@@ -116,6 +145,11 @@ build_env (json_t *req, json_t *image_cfg, husk_error_t *err)
       }
   json_array_foreach (json_object_get (req, "env"), i, v)
     env_add_flag (env, json_string_value (v));
+  json_array_foreach (json_object_get (req, "env_merge"), i, v)
+    {
+      cleanup_free char *merged = expand_env (env, json_string_value (v));
+      env_set (env, merged);
+    }
   return env;
 }
 
@@ -671,7 +705,9 @@ husk_ccfg_build (json_t *req, const struct husk_ccfg_defaults *d, json_t *image_
   json_object_set_new (c, "annotations", string_map (req, "annotations", NULL));
   json_object_set_new (c, "rm", json_boolean (flag (req, "rm")));
   json_object_set_new (c, "tz", json_string (str (req, "tz") ?: ""));
-  json_object_set_new (c, "passwd_entry", json_string (str (req, "passwd_entry") ?: ""));
+  if (str (req, "passwd_entry"))
+    return husk_error_makex (err, ENOTSUP, "--passwd-entry is not supported yet"), NULL;
+  json_object_set_new (c, "passwd_entry", json_string (""));
   json_object_set_new (c, "detach_keys", json_string (str (req, "detach_keys") ?: "ctrl-p,ctrl-q"));
   json_object_set_new (c, "rlimits_clamp", json_true ());
   return steal_ptr (&c);

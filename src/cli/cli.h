@@ -106,6 +106,7 @@ int cli_main (int argc, char **argv);
 extern const struct cli_command cli_image_commands[];
 extern const struct cli_command cli_system_commands[];
 extern const struct cli_command cli_container_commands[];
+extern const struct cli_command cli_volume_commands[];
 extern const struct cli_command cli_healthcheck_commands[];
 int cmd_events (struct cli_ctx *ctx, int argc, char **argv);
 int cmd_healthcheck_run (struct cli_ctx *ctx, int argc, char **argv);
@@ -122,6 +123,23 @@ int cmd_container_logs (struct cli_ctx *ctx, int argc, char **argv);
 int cmd_container_inspect (struct cli_ctx *ctx, int argc, char **argv);
 int cmd_container_exists (struct cli_ctx *ctx, int argc, char **argv);
 int cmd_container_cleanup (struct cli_ctx *ctx, int argc, char **argv);
+/* File-system commands (cli/container_fs.c).  */
+int cmd_container_cp (struct cli_ctx *ctx, int argc, char **argv);
+int cmd_container_diff (struct cli_ctx *ctx, int argc, char **argv);
+int cmd_container_export (struct cli_ctx *ctx, int argc, char **argv);
+int cmd_container_commit (struct cli_ctx *ctx, int argc, char **argv);
+int cmd_container_mount (struct cli_ctx *ctx, int argc, char **argv);
+int cmd_container_unmount (struct cli_ctx *ctx, int argc, char **argv);
+int cmd_container_rename (struct cli_ctx *ctx, int argc, char **argv);
+int cmd_container_port (struct cli_ctx *ctx, int argc, char **argv);
+int cmd_container_prune (struct cli_ctx *ctx, int argc, char **argv);
+int cmd_container_exec (struct cli_ctx *ctx, int argc, char **argv);
+int cmd_container_attach (struct cli_ctx *ctx, int argc, char **argv);
+int cmd_container_pause (struct cli_ctx *ctx, int argc, char **argv);
+int cmd_container_unpause (struct cli_ctx *ctx, int argc, char **argv);
+int cmd_container_restart (struct cli_ctx *ctx, int argc, char **argv);
+int cmd_container_top (struct cli_ctx *ctx, int argc, char **argv);
+int cmd_container_stats (struct cli_ctx *ctx, int argc, char **argv);
 
 /* Top-level handlers shared between "husk images" and "husk image ls" etc.  */
 int cmd_image_ls (struct cli_ctx *ctx, int argc, char **argv);

@@ -28,6 +28,8 @@
       return pr_ < 0 ? cli_fail (ctx) : 0;                                     \
   }
 
+static int latest_args (struct cli_ctx *ctx, char ***args);
+
 /* ---- create / run ------------------------------------------------------ */
 
 struct create_opts
@@ -265,7 +267,8 @@ cmd_container_run (struct cli_ctx *ctx, int argc, char **argv)
   if (r != 0)
     return r < 0 ? cli_fail (ctx) : 0;
   if (o.tty && o.interactive && !isatty (0) && !o.detach)
-    fprintf (stderr, "Error: the input device is not a TTY\n"), exit (125);
+    fprintf (stderr, "WARN[0000] The input device is not a TTY. The --tty and --interactive "
+             "flags might not work properly\n");
   if (create_one (ctx, &o, image, req, &id) < 0)
     return cli_fail (ctx);
   if (husk_op_container_start (ctx->engine, id, !o.detach, &hint, &ctx->err) < 0)
@@ -329,9 +332,9 @@ cmd_container_start (struct cli_ctx *ctx, int argc, char **argv)
     {
       if (husk_op_container_start (ctx->engine, args[i], o.attach, &hint, &ctx->err) < 0)
         {
-          fprintf (stderr, "Error: %s\n", ctx->err->msg);
+          fprintf (stderr, "Error: unable to start container \"%s\": %s\n", args[i], ctx->err->msg);
           husk_error_release (&ctx->err);
-          status = hint;
+          status = 125;
           continue;
         }
       if (o.attach)
@@ -383,15 +386,26 @@ command_text (json_t *c, bool no_trunc)
 }
 
 static char *
-status_text (const struct husk_container_rec *r)
+status_text (struct cli_ctx *ctx, const struct husk_container_rec *r, json_t *cfg)
 {
   int64_t now = time (NULL);
   cleanup_free char *d = NULL;
+  char health[32] = "";
+
+  if (json_is_object (json_object_get (cfg, "health")))
+    {
+      cleanup_free char *run = husk_op_container_rundir (ctx->engine, r->id);
+      cleanup_free char *path = husk_asprintf ("%s/%s", run, HUSK_MONITOR_HEALTH);
+      cleanup_free char *text = husk_read_file (path, NULL, NULL);
+      cleanup_json json_t *h = text ? json_loads (text, 0, NULL) : NULL;
+      const char *st = json_string_value (json_object_get (h, "Status"));
+      snprintf (health, sizeof health, " (%s)", st ? st : "starting");
+    }
 
   if (strcmp (r->state, "running") == 0 || strcmp (r->state, "stopping") == 0)
     {
-      d = husk_human_duration (now - r->started_at / 1000000000);
-      return husk_asprintf ("Up %s", d);
+      d = husk_human_duration_ago (now - r->started_at / 1000000000);
+      return husk_asprintf ("Up %s%s", d, health);
     }
   if (strcmp (r->state, "paused") == 0)
     {
@@ -463,6 +477,52 @@ ps_match (struct cli_ctx *ctx, const struct husk_container_rec *r, json_t *c, ch
   return true;
 }
 
+static const char *ps_sort_key;
+
+static int
+ps_cmp (const void *a, const void *b)
+{
+  json_t *x = *(json_t *const *) a, *y = *(json_t *const *) b;
+  const char *k = ps_sort_key;
+
+  if (strcmp (k, "created") == 0 || strcmp (k, "runningfor") == 0 || strcmp (k, "size") == 0)
+    {
+      json_int_t cx = json_integer_value (json_object_get (x, "CreatedNs"));
+      json_int_t cy = json_integer_value (json_object_get (y, "CreatedNs"));
+      return (cx > cy) - (cx < cy);
+    }
+  const char *f = strcmp (k, "id") == 0 ? "ID" : strcmp (k, "image") == 0 ? "Image"
+                  : strcmp (k, "names") == 0 ? "Names" : strcmp (k, "status") == 0 ? "Status"
+                  : "Command";
+  return strcmp (json_string_value (json_object_get (x, f)),
+                 json_string_value (json_object_get (y, f)));
+}
+
+/* Sort the table rows (and their JSON twins, kept at the same index).  */
+static void
+sort_ps (json_t *rows, json_t *jrows, const char *key)
+{
+  size_t n = json_array_size (rows);
+  cleanup_free json_t **pairs = husk_xzalloc ((2 * n + 1) * sizeof (json_t *));
+
+  for (size_t i = 0; i < n; i++)
+    {
+      json_t *row = json_array_get (rows, i);
+      json_object_set (row, "JSON", json_array_get (jrows, i));
+      pairs[i] = json_incref (row);
+    }
+  ps_sort_key = key;
+  qsort (pairs, n, sizeof (json_t *), ps_cmp);
+  json_array_clear (rows);
+  json_array_clear (jrows);
+  for (size_t i = 0; i < n; i++)
+    {
+      json_array_append (jrows, json_object_get (pairs[i], "JSON"));
+      json_object_del (pairs[i], "JSON");
+      json_array_append_new (rows, pairs[i]);
+    }
+}
+
 int
 cmd_container_ps (struct cli_ctx *ctx, int argc, char **argv)
 {
@@ -487,8 +547,16 @@ cmd_container_ps (struct cli_ctx *ctx, int argc, char **argv)
   int r;
 
   PARSE (opts, o, "[options]", true);
+  if (o.sort && strcmp (o.sort, "created") && strcmp (o.sort, "id") && strcmp (o.sort, "image")
+      && strcmp (o.sort, "names") && strcmp (o.sort, "status") && strcmp (o.sort, "command")
+      && strcmp (o.sort, "runningfor") && strcmp (o.sort, "size"))
+    return cli_usage_error (ctx, "invalid option for --sort, options are: command, created, "
+                            "id, image, names, runningfor, size, or status"), cli_fail (ctx);
+  if (o.size)
+    return husk_error_makex (&ctx->err, ENOTSUP, "ps --size is not supported yet"), cli_fail (ctx);
   if (husk_op_container_list (ctx->engine, &list, &n, &ctx->err) < 0)
     return cli_fail (ctx);
+  /* -l and -n pick the newest; the listing itself is oldest first.  */
   for (size_t i = 0; i < n && !bad; i++)
     {
       struct husk_container_rec *c = &list[i];
@@ -496,7 +564,7 @@ cmd_container_ps (struct cli_ctx *ctx, int argc, char **argv)
       bool running = strcmp (c->state, "running") == 0 || strcmp (c->state, "paused") == 0;
       cleanup_free char *id = o.no_trunc ? husk_xstrdup (c->id) : husk_xstrndup (c->id, 12);
       cleanup_free char *cmd = command_text (cfg, o.no_trunc);
-      cleanup_free char *status = status_text (c);
+      cleanup_free char *status = status_text (ctx, c, cfg);
       cleanup_free char *created = husk_human_duration_ago (time (NULL) - c->created / 1000000000);
       cleanup_free char *at = husk_time_go_string (c->created / 1000000000, c->created % 1000000000, true);
       if (!o.all && !o.latest && o.last < 0 && !running && o.filter == NULL)
@@ -514,6 +582,8 @@ cmd_container_ps (struct cli_ctx *ctx, int argc, char **argv)
           "State", c->state, "ImageID", c->image_id, "Labels", json_object_get (cfg, "labels"),
           "ExitCode", c->exit_code, "RunningFor", created, "AutoRemove",
           json_is_true (json_object_get (cfg, "rm"))));
+      json_object_set_new (json_array_get (rows, json_array_size (rows) - 1), "CreatedNs",
+                           json_integer (c->created));
       json_array_append_new (jrows, json_pack (
           "{s:s, s:s, s:s, s:O, s:I, s:s, s:b, s:i, s:b, s:[s], s:i, s:I, s:I, s:O, s:s}",
           "Id", c->id, "Image", image, "ImageID", c->image_id, "Command",
@@ -527,6 +597,7 @@ cmd_container_ps (struct cli_ctx *ctx, int argc, char **argv)
   husk_container_rec_array_free (list, n);
   if (bad)
     return cli_fail (ctx);
+  sort_ps (rows, jrows, o.sort ? o.sort : "created");
   if (o.quiet && o.format == NULL)
     {
       size_t i;
@@ -571,7 +642,7 @@ all_ids (struct cli_ctx *ctx, char ***ids, bool running_only)
 
 /* Report one failure the way Podman does and fold it into the status.  */
 static int
-report (struct cli_ctx *ctx, int status, bool ignore)
+report (struct cli_ctx *ctx, int status, bool ignore, bool missing_is_1)
 {
   int code = ctx->err->code;
 
@@ -582,7 +653,10 @@ report (struct cli_ctx *ctx, int status, bool ignore)
     }
   fprintf (stderr, "Error: %s\n", ctx->err->msg);
   husk_error_release (&ctx->err);
-  return code == ENOENT ? (status ? status : 1) : code == EBUSY ? 2 : 125;
+  /* Podman: rm exits 1 for an unknown container, 2 for one in use.  */
+  if (missing_is_1 && code == ENOENT)
+    return status ? status : 1;
+  return code == EBUSY && missing_is_1 ? 2 : 125;
 }
 
 int
@@ -608,7 +682,7 @@ cmd_container_stop (struct cli_ctx *ctx, int argc, char **argv)
   for (size_t i = 0; ids && ids[i]; i++)
     {
       if (husk_op_container_stop (ctx->engine, ids[i], (int) o.time, &ctx->err) < 0)
-        status = report (ctx, status, o.ignore);
+        status = report (ctx, status, o.ignore, false);
       else
         puts (ids[i]);
     }
@@ -639,7 +713,7 @@ cmd_container_kill (struct cli_ctx *ctx, int argc, char **argv)
   for (size_t i = 0; ids && ids[i]; i++)
     {
       if (husk_op_container_kill (ctx->engine, ids[i], sig, &ctx->err) < 0)
-        status = report (ctx, status, false);
+        status = report (ctx, status, false, false);
       else
         puts (ids[i]);
     }
@@ -670,12 +744,10 @@ cmd_container_rm (struct cli_ctx *ctx, int argc, char **argv)
     husk_strv_append (&ids, args[i]);
   for (size_t i = 0; ids && ids[i]; i++)
     {
-      cleanup_free char *full = NULL;
-      husk_op_container_resolve (ctx->engine, ids[i], &full, NULL);
       if (husk_op_container_remove (ctx->engine, ids[i], o.force, o.volumes, (int) o.time, &ctx->err) < 0)
-        status = report (ctx, status, o.ignore);
+        status = report (ctx, status, o.ignore, true);
       else
-        puts (full ? full : ids[i]);
+        puts (ids[i]);
     }
   return status;
 }
@@ -700,7 +772,7 @@ cmd_container_wait (struct cli_ctx *ctx, int argc, char **argv)
       int code;
       if (husk_op_container_wait (ctx->engine, args[i], o.condition ? o.condition[0] : NULL,
                                   &code, &ctx->err) < 0)
-        status = report (ctx, status, o.ignore);
+        status = report (ctx, status, o.ignore, false);
       else
         printf ("%d\n", code);
     }
@@ -750,14 +822,15 @@ parse_time_arg (const char *s, int64_t *ns, husk_error_t *err)
     return *ns = 0, 0;
   if ((t = husk_timestamp_parse (s, strlen (s))) >= 0)
     return *ns = t, 0;
-  if (husk_parse_duration (s, &d, NULL) == 0)
-    return *ns = husk_now_ns () - d, 0;
   {
+    /* A bare number is a Unix time ("0": from the beginning).  */
     char *end;
     long long sec = strtoll (s, &end, 10);
-    if (*end == '\0')
+    if (*end == '\0' && end != s)
       return *ns = sec * 1000000000LL, 0;
   }
+  if (husk_parse_duration (s, &d, NULL) == 0)
+    return *ns = husk_now_ns () - d, 0;
   return husk_error_makex (err, EINVAL, "invalid time \"%s\": use RFC 3339, a Unix "
                            "timestamp or a duration such as 10m", s);
 }
@@ -780,13 +853,21 @@ cmd_container_logs (struct cli_ctx *ctx, int argc, char **argv)
   bool several;
 
   PARSE (opts, o, "[options] CONTAINER [CONTAINER...]", true);
+  if (o.latest && latest_args (ctx, &args) < 0)
+    return cli_fail (ctx);
   if (args[0] == NULL)
     return cli_usage_error (ctx, "requires at least 1 arg(s), only received 0"), cli_fail (ctx);
   if (parse_time_arg (o.since, &f.since_ns, &ctx->err) < 0
       || parse_time_arg (o.until, &f.until_ns, &ctx->err) < 0)
     return cli_fail (ctx);
   if (o.tail)
-    f.tail = atol (o.tail);
+    {
+      char *end;
+      f.tail = strtol (o.tail, &end, 10);
+      if (*end || end == o.tail)
+        return cli_usage_error (ctx, "invalid argument \"%s\" for \"--tail\" flag", o.tail),
+               cli_fail (ctx);
+    }
   several = args[1] != NULL;
   for (size_t i = 0; args[i]; i++)
     {
@@ -818,6 +899,24 @@ cmd_container_logs (struct cli_ctx *ctx, int argc, char **argv)
   return 0;
 }
 
+/* --latest: the newest container's ID, as the only argument.  */
+static int
+latest_args (struct cli_ctx *ctx, char ***args)
+{
+  struct husk_container_rec *list = NULL;
+  size_t n = 0;
+
+  if (husk_op_container_list (ctx->engine, &list, &n, &ctx->err) < 0)
+    return -1;
+  if (n == 0)
+    return husk_error_makex (&ctx->err, ENOENT, "no containers to act on: no such container");
+  free (*args);
+  *args = husk_xzalloc (2 * sizeof (char *));
+  (*args)[0] = husk_xstrdup (list[0].id); /* leaks one string per command: fine */
+  husk_container_rec_array_free (list, n);
+  return 0;
+}
+
 /* ---- inspect, exists, cleanup -------------------------------------------- */
 
 struct cinspect_opts
@@ -840,6 +939,10 @@ cmd_container_inspect (struct cli_ctx *ctx, int argc, char **argv)
   int status = 0;
 
   PARSE (opts, o, "[options] CONTAINER [CONTAINER...]", true);
+  if (o.size)
+    return husk_error_makex (&ctx->err, ENOTSUP, "inspect --size is not supported yet"), cli_fail (ctx);
+  if (o.latest && latest_args (ctx, &args) < 0)
+    return cli_fail (ctx);
   if (args[0] == NULL)
     return cli_usage_error (ctx, "requires at least 1 arg(s), only received 0"), cli_fail (ctx);
   for (size_t i = 0; args[i]; i++)
@@ -886,6 +989,8 @@ cmd_container_cleanup (struct cli_ctx *ctx, int argc, char **argv)
   struct cinspect_opts o = { 0 };
 
   PARSE (opts, o, "CONTAINER", true);
+  if (args[0] == NULL)
+    return cli_usage_error (ctx, "you must provide at least one container name or id"), cli_fail (ctx);
   for (size_t i = 0; args[i]; i++)
     if (husk_op_container_cleanup (ctx->engine, args[i], &ctx->err) < 0)
       return cli_fail (ctx);
@@ -907,5 +1012,22 @@ const struct cli_command cli_container_commands[] = {
   { "start", cmd_container_start, CMD_ENGINE | CMD_USERNS, NULL, "Start one or more containers" },
   { "stop", cmd_container_stop, CMD_ENGINE | CMD_USERNS, NULL, "Stop one or more containers" },
   { "wait", cmd_container_wait, CMD_ENGINE, NULL, "Block on one or more containers" },
+  { "attach", cmd_container_attach, CMD_ENGINE, NULL, "Attach to a running container" },
+  { "exec", cmd_container_exec, CMD_ENGINE | CMD_USERNS | CMD_STOP_AT_ARG, NULL, "Run a process in a running container" },
+  { "pause", cmd_container_pause, CMD_ENGINE | CMD_USERNS, NULL, "Pause all the processes in one or more containers" },
+  { "restart", cmd_container_restart, CMD_ENGINE | CMD_USERNS, NULL, "Restart one or more containers" },
+  { "stats", cmd_container_stats, CMD_ENGINE, NULL, "Display a live stream of container resource usage statistics" },
+  { "top", cmd_container_top, CMD_ENGINE | CMD_STOP_AT_ARG, NULL, "Display the running processes of a container" },
+  { "unpause", cmd_container_unpause, CMD_ENGINE | CMD_USERNS, NULL, "Unpause the processes in one or more containers" },
+  { "commit", cmd_container_commit, CMD_ENGINE | CMD_USERNS, NULL, "Create new image based on the changed container" },
+  { "cp", cmd_container_cp, CMD_ENGINE | CMD_USERNS, NULL, "Copy files/folders between a container and the local filesystem" },
+  { "diff", cmd_container_diff, CMD_ENGINE | CMD_USERNS, NULL, "Inspect changes to the container's file systems" },
+  { "export", cmd_container_export, CMD_ENGINE | CMD_USERNS, NULL, "Export a container's filesystem contents as a tar archive" },
+  { "mount", cmd_container_mount, CMD_ENGINE | CMD_USERNS, NULL, "Mount a working container's root filesystem" },
+  { "port", cmd_container_port, CMD_ENGINE, NULL, "List port mappings or a specific mapping for the container" },
+  { "prune", cmd_container_prune, CMD_ENGINE | CMD_USERNS, NULL, "Remove all non running containers" },
+  { "rename", cmd_container_rename, CMD_ENGINE, NULL, "Rename an existing container" },
+  { "umount", cmd_container_unmount, CMD_ENGINE | CMD_USERNS | CMD_HIDDEN, NULL, "Unmount working container's root filesystem" },
+  { "unmount", cmd_container_unmount, CMD_ENGINE | CMD_USERNS, NULL, "Unmount working container's root filesystem" },
   { NULL, NULL, 0, NULL, NULL },
 };

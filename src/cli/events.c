@@ -109,6 +109,19 @@ cmd_events (struct cli_ctx *ctx, int argc, char **argv)
   f = husk_event_filter_new (o.filter, &ctx->err);
   if (f == NULL)
     return cli_fail (ctx);
+  if (stream && o.since == NULL)
+    {
+      /* Streaming shows what happens from now on, as Podman does.  */
+      struct husk_event_rec *evs = NULL;
+      size_t n = 0;
+      if (husk_op_events_list (ctx->engine, 0, 0, 0, &evs, &n, &ctx->err) < 0)
+        {
+          husk_event_filter_free (f);
+          return cli_fail (ctx);
+        }
+      seq = n ? evs[n - 1].seq : 0;
+      husk_event_rec_array_free (evs, n);
+    }
   for (;;)
     {
       struct husk_event_rec *evs = NULL;

@@ -22,6 +22,7 @@ static int cmd_group_image (struct cli_ctx *ctx, int argc, char **argv);
 static int cmd_group_system (struct cli_ctx *ctx, int argc, char **argv);
 
 static int cmd_group_container (struct cli_ctx *ctx, int argc, char **argv);
+static int cmd_group_volume (struct cli_ctx *ctx, int argc, char **argv);
 static int cmd_group_healthcheck (struct cli_ctx *ctx, int argc, char **argv);
 
 static const struct cli_command top_commands[] = {
@@ -37,6 +38,13 @@ static const struct cli_command top_commands[] = {
   { "start", cmd_container_start, CMD_ENGINE | CMD_USERNS, NULL, "Start one or more containers" },
   { "stop", cmd_container_stop, CMD_ENGINE | CMD_USERNS, NULL, "Stop one or more containers" },
   { "wait", cmd_container_wait, CMD_ENGINE, NULL, "Block on one or more containers" },
+  { "attach", cmd_container_attach, CMD_ENGINE, NULL, "Attach to a running container" },
+  { "exec", cmd_container_exec, CMD_ENGINE | CMD_USERNS | CMD_STOP_AT_ARG, NULL, "Run a process in a running container" },
+  { "pause", cmd_container_pause, CMD_ENGINE | CMD_USERNS, NULL, "Pause all the processes in one or more containers" },
+  { "restart", cmd_container_restart, CMD_ENGINE | CMD_USERNS, NULL, "Restart one or more containers" },
+  { "stats", cmd_container_stats, CMD_ENGINE, NULL, "Display a live stream of container resource usage statistics" },
+  { "top", cmd_container_top, CMD_ENGINE | CMD_STOP_AT_ARG, NULL, "Display the running processes of a container" },
+  { "unpause", cmd_container_unpause, CMD_ENGINE | CMD_USERNS, NULL, "Unpause the processes in one or more containers" },
   { "history", cmd_image_history, CMD_ENGINE, NULL, "Show history of a specified image" },
   { "image", cmd_group_image, 0, cli_image_commands, "Manage images" },
   { "images", cmd_image_ls, CMD_ENGINE, NULL, "List images in local storage" },
@@ -50,6 +58,16 @@ static const struct cli_command top_commands[] = {
   { "tag", cmd_image_tag, CMD_ENGINE, NULL, "Add an additional name to a local image" },
   { "untag", cmd_image_untag, CMD_ENGINE, NULL, "Remove a name from a local image" },
   { "version", cmd_version, 0, NULL, "Display the husk version information" },
+  { "volume", cmd_group_volume, 0, cli_volume_commands, "Manage volumes" },
+  { "commit", cmd_container_commit, CMD_ENGINE | CMD_USERNS, NULL, "Create new image based on the changed container" },
+  { "cp", cmd_container_cp, CMD_ENGINE | CMD_USERNS, NULL, "Copy files/folders between a container and the local filesystem" },
+  { "diff", cmd_container_diff, CMD_ENGINE | CMD_USERNS, NULL, "Display the changes to the object's file system" },
+  { "export", cmd_container_export, CMD_ENGINE | CMD_USERNS, NULL, "Export container's filesystem contents as a tar archive" },
+  { "mount", cmd_container_mount, CMD_ENGINE | CMD_USERNS, NULL, "Mount a working container's root filesystem" },
+  { "port", cmd_container_port, CMD_ENGINE, NULL, "List port mappings or a specific mapping for the container" },
+  { "rename", cmd_container_rename, CMD_ENGINE, NULL, "Rename an existing container" },
+  { "umount", cmd_container_unmount, CMD_ENGINE | CMD_USERNS | CMD_HIDDEN, NULL, "Unmount working container's root filesystem" },
+  { "unmount", cmd_container_unmount, CMD_ENGINE | CMD_USERNS, NULL, "Unmount working container's root filesystem" },
   { NULL, NULL, 0, NULL, NULL },
 };
 
@@ -275,6 +293,12 @@ static int
 cmd_group_system (struct cli_ctx *ctx, int argc, char **argv)
 {
   return dispatch (ctx, cli_system_commands, argc, argv);
+}
+
+static int
+cmd_group_volume (struct cli_ctx *ctx, int argc, char **argv)
+{
+  return dispatch (ctx, cli_volume_commands, argc, argv);
 }
 
 /* Global options come before the command word.  */

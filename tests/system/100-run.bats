@@ -164,3 +164,52 @@ teardown() {
     run_husk 125 run --rm --passwd-entry 'x:x:1:1::/:/bin/sh' husk-test/busybox true
     assert_output_contains "not supported yet"
 }
+
+@test "a failed start leaves a container wait can return for" {
+    run_husk create --name bad husk-test/busybox /nosuch
+    run_husk 125 start bad
+    assert_output_contains 'unable to start container "bad"'
+    run timeout 10 "$HUSK_BIN" --root "$HUSK_ROOT" --runroot "$HUSK_RUNROOT" wait bad
+    [ "$status" -eq 0 ]
+}
+
+@test "--network container:NAME joins another container's namespace" {
+    run_husk run -d --name netowner husk-test/busybox sleep 1000
+    owner=$(husk inspect --format '{{.State.Pid}}' netowner)
+    run_husk run --rm --network container:netowner husk-test/busybox readlink /proc/self/ns/net
+    assert_output_is "$(readlink /proc/$owner/ns/net)"
+    run_husk run --rm --pid container:netowner husk-test/busybox sh -c 'tr "\0" " " < /proc/1/cmdline'
+    assert_output_is "sleep 1000 "
+}
+
+@test "a relative bind source is taken from the current directory" {
+    mkdir "$HUSK_TMP/share" && echo shared > "$HUSK_TMP/share/f"
+    cd "$HUSK_TMP"
+    run_husk run --rm -v ./share:/mnt:ro husk-test/busybox cat /mnt/f
+    assert_output_is "shared"
+}
+
+@test "exit codes follow Podman: stop/kill/wait of an unknown container is 125, rm 1" {
+    run_husk 125 stop nothere
+    run_husk 125 kill nothere
+    run_husk 125 wait nothere
+    run_husk 1 rm nothere
+    run_husk rm -i nothere
+}
+
+@test "ps lists oldest first, with Podman's status texts; -l picks the newest" {
+    run_husk run --name first husk-test/busybox true
+    run_husk run -d --name second husk-test/busybox sleep 1000
+    run_husk ps -a --format '{{.Names}}'
+    assert_output_is "$(printf 'first\nsecond')"
+    run_husk ps -a --format '{{.Status}}' --filter name=second
+    [[ "$output" == "Up "*" ago" ]]
+    run_husk container inspect -l --format '{{.Name}}'
+    assert_output_is "second"
+    run_husk 125 ps --sort bogus
+}
+
+@test "the container's environment has TERM, as Podman's defaults give" {
+    run_husk run --rm husk-test/busybox sh -c 'echo $TERM'
+    assert_output_is "xterm"
+}

@@ -134,6 +134,14 @@ build_env (json_t *req, json_t *image_cfg, husk_error_t *err)
       env_set (env, json_string_value (v));
   if (json_array_size (env) == 0)
     env_set (env, "PATH=/usr/local/sbin:/usr/local/bin:/usr/sbin:/usr/bin:/sbin:/bin");
+  /* containers.conf's default environment (Podman's: TERM=xterm).  */
+  {
+    bool has_term = false;
+    json_array_foreach (env, i, v)
+      has_term = has_term || husk_has_prefix (json_string_value (v), "TERM=");
+    if (!has_term)
+      env_set (env, "TERM=xterm");
+  }
   if (flag (req, "env_host"))
     for (char **e = environ; *e; e++)
       env_set (env, *e);
@@ -215,14 +223,15 @@ parse_volume (const char *spec, husk_error_t *err)
     }
   if (parts[0][0] == '/' || parts[0][0] == '.')
     {
-      struct stat st;
-      if (stat (parts[0], &st) < 0)
+      /* Relative sources are the caller's: make them absolute now.  */
+      cleanup_free char *abs = realpath (parts[0], NULL);
+      if (abs == NULL)
         {
           json_decref (opts);
           return husk_error_make (err, errno, "invalid volume \"%s\": source '%s'", spec,
                                   parts[0]), NULL;
         }
-      m = json_pack ("{s:s, s:s, s:s, s:o}", "type", "bind", "source", parts[0],
+      m = json_pack ("{s:s, s:s, s:s, s:o}", "type", "bind", "source", abs,
                      "destination", parts[1], "options", opts);
     }
   else

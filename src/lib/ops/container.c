@@ -19,6 +19,7 @@
 #include "container/monitor.h"
 #include "image/image.h"
 #include "ops/image.h"
+#include "ops/volume.h"
 #include "runtime/runtime.h"
 #include "runtime/spec.h"
 #include "state/containers.h"
@@ -308,10 +309,29 @@ out:
 
 /* ---- state ------------------------------------------------------------- */
 
+/* A zombie is dead: init here reaps orphans slowly, and an exited monitor
+   can linger as one for a second.  */
 static bool
 alive (int pid)
 {
-  return pid > 0 && (kill (pid, 0) == 0 || errno == EPERM);
+  char path[64], buf[512];
+  const char *p;
+  int fd;
+  ssize_t n;
+
+  if (pid <= 0 || (kill (pid, 0) < 0 && errno != EPERM))
+    return false;
+  snprintf (path, sizeof path, "/proc/%d/stat", pid);
+  fd = open (path, O_RDONLY | O_CLOEXEC);
+  if (fd < 0)
+    return false;
+  n = read (fd, buf, sizeof buf - 1);
+  close (fd);
+  if (n <= 0)
+    return false;
+  buf[n] = '\0';
+  p = strrchr (buf, ')');
+  return !(p && p[1] == ' ' && (p[2] == 'Z' || p[2] == 'X'));
 }
 
 
@@ -410,6 +430,31 @@ monitor_never_came (struct husk_container_rec *r, const char *run)
   return now_ns () - r->started_at > 30LL * 1000000000;
 }
 
+/* Save a folded exit, once: the monitor's cleanup and a command may both
+   see the exit record; only the one that still finds the row active
+   writes it and records the event.  */
+static int
+save_exit (struct husk_engine *e, struct husk_container_rec *r)
+{
+  struct husk_container_rec cur = { 0 };
+  bool first = false;
+
+  if (husk_state_begin (e->state, NULL) < 0)
+    return 0;
+  if (husk_state_container_get (e->state, r->id, &cur, NULL) == 0)
+    {
+      first = strcmp (cur.state, "exited") != 0 && strcmp (cur.state, "created") != 0;
+      if (first)
+        husk_state_container_save (e->state, r, NULL);
+      husk_container_rec_release (&cur);
+    }
+  if (husk_state_commit (e->state, NULL) < 0)
+    return 0;
+  if (first)
+    event (e, "died", r->id, r->name);
+  return 1;
+}
+
 /* Fold what the monitor recorded into the row.  Return: 1 if it changed. */
 static int
 sync_state (struct husk_engine *e, struct husk_container_rec *r)
@@ -453,9 +498,7 @@ sync_state (struct husk_engine *e, struct husk_container_rec *r)
   else
     return 0;
   release (e, r);
-  husk_state_container_save (e->state, r, NULL);
-  event (e, "died", r->id, r->name);
-  return 1;
+  return save_exit (e, r);
 }
 
 static int
@@ -514,6 +557,38 @@ exit_command (struct husk_engine *e, const char *id)
   return v;
 }
 
+/* "container:NAME" namespaces become the path of that container's: it must
+   be running, and its namespace is joined by path.  */
+static int
+resolve_shared_namespaces (struct husk_engine *e, json_t *c, husk_error_t *err)
+{
+  static const char *const kinds[][2] = { { "network", "net" }, { "pid", "pid" },
+                                          { "ipc", "ipc" }, { "uts", "uts" } };
+  json_t *ns = json_object_get (c, "namespaces");
+
+  for (size_t i = 0; i < 4; i++)
+    {
+      const char *v = json_string_value (json_object_get (ns, kinds[i][0]));
+      struct husk_container_rec other = { 0 };
+      cleanup_free char *path = NULL;
+      if (v == NULL || strncmp (v, "container:", 10) != 0)
+        continue;
+      if (load (e, v + 10, &other, err) < 0)
+        return husk_error_wrap (err, "--%s %s", kinds[i][0], v);
+      if (strcmp (other.state, "running") || other.pid <= 0)
+        {
+          husk_error_makex (err, EINVAL, "--%s %s: container %s is not running",
+                            kinds[i][0], v, other.name);
+          husk_container_rec_release (&other);
+          return -1;
+        }
+      path = husk_asprintf ("path:/proc/%d/ns/%s", other.pid, kinds[i][1]);
+      json_object_set_new (ns, kinds[i][0], json_string (path));
+      husk_container_rec_release (&other);
+    }
+  return 0;
+}
+
 static int
 write_spec (struct husk_engine *e, json_t *c, const char *dir, const char *rootfs,
             husk_error_t *err)
@@ -531,6 +606,8 @@ write_spec (struct husk_engine *e, json_t *c, const char *dir, const char *rootf
 
   if (net && strcmp (net, "host") == 0)
     p.hosts = p.resolv_conf = NULL; /* the host's own files show through */
+  if (resolve_shared_namespaces (e, c, err) < 0)
+    return -1;
   spec = husk_spec_generate (c, &p, err);
   if (spec == NULL)
     return -1;
@@ -655,7 +732,8 @@ husk_op_container_start (struct husk_engine *e, const char *ref, bool attach_wai
   struct husk_monitor_result res = { 0 };
   cleanup_json json_t *c = NULL;
   cleanup_free char *rootfs = NULL, *dir = NULL, *prev = NULL;
-  int ret;
+  int64_t prev_started;
+  int ret, vols;
 
   *exit_hint = 125;
   if (load (e, ref, &r, err) < 0)
@@ -668,8 +746,19 @@ husk_op_container_start (struct husk_engine *e, const char *ref, bool attach_wai
   c = json_loads (r.config, 0, NULL);
   dir = bundle_dir (e, r.id);
   prev = husk_xstrdup (r.state);
+  prev_started = r.started_at;
   rootfs = husk_store_container_mount (e->store, r.id, err);
-  if (rootfs == NULL || write_spec (e, c, dir, rootfs, err) < 0)
+  if (rootfs == NULL || (vols = husk_op_volume_prepare (e, c, rootfs, err)) < 0)
+    goto fail;
+  if (vols > 0)
+    {
+      /* Anonymous volumes got names: keep them across restarts.  */
+      free (r.config);
+      r.config = json_dumps (c, JSON_COMPACT);
+      if (husk_state_container_save (e->state, &r, err) < 0)
+        goto fail;
+    }
+  if (write_spec (e, c, dir, rootfs, err) < 0)
     goto fail;
   /* "running" before the monitor exists: its cleanup may come before we
      return, and must find a row it can fold the exit into.  */
@@ -682,6 +771,7 @@ husk_op_container_start (struct husk_engine *e, const char *ref, bool attach_wai
       if (res.exit_code_hint)
         *exit_hint = res.exit_code_hint;
       set_state (&r, prev, 0, 0);
+      r.started_at = prev_started;
       husk_state_container_save (e->state, &r, NULL);
       goto fail;
     }
@@ -740,6 +830,13 @@ husk_op_container_cleanup (struct husk_engine *e, const char *ref, husk_error_t 
   if (load (e, ref, &r, err) < 0)
     return -1;
   c = json_loads (r.config, 0, NULL);
+  if (strcmp (r.state, "running") == 0 && getenv ("HUSK_MONITOR_RESTARTING") == NULL
+      && r.monitor_pid > 0 && alive (r.monitor_pid) && r.monitor_pid != getppid ())
+    {
+      husk_error_makex (err, EBUSY, "container %s is running: refusing to clean up", r.id);
+      husk_container_rec_release (&r);
+      return -1;
+    }
   if (strcmp (r.state, "exited") == 0)
     {
       release (e, &r);
@@ -823,6 +920,17 @@ husk_op_container_stop (struct husk_engine *e, const char *ref, int timeout,
       signal_container (e, &r, SIGKILL, true);
       wait_exit (e, &r, 10000);
     }
+  /* The monitor's cleanup comes after the exit: let it end, so that a
+     start right after this stop cannot lose its rootfs to it.  */
+  {
+    struct husk_container_rec fresh = { 0 };
+    if (husk_state_container_get (e->state, r.id, &fresh, NULL) == 0)
+      {
+        if (fresh.monitor_pid > 0)
+          wait_monitor (&fresh);
+        husk_container_rec_release (&fresh);
+      }
+  }
   event (e, "stop", r.id, r.name);
   husk_container_rec_release (&r);
   return 0;
@@ -852,11 +960,12 @@ husk_op_container_remove (struct husk_engine *e, const char *ref, bool force, bo
                           int timeout, husk_error_t *err)
 {
   struct husk_container_rec r = { 0 };
+  cleanup_json json_t *c = NULL;
   int ret;
 
-  (void) volumes;
   if (load (e, ref, &r, err) < 0)
     return -1;
+  c = json_loads (r.config, 0, NULL);
   if (strcmp (r.state, "running") == 0 || strcmp (r.state, "paused") == 0
       || strcmp (r.state, "stopping") == 0)
     {
@@ -868,9 +977,11 @@ husk_op_container_remove (struct husk_engine *e, const char *ref, bool force, bo
           husk_container_rec_release (&r);
           return ret;
         }
-      husk_op_container_stop (e, r.id, timeout < 0 ? 0 : timeout, NULL);
+      husk_op_container_stop (e, r.id, timeout, NULL);
     }
   ret = remove_files (e, &r, err);
+  if (ret == 0 && volumes)
+    ret = husk_op_volume_release_anonymous (e, c, err);
   husk_container_rec_release (&r);
   return ret;
 }

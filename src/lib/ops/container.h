@@ -55,4 +55,215 @@ char *husk_op_container_rundir (struct husk_engine *e, const char *id);
 int husk_op_container_log (struct husk_engine *e, const char *ref, char **path,
                            char **driver, char **id, husk_error_t *err);
 
+/* ==========================================================================
+   Runtime-facing operations: exec, attach, pause/unpause, restart, top,
+   stats (ops/container_exec.c, container_top.c, container_stats.c).
+   ========================================================================== */
+
+/* Read a container's row with its state brought up to date (what the
+   monitor recorded folded in).  Release with husk_container_rec_release. */
+int husk_op_container_load (struct husk_engine *e, const char *ref,
+                            struct husk_container_rec *r, husk_error_t *err);
+
+struct husk_exec_opts
+{
+  char *const *argv;       /* the command and its arguments */
+  char *const *env;        /* -e: "NAME=value", or "NAME" from our environment */
+  char *const *env_files;  /* --env-file */
+  const char *user;        /* -u; NULL: the container's user */
+  const char *workdir;     /* -w; NULL: the container's working directory */
+  bool privileged;         /* every capability husk may give */
+  bool tty;                /* -t: a terminal, proxied to in_fd/out_fd */
+  bool interactive;        /* -i: in_fd feeds the process */
+  bool detach;             /* -d: start it and return at once */
+  const char *detach_keys; /* NULL: "ctrl-p,ctrl-q"; "": none */
+  int in_fd, out_fd, err_fd; /* the caller's stdio, normally 0, 1, 2 */
+};
+
+/**
+ * husk_op_container_exec() - Run a process in a running container
+ * @o:         what to run and how
+ * @exit_code: the process's exit status (128 + signal when killed); on
+ *             failure 125, or 126/127 when the runtime could not run the
+ *             command (not executable, not found); 0 after -d or detach
+ * @exec_id:   set to the exec session's ID (64 hex); may be NULL
+ * @err:       EBUSY "can only create exec sessions on running containers:
+ *             container state improper"; the runtime's message on failure
+ *
+ * Without a terminal the runtime inherits in_fd (with -i; else
+ * /dev/null), out_fd and err_fd.  With one, the pty's master comes over a
+ * console socket and is proxied here (raw mode when in_fd is a terminal,
+ * window size changes followed); detaching leaves the process running.
+ *
+ * Return: 0, or -1.
+ */
+int husk_op_container_exec (struct husk_engine *e, const char *ref,
+                            const struct husk_exec_opts *o, int *exit_code,
+                            char **exec_id, husk_error_t *err);
+
+/* IDs of a container's exec sessions whose process still runs (NULL when
+   none; free with husk_strv_free).  */
+char **husk_op_container_exec_ids (struct husk_engine *e, const char *id);
+
+/**
+ * husk_op_container_attach() - Attach to a running container's monitor
+ * @in_fd:       stdin to forward, or -1 (ignored unless the container was
+ *               created with -i)
+ * @detach_keys: NULL: the container's, else "ctrl-p,ctrl-q"; "": none
+ *
+ * Return: the container's exit code, HUSK_ATTACH_DETACHED (-2), or -1
+ * (EBUSY "you can only attach to running containers").
+ */
+int husk_op_container_attach (struct husk_engine *e, const char *ref, int in_fd, int out_fd,
+                              int err_fd, const char *detach_keys, husk_error_t *err);
+
+/* Freeze / thaw a container; EBUSY with Podman's wording when it is not
+   running / not paused.  */
+int husk_op_container_pause (struct husk_engine *e, const char *ref, husk_error_t *err);
+int husk_op_container_unpause (struct husk_engine *e, const char *ref, husk_error_t *err);
+
+/* Stop (when running; timeout < 0: the container's) then start.  On
+   failure *exit_hint is 125, or 126/127.  */
+int husk_op_container_restart (struct husk_engine *e, const char *ref, int timeout,
+                               int *exit_hint, husk_error_t *err);
+
+/**
+ * husk_op_container_top() - The processes of a running container
+ * @descriptors: ps(1) AIX descriptors ("%C", "%p", ...) or names ("user",
+ *               "pid", "pcpu", "etime", "args", ...), each word may hold
+ *               several separated by commas; NULL or empty: "user pid ppid
+ *               %cpu etime tty time args"
+ * @err:         EINVAL "unknown descriptor: X" (callers may then run ps(1)
+ *               in the container, as Podman does); EBUSY when not running
+ *
+ * Pids are those seen inside the container.
+ *
+ * Return: {"Titles": [...], "Processes": [[...], ...]}, or NULL.
+ */
+json_t *husk_op_container_top (struct husk_engine *e, const char *ref,
+                               char *const *descriptors, husk_error_t *err);
+
+struct husk_container_stats
+{
+  char *id;
+  char *name;
+  bool running;          /* false: every number is 0 */
+  int64_t read_ns;       /* CLOCK_REALTIME when read */
+  int64_t up_ns;         /* time since the container started */
+  uint64_t cpu_ns;       /* CPU time used by the container */
+  uint64_t mem_usage;    /* bytes, page cache that can be dropped excluded */
+  uint64_t mem_limit;    /* bytes; the host's memory when unlimited */
+  int64_t net_rx, net_tx; /* bytes; -1 when the container has no network */
+  uint64_t blk_read, blk_write;
+  uint64_t pids;
+};
+
+/* Read a container's resource usage from its cgroup (v1 or v2).  A
+   container that is not running gives zeros.  */
+int husk_op_container_stats (struct husk_engine *e, const char *ref,
+                             struct husk_container_stats *s, husk_error_t *err);
+void husk_container_stats_release (struct husk_container_stats *s);
+
+/* ==== File-system commands (ops/container_fs.c) ========================
+   cp, diff, export, commit, mount/unmount, rename, port, container prune. */
+
+#include "container/changes.h"
+
+struct husk_cp_request
+{
+  bool archive;   /* copies in: chown to the container's user (Podman's -a) */
+  bool overwrite; /* replace directories with non-directories and back */
+};
+
+/**
+ * husk_op_container_copy_in() - `cp HOSTPATH CTR:PATH` and `cp - CTR:DIR`
+ * @src:   the host path, or NULL to extract the tar read from @in_fd
+ * @path:  the destination inside the container
+ *
+ * Works on running and stopped containers; nothing of the host outside
+ * @src is read, nothing outside the container's root is written, whatever
+ * symlinks the container holds.  Return: 0, or -1 (ENOENT: missing path).
+ */
+int husk_op_container_copy_in (struct husk_engine *e, const char *ref, const char *src,
+                               int in_fd, const char *path,
+                               const struct husk_cp_request *rq, husk_error_t *err);
+
+/* `cp CTR:PATH HOSTPATH` (dst NULL: a tar of PATH to out_fd).  */
+int husk_op_container_copy_out (struct husk_engine *e, const char *ref, const char *path,
+                                const char *dst, int out_fd,
+                                const struct husk_cp_request *rq, husk_error_t *err);
+
+/* The container's changes against its image, sorted by path, without the
+   mount points the runtime makes.  Free with husk_changes_free().  */
+int husk_op_container_diff (struct husk_engine *e, const char *ref,
+                            struct husk_change **out, size_t *n, husk_error_t *err);
+
+/* A tar of the container's whole file system to out_fd.  */
+int husk_op_container_export (struct husk_engine *e, const char *ref, int out_fd,
+                              husk_error_t *err);
+
+struct husk_commit_opts
+{
+  const char *reference; /* name of the new image, or NULL */
+  char **changes;        /* --change instructions ("CMD x" or "CMD=x") */
+  const char *message;   /* history comment */
+  const char *author;
+  const char *format;    /* "oci" (default) or "docker" */
+  bool pause;            /* pause a running container meanwhile */
+};
+
+/**
+ * husk_op_container_commit() - A new image from a container's changes
+ * @id_out: the new image's ID (64 hex digits)
+ *
+ * One new layer (the read-write layer's changes, whiteouts as ".wh." files)
+ * on top of the image's layers, and a config made from the image's with
+ * the container's Env, Cmd, Entrypoint, WorkingDir, User and Labels, a
+ * history entry and the changes applied.  A failure leaves no image.
+ * Return: 0, or -1.
+ */
+int husk_op_container_commit (struct husk_engine *e, const char *ref,
+                              const struct husk_commit_opts *o, char **id_out,
+                              husk_error_t *err);
+
+/* Mount the container's root file system (counted); return its path.  */
+char *husk_op_container_mount (struct husk_engine *e, const char *ref, husk_error_t *err);
+/* Undo one mount (force: all).  A running container keeps the mount it
+   runs on: EBUSY when only that one is left.  */
+int husk_op_container_unmount (struct husk_engine *e, const char *ref, bool force,
+                               husk_error_t *err);
+
+struct husk_ctr_mount
+{
+  char *id;
+  char *name;
+  char *path;
+};
+/* Containers whose root file system is mounted, newest first.  */
+int husk_op_container_mounts (struct husk_engine *e, struct husk_ctr_mount **out,
+                              size_t *n, husk_error_t *err);
+void husk_ctr_mount_array_free (struct husk_ctr_mount *a, size_t n);
+
+/* EINVAL for an invalid name, EEXIST when another container has it.  */
+int husk_op_container_rename (struct husk_engine *e, const char *ref, const char *name,
+                              husk_error_t *err);
+
+/* The container's published ports: an array of {"container_port": 80,
+   "protocol": "tcp", "host_ip": "0.0.0.0", "host_port": 8080}, from the
+   configuration's "ports" (empty until port publishing exists).  */
+json_t *husk_op_container_ports (struct husk_engine *e, const char *ref, husk_error_t *err);
+
+/**
+ * husk_op_container_prune() - Remove all stopped (exited or created) containers
+ * @filters: "until=<time>", "label=<key>[=<value>]", "label!=<key>[=<value>]"
+ * @removed: gets the IDs removed (may be set when the result is -1)
+ *
+ * Return: 0, or -1 (EINVAL for a bad filter; else the first failure, after
+ * trying every container).
+ */
+int husk_op_container_prune (struct husk_engine *e, char **filters, char ***removed,
+                             husk_error_t *err);
+
+/* ==== end of file-system commands ======================================= */
+
 #endif

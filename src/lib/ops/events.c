@@ -122,16 +122,16 @@ husk_op_healthcheck_run (struct husk_engine *e, const char *ref, husk_error_t *e
       || husk_state_container_get (e->state, id, &r, err) < 0)
     return -1;
   c = json_loads (r.config, 0, NULL);
-  if (!json_is_object (json_object_get (c, "health")))
-    {
-      husk_container_rec_release (&r);
-      return husk_error_makex (err, EINVAL, "container %s has no defined healthcheck", ref);
-    }
   if (strcmp (r.state, "running") != 0)
     {
       husk_error_makex (err, EINVAL, "container %s is not running", ref);
       husk_container_rec_release (&r);
       return -1;
+    }
+  if (!json_is_object (json_object_get (c, "health")))
+    {
+      husk_container_rec_release (&r);
+      return husk_error_makex (err, EINVAL, "container %s has no defined healthcheck", ref);
     }
   husk_container_rec_release (&r);
   run = husk_op_container_rundir (e, id);

@@ -938,3 +938,14 @@ husk_op_image_unmount (struct husk_engine *e, const char *ref, bool force,
   husk_image_rec_release (&rec);
   return r;
 }
+
+int
+husk_op_image_record (struct husk_engine *e, struct husk_image_rec *rec,
+                      struct husk_layer_info *infos, size_t n, husk_error_t *err)
+{
+  cleanup_store_lock int lock = lock_store (e, LOCK_SH, err);
+
+  if (lock < 0)
+    return -1;
+  return record_image (e, rec, infos, n, err);
+}

@@ -74,4 +74,16 @@ char *husk_op_image_mount (struct husk_engine *e, const char *ref, husk_error_t 
 int husk_op_image_unmount (struct husk_engine *e, const char *ref, bool force,
                            husk_error_t *err);
 
+struct husk_layer_info;
+/**
+ * husk_op_image_record() - Record layers (already in the store), an image
+ * and its names in one transaction, under the store lock (shared), as load
+ * and import do.  Exported for commit (ops/container_fs.c).
+ * @rec:   the image (rec->names are given to it, taken from other images)
+ * @infos: the layers to record (those recorded already may be left out)
+ * Return: 0, or -1.
+ */
+int husk_op_image_record (struct husk_engine *e, struct husk_image_rec *rec,
+                          struct husk_layer_info *infos, size_t n, husk_error_t *err);
+
 #endif

@@ -98,6 +98,19 @@ const char *const husk_state_migrations[] = {
   "  oom_killed INTEGER NOT NULL DEFAULT 0"
   ");"
   "CREATE INDEX containers_image ON containers (image_id);",
+  /* 3: volumes.  labels and options are JSON objects.  Which containers
+     use a volume is read from their configurations (ops/volume.c), not
+     kept here, so the two cannot disagree.  */
+  "CREATE TABLE volumes ("
+  "  name TEXT PRIMARY KEY NOT NULL,"
+  "  driver TEXT NOT NULL DEFAULT 'local',"
+  "  labels TEXT NOT NULL DEFAULT '{}',"
+  "  options TEXT NOT NULL DEFAULT '{}',"
+  "  anonymous INTEGER NOT NULL DEFAULT 0,"
+  "  needs_copy_up INTEGER NOT NULL DEFAULT 1,"
+  "  needs_chown INTEGER NOT NULL DEFAULT 1,"
+  "  created INTEGER NOT NULL DEFAULT 0"
+  ");",
 };
 
 const size_t husk_state_n_migrations

@@ -1,0 +1,513 @@
+/* SPDX-License-Identifier: GPL-2.0-or-later */
+/* The container commands that work on its file system: cp, diff, export,
+   commit, mount, unmount; and rename, port and container prune.  Each
+   parses its flags, calls its husk_op_container_* and prints what Podman
+   prints.  */
+#include "cli/cli.h"
+#include "cli/output.h"
+#include "ops/container.h"
+#include "util/cleanup.h"
+#include "util/fileutil.h"
+#include "util/strutil.h"
+
+#include <errno.h>
+#include <fcntl.h>
+#include <signal.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <unistd.h>
+
+#define PARSE(opts, o, usage)                                                  \
+  cleanup_free char **args = NULL;                                             \
+  {                                                                            \
+    int pr_ = cli_parse (ctx, opts, &o, argc, argv, true, &args, usage);       \
+    if (pr_ != 0)                                                              \
+      return pr_ < 0 ? cli_fail (ctx) : 0;                                     \
+  }
+
+/* Print the pending error as Podman does, without leaving; 125.  */
+static int
+report (struct cli_ctx *ctx)
+{
+  fprintf (stderr, "Error: %s\n", ctx->err->msg);
+  husk_error_release (&ctx->err);
+  return 125;
+}
+
+/* A tar written to standard output: a reader that goes away early (say
+   `| head`) must not kill us before the container is unmounted again, and
+   is not an error worth a message.  */
+static int
+stdout_fail (struct cli_ctx *ctx)
+{
+  if (ctx->err && ctx->err->code == EPIPE)
+    {
+      husk_error_release (&ctx->err);
+      return 128 + SIGPIPE;
+    }
+  return cli_fail (ctx);
+}
+
+/* ---- cp ------------------------------------------------------------------ */
+
+struct cp_opts
+{
+  bool archive, overwrite;
+};
+
+/* "CTR:path" names a container path; a path starting with "/" or ".", "-",
+   or one whose part before ":" has a "/", is the host's.  */
+static bool
+container_part (const char *arg, char **ctr, const char **path)
+{
+  const char *colon = strchr (arg, ':');
+
+  if (arg[0] == '/' || arg[0] == '.' || strcmp (arg, "-") == 0 || colon == NULL
+      || colon == arg || memchr (arg, '/', (size_t) (colon - arg)))
+    return false;
+  *ctr = husk_xstrndup (arg, (size_t) (colon - arg));
+  *path = colon + 1;
+  return true;
+}
+
+int
+cmd_container_cp (struct cli_ctx *ctx, int argc, char **argv)
+{
+  static const struct cli_option opts[] = {
+    { "archive", 'a', OPT_BOOL, offsetof (struct cp_opts, archive), NULL, "Chown copied files to the primary uid/gid of the destination container. (default true)" },
+    { "overwrite", 0, OPT_BOOL, offsetof (struct cp_opts, overwrite), NULL, "Allow to overwrite directories with non-directories and vice versa" },
+    OPTION_END,
+  };
+  struct cp_opts o = { .archive = true };
+  cleanup_free char *sctr = NULL, *dctr = NULL;
+  const char *spath = NULL, *dpath = NULL;
+  struct husk_cp_request rq;
+  int r;
+
+  PARSE (opts, o, "[options] [CONTAINER:]SRC_PATH [CONTAINER:]DEST_PATH");
+  if (husk_strv_len (args) != 2)
+    return cli_usage_error (ctx, "accepts 2 arg(s), received %zu", husk_strv_len (args)),
+           cli_fail (ctx);
+  rq = (struct husk_cp_request){ .archive = o.archive, .overwrite = o.overwrite };
+  container_part (args[0], &sctr, &spath);
+  container_part (args[1], &dctr, &dpath);
+  if (sctr && dctr)
+    husk_error_makex (&ctx->err, EINVAL, "copying between containers is not supported yet: "
+                      "copy to the host first");
+  else if (!sctr && !dctr)
+    husk_error_makex (&ctx->err, EINVAL, "invalid arguments %s, %s: you must use just one "
+                      "container", args[0], args[1]);
+  if (ctx->err)
+    return cli_fail (ctx);
+  signal (SIGPIPE, SIG_IGN);
+  if (sctr)
+    r = husk_op_container_copy_out (ctx->engine, sctr, spath,
+                                    strcmp (args[1], "-") == 0 ? NULL : args[1], 1, &rq,
+                                    &ctx->err);
+  else
+    r = husk_op_container_copy_in (ctx->engine, dctr, strcmp (args[0], "-") == 0 ? NULL : args[0],
+                                   0, dpath, &rq, &ctx->err);
+  return r < 0 ? stdout_fail (ctx) : 0;
+}
+
+/* ---- diff ---------------------------------------------------------------- */
+
+struct diff_opts
+{
+  char *format;
+};
+
+static void
+print_changes_json (const struct husk_change *c, size_t n)
+{
+  static const char *const keys[] = { "changed", "added", "deleted" };
+  static const char kinds[] = { 'C', 'A', 'D' };
+  cleanup_json json_t *out = json_object ();
+
+  for (size_t k = 0; k < 3; k++)
+    {
+      json_t *a = json_array ();
+      for (size_t i = 0; i < n; i++)
+        if (c[i].kind == kinds[k])
+          json_array_append_new (a, json_string (c[i].path));
+      if (json_array_size (a))
+        json_object_set_new (out, keys[k], a);
+      else
+        json_decref (a);
+    }
+  cli_print_json (out);
+}
+
+int
+cmd_container_diff (struct cli_ctx *ctx, int argc, char **argv)
+{
+  static const struct cli_option opts[] = {
+    { "format", 0, OPT_STRING, offsetof (struct diff_opts, format), "string", "Change the output format (json)" },
+    OPTION_END,
+  };
+  struct diff_opts o = { 0 };
+  struct husk_change *c = NULL;
+  size_t n = 0;
+
+  PARSE (opts, o, "[options] CONTAINER");
+  if (args[0] == NULL)
+    return cli_usage_error (ctx, "requires at least 1 arg(s), only received 0"), cli_fail (ctx);
+  if (args[1] && args[2])
+    return cli_usage_error (ctx, "accepts at most 2 arg(s), received %zu",
+                            husk_strv_len (args)), cli_fail (ctx);
+  if (args[1])
+    return husk_error_makex (&ctx->err, EINVAL, "comparing with another container or image "
+                             "is not supported yet"), cli_fail (ctx);
+  if (o.format && strcmp (o.format, "json") != 0)
+    return husk_error_makex (&ctx->err, EINVAL, "only the json format is supported, not "
+                             "\"%s\"", o.format), cli_fail (ctx);
+  if (husk_op_container_diff (ctx->engine, args[0], &c, &n, &ctx->err) < 0)
+    return cli_fail (ctx);
+  if (o.format)
+    print_changes_json (c, n);
+  else
+    for (size_t i = 0; i < n; i++)
+      printf ("%c %s\n", c[i].kind, c[i].path);
+  husk_changes_free (c, n);
+  return 0;
+}
+
+/* ---- export -------------------------------------------------------------- */
+
+struct export_opts
+{
+  char *output;
+};
+
+int
+cmd_container_export (struct cli_ctx *ctx, int argc, char **argv)
+{
+  static const struct cli_option opts[] = {
+    { "output", 'o', OPT_STRING, offsetof (struct export_opts, output), "string", "Write to a specified file (default: stdout, which must be redirected)" },
+    OPTION_END,
+  };
+  struct export_opts o = { 0 };
+  cleanup_close int fd = -1;
+
+  PARSE (opts, o, "[options] CONTAINER");
+  if (husk_strv_len (args) != 1)
+    return cli_usage_error (ctx, "accepts 1 arg(s), received %zu", husk_strv_len (args)),
+           cli_fail (ctx);
+  if (o.output == NULL && isatty (1))
+    return husk_error_makex (&ctx->err, EINVAL, "refusing to export to terminal. Use -o flag "
+                             "or redirect"), cli_fail (ctx);
+  signal (SIGPIPE, SIG_IGN);
+  if (o.output && (fd = open (o.output, O_WRONLY | O_CREAT | O_TRUNC | O_CLOEXEC, 0644)) < 0)
+    return husk_error_make (&ctx->err, errno, "create '%s'", o.output), cli_fail (ctx);
+  if (husk_op_container_export (ctx->engine, args[0], o.output ? fd : 1, &ctx->err) < 0
+      || (o.output && fsync (fd) < 0 && husk_error_make (&ctx->err, errno, "write '%s'",
+                                                         o.output) < 0))
+    {
+      if (o.output)
+        unlink (o.output);
+      return stdout_fail (ctx);
+    }
+  return 0;
+}
+
+/* ---- commit -------------------------------------------------------------- */
+
+struct commit_opts
+{
+  char *author, *format, *iidfile, *message;
+  char **change;
+  bool pause, quiet;
+};
+
+int
+cmd_container_commit (struct cli_ctx *ctx, int argc, char **argv)
+{
+  static const struct cli_option opts[] = {
+    { "author", 'a', OPT_STRING, offsetof (struct commit_opts, author), "string", "Set the author for the image committed" },
+    { "change", 'c', OPT_STRV, offsetof (struct commit_opts, change), "stringArray", "Apply the following possible instructions to the created image (default []): CMD | ENTRYPOINT | ENV | EXPOSE | LABEL | ONBUILD | STOPSIGNAL | USER | VOLUME | WORKDIR" },
+    { "format", 'f', OPT_STRING, offsetof (struct commit_opts, format), "Format", "Format of the image manifest and metadata (default \"oci\")" },
+    { "iidfile", 0, OPT_STRING, offsetof (struct commit_opts, iidfile), "file", "file to write the image ID to" },
+    { "message", 'm', OPT_STRING, offsetof (struct commit_opts, message), "string", "Set commit message for imported image" },
+    { "pause", 'p', OPT_BOOL, offsetof (struct commit_opts, pause), NULL, "Pause container during commit" },
+    { "quiet", 'q', OPT_BOOL, offsetof (struct commit_opts, quiet), NULL, "Suppress output" },
+    OPTION_END,
+  };
+  struct commit_opts o = { 0 };
+  struct husk_commit_opts co;
+  cleanup_free char *id = NULL;
+
+  PARSE (opts, o, "[options] CONTAINER [IMAGE]");
+  if (args[0] == NULL || (args[1] && args[2]))
+    return cli_usage_error (ctx, "requires at least 1 and at most 2 arg(s), received %zu",
+                            husk_strv_len (args)), cli_fail (ctx);
+  co = (struct husk_commit_opts){ .reference = args[1], .changes = o.change,
+                                  .message = o.message, .author = o.author,
+                                  .format = o.format, .pause = o.pause };
+  if (husk_op_container_commit (ctx->engine, args[0], &co, &id, &ctx->err) < 0)
+    return cli_fail (ctx);
+  if (o.iidfile && husk_write_file_atomic (o.iidfile, id, strlen (id), 0644, &ctx->err) < 0)
+    return cli_fail (ctx);
+  puts (id);
+  return 0;
+}
+
+/* ---- mount, unmount ------------------------------------------------------ */
+
+struct mount_opts
+{
+  bool all, no_trunc, force;
+  char *format;
+};
+
+static int
+list_mounts (struct cli_ctx *ctx, const struct mount_opts *o)
+{
+  struct husk_ctr_mount *m = NULL;
+  size_t n = 0;
+
+  if (o->format && strcmp (o->format, "json") != 0)
+    return husk_error_makex (&ctx->err, EINVAL, "unknown --format argument: %s", o->format),
+           cli_fail (ctx);
+  if (husk_op_container_mounts (ctx->engine, &m, &n, &ctx->err) < 0)
+    return cli_fail (ctx);
+  if (o->format)
+    {
+      cleanup_json json_t *a = json_array ();
+      for (size_t i = 0; i < n; i++)
+        json_array_append_new (a, json_pack ("{s:s, s:[s], s:s}", "id", m[i].id, "Names",
+                                             m[i].name, "mountpoint", m[i].path));
+      cli_print_json (a);
+    }
+  else
+    for (size_t i = 0; i < n; i++)
+      printf ("%.*s  %s\n", o->no_trunc ? 64 : 12, m[i].id, m[i].path);
+  husk_ctr_mount_array_free (m, n);
+  return 0;
+}
+
+static int
+all_container_ids (struct cli_ctx *ctx, char ***ids)
+{
+  struct husk_container_rec *list = NULL;
+  size_t n = 0;
+
+  if (husk_op_container_list (ctx->engine, &list, &n, &ctx->err) < 0)
+    return -1;
+  for (size_t i = 0; i < n; i++)
+    husk_strv_append (ids, list[i].id);
+  husk_container_rec_array_free (list, n);
+  return 0;
+}
+
+int
+cmd_container_mount (struct cli_ctx *ctx, int argc, char **argv)
+{
+  static const struct cli_option opts[] = {
+    { "all", 'a', OPT_BOOL, offsetof (struct mount_opts, all), NULL, "Mount all containers" },
+    { "format", 0, OPT_STRING, offsetof (struct mount_opts, format), "string", "Print the mounted containers in specified format (json)" },
+    { "no-trunc", 0, OPT_BOOL, offsetof (struct mount_opts, no_trunc), NULL, "Do not truncate output" },
+    OPTION_END,
+  };
+  struct mount_opts o = { 0 };
+  cleanup_strv char **ids = NULL;
+  int status = 0;
+
+  PARSE (opts, o, "[options] [CONTAINER...]");
+  if (o.all && args[0])
+    return cli_usage_error (ctx, "when using the --all switch, you may not pass any "
+                            "containers names or IDs"), cli_fail (ctx);
+  if (!o.all && args[0] == NULL)
+    return list_mounts (ctx, &o);
+  if (o.all && all_container_ids (ctx, &ids) < 0)
+    return cli_fail (ctx);
+  for (size_t i = 0; !o.all && args[i]; i++)
+    husk_strv_append (&ids, args[i]);
+  for (size_t i = 0; ids && ids[i]; i++)
+    {
+      cleanup_free char *path = husk_op_container_mount (ctx->engine, ids[i], &ctx->err);
+      if (path == NULL)
+        status = report (ctx);
+      else
+        puts (path);
+    }
+  return status;
+}
+
+int
+cmd_container_unmount (struct cli_ctx *ctx, int argc, char **argv)
+{
+  static const struct cli_option opts[] = {
+    { "all", 'a', OPT_BOOL, offsetof (struct mount_opts, all), NULL, "Unmount all of the currently mounted containers" },
+    { "force", 'f', OPT_BOOL, offsetof (struct mount_opts, force), NULL, "Force the complete unmount of the specified mounted containers" },
+    OPTION_END,
+  };
+  struct mount_opts o = { 0 };
+  cleanup_strv char **ids = NULL;
+  int status = 0;
+
+  PARSE (opts, o, "[options] CONTAINER [CONTAINER...]");
+  if (o.all && args[0])
+    return cli_usage_error (ctx, "when using the --all switch, you may not pass any "
+                            "containers names or IDs"), cli_fail (ctx);
+  if (!o.all && args[0] == NULL)
+    return cli_usage_error (ctx, "container ID must be specified"), cli_fail (ctx);
+  if (o.all)
+    {
+      struct husk_ctr_mount *m = NULL;
+      size_t n = 0;
+      if (husk_op_container_mounts (ctx->engine, &m, &n, &ctx->err) < 0)
+        return cli_fail (ctx);
+      for (size_t i = 0; i < n; i++)
+        husk_strv_append (&ids, m[i].id);
+      husk_ctr_mount_array_free (m, n);
+    }
+  for (size_t i = 0; !o.all && args[i]; i++)
+    husk_strv_append (&ids, args[i]);
+  for (size_t i = 0; ids && ids[i]; i++)
+    {
+      if (husk_op_container_unmount (ctx->engine, ids[i], o.force, &ctx->err) == 0)
+        puts (ids[i]);
+      else if (o.all && ctx->err->code == EBUSY)
+        husk_error_release (&ctx->err); /* running: its own mount stays */
+      else
+        status = report (ctx);
+    }
+  return status;
+}
+
+/* ---- rename -------------------------------------------------------------- */
+
+int
+cmd_container_rename (struct cli_ctx *ctx, int argc, char **argv)
+{
+  static const struct cli_option opts[] = { OPTION_END };
+  struct cp_opts o = { 0 };
+
+  PARSE (opts, o, "CONTAINER NAME");
+  if (husk_strv_len (args) != 2)
+    return cli_usage_error (ctx, "accepts 2 arg(s), received %zu", husk_strv_len (args)),
+           cli_fail (ctx);
+  if (husk_op_container_rename (ctx->engine, args[0], args[1], &ctx->err) < 0)
+    return cli_fail (ctx);
+  return 0;
+}
+
+/* ---- port ---------------------------------------------------------------- */
+
+struct port_opts
+{
+  bool all;
+};
+
+/* Print the mappings of ports (filter: "80" or "80/tcp", NULL for all).
+   Return: how many matched.  */
+static size_t
+print_ports (json_t *ports, const char *filter)
+{
+  size_t i, hits = 0;
+  json_t *p;
+
+  json_array_foreach (ports, i, p)
+    {
+      const char *proto = json_string_value (json_object_get (p, "protocol"));
+      const char *ip = json_string_value (json_object_get (p, "host_ip"));
+      json_int_t cport = json_integer_value (json_object_get (p, "container_port"));
+      json_int_t hport = json_integer_value (json_object_get (p, "host_port"));
+      cleanup_free char *key = husk_asprintf ("%lld/%s", (long long) cport, proto ? proto : "tcp");
+      cleanup_free char *bare = husk_asprintf ("%lld", (long long) cport);
+
+      if (ip == NULL || *ip == '\0')
+        ip = "0.0.0.0";
+      if (filter == NULL)
+        printf ("%s -> %s:%lld\n", key, ip, (long long) hport);
+      else if (strcmp (filter, key) == 0 || (strcmp (filter, bare) == 0
+                                             && strcmp (proto ? proto : "tcp", "tcp") == 0))
+        printf ("%s:%lld\n", ip, (long long) hport);
+      else
+        continue;
+      hits++;
+    }
+  return hits;
+}
+
+int
+cmd_container_port (struct cli_ctx *ctx, int argc, char **argv)
+{
+  static const struct cli_option opts[] = {
+    { "all", 'a', OPT_BOOL, offsetof (struct port_opts, all), NULL, "Display port information for all containers" },
+    OPTION_END,
+  };
+  struct port_opts o = { 0 };
+  cleanup_json json_t *ports = NULL;
+
+  PARSE (opts, o, "[options] CONTAINER [PORT]");
+  if (o.all && args[0])
+    return cli_usage_error (ctx, "the 'all' and 'latest' options cannot be used with "
+                            "container names or IDs"), cli_fail (ctx);
+  if (!o.all && (args[0] == NULL || (args[1] && args[2])))
+    return cli_usage_error (ctx, "you must supply a running container name or id"),
+           cli_fail (ctx);
+  if (o.all)
+    {
+      struct husk_container_rec *list = NULL;
+      size_t n = 0;
+      if (husk_op_container_list (ctx->engine, &list, &n, &ctx->err) < 0)
+        return cli_fail (ctx);
+      for (size_t i = 0; i < n; i++)
+        {
+          cleanup_json json_t *c = json_loads (list[i].config, 0, NULL);
+          json_t *p = json_object_get (c, "ports");
+          if (strcmp (list[i].state, "running") != 0 || json_array_size (p) == 0)
+            continue;
+          puts (list[i].id);
+          print_ports (p, NULL);
+        }
+      husk_container_rec_array_free (list, n);
+      return 0;
+    }
+  ports = husk_op_container_ports (ctx->engine, args[0], &ctx->err);
+  if (ports == NULL)
+    return cli_fail (ctx);
+  print_ports (ports, args[1]);
+  return 0;
+}
+
+/* ---- container prune ----------------------------------------------------- */
+
+struct prune_opts
+{
+  bool force;
+  char **filter;
+};
+
+int
+cmd_container_prune (struct cli_ctx *ctx, int argc, char **argv)
+{
+  static const struct cli_option opts[] = {
+    { "filter", 0, OPT_STRV, offsetof (struct prune_opts, filter), "stringArray", "Provide filter values (e.g. 'label=<key>=<value>')" },
+    { "force", 'f', OPT_BOOL, offsetof (struct prune_opts, force), NULL, "Do not prompt for confirmation.  The default is false" },
+    OPTION_END,
+  };
+  struct prune_opts o = { 0 };
+  cleanup_strv char **removed = NULL;
+  int r;
+
+  PARSE (opts, o, "[options]");
+  if (args[0])
+    return cli_usage_error (ctx, "accepts 0 arg(s), received %zu", husk_strv_len (args)),
+           cli_fail (ctx);
+  if (!o.force && isatty (0))
+    {
+      char line[16] = "";
+      printf ("WARNING! This will remove all non running containers.\n"
+              "Are you sure you want to continue? [y/N] ");
+      fflush (stdout);
+      if (fgets (line, sizeof line, stdin) == NULL || (line[0] != 'y' && line[0] != 'Y'))
+        return 0;
+    }
+  r = husk_op_container_prune (ctx->engine, o.filter, &removed, &ctx->err);
+  for (size_t i = 0; removed && removed[i]; i++)
+    puts (removed[i]);
+  return r < 0 ? cli_fail (ctx) : 0;
+}

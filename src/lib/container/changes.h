@@ -1,0 +1,79 @@
+/* SPDX-License-Identifier: GPL-2.0-or-later */
+/*
+ * What a container changed in its root file system, against its image:
+ * the list `diff` prints and the layer `commit` writes.  Overlay keeps the
+ * changes in the container's upper directory; vfs keeps a full copy, which
+ * is compared with the image's tree.
+ */
+#ifndef HUSK_CONTAINER_CHANGES_H
+#define HUSK_CONTAINER_CHANGES_H
+
+#include "util/error.h"
+
+#include <stdbool.h>
+#include <stddef.h>
+
+struct husk_change
+{
+  char kind;  /* 'A' added, 'C' changed, 'D' deleted */
+  char *path; /* absolute inside the container: "/etc/hosts" */
+};
+
+void husk_changes_free (struct husk_change *c, size_t n);
+
+/**
+ * husk_changes_overlay() - Changes recorded in an overlay upper directory
+ * @upper_fd: the upper directory
+ * @lower_fd: the image's merged tree (what the upper directory covers), or
+ *            -1 for an image without layers
+ * @out, @n:  the changes, sorted by path
+ *
+ * A whiteout (char device 0/0) is a deletion; an entry that the lower
+ * tree has is a change, else an addition; below an opaque directory the
+ * two trees are compared as by husk_changes_compare().
+ * Return: 0, or -1.
+ */
+int husk_changes_overlay (int upper_fd, int lower_fd, struct husk_change **out, size_t *n,
+                          husk_error_t *err);
+
+/**
+ * husk_changes_compare() - Changes between two full trees (vfs)
+ * @new_fd: the container's tree
+ * @old_fd: the image's tree, or -1 for none
+ *
+ * A file is changed when its type, permissions, owner, size, mtime, device
+ * number or link target differ; a directory when its own metadata differ
+ * or anything below it changed.
+ * Return: 0, or -1.
+ */
+int husk_changes_compare (int new_fd, int old_fd, struct husk_change **out, size_t *n,
+                          husk_error_t *err);
+
+/* Whether path ("/etc/hosts") is a mount point the runtime makes in every
+   container (hosts, hostname, resolv.conf, /proc, ...), which `diff` does
+   not report, as Podman does not.  */
+bool husk_changes_runtime_path (const char *path);
+
+/**
+ * husk_changes_layer_overlay() - Write an overlay upper directory as a layer
+ * @upper_fd: the upper directory
+ * @out_fd:   where the tar goes
+ *
+ * Whiteouts become ".wh.<name>" entries and opaque directories get
+ * ".wh..wh..opq"; the files the runtime bind-mounts over (/etc/hosts,
+ * /etc/hostname, /etc/resolv.conf, /run/.containerenv) are left out.
+ * Return: 0, or -1.
+ */
+int husk_changes_layer_overlay (int upper_fd, int out_fd, husk_error_t *err);
+
+/**
+ * husk_changes_layer_list() - Write listed changes of a full tree as a layer
+ * @tree_fd: the container's tree
+ * @c, @n:   its changes (husk_changes_compare()), sorted
+ *
+ * Return: 0, or -1.
+ */
+int husk_changes_layer_list (int tree_fd, const struct husk_change *c, size_t n, int out_fd,
+                             husk_error_t *err);
+
+#endif

@@ -1,0 +1,54 @@
+/* SPDX-License-Identifier: GPL-2.0-or-later */
+/*
+ * Copying files between the host and a container's root file system with
+ * `docker cp` / `podman cp` semantics, without ever letting the container
+ * choose where on the host anything is written or read.
+ */
+#ifndef HUSK_CONTAINER_CP_H
+#define HUSK_CONTAINER_CP_H
+
+#include "util/error.h"
+
+#include <stdbool.h>
+#include <sys/types.h>
+
+struct husk_cp_opts
+{
+  bool overwrite;     /* replace directories with non-directories and back */
+  bool set_owner;     /* copies into the container: give them uid:gid */
+  uid_t uid;
+  gid_t gid;
+  const char *where;  /* "container web", for messages */
+  bool rootless;      /* skip device nodes and owners that cannot be set */
+};
+
+/**
+ * husk_cp_into() - Copy a host path, or a tar stream, into a root file system
+ * @rootfd: the container's root file system (an O_PATH directory fd)
+ * @dst:    the path inside the container ("/etc", "etc/x", "/tmp/")
+ * @src:    the host path, or NULL to extract the tar read from @in_fd
+ *          (@dst must then be an existing directory)
+ *
+ * Every container path is resolved with openat2(RESOLVE_IN_ROOT), so its
+ * symlinks resolve as the container sees them and never leave the root;
+ * the files are written by husk_tar_apply() beneath the directory so
+ * found, which follows no symlink at all.
+ * Return: 0, or -1 (ENOENT when @dst's parent does not exist).
+ */
+int husk_cp_into (int rootfd, const char *dst, const char *src, int in_fd,
+                  const struct husk_cp_opts *o, husk_error_t *err);
+
+/**
+ * husk_cp_out() - Copy a path of a root file system to the host
+ * @src: the path inside the container; a final "/." copies a directory's
+ *       content; symlinks resolve inside the root
+ * @dst: the host path, or NULL to write a tar to @out_fd
+ *
+ * What is written on the host belongs to the caller; device nodes are left
+ * out; symlinks are copied as symlinks.
+ * Return: 0, or -1 (ENOENT when @src does not exist).
+ */
+int husk_cp_out (int rootfd, const char *src, const char *dst, int out_fd,
+                 const struct husk_cp_opts *o, husk_error_t *err);
+
+#endif

@@ -25,8 +25,10 @@ cleanup() {
 }
 trap cleanup EXIT
 # A private copy, so that a rebuild during the run cannot disturb it.
-cp "$HUSK_BIN" "$tmp/husk-bin"
-HUSK_BIN=$tmp/husk-bin
+# husk finds husk-monitor next to itself, so both are copied.
+mkdir "$tmp/bin"
+cp "$HUSK_BIN" "$(dirname "$HUSK_BIN")/husk-monitor" "$tmp/bin/"
+HUSK_BIN=$tmp/bin/husk
 H() { "$HUSK_BIN" --root "$tmp/husk" --runroot "$tmp/husk-run" --storage-driver overlay "$@"; }
 P() { podman --root "$tmp/podman" --runroot "$tmp/podman-run" --storage-driver overlay "$@"; }
 

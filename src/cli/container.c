@@ -262,6 +262,7 @@ cmd_container_run (struct cli_ctx *ctx, int argc, char **argv)
   cleanup_free char *id = NULL, *run = NULL;
   char *image;
   int hint = 125, code;
+  bool passthrough;
   int r = parse_create (ctx, argc, argv, &o, &image, &req, &rest);
 
   if (r != 0)
@@ -269,6 +270,9 @@ cmd_container_run (struct cli_ctx *ctx, int argc, char **argv)
   if (o.tty && o.interactive && !isatty (0) && !o.detach)
     fprintf (stderr, "WARN[0000] The input device is not a TTY. The --tty and --interactive "
              "flags might not work properly\n");
+  passthrough = o.log_driver && strcmp (o.log_driver, "passthrough") == 0 && !o.detach;
+  if (passthrough && o.rm)
+    json_object_set_new (req, "rm", json_false ());
   if (create_one (ctx, &o, image, req, &id) < 0)
     return cli_fail (ctx);
   if (husk_op_container_start (ctx->engine, id, !o.detach, &hint, &ctx->err) < 0)
@@ -283,10 +287,14 @@ cmd_container_run (struct cli_ctx *ctx, int argc, char **argv)
       puts (id);
       return 0;
     }
-  if (o.log_driver && strcmp (o.log_driver, "passthrough") == 0)
+  if (passthrough)
     {
+      /* No attach stream carries the exit code here: wait for it, then
+         remove the container ourselves (--rm was kept from the monitor). */
       if (husk_op_container_wait (ctx->engine, id, NULL, &code, &ctx->err) < 0)
         return cli_fail (ctx);
+      if (o.rm)
+        husk_op_container_remove (ctx->engine, id, true, false, 0, NULL);
       return code;
     }
   run = husk_op_container_rundir (ctx->engine, id);

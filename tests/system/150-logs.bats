@@ -52,6 +52,8 @@ teardown() {
 @test "passthrough gives the container the caller's stdio" {
     run_husk 4 run --rm --log-driver passthrough husk-test/busybox sh -c 'echo through; exit 4'
     assert_output_is "through"
+    run_husk ps -a -q
+    assert_output_is ""
 }
 
 @test "logs -f follows until the container exits" {

@@ -388,8 +388,13 @@ release (struct husk_engine *e, struct husk_container_rec *r)
 {
   const char *del[] = { "delete", "--force", r->id, NULL };
   cleanup_free char *rt = ctr_runtime (r);
+  cleanup_free char *root = runtime_root (e);
+  cleanup_free char *state = husk_asprintf ("%s/%s", root, r->id);
 
-  runtime_call (e, rt, del);
+  /* crun and runc keep <root>/<id> while they know the container: without
+     it there is nothing to delete, and a runtime call costs milliseconds. */
+  if (husk_path_exists (state))
+    runtime_call (e, rt, del);
   husk_store_container_unmount (e->store, r->id, true, NULL);
 }
 

@@ -6,6 +6,7 @@
 #include "container/monitor.h"
 #include "format/report.h"
 #include "format/tabwriter.h"
+#include "format/humanize.h"
 #include "ops/container.h"
 #include "util/cleanup.h"
 #include "util/strutil.h"
@@ -393,47 +394,6 @@ pair (double a, double b, bool binary)
   return husk_asprintf ("%s / %s", x, y);
 }
 
-/* Go's time.Duration.String().  */
-static char *
-go_duration (uint64_t u)
-{
-  struct husk_buf b = HUSK_BUF_INIT;
-  uint64_t unit = 1000000000, sec;
-  const char *suffix = "s";
-  int prec = 9;
-
-  if (u == 0)
-    return husk_xstrdup ("0s");
-  if (u < 1000)
-    return husk_asprintf ("%" PRIu64 "ns", u);
-  if (u < 1000000)
-    unit = 1000, prec = 3, suffix = "µs";
-  else if (u < 1000000000)
-    unit = 1000000, prec = 6, suffix = "ms";
-  sec = u / unit;
-  if (unit == 1000000000)
-    {
-      if (sec >= 3600)
-        husk_buf_printf (&b, "%" PRIu64 "h%" PRIu64 "m", sec / 3600, sec / 60 % 60);
-      else if (sec >= 60)
-        husk_buf_printf (&b, "%" PRIu64 "m", sec / 60);
-      sec %= 60;
-    }
-  husk_buf_printf (&b, "%" PRIu64, sec);
-  if (u % unit)
-    {
-      char frac[16];
-      size_t n;
-
-      snprintf (frac, sizeof frac, "%0*" PRIu64, prec, u % unit);
-      for (n = strlen (frac); n > 0 && frac[n - 1] == '0'; n--)
-        frac[n - 1] = '\0';
-      husk_buf_printf (&b, ".%s", frac);
-    }
-  husk_buf_puts (&b, suffix);
-  return husk_buf_steal (&b);
-}
-
 /* CPU use since the last sample of this container (kept in prev), or
    since its start on the first.  */
 static double
@@ -467,7 +427,7 @@ stats_rows (const struct husk_container_stats *s, bool no_trunc, json_t *prev, j
   cleanup_free char *net = s->net_rx < 0 ? husk_xstrdup ("--") : pair (s->net_rx, s->net_tx, false);
   cleanup_free char *blk = pair (s->blk_read, s->blk_write, false);
   cleanup_free char *pids = husk_asprintf ("%" PRIu64, s->pids);
-  cleanup_free char *up = go_duration (s->cpu_ns);
+  cleanup_free char *up = husk_go_duration (s->cpu_ns);
 
   json_array_append_new (rows, json_pack (
       "{s:s, s:s, s:s, s:s, s:f, s:I, s:I, s:s, s:s, s:s, s:s, s:s, s:s, s:s, s:s, s:I, s:I}",

@@ -5,6 +5,8 @@
  * Go's does, so sizes like 999.9 kB come out as Podman's "1e+03 kB".
  */
 #include "format/humanize.h"
+
+#include <inttypes.h>
 #include "util/cleanup.h"
 #include "util/strutil.h"
 
@@ -140,4 +142,50 @@ husk_time_go_string (int64_t sec, long nsec, bool utc)
   return husk_asprintf ("%04d-%02d-%02d %02d:%02d:%02d%s %c%02ld%02ld %s", tm.tm_year + 1900,
                         tm.tm_mon + 1, tm.tm_mday, tm.tm_hour, tm.tm_min, tm.tm_sec, frac,
                         off < 0 ? '-' : '+', labs (off) / 3600, labs (off) % 3600 / 60, abbr);
+}
+
+char *
+husk_go_duration (int64_t ns)
+{
+  struct husk_buf b = HUSK_BUF_INIT;
+  uint64_t u = ns < 0 ? -(uint64_t) ns : (uint64_t) ns;
+  uint64_t unit = 1000000000, sec;
+  const char *suffix = "s";
+  int prec = 9;
+
+  if (u == 0)
+    return husk_xstrdup ("0s");
+  if (ns < 0)
+    husk_buf_putc (&b, '-');
+  if (u < 1000)
+    {
+      husk_buf_printf (&b, "%" PRIu64 "ns", u);
+      return husk_buf_steal (&b);
+    }
+  if (u < 1000000)
+    unit = 1000, prec = 3, suffix = "µs";
+  else if (u < 1000000000)
+    unit = 1000000, prec = 6, suffix = "ms";
+  sec = u / unit;
+  if (unit == 1000000000)
+    {
+      if (sec >= 3600)
+        husk_buf_printf (&b, "%" PRIu64 "h%" PRIu64 "m", sec / 3600, sec / 60 % 60);
+      else if (sec >= 60)
+        husk_buf_printf (&b, "%" PRIu64 "m", sec / 60);
+      sec %= 60;
+    }
+  husk_buf_printf (&b, "%" PRIu64, sec);
+  if (u % unit)
+    {
+      char frac[16];
+      size_t n;
+
+      snprintf (frac, sizeof frac, "%0*" PRIu64, prec, u % unit);
+      for (n = strlen (frac); n > 0 && frac[n - 1] == '0'; n--)
+        frac[n - 1] = '\0';
+      husk_buf_printf (&b, ".%s", frac);
+    }
+  husk_buf_puts (&b, suffix);
+  return husk_buf_steal (&b);
 }

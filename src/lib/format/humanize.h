@@ -34,4 +34,7 @@ char *husk_time_rfc3339nano_local (int64_t sec, long nsec);
    in UTC ("+0000 UTC") or the local zone.  */
 char *husk_time_go_string (int64_t sec, long nsec, bool utc);
 
+/* Go's time.Duration.String(): "1h2m3.5s", "250ms", "0s".  */
+char *husk_go_duration (int64_t ns);
+
 #endif

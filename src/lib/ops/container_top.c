@@ -12,6 +12,7 @@
  * leaving that root.  Everything is read from /proc; nothing runs in the
  * container.
  */
+#include "format/humanize.h"
 #include "ops/container.h"
 #include "runtime/user.h"
 #include "util/cleanup.h"
@@ -313,53 +314,6 @@ collect (struct top *t, int init, husk_error_t *err)
 
 /* ---- values ----------------------------------------------------------------- */
 
-/* Go's time.Duration.String().  */
-static char *
-go_duration (int64_t ns)
-{
-  struct husk_buf b = HUSK_BUF_INIT;
-  uint64_t u = ns < 0 ? -(uint64_t) ns : (uint64_t) ns;
-  uint64_t unit = 1000000000, sec;
-  const char *suffix = "s";
-  int prec = 9;
-
-  if (u == 0)
-    return husk_xstrdup ("0s");
-  if (ns < 0)
-    husk_buf_putc (&b, '-');
-  if (u < 1000)
-    {
-      husk_buf_printf (&b, "%" PRIu64 "ns", u);
-      return husk_buf_steal (&b);
-    }
-  if (u < 1000000)
-    unit = 1000, prec = 3, suffix = "µs";
-  else if (u < 1000000000)
-    unit = 1000000, prec = 6, suffix = "ms";
-  sec = u / unit;
-  if (unit == 1000000000)
-    {
-      if (sec >= 3600)
-        husk_buf_printf (&b, "%" PRIu64 "h%" PRIu64 "m", sec / 3600, sec / 60 % 60);
-      else if (sec >= 60)
-        husk_buf_printf (&b, "%" PRIu64 "m", sec / 60);
-      sec %= 60;
-    }
-  husk_buf_printf (&b, "%" PRIu64, sec);
-  if (u % unit)
-    {
-      char frac[16];
-      size_t n;
-
-      snprintf (frac, sizeof frac, "%0*" PRIu64, prec, u % unit);
-      for (n = strlen (frac); n > 0 && frac[n - 1] == '0'; n--)
-        frac[n - 1] = '\0';
-      husk_buf_printf (&b, ".%s", frac);
-    }
-  husk_buf_puts (&b, suffix);
-  return husk_buf_steal (&b);
-}
-
 static int
 by_id (const void *a, const void *b)
 {
@@ -514,7 +468,7 @@ v_etime (struct top *t, struct proc *p)
 {
   int64_t d = t->now_ns - start_ns (t, p);
 
-  return go_duration (d > 0 ? d : 0);
+  return husk_go_duration (d > 0 ? d : 0);
 }
 
 static char *
@@ -522,7 +476,7 @@ v_time (struct top *t, struct proc *p)
 {
   unsigned long long sec = (p->utime + p->stime) / (unsigned long long) t->ticks;
 
-  return go_duration ((int64_t) sec * 1000000000);
+  return husk_go_duration ((int64_t) sec * 1000000000);
 }
 
 static char *

@@ -294,7 +294,7 @@ cmd_container_run (struct cli_ctx *ctx, int argc, char **argv)
       if (husk_op_container_wait (ctx->engine, id, NULL, &code, &ctx->err) < 0)
         return cli_fail (ctx);
       if (o.rm)
-        husk_op_container_remove (ctx->engine, id, true, false, 0, NULL);
+        husk_op_container_remove (ctx->engine, id, true, true, 0, NULL);
       return code;
     }
   run = husk_op_container_rundir (ctx->engine, id);

@@ -376,3 +376,22 @@ EOF
     [ "$(cat "$HUSK_TMP/host/c")" = from-ctr ]
     ! mountpoint -q "$HUSK_ROOT/volumes/bv/_data" 2>/dev/null
 }
+
+@test "run --rm removes the container's anonymous volumes" {
+    skip_if_rootless
+    run_husk load -i "$HUSK_IMAGES/busybox.docker.tar"
+    run_husk run --rm -v /scratch husk-test/busybox touch /scratch/x
+    run_husk volume ls -q
+    assert_output_is ""
+}
+
+@test "system reset never empties a bind volume's host directory" {
+    skip_if_rootless
+    mkdir "$HUSK_TMP/hostdir" && echo precious > "$HUSK_TMP/hostdir/keep"
+    run_husk volume create --opt type=none --opt o=bind --opt device="$HUSK_TMP/hostdir" bindvol
+    run_husk load -i "$HUSK_IMAGES/busybox.docker.tar"
+    run_husk run --rm -v bindvol:/data husk-test/busybox cat /data/keep
+    assert_output_is "precious"
+    run_husk system reset -f
+    [ "$(cat "$HUSK_TMP/hostdir/keep")" = precious ]
+}

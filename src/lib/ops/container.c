@@ -845,8 +845,11 @@ husk_op_container_cleanup (struct husk_engine *e, const char *ref, husk_error_t 
   if (strcmp (r.state, "exited") == 0)
     {
       release (e, &r);
+      /* --rm takes the container's anonymous volumes too, as Podman does. */
       if (json_is_true (json_object_get (c, "rm")))
         ret = remove_files (e, &r, err);
+      if (ret == 0 && json_is_true (json_object_get (c, "rm")))
+        ret = husk_op_volume_release_anonymous (e, c, err);
     }
   husk_container_rec_release (&r);
   return ret;

@@ -1,6 +1,7 @@
 /* SPDX-License-Identifier: GPL-2.0-or-later */
 /* System-wide operations: info and reset.  */
 #include "ops/system.h"
+#include "ops/volume.h"
 #include "config/config.h"
 #include "state/state.h"
 #include "storage/store.h"
@@ -117,6 +118,10 @@ husk_op_system_reset (struct husk_engine *e, husk_error_t *err)
   cleanup_free char *db = husk_asprintf ("%s/husk.db", e->root);
   const char *suffixes[] = { "", "-wal", "-shm", ".lock" };
 
+  /* Volumes first: a bind volume's _data is the user's own directory,
+     and removing the root must not reach into it.  */
+  if (husk_op_volume_unmount_all (e, err) < 0)
+    return -1;
   if (husk_store_wipe (e->store, err) < 0)
     return -1;
   husk_store_free (e->store);

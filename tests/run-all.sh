@@ -71,8 +71,17 @@ echo "== system tests (root)"
 bats_suite system bats --tap tests/system
 if id husktest >/dev/null 2>&1; then
     echo "== system tests (rootless, as husktest)"
+    # The checkout may sit where a plain user cannot read (CI clones
+    # anywhere): give husktest its own copy of the binaries, tests, images.
+    rl=$(mktemp -d /tmp/husk-rootless.XXXXXX)
+    mkdir -p "$rl/bin" "$rl/tests"
+    cp "$BUILD/husk" "$BUILD/husk-monitor" "$rl/bin/"
+    cp -r tests/system "$rl/tests/"
+    cp -r "$BUILD/test-images" "$rl/images"
+    chmod -R a+rX "$rl"
     bats_suite rootless su husktest -s /bin/bash -c \
-        "cd '$PWD' && HUSK_ROOTLESS_RUN=1 bats --tap tests/system"
+        "cd '$rl' && HUSK_BIN='$rl/bin/husk' HUSK_IMAGES='$rl/images' HUSK_ROOTLESS_RUN=1 bats --tap tests/system"
+    rm -rf "$rl"
 fi
 
 echo

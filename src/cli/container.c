@@ -8,6 +8,7 @@
 #include "container/parse.h"
 #include "format/humanize.h"
 #include "ops/container.h"
+#include "ops/image_filter.h"
 #include "util/cleanup.h"
 #include "util/fileutil.h"
 #include "util/strutil.h"
@@ -454,12 +455,7 @@ ps_match (struct cli_ctx *ctx, const struct husk_container_rec *r, json_t *c, ch
           hit = husk_has_prefix (r->image_id, v) || (img && strstr (img, v));
         }
       else if (strcmp (k, "label") == 0)
-        {
-          const char *e2 = strchr (v, '=');
-          cleanup_free char *lk = e2 ? husk_xstrndup (v, e2 - v) : husk_xstrdup (v);
-          json_t *lv = json_object_get (json_object_get (c, "labels"), lk);
-          hit = lv && (e2 == NULL || strcmp (json_string_value (lv), e2 + 1) == 0);
-        }
+        hit = husk_label_filter_match (json_object_get (c, "labels"), v);
       else if (strcmp (k, "before") == 0 || strcmp (k, "since") == 0)
         {
           struct husk_container_rec ref = { 0 };
@@ -633,6 +629,21 @@ struct stop_opts
   char **condition;
 };
 
+static int all_ids (struct cli_ctx *ctx, char ***ids, bool running_only);
+
+/* The containers a stop/kill/rm acts on: all (-a) or those named.  */
+static int
+collect_ids (struct cli_ctx *ctx, bool all, char **args, bool running_only, char ***ids)
+{
+  if (all)
+    return all_ids (ctx, ids, running_only);
+  if (args[0] == NULL)
+    return cli_usage_error (ctx, "you must provide at least one container name or id");
+  for (size_t i = 0; args[i]; i++)
+    husk_strv_append (ids, args[i]);
+  return 0;
+}
+
 static int
 all_ids (struct cli_ctx *ctx, char ***ids, bool running_only)
 {
@@ -681,12 +692,8 @@ cmd_container_stop (struct cli_ctx *ctx, int argc, char **argv)
   int status = 0;
 
   PARSE (opts, o, "[options] CONTAINER [CONTAINER...]", true);
-  if (o.all && all_ids (ctx, &ids, true) < 0)
+  if (collect_ids (ctx, o.all, args, true, &ids) < 0)
     return cli_fail (ctx);
-  if (!o.all && args[0] == NULL)
-    return cli_usage_error (ctx, "you must provide at least one container name or id"), cli_fail (ctx);
-  for (size_t i = 0; !o.all && args[i]; i++)
-    husk_strv_append (&ids, args[i]);
   for (size_t i = 0; ids && ids[i]; i++)
     {
       if (husk_op_container_stop (ctx->engine, ids[i], (int) o.time, &ctx->err) < 0)
@@ -712,12 +719,8 @@ cmd_container_kill (struct cli_ctx *ctx, int argc, char **argv)
   PARSE (opts, o, "[options] CONTAINER [CONTAINER...]", true);
   if (o.signal && husk_parse_signal (o.signal, &sig, &ctx->err) < 0)
     return cli_fail (ctx);
-  if (o.all && all_ids (ctx, &ids, true) < 0)
+  if (collect_ids (ctx, o.all, args, true, &ids) < 0)
     return cli_fail (ctx);
-  if (!o.all && args[0] == NULL)
-    return cli_usage_error (ctx, "you must provide at least one container name or id"), cli_fail (ctx);
-  for (size_t i = 0; !o.all && args[i]; i++)
-    husk_strv_append (&ids, args[i]);
   for (size_t i = 0; ids && ids[i]; i++)
     {
       if (husk_op_container_kill (ctx->engine, ids[i], sig, &ctx->err) < 0)
@@ -744,12 +747,8 @@ cmd_container_rm (struct cli_ctx *ctx, int argc, char **argv)
   int status = 0;
 
   PARSE (opts, o, "[options] CONTAINER [CONTAINER...]", true);
-  if (o.all && all_ids (ctx, &ids, false) < 0)
+  if (collect_ids (ctx, o.all, args, false, &ids) < 0)
     return cli_fail (ctx);
-  if (!o.all && args[0] == NULL)
-    return cli_usage_error (ctx, "must provide at least one name or id"), cli_fail (ctx);
-  for (size_t i = 0; !o.all && args[i]; i++)
-    husk_strv_append (&ids, args[i]);
   for (size_t i = 0; ids && ids[i]; i++)
     {
       if (husk_op_container_remove (ctx->engine, ids[i], o.force, o.volumes, (int) o.time, &ctx->err) < 0)

@@ -213,3 +213,16 @@ teardown() {
     run_husk run --rm husk-test/busybox sh -c 'echo $TERM'
     assert_output_is "xterm"
 }
+
+@test "ps --filter label= and status= select containers" {
+    run_husk create --name lab --label team=core husk-test/busybox true
+    run_husk create --name other husk-test/busybox true
+    run_husk ps -a --filter label=team=core --format '{{.Names}}'
+    assert_output_is "lab"
+    run_husk ps -a --filter label=team --format '{{.Names}}'
+    assert_output_is "lab"
+    run_husk ps -a --filter label=team=nope --format '{{.Names}}'
+    assert_output_is ""
+    run_husk ps -a --filter status=created --format '{{.Names}}'
+    assert_output_is "$(printf 'lab\nother')"
+}

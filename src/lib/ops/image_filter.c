@@ -134,8 +134,8 @@ reference_matches (const char *pattern, const char *name)
   return hit;
 }
 
-static bool
-label_matches (json_t *labels, const char *want)
+bool
+husk_label_filter_match (json_t *labels, const char *want)
 {
   const char *eq = strchr (want, '=');
   cleanup_free char *k = eq ? husk_xstrndup (want, eq - want) : husk_xstrdup (want);
@@ -158,10 +158,10 @@ husk_image_filter_match (struct husk_image_filter *f, const struct husk_image_re
   if (r->created >= f->before || r->created <= f->since)
     return false;
   for (size_t i = 0; f->labels && f->labels[i]; i++)
-    if (!label_matches (labels, f->labels[i]))
+    if (!husk_label_filter_match (labels, f->labels[i]))
       return false;
   for (size_t i = 0; f->not_labels && f->not_labels[i]; i++)
-    if (label_matches (labels, f->not_labels[i]))
+    if (husk_label_filter_match (labels, f->not_labels[i]))
       return false;
   if (f->ids)
     {

@@ -14,4 +14,8 @@ bool husk_image_filter_match (struct husk_image_filter *f, const struct husk_ima
                               json_t *config);
 void husk_image_filter_free (struct husk_image_filter *f);
 
+/* The label= filter of every listing: "key" matches any value, "key=value"
+   that value (labels: a JSON object of strings).  */
+bool husk_label_filter_match (json_t *labels, const char *want);
+
 #endif

@@ -23,6 +23,7 @@
  * containers starting together seed a volume once.
  */
 #include "ops/volume.h"
+#include "ops/image_filter.h"
 #include "format/humanize.h"
 #include "ops/container.h"
 #include "runtime/user.h"
@@ -383,15 +384,6 @@ name_matches (const char *name, const char *pattern)
   return ok;
 }
 
-static bool
-label_matches (json_t *labels, const char *want)
-{
-  const char *eq = strchr (want, '=');
-  cleanup_free char *k = eq ? husk_xstrndup (want, eq - want) : husk_xstrdup (want);
-  json_t *v = json_object_get (labels, k);
-
-  return v && (eq == NULL || strcmp (json_string_value (v) ?: "", eq + 1) == 0);
-}
 
 static bool
 any_of (char **v, const char *s)
@@ -410,10 +402,10 @@ vfilter_match (const struct vfilter *f, const struct husk_volume_rec *r)
   if (!ok || !any_of (f->drivers, r->driver) || !any_of (f->scopes, "local"))
     return false;
   for (size_t i = 0; f->labels && f->labels[i]; i++)
-    if (!label_matches (labels, f->labels[i]))
+    if (!husk_label_filter_match (labels, f->labels[i]))
       return false;
   for (size_t i = 0; f->not_labels && f->not_labels[i]; i++)
-    if (label_matches (labels, f->not_labels[i]))
+    if (husk_label_filter_match (labels, f->not_labels[i]))
       return false;
   if (f->dangling >= 0 && (f->dangling == 1) == husk_strv_contains (f->used, r->name))
     return false;

@@ -9,6 +9,7 @@
 #define HUSK_CLI_CLI_H
 
 #include "ops/engine.h"
+#include "util/cleanup.h"
 #include "util/error.h"
 
 #include <stdbool.h>
@@ -92,6 +93,19 @@ int cli_parse (struct cli_ctx *ctx, const struct cli_option *opts, void *out,
 
 void cli_print_help (const char *cmd_path, const char *usage,
                      const struct cli_option *opts);
+
+/* Parse a handler's options into o, leaving the positionals in `args`;
+   returns from the handler after --help (0) or a usage error (125).  */
+#define PARSE(opts, o, usage, interspersed)                                    \
+  cleanup_free char **args = NULL;                                             \
+  {                                                                            \
+    int pr_ = cli_parse (ctx, opts, &o, argc, argv, interspersed, &args, usage); \
+    if (pr_ != 0)                                                              \
+      return pr_ < 0 ? cli_fail (ctx) : 0;                                     \
+  }
+
+/* Print "WARNING! <what>" and ask to continue; true only for y/Y.  */
+bool cli_confirm (const char *fmt, ...) __attribute__ ((format (printf, 1, 2)));
 
 /* Fail with a usage error ("accepts at most 1 arg(s), received 2").  */
 int cli_usage_error (struct cli_ctx *ctx, const char *fmt, ...)

@@ -21,14 +21,6 @@
 #include <time.h>
 #include <unistd.h>
 
-#define PARSE(opts, o, usage, interspersed)                                    \
-  cleanup_free char **args = NULL;                                             \
-  {                                                                            \
-    int pr_ = cli_parse (ctx, opts, &o, argc, argv, interspersed, &args, usage); \
-    if (pr_ != 0)                                                              \
-      return pr_ < 0 ? cli_fail (ctx) : 0;                                     \
-  }
-
 static int latest_args (struct cli_ctx *ctx, char ***args);
 
 /* ---- create / run ------------------------------------------------------ */

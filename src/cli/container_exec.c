@@ -19,14 +19,6 @@
 #include <string.h>
 #include <unistd.h>
 
-#define PARSE(opts, o, usage, interspersed)                                    \
-  cleanup_free char **args = NULL;                                             \
-  {                                                                            \
-    int pr_ = cli_parse (ctx, opts, &o, argc, argv, interspersed, &args, usage); \
-    if (pr_ != 0)                                                              \
-      return pr_ < 0 ? cli_fail (ctx) : 0;                                     \
-  }
-
 /* Print the error in ctx and return status.  */
 static int
 fail_with (struct cli_ctx *ctx, int status)

@@ -18,14 +18,6 @@
 #include <string.h>
 #include <unistd.h>
 
-#define PARSE(opts, o, usage)                                                  \
-  cleanup_free char **args = NULL;                                             \
-  {                                                                            \
-    int pr_ = cli_parse (ctx, opts, &o, argc, argv, true, &args, usage);       \
-    if (pr_ != 0)                                                              \
-      return pr_ < 0 ? cli_fail (ctx) : 0;                                     \
-  }
-
 /* Print the pending error as Podman does, without leaving; 125.  */
 static int
 report (struct cli_ctx *ctx)
@@ -85,7 +77,7 @@ cmd_container_cp (struct cli_ctx *ctx, int argc, char **argv)
   struct husk_cp_request rq;
   int r;
 
-  PARSE (opts, o, "[options] [CONTAINER:]SRC_PATH [CONTAINER:]DEST_PATH");
+  PARSE (opts, o, "[options] [CONTAINER:]SRC_PATH [CONTAINER:]DEST_PATH", true);
   if (husk_strv_len (args) != 2)
     return cli_usage_error (ctx, "accepts 2 arg(s), received %zu", husk_strv_len (args)),
            cli_fail (ctx);
@@ -150,7 +142,7 @@ cmd_container_diff (struct cli_ctx *ctx, int argc, char **argv)
   struct husk_change *c = NULL;
   size_t n = 0;
 
-  PARSE (opts, o, "[options] CONTAINER");
+  PARSE (opts, o, "[options] CONTAINER", true);
   if (args[0] == NULL)
     return cli_usage_error (ctx, "requires at least 1 arg(s), only received 0"), cli_fail (ctx);
   if (args[1] && args[2])
@@ -190,7 +182,7 @@ cmd_container_export (struct cli_ctx *ctx, int argc, char **argv)
   struct export_opts o = { 0 };
   cleanup_close int fd = -1;
 
-  PARSE (opts, o, "[options] CONTAINER");
+  PARSE (opts, o, "[options] CONTAINER", true);
   if (husk_strv_len (args) != 1)
     return cli_usage_error (ctx, "accepts 1 arg(s), received %zu", husk_strv_len (args)),
            cli_fail (ctx);
@@ -237,7 +229,7 @@ cmd_container_commit (struct cli_ctx *ctx, int argc, char **argv)
   struct husk_commit_opts co;
   cleanup_free char *id = NULL;
 
-  PARSE (opts, o, "[options] CONTAINER [IMAGE]");
+  PARSE (opts, o, "[options] CONTAINER [IMAGE]", true);
   if (args[0] == NULL || (args[1] && args[2]))
     return cli_usage_error (ctx, "requires at least 1 and at most 2 arg(s), received %zu",
                             husk_strv_len (args)), cli_fail (ctx);
@@ -313,7 +305,7 @@ cmd_container_mount (struct cli_ctx *ctx, int argc, char **argv)
   cleanup_strv char **ids = NULL;
   int status = 0;
 
-  PARSE (opts, o, "[options] [CONTAINER...]");
+  PARSE (opts, o, "[options] [CONTAINER...]", true);
   if (o.all && args[0])
     return cli_usage_error (ctx, "when using the --all switch, you may not pass any "
                             "containers names or IDs"), cli_fail (ctx);
@@ -346,7 +338,7 @@ cmd_container_unmount (struct cli_ctx *ctx, int argc, char **argv)
   cleanup_strv char **ids = NULL;
   int status = 0;
 
-  PARSE (opts, o, "[options] CONTAINER [CONTAINER...]");
+  PARSE (opts, o, "[options] CONTAINER [CONTAINER...]", true);
   if (o.all && args[0])
     return cli_usage_error (ctx, "when using the --all switch, you may not pass any "
                             "containers names or IDs"), cli_fail (ctx);
@@ -384,7 +376,7 @@ cmd_container_rename (struct cli_ctx *ctx, int argc, char **argv)
   static const struct cli_option opts[] = { OPTION_END };
   struct cp_opts o = { 0 };
 
-  PARSE (opts, o, "CONTAINER NAME");
+  PARSE (opts, o, "CONTAINER NAME", true);
   if (husk_strv_len (args) != 2)
     return cli_usage_error (ctx, "accepts 2 arg(s), received %zu", husk_strv_len (args)),
            cli_fail (ctx);
@@ -441,7 +433,7 @@ cmd_container_port (struct cli_ctx *ctx, int argc, char **argv)
   struct port_opts o = { 0 };
   cleanup_json json_t *ports = NULL;
 
-  PARSE (opts, o, "[options] CONTAINER [PORT]");
+  PARSE (opts, o, "[options] CONTAINER [PORT]", true);
   if (o.all && args[0])
     return cli_usage_error (ctx, "the 'all' and 'latest' options cannot be used with "
                             "container names or IDs"), cli_fail (ctx);
@@ -493,19 +485,12 @@ cmd_container_prune (struct cli_ctx *ctx, int argc, char **argv)
   cleanup_strv char **removed = NULL;
   int r;
 
-  PARSE (opts, o, "[options]");
+  PARSE (opts, o, "[options]", true);
   if (args[0])
     return cli_usage_error (ctx, "accepts 0 arg(s), received %zu", husk_strv_len (args)),
            cli_fail (ctx);
-  if (!o.force && isatty (0))
-    {
-      char line[16] = "";
-      printf ("WARNING! This will remove all non running containers.\n"
-              "Are you sure you want to continue? [y/N] ");
-      fflush (stdout);
-      if (fgets (line, sizeof line, stdin) == NULL || (line[0] != 'y' && line[0] != 'Y'))
-        return 0;
-    }
+  if (!o.force && isatty (0) && !cli_confirm ("This will remove all non running containers."))
+    return 0;
   r = husk_op_container_prune (ctx->engine, o.filter, &removed, &ctx->err);
   for (size_t i = 0; removed && removed[i]; i++)
     puts (removed[i]);

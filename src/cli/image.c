@@ -19,14 +19,6 @@
 #include <string.h>
 #include <unistd.h>
 
-#define PARSE(opts, o, usage, interspersed)                                    \
-  cleanup_free char **args = NULL;                                             \
-  {                                                                            \
-    int pr_ = cli_parse (ctx, opts, &o, argc, argv, interspersed, &args, usage); \
-    if (pr_ != 0)                                                              \
-      return pr_ < 0 ? cli_fail (ctx) : 0;                                     \
-  }
-
 /* ---- images / image ls ------------------------------------------------ */
 
 struct ls_opts
@@ -444,15 +436,9 @@ cmd_image_prune (struct cli_ctx *ctx, int argc, char **argv)
   int status = 0;
 
   PARSE (opts, o, "[options]", true);
-  if (!o.force && isatty (0))
-    {
-      char line[16] = "";
-      printf ("WARNING! This command removes all %s images.\nAre you sure you want to continue? [y/N] ",
-              o.all ? "unused" : "dangling");
-      fflush (stdout);
-      if (fgets (line, sizeof line, stdin) == NULL || (line[0] != 'y' && line[0] != 'Y'))
-        return 0;
-    }
+  if (!o.force && isatty (0) && !cli_confirm ("This command removes all %s images.",
+              o.all ? "unused" : "dangling"))
+    return 0;
   f = husk_image_filter_new (ctx->engine, o.filter, &ctx->err);
   if (f == NULL || husk_op_image_list (ctx->engine, &list, &n, &ctx->err) < 0)
     {

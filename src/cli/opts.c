@@ -226,3 +226,18 @@ cli_print_help (const char *cmd_path, const char *usage,
     }
   printf ("  %-32s %s\n", "-h, --help", "Help for this command");
 }
+
+bool
+cli_confirm (const char *fmt, ...)
+{
+  char line[16] = "";
+  va_list ap;
+
+  fputs ("WARNING! ", stdout);
+  va_start (ap, fmt);
+  vprintf (fmt, ap);
+  va_end (ap);
+  fputs ("\nAre you sure you want to continue? [y/N] ", stdout);
+  fflush (stdout);
+  return fgets (line, sizeof line, stdin) != NULL && (line[0] == 'y' || line[0] == 'Y');
+}

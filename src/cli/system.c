@@ -217,15 +217,9 @@ cmd_system_reset (struct cli_ctx *ctx, int argc, char **argv)
 
   if (r != 0)
     return r < 0 ? cli_fail (ctx) : 0;
-  if (!o.force)
-    {
-      char line[16] = "";
-      printf ("WARNING! This will remove:\n        - all images\n        - all build cache\n"
-              "Are you sure you want to continue? [y/N] ");
-      fflush (stdout);
-      if (fgets (line, sizeof line, stdin) == NULL || (line[0] != 'y' && line[0] != 'Y'))
-        return 0;
-    }
+  if (!o.force && !cli_confirm ("This will remove:\n        - all containers\n"
+                                 "        - all images\n        - all volumes"))
+    return 0;
   if (husk_op_system_reset (ctx->engine, &ctx->err) < 0)
     return cli_fail (ctx);
   return 0;

@@ -15,14 +15,6 @@
 #include <string.h>
 #include <unistd.h>
 
-#define PARSE(opts, o, usage)                                                  \
-  cleanup_free char **args = NULL;                                             \
-  {                                                                            \
-    int pr_ = cli_parse (ctx, opts, &o, argc, argv, true, &args, usage);       \
-    if (pr_ != 0)                                                              \
-      return pr_ < 0 ? cli_fail (ctx) : 0;                                     \
-  }
-
 /* Print one failure of a multi-argument command; Podman's exit status for
    it: 1 when the volume does not exist, 2 when it is in use, else 125.  */
 static int
@@ -84,7 +76,7 @@ cmd_volume_create (struct cli_ctx *ctx, int argc, char **argv)
   struct husk_volume_create_opts co = { 0 };
   cleanup_free char *name = NULL;
 
-  PARSE (opts, o, "[options] [NAME]");
+  PARSE (opts, o, "[options] [NAME]", true);
   if (husk_strv_len (args) > 1)
     return cli_usage_error (ctx, "too many arguments, create takes at most 1 argument"), cli_fail (ctx);
   co.name = args[0];
@@ -122,7 +114,7 @@ cmd_volume_ls (struct cli_ctx *ctx, int argc, char **argv)
   size_t i;
   json_t *v;
 
-  PARSE (opts, o, "[options]");
+  PARSE (opts, o, "[options]", true);
   if (args[0])
     return cli_usage_error (ctx, "accepts 0 arg(s), received %zu", husk_strv_len (args)), cli_fail (ctx);
   if (husk_op_volume_list (ctx->engine, o.filter, &vols, &ctx->err) < 0)
@@ -156,7 +148,7 @@ cmd_volume_inspect (struct cli_ctx *ctx, int argc, char **argv)
   cleanup_json json_t *all = NULL;
   int status = 0;
 
-  PARSE (opts, o, "[options] VOLUME [VOLUME...]");
+  PARSE (opts, o, "[options] VOLUME [VOLUME...]", true);
   if (o.all && args[0])
     return cli_usage_error (ctx, "provide one or more volume names or use --all"), cli_fail (ctx);
   if (!o.all && args[0] == NULL)
@@ -210,7 +202,7 @@ cmd_volume_exists (struct cli_ctx *ctx, int argc, char **argv)
   struct rm_opts o = { 0 };
   cleanup_free char *name = NULL;
 
-  PARSE (opts, o, "VOLUME");
+  PARSE (opts, o, "VOLUME", true);
   if (husk_strv_len (args) != 1)
     return cli_usage_error (ctx, "accepts 1 arg(s), received %zu", husk_strv_len (args)), cli_fail (ctx);
   if (husk_op_volume_resolve (ctx->engine, args[0], &name, &ctx->err) < 0)
@@ -238,7 +230,7 @@ cmd_volume_rm (struct cli_ctx *ctx, int argc, char **argv)
   cleanup_strv char **names = NULL;
   int status = 0;
 
-  PARSE (opts, o, "[options] VOLUME [VOLUME...]");
+  PARSE (opts, o, "[options] VOLUME [VOLUME...]", true);
   if (o.all == (args[0] != NULL))
     return cli_usage_error (ctx, "choose either one or more volumes or all"), cli_fail (ctx);
   if (o.all)
@@ -277,18 +269,11 @@ cmd_volume_prune (struct cli_ctx *ctx, int argc, char **argv)
   cleanup_strv char **removed = NULL;
   int r;
 
-  PARSE (opts, o, "[options]");
+  PARSE (opts, o, "[options]", true);
   if (args[0])
     return cli_usage_error (ctx, "accepts 0 arg(s), received %zu", husk_strv_len (args)), cli_fail (ctx);
-  if (!o.force && isatty (0))
-    {
-      char line[16] = "";
-      printf ("WARNING! This will remove all volumes not used by at least one container.\n"
-              "Are you sure you want to continue? [y/N] ");
-      fflush (stdout);
-      if (fgets (line, sizeof line, stdin) == NULL || (line[0] != 'y' && line[0] != 'Y'))
-        return 0;
-    }
+  if (!o.force && isatty (0) && !cli_confirm ("This will remove all volumes not used by at least one container."))
+    return 0;
   r = husk_op_volume_prune (ctx->engine, o.filter, &removed, &ctx->err);
   for (size_t i = 0; removed && removed[i]; i++)
     puts (removed[i]);
@@ -308,7 +293,7 @@ cmd_volume_import (struct cli_ctx *ctx, int argc, char **argv)
   static const struct cli_option opts[] = { OPTION_END };
   struct export_opts o = { 0 };
 
-  PARSE (opts, o, "VOLUME SOURCE");
+  PARSE (opts, o, "VOLUME SOURCE", true);
   if (husk_strv_len (args) != 2)
     return cli_usage_error (ctx, "accepts 2 arg(s), received %zu", husk_strv_len (args)), cli_fail (ctx);
   if (strcmp (args[1], "-") == 0 && isatty (0))
@@ -331,7 +316,7 @@ cmd_volume_export (struct cli_ctx *ctx, int argc, char **argv)
   struct export_opts o = { 0 };
   const char *output;
 
-  PARSE (opts, o, "[options] VOLUME");
+  PARSE (opts, o, "[options] VOLUME", true);
   if (husk_strv_len (args) != 1)
     return cli_usage_error (ctx, "accepts 1 arg(s), received %zu", husk_strv_len (args)), cli_fail (ctx);
   output = o.output && *o.output ? o.output : "-";

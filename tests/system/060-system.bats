@@ -43,3 +43,17 @@ load helpers
     [ "$status" -eq 0 ]
     assert_output_is "$HUSK_TMP/data/husk $HUSK_TMP/rt/husk"
 }
+
+@test "system reset without -f asks, and only y goes ahead" {
+    skip_if_rootless "loading layers needs a user namespace (rootless issue)"
+    run_husk load -i "$HUSK_IMAGES/busybox.docker.tar"
+    run bash -c "echo n | '$HUSK_BIN' --root '$HUSK_ROOT' --runroot '$HUSK_RUNROOT' system reset"
+    [ "$status" -eq 0 ]
+    assert_output_contains "Are you sure you want to continue? [y/N]"
+    run_husk images -q
+    [ -n "$output" ]
+    run bash -c "echo y | '$HUSK_BIN' --root '$HUSK_ROOT' --runroot '$HUSK_RUNROOT' system reset"
+    [ "$status" -eq 0 ]
+    run_husk images -q
+    assert_output_is ""
+}

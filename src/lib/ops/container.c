@@ -21,6 +21,7 @@
 #include "ops/image.h"
 #include "ops/volume.h"
 #include "runtime/runtime.h"
+#include "runtime/seccomp.h"
 #include "runtime/spec.h"
 #include "state/containers.h"
 #include "storage/store.h"
@@ -136,7 +137,7 @@ write_text (const char *dir, const char *name, const char *text, husk_error_t *e
 {
   cleanup_free char *p = husk_asprintf ("%s/%s", dir, name);
 
-  return husk_write_file_atomic (p, text, strlen (text), 0644, err);
+  return husk_write_file_replace (p, text, strlen (text), 0644, err);
 }
 
 static int
@@ -594,6 +595,15 @@ resolve_shared_namespaces (struct husk_engine *e, json_t *c, husk_error_t *err)
   return 0;
 }
 
+/* crun takes a compiled seccomp program (runtime/seccomp-bpf.c).  */
+static bool
+runtime_is_crun (const char *path)
+{
+  const char *base = path ? strrchr (path, '/') : NULL;
+
+  return path && strcmp (base ? base + 1 : path, "crun") == 0;
+}
+
 static int
 write_spec (struct husk_engine *e, json_t *c, const char *dir, const char *rootfs,
             husk_error_t *err)
@@ -616,6 +626,11 @@ write_spec (struct husk_engine *e, json_t *c, const char *dir, const char *rootf
   spec = husk_spec_generate (c, &p, err);
   if (spec == NULL)
     return -1;
+  if (runtime_is_crun (json_string_value (json_object_get (c, "runtime"))))
+    {
+      cleanup_free char *cache = husk_asprintf ("%s/seccomp", e->runroot);
+      husk_seccomp_precompile (spec, cache);
+    }
   return husk_spec_write (spec, cfgpath, err);
 }
 

@@ -1075,7 +1075,7 @@ session_prepare (struct session *s, json_t *spec, json_t *ccfg, husk_error_t *er
     s->log = husk_asprintf ("%s/runtime.log", s->dir);
   path = husk_asprintf ("%s/process.json", s->dir);
   text = husk_spec_dumps (proc);
-  return husk_write_file_atomic (path, text, strlen (text), 0600, err);
+  return husk_write_file_replace (path, text, strlen (text), 0600, err);
 }
 
 static json_t *

@@ -50,4 +50,24 @@ json_t *husk_seccomp_convert (json_t *profile, char *const *caps, husk_error_t *
  */
 json_t *husk_seccomp_load (const char *path, char *const *caps, husk_error_t *err);
 
+/**
+ * husk_seccomp_compile() - Compile a linux.seccomp object to a BPF program
+ *                          as an OCI runtime would (see seccomp-bpf.c)
+ * @len: set to the program's size in bytes
+ *
+ * Return: the program (struct sock_filter[]), or NULL when the profile needs
+ * the runtime (a listener, an action or operator it alone would judge).
+ */
+char *husk_seccomp_compile (json_t *seccomp, size_t *len);
+
+/**
+ * husk_seccomp_precompile() - Hand crun the compiled profile of a spec
+ * @spec:      an OCI spec; gains the run.oci.seccomp_bpf_data annotation
+ * @cache_dir: where compiled programs are kept, one per profile
+ *
+ * Only for crun, which reads that annotation.  On any failure the spec is
+ * left as it was and the runtime compiles the profile itself.
+ */
+void husk_seccomp_precompile (json_t *spec, const char *cache_dir);
+
 #endif

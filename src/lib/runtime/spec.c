@@ -679,5 +679,5 @@ husk_spec_write (json_t *spec, const char *path, husk_error_t *err)
 {
   cleanup_free char *s = husk_spec_dumps (spec);
 
-  return husk_write_file_atomic (path, s, strlen (s), 0600, err);
+  return husk_write_file_replace (path, s, strlen (s), 0600, err);
 }

@@ -89,9 +89,9 @@ husk_write_all (int fd, const void *buf, size_t len)
   return 0;
 }
 
-int
-husk_write_file_atomic (const char *path, const void *data, size_t len,
-                        mode_t mode, husk_error_t *err)
+static int
+write_replace (const char *path, const void *data, size_t len, mode_t mode,
+               bool durable, husk_error_t *err)
 {
   cleanup_free char *tmp = husk_asprintf ("%s.tmp-XXXXXX", path);
   cleanup_close int fd = mkostemp (tmp, O_CLOEXEC);
@@ -99,7 +99,7 @@ husk_write_file_atomic (const char *path, const void *data, size_t len,
   if (fd < 0)
     return husk_error_make (err, errno, "create '%s'", tmp);
   if (husk_write_all (fd, data, len) < 0 || fchmod (fd, mode) < 0
-      || fsync (fd) < 0)
+      || (durable && fsync (fd) < 0))
     {
       int saved = errno;
       unlink (tmp);
@@ -112,6 +112,20 @@ husk_write_file_atomic (const char *path, const void *data, size_t len,
       return husk_error_make (err, saved, "rename '%s'", path);
     }
   return 0;
+}
+
+int
+husk_write_file_atomic (const char *path, const void *data, size_t len,
+                        mode_t mode, husk_error_t *err)
+{
+  return write_replace (path, data, len, mode, true, err);
+}
+
+int
+husk_write_file_replace (const char *path, const void *data, size_t len,
+                         mode_t mode, husk_error_t *err)
+{
+  return write_replace (path, data, len, mode, false, err);
 }
 
 static int

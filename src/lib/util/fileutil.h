@@ -21,6 +21,13 @@ char *husk_read_file_at (int dirfd, const char *path, size_t *len, husk_error_t 
 int husk_write_file_atomic (const char *path, const void *data, size_t len,
                             mode_t mode, husk_error_t *err);
 
+/* The same without the fsync: for files derived from the store and written
+   again at every start (the bundle, process.json).  A crash loses nothing
+   that the next start does not write again, and each fsync costs
+   milliseconds on a virtual disk.  */
+int husk_write_file_replace (const char *path, const void *data, size_t len,
+                             mode_t mode, husk_error_t *err);
+
 /* Remove path recursively without following symlinks.  Missing is fine.  */
 int husk_rm_rf (const char *path, husk_error_t *err);
 int husk_rm_rf_at (int dirfd, const char *name, husk_error_t *err);

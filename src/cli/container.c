@@ -254,7 +254,8 @@ cmd_container_run (struct cli_ctx *ctx, int argc, char **argv)
   cleanup_json json_t *req = NULL;
   cleanup_free char *id = NULL, *run = NULL;
   char *image;
-  int hint = 125, code;
+  int hint = 125, code, afd = -1;
+  const char *keys;
   bool passthrough;
   int r = parse_create (ctx, argc, argv, &o, &image, &req, &rest);
 
@@ -268,7 +269,7 @@ cmd_container_run (struct cli_ctx *ctx, int argc, char **argv)
     json_object_set_new (req, "rm", json_false ());
   if (create_one (ctx, &o, image, req, &id) < 0)
     return cli_fail (ctx);
-  if (husk_op_container_start (ctx->engine, id, !o.detach, &hint, &ctx->err) < 0)
+  if (husk_op_container_start (ctx->engine, id, o.detach ? NULL : &afd, &hint, &ctx->err) < 0)
     {
       cli_fail (ctx);
       if (o.rm)
@@ -294,8 +295,9 @@ cmd_container_run (struct cli_ctx *ctx, int argc, char **argv)
   /* With a tty, ctrl-c reaches the container through the terminal.  */
   if (!o.tty && (o.sig_proxy == NULL || strcmp (o.sig_proxy, "false") != 0))
     install_sig_proxy (ctx, id);
-  code = husk_attach (run, o.interactive ? 0 : -1, 1, 2, o.detach_keys ? o.detach_keys : "ctrl-p,ctrl-q",
-                      o.tty, &ctx->err);
+  keys = o.detach_keys ? o.detach_keys : "ctrl-p,ctrl-q";
+  code = afd >= 0 ? husk_attach_fd (afd, run, o.interactive ? 0 : -1, 1, 2, keys, o.tty, &ctx->err)
+                  : husk_attach (run, o.interactive ? 0 : -1, 1, 2, keys, o.tty, &ctx->err);
   if (code == HUSK_ATTACH_DETACHED)
     return 0;
   if (code < 0)
@@ -322,7 +324,7 @@ cmd_container_start (struct cli_ctx *ctx, int argc, char **argv)
     OPTION_END,
   };
   struct start_opts o = { 0 };
-  int status = 0, hint;
+  int status = 0, hint, afd = -1;
 
   PARSE (opts, o, "[options] CONTAINER [CONTAINER...]", true);
   if (args[0] == NULL)
@@ -331,7 +333,8 @@ cmd_container_start (struct cli_ctx *ctx, int argc, char **argv)
     return cli_usage_error (ctx, "you cannot start and attach multiple containers at once"), cli_fail (ctx);
   for (size_t i = 0; args[i]; i++)
     {
-      if (husk_op_container_start (ctx->engine, args[i], o.attach, &hint, &ctx->err) < 0)
+      if (husk_op_container_start (ctx->engine, args[i], o.attach ? &afd : NULL, &hint,
+                                   &ctx->err) < 0)
         {
           fprintf (stderr, "Error: unable to start container \"%s\": %s\n", args[i], ctx->err->msg);
           husk_error_release (&ctx->err);
@@ -343,8 +346,12 @@ cmd_container_start (struct cli_ctx *ctx, int argc, char **argv)
           cleanup_free char *id = NULL, *run = NULL;
           husk_op_container_resolve (ctx->engine, args[i], &id, NULL);
           run = husk_op_container_rundir (ctx->engine, id);
-          int code = husk_attach (run, o.interactive ? 0 : -1, 1, 2,
-                                  o.detach_keys ? o.detach_keys : "ctrl-p,ctrl-q", false, &ctx->err);
+          int code = afd >= 0 ? husk_attach_fd (afd, run, o.interactive ? 0 : -1, 1, 2,
+                                                o.detach_keys ? o.detach_keys : "ctrl-p,ctrl-q",
+                                                false, &ctx->err)
+                              : husk_attach (run, o.interactive ? 0 : -1, 1, 2,
+                                             o.detach_keys ? o.detach_keys : "ctrl-p,ctrl-q",
+                                             false, &ctx->err);
           if (code < 0 && code != HUSK_ATTACH_DETACHED)
             return cli_fail (ctx);
           return code < 0 ? 0 : code;

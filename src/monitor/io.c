@@ -389,22 +389,35 @@ stdin_eof (struct mon_ctx *c)
 
 /* --- Clients -------------------------------------------------------------- */
 
-void
-mon_accept (struct mon_ctx *c, struct mon_watch *w)
+static void
+client_add (struct mon_ctx *c, int fd, bool ctl)
 {
-  int fd = accept4 (w->fd, NULL, NULL, SOCK_NONBLOCK | SOCK_CLOEXEC);
-  struct mon_client *cl;
+  struct mon_client *cl = husk_xzalloc (sizeof (*cl));
 
-  if (fd < 0)
-    return;
-  cl = husk_xzalloc (sizeof (*cl));
-  cl->ctl = w->kind == W_CTL;
+  cl->ctl = ctl;
   cl->next = c->clients;
   c->clients = cl;
   mon_watch_add (c, &cl->w, fd, W_CLIENT, 0);
   client_update (c, cl);
-  if (!cl->ctl && c->phase == PH_WAIT_ATTACH)
-    mon_start_now (c);
+}
+
+void
+mon_accept (struct mon_ctx *c, struct mon_watch *w)
+{
+  int fd = accept4 (w->fd, NULL, NULL, SOCK_NONBLOCK | SOCK_CLOEXEC);
+
+  if (fd >= 0)
+    client_add (c, fd, w->kind == W_CTL);
+}
+
+/* The caller's end of a socket pair: the first attach client, there
+   before the container starts, so no output is lost.  */
+void
+mon_client_adopt (struct mon_ctx *c, int fd)
+{
+  fcntl (fd, F_SETFL, O_NONBLOCK);
+  fcntl (fd, F_SETFD, FD_CLOEXEC);
+  client_add (c, fd, false);
 }
 
 static void

@@ -14,19 +14,20 @@
  *
  * 1. Setup.  stderr goes to <userdata>/monitor.log.  We become a child
  *    subreaper (the container's init is the runtime's child, so it is
- *    reparented to us when `runtime create` exits, and we can wait for it).
+ *    reparented to us when the runtime exits, and we can wait for it).
  *    SIGCHLD, SIGTERM and SIGINT are blocked and read from a signalfd.  The
- *    attach and control sockets are bound before the container exists, so
- *    an attach_wait client can connect as soon as the report arrives.
+ *    attach and control sockets are bound before the container exists; with
+ *    --attach-fd the caller's end of a socket pair becomes the first attach
+ *    client, so a foreground run loses no output.
  * 2. Create.  `runtime create --bundle B --pid-file <userdata>/pidfile
- *    [--console-socket S] ID` with the container's stdio: pipes (stdin only
- *    with -i), the caller's fds (passthrough), or with a terminal /dev/null
- *    and a console socket on which the runtime sends the pty master
- *    (SCM_RIGHTS).  The pid comes from the pidfile.
- * 3. Start.  `runtime start ID`, then the JSON report on the sync pipe:
- *    {"pid": N, "monitor_pid": M}, or {"error": MSG, "exit_code_hint": H}.
- *    With attach_wait the report follows create, and start waits for the
- *    first attach client (or attach_timeout), so no output is lost.
+ *    [--console-socket S] ID` (crun and runc: `run --detach`, which also
+ *    starts) with the container's stdio: pipes (stdin only with -i), the
+ *    caller's fds (passthrough), or with a terminal /dev/null and a console
+ *    socket on which the runtime sends the pty master (SCM_RIGHTS).  The
+ *    pid comes from the pidfile.
+ * 3. Start.  `runtime start ID` unless create started it, then the JSON
+ *    report on the sync pipe: {"pid": N, "monitor_pid": M}, or
+ *    {"error": MSG, "exit_code_hint": H}.
  * 4. Run.  One epoll loop: the signalfd, the output pipes or pty master,
  *    the stdin pipe while data waits for it, the listening sockets and their
  *    clients, a phase timer (attach timeout, stop escalation, output drain,
@@ -222,7 +223,7 @@ failed (struct mon_ctx *c)
 static void
 start_container (struct mon_ctx *c)
 {
-  if (mon_runtime_start (c) < 0)
+  if (!c->started && mon_runtime_start (c) < 0)
     {
       if (c->sync_fd >= 0)
         {
@@ -250,20 +251,10 @@ start_container (struct mon_ctx *c)
                           (int) getpid ()));
 }
 
-/* The first attach client arrived, or the wait for one timed out.  */
-void
-mon_start_now (struct mon_ctx *c)
-{
-  if (c->phase != PH_WAIT_ATTACH)
-    return;
-  mon_timer_arm (&c->phase_timer, 0);
-  start_container (c);
-}
-
 static void
 launch (struct mon_ctx *c, bool first)
 {
-  if (mon_runtime_create (c) < 0)
+  if (mon_runtime_create (c, true) < 0)
     {
       if (first && c->sync_fd >= 0 && report_error (c))
         {
@@ -272,16 +263,6 @@ launch (struct mon_ctx *c, bool first)
           return;
         }
       failed (c);
-      return;
-    }
-  if (first && c->o->attach_wait)
-    {
-      c->phase = PH_WAIT_ATTACH;
-      report (c, json_pack ("{s:i, s:i}", "pid", (int) c->ctr_pid,
-                            "monitor_pid", (int) getpid ()));
-      mon_timer_arm (&c->phase_timer, c->o->attach_timeout_ns > 0
-                                          ? c->o->attach_timeout_ns
-                                          : 10000000000LL);
       return;
     }
   start_container (c);
@@ -420,12 +401,6 @@ on_signal (struct mon_ctx *c)
         c->sig_stop = true;
         if (c->phase == PH_BACKOFF)
           c->phase = PH_DONE;
-        else if (c->phase == PH_WAIT_ATTACH)
-          {
-            free (c->error);
-            c->error = husk_xstrdup ("stopped before it was started");
-            failed (c);
-          }
       }
   while ((pid = waitpid (-1, &status, WNOHANG)) > 0)
     {
@@ -445,9 +420,6 @@ on_phase_timer (struct mon_ctx *c)
     return;
   switch (c->phase)
     {
-    case PH_WAIT_ATTACH:
-      mon_start_now (c);
-      break;
     case PH_RUNNING:
       /* A health "stop" whose signal was not enough.  */
       mon_runtime_kill (c, SIGKILL);
@@ -634,14 +606,14 @@ release (struct mon_ctx *c)
 static void
 usage (void)
 {
-  fprintf (stderr, "usage: husk-monitor --config FILE [--sync-fd N]\n");
+  fprintf (stderr, "usage: husk-monitor --config FILE [--sync-fd N] [--attach-fd N]\n");
   exit (2);
 }
 
 int
 main (int argc, char **argv)
 {
-  struct mon_ctx ctx = { .sync_fd = -1, .log_fd = -1, .null_fd = -1 };
+  struct mon_ctx ctx = { .sync_fd = -1, .attach_fd = -1, .log_fd = -1, .null_fd = -1 };
   struct mon_ctx *c = &ctx;
   struct mon_watch *watches[] = { &c->sig, &c->out, &c->err, &c->in,
                                   &c->attach, &c->ctl, &c->phase_timer,
@@ -655,6 +627,8 @@ main (int argc, char **argv)
         config = argv[++i];
       else if (strcmp (argv[i], "--sync-fd") == 0 && i + 1 < argc)
         c->sync_fd = atoi (argv[++i]);
+      else if (strcmp (argv[i], "--attach-fd") == 0 && i + 1 < argc)
+        c->attach_fd = atoi (argv[++i]);
       else
         usage ();
     }
@@ -664,6 +638,8 @@ main (int argc, char **argv)
     watches[i]->fd = -1;
   if (c->sync_fd >= 0)
     fcntl (c->sync_fd, F_SETFD, FD_CLOEXEC);
+  if (c->attach_fd >= 0)
+    fcntl (c->attach_fd, F_SETFD, FD_CLOEXEC);
   /* The caller's stdio for the passthrough driver, on fds 4-6; before we
      open anything ourselves, as those numbers would be ours then.  */
   for (int i = 0; i < 3; i++)
@@ -688,6 +664,9 @@ main (int argc, char **argv)
           close (c->passthrough[i]);
           c->passthrough[i] = -1;
         }
+  if (c->attach_fd >= 0)
+    mon_client_adopt (c, c->attach_fd);
+  c->attach_fd = -1;
   launch (c, true);
   loop (c);
   release (c);

@@ -51,7 +51,6 @@ struct mon_client
 
 enum mon_phase
 {
-  PH_WAIT_ATTACH, /* created, waiting for the first attach client */
   PH_RUNNING,
   PH_DRAINING,    /* the container exited; reading its last output */
   PH_BACKOFF,     /* waiting to restart */
@@ -70,6 +69,8 @@ struct mon_ctx
   int epfd;
   int null_fd;
   int sync_fd;       /* report pipe to husk_monitor_start, until used */
+  int attach_fd;     /* the first attach client, until adopted */
+  bool started;      /* the last create also started the process */
   int passthrough[3]; /* the caller's stdio for the first create */
   struct mon_watch sig, out, err, in, attach, ctl, phase_timer, health_timer,
       health_out;
@@ -113,12 +114,11 @@ void mon_watch_del (struct mon_ctx *c, struct mon_watch *w);
 void mon_timer_arm (struct mon_watch *t, int64_t ns);
 void mon_container_exited (struct mon_ctx *c, int status);
 void mon_output_closed (struct mon_ctx *c);
-void mon_start_now (struct mon_ctx *c);
 
 /* runtime.c */
 int mon_run (struct mon_ctx *c, char **argv, int in, int out, int err,
              char **env);
-int mon_runtime_create (struct mon_ctx *c);
+int mon_runtime_create (struct mon_ctx *c, bool start);
 int mon_runtime_start (struct mon_ctx *c);
 void mon_runtime_kill (struct mon_ctx *c, int sig);
 void mon_runtime_delete (struct mon_ctx *c);
@@ -134,6 +134,7 @@ void mon_output_drain_to_log (struct mon_ctx *c);
 void mon_stdin_ready (struct mon_ctx *c);
 void mon_stdin_close (struct mon_ctx *c);
 void mon_accept (struct mon_ctx *c, struct mon_watch *w);
+void mon_client_adopt (struct mon_ctx *c, int fd);
 void mon_client_ready (struct mon_ctx *c, struct mon_client *cl,
                        uint32_t events);
 void mon_broadcast (struct mon_ctx *c, int stream, const char *data,

@@ -828,7 +828,7 @@ attach_feeds_stdin_and_gets_the_exit_code (void **state)
   assert_int_equal (pipe (p), 0);
   assert_int_equal (write (p[1], "echo me\n", 8), 8);
   close (p[1]);
-  assert_int_equal (husk_attach (t.userdata, p[0], ofd, ofd, NULL, false, &err), 0);
+  assert_int_equal (husk_attach_fd (res.attach_fd, t.userdata, p[0], ofd, ofd, NULL, false, &err), 0);
   close (p[0]);
   close (ofd);
   o = read_str (out);
@@ -888,7 +888,7 @@ attach_with_a_slow_reader_loses_no_output (void **state)
       _exit (0);
     }
   close (p[0]);
-  assert_int_equal (husk_attach (t.userdata, -1, p[1], p[1], NULL, false, &err), 0);
+  assert_int_equal (husk_attach_fd (res.attach_fd, t.userdata, -1, p[1], p[1], NULL, false, &err), 0);
   close (p[1]);
   waitpid (reader, NULL, 0);
   assert_int_equal (stat (out, &st), 0);
@@ -919,7 +919,7 @@ terminal_gets_a_pty_and_resizes (void **state)
   assert_int_equal (husk_monitor_resize (t.userdata, 33, 77, &err), 0);
   out = husk_asprintf ("%s/out", t.dir);
   ofd = open (out, O_WRONLY | O_CREAT, 0644);
-  assert_int_equal (husk_attach (t.userdata, -1, ofd, ofd, NULL, true, &err), 0);
+  assert_int_equal (husk_attach_fd (res.attach_fd, t.userdata, -1, ofd, ofd, NULL, true, &err), 0);
   close (ofd);
   o = read_str (out);
   assert_non_null (strstr (o, "isatty\r\n"));

@@ -15,6 +15,7 @@
  * period are logged but do not count.
  */
 #include "container/monitor.h"
+#include "util/exec.h"
 #include "util/cleanup.h"
 #include "util/fileutil.h"
 #include "util/strutil.h"
@@ -221,7 +222,7 @@ husk_health_spawn (char **argv, int *out_fd, husk_error_t *err)
       if (null < 0 || dup2 (null, 0) < 0 || dup2 (p[1], 1) < 0
           || dup2 (p[1], 2) < 0)
         _exit (126);
-      execv (argv[0], argv);
+      husk_exec_runtime (argv[0], argv, environ);
       _exit (127);
     }
   close (p[1]);

@@ -81,12 +81,14 @@ write_errno_report (int fd, int e)
     return;
 }
 
-/* In the forked child: only async-signal-safe calls from here on.  */
+/* In the forked child: only async-signal-safe calls from here on.  The
+   sync pipe goes to fd 3, the passthrough stdio to 4-6, the attach socket
+   to 7; nothing else stays open.  */
 static void __attribute__ ((noreturn))
 launch_child (const char *path, char **argv, int sync_w, const int *stdio,
-              bool passthrough)
+              bool passthrough, int attach)
 {
-  int src[4] = { sync_w, -1, -1, -1 }, tmp[4], n = passthrough ? 4 : 1, null;
+  int src[5] = { sync_w, -1, -1, -1, attach }, tmp[5], null;
   sigset_t none;
 
   if (setsid () < 0)
@@ -107,19 +109,24 @@ launch_child (const char *path, char **argv, int sync_w, const int *stdio,
   null = open ("/dev/null", O_RDWR);
   if (null < 0)
     _exit (1);
-  for (int i = 1; i < n; i++)
-    src[i] = stdio[i - 1] >= 0 ? stdio[i - 1] : null;
+  for (int i = 1; i < 4; i++)
+    src[i] = passthrough && stdio[i - 1] >= 0 ? stdio[i - 1] : null;
   /* Lift every fd out of the way first, so no dup2 clobbers a source.  */
-  for (int i = 0; i < n; i++)
-    if ((tmp[i] = fcntl (src[i], F_DUPFD, 16)) < 0)
+  for (int i = 0; i < 5; i++)
+    if (src[i] >= 0 && (tmp[i] = fcntl (src[i], F_DUPFD, 16)) < 0)
       _exit (1);
   for (int fd = 0; fd < 3; fd++)
     if (dup2 (null, fd) < 0)
       _exit (1);
-  for (int i = 0; i < n; i++)
-    if (dup2 (tmp[i], 3 + i) < 0)
+  for (int i = 0; i < 5; i++)
+    if (src[i] >= 0 && dup2 (tmp[i], 3 + i) < 0)
       _exit (1);
-  close_range (3 + n, ~0U, 0);
+  close_range (8, ~0U, 0);
+  for (int i = 1; i < 4; i++)
+    if (!passthrough)
+      close (3 + i);
+  if (attach < 0)
+    close (7);
   execv (path, argv);
   write_errno_report (3, errno);
   _exit (127);
@@ -213,12 +220,14 @@ husk_monitor_start (const struct husk_monitor_opts *o,
   cleanup_json json_t *cfg = NULL;
   cleanup_strv char **argv = NULL;
   cleanup_close int sync_r = -1;
-  int p[2], status;
+  cleanup_close int mine = -1, theirs = -1; /* the attach socket pair */
+  int p[2], sp[2], status;
   bool passthrough;
   pid_t pid;
 
   memset (res, 0, sizeof (*res));
   res->exit_code_hint = 125;
+  res->attach_fd = -1;
   if (o->id == NULL || o->bundle == NULL || o->userdata == NULL
       || o->runtime == NULL)
     return husk_error_makex (err, EINVAL,
@@ -250,6 +259,15 @@ husk_monitor_start (const struct husk_monitor_opts *o,
   husk_strv_append (&argv, cfg_path);
   husk_strv_append (&argv, "--sync-fd");
   husk_strv_append (&argv, "3");
+  if (o->attach_wait && !passthrough)
+    {
+      if (socketpair (AF_UNIX, SOCK_SEQPACKET | SOCK_CLOEXEC, 0, sp) < 0)
+        return husk_error_make (err, errno, "socketpair");
+      mine = sp[0];
+      theirs = sp[1];
+      husk_strv_append (&argv, "--attach-fd");
+      husk_strv_append (&argv, "7");
+    }
   if (pipe2 (p, O_CLOEXEC) < 0)
     return husk_error_make (err, errno, "pipe");
   pid = fork ();
@@ -261,14 +279,18 @@ husk_monitor_start (const struct husk_monitor_opts *o,
       return husk_error_make (err, saved, "fork");
     }
   if (pid == 0)
-    launch_child (path, argv, p[1], o->stdio_fds, passthrough);
+    launch_child (path, argv, p[1], o->stdio_fds, passthrough, theirs);
   close (p[1]);
+  close (steal_fd (&theirs));
   sync_r = p[0];
   while (waitpid (pid, &status, 0) < 0 && errno == EINTR)
     ;
   free (text);
   text = read_report (sync_r);
-  return parse_report (text, o, path, res, err);
+  if (parse_report (text, o, path, res, err) < 0)
+    return -1;
+  res->attach_fd = steal_fd (&mine);
+  return 0;
 }
 
 /* --- Control socket ------------------------------------------------------- */
@@ -594,31 +616,21 @@ attach_loop (struct attach *a, husk_error_t *err)
     }
 }
 
-int
-husk_attach (const char *userdata_dir, int in_fd, int out_fd, int err_fd,
-             const char *detach_keys, bool tty, husk_error_t *err)
+static int
+attach_on (int sock, int in_fd, int out_fd, int err_fd, const char *detach_keys,
+           bool tty, const char *userdata_dir, husk_error_t *err)
 {
-  struct attach a = { .in_fd = in_fd, .out_fd = out_fd, .err_fd = err_fd,
+  struct attach a = { .sock = sock, .in_fd = in_fd, .out_fd = out_fd, .err_fd = err_fd,
                       .tty = tty, .userdata = userdata_dir };
   struct termios saved, raw;
   bool restore = false;
-  husk_error_t lerr = NULL;
   int rc;
 
   a.nkeys = parse_detach_keys (detach_keys, a.keys, sizeof a.keys);
   if (a.nkeys < 0)
-    return husk_error_makex (err, EINVAL, "invalid detach keys '%s'", detach_keys);
-  a.sock = connect_to (userdata_dir, HUSK_MONITOR_ATTACH, &lerr);
-  if (a.sock < 0)
     {
-      struct husk_monitor_exit ex;
-      if (husk_monitor_read_exit (userdata_dir, &ex, NULL) == 1)
-        {
-          husk_error_release (&lerr);
-          husk_monitor_exit_release (&ex);
-          return ex.exit_code;
-        }
-      return husk_error_move (err, &lerr);
+      close (sock);
+      return husk_error_makex (err, EINVAL, "invalid detach keys '%s'", detach_keys);
     }
   if (tty && in_fd >= 0 && isatty (in_fd) && tcgetattr (in_fd, &saved) == 0)
     {
@@ -633,4 +645,36 @@ husk_attach (const char *userdata_dir, int in_fd, int out_fd, int err_fd,
   close (a.sock);
   husk_buf_release (&a.pending);
   return rc;
+}
+
+int
+husk_attach (const char *userdata_dir, int in_fd, int out_fd, int err_fd,
+             const char *detach_keys, bool tty, husk_error_t *err)
+{
+  husk_error_t lerr = NULL;
+  unsigned char keys[16];
+  int sock;
+
+  if (parse_detach_keys (detach_keys, keys, sizeof keys) < 0)
+    return husk_error_makex (err, EINVAL, "invalid detach keys '%s'", detach_keys);
+  sock = connect_to (userdata_dir, HUSK_MONITOR_ATTACH, &lerr);
+  if (sock < 0)
+    {
+      struct husk_monitor_exit ex;
+      if (husk_monitor_read_exit (userdata_dir, &ex, NULL) == 1)
+        {
+          husk_error_release (&lerr);
+          husk_monitor_exit_release (&ex);
+          return ex.exit_code;
+        }
+      return husk_error_move (err, &lerr);
+    }
+  return attach_on (sock, in_fd, out_fd, err_fd, detach_keys, tty, userdata_dir, err);
+}
+
+int
+husk_attach_fd (int sock, const char *userdata_dir, int in_fd, int out_fd, int err_fd,
+                const char *detach_keys, bool tty, husk_error_t *err)
+{
+  return attach_on (sock, in_fd, out_fd, err_fd, detach_keys, tty, userdata_dir, err);
 }

@@ -119,10 +119,11 @@ struct husk_monitor_opts
   const char *log_path;   /* NULL: <userdata>/ctr.log */
   int64_t log_max_size;   /* bytes; <= 0: unlimited */
 
-  /* Create, report, then start only when the first attach client connects
-     (or attach_timeout_ns passes), so a foreground run loses no output.  */
+  /* The caller attaches: husk_monitor_start() hands the monitor one end
+     of a socket pair as its first attach client, before the container
+     starts, and returns the other in attach_fd, so a foreground run
+     loses no output.  */
   bool attach_wait;
-  int64_t attach_timeout_ns; /* 0: 10 s */
 
   const char *const *exit_command; /* run after every exit; NULL: none */
   const char *restart_policy;      /* NULL/"no", "on-failure", "always",
@@ -142,6 +143,7 @@ struct husk_monitor_result
   pid_t monitor_pid;
   pid_t container_pid;
   int exit_code_hint; /* on failure: 127 not found, 126 not executable, 125 */
+  int attach_fd;      /* with attach_wait: the caller's attach socket, else -1 */
 };
 
 /**
@@ -162,8 +164,8 @@ char *husk_monitor_path (void);
  *       not found in $PATH: No such file or directory")
  *
  * Writes <userdata>/monitor.json, double-forks husk-monitor into a new
- * session and waits for its report: after `runtime start` (or after `create`
- * with attach_wait).  The monitor keeps running after the caller exits.
+ * session and waits for its report, sent once the container runs.  The
+ * monitor keeps running after the caller exits.
  *
  * Return: 0, or -1.
  */
@@ -186,6 +188,11 @@ int husk_monitor_start (const struct husk_monitor_opts *o,
  */
 int husk_attach (const char *userdata_dir, int in_fd, int out_fd, int err_fd,
                  const char *detach_keys, bool tty, husk_error_t *err);
+
+/* The same over the socket husk_monitor_start() returned in attach_fd (with
+   attach_wait), which it closes.  */
+int husk_attach_fd (int sock, const char *userdata_dir, int in_fd, int out_fd,
+                    int err_fd, const char *detach_keys, bool tty, husk_error_t *err);
 
 /* Set the container's terminal size.  Return: 0, or -1.  */
 int husk_monitor_resize (const char *userdata_dir, unsigned rows,

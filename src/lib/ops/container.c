@@ -25,6 +25,7 @@
 #include "runtime/spec.h"
 #include "state/containers.h"
 #include "storage/store.h"
+#include "util/exec.h"
 #include "util/cleanup.h"
 #include "util/digest.h"
 #include "util/fileutil.h"
@@ -366,7 +367,7 @@ runtime_call (struct husk_engine *e, const char *rt, const char *const *args)
       dup2 (null, 0);
       dup2 (null, 1);
       dup2 (null, 2);
-      execv (rt, (char **) argv);
+      husk_exec_runtime (rt, (char **) argv, environ);
       _exit (127);
     }
   while (waitpid (pid, &status, 0) < 0 && errno == EINTR)
@@ -745,7 +746,7 @@ record_pids (struct husk_engine *e, const char *id, struct husk_monitor_result *
 }
 
 int
-husk_op_container_start (struct husk_engine *e, const char *ref, bool attach_wait,
+husk_op_container_start (struct husk_engine *e, const char *ref, int *attach_fd,
                          int *exit_hint, husk_error_t *err)
 {
   struct husk_container_rec r = { 0 };
@@ -756,6 +757,8 @@ husk_op_container_start (struct husk_engine *e, const char *ref, bool attach_wai
   int ret, vols;
 
   *exit_hint = 125;
+  if (attach_fd)
+    *attach_fd = -1;
   if (load (e, ref, &r, err) < 0)
     return -1;
   if (strcmp (r.state, "running") == 0 || strcmp (r.state, "paused") == 0)
@@ -786,7 +789,7 @@ husk_op_container_start (struct husk_engine *e, const char *ref, bool attach_wai
   r.started_at = now_ns ();
   if (husk_state_container_save (e->state, &r, err) < 0)
     goto fail;
-  if (launch (e, &r, c, attach_wait, &res, err) < 0)
+  if (launch (e, &r, c, attach_fd != NULL, &res, err) < 0)
     {
       if (res.exit_code_hint)
         *exit_hint = res.exit_code_hint;
@@ -798,6 +801,10 @@ husk_op_container_start (struct husk_engine *e, const char *ref, bool attach_wai
   ret = record_pids (e, r.id, &res, err);
   if (ret == 0)
     event (e, "start", r.id, r.name);
+  if (ret == 0 && attach_fd)
+    *attach_fd = res.attach_fd;
+  else if (res.attach_fd >= 0)
+    close (res.attach_fd);
   husk_container_rec_release (&r);
   return ret;
 fail:

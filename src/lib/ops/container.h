@@ -20,10 +20,12 @@
 int husk_op_container_create (struct husk_engine *e, const char *image, json_t *req,
                               char **id_out, husk_error_t *err);
 
-/* Start a created or exited container.  With attach_wait the monitor waits
-   for the first attach client before starting the process.  On failure
-   *exit_hint is 125, or 126/127 when the command cannot run.  */
-int husk_op_container_start (struct husk_engine *e, const char *ref, bool attach_wait,
+/* Start a created or exited container.  With attach_fd, the caller
+   attaches: *attach_fd gets a socket connected to the monitor before the
+   process started (for husk_attach_fd()), or -1 when the log driver leaves
+   nothing to attach to (passthrough).  On failure *exit_hint is 125, or
+   126/127 when the command cannot run.  */
+int husk_op_container_start (struct husk_engine *e, const char *ref, int *attach_fd,
                              int *exit_hint, husk_error_t *err);
 
 /* Bring the state up to date with what the monitor recorded; release what

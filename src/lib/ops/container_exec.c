@@ -42,6 +42,7 @@
 #include "runtime/runtime.h"
 #include "runtime/spec.h"
 #include "runtime/user.h"
+#include "util/exec.h"
 #include "util/cleanup.h"
 #include "util/fileutil.h"
 #include "util/log.h"
@@ -412,7 +413,7 @@ spawn (char **argv, int in_fd, int out_fd, int err_fd, const sigset_t *mask,
       for (int sig = 1; sig < NSIG; sig++)
         signal (sig, SIG_DFL);
       sigprocmask (SIG_SETMASK, mask, NULL);
-      execv (argv[0], argv);
+      husk_exec_runtime (argv[0], argv, environ);
       _exit (127);
     }
   return pid;
@@ -1265,7 +1266,7 @@ husk_op_container_restart (struct husk_engine *e, const char *ref, int timeout,
   for (int i = 0; ret == 0 && i < 500 && process_lives (r.monitor_pid); i++)
     usleep (20000);
   if (ret == 0)
-    ret = husk_op_container_start (e, r.id, false, exit_hint, err);
+    ret = husk_op_container_start (e, r.id, NULL, exit_hint, err);
   if (ret == 0)
     event (e, "restart", &r);
   husk_container_rec_release (&r);

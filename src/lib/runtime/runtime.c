@@ -15,6 +15,7 @@
  * explanation should it appear anyway.
  */
 #include "runtime/runtime.h"
+#include "util/exec.h"
 #include "util/cleanup.h"
 #include "util/fileutil.h"
 #include "util/strutil.h"
@@ -22,7 +23,6 @@
 #include <errno.h>
 #include <fcntl.h>
 #include <poll.h>
-#include <spawn.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
@@ -451,9 +451,7 @@ static pid_t
 spawn (char **argv, int *out_fd, int *err_fd, husk_error_t *err)
 {
   int out[2] = { -1, -1 }, errp[2] = { -1, -1 };
-  posix_spawn_file_actions_t fa;
   pid_t pid;
-  int r;
 
   if (pipe2 (out, O_CLOEXEC) < 0 || pipe2 (errp, O_CLOEXEC) < 0)
     {
@@ -464,19 +462,23 @@ spawn (char **argv, int *out_fd, int *err_fd, husk_error_t *err)
           close (out[i]);
       return husk_error_make (err, saved, "pipe");
     }
-  posix_spawn_file_actions_init (&fa);
-  posix_spawn_file_actions_addopen (&fa, 0, "/dev/null", O_RDONLY, 0);
-  posix_spawn_file_actions_adddup2 (&fa, out[1], 1);
-  posix_spawn_file_actions_adddup2 (&fa, errp[1], 2);
-  r = posix_spawn (&pid, argv[0], &fa, NULL, argv, environ);
-  posix_spawn_file_actions_destroy (&fa);
+  pid = fork ();
+  if (pid == 0)
+    {
+      int null = open ("/dev/null", O_RDONLY);
+      if (null < 0 || dup2 (null, 0) < 0 || dup2 (out[1], 1) < 0 || dup2 (errp[1], 2) < 0)
+        _exit (127);
+      husk_exec_runtime (argv[0], argv, environ);
+      _exit (127);
+    }
   close (out[1]);
   close (errp[1]);
-  if (r != 0)
+  if (pid < 0)
     {
+      int saved = errno;
       close (out[0]);
       close (errp[0]);
-      return husk_error_make (err, r, "run '%s'", argv[0]);
+      return husk_error_make (err, saved, "run '%s'", argv[0]);
     }
   *out_fd = out[0];
   *err_fd = errp[0];

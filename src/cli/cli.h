@@ -150,6 +150,7 @@ int cmd_container_prune (struct cli_ctx *ctx, int argc, char **argv);
 int cmd_container_exec (struct cli_ctx *ctx, int argc, char **argv);
 int cmd_container_attach (struct cli_ctx *ctx, int argc, char **argv);
 int cmd_container_pause (struct cli_ctx *ctx, int argc, char **argv);
+int cmd_container_init (struct cli_ctx *ctx, int argc, char **argv);
 int cmd_container_unpause (struct cli_ctx *ctx, int argc, char **argv);
 int cmd_container_restart (struct cli_ctx *ctx, int argc, char **argv);
 int cmd_container_top (struct cli_ctx *ctx, int argc, char **argv);

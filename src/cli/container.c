@@ -425,6 +425,8 @@ status_text (struct cli_ctx *ctx, const struct husk_container_rec *r, json_t *cf
       d = husk_human_duration_ago (now - r->finished_at / 1000000000);
       return husk_asprintf ("Exited (%d) %s", r->exit_code, d);
     }
+  if (strcmp (r->state, "initialized") == 0)
+    return husk_xstrdup ("Initialized");
   return husk_xstrdup ("Created");
 }
 
@@ -1007,6 +1009,7 @@ const struct cli_command cli_container_commands[] = {
   { "cleanup", cmd_container_cleanup, CMD_ENGINE | CMD_USERNS, NULL, "Clean up network and mountpoints of one or more containers" },
   { "create", cmd_container_create, CMD_ENGINE | CMD_USERNS | CMD_STOP_AT_ARG, NULL, "Create but do not start a container" },
   { "exists", cmd_container_exists, CMD_ENGINE, NULL, "Check if a container exists in local storage" },
+  { "init", cmd_container_init, CMD_ENGINE | CMD_USERNS, NULL, "Initialize one or more containers" },
   { "inspect", cmd_container_inspect, CMD_ENGINE, NULL, "Display the configuration of a container" },
   { "kill", cmd_container_kill, CMD_ENGINE | CMD_USERNS, NULL, "Kill one or more running containers with a specific signal" },
   { "list", cmd_container_ps, CMD_ENGINE | CMD_HIDDEN, NULL, "List containers" },

@@ -50,6 +50,7 @@ static const struct cli_command top_commands[] = {
   { "images", cmd_image_ls, CMD_ENGINE, NULL, "List images in local storage" },
   { "import", cmd_image_import, CMD_ENGINE | CMD_USERNS, NULL, "Import a tarball to create a filesystem image" },
   { "info", cmd_info, CMD_ENGINE, NULL, "Display husk system information" },
+  { "init", cmd_container_init, CMD_ENGINE | CMD_USERNS, NULL, "Initialize one or more containers" },
   { "inspect", cmd_inspect, CMD_ENGINE, NULL, "Display the configuration of object denoted by ID" },
   { "load", cmd_image_load, CMD_ENGINE | CMD_USERNS, NULL, "Load image(s) from a tar archive" },
   { "rmi", cmd_image_rm, CMD_ENGINE | CMD_USERNS, NULL, "Removes one or more images from local storage" },

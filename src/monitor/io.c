@@ -421,7 +421,7 @@ mon_client_adopt (struct mon_ctx *c, int fd)
 }
 
 static void
-ctl_message (struct mon_ctx *c, char *msg)
+ctl_message (struct mon_ctx *c, struct mon_client *cl, char *msg)
 {
   unsigned rows, cols;
 
@@ -434,6 +434,15 @@ ctl_message (struct mon_ctx *c, char *msg)
     }
   else if (strncmp (msg, "2", 1) == 0)
     mon_log_open (c);
+  else if (strncmp (msg, "3", 1) == 0)
+    {
+      /* Start an initialized container; the reply is "0", or "1 " and
+         why it could not start.  */
+      const char *why = mon_start_created (c);
+      cleanup_free char *reply = why ? husk_asprintf ("1 %s", why) : husk_xstrdup ("0");
+      if (send (cl->w.fd, reply, strlen (reply), MSG_DONTWAIT | MSG_NOSIGNAL) < 0)
+        husk_log_warn ("start reply: %s", strerror (errno));
+    }
   else
     husk_log_warn ("unknown control message '%.20s'", msg);
 }
@@ -483,7 +492,7 @@ mon_client_ready (struct mon_ctx *c, struct mon_client *cl, uint32_t events)
     }
   buf[n] = '\0';
   if (cl->ctl)
-    ctl_message (c, buf);
+    ctl_message (c, cl, buf);
   else if (buf[0] == HUSK_ATTACH_STDIN)
     stdin_data (c, buf + 1, n - 1);
   else if (buf[0] == HUSK_ATTACH_CLOSE_STDIN)

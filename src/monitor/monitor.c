@@ -254,7 +254,9 @@ start_container (struct mon_ctx *c)
 static void
 launch (struct mon_ctx *c, bool first)
 {
-  if (mon_runtime_create (c, true) < 0)
+  bool init = first && c->o->create_only;
+
+  if (mon_runtime_create (c, !init) < 0)
     {
       if (first && c->sync_fd >= 0 && report_error (c))
         {
@@ -265,7 +267,27 @@ launch (struct mon_ctx *c, bool first)
       failed (c);
       return;
     }
+  if (init)
+    {
+      /* `husk init`: the process waits in the runtime for `start`.  */
+      c->phase = PH_CREATED;
+      if (c->sync_fd >= 0)
+        report (c, json_pack ("{s:i, s:i}", "pid", (int) c->ctr_pid, "monitor_pid",
+                              (int) getpid ()));
+      return;
+    }
   start_container (c);
+}
+
+/* The control message "start" of an initialized container.  Return: NULL,
+   or why it did not start.  */
+const char *
+mon_start_created (struct mon_ctx *c)
+{
+  if (c->phase != PH_CREATED)
+    return c->phase == PH_RUNNING ? NULL : "the container is not waiting to start";
+  start_container (c);
+  return c->phase == PH_RUNNING ? NULL : c->error ? c->error : "start failed";
 }
 
 static bool

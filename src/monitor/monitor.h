@@ -51,6 +51,7 @@ struct mon_client
 
 enum mon_phase
 {
+  PH_CREATED,     /* `init`: created, waiting for the start message */
   PH_RUNNING,
   PH_DRAINING,    /* the container exited; reading its last output */
   PH_BACKOFF,     /* waiting to restart */
@@ -114,6 +115,7 @@ void mon_watch_del (struct mon_ctx *c, struct mon_watch *w);
 void mon_timer_arm (struct mon_watch *t, int64_t ns);
 void mon_container_exited (struct mon_ctx *c, int status);
 void mon_output_closed (struct mon_ctx *c);
+const char *mon_start_created (struct mon_ctx *c);
 
 /* runtime.c */
 int mon_run (struct mon_ctx *c, char **argv, int in, int out, int err,

@@ -326,6 +326,34 @@ ctl_send (const char *userdata_dir, const char *msg, husk_error_t *err)
 }
 
 int
+husk_monitor_start_created (const char *userdata_dir, husk_error_t *err)
+{
+  cleanup_close int fd = connect_to (userdata_dir, HUSK_MONITOR_CTL, err);
+  char reply[4096];
+  ssize_t n;
+
+  if (fd < 0)
+    return -1;
+  if (send (fd, "3", 1, MSG_NOSIGNAL) < 0)
+    return husk_error_make (err, errno, "send to the container's monitor");
+  do
+    n = recv (fd, reply, sizeof reply - 1, 0);
+  while (n < 0 && errno == EINTR);
+  if (n <= 0)
+    return husk_error_makex (err, EIO, "the container's monitor did not answer");
+  reply[n] = '\0';
+  if (reply[0] != '0')
+    return husk_error_makex (err, EIO, "%s", reply[0] == '1' && reply[1] ? reply + 2 : reply);
+  return 0;
+}
+
+int
+husk_monitor_connect_attach (const char *userdata_dir, husk_error_t *err)
+{
+  return connect_to (userdata_dir, HUSK_MONITOR_ATTACH, err);
+}
+
+int
 husk_monitor_resize (const char *userdata_dir, unsigned rows, unsigned cols,
                      husk_error_t *err)
 {

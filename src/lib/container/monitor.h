@@ -124,6 +124,8 @@ struct husk_monitor_opts
      starts, and returns the other in attach_fd, so a foreground run
      loses no output.  */
   bool attach_wait;
+  /* `init`: create only; the process starts at husk_monitor_start_created() */
+  bool create_only;
 
   const char *const *exit_command; /* run after every exit; NULL: none */
   const char *restart_policy;      /* NULL/"no", "on-failure", "always",
@@ -193,6 +195,13 @@ int husk_attach (const char *userdata_dir, int in_fd, int out_fd, int err_fd,
    attach_wait), which it closes.  */
 int husk_attach_fd (int sock, const char *userdata_dir, int in_fd, int out_fd,
                     int err_fd, const char *detach_keys, bool tty, husk_error_t *err);
+
+/* Start a container its monitor created with create_only.  Return: 0, or -1
+   with the runtime's message.  */
+int husk_monitor_start_created (const char *userdata_dir, husk_error_t *err);
+
+/* Connect to the attach socket (for husk_attach_fd()).  Return: fd, or -1. */
+int husk_monitor_connect_attach (const char *userdata_dir, husk_error_t *err);
 
 /* Set the container's terminal size.  Return: 0, or -1.  */
 int husk_monitor_resize (const char *userdata_dir, unsigned rows,

@@ -337,6 +337,14 @@ alive (int pid)
 }
 
 
+/* The states in which a monitor looks after the container.  */
+static bool
+has_monitor (const char *state)
+{
+  return strcmp (state, "running") == 0 || strcmp (state, "paused") == 0
+         || strcmp (state, "stopping") == 0 || strcmp (state, "initialized") == 0;
+}
+
 static char *
 runtime_root (struct husk_engine *e)
 {
@@ -468,10 +476,7 @@ sync_state (struct husk_engine *e, struct husk_container_rec *r)
 {
   cleanup_free char *run = husk_op_container_rundir (e, r->id);
   struct husk_monitor_exit ex = { 0 };
-  bool active = strcmp (r->state, "running") == 0 || strcmp (r->state, "paused") == 0
-                || strcmp (r->state, "stopping") == 0;
-
-  if (!active)
+  if (!has_monitor (r->state))
     return 0;
   if (r->monitor_pid > 0)
     follow_restart (e, r, run);
@@ -655,7 +660,7 @@ health_opts (json_t *h, struct husk_monitor_health *mh, char ***test)
 
 static int
 launch (struct husk_engine *e, struct husk_container_rec *r, json_t *c, bool attach_wait,
-        struct husk_monitor_result *res, husk_error_t *err)
+        bool create_only, struct husk_monitor_result *res, husk_error_t *err)
 {
   cleanup_free char *dir = bundle_dir (e, r->id), *run = husk_op_container_rundir (e, r->id);
   cleanup_free char *rtroot = runtime_root (e);
@@ -670,6 +675,7 @@ launch (struct husk_engine *e, struct husk_container_rec *r, json_t *c, bool att
     .log_path = json_string_value (json_object_get (log, "path")),
     .log_max_size = json_integer_value (json_object_get (log, "max_size")),
     .attach_wait = attach_wait,
+    .create_only = create_only,
     .exit_command = (const char *const *) exitcmd,
     .restart_policy = json_string_value (json_object_get (restart, "policy")),
     .max_retries = (int) json_integer_value (json_object_get (restart, "max_retries")),
@@ -731,7 +737,7 @@ record_pids (struct husk_engine *e, const char *id, struct husk_monitor_result *
       husk_state_rollback (e->state);
       return 0; /* gone already: it ran, exited and was removed (--rm) */
     }
-  if (strcmp (r.state, "running") == 0 && r.monitor_pid == 0)
+  if (has_monitor (r.state) && r.monitor_pid == 0)
     {
       r.pid = res->container_pid;
       r.monitor_pid = res->monitor_pid;
@@ -745,16 +751,102 @@ record_pids (struct husk_engine *e, const char *id, struct husk_monitor_result *
   return ret;
 }
 
+/* Mount, write the spec and launch the monitor: the process starts, or
+   with init only waits in the runtime (state "initialized").  */
+static int
+bring_up (struct husk_engine *e, struct husk_container_rec *r, bool init, int *attach_fd,
+          int *exit_hint, husk_error_t *err)
+{
+  struct husk_monitor_result res = { 0 };
+  cleanup_json json_t *c = json_loads (r->config, 0, NULL);
+  cleanup_free char *rootfs = NULL, *dir = bundle_dir (e, r->id);
+  cleanup_free char *prev = husk_xstrdup (r->state);
+  int64_t prev_started = r->started_at;
+  int ret, vols;
+
+  rootfs = husk_store_container_mount (e->store, r->id, err);
+  if (rootfs == NULL || (vols = husk_op_volume_prepare (e, c, rootfs, err)) < 0)
+    goto fail;
+  if (vols > 0)
+    {
+      /* Anonymous volumes got names: keep them across restarts.  */
+      free (r->config);
+      r->config = json_dumps (c, JSON_COMPACT);
+      if (husk_state_container_save (e->state, r, err) < 0)
+        goto fail;
+    }
+  if (write_spec (e, c, dir, rootfs, err) < 0)
+    goto fail;
+  /* Active before the monitor exists: its cleanup may come before we
+     return, and must find a row it can fold the exit into.  */
+  set_state (r, init ? "initialized" : "running", 0, 0);
+  if (!init)
+    r->started_at = now_ns ();
+  if (husk_state_container_save (e->state, r, err) < 0)
+    goto fail;
+  if (launch (e, r, c, attach_fd != NULL, init, &res, err) < 0)
+    {
+      if (res.exit_code_hint)
+        *exit_hint = res.exit_code_hint;
+      set_state (r, prev, 0, 0);
+      r->started_at = prev_started;
+      husk_state_container_save (e->state, r, NULL);
+      goto fail;
+    }
+  ret = record_pids (e, r->id, &res, err);
+  if (ret == 0)
+    event (e, init ? "init" : "start", r->id, r->name);
+  if (ret == 0 && attach_fd)
+    *attach_fd = res.attach_fd;
+  else if (res.attach_fd >= 0)
+    close (res.attach_fd);
+  return ret;
+fail:
+  release (e, r);
+  return -1;
+}
+
+/* Start what `init` created: the monitor runs `runtime start`.  */
+static int
+start_initialized (struct husk_engine *e, struct husk_container_rec *r, int *attach_fd,
+                   husk_error_t *err)
+{
+  cleanup_free char *run = husk_op_container_rundir (e, r->id);
+  cleanup_close int sock = -1;
+  struct husk_container_rec cur = { 0 };
+  int ret = 0;
+
+  if (attach_fd && (sock = husk_monitor_connect_attach (run, err)) < 0)
+    return -1;
+  if (husk_monitor_start_created (run, err) < 0)
+    return husk_error_wrap (err, "start '%s'", r->name);
+  if (husk_state_begin (e->state, err) < 0)
+    return -1;
+  if (husk_state_container_get (e->state, r->id, &cur, NULL) == 0
+      && strcmp (cur.state, "initialized") == 0)
+    {
+      set_state (&cur, "running", cur.pid, cur.monitor_pid);
+      cur.started_at = now_ns ();
+      ret = husk_state_container_save (e->state, &cur, err);
+    }
+  husk_container_rec_release (&cur);
+  if (ret < 0 || husk_state_commit (e->state, err) < 0)
+    {
+      husk_state_rollback (e->state);
+      return -1;
+    }
+  event (e, "start", r->id, r->name);
+  if (attach_fd)
+    *attach_fd = steal_fd (&sock);
+  return 0;
+}
+
 int
 husk_op_container_start (struct husk_engine *e, const char *ref, int *attach_fd,
                          int *exit_hint, husk_error_t *err)
 {
   struct husk_container_rec r = { 0 };
-  struct husk_monitor_result res = { 0 };
-  cleanup_json json_t *c = NULL;
-  cleanup_free char *rootfs = NULL, *dir = NULL, *prev = NULL;
-  int64_t prev_started;
-  int ret, vols;
+  int ret;
 
   *exit_hint = 125;
   if (attach_fd)
@@ -762,55 +854,31 @@ husk_op_container_start (struct husk_engine *e, const char *ref, int *attach_fd,
   if (load (e, ref, &r, err) < 0)
     return -1;
   if (strcmp (r.state, "running") == 0 || strcmp (r.state, "paused") == 0)
-    {
-      husk_container_rec_release (&r);
-      return 0;
-    }
-  c = json_loads (r.config, 0, NULL);
-  dir = bundle_dir (e, r.id);
-  prev = husk_xstrdup (r.state);
-  prev_started = r.started_at;
-  rootfs = husk_store_container_mount (e->store, r.id, err);
-  if (rootfs == NULL || (vols = husk_op_volume_prepare (e, c, rootfs, err)) < 0)
-    goto fail;
-  if (vols > 0)
-    {
-      /* Anonymous volumes got names: keep them across restarts.  */
-      free (r.config);
-      r.config = json_dumps (c, JSON_COMPACT);
-      if (husk_state_container_save (e->state, &r, err) < 0)
-        goto fail;
-    }
-  if (write_spec (e, c, dir, rootfs, err) < 0)
-    goto fail;
-  /* "running" before the monitor exists: its cleanup may come before we
-     return, and must find a row it can fold the exit into.  */
-  set_state (&r, "running", 0, 0);
-  r.started_at = now_ns ();
-  if (husk_state_container_save (e->state, &r, err) < 0)
-    goto fail;
-  if (launch (e, &r, c, attach_fd != NULL, &res, err) < 0)
-    {
-      if (res.exit_code_hint)
-        *exit_hint = res.exit_code_hint;
-      set_state (&r, prev, 0, 0);
-      r.started_at = prev_started;
-      husk_state_container_save (e->state, &r, NULL);
-      goto fail;
-    }
-  ret = record_pids (e, r.id, &res, err);
-  if (ret == 0)
-    event (e, "start", r.id, r.name);
-  if (ret == 0 && attach_fd)
-    *attach_fd = res.attach_fd;
-  else if (res.attach_fd >= 0)
-    close (res.attach_fd);
+    ret = 0;
+  else if (strcmp (r.state, "initialized") == 0)
+    ret = start_initialized (e, &r, attach_fd, err);
+  else
+    ret = bring_up (e, &r, false, attach_fd, exit_hint, err);
   husk_container_rec_release (&r);
   return ret;
-fail:
-  release (e, &r);
+}
+
+int
+husk_op_container_init (struct husk_engine *e, const char *ref, husk_error_t *err)
+{
+  struct husk_container_rec r = { 0 };
+  int hint, ret;
+
+  if (load (e, ref, &r, err) < 0)
+    return -1;
+  if (strcmp (r.state, "created") && strcmp (r.state, "exited"))
+    ret = husk_error_makex (err, EBUSY,
+                            "container %s has already been created in runtime: "
+                            "container state improper", r.id);
+  else
+    ret = bring_up (e, &r, true, NULL, &hint, err);
   husk_container_rec_release (&r);
-  return -1;
+  return ret;
 }
 
 /* ---- cleanup, stop, kill, rm, wait -------------------------------------- */
@@ -888,8 +956,7 @@ wait_exit (struct husk_engine *e, struct husk_container_rec *r, int timeout_ms)
       if (husk_state_container_get (e->state, r->id, &fresh, NULL) < 0)
         return true;
       sync_state (e, &fresh);
-      done = strcmp (fresh.state, "running") && strcmp (fresh.state, "paused")
-             && strcmp (fresh.state, "stopping");
+      done = !has_monitor (fresh.state);
       husk_container_rec_release (&fresh);
       if (done)
         return true;
@@ -925,7 +992,7 @@ husk_op_container_stop (struct husk_engine *e, const char *ref, int timeout,
 
   if (load (e, ref, &r, err) < 0)
     return -1;
-  if (strcmp (r.state, "running") && strcmp (r.state, "paused") && strcmp (r.state, "stopping"))
+  if (!has_monitor (r.state))
     {
       husk_container_rec_release (&r);
       return 0; /* already stopped: Podman succeeds too */
@@ -996,10 +1063,11 @@ husk_op_container_remove (struct husk_engine *e, const char *ref, bool force, bo
   if (load (e, ref, &r, err) < 0)
     return -1;
   c = json_loads (r.config, 0, NULL);
-  if (strcmp (r.state, "running") == 0 || strcmp (r.state, "paused") == 0
-      || strcmp (r.state, "stopping") == 0)
+  if (has_monitor (r.state))
     {
-      if (!force)
+      /* An initialized container has no process running yet: Podman
+         removes it without --force.  */
+      if (!force && strcmp (r.state, "initialized") != 0)
         {
           ret = husk_error_makex (err, EBUSY, "cannot remove container %s as it is %s - "
                                   "running or paused containers cannot be removed without "
@@ -1031,8 +1099,9 @@ husk_op_container_wait (struct husk_engine *e, const char *ref, const char *cond
     return -1;
   for (;;)
     {
-      bool running = strcmp (r.state, "running") == 0 || strcmp (r.state, "paused") == 0
-                     || strcmp (r.state, "stopping") == 0;
+      bool running = has_monitor (r.state) && strcmp (r.state, "initialized") != 0;
+      if (!want_running && strcmp (r.state, "initialized") == 0)
+        running = true; /* it will run: wait for its exit */
       if (want_running ? running : !running && strcmp (r.state, "created") != 0)
         break;
       if (!want_running && strcmp (r.state, "created") == 0 && r.started_at == 0)

@@ -28,6 +28,11 @@ int husk_op_container_create (struct husk_engine *e, const char *image, json_t *
 int husk_op_container_start (struct husk_engine *e, const char *ref, int *attach_fd,
                              int *exit_hint, husk_error_t *err);
 
+/* `init`: create the container in the runtime without starting its
+   process (state "initialized"); start does the rest.  EBUSY unless it is
+   created or exited.  */
+int husk_op_container_init (struct husk_engine *e, const char *ref, husk_error_t *err);
+
 /* Bring the state up to date with what the monitor recorded; release what
    an exited container held; remove it when created with --rm.  */
 int husk_op_container_cleanup (struct husk_engine *e, const char *ref, husk_error_t *err);

@@ -246,6 +246,31 @@ install_sig_proxy (struct cli_ctx *ctx, const char *id)
     sigaction (sigs[i], &sa, NULL);
 }
 
+/* After attaching on the socket start gave us: with the exit code we clean
+   up as the monitor would have (it waits for that); detached or failed, the
+   monitor does.  Return: the exit status of run or start -a.  */
+static int
+attached_end (struct cli_ctx *ctx, const char *id, int afd, int code)
+{
+  husk_error_t lerr = NULL;
+
+  if (afd >= 0 && code >= 0)
+    {
+      if (husk_op_container_attached_exit (ctx->engine, id, afd, &lerr) < 0)
+        {
+          fprintf (stderr, "Error: clean up container %s: %s\n", id, lerr->msg);
+          husk_error_release (&lerr);
+        }
+    }
+  else if (afd >= 0)
+    close (afd);
+  if (code == HUSK_ATTACH_DETACHED)
+    return 0;
+  if (code < 0)
+    return cli_fail (ctx);
+  return code;
+}
+
 int
 cmd_container_run (struct cli_ctx *ctx, int argc, char **argv)
 {
@@ -298,11 +323,7 @@ cmd_container_run (struct cli_ctx *ctx, int argc, char **argv)
   keys = o.detach_keys ? o.detach_keys : "ctrl-p,ctrl-q";
   code = afd >= 0 ? husk_attach_fd (afd, run, o.interactive ? 0 : -1, 1, 2, keys, o.tty, &ctx->err)
                   : husk_attach (run, o.interactive ? 0 : -1, 1, 2, keys, o.tty, &ctx->err);
-  if (code == HUSK_ATTACH_DETACHED)
-    return 0;
-  if (code < 0)
-    return cli_fail (ctx);
-  return code;
+  return attached_end (ctx, id, afd, code);
 }
 
 /* ---- start ------------------------------------------------------------- */
@@ -352,9 +373,7 @@ cmd_container_start (struct cli_ctx *ctx, int argc, char **argv)
                               : husk_attach (run, o.interactive ? 0 : -1, 1, 2,
                                              o.detach_keys ? o.detach_keys : "ctrl-p,ctrl-q",
                                              false, &ctx->err);
-          if (code < 0 && code != HUSK_ATTACH_DETACHED)
-            return cli_fail (ctx);
-          return code < 0 ? 0 : code;
+          return attached_end (ctx, id, afd, code);
         }
       puts (args[i]);
     }

@@ -418,6 +418,7 @@ mon_client_adopt (struct mon_ctx *c, int fd)
   fcntl (fd, F_SETFL, O_NONBLOCK);
   fcntl (fd, F_SETFD, FD_CLOEXEC);
   client_add (c, fd, false);
+  c->clients->cleaner = c->o->handoff_cleanup;
 }
 
 static void
@@ -499,6 +500,47 @@ mon_client_ready (struct mon_ctx *c, struct mon_client *cl, uint32_t events)
     stdin_eof (c);
 }
 
+/* The last frame to a client: wait a little for room rather than lose it. */
+static void
+send_exit (struct mon_client *cl, const char *frame, int n)
+{
+  struct timeval tv = { 1, 0 };
+  int fl = fcntl (cl->w.fd, F_GETFL);
+
+  fcntl (cl->w.fd, F_SETFL, fl & ~O_NONBLOCK);
+  setsockopt (cl->w.fd, SOL_SOCKET, SO_SNDTIMEO, &tv, sizeof tv);
+  if (cl->pending)
+    send (cl->w.fd, cl->pending, cl->pending_len, MSG_NOSIGNAL);
+  send (cl->w.fd, frame, n, MSG_NOSIGNAL);
+}
+
+/* Give the exit to the client that cleans up and wait (at most a minute)
+   for its word that it did.  Return: true when it did; false when there
+   is no such client, or it went away without saying so, and the exit
+   command must run.  */
+bool
+mon_handoff_cleanup (struct mon_ctx *c, int exit_code)
+{
+  struct mon_client *cl = c->clients;
+  struct timeval tv = { 60, 0 };
+  char frame[16], buf[MON_FRAME_MAX + 2];
+  int n = snprintf (frame, sizeof frame, "%c%d", HUSK_ATTACH_EXIT, exit_code);
+  bool cleaned = false;
+  ssize_t got;
+
+  while (cl && !cl->cleaner)
+    cl = cl->next;
+  if (cl == NULL)
+    return false;
+  send_exit (cl, frame, n);
+  setsockopt (cl->w.fd, SOL_SOCKET, SO_RCVTIMEO, &tv, sizeof tv);
+  while (!cleaned && ((got = recv (cl->w.fd, buf, sizeof buf, 0)) > 0
+                      || (got < 0 && errno == EINTR)))
+    cleaned = got > 0 && buf[0] == HUSK_ATTACH_CLEANED;
+  client_drop (c, cl);
+  return cleaned;
+}
+
 void
 mon_clients_finish (struct mon_ctx *c, int exit_code)
 {
@@ -509,16 +551,7 @@ mon_clients_finish (struct mon_ctx *c, int exit_code)
     {
       struct mon_client *cl = c->clients;
       if (!cl->ctl)
-        {
-          /* The last frame: wait a little for room rather than lose it.  */
-          struct timeval tv = { 1, 0 };
-          int fl = fcntl (cl->w.fd, F_GETFL);
-          fcntl (cl->w.fd, F_SETFL, fl & ~O_NONBLOCK);
-          setsockopt (cl->w.fd, SOL_SOCKET, SO_SNDTIMEO, &tv, sizeof tv);
-          if (cl->pending)
-            send (cl->w.fd, cl->pending, cl->pending_len, MSG_NOSIGNAL);
-          send (cl->w.fd, frame, n, MSG_NOSIGNAL);
-        }
+        send_exit (cl, frame, n);
       client_drop (c, cl);
     }
   c->out_paused = false;

@@ -350,7 +350,13 @@ finish (struct mon_ctx *c)
       husk_log_error ("%s", err->msg);
       husk_error_release (&err);
     }
-  run_exit_command (c, ex.restarting);
+  if (!ex.restarting && mon_handoff_cleanup (c, c->exit_code))
+    husk_log_debug ("the attached caller cleaned up");
+  else
+    {
+      husk_log_debug ("running the exit command");
+      run_exit_command (c, ex.restarting);
+    }
   mon_clients_finish (c, c->exit_code);
   if (!ex.restarting)
     {

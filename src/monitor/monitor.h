@@ -45,6 +45,7 @@ struct mon_client
   struct mon_watch w; /* first: the epoll pointer is the client */
   struct mon_client *next;
   bool ctl;
+  bool cleaner; /* the caller that cleans up after the exit (handoff_cleanup) */
   char *pending; /* one output frame the socket had no room for */
   size_t pending_len;
 };
@@ -142,6 +143,7 @@ void mon_client_ready (struct mon_ctx *c, struct mon_client *cl,
 void mon_broadcast (struct mon_ctx *c, int stream, const char *data,
                     size_t len);
 void mon_clients_finish (struct mon_ctx *c, int exit_code);
+bool mon_handoff_cleanup (struct mon_ctx *c, int exit_code);
 
 /* health.c */
 void mon_health_begin (struct mon_ctx *c);

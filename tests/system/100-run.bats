@@ -226,3 +226,34 @@ teardown() {
     run_husk ps -a --filter status=created --format '{{.Names}}'
     assert_output_is "$(printf 'lab\nother')"
 }
+
+@test "a foreground run --rm whose husk is killed is still cleaned up by the monitor" {
+    "$HUSK_BIN" --root "$HUSK_ROOT" --runroot "$HUSK_RUNROOT" run --rm --name fg \
+        husk-test/busybox sleep 2 >/dev/null 2>&1 &
+    pid=$!
+    for i in $(seq 50); do husk container exists fg && break; sleep 0.1; done
+    sleep 0.5
+    kill -9 "$pid"
+    wait "$pid" || true
+    run_husk ps -a --format '{{.Names}} {{.Status}}'
+    [[ "$output" == "fg Up"* ]]
+    for i in $(seq 60); do husk container exists fg || break; sleep 0.1; done
+    run_husk 1 container exists fg
+    ! grep -q "$HUSK_ROOT/storage/overlay/containers" /proc/self/mountinfo
+}
+
+@test "the foreground run cleans up itself: the monitor runs no exit command" {
+    run_husk --log-level debug run --name self husk-test/busybox true
+    id=$(husk inspect --format '{{.Id}}' self)
+    run_husk inspect --format '{{.State.Status}}' self
+    assert_output_is "exited"
+    [ ! -e "$HUSK_RUNROOT/runtime/$id" ]
+    grep -q "the attached caller cleaned up" "$HUSK_RUNROOT/containers/$id/monitor.log"
+    ! grep -q "running the exit command" "$HUSK_RUNROOT/containers/$id/monitor.log"
+    # Detached, the monitor cleans up.
+    run_husk --log-level debug run -d --name bg husk-test/busybox true
+    id=$(husk inspect --format '{{.Id}}' bg)
+    run_husk wait bg
+    for i in $(seq 50); do grep -qs "running the exit command" "$HUSK_RUNROOT/containers/$id/monitor.log" && break; sleep 0.1; done
+    grep -q "running the exit command" "$HUSK_RUNROOT/containers/$id/monitor.log"
+}

@@ -656,10 +656,7 @@ attach_on (int sock, int in_fd, int out_fd, int err_fd, const char *detach_keys,
 
   a.nkeys = parse_detach_keys (detach_keys, a.keys, sizeof a.keys);
   if (a.nkeys < 0)
-    {
-      close (sock);
-      return husk_error_makex (err, EINVAL, "invalid detach keys '%s'", detach_keys);
-    }
+    return husk_error_makex (err, EINVAL, "invalid detach keys '%s'", detach_keys);
   if (tty && in_fd >= 0 && isatty (in_fd) && tcgetattr (in_fd, &saved) == 0)
     {
       raw = saved;
@@ -670,7 +667,6 @@ attach_on (int sock, int in_fd, int out_fd, int err_fd, const char *detach_keys,
   rc = attach_loop (&a, err);
   if (restore)
     tcsetattr (in_fd, TCSANOW, &saved);
-  close (a.sock);
   husk_buf_release (&a.pending);
   return rc;
 }
@@ -681,7 +677,7 @@ husk_attach (const char *userdata_dir, int in_fd, int out_fd, int err_fd,
 {
   husk_error_t lerr = NULL;
   unsigned char keys[16];
-  int sock;
+  int sock, rc;
 
   if (parse_detach_keys (detach_keys, keys, sizeof keys) < 0)
     return husk_error_makex (err, EINVAL, "invalid detach keys '%s'", detach_keys);
@@ -697,7 +693,18 @@ husk_attach (const char *userdata_dir, int in_fd, int out_fd, int err_fd,
         }
       return husk_error_move (err, &lerr);
     }
-  return attach_on (sock, in_fd, out_fd, err_fd, detach_keys, tty, userdata_dir, err);
+  rc = attach_on (sock, in_fd, out_fd, err_fd, detach_keys, tty, userdata_dir, err);
+  close (sock);
+  return rc;
+}
+
+void
+husk_attach_cleaned (int sock)
+{
+  char frame = HUSK_ATTACH_CLEANED;
+
+  if (send (sock, &frame, 1, MSG_NOSIGNAL) < 0)
+    return; /* the monitor is gone; nothing left to tell */
 }
 
 int

@@ -42,6 +42,7 @@
 /* Attach frames: the first byte of every SOCK_SEQPACKET message.  */
 #define HUSK_ATTACH_STDIN 0      /* client -> monitor: stdin data */
 #define HUSK_ATTACH_CLOSE_STDIN 1 /* client -> monitor: stdin ended */
+#define HUSK_ATTACH_CLEANED 2    /* client -> monitor: the cleanup is done */
 #define HUSK_ATTACH_STDOUT 1     /* monitor -> client: stdout data */
 #define HUSK_ATTACH_STDERR 2     /* monitor -> client: stderr data */
 #define HUSK_ATTACH_EXIT 3       /* monitor -> client: exit code, decimal */
@@ -126,6 +127,11 @@ struct husk_monitor_opts
   bool attach_wait;
   /* `init`: create only; the process starts at husk_monitor_start_created() */
   bool create_only;
+  /* With attach_wait: the caller cleans up after the exit itself (it is
+     waiting anyway, and has the store open).  The monitor sends it the
+     exit frame first and runs the exit command only if the caller goes
+     away without a HUSK_ATTACH_CLEANED frame.  */
+  bool handoff_cleanup;
 
   const char *const *exit_command; /* run after every exit; NULL: none */
   const char *restart_policy;      /* NULL/"no", "on-failure", "always",
@@ -192,9 +198,13 @@ int husk_attach (const char *userdata_dir, int in_fd, int out_fd, int err_fd,
                  const char *detach_keys, bool tty, husk_error_t *err);
 
 /* The same over the socket husk_monitor_start() returned in attach_fd (with
-   attach_wait), which it closes.  */
+   attach_wait), which stays open: the caller closes it, after
+   husk_attach_cleaned() with handoff_cleanup.  */
 int husk_attach_fd (int sock, const char *userdata_dir, int in_fd, int out_fd,
                     int err_fd, const char *detach_keys, bool tty, husk_error_t *err);
+
+/* Tell the monitor (handoff_cleanup) that the caller has cleaned up.  */
+void husk_attach_cleaned (int sock);
 
 /* Start a container its monitor created with create_only.  Return: 0, or -1
    with the runtime's message.  */

@@ -676,6 +676,7 @@ launch (struct husk_engine *e, struct husk_container_rec *r, json_t *c, bool att
     .log_max_size = json_integer_value (json_object_get (log, "max_size")),
     .attach_wait = attach_wait,
     .create_only = create_only,
+    .handoff_cleanup = attach_wait,
     .exit_command = (const char *const *) exitcmd,
     .restart_policy = json_string_value (json_object_get (restart, "policy")),
     .max_retries = (int) json_integer_value (json_object_get (restart, "max_retries")),
@@ -892,12 +893,16 @@ wait_monitor (struct husk_container_rec *r)
     usleep (20000);
 }
 
+/* Remove the container.  wait: let a monitor that may still run the exit
+   command end first (not when that monitor is our parent, or waits for
+   us: a handed-over cleanup).  */
 static int
-remove_files (struct husk_engine *e, struct husk_container_rec *r, husk_error_t *err)
+remove_files (struct husk_engine *e, struct husk_container_rec *r, bool wait,
+              husk_error_t *err)
 {
   cleanup_free char *dir = bundle_dir (e, r->id), *run = husk_op_container_rundir (e, r->id);
 
-  if (r->monitor_pid > 0 && r->monitor_pid != getppid ())
+  if (wait && r->monitor_pid > 0 && r->monitor_pid != getppid ())
     wait_monitor (r);
   release (e, r);
   /* A create killed half-way may have left a row without its layer.  */
@@ -915,12 +920,16 @@ remove_files (struct husk_engine *e, struct husk_container_rec *r, husk_error_t 
   return 0;
 }
 
-int
-husk_op_container_cleanup (struct husk_engine *e, const char *ref, husk_error_t *err)
+/* Release an exited container, and remove it if it was made with --rm.
+   handed_over: the caller of a foreground run, whose monitor waits for it.
+   Return: 1 when it was exited (and so cleaned up), 0 when not, or -1. */
+static int
+cleanup_exited (struct husk_engine *e, const char *ref, bool handed_over, husk_error_t *err)
 {
   struct husk_container_rec r = { 0 };
   cleanup_json json_t *c = NULL;
   int ret = 0;
+  bool exited;
 
   if (load (e, ref, &r, err) < 0)
     return -1;
@@ -932,17 +941,60 @@ husk_op_container_cleanup (struct husk_engine *e, const char *ref, husk_error_t 
       husk_container_rec_release (&r);
       return -1;
     }
-  if (strcmp (r.state, "exited") == 0)
+  exited = strcmp (r.state, "exited") == 0;
+  if (exited)
     {
       release (e, &r);
       /* --rm takes the container's anonymous volumes too, as Podman does. */
       if (json_is_true (json_object_get (c, "rm")))
-        ret = remove_files (e, &r, err);
+        ret = remove_files (e, &r, !handed_over, err);
       if (ret == 0 && json_is_true (json_object_get (c, "rm")))
         ret = husk_op_volume_release_anonymous (e, c, err);
     }
   husk_container_rec_release (&r);
-  return ret;
+  return ret < 0 ? -1 : exited;
+}
+
+int
+husk_op_container_cleanup (struct husk_engine *e, const char *ref, husk_error_t *err)
+{
+  return cleanup_exited (e, ref, false, err) < 0 ? -1 : 0;
+}
+
+/* Whether the container's monitor waits for its attach client to clean
+   up (monitor.json), rather than running the exit command.  */
+static bool
+monitor_hands_over (struct husk_engine *e, const char *id)
+{
+  cleanup_free char *run = husk_op_container_rundir (e, id);
+  cleanup_free char *path = husk_asprintf ("%s/%s", run, HUSK_MONITOR_CONFIG);
+  struct husk_monitor_config cfg = { 0 };
+  bool yes;
+
+  if (husk_monitor_config_load (path, &cfg, NULL) < 0)
+    return false;
+  yes = cfg.o.handoff_cleanup;
+  husk_monitor_config_release (&cfg);
+  return yes;
+}
+
+int
+husk_op_container_attached_exit (struct husk_engine *e, const char *id, int sock,
+                                 husk_error_t *err)
+{
+  int ret;
+
+  if (!monitor_hands_over (e, id))
+    {
+      close (sock); /* an `init` monitor: its exit command cleans up */
+      return 0;
+    }
+  ret = cleanup_exited (e, id, true, err);
+
+  if (ret == 1)
+    husk_attach_cleaned (sock);
+  close (sock);
+  return ret < 0 ? -1 : 0;
 }
 
 /* Wait until the monitor has recorded an exit, up to timeout_ms.  */
@@ -1077,7 +1129,7 @@ husk_op_container_remove (struct husk_engine *e, const char *ref, bool force, bo
         }
       husk_op_container_stop (e, r.id, timeout, NULL);
     }
-  ret = remove_files (e, &r, err);
+  ret = remove_files (e, &r, true, err);
   if (ret == 0 && volumes)
     ret = husk_op_volume_release_anonymous (e, c, err);
   husk_container_rec_release (&r);

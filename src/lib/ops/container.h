@@ -23,10 +23,19 @@ int husk_op_container_create (struct husk_engine *e, const char *image, json_t *
 /* Start a created or exited container.  With attach_fd, the caller
    attaches: *attach_fd gets a socket connected to the monitor before the
    process started (for husk_attach_fd()), or -1 when the log driver leaves
-   nothing to attach to (passthrough).  On failure *exit_hint is 125, or
+   nothing to attach to (passthrough).  The caller then also cleans up:
+   when attach returns the exit code it calls
+   husk_op_container_attached_exit(), else it just closes the socket and
+   the monitor's exit command cleans up.  On failure *exit_hint is 125, or
    126/127 when the command cannot run.  */
 int husk_op_container_start (struct husk_engine *e, const char *ref, int *attach_fd,
                              int *exit_hint, husk_error_t *err);
+
+/* After the exit code came on an attach socket from husk_op_container_start:
+   clean up as the monitor's exit command would (release; --rm removes),
+   tell the waiting monitor, close sock.  Return: 0, or -1.  */
+int husk_op_container_attached_exit (struct husk_engine *e, const char *id, int sock,
+                                     husk_error_t *err);
 
 /* `init`: create the container in the runtime without starting its
    process (state "initialized"); start does the rest.  EBUSY unless it is

@@ -793,10 +793,20 @@ int
 husk_op_volume_release_anonymous (struct husk_engine *e, json_t *ccfg, husk_error_t *err)
 {
   cleanup_strv char **used = NULL;
+  bool any = false;
   int ret = 0;
   size_t i;
   json_t *m;
 
+  /* Most containers have no volume: then there is no need to read every
+     container's configuration for the volumes still in use.  */
+  json_array_foreach (json_object_get (ccfg, "mounts"), i, m)
+    {
+      const char *type = json_string_value (json_object_get (m, "type"));
+      any = any || (type && strcmp (type, "volume") == 0);
+    }
+  if (!any)
+    return 0;
   if (used_volumes (e, &used, err) < 0)
     return -1;
   json_array_foreach (json_object_get (ccfg, "mounts"), i, m)

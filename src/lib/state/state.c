@@ -317,8 +317,11 @@ husk_state_open (const char *path, husk_error_t *err)
   /* Every husk command is a short process and the last connection to
      close would checkpoint the WAL into the database and delete it, four
      fsyncs per command.  The WAL is as safe as the database (synchronous=
-     NORMAL); it is checkpointed when it grows past SQLite's 1000 pages.  */
+     NORMAL), so it stays; but the first connection of every process reads
+     all of it to rebuild its index, so it is checkpointed early, at 64
+     pages (a handful of commands) instead of SQLite's 1000.  */
   sqlite3_db_config (st->db, SQLITE_DBCONFIG_NO_CKPT_ON_CLOSE, 1, NULL);
+  sqlite3_wal_autocheckpoint (st->db, 64);
   if (prepare_schema (st, err) < 0
       || husk_state_exec (st, "PRAGMA synchronous=NORMAL", err) < 0
       || husk_state_exec (st, "PRAGMA foreign_keys=ON", err) < 0)

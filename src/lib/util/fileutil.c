@@ -16,19 +16,26 @@
 int
 husk_mkdir_p (const char *path, mode_t mode, husk_error_t *err)
 {
-  cleanup_free char *copy = husk_xstrdup (path);
+  cleanup_free char *copy = NULL;
+  char *slash;
 
-  for (char *p = copy + 1; *p; p++)
-    {
-      if (*p != '/')
-        continue;
-      *p = '\0';
-      if (mkdir (copy, mode) < 0 && errno != EEXIST)
-        return husk_error_make (err, errno, "mkdir '%s'", copy);
-      *p = '/';
-    }
-  if (mkdir (copy, mode) < 0 && errno != EEXIST)
-    return husk_error_make (err, errno, "mkdir '%s'", copy);
+  /* Usually everything but the last part exists (or all of it): try the
+     whole path first, and walk up only on ENOENT.  */
+  if (mkdir (path, mode) == 0 || errno == EEXIST)
+    return 0;
+  if (errno != ENOENT)
+    return husk_error_make (err, errno, "mkdir '%s'", path);
+  copy = husk_xstrdup (path);
+  slash = strrchr (copy, '/');
+  while (slash && slash > copy && slash[-1] == '/')
+    slash--;
+  if (slash == NULL || slash == copy)
+    return husk_error_make (err, ENOENT, "mkdir '%s'", path);
+  *slash = '\0';
+  if (husk_mkdir_p (copy, mode, err) < 0)
+    return -1;
+  if (mkdir (path, mode) < 0 && errno != EEXIST)
+    return husk_error_make (err, errno, "mkdir '%s'", path);
   return 0;
 }
 

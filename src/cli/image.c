@@ -8,6 +8,7 @@
 #include "image/image.h"
 #include "ops/container.h"
 #include "ops/image.h"
+#include "ops/volume.h"
 #include "ops/image_filter.h"
 #include "storage/store.h"
 #include "util/cleanup.h"
@@ -270,6 +271,12 @@ cmd_inspect (struct cli_ctx *ctx, int argc, char **argv)
           {
             husk_error_release (&ctx->err);
             j = husk_op_image_inspect (ctx->engine, args[i], &ctx->err);
+            if (j == NULL && ctx->err->code == ENOENT)
+              {
+                /* Then volumes, as Podman does.  */
+                husk_error_release (&ctx->err);
+                j = husk_op_volume_inspect (ctx->engine, args[i], &ctx->err);
+              }
             if (j == NULL && ctx->err->code == ENOENT)
               {
                 husk_error_release (&ctx->err);

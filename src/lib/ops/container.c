@@ -263,8 +263,15 @@ husk_op_container_create (struct husk_engine *e, const char *image, json_t *req,
   json_object_set_new (c, "name", json_string (name));
   if (json_object_get (c, "hostname") == NULL)
     {
+      /* Podman: the short ID, or with the host's network its hostname.  */
+      const char *net = json_string_value (json_object_get (json_object_get (c, "namespaces"),
+                                                            "network"));
+      char host[256] = "";
       cleanup_free char *h = husk_xstrndup (id, 12);
-      json_object_set_new (c, "hostname", json_string (h));
+      if (net && strcmp (net, "host") == 0 && gethostname (host, sizeof host - 1) == 0 && *host)
+        json_object_set_new (c, "hostname", json_string (host));
+      else
+        json_object_set_new (c, "hostname", json_string (h));
     }
   dir = bundle_dir (e, id);
   if (json_object_get (json_object_get (c, "log"), "path") == NULL)
@@ -293,8 +300,11 @@ husk_op_container_create (struct husk_engine *e, const char *image, json_t *req,
       rec.config = text;
     }
   top = img.layers && img.layers[0] ? img.layers[husk_strv_len (img.layers) - 1] : NULL;
+  /* Named volumes exist from create on, as in Podman; they are seeded from
+     the image at the first start.  */
   if (husk_mkdir_p (dir, 0700, err) < 0 || write_bundle_files (e, dir, c, err) < 0
-      || husk_store_container_create (e->store, id, top, err) < 0)
+      || husk_store_container_create (e->store, id, top, err) < 0
+      || husk_op_volume_create_named (e, c, err) < 0)
     {
       husk_store_container_remove (e->store, id, NULL);
       husk_rm_rf (dir, NULL);

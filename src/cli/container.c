@@ -173,6 +173,9 @@ parse_create (struct cli_ctx *ctx, int argc, char **argv, struct create_opts *o,
     return cli_usage_error (ctx, "requires at least 1 arg(s), only received 0");
   *image = (*rest)[0];
   *req = request (o, *rest + 1);
+  json_object_set_new (*req, "create_command", cli_command_line ());
+  if (o->cidfile)
+    json_object_set_new (*req, "cidfile", json_string (o->cidfile));
   return 0;
 }
 

@@ -3,6 +3,7 @@
    logs, inspect, exists, cleanup.  Flags become a create request (JSON);
    the library validates it and does the work.  */
 #include "cli/cli.h"
+#include "cli/container_ps.h"
 #include "cli/output.h"
 #include "container/monitor.h"
 #include "container/parse.h"
@@ -172,6 +173,9 @@ parse_create (struct cli_ctx *ctx, int argc, char **argv, struct create_opts *o,
     return cli_usage_error (ctx, "requires at least 1 arg(s), only received 0");
   *image = (*rest)[0];
   *req = request (o, *rest + 1);
+  json_object_set_new (*req, "create_command", cli_command_line ());
+  if (o->cidfile)
+    json_object_set_new (*req, "cidfile", json_string (o->cidfile));
   return 0;
 }
 
@@ -509,6 +513,14 @@ ps_cmp (const void *a, const void *b)
   json_t *x = *(json_t *const *) a, *y = *(json_t *const *) b;
   const char *k = ps_sort_key;
 
+  if (strcmp (k, "size") == 0)
+    {
+      /* As Podman: by root file system size (with --size), then created. */
+      json_int_t sx = json_integer_value (json_object_get (x, "SortSize"));
+      json_int_t sy = json_integer_value (json_object_get (y, "SortSize"));
+      if (sx != sy)
+        return (sx > sy) - (sx < sy);
+    }
   if (strcmp (k, "created") == 0 || strcmp (k, "runningfor") == 0 || strcmp (k, "size") == 0)
     {
       json_int_t cx = json_integer_value (json_object_get (x, "CreatedNs"));
@@ -576,8 +588,6 @@ cmd_container_ps (struct cli_ctx *ctx, int argc, char **argv)
       && strcmp (o.sort, "runningfor") && strcmp (o.sort, "size"))
     return cli_usage_error (ctx, "invalid option for --sort, options are: command, created, "
                             "id, image, names, runningfor, size, or status"), cli_fail (ctx);
-  if (o.size)
-    return husk_error_makex (&ctx->err, ENOTSUP, "ps --size is not supported yet"), cli_fail (ctx);
   if (husk_op_container_list (ctx->engine, &list, &n, &ctx->err) < 0)
     return cli_fail (ctx);
   /* -l and -n pick the newest; the listing itself is oldest first.  */
@@ -608,15 +618,11 @@ cmd_container_ps (struct cli_ctx *ctx, int argc, char **argv)
           json_is_true (json_object_get (cfg, "rm"))));
       json_object_set_new (json_array_get (rows, json_array_size (rows) - 1), "CreatedNs",
                            json_integer (c->created));
-      json_array_append_new (jrows, json_pack (
-          "{s:s, s:s, s:s, s:O, s:I, s:s, s:b, s:i, s:b, s:[s], s:i, s:I, s:I, s:O, s:s}",
-          "Id", c->id, "Image", image, "ImageID", c->image_id, "Command",
-          json_object_get (cfg, "cmd"), "Created", (json_int_t) (c->created / 1000000000),
-          "CreatedAt", created, "Exited", strcmp (c->state, "exited") == 0, "ExitCode",
-          c->exit_code, "AutoRemove", json_is_true (json_object_get (cfg, "rm")), "Names",
-          c->name, "Pid", c->pid, "StartedAt", (json_int_t) (c->started_at / 1000000000),
-          "ExitedAt", (json_int_t) (c->finished_at / 1000000000), "Labels",
-          json_object_get (cfg, "labels"), "State", c->state));
+      {
+        json_t *entry = cli_ps_entry (ctx, c, status, o.size && (o.format || !o.quiet));
+        cli_ps_row_extend (json_array_get (rows, json_array_size (rows) - 1), entry);
+        json_array_append_new (jrows, entry);
+      }
     }
   husk_container_rec_array_free (list, n);
   if (bad)
@@ -630,11 +636,13 @@ cmd_container_ps (struct cli_ctx *ctx, int argc, char **argv)
         puts (json_string_value (json_object_get (row, "ID")));
       return 0;
     }
-  headers = json_pack ("{s:s, s:s, s:s, s:s, s:s, s:s, s:s, s:s}", "ID", "CONTAINER ID",
+  headers = json_pack ("{s:s, s:s, s:s, s:s, s:s, s:s, s:s, s:s, s:s}", "ID", "CONTAINER ID",
                        "Image", "IMAGE", "Command", "COMMAND", "Created", "CREATED",
-                       "Status", "STATUS", "Ports", "PORTS", "Names", "NAMES", "State", "STATE");
+                       "Status", "STATUS", "Ports", "PORTS", "Names", "NAMES", "State", "STATE",
+                       "Size", "SIZE");
   r = cli_print_list (ctx, o.format,
-                      "table {{.ID}}\t{{.Image}}\t{{.Command}}\t{{.Created}}\t{{.Status}}\t{{.Ports}}\t{{.Names}}",
+                      o.size ? "table {{.ID}}\t{{.Image}}\t{{.Command}}\t{{.Created}}\t{{.Status}}\t{{.Ports}}\t{{.Names}}\t{{.Size}}"
+                             : "table {{.ID}}\t{{.Image}}\t{{.Command}}\t{{.Created}}\t{{.Status}}\t{{.Ports}}\t{{.Names}}",
                       headers, rows, jrows, o.noheading);
   return r < 0 ? cli_fail (ctx) : 0;
 }
@@ -966,15 +974,13 @@ cmd_container_inspect (struct cli_ctx *ctx, int argc, char **argv)
   int status = 0;
 
   PARSE (opts, o, "[options] CONTAINER [CONTAINER...]", true);
-  if (o.size)
-    return husk_error_makex (&ctx->err, ENOTSUP, "inspect --size is not supported yet"), cli_fail (ctx);
   if (o.latest && latest_args (ctx, &args) < 0)
     return cli_fail (ctx);
   if (args[0] == NULL)
     return cli_usage_error (ctx, "requires at least 1 arg(s), only received 0"), cli_fail (ctx);
   for (size_t i = 0; args[i]; i++)
     {
-      json_t *j = husk_op_container_inspect (ctx->engine, args[i], &ctx->err);
+      json_t *j = husk_op_container_inspect_sized (ctx->engine, args[i], o.size, &ctx->err);
       if (j == NULL)
         {
           fprintf (stderr, "Error: %s\n", ctx->err->msg);

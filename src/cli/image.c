@@ -266,7 +266,7 @@ cmd_inspect (struct cli_ctx *ctx, int argc, char **argv)
     int status = 0;
     for (size_t i = 0; args[i]; i++)
       {
-        json_t *j = husk_op_container_inspect (ctx->engine, args[i], &ctx->err);
+        json_t *j = husk_op_container_inspect_sized (ctx->engine, args[i], o.size, &ctx->err);
         if (j == NULL && strcmp (type, "all") == 0 && ctx->err->code == ENOENT)
           {
             husk_error_release (&ctx->err);

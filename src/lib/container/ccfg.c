@@ -719,5 +719,10 @@ husk_ccfg_build (json_t *req, const struct husk_ccfg_defaults *d, json_t *image_
   json_object_set_new (c, "passwd_entry", json_string (""));
   json_object_set_new (c, "detach_keys", json_string (str (req, "detach_keys") ?: "ctrl-p,ctrl-q"));
   json_object_set_new (c, "rlimits_clamp", json_true ());
+  /* Recorded for inspect only (Config.CreateCommand, ContainerIDFile).  */
+  if (json_is_array (json_object_get (req, "create_command")))
+    json_object_set (c, "create_command", json_object_get (req, "create_command"));
+  if (str (req, "cidfile"))
+    json_object_set_new (c, "cidfile", json_string (str (req, "cidfile")));
   return steal_ptr (&c);
 }

@@ -54,7 +54,9 @@
  *   "rm": false,
  *   "tz": "" | "local" | "Europe/Paris",
  *   "passwd_entry": "", "detach_keys": "ctrl-p,ctrl-q",
- *   "rlimits_clamp": true                -- clamp to the caller's hard limits
+ *   "rlimits_clamp": true,               -- clamp to the caller's hard limits
+ *   "create_command": ["husk","run",...], -- the CLI's command line (inspect)
+ *   "cidfile": "/path"                   -- --cidfile (inspect's ContainerIDFile)
  * }
  */
 #ifndef HUSK_CONTAINER_CCFG_H

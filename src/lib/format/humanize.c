@@ -15,8 +15,8 @@
 #include <string.h>
 #include <time.h>
 
-char *
-husk_human_size (int64_t bytes)
+static char *
+human_size (int64_t bytes, const char *sep)
 {
   static const char *const units[] = { "B", "kB", "MB", "GB", "TB", "PB", "EB", "ZB", "YB" };
   double size = (double) bytes;
@@ -29,7 +29,19 @@ husk_human_size (int64_t bytes)
       i++;
     }
   snprintf (num, sizeof num, "%.3g", size);
-  return husk_asprintf ("%s %s", num, units[i]);
+  return husk_asprintf ("%s%s%s", num, sep, units[i]);
+}
+
+char *
+husk_human_size (int64_t bytes)
+{
+  return human_size (bytes, " ");
+}
+
+char *
+husk_human_size_compact (int64_t bytes)
+{
+  return human_size (bytes, "");
 }
 
 char *

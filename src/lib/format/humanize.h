@@ -15,6 +15,10 @@
    adds one: "100 B", "1.2 kB", "4.26 MB", "1 GB".  */
 char *husk_human_size (int64_t bytes);
 
+/* The same without the space, as go-units prints it and Podman shows it
+   in `ps --size`: "0B", "12B", "1.05MB".  */
+char *husk_human_size_compact (int64_t bytes);
+
 /* go-units HumanDuration: "Less than a second", "1 second", "5 seconds",
    "About a minute", "3 minutes", "About an hour", "2 hours", "3 days",
    "2 weeks", "3 months", "2 years".  Negative counts as 0.  */

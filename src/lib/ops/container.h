@@ -64,6 +64,9 @@ int husk_op_container_resolve (struct husk_engine *e, const char *ref, char **id
 int husk_op_container_list (struct husk_engine *e, struct husk_container_rec **out,
                             size_t *n, husk_error_t *err);
 json_t *husk_op_container_inspect (struct husk_engine *e, const char *ref, husk_error_t *err);
+/* The same; with size, "SizeRw" and "SizeRootFs" too (ops/container_ps.h). */
+json_t *husk_op_container_inspect_sized (struct husk_engine *e, const char *ref, bool size,
+                                         husk_error_t *err);
 
 /* Where a container's monitor files (exit, attach, health) are.  */
 char *husk_op_container_rundir (struct husk_engine *e, const char *id);

@@ -1,15 +1,48 @@
 /* SPDX-License-Identifier: GPL-2.0-or-later */
-/* `container inspect`: the container as Podman shapes it (State, Config,
-   HostConfig, Mounts, NetworkSettings).  */
+/*
+ * `container inspect`: the container as Podman 4.3 shapes it, key for key
+ * and in Podman's order (State, GraphDriver, Mounts, NetworkSettings,
+ * Config, HostConfig, ...).  Values come from the container's row, its
+ * configuration (container/ccfg.h), the OCI spec written at start
+ * (<bundle>/config.json: capabilities, cgroup path) and the layer store's
+ * layout (storage/store.h).  What husk has no notion of gets Podman's zero
+ * value ("" , 0, false, null), never an invented one.
+ */
 #include "ops/container.h"
 #include "container/monitor.h"
 #include "format/humanize.h"
+#include "ops/container_ps.h"
+#include "runtime/spec.h"
 #include "storage/store.h"
 #include "util/cleanup.h"
 #include "util/fileutil.h"
 #include "util/strutil.h"
 
+#include <ctype.h>
+#include <limits.h>
 #include <string.h>
+#include <sys/stat.h>
+#include <unistd.h>
+
+/* Podman's capability baseline for CapAdd/CapDrop: the default set of the
+   OCI runtime-tools generator.  */
+static const char *const oci_default_caps[] = {
+  "CAP_AUDIT_WRITE", "CAP_CHOWN", "CAP_DAC_OVERRIDE", "CAP_FOWNER", "CAP_FSETID",
+  "CAP_KILL", "CAP_MKNOD", "CAP_NET_BIND_SERVICE", "CAP_NET_RAW", "CAP_SETFCAP",
+  "CAP_SETGID", "CAP_SETPCAP", "CAP_SETUID", "CAP_SYS_CHROOT", NULL,
+};
+
+/* Everything one inspect needs besides the row.  */
+struct ictx
+{
+  struct husk_engine *e;
+  const struct husk_container_rec *r;
+  json_t *c;     /* the container configuration */
+  json_t *spec;  /* <bundle>/config.json, or NULL before the first start */
+  char *dir;     /* the bundle directory */
+  char *run;     /* the userdata (run) directory */
+  char **bounding, **effective; /* capability names, sorted */
+};
 
 static json_t *
 time_json (int64_t ns)
@@ -32,32 +65,227 @@ copy (json_t *c, const char *key, json_t *fallback)
   return json_deep_copy (v);
 }
 
-static json_t *
-state_json (struct husk_engine *e, const struct husk_container_rec *r, json_t *c)
+static const char *
+cstr (json_t *o, const char *key)
 {
+  return json_string_value (json_object_get (o, key));
+}
+
+/* The same, "" when missing: for json_pack's "s", which rejects NULL.  */
+static const char *
+sval (json_t *o, const char *key)
+{
+  const char *s = json_string_value (json_object_get (o, key));
+
+  return s ? s : "";
+}
+
+static json_int_t
+cint (json_t *o, const char *key)
+{
+  return (json_int_t) json_integer_value (json_object_get (o, key));
+}
+
+static json_t *
+strv_json (char *const *v)
+{
+  json_t *a = json_array ();
+
+  for (size_t i = 0; v && v[i]; i++)
+    json_array_append_new (a, json_string (v[i]));
+  return a;
+}
+
+static int
+cmp_str (const void *a, const void *b)
+{
+  return strcmp (*(char *const *) a, *(char *const *) b);
+}
+
+/* ---- capabilities ---------------------------------------------------------- */
+
+static char **
+sorted_names (json_t *a)
+{
+  char **v = NULL;
+  size_t i;
+  json_t *s;
+
+  json_array_foreach (a, i, s)
+    if (json_is_string (s))
+      husk_strv_append (&v, json_string_value (s));
+  if (v)
+    qsort (v, husk_strv_len (v), sizeof *v, cmp_str);
+  return v;
+}
+
+/* Whether the configured user is root without looking into the image
+   ("", "root", "0", with or without a group).  */
+static bool
+user_is_root (const char *u)
+{
+  size_t n = u ? strcspn (u, ":") : 0;
+
+  return n == 0 || (n == 4 && strncmp (u, "root", 4) == 0) || (n == 1 && u[0] == '0');
+}
+
+/* The process's capability sets: from the spec the runtime got, else (never
+   started) as the spec generator will make them.  */
+static void
+load_caps (struct ictx *x)
+{
+  json_t *caps = json_object_get (json_object_get (x->spec, "process"), "capabilities");
+  cleanup_json json_t *made = NULL;
+
+  if (caps == NULL)
+    {
+      uint64_t bounding;
+      made = husk_spec_capabilities (json_object_get (x->c, "cap_add"),
+                                     json_object_get (x->c, "cap_drop"),
+                                     json_is_true (json_object_get (x->c, "privileged")),
+                                     user_is_root (cstr (x->c, "user")), &bounding, NULL);
+      caps = made;
+    }
+  x->bounding = sorted_names (json_object_get (caps, "bounding"));
+  x->effective = sorted_names (json_object_get (caps, "effective"));
+}
+
+/* Podman's HostConfig.CapAdd / CapDrop: the bounding set against the OCI
+   default set (every capability when privileged).  */
+static void
+cap_diff (struct ictx *x, json_t **add, json_t **drop)
+{
+  cleanup_strv char **base = NULL, **dropped = NULL;
+
+  if (json_is_true (json_object_get (x->c, "privileged")))
+    for (int i = 0; i <= husk_spec_cap_last (); i++)
+      {
+        if (husk_spec_capability_name (i))
+          husk_strv_append (&base, husk_spec_capability_name (i));
+      }
+  else
+    base = husk_strv_dup ((char *const *) oci_default_caps);
+  *add = json_array ();
+  for (size_t i = 0; x->bounding && x->bounding[i]; i++)
+    if (!husk_strv_contains (base, x->bounding[i]))
+      json_array_append_new (*add, json_string (x->bounding[i]));
+  for (size_t i = 0; base && base[i]; i++)
+    if (!husk_strv_contains (x->bounding, base[i]))
+      husk_strv_append (&dropped, base[i]);
+  if (dropped)
+    qsort (dropped, husk_strv_len (dropped), sizeof *dropped, cmp_str);
+  *drop = strv_json (dropped);
+}
+
+/* ---- State ----------------------------------------------------------------- */
+
+static json_t *
+health_json (struct ictx *x)
+{
+  cleanup_free char *path = NULL, *text = NULL;
+  json_t *h = NULL;
+
+  if (json_is_object (json_object_get (x->c, "health")))
+    {
+      path = husk_asprintf ("%s/%s", x->run, HUSK_MONITOR_HEALTH);
+      text = husk_read_file (path, NULL, NULL);
+      h = text ? json_loads (text, 0, NULL) : NULL;
+      if (h == NULL)
+        h = json_pack ("{s:s, s:i, s:[]}", "Status", "starting", "FailingStreak", 0, "Log");
+      return h;
+    }
+  /* Podman prints the zero value for a container without a healthcheck. */
+  return json_pack ("{s:s, s:i, s:n}", "Status", "", "FailingStreak", 0, "Log");
+}
+
+static json_t *
+state_json (struct ictx *x)
+{
+  const struct husk_container_rec *r = x->r;
   bool running = strcmp (r->state, "running") == 0 || strcmp (r->state, "stopping") == 0;
   bool paused = strcmp (r->state, "paused") == 0;
-  const char *status = strcmp (r->state, "stopping") == 0 ? "stopping" : r->state;
-  json_t *s = json_pack ("{s:s, s:s, s:b, s:b, s:b, s:b, s:b, s:i, s:i, s:i, s:s, s:o, s:o}",
-                         "OciVersion", "1.0.2", "Status", status, "Running", running || paused,
+  const char *cgroup = cstr (json_object_get (x->spec, "linux"), "cgroupsPath");
+  json_t *s = json_pack ("{s:s, s:s, s:b, s:b, s:b, s:b, s:b, s:i, s:i, s:i, s:s, s:o, s:o, s:o}",
+                         "OciVersion", "1.0.2", "Status", r->state, "Running", running || paused,
                          "Paused", paused, "Restarting", 0, "OOMKilled", r->oom_killed,
                          "Dead", 0, "Pid", r->pid, "ConmonPid", r->monitor_pid,
                          "ExitCode", r->exit_code, "Error", "", "StartedAt",
-                         time_json (r->started_at), "FinishedAt", time_json (r->finished_at));
+                         time_json (r->started_at), "FinishedAt", time_json (r->finished_at),
+                         "Health", health_json (x));
 
-  if (json_is_object (json_object_get (c, "health")))
-    {
-      cleanup_free char *run = husk_op_container_rundir (e, r->id);
-      cleanup_free char *path = husk_asprintf ("%s/%s", run, HUSK_MONITOR_HEALTH);
-      cleanup_free char *text = husk_read_file (path, NULL, NULL);
-      json_t *h = text ? json_loads (text, 0, NULL) : NULL;
-      if (h == NULL)
-        h = json_pack ("{s:s, s:i, s:[]}", "Status", "starting", "FailingStreak", 0, "Log");
-      json_object_set_new (s, "Health", h);
-    }
+  /* Podman shows the cgroup only while the container has one.  */
+  if (cgroup && (running || paused))
+    json_object_set_new (s, "CgroupPath", json_string (cgroup));
+  json_object_set_new (s, "CheckpointedAt", time_json (0));
+  json_object_set_new (s, "RestoredAt", time_json (0));
   return s;
 }
 
+/* ---- GraphDriver --------------------------------------------------------- */
+
+/* The full paths of the lower layers the container's overlay stacks, top
+   first, from the "lower" file the store keeps ("l/<short>:..."), each
+   link read to its layer's diff directory.  NULL when it has none.  */
+static char *
+lower_dirs (const char *base, const char *id)
+{
+  cleanup_free char *path = husk_asprintf ("%s/containers/%s/lower", base, id);
+  cleanup_free char *text = husk_read_file (path, NULL, NULL);
+  cleanup_strv char **links = NULL, **dirs = NULL;
+
+  if (text == NULL || *text == '\0')
+    return NULL;
+  text[strcspn (text, "\n")] = '\0';
+  links = husk_strv_split (text, ':');
+  for (size_t i = 0; links[i]; i++)
+    {
+      cleanup_free char *link = husk_asprintf ("%s/%s", base, links[i]);
+      char target[PATH_MAX];
+      ssize_t n = readlink (link, target, sizeof target - 1);
+      if (n <= 0)
+        continue;
+      target[n] = '\0';
+      /* "../layers/<hex>/diff", relative to l/.  */
+      husk_strv_take (&dirs, husk_has_prefix (target, "../")
+                                 ? husk_asprintf ("%s/%s", base, target + 3)
+                                 : husk_xstrdup (target));
+    }
+  return dirs ? husk_strv_join (dirs, ":") : NULL;
+}
+
+static bool
+is_mounted (const char *path, const char *parent)
+{
+  struct stat a, b;
+
+  return stat (path, &a) == 0 && stat (parent, &b) == 0 && a.st_dev != b.st_dev;
+}
+
+static json_t *
+graphdriver_json (struct ictx *x)
+{
+  const char *driver = husk_store_driver_name (x->e->store);
+  cleanup_free char *base = NULL, *lower = NULL, *ctr = NULL, *merged = NULL;
+  json_t *data;
+
+  if (strcmp (driver, "overlay") != 0)
+    return json_pack ("{s:s, s:n}", "Name", driver, "Data");
+  base = husk_asprintf ("%s/%s", husk_store_graphroot (x->e->store), driver);
+  ctr = husk_asprintf ("%s/containers/%s", base, x->r->id);
+  merged = husk_asprintf ("%s/merged", ctr);
+  data = json_object ();
+  if ((lower = lower_dirs (base, x->r->id)) != NULL)
+    json_object_set_new (data, "LowerDir", json_string (lower));
+  if (is_mounted (merged, ctr))
+    json_object_set_new (data, "MergedDir", json_string (merged));
+  json_object_set_new (data, "UpperDir", json_sprintf ("%s/diff", ctr));
+  json_object_set_new (data, "WorkDir", json_sprintf ("%s/work", ctr));
+  return json_pack ("{s:s, s:o}", "Name", driver, "Data", data);
+}
+
+/* ---- Mounts, Dependencies, NetworkSettings --------------------------------- */
+
+/* Volumes and bind mounts; tmpfs mounts are in HostConfig.Tmpfs only.  */
 static json_t *
 mounts_json (json_t *c)
 {
@@ -67,164 +295,366 @@ mounts_json (json_t *c)
 
   json_array_foreach (json_object_get (c, "mounts"), i, m)
     {
-      const char *type = json_string_value (json_object_get (m, "type"));
+      const char *type = cstr (m, "type");
       bool ro = false;
       size_t k;
-      json_t *o;
+      json_t *o, *one;
+      if (type == NULL || strcmp (type, "tmpfs") == 0)
+        continue;
       json_array_foreach (json_object_get (m, "options"), k, o)
         ro = ro || strcmp (json_string_value (o), "ro") == 0;
-      json_array_append_new (out, json_pack (
-          "{s:s, s:s, s:s, s:s, s:s, s:O, s:b, s:s}", "Type", type,
-          "Name", json_string_value (json_object_get (m, "name")) ?: "",
-          "Source", json_string_value (json_object_get (m, "source")) ?: "",
-          "Destination", json_string_value (json_object_get (m, "destination")),
-          "Driver", strcmp (type, "volume") == 0 ? "local" : "",
-          "Options", json_object_get (m, "options"), "RW", !ro,
-          "Propagation", strcmp (type, "bind") == 0 ? "rprivate" : ""));
+      one = json_pack ("{s:s}", "Type", type);
+      if (strcmp (type, "volume") == 0)
+        json_object_set_new (one, "Name", json_string (cstr (m, "name") ?: ""));
+      json_object_update_new (one, json_pack (
+          "{s:s, s:s, s:s, s:s, s:o, s:b, s:s}",
+          "Source", sval (m, "source"), "Destination", sval (m, "destination"),
+          "Driver", strcmp (type, "volume") == 0 ? "local" : "", "Mode", "",
+          "Options", copy (m, "options", json_array ()), "RW", !ro, "Propagation", "rprivate"));
+      json_array_append_new (out, one);
+    }
+  return out;
+}
+
+/* The IDs of the containers whose namespaces this one joins (as named
+   at create: a name that no longer resolves is shown as it was given).  */
+static json_t *
+dependencies_json (struct husk_engine *e, json_t *c)
+{
+  json_t *out = json_array ();
+  const char *key;
+  json_t *v;
+
+  json_object_foreach (json_object_get (c, "namespaces"), key, v)
+    {
+      const char *s = json_string_value (v);
+      cleanup_free char *id = NULL;
+      bool seen = false;
+      size_t i;
+      json_t *d;
+      if (s == NULL || !husk_has_prefix (s, "container:"))
+        continue;
+      if (husk_state_container_lookup (e->state, s + 10, &id, NULL) < 0)
+        id = husk_xstrdup (s + 10);
+      json_array_foreach (out, i, d)
+        seen = seen || strcmp (json_string_value (d), id) == 0;
+      if (!seen)
+        json_array_append_new (out, json_string (id));
     }
   return out;
 }
 
 static json_t *
-config_json (const struct husk_container_rec *r, json_t *c)
+network_json (void)
 {
-  bool tty = json_is_true (json_object_get (c, "tty"));
-  bool in = json_is_true (json_object_get (c, "interactive"));
+  return json_pack ("{s:s, s:s, s:s, s:i, s:s, s:s, s:i, s:s, s:s, s:s, s:b, s:s, s:i, "
+                    "s:{}, s:s, s:{}}",
+                    "EndpointID", "", "Gateway", "", "IPAddress", "", "IPPrefixLen", 0,
+                    "IPv6Gateway", "", "GlobalIPv6Address", "", "GlobalIPv6PrefixLen", 0,
+                    "MacAddress", "", "Bridge", "", "SandboxID", "", "HairpinMode", 0,
+                    "LinkLocalIPv6Address", "", "LinkLocalIPv6PrefixLen", 0, "Ports",
+                    "SandboxKey", "", "Networks");
+}
 
-  return json_pack (
-      "{s:s, s:s, s:s, s:b, s:b, s:b, s:b, s:b, s:b, s:o, s:o, s:s, s:o, s:s, s:o, s:o, "
-      "s:o, s:I, s:I, s:s, s:s}",
-      "Hostname", json_string_value (json_object_get (c, "hostname")), "Domainname", "",
-      "User", json_string_value (json_object_get (c, "user")), "AttachStdin", in,
-      "AttachStdout", 0, "AttachStderr", 0, "Tty", tty, "OpenStdin", in, "StdinOnce", 0,
-      "Env", copy (c, "env", json_array ()), "Cmd", copy (c, "cmd", json_null ()),
-      "Image", json_string_value (json_object_get (json_object_get (c, "image"), "name")),
-      "Volumes", json_null (), "WorkingDir", json_string_value (json_object_get (c, "workdir")),
-      "Entrypoint", copy (c, "entrypoint", json_null ()), "Labels", copy (c, "labels", json_object ()),
-      "Annotations", copy (c, "annotations", json_object ()),
-      "StopSignal", (json_int_t) json_integer_value (json_object_get (c, "stop_signal")),
-      "StopTimeout", (json_int_t) json_integer_value (json_object_get (c, "stop_timeout")),
-      "Timezone", json_string_value (json_object_get (c, "tz")) ?: "", "Umask", "0022");
-  (void) r;
+/* ---- Config ---------------------------------------------------------------- */
+
+static json_t *
+healthcheck_json (json_t *h)
+{
+  json_t *o = json_pack ("{s:o}", "Test", copy (h, "test", json_array ()));
+
+  if (cint (h, "start_period"))
+    json_object_set_new (o, "StartPeriod", json_integer (cint (h, "start_period")));
+  json_object_set_new (o, "Interval", json_integer (cint (h, "interval")));
+  json_object_set_new (o, "Timeout", json_integer (cint (h, "timeout")));
+  json_object_set_new (o, "Retries", json_integer (cint (h, "retries")));
+  return o;
 }
 
 static json_t *
-hostconfig_json (json_t *c)
+config_json (json_t *c)
 {
-  json_t *res = json_object_get (c, "resources");
-  json_t *ns = json_object_get (c, "namespaces");
-  json_t *log = json_object_get (c, "log");
-  json_t *restart = json_object_get (c, "restart");
-  json_t *binds = json_array (), *tmpfs = json_object (), *ulimits = json_array ();
+  bool tty = json_is_true (json_object_get (c, "tty"));
+  bool in = json_is_true (json_object_get (c, "interactive"));
+  json_t *h = json_object_get (c, "health");
+  json_t *o = json_pack (
+      "{s:s, s:s, s:s, s:b, s:b, s:b, s:b, s:b, s:b, s:o, s:o, s:s, s:n, s:s, s:o, s:n, "
+      "s:o, s:o, s:I}",
+      "Hostname", sval (c, "hostname"), "Domainname", "", "User", sval (c, "user"),
+      "AttachStdin", in, "AttachStdout", 0, "AttachStderr", 0, "Tty", tty, "OpenStdin", in,
+      "StdinOnce", 0, "Env", copy (c, "env", json_array ()), "Cmd", copy (c, "cmd", json_null ()),
+      "Image", sval (json_object_get (c, "image"), "name"), "Volumes",
+      "WorkingDir", sval (c, "workdir"), "Entrypoint", copy (c, "entrypoint", json_null ()),
+      "OnBuild", "Labels", copy (c, "labels", json_object ()),
+      "Annotations", copy (c, "annotations", json_object ()), "StopSignal", cint (c, "stop_signal"));
+
+  if (json_is_object (h))
+    json_object_set_new (o, "Healthcheck", healthcheck_json (h));
+  json_object_set_new (o, "HealthcheckOnFailureAction",
+                       json_string (json_is_object (h) && cstr (h, "on_failure")
+                                    ? cstr (h, "on_failure") : "none"));
+  if (json_is_array (json_object_get (c, "create_command")))
+    json_object_set (o, "CreateCommand", json_object_get (c, "create_command"));
+  if (cstr (c, "tz") && *cstr (c, "tz"))
+    json_object_set_new (o, "Timezone", json_string (cstr (c, "tz")));
+  /* The spec's umask is always 0022; husk has no --timeout and never adds
+     /etc/passwd entries (Podman's --passwd).  */
+  json_object_update_new (o, json_pack ("{s:s, s:i, s:I, s:b}", "Umask", "0022", "Timeout", 0,
+                                    "StopTimeout", cint (c, "stop_timeout"), "Passwd", 0));
+  return o;
+}
+
+/* ---- HostConfig ------------------------------------------------------------ */
+
+static json_t *
+security_opt_json (json_t *c)
+{
+  const char *seccomp = cstr (c, "seccomp");
+  json_t *out = json_array ();
+
+  if (json_is_true (json_object_get (c, "no_new_privileges")))
+    json_array_append_new (out, json_string ("no-new-privileges"));
+  if (seccomp && strcmp (seccomp, "default") != 0)
+    json_array_append_new (out, json_sprintf ("seccomp=%s", seccomp));
+  return out;
+}
+
+static json_t *
+ulimits_json (json_t *c)
+{
+  json_t *out = json_array (), *u;
+  size_t i;
+
+  json_array_foreach (json_object_get (c, "ulimits"), i, u)
+    {
+      cleanup_strv char **kv = husk_strv_split (json_string_value (u), '=');
+      cleanup_strv char **lim = kv[1] ? husk_strv_split (kv[1], ':') : NULL;
+      cleanup_free char *name = NULL;
+      if (lim == NULL || lim[0] == NULL)
+        continue;
+      name = husk_asprintf ("RLIMIT_%s", kv[0]);
+      for (char *p = name; *p; p++)
+        *p = (char) toupper ((unsigned char) *p);
+      json_array_append_new (out, json_pack ("{s:s, s:I, s:I}", "Name", name,
+                                             "Soft", (json_int_t) atoll (lim[0]),
+                                             "Hard", (json_int_t) atoll (lim[1] ? lim[1] : lim[0])));
+    }
+  return out;
+}
+
+static json_t *
+devices_json (json_t *c)
+{
+  json_t *out = json_array (), *d;
+  size_t i;
+
+  json_array_foreach (json_object_get (c, "devices"), i, d)
+    json_array_append_new (out, json_pack ("{s:s, s:s, s:s}", "PathOnHost", cstr (d, "path") ?: "",
+                                           "PathInContainer", cstr (d, "destination") ?: "",
+                                           "CgroupPermissions", cstr (d, "permissions") ?: ""));
+  return out;
+}
+
+static void
+binds_tmpfs (json_t *c, json_t **binds, json_t **tmpfs)
+{
   size_t i;
   json_t *m;
-  const char *policy = json_string_value (json_object_get (restart, "policy"));
 
+  *binds = json_array ();
+  *tmpfs = json_object ();
   json_array_foreach (json_object_get (c, "mounts"), i, m)
     {
-      const char *type = json_string_value (json_object_get (m, "type"));
-      const char *dst = json_string_value (json_object_get (m, "destination"));
+      const char *type = cstr (m, "type"), *dst = cstr (m, "destination");
+      if (type == NULL || dst == NULL)
+        continue;
       if (strcmp (type, "tmpfs") == 0)
-        json_object_set_new (tmpfs, dst, json_string (""));
+        json_object_set_new (*tmpfs, dst, json_string (""));
       else
-        {
-          cleanup_free char *b = husk_asprintf ("%s:%s", json_string_value (json_object_get (m, "source"))
-                                                ?: json_string_value (json_object_get (m, "name")), dst);
-          json_array_append_new (binds, json_string (b));
-        }
+        json_array_append_new (*binds, json_sprintf ("%s:%s", cstr (m, "source") ?: sval (m, "name"),
+                                                     dst));
     }
-  json_array_foreach (json_object_get (c, "ulimits"), i, m)
-    {
-      cleanup_strv char **kv = husk_strv_split (json_string_value (m), '=');
-      cleanup_strv char **lim = kv[1] ? husk_strv_split (kv[1], ':') : NULL;
-      if (lim)
-        json_array_append_new (ulimits, json_pack ("{s:s, s:I, s:I}", "Name", kv[0],
-                                                   "Soft", (json_int_t) atoll (lim[0]),
-                                                   "Hard", (json_int_t) atoll (lim[1] ? lim[1] : lim[0])));
-    }
+}
+
+/* The first part of HostConfig: through UTSMode in Podman's order.  */
+static json_t *
+hostconfig_head (struct ictx *x)
+{
+  json_t *c = x->c, *ns = json_object_get (c, "namespaces");
+  json_t *log = json_object_get (c, "log"), *restart = json_object_get (c, "restart");
+  json_t *binds, *tmpfs, *add, *drop;
+  const char *policy = cstr (restart, "policy");
+  const char *ipc = cstr (ns, "ipc");
+  bool cgroupns = false;
+  size_t i;
+  json_t *n;
+
+  json_array_foreach (json_object_get (json_object_get (x->spec, "linux"), "namespaces"), i, n)
+    cgroupns = cgroupns || strcmp (cstr (n, "type") ?: "", "cgroup") == 0;
+  binds_tmpfs (c, &binds, &tmpfs);
+  cap_diff (x, &add, &drop);
   return json_pack (
-      "{s:o, s:s, s:{s:s, s:n, s:s, s:s}, s:s, s:{}, s:{s:s, s:i}, s:b, s:O, s:O, s:O, "
-      "s:s, s:s, s:s, s:b, s:b, s:o, s:s, s:I, s:I, s:I, s:I, s:s, s:I, s:O, s:o, s:b}",
+      "{s:o, s:s, s:s, s:s, s:{s:s, s:n, s:s, s:s, s:s}, s:s, s:{}, s:{s:s, s:i}, s:b, s:s, "
+      "s:n, s:o, s:o, s:[], s:[], s:[], s:[], s:o, s:s, s:s, s:s, s:n, s:i, s:s, s:b, s:b, "
+      "s:b, s:o, s:o, s:s}",
       "Binds", binds, "CgroupManager", "cgroupfs",
-      "LogConfig", "Type", json_string_value (json_object_get (log, "driver")), "Config",
-      "Path", json_string_value (json_object_get (log, "path")) ?: "", "Size", "0B",
-      "NetworkMode", json_string_value (json_object_get (ns, "network")), "PortBindings",
+      /* The spec has a cgroup namespace only on cgroup v2 (as Podman).  */
+      "CgroupMode", cgroupns ? "private" : "host", "ContainerIDFile", sval (c, "cidfile"),
+      "LogConfig", "Type", sval (log, "driver"), "Config", "Path", sval (log, "path"),
+      "Tag", "", "Size", "0B",
+      "NetworkMode", sval (ns, "network"), "PortBindings",
       "RestartPolicy", "Name", strcmp (policy ? policy : "no", "no") == 0 ? "" : policy,
-      "MaximumRetryCount", (int) json_integer_value (json_object_get (restart, "max_retries")),
-      "AutoRemove", json_is_true (json_object_get (c, "rm")),
-      "CapAdd", json_object_get (c, "cap_add"), "CapDrop", json_object_get (c, "cap_drop"),
-      "GroupAdd", json_object_get (c, "group_add"),
-      "IpcMode", json_string_value (json_object_get (ns, "ipc")),
-      "PidMode", json_string_value (json_object_get (ns, "pid")),
-      "UTSMode", json_string_value (json_object_get (ns, "uts")),
-      "Privileged", json_is_true (json_object_get (c, "privileged")),
-      "ReadonlyRootfs", json_is_true (json_object_get (c, "read_only")),
-      "Tmpfs", tmpfs, "Runtime", "oci",
-      "ShmSize", (json_int_t) json_integer_value (json_object_get (c, "shm_size")),
-      "Memory", (json_int_t) json_integer_value (json_object_get (res, "memory")),
-      "MemorySwap", (json_int_t) json_integer_value (json_object_get (res, "memory_swap")),
-      "NanoCpus", (json_int_t) (json_real_value (json_object_get (res, "cpus")) * 1e9),
-      "CpusetCpus", json_string_value (json_object_get (res, "cpuset_cpus")) ?: "",
-      "PidsLimit", (json_int_t) json_integer_value (json_object_get (res, "pids_limit")),
-      "Devices", json_object_get (c, "devices"), "Ulimits", ulimits,
-      "Init", json_is_true (json_object_get (c, "init")));
+      "MaximumRetryCount", (int) cint (restart, "max_retries"),
+      "AutoRemove", json_is_true (json_object_get (c, "rm")), "VolumeDriver", "",
+      "VolumesFrom", "CapAdd", add, "CapDrop", drop, "Dns", "DnsOptions", "DnsSearch",
+      "ExtraHosts", "GroupAdd", copy (c, "group_add", json_array ()),
+      /* A private IPC namespace can be joined by others: Docker's "shareable". */
+      "IpcMode", ipc && strcmp (ipc, "private") == 0 ? "shareable" : ipc ? ipc : "",
+      "Cgroup", "", "Cgroups", "default", "Links", "OomScoreAdj", 0,
+      "PidMode", sval (ns, "pid"), "Privileged", json_is_true (json_object_get (c, "privileged")),
+      "PublishAllPorts", 0, "ReadonlyRootfs", json_is_true (json_object_get (c, "read_only")),
+      "SecurityOpt", security_opt_json (c), "Tmpfs", tmpfs, "UTSMode", sval (ns, "uts"));
+}
+
+/* The resources part of HostConfig, from the configuration with the
+   defaults the spec generator applies (runtime/spec-linux.c).  */
+static json_t *
+hostconfig_tail (json_t *c)
+{
+  json_t *res = json_object_get (c, "resources");
+  json_int_t mem = cint (res, "memory"), swap = cint (res, "memory_swap");
+  double cpus = json_number_value (json_object_get (res, "cpus"));
+  json_t *pids = json_object_get (res, "pids_limit");
+
+  if (mem > 0 && swap == 0)
+    swap = 2 * mem;
+  return json_pack (
+      "{s:s, s:I, s:s, s:[i,i], s:s, s:I, s:I, s:I, s:s, s:i, s:n, s:n, s:n, s:n, s:n, s:I, "
+      "s:I, s:i, s:i, s:s, s:s, s:o, s:i, s:i, s:i, s:I, s:i, s:b, s:I, s:o, s:i, s:i, s:i, "
+      "s:i, s:n, s:b}",
+      "UsernsMode", "", "ShmSize", cint (c, "shm_size"), "Runtime", "oci",
+      "ConsoleSize", 0, 0, "Isolation", "", "CpuShares", cint (res, "cpu_shares"),
+      "Memory", mem, "NanoCpus", (json_int_t) (cpus * 1e9 + 0.5), "CgroupParent", "",
+      "BlkioWeight", 0, "BlkioWeightDevice", "BlkioDeviceReadBps", "BlkioDeviceWriteBps",
+      "BlkioDeviceReadIOps", "BlkioDeviceWriteIOps",
+      "CpuPeriod", (json_int_t) (cpus > 0 ? 100000 : 0),
+      "CpuQuota", (json_int_t) (cpus > 0 ? cpus * 100000 + 0.5 : 0),
+      "CpuRealtimePeriod", 0, "CpuRealtimeRuntime", 0,
+      "CpusetCpus", sval (res, "cpuset_cpus"), "CpusetMems", "",
+      "Devices", devices_json (c), "DiskQuota", 0, "KernelMemory", 0, "MemoryReservation", 0,
+      "MemorySwap", swap, "MemorySwappiness", 0, "OomKillDisable", 0,
+      "PidsLimit", (json_int_t) (json_is_integer (pids) ? json_integer_value (pids) : 2048),
+      "Ulimits", ulimits_json (c), "CpuCount", 0, "CpuPercent", 0, "IOMaximumIOps", 0,
+      "IOMaximumBandwidth", 0, "CgroupConf", "Init", json_is_true (json_object_get (c, "init")));
+}
+
+static json_t *
+hostconfig_json (struct ictx *x)
+{
+  json_t *o = hostconfig_head (x);
+
+  json_object_update_new (o, hostconfig_tail (x->c));
+  return o;
+}
+
+/* ---- the whole object ------------------------------------------------------ */
+
+static json_t *
+paths_json (struct ictx *x)
+{
+  const char *rt = cstr (x->c, "runtime");
+  const char *base = rt && strrchr (rt, '/') ? strrchr (rt, '/') + 1 : rt;
+
+  return json_pack ("{s:o, s:o, s:o, s:s, s:o, s:s, s:o, s:o}",
+                    "ResolvConfPath", json_sprintf ("%s/resolv.conf", x->dir),
+                    "HostnamePath", json_sprintf ("%s/hostname", x->dir),
+                    "HostsPath", json_sprintf ("%s/hosts", x->dir), "StaticDir", x->dir,
+                    "OCIConfigPath", json_sprintf ("%s/config.json", x->dir),
+                    "OCIRuntime", base ? base : "",
+                    "ConmonPidFile", json_sprintf ("%s/%s", x->run, HUSK_MONITOR_PID),
+                    "PidFile", json_sprintf ("%s/%s", x->run, HUSK_MONITOR_PIDFILE));
+}
+
+static json_t *
+inspect_one (struct ictx *x, bool size, husk_error_t *err)
+{
+  const struct husk_container_rec *r = x->r;
+  cleanup_free char *created = husk_time_rfc3339nano (r->created / 1000000000, r->created % 1000000000);
+  cleanup_strv char **execs = husk_op_container_exec_ids (x->e, r->id);
+  struct husk_image_rec img = { 0 };
+  json_t *args = json_array (), *o;
+  const char *digest = NULL;
+
+  json_array_extend (args, json_object_get (x->c, "entrypoint"));
+  json_array_extend (args, json_object_get (x->c, "cmd"));
+  if (husk_state_image_get (x->e->state, r->image_id, &img, NULL) == 0)
+    digest = img.manifest_digest;
+  o = json_pack ("{s:s, s:s, s:s, s:o, s:o, s:s, s:s, s:s, s:s, s:s}",
+                 "Id", r->id, "Created", created,
+                 "Path", json_string_value (json_array_get (args, 0)) ?: "",
+                 "Args", json_array (), "State", state_json (x), "Image", r->image_id,
+                 "ImageDigest", digest ? digest : "",
+                 "ImageName", sval (json_object_get (x->c, "image"), "name"),
+                 "Rootfs", "", "Pod", "");
+  husk_image_rec_release (&img);
+  for (size_t i = 1; i < json_array_size (args); i++)
+    json_array_append (json_object_get (o, "Args"), json_array_get (args, i));
+  json_decref (args);
+  json_object_update_new (o, paths_json (x));
+  load_caps (x);
+  json_object_update_new (o, json_pack (
+      "{s:s, s:i, s:s, s:s, s:s, s:s, s:o, s:o, s:o, s:o}",
+      "Name", r->name, "RestartCount", r->restart_count,
+      "Driver", husk_store_driver_name (x->e->store), "MountLabel", "", "ProcessLabel", "",
+      "AppArmorProfile", "", "EffectiveCaps", strv_json (x->effective),
+      "BoundingCaps", strv_json (x->bounding), "ExecIDs", strv_json (execs),
+      "GraphDriver", graphdriver_json (x)));
+  if (size)
+    {
+      struct husk_container_size sz;
+      if (husk_op_container_size (x->e, r, &sz, err) < 0)
+        return json_decref (o), NULL;
+      json_object_set_new (o, "SizeRw", json_integer (sz.rw));
+      json_object_set_new (o, "SizeRootFs", json_integer (sz.rootfs));
+    }
+  json_object_update_new (o, json_pack (
+      "{s:o, s:o, s:o, s:s, s:b, s:b, s:o, s:o}", "Mounts", mounts_json (x->c),
+      "Dependencies", dependencies_json (x->e, x->c), "NetworkSettings", network_json (),
+      "Namespace", "", "IsInfra", 0, "IsService", 0, "Config", config_json (x->c),
+      "HostConfig", hostconfig_json (x)));
+  return o;
+}
+
+json_t *
+husk_op_container_inspect_sized (struct husk_engine *e, const char *ref, bool size,
+                                 husk_error_t *err)
+{
+  struct husk_container_rec r = { 0 };
+  cleanup_free char *specpath = NULL, *spec = NULL;
+  struct ictx x = { .e = e, .r = &r };
+  json_t *o;
+
+  if (husk_op_container_load (e, ref, &r, err) < 0)
+    return NULL;
+  x.c = json_loads (r.config, 0, NULL);
+  x.dir = husk_asprintf ("%s/containers/%s", e->root, r.id);
+  x.run = husk_op_container_rundir (e, r.id);
+  specpath = husk_asprintf ("%s/config.json", x.dir);
+  spec = husk_read_file (specpath, NULL, NULL);
+  x.spec = spec ? json_loads (spec, 0, NULL) : NULL;
+  o = inspect_one (&x, size, err);
+  json_decref (x.c);
+  json_decref (x.spec);
+  free (x.dir);
+  free (x.run);
+  husk_strv_free (x.bounding);
+  husk_strv_free (x.effective);
+  husk_container_rec_release (&r);
+  return o;
 }
 
 json_t *
 husk_op_container_inspect (struct husk_engine *e, const char *ref, husk_error_t *err)
 {
-  cleanup_free char *id = NULL;
-  struct husk_container_rec *list = NULL, *r = NULL;
-  size_t n = 0;
-  cleanup_json json_t *c = NULL;
-  json_t *o, *args;
-  cleanup_free char *dir = NULL;
-
-  if (husk_op_container_resolve (e, ref, &id, err) < 0
-      || husk_op_container_list (e, &list, &n, err) < 0)
-    return NULL;
-  for (size_t i = 0; i < n; i++)
-    if (strcmp (list[i].id, id) == 0)
-      r = &list[i];
-  if (r == NULL)
-    {
-      husk_container_rec_array_free (list, n);
-      return husk_error_makex (err, ENOENT, "no such container %s", ref), NULL;
-    }
-  c = json_loads (r->config, 0, NULL);
-  dir = husk_asprintf ("%s/containers/%s", e->root, r->id);
-  args = json_array ();
-  json_array_extend (args, json_object_get (c, "entrypoint"));
-  json_array_extend (args, json_object_get (c, "cmd"));
-  {
-    cleanup_free char *created = husk_time_rfc3339nano (r->created / 1000000000, r->created % 1000000000);
-    cleanup_free char *hosts = husk_asprintf ("%s/hosts", dir);
-    cleanup_free char *hostname = husk_asprintf ("%s/hostname", dir);
-    cleanup_free char *resolv = husk_asprintf ("%s/resolv.conf", dir);
-    json_t *path = json_array_get (args, 0);
-    o = json_pack ("{s:s, s:s, s:s, s:o, s:o, s:s, s:s, s:s, s:s, s:s, s:s, s:s, s:s, s:s, "
-                   "s:i, s:s, s:o, s:o, s:[], s:o, s:o}",
-                   "Id", r->id, "Created", created,
-                   "Path", path ? json_string_value (path) : "",
-                   "Args", json_array (), "State", state_json (e, r, c),
-                   "Image", r->image_id,
-                   "ImageName", json_string_value (json_object_get (json_object_get (c, "image"), "name")),
-                   "Rootfs", "", "Pod", "", "ResolvConfPath", resolv, "HostnamePath", hostname,
-                   "HostsPath", hosts, "StaticDir", dir, "Name", r->name,
-                   "RestartCount", r->restart_count, "Driver", husk_store_driver_name (e->store),
-                   "Mounts", mounts_json (c), "Config", config_json (r, c),
-                   "ExecIDs", "HostConfig", hostconfig_json (c),
-                   "NetworkSettings", json_pack ("{s:s, s:s, s:{}, s:{}}", "SandboxKey", "",
-                                                 "IPAddress", "", "Ports", "Networks"));
-    for (size_t i = 1; i < json_array_size (args); i++)
-      json_array_append (json_object_get (o, "Args"), json_array_get (args, i));
-    {
-      const char *rt = json_string_value (json_object_get (c, "runtime"));
-      const char *base = rt && strrchr (rt, '/') ? strrchr (rt, '/') + 1 : rt;
-      json_object_set_new (o, "OCIRuntime", json_string (base ? base : ""));
-    }
-  }
-  json_decref (args);
-  husk_container_rec_array_free (list, n);
-  return o;
+  return husk_op_container_inspect_sized (e, ref, false, err);
 }

@@ -90,8 +90,9 @@ config_json (const struct husk_container_rec *r, json_t *c)
 {
   bool tty = json_is_true (json_object_get (c, "tty"));
   bool in = json_is_true (json_object_get (c, "interactive"));
+  json_t *cfg;
 
-  return json_pack (
+  cfg = json_pack (
       "{s:s, s:s, s:s, s:b, s:b, s:b, s:b, s:b, s:b, s:o, s:o, s:s, s:o, s:s, s:o, s:o, "
       "s:o, s:I, s:I, s:s, s:s}",
       "Hostname", json_string_value (json_object_get (c, "hostname")), "Domainname", "",
@@ -105,7 +106,10 @@ config_json (const struct husk_container_rec *r, json_t *c)
       "StopSignal", (json_int_t) json_integer_value (json_object_get (c, "stop_signal")),
       "StopTimeout", (json_int_t) json_integer_value (json_object_get (c, "stop_timeout")),
       "Timezone", json_string_value (json_object_get (c, "tz")) ?: "", "Umask", "0022");
+  /* --passwd; containers from before it have none: true, its default.  */
+  json_object_set_new (cfg, "Passwd", json_boolean (!json_is_false (json_object_get (c, "passwd"))));
   (void) r;
+  return cfg;
 }
 
 static json_t *

@@ -29,13 +29,13 @@ static int latest_args (struct cli_ctx *ctx, char ***args);
 struct create_opts
 {
   bool detach, interactive, tty, rm, privileged, read_only, env_host, init, no_healthcheck;
-  bool replace, read_only_tmpfs_set;
+  bool replace, read_only_tmpfs_set, passwd;
   char *name, *workdir, *user, *entrypoint, *hostname, *memory, *memory_swap, *cpus;
   char *cpu_shares, *cpuset_cpus, *pids_limit, *restart, *network, *pid, *ipc, *uts;
   char *init_path, *log_driver, *stop_signal, *stop_timeout, *health_cmd;
   char *health_interval, *health_retries, *health_timeout, *health_start_period;
   char *health_on_failure, *shm_size, *tz, *cidfile, *detach_keys, *passwd_entry;
-  char *read_only_tmpfs, *sig_proxy, *runtime;
+  char *read_only_tmpfs, *sig_proxy, *runtime, *group_entry;
   char **env, **env_file, **volume, **mount, **tmpfs, **cap_add, **cap_drop;
   char **security_opt, **ulimit, **label, **label_file, **annotation, **log_opt;
   char **device, **group_add, **sysctl, **env_merge;
@@ -59,6 +59,7 @@ static const struct cli_option create_options[] = {
   { "env-host", 0, OPT_BOOL, O (env_host), NULL, "Use all current host environment variables in container" },
   { "env-merge", 0, OPT_STRV, O (env_merge), "stringArray", "Preprocess environment variables from image before injecting them into the container" },
   { "group-add", 0, OPT_STRV, O (group_add), "strings", "Add additional groups to the primary container process" },
+  { "group-entry", 0, OPT_STRING, O (group_entry), "string", "Entry to write to /etc/group" },
   { "health-cmd", 0, OPT_STRING, O (health_cmd), "string", "set a healthcheck command for the container ('none' disables the existing healthcheck)" },
   { "health-interval", 0, OPT_STRING, O (health_interval), "string", "set an interval for the healthcheck" },
   { "health-on-failure", 0, OPT_STRING, O (health_on_failure), "string", "action to take once the container turns unhealthy" },
@@ -81,6 +82,7 @@ static const struct cli_option create_options[] = {
   { "network", 0, OPT_STRING, O (network), "string", "Connect a container to a network (none, host, container:NAME, ns:PATH)" },
   { "net", 0, OPT_STRING, O (network), "string", "Alias of --network" },
   { "no-healthcheck", 0, OPT_BOOL, O (no_healthcheck), NULL, "Disable healthchecks on container" },
+  { "passwd", 0, OPT_BOOL, O (passwd), NULL, "add entries to /etc/passwd and /etc/group (default true)" },
   { "passwd-entry", 0, OPT_STRING, O (passwd_entry), "string", "Entry to write to /etc/passwd" },
   { "pid", 0, OPT_STRING, O (pid), "string", "PID namespace to use" },
   { "pids-limit", 0, OPT_STRING, O (pids_limit), "int", "Tune container pids limit (set -1 for unlimited)" },
@@ -138,7 +140,7 @@ request (struct create_opts *o, char **command)
   S ("health_timeout", o->health_timeout); S ("health_start_period", o->health_start_period);
   S ("health_on_failure", o->health_on_failure); S ("shm_size", o->shm_size); S ("tz", o->tz);
   S ("detach_keys", o->detach_keys); S ("passwd_entry", o->passwd_entry);
-  S ("runtime", o->runtime);
+  S ("runtime", o->runtime); S ("group_entry", o->group_entry); B ("passwd", o->passwd);
   B ("tty", o->tty); B ("interactive", o->interactive); B ("rm", o->rm);
   B ("privileged", o->privileged); B ("read_only", o->read_only); B ("env_host", o->env_host);
   B ("init", o->init); B ("no_healthcheck", o->no_healthcheck); B ("detach", o->detach);
@@ -164,8 +166,11 @@ static int
 parse_create (struct cli_ctx *ctx, int argc, char **argv, struct create_opts *o,
               char **image, json_t **req, char ***rest)
 {
-  int r = cli_parse (ctx, create_options, o, argc, argv, false, rest,
-                     "[options] IMAGE [COMMAND [ARG...]]");
+  int r;
+
+  o->passwd = true; /* --passwd defaults to true */
+  r = cli_parse (ctx, create_options, o, argc, argv, false, rest,
+                 "[options] IMAGE [COMMAND [ARG...]]");
 
   if (r != 0)
     return r;

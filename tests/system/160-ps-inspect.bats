@@ -166,7 +166,7 @@ assert_types() {
     assert_types "$output" '.[0].HostConfig.LogConfig' "Type:string Config:null Path:string Tag:string Size:string"
     assert_types "$output" '.[0].NetworkSettings' "EndpointID:string Gateway:string IPAddress:string IPPrefixLen:number IPv6Gateway:string GlobalIPv6Address:string GlobalIPv6PrefixLen:number MacAddress:string Bridge:string SandboxID:string HairpinMode:boolean LinkLocalIPv6Address:string LinkLocalIPv6PrefixLen:number Ports:object SandboxKey:string"
     assert_equal "$(echo "$output" | jq -c '.[0].Config | [.Umask, .Timeout, .StopTimeout, .Passwd, .HealthcheckOnFailureAction]')" \
-        '["0022",0,10,false,"none"]'
+        '["0022",0,10,true,"none"]'
     assert_equal "$(echo "$output" | jq -c '.[0].HostConfig | [.IpcMode, .Cgroups, .ConsoleSize, .PidsLimit, .SecurityOpt, .CapAdd, .CapDrop]')" \
         '["shareable","default",[0,0],2048,[],[],["CAP_AUDIT_WRITE","CAP_MKNOD","CAP_NET_RAW"]]'
 }

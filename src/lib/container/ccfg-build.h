@@ -31,8 +31,8 @@ struct husk_ccfg_defaults
  *                "uts", "init", "init_path", "labels", "label_file",
  *                "annotations", "log_driver", "log_opts", "stop_signal",
  *                "stop_timeout", "restart", "health_*", "no_healthcheck",
- *                "tz", "passwd_entry", "detach_keys", "create_command",
- *                "cidfile"
+ *                "tz", "passwd" (bool, default true), "passwd_entry",
+ *                "group_entry", "detach_keys", "create_command", "cidfile"
  * @image_config: the image's OCI config
  *
  * Return: the ccfg without id, name and image (the caller adds them), or

@@ -9,6 +9,7 @@
  */
 #include "container/ccfg-build.h"
 #include "container/parse.h"
+#include "container/passwd.h"
 #include "util/cleanup.h"
 #include "util/fileutil.h"
 #include "util/strutil.h"
@@ -610,6 +611,27 @@ build_signals (json_t *req, json_t *image_cfg, json_t *c, int64_t default_timeou
   return 0;
 }
 
+/* --passwd, --passwd-entry, --group-entry: checked now, used at start.  */
+static int
+build_passwd (json_t *req, json_t *c, husk_error_t *err)
+{
+  bool on = !json_is_false (json_object_get (req, "passwd"));
+  struct husk_passwd_opts o = {
+    /* Without --passwd no entry is made: check the templates alone.  */
+    .user = on ? json_string_value (json_object_get (c, "user")) : "",
+    .workdir = json_string_value (json_object_get (c, "workdir")),
+    .passwd_entry = str (req, "passwd_entry"),
+    .group_entry = str (req, "group_entry"),
+  };
+
+  if (husk_passwd_check (&o, err) < 0)
+    return -1;
+  json_object_set_new (c, "passwd", json_boolean (on));
+  json_object_set_new (c, "passwd_entry", json_string (o.passwd_entry ?: ""));
+  json_object_set_new (c, "group_entry", json_string (o.group_entry ?: ""));
+  return 0;
+}
+
 json_t *
 husk_ccfg_build (json_t *req, const struct husk_ccfg_defaults *d, json_t *image_config,
                  husk_error_t *err)
@@ -714,9 +736,8 @@ husk_ccfg_build (json_t *req, const struct husk_ccfg_defaults *d, json_t *image_
   json_object_set_new (c, "annotations", string_map (req, "annotations", NULL));
   json_object_set_new (c, "rm", json_boolean (flag (req, "rm")));
   json_object_set_new (c, "tz", json_string (str (req, "tz") ?: ""));
-  if (str (req, "passwd_entry"))
-    return husk_error_makex (err, ENOTSUP, "--passwd-entry is not supported yet"), NULL;
-  json_object_set_new (c, "passwd_entry", json_string (""));
+  if (build_passwd (req, c, err) < 0)
+    return NULL;
   json_object_set_new (c, "detach_keys", json_string (str (req, "detach_keys") ?: "ctrl-p,ctrl-q"));
   json_object_set_new (c, "rlimits_clamp", json_true ());
   /* Recorded for inspect only (Config.CreateCommand, ContainerIDFile).  */

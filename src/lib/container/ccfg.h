@@ -53,7 +53,11 @@
  *                      "on_failure": "none"|"kill"|"restart"|"stop" },
  *   "rm": false,
  *   "tz": "" | "local" | "Europe/Paris",
- *   "passwd_entry": "", "detach_keys": "ctrl-p,ctrl-q",
+ *   "passwd": true,                      -- add /etc/passwd and /etc/group
+ *                                           entries for a numeric user
+ *                                           the image lacks (container/passwd.h)
+ *   "passwd_entry": "", "group_entry": "", -- their templates ("": default)
+ *   "detach_keys": "ctrl-p,ctrl-q",
  *   "rlimits_clamp": true,               -- clamp to the caller's hard limits
  *   "create_command": ["husk","run",...], -- the CLI's command line (inspect)
  *   "cidfile": "/path"                   -- --cidfile (inspect's ContainerIDFile)

@@ -17,6 +17,7 @@
 #include "config/config.h"
 #include "container/ccfg-build.h"
 #include "container/monitor.h"
+#include "container/passwd.h"
 #include "image/image.h"
 #include "ops/image.h"
 #include "ops/volume.h"
@@ -629,6 +630,7 @@ write_spec (struct husk_engine *e, json_t *c, const char *dir, const char *rootf
   cleanup_free char *resolv = husk_asprintf ("%s/resolv.conf", dir);
   cleanup_free char *env = husk_asprintf ("%s/.containerenv", dir);
   cleanup_free char *cfgpath = husk_asprintf ("%s/config.json", dir);
+  cleanup_free char *passwd = NULL, *group = NULL;
   struct husk_spec_paths p = { .rootfs = rootfs, .hosts = hosts, .hostname = hn,
                                .resolv_conf = resolv, .containerenv = env,
                                .rootless = e->rootless };
@@ -637,8 +639,11 @@ write_spec (struct husk_engine *e, json_t *c, const char *dir, const char *rootf
 
   if (net && strcmp (net, "host") == 0)
     p.hosts = p.resolv_conf = NULL; /* the host's own files show through */
-  if (resolve_shared_namespaces (e, c, err) < 0)
+  if (resolve_shared_namespaces (e, c, err) < 0
+      || husk_passwd_prepare (c, rootfs, dir, &passwd, &group, err) < 0)
     return -1;
+  p.passwd = passwd;
+  p.group = group;
   spec = husk_spec_generate (c, &p, err);
   if (spec == NULL)
     return -1;

@@ -262,6 +262,27 @@ exec_env (json_t *proc, json_t *ccfg, const struct husk_exec_opts *o, const char
   return 0;
 }
 
+/* husk's own /etc/passwd copy (container/passwd.c), when the spec binds
+   it: a user it added has a name and a home there.  */
+static const char *
+passwd_copy (json_t *spec, json_t *ccfg)
+{
+  const char *id = json_string_value (json_object_get (ccfg, "id"));
+  cleanup_free char *tail = id ? husk_asprintf ("/%s/passwd", id) : NULL;
+  size_t i;
+  json_t *m;
+
+  json_array_foreach (json_object_get (spec, "mounts"), i, m)
+    {
+      const char *dest = json_string_value (json_object_get (m, "destination"));
+      const char *src = json_string_value (json_object_get (m, "source"));
+
+      if (tail && dest && src && strcmp (dest, "/etc/passwd") == 0 && husk_has_suffix (src, tail))
+        return src;
+    }
+  return NULL;
+}
+
 /* -u: the user resolved in the container's root file system.  */
 static int
 exec_user (json_t *proc, json_t *spec, json_t *ccfg, const char *spec_user,
@@ -280,7 +301,8 @@ exec_user (json_t *proc, json_t *spec, json_t *ccfg, const char *spec_user,
   rootfd = open (rootfs, O_PATH | O_DIRECTORY | O_CLOEXEC);
   if (rootfd < 0)
     return husk_error_make (err, errno, "open root file system '%s'", rootfs);
-  if (husk_user_resolve (rootfd, spec_user, groups, u, err) < 0)
+  if (husk_user_resolve_files (rootfd, passwd_copy (spec, ccfg), NULL, spec_user, groups, u,
+                               err) < 0)
     return -1;
   nu = json_pack ("{s:I, s:I}", "uid", (json_int_t) u->uid, "gid", (json_int_t) u->gid);
   if (json_object_get (old, "umask"))

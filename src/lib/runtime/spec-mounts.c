@@ -3,7 +3,7 @@
  * The "mounts" of the OCI spec: the file systems every container gets
  * (/proc, /dev, /dev/pts, /dev/shm, /dev/mqueue, /sys, /sys/fs/cgroup), the
  * files husk prepares (/etc/hosts, /etc/resolv.conf, /etc/hostname,
- * /run/.containerenv), and the user's binds, volumes and tmpfs mounts, with
+ * /etc/passwd, /etc/group, /run/.containerenv), and the user's binds, volumes and tmpfs mounts, with
  * --init, --tz and --read-only-tmpfs.
  *
  * A user mount replaces a default one with the same destination.  The
@@ -461,6 +461,8 @@ default_mounts (struct husk_spec_ctx *c, struct mlist *l, const struct mlist *us
   add_file (c, l, user, "/etc/hosts", c->p->hosts, false);
   add_file (c, l, user, "/etc/resolv.conf", c->p->resolv_conf, false);
   add_file (c, l, user, "/etc/hostname", c->p->hostname, false);
+  add_file (c, l, user, "/etc/passwd", c->p->passwd, false);
+  add_file (c, l, user, "/etc/group", c->p->group, false);
   add_file (c, l, user, "/run/.containerenv", c->p->containerenv, true);
   return 0;
 }

@@ -493,7 +493,10 @@ resolve_user (struct husk_spec_ctx *c, husk_error_t *err)
   rootfd = open (c->p->rootfs, O_PATH | O_DIRECTORY | O_CLOEXEC);
   if (rootfd < 0)
     return husk_error_make (err, errno, "open root file system '%s'", c->p->rootfs);
-  return husk_user_resolve (rootfd, spec, gv, &c->user, err);
+  /* husk's /etc/passwd copy gives the added user its name and HOME; the
+     groups come from the image's /etc/group, as in Podman, where the
+     added group (which lists the user) is no supplementary group.  */
+  return husk_user_resolve_files (rootfd, c->p->passwd, NULL, spec, gv, &c->user, err);
 }
 
 static json_t *

@@ -20,6 +20,10 @@ struct husk_spec_paths
   const char *resolv_conf;   /* bound at /etc/resolv.conf; NULL: none */
   const char *hostname;      /* bound at /etc/hostname; NULL: none */
   const char *containerenv;  /* bound read-only at /run/.containerenv; NULL: none */
+  const char *passwd;        /* bound at /etc/passwd, and read for the user
+                                instead of the image's; NULL: none */
+  const char *group;         /* bound at /etc/group (the user's groups still
+                                come from the image's); NULL: none */
   const char *cgroup_parent; /* NULL: "husk"; cgroupsPath is "/<parent>/<id>" */
   bool rootless;
 };

@@ -463,19 +463,65 @@ read_optional (int rootfd, const char *path, char **data, size_t *len, husk_erro
   return husk_error_move (err, &local);
 }
 
+/* Read one of husk's own copies: a regular file, never through a link. */
+static int
+read_copy (const char *path, char **data, size_t *len, husk_error_t *err)
+{
+  cleanup_close int fd = open (path, O_RDONLY | O_CLOEXEC | O_NOFOLLOW | O_NONBLOCK | O_NOCTTY);
+  struct husk_buf b = HUSK_BUF_INIT;
+  struct stat st;
+
+  if (fd < 0)
+    return husk_error_make (err, errno, "open '%s'", path);
+  if (fstat (fd, &st) < 0)
+    return husk_error_make (err, errno, "stat '%s'", path);
+  if (!S_ISREG (st.st_mode))
+    return husk_error_makex (err, EINVAL, "'%s' is not a regular file", path);
+  if (read_bounded (fd, path, 2 * (size_t) HUSK_USER_FILE_MAX, &b, err) < 0)
+    {
+      husk_buf_release (&b);
+      return -1;
+    }
+  *len = b.len;
+  *data = husk_buf_steal (&b);
+  return 0;
+}
+
 int
-husk_user_resolve (int rootfd, const char *spec, char *const *group_add,
-                   struct husk_user *u, husk_error_t *err)
+husk_user_resolve_files (int rootfd, const char *passwd_path, const char *group_path,
+                         const char *spec, char *const *group_add, struct husk_user *u,
+                         husk_error_t *err)
 {
   cleanup_free char *passwd = NULL;
   cleanup_free char *group = NULL;
   size_t plen = 0, glen = 0;
 
   memset (u, 0, sizeof *u);
-  if (read_optional (rootfd, "/etc/passwd", &passwd, &plen, err) < 0
-      || read_optional (rootfd, "/etc/group", &group, &glen, err) < 0)
+  if ((passwd_path ? read_copy (passwd_path, &passwd, &plen, err)
+                   : read_optional (rootfd, "/etc/passwd", &passwd, &plen, err)) < 0
+      || (group_path ? read_copy (group_path, &group, &glen, err)
+                     : read_optional (rootfd, "/etc/group", &group, &glen, err)) < 0)
     return -1;
   return husk_user_resolve_data (passwd, plen, group, glen, spec, group_add, u, err);
+}
+
+int
+husk_user_resolve (int rootfd, const char *spec, char *const *group_add,
+                   struct husk_user *u, husk_error_t *err)
+{
+  return husk_user_resolve_files (rootfd, NULL, NULL, spec, group_add, u, err);
+}
+
+bool
+husk_user_find_group (const char *group, size_t len, const char *key, uint32_t *gid)
+{
+  uint32_t g;
+
+  if (!find_group (group, len, key, &g))
+    return false;
+  if (gid)
+    *gid = g;
+  return true;
 }
 
 void

@@ -9,6 +9,7 @@
 
 #include "util/error.h"
 
+#include <stdbool.h>
 #include <stddef.h>
 #include <stdint.h>
 
@@ -61,6 +62,33 @@ int husk_user_resolve_data (const char *passwd, size_t passwd_len,
  */
 int husk_user_resolve (int rootfd, const char *spec, char *const *group_add,
                        struct husk_user *u, husk_error_t *err);
+
+/**
+ * husk_user_resolve_files() - husk_user_resolve() with husk's own copies
+ * @passwd_path: a host file bound over /etc/passwd in the container (the
+ *               copy container/passwd.c writes); NULL: the image's file
+ * @group_path:  the same for /etc/group
+ * Others as for husk_user_resolve().
+ *
+ * The copies are read with O_NOFOLLOW and must be regular files no larger
+ * than twice HUSK_USER_FILE_MAX (the image's file plus one entry).
+ *
+ * Return: 0, or -1.
+ */
+int husk_user_resolve_files (int rootfd, const char *passwd_path, const char *group_path,
+                             const char *spec, char *const *group_add, struct husk_user *u,
+                             husk_error_t *err);
+
+/**
+ * husk_user_find_group() - Look a group up in /etc/group contents
+ * @group: the contents (need not be NUL-terminated); NULL: none
+ * @len:   their length
+ * @key:   a group name, or a number matched against the gids
+ * @gid:   set to the gid found; may be NULL
+ *
+ * Return: true when a group matches.
+ */
+bool husk_user_find_group (const char *group, size_t len, const char *key, uint32_t *gid);
 
 /**
  * husk_user_read_file() - Read a small file inside a root file system

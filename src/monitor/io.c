@@ -533,6 +533,9 @@ mon_handoff_cleanup (struct mon_ctx *c, int exit_code)
   if (cl == NULL)
     return false;
   send_exit (cl, frame, n);
+  /* The runtime's record is ours to delete, while the caller unmounts and
+     updates the store: the two run side by side.  */
+  mon_runtime_delete (c);
   setsockopt (cl->w.fd, SOL_SOCKET, SO_RCVTIMEO, &tv, sizeof tv);
   while (!cleaned && ((got = recv (cl->w.fd, buf, sizeof buf, 0)) > 0
                       || (got < 0 && errno == EINTR)))

@@ -245,6 +245,7 @@ teardown() {
     id=$(husk inspect --format '{{.Id}}' self)
     run_husk inspect --format '{{.State.Status}}' self
     assert_output_is "exited"
+    for i in $(seq 50); do [ -e "$HUSK_RUNROOT/runtime/$id" ] || break; sleep 0.1; done
     [ ! -e "$HUSK_RUNROOT/runtime/$id" ]
     grep -q "the attached caller cleaned up" "$HUSK_RUNROOT/containers/$id/monitor.log"
     ! grep -q "running the exit command" "$HUSK_RUNROOT/containers/$id/monitor.log"
@@ -254,4 +255,13 @@ teardown() {
     run_husk wait bg
     for i in $(seq 50); do grep -qs "running the exit command" "$HUSK_RUNROOT/containers/$id/monitor.log" && break; sleep 0.1; done
     grep -q "running the exit command" "$HUSK_RUNROOT/containers/$id/monitor.log"
+}
+
+@test "a container can be started again right after its foreground run returned" {
+    run_husk run --name again husk-test/busybox true
+    for i in 1 2 3 4 5; do
+        run_husk start -a again
+    done
+    run_husk inspect --format '{{.State.Status}} {{.State.ExitCode}}' again
+    assert_output_is "exited 0"
 }

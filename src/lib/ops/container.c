@@ -405,7 +405,7 @@ ctr_runtime (struct husk_container_rec *r)
 }
 
 static void
-release (struct husk_engine *e, struct husk_container_rec *r)
+release_ex (struct husk_engine *e, struct husk_container_rec *r, bool runtime)
 {
   const char *del[] = { "delete", "--force", r->id, NULL };
   cleanup_free char *rt = ctr_runtime (r);
@@ -414,9 +414,16 @@ release (struct husk_engine *e, struct husk_container_rec *r)
 
   /* crun and runc keep <root>/<id> while they know the container: without
      it there is nothing to delete, and a runtime call costs milliseconds. */
-  if (husk_path_exists (state))
+  if (runtime && husk_path_exists (state))
     runtime_call (e, rt, del);
   husk_store_container_unmount (e->store, r->id, true, NULL);
+}
+
+/* Delete the runtime's record of an exited container and unmount it.  */
+static void
+release (struct husk_engine *e, struct husk_container_rec *r)
+{
+  release_ex (e, r, true);
 }
 
 /* The monitor restarts the container on its own (restart policy): take
@@ -483,7 +490,7 @@ save_exit (struct husk_engine *e, struct husk_container_rec *r)
 
 /* Fold what the monitor recorded into the row.  Return: 1 if it changed. */
 static int
-sync_state (struct husk_engine *e, struct husk_container_rec *r)
+sync_state_ex (struct husk_engine *e, struct husk_container_rec *r, bool runtime)
 {
   cleanup_free char *run = husk_op_container_rundir (e, r->id);
   struct husk_monitor_exit ex = { 0 };
@@ -520,8 +527,14 @@ sync_state (struct husk_engine *e, struct husk_container_rec *r)
     }
   else
     return 0;
-  release (e, r);
+  release_ex (e, r, runtime);
   return save_exit (e, r);
+}
+
+static int
+sync_state (struct husk_engine *e, struct husk_container_rec *r)
+{
+  return sync_state_ex (e, r, true);
 }
 
 static int
@@ -919,7 +932,7 @@ remove_files (struct husk_engine *e, struct husk_container_rec *r, bool wait,
 
   if (wait && r->monitor_pid > 0 && r->monitor_pid != getppid ())
     wait_monitor (r);
-  release (e, r);
+  release_ex (e, r, wait);
   /* A create killed half-way may have left a row without its layer.  */
   if (husk_store_container_remove (e->store, r->id, err) < 0)
     {
@@ -942,12 +955,16 @@ static int
 cleanup_exited (struct husk_engine *e, const char *ref, bool handed_over, husk_error_t *err)
 {
   struct husk_container_rec r = { 0 };
+  cleanup_free char *id = NULL;
   cleanup_json json_t *c = NULL;
   int ret = 0;
   bool exited;
 
-  if (load (e, ref, &r, err) < 0)
+  /* Handed over, the monitor deletes the runtime's record meanwhile.  */
+  if (husk_op_container_resolve (e, ref, &id, err) < 0
+      || husk_state_container_get (e->state, id, &r, err) < 0)
     return -1;
+  sync_state_ex (e, &r, !handed_over);
   c = json_loads (r.config, 0, NULL);
   if (strcmp (r.state, "running") == 0 && getenv ("HUSK_MONITOR_RESTARTING") == NULL
       && r.monitor_pid > 0 && alive (r.monitor_pid) && r.monitor_pid != getppid ())
@@ -959,7 +976,7 @@ cleanup_exited (struct husk_engine *e, const char *ref, bool handed_over, husk_e
   exited = strcmp (r.state, "exited") == 0;
   if (exited)
     {
-      release (e, &r);
+      release_ex (e, &r, !handed_over);
       /* --rm takes the container's anonymous volumes too, as Podman does. */
       if (json_is_true (json_object_get (c, "rm")))
         ret = remove_files (e, &r, !handed_over, err);

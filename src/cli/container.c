@@ -374,14 +374,24 @@ cmd_container_start (struct cli_ctx *ctx, int argc, char **argv)
       if (o.attach)
         {
           cleanup_free char *id = NULL, *run = NULL;
-          husk_op_container_resolve (ctx->engine, args[i], &id, NULL);
+          const char *keys = o.detach_keys ? o.detach_keys : "ctrl-p,ctrl-q";
+          struct husk_container_rec r = { 0 };
+          bool tty = false;
+          int code;
+          /* With a terminal, ours goes raw as for run -t.  */
+          if (husk_op_container_load (ctx->engine, args[i], &r, NULL) == 0)
+            {
+              cleanup_json json_t *c = json_loads (r.config, 0, NULL);
+              tty = json_is_true (json_object_get (c, "tty"));
+              id = husk_xstrdup (r.id);
+              husk_container_rec_release (&r);
+            }
+          else
+            husk_op_container_resolve (ctx->engine, args[i], &id, NULL);
           run = husk_op_container_rundir (ctx->engine, id);
-          int code = afd >= 0 ? husk_attach_fd (afd, run, o.interactive ? 0 : -1, 1, 2,
-                                                o.detach_keys ? o.detach_keys : "ctrl-p,ctrl-q",
-                                                false, &ctx->err)
-                              : husk_attach (run, o.interactive ? 0 : -1, 1, 2,
-                                             o.detach_keys ? o.detach_keys : "ctrl-p,ctrl-q",
-                                             false, &ctx->err);
+          code = afd >= 0 ? husk_attach_fd (afd, run, o.interactive ? 0 : -1, 1, 2, keys, tty,
+                                            &ctx->err)
+                          : husk_attach (run, o.interactive ? 0 : -1, 1, 2, keys, tty, &ctx->err);
           return attached_end (ctx, id, afd, code);
         }
       puts (args[i]);

@@ -5,10 +5,12 @@
 #include "cli/cli.h"
 #include "cli/container_ps.h"
 #include "cli/output.h"
+#include "cli/targets.h"
 #include "container/monitor.h"
 #include "container/parse.h"
 #include "format/humanize.h"
 #include "ops/container.h"
+#include "ops/events.h"
 #include "ops/image_filter.h"
 #include "util/cleanup.h"
 #include "util/fileutil.h"
@@ -21,8 +23,6 @@
 #include <string.h>
 #include <time.h>
 #include <unistd.h>
-
-static int latest_args (struct cli_ctx *ctx, char ***args);
 
 /* ---- create / run ------------------------------------------------------ */
 
@@ -329,6 +329,7 @@ cmd_container_run (struct cli_ctx *ctx, int argc, char **argv)
   /* With a tty, ctrl-c reaches the container through the terminal.  */
   if (!o.tty && (o.sig_proxy == NULL || strcmp (o.sig_proxy, "false") != 0))
     install_sig_proxy (ctx, id);
+  husk_op_events_record (ctx->engine, id, "attach");
   keys = o.detach_keys ? o.detach_keys : "ctrl-p,ctrl-q";
   code = afd >= 0 ? husk_attach_fd (afd, run, o.interactive ? 0 : -1, 1, 2, keys, o.tty, &ctx->err)
                   : husk_attach (run, o.interactive ? 0 : -1, 1, 2, keys, o.tty, &ctx->err);
@@ -339,64 +340,85 @@ cmd_container_run (struct cli_ctx *ctx, int argc, char **argv)
 
 struct start_opts
 {
-  bool attach, interactive;
+  bool attach, interactive, all, latest;
   char *detach_keys, *sig_proxy;
 };
+
+static int
+start_attached (struct cli_ctx *ctx, struct start_opts *o, const char *id)
+{
+  const char *keys = o->detach_keys ? o->detach_keys : "ctrl-p,ctrl-q";
+  struct husk_container_rec r = { 0 };
+  cleanup_free char *run = NULL;
+  int hint, code, afd = -1;
+  bool tty = false;
+
+  if (husk_op_container_start (ctx->engine, id, &afd, &hint, &ctx->err) < 0)
+    {
+      husk_error_wrap (&ctx->err, "unable to start container %s", id);
+      return cli_fail (ctx);
+    }
+  husk_op_events_record (ctx->engine, id, "attach");
+  /* With a terminal, ours goes raw as for run -t.  */
+  if (husk_op_container_load (ctx->engine, id, &r, NULL) == 0)
+    {
+      cleanup_json json_t *c = json_loads (r.config, 0, NULL);
+      tty = json_is_true (json_object_get (c, "tty"));
+      husk_container_rec_release (&r);
+    }
+  run = husk_op_container_rundir (ctx->engine, id);
+  code = afd >= 0 ? husk_attach_fd (afd, run, o->interactive ? 0 : -1, 1, 2, keys, tty, &ctx->err)
+                  : husk_attach (run, o->interactive ? 0 : -1, 1, 2, keys, tty, &ctx->err);
+  return attached_end (ctx, id, afd, code);
+}
 
 int
 cmd_container_start (struct cli_ctx *ctx, int argc, char **argv)
 {
   static const struct cli_option opts[] = {
+    { "all", 0, OPT_BOOL, offsetof (struct start_opts, all), NULL, "Start all containers regardless of their state or configuration" },
     { "attach", 'a', OPT_BOOL, offsetof (struct start_opts, attach), NULL, "Attach container's STDOUT and STDERR" },
     { "detach-keys", 0, OPT_STRING, offsetof (struct start_opts, detach_keys), "string", "Select the key sequence for detaching a container" },
     { "interactive", 'i', OPT_BOOL, offsetof (struct start_opts, interactive), NULL, "Keep STDIN open even if not attached" },
+    { "latest", 'l', OPT_BOOL, offsetof (struct start_opts, latest), NULL, "Act on the latest container husk is aware of" },
     { "sig-proxy", 0, OPT_STRING, offsetof (struct start_opts, sig_proxy), "bool", "Proxy received signals to the process" },
     OPTION_END,
   };
   struct start_opts o = { 0 };
-  int status = 0, hint, afd = -1;
+  struct cli_targets t;
+  int hint, r;
 
   PARSE (opts, o, "[options] CONTAINER [CONTAINER...]", true);
-  if (args[0] == NULL)
-    return cli_usage_error (ctx, "requires at least 1 arg(s), only received 0"), cli_fail (ctx);
-  if (o.attach && args[1])
-    return cli_usage_error (ctx, "you cannot start and attach multiple containers at once"), cli_fail (ctx);
-  for (size_t i = 0; args[i]; i++)
+  if (o.attach && o.all)
+    return husk_error_makex (&ctx->err, EINVAL, "you cannot start and attach all containers "
+                             "at once"), cli_fail (ctx);
+  if (o.attach && args[0] && args[1])
+    return husk_error_makex (&ctx->err, EINVAL, "you cannot start and attach multiple "
+                             "containers at once"), cli_fail (ctx);
+  if (cli_targets_collect (ctx, args, &(struct cli_target_opts){
+                             .all = o.all, .latest = o.latest, .filter = CLI_ALL_NOT_RUNNING,
+                             .no_args = "start requires at least one argument",
+                             .all_and_args = "either start all containers or the container(s) "
+                                             "provided in the arguments" }, &t) < 0)
+    return cli_fail (ctx);
+  if (o.attach && t.n == 1)
     {
-      if (husk_op_container_start (ctx->engine, args[i], o.attach ? &afd : NULL, &hint,
-                                   &ctx->err) < 0)
-        {
-          fprintf (stderr, "Error: unable to start container \"%s\": %s\n", args[i], ctx->err->msg);
-          husk_error_release (&ctx->err);
-          status = 125;
-          continue;
-        }
-      if (o.attach)
-        {
-          cleanup_free char *id = NULL, *run = NULL;
-          const char *keys = o.detach_keys ? o.detach_keys : "ctrl-p,ctrl-q";
-          struct husk_container_rec r = { 0 };
-          bool tty = false;
-          int code;
-          /* With a terminal, ours goes raw as for run -t.  */
-          if (husk_op_container_load (ctx->engine, args[i], &r, NULL) == 0)
-            {
-              cleanup_json json_t *c = json_loads (r.config, 0, NULL);
-              tty = json_is_true (json_object_get (c, "tty"));
-              id = husk_xstrdup (r.id);
-              husk_container_rec_release (&r);
-            }
-          else
-            husk_op_container_resolve (ctx->engine, args[i], &id, NULL);
-          run = husk_op_container_rundir (ctx->engine, id);
-          code = afd >= 0 ? husk_attach_fd (afd, run, o.interactive ? 0 : -1, 1, 2, keys, tty,
-                                            &ctx->err)
-                          : husk_attach (run, o.interactive ? 0 : -1, 1, 2, keys, tty, &ctx->err);
-          return attached_end (ctx, id, afd, code);
-        }
-      puts (args[i]);
+      cleanup_free char *id = husk_xstrdup (t.v[0].id);
+      cli_targets_release (&t);
+      return start_attached (ctx, &o, id);
     }
-  return status;
+  for (size_t i = 0; i < t.n; i++)
+    {
+      r = husk_op_container_start (ctx->engine, t.v[i].id, NULL, &hint, &ctx->err);
+      if (r < 0)
+        {
+          husk_error_wrap (&ctx->err, "unable to start container \"%s\"", t.v[i].id);
+          cli_targets_defer (ctx, &t, 125);
+        }
+      else if (r == 0)
+        puts (t.v[i].ref); /* 1: it was running already, and is not named */
+    }
+  return cli_targets_finish (&t);
 }
 
 /* ---- ps ---------------------------------------------------------------- */
@@ -672,79 +694,31 @@ struct stop_opts
   char **condition;
 };
 
-static int all_ids (struct cli_ctx *ctx, char ***ids, bool running_only);
-
-/* The containers a stop/kill/rm acts on: all (-a) or those named.  */
-static int
-collect_ids (struct cli_ctx *ctx, bool all, char **args, bool running_only, char ***ids)
-{
-  if (all)
-    return all_ids (ctx, ids, running_only);
-  if (args[0] == NULL)
-    return cli_usage_error (ctx, "you must provide at least one container name or id");
-  for (size_t i = 0; args[i]; i++)
-    husk_strv_append (ids, args[i]);
-  return 0;
-}
-
-static int
-all_ids (struct cli_ctx *ctx, char ***ids, bool running_only)
-{
-  struct husk_container_rec *list = NULL;
-  size_t n = 0;
-
-  if (husk_op_container_list (ctx->engine, &list, &n, &ctx->err) < 0)
-    return -1;
-  for (size_t i = 0; i < n; i++)
-    if (!running_only || strcmp (list[i].state, "running") == 0 || strcmp (list[i].state, "paused") == 0)
-      husk_strv_append (ids, list[i].id);
-  husk_container_rec_array_free (list, n);
-  return 0;
-}
-
-/* Report one failure the way Podman does and fold it into the status.  */
-static int
-report (struct cli_ctx *ctx, int status, bool ignore, bool missing_is_1)
-{
-  int code = ctx->err->code;
-
-  if (code == ENOENT && ignore)
-    {
-      husk_error_release (&ctx->err);
-      return status;
-    }
-  fprintf (stderr, "Error: %s\n", ctx->err->msg);
-  husk_error_release (&ctx->err);
-  /* Podman: rm exits 1 for an unknown container, 2 for one in use.  */
-  if (missing_is_1 && code == ENOENT)
-    return status ? status : 1;
-  return code == EBUSY && missing_is_1 ? 2 : 125;
-}
-
 int
 cmd_container_stop (struct cli_ctx *ctx, int argc, char **argv)
 {
   static const struct cli_option opts[] = {
     { "all", 'a', OPT_BOOL, offsetof (struct stop_opts, all), NULL, "Stop all running containers" },
     { "ignore", 'i', OPT_BOOL, offsetof (struct stop_opts, ignore), NULL, "Ignore errors when a specified container is missing" },
+    { "latest", 'l', OPT_BOOL, offsetof (struct stop_opts, latest), NULL, "Act on the latest container husk is aware of" },
     { "time", 't', OPT_INT, offsetof (struct stop_opts, time), "int", "Seconds to wait for stop before killing the container" },
     OPTION_END,
   };
   struct stop_opts o = { .time = -1 };
-  cleanup_strv char **ids = NULL;
-  int status = 0;
+  struct cli_targets t;
 
   PARSE (opts, o, "[options] CONTAINER [CONTAINER...]", true);
-  if (collect_ids (ctx, o.all, args, true, &ids) < 0)
+  if (cli_targets_collect (ctx, args, &(struct cli_target_opts){ .all = o.all, .latest = o.latest,
+                                                                 .ignore = o.ignore }, &t) < 0)
     return cli_fail (ctx);
-  for (size_t i = 0; ids && ids[i]; i++)
+  for (size_t i = 0; i < t.n; i++)
     {
-      if (husk_op_container_stop (ctx->engine, ids[i], (int) o.time, &ctx->err) < 0)
-        status = report (ctx, status, o.ignore, false);
+      if (husk_op_container_stop (ctx->engine, t.v[i].id, (int) o.time, &ctx->err) < 0)
+        cli_targets_defer (ctx, &t, 125);
       else
-        puts (ids[i]);
+        puts (t.v[i].ref);
     }
-  return status;
+  return cli_targets_finish (&t);
 }
 
 int
@@ -752,26 +726,40 @@ cmd_container_kill (struct cli_ctx *ctx, int argc, char **argv)
 {
   static const struct cli_option opts[] = {
     { "all", 'a', OPT_BOOL, offsetof (struct stop_opts, all), NULL, "Signal all running containers" },
+    { "latest", 'l', OPT_BOOL, offsetof (struct stop_opts, latest), NULL, "Act on the latest container husk is aware of" },
     { "signal", 's', OPT_STRING, offsetof (struct stop_opts, signal), "string", "Signal to send to the container" },
     OPTION_END,
   };
   struct stop_opts o = { 0 };
-  cleanup_strv char **ids = NULL;
-  int status = 0, sig = SIGKILL;
+  struct cli_targets t;
+  int sig = SIGKILL;
 
   PARSE (opts, o, "[options] CONTAINER [CONTAINER...]", true);
   if (o.signal && husk_parse_signal (o.signal, &sig, &ctx->err) < 0)
     return cli_fail (ctx);
-  if (collect_ids (ctx, o.all, args, true, &ids) < 0)
+  if (cli_targets_collect (ctx, args, &(struct cli_target_opts){ .all = o.all, .latest = o.latest,
+                                                                 .filter = CLI_ALL_ACTIVE }, &t) < 0)
     return cli_fail (ctx);
-  for (size_t i = 0; ids && ids[i]; i++)
+  for (size_t i = 0; i < t.n; i++)
     {
-      if (husk_op_container_kill (ctx->engine, ids[i], sig, &ctx->err) < 0)
-        status = report (ctx, status, false, false);
+      if (husk_op_container_kill (ctx->engine, t.v[i].id, sig, &ctx->err) < 0)
+        cli_targets_defer (ctx, &t, 125);
       else
-        puts (ids[i]);
+        puts (t.v[i].ref);
     }
-  return status;
+  return cli_targets_finish (&t);
+}
+
+/* Podman's exit status of rm: 1 once a container was missing, 2 for one
+   in use, else 125.  */
+static int
+rm_status (int status, int code)
+{
+  if (status == 1 || code == ENOENT)
+    return 1;
+  if (code == EBUSY)
+    return 2;
+  return status ? status : 125;
 }
 
 int
@@ -781,25 +769,34 @@ cmd_container_rm (struct cli_ctx *ctx, int argc, char **argv)
     { "all", 'a', OPT_BOOL, offsetof (struct stop_opts, all), NULL, "Remove all containers" },
     { "force", 'f', OPT_BOOL, offsetof (struct stop_opts, force), NULL, "Force removal of a running or unusable container" },
     { "ignore", 'i', OPT_BOOL, offsetof (struct stop_opts, ignore), NULL, "Ignore errors when a specified container is missing" },
+    { "latest", 'l', OPT_BOOL, offsetof (struct stop_opts, latest), NULL, "Act on the latest container husk is aware of" },
     { "time", 't', OPT_INT, offsetof (struct stop_opts, time), "int", "Seconds to wait for stop before killing the container" },
     { "volumes", 'v', OPT_BOOL, offsetof (struct stop_opts, volumes), NULL, "Remove anonymous volumes associated with the container" },
     OPTION_END,
   };
   struct stop_opts o = { .time = -1 };
-  cleanup_strv char **ids = NULL;
-  int status = 0;
+  struct cli_targets t;
 
   PARSE (opts, o, "[options] CONTAINER [CONTAINER...]", true);
-  if (collect_ids (ctx, o.all, args, false, &ids) < 0)
-    return cli_fail (ctx);
-  for (size_t i = 0; ids && ids[i]; i++)
+  if (cli_targets_collect (ctx, args, &(struct cli_target_opts){ .all = o.all, .latest = o.latest,
+                                                                 .ignore = o.ignore }, &t) < 0)
     {
-      if (husk_op_container_remove (ctx->engine, ids[i], o.force, o.volumes, (int) o.time, &ctx->err) < 0)
-        status = report (ctx, status, o.ignore, true);
-      else
-        puts (ids[i]);
+      int code = ctx->err->code;
+      /* Podman: with --force a missing name makes rm do nothing, quietly. */
+      if (code == ENOENT && o.force)
+        return husk_error_release (&ctx->err), 0;
+      cli_fail (ctx);
+      return code == ENOENT ? 1 : 125;
     }
-  return status;
+  for (size_t i = 0; i < t.n; i++)
+    {
+      if (husk_op_container_remove (ctx->engine, t.v[i].id, o.force, o.volumes, (int) o.time,
+                                    &ctx->err) < 0)
+        cli_targets_defer (ctx, &t, rm_status (t.status, ctx->err->code));
+      else
+        puts (t.v[i].ref);
+    }
+  return cli_targets_finish (&t);
 }
 
 int
@@ -809,24 +806,34 @@ cmd_container_wait (struct cli_ctx *ctx, int argc, char **argv)
     { "condition", 0, OPT_STRV, offsetof (struct stop_opts, condition), "strings", "Condition to wait on" },
     { "ignore", 0, OPT_BOOL, offsetof (struct stop_opts, ignore), NULL, "Ignore if a container does not exist" },
     { "interval", 'i', OPT_STRING, offsetof (struct stop_opts, interval), "string", "Time Interval to wait before polling for completion" },
+    { "latest", 'l', OPT_BOOL, offsetof (struct stop_opts, latest), NULL, "Act on the latest container husk is aware of" },
     OPTION_END,
   };
   struct stop_opts o = { 0 };
-  int status = 0;
+  struct cli_targets t;
 
   PARSE (opts, o, "[options] CONTAINER [CONTAINER...]", true);
-  if (args[0] == NULL)
-    return cli_usage_error (ctx, "at least one container must be specified"), cli_fail (ctx);
-  for (size_t i = 0; args[i]; i++)
+  /* --ignore keeps missing names in place: they print -1 (Podman 4.6).  */
+  if (cli_targets_collect (ctx, args, &(struct cli_target_opts){
+                             .latest = o.latest, .keep_going = o.ignore,
+                             .no_args = "\"husk wait\" requires a name, id, or the \"--latest\" flag" },
+                           &t) < 0)
+    return cli_fail (ctx);
+  for (size_t i = 0, k = 0; o.latest ? i < 1 : args[i] != NULL; i++)
     {
       int code;
-      if (husk_op_container_wait (ctx->engine, args[i], o.condition ? o.condition[0] : NULL,
+      if (k >= t.n || (!o.latest && strcmp (t.v[k].ref, args[i]) != 0))
+        {
+          puts ("-1");
+          continue;
+        }
+      if (husk_op_container_wait (ctx->engine, t.v[k++].id, o.condition ? o.condition[0] : NULL,
                                   &code, &ctx->err) < 0)
-        status = report (ctx, status, o.ignore, false);
+        cli_targets_defer (ctx, &t, 125);
       else
         printf ("%d\n", code);
     }
-  return status;
+  return cli_targets_finish (&t);
 }
 
 /* ---- logs -------------------------------------------------------------- */
@@ -900,13 +907,15 @@ cmd_container_logs (struct cli_ctx *ctx, int argc, char **argv)
   };
   struct logs_opts o = { 0 };
   struct husk_log_filter f = { .tail = -1 };
+  cleanup_targets struct cli_targets t = { 0 };
   bool several;
 
   PARSE (opts, o, "[options] CONTAINER [CONTAINER...]", true);
-  if (o.latest && latest_args (ctx, &args) < 0)
+  if (cli_targets_collect (ctx, args, &(struct cli_target_opts){
+                             .latest = o.latest,
+                             .no_args = "specify at least one container name or ID to log" },
+                           &t) < 0)
     return cli_fail (ctx);
-  if (args[0] == NULL)
-    return cli_usage_error (ctx, "requires at least 1 arg(s), only received 0"), cli_fail (ctx);
   if (parse_time_arg (o.since, &f.since_ns, &ctx->err) < 0
       || parse_time_arg (o.until, &f.until_ns, &ctx->err) < 0)
     return cli_fail (ctx);
@@ -918,13 +927,13 @@ cmd_container_logs (struct cli_ctx *ctx, int argc, char **argv)
         return cli_usage_error (ctx, "invalid argument \"%s\" for \"--tail\" flag", o.tail),
                cli_fail (ctx);
     }
-  several = args[1] != NULL;
-  for (size_t i = 0; args[i]; i++)
+  several = t.n > 1;
+  for (size_t i = 0; i < t.n; i++)
     {
       cleanup_free char *path = NULL, *driver = NULL, *id = NULL, *run = NULL, *exitf = NULL;
       cleanup_free char *prefix = NULL;
       struct log_print p = { .timestamps = o.timestamps };
-      if (husk_op_container_log (ctx->engine, args[i], &path, &driver, &id, &ctx->err) < 0)
+      if (husk_op_container_log (ctx->engine, t.v[i].id, &path, &driver, &id, &ctx->err) < 0)
         return cli_fail (ctx);
       if (strcmp (driver, "none") == 0 || strcmp (driver, "passthrough") == 0)
         {
@@ -933,7 +942,7 @@ cmd_container_logs (struct cli_ctx *ctx, int argc, char **argv)
           return cli_fail (ctx);
         }
       if (o.names || several)
-        prefix = o.names ? husk_xstrdup (args[i]) : husk_xstrndup (id, 12);
+        prefix = o.names ? husk_xstrdup (t.v[i].ref) : husk_xstrndup (id, 12);
       p.prefix = prefix;
       run = husk_op_container_rundir (ctx->engine, id);
       exitf = husk_asprintf ("%s/%s", run, HUSK_MONITOR_EXIT);
@@ -946,24 +955,6 @@ cmd_container_logs (struct cli_ctx *ctx, int argc, char **argv)
       if (husk_log_read (path, driver, &f, print_log, &p, &ctx->err) < 0)
         return cli_fail (ctx);
     }
-  return 0;
-}
-
-/* --latest: the newest container's ID, as the only argument.  */
-static int
-latest_args (struct cli_ctx *ctx, char ***args)
-{
-  struct husk_container_rec *list = NULL;
-  size_t n = 0;
-
-  if (husk_op_container_list (ctx->engine, &list, &n, &ctx->err) < 0)
-    return -1;
-  if (n == 0)
-    return husk_error_makex (&ctx->err, ENOENT, "no containers to act on: no such container");
-  free (*args);
-  *args = husk_xzalloc (2 * sizeof (char *));
-  (*args)[0] = husk_xstrdup (list[0].id); /* leaks one string per command: fine */
-  husk_container_rec_array_free (list, n);
   return 0;
 }
 
@@ -986,28 +977,45 @@ cmd_container_inspect (struct cli_ctx *ctx, int argc, char **argv)
   };
   struct cinspect_opts o = { 0 };
   cleanup_json json_t *all = json_array ();
-  int status = 0;
+  cleanup_strv char **errors = NULL;
+  cleanup_targets struct cli_targets t = { 0 };
+  char *latest[2] = { NULL, NULL }, **refs;
 
   PARSE (opts, o, "[options] CONTAINER [CONTAINER...]", true);
-  if (o.latest && latest_args (ctx, &args) < 0)
-    return cli_fail (ctx);
-  if (args[0] == NULL)
-    return cli_usage_error (ctx, "requires at least 1 arg(s), only received 0"), cli_fail (ctx);
-  for (size_t i = 0; args[i]; i++)
+  refs = args;
+  if (o.latest || args[0] == NULL)
     {
-      json_t *j = husk_op_container_inspect_sized (ctx->engine, args[i], o.size, &ctx->err);
+      /* Only usage errors and "no containers" fail before the output. */
+      if (cli_targets_collect (ctx, args, &(struct cli_target_opts){
+                                 .latest = o.latest, .no_args = "no names or ids specified",
+                                 .latest_and_args = "--latest and arguments cannot be used together" },
+                               &t) < 0)
+        {
+          if (ctx->err->code != ENOENT)
+            return cli_fail (ctx);
+          husk_strv_append (&errors, "no containers to inspect: no such container");
+          husk_error_release (&ctx->err);
+        }
+      latest[0] = t.n ? t.v[0].id : NULL;
+      refs = latest;
+    }
+  for (size_t i = 0; refs[i]; i++)
+    {
+      json_t *j = husk_op_container_inspect_sized (ctx->engine, refs[i], o.size, &ctx->err);
       if (j == NULL)
         {
-          fprintf (stderr, "Error: %s\n", ctx->err->msg);
+          if (ctx->err->code == ENOENT)
+            husk_strv_take (&errors, husk_asprintf ("no such container %s", refs[i]));
+          else
+            husk_strv_append (&errors, ctx->err->msg);
           husk_error_release (&ctx->err);
-          status = 125;
           continue;
         }
       json_array_append_new (all, j);
     }
   if (cli_print_objects (ctx, o.format, all) < 0)
     return cli_fail (ctx);
-  return status;
+  return cli_inspect_errors (errors);
 }
 
 int

@@ -3,6 +3,7 @@
    unpause, restart, top and stats.  Flags and output follow Podman's.  */
 #include "cli/cli.h"
 #include "cli/output.h"
+#include "cli/targets.h"
 #include "container/monitor.h"
 #include "format/report.h"
 #include "format/tabwriter.h"
@@ -163,7 +164,7 @@ cmd_container_attach (struct cli_ctx *ctx, int argc, char **argv)
 
 struct ctl_opts
 {
-  bool all, running;
+  bool all, running, latest;
   long time;
 };
 
@@ -183,50 +184,37 @@ ids_in_state (struct cli_ctx *ctx, const char *s1, const char *s2, char ***ids)
   return 0;
 }
 
-/* The names given, or with -a the containers in a state.  */
-static int
-targets (struct cli_ctx *ctx, char **args, bool all, const char *s1, const char *s2,
-         char ***ids)
-{
-  if (all && args[0])
-    return cli_usage_error (ctx, "--all and containers cannot be used together");
-  if (!all && args[0] == NULL)
-    return cli_usage_error (ctx, "you must provide at least one name or id");
-  if (all)
-    return ids_in_state (ctx, s1, s2, ids);
-  for (size_t i = 0; args[i]; i++)
-    husk_strv_append (ids, args[i]);
-  return 0;
-}
-
 static int
 pause_cmd (struct cli_ctx *ctx, int argc, char **argv, bool pause)
 {
   static const struct cli_option pause_opts[] = {
     { "all", 'a', OPT_BOOL, offsetof (struct ctl_opts, all), NULL, "Pause all running containers" },
+    { "latest", 'l', OPT_BOOL, offsetof (struct ctl_opts, latest), NULL, "Act on the latest container husk is aware of" },
     OPTION_END,
   };
   static const struct cli_option unpause_opts[] = {
     { "all", 'a', OPT_BOOL, offsetof (struct ctl_opts, all), NULL, "Unpause all paused containers" },
+    { "latest", 'l', OPT_BOOL, offsetof (struct ctl_opts, latest), NULL, "Act on the latest container husk is aware of" },
     OPTION_END,
   };
   struct ctl_opts o = { 0 };
-  cleanup_strv char **ids = NULL;
-  int status = 0;
+  struct cli_targets t;
 
   PARSE (pause ? pause_opts : unpause_opts, o, "[options] CONTAINER [CONTAINER...]", true);
-  if (targets (ctx, args, o.all, pause ? "running" : "paused", NULL, &ids) < 0)
+  if (cli_targets_collect (ctx, args, &(struct cli_target_opts){
+                             .all = o.all, .latest = o.latest,
+                             .filter = pause ? CLI_ALL_RUNNING : CLI_ALL_PAUSED }, &t) < 0)
     return cli_fail (ctx);
-  for (size_t i = 0; ids && ids[i]; i++)
+  for (size_t i = 0; i < t.n; i++)
     {
-      int r = pause ? husk_op_container_pause (ctx->engine, ids[i], &ctx->err)
-                    : husk_op_container_unpause (ctx->engine, ids[i], &ctx->err);
+      int r = pause ? husk_op_container_pause (ctx->engine, t.v[i].id, &ctx->err)
+                    : husk_op_container_unpause (ctx->engine, t.v[i].id, &ctx->err);
       if (r < 0)
-        status = fail_with (ctx, 125);
+        cli_targets_defer (ctx, &t, 125);
       else
-        puts (ids[i]);
+        puts (t.v[i].ref);
     }
-  return status;
+  return cli_targets_finish (&t);
 }
 
 int
@@ -246,26 +234,29 @@ cmd_container_restart (struct cli_ctx *ctx, int argc, char **argv)
 {
   static const struct cli_option opts[] = {
     { "all", 'a', OPT_BOOL, offsetof (struct ctl_opts, all), NULL, "Restart all containers" },
+    { "latest", 'l', OPT_BOOL, offsetof (struct ctl_opts, latest), NULL, "Act on the latest container husk is aware of" },
     { "running", 0, OPT_BOOL, offsetof (struct ctl_opts, running), NULL, "Restart only running containers" },
     { "time", 't', OPT_INT, offsetof (struct ctl_opts, time), "uint", "Seconds to wait for stop before killing the container" },
     OPTION_END,
   };
   struct ctl_opts o = { .time = -1 };
-  cleanup_strv char **ids = NULL;
-  int status = 0, hint;
+  struct cli_targets t;
+  int hint;
 
   PARSE (opts, o, "[options] CONTAINER [CONTAINER...]", true);
-  if (targets (ctx, args, o.all || o.running, o.running ? "running" : NULL,
-               o.running ? "paused" : NULL, &ids) < 0)
+  /* --running narrows --all; alone it names nothing, as in Podman.  */
+  if (cli_targets_collect (ctx, args, &(struct cli_target_opts){
+                             .all = o.all, .latest = o.latest,
+                             .filter = o.running ? CLI_ALL_RUNNING : CLI_ALL_ANY }, &t) < 0)
     return cli_fail (ctx);
-  for (size_t i = 0; ids && ids[i]; i++)
+  for (size_t i = 0; i < t.n; i++)
     {
-      if (husk_op_container_restart (ctx->engine, ids[i], (int) o.time, &hint, &ctx->err) < 0)
-        status = fail_with (ctx, hint);
+      if (husk_op_container_restart (ctx->engine, t.v[i].id, (int) o.time, &hint, &ctx->err) < 0)
+        cli_targets_defer (ctx, &t, 125);
       else
-        puts (ids[i]);
+        puts (t.v[i].ref);
     }
-  return status;
+  return cli_targets_finish (&t);
 }
 
 /* ---- top ----------------------------------------------------------------------- */

@@ -5,6 +5,7 @@
    prints.  */
 #include "cli/cli.h"
 #include "cli/output.h"
+#include "cli/targets.h"
 #include "ops/container.h"
 #include "util/cleanup.h"
 #include "util/fileutil.h"
@@ -17,15 +18,6 @@
 #include <stdlib.h>
 #include <string.h>
 #include <unistd.h>
-
-/* Print the pending error as Podman does, without leaving; 125.  */
-static int
-report (struct cli_ctx *ctx)
-{
-  fprintf (stderr, "Error: %s\n", ctx->err->msg);
-  husk_error_release (&ctx->err);
-  return 125;
-}
 
 /* A tar written to standard output: a reader that goes away early (say
    `| head`) must not kill us before the container is unmounted again, and
@@ -248,7 +240,7 @@ cmd_container_commit (struct cli_ctx *ctx, int argc, char **argv)
 
 struct mount_opts
 {
-  bool all, no_trunc, force;
+  bool all, no_trunc, force, latest;
   char *format;
 };
 
@@ -278,18 +270,21 @@ list_mounts (struct cli_ctx *ctx, const struct mount_opts *o)
   return 0;
 }
 
+/* Podman mounts and unmounts every container it finds even when a name
+   is missing, then reports only the first missing name: nothing else is
+   printed.  Return: the exit status.  */
 static int
-all_container_ids (struct cli_ctx *ctx, char ***ids)
+finish_mounts (struct cli_ctx *ctx, struct cli_targets *t, char **lines)
 {
-  struct husk_container_rec *list = NULL;
-  size_t n = 0;
-
-  if (husk_op_container_list (ctx->engine, &list, &n, &ctx->err) < 0)
-    return -1;
-  for (size_t i = 0; i < n; i++)
-    husk_strv_append (ids, list[i].id);
-  husk_container_rec_array_free (list, n);
-  return 0;
+  if (t->missing)
+    {
+      husk_error_move (&ctx->err, &t->missing);
+      cli_targets_release (t);
+      return cli_fail (ctx);
+    }
+  for (size_t i = 0; lines && lines[i]; i++)
+    puts (lines[i]);
+  return cli_targets_finish (t);
 }
 
 int
@@ -298,32 +293,29 @@ cmd_container_mount (struct cli_ctx *ctx, int argc, char **argv)
   static const struct cli_option opts[] = {
     { "all", 'a', OPT_BOOL, offsetof (struct mount_opts, all), NULL, "Mount all containers" },
     { "format", 0, OPT_STRING, offsetof (struct mount_opts, format), "string", "Print the mounted containers in specified format (json)" },
+    { "latest", 'l', OPT_BOOL, offsetof (struct mount_opts, latest), NULL, "Act on the latest container husk is aware of" },
     { "no-trunc", 0, OPT_BOOL, offsetof (struct mount_opts, no_trunc), NULL, "Do not truncate output" },
     OPTION_END,
   };
   struct mount_opts o = { 0 };
-  cleanup_strv char **ids = NULL;
-  int status = 0;
+  cleanup_strv char **paths = NULL;
+  struct cli_targets t;
 
   PARSE (opts, o, "[options] [CONTAINER...]", true);
-  if (o.all && args[0])
-    return cli_usage_error (ctx, "when using the --all switch, you may not pass any "
-                            "containers names or IDs"), cli_fail (ctx);
-  if (!o.all && args[0] == NULL)
+  if (!o.all && !o.latest && args[0] == NULL)
     return list_mounts (ctx, &o);
-  if (o.all && all_container_ids (ctx, &ids) < 0)
+  if (cli_targets_collect (ctx, args, &(struct cli_target_opts){
+                             .all = o.all, .latest = o.latest, .keep_going = true }, &t) < 0)
     return cli_fail (ctx);
-  for (size_t i = 0; !o.all && args[i]; i++)
-    husk_strv_append (&ids, args[i]);
-  for (size_t i = 0; ids && ids[i]; i++)
+  for (size_t i = 0; i < t.n; i++)
     {
-      cleanup_free char *path = husk_op_container_mount (ctx->engine, ids[i], &ctx->err);
+      char *path = husk_op_container_mount (ctx->engine, t.v[i].id, &ctx->err);
       if (path == NULL)
-        status = report (ctx);
+        cli_targets_defer (ctx, &t, 125);
       else
-        puts (path);
+        husk_strv_take (&paths, path);
     }
-  return status;
+  return finish_mounts (ctx, &t, paths);
 }
 
 int
@@ -332,40 +324,43 @@ cmd_container_unmount (struct cli_ctx *ctx, int argc, char **argv)
   static const struct cli_option opts[] = {
     { "all", 'a', OPT_BOOL, offsetof (struct mount_opts, all), NULL, "Unmount all of the currently mounted containers" },
     { "force", 'f', OPT_BOOL, offsetof (struct mount_opts, force), NULL, "Force the complete unmount of the specified mounted containers" },
+    { "latest", 'l', OPT_BOOL, offsetof (struct mount_opts, latest), NULL, "Act on the latest container husk is aware of" },
     OPTION_END,
   };
   struct mount_opts o = { 0 };
-  cleanup_strv char **ids = NULL;
-  int status = 0;
+  cleanup_strv char **done = NULL;
+  struct cli_targets t;
 
   PARSE (opts, o, "[options] CONTAINER [CONTAINER...]", true);
-  if (o.all && args[0])
-    return cli_usage_error (ctx, "when using the --all switch, you may not pass any "
-                            "containers names or IDs"), cli_fail (ctx);
-  if (!o.all && args[0] == NULL)
-    return cli_usage_error (ctx, "container ID must be specified"), cli_fail (ctx);
   if (o.all)
     {
+      /* The containers that are mounted, rather than every one.  */
       struct husk_ctr_mount *m = NULL;
       size_t n = 0;
+      memset (&t, 0, sizeof t);
+      if (args[0] || o.latest)
+        return husk_error_makex (&ctx->err, EINVAL, "%s", args[0] ? "no arguments are needed "
+                                 "with --all" : "--all and --latest cannot be used together"),
+               cli_fail (ctx);
       if (husk_op_container_mounts (ctx->engine, &m, &n, &ctx->err) < 0)
         return cli_fail (ctx);
       for (size_t i = 0; i < n; i++)
-        husk_strv_append (&ids, m[i].id);
+        cli_targets_add (&t, m[i].id, m[i].id);
       husk_ctr_mount_array_free (m, n);
     }
-  for (size_t i = 0; !o.all && args[i]; i++)
-    husk_strv_append (&ids, args[i]);
-  for (size_t i = 0; ids && ids[i]; i++)
+  else if (cli_targets_collect (ctx, args, &(struct cli_target_opts){
+                                  .latest = o.latest, .keep_going = true }, &t) < 0)
+    return cli_fail (ctx);
+  for (size_t i = 0; i < t.n; i++)
     {
-      if (husk_op_container_unmount (ctx->engine, ids[i], o.force, &ctx->err) == 0)
-        puts (ids[i]);
+      if (husk_op_container_unmount (ctx->engine, t.v[i].id, o.force, &ctx->err) == 0)
+        husk_strv_append (&done, t.v[i].ref);
       else if (o.all && ctx->err->code == EBUSY)
         husk_error_release (&ctx->err); /* running: its own mount stays */
       else
-        status = report (ctx);
+        cli_targets_defer (ctx, &t, 125);
     }
-  return status;
+  return finish_mounts (ctx, &t, done);
 }
 
 /* ---- rename -------------------------------------------------------------- */
@@ -378,8 +373,8 @@ cmd_container_rename (struct cli_ctx *ctx, int argc, char **argv)
 
   PARSE (opts, o, "CONTAINER NAME", true);
   if (husk_strv_len (args) != 2)
-    return cli_usage_error (ctx, "accepts 2 arg(s), received %zu", husk_strv_len (args)),
-           cli_fail (ctx);
+    return husk_error_makex (&ctx->err, EINVAL, "accepts 2 arg(s), received %zu",
+                             husk_strv_len (args)), cli_fail (ctx);
   if (husk_op_container_rename (ctx->engine, args[0], args[1], &ctx->err) < 0)
     return cli_fail (ctx);
   return 0;
@@ -389,7 +384,7 @@ cmd_container_rename (struct cli_ctx *ctx, int argc, char **argv)
 
 struct port_opts
 {
-  bool all;
+  bool all, latest;
 };
 
 /* Print the mappings of ports (filter: "80" or "80/tcp", NULL for all).
@@ -428,18 +423,27 @@ cmd_container_port (struct cli_ctx *ctx, int argc, char **argv)
 {
   static const struct cli_option opts[] = {
     { "all", 'a', OPT_BOOL, offsetof (struct port_opts, all), NULL, "Display port information for all containers" },
+    { "latest", 'l', OPT_BOOL, offsetof (struct port_opts, latest), NULL, "Act on the latest container husk is aware of" },
     OPTION_END,
   };
   struct port_opts o = { 0 };
   cleanup_json json_t *ports = NULL;
+  cleanup_targets struct cli_targets t = { 0 };
+  char *first[2] = { NULL, NULL };
+  const char *filter;
 
   PARSE (opts, o, "[options] CONTAINER [PORT]", true);
-  if (o.all && args[0])
-    return cli_usage_error (ctx, "the 'all' and 'latest' options cannot be used with "
-                            "container names or IDs"), cli_fail (ctx);
-  if (!o.all && (args[0] == NULL || (args[1] && args[2])))
-    return cli_usage_error (ctx, "you must supply a running container name or id"),
+  if (husk_strv_len (args) > 2)
+    return husk_error_makex (&ctx->err, EINVAL, "`port` accepts at most 2 arguments"),
            cli_fail (ctx);
+  /* The container, then the port; with --latest the only argument is
+     the port.  */
+  first[0] = o.latest ? NULL : args[0];
+  if (cli_targets_collect (ctx, o.all ? args : first, &(struct cli_target_opts){
+                             .all = o.all, .latest = o.latest,
+                             .no_args = "you must supply a running container name or id" },
+                           &t) < 0)
+    return cli_fail (ctx);
   if (o.all)
     {
       struct husk_container_rec *list = NULL;
@@ -458,10 +462,14 @@ cmd_container_port (struct cli_ctx *ctx, int argc, char **argv)
       husk_container_rec_array_free (list, n);
       return 0;
     }
-  ports = husk_op_container_ports (ctx->engine, args[0], &ctx->err);
+  filter = o.latest ? args[0] : args[1];
+  if (o.latest && args[0] && args[1])
+    return husk_error_makex (&ctx->err, EINVAL, "--latest and containers cannot be used "
+                             "together"), cli_fail (ctx);
+  ports = husk_op_container_ports (ctx->engine, t.v[0].id, &ctx->err);
   if (ports == NULL)
     return cli_fail (ctx);
-  print_ports (ports, args[1]);
+  print_ports (ports, filter);
   return 0;
 }
 

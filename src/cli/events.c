@@ -42,17 +42,6 @@ time_arg (const char *s, int64_t *ns, husk_error_t *err)
   return husk_error_makex (err, EINVAL, "invalid time \"%s\"", s);
 }
 
-static void
-print_default (const struct husk_event_rec *ev)
-{
-  cleanup_free char *t = husk_time_go_string (ev->time_ns / 1000000000, ev->time_ns % 1000000000, true);
-
-  printf ("%s %s %s %s", t, ev->type, ev->action, ev->id ? ev->id : "");
-  if (ev->name)
-    printf (" (name=%s)", ev->name);
-  putchar ('\n');
-}
-
 static int
 print_batch (struct cli_ctx *ctx, const char *format, struct husk_event_filter *f,
              struct husk_event_rec *evs, size_t n, int64_t *last_seq)
@@ -63,18 +52,21 @@ print_batch (struct cli_ctx *ctx, const char *format, struct husk_event_filter *
       if (!husk_event_filter_match (f, &evs[i]))
         continue;
       if (format == NULL)
-        print_default (&evs[i]);
+        {
+          cleanup_free char *line = husk_event_human (&evs[i]);
+          puts (line);
+        }
+      else if (strcmp (format, "json") == 0)
+        {
+          cleanup_json json_t *j = husk_event_json (&evs[i]);
+          cleanup_free char *s = json_dumps (j, JSON_COMPACT);
+          puts (s);
+        }
       else
         {
           cleanup_json json_t *one = json_array ();
-          json_array_append_new (one, husk_event_json (&evs[i]));
-          if (strcmp (format, "json") == 0)
-            {
-              char *s = json_dumps (json_array_get (one, 0), JSON_COMPACT);
-              puts (s);
-              free (s);
-            }
-          else if (cli_print_objects (ctx, format, one) < 0)
+          json_array_append_new (one, husk_event_template_object (&evs[i]));
+          if (cli_print_objects (ctx, format, one) < 0)
             return -1;
         }
     }

@@ -4,6 +4,7 @@
    flags, calls husk_op_image_*, and prints as Podman does.  */
 #include "cli/cli.h"
 #include "cli/output.h"
+#include "cli/targets.h"
 #include "format/humanize.h"
 #include "image/image.h"
 #include "ops/container.h"
@@ -245,57 +246,77 @@ cmd_inspect (struct cli_ctx *ctx, int argc, char **argv)
 {
   static const struct cli_option opts[] = {
     { "format", 'f', OPT_STRING, offsetof (struct inspect_opts, format), "string", "Format the output to a Go template or json" },
+    { "latest", 'l', OPT_BOOL, offsetof (struct inspect_opts, latest), NULL, "Act on the latest container husk is aware of" },
     { "size", 's', OPT_BOOL, offsetof (struct inspect_opts, size), NULL, "Display total file size" },
     { "type", 't', OPT_STRING, offsetof (struct inspect_opts, type), "string", "Specify inspect-object type (\"image\", \"container\" or \"all\")" },
     OPTION_END,
   };
   struct inspect_opts o = { 0 };
+  cleanup_json json_t *all = json_array ();
+  cleanup_strv char **errors = NULL;
+  cleanup_targets struct cli_targets t = { 0 };
+  char *latest[2] = { NULL, NULL }, **refs;
   const char *type;
 
   PARSE (opts, o, "[options] {CONTAINER|IMAGE|POD|NETWORK|VOLUME} [...]", true);
   type = o.type ? o.type : "all";
   if (strcmp (type, "image") && strcmp (type, "all") && strcmp (type, "container"))
     return cli_usage_error (ctx, "invalid type \"%s\": must be one of image, container, all", type), cli_fail (ctx);
-  if (args[0] == NULL)
-    return cli_usage_error (ctx, "requires at least 1 arg(s), only received 0"), cli_fail (ctx);
+  refs = args;
+  if (o.latest || args[0] == NULL)
+    {
+      if (cli_targets_collect (ctx, args, &(struct cli_target_opts){
+                                 .latest = o.latest, .no_args = "no names or ids specified",
+                                 .latest_and_args = "--latest and arguments cannot be used together" },
+                               &t) < 0)
+        {
+          if (ctx->err->code != ENOENT)
+            return cli_fail (ctx);
+          husk_strv_append (&errors, "no containers to inspect: no such container");
+          husk_error_release (&ctx->err);
+        }
+      latest[0] = t.n ? t.v[0].id : NULL;
+      refs = latest;
+    }
   if (strcmp (type, "image") == 0)
-    return inspect_images (ctx, args, o.format);
-  {
-    /* Containers first, then images, as Podman looks them up.  */
-    cleanup_json json_t *all = json_array ();
-    int status = 0;
-    for (size_t i = 0; args[i]; i++)
-      {
-        json_t *j = husk_op_container_inspect_sized (ctx->engine, args[i], o.size, &ctx->err);
-        if (j == NULL && strcmp (type, "all") == 0 && ctx->err->code == ENOENT)
-          {
-            husk_error_release (&ctx->err);
-            j = husk_op_image_inspect (ctx->engine, args[i], &ctx->err);
-            if (j == NULL && ctx->err->code == ENOENT)
-              {
-                /* Then volumes, as Podman does.  */
-                husk_error_release (&ctx->err);
-                j = husk_op_volume_inspect (ctx->engine, args[i], &ctx->err);
-              }
-            if (j == NULL && ctx->err->code == ENOENT)
-              {
-                husk_error_release (&ctx->err);
-                husk_error_makex (&ctx->err, ENOENT, "no such object: \"%s\"", args[i]);
-              }
-          }
-        if (j == NULL)
-          {
-            fprintf (stderr, "Error: %s\n", ctx->err->msg);
-            husk_error_release (&ctx->err);
-            status = 125;
-            continue;
-          }
-        json_array_append_new (all, j);
-      }
-    if (json_array_size (all) > 0 && cli_print_objects (ctx, o.format, all) < 0)
-      return cli_fail (ctx);
-    return status;
-  }
+    return inspect_images (ctx, refs, o.format);
+  /* Containers first, then images, as Podman looks them up; the objects
+     found are printed, then what was not found.  */
+  for (size_t i = 0; refs[i]; i++)
+    {
+      json_t *j = husk_op_container_inspect_sized (ctx->engine, refs[i], o.size, &ctx->err);
+      if (j == NULL && strcmp (type, "all") == 0 && ctx->err->code == ENOENT)
+        {
+          husk_error_release (&ctx->err);
+          j = husk_op_image_inspect (ctx->engine, refs[i], &ctx->err);
+          if (j == NULL && ctx->err->code == ENOENT)
+            {
+              /* Then volumes, as Podman does.  */
+              husk_error_release (&ctx->err);
+              j = husk_op_volume_inspect (ctx->engine, refs[i], &ctx->err);
+            }
+          if (j == NULL && ctx->err->code == ENOENT)
+            {
+              husk_error_release (&ctx->err);
+              husk_error_makex (&ctx->err, ENOENT, "no such object: \"%s\"", refs[i]);
+            }
+        }
+      else if (j == NULL && ctx->err->code == ENOENT)
+        {
+          husk_error_release (&ctx->err);
+          husk_error_makex (&ctx->err, ENOENT, "no such container %s", refs[i]);
+        }
+      if (j == NULL)
+        {
+          husk_strv_append (&errors, ctx->err->msg);
+          husk_error_release (&ctx->err);
+          continue;
+        }
+      json_array_append_new (all, j);
+    }
+  if (cli_print_objects (ctx, o.format, all) < 0)
+    return cli_fail (ctx);
+  return cli_inspect_errors (errors);
 }
 
 /* ---- exists, tag, untag ---------------------------------------------------- */

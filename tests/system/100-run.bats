@@ -166,7 +166,8 @@ teardown() {
 @test "a failed start leaves a container wait can return for" {
     run_husk create --name bad husk-test/busybox /nosuch
     run_husk 125 start bad
-    assert_output_contains 'unable to start container "bad"'
+    # Podman names the container by its full ID here.
+    assert_output_contains "unable to start container \"$(husk inspect --format '{{.Id}}' bad)\""
     run timeout 10 "$HUSK_BIN" --root "$HUSK_ROOT" --runroot "$HUSK_RUNROOT" wait bad
     [ "$status" -eq 0 ]
 }

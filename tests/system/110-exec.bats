@@ -282,7 +282,9 @@ EOF
     assert_output_is "$(printf 'ran\nran')"
     run_husk create --name made husk-test/busybox sleep 1000
     start_sleeper
-    run_husk restart --running -t 0
+    # --running narrows --all (alone it names nothing, as in Podman 4.3).
+    run_husk 125 restart --running -t 0
+    run_husk restart --all --running -t 0
     run_husk ps -a --format '{{.Names}} {{.State}}'
     assert_output_contains "made created"
     assert_output_contains "box running"

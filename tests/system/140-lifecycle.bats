@@ -73,7 +73,7 @@ teardown() {
     run_husk run --name ev husk-test/busybox true
     run_husk rm ev
     run_husk events --stream=false --filter container=ev --format '{{.Status}}'
-    assert_output_is "$(printf 'create\nstart\ndied\nremove')"
+    assert_output_is "$(printf 'create\ninit\nstart\nattach\ndied\ncleanup\nremove')"
     run_husk events --stream=false --filter type=image --format '{{.Status}}'
     assert_output_contains "loadfromarchive"
     run_husk events --stream=false --format json --filter event=create

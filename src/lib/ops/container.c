@@ -15,6 +15,7 @@
  */
 #include "ops/container.h"
 #include "config/config.h"
+#include "ops/events.h"
 #include "container/ccfg-build.h"
 #include "container/monitor.h"
 #include "container/passwd.h"
@@ -53,13 +54,9 @@ now_ns (void)
 }
 
 static void
-event (struct husk_engine *e, const char *action, const char *id, const char *name)
+event (struct husk_engine *e, const char *action, const struct husk_container_rec *r)
 {
-  struct husk_event_rec ev = { .time_ns = now_ns (), .type = (char *) "container",
-                               .action = (char *) action, .id = (char *) id,
-                               .name = (char *) name };
-
-  husk_state_event_add (e->state, &ev, NULL);
+  husk_op_events_container (e, r, action, 0, NULL);
 }
 
 static char *
@@ -312,7 +309,7 @@ husk_op_container_create (struct husk_engine *e, const char *image, json_t *req,
       husk_state_container_remove (e->state, id, NULL);
       goto out;
     }
-  event (e, "create", id, name);
+  event (e, "create", &rec);
   *id_out = steal_ptr (&id);
   ret = 0;
 out:
@@ -470,21 +467,27 @@ static int
 save_exit (struct husk_engine *e, struct husk_container_rec *r)
 {
   struct husk_container_rec cur = { 0 };
-  bool first = false;
+  bool first;
 
   if (husk_state_begin (e->state, NULL) < 0)
     return 0;
   if (husk_state_container_get (e->state, r->id, &cur, NULL) == 0)
     {
       first = strcmp (cur.state, "exited") != 0 && strcmp (cur.state, "created") != 0;
-      if (first)
-        husk_state_container_save (e->state, r, NULL);
+      if (first && husk_state_container_save (e->state, r, NULL) == 0)
+        {
+          /* In the transaction that folds the exit, so that exactly one
+             process records them.  An --rm container gets "remove"
+             instead of "cleanup", as in Podman.  */
+          cleanup_json json_t *c = json_loads (r->config, 0, NULL);
+          husk_op_events_container (e, r, "died", r->exit_code, NULL);
+          if (!json_is_true (json_object_get (c, "rm")))
+            event (e, "cleanup", r);
+        }
       husk_container_rec_release (&cur);
     }
   if (husk_state_commit (e->state, NULL) < 0)
     return 0;
-  if (first)
-    event (e, "died", r->id, r->name);
   return 1;
 }
 
@@ -751,10 +754,12 @@ set_state (struct husk_container_rec *r, const char *state, int pid, int monitor
 }
 
 /* Record the pids, unless the container already exited and its cleanup
-   (run by the monitor) got there first: one transaction decides.  */
+   (run by the monitor) got there first: one transaction decides.  The
+   init and start events go in the same transaction, so they come before
+   the died that the monitor's cleanup records (see wait_for_starter).  */
 static int
 record_pids (struct husk_engine *e, const char *id, struct husk_monitor_result *res,
-             husk_error_t *err)
+             bool init_only, husk_error_t *err)
 {
   struct husk_container_rec r = { 0 };
   int ret = 0;
@@ -773,7 +778,12 @@ record_pids (struct husk_engine *e, const char *id, struct husk_monitor_result *
       ret = husk_state_container_save (e->state, &r, err);
     }
   if (ret == 0)
-    ret = husk_state_commit (e->state, err);
+    {
+      event (e, "init", &r);
+      if (!init_only)
+        event (e, "start", &r);
+      ret = husk_state_commit (e->state, err);
+    }
   else
     husk_state_rollback (e->state);
   husk_container_rec_release (&r);
@@ -820,11 +830,10 @@ bring_up (struct husk_engine *e, struct husk_container_rec *r, bool init, int *a
       set_state (r, prev, 0, 0);
       r->started_at = prev_started;
       husk_state_container_save (e->state, r, NULL);
+      event (e, "cleanup", r); /* as Podman records a start that failed */
       goto fail;
     }
-  ret = record_pids (e, r->id, &res, err);
-  if (ret == 0)
-    event (e, init ? "init" : "start", r->id, r->name);
+  ret = record_pids (e, r->id, &res, init, err);
   if (ret == 0 && attach_fd)
     *attach_fd = res.attach_fd;
   else if (res.attach_fd >= 0)
@@ -864,7 +873,7 @@ start_initialized (struct husk_engine *e, struct husk_container_rec *r, int *att
       husk_state_rollback (e->state);
       return -1;
     }
-  event (e, "start", r->id, r->name);
+  event (e, "start", r);
   if (attach_fd)
     *attach_fd = steal_fd (&sock);
   return 0;
@@ -882,8 +891,11 @@ husk_op_container_start (struct husk_engine *e, const char *ref, int *attach_fd,
     *attach_fd = -1;
   if (load (e, ref, &r, err) < 0)
     return -1;
-  if (strcmp (r.state, "running") == 0 || strcmp (r.state, "paused") == 0)
-    ret = 0;
+  if (strcmp (r.state, "running") == 0)
+    ret = 1;
+  else if (strcmp (r.state, "paused") == 0)
+    ret = husk_error_makex (err, EBUSY, "container %s must be in Created or Stopped state "
+                            "to be started: container state improper", r.id);
   else if (strcmp (r.state, "initialized") == 0)
     ret = start_initialized (e, &r, attach_fd, err);
   else
@@ -944,8 +956,33 @@ remove_files (struct husk_engine *e, struct husk_container_rec *r, bool wait,
   husk_rm_rf (dir, NULL);
   if (husk_state_container_remove (e->state, r->id, err) < 0)
     return -1;
-  event (e, "remove", r->id, r->name);
+  event (e, "remove", r);
   return 0;
+}
+
+/* A command that exits at once can bring the monitor's cleanup here
+   before the husk that started it has recorded the start (record_pids):
+   give that husk a moment, so that died follows start.  One that was
+   killed half-way never comes; after 2 s the exit is folded anyway.  */
+static void
+wait_for_starter (struct husk_engine *e, const char *ref)
+{
+  cleanup_free char *id = NULL;
+
+  if (husk_op_container_resolve (e, ref, &id, NULL) < 0)
+    return;
+  for (int i = 0; i < 100; i++)
+    {
+      struct husk_container_rec r = { 0 };
+      bool starting;
+      if (husk_state_container_get (e->state, id, &r, NULL) < 0)
+        return;
+      starting = has_monitor (r.state) && r.monitor_pid == 0;
+      husk_container_rec_release (&r);
+      if (!starting)
+        return;
+      usleep (20000);
+    }
 }
 
 /* Release an exited container, and remove it if it was made with --rm.
@@ -960,7 +997,10 @@ cleanup_exited (struct husk_engine *e, const char *ref, bool handed_over, husk_e
   int ret = 0;
   bool exited;
 
-  /* Handed over, the monitor deletes the runtime's record meanwhile.  */
+  /* Handed over, the monitor deletes the runtime's record meanwhile; the
+     caller recorded the start long before.  */
+  if (!handed_over)
+    wait_for_starter (e, ref);
   if (husk_op_container_resolve (e, ref, &id, err) < 0
       || husk_state_container_get (e->state, id, &r, err) < 0)
     return -1;
@@ -1065,9 +1105,9 @@ signal_container (struct husk_engine *e, struct husk_container_rec *r, int sig, 
   return r->pid > 0 ? kill (r->pid, sig) : -1;
 }
 
-int
-husk_op_container_stop (struct husk_engine *e, const char *ref, int timeout,
-                        husk_error_t *err)
+static int
+stop_container (struct husk_engine *e, const char *ref, int timeout, bool record,
+                husk_error_t *err)
 {
   struct husk_container_rec r = { 0 };
   cleanup_json json_t *c = NULL;
@@ -1087,6 +1127,10 @@ husk_op_container_stop (struct husk_engine *e, const char *ref, int timeout,
     timeout = (int) json_integer_value (json_object_get (c, "stop_timeout"));
   run = husk_op_container_rundir (e, r.id);
   stopping = husk_asprintf ("%s/%s", run, HUSK_MONITOR_STOPPING);
+  /* Before the signal: the exit it causes is folded (died, cleanup) by
+     whichever process sees it first, maybe the monitor's.  */
+  if (record)
+    event (e, "stop", &r);
   husk_write_file_atomic (stopping, "1", 1, 0600, NULL); /* no restart after this */
   if (strcmp (r.state, "paused") == 0)
     {
@@ -1112,9 +1156,22 @@ husk_op_container_stop (struct husk_engine *e, const char *ref, int timeout,
         husk_container_rec_release (&fresh);
       }
   }
-  event (e, "stop", r.id, r.name);
   husk_container_rec_release (&r);
   return 0;
+}
+
+int
+husk_op_container_stop (struct husk_engine *e, const char *ref, int timeout,
+                        husk_error_t *err)
+{
+  return stop_container (e, ref, timeout, true, err);
+}
+
+int
+husk_op_container_stop_quiet (struct husk_engine *e, const char *ref, int timeout,
+                              husk_error_t *err)
+{
+  return stop_container (e, ref, timeout, false, err);
 }
 
 int
@@ -1128,10 +1185,20 @@ husk_op_container_kill (struct husk_engine *e, const char *ref, int sig, husk_er
   if (strcmp (r.state, "running") && strcmp (r.state, "paused"))
     ret = husk_error_makex (err, EINVAL, "can only kill running containers. %s is in state "
                             "%s: container state improper", r.id, r.state);
+  /* Signal while holding the write lock, so that the kill event comes
+     before the died that the monitor's cleanup records.  */
+  else if (husk_state_begin (e->state, err) < 0)
+    ret = -1;
   else if (signal_container (e, &r, sig, false) < 0)
-    ret = husk_error_make (err, errno, "kill container %s", r.id);
+    {
+      ret = husk_error_make (err, errno, "kill container %s", r.id);
+      husk_state_rollback (e->state);
+    }
   else
-    event (e, "kill", r.id, r.name);
+    {
+      event (e, "kill", &r);
+      ret = husk_state_commit (e->state, err);
+    }
   husk_container_rec_release (&r);
   return ret;
 }

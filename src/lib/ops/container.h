@@ -27,7 +27,8 @@ int husk_op_container_create (struct husk_engine *e, const char *image, json_t *
    when attach returns the exit code it calls
    husk_op_container_attached_exit(), else it just closes the socket and
    the monitor's exit command cleans up.  On failure *exit_hint is 125, or
-   126/127 when the command cannot run.  */
+   126/127 when the command cannot run.  Return: 0, 1 when it was running
+   already (nothing done), or -1 (EBUSY when it is paused).  */
 int husk_op_container_start (struct husk_engine *e, const char *ref, int *attach_fd,
                              int *exit_hint, husk_error_t *err);
 
@@ -49,6 +50,9 @@ int husk_op_container_cleanup (struct husk_engine *e, const char *ref, husk_erro
 /* timeout < 0: the container's stop timeout.  */
 int husk_op_container_stop (struct husk_engine *e, const char *ref, int timeout,
                             husk_error_t *err);
+/* The same without the "stop" event (restart records its own).  */
+int husk_op_container_stop_quiet (struct husk_engine *e, const char *ref, int timeout,
+                                  husk_error_t *err);
 int husk_op_container_kill (struct husk_engine *e, const char *ref, int sig,
                             husk_error_t *err);
 /* EBUSY when running and !force.  */

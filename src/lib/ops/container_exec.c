@@ -38,6 +38,7 @@
  * own, so the caller's terminal signals never reach it.
  */
 #include "ops/container.h"
+#include "ops/events.h"
 #include "container/monitor.h"
 #include "runtime/runtime.h"
 #include "runtime/spec.h"
@@ -71,22 +72,10 @@
 
 /* ---- shared helpers ------------------------------------------------------ */
 
-static int64_t
-now_ns (void)
-{
-  struct timespec ts;
-
-  clock_gettime (CLOCK_REALTIME, &ts);
-  return (int64_t) ts.tv_sec * 1000000000 + ts.tv_nsec;
-}
-
 static void
 event (struct husk_engine *e, const char *action, const struct husk_container_rec *r)
 {
-  struct husk_event_rec ev = { .time_ns = now_ns (), .type = (char *) "container",
-                               .action = (char *) action, .id = r->id, .name = r->name };
-
-  husk_state_event_add (e->state, &ev, NULL);
+  husk_op_events_container (e, r, action, 0, NULL);
 }
 
 static bool
@@ -1141,7 +1130,7 @@ husk_op_container_exec (struct husk_engine *e, const char *ref,
   if (!o->detach || ret < 0)
     {
       if (!o->detach)
-        event (e, "exec_died", &r);
+        husk_op_events_container (e, &r, "exec_died", *exit_code, NULL);
       husk_rm_rf (s.dir, NULL);
     }
 out:
@@ -1225,9 +1214,10 @@ pause_resume (struct husk_engine *e, const char *ref, bool pause, husk_error_t *
   if (pause && strcmp (r.state, "paused") == 0)
     husk_error_makex (err, EBUSY, "\"%s\" is already paused: container state improper", r.id);
   else if (strcmp (r.state, want) != 0)
+    /* Podman names the state, not the container, when it cannot pause. */
     husk_error_makex (err, EBUSY, pause ? "\"%s\" is not running, can't pause: container "
                       "state improper" : "\"%s\" is not paused, can't unpause: container "
-                      "state improper", r.id);
+                      "state improper", pause ? r.state : r.id);
   else if ((rt = ctr_runtime (e, ccfg, err)) != NULL
            && (pause ? husk_runtime_pause (rt, r.id, err) : husk_runtime_resume (rt, r.id, err)) == 0
            && switch_state (e, r.id, want, pause ? "paused" : "running", err) == 0)
@@ -1282,15 +1272,16 @@ husk_op_container_restart (struct husk_engine *e, const char *ref, int timeout,
     return -1;
   active = strcmp (r.state, "running") == 0 || strcmp (r.state, "paused") == 0
            || strcmp (r.state, "stopping") == 0;
-  ret = active ? husk_op_container_stop (e, r.id, timeout, err) : 0;
+  /* Podman's order: restart, then the old run's died and cleanup, then
+     init and start; no stop event.  */
+  event (e, "restart", &r);
+  ret = active ? husk_op_container_stop_quiet (e, r.id, timeout, err) : 0;
   /* The old monitor runs `container cleanup` after the exit; a start
      before it is done would have its fresh mount taken away.  */
   for (int i = 0; ret == 0 && i < 500 && process_lives (r.monitor_pid); i++)
     usleep (20000);
-  if (ret == 0)
-    ret = husk_op_container_start (e, r.id, NULL, exit_hint, err);
-  if (ret == 0)
-    event (e, "restart", &r);
+  if (ret == 0 && husk_op_container_start (e, r.id, NULL, exit_hint, err) < 0)
+    ret = -1;
   husk_container_rec_release (&r);
   return ret;
 }

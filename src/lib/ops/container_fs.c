@@ -23,6 +23,7 @@
 #include "image/image.h"
 #include "image/reference.h"
 #include "ops/container.h"
+#include "ops/events.h"
 #include "ops/image.h"
 #include "runtime/user.h"
 #include "state/containers.h"
@@ -45,12 +46,8 @@
 static void
 event (struct husk_engine *e, const char *action, const char *id, const char *name)
 {
-  struct husk_event_rec ev = { .time_ns = husk_now_ns (), .type = (char *) "container",
-                               .action = (char *) action, .id = (char *) id,
-                               .name = (char *) name };
-
-  if (husk_state_event_add (e->state, &ev, NULL) < 0)
-    husk_log_debug ("could not record event %s for %s", action, id);
+  (void) name; /* the row has it, with the image and labels */
+  husk_op_events_record (e, id, action);
 }
 
 static bool

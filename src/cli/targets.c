@@ -1,0 +1,162 @@
+/* SPDX-License-Identifier: GPL-2.0-or-later */
+/* The containers a command acts on (see targets.h): one place that
+   resolves names, --all and --latest for stop, kill, rm, start, restart,
+   pause, unpause, wait, logs, port, mount and unmount.  */
+#include "cli/targets.h"
+#include "ops/container.h"
+#include "util/cleanup.h"
+#include "util/strutil.h"
+
+#include <errno.h>
+#include <stdio.h>
+#include <string.h>
+
+void
+cli_targets_add (struct cli_targets *t, const char *ref, const char *id)
+{
+  t->v = husk_xrealloc (t->v, (t->n + 1) * sizeof *t->v);
+  t->v[t->n].ref = husk_xstrdup (ref);
+  t->v[t->n].id = husk_xstrdup (id);
+  t->n++;
+}
+
+static bool
+state_fits (const char *state, enum cli_all_filter f)
+{
+  bool running = strcmp (state, "running") == 0, paused = strcmp (state, "paused") == 0;
+
+  switch (f)
+    {
+    case CLI_ALL_ACTIVE:
+      return running || paused;
+    case CLI_ALL_RUNNING:
+      return running;
+    case CLI_ALL_PAUSED:
+      return paused;
+    case CLI_ALL_NOT_RUNNING:
+      return !running;
+    case CLI_ALL_ANY:
+    default:
+      return true;
+    }
+}
+
+/* --all (newest first) or --latest (the newest of all).  */
+static int
+from_list (struct cli_ctx *ctx, bool latest, enum cli_all_filter f, struct cli_targets *t)
+{
+  struct husk_container_rec *list = NULL;
+  size_t n = 0;
+
+  if (husk_op_container_list (ctx->engine, &list, &n, &ctx->err) < 0)
+    return -1;
+  if (latest && n == 0)
+    return husk_error_makex (&ctx->err, ENOENT, "no such container");
+  for (size_t i = 0; i < (latest ? 1 : n); i++)
+    if (latest || state_fits (list[i].state, f))
+      cli_targets_add (t, list[i].id, list[i].id);
+  husk_container_rec_array_free (list, n);
+  return 0;
+}
+
+static int
+usage_checks (struct cli_ctx *ctx, char **args, const struct cli_target_opts *o)
+{
+  if (o->all && o->latest)
+    return husk_error_makex (&ctx->err, EINVAL, "--all and --latest cannot be used together");
+  if (o->latest && args[0])
+    return husk_error_makex (&ctx->err, EINVAL, "%s", o->latest_and_args ? o->latest_and_args
+                             : "--latest and containers cannot be used together");
+  if (o->all && args[0])
+    return husk_error_makex (&ctx->err, EINVAL, "%s", o->all_and_args ? o->all_and_args
+                             : "no arguments are needed with --all");
+  if (!o->all && !o->latest && args[0] == NULL)
+    return husk_error_makex (&ctx->err, EINVAL, "%s", o->no_args ? o->no_args
+                             : "you must provide at least one name or id");
+  return 0;
+}
+
+int
+cli_targets_collect (struct cli_ctx *ctx, char **args, const struct cli_target_opts *o,
+                     struct cli_targets *t)
+{
+  memset (t, 0, sizeof *t);
+  if (usage_checks (ctx, args, o) < 0)
+    return -1;
+  if (o->all || o->latest)
+    {
+      if (from_list (ctx, o->latest, o->filter, t) == 0)
+        return 0;
+      cli_targets_release (t);
+      return -1;
+    }
+  for (size_t i = 0; args[i]; i++)
+    {
+      cleanup_free char *id = NULL;
+      husk_error_t err = NULL;
+      if (husk_op_container_resolve (ctx->engine, args[i], &id, &err) == 0)
+        {
+          cli_targets_add (t, args[i], id);
+          continue;
+        }
+      if (err->code == ENOENT && (o->ignore || o->keep_going))
+        {
+          if (o->keep_going && t->missing == NULL)
+            husk_error_move (&t->missing, &err);
+          husk_error_release (&err);
+          continue;
+        }
+      /* The first missing name fails the command before any work.  */
+      cli_targets_release (t);
+      husk_error_move (&ctx->err, &err);
+      return -1;
+    }
+  return 0;
+}
+
+void
+cli_targets_defer (struct cli_ctx *ctx, struct cli_targets *t, int status)
+{
+  if (ctx->err)
+    husk_strv_append (&t->errors, ctx->err->msg);
+  husk_error_release (&ctx->err);
+  t->status = status;
+}
+
+int
+cli_targets_finish (struct cli_targets *t)
+{
+  int status = t->status;
+
+  fflush (stdout);
+  for (size_t i = 0; t->errors && t->errors[i]; i++)
+    fprintf (stderr, "Error: %s\n", t->errors[i]);
+  cli_targets_release (t);
+  return status;
+}
+
+void
+cli_targets_release (struct cli_targets *t)
+{
+  for (size_t i = 0; i < t->n; i++)
+    {
+      free (t->v[i].ref);
+      free (t->v[i].id);
+    }
+  free (t->v);
+  husk_strv_free (t->errors);
+  husk_error_release (&t->missing);
+  memset (t, 0, sizeof *t);
+}
+
+int
+cli_inspect_errors (char **errors)
+{
+  if (errors == NULL || errors[0] == NULL)
+    return 0;
+  fflush (stdout);
+  for (size_t i = 1; errors[i]; i++)
+    fprintf (stderr, "error inspecting object: %s\n", errors[i]);
+  fprintf (stderr, "Error: inspecting object: %s\n", errors[0]);
+  return 125;
+}

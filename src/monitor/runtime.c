@@ -431,7 +431,12 @@ mon_runtime_kill (struct mon_ctx *c, int sig)
 void
 mon_runtime_delete (struct mon_ctx *c)
 {
-  cleanup_strv char **argv = runtime_argv (c, "delete", "--force", c->o->id, NULL);
+  /* No --log: with a handed-over cleanup of an --rm container the caller
+     may remove our directory, and the runtime log with it, meanwhile; a
+     runtime that cannot open its log does not delete.  Its messages go
+     to our stderr.  */
+  cleanup_strv char **argv = husk_monitor_runtime_argv (c->o, "delete", "--force", c->o->id,
+                                                        NULL);
 
   mon_run (c, argv, c->null_fd, c->null_fd, 2, NULL);
 }

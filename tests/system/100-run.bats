@@ -29,9 +29,15 @@ teardown() {
 }
 
 @test "--rm removes the container; without it the container stays, exited" {
-    run_husk run --rm husk-test/busybox true
+    for i in 1 2 3 4 5 6 7 8; do
+        run_husk run --rm husk-test/busybox true
+    done
     run_husk ps -a -q
     assert_output_is ""
+    # Nothing is left of them: no runtime record, no mount, no directories.
+    [ -z "$(ls -A "$HUSK_RUNROOT/runtime")" ]
+    [ -z "$(ls -A "$HUSK_RUNROOT/containers")" ]
+    ! grep -q "$HUSK_ROOT/storage" /proc/self/mountinfo
     run_husk run --name keep husk-test/busybox true
     run_husk ps -a --format '{{.Names}} {{.Status}}'
     [[ "$output" == "keep Exited (0)"* ]]

@@ -34,7 +34,9 @@ teardown() {
     done
     run_husk ps -a -q
     assert_output_is ""
-    # Nothing is left of them: no runtime record, no mount, no directories.
+    # Nothing is left of them: no runtime record (their monitors delete it
+    # as they exit), no mount, no directories.
+    for i in $(seq 50); do [ -z "$(ls -A "$HUSK_RUNROOT/runtime")" ] && break; sleep 0.1; done
     [ -z "$(ls -A "$HUSK_RUNROOT/runtime")" ]
     [ -z "$(ls -A "$HUSK_RUNROOT/containers")" ]
     ! grep -q "$HUSK_ROOT/storage" /proc/self/mountinfo

@@ -664,18 +664,10 @@ husk_attach (const char *userdata_dir, int in_fd, int out_fd, int err_fd,
 void
 husk_attach_cleaned (int sock)
 {
-  struct timeval tv = { 10, 0 };
-  char frame = HUSK_ATTACH_CLEANED, buf[64];
-  ssize_t n;
+  char frame = HUSK_ATTACH_CLEANED;
 
   if (send (sock, &frame, 1, MSG_NOSIGNAL) < 0)
     return; /* the monitor is gone; nothing left to tell */
-  /* It closes the socket once the runtime's record is deleted too: only
-     then may the same container be started again.  */
-  setsockopt (sock, SOL_SOCKET, SO_RCVTIMEO, &tv, sizeof tv);
-  do
-    n = recv (sock, buf, sizeof buf, 0);
-  while (n > 0 || (n < 0 && errno == EINTR));
 }
 
 int

@@ -203,8 +203,9 @@ int husk_attach (const char *userdata_dir, int in_fd, int out_fd, int err_fd,
 int husk_attach_fd (int sock, const char *userdata_dir, int in_fd, int out_fd,
                     int err_fd, const char *detach_keys, bool tty, husk_error_t *err);
 
-/* Tell the monitor (handoff_cleanup) that the caller has cleaned up, and
-   wait until it has deleted the runtime's record.  */
+/* Tell the monitor (handoff_cleanup) that the caller has cleaned up.  It
+   may still be deleting the runtime's record: a start of the same
+   container waits for the old monitor to exit.  */
 void husk_attach_cleaned (int sock);
 
 /* Start a container its monitor created with create_only.  Return: 0, or -1

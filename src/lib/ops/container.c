@@ -36,6 +36,8 @@
 #include "husk-config.h"
 
 #include <errno.h>
+#include <sys/syscall.h>
+#include <poll.h>
 #include <fcntl.h>
 #include <signal.h>
 #include <string.h>
@@ -803,6 +805,10 @@ bring_up (struct husk_engine *e, struct husk_container_rec *r, bool init, int *a
   int64_t prev_started = r->started_at;
   int ret, vols;
 
+  /* The monitor of the last run may still be deleting the runtime's
+     record (a handed-over cleanup does not wait for that).  */
+  if (r->monitor_pid > 0 && alive (r->monitor_pid))
+    husk_op_await_exit (r->monitor_pid, 10000);
   rootfs = husk_store_container_mount (e->store, r->id, err);
   if (rootfs == NULL || (vols = husk_op_volume_prepare (e, c, rootfs, err)) < 0)
     goto fail;
@@ -929,8 +935,24 @@ husk_op_container_init (struct husk_engine *e, const char *ref, husk_error_t *er
 static void
 wait_monitor (struct husk_container_rec *r)
 {
-  for (int i = 0; i < 250 && alive (r->monitor_pid); i++)
-    usleep (20000);
+  husk_op_await_exit (r->monitor_pid, 5000);
+}
+
+void
+husk_op_await_exit (int pid, int timeout_ms)
+{
+  cleanup_close int fd = pid > 0 ? (int) syscall (SYS_pidfd_open, pid, 0) : -1;
+  struct pollfd p = { .fd = fd, .events = POLLIN };
+
+  if (fd < 0)
+    {
+      /* No pidfd (gone already, or an old kernel): poll its state.  */
+      for (int i = 0; i < timeout_ms / 20 && alive (pid); i++)
+        usleep (20000);
+      return;
+    }
+  while (poll (&p, 1, timeout_ms) < 0 && errno == EINTR)
+    ;
 }
 
 /* Remove the container.  wait: let a monitor that may still run the exit

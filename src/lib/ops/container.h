@@ -38,6 +38,10 @@ int husk_op_container_start (struct husk_engine *e, const char *ref, int *attach
 int husk_op_container_attached_exit (struct husk_engine *e, const char *id, int sock,
                                      husk_error_t *err);
 
+/* Wait until process pid has exited (a pidfd, else polling), at most
+   timeout_ms.  */
+void husk_op_await_exit (int pid, int timeout_ms);
+
 /* `init`: create the container in the runtime without starting its
    process (state "initialized"); start does the rest.  EBUSY unless it is
    created or exited.  */

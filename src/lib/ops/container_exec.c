@@ -1278,8 +1278,8 @@ husk_op_container_restart (struct husk_engine *e, const char *ref, int timeout,
   ret = active ? husk_op_container_stop_quiet (e, r.id, timeout, err) : 0;
   /* The old monitor runs `container cleanup` after the exit; a start
      before it is done would have its fresh mount taken away.  */
-  for (int i = 0; ret == 0 && i < 500 && process_lives (r.monitor_pid); i++)
-    usleep (20000);
+  if (ret == 0 && process_lives (r.monitor_pid))
+    husk_op_await_exit (r.monitor_pid, 10000);
   if (ret == 0 && husk_op_container_start (e, r.id, NULL, exit_hint, err) < 0)
     ret = -1;
   husk_container_rec_release (&r);

@@ -982,23 +982,9 @@ cmd_container_inspect (struct cli_ctx *ctx, int argc, char **argv)
   char *latest[2] = { NULL, NULL }, **refs;
 
   PARSE (opts, o, "[options] CONTAINER [CONTAINER...]", true);
-  refs = args;
-  if (o.latest || args[0] == NULL)
-    {
-      /* Only usage errors and "no containers" fail before the output. */
-      if (cli_targets_collect (ctx, args, &(struct cli_target_opts){
-                                 .latest = o.latest, .no_args = "no names or ids specified",
-                                 .latest_and_args = "--latest and arguments cannot be used together" },
-                               &t) < 0)
-        {
-          if (ctx->err->code != ENOENT)
-            return cli_fail (ctx);
-          husk_strv_append (&errors, "no containers to inspect: no such container");
-          husk_error_release (&ctx->err);
-        }
-      latest[0] = t.n ? t.v[0].id : NULL;
-      refs = latest;
-    }
+  refs = cli_inspect_refs (ctx, args, o.latest, &t, latest, &errors);
+  if (refs == NULL)
+    return cli_fail (ctx);
   for (size_t i = 0; refs[i]; i++)
     {
       json_t *j = husk_op_container_inspect_sized (ctx->engine, refs[i], o.size, &ctx->err);

@@ -262,22 +262,9 @@ cmd_inspect (struct cli_ctx *ctx, int argc, char **argv)
   type = o.type ? o.type : "all";
   if (strcmp (type, "image") && strcmp (type, "all") && strcmp (type, "container"))
     return cli_usage_error (ctx, "invalid type \"%s\": must be one of image, container, all", type), cli_fail (ctx);
-  refs = args;
-  if (o.latest || args[0] == NULL)
-    {
-      if (cli_targets_collect (ctx, args, &(struct cli_target_opts){
-                                 .latest = o.latest, .no_args = "no names or ids specified",
-                                 .latest_and_args = "--latest and arguments cannot be used together" },
-                               &t) < 0)
-        {
-          if (ctx->err->code != ENOENT)
-            return cli_fail (ctx);
-          husk_strv_append (&errors, "no containers to inspect: no such container");
-          husk_error_release (&ctx->err);
-        }
-      latest[0] = t.n ? t.v[0].id : NULL;
-      refs = latest;
-    }
+  refs = cli_inspect_refs (ctx, args, o.latest, &t, latest, &errors);
+  if (refs == NULL)
+    return cli_fail (ctx);
   if (strcmp (type, "image") == 0)
     return inspect_images (ctx, refs, o.format);
   /* Containers first, then images, as Podman looks them up; the objects

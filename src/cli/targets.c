@@ -160,3 +160,25 @@ cli_inspect_errors (char **errors)
   fprintf (stderr, "Error: inspecting object: %s\n", errors[0]);
   return 125;
 }
+
+char **
+cli_inspect_refs (struct cli_ctx *ctx, char **args, bool latest, struct cli_targets *t,
+                  char *latest_ids[2], char ***errors)
+{
+  if (!latest && args[0] != NULL)
+    return args;
+  /* Only usage errors and "no containers" fail before the output.  */
+  if (cli_targets_collect (ctx, args, &(struct cli_target_opts){
+                             .latest = latest, .no_args = "no names or ids specified",
+                             .latest_and_args = "--latest and arguments cannot be used together" },
+                           t) < 0)
+    {
+      if (ctx->err->code != ENOENT)
+        return NULL;
+      husk_strv_append (errors, "no containers to inspect: no such container");
+      husk_error_release (&ctx->err);
+    }
+  latest_ids[0] = t->n ? t->v[0].id : NULL;
+  latest_ids[1] = NULL;
+  return latest_ids;
+}

@@ -82,6 +82,13 @@ void cli_targets_release (struct cli_targets *t);
    inspecting object: X", then the first as "Error: inspecting object: X".
    Return: 0 without errors, else 125.  */
 int cli_inspect_errors (char **errors);
+
+/* inspect's names: the arguments, or with --latest (or none given) the
+   newest container's ID in latest[0] (collected into t).  A missing
+   container becomes one of *errors.  Return: the names (args or latest),
+   or NULL after a usage error.  */
+char **cli_inspect_refs (struct cli_ctx *ctx, char **args, bool latest, struct cli_targets *t,
+                         char *latest_ids[2], char ***errors);
 #define cleanup_targets __attribute__ ((__cleanup__ (cli_targets_release)))
 
 #endif

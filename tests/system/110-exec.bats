@@ -4,16 +4,11 @@
 load helpers
 
 setup() {
-    husk_setup_store
-    skip_if_rootless "containers need a user namespace rootless (rootless issue)"
-    run_husk load -i "$HUSK_IMAGES/busybox.docker.tar"
+    container_setup
 }
 
 teardown() {
-    husk rm -a -f -t 0 >/dev/null 2>&1 || true
-    grep -F " $HUSK_TMP/" /proc/self/mountinfo | awk '{print $5}' | sort -r \
-        | while read -r m; do umount -l "$m"; done
-    rm -rf "$HUSK_TMP"
+    container_teardown
 }
 
 # The husk command line with this test's store, for `script -c`.

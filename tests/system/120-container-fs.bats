@@ -4,20 +4,15 @@
 load helpers
 
 setup() {
-    husk_setup_store
-    skip_if_rootless "containers need a user namespace rootless (rootless issue)"
-    run_husk load -i "$HUSK_IMAGES/busybox.docker.tar"
+    container_setup
     HOSTDIR=$HUSK_TMP/host
     mkdir -p "$HOSTDIR"
 }
 
 teardown() {
-    husk rm -a -f -t 0 >/dev/null 2>&1 || true
-    grep -F " $HUSK_TMP/" /proc/self/mountinfo | awk '{print $5}' | sort -r \
-        | while read -r m; do umount -l "$m"; done
     rm -f /tmp/husk-cp-escape-$$ /tmp/husk-cp-final-$$ /etc/husk-cp-escape-$$ \
           /tmp/husk-tar-escape-$$
-    rm -rf "$HUSK_TMP"
+    container_teardown
 }
 
 # How many mounts below this test's store exist.

@@ -5,19 +5,14 @@
 load helpers
 
 setup() {
-    husk_setup_store
-    skip_if_rootless "containers need a user namespace rootless (rootless issue)"
-    run_husk load -i "$HUSK_IMAGES/busybox.docker.tar"
+    container_setup
     IMG_SIZE=$(husk image inspect --format '{{.Size}}' husk-test/busybox)
 }
 
 teardown() {
-    husk rm -a -f -t 0 >/dev/null 2>&1 || true
     "$HUSK_BIN" --root "$HUSK_TMP/vfs" --runroot "$HUSK_TMP/vfs-run" --storage-driver vfs \
         rm -a -f -t 0 >/dev/null 2>&1 || true
-    grep -F " $HUSK_TMP/" /proc/self/mountinfo | awk '{print $5}' | sort -r \
-        | while read -r m; do umount -l "$m"; done
-    rm -rf "$HUSK_TMP"
+    container_teardown
 }
 
 # go-units' HumanSizeWithPrecision(n, 3), as Podman prints sizes in ps.

@@ -93,3 +93,19 @@ assert_equal() {
 
 # Test image paths (built by tests/images/build.sh).
 image_path() { echo "$HUSK_IMAGES/$1"; }
+
+# Files whose tests run containers: a private store with the busybox image,
+# skipped rootless until the user namespace comes (the rootless issue).
+container_setup() {
+    husk_setup_store
+    skip_if_rootless "containers need a user namespace rootless (rootless issue)"
+    run_husk load -i "$HUSK_IMAGES/busybox.docker.tar"
+}
+
+# Remove every container, then whatever is still mounted below the store.
+container_teardown() {
+    husk rm -a -f -t 0 >/dev/null 2>&1 || true
+    grep -F " $HUSK_TMP/" /proc/self/mountinfo | awk '{print $5}' | sort -r \
+        | while read -r m; do umount -l "$m"; done
+    rm -rf "$HUSK_TMP"
+}

@@ -6,9 +6,11 @@
  *
  * Theory of operation
  *
- * husk_monitor_start (container/monitor.c) writes monitor.json and execs us
- * in a new session, with stdio on /dev/null, the sync pipe on fd 3 and, for
- * the passthrough log driver, the caller's stdio on fds 4-6.  We never need
+ * husk_monitor_spawn (container/monitor.c) writes monitor.json and spawns
+ * us in a new session, with stdio on /dev/null, the sync pipe on fd 3, for
+ * the passthrough log driver the caller's stdio on fds 4-6, and the go
+ * socket on fd 8: after setup we wait there for one byte, sent once the
+ * bundle is ready (EOF instead: the caller gave up, and so do we).  We never need
  * the process that started us again: SIGHUP and SIGPIPE are ignored and a
  * closed sync pipe only means nobody waits for the report.
  *
@@ -54,6 +56,7 @@
  */
 #include "monitor/monitor.h"
 #include "util/cleanup.h"
+#include "util/exec.h"
 #include "util/fileutil.h"
 #include "util/log.h"
 #include "util/strutil.h"
@@ -631,23 +634,39 @@ release (struct mon_ctx *c)
   husk_monitor_config_release (&c->cfg);
 }
 
+static bool
+go_given (int fd)
+{
+  char b = 0;
+  ssize_t n;
+
+  do
+    n = read (fd, &b, 1);
+  while (n < 0 && errno == EINTR);
+  close (fd);
+  return n == 1 && b == '1';
+}
+
 static void
 usage (void)
 {
-  fprintf (stderr, "usage: husk-monitor --config FILE [--sync-fd N] [--attach-fd N]\n");
+  fprintf (stderr, "usage: husk-monitor --config FILE [--sync-fd N] [--attach-fd N] "
+                   "[--go-fd N]\n");
   exit (2);
 }
 
 int
 main (int argc, char **argv)
 {
-  struct mon_ctx ctx = { .sync_fd = -1, .attach_fd = -1, .log_fd = -1, .null_fd = -1 };
+  struct mon_ctx ctx = { .sync_fd = -1, .attach_fd = -1, .log_fd = -1, .null_fd = -1,
+                         .rt_copy = -1 };
   struct mon_ctx *c = &ctx;
   struct mon_watch *watches[] = { &c->sig, &c->out, &c->err, &c->in,
                                   &c->attach, &c->ctl, &c->phase_timer,
                                   &c->health_timer, &c->health_out };
   const char *config = NULL;
   husk_error_t err = NULL;
+  int go_fd = -1;
 
   for (int i = 1; i < argc; i++)
     {
@@ -657,6 +676,8 @@ main (int argc, char **argv)
         c->sync_fd = atoi (argv[++i]);
       else if (strcmp (argv[i], "--attach-fd") == 0 && i + 1 < argc)
         c->attach_fd = atoi (argv[++i]);
+      else if (strcmp (argv[i], "--go-fd") == 0 && i + 1 < argc)
+        go_fd = atoi (argv[++i]);
       else
         usage ();
     }
@@ -668,6 +689,8 @@ main (int argc, char **argv)
     fcntl (c->sync_fd, F_SETFD, FD_CLOEXEC);
   if (c->attach_fd >= 0)
     fcntl (c->attach_fd, F_SETFD, FD_CLOEXEC);
+  if (go_fd >= 0)
+    fcntl (go_fd, F_SETFD, FD_CLOEXEC);
   /* The caller's stdio for the passthrough driver, on fds 4-6; before we
      open anything ourselves, as those numbers would be ours then.  */
   for (int i = 0; i < 3; i++)
@@ -692,10 +715,23 @@ main (int argc, char **argv)
           close (c->passthrough[i]);
           c->passthrough[i] = -1;
         }
+  /* Started ahead of the container: wait for the caller's go (the spec is
+     written then); without it, leave.  The runtime's sealed copy is made
+     meanwhile, off the critical path (util/exec.h).  */
+  c->rt_copy = husk_runtime_sealed_copy (c->o->runtime);
+  if (go_fd >= 0 && !go_given (go_fd))
+    {
+      release (c);
+      return 0;
+    }
   if (c->attach_fd >= 0)
     mon_client_adopt (c, c->attach_fd);
   c->attach_fd = -1;
   launch (c, true);
+  /* Only the first create gets it: not held for the container's life.  */
+  if (c->rt_copy >= 0)
+    close (c->rt_copy);
+  c->rt_copy = -1;
   loop (c);
   release (c);
   return 0;

@@ -70,6 +70,7 @@ struct mon_ctx
 
   int epfd;
   int null_fd;
+  int rt_copy;       /* the runtime's sealed copy for the first create, or -1 */
   int sync_fd;       /* report pipe to husk_monitor_start, until used */
   int attach_fd;     /* the first attach client, until adopted */
   bool started;      /* the last create also started the process */

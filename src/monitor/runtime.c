@@ -49,6 +49,7 @@ mon_run (struct mon_ctx *c, char **argv, int in, int out, int err, char **env)
     }
   if (pid == 0)
     {
+      int copy = strcmp (argv[0], c->o->runtime) == 0 ? c->rt_copy : -1;
       sigset_t none;
       int tmp[3];
 
@@ -62,8 +63,13 @@ mon_run (struct mon_ctx *c, char **argv, int in, int out, int err, char **env)
       for (int i = 0; i < 3; i++)
         if (dup2 (tmp[i], i) < 0)
           _exit (127);
-      close_range (3, ~0U, 0);
-      husk_exec_runtime (argv[0], argv, env ? env : environ);
+      /* The runtime's sealed copy survives as fd 3, close-on-exec.  */
+      if (copy >= 0 && (dup2 (copy, 3) < 0 || fcntl (3, F_SETFD, FD_CLOEXEC) < 0))
+        copy = -1;
+      else if (copy >= 0)
+        copy = 3;
+      close_range (copy >= 0 ? 4 : 3, ~0U, 0);
+      husk_exec_runtime_from (copy, argv[0], argv, env ? env : environ);
       _exit (127);
     }
   while (waitpid (pid, &status, 0) < 0)

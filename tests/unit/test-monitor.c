@@ -809,6 +809,32 @@ log_max_size_rotates_the_file (void **state)
 }
 
 static void
+a_spawned_monitor_without_go_leaves_without_a_container (void **state)
+{
+  const char *args[] = { "sh", "-c", "echo ran", NULL };
+  struct husk_monitor_launch l;
+  husk_error_t err = NULL;
+  cleanup_free char *exit_file = NULL, *pidfile = NULL, *state_dir = NULL;
+  struct ctr t;
+  int status;
+
+  (void) state;
+  SKIP_WITHOUT_RUNTIME (&t, args, false);
+  assert_int_equal (husk_monitor_spawn (&t.o, &l, &err), 0);
+  /* The caller failed before its go: the monitor must not create it.  */
+  husk_monitor_launch_release (&l);
+  assert_int_equal (waitpid (l.pid, &status, 0), l.pid);
+  assert_true (WIFEXITED (status) && WEXITSTATUS (status) == 0);
+  exit_file = ud_path (&t, HUSK_MONITOR_EXIT);
+  pidfile = ud_path (&t, HUSK_MONITOR_PIDFILE);
+  state_dir = husk_asprintf ("%s/%s", t.rtroot, t.id);
+  assert_false (husk_path_exists (exit_file));
+  assert_false (husk_path_exists (pidfile));
+  assert_false (husk_path_exists (state_dir));
+  ctr_release (&t);
+}
+
+static void
 attach_feeds_stdin_and_gets_the_exit_code (void **state)
 {
   const char *args[] = { "cat", NULL };
@@ -1161,6 +1187,7 @@ main (void)
     cmocka_unit_test (container_exit_code_and_k8s_log_are_recorded),
     cmocka_unit_test (json_file_driver_writes_docker_records),
     cmocka_unit_test (log_max_size_rotates_the_file),
+    cmocka_unit_test (a_spawned_monitor_without_go_leaves_without_a_container),
     cmocka_unit_test (attach_feeds_stdin_and_gets_the_exit_code),
     cmocka_unit_test (attach_with_a_slow_reader_loses_no_output),
     cmocka_unit_test (terminal_gets_a_pty_and_resizes),

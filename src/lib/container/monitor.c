@@ -18,6 +18,7 @@
 #include "husk-config.h"
 #include "util/cleanup.h"
 #include "util/fileutil.h"
+#include "util/log.h"
 #include "util/strutil.h"
 
 #include <errno.h>
@@ -65,16 +66,16 @@ husk_monitor_path (void)
 /* --- Launch --------------------------------------------------------------- */
 
 /* Spawn husk-monitor in a new session, its stdio on /dev/null, the sync
-   pipe on fd 3, the passthrough stdio on 4-6 and the attach socket on 7,
-   nothing else open.  posix_spawn (a vfork underneath) costs far less
+   pipe on fd 3, the passthrough stdio on 4-6, the attach socket on 7 and
+   the go pipe on 8, nothing else open.  posix_spawn (a vfork underneath) costs far less
    than forking the whole husk process; the monitor is our child until we
    exit and then init's, and nothing here waits for it.  Sources are first
-   lifted to 20-24 so that no dup2 clobbers one.  */
+   lifted to 20-25 so that no dup2 clobbers one.  */
 static int
 spawn_monitor (const char *path, char **argv, int sync_w, const int *stdio,
-               bool passthrough, int attach, pid_t *pid)
+               bool passthrough, int attach, int go_r, pid_t *pid)
 {
-  int src[5] = { sync_w, -1, -1, -1, attach };
+  int src[6] = { sync_w, -1, -1, -1, attach, go_r };
   posix_spawn_file_actions_t fa;
   posix_spawnattr_t at;
   sigset_t none, all;
@@ -84,16 +85,16 @@ spawn_monitor (const char *path, char **argv, int sync_w, const int *stdio,
     src[i] = passthrough ? stdio[i - 1] : -1;
   posix_spawn_file_actions_init (&fa);
   posix_spawnattr_init (&at);
-  for (int i = 0; i < 5; i++)
+  for (int i = 0; i < 6; i++)
     if (src[i] >= 0)
       posix_spawn_file_actions_adddup2 (&fa, src[i], 20 + i);
   posix_spawn_file_actions_addopen (&fa, 0, "/dev/null", O_RDWR, 0);
   posix_spawn_file_actions_adddup2 (&fa, 0, 1);
   posix_spawn_file_actions_adddup2 (&fa, 0, 2);
-  for (int i = 0; i < 5; i++)
+  for (int i = 0; i < 6; i++)
     posix_spawn_file_actions_adddup2 (&fa, src[i] >= 0 ? 20 + i : 0, 3 + i);
-  posix_spawn_file_actions_addclosefrom_np (&fa, 8);
-  for (int i = 1; i < 5; i++)
+  posix_spawn_file_actions_addclosefrom_np (&fa, 9);
+  for (int i = 1; i < 6; i++)
     if (src[i] < 0)
       posix_spawn_file_actions_addclose (&fa, 3 + i);
   posix_spawn_file_actions_addchdir_np (&fa, "/");
@@ -148,8 +149,8 @@ last_monitor_message (const char *userdata)
 }
 
 static int
-parse_report (const char *text, const struct husk_monitor_opts *o,
-              struct husk_monitor_result *res, husk_error_t *err)
+parse_report (const char *text, const char *userdata, struct husk_monitor_result *res,
+              husk_error_t *err)
 {
   cleanup_json json_t *j = json_loads (text, JSON_DISABLE_EOF_CHECK, NULL);
   json_t *pid = json_object_get (j, "pid");
@@ -171,18 +172,18 @@ parse_report (const char *text, const struct husk_monitor_opts *o,
       return husk_error_makex (err, 0, "%s", msg);
     }
   {
-    cleanup_free char *last = last_monitor_message (o->userdata);
+    cleanup_free char *last = last_monitor_message (userdata);
     if (last)
       return husk_error_makex (err, EIO, "husk-monitor failed: %s", last);
   }
   return husk_error_makex (err, EIO,
                            "husk-monitor exited without a report (see '%s/%s')",
-                           o->userdata, HUSK_MONITOR_LOG);
+                           userdata, HUSK_MONITOR_LOG);
 }
 
 int
-husk_monitor_start (const struct husk_monitor_opts *o,
-                    struct husk_monitor_result *res, husk_error_t *err)
+husk_monitor_spawn (const struct husk_monitor_opts *o, struct husk_monitor_launch *l,
+                    husk_error_t *err)
 {
   cleanup_free char *path = o->monitor_path ? husk_xstrdup (o->monitor_path)
                                             : husk_monitor_path ();
@@ -191,15 +192,11 @@ husk_monitor_start (const struct husk_monitor_opts *o,
   cleanup_free char *text = NULL;
   cleanup_json json_t *cfg = NULL;
   cleanup_strv char **argv = NULL;
-  cleanup_close int sync_r = -1;
-  cleanup_close int mine = -1, theirs = -1; /* the attach socket pair */
-  int p[2], sp[2], rc;
+  cleanup_close int theirs = -1, go_r = -1; /* the monitor's ends */
+  int p[2], sp[2], g[2], rc;
   bool passthrough;
-  pid_t pid;
 
-  memset (res, 0, sizeof (*res));
-  res->exit_code_hint = 125;
-  res->attach_fd = -1;
+  *l = (struct husk_monitor_launch){ .sync_r = -1, .go_w = -1, .attach_fd = -1 };
   if (o->id == NULL || o->bundle == NULL || o->userdata == NULL
       || o->runtime == NULL)
     return husk_error_makex (err, EINVAL,
@@ -231,29 +228,93 @@ husk_monitor_start (const struct husk_monitor_opts *o,
   husk_strv_append (&argv, cfg_path);
   husk_strv_append (&argv, "--sync-fd");
   husk_strv_append (&argv, "3");
+  husk_strv_append (&argv, "--go-fd");
+  husk_strv_append (&argv, "8");
   if (o->attach_wait && !passthrough)
     {
       if (socketpair (AF_UNIX, SOCK_SEQPACKET | SOCK_CLOEXEC, 0, sp) < 0)
         return husk_error_make (err, errno, "socketpair");
-      mine = sp[0];
+      l->attach_fd = sp[0];
       theirs = sp[1];
       husk_strv_append (&argv, "--attach-fd");
       husk_strv_append (&argv, "7");
     }
+  /* A socket, not a pipe: a monitor that died early must not cost us a
+     SIGPIPE when we say go (send has MSG_NOSIGNAL).  */
+  if (socketpair (AF_UNIX, SOCK_STREAM | SOCK_CLOEXEC, 0, g) < 0)
+    {
+      husk_monitor_launch_release (l);
+      return husk_error_make (err, errno, "socketpair");
+    }
+  go_r = g[0];
+  l->go_w = g[1];
   if (pipe2 (p, O_CLOEXEC) < 0)
-    return husk_error_make (err, errno, "pipe");
-  rc = spawn_monitor (path, argv, p[1], o->stdio_fds, passthrough, theirs, &pid);
+    {
+      husk_monitor_launch_release (l);
+      return husk_error_make (err, errno, "pipe");
+    }
+  rc = spawn_monitor (path, argv, p[1], o->stdio_fds, passthrough, theirs, go_r, &l->pid);
   close (p[1]);
-  close (steal_fd (&theirs));
-  sync_r = p[0];
+  l->sync_r = p[0];
   if (rc != 0)
-    return husk_error_make (err, rc, "execute '%s'", path);
-  free (text);
-  text = read_report (sync_r);
-  if (parse_report (text, o, res, err) < 0)
-    return -1;
-  res->attach_fd = steal_fd (&mine);
+    {
+      husk_monitor_launch_release (l);
+      return husk_error_make (err, rc, "execute '%s'", path);
+    }
   return 0;
+}
+
+int
+husk_monitor_go (const char *userdata, struct husk_monitor_launch *l,
+                 struct husk_monitor_result *res, husk_error_t *err)
+{
+  cleanup_free char *text = NULL;
+
+  memset (res, 0, sizeof (*res));
+  res->exit_code_hint = 125;
+  res->attach_fd = -1;
+  /* One byte: go.  A monitor that could not start has said why in its
+     report instead.  */
+  if (send (l->go_w, "1", 1, MSG_NOSIGNAL) < 0)
+    husk_log_debug ("monitor go: %s", strerror (errno));
+  close (l->go_w);
+  l->go_w = -1;
+  text = read_report (l->sync_r);
+  if (parse_report (text, userdata, res, err) < 0)
+    return -1;
+  res->attach_fd = steal_fd (&l->attach_fd);
+  return 0;
+}
+
+void
+husk_monitor_launch_release (struct husk_monitor_launch *l)
+{
+  /* Without the go byte the monitor sees EOF and leaves.  */
+  int *fds[] = { &l->sync_r, &l->go_w, &l->attach_fd };
+
+  for (size_t i = 0; i < sizeof fds / sizeof fds[0]; i++)
+    if (*fds[i] >= 0)
+      {
+        close (*fds[i]);
+        *fds[i] = -1;
+      }
+}
+
+int
+husk_monitor_start (const struct husk_monitor_opts *o,
+                    struct husk_monitor_result *res, husk_error_t *err)
+{
+  struct husk_monitor_launch l;
+  int ret;
+
+  memset (res, 0, sizeof (*res));
+  res->exit_code_hint = 125;
+  res->attach_fd = -1;
+  if (husk_monitor_spawn (o, &l, err) < 0)
+    return -1;
+  ret = husk_monitor_go (o->userdata, &l, res, err);
+  husk_monitor_launch_release (&l);
+  return ret;
 }
 
 /* --- Control socket ------------------------------------------------------- */

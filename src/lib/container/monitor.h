@@ -180,6 +180,38 @@ char *husk_monitor_path (void);
 int husk_monitor_start (const struct husk_monitor_opts *o,
                         struct husk_monitor_result *res, husk_error_t *err);
 
+/* A monitor spawned but not yet told to go (husk_monitor_spawn()).  */
+struct husk_monitor_launch
+{
+  int sync_r;    /* its report */
+  int go_w;      /* one byte here lets it create the container */
+  int attach_fd; /* with attach_wait: the caller's end of the attach pair */
+  pid_t pid;     /* the monitor: our child until we exit */
+};
+
+/**
+ * husk_monitor_spawn() - Start the monitor ahead of the container
+ * @o: as for husk_monitor_start()
+ * @l: set to the pipes of the waiting monitor
+ *
+ * The monitor starts up (exec, configuration, sockets) while the caller
+ * mounts the root file system and writes the spec, then waits for
+ * husk_monitor_go(); husk_monitor_launch_release() without it makes the
+ * monitor leave without doing anything.
+ *
+ * Return: 0, or -1.
+ */
+int husk_monitor_spawn (const struct husk_monitor_opts *o, struct husk_monitor_launch *l,
+                        husk_error_t *err);
+
+/* Let the monitor create (and start) the container, and read its report,
+   as husk_monitor_start() does.  Return: 0, or -1.  */
+int husk_monitor_go (const char *userdata, struct husk_monitor_launch *l,
+                     struct husk_monitor_result *res, husk_error_t *err);
+
+/* Close what is left of l.  */
+void husk_monitor_launch_release (struct husk_monitor_launch *l);
+
 /**
  * husk_attach() - Attach to a container through its monitor
  * @userdata_dir: the container's userdata directory

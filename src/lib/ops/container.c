@@ -693,7 +693,7 @@ health_opts (json_t *h, struct husk_monitor_health *mh, char ***test)
 
 static int
 launch (struct husk_engine *e, struct husk_container_rec *r, json_t *c, bool attach_wait,
-        bool create_only, struct husk_monitor_result *res, husk_error_t *err)
+        bool create_only, struct husk_monitor_launch *l, husk_error_t *err)
 {
   cleanup_free char *dir = bundle_dir (e, r->id), *run = husk_op_container_rundir (e, r->id);
   cleanup_free char *rtroot = runtime_root (e);
@@ -741,7 +741,7 @@ launch (struct husk_engine *e, struct husk_container_rec *r, json_t *c, bool att
   husk_rm_rf (run, NULL);
   if (husk_mkdir_p (run, 0700, err) < 0 || husk_mkdir_p (rtroot, 0700, err) < 0)
     return -1;
-  return husk_monitor_start (&o, res, err);
+  return husk_monitor_spawn (&o, l, err);
 }
 
 static void
@@ -799,8 +799,10 @@ bring_up (struct husk_engine *e, struct husk_container_rec *r, bool init, int *a
           int *exit_hint, husk_error_t *err)
 {
   struct husk_monitor_result res = { 0 };
+  struct husk_monitor_launch l = { .sync_r = -1, .go_w = -1, .attach_fd = -1 };
   cleanup_json json_t *c = json_loads (r->config, 0, NULL);
   cleanup_free char *rootfs = NULL, *dir = bundle_dir (e, r->id);
+  cleanup_free char *run = husk_op_container_rundir (e, r->id);
   cleanup_free char *prev = husk_xstrdup (r->state);
   int64_t prev_started = r->started_at;
   int ret, vols;
@@ -809,6 +811,10 @@ bring_up (struct husk_engine *e, struct husk_container_rec *r, bool init, int *a
      record (a handed-over cleanup does not wait for that).  */
   if (r->monitor_pid > 0 && alive (r->monitor_pid))
     husk_op_await_exit (r->monitor_pid, 10000);
+  /* The new monitor starts up while we mount and write the spec; it
+     waits for our go.  */
+  if (launch (e, r, c, attach_fd != NULL, init, &l, err) < 0)
+    return -1;
   rootfs = husk_store_container_mount (e->store, r->id, err);
   if (rootfs == NULL || (vols = husk_op_volume_prepare (e, c, rootfs, err)) < 0)
     goto fail;
@@ -822,14 +828,14 @@ bring_up (struct husk_engine *e, struct husk_container_rec *r, bool init, int *a
     }
   if (write_spec (e, c, dir, rootfs, err) < 0)
     goto fail;
-  /* Active before the monitor exists: its cleanup may come before we
+  /* Active before the monitor goes: its cleanup may come before we
      return, and must find a row it can fold the exit into.  */
   set_state (r, init ? "initialized" : "running", 0, 0);
   if (!init)
     r->started_at = now_ns ();
   if (husk_state_container_save (e->state, r, err) < 0)
     goto fail;
-  if (launch (e, r, c, attach_fd != NULL, init, &res, err) < 0)
+  if (husk_monitor_go (run, &l, &res, err) < 0)
     {
       if (res.exit_code_hint)
         *exit_hint = res.exit_code_hint;
@@ -839,6 +845,7 @@ bring_up (struct husk_engine *e, struct husk_container_rec *r, bool init, int *a
       event (e, "cleanup", r); /* as Podman records a start that failed */
       goto fail;
     }
+  husk_monitor_launch_release (&l);
   ret = record_pids (e, r->id, &res, init, err);
   if (ret == 0 && attach_fd)
     *attach_fd = res.attach_fd;
@@ -846,6 +853,7 @@ bring_up (struct husk_engine *e, struct husk_container_rec *r, bool init, int *a
     close (res.attach_fd);
   return ret;
 fail:
+  husk_monitor_launch_release (&l);
   release (e, r);
   return -1;
 }

@@ -68,3 +68,17 @@ husk_exec_runtime (const char *path, char *const argv[], char *const envp[])
   execve (path, argv, envp);
   return -1;
 }
+
+int
+husk_runtime_sealed_copy (const char *path)
+{
+  return clones_itself (path) ? sealed_copy (path) : -1;
+}
+
+int
+husk_exec_runtime_from (int copy, const char *path, char *const argv[], char *const envp[])
+{
+  if (copy >= 0)
+    execveat (copy, "", argv, envp, AT_EMPTY_PATH);
+  return husk_exec_runtime (path, argv, envp);
+}

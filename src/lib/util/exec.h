@@ -21,4 +21,11 @@
  */
 int husk_exec_runtime (const char *path, char *const argv[], char *const envp[]);
 
+/* The sealed copy itself (for crun and runc; else -1), made ahead of time
+   by a caller that waits anyway, and its use in a forked child:
+   execveat() of copy when it is >= 0, else husk_exec_runtime().  */
+int husk_runtime_sealed_copy (const char *path);
+int husk_exec_runtime_from (int copy, const char *path, char *const argv[],
+                            char *const envp[]);
+
 #endif

@@ -269,3 +269,17 @@ teardown() {
     run_husk inspect --format '{{.State.Status}} {{.State.ExitCode}}' again
     assert_output_is "exited 0"
 }
+
+@test "an --rm container's layer is mounted volatile (no sync at unmount), others are not" {
+    run_husk run --rm husk-test/busybox grep " / " /proc/mounts
+    assert_output_contains "volatile"
+    run_husk run --name keep2 husk-test/busybox grep " / " /proc/mounts
+    [[ "$output" != *volatile* ]]
+    # A volatile mount that was not unmounted cleanly (a crash) leaves
+    # <workdir>/work/incompat/volatile behind; the next mount must still work.
+    run_husk create --rm --name crashed husk-test/busybox echo survived
+    id=$(husk inspect --format '{{.Id}}' crashed)
+    mkdir -p "$HUSK_ROOT/storage/overlay/containers/$id/work/work/incompat/volatile"
+    run_husk start -a crashed
+    assert_output_is "survived"
+}

@@ -304,6 +304,8 @@ husk_op_container_create (struct husk_engine *e, const char *image, json_t *req,
      the image at the first start.  */
   if (husk_mkdir_p (dir, 0700, err) < 0 || write_bundle_files (e, dir, c, err) < 0
       || husk_store_container_create (e->store, id, top, err) < 0
+      || (json_is_true (json_object_get (c, "rm"))
+          && husk_store_container_set_transient (e->store, id, err) < 0)
       || husk_op_volume_create_named (e, c, err) < 0)
     {
       husk_store_container_remove (e->store, id, NULL);

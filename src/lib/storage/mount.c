@@ -215,6 +215,21 @@ husk_store_container_create (struct husk_store *s, const char *id,
   return 0;
 }
 
+int
+husk_store_container_set_transient (struct husk_store *s, const char *id, husk_error_t *err)
+{
+  cleanup_free char *rel = NULL;
+  cleanup_close int fd = -1;
+
+  if (check_id (id, err) < 0)
+    return -1;
+  rel = husk_asprintf ("containers/%s/transient", id);
+  fd = openat (s->dir_fd, rel, O_WRONLY | O_CREAT | O_CLOEXEC | O_NOFOLLOW, 0600);
+  if (fd < 0)
+    return husk_error_make (err, errno, "mark container storage '%s' transient", id);
+  return 0;
+}
+
 char *
 husk_store_container_mount (struct husk_store *s, const char *id,
                             husk_error_t *err)

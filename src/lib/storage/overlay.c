@@ -63,7 +63,7 @@ fs_error (husk_error_t *err, int fsfd, int code, const char *what)
    lacks it or "lowerdir+".  */
 static int
 mount_new (const char *base, char **lowers, const char *upper, const char *work,
-           const char *target, bool *unsupported, husk_error_t *err)
+           bool transient, const char *target, bool *unsupported, husk_error_t *err)
 {
   cleanup_close int fsfd = fsopen ("overlay", FSOPEN_CLOEXEC);
   cleanup_close int mfd = -1;
@@ -104,7 +104,8 @@ mount_new (const char *base, char **lowers, const char *upper, const char *work,
       cleanup_free char *w = husk_asprintf ("%s/%s", base, work);
 
       if (fsconfig (fsfd, FSCONFIG_SET_STRING, "upperdir", u, 0) < 0
-          || fsconfig (fsfd, FSCONFIG_SET_STRING, "workdir", w, 0) < 0)
+          || fsconfig (fsfd, FSCONFIG_SET_STRING, "workdir", w, 0) < 0
+          || (transient && fsconfig (fsfd, FSCONFIG_SET_FLAG, "volatile", NULL, 0) < 0))
         return fs_error (err, fsfd, errno, "overlay upper directory");
     }
   if (fsconfig (fsfd, FSCONFIG_CMD_CREATE, NULL, NULL, 0) < 0)
@@ -121,7 +122,7 @@ mount_new (const char *base, char **lowers, const char *upper, const char *work,
    directory for the call: short names keep the options within a page.  */
 static int
 mount_legacy (const char *base, char **lowers, const char *upper, const char *work,
-              const char *target, husk_error_t *err)
+              bool transient, const char *target, husk_error_t *err)
 {
   cleanup_free char *lower = husk_strv_join (lowers, ":");
   cleanup_free char *opts = NULL;
@@ -129,7 +130,8 @@ mount_legacy (const char *base, char **lowers, const char *upper, const char *wo
   int r, saved;
 
   if (upper)
-    opts = husk_asprintf ("lowerdir=%s,upperdir=%s,workdir=%s", lower, upper, work);
+    opts = husk_asprintf ("lowerdir=%s,upperdir=%s,workdir=%s%s", lower, upper, work,
+                          transient ? ",volatile" : "");
   else
     opts = husk_asprintf ("lowerdir=%s", lower);
   if (strlen (opts) >= (size_t) getpagesize ())
@@ -150,15 +152,16 @@ mount_legacy (const char *base, char **lowers, const char *upper, const char *wo
    base/work when upper is not NULL, at target.  */
 static int
 ovl_mount (const char *base, char **lowers, const char *upper, const char *work,
-           const char *target, bool legacy, husk_error_t *err)
+           bool transient, const char *target, bool legacy, husk_error_t *err)
 {
   bool unsupported = true;
 
-  if (!legacy && mount_new (base, lowers, upper, work, target, &unsupported, err) == 0)
+  if (!legacy
+      && mount_new (base, lowers, upper, work, transient, target, &unsupported, err) == 0)
     return 0;
   if (!unsupported)
     return -1;
-  return mount_legacy (base, lowers, upper, work, target, err);
+  return mount_legacy (base, lowers, upper, work, transient, target, err);
 }
 
 int
@@ -184,7 +187,7 @@ husk_overlay_probe (const char *dir, husk_error_t *err)
         }
     }
   merged = husk_asprintf ("%s/merged", tmp);
-  r = ovl_mount (tmp, lowers, "upper", "work", merged, false, err);
+  r = ovl_mount (tmp, lowers, "upper", "work", false, merged, false, err);
   if (r == 0 && umount2 (merged, MNT_DETACH) < 0)
     r = husk_error_make (err, errno, "unmount '%s'", merged);
   husk_rm_rf (tmp, NULL);
@@ -353,7 +356,7 @@ ovl_image_mount (struct husk_store *s, const char *hex, const char *target,
   lowers = lowers_of (s, chain, true, err);
   if (lowers == NULL)
     return -1;
-  return ovl_mount (s->dir, lowers, NULL, NULL, target, s->legacy_mount, err);
+  return ovl_mount (s->dir, lowers, NULL, NULL, false, target, s->legacy_mount, err);
 }
 
 /* Containers.  */
@@ -383,6 +386,7 @@ ovl_container_mount (struct husk_store *s, const char *id, const char *target,
   cleanup_free char *rel = husk_asprintf ("containers/%s/lower", id);
   cleanup_free char *chain = NULL, *upper = NULL, *work = NULL;
   cleanup_strv char **lowers = NULL;
+  bool transient;
 
   if (faccessat (s->dir_fd, rel, F_OK, 0) == 0)
     {
@@ -395,7 +399,18 @@ ovl_container_mount (struct husk_store *s, const char *id, const char *target,
     return -1;
   upper = husk_asprintf ("containers/%s/diff", id);
   work = husk_asprintf ("containers/%s/work", id);
-  return ovl_mount (s->dir, lowers, upper, work, target, s->legacy_mount, err);
+  free (rel);
+  rel = husk_asprintf ("containers/%s/transient", id);
+  transient = faccessat (s->dir_fd, rel, F_OK, 0) == 0;
+  if (transient)
+    {
+      /* A volatile mount that was not cleanly unmounted (a crash) leaves
+         <workdir>/work/incompat/volatile, and overlay refuses the upper directory
+         until it is gone; the layer's content is thrown away anyway.  */
+      cleanup_free char *mark = husk_asprintf ("containers/%s/work/work/incompat", id);
+      husk_rm_rf_at (s->dir_fd, mark, NULL);
+    }
+  return ovl_mount (s->dir, lowers, upper, work, transient, target, s->legacy_mount, err);
 }
 
 const struct husk_storage_driver husk_storage_overlay = {

@@ -124,6 +124,13 @@ int husk_store_image_unmount (struct husk_store *s, const char *chain_id,
    containers/<id>/diff); container_remove unmounts first.  */
 int husk_store_container_create (struct husk_store *s, const char *id,
                                  const char *image_chain, husk_error_t *err);
+/* Mark a container's layer as transient (a --rm container): the overlay
+   driver then mounts it "volatile", without the sync of the upper file
+   system at unmount (milliseconds per container) that a layer about to
+   be removed does not need.  Return: 0, or -1.  */
+int husk_store_container_set_transient (struct husk_store *s, const char *id,
+                                        husk_error_t *err);
+
 char *husk_store_container_mount (struct husk_store *s, const char *id,
                                   husk_error_t *err);
 int husk_store_container_unmount (struct husk_store *s, const char *id,

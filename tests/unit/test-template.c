@@ -159,6 +159,8 @@ static const struct tcase cases_builtin_functions[] = {
   { "{{len .Size}}", NULL, "template: format:1:2: executing \"format\" at <len .Size>: error calling len: len of type int" },
   { "{{len .N}}", NULL, "template: format:1:2: executing \"format\" at <len .N>: error calling len: len of nil pointer" },
   { "{{index .Names 5}}", NULL, "template: format:1:2: executing \"format\" at <index .Names 5>: error calling index: index out of range: 5" },
+  /* Go: a byte cannot be indexed further (and husk leaked the byte).  */
+  { "{{index .Str 1 0}}", NULL, "template: format:1:2: executing \"format\" at <index .Str 1 0>: error calling index: can't index item of type uint8" },
   { "{{index .Labels 1}}", NULL, "template: format:1:2: executing \"format\" at <index .Labels 1>: error calling index: value has type int; should be string" },
   { "{{index .Names \"a\"}}", NULL, "template: format:1:2: executing \"format\" at <index .Names \"a\">: error calling index: cannot index slice/array with type string" },
   { "{{index .Missing 1}}", NULL, "template: format:1:2: executing \"format\" at <index .Missing 1>: error calling index: index of untyped nil" },
@@ -515,6 +517,25 @@ header_mode_renders_field_headers (void **state)
   (void) state;
   assert_int_equal (husk_template_exec_full (t, dot, &o, &out, NULL), 0);
   assert_string_equal (out.data, "IMAGE ID|CREATED AT|APP|NAMES|SOURCE");
+  husk_buf_release (&out);
+}
+
+/* Found by fuzz-template: a failed pipeline in header mode left range's
+   declared variables undeclared, and range wrote past the variables.  */
+static void
+header_mode_declares_range_variables_of_a_failed_pipeline (void **state)
+{
+  cleanup_json json_t *dot = json_object ();
+  struct husk_template_exec_options o = { .header_mode = true };
+  cleanup (husk_template_free) struct husk_template *t = husk_template_parse (
+      "{{range $i, $e := pad.Names}}[{{$i}}={{$e}}]{{end}}|{{with $x := pad.F}}{{$x}}{{end}}",
+      NULL);
+  struct husk_buf out = HUSK_BUF_INIT;
+
+  (void) state;
+  assert_non_null (t);
+  assert_int_equal (husk_template_exec_full (t, dot, &o, &out, NULL), 0);
+  assert_string_equal (out.data, "[0=NAMES]|F");
   husk_buf_release (&out);
 }
 
@@ -939,6 +960,7 @@ main (void)
     cmocka_unit_test (strict_mode_keeps_nested_objects_as_maps),
     cmocka_unit_test (header_names_split_camel_case),
     cmocka_unit_test (header_mode_renders_field_headers),
+    cmocka_unit_test (header_mode_declares_range_variables_of_a_failed_pipeline),
     cmocka_unit_test (output_limit_stops_execution),
     cmocka_unit_test (step_limit_stops_nested_ranges),
     cmocka_unit_test (deep_nesting_is_a_parse_error),

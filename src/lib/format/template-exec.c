@@ -646,6 +646,19 @@ eval_pipeline_hdr (struct exec_state *s, struct dot dot, const struct tnode *pip
   f = first_field (pipe);
   *out = f ? header_value (s, f->type == N_VARIABLE ? f->idents + 1 : f->idents)
            : json_string ("");
+  /* The pipeline failed before its variables were declared; declare them
+     with the header value, as range and with expect them to exist.  */
+  for (size_t i = 0; pipe && pipe->decl && pipe->decl[i]; i++)
+    {
+      if (!pipe->is_assign)
+        push_var (s, pipe->decl[i], *out, false);
+      else if (set_var (s, pipe->decl[i], *out, false) < 0)
+        {
+          json_decref (*out);
+          *out = NULL;
+          return -1;
+        }
+    }
   return 0;
 }
 

@@ -325,8 +325,10 @@ fn_index (struct exec_state *s, json_t **a, size_t n, json_t **out, char **msg)
             return fail (msg, "index out of range: %lld", (long long) x);
           if (json_is_string (item))
             {
+              if (i + 1 < n)
+                return fail (msg, "can't index item of type uint8");
               *out = json_integer ((unsigned char) json_string_value (item)[x]);
-              return i + 1 < n ? fail (msg, "can't index item of type uint8") : 0;
+              return 0;
             }
           item = json_array_get (item, (size_t) x);
         }

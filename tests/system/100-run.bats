@@ -102,6 +102,9 @@ teardown() {
     assert_output_contains "not supported yet"
     run_husk 125 run nosuchimage true
     assert_output_contains "image not known"
+    # -e and exec -e share one parser: "=x" names no variable.
+    run_husk 125 run -e =x husk-test/busybox true
+    assert_output_contains 'invalid environment variable "=x"'
     run_husk ps -a -q
     assert_output_is ""
 }
@@ -282,4 +285,11 @@ teardown() {
     mkdir -p "$HUSK_ROOT/storage/overlay/containers/$id/work/work/incompat/volatile"
     run_husk start -a crashed
     assert_output_is "survived"
+}
+
+@test "run takes --env-file (comments, CR LF) and -e, later ones winning" {
+    printf '# a comment\nA=from-file\r\n\nB=file\n' > "$HUSK_TMP/env"
+    FROM_HOST=host-value run_husk run --rm --env-file "$HUSK_TMP/env" -e B=flag -e FROM_HOST \
+        husk-test/busybox sh -c 'echo "$A|$B|$FROM_HOST"'
+    assert_output_is "from-file|flag|host-value"
 }

@@ -7,6 +7,7 @@
 #include "util/error.h"
 
 #include <jansson.h>
+#include <stdbool.h>
 #include <stdint.h>
 
 /* Defaults from containers.conf.  */
@@ -40,5 +41,15 @@ struct husk_ccfg_defaults
  */
 json_t *husk_ccfg_build (json_t *req, const struct husk_ccfg_defaults *d,
                          json_t *image_config, husk_error_t *err);
+
+/* Environment arrays ["NAME=value", ...], for create and exec alike.
+   husk_ccfg_env_set() replaces an earlier NAME; husk_ccfg_env_add() takes
+   a -e value ("NAME=value", or "NAME" copied from our environment when
+   set; "=x" is refused); husk_ccfg_env_add_file() adds the lines of an
+   --env-file (blank lines and # comments skipped, CR LF accepted).  */
+bool husk_ccfg_env_has (json_t *env, const char *name);
+void husk_ccfg_env_set (json_t *env, const char *entry);
+int husk_ccfg_env_add (json_t *env, const char *val, husk_error_t *err);
+int husk_ccfg_env_add_file (json_t *env, const char *path, husk_error_t *err);
 
 #endif

@@ -35,46 +35,62 @@ flag (json_t *req, const char *key)
   return json_is_true (json_object_get (req, key));
 }
 
-/* Set KEY=VALUE in an env array, replacing an existing KEY.  */
-static void
-env_set (json_t *env, const char *entry)
+static bool
+env_is (const char *entry, const char *name, size_t n)
 {
-  const char *eq = strchr (entry, '=');
-  size_t klen = eq ? (size_t) (eq - entry) : strlen (entry);
-  size_t i;
+  return strncmp (entry, name, n) == 0 && (entry[n] == '=' || entry[n] == '\0');
+}
+
+bool
+husk_ccfg_env_has (json_t *env, const char *name)
+{
+  size_t i, n = strlen (name);
   json_t *v;
 
   json_array_foreach (env, i, v)
-    {
-      const char *e = json_string_value (v);
-      if (strncmp (e, entry, klen) == 0 && (e[klen] == '=' || e[klen] == '\0'))
-        {
-          json_array_set_new (env, i, json_string (entry));
-          return;
-        }
-    }
+    if (env_is (json_string_value (v), name, n))
+      return true;
+  return false;
+}
+
+void
+husk_ccfg_env_set (json_t *env, const char *entry)
+{
+  const char *eq = strchr (entry, '=');
+  size_t n = eq ? (size_t) (eq - entry) : strlen (entry), i;
+  json_t *v;
+
+  json_array_foreach (env, i, v)
+    if (env_is (json_string_value (v), entry, n))
+      {
+        json_array_set_new (env, i, json_string (entry));
+        return;
+      }
   json_array_append_new (env, json_string (entry));
 }
 
-/* "-e NAME" takes NAME from the caller's environment (skipped when unset). */
-static void
-env_add_flag (json_t *env, const char *val)
+int
+husk_ccfg_env_add (json_t *env, const char *val, husk_error_t *err)
 {
-  if (strchr (val, '=') == NULL)
+  const char *hv;
+
+  if (*val == '=' || *val == '\0')
+    return husk_error_makex (err, EINVAL, "invalid environment variable \"%s\"", val);
+  if (strchr (val, '=') != NULL)
     {
-      const char *hv = getenv (val);
-      if (hv)
-        {
-          cleanup_free char *e = husk_asprintf ("%s=%s", val, hv);
-          env_set (env, e);
-        }
-      return;
+      husk_ccfg_env_set (env, val);
+      return 0;
     }
-  env_set (env, val);
+  if ((hv = getenv (val)) != NULL)
+    {
+      cleanup_free char *e = husk_asprintf ("%s=%s", val, hv);
+      husk_ccfg_env_set (env, e);
+    }
+  return 0;
 }
 
-static int
-env_add_file (json_t *env, const char *path, husk_error_t *err)
+int
+husk_ccfg_env_add_file (json_t *env, const char *path, husk_error_t *err)
 {
   cleanup_free char *text = husk_read_file (path, NULL, err);
   cleanup_strv char **lines = NULL;
@@ -85,11 +101,17 @@ env_add_file (json_t *env, const char *path, husk_error_t *err)
   for (size_t i = 0; lines[i]; i++)
     {
       char *l = lines[i];
+      size_t n;
+
       while (*l == ' ' || *l == '\t')
         l++;
+      n = strlen (l);
+      if (n > 0 && l[n - 1] == '\r')
+        l[--n] = '\0';
       if (*l == '\0' || *l == '#')
         continue;
-      env_add_flag (env, l);
+      if (husk_ccfg_env_add (env, l, err) < 0)
+        return husk_error_wrap (err, "env file '%s'", path);
     }
   return 0;
 }
@@ -132,32 +154,33 @@ build_env (json_t *req, json_t *image_cfg, husk_error_t *err)
 
   json_array_foreach (json_object_get (image_cfg, "Env"), i, v)
     if (json_is_string (v))
-      env_set (env, json_string_value (v));
+      husk_ccfg_env_set (env, json_string_value (v));
   if (json_array_size (env) == 0)
-    env_set (env, "PATH=/usr/local/sbin:/usr/local/bin:/usr/sbin:/usr/bin:/sbin:/bin");
+    husk_ccfg_env_set (env, "PATH=/usr/local/sbin:/usr/local/bin:/usr/sbin:/usr/bin:/sbin:/bin");
   /* containers.conf's default environment (Podman's: TERM=xterm).  */
   {
-    bool has_term = false;
-    json_array_foreach (env, i, v)
-      has_term = has_term || husk_has_prefix (json_string_value (v), "TERM=");
-    if (!has_term)
-      env_set (env, "TERM=xterm");
+    if (!husk_ccfg_env_has (env, "TERM"))
+      husk_ccfg_env_set (env, "TERM=xterm");
   }
   if (flag (req, "env_host"))
     for (char **e = environ; *e; e++)
-      env_set (env, *e);
+      husk_ccfg_env_set (env, *e);
   json_array_foreach (json_object_get (req, "env_file"), i, v)
-    if (env_add_file (env, json_string_value (v), err) < 0)
+    if (husk_ccfg_env_add_file (env, json_string_value (v), err) < 0)
       {
         json_decref (env);
         return NULL;
       }
   json_array_foreach (json_object_get (req, "env"), i, v)
-    env_add_flag (env, json_string_value (v));
+    if (husk_ccfg_env_add (env, json_string_value (v), err) < 0)
+      {
+        json_decref (env);
+        return NULL;
+      }
   json_array_foreach (json_object_get (req, "env_merge"), i, v)
     {
       cleanup_free char *merged = expand_env (env, json_string_value (v));
-      env_set (env, merged);
+      husk_ccfg_env_set (env, merged);
     }
   return env;
 }

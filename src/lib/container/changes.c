@@ -351,9 +351,8 @@ husk_changes_layer_overlay (int upper_fd, int out_fd, husk_error_t *err)
   return r;
 }
 
-/* The parent directory of rel beneath root, no symlink followed.  */
-static int
-open_parent (int root, const char *rel, const char **base)
+int
+husk_changes_open_parent (int root, const char *rel, const char **base)
 {
   const char *slash = strrchr (rel, '/');
   cleanup_free char *dir = slash ? husk_xstrndup (rel, (size_t) (slash - rel)) : NULL;
@@ -385,7 +384,7 @@ husk_changes_layer_list (int tree_fd, const struct husk_change *c, size_t n, int
           r = husk_fstar_add_whiteout (w, rel, err);
           continue;
         }
-      dfd = open_parent (tree_fd, rel, &base);
+      dfd = husk_changes_open_parent (tree_fd, rel, &base);
       if (dfd < 0)
         r = husk_error_make (err, errno, "open parent of '%s'", c[i].path);
       else

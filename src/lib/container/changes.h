@@ -66,6 +66,10 @@ bool husk_changes_runtime_path (const char *path);
  */
 int husk_changes_layer_overlay (int upper_fd, int out_fd, husk_error_t *err);
 
+/* The parent directory of rel beneath root (O_PATH), no symlink followed;
+   *base is set to rel's last part.  Return: the fd, or -1 with errno.  */
+int husk_changes_open_parent (int root, const char *rel, const char **base);
+
 /**
  * husk_changes_layer_list() - Write listed changes of a full tree as a layer
  * @tree_fd: the container's tree

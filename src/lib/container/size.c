@@ -13,11 +13,9 @@
 
 #include <errno.h>
 #include <fcntl.h>
-#include <linux/openat2.h>
 #include <stdlib.h>
 #include <string.h>
 #include <sys/stat.h>
-#include <sys/syscall.h>
 #include <unistd.h>
 
 #define SIZE_MAX_DEPTH 512
@@ -146,20 +144,6 @@ husk_size_tree (int dir_fd, int64_t *out, husk_error_t *err)
   return r;
 }
 
-/* The parent directory of rel beneath root, no symlink followed.  */
-static int
-open_parent (int root, const char *rel, const char **base)
-{
-  const char *slash = strrchr (rel, '/');
-  cleanup_free char *dir = slash ? husk_xstrndup (rel, (size_t) (slash - rel)) : NULL;
-  struct open_how how = { .flags = O_PATH | O_DIRECTORY | O_CLOEXEC,
-                          .resolve = RESOLVE_BENEATH | RESOLVE_NO_SYMLINKS
-                                     | RESOLVE_NO_MAGICLINKS };
-
-  *base = slash ? slash + 1 : rel;
-  return (int) syscall (SYS_openat2, root, dir ? dir : ".", &how, sizeof how);
-}
-
 int
 husk_size_changes (int tree_fd, const struct husk_change *c, size_t n, int64_t *out,
                    husk_error_t *err)
@@ -174,7 +158,7 @@ husk_size_changes (int tree_fd, const struct husk_change *c, size_t n, int64_t *
 
       if (c[i].kind == 'D' || *rel == '\0')
         continue;
-      dfd = open_parent (tree_fd, rel, &base);
+      dfd = husk_changes_open_parent (tree_fd, rel, &base);
       if (dfd < 0 || fstatat (dfd, base, &st, AT_SYMLINK_NOFOLLOW) < 0)
         {
           if (vanished (errno) || errno == EXDEV)

@@ -39,6 +39,7 @@
  */
 #include "ops/container.h"
 #include "ops/events.h"
+#include "container/ccfg-build.h"
 #include "container/monitor.h"
 #include "runtime/runtime.h"
 #include "runtime/spec.h"
@@ -138,89 +139,6 @@ load_running (struct husk_engine *e, const char *ref, struct husk_container_rec 
 
 /* ---- the exec process ------------------------------------------------------ */
 
-static bool
-env_is (const char *entry, const char *name, size_t n)
-{
-  return strncmp (entry, name, n) == 0 && (entry[n] == '=' || entry[n] == '\0');
-}
-
-static bool
-env_has (json_t *env, const char *name)
-{
-  size_t i, n = strlen (name);
-  json_t *v;
-
-  json_array_foreach (env, i, v)
-    if (env_is (json_string_value (v), name, n))
-      return true;
-  return false;
-}
-
-/* Set NAME=value, replacing an earlier NAME.  */
-static void
-env_set (json_t *env, const char *entry)
-{
-  const char *eq = strchr (entry, '=');
-  size_t n = eq ? (size_t) (eq - entry) : strlen (entry), i;
-  json_t *v;
-
-  json_array_foreach (env, i, v)
-    if (env_is (json_string_value (v), entry, n))
-      {
-        json_array_set_new (env, i, json_string (entry));
-        return;
-      }
-  json_array_append_new (env, json_string (entry));
-}
-
-/* "-e NAME" copies NAME from our environment; unset names are skipped.  */
-static int
-env_flag (json_t *env, const char *val, husk_error_t *err)
-{
-  const char *hv;
-
-  if (*val == '=' || *val == '\0')
-    return husk_error_makex (err, EINVAL, "invalid environment variable \"%s\"", val);
-  if (strchr (val, '=') != NULL)
-    {
-      env_set (env, val);
-      return 0;
-    }
-  if ((hv = getenv (val)) != NULL)
-    {
-      cleanup_free char *e = husk_asprintf ("%s=%s", val, hv);
-      env_set (env, e);
-    }
-  return 0;
-}
-
-static int
-env_file (json_t *env, const char *path, husk_error_t *err)
-{
-  cleanup_free char *text = husk_read_file (path, NULL, err);
-  cleanup_strv char **lines = NULL;
-
-  if (text == NULL)
-    return husk_error_wrap (err, "env file");
-  lines = husk_strv_split (text, '\n');
-  for (size_t i = 0; lines[i]; i++)
-    {
-      char *l = lines[i];
-      size_t n;
-
-      while (*l == ' ' || *l == '\t')
-        l++;
-      n = strlen (l);
-      if (n > 0 && l[n - 1] == '\r')
-        l[--n] = '\0';
-      if (*l == '\0' || *l == '#')
-        continue;
-      if (env_flag (env, l, err) < 0)
-        return husk_error_wrap (err, "env file '%s'", path);
-    }
-  return 0;
-}
-
 /* The environment: the container's, TERM as Podman adds it, HOME of a -u
    user (unless the container sets HOME itself), the files, then -e.  */
 static int
@@ -235,18 +153,18 @@ exec_env (json_t *proc, json_t *ccfg, const struct husk_exec_opts *o, const char
       env = json_array ();
     }
   json_object_set_new (proc, "env", env);
-  if (!env_has (env, "TERM"))
-    env_set (env, "TERM=xterm");
-  if (home && !env_has (json_object_get (ccfg, "env"), "HOME"))
+  if (!husk_ccfg_env_has (env, "TERM"))
+    husk_ccfg_env_set (env, "TERM=xterm");
+  if (home && !husk_ccfg_env_has (json_object_get (ccfg, "env"), "HOME"))
     {
       cleanup_free char *h = husk_asprintf ("HOME=%s", home);
-      env_set (env, h);
+      husk_ccfg_env_set (env, h);
     }
   for (size_t i = 0; o->env_files && o->env_files[i]; i++)
-    if (env_file (env, o->env_files[i], err) < 0)
+    if (husk_ccfg_env_add_file (env, o->env_files[i], err) < 0)
       return -1;
   for (size_t i = 0; o->env && o->env[i]; i++)
-    if (env_flag (env, o->env[i], err) < 0)
+    if (husk_ccfg_env_add (env, o->env[i], err) < 0)
       return -1;
   return 0;
 }

@@ -976,7 +976,6 @@ cmd_container_inspect (struct cli_ctx *ctx, int argc, char **argv)
     OPTION_END,
   };
   struct cinspect_opts o = { 0 };
-  cleanup_json json_t *all = json_array ();
   cleanup_strv char **errors = NULL;
   cleanup_targets struct cli_targets t = { 0 };
   char *latest[2] = { NULL, NULL }, **refs;
@@ -985,23 +984,7 @@ cmd_container_inspect (struct cli_ctx *ctx, int argc, char **argv)
   refs = cli_inspect_refs (ctx, args, o.latest, &t, latest, &errors);
   if (refs == NULL)
     return cli_fail (ctx);
-  for (size_t i = 0; refs[i]; i++)
-    {
-      json_t *j = husk_op_container_inspect_sized (ctx->engine, refs[i], o.size, &ctx->err);
-      if (j == NULL)
-        {
-          if (ctx->err->code == ENOENT)
-            husk_strv_take (&errors, husk_asprintf ("no such container %s", refs[i]));
-          else
-            husk_strv_append (&errors, ctx->err->msg);
-          husk_error_release (&ctx->err);
-          continue;
-        }
-      json_array_append_new (all, j);
-    }
-  if (cli_print_objects (ctx, o.format, all) < 0)
-    return cli_fail (ctx);
-  return cli_inspect_errors (errors);
+  return cli_inspect_objects (ctx, refs, "container", o.size, o.format, &errors);
 }
 
 int

@@ -252,7 +252,6 @@ cmd_inspect (struct cli_ctx *ctx, int argc, char **argv)
     OPTION_END,
   };
   struct inspect_opts o = { 0 };
-  cleanup_json json_t *all = json_array ();
   cleanup_strv char **errors = NULL;
   cleanup_targets struct cli_targets t = { 0 };
   char *latest[2] = { NULL, NULL }, **refs;
@@ -267,43 +266,7 @@ cmd_inspect (struct cli_ctx *ctx, int argc, char **argv)
     return cli_fail (ctx);
   if (strcmp (type, "image") == 0)
     return inspect_images (ctx, refs, o.format);
-  /* Containers first, then images, as Podman looks them up; the objects
-     found are printed, then what was not found.  */
-  for (size_t i = 0; refs[i]; i++)
-    {
-      json_t *j = husk_op_container_inspect_sized (ctx->engine, refs[i], o.size, &ctx->err);
-      if (j == NULL && strcmp (type, "all") == 0 && ctx->err->code == ENOENT)
-        {
-          husk_error_release (&ctx->err);
-          j = husk_op_image_inspect (ctx->engine, refs[i], &ctx->err);
-          if (j == NULL && ctx->err->code == ENOENT)
-            {
-              /* Then volumes, as Podman does.  */
-              husk_error_release (&ctx->err);
-              j = husk_op_volume_inspect (ctx->engine, refs[i], &ctx->err);
-            }
-          if (j == NULL && ctx->err->code == ENOENT)
-            {
-              husk_error_release (&ctx->err);
-              husk_error_makex (&ctx->err, ENOENT, "no such object: \"%s\"", refs[i]);
-            }
-        }
-      else if (j == NULL && ctx->err->code == ENOENT)
-        {
-          husk_error_release (&ctx->err);
-          husk_error_makex (&ctx->err, ENOENT, "no such container %s", refs[i]);
-        }
-      if (j == NULL)
-        {
-          husk_strv_append (&errors, ctx->err->msg);
-          husk_error_release (&ctx->err);
-          continue;
-        }
-      json_array_append_new (all, j);
-    }
-  if (cli_print_objects (ctx, o.format, all) < 0)
-    return cli_fail (ctx);
-  return cli_inspect_errors (errors);
+  return cli_inspect_objects (ctx, refs, type, o.size, o.format, &errors);
 }
 
 /* ---- exists, tag, untag ---------------------------------------------------- */

@@ -2,7 +2,10 @@
 /* The containers a command acts on (see targets.h): one place that
    resolves names, --all and --latest for stop, kill, rm, start, restart,
    pause, unpause, wait, logs, port, mount and unmount.  */
+#include "cli/output.h"
 #include "cli/targets.h"
+#include "ops/volume.h"
+#include "ops/image.h"
 #include "ops/container.h"
 #include "util/cleanup.h"
 #include "util/strutil.h"
@@ -181,4 +184,49 @@ cli_inspect_refs (struct cli_ctx *ctx, char **args, bool latest, struct cli_targ
   latest_ids[0] = t->n ? t->v[0].id : NULL;
   latest_ids[1] = NULL;
   return latest_ids;
+}
+
+int
+cli_inspect_objects (struct cli_ctx *ctx, char **refs, const char *type, bool size,
+                     const char *format, char ***errors)
+{
+  cleanup_json json_t *all = json_array ();
+
+  /* Containers first, then images, as Podman looks them up; the objects
+     found are printed, then what was not found.  */
+  for (size_t i = 0; refs[i]; i++)
+    {
+      json_t *j = husk_op_container_inspect_sized (ctx->engine, refs[i], size, &ctx->err);
+      if (j == NULL && strcmp (type, "all") == 0 && ctx->err->code == ENOENT)
+        {
+          husk_error_release (&ctx->err);
+          j = husk_op_image_inspect (ctx->engine, refs[i], &ctx->err);
+          if (j == NULL && ctx->err->code == ENOENT)
+            {
+              /* Then volumes, as Podman does.  */
+              husk_error_release (&ctx->err);
+              j = husk_op_volume_inspect (ctx->engine, refs[i], &ctx->err);
+            }
+          if (j == NULL && ctx->err->code == ENOENT)
+            {
+              husk_error_release (&ctx->err);
+              husk_error_makex (&ctx->err, ENOENT, "no such object: \"%s\"", refs[i]);
+            }
+        }
+      else if (j == NULL && ctx->err->code == ENOENT)
+        {
+          husk_error_release (&ctx->err);
+          husk_error_makex (&ctx->err, ENOENT, "no such container %s", refs[i]);
+        }
+      if (j == NULL)
+        {
+          husk_strv_append (errors, ctx->err->msg);
+          husk_error_release (&ctx->err);
+          continue;
+        }
+      json_array_append_new (all, j);
+    }
+  if (cli_print_objects (ctx, format, all) < 0)
+    return cli_fail (ctx);
+  return cli_inspect_errors (*errors);
 }

@@ -83,6 +83,12 @@ void cli_targets_release (struct cli_targets *t);
    Return: 0 without errors, else 125.  */
 int cli_inspect_errors (char **errors);
 
+/* Inspect each of refs: containers, then (type "all") images and volumes,
+   as Podman looks them up; print what was found with format, then the
+   errors as cli_inspect_errors() does.  Return: 0, or 125.  */
+int cli_inspect_objects (struct cli_ctx *ctx, char **refs, const char *type, bool size,
+                         const char *format, char ***errors);
+
 /* inspect's names: the arguments, or with --latest (or none given) the
    newest container's ID in latest[0] (collected into t).  A missing
    container becomes one of *errors.  Return: the names (args or latest),

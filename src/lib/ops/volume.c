@@ -773,6 +773,7 @@ husk_op_volume_prepare (struct husk_engine *e, json_t *ccfg, const char *rootfs,
 int
 husk_op_volume_create_named (struct husk_engine *e, json_t *ccfg, husk_error_t *err)
 {
+  cleanup_strv char **made = NULL;
   size_t i;
   json_t *m;
 
@@ -781,10 +782,23 @@ husk_op_volume_create_named (struct husk_engine *e, json_t *ccfg, husk_error_t *
       const char *type = json_string_value (json_object_get (m, "type"));
       struct husk_volume_create_opts o = { .name = json_string_value (json_object_get (m, "name")),
                                            .ignore = true };
+      struct husk_volume_rec r;
 
-      if (type && strcmp (type, "volume") == 0 && o.name && *o.name
-          && husk_op_volume_create (e, &o, NULL, err) < 0)
-        return -1;
+      if (type == NULL || strcmp (type, "volume") != 0 || o.name == NULL || *o.name == '\0')
+        continue;
+      if (husk_state_volume_get (e->state, o.name, &r, NULL) == 0)
+        {
+          husk_volume_rec_release (&r);
+          continue;
+        }
+      if (husk_op_volume_create (e, &o, NULL, err) < 0)
+        {
+          /* A failed create leaves nothing: not the volumes it made.  */
+          for (size_t k = 0; made && made[k]; k++)
+            remove_volume (e, made[k], NULL);
+          return -1;
+        }
+      husk_strv_append (&made, o.name);
     }
   return 0;
 }

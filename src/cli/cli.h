@@ -63,6 +63,7 @@ struct cli_global_opts
   char *storage_driver;
   char **storage_opt;
   char *log_level;
+  char *runtime;
   bool help;
   bool version;
 };

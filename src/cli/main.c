@@ -83,6 +83,9 @@ static const struct cli_option global_options[] = {
     "value", "Used to pass an option to the storage driver" },
   { "log-level", 0, OPT_STRING, offsetof (struct cli_global_opts, log_level), "string",
     "Log messages above specified level (trace, debug, info, warn, warning, error, fatal or panic)" },
+  { "runtime", 0, OPT_STRING, offsetof (struct cli_global_opts, runtime), "string",
+    "Path to the OCI-compatible binary used to run containers (default: the first of crun "
+    "and runc that can run on this host)" },
   { "version", 'v', OPT_BOOL, offsetof (struct cli_global_opts, version), NULL,
     "Version of husk" },
   OPTION_END,
@@ -152,6 +155,7 @@ open_engine (struct cli_ctx *ctx)
     .runroot = ctx->g->runroot,
     .storage_driver = ctx->g->storage_driver,
     .storage_opts = ctx->g->storage_opt,
+    .runtime = ctx->g->runtime,
   };
 
   ctx->engine = husk_engine_new (&o, &ctx->err);
@@ -358,6 +362,7 @@ cli_main (int argc, char **argv)
   free (g.runroot);
   free (g.storage_driver);
   free (g.log_level);
+  free (g.runtime);
   husk_strv_free (g.storage_opt);
   return r;
 }

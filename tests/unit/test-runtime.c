@@ -206,6 +206,82 @@ hybrid_cgroups_without_v2_controllers_are_fine (void **state)
   husk_rm_rf (v1, NULL);
 }
 
+/* cfg's runtime `name` is found at path.  */
+static void
+set_paths (struct husk_config *cfg, const char *name, const char *path)
+{
+  for (size_t i = 0; i < cfg->n_runtimes; i++)
+    if (strcmp (cfg->runtimes[i].name, name) == 0)
+      {
+        husk_strv_free (cfg->runtimes[i].paths);
+        cfg->runtimes[i].paths = husk_xzalloc (2 * sizeof (char *));
+        cfg->runtimes[i].paths[0] = husk_xstrdup (path);
+      }
+}
+
+static void
+choice_skips_a_runtime_that_cannot_run_here (void **state)
+{
+  cleanup (husk_config_free) struct husk_config *cfg = husk_config_new_defaults ();
+  cleanup_free char *hybrid = fake_cgroup_root ("hugetlb\n");
+  cleanup_free char *fine = fake_cgroup_root ("");
+  cleanup_free char *why = NULL;
+  husk_error_t err = NULL;
+  struct husk_runtime *rt;
+
+  (void) state;
+  set_paths (cfg, "crun", "/bin/true");
+  set_paths (cfg, "runc", "/bin/false");
+  rt = husk_runtime_choose (cfg, fine, &why, &err);
+  assert_non_null (rt);
+  assert_string_equal (rt->name, "crun");
+  assert_string_equal (rt->path, "/bin/true");
+  assert_null (why);
+  husk_runtime_free (rt);
+
+  rt = husk_runtime_choose (cfg, hybrid, &why, &err);
+  assert_non_null (rt);
+  assert_string_equal (rt->name, "runc");
+  assert_string_equal (rt->path, "/bin/false");
+  assert_true (strncmp (why, "crun cannot run on this host: cgroups are in hybrid mode", 56) == 0);
+  husk_runtime_free (rt);
+  free (steal_ptr (&why));
+
+  /* Neither installed: say so.  Only crun, and it cannot run: its reason.
+     (Runtimes are looked for in $PATH too.)  */
+  setenv ("PATH", "/no/such/dir", 1);
+  set_paths (cfg, "runc", "/no/such/runc");
+  assert_null (husk_runtime_choose (cfg, hybrid, &why, &err));
+  assert_int_equal (err->code, EOPNOTSUPP);
+  husk_error_release (&err);
+  set_paths (cfg, "crun", "/no/such/crun");
+  assert_null (husk_runtime_choose (cfg, hybrid, &why, &err));
+  assert_string_equal (err->msg, "no OCI runtime found: install crun or runc, or name one "
+                                 "with --runtime");
+  husk_error_release (&err);
+  husk_rm_rf (hybrid, NULL);
+  husk_rm_rf (fine, NULL);
+}
+
+static void
+a_named_runtime_is_used_as_named (void **state)
+{
+  cleanup (husk_config_free) struct husk_config *cfg = husk_config_new_defaults ();
+  cleanup_free char *why = NULL;
+  struct husk_runtime *rt;
+
+  (void) state;
+  set_paths (cfg, "runc", "/bin/false");
+  rt = husk_runtime_resolve ("/bin/true", cfg, &why, NULL);
+  assert_string_equal (rt->path, "/bin/true");
+  husk_runtime_free (rt);
+  cfg->runtime = husk_xstrdup ("runc");
+  rt = husk_runtime_resolve (NULL, cfg, &why, NULL);
+  assert_string_equal (rt->path, "/bin/false");
+  assert_null (why);
+  husk_runtime_free (rt);
+}
+
 static void
 error_messages_are_extracted (void **state)
 {
@@ -310,6 +386,8 @@ main (void)
     cmocka_unit_test (configured_runtime_paths_are_used),
     cmocka_unit_test (hybrid_cgroups_with_v2_controllers_stop_crun),
     cmocka_unit_test (hybrid_cgroups_without_v2_controllers_are_fine),
+    cmocka_unit_test (choice_skips_a_runtime_that_cannot_run_here),
+    cmocka_unit_test (a_named_runtime_is_used_as_named),
     cmocka_unit_test (error_messages_are_extracted),
     cmocka_unit_test (run_captures_output),
     cmocka_unit_test (run_failure_carries_the_runtimes_message),

@@ -152,7 +152,6 @@ husk_config_new_defaults (void)
 {
   struct husk_config *c = husk_xzalloc (sizeof *c);
 
-  c->runtime = husk_xstrdup ("crun");
   set_runtime (c, "crun", strv_of (crun_paths));
   set_runtime (c, "runc", strv_of (runc_paths));
   c->events_logger = husk_xstrdup ("file");

@@ -75,7 +75,7 @@ struct husk_config_registry
 struct husk_config
 {
   /* containers.conf [engine] */
-  char *runtime;                         /* "crun" */
+  char *runtime;                         /* NULL: chosen per host (runtime.h) */
   struct husk_config_runtime *runtimes;  /* crun, runc, then any configured */
   size_t n_runtimes;
   char *events_logger;                   /* "file" (no journald here) */

@@ -167,30 +167,6 @@ write_bundle_files (struct husk_engine *e, const char *dir, json_t *c, husk_erro
 
 /* ---- runtime ------------------------------------------------------------ */
 
-/* The OCI runtime by name ("crun", "runc", from [engine.runtimes]) or path. */
-static const char *
-runtime_path (struct husk_engine *e, const char *name, husk_error_t *err)
-{
-  char **paths;
-
-  if (name == NULL || *name == '\0')
-    name = e->config->runtime ? e->config->runtime : "crun";
-  if (name[0] == '/')
-    {
-      if (access (name, X_OK) == 0)
-        return name;
-      husk_error_make (err, errno, "OCI runtime '%s'", name);
-      return NULL;
-    }
-  paths = husk_config_runtime_paths (e->config, name);
-  for (size_t i = 0; paths && paths[i]; i++)
-    if (access (paths[i], X_OK) == 0)
-      return paths[i];
-  husk_error_makex (err, ENOENT, "OCI runtime \"%s\" not found: install it, or choose "
-                    "another with --runtime", name);
-  return NULL;
-}
-
 /* ---- create ------------------------------------------------------------ */
 
 static json_t *
@@ -216,16 +192,21 @@ plan (struct husk_engine *e, const char *image, json_t *req, struct husk_image_r
     return NULL;
   json_object_set_new (c, "image", json_pack ("{s:s, s:s}", "id", img->id, "name",
                                               img->names && img->names[0] ? img->names[0] : img->id));
-  /* The runtime is the container's for life: chosen now, checked now.  */
+  /* The runtime is the container's for life: chosen now, by path, so
+     no later change of the host or the configuration hands it to
+     another runtime.  */
   {
-    const char *rt = json_string_value (json_object_get (req, "runtime"));
-    const char *path = runtime_path (e, rt, err);
-    if (path == NULL)
+    cleanup_free char *why = NULL;
+    cleanup (husk_runtime_free) struct husk_runtime *rt = husk_runtime_resolve (
+        json_string_value (json_object_get (req, "runtime")), e->config, &why, err);
+    if (rt == NULL)
       {
         json_decref (c);
         return NULL;
       }
-    json_object_set_new (c, "runtime", json_string (path));
+    if (why)
+      husk_log_debug ("using %s: %s", rt->name, why);
+    json_object_set_new (c, "runtime", json_string (rt->path));
   }
   return c;
 }

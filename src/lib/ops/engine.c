@@ -79,6 +79,11 @@ husk_engine_new (const struct husk_engine_opts *o, husk_error_t *err)
   e->runroot = absolute (pick (o->runroot, e->config->runroot));
   if (e->runroot == NULL)
     e->runroot = default_runroot (e->rootless);
+  if (o->runtime)
+    {
+      free (e->config->runtime);
+      e->config->runtime = husk_xstrdup (o->runtime);
+    }
   e->storage_driver = husk_xstrdup (pick (o->storage_driver, e->config->storage_driver));
   e->storage_opts = husk_strv_dup (o->storage_opts && o->storage_opts[0]
                                        ? o->storage_opts

@@ -20,6 +20,7 @@ struct husk_engine_opts
   const char *runroot;        /* --runroot */
   const char *storage_driver; /* --storage-driver */
   char **storage_opts;        /* --storage-opt (NULL-terminated) */
+  const char *runtime;        /* --runtime: replaces [engine] runtime */
 };
 
 struct husk_engine

@@ -3,6 +3,7 @@
 #include "ops/system.h"
 #include "ops/volume.h"
 #include "config/config.h"
+#include "runtime/runtime.h"
 #include "state/state.h"
 #include "storage/store.h"
 #include "util/cleanup.h"
@@ -56,19 +57,28 @@ os_release (void)
   return d;
 }
 
+/* The runtime a new container gets, and why when it is not the first
+   choice; a runtime that cannot be found is shown with its error.  */
 static json_t *
 runtime_info (struct husk_engine *e)
 {
-  char **paths = husk_config_runtime_paths (e->config, e->config->runtime);
-  const char *path = "";
+  husk_error_t err = NULL;
+  cleanup_free char *why = NULL;
+  cleanup (husk_runtime_free) struct husk_runtime *rt
+      = husk_runtime_resolve (NULL, e->config, &why, &err);
+  json_t *o;
 
-  for (size_t i = 0; paths && paths[i]; i++)
-    if (access (paths[i], X_OK) == 0)
-      {
-        path = paths[i];
-        break;
-      }
-  return json_pack ("{s:s, s:s}", "name", e->config->runtime, "path", path);
+  if (rt == NULL)
+    {
+      o = json_pack ("{s:s, s:s, s:s}", "name", e->config->runtime ? e->config->runtime : "",
+                     "path", "", "error", err->msg);
+      husk_error_release (&err);
+      return o;
+    }
+  o = json_pack ("{s:s, s:s}", "name", rt->name, "path", rt->path);
+  if (why)
+    json_object_set_new (o, "reason", json_string (why));
+  return o;
 }
 
 json_t *

@@ -421,6 +421,57 @@ husk_runtime_check_host_at (const struct husk_runtime *rt, const char *cgroup_ro
   return rt->ops->check_host (rt, cgroup_root, err);
 }
 
+/* Choosing a runtime.  */
+
+struct husk_runtime *
+husk_runtime_choose (struct husk_config *cfg, const char *cgroup_root, char **reason,
+                     husk_error_t *err)
+{
+  husk_error_t first = NULL;
+
+  *reason = NULL;
+  for (size_t i = 0; i < cfg->n_runtimes; i++)
+    {
+      husk_error_t e = NULL;
+      struct husk_runtime *rt = husk_runtime_find (cfg->runtimes[i].name, cfg, NULL);
+
+      if (rt == NULL)
+        continue;
+      if (husk_runtime_check_host_at (rt, cgroup_root, &e) == 0)
+        {
+          if (first)
+            *reason = husk_xstrdup (first->msg);
+          husk_error_release (&first);
+          return rt;
+        }
+      if (first == NULL)
+        first = e;
+      else
+        husk_error_release (&e);
+      husk_runtime_free (rt);
+    }
+  if (first)
+    {
+      *err = first;
+      return NULL;
+    }
+  husk_error_makex (err, ENOENT, "no OCI runtime found: install crun or runc, or name one "
+                    "with --runtime");
+  return NULL;
+}
+
+struct husk_runtime *
+husk_runtime_resolve (const char *name_or_path, struct husk_config *cfg, char **reason,
+                      husk_error_t *err)
+{
+  *reason = NULL;
+  if (name_or_path && *name_or_path)
+    return husk_runtime_find (name_or_path, cfg, err);
+  if (cfg->runtime)
+    return husk_runtime_find (cfg->runtime, cfg, err);
+  return husk_runtime_choose (cfg, "/sys/fs/cgroup", reason, err);
+}
+
 int
 husk_runtime_check_host (const struct husk_runtime *rt, husk_error_t *err)
 {

@@ -159,4 +159,36 @@ int husk_runtime_check_host (const struct husk_runtime *rt, husk_error_t *err);
 int husk_runtime_check_host_at (const struct husk_runtime *rt, const char *cgroup_root,
                                 husk_error_t *err);
 
+/**
+ * husk_runtime_choose() - The runtime husk uses when none is named
+ * @cfg:         the candidates, in order: crun, runc, then the rest of
+ *               [engine.runtimes]
+ * @cgroup_root: "/sys/fs/cgroup" (tests pass another)
+ * @reason:      set to a new string saying why the runtime chosen is not
+ *               the first candidate ("crun cannot run on this host: ..."),
+ *               or to NULL when it is
+ * @err:         ENOENT when no candidate is installed; the first
+ *               candidate's host error when none can run here
+ *
+ * The first candidate that is installed and passes its host check, judged
+ * from the host's state (a file read or two, no process), so every command
+ * on a host makes the same choice.
+ *
+ * Return: a new runtime, or NULL.
+ */
+struct husk_runtime *husk_runtime_choose (struct husk_config *cfg, const char *cgroup_root,
+                                          char **reason, husk_error_t *err);
+
+/**
+ * husk_runtime_resolve() - The runtime a new container gets
+ * @name_or_path: --runtime, else NULL
+ *
+ * A named runtime (the argument, else containers.conf's [engine] runtime)
+ * is found with husk_runtime_find(); with neither, husk_runtime_choose()
+ * picks one.  A runtime named explicitly is not checked here: it fails
+ * with its own clear message when it starts.
+ */
+struct husk_runtime *husk_runtime_resolve (const char *name_or_path, struct husk_config *cfg,
+                                           char **reason, husk_error_t *err);
+
 #endif

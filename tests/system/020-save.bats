@@ -122,3 +122,31 @@ podman_tmp() {
     tar -tf "$HUSK_TMP/keep.txt" | grep -q manifest.json
     [ -z "$(ls "$HUSK_TMP" | grep husk-)" ]
 }
+
+@test "an OCI archive's ref.name without a registry names a local image, as in Podman" {
+    run_husk save --format oci-dir -o "$HUSK_TMP/d" husk-test/busybox
+    id=$(husk image inspect --format '{{.Id}}' husk-test/busybox)
+    run_husk rmi -a -f
+    # name given in ref.name -> name loaded (Podman 4.3.1 and 5 alike)
+    for pair in "v1=localhost/v1:latest" "foo:bar=localhost/foo:bar" \
+                "app/web=localhost/app/web:latest" "quay.io/x/y:3=quay.io/x/y:3"; do
+        ann=${pair%%=*} want=${pair#*=}
+        rm -rf "$HUSK_TMP/e"; cp -r "$HUSK_TMP/d" "$HUSK_TMP/e"
+        jq --arg n "$ann" '.manifests[0].annotations["org.opencontainers.image.ref.name"] = $n' \
+            "$HUSK_TMP/d/index.json" > "$HUSK_TMP/e/index.json"
+        tar -C "$HUSK_TMP/e" -cf "$HUSK_TMP/e.tar" .
+        run_husk load -i "$HUSK_TMP/e.tar"
+        assert_output_is "Loaded image: $want"
+        run_husk image inspect --format '{{.Id}}' "$want"
+        assert_output_is "$id"
+        run_husk rmi -a -f
+    done
+    # A ref.name that is no valid name fails the load, naming it.
+    jq '.manifests[0].annotations["org.opencontainers.image.ref.name"] = "Bad Name"' \
+        "$HUSK_TMP/d/index.json" > "$HUSK_TMP/e/index.json"
+    tar -C "$HUSK_TMP/e" -cf "$HUSK_TMP/e.tar" .
+    run_husk 125 load -i "$HUSK_TMP/e.tar"
+    assert_output_contains 'ref.name "Bad Name"'
+    run_husk images -q
+    assert_output_is ""
+}

@@ -369,6 +369,20 @@ add_name (struct husk_archive_image *im, const char *name, husk_error_t *err)
   return 0;
 }
 
+/* The name an OCI archive's ref.name annotation gives its image.  As in
+   Podman, a name without a registry is local: "v1" is localhost/v1:latest
+   and "app/web:2" localhost/app/web:2, never docker.io.  */
+static char *
+oci_ref_name (const char *ann)
+{
+  const char *slash = strchr (ann, '/');
+  size_t n = slash ? (size_t) (slash - ann) : 0;
+  bool domain = slash && (memchr (ann, '.', n) || memchr (ann, ':', n)
+                          || (n == 9 && strncmp (ann, "localhost", 9) == 0));
+
+  return domain ? husk_xstrdup (ann) : husk_asprintf ("localhost/%s", ann);
+}
+
 static int
 check_member_file (int dirfd, const char *name, husk_error_t *err)
 {
@@ -500,15 +514,17 @@ read_oci_manifest (struct husk_archive *ar, int dirfd, json_t *desc,
   if (husk_strv_len (im->layer_paths) != husk_strv_len (im->diff_ids))
     return husk_error_makex (err, EINVAL, "image has %zu layers but its config lists %zu diff IDs",
                              husk_strv_len (im->layer_paths), husk_strv_len (im->diff_ids));
-  /* A full reference in the ref.name annotation names the image; a bare
-     tag ("latest") does not say which repository, so it is ignored.  */
   refname = json_string_value (json_object_get (json_object_get (desc, "annotations"),
                                                 "org.opencontainers.image.ref.name"));
   if (refname == NULL)
     refname = json_string_value (json_object_get (json_object_get (desc, "annotations"),
                                                   "io.containerd.image.name"));
-  if (refname && strchr (refname, '/') && add_name (im, refname, err) < 0)
-    return -1;
+  if (refname && *refname)
+    {
+      cleanup_free char *name = oci_ref_name (refname);
+      if (add_name (im, name, err) < 0)
+        return husk_error_wrap (err, "org.opencontainers.image.ref.name \"%s\"", refname);
+    }
   return 0;
 }
 

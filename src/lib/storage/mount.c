@@ -101,8 +101,10 @@ counted_unmount (const char *countdir, const char *target, bool force,
   if (lock < 0)
     return -1;
   n = read_count (lock);
+  /* Not mounted: the count heals to 0 (an unmount done twice, as the
+     cleanup of an exited container does, writes nothing).  */
   if (!husk_store_is_mountpoint (target))
-    return write_count (lock, 0, err);
+    return n == 0 ? 0 : write_count (lock, 0, err);
   if (n > 1 && !force)
     return write_count (lock, n - 1, err);
   if (umount2 (target, 0) < 0)

@@ -27,6 +27,7 @@
 #include <stdlib.h>
 #include <string.h>
 #include <sys/epoll.h>
+#include <sys/file.h>
 #include <sys/ioctl.h>
 #include <sys/socket.h>
 #include <sys/stat.h>
@@ -514,6 +515,29 @@ send_exit (struct mon_client *cl, const char *frame, int n)
   send (cl->w.fd, frame, n, MSG_NOSIGNAL);
 }
 
+/* Delete what the caller of a handed-over cleanup left in the store's
+   work area: one plain name, "rm-*", nothing else.  The lock is what every
+   user of that area takes; whoever comes first deletes it.  */
+static void
+delete_trash (struct mon_ctx *c, const char *name)
+{
+  cleanup_close int dfd = -1, fd = -1;
+  husk_error_t err = NULL;
+
+  if (c->o->trash_dir == NULL || strncmp (name, "rm-", 3) != 0 || strchr (name, '/')
+      || strlen (name) > 64)
+    return;
+  dfd = open (c->o->trash_dir, O_RDONLY | O_DIRECTORY | O_CLOEXEC);
+  if (dfd < 0)
+    return;
+  fd = openat (dfd, name, O_RDONLY | O_DIRECTORY | O_NOFOLLOW | O_CLOEXEC);
+  if (fd < 0 || flock (fd, LOCK_EX) < 0)
+    return;
+  if (husk_rm_rf_at (dfd, name, &err) < 0 && err->code != ENOENT)
+    husk_log_warn ("%s", err->msg);
+  husk_error_release (&err);
+}
+
 /* Give the exit to the client that cleans up and wait (at most a minute)
    for its word that it did.  Return: true when it did; false when there
    is no such client, or it went away without saying so, and the exit
@@ -537,10 +561,15 @@ mon_handoff_cleanup (struct mon_ctx *c, int exit_code)
      updates the store: the two run side by side.  */
   mon_runtime_delete (c);
   setsockopt (cl->w.fd, SOL_SOCKET, SO_RCVTIMEO, &tv, sizeof tv);
-  while (!cleaned && ((got = recv (cl->w.fd, buf, sizeof buf, 0)) > 0
+  while (!cleaned && ((got = recv (cl->w.fd, buf, sizeof buf - 1, 0)) > 0
                       || (got < 0 && errno == EINTR)))
     cleaned = got > 0 && buf[0] == HUSK_ATTACH_CLEANED;
   client_drop (c, cl);
+  if (cleaned && got > 1)
+    {
+      buf[got] = '\0';
+      delete_trash (c, buf + 1);
+    }
   return cleaned;
 }
 

@@ -18,6 +18,21 @@ teardown() {
     assert_output_contains "err"
 }
 
+@test "a foreground run --rm leaves its files to the monitor, which deletes them" {
+    run_husk run --rm husk-test/busybox sh -c 'echo data > /big; mkdir -p /d/e/f'
+    # Gone from the store the moment run returns ...
+    [ -z "$(ls -A "$HUSK_ROOT/containers")" ]
+    [ -z "$(ls -A "$HUSK_ROOT"/storage/*/containers)" ]
+    # ... and deleted by the monitor (no husk command runs meanwhile).
+    for i in $(seq 50); do [ -z "$(ls -A "$HUSK_ROOT"/storage/*/tmp)" ] && break; sleep 0.1; done
+    [ -z "$(ls -A "$HUSK_ROOT"/storage/*/tmp)" ]
+    # Left behind (the monitor was killed before it got to it), the next
+    # command that opens the store deletes it.
+    mkdir -p "$HUSK_ROOT"/storage/overlay/tmp/rm-left/container/diff/x
+    run_husk ps -a -q
+    [ ! -e "$HUSK_ROOT"/storage/overlay/tmp/rm-left ]
+}
+
 @test "a command that does not exist exits 127, one not executable 126" {
     run_husk 127 run --rm husk-test/busybox /nosuch
     run_husk 126 run --rm husk-test/busybox /etc/passwd
@@ -34,6 +49,12 @@ teardown() {
     for i in $(seq 50); do [ -z "$(ls -A "$HUSK_RUNROOT/runtime")" ] && break; sleep 0.1; done
     [ -z "$(ls -A "$HUSK_RUNROOT/runtime")" ]
     [ -z "$(ls -A "$HUSK_RUNROOT/containers")" ]
+    # The layer and the bundle leave the store at once; their files are
+    # deleted by the monitor after run has returned.
+    [ -z "$(ls -A "$HUSK_ROOT/containers")" ]
+    [ -z "$(ls -A "$HUSK_ROOT"/storage/*/containers)" ]
+    for i in $(seq 50); do [ -z "$(ls -A "$HUSK_ROOT"/storage/*/tmp)" ] && break; sleep 0.1; done
+    [ -z "$(ls -A "$HUSK_ROOT"/storage/*/tmp)" ]
     ! grep -q "$HUSK_ROOT/storage" /proc/self/mountinfo
     run_husk run --name keep husk-test/busybox true
     run_husk ps -a --format '{{.Names}} {{.Status}}'

@@ -109,6 +109,7 @@ husk_monitor_config_to_json (const struct husk_monitor_opts *o)
   json_object_set_new (j, "attach_wait", json_boolean (o->attach_wait));
   json_object_set_new (j, "create_only", json_boolean (o->create_only));
   json_object_set_new (j, "handoff_cleanup", json_boolean (o->handoff_cleanup));
+  set_str (j, "trash_dir", o->trash_dir);
   json_object_set_new (j, "exit_command", strv_json (o->exit_command));
   set_str (restart, "policy", o->restart_policy ? o->restart_policy : "no");
   json_object_set_new (restart, "max_retries", json_integer (o->max_retries));
@@ -191,6 +192,7 @@ husk_monitor_config_load (const char *path, struct husk_monitor_config *cfg,
   o->attach_wait = json_is_true (json_object_get (j, "attach_wait"));
   o->create_only = json_is_true (json_object_get (j, "create_only"));
   o->handoff_cleanup = json_is_true (json_object_get (j, "handoff_cleanup"));
+  o->trash_dir = get_str (j, "trash_dir");
   o->exit_command = cfg->vecs[2] = get_strv (j, "exit_command");
   if (o->exit_command && o->exit_command[0] == NULL)
     o->exit_command = NULL;

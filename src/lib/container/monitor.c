@@ -723,11 +723,17 @@ husk_attach (const char *userdata_dir, int in_fd, int out_fd, int err_fd,
 }
 
 void
-husk_attach_cleaned (int sock)
+husk_attach_cleaned (int sock, const char *trash)
 {
-  char frame = HUSK_ATTACH_CLEANED;
+  char frame[256] = { HUSK_ATTACH_CLEANED };
+  size_t n = 1;
 
-  if (send (sock, &frame, 1, MSG_NOSIGNAL) < 0)
+  if (trash && strlen (trash) < sizeof frame - 1)
+    {
+      memcpy (frame + 1, trash, strlen (trash));
+      n += strlen (trash);
+    }
+  if (send (sock, frame, n, MSG_NOSIGNAL) < 0)
     return; /* the monitor is gone; nothing left to tell */
 }
 

@@ -132,6 +132,10 @@ struct husk_monitor_opts
      exit frame first and runs the exit command only if the caller goes
      away without a HUSK_ATTACH_CLEANED frame.  */
   bool handoff_cleanup;
+  /* With handoff_cleanup: the store's work area, where the caller may
+     leave the removed container's files for the monitor to delete after
+     the caller has returned (husk_attach_cleaned()).  */
+  const char *trash_dir;
 
   const char *const *exit_command; /* run after every exit; NULL: none */
   const char *restart_policy;      /* NULL/"no", "on-failure", "always",
@@ -237,8 +241,9 @@ int husk_attach_fd (int sock, const char *userdata_dir, int in_fd, int out_fd,
 
 /* Tell the monitor (handoff_cleanup) that the caller has cleaned up.  It
    may still be deleting the runtime's record: a start of the same
-   container waits for the old monitor to exit.  */
-void husk_attach_cleaned (int sock);
+   container waits for the old monitor to exit.  trash: NULL, or the name
+   of a directory in the monitor's trash_dir that it is to delete.  */
+void husk_attach_cleaned (int sock, const char *trash);
 
 /* Start a container its monitor created with create_only.  Return: 0, or -1
    with the runtime's message.  */

@@ -679,7 +679,7 @@ launch (struct husk_engine *e, struct husk_container_rec *r, json_t *c, bool att
         bool create_only, struct husk_monitor_launch *l, husk_error_t *err)
 {
   cleanup_free char *dir = bundle_dir (e, r->id), *run = husk_op_container_rundir (e, r->id);
-  cleanup_free char *rtroot = runtime_root (e);
+  cleanup_free char *rtroot = runtime_root (e), *trash = husk_store_tmp_dir (e->store);
   cleanup_strv char **exitcmd = exit_command (e, r->id), **test = NULL;
   json_t *log = json_object_get (c, "log"), *restart = json_object_get (c, "restart");
   const char *rt = json_string_value (json_object_get (c, "runtime"));
@@ -693,6 +693,7 @@ launch (struct husk_engine *e, struct husk_container_rec *r, json_t *c, bool att
     .attach_wait = attach_wait,
     .create_only = create_only,
     .handoff_cleanup = attach_wait,
+    .trash_dir = trash,
     .exit_command = (const char *const *) exitcmd,
     .restart_policy = json_string_value (json_object_get (restart, "policy")),
     .max_retries = (int) json_integer_value (json_object_get (restart, "max_retries")),
@@ -948,25 +949,30 @@ husk_op_await_exit (int pid, int timeout_ms)
 
 /* Remove the container.  wait: let a monitor that may still run the exit
    command end first (not when that monitor is our parent, or waits for
-   us: a handed-over cleanup).  */
+   us: a handed-over cleanup).  trash: NULL, or (handed over) set to the
+   store's work directory whose deleting the waiting monitor takes over,
+   so that a foreground `run --rm` returns without doing it.  */
 static int
-remove_files (struct husk_engine *e, struct husk_container_rec *r, bool wait,
+remove_files (struct husk_engine *e, struct husk_container_rec *r, bool wait, char **trash,
               husk_error_t *err)
 {
   cleanup_free char *dir = bundle_dir (e, r->id), *run = husk_op_container_rundir (e, r->id);
+  int ret;
 
   if (wait && r->monitor_pid > 0 && r->monitor_pid != getppid ())
     wait_monitor (r);
   release_ex (e, r, wait);
+  ret = trash ? husk_store_container_remove_later (e->store, r->id, dir, trash, err)
+              : husk_store_container_remove (e->store, r->id, err);
   /* A create killed half-way may have left a row without its layer.  */
-  if (husk_store_container_remove (e->store, r->id, err) < 0)
+  if (ret < 0)
     {
       if ((*err)->code != ENOENT)
         return -1;
       husk_error_release (err);
     }
   husk_rm_rf (run, NULL);
-  husk_rm_rf (dir, NULL);
+  husk_rm_rf (dir, NULL); /* moved to the trash, unless there was none */
   if (husk_state_container_remove (e->state, r->id, err) < 0)
     return -1;
   event (e, "remove", r);
@@ -1000,13 +1006,16 @@ wait_for_starter (struct husk_engine *e, const char *ref)
 
 /* Release an exited container, and remove it if it was made with --rm.
    handed_over: the caller of a foreground run, whose monitor waits for it.
+   trash: NULL, or for the caller of a foreground run, whose monitor
+   waits for it (handed over), what that monitor is to delete.
    Return: 1 when it was exited (and so cleaned up), 0 when not, or -1. */
 static int
-cleanup_exited (struct husk_engine *e, const char *ref, bool handed_over, husk_error_t *err)
+cleanup_exited (struct husk_engine *e, const char *ref, char **trash, husk_error_t *err)
 {
   struct husk_container_rec r = { 0 };
   cleanup_free char *id = NULL;
   cleanup_json json_t *c = NULL;
+  bool handed_over = trash != NULL;
   int ret = 0;
   bool exited;
 
@@ -1032,7 +1041,7 @@ cleanup_exited (struct husk_engine *e, const char *ref, bool handed_over, husk_e
       release_ex (e, &r, !handed_over);
       /* --rm takes the container's anonymous volumes too, as Podman does. */
       if (json_is_true (json_object_get (c, "rm")))
-        ret = remove_files (e, &r, !handed_over, err);
+        ret = remove_files (e, &r, !handed_over, trash, err);
       if (ret == 0 && json_is_true (json_object_get (c, "rm")))
         ret = husk_op_volume_release_anonymous (e, c, err);
     }
@@ -1043,7 +1052,7 @@ cleanup_exited (struct husk_engine *e, const char *ref, bool handed_over, husk_e
 int
 husk_op_container_cleanup (struct husk_engine *e, const char *ref, husk_error_t *err)
 {
-  return cleanup_exited (e, ref, false, err) < 0 ? -1 : 0;
+  return cleanup_exited (e, ref, NULL, err) < 0 ? -1 : 0;
 }
 
 /* Whether the container's monitor waits for its attach client to clean
@@ -1067,6 +1076,7 @@ int
 husk_op_container_attached_exit (struct husk_engine *e, const char *id, int sock,
                                  husk_error_t *err)
 {
+  cleanup_free char *trash = NULL;
   int ret;
 
   if (!monitor_hands_over (e, id))
@@ -1074,10 +1084,9 @@ husk_op_container_attached_exit (struct husk_engine *e, const char *id, int sock
       close (sock); /* an `init` monitor: its exit command cleans up */
       return 0;
     }
-  ret = cleanup_exited (e, id, true, err);
-
+  ret = cleanup_exited (e, id, &trash, err);
   if (ret == 1)
-    husk_attach_cleaned (sock);
+    husk_attach_cleaned (sock, trash);
   close (sock);
   return ret < 0 ? -1 : 0;
 }
@@ -1241,7 +1250,7 @@ husk_op_container_remove (struct husk_engine *e, const char *ref, bool force, bo
         }
       husk_op_container_stop (e, r.id, timeout, NULL);
     }
-  ret = remove_files (e, &r, true, err);
+  ret = remove_files (e, &r, true, NULL, err);
   if (ret == 0 && volumes)
     ret = husk_op_volume_release_anonymous (e, c, err);
   husk_container_rec_release (&r);

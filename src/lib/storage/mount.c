@@ -275,31 +275,71 @@ husk_store_container_unmount (struct husk_store *s, const char *id, bool force,
   return counted_unmount (countdir, target, force, err);
 }
 
-int
-husk_store_container_remove (struct husk_store *s, const char *id,
-                             husk_error_t *err)
+/* Unmount container id and move its storage into a new work directory w
+   (locked), then drop its mount count.  */
+static int
+take_out (struct husk_store *s, const char *id, struct husk_work_dir *w, husk_error_t *err)
 {
   cleanup_free char *src = NULL, *dst = NULL, *countdir = NULL;
-  struct husk_work_dir w = { NULL, NULL, -1 };
 
   if (check_id (id, err) < 0)
     return -1;
   if (husk_store_container_unmount (s, id, true, err) < 0)
     return -1;
   src = husk_asprintf ("%s/containers/%s", s->dir, id);
-  if (husk_store_work_new (s, "rm-", &w, err) < 0)
+  if (husk_store_work_new (s, "rm-", w, err) < 0)
     return -1;
-  dst = husk_asprintf ("%s/container", w.path);
+  dst = husk_asprintf ("%s/container", w->path);
   if (rename (src, dst) < 0)
     {
       int saved = errno;
 
-      husk_store_work_discard (s, &w);
+      husk_store_work_discard (s, w);
       if (saved == ENOENT)
         return husk_error_makex (err, ENOENT, "container storage '%s' not found", id);
       return husk_error_make (err, saved, "remove container storage '%s'", id);
     }
-  husk_store_work_discard (s, &w);
   countdir = husk_asprintf ("%s/containers/%s", s->rundir, id);
   return husk_rm_rf (countdir, err);
+}
+
+int
+husk_store_container_remove (struct husk_store *s, const char *id,
+                             husk_error_t *err)
+{
+  struct husk_work_dir w = { NULL, NULL, -1 };
+  int ret = take_out (s, id, &w, err);
+
+  husk_store_work_discard (s, &w);
+  return ret;
+}
+
+int
+husk_store_container_remove_later (struct husk_store *s, const char *id,
+                                   const char *also, char **trash, husk_error_t *err)
+{
+  struct husk_work_dir w = { NULL, NULL, -1 };
+  cleanup_free char *dst = NULL;
+
+  *trash = NULL;
+  if (take_out (s, id, &w, err) < 0)
+    {
+      husk_store_work_discard (s, &w);
+      return -1;
+    }
+  dst = husk_asprintf ("%s/bundle", w.path);
+  if (also && rename (also, dst) < 0 && errno != ENOENT)
+    husk_rm_rf (also, NULL); /* another file system: no deferring it */
+  /* Unlocked now: the one who deletes it takes the lock, and should a
+     husk_store_open() get there first, it deletes it just the same.  */
+  *trash = steal_ptr (&w.name);
+  free (w.path);
+  close (w.fd);
+  return 0;
+}
+
+char *
+husk_store_tmp_dir (struct husk_store *s)
+{
+  return husk_asprintf ("%s/tmp", s->dir);
 }

@@ -138,6 +138,28 @@ int husk_store_container_unmount (struct husk_store *s, const char *id,
 int husk_store_container_remove (struct husk_store *s, const char *id,
                                  husk_error_t *err);
 
+/**
+ * husk_store_container_remove_later() - Take a container's storage out of
+ *   the store now; delete its files later
+ * @also:  another directory of the container that goes with it (its
+ *         bundle), or NULL; moved in if it is on the same file system,
+ *         else removed at once
+ * @trash: set to the name of the work directory in husk_store_tmp_dir()
+ *         that now holds them
+ *
+ * The container's storage is gone from the store as soon as this returns;
+ * deleting the files (milliseconds of rmdir on ext4) is left to whoever
+ * the caller hands @trash: it locks the directory (flock) before it
+ * deletes it, and husk_store_open() clears one that nobody holds, so
+ * whichever comes first deletes it and nothing stays behind.
+ */
+int husk_store_container_remove_later (struct husk_store *s, const char *id,
+                                       const char *also, char **trash, husk_error_t *err);
+
+/* The store's work area, where trash from husk_store_container_remove_later()
+   is (a new string).  */
+char *husk_store_tmp_dir (struct husk_store *s);
+
 /* Remove everything of this store (system reset).  */
 int husk_store_wipe (struct husk_store *s, husk_error_t *err);
 

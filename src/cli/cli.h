@@ -95,10 +95,39 @@ int cli_parse (struct cli_ctx *ctx, const struct cli_option *opts, void *out,
 void cli_print_help (const char *cmd_path, const char *usage,
                      const struct cli_option *opts);
 
+/**
+ * cli_options_release() - Free what cli_parse() stored in an options struct
+ * @opts: the option table the struct was parsed with
+ * @out:  the options struct
+ *
+ * Frees every OPT_STRING and OPT_STRV field the table names and sets it to
+ * NULL, so two options sharing a field ("--net", "--network") and a second
+ * call are harmless.  Booleans and integers are left as they are.
+ */
+void cli_options_release (const struct cli_option *opts, void *out);
+
+/* An options struct and its table, released together when it goes out of
+   scope (cli_options_owner_release); PARSE declares one.  */
+struct cli_options_owner
+{
+  const struct cli_option *opts;
+  void *out;
+};
+
+void cli_options_owner_release (struct cli_options_owner *owner);
+
+/* Free the strings of options struct o, parsed with table opts, when the
+   enclosing block ends: declare right after o, before parsing.  */
+#define CLI_OPTIONS_OWNED(opts, o)                                             \
+  __attribute__ ((__cleanup__ (cli_options_owner_release)))                    \
+  struct cli_options_owner options_owner_ = { (opts), &(o) }
+
 /* Parse a handler's options into o, leaving the positionals in `args`;
-   returns from the handler after --help (0) or a usage error (125).  */
+   returns from the handler after --help (0) or a usage error (125).  The
+   strings parsed into o are freed when the handler returns.  */
 #define PARSE(opts, o, usage, interspersed)                                    \
   cleanup_free char **args = NULL;                                             \
+  CLI_OPTIONS_OWNED (opts, o);                                                 \
   {                                                                            \
     int pr_ = cli_parse (ctx, opts, &o, argc, argv, interspersed, &args, usage); \
     if (pr_ != 0)                                                              \

@@ -215,6 +215,7 @@ int
 cmd_container_create (struct cli_ctx *ctx, int argc, char **argv)
 {
   struct create_opts o = { 0 };
+  CLI_OPTIONS_OWNED (create_options, o);
   cleanup_free char **rest = NULL;
   cleanup_json json_t *req = NULL;
   cleanup_free char *id = NULL;
@@ -284,6 +285,7 @@ int
 cmd_container_run (struct cli_ctx *ctx, int argc, char **argv)
 {
   struct create_opts o = { 0 };
+  CLI_OPTIONS_OWNED (create_options, o);
   cleanup_free char **rest = NULL;
   cleanup_json json_t *req = NULL;
   cleanup_free char *id = NULL, *run = NULL;

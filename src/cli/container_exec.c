@@ -37,16 +37,6 @@ struct exec_opts
   char **env, **env_file;
 };
 
-static void
-exec_opts_release (struct exec_opts *o)
-{
-  free (o->detach_keys);
-  free (o->user);
-  free (o->workdir);
-  husk_strv_free (o->env);
-  husk_strv_free (o->env_file);
-}
-
 int
 cmd_container_exec (struct cli_ctx *ctx, int argc, char **argv)
 {
@@ -64,7 +54,7 @@ cmd_container_exec (struct cli_ctx *ctx, int argc, char **argv)
     OPTION_END,
   };
 #undef O
-  __attribute__ ((__cleanup__ (exec_opts_release))) struct exec_opts o = { 0 };
+  struct exec_opts o = { 0 };
   cleanup_free char *exec_id = NULL;
   struct husk_exec_opts eo;
   int code;
@@ -94,12 +84,6 @@ struct attach_opts
   bool no_stdin, sig_proxy, latest;
   char *detach_keys;
 };
-
-static void
-attach_opts_release (struct attach_opts *o)
-{
-  free (o->detach_keys);
-}
 
 static volatile sig_atomic_t proxy_pid;
 
@@ -133,7 +117,7 @@ cmd_container_attach (struct cli_ctx *ctx, int argc, char **argv)
     { "sig-proxy", 0, OPT_BOOL, offsetof (struct attach_opts, sig_proxy), NULL, "Proxy received signals to the process (default true)" },
     OPTION_END,
   };
-  __attribute__ ((__cleanup__ (attach_opts_release))) struct attach_opts o = { .sig_proxy = true };
+  struct attach_opts o = { .sig_proxy = true };
   struct husk_container_rec r = { 0 };
   int code;
 
@@ -346,12 +330,6 @@ struct stats_opts
   char *format;
 };
 
-static void
-stats_opts_release (struct stats_opts *o)
-{
-  free (o->format);
-}
-
 /* go-units: 4 significant digits, decimal or binary units, no space.  */
 static char *
 size4 (double v, bool binary)
@@ -493,7 +471,7 @@ cmd_container_stats (struct cli_ctx *ctx, int argc, char **argv)
     OPTION_END,
   };
 #undef O
-  __attribute__ ((__cleanup__ (stats_opts_release))) struct stats_opts o = { .interval = 5 };
+  struct stats_opts o = { .interval = 5 };
   cleanup_json json_t *prev = json_object ();
 
   PARSE (opts, o, "[options] [CONTAINER...]", true);

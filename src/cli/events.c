@@ -87,14 +87,11 @@ cmd_events (struct cli_ctx *ctx, int argc, char **argv)
     OPTION_END,
   };
   struct events_opts o = { 0 };
-  cleanup_free char **args = NULL;
   struct husk_event_filter *f;
   int64_t since = 0, until = 0, seq = 0;
   bool stream;
-  int r = cli_parse (ctx, opts, &o, argc, argv, true, &args, "[options]");
 
-  if (r != 0)
-    return r < 0 ? cli_fail (ctx) : 0;
+  PARSE (opts, o, "[options]", true);
   if (time_arg (o.since, &since, &ctx->err) < 0 || time_arg (o.until, &until, &ctx->err) < 0)
     return cli_fail (ctx);
   stream = (o.stream == NULL || strcmp (o.stream, "false") != 0) && o.until == NULL;
@@ -139,11 +136,9 @@ cmd_healthcheck_run (struct cli_ctx *ctx, int argc, char **argv)
 {
   static const struct cli_option opts[] = { OPTION_END };
   struct events_opts o = { 0 };
-  cleanup_free char **args = NULL;
-  int r = cli_parse (ctx, opts, &o, argc, argv, true, &args, "CONTAINER");
+  int r;
 
-  if (r != 0)
-    return r < 0 ? cli_fail (ctx) : 0;
+  PARSE (opts, o, "CONTAINER", true);
   if (husk_strv_len (args) != 1)
     return cli_usage_error (ctx, "accepts 1 arg(s), received %zu", husk_strv_len (args)), cli_fail (ctx);
   r = husk_op_healthcheck_run (ctx->engine, args[0], &ctx->err);

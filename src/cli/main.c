@@ -344,6 +344,7 @@ int
 cli_main (int argc, char **argv)
 {
   struct cli_global_opts g = { 0 };
+  CLI_OPTIONS_OWNED (global_options, g);
   struct cli_ctx ctx = { .g = &g, .cmd_path = "husk" };
   int first, r;
 
@@ -358,11 +359,5 @@ cli_main (int argc, char **argv)
     }
   r = dispatch (&ctx, top_commands, argc - first, argv + first);
   husk_engine_free (ctx.engine);
-  free (g.root);
-  free (g.runroot);
-  free (g.storage_driver);
-  free (g.log_level);
-  free (g.runtime);
-  husk_strv_free (g.storage_opt);
   return r;
 }

@@ -227,6 +227,31 @@ cli_print_help (const char *cmd_path, const char *usage,
   printf ("  %-32s %s\n", "-h, --help", "Help for this command");
 }
 
+void
+cli_options_release (const struct cli_option *opts, void *out)
+{
+  for (; opts && opts->type != OPT_END; opts++)
+    {
+      char *field = (char *) out + opts->offset;
+      if (opts->type == OPT_STRING)
+        {
+          free (*(char **) field);
+          *(char **) field = NULL;
+        }
+      else if (opts->type == OPT_STRV)
+        {
+          husk_strv_free (*(char ***) field);
+          *(char ***) field = NULL;
+        }
+    }
+}
+
+void
+cli_options_owner_release (struct cli_options_owner *owner)
+{
+  cli_options_release (owner->opts, owner->out);
+}
+
 bool
 cli_confirm (const char *fmt, ...)
 {

@@ -32,13 +32,11 @@ int
 cmd_version (struct cli_ctx *ctx, int argc, char **argv)
 {
   struct fmt_opts o = { 0 };
-  cleanup_free char **rest = NULL;
   cleanup_json json_t *v = NULL;
   struct utsname u;
-  int r = cli_parse (ctx, format_only, &o, argc, argv, true, &rest, "[options]");
+  int r;
 
-  if (r != 0)
-    return r < 0 ? cli_fail (ctx) : 0;
+  PARSE (format_only, o, "[options]", true);
   uname (&u);
   if (o.format)
     {
@@ -50,7 +48,6 @@ cmd_version (struct cli_ctx *ctx, int argc, char **argv)
       else
         r = cli_print_objects (ctx, o.format, one);
       json_decref (one);
-      free (o.format);
       return r < 0 ? cli_fail (ctx) : 0;
     }
   printf ("Client:       husk Engine\nVersion:      %s\nAPI Version:  %s\n"
@@ -119,12 +116,9 @@ int
 cmd_info (struct cli_ctx *ctx, int argc, char **argv)
 {
   struct fmt_opts o = { 0 };
-  cleanup_free char **rest = NULL;
   cleanup_json json_t *info = NULL;
-  int r = cli_parse (ctx, format_only, &o, argc, argv, true, &rest, "[options]");
 
-  if (r != 0)
-    return r < 0 ? cli_fail (ctx) : 0;
+  PARSE (format_only, o, "[options]", true);
   info = husk_op_system_info (ctx->engine, &ctx->err);
   if (info == NULL)
     return cli_fail (ctx);
@@ -139,7 +133,6 @@ cmd_info (struct cli_ctx *ctx, int argc, char **argv)
       if (cli_print_objects (ctx, o.format, one) < 0)
         return cli_fail (ctx);
     }
-  free (o.format);
   return 0;
 }
 
@@ -152,15 +145,13 @@ cmd_system_df (struct cli_ctx *ctx, int argc, char **argv)
     OPTION_END,
   };
   struct fmt_opts o = { 0 };
-  cleanup_free char **rest = NULL;
   struct husk_image_rec *list = NULL;
   size_t n = 0;
   int64_t total = 0;
   cleanup_json json_t *rows = json_array (), *headers = NULL;
-  int r = cli_parse (ctx, opts, &o, argc, argv, true, &rest, "[options]");
+  int r;
 
-  if (r != 0)
-    return r < 0 ? cli_fail (ctx) : 0;
+  PARSE (opts, o, "[options]", true);
   if (husk_op_image_list (ctx->engine, &list, &n, &ctx->err) < 0)
     return cli_fail (ctx);
   {
@@ -200,7 +191,6 @@ cmd_system_df (struct cli_ctx *ctx, int argc, char **argv)
                        "Active", "ACTIVE", "Size", "SIZE", "Reclaimable", "RECLAIMABLE");
   r = cli_print_list (ctx, o.format, "table {{.Type}}\t{{.Total}}\t{{.Active}}\t{{.Size}}\t{{.Reclaimable}}",
                       headers, rows, NULL, false);
-  free (o.format);
   return r < 0 ? cli_fail (ctx) : 0;
 }
 
@@ -212,11 +202,8 @@ cmd_system_reset (struct cli_ctx *ctx, int argc, char **argv)
     OPTION_END,
   };
   struct fmt_opts o = { 0 };
-  cleanup_free char **rest = NULL;
-  int r = cli_parse (ctx, opts, &o, argc, argv, true, &rest, "[options]");
 
-  if (r != 0)
-    return r < 0 ? cli_fail (ctx) : 0;
+  PARSE (opts, o, "[options]", true);
   if (!o.force && !cli_confirm ("This will remove:\n        - all containers\n"
                                  "        - all images\n        - all volumes"))
     return 0;

@@ -43,6 +43,7 @@ enum
   CMD_HIDDEN = 1 << 1, /* not listed in --help */
   CMD_USERNS = 1 << 2, /* writes layer files: rootless needs a user namespace */
   CMD_STOP_AT_ARG = 1 << 3, /* words after the first positional are not ours (run) */
+  CMD_RAW_ARGS = 1 << 4,    /* all its words are data: no global options, no --help */
 };
 
 struct cli_ctx;
@@ -68,12 +69,23 @@ struct cli_global_opts
   bool version;
 };
 
+/* What a command's cli_parse() call declares: filled instead of parsing
+   when ctx->probe is set, so shell completion can learn a command's flags
+   and arguments from the handler itself, as --help does.  */
+struct cli_probe
+{
+  const struct cli_option *opts;
+  const char *usage;
+  bool interspersed;
+};
+
 struct cli_ctx
 {
   struct cli_global_opts *g;
   struct husk_engine *engine; /* open when the command has CMD_ENGINE */
   const char *cmd_path;       /* "husk image ls" for usage lines */
   husk_error_t err;
+  struct cli_probe *probe;    /* set: cli_parse() only records, returns 1 */
 };
 
 /**
@@ -86,7 +98,8 @@ struct cli_ctx
  * @rest:    set to a NULL-terminated vector of the positional arguments
  *           (points into argv; free only the array)
  *
- * Return: 0, 1 when --help was given (help already printed), or -1.
+ * Return: 0, 1 when --help was given (help already printed) or when
+ * ctx->probe is set (the table recorded there, nothing parsed), or -1.
  */
 int cli_parse (struct cli_ctx *ctx, const struct cli_option *opts, void *out,
                int argc, char **argv, bool interspersed, char ***rest,
@@ -147,12 +160,17 @@ int cli_fail (struct cli_ctx *ctx);
 /* Command groups, defined in their files.  */
 int cli_main (int argc, char **argv);
 
+extern const struct cli_command cli_top_commands[];
+extern const struct cli_option cli_global_options[];
+
 extern const struct cli_command cli_image_commands[];
 extern const struct cli_command cli_system_commands[];
 extern const struct cli_command cli_container_commands[];
 extern const struct cli_command cli_volume_commands[];
 extern const struct cli_command cli_healthcheck_commands[];
 int cmd_events (struct cli_ctx *ctx, int argc, char **argv);
+int cmd_completion (struct cli_ctx *ctx, int argc, char **argv);
+int cmd_complete (struct cli_ctx *ctx, int argc, char **argv);
 int cmd_healthcheck_run (struct cli_ctx *ctx, int argc, char **argv);
 
 int cmd_container_create (struct cli_ctx *ctx, int argc, char **argv);

@@ -25,7 +25,7 @@ static int cmd_group_container (struct cli_ctx *ctx, int argc, char **argv);
 static int cmd_group_volume (struct cli_ctx *ctx, int argc, char **argv);
 static int cmd_group_healthcheck (struct cli_ctx *ctx, int argc, char **argv);
 
-static const struct cli_command top_commands[] = {
+const struct cli_command cli_top_commands[] = {
   { "container", cmd_group_container, 0, cli_container_commands, "Manage containers" },
   { "events", cmd_events, CMD_ENGINE, NULL, "Show husk events" },
   { "healthcheck", cmd_group_healthcheck, 0, cli_healthcheck_commands, "Manage health checks on containers" },
@@ -69,10 +69,12 @@ static const struct cli_command top_commands[] = {
   { "rename", cmd_container_rename, CMD_ENGINE, NULL, "Rename an existing container" },
   { "umount", cmd_container_unmount, CMD_ENGINE | CMD_USERNS | CMD_HIDDEN, NULL, "Unmount working container's root filesystem" },
   { "unmount", cmd_container_unmount, CMD_ENGINE | CMD_USERNS, NULL, "Unmount working container's root filesystem" },
+  { "completion", cmd_completion, 0, NULL, "Generate shell autocompletions" },
+  { "__complete", cmd_complete, CMD_HIDDEN | CMD_RAW_ARGS, NULL, "Complete a husk command line (for the completion scripts)" },
   { NULL, NULL, 0, NULL, NULL },
 };
 
-static const struct cli_option global_options[] = {
+const struct cli_option cli_global_options[] = {
   { "root", 0, OPT_STRING, offsetof (struct cli_global_opts, root), "value",
     "Path to the root directory in which data, including images, is stored" },
   { "runroot", 0, OPT_STRING, offsetof (struct cli_global_opts, runroot), "value",
@@ -113,7 +115,7 @@ print_commands (const char *path, const struct cli_command *cmds, bool top)
   if (!top)
     return;
   printf ("\nOptions:\n");
-  for (const struct cli_option *o = global_options; o->type != OPT_END; o++)
+  for (const struct cli_option *o = cli_global_options; o->type != OPT_END; o++)
     {
       char left[64];
       if (o->short_name)
@@ -181,7 +183,7 @@ wants_help (int argc, char **argv, bool stop_at_arg)
 static int
 global_option_len (char **argv, int i, int argc)
 {
-  for (const struct cli_option *o = global_options; o->type != OPT_END; o++)
+  for (const struct cli_option *o = cli_global_options; o->type != OPT_END; o++)
     {
       size_t n = strlen (o->name);
       if (o->type == OPT_BOOL || strncmp (argv[i], "--", 2) != 0
@@ -212,7 +214,7 @@ extract_globals (struct cli_ctx *ctx, int *argc, char **argv, bool stop_at_arg)
           i++;
           continue;
         }
-      if (cli_parse (ctx, global_options, ctx->g, n, argv + i, true, &rest, NULL) != 0)
+      if (cli_parse (ctx, cli_global_options, ctx->g, n, argv + i, true, &rest, NULL) != 0)
         return -1;
       free (rest);
       memmove (argv + i, argv + i + n, (*argc - i - n + 1) * sizeof (char *));
@@ -231,7 +233,9 @@ run_command (struct cli_ctx *ctx, const struct cli_command *cmd, int argc,
   int r;
 
   ctx->cmd_path = path;
-  if (!cmd->sub && extract_globals (ctx, &argc, argv, cmd->flags & CMD_STOP_AT_ARG) < 0)
+  if (cmd->flags & CMD_RAW_ARGS)
+    r = cmd->fn (ctx, argc - 1, argv + 1); /* its words are data, even "--help" */
+  else if (!cmd->sub && extract_globals (ctx, &argc, argv, cmd->flags & CMD_STOP_AT_ARG) < 0)
     r = cli_fail (ctx);
   else if (!cmd->sub && ctx->g->log_level && apply_log_level (ctx) < 0)
     r = cli_fail (ctx);
@@ -264,8 +268,8 @@ dispatch (struct cli_ctx *ctx, const struct cli_command *cmds, int argc,
   if (argc == 0 || strcmp (argv[0], "--help") == 0 || strcmp (argv[0], "-h") == 0
       || strcmp (argv[0], "help") == 0)
     {
-      print_commands (ctx->cmd_path, cmds, cmds == top_commands);
-      return argc == 0 && cmds != top_commands ? 125 : 0;
+      print_commands (ctx->cmd_path, cmds, cmds == cli_top_commands);
+      return argc == 0 && cmds != cli_top_commands ? 125 : 0;
     }
   cmd = find_command (cmds, argv[0]);
   if (cmd == NULL)
@@ -322,7 +326,7 @@ parse_globals (struct cli_ctx *ctx, int argc, char **argv, int *first)
       const struct cli_option *o;
 
       /* Find whether this option takes a separate value.  */
-      for (o = global_options; o->type != OPT_END; o++)
+      for (o = cli_global_options; o->type != OPT_END; o++)
         if (argv[i][1] == '-' && strncmp (argv[i] + 2, o->name, strlen (o->name)) == 0
             && (argv[i][2 + strlen (o->name)] == '\0'
                 || argv[i][2 + strlen (o->name)] == '='))
@@ -331,7 +335,7 @@ parse_globals (struct cli_ctx *ctx, int argc, char **argv, int *first)
         n = 2;
       if (i + n > argc)
         n = argc - i;
-      if (cli_parse (ctx, global_options, ctx->g, n, argv + i, true, &one, NULL) != 0)
+      if (cli_parse (ctx, cli_global_options, ctx->g, n, argv + i, true, &one, NULL) != 0)
         return -1;
       free (one);
       i += n - 1;
@@ -344,7 +348,7 @@ int
 cli_main (int argc, char **argv)
 {
   struct cli_global_opts g = { 0 };
-  CLI_OPTIONS_OWNED (global_options, g);
+  CLI_OPTIONS_OWNED (cli_global_options, g);
   struct cli_ctx ctx = { .g = &g, .cmd_path = "husk" };
   int first, r;
 
@@ -357,7 +361,7 @@ cli_main (int argc, char **argv)
       printf ("husk version %s\n", HUSK_VERSION);
       return 0;
     }
-  r = dispatch (&ctx, top_commands, argc - first, argv + first);
+  r = dispatch (&ctx, cli_top_commands, argc - first, argv + first);
   husk_engine_free (ctx.engine);
   return r;
 }

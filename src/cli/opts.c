@@ -157,9 +157,17 @@ cli_parse (struct cli_ctx *ctx, const struct cli_option *opts, void *out,
            const char *usage)
 {
   bool help = false, only_args = false;
-  char **pos = husk_xzalloc (sizeof (char *));
+  char **pos;
   size_t npos = 0;
 
+  if (ctx->probe)
+    {
+      ctx->probe->opts = opts;
+      ctx->probe->usage = usage;
+      ctx->probe->interspersed = interspersed;
+      return 1;
+    }
+  pos = husk_xzalloc (sizeof (char *));
   for (int i = 0; i < argc; i++)
     {
       const char *a = argv[i];

@@ -37,7 +37,7 @@
 #include <ctype.h>
 #include <errno.h>
 #include <fcntl.h>
-#include <openssl/evp.h>
+#include <nettle/base64.h>
 #include <seccomp.h>
 #include <stdlib.h>
 #include <string.h>
@@ -358,8 +358,8 @@ husk_seccomp_precompile (json_t *spec, const char *cache_dir)
       husk_log_debug ("seccomp profile left to the runtime to compile");
       return;
     }
-  b64 = husk_xmalloc (4 * ((len + 2) / 3) + 1);
-  EVP_EncodeBlock ((unsigned char *) b64, (const unsigned char *) prog, (int) len);
+  b64 = husk_xzalloc (BASE64_ENCODE_RAW_LENGTH (len) + 1);
+  base64_encode_raw (b64, len, (const uint8_t *) prog);
   if (ann == NULL)
     {
       ann = json_object ();

@@ -76,7 +76,6 @@ static const struct
   { "stop-signal", "SIGTERM SIGKILL SIGHUP SIGINT SIGQUIT SIGUSR1 SIGUSR2" },
   { "root", ":dirs" },
   { "runroot", ":dirs" },
-  { "workdir", ":none" },
   { "runtime", ":files" },
   { "input", ":files" },
   { "output", ":files" },
@@ -298,11 +297,12 @@ open_store (struct comp *c)
   return e;
 }
 
-/* An ID is offered once something is typed, as IDs are long and many.  */
+/* An ID is offered once three of its digits are typed: IDs are long, and
+   a name that starts with a letter from a to f should not drown in them. */
 static void
 emit_id (struct comp *c, const char *id, const char *desc)
 {
-  if (*c->cur && husk_has_prefix (id, c->cur))
+  if (strlen (c->cur) >= 3 && husk_is_hex (c->cur, 0) && husk_has_prefix (id, c->cur))
     {
       cleanup_free char *shrt = husk_xstrndup (id, 12);
       emit (c, "", shrt, desc);

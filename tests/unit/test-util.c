@@ -15,6 +15,7 @@
 #include <errno.h>
 #include <string.h>
 #include <sys/stat.h>
+#include <unistd.h>
 
 static void
 error_wrap_builds_a_chain (void **state)
@@ -109,6 +110,34 @@ rm_rf_does_not_follow_symlinks (void **state)
   assert_int_equal (husk_rm_rf (outside, &err), 0);
 }
 
+static void
+write_file_new_creates_and_never_overwrites (void **state)
+{
+  husk_error_t err = NULL;
+  cleanup_free char *dir = husk_mkdtemp_in ("/tmp", "husk-unit-", &err);
+  cleanup_free char *f = husk_asprintf ("%s/f", dir);
+  cleanup_free char *l = husk_asprintf ("%s/l", dir);
+  cleanup_free char *target = husk_asprintf ("%s/target", dir);
+  cleanup_free char *text = NULL;
+  struct stat st;
+
+  (void) state;
+  assert_int_equal (husk_write_file_new (f, "new\n", 4, 0640, &err), 0);
+  text = husk_read_file (f, NULL, &err);
+  assert_string_equal (text, "new\n");
+  assert_int_equal (stat (f, &st), 0);
+  assert_int_equal (st.st_mode & 07777, 0640);
+  /* An existing file is left alone, and a symlink is not followed.  */
+  assert_int_equal (husk_write_file_new (f, "x", 1, 0644, &err), -1);
+  assert_int_equal (err->code, EEXIST);
+  husk_error_release (&err);
+  assert_int_equal (symlink (target, l), 0);
+  assert_int_equal (husk_write_file_new (l, "x", 1, 0644, &err), -1);
+  husk_error_release (&err);
+  assert_false (husk_path_exists (target));
+  assert_int_equal (husk_rm_rf (dir, &err), 0);
+}
+
 int
 main (void)
 {
@@ -119,6 +148,7 @@ main (void)
     cmocka_unit_test (buf_grows),
     cmocka_unit_test (sha256_of_known_vector),
     cmocka_unit_test (rm_rf_does_not_follow_symlinks),
+    cmocka_unit_test (write_file_new_creates_and_never_overwrites),
   };
   return cmocka_run_group_tests (tests, NULL, NULL);
 }

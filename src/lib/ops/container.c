@@ -133,12 +133,13 @@ valid_name (const char *n)
 
 /* ---- files of the bundle ---------------------------------------------- */
 
+/* A file of the bundle directory create has just made.  */
 static int
 write_text (const char *dir, const char *name, const char *text, husk_error_t *err)
 {
   cleanup_free char *p = husk_asprintf ("%s/%s", dir, name);
 
-  return husk_write_file_replace (p, text, strlen (text), 0644, err);
+  return husk_write_file_new (p, text, strlen (text), 0644, err);
 }
 
 static int

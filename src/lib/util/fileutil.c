@@ -135,6 +135,24 @@ husk_write_file_replace (const char *path, const void *data, size_t len,
   return write_replace (path, data, len, mode, false, err);
 }
 
+int
+husk_write_file_new (const char *path, const void *data, size_t len, mode_t mode,
+                     husk_error_t *err)
+{
+  cleanup_close int fd
+      = open (path, O_WRONLY | O_CREAT | O_EXCL | O_NOFOLLOW | O_CLOEXEC, mode);
+
+  if (fd < 0)
+    return husk_error_make (err, errno, "create '%s'", path);
+  if (husk_write_all (fd, data, len) < 0 || fchmod (fd, mode) < 0)
+    {
+      int saved = errno;
+      unlink (path);
+      return husk_error_make (err, saved, "write '%s'", path);
+    }
+  return 0;
+}
+
 static int
 rm_contents (int dfd, husk_error_t *err)
 {

@@ -28,6 +28,12 @@ int husk_write_file_atomic (const char *path, const void *data, size_t len,
 int husk_write_file_replace (const char *path, const void *data, size_t len,
                              mode_t mode, husk_error_t *err);
 
+/* Create path, which must not exist yet (nor be a symlink), with data:
+   for files of a directory just made, where nobody reads a half-written
+   file and the temporary file and rename of the above are wasted.  */
+int husk_write_file_new (const char *path, const void *data, size_t len, mode_t mode,
+                         husk_error_t *err);
+
 /* Remove path recursively without following symlinks.  Missing is fine.  */
 int husk_rm_rf (const char *path, husk_error_t *err);
 int husk_rm_rf_at (int dirfd, const char *name, husk_error_t *err);

@@ -1005,7 +1005,8 @@ session_prepare (struct session *s, json_t *spec, json_t *ccfg, husk_error_t *er
     s->log = husk_asprintf ("%s/runtime.log", s->dir);
   path = husk_asprintf ("%s/process.json", s->dir);
   text = husk_spec_dumps (proc);
-  return husk_write_file_replace (path, text, strlen (text), 0600, err);
+  /* The session's directory is new: no temporary file and rename.  */
+  return husk_write_file_new (path, text, strlen (text), 0600, err);
 }
 
 static json_t *

@@ -34,7 +34,7 @@ PODMAN=(podman --root "$tmp/podman" --runroot "$tmp/podman-run" --storage-driver
 H() { "${HUSK[@]}" "$@"; }
 P() { "${PODMAN[@]}" "$@"; }
 
-# median_ms EXECUTABLE ARGS...: median wall time of RUNS runs after one
+# median_ms CMD... [--- CMD...]...: median wall time of RUNS runs after one
 # warm-up, in milliseconds, timed by bench/timeit.c (posix_spawn and
 # CLOCK_MONOTONIC; a shell loop around `date` added about 5 ms of its own
 # forks to every sample, which flattered no one but blurred the ratios).
@@ -63,9 +63,11 @@ H load -i "$IMAGES/busybox.docker.tar" >/dev/null
 P load -i "$IMAGES/busybox.docker.tar" >/dev/null 2>&1
 
 echo "bench: median of $RUNS runs each"
-report "images (51 images)" "$(median_ms "${HUSK[@]}" images)" "$(median_ms "${PODMAN[@]}" images)" "<= 0.1"
-report "image inspect" "$(median_ms "${HUSK[@]}" image inspect localhost/husk-test/busybox)" \
-    "$(median_ms "${PODMAN[@]}" image inspect localhost/husk-test/busybox)" "<= 0.1"
+# shellcheck disable=SC2046
+report "images (51 images)" $(median_ms "${HUSK[@]}" images --- "${PODMAN[@]}" images) "<= 0.1"
+# shellcheck disable=SC2046
+report "image inspect" $(median_ms "${HUSK[@]}" image inspect localhost/husk-test/busybox \
+    --- "${PODMAN[@]}" image inspect localhost/husk-test/busybox) "<= 0.1"
 
 sh tests/images/build.sh --big "$tmp/big" 100 >/dev/null
 time_load() { # engine-fn: median of 5 loads, each into a store without the image
@@ -94,23 +96,27 @@ spec_id=$(H inspect --format '{{.Id}}' spec-src)
 jq --arg r "$tmp/bundle/rootfs" '.root.path = $r | .process.args = ["true"] | .process.terminal = false
     | .linux.cgroupsPath = "/husk-bench" | .mounts |= map(select(.type != "bind"))' \
     "$tmp/husk/containers/$spec_id/config.json" > "$tmp/bundle/config.json"
-report2 "run --rm IMAGE true" \
-    "$(median_ms "${HC[@]}" run --rm --network none localhost/husk-test/busybox true)" \
-    "$(median_ms "${PODMAN[@]}" run --rm "${PODMAN_RUN[@]}" localhost/husk-test/busybox true)" \
-    "$(median_ms crun --root "$tmp/crun-root" run --bundle "$tmp/bundle" bench-crun)" \
+# husk, podman and the floor in turn, so that the machine's drift during
+# the run (a VM's speed moves by 10-30 % over minutes) cannot skew a ratio.
+# shellcheck disable=SC2046
+report2 "run --rm IMAGE true" $(median_ms "${HC[@]}" run --rm --network none localhost/husk-test/busybox true \
+    --- "${PODMAN[@]}" run --rm "${PODMAN_RUN[@]}" localhost/husk-test/busybox true \
+    --- crun --root "$tmp/crun-root" run --bundle "$tmp/bundle" bench-crun) \
     "<= 0.15" "<= 1.6 (husk / crun run)"
 
 P run -d --name spec-src "${PODMAN_RUN[@]}" localhost/husk-test/busybox sleep 1000 >/dev/null 2>&1
-report2 "exec CTR true" "$(median_ms "${HUSK[@]}" exec spec-src true)" \
-    "$(median_ms "${PODMAN[@]}" exec spec-src true)" \
-    "$(median_ms crun --root "$tmp/husk-run/runtime" exec "$spec_id" true)" \
+# shellcheck disable=SC2046
+report2 "exec CTR true" $(median_ms "${HUSK[@]}" exec spec-src true \
+    --- "${PODMAN[@]}" exec spec-src true \
+    --- crun --root "$tmp/husk-run/runtime" exec "$spec_id" true) \
     "<= 0.2" "<= 1.3 (husk / crun exec)"
 
 for i in $(seq 1 49); do
     H create --name "c$i" --network none localhost/husk-test/busybox true >/dev/null
     P create --name "c$i" "${PODMAN_RUN[@]}" localhost/husk-test/busybox true >/dev/null 2>&1
 done
-report "ps -a (50 containers)" "$(median_ms "${HUSK[@]}" ps -a)" "$(median_ms "${PODMAN[@]}" ps -a)" "<= 0.1"
+# shellcheck disable=SC2046
+report "ps -a (50 containers)" $(median_ms "${HUSK[@]}" ps -a --- "${PODMAN[@]}" ps -a) "<= 0.1"
 
 # Memory of the per-container monitor of an idle detached container.
 pss() { awk '/^Pss:/ {print $2}' "/proc/$1/smaps_rollup"; }

@@ -1,14 +1,19 @@
 /* SPDX-License-Identifier: GPL-2.0-or-later */
 /*
- * timeit RUNS CMD [ARG...]: run CMD once to warm up, then RUNS times, and
- * print the median wall time in milliseconds.  A shell loop around `date`
- * adds several milliseconds of its own forks to every sample; this does
- * not (posix_spawn, output to /dev/null, CLOCK_MONOTONIC).
+ * timeit RUNS CMD [ARG...] [--- CMD [ARG...]]...: run each CMD once to
+ * warm up, then RUNS times, and print the median wall time of each in
+ * milliseconds, one line per command.  Several commands are run in turn
+ * (A B C A B C ...), so that a machine whose speed drifts during the run
+ * (a virtual machine does) slows all of them alike and their ratio holds.
+ * A shell loop around `date` adds several milliseconds of its own forks to
+ * every sample; this does not (posix_spawn, output to /dev/null,
+ * CLOCK_MONOTONIC).
  */
 #include <fcntl.h>
 #include <spawn.h>
 #include <stdio.h>
 #include <stdlib.h>
+#include <string.h>
 #include <sys/wait.h>
 #include <time.h>
 #include <unistd.h>
@@ -45,23 +50,42 @@ cmp (const void *x, const void *y)
   return (a > b) - (a < b);
 }
 
+static double
+median (double *t, int n)
+{
+  qsort (t, (size_t) n, sizeof *t, cmp);
+  return n % 2 ? t[n / 2] : (t[n / 2 - 1] + t[n / 2]) / 2;
+}
+
 int
 main (int argc, char **argv)
 {
   int runs = argc > 2 ? atoi (argv[1]) : 0;
+  char **cmds[16];
+  int n = 0;
   double *t;
 
   if (runs <= 0)
     {
-      fprintf (stderr, "usage: timeit RUNS CMD [ARG...]\n");
+      fprintf (stderr, "usage: timeit RUNS CMD [ARG...] [--- CMD [ARG...]]...\n");
       return 2;
     }
-  t = calloc ((size_t) runs, sizeof *t);
-  run_once (argv + 2);
+  /* Split argv at each "---" into commands.  */
+  cmds[n++] = argv + 2;
+  for (int i = 2; i < argc && n < 16; i++)
+    if (strcmp (argv[i], "---") == 0)
+      {
+        argv[i] = NULL;
+        cmds[n++] = argv + i + 1;
+      }
+  t = calloc ((size_t) (runs * n), sizeof *t);
+  for (int c = 0; c < n; c++)
+    run_once (cmds[c]);
   for (int i = 0; i < runs; i++)
-    t[i] = run_once (argv + 2);
-  qsort (t, (size_t) runs, sizeof *t, cmp);
-  printf ("%.2f\n", runs % 2 ? t[runs / 2] : (t[runs / 2 - 1] + t[runs / 2]) / 2);
+    for (int c = 0; c < n; c++)
+      t[c * runs + i] = run_once (cmds[c]);
+  for (int c = 0; c < n; c++)
+    printf ("%.2f\n", median (t + c * runs, runs));
   free (t);
   return 0;
 }

@@ -11,6 +11,18 @@
  * oci-layout: OCI layout), every blob a manifest names is checked against
  * its digest, and the config must list one diff ID per layer.  Layer
  * content itself is checked by the layer store (diff IDs, escapes).
+ *
+ * The work is bounded by the size of the archive, not by the shape of its
+ * references: an index may list the same child index many times, and
+ * indexes nested a few levels deep multiply (30 entries at 5 levels are
+ * 24 million paths through a 40 KB archive).  So, within one archive, each
+ * blob is hashed at most once, each index is followed at most once, a
+ * manifest reached again only adds names to the image it made, and each
+ * config is read once.  On top of that, indexes nest at most MAX_DEPTH
+ * levels, at most MAX_DESCRIPTORS index entries are looked at, and an
+ * image has at most MAX_LAYERS layers; going past a limit fails the whole
+ * archive before anything is loaded.  Link names are sorted, so resolving
+ * a member name does not scan every link of the tar.
  */
 #include "image/archive.h"
 #include "image/reference.h"
@@ -31,18 +43,44 @@
 
 #define MAX_JSON_SIZE (16 << 20) /* manifests and configs are small */
 #define MAX_IMAGES 1024
+#define MAX_DEPTH 4          /* index in index in ...: levels below index.json */
+#define MAX_DESCRIPTORS 4096 /* index entries looked at, over all indexes */
+#define MAX_LAYERS 1024      /* layers of one image */
 
 struct link
 {
   char *name;
   char *target;
+  size_t seq; /* position in the tar: the first of equal names wins */
 };
 
 struct unpack
 {
-  struct link *links;
+  struct link *links; /* sorted by name, then seq, once unpacked */
   size_t n_links;
 };
+
+/* The state of reading one archive's manifests: what was done already.  */
+struct reader
+{
+  struct husk_archive *ar;
+  int dirfd;
+  struct unpack *u;
+  json_t *verified;  /* blob digest -> true: hashed, and right */
+  json_t *expanded;  /* index digest -> true: followed */
+  json_t *manifests; /* manifest digest -> index of its image */
+  json_t *configs;   /* config member -> index of an image that read it */
+  size_t descriptors;
+};
+
+static void
+reader_release (struct reader *r)
+{
+  json_decref (r->verified);
+  json_decref (r->expanded);
+  json_decref (r->manifests);
+  json_decref (r->configs);
+}
 
 static void
 unpack_release (struct unpack *u)
@@ -161,6 +199,7 @@ unpack_entry (struct archive *a, struct archive_entry *e, int dirfd,
       return 0;
     }
   u->links = husk_xrealloc (u->links, (u->n_links + 1) * sizeof (*u->links));
+  u->links[u->n_links].seq = u->n_links;
   u->links[u->n_links].name = steal_ptr (&name);
   u->links[u->n_links].target = husk_xstrdup (archive_entry_hardlink (e)
                                                   ? archive_entry_hardlink (e)
@@ -170,6 +209,34 @@ unpack_entry (struct archive *a, struct archive_entry *e, int dirfd,
                                     : husk_xstrdup ("");
   u->n_links++;
   return 0;
+}
+
+static int
+link_cmp (const void *a, const void *b)
+{
+  const struct link *x = a, *y = b;
+  int c = strcmp (x->name, y->name);
+
+  if (c != 0)
+    return c;
+  return x->seq < y->seq ? -1 : x->seq > y->seq;
+}
+
+/* The first link recorded under name, or NULL.  */
+static struct link *
+find_link (struct unpack *u, const char *name)
+{
+  size_t lo = 0, hi = u->n_links;
+
+  while (lo < hi) /* the first entry not less than name */
+    {
+      size_t mid = lo + (hi - lo) / 2;
+      if (strcmp (u->links[mid].name, name) < 0)
+        lo = mid + 1;
+      else
+        hi = mid;
+    }
+  return lo < u->n_links && strcmp (u->links[lo].name, name) == 0 ? &u->links[lo] : NULL;
 }
 
 static int
@@ -204,6 +271,8 @@ unpack_tar (const char *path, int dirfd, struct unpack *u, husk_error_t *err)
     ret = husk_error_makex (err, EINVAL, "not a valid image archive: %s",
                             archive_error_string (a));
   archive_read_free (a);
+  if (u->n_links > 1)
+    qsort (u->links, u->n_links, sizeof (*u->links), link_cmp);
   return ret;
 }
 
@@ -213,15 +282,16 @@ resolve_member (struct unpack *u, const char *name, int depth)
 {
   cleanup_free char *clean = clean_name (name);
 
+  struct link *l;
+
   if (clean == NULL || depth > 16)
     return NULL;
-  for (size_t i = 0; i < u->n_links; i++)
+  l = find_link (u, clean);
+  if (l)
     {
-      if (strcmp (u->links[i].name, clean) != 0)
-        continue;
       /* Symlink targets are relative to the link's directory; hard link
          targets are relative to the archive root.  */
-      const char *t = u->links[i].target;
+      const char *t = l->target;
       const char *slash = strrchr (clean, '/');
       cleanup_free char *joined = NULL;
       if (slash && strncmp (t, "../", 3) == 0)
@@ -320,35 +390,59 @@ husk_archive_free (struct husk_archive *a)
   free (a);
 }
 
+/* Take the config, its digest and its diff IDs from an image that read
+   the same config member before.  */
+static void
+copy_config (struct husk_archive_image *im, const struct husk_archive_image *from)
+{
+  im->config = husk_xmalloc (from->config_len + 1);
+  memcpy (im->config, from->config, from->config_len);
+  im->config[from->config_len] = '\0';
+  im->config_len = from->config_len;
+  im->config_digest = husk_xstrdup (from->config_digest);
+  im->diff_ids = husk_strv_dup (from->diff_ids);
+}
+
 /* Read the config at member, check its digest when expected is given, and
-   take its diff IDs.  */
+   take its diff IDs.  A config member read before is not read again.  */
 static int
-read_config (int dirfd, const char *member, const char *expected,
+read_config (struct reader *r, const char *member, const char *expected,
              struct husk_archive_image *im, husk_error_t *err)
 {
-  cleanup_json json_t *cfg = load_json_member (dirfd, member, &im->config,
-                                               &im->config_len, err);
+  json_t *seen = json_object_get (r->configs, member);
   json_t *ids, *v;
   size_t i;
 
-  if (cfg == NULL)
-    return husk_error_wrap (err, "image config");
-  im->config_digest = husk_digest_buf (im->config, im->config_len);
+  if (seen)
+    copy_config (im, &r->ar->images[json_integer_value (seen)]);
+  else
+    {
+      cleanup_json json_t *cfg = load_json_member (r->dirfd, member, &im->config,
+                                                   &im->config_len, err);
+      if (cfg == NULL)
+        return husk_error_wrap (err, "image config");
+      im->config_digest = husk_digest_buf (im->config, im->config_len);
+      ids = json_object_get (json_object_get (cfg, "rootfs"), "diff_ids");
+      if (!json_is_array (ids))
+        return husk_error_makex (err, EINVAL, "image config '%s' has no rootfs.diff_ids",
+                                 member);
+      if (json_array_size (ids) > MAX_LAYERS)
+        return husk_error_makex (err, EINVAL, "image config '%s' lists more than %d layers",
+                                 member, MAX_LAYERS);
+      json_array_foreach (ids, i, v)
+        {
+          if (!json_is_string (v) || !husk_digest_valid (json_string_value (v)))
+            return husk_error_makex (err, EINVAL, "image config: invalid diff ID %zu", i);
+          husk_strv_append (&im->diff_ids, json_string_value (v));
+        }
+      if (im->diff_ids == NULL)
+        im->diff_ids = husk_xzalloc (sizeof (char *));
+      json_object_set_new (r->configs, member,
+                           json_integer ((json_int_t) (im - r->ar->images)));
+    }
   if (expected && strcmp (expected, im->config_digest) != 0)
     return husk_error_makex (err, EINVAL, "config digest mismatch: expected %s, got %s",
                              expected, im->config_digest);
-  ids = json_object_get (json_object_get (cfg, "rootfs"), "diff_ids");
-  if (!json_is_array (ids))
-    return husk_error_makex (err, EINVAL, "image config '%s' has no rootfs.diff_ids",
-                             member);
-  json_array_foreach (ids, i, v)
-    {
-      if (!json_is_string (v) || !husk_digest_valid (json_string_value (v)))
-        return husk_error_makex (err, EINVAL, "image config: invalid diff ID %zu", i);
-      husk_strv_append (&im->diff_ids, json_string_value (v));
-    }
-  if (im->diff_ids == NULL)
-    im->diff_ids = husk_xzalloc (sizeof (char *));
   return 0;
 }
 
@@ -395,9 +489,10 @@ check_member_file (int dirfd, const char *name, husk_error_t *err)
 
 /* docker-archive: manifest.json lists Config, RepoTags, Layers.  */
 static int
-read_docker (struct husk_archive *ar, int dirfd, struct unpack *u, husk_error_t *err)
+read_docker (struct reader *r, husk_error_t *err)
 {
-  cleanup_json json_t *m = load_json_member (dirfd, "manifest.json", NULL, NULL, err);
+  struct husk_archive *ar = r->ar;
+  cleanup_json json_t *m = load_json_member (r->dirfd, "manifest.json", NULL, NULL, err);
   size_t i, k;
   json_t *ent, *v;
 
@@ -411,18 +506,21 @@ read_docker (struct husk_archive *ar, int dirfd, struct unpack *u, husk_error_t 
       struct husk_archive_image *im = &ar->images[ar->n_images++];
       const char *cfg = json_string_value (json_object_get (ent, "Config"));
       json_t *layers = json_object_get (ent, "Layers");
-      cleanup_free char *cfg_path = cfg ? resolve_member (u, cfg, 0) : NULL;
+      cleanup_free char *cfg_path = cfg ? resolve_member (r->u, cfg, 0) : NULL;
 
       if (cfg_path == NULL || !json_is_array (layers))
         return husk_error_makex (err, EINVAL, "manifest.json: entry %zu lacks Config or Layers", i);
-      if (read_config (dirfd, cfg_path, NULL, im, err) < 0)
+      if (json_array_size (layers) > MAX_LAYERS)
+        return husk_error_makex (err, EINVAL, "manifest.json: entry %zu lists more than %d layers",
+                                 i, MAX_LAYERS);
+      if (read_config (r, cfg_path, NULL, im, err) < 0)
         return -1;
       json_array_foreach (layers, k, v)
         {
-          cleanup_free char *p = json_is_string (v) ? resolve_member (u, json_string_value (v), 0) : NULL;
+          cleanup_free char *p = json_is_string (v) ? resolve_member (r->u, json_string_value (v), 0) : NULL;
           if (p == NULL)
             return husk_error_makex (err, EINVAL, "manifest.json: invalid layer %zu", k);
-          if (check_member_file (dirfd, p, err) < 0)
+          if (check_member_file (r->dirfd, p, err) < 0)
             return -1;
           husk_strv_take (&im->layer_paths, husk_asprintf ("%s/%s", ar->dir, p));
         }
@@ -436,10 +534,11 @@ read_docker (struct husk_archive *ar, int dirfd, struct unpack *u, husk_error_t 
   return 0;
 }
 
-/* The blob path of a descriptor, checked to exist with that digest.  */
+/* The blob member of a descriptor ("blobs/sha256/<hex>"), checked to exist
+   and, with verify, to have that digest.  Each blob is hashed at most once
+   per archive.  */
 static char *
-oci_blob (struct husk_archive *ar, int dirfd, json_t *desc, bool verify,
-          husk_error_t *err)
+oci_blob (struct reader *r, json_t *desc, bool verify, husk_error_t *err)
 {
   const char *d = json_string_value (json_object_get (desc, "digest"));
   cleanup_free char *member = NULL, *path = NULL, *actual = NULL;
@@ -450,15 +549,15 @@ oci_blob (struct husk_archive *ar, int dirfd, json_t *desc, bool verify,
       return NULL;
     }
   member = husk_asprintf ("blobs/sha256/%s", d + 7);
-  if (check_member_file (dirfd, member, err) < 0)
+  if (check_member_file (r->dirfd, member, err) < 0)
     {
       husk_error_release (err);
       husk_error_makex (err, ENOENT, "blob %s named by the manifest is missing", d);
       return NULL;
     }
-  path = husk_asprintf ("%s/%s", ar->dir, member);
-  if (verify)
+  if (verify && json_object_get (r->verified, d) == NULL)
     {
+      path = husk_asprintf ("%s/%s", r->ar->dir, member);
       actual = husk_digest_file (path, err);
       if (actual == NULL)
         return NULL;
@@ -467,25 +566,44 @@ oci_blob (struct husk_archive *ar, int dirfd, json_t *desc, bool verify,
           husk_error_makex (err, EINVAL, "blob %s has digest %s", d, actual);
           return NULL;
         }
+      json_object_set_new (r->verified, d, json_true ());
     }
-  return steal_ptr (&path);
+  return steal_ptr (&member);
 }
 
-static int read_oci_descriptor (struct husk_archive *ar, int dirfd, json_t *desc,
-                                int depth, husk_error_t *err);
+/* The name an OCI descriptor's annotations give its image, if any.  */
+static int
+add_oci_name (struct husk_archive_image *im, json_t *desc, husk_error_t *err)
+{
+  json_t *ann = json_object_get (desc, "annotations");
+  const char *refname = json_string_value (json_object_get (ann, "org.opencontainers.image.ref.name"));
+  cleanup_free char *name = NULL;
+
+  if (refname == NULL)
+    refname = json_string_value (json_object_get (ann, "io.containerd.image.name"));
+  if (refname == NULL || *refname == '\0')
+    return 0;
+  name = oci_ref_name (refname);
+  if (add_name (im, name, err) < 0)
+    return husk_error_wrap (err, "org.opencontainers.image.ref.name \"%s\"", refname);
+  return 0;
+}
 
 static int
-read_oci_manifest (struct husk_archive *ar, int dirfd, json_t *desc,
-                   const char *blob, husk_error_t *err)
+read_oci_manifest (struct reader *r, json_t *desc, const char *member, husk_error_t *err)
 {
+  struct husk_archive *ar = r->ar;
+  const char *digest = json_string_value (json_object_get (desc, "digest"));
+  json_t *seen = json_object_get (r->manifests, digest);
   cleanup_free char *text = NULL;
   size_t len = 0, i;
-  cleanup_free char *member = husk_xstrdup (blob + strlen (ar->dir) + 1);
-  cleanup_json json_t *m = load_json_member (dirfd, member, &text, &len, err);
+  cleanup_json json_t *m = NULL;
   struct husk_archive_image *im;
-  const char *refname;
-  json_t *l;
+  json_t *l, *layers;
 
+  if (seen) /* the same image again, maybe under another name */
+    return add_oci_name (&ar->images[json_integer_value (seen)], desc, err);
+  m = load_json_member (r->dirfd, member, &text, &len, err);
   if (m == NULL)
     return -1;
   if (ar->n_images >= MAX_IMAGES)
@@ -494,49 +612,48 @@ read_oci_manifest (struct husk_archive *ar, int dirfd, json_t *desc,
   im = &ar->images[ar->n_images++];
   memset (im, 0, sizeof (*im));
   im->manifest = steal_ptr (&text);
-  im->manifest_digest = husk_xstrdup (json_string_value (json_object_get (desc, "digest")));
+  im->manifest_digest = husk_xstrdup (digest);
   {
     json_t *cdesc = json_object_get (m, "config");
-    cleanup_free char *cpath = oci_blob (ar, dirfd, cdesc, false, err);
-    if (cpath == NULL)
+    cleanup_free char *cmember = oci_blob (r, cdesc, false, err);
+    if (cmember == NULL)
       return husk_error_wrap (err, "image config");
-    if (read_config (dirfd, cpath + strlen (ar->dir) + 1,
-                     json_string_value (json_object_get (cdesc, "digest")), im, err) < 0)
+    if (read_config (r, cmember, json_string_value (json_object_get (cdesc, "digest")),
+                     im, err) < 0)
       return -1;
   }
-  json_array_foreach (json_object_get (m, "layers"), i, l)
+  layers = json_object_get (m, "layers");
+  if (json_array_size (layers) > MAX_LAYERS)
+    return husk_error_makex (err, EINVAL, "manifest %s lists more than %d layers", digest,
+                             MAX_LAYERS);
+  json_array_foreach (layers, i, l)
     {
-      char *p = oci_blob (ar, dirfd, l, true, err);
+      cleanup_free char *p = oci_blob (r, l, true, err);
       if (p == NULL)
         return husk_error_wrap (err, "layer %zu", i + 1);
-      husk_strv_take (&im->layer_paths, p);
+      husk_strv_take (&im->layer_paths, husk_asprintf ("%s/%s", ar->dir, p));
     }
   if (husk_strv_len (im->layer_paths) != husk_strv_len (im->diff_ids))
     return husk_error_makex (err, EINVAL, "image has %zu layers but its config lists %zu diff IDs",
                              husk_strv_len (im->layer_paths), husk_strv_len (im->diff_ids));
-  refname = json_string_value (json_object_get (json_object_get (desc, "annotations"),
-                                                "org.opencontainers.image.ref.name"));
-  if (refname == NULL)
-    refname = json_string_value (json_object_get (json_object_get (desc, "annotations"),
-                                                  "io.containerd.image.name"));
-  if (refname && *refname)
-    {
-      cleanup_free char *name = oci_ref_name (refname);
-      if (add_name (im, name, err) < 0)
-        return husk_error_wrap (err, "org.opencontainers.image.ref.name \"%s\"", refname);
-    }
-  return 0;
+  json_object_set_new (r->manifests, digest, json_integer ((json_int_t) (im - ar->images)));
+  return add_oci_name (im, desc, err);
 }
 
+static int read_oci_index (struct reader *r, const char *member, int depth,
+                           husk_error_t *err);
+
 static int
-read_oci_descriptor (struct husk_archive *ar, int dirfd, json_t *desc, int depth,
-                     husk_error_t *err)
+read_oci_descriptor (struct reader *r, json_t *desc, int depth, husk_error_t *err)
 {
   const char *mt = json_string_value (json_object_get (desc, "mediaType"));
-  cleanup_free char *blob = NULL;
+  cleanup_free char *member = NULL;
   json_t *platform = json_object_get (desc, "platform");
 
-  if (depth > 4)
+  if (++r->descriptors > MAX_DESCRIPTORS)
+    return husk_error_makex (err, EINVAL, "image index lists more than %d descriptors",
+                             MAX_DESCRIPTORS);
+  if (depth > MAX_DEPTH)
     return husk_error_makex (err, EINVAL, "image index nested too deep");
   if (platform)
     {
@@ -544,38 +661,42 @@ read_oci_descriptor (struct husk_archive *ar, int dirfd, json_t *desc, int depth
       if (arch && strcmp (arch, "amd64") != 0)
         return 0;
     }
-  blob = oci_blob (ar, dirfd, desc, true, err);
-  if (blob == NULL)
+  member = oci_blob (r, desc, true, err);
+  if (member == NULL)
     return -1;
   if (mt && (strstr (mt, "image.index") || strstr (mt, "manifest.list")))
     {
-      cleanup_json json_t *idx = load_json_member (dirfd, blob + strlen (ar->dir) + 1,
-                                                   NULL, NULL, err);
-      size_t i;
-      json_t *d;
-      if (idx == NULL)
-        return -1;
-      json_array_foreach (json_object_get (idx, "manifests"), i, d)
-        if (read_oci_descriptor (ar, dirfd, d, depth + 1, err) < 0)
-          return -1;
-      return 0;
+      const char *digest = json_string_value (json_object_get (desc, "digest"));
+      if (json_object_get (r->expanded, digest))
+        return 0; /* followed already: it adds nothing new */
+      json_object_set_new (r->expanded, digest, json_true ());
+      return read_oci_index (r, member, depth + 1, err);
     }
-  return read_oci_manifest (ar, dirfd, desc, blob, err);
+  return read_oci_manifest (r, desc, member, err);
 }
 
+/* Follow every descriptor of the index at member (index.json at depth 0). */
 static int
-read_oci (struct husk_archive *ar, int dirfd, husk_error_t *err)
+read_oci_index (struct reader *r, const char *member, int depth, husk_error_t *err)
 {
-  cleanup_json json_t *index = load_json_member (dirfd, "index.json", NULL, NULL, err);
+  cleanup_json json_t *idx = load_json_member (r->dirfd, member, NULL, NULL, err);
   size_t i;
   json_t *d;
 
-  if (index == NULL)
+  if (idx == NULL)
     return -1;
-  json_array_foreach (json_object_get (index, "manifests"), i, d)
-    if (read_oci_descriptor (ar, dirfd, d, 0, err) < 0)
+  json_array_foreach (json_object_get (idx, "manifests"), i, d)
+    if (read_oci_descriptor (r, d, depth, err) < 0)
       return -1;
-  if (ar->n_images == 0)
+  return 0;
+}
+
+static int
+read_oci (struct reader *r, husk_error_t *err)
+{
+  if (read_oci_index (r, "index.json", 0, err) < 0)
+    return -1;
+  if (r->ar->n_images == 0)
     return husk_error_makex (err, EINVAL, "index.json lists no image for linux/amd64");
   return 0;
 }
@@ -583,11 +704,21 @@ read_oci (struct husk_archive *ar, int dirfd, husk_error_t *err)
 static int
 recognise (struct husk_archive *ar, int dirfd, struct unpack *u, husk_error_t *err)
 {
+  struct reader r = { .ar = ar, .dirfd = dirfd, .u = u };
+  int ret;
+
+  r.verified = json_object ();
+  r.expanded = json_object ();
+  r.manifests = json_object ();
+  r.configs = json_object ();
   if (faccessat (dirfd, "manifest.json", F_OK, AT_SYMLINK_NOFOLLOW) == 0)
-    return read_docker (ar, dirfd, u, err);
-  if (faccessat (dirfd, "index.json", F_OK, AT_SYMLINK_NOFOLLOW) == 0)
-    return read_oci (ar, dirfd, err);
-  return husk_error_makex (err, EINVAL, "not an image archive: no manifest.json or index.json");
+    ret = read_docker (&r, err);
+  else if (faccessat (dirfd, "index.json", F_OK, AT_SYMLINK_NOFOLLOW) == 0)
+    ret = read_oci (&r, err);
+  else
+    ret = husk_error_makex (err, EINVAL, "not an image archive: no manifest.json or index.json");
+  reader_release (&r);
+  return ret;
 }
 
 /* A work directory that is locked before it gets its visible name: it is

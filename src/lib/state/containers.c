@@ -8,7 +8,8 @@
 #include <string.h>
 
 #define COLUMNS "id, name, image_id, config, state, pid, monitor_pid, exit_code, " \
-                "created, started_at, finished_at, restart_count, oom_killed"
+                "created, started_at, finished_at, restart_count, oom_killed, boot_id, " \
+                "pid_start, monitor_start"
 
 void
 husk_container_rec_release (struct husk_container_rec *r)
@@ -18,6 +19,7 @@ husk_container_rec_release (struct husk_container_rec *r)
   free (r->image_id);
   free (r->config);
   free (r->state);
+  free (r->boot_id);
   memset (r, 0, sizeof *r);
 }
 
@@ -45,6 +47,9 @@ read_row (sqlite3_stmt *s, struct husk_container_rec *r)
   r->finished_at = sqlite3_column_int64 (s, 10);
   r->restart_count = sqlite3_column_int (s, 11);
   r->oom_killed = sqlite3_column_int (s, 12) != 0;
+  r->boot_id = husk_state_column_text (s, 13);
+  r->pid_start = (uint64_t) sqlite3_column_int64 (s, 14);
+  r->monitor_start = (uint64_t) sqlite3_column_int64 (s, 15);
 }
 
 static void
@@ -63,6 +68,9 @@ bind_mutable (sqlite3_stmt *s, const struct husk_container_rec *r)
   sqlite3_bind_int64 (s, 11, r->finished_at);
   sqlite3_bind_int (s, 12, r->restart_count);
   sqlite3_bind_int (s, 13, r->oom_killed);
+  husk_state_bind_text (s, 14, r->boot_id ? r->boot_id : "");
+  sqlite3_bind_int64 (s, 15, (sqlite3_int64) r->pid_start);
+  sqlite3_bind_int64 (s, 16, (sqlite3_int64) r->monitor_start);
 }
 
 int
@@ -71,7 +79,7 @@ husk_state_container_add (struct husk_state *st, const struct husk_container_rec
 {
   cleanup_stmt sqlite3_stmt *s = husk_state_prepare (
       st, "INSERT INTO containers (" COLUMNS ") VALUES "
-      "(?1, ?2, ?3, ?4, ?5, ?6, ?7, ?8, ?9, ?10, ?11, ?12, ?13)", err);
+      "(?1, ?2, ?3, ?4, ?5, ?6, ?7, ?8, ?9, ?10, ?11, ?12, ?13, ?14, ?15, ?16)", err);
   int rc;
 
   if (s == NULL)
@@ -195,7 +203,8 @@ husk_state_container_save (struct husk_state *st, const struct husk_container_re
   cleanup_stmt sqlite3_stmt *s = husk_state_prepare (
       st, "UPDATE containers SET name = ?2, image_id = ?3, config = ?4, state = ?5, "
       "pid = ?6, monitor_pid = ?7, exit_code = ?8, created = ?9, started_at = ?10, "
-      "finished_at = ?11, restart_count = ?12, oom_killed = ?13 WHERE id = ?1", err);
+      "finished_at = ?11, restart_count = ?12, oom_killed = ?13, boot_id = ?14, "
+      "pid_start = ?15, monitor_start = ?16 WHERE id = ?1", err);
   int rc;
 
   if (s == NULL)

@@ -17,6 +17,11 @@ struct husk_container_rec
   char *state;        /* "created", "running", "paused", "stopping", "exited", "removing" */
   int pid;            /* container init, 0 when not running */
   int monitor_pid;
+  /* Who the pids are (util/proc.h): the boot they were recorded in and
+     their start times; "" or NULL and 0 when unknown.  */
+  char *boot_id;
+  uint64_t pid_start;
+  uint64_t monitor_start;
   int exit_code;
   int64_t created;    /* nanoseconds since epoch */
   int64_t started_at;
@@ -39,7 +44,8 @@ int husk_state_container_lookup (struct husk_state *st, const char *name_or_id,
 /* All containers, newest first.  */
 int husk_state_container_list (struct husk_state *st, struct husk_container_rec **out,
                                size_t *n, husk_error_t *err);
-/* Write the mutable fields (state, pids, exit, times, restarts, name).  */
+/* Write the mutable fields (state, pids and who they are, exit, times,
+   restarts, name).  */
 int husk_state_container_save (struct husk_state *st, const struct husk_container_rec *r,
                                husk_error_t *err);
 int husk_state_container_remove (struct husk_state *st, const char *id, husk_error_t *err);

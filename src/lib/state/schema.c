@@ -111,6 +111,15 @@ const char *const husk_state_migrations[] = {
   "  needs_chown INTEGER NOT NULL DEFAULT 1,"
   "  created INTEGER NOT NULL DEFAULT 0"
   ");",
+  /* 4: who the recorded pids are.  A pid is reused once its process is
+     gone (after a reboot, or a kill -9 of monitor and container): the
+     boot it was recorded in and the start times (field 22 of
+     /proc/PID/stat) of the container's process and of its monitor tell
+     the recorded process from a newcomer (util/proc.h).  '' and 0:
+     unknown, for rows recorded before this version.  */
+  "ALTER TABLE containers ADD COLUMN boot_id TEXT NOT NULL DEFAULT '';"
+  "ALTER TABLE containers ADD COLUMN pid_start INTEGER NOT NULL DEFAULT 0;"
+  "ALTER TABLE containers ADD COLUMN monitor_start INTEGER NOT NULL DEFAULT 0;",
 };
 
 const size_t husk_state_n_migrations

@@ -28,8 +28,12 @@
  *    socket on which the runtime sends the pty master (SCM_RIGHTS).  The
  *    pid comes from the pidfile.
  * 3. Start.  `runtime start ID` unless create started it, then the JSON
- *    report on the sync pipe: {"pid": N, "monitor_pid": M}, or
- *    {"error": MSG, "exit_code_hint": H}.
+ *    report on the sync pipe: {"pid": N, "monitor_pid": M, "pid_start": S,
+ *    "monitor_start": T}, or {"error": MSG, "exit_code_hint": H}.  The
+ *    start times (field 22 of /proc/PID/stat) let husk tell these
+ *    processes from later ones that get the same pids (util/proc.h); we
+ *    read the container's while it is still our unreaped child, so it is
+ *    its own.
  * 4. Run.  One epoll loop: the signalfd, the output pipes or pty master,
  *    the stdin pipe while data waits for it, the listening sockets and their
  *    clients, a phase timer (attach timeout, stop escalation, output drain,
@@ -59,6 +63,7 @@
 #include "util/exec.h"
 #include "util/fileutil.h"
 #include "util/log.h"
+#include "util/proc.h"
 #include "util/strutil.h"
 
 #include <errno.h>
@@ -194,13 +199,37 @@ close_watch (struct mon_ctx *c, struct mon_watch *w)
 
 static void finish (struct mon_ctx *c);
 
+/* The start time of a process (field 22 of /proc/PID/stat), 0 if unknown. */
+static uint64_t
+start_time (pid_t pid)
+{
+  cleanup_free char *path = husk_asprintf ("/proc/%d/stat", (int) pid);
+  cleanup_free char *text = pid > 0 ? husk_read_file (path, NULL, NULL) : NULL;
+  uint64_t start = 0;
+  char state;
+
+  if (text == NULL || husk_proc_stat_parse (text, &state, &start) < 0)
+    return 0;
+  return start;
+}
+
+/* Who the container's process and we are: the report, and `started`.  */
+static json_t *
+identity (struct mon_ctx *c)
+{
+  return json_pack ("{s:i, s:i, s:I, s:I}", "pid", (int) c->ctr_pid, "monitor_pid",
+                    (int) getpid (), "pid_start", (json_int_t) start_time (c->ctr_pid),
+                    "monitor_start", (json_int_t) start_time (getpid ()));
+}
+
 static void
 record_started (struct mon_ctx *c)
 {
-  cleanup_json json_t *j = json_pack ("{s:i, s:I}", "pid", (int) c->ctr_pid,
-                                      "started_at_ns", (json_int_t) c->started_ns);
-  cleanup_free char *text = json_dumps (j, JSON_COMPACT);
+  cleanup_json json_t *j = identity (c);
+  cleanup_free char *text = NULL;
 
+  json_object_set_new (j, "started_at_ns", json_integer ((json_int_t) c->started_ns));
+  text = json_dumps (j, JSON_COMPACT);
   write_text (c, HUSK_MONITOR_STARTED, text);
 }
 
@@ -250,8 +279,7 @@ start_container (struct mon_ctx *c)
   mon_oom_watch (c);
   mon_health_begin (c);
   if (c->sync_fd >= 0)
-    report (c, json_pack ("{s:i, s:i}", "pid", (int) c->ctr_pid, "monitor_pid",
-                          (int) getpid ()));
+    report (c, identity (c));
 }
 
 static void
@@ -275,8 +303,7 @@ launch (struct mon_ctx *c, bool first)
       /* `husk init`: the process waits in the runtime for `start`.  */
       c->phase = PH_CREATED;
       if (c->sync_fd >= 0)
-        report (c, json_pack ("{s:i, s:i}", "pid", (int) c->ctr_pid, "monitor_pid",
-                              (int) getpid ()));
+        report (c, identity (c));
       return;
     }
   start_container (c);

@@ -10,7 +10,8 @@
  * passthrough log driver the caller's stdio (fds 4-6), and with
  * attach_wait the monitor's end of the attach socket pair (fd 7).  The
  * monitor writes one JSON line on the pipe once the container runs (with
- * `init`, once it is created) and closes it: {"pid": N, "monitor_pid": M}
+ * `init`, once it is created) and closes it: {"pid": N, "monitor_pid": M,
+ * "pid_start": S, "monitor_start": T} (start times: util/proc.h)
  * or {"error": MSG, "exit_code_hint": H}.  A monitor that dies silently
  * leaves EOF, and the caller points at monitor.log.
  */
@@ -161,6 +162,8 @@ parse_report (const char *text, const char *userdata, struct husk_monitor_result
     {
       res->container_pid = json_integer_value (pid);
       res->monitor_pid = json_integer_value (json_object_get (j, "monitor_pid"));
+      res->container_start = (uint64_t) json_integer_value (json_object_get (j, "pid_start"));
+      res->monitor_start = (uint64_t) json_integer_value (json_object_get (j, "monitor_start"));
       res->exit_code_hint = 0;
       return 0;
     }

@@ -154,6 +154,8 @@ struct husk_monitor_result
 {
   pid_t monitor_pid;
   pid_t container_pid;
+  uint64_t monitor_start;   /* start times (util/proc.h); 0: unknown */
+  uint64_t container_start;
   int exit_code_hint; /* on failure: 127 not found, 126 not executable, 125 */
   int attach_fd;      /* with attach_wait: the caller's attach socket, else -1 */
 };

@@ -32,12 +32,11 @@
 #include "util/digest.h"
 #include "util/fileutil.h"
 #include "util/log.h"
+#include "util/proc.h"
 #include "util/strutil.h"
 #include "husk-config.h"
 
 #include <errno.h>
-#include <sys/syscall.h>
-#include <poll.h>
 #include <fcntl.h>
 #include <signal.h>
 #include <string.h>
@@ -305,29 +304,48 @@ out:
 
 /* ---- state ------------------------------------------------------------- */
 
-/* A zombie is dead: init here reaps orphans slowly, and an exited monitor
-   can linger as one for a second.  */
-static bool
-alive (int pid)
+/* The recorded processes.  A pid is only a name: after a reboot, or once
+   a monitor and its container died without an exit record, it may belong
+   to any process.  Every check and every signal on a pid from the row goes
+   through ctr_proc(), which adds the boot and start time recorded with it
+   (util/proc.h): a process that does not match is not the container's, is
+   never signalled and never counts as alive.  A row recorded before boot
+   IDs were (no boot_id) belongs to this boot only if it started after the
+   boot did; the minute of slack keeps a clock stepped after boot from
+   ending a container that runs.  */
+static struct husk_proc_id
+ctr_proc (const struct husk_container_rec *r, bool monitor)
 {
-  char path[64], buf[512];
-  const char *p;
-  int fd;
-  ssize_t n;
+  struct husk_proc_id p = { .pid = monitor ? r->monitor_pid : r->pid,
+                            .start = monitor ? r->monitor_start : r->pid_start,
+                            .boot_id = r->boot_id };
 
-  if (pid <= 0 || (kill (pid, 0) < 0 && errno != EPERM))
-    return false;
-  snprintf (path, sizeof path, "/proc/%d/stat", pid);
-  fd = open (path, O_RDONLY | O_CLOEXEC);
-  if (fd < 0)
-    return false;
-  n = read (fd, buf, sizeof buf - 1);
-  close (fd);
-  if (n <= 0)
-    return false;
-  buf[n] = '\0';
-  p = strrchr (buf, ')');
-  return !(p && p[1] == ' ' && (p[2] == 'Z' || p[2] == 'X'));
+  if ((r->boot_id == NULL || r->boot_id[0] == '\0') && r->started_at > 0
+      && r->started_at < husk_proc_boot_time_ns () - 60LL * 1000000000)
+    p.pid = 0;
+  return p;
+}
+
+/* Whether the container's process (or its monitor) as recorded still
+   runs.  A zombie is dead: init here reaps orphans slowly, and an exited
+   monitor can linger as one for a second.  */
+static bool
+ctr_alive (const struct husk_container_rec *r, bool monitor)
+{
+  struct husk_proc_id p = ctr_proc (r, monitor);
+
+  return husk_proc_alive (&p);
+}
+
+/* Record the boot the pids about to be recorded belong to.  */
+static void
+set_boot (struct husk_container_rec *r)
+{
+  char boot[HUSK_BOOT_ID_LEN + 1];
+
+  husk_proc_boot_id (boot);
+  free (r->boot_id);
+  r->boot_id = husk_xstrdup (boot);
 }
 
 
@@ -409,22 +427,35 @@ release (struct husk_engine *e, struct husk_container_rec *r)
   release_ex (e, r, true);
 }
 
-/* The monitor restarts the container on its own (restart policy): take
-   the new pid and the count from its files.  */
-static int
-follow_restart (struct husk_engine *e, struct husk_container_rec *r, const char *run)
+/* The monitor's record of the last start: {"pid", "pid_start",
+   "monitor_pid", "monitor_start", "started_at_ns"}.  NULL if none.  */
+static json_t *
+read_started (const char *run)
 {
   cleanup_free char *path = husk_asprintf ("%s/%s", run, HUSK_MONITOR_STARTED);
   cleanup_free char *text = husk_read_file (path, NULL, NULL);
-  cleanup_json json_t *j = text ? json_loads (text, 0, NULL) : NULL;
+
+  return text ? json_loads (text, 0, NULL) : NULL;
+}
+
+/* The monitor restarts the container on its own (restart policy): take
+   the new pid, its start time and the count from its files.  */
+static int
+follow_restart (struct husk_engine *e, struct husk_container_rec *r, const char *run)
+{
+  cleanup_json json_t *j = read_started (run);
   int count = husk_monitor_restart_count (run);
   int pid = (int) json_integer_value (json_object_get (j, "pid"));
+  uint64_t start = (uint64_t) json_integer_value (json_object_get (j, "pid_start"));
 
-  if (count == r->restart_count && (pid == 0 || pid == r->pid))
+  if (count == r->restart_count && (pid == 0 || (pid == r->pid && start == r->pid_start)))
     return 0;
   r->restart_count = count;
   if (pid)
-    r->pid = pid;
+    {
+      r->pid = pid;
+      r->pid_start = start;
+    }
   husk_state_container_save (e->state, r, NULL);
   return 1;
 }
@@ -440,8 +471,14 @@ monitor_never_came (struct husk_container_rec *r, const char *run)
 
   if (text)
     {
+      /* Its start time is in `started` once the container started; until
+         then a live process with its pid counts (util/proc.h).  */
+      cleanup_json json_t *j = read_started (run);
       r->monitor_pid = atoi (text);
-      return !alive (r->monitor_pid) && !alive (r->pid);
+      r->monitor_start = 0;
+      if (json_integer_value (json_object_get (j, "monitor_pid")) == r->monitor_pid)
+        r->monitor_start = (uint64_t) json_integer_value (json_object_get (j, "monitor_start"));
+      return !ctr_alive (r, true) && !ctr_alive (r, false);
     }
   return now_ns () - r->started_at > 30LL * 1000000000;
 }
@@ -503,11 +540,12 @@ sync_state_ex (struct husk_engine *e, struct husk_container_rec *r, bool runtime
       r->pid = 0;
       husk_monitor_exit_release (&ex);
     }
-  else if (r->monitor_pid > 0 ? !alive (r->monitor_pid) && !alive (r->pid)
+  else if (r->monitor_pid > 0 ? !ctr_alive (r, true) && !ctr_alive (r, false)
                                : monitor_never_came (r, run))
     {
-      /* Monitor and container gone without a record (killed, or a reboot
-         cleared the run directory).  */
+      /* Monitor and container gone without a record (killed, or a reboot:
+         the run directory cleared, or the boot ID differs and every
+         recorded pid is stale).  The mount goes now (release_ex).  */
       free (r->state);
       r->state = husk_xstrdup ("exited");
       r->exit_code = -1;
@@ -734,6 +772,10 @@ set_state (struct husk_container_rec *r, const char *state, int pid, int monitor
 {
   free (r->state);
   r->state = husk_xstrdup (state);
+  if (pid != r->pid)
+    r->pid_start = 0;
+  if (monitor_pid != r->monitor_pid)
+    r->monitor_start = 0;
   r->pid = pid;
   r->monitor_pid = monitor_pid;
   r->finished_at = 0;
@@ -762,6 +804,9 @@ record_pids (struct husk_engine *e, const char *id, struct husk_monitor_result *
     {
       r.pid = res->container_pid;
       r.monitor_pid = res->monitor_pid;
+      r.pid_start = res->container_start;
+      r.monitor_start = res->monitor_start;
+      set_boot (&r);
       ret = husk_state_container_save (e->state, &r, err);
     }
   if (ret == 0)
@@ -794,8 +839,7 @@ bring_up (struct husk_engine *e, struct husk_container_rec *r, bool init, int *a
 
   /* The monitor of the last run may still be deleting the runtime's
      record (a handed-over cleanup does not wait for that).  */
-  if (r->monitor_pid > 0 && alive (r->monitor_pid))
-    husk_op_await_exit (r->monitor_pid, 10000);
+  husk_op_container_await_monitor (r, 10000);
   /* The new monitor starts up while we mount and write the spec; it
      waits for our go.  */
   if (launch (e, r, c, attach_fd != NULL, init, &l, err) < 0)
@@ -816,6 +860,7 @@ bring_up (struct husk_engine *e, struct husk_container_rec *r, bool init, int *a
   /* Active before the monitor goes: its cleanup may come before we
      return, and must find a row it can fold the exit into.  */
   set_state (r, init ? "initialized" : "running", 0, 0);
+  set_boot (r);
   if (!init)
     r->started_at = now_ns ();
   if (husk_state_container_save (e->state, r, err) < 0)
@@ -928,24 +973,15 @@ husk_op_container_init (struct husk_engine *e, const char *ref, husk_error_t *er
 static void
 wait_monitor (struct husk_container_rec *r)
 {
-  husk_op_await_exit (r->monitor_pid, 5000);
+  husk_op_container_await_monitor (r, 5000);
 }
 
 void
-husk_op_await_exit (int pid, int timeout_ms)
+husk_op_container_await_monitor (const struct husk_container_rec *r, int timeout_ms)
 {
-  cleanup_close int fd = pid > 0 ? (int) syscall (SYS_pidfd_open, pid, 0) : -1;
-  struct pollfd p = { .fd = fd, .events = POLLIN };
+  struct husk_proc_id p = ctr_proc (r, true);
 
-  if (fd < 0)
-    {
-      /* No pidfd (gone already, or an old kernel): poll its state.  */
-      for (int i = 0; i < timeout_ms / 20 && alive (pid); i++)
-        usleep (20000);
-      return;
-    }
-  while (poll (&p, 1, timeout_ms) < 0 && errno == EINTR)
-    ;
+  husk_proc_await (&p, timeout_ms);
 }
 
 /* Remove the container.  wait: let a monitor that may still run the exit
@@ -1030,7 +1066,7 @@ cleanup_exited (struct husk_engine *e, const char *ref, char **trash, husk_error
   sync_state_ex (e, &r, !handed_over);
   c = json_loads (r.config, 0, NULL);
   if (strcmp (r.state, "running") == 0 && getenv ("HUSK_MONITOR_RESTARTING") == NULL
-      && r.monitor_pid > 0 && alive (r.monitor_pid) && r.monitor_pid != getppid ())
+      && ctr_alive (&r, true) && r.monitor_pid != getppid ())
     {
       husk_error_makex (err, EBUSY, "container %s is running: refusing to clean up", r.id);
       husk_container_rec_release (&r);
@@ -1118,14 +1154,16 @@ signal_container (struct husk_engine *e, struct husk_container_rec *r, int sig, 
 {
   char num[16];
   const char *args[] = { "kill", all ? "--all" : r->id, all ? r->id : num, all ? num : NULL, NULL };
-
   cleanup_free char *rt = ctr_runtime (r);
+  struct husk_proc_id p = ctr_proc (r, false);
 
   snprintf (num, sizeof num, "%d", sig);
   if (runtime_call (e, rt, args) == 0)
     return 0;
-  /* The runtime may have lost track; the pid is ours to signal.  */
-  return r->pid > 0 ? kill (r->pid, sig) : -1;
+  /* The runtime may have lost track: signal the pid, but only while it is
+     still the process recorded (util/proc.h), never one that got its pid
+     since; a row without the start time gets no signal of ours.  */
+  return husk_proc_signal (&p, sig);
 }
 
 static int

@@ -38,9 +38,10 @@ int husk_op_container_start (struct husk_engine *e, const char *ref, int *attach
 int husk_op_container_attached_exit (struct husk_engine *e, const char *id, int sock,
                                      husk_error_t *err);
 
-/* Wait until process pid has exited (a pidfd, else polling), at most
-   timeout_ms.  */
-void husk_op_await_exit (int pid, int timeout_ms);
+/* Wait until the container's recorded monitor has exited (a pidfd, else
+   polling), at most timeout_ms; at once when the pid now belongs to
+   another process (util/proc.h).  */
+void husk_op_container_await_monitor (const struct husk_container_rec *r, int timeout_ms);
 
 /* `init`: create the container in the runtime without starting its
    process (state "initialized"); start does the rest.  EBUSY unless it is

@@ -1162,22 +1162,6 @@ husk_op_container_unpause (struct husk_engine *e, const char *ref, husk_error_t 
 
 /* ---- restart ----------------------------------------------------------------- */
 
-/* A process that exists and is not a zombie (an exited monitor may wait a
-   while for init to reap it).  */
-static bool
-process_lives (int pid)
-{
-  cleanup_free char *path = NULL, *stat = NULL;
-  const char *rp;
-
-  if (pid <= 0 || (kill (pid, 0) < 0 && errno == ESRCH))
-    return false;
-  path = husk_asprintf ("/proc/%d/stat", pid);
-  stat = husk_read_file (path, NULL, NULL);
-  rp = stat ? strrchr (stat, ')') : NULL;
-  return rp == NULL || (rp[1] == ' ' && rp[2] != 'Z' && rp[2] != 'X');
-}
-
 int
 husk_op_container_restart (struct husk_engine *e, const char *ref, int timeout,
                            int *exit_hint, husk_error_t *err)
@@ -1197,8 +1181,8 @@ husk_op_container_restart (struct husk_engine *e, const char *ref, int timeout,
   ret = active ? husk_op_container_stop_quiet (e, r.id, timeout, err) : 0;
   /* The old monitor runs `container cleanup` after the exit; a start
      before it is done would have its fresh mount taken away.  */
-  if (ret == 0 && process_lives (r.monitor_pid))
-    husk_op_await_exit (r.monitor_pid, 10000);
+  if (ret == 0)
+    husk_op_container_await_monitor (&r, 10000);
   if (ret == 0 && husk_op_container_start (e, r.id, NULL, exit_hint, err) < 0)
     ret = -1;
   husk_container_rec_release (&r);

@@ -16,6 +16,7 @@
 #include "ops/container.h"
 #include "util/cleanup.h"
 #include "util/fileutil.h"
+#include "util/proc.h"
 #include "util/strutil.h"
 
 #include <errno.h>
@@ -306,9 +307,10 @@ husk_op_container_stats (struct husk_engine *e, const char *ref,
                && r.pid > 0;
   if (s->running)
     {
+      struct husk_proc_id p = { .pid = r.pid, .start = r.pid_start, .boot_id = r.boot_id };
       s->up_ns = s->read_ns - r.started_at;
       ret = read_stats (&r, s, err);
-      if (ret < 0 && kill (r.pid, 0) < 0 && errno == ESRCH)
+      if (ret < 0 && !husk_proc_alive (&p))
         {
           /* It exited between the state and the read: nothing to show. */
           husk_error_release (err);

@@ -10,6 +10,7 @@
 #include <stdint.h>
 #include <cmocka.h>
 
+#include "storage/resolve.h"
 #include "storage/tar.h"
 #include "util/cleanup.h"
 #include "util/digest.h"
@@ -1062,6 +1063,132 @@ detect_compression_by_magic (void **state)
   assert_int_equal (husk_detect_compression (zs, 3), HUSK_COMPRESSION_NONE);
 }
 
+/* Host safety: metadata through descriptors (storage/resolve.h).  */
+
+static void
+metadata_calls_act_on_the_descriptor_not_the_name (void **state)
+{
+  cleanup_free char *target = husk_asprintf ("%s/target", fx.outside);
+  struct timespec ts[2] = { { 1000, 0 }, { 2000, 0 } };
+  cleanup_close int lfd = -1, ffd = -1;
+  struct stat st;
+  char v[4];
+
+  (void) state;
+  assert_int_equal (close (open (target, O_CREAT | O_WRONLY, 0644)), 0);
+  assert_int_equal (symlinkat (target, fx.root_fd, "link"), 0);
+  assert_int_equal (mkfifoat (fx.root_fd, "fifo", 0600), 0);
+  lfd = husk_resolve_open_made (fx.root_fd, "link", S_IFLNK);
+  ffd = husk_resolve_open_made (fx.root_fd, "fifo", S_IFIFO);
+  assert_true (lfd >= 0 && ffd >= 0);
+  /* The link itself gets owner, times and xattrs; its target nothing.  */
+  assert_int_equal (husk_resolve_fchown (lfd, 1234, 1234), 0);
+  assert_int_equal (husk_resolve_futimens (lfd, ts), 0);
+  assert_int_equal (husk_resolve_fsetxattr (lfd, "trusted.husk", "y", 1), 0);
+  assert_int_equal (fstatat (fx.root_fd, "link", &st, AT_SYMLINK_NOFOLLOW), 0);
+  assert_int_equal (st.st_uid, 1234);
+  assert_int_equal (st.st_mtim.tv_sec, 2000);
+  assert_int_equal (stat (target, &st), 0);
+  assert_int_equal (st.st_uid, 0);
+  assert_int_not_equal (st.st_mtim.tv_sec, 2000);
+  assert_int_equal (getxattr (target, "trusted.husk", v, sizeof v), -1);
+  /* A FIFO is changed through its O_PATH fd, without opening it.  */
+  assert_int_equal (husk_resolve_fchmod (ffd, 04777), 0);
+  assert_int_equal (fstatat (fx.root_fd, "fifo", &st, AT_SYMLINK_NOFOLLOW), 0);
+  assert_int_equal (st.st_mode & 07777, 04777);
+}
+
+static void
+open_made_refuses_a_replaced_node (void **state)
+{
+  cleanup_free char *target = husk_asprintf ("%s/target", fx.outside);
+  cleanup_free char *file = husk_asprintf ("%s/file", fx.root);
+
+  (void) state;
+  assert_int_equal (close (open (target, O_CREAT | O_WRONLY, 0644)), 0);
+  /* What a racing container leaves where a FIFO was just made.  */
+  assert_int_equal (symlinkat (target, fx.root_fd, "fifo"), 0);
+  errno = 0;
+  assert_int_equal (husk_resolve_open_made (fx.root_fd, "fifo", S_IFIFO), -1);
+  assert_int_equal (errno, EBUSY);
+  /* A second name for a file the container has (a hard link).  */
+  assert_int_equal (close (open (file, O_CREAT | O_WRONLY, 0644)), 0);
+  assert_int_equal (linkat (fx.root_fd, "file", fx.root_fd, "again", 0), 0);
+  assert_int_equal (husk_resolve_open_made (fx.root_fd, "again", S_IFREG), -1);
+  assert_int_equal (errno, EBUSY);
+  assert_int_equal (husk_resolve_open_made (fx.root_fd, "gone", S_IFIFO), -1);
+  assert_int_equal (errno, EBUSY);
+}
+
+static void
+whiteout_names_are_refused_when_not_a_layer (void **state)
+{
+  husk_error_t err = NULL;
+  /* "d/.wh.keep/." is "d/.wh.keep" once cleaned: a whiteout of d/keep.  */
+  int fd = BUILD ({ .path = "d/keep", .data = "k" },
+                  { .path = "d/.wh.keep/.", .type = AE_IFDIR });
+
+  (void) state;
+  assert_int_equal (apply_opts (fd, HUSK_WHITEOUT_REFUSE, false, NULL, &err), -1);
+  assert_non_null (strstr (err->msg, "reserved for layer whiteouts"));
+  husk_error_release (&err);
+  close (fd);
+  assert_true (exists_in_root ("d/keep"));
+}
+
+static void
+write_zeros (struct archive *a, int64_t n)
+{
+  static const char zero[1 << 20];
+
+  while (n > 0)
+    {
+      size_t k = n < (int64_t) sizeof zero ? (size_t) n : sizeof zero;
+      assert_int_equal (archive_write_data (a, zero, k), (la_ssize_t) k);
+      n -= (int64_t) k;
+    }
+}
+
+static void
+sparse_entries_are_written_with_holes (void **state)
+{
+  const int64_t size = (int64_t) 1 << 32; /* 4 GiB */
+  struct archive *a = archive_write_new ();
+  struct archive_entry *e = archive_entry_new ();
+  int fd = memfd_create ("tar", MFD_CLOEXEC);
+  husk_error_t err = NULL;
+  cleanup_free char *path = rpath ("sparse");
+  char buf[8];
+  struct stat st;
+
+  (void) state;
+  assert_int_equal (archive_write_set_format_pax_restricted (a), ARCHIVE_OK);
+  assert_int_equal (archive_write_open_fd (a, fd), ARCHIVE_OK);
+  archive_entry_set_pathname (e, "sparse");
+  archive_entry_set_filetype (e, AE_IFREG);
+  archive_entry_set_perm (e, 0644);
+  archive_entry_set_size (e, size);
+  archive_entry_sparse_add_entry (e, size / 2, 4);
+  assert_int_equal (archive_write_header (a, e), ARCHIVE_OK);
+  /* The writer drops what falls in holes: hand it the whole file.  */
+  write_zeros (a, size / 2);
+  assert_int_equal (archive_write_data (a, "data", 4), 4);
+  write_zeros (a, size / 2 - 4);
+  assert_int_equal (archive_write_close (a), ARCHIVE_OK);
+  archive_write_free (a);
+  archive_entry_free (e);
+  assert_true (lseek (fd, 0, SEEK_END) < 64 * 1024);
+  assert_ok (apply_opts (fd, HUSK_WHITEOUT_OVERLAY, false, NULL, &err), err);
+  close (fd);
+  assert_int_equal (stat (path, &st), 0);
+  assert_int_equal (st.st_size, size);
+  assert_true (st.st_blocks * 512 < 1024 * 1024);
+  fd = open (path, O_RDONLY | O_CLOEXEC);
+  assert_int_equal (pread (fd, buf, 4, size / 2), 4);
+  assert_memory_equal (buf, "data", 4);
+  close (fd);
+}
+
 #define T(f) cmocka_unit_test_setup_teardown (f, setup, teardown)
 
 int
@@ -1103,6 +1230,10 @@ main (void)
     T (garbage_is_not_a_tar),
     T (empty_stream_is_an_empty_layer),
     T (detect_compression_by_magic),
+    T (metadata_calls_act_on_the_descriptor_not_the_name),
+    T (open_made_refuses_a_replaced_node),
+    T (whiteout_names_are_refused_when_not_a_layer),
+    T (sparse_entries_are_written_with_holes),
   };
   return cmocka_run_group_tests (tests, NULL, NULL);
 }

@@ -17,8 +17,10 @@
  * lands inside it under its own name, "dir/." copies the content, a
  * missing destination is created from its parent (which must exist), and
  * replacing a directory by a non-directory or back needs --overwrite.
- * Names beginning with ".wh." are refused: the applier would take them for
- * layer whiteouts and delete their siblings.
+ * Names beginning with ".wh." are refused, by the check below (with the
+ * name as the user gave it) and by the applier itself (HUSK_WHITEOUT_REFUSE,
+ * which also sees names such as "x/.wh.y/." only after cleaning them): they
+ * would act as layer whiteouts in an image committed from the container.
  */
 #include "container/cp.h"
 #include "container/fstar.h"
@@ -263,7 +265,7 @@ produce (void *arg)
 static int
 pump (struct producer *p, int dirfd, bool rootless, husk_error_t *err)
 {
-  struct husk_tar_apply_opts ao = { .whiteout = HUSK_WHITEOUT_DELETE, .rootless = rootless };
+  struct husk_tar_apply_opts ao = { .whiteout = HUSK_WHITEOUT_REFUSE, .rootless = rootless };
   husk_error_t aerr = NULL;
   pthread_t thread;
   int sv[2], r, e;

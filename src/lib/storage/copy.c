@@ -5,6 +5,14 @@
  * remembering the destination path of every multiply-linked inode (a hash
  * map keyed by device and inode).  Metadata order per entry: owner, mode,
  * xattrs, times; a directory's times are set after its content.
+ *
+ * The destination may be in use by a running container (a volume that
+ * another container has mounted gets copied up into), so nothing is done
+ * to a destination name after it is made: every metadata call goes to a
+ * descriptor of the new object (O_PATH for symlinks and nodes, checked to
+ * be the node just made), and hard links are made from a parent directory
+ * resolved beneath the destination root without following symlinks
+ * (storage/resolve.h).
  */
 #include "storage/copy.h"
 #include "storage/resolve.h"
@@ -160,10 +168,10 @@ get_xattr (struct copy_ctx *c, int sfd, const char *spath, const char *name,
     }
 }
 
-/* Copy xattrs from sfd (or the no-follow path spath) to dfd (or dpath).  */
+/* Copy xattrs from sfd (or the no-follow path spath) to the object dfd
+   (any fd, O_PATH included).  */
 static int
-copy_xattrs (struct copy_ctx *c, int sfd, const char *spath, int dfd,
-             const char *dpath, husk_error_t *err)
+copy_xattrs (struct copy_ctx *c, int sfd, const char *spath, int dfd, husk_error_t *err)
 {
   ssize_t len = list_xattrs (c, sfd, spath, err);
 
@@ -177,8 +185,7 @@ copy_xattrs (struct copy_ctx *c, int sfd, const char *spath, int dfd,
 
       if (n < 0)
         return -1;
-      r = dfd >= 0 ? fsetxattr (dfd, name, c->value, (size_t) n, 0)
-                   : lsetxattr (dpath, name, c->value, (size_t) n, 0);
+      r = husk_resolve_fsetxattr (dfd, name, c->value, (size_t) n);
       if (r < 0 && !xattr_failure_ok (c, name, errno))
         return husk_error_make (err, errno, "set xattr '%s'", name);
     }
@@ -188,11 +195,9 @@ copy_xattrs (struct copy_ctx *c, int sfd, const char *spath, int dfd,
 /* Metadata.  */
 
 static int
-copy_owner (struct copy_ctx *c, int fd, int dir, const char *name,
-            const struct stat *st, husk_error_t *err)
+copy_owner (struct copy_ctx *c, int fd, const struct stat *st, husk_error_t *err)
 {
-  int r = fd >= 0 ? fchown (fd, st->st_uid, st->st_gid)
-                  : fchownat (dir, name, st->st_uid, st->st_gid, AT_SYMLINK_NOFOLLOW);
+  int r = husk_resolve_fchown (fd, st->st_uid, st->st_gid);
 
   if (r < 0 && !(c->o->rootless && (errno == EPERM || errno == EINVAL)))
     return husk_error_make (err, errno, "chown to %u:%u", (unsigned) st->st_uid,
@@ -200,41 +205,68 @@ copy_owner (struct copy_ctx *c, int fd, int dir, const char *name,
   return 0;
 }
 
-/* Owner, mode, xattrs and times of an open file or directory.  */
+/* Owner, mode (not for a symlink), xattrs and times, from the source sfd
+   (or, when sfd < 0, the no-follow path spath) to the copy dfd.  */
 static int
-copy_fd_metadata (struct copy_ctx *c, int sfd, int dfd, const struct stat *st,
-                  husk_error_t *err)
+copy_metadata (struct copy_ctx *c, int sfd, const char *spath, int dfd,
+               const struct stat *st, husk_error_t *err)
 {
   struct timespec ts[2] = { st->st_atim, st->st_mtim };
 
-  if (copy_owner (c, dfd, -1, NULL, st, err) < 0)
+  if (copy_owner (c, dfd, st, err) < 0)
     return -1;
-  if (fchmod (dfd, st->st_mode & 07777) < 0)
+  if (!S_ISLNK (st->st_mode) && husk_resolve_fchmod (dfd, st->st_mode & 07777) < 0)
     return husk_error_make (err, errno, "chmod");
-  if (copy_xattrs (c, sfd, NULL, dfd, NULL, err) < 0)
+  if (copy_xattrs (c, sfd, spath, dfd, err) < 0)
     return -1;
-  if (futimens (dfd, ts) < 0)
+  if (husk_resolve_futimens (dfd, ts) < 0)
     return husk_error_make (err, errno, "set times");
   return 0;
 }
 
-/* Same for a symlink or device node named name in the directories.  */
+static int
+copy_fd_metadata (struct copy_ctx *c, int sfd, int dfd, const struct stat *st,
+                  husk_error_t *err)
+{
+  return copy_metadata (c, sfd, NULL, dfd, st, err);
+}
+
+/* Same for a symlink or node just made as name in ddir: through an O_PATH
+   fd of it, checked to be what we made.  */
 static int
 copy_at_metadata (struct copy_ctx *c, int sdir, int ddir, const char *name,
                   const struct stat *st, husk_error_t *err)
 {
   cleanup_free char *spath = husk_resolve_proc_path (sdir, name);
-  cleanup_free char *dpath = husk_resolve_proc_path (ddir, name);
-  struct timespec ts[2] = { st->st_atim, st->st_mtim };
+  cleanup_close int dfd = husk_resolve_open_made (ddir, name, st->st_mode & S_IFMT);
 
-  if (copy_owner (c, -1, ddir, name, st, err) < 0)
-    return -1;
-  if (!S_ISLNK (st->st_mode) && fchmodat (ddir, name, st->st_mode & 07777, 0) < 0)
-    return husk_error_make (err, errno, "chmod");
-  if (copy_xattrs (c, -1, spath, -1, dpath, err) < 0)
-    return -1;
-  if (utimensat (ddir, name, ts, AT_SYMLINK_NOFOLLOW) < 0)
-    return husk_error_make (err, errno, "set times");
+  if (dfd < 0 && errno == EBUSY)
+    return husk_error_makex (err, EBUSY, "replaced by another process while it was "
+                                         "being made");
+  if (dfd < 0)
+    return husk_error_make (err, errno, "open copy");
+  return copy_metadata (c, -1, spath, dfd, st, err);
+}
+
+/* Another name for the inode first copied as the destination path first
+   (relative to the destination root), made as name in ddir.  The parent
+   of first is resolved again, beneath the root and through no symlink:
+   a process using the destination may have replaced a directory on that
+   path by a symlink to a host directory meanwhile.  */
+static int
+copy_hardlink (struct copy_ctx *c, int ddir, const char *name, const char *first,
+               husk_error_t *err)
+{
+  const char *slash = strrchr (first, '/');
+  cleanup_free char *dir = slash ? husk_xstrndup (first, (size_t) (slash - first)) : NULL;
+  cleanup_close int pfd = husk_resolve_beneath (c->dst_root, dir ? dir : "",
+                                                O_PATH | O_DIRECTORY);
+
+  if (pfd < 0)
+    return husk_error_make (err, errno, "hard link to '%s'", first);
+  /* flags 0: a symlink found there is linked itself, never followed.  */
+  if (linkat (pfd, slash ? slash + 1 : first, ddir, name, 0) < 0)
+    return husk_error_make (err, errno, "hard link to '%s'", first);
   return 0;
 }
 
@@ -409,9 +441,7 @@ copy_entry (struct copy_ctx *c, int sdir, int ddir, const char *name,
     r = husk_error_make (err, errno, "stat");
   else if (!S_ISDIR (st.st_mode) && st.st_nlink > 1
            && (seen = link_find (c, st.st_dev, st.st_ino)) && seen->path)
-    r = linkat (c->dst_root, seen->path, ddir, name, 0) < 0
-            ? husk_error_make (err, errno, "hard link")
-            : 0;
+    r = copy_hardlink (c, ddir, name, seen->path, err);
   else if (S_ISDIR (st.st_mode))
     r = copy_dir (c, sdir, ddir, name, &st, err);
   else if (S_ISREG (st.st_mode))

@@ -236,12 +236,16 @@ open_dir_creating (struct apply_ctx *c, const char *dir)
       next = husk_resolve_beneath (fd, p, O_PATH | O_DIRECTORY);
       if (next < 0 && errno == ENOENT)
         {
-          if (mkdirat (fd, p, 0755) < 0 && errno != EEXIST)
+          bool made = mkdirat (fd, p, 0755) == 0;
+
+          if (!made && errno != EEXIST)
             return -1;
-          /* mkdir is subject to the umask; parents are 0755 regardless.  */
-          fchmodat (fd, p, 0755, 0);
           mark_fresh (c, dir, (size_t) (p - copy) + strlen (p));
           next = husk_resolve_beneath (fd, p, O_PATH | O_DIRECTORY);
+          /* mkdir is subject to the umask; parents are 0755 regardless.
+             Through the fd: the name may have been replaced by now.  */
+          if (made && next >= 0)
+            husk_resolve_fchmod (next, 0755);
         }
       if (next < 0)
         return -1;
@@ -325,22 +329,19 @@ make_room (int dfd, const char *name, bool keep_dir, husk_error_t *err)
 
 /* Metadata.  */
 
+/* Metadata is only ever set through fd, a descriptor of the object
+   itself (O_PATH for nodes and symlinks), never through a name that a
+   process in the container could replace meanwhile: see resolve.h.  */
+
 static int
-set_owner (struct apply_ctx *c, int fd, int dfd, const char *name,
-           struct archive_entry *e, husk_error_t *err)
+set_owner (struct apply_ctx *c, int fd, struct archive_entry *e, husk_error_t *err)
 {
   la_int64_t uid = archive_entry_uid (e), gid = archive_entry_gid (e);
-  int r;
 
   if (uid < 0 || uid >= UINT32_MAX || gid < 0 || gid >= UINT32_MAX)
     return husk_error_makex (err, EINVAL, "invalid owner %lld:%lld",
                              (long long) uid, (long long) gid);
-  if (fd >= 0)
-    r = fchown (fd, (uid_t) uid, (gid_t) gid);
-  else
-    r = fchownat (dfd, name, (uid_t) uid, (gid_t) gid,
-                  AT_SYMLINK_NOFOLLOW | (*name ? 0 : AT_EMPTY_PATH));
-  if (r == 0)
+  if (husk_resolve_fchown (fd, (uid_t) uid, (gid_t) gid) == 0)
     return 0;
   if (c->opts->rootless && c->opts->ignore_chown_errors
       && (errno == EPERM || errno == EINVAL))
@@ -359,13 +360,11 @@ set_owner (struct apply_ctx *c, int fd, int dfd, const char *name,
 }
 
 static int
-set_mode (int fd, int dfd, const char *name, struct archive_entry *e,
-          husk_error_t *err)
+set_mode (int fd, struct archive_entry *e, husk_error_t *err)
 {
   mode_t mode = archive_entry_mode (e) & 07777;
-  int r = fd >= 0 ? fchmod (fd, mode) : fchmodat (dfd, name, mode, 0);
 
-  if (r < 0)
+  if (husk_resolve_fchmod (fd, mode) < 0)
     return husk_error_make (err, errno, "chmod %04o", (unsigned) mode);
   return 0;
 }
@@ -394,32 +393,14 @@ entry_times (struct archive_entry *e, struct timespec ts[2])
 }
 
 static int
-set_times (int fd, int dfd, const char *name, struct archive_entry *e,
-           husk_error_t *err)
+set_times (int fd, struct archive_entry *e, husk_error_t *err)
 {
   struct timespec ts[2];
-  int r;
 
   entry_times (e, ts);
-  r = fd >= 0 ? futimens (fd, ts) : utimensat (dfd, name, ts, AT_SYMLINK_NOFOLLOW);
-  if (r < 0)
+  if (husk_resolve_futimens (fd, ts) < 0)
     return husk_error_make (err, errno, "set times");
   return 0;
-}
-
-/* Set an xattr on name in dfd without following name if it is a symlink;
-   name "" is dfd itself.  Return: 0, or -1 with errno.  */
-static int
-setxattr_at (int dfd, const char *name, const char *xname, const void *value,
-             size_t size)
-{
-  cleanup_free char *proc = husk_resolve_proc_path (dfd, name);
-
-  /* "/proc/self/fd/N" is a magic link to our own fd: follow it (setxattr);
-     a name below it is the entry itself: do not (lsetxattr).  */
-  if (*name == '\0')
-    return setxattr (proc, xname, value, size, 0);
-  return lsetxattr (proc, xname, value, size, 0);
 }
 
 /* An xattr a layer may not set: overlayfs reads these from its layers, and
@@ -452,8 +433,7 @@ xattr_failure_ok (struct apply_ctx *c, const char *name, int code)
 }
 
 static int
-set_xattrs (struct apply_ctx *c, int fd, int dfd, const char *name,
-            struct archive_entry *e, husk_error_t *err)
+set_xattrs (struct apply_ctx *c, int fd, struct archive_entry *e, husk_error_t *err)
 {
   const char *xname;
   const void *value;
@@ -470,10 +450,7 @@ set_xattrs (struct apply_ctx *c, int fd, int dfd, const char *name,
           husk_log_debug ("skip xattr '%s'", xname);
           continue;
         }
-      if (fd >= 0)
-        r = fsetxattr (fd, xname, value, size, 0);
-      else
-        r = setxattr_at (dfd, name, xname, value, size);
+      r = husk_resolve_fsetxattr (fd, xname, value, size);
       if (r == 0)
         continue;
       if (xattr_failure_ok (c, xname, errno))
@@ -488,16 +465,31 @@ set_xattrs (struct apply_ctx *c, int fd, int dfd, const char *name,
 
 /* Owner, mode, xattrs and times of a non-directory, in that order.  */
 static int
-set_metadata (struct apply_ctx *c, int fd, int dfd, const char *name,
-              struct archive_entry *e, bool with_mode, husk_error_t *err)
+set_metadata (struct apply_ctx *c, int fd, struct archive_entry *e, bool with_mode,
+              husk_error_t *err)
 {
-  if (set_owner (c, fd, dfd, name, e, err) < 0)
+  if (set_owner (c, fd, e, err) < 0)
     return -1;
-  if (with_mode && set_mode (fd, dfd, name, e, err) < 0)
+  if (with_mode && set_mode (fd, e, err) < 0)
     return -1;
-  if (set_xattrs (c, fd, dfd, name, e, err) < 0)
+  if (set_xattrs (c, fd, e, err) < 0)
     return -1;
-  return set_times (fd, dfd, name, e, err);
+  return set_times (fd, e, err);
+}
+
+/* An O_PATH fd of the node just made as name, checked to be that node.
+   Return: the fd, or -1 with an error.  */
+static int
+open_made (int dfd, const char *name, mode_t type, husk_error_t *err)
+{
+  int fd = husk_resolve_open_made (dfd, name, type);
+
+  if (fd >= 0)
+    return fd;
+  if (errno == EBUSY || errno == ELOOP)
+    return husk_error_makex (err, EBUSY, "replaced by another process while it was "
+                                         "being made");
+  return husk_error_make (err, errno, "open what was made");
 }
 
 static void
@@ -575,13 +567,14 @@ make_file (struct apply_ctx *c, struct archive *a, int dfd, const char *name,
     return husk_error_make (err, errno, "create");
   if (write_data (a, fd, e, err) < 0)
     return -1;
-  return set_metadata (c, fd, dfd, name, e, true, err);
+  return set_metadata (c, fd, e, true, err);
 }
 
 static int
 make_dir (struct apply_ctx *c, int dfd, const char *name, const char *path,
           uint32_t node, struct archive_entry *e, husk_error_t *err)
 {
+  cleanup_close int fd = -1;
   bool fresh = true;
 
   if (mkdirat (dfd, name, 0700) < 0)
@@ -600,8 +593,13 @@ make_dir (struct apply_ctx *c, int dfd, const char *name, const char *path,
     }
   if (fresh && c->tree)
     husk_ptree_set_flags (c->tree, node, HUSK_PTREE_FRESH);
-  if (set_owner (c, -1, dfd, name, e, err) < 0
-      || set_xattrs (c, -1, dfd, name, e, err) < 0)
+  if (fresh)
+    fd = open_made (dfd, name, S_IFDIR, err);
+  else if ((fd = husk_resolve_beneath (dfd, name, O_PATH | O_DIRECTORY)) < 0)
+    resolve_error (err, errno, "directory");
+  if (fd < 0)
+    return -1;
+  if (set_owner (c, fd, e, err) < 0 || set_xattrs (c, fd, e, err) < 0)
     return -1;
   add_fixup (c, path, e);
   return 0;
@@ -612,6 +610,7 @@ make_symlink (struct apply_ctx *c, int dfd, const char *name,
               struct archive_entry *e, husk_error_t *err)
 {
   const char *target = archive_entry_symlink (e);
+  cleanup_close int fd = -1;
 
   if (target == NULL)
     target = archive_entry_symlink_utf8 (e);
@@ -628,7 +627,9 @@ make_symlink (struct apply_ctx *c, int dfd, const char *name,
       if (symlinkat (target, dfd, name) < 0)
         return husk_error_make (err, errno, "symlink");
     }
-  return set_metadata (c, -1, dfd, name, e, false, err);
+  if ((fd = open_made (dfd, name, S_IFLNK, err)) < 0)
+    return -1;
+  return set_metadata (c, fd, e, false, err);
 }
 
 /* A hard link: the target is cleaned and resolved like an entry path, must
@@ -689,6 +690,7 @@ make_node (struct apply_ctx *c, int dfd, const char *name,
            struct archive_entry *e, husk_error_t *err)
 {
   mode_t type = archive_entry_filetype (e);
+  cleanup_close int fd = -1;
   dev_t dev = 0;
 
   if (type != AE_IFIFO)
@@ -708,7 +710,12 @@ make_node (struct apply_ctx *c, int dfd, const char *name,
       if (mknodat (dfd, name, type | 0600, dev) < 0)
         return husk_error_make (err, errno, "mknod");
     }
-  return set_metadata (c, -1, dfd, name, e, true, err);
+  /* The race that matters most: a FIFO of mode 04777 chmodded by name
+     would give a host file the setuid bit if the container put a symlink
+     there first.  */
+  if ((fd = open_made (dfd, name, type, err)) < 0)
+    return -1;
+  return set_metadata (c, fd, e, true, err);
 }
 
 /* Whiteouts.  */
@@ -739,7 +746,7 @@ apply_opaque (struct apply_ctx *c, const char *dir, husk_error_t *err)
   dfd = parent_fd (c, dir, true);
   if (dfd < 0)
     return resolve_error (err, errno, "directory");
-  if (setxattr_at (dfd, "", opaque_xattr (c), "y", 1) < 0)
+  if (husk_resolve_fsetxattr (dfd, opaque_xattr (c), "y", 1) < 0)
     return husk_error_make (err, errno, "set opaque xattr '%s'", opaque_xattr (c));
   return 0;
 }
@@ -792,8 +799,7 @@ apply_root (struct apply_ctx *c, struct archive_entry *e, husk_error_t *err)
 {
   if (archive_entry_filetype (e) != AE_IFDIR || archive_entry_hardlink (e))
     return husk_error_makex (err, EINVAL, "cannot replace the layer root");
-  if (set_owner (c, -1, c->root_fd, "", e, err) < 0
-      || set_xattrs (c, -1, c->root_fd, "", e, err) < 0)
+  if (set_owner (c, c->root_fd, e, err) < 0 || set_xattrs (c, c->root_fd, e, err) < 0)
     return -1;
   add_fixup (c, "", e);
   return 0;
@@ -811,6 +817,9 @@ apply_entry_at (struct apply_ctx *c, struct archive *a, struct archive_entry *e,
   if (*path == '\0')
     return apply_root (c, e, err);
   split_path (path, &dir, &base);
+  if (husk_has_prefix (base, WHITEOUT_PREFIX) && c->opts->whiteout == HUSK_WHITEOUT_REFUSE)
+    return husk_error_makex (err, EINVAL, "names beginning with \"" WHITEOUT_PREFIX "\" are "
+                                          "reserved for layer whiteouts");
   if (husk_has_prefix (base, WHITEOUT_PREFIX))
     return apply_whiteout (c, dir, base, err);
   dfd = parent_fd (c, dir, true);

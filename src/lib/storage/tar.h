@@ -1,9 +1,11 @@
 /* SPDX-License-Identifier: GPL-2.0-or-later */
 /*
- * Applying a layer tar to a directory, safely.  Used by the layer store and
- * (later) by cp and volume import.  Every path is resolved beneath the root
- * directory fd with openat2(RESOLVE_BENEATH | RESOLVE_NO_MAGICLINKS |
- * RESOLVE_NO_SYMLINKS for the parent), so no entry can reach outside.
+ * Applying a layer tar to a directory, safely.  Used by the layer store, cp
+ * and volume import.  Every path is resolved beneath the root directory fd
+ * with openat2(RESOLVE_BENEATH | RESOLVE_NO_MAGICLINKS | RESOLVE_NO_SYMLINKS
+ * for the parent), so no entry can reach outside, and all metadata is set
+ * through descriptors of what was made (storage/resolve.h), so a process
+ * racing the apply in a running container cannot redirect it either.
  */
 #ifndef HUSK_STORAGE_TAR_H
 #define HUSK_STORAGE_TAR_H
@@ -19,6 +21,7 @@ enum husk_whiteout_mode
 {
   HUSK_WHITEOUT_OVERLAY, /* write char 0/0 devices and the opaque xattr */
   HUSK_WHITEOUT_DELETE,  /* vfs: delete what the whiteout names */
+  HUSK_WHITEOUT_REFUSE,  /* not a layer (cp): a ".wh." name fails the entry */
 };
 
 struct husk_tar_apply_opts

@@ -20,8 +20,8 @@ struct husk_archive_image
   char *config;          /* the config JSON exactly as stored */
   size_t config_len;
   char *config_digest;   /* "sha256:<hex>" of config: the image ID */
-  char **layer_paths;    /* layer blobs, bottom to top */
-  char **diff_ids;       /* from the config's rootfs.diff_ids */
+  char **layer_paths;    /* layer blobs, bottom to top (never NULL) */
+  char **diff_ids;       /* from the config's rootfs.diff_ids (never NULL) */
   char **names;          /* normalised references (may be empty) */
   char *manifest;        /* OCI/Docker v2 manifest text, or NULL */
   char *manifest_digest; /* its digest, or NULL */
@@ -43,7 +43,10 @@ struct husk_archive
  *              store, so that layer blobs can be renamed into it)
  *
  * Every blob named by a manifest must be present, have the digest the
- * manifest says, and the config must list one diff ID per layer.
+ * manifest says, and the config must list one diff ID per layer.  Entries
+ * with the same config are one image with all their names.  The work is
+ * bounded by the archive's size, whatever its indexes repeat, and by
+ * limits on nesting, index entries and layers (see archive_read.c).
  * Return: 0, or -1 with an error naming what is wrong.
  */
 int husk_archive_open (const char *path, const char *tmp_parent,

@@ -16,13 +16,15 @@
  * references: an index may list the same child index many times, and
  * indexes nested a few levels deep multiply (30 entries at 5 levels are
  * 24 million paths through a 40 KB archive).  So, within one archive, each
- * blob is hashed at most once, each index is followed at most once, a
- * manifest reached again only adds names to the image it made, and each
- * config is read once.  On top of that, indexes nest at most MAX_DEPTH
- * levels, at most MAX_DESCRIPTORS index entries are looked at, and an
- * image has at most MAX_LAYERS layers; going past a limit fails the whole
- * archive before anything is loaded.  Link names are sorted, so resolving
- * a member name does not scan every link of the tar.
+ * blob is hashed at most once, each index is followed at most once, and
+ * each config is read once: a manifest or manifest.json entry reached
+ * again, or naming a config read before, is the same image (the config's
+ * digest is the image ID) and only adds names.  On top of that, indexes
+ * nest at most MAX_DEPTH levels, at most MAX_DESCRIPTORS index entries are
+ * looked at, an image has at most MAX_LAYERS layers and all entries
+ * together list at most MAX_ARCHIVE_LAYERS; going past a limit fails the
+ * whole archive before anything is loaded.  Link names are sorted, so
+ * resolving a member name does not scan every link of the tar.
  */
 #include "image/archive.h"
 #include "image/reference.h"
@@ -46,6 +48,7 @@
 #define MAX_DEPTH 4          /* index in index in ...: levels below index.json */
 #define MAX_DESCRIPTORS 4096 /* index entries looked at, over all indexes */
 #define MAX_LAYERS 1024      /* layers of one image */
+#define MAX_ARCHIVE_LAYERS 4096 /* layers listed by all entries together */
 
 struct link
 {
@@ -69,8 +72,9 @@ struct reader
   json_t *verified;  /* blob digest -> true: hashed, and right */
   json_t *expanded;  /* index digest -> true: followed */
   json_t *manifests; /* manifest digest -> index of its image */
-  json_t *configs;   /* config member -> index of an image that read it */
-  size_t descriptors;
+  json_t *configs;   /* config member -> index of the image it made */
+  size_t descriptors; /* index entries looked at */
+  size_t layers;      /* layers listed by manifests */
 };
 
 static void
@@ -390,59 +394,78 @@ husk_archive_free (struct husk_archive *a)
   free (a);
 }
 
-/* Take the config, its digest and its diff IDs from an image that read
-   the same config member before.  */
-static void
-copy_config (struct husk_archive_image *im, const struct husk_archive_image *from)
-{
-  im->config = husk_xmalloc (from->config_len + 1);
-  memcpy (im->config, from->config, from->config_len);
-  im->config[from->config_len] = '\0';
-  im->config_len = from->config_len;
-  im->config_digest = husk_xstrdup (from->config_digest);
-  im->diff_ids = husk_strv_dup (from->diff_ids);
-}
-
-/* Read the config at member, check its digest when expected is given, and
-   take its diff IDs.  A config member read before is not read again.  */
+/* Read the config at member into im, check its digest when expected is
+   given, and take its diff IDs.  */
 static int
 read_config (struct reader *r, const char *member, const char *expected,
              struct husk_archive_image *im, husk_error_t *err)
 {
-  json_t *seen = json_object_get (r->configs, member);
+  cleanup_json json_t *cfg = load_json_member (r->dirfd, member, &im->config,
+                                               &im->config_len, err);
   json_t *ids, *v;
   size_t i;
 
-  if (seen)
-    copy_config (im, &r->ar->images[json_integer_value (seen)]);
-  else
-    {
-      cleanup_json json_t *cfg = load_json_member (r->dirfd, member, &im->config,
-                                                   &im->config_len, err);
-      if (cfg == NULL)
-        return husk_error_wrap (err, "image config");
-      im->config_digest = husk_digest_buf (im->config, im->config_len);
-      ids = json_object_get (json_object_get (cfg, "rootfs"), "diff_ids");
-      if (!json_is_array (ids))
-        return husk_error_makex (err, EINVAL, "image config '%s' has no rootfs.diff_ids",
-                                 member);
-      if (json_array_size (ids) > MAX_LAYERS)
-        return husk_error_makex (err, EINVAL, "image config '%s' lists more than %d layers",
-                                 member, MAX_LAYERS);
-      json_array_foreach (ids, i, v)
-        {
-          if (!json_is_string (v) || !husk_digest_valid (json_string_value (v)))
-            return husk_error_makex (err, EINVAL, "image config: invalid diff ID %zu", i);
-          husk_strv_append (&im->diff_ids, json_string_value (v));
-        }
-      if (im->diff_ids == NULL)
-        im->diff_ids = husk_xzalloc (sizeof (char *));
-      json_object_set_new (r->configs, member,
-                           json_integer ((json_int_t) (im - r->ar->images)));
-    }
+  if (cfg == NULL)
+    return husk_error_wrap (err, "image config");
+  im->config_digest = husk_digest_buf (im->config, im->config_len);
   if (expected && strcmp (expected, im->config_digest) != 0)
     return husk_error_makex (err, EINVAL, "config digest mismatch: expected %s, got %s",
                              expected, im->config_digest);
+  ids = json_object_get (json_object_get (cfg, "rootfs"), "diff_ids");
+  if (!json_is_array (ids))
+    return husk_error_makex (err, EINVAL, "image config '%s' has no rootfs.diff_ids",
+                             member);
+  if (json_array_size (ids) > MAX_LAYERS)
+    return husk_error_makex (err, EINVAL, "image config '%s' lists more than %d layers",
+                             member, MAX_LAYERS);
+  json_array_foreach (ids, i, v)
+    {
+      if (!json_is_string (v) || !husk_digest_valid (json_string_value (v)))
+        return husk_error_makex (err, EINVAL, "image config: invalid diff ID %zu", i);
+      husk_strv_append (&im->diff_ids, json_string_value (v));
+    }
+  if (im->diff_ids == NULL)
+    im->diff_ids = husk_xzalloc (sizeof (char *));
+  json_object_set_new (r->configs, member, json_integer ((json_int_t) (im - r->ar->images)));
+  return 0;
+}
+
+/* The image an earlier entry made from the config at member, or NULL.  A
+   config is the image (its digest is the image ID), so a second entry
+   with the same config only adds names.  */
+static struct husk_archive_image *
+image_of_config (struct reader *r, const char *member)
+{
+  json_t *seen = json_object_get (r->configs, member);
+
+  return seen ? &r->ar->images[json_integer_value (seen)] : NULL;
+}
+
+/* Count an entry's n layers against the limits.  */
+static int
+count_layers (struct reader *r, size_t n, husk_error_t *err)
+{
+  if (n > MAX_LAYERS)
+    return husk_error_makex (err, EINVAL, "an image lists more than %d layers", MAX_LAYERS);
+  r->layers += n;
+  if (r->layers > MAX_ARCHIVE_LAYERS)
+    return husk_error_makex (err, EINVAL, "the archive lists more than %d layers",
+                             MAX_ARCHIVE_LAYERS);
+  return 0;
+}
+
+/* Give im the layer paths of its first entry; every entry must list as
+   many layers as the config has diff IDs.  */
+static int
+set_layers (struct husk_archive_image *im, char ***paths, husk_error_t *err)
+{
+  size_t n = husk_strv_len (*paths);
+
+  if (n != husk_strv_len (im->diff_ids))
+    return husk_error_makex (err, EINVAL, "image has %zu layers but its config lists %zu diff IDs",
+                             n, husk_strv_len (im->diff_ids));
+  if (im->layer_paths == NULL)
+    im->layer_paths = *paths ? steal_ptr (paths) : husk_xzalloc (sizeof (char *));
   return 0;
 }
 
@@ -487,50 +510,63 @@ check_member_file (int dirfd, const char *name, husk_error_t *err)
   return 0;
 }
 
-/* docker-archive: manifest.json lists Config, RepoTags, Layers.  */
+/* One entry of manifest.json: Config, RepoTags, Layers.  */
+static int
+read_docker_entry (struct reader *r, json_t *ent, size_t i, husk_error_t *err)
+{
+  struct husk_archive *ar = r->ar;
+  const char *cfg = json_string_value (json_object_get (ent, "Config"));
+  json_t *layers = json_object_get (ent, "Layers");
+  cleanup_free char *cfg_path = cfg ? resolve_member (r->u, cfg, 0) : NULL;
+  cleanup_strv char **paths = NULL;
+  struct husk_archive_image *im;
+  size_t k;
+  json_t *v;
+
+  if (cfg_path == NULL || !json_is_array (layers))
+    return husk_error_makex (err, EINVAL, "manifest.json: entry %zu lacks Config or Layers", i);
+  if (count_layers (r, json_array_size (layers), err) < 0)
+    return husk_error_wrap (err, "manifest.json: entry %zu", i);
+  json_array_foreach (layers, k, v)
+    {
+      cleanup_free char *p = json_is_string (v) ? resolve_member (r->u, json_string_value (v), 0) : NULL;
+      if (p == NULL)
+        return husk_error_makex (err, EINVAL, "manifest.json: invalid layer %zu", k);
+      if (check_member_file (r->dirfd, p, err) < 0)
+        return -1;
+      husk_strv_take (&paths, husk_asprintf ("%s/%s", ar->dir, p));
+    }
+  im = image_of_config (r, cfg_path);
+  if (im == NULL)
+    {
+      im = &ar->images[ar->n_images++];
+      if (read_config (r, cfg_path, NULL, im, err) < 0)
+        return -1;
+    }
+  if (set_layers (im, &paths, err) < 0)
+    return -1;
+  json_array_foreach (json_object_get (ent, "RepoTags"), k, v)
+    if (json_is_string (v) && add_name (im, json_string_value (v), err) < 0)
+      return -1;
+  return 0;
+}
+
+/* docker-archive: manifest.json lists the images.  */
 static int
 read_docker (struct reader *r, husk_error_t *err)
 {
-  struct husk_archive *ar = r->ar;
   cleanup_json json_t *m = load_json_member (r->dirfd, "manifest.json", NULL, NULL, err);
-  size_t i, k;
-  json_t *ent, *v;
+  size_t i;
+  json_t *ent;
 
   if (m == NULL)
     return -1;
   if (!json_is_array (m) || json_array_size (m) == 0 || json_array_size (m) > MAX_IMAGES)
     return husk_error_makex (err, EINVAL, "manifest.json: expected a non-empty array");
-  ar->images = husk_xzalloc (json_array_size (m) * sizeof (*ar->images));
+  r->ar->images = husk_xzalloc (json_array_size (m) * sizeof (*r->ar->images));
   json_array_foreach (m, i, ent)
-    {
-      struct husk_archive_image *im = &ar->images[ar->n_images++];
-      const char *cfg = json_string_value (json_object_get (ent, "Config"));
-      json_t *layers = json_object_get (ent, "Layers");
-      cleanup_free char *cfg_path = cfg ? resolve_member (r->u, cfg, 0) : NULL;
-
-      if (cfg_path == NULL || !json_is_array (layers))
-        return husk_error_makex (err, EINVAL, "manifest.json: entry %zu lacks Config or Layers", i);
-      if (json_array_size (layers) > MAX_LAYERS)
-        return husk_error_makex (err, EINVAL, "manifest.json: entry %zu lists more than %d layers",
-                                 i, MAX_LAYERS);
-      if (read_config (r, cfg_path, NULL, im, err) < 0)
-        return -1;
-      json_array_foreach (layers, k, v)
-        {
-          cleanup_free char *p = json_is_string (v) ? resolve_member (r->u, json_string_value (v), 0) : NULL;
-          if (p == NULL)
-            return husk_error_makex (err, EINVAL, "manifest.json: invalid layer %zu", k);
-          if (check_member_file (r->dirfd, p, err) < 0)
-            return -1;
-          husk_strv_take (&im->layer_paths, husk_asprintf ("%s/%s", ar->dir, p));
-        }
-      if (husk_strv_len (im->layer_paths) != husk_strv_len (im->diff_ids))
-        return husk_error_makex (err, EINVAL, "image has %zu layers but its config lists %zu diff IDs",
-                                 husk_strv_len (im->layer_paths), husk_strv_len (im->diff_ids));
-      json_array_foreach (json_object_get (ent, "RepoTags"), k, v)
-        if (json_is_string (v) && add_name (im, json_string_value (v), err) < 0)
-          return -1;
-    }
+    if (read_docker_entry (r, ent, i, err) < 0)
+      return -1;
   return 0;
 }
 
@@ -595,47 +631,48 @@ read_oci_manifest (struct reader *r, json_t *desc, const char *member, husk_erro
   struct husk_archive *ar = r->ar;
   const char *digest = json_string_value (json_object_get (desc, "digest"));
   json_t *seen = json_object_get (r->manifests, digest);
-  cleanup_free char *text = NULL;
-  size_t len = 0, i;
+  cleanup_free char *text = NULL, *cmember = NULL;
+  cleanup_strv char **paths = NULL;
   cleanup_json json_t *m = NULL;
+  size_t len = 0, i;
   struct husk_archive_image *im;
-  json_t *l, *layers;
+  json_t *cdesc, *layers, *l;
 
   if (seen) /* the same image again, maybe under another name */
     return add_oci_name (&ar->images[json_integer_value (seen)], desc, err);
   m = load_json_member (r->dirfd, member, &text, &len, err);
   if (m == NULL)
     return -1;
-  if (ar->n_images >= MAX_IMAGES)
-    return husk_error_makex (err, EINVAL, "too many images in the archive");
-  ar->images = husk_xrealloc (ar->images, (ar->n_images + 1) * sizeof (*ar->images));
-  im = &ar->images[ar->n_images++];
-  memset (im, 0, sizeof (*im));
-  im->manifest = steal_ptr (&text);
-  im->manifest_digest = husk_xstrdup (digest);
-  {
-    json_t *cdesc = json_object_get (m, "config");
-    cleanup_free char *cmember = oci_blob (r, cdesc, false, err);
-    if (cmember == NULL)
-      return husk_error_wrap (err, "image config");
-    if (read_config (r, cmember, json_string_value (json_object_get (cdesc, "digest")),
-                     im, err) < 0)
-      return -1;
-  }
+  cdesc = json_object_get (m, "config");
+  cmember = oci_blob (r, cdesc, false, err);
+  if (cmember == NULL)
+    return husk_error_wrap (err, "image config");
   layers = json_object_get (m, "layers");
-  if (json_array_size (layers) > MAX_LAYERS)
-    return husk_error_makex (err, EINVAL, "manifest %s lists more than %d layers", digest,
-                             MAX_LAYERS);
+  if (count_layers (r, json_array_size (layers), err) < 0)
+    return husk_error_wrap (err, "manifest %s", digest);
   json_array_foreach (layers, i, l)
     {
       cleanup_free char *p = oci_blob (r, l, true, err);
       if (p == NULL)
         return husk_error_wrap (err, "layer %zu", i + 1);
-      husk_strv_take (&im->layer_paths, husk_asprintf ("%s/%s", ar->dir, p));
+      husk_strv_take (&paths, husk_asprintf ("%s/%s", ar->dir, p));
     }
-  if (husk_strv_len (im->layer_paths) != husk_strv_len (im->diff_ids))
-    return husk_error_makex (err, EINVAL, "image has %zu layers but its config lists %zu diff IDs",
-                             husk_strv_len (im->layer_paths), husk_strv_len (im->diff_ids));
+  im = image_of_config (r, cmember);
+  if (im == NULL)
+    {
+      if (ar->n_images >= MAX_IMAGES)
+        return husk_error_makex (err, EINVAL, "too many images in the archive");
+      ar->images = husk_xrealloc (ar->images, (ar->n_images + 1) * sizeof (*ar->images));
+      im = &ar->images[ar->n_images++];
+      memset (im, 0, sizeof (*im));
+      im->manifest = steal_ptr (&text);
+      im->manifest_digest = husk_xstrdup (digest);
+      if (read_config (r, cmember, json_string_value (json_object_get (cdesc, "digest")),
+                       im, err) < 0)
+        return -1;
+    }
+  if (set_layers (im, &paths, err) < 0)
+    return -1;
   json_object_set_new (r->manifests, digest, json_integer ((json_int_t) (im - ar->images)));
   return add_oci_name (im, desc, err);
 }

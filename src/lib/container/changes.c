@@ -316,16 +316,26 @@ husk_changes_runtime_path (const char *path)
   return false;
 }
 
-/* Files the runtime bind-mounts over: what the upper directory has there
-   is an empty mount point, never something the container wrote.  */
+/* What goes into a layer.  A name that begins with ".wh." is refused: in
+   the layer it would be a whiteout, and `touch /etc/.wh.passwd
+   /bin/.wh..wh..opq` in a container would make the committed image lose
+   /etc/passwd and all of /bin (Podman and Docker have that bug; cp refuses
+   such names too).  Files the runtime bind-mounts over are left out: what
+   the upper directory has there is an empty mount point, never something
+   the container wrote.  */
 static int
-skip_mount_points (void *data, const char *path, mode_t mode, husk_error_t *err)
+layer_check (void *data, const char *path, mode_t mode, husk_error_t *err)
 {
   static const char *const files[] = {
     "etc/hostname", "etc/hosts", "etc/resolv.conf", "run/.containerenv",
   };
+  const char *slash = strrchr (path, '/'), *base = slash ? slash + 1 : path;
 
-  (void) data, (void) err;
+  (void) data;
+  if (husk_has_prefix (base, ".wh."))
+    return husk_error_makex (err, EINVAL, "cannot commit \"/%s\": names beginning with "
+                                          "\".wh.\" are reserved for layer whiteouts "
+                                          "(rename or remove it in the container)", path);
   if (!S_ISREG (mode))
     return 0;
   for (size_t i = 0; i < sizeof files / sizeof files[0]; i++)
@@ -337,8 +347,8 @@ skip_mount_points (void *data, const char *path, mode_t mode, husk_error_t *err)
 int
 husk_changes_layer_overlay (int upper_fd, int out_fd, husk_error_t *err)
 {
-  struct husk_fstar_opts o = { .xattrs = true, .overlay_whiteouts = true,
-                               .check = skip_mount_points };
+  struct husk_fstar_opts o = { .xattrs = true, .overlay_whiteouts = true, .sparse = true,
+                               .check = layer_check };
   struct husk_fstar *w = husk_fstar_new (out_fd, &o, err);
   int r;
 
@@ -368,7 +378,7 @@ int
 husk_changes_layer_list (int tree_fd, const struct husk_change *c, size_t n, int out_fd,
                          husk_error_t *err)
 {
-  struct husk_fstar_opts o = { .xattrs = true, .check = skip_mount_points };
+  struct husk_fstar_opts o = { .xattrs = true, .sparse = true, .check = layer_check };
   struct husk_fstar *w = husk_fstar_new (out_fd, &o, err);
   int r = 0;
 

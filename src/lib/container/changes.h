@@ -61,7 +61,10 @@ bool husk_changes_runtime_path (const char *path);
  *
  * Whiteouts become ".wh.<name>" entries and opaque directories get
  * ".wh..wh..opq"; the files the runtime bind-mounts over (/etc/hosts,
- * /etc/hostname, /etc/resolv.conf, /run/.containerenv) are left out.
+ * /etc/hostname, /etc/resolv.conf, /run/.containerenv) are left out.  A
+ * file the container named ".wh.*" fails the layer (EINVAL, naming it):
+ * it would be a whiteout there.  Sparse files keep their holes (pax
+ * GNU.sparse 1.0 entries).
  * Return: 0, or -1.
  */
 int husk_changes_layer_overlay (int upper_fd, int out_fd, husk_error_t *err);
@@ -75,6 +78,7 @@ int husk_changes_open_parent (int root, const char *rel, const char **base);
  * @tree_fd: the container's tree
  * @c, @n:   its changes (husk_changes_compare()), sorted
  *
+ * Names and sparse files as for husk_changes_layer_overlay().
  * Return: 0, or -1.
  */
 int husk_changes_layer_list (int tree_fd, const struct husk_change *c, size_t n, int out_fd,

@@ -358,7 +358,7 @@ husk_cp_into (int rootfd, const char *dst, const char *src, int in_fd,
   c.dirfd = t.dirfd;
   c.shown = t.shown;
   p.fo = (struct husk_fstar_opts){ .set_owner = o->set_owner, .uid = o->uid, .gid = o->gid,
-                                   .check = check_entry, .check_data = &c };
+                                   .sparse = true, .check = check_entry, .check_data = &c };
   r = pump (&p, t.dirfd, o->rootless, err);
 out:
   if (src && p.fd >= 0)
@@ -417,6 +417,7 @@ husk_cp_out (int rootfd, const char *src, const char *dst, int out_fd,
   c.shown = t.shown;
   p.as = t.as;
   p.fo.skip_devices = true;
+  p.fo.sparse = true; /* our own applier reads it: holes stay holes */
   p.fo.check = check_entry;
   p.fo.check_data = &c;
   r = pump (&p, t.dirfd, o->rootless, err);

@@ -14,6 +14,17 @@
  * Hard links are found by libarchive's link resolver (the first path of an
  * inode carries the data); libarchive writes pax, so long names, large
  * files, nanosecond times and xattrs survive.
+ *
+ * Sparse files (opts.sparse): the data regions are found with SEEK_DATA /
+ * SEEK_HOLE on the open descriptor and given to libarchive as the entry's
+ * sparse map, which it writes as a pax GNU.sparse 1.0 entry (the map, then
+ * the data regions only).  The whole file is still handed to
+ * archive_write_data() in order, holes as a zero buffer that the writer
+ * drops, so the stream is exactly what the map promises even when the
+ * file changes meanwhile: a region that shrank reads as zeros, data
+ * written into a hole is not archived.  The map is capped at
+ * FSTAR_MAX_SPARSE regions by treating the shortest holes as data, so a
+ * file of alternating blocks cannot make the header huge.
  */
 #include "container/fstar.h"
 #include "util/cleanup.h"
@@ -35,6 +46,8 @@
 
 #define FSTAR_MAX_DEPTH 512
 #define FSTAR_BUFSIZE (128 * 1024)
+#define FSTAR_MAX_SPARSE 1024          /* data regions in one sparse map */
+#define FSTAR_MAX_SCAN (1024 * 1024)   /* regions looked at before giving up */
 #define WHITEOUT_PREFIX ".wh."
 #define WHITEOUT_OPAQUE ".wh..wh..opq"
 
@@ -213,30 +226,149 @@ overlay_opaque (int dirfd)
          || (fgetxattr (dirfd, "user.overlay.opaque", v, sizeof v) == 1 && v[0] == 'y');
 }
 
+/* Write len bytes of fd from off (zeros past its end: the header
+   promised them) into the entry.  */
 static int
-write_data (struct husk_fstar *w, int fd, int64_t size, const char *path, husk_error_t *err)
+write_range (struct husk_fstar *w, int fd, int64_t off, int64_t len, const char *path,
+             husk_error_t *err)
 {
-  int64_t done = 0;
+  bool eof = false;
 
-  while (done < size)
+  while (len > 0)
     {
-      size_t want = size - done < FSTAR_BUFSIZE ? (size_t) (size - done) : FSTAR_BUFSIZE;
-      ssize_t n = read (fd, w->buf, want);
+      size_t want = len < FSTAR_BUFSIZE ? (size_t) len : FSTAR_BUFSIZE;
+      ssize_t n = eof ? 0 : pread (fd, w->buf, want, off);
       if (n < 0 && errno == EINTR)
         continue;
       if (n < 0)
         return husk_error_make (err, errno, "read '%s'", path);
       if (n == 0)
         {
-          /* Shrunk meanwhile: the header promised size bytes.  */
+          /* Shrunk meanwhile.  */
+          eof = true;
           memset (w->buf, 0, want);
           n = (ssize_t) want;
         }
       if (archive_write_data (w->a, w->buf, (size_t) n) != n)
         return archive_fail (w, path, err);
-      done += n;
+      off += n;
+      len -= n;
     }
   return 0;
+}
+
+/* A hole of len bytes: zeros, which the writer drops (they are a hole in
+   the entry's sparse map).  */
+static int
+write_hole (struct husk_fstar *w, int64_t len, const char *path, husk_error_t *err)
+{
+  memset (w->buf, 0, FSTAR_BUFSIZE);
+  while (len > 0)
+    {
+      size_t n = len < FSTAR_BUFSIZE ? (size_t) len : FSTAR_BUFSIZE;
+      if (archive_write_data (w->a, w->buf, n) != (la_ssize_t) n)
+        return archive_fail (w, path, err);
+      len -= (int64_t) n;
+    }
+  return 0;
+}
+
+/* Write the entry's data: the regions of its sparse map, or all of it.  */
+static int
+write_data (struct husk_fstar *w, int fd, struct archive_entry *e, const char *path,
+            husk_error_t *err)
+{
+  int64_t size = archive_entry_size (e), pos = 0;
+  la_int64_t off, len;
+
+  if (archive_entry_sparse_reset (e) == 0)
+    return write_range (w, fd, 0, size, path, err);
+  while (archive_entry_sparse_next (e, &off, &len) == ARCHIVE_OK)
+    {
+      if (write_hole (w, off - pos, path, err) < 0
+          || write_range (w, fd, off, len, path, err) < 0)
+        return -1;
+      pos = off + len;
+    }
+  return write_hole (w, size - pos, path, err);
+}
+
+struct region
+{
+  int64_t off, len;
+};
+
+/* The data regions of fd (size bytes), at most FSTAR_MAX_SPARSE, in *out.
+   Return: how many, or -1 when the file is better archived whole (no
+   hole, SEEK_DATA unsupported, too many regions).  */
+static ssize_t
+data_regions (int fd, int64_t size, struct region **out)
+{
+  struct region *r = NULL;
+  size_t n = 0, cap = 0;
+  int64_t pos = 0, data = 0;
+
+  while (pos < size)
+    {
+      off_t start = lseek (fd, pos, SEEK_DATA), end;
+
+      if (start < 0 && errno == ENXIO)
+        break; /* a hole up to the end */
+      if (start < 0 || (end = lseek (fd, start, SEEK_HOLE)) < 0 || n >= FSTAR_MAX_SCAN)
+        {
+          free (r);
+          return -1;
+        }
+      if (end > size)
+        end = size;
+      if (start >= end)
+        break;
+      if (n == cap)
+        {
+          cap = cap ? 2 * cap : 16;
+          r = husk_xrealloc (r, cap * sizeof *r);
+        }
+      r[n++] = (struct region){ start, end - start };
+      data += end - start;
+      pos = end;
+    }
+  if (data == size)
+    {
+      free (r);
+      return -1;
+    }
+  /* Too many regions: take ever longer holes as data.  */
+  for (int64_t gap = 4096; n > FSTAR_MAX_SPARSE; gap *= 2)
+    {
+      size_t k = 0;
+
+      for (size_t i = 1; i < n; i++)
+        if (r[i].off - (r[k].off + r[k].len) < gap)
+          r[k].len = r[i].off + r[i].len - r[k].off;
+        else
+          r[++k] = r[i];
+      n = k + 1;
+    }
+  *out = r;
+  return (ssize_t) n;
+}
+
+/* Give e the sparse map of fd when it has holes.  */
+static void
+add_sparse_map (struct archive_entry *e, int fd, int64_t size)
+{
+  struct region *r = NULL;
+  ssize_t n;
+
+  if (size <= 0 || (n = data_regions (fd, size, &r)) < 0)
+    return;
+  for (ssize_t i = 0; i < n; i++)
+    archive_entry_sparse_add_entry (e, r[i].off, r[i].len);
+  /* No data at all: one empty region at the end, as GNU tar writes it,
+     or libarchive would see no map and write the zeros.  */
+  if (n == 0)
+    archive_entry_sparse_add_entry (e, size, 0);
+  free (r);
 }
 
 static struct archive_entry *
@@ -263,6 +395,21 @@ entry_from_stat (struct husk_fstar *w, const struct stat *st, const char *path)
 
 static int add_dir_content (struct husk_fstar *w, int dirfd, struct husk_buf *path,
                             unsigned depth, husk_error_t *err);
+
+/* A whiteout entry named name: an empty regular file of mode 0.  */
+static int
+write_marker (struct husk_fstar *w, const char *name, husk_error_t *err)
+{
+  cleanup (archive_entry_free) struct archive_entry *e = archive_entry_new ();
+
+  archive_entry_copy_pathname (e, name);
+  archive_entry_set_filetype (e, AE_IFREG);
+  archive_entry_set_perm (e, 0);
+  archive_entry_set_size (e, 0);
+  if (archive_write_header (w->a, e) != ARCHIVE_OK)
+    return archive_fail (w, name, err);
+  return 0;
+}
 
 /* Archive one object: name in dirfd ("" for dirfd itself) at path, with
    what is below it when recurse.  */
@@ -312,6 +459,8 @@ add_object (struct husk_fstar *w, int dirfd, const char *name, struct husk_buf *
         return -1;
       if (w->o.xattrs)
         add_xattrs (e, fd);
+      if (w->o.sparse && S_ISREG (st.st_mode))
+        add_sparse_map (e, fd, st.st_size);
     }
   out = e;
   if (S_ISREG (st.st_mode))
@@ -319,7 +468,7 @@ add_object (struct husk_fstar *w, int dirfd, const char *name, struct husk_buf *
   if (archive_write_header (w->a, out) != ARCHIVE_OK)
     return archive_fail (w, path->data, err);
   if (S_ISREG (st.st_mode) && archive_entry_size (out) > 0
-      && write_data (w, fd, archive_entry_size (out), path->data, err) < 0)
+      && write_data (w, fd, out, path->data, err) < 0)
     return -1;
   if (!S_ISDIR (st.st_mode))
     return 0;
@@ -327,7 +476,7 @@ add_object (struct husk_fstar *w, int dirfd, const char *name, struct husk_buf *
     {
       size_t len = path->len;
       husk_buf_puts (path, "/" WHITEOUT_OPAQUE);
-      r = husk_fstar_add_whiteout (w, path->data, err);
+      r = write_marker (w, path->data, err);
       path->len = len;
       path->data[len] = '\0';
       if (r < 0)
@@ -445,22 +594,19 @@ husk_fstar_add_entry (struct husk_fstar *w, int dirfd, const char *name, const c
 int
 husk_fstar_add_whiteout (struct husk_fstar *w, const char *path, husk_error_t *err)
 {
-  cleanup (archive_entry_free) struct archive_entry *e = archive_entry_new ();
   const char *slash = strrchr (path, '/');
   const char *base = slash ? slash + 1 : path;
   cleanup_free char *name = NULL;
 
+  /* A whiteout of ".wh.x" would read as an aufs marker, of ".wh..opq"
+     as an opaque directory (an overlay upper directory can hold such a
+     0/0 device: mknod in the container makes one).  */
   if (husk_has_prefix (base, WHITEOUT_PREFIX))
-    name = husk_xstrdup (path); /* already a marker (the opaque one) */
-  else
-    name = husk_asprintf ("%.*s" WHITEOUT_PREFIX "%s", (int) (base - path), path, base);
-  archive_entry_copy_pathname (e, name);
-  archive_entry_set_filetype (e, AE_IFREG);
-  archive_entry_set_perm (e, 0);
-  archive_entry_set_size (e, 0);
-  if (archive_write_header (w->a, e) != ARCHIVE_OK)
-    return archive_fail (w, name, err);
-  return 0;
+    return husk_error_makex (err, EINVAL, "cannot delete \"/%s\" in a layer: names "
+                                          "beginning with \"" WHITEOUT_PREFIX "\" are "
+                                          "reserved for layer whiteouts", path);
+  name = husk_asprintf ("%.*s" WHITEOUT_PREFIX "%s", (int) (base - path), path, base);
+  return write_marker (w, name, err);
 }
 
 /* Tar streams.  */

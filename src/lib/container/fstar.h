@@ -32,6 +32,9 @@ struct husk_fstar_opts
   bool overlay_whiteouts;  /* walking an overlay upper dir: char 0/0 becomes
                               ".wh.<name>", an opaque directory gets
                               ".wh..wh..opq" */
+  bool sparse;             /* holes of regular files as holes (pax GNU.sparse
+                              1.0, read by libarchive, GNU tar and Go), so a
+                              sparse file costs its data, not its size */
   husk_fstar_check_fn check; /* may be NULL */
   void *check_data;
 };
@@ -54,7 +57,9 @@ int husk_fstar_add (struct husk_fstar *w, int fd, const char *as, husk_error_t *
 int husk_fstar_add_entry (struct husk_fstar *w, int dirfd, const char *name,
                           const char *path, husk_error_t *err);
 
-/* Archive a whiteout for path: ".wh.<base>" in the same directory.  */
+/* Archive a whiteout for path: ".wh.<base>" in the same directory.  A
+   base that begins with ".wh." itself is refused (EINVAL): its whiteout
+   would read as an aufs marker or as an opaque directory.  */
 int husk_fstar_add_whiteout (struct husk_fstar *w, const char *path, husk_error_t *err);
 
 /**

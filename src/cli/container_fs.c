@@ -172,27 +172,26 @@ cmd_container_export (struct cli_ctx *ctx, int argc, char **argv)
     OPTION_END,
   };
   struct export_opts o = { 0 };
-  cleanup_close int fd = -1;
+  struct husk_output out = { .fd = -1 };
+  int r;
 
   PARSE (opts, o, "[options] CONTAINER", true);
   if (husk_strv_len (args) != 1)
     return cli_usage_error (ctx, "accepts 1 arg(s), received %zu", husk_strv_len (args)),
            cli_fail (ctx);
-  if (o.output == NULL && isatty (1))
+  if ((o.output == NULL || husk_output_is_stdout (o.output)) && isatty (1))
     return husk_error_makex (&ctx->err, EINVAL, "refusing to export to terminal. Use -o flag "
                              "or redirect"), cli_fail (ctx);
   signal (SIGPIPE, SIG_IGN);
-  if (o.output && (fd = open (o.output, O_WRONLY | O_CREAT | O_TRUNC | O_CLOEXEC, 0644)) < 0)
-    return husk_error_make (&ctx->err, errno, "create '%s'", o.output), cli_fail (ctx);
-  if (husk_op_container_export (ctx->engine, args[0], o.output ? fd : 1, &ctx->err) < 0
-      || (o.output && fsync (fd) < 0 && husk_error_make (&ctx->err, errno, "write '%s'",
-                                                         o.output) < 0))
-    {
-      if (o.output)
-        unlink (o.output);
-      return stdout_fail (ctx);
-    }
-  return 0;
+  /* A file is written beside and renamed (a failed export leaves it as it
+     was); a device or FIFO is written into (util/fileutil.h).  */
+  r = husk_output_open (&out, o.output ? o.output : "-", 0644, &ctx->err);
+  if (r == 0)
+    r = husk_op_container_export (ctx->engine, args[0], out.fd, &ctx->err);
+  if (r == 0)
+    r = husk_output_commit (&out, &ctx->err);
+  husk_output_release (&out);
+  return r < 0 ? stdout_fail (ctx) : 0;
 }
 
 /* ---- commit -------------------------------------------------------------- */

@@ -13,6 +13,7 @@
 #include "ops/image_filter.h"
 #include "storage/store.h"
 #include "util/cleanup.h"
+#include "util/fileutil.h"
 #include "util/strutil.h"
 
 #include <errno.h>
@@ -510,12 +511,12 @@ cmd_image_save (struct cli_ctx *ctx, int argc, char **argv)
     return cli_usage_error (ctx, "unsupported format \"%s\": choose docker-archive, "
                             "oci-archive or oci-dir", o.format), cli_fail (ctx);
   output = o.output ? o.output : "-";
-  if (strcmp (output, "-") == 0 && isatty (1))
+  if (husk_output_is_stdout (output) && isatty (1))
     {
       husk_error_makex (&ctx->err, EINVAL, "refusing to save to terminal. Use -o flag or redirect");
       return cli_fail (ctx);
     }
-  if (format == HUSK_ARCHIVE_OCI_DIR && strcmp (output, "-") == 0)
+  if (format == HUSK_ARCHIVE_OCI_DIR && husk_output_is_stdout (output))
     return cli_usage_error (ctx, "oci-dir needs a directory: use -o"), cli_fail (ctx);
   if (husk_op_image_save (ctx->engine, args, format, output, &ctx->err) < 0)
     return cli_fail (ctx);

@@ -7,6 +7,7 @@
 #include "format/report.h"
 #include "ops/volume.h"
 #include "util/cleanup.h"
+#include "util/fileutil.h"
 #include "util/strutil.h"
 
 #include <errno.h>
@@ -320,7 +321,7 @@ cmd_volume_export (struct cli_ctx *ctx, int argc, char **argv)
   if (husk_strv_len (args) != 1)
     return cli_usage_error (ctx, "accepts 1 arg(s), received %zu", husk_strv_len (args)), cli_fail (ctx);
   output = o.output && *o.output ? o.output : "-";
-  if (strcmp (output, "-") == 0 && isatty (1))
+  if (husk_output_is_stdout (output) && isatty (1))
     {
       husk_error_makex (&ctx->err, EINVAL, "expects output path, use --output=[path]");
       return cli_fail (ctx);

@@ -13,6 +13,7 @@
 #include "util/strutil.h"
 
 #include <errno.h>
+#include <fcntl.h>
 #include <string.h>
 #include <sys/stat.h>
 #include <unistd.h>
@@ -138,6 +139,41 @@ write_file_new_creates_and_never_overwrites (void **state)
   assert_int_equal (husk_rm_rf (dir, &err), 0);
 }
 
+static void
+output_writes_into_a_fifo_and_refuses_a_directory (void **state)
+{
+  husk_error_t err = NULL;
+  cleanup_free char *dir = husk_mkdtemp_in ("/tmp", "husk-unit-", &err);
+  cleanup_free char *fifo = husk_asprintf ("%s/fifo", dir);
+  cleanup_free char *f = husk_asprintf ("%s/f", dir);
+  cleanup_free char *text = NULL;
+  cleanup_close int rd = -1;
+  char buf[16] = "";
+  struct stat st;
+
+  (void) state;
+  /* A FIFO stays a FIFO and its reader gets the data.  */
+  assert_int_equal (mkfifo (fifo, 0600), 0);
+  rd = open (fifo, O_RDONLY | O_NONBLOCK);
+  assert_true (rd >= 0);
+  assert_int_equal (husk_output_write (fifo, "id\n", 3, 0644, &err), 0);
+  assert_int_equal (read (rd, buf, sizeof buf - 1), 3);
+  assert_string_equal (buf, "id\n");
+  assert_int_equal (lstat (fifo, &st), 0);
+  assert_true (S_ISFIFO (st.st_mode));
+  /* A directory is refused; a regular file is replaced whole.  */
+  assert_int_equal (husk_output_write (dir, "x", 1, 0644, &err), -1);
+  assert_int_equal (err->code, EISDIR);
+  husk_error_release (&err);
+  assert_int_equal (husk_write_file_atomic (f, "old", 3, 0644, &err), 0);
+  assert_int_equal (husk_output_write (f, "new", 3, 0600, &err), 0);
+  text = husk_read_file (f, NULL, &err);
+  assert_string_equal (text, "new");
+  assert_true (husk_output_is_stdout ("-") && husk_output_is_stdout ("/dev/stdout"));
+  assert_false (husk_output_is_stdout ("./-x"));
+  assert_int_equal (husk_rm_rf (dir, &err), 0);
+}
+
 int
 main (void)
 {
@@ -149,6 +185,7 @@ main (void)
     cmocka_unit_test (sha256_of_known_vector),
     cmocka_unit_test (rm_rf_does_not_follow_symlinks),
     cmocka_unit_test (write_file_new_creates_and_never_overwrites),
+    cmocka_unit_test (output_writes_into_a_fifo_and_refuses_a_directory),
   };
   return cmocka_run_group_tests (tests, NULL, NULL);
 }

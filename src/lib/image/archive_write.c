@@ -31,11 +31,10 @@
 struct husk_archive_writer
 {
   enum husk_archive_format format;
-  char *path;           /* output being written (removed on failure); NULL for stdout */
-  char *final;          /* tar output: renamed from path to this on success */
+  char *path;           /* oci-dir being written (removed on failure) */
+  struct husk_output out; /* tar formats: the named output (util/fileutil.h) */
   struct archive *a;    /* tar formats */
   int dirfd;            /* oci-dir */
-  int fd;               /* tar output, when we opened it */
   char **written;       /* member names already written */
   json_t *entries;      /* docker: manifest.json; oci: index manifests */
 };
@@ -153,11 +152,10 @@ husk_archive_writer_new (enum husk_archive_format f, const char *path,
                          husk_error_t *err)
 {
   struct husk_archive_writer *w = husk_xzalloc (sizeof *w);
-  int fd;
 
   w->format = f;
   w->dirfd = -1;
-  w->fd = -1;
+  w->out.fd = -1;
   w->entries = json_array ();
   if (f == HUSK_ARCHIVE_OCI_DIR)
     {
@@ -177,29 +175,15 @@ husk_archive_writer_new (enum husk_archive_format f, const char *path,
         }
       return w;
     }
-  if (strcmp (path, "-") == 0)
-    fd = 1;
-  else
-    {
-      /* Write beside the target and rename at the end: a failed save
-         leaves an existing file as it was.  */
-      w->path = husk_asprintf ("%s.husk-XXXXXX", path);
-      fd = mkostemp (w->path, O_CLOEXEC);
-      if (fd < 0)
-        {
-          husk_error_make (err, errno, "create '%s'", path);
-          free (w->path);
-          w->path = NULL;
-          goto fail;
-        }
-      fchmod (fd, 0644);
-      w->final = husk_xstrdup (path);
-      w->fd = fd;
-    }
+  /* A new path or a regular file: written beside and renamed at the end,
+     so a failed save leaves an existing file as it was; a device or FIFO
+     is written into (util/fileutil.h).  */
+  if (husk_output_open (&w->out, path, 0644, err) < 0)
+    goto fail;
   w->a = archive_write_new ();
   archive_write_set_format_pax_restricted (w->a);
   archive_write_set_bytes_in_last_block (w->a, 1);
-  if (archive_write_open_fd (w->a, fd) != ARCHIVE_OK)
+  if (archive_write_open_fd (w->a, w->out.fd) != ARCHIVE_OK)
     {
       husk_error_makex (err, EIO, "open archive: %s", archive_error_string (w->a));
       goto fail;
@@ -393,9 +377,8 @@ husk_archive_writer_finish (struct husk_archive_writer *w, husk_error_t *err)
       husk_archive_writer_abort (w);
       return -1;
     }
-  if (w->final && rename (w->path, w->final) < 0)
+  if (w->out.fd >= 0 && husk_output_commit (&w->out, err) < 0)
     {
-      husk_error_make (err, errno, "rename to '%s'", w->final);
       husk_archive_writer_abort (w);
       return -1;
     }
@@ -414,12 +397,10 @@ husk_archive_writer_abort (struct husk_archive_writer *w)
     archive_write_free (w->a);
   if (w->dirfd >= 0)
     close (w->dirfd);
-  if (w->fd >= 0)
-    close (w->fd);
+  husk_output_release (&w->out); /* removes an uncommitted temporary */
   if (w->path)
     husk_rm_rf (w->path, NULL);
   free (w->path);
-  free (w->final);
   husk_strv_free (w->written);
   json_decref (w->entries);
   free (w);

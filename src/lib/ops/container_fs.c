@@ -127,6 +127,42 @@ ctr_owner (int rootfd, const struct husk_container_rec *r, struct husk_cp_opts *
   return 0;
 }
 
+/* cp onto the host replaces what is at the destination.  Only a regular
+   file or a directory may be there: as root, replacing a device node, FIFO
+   or socket with a regular file damages the host (a copy onto /dev/null
+   made every later "> /dev/null" on the machine write into a file), and
+   Podman refuses such a destination too.  dst is checked as named and,
+   when it is a directory, the name the copy takes in it.  */
+static int
+check_host_dest (const char *src, const char *dst, husk_error_t *err)
+{
+  cleanup_free char *base = husk_xstrdup (src), *inside = NULL;
+  const char *target = dst;
+  size_t n = strlen (base);
+  struct stat st;
+
+  while (n > 1 && base[n - 1] == '/')
+    base[--n] = '\0';
+  if (stat (dst, &st) == 0 && S_ISDIR (st.st_mode))
+    {
+      const char *slash = strrchr (base, '/');
+      const char *name = slash ? slash + 1 : base;
+      /* "dir/." copies the content: the names come from the container. */
+      if (*name == '\0' || strcmp (name, ".") == 0 || strcmp (name, "..") == 0)
+        return 0;
+      inside = husk_asprintf ("%s/%s", dst, name);
+      target = inside;
+    }
+  if (stat (target, &st) < 0 || S_ISREG (st.st_mode) || S_ISDIR (st.st_mode))
+    return 0;
+  return husk_error_makex (err, EINVAL, "cannot copy to \"%s\": it is a %s, not a regular "
+                           "file or directory", target,
+                           S_ISCHR (st.st_mode)    ? "character device"
+                           : S_ISBLK (st.st_mode)  ? "block device"
+                           : S_ISFIFO (st.st_mode) ? "FIFO"
+                                                   : "socket");
+}
+
 static int
 copy (struct husk_engine *e, const char *ref, bool in, const char *path, const char *host,
       int fd, const struct husk_cp_request *rq, husk_error_t *err)
@@ -136,6 +172,8 @@ copy (struct husk_engine *e, const char *ref, bool in, const char *path, const c
   struct husk_cp_opts o = { .overwrite = rq->overwrite, .rootless = e->rootless };
   int rootfd = -1, ret = -1;
 
+  if (!in && host && check_host_dest (path, host, err) < 0)
+    return -1;
   if (husk_op_container_load (e, ref, &r, err) < 0)
     return -1;
   where = husk_asprintf ("container %s", r.name);

@@ -584,41 +584,25 @@ int
 husk_op_volume_export (struct husk_engine *e, const char *ref, const char *output,
                        husk_error_t *err)
 {
-  cleanup_free char *name = NULL, *tmp = NULL;
+  cleanup_free char *name = NULL;
   cleanup_close int data = open_data (e, ref, &name, err);
-  cleanup_close int out = -1;
+  struct husk_output out = { .fd = -1 };
+  int r;
 
   if (data < 0)
     return -1;
-  if (strcmp (output, "-") == 0)
-    {
-      if (husk_volume_export (data, 1, err) < 0)
-        return husk_error_wrap (err, "export volume '%s'", name);
-      return 0;
-    }
-  /* Beside the target, renamed at the end: a failed export leaves an
-     existing file as it was.  */
-  tmp = husk_asprintf ("%s.husk-XXXXXX", output);
-  out = mkostemp (tmp, O_CLOEXEC);
-  if (out < 0)
-    return husk_error_make (err, errno, "create '%s'", output);
-  fchmod (out, 0644);
-  if (husk_volume_export (data, out, err) < 0)
-    goto fail;
-  if (fsync (out) < 0)
-    {
-      husk_error_make (err, errno, "write '%s'", output);
-      goto fail;
-    }
-  if (rename (tmp, output) < 0)
-    {
-      husk_error_make (err, errno, "rename to '%s'", output);
-      goto fail;
-    }
+  /* A regular file is written beside and renamed at the end (a failed
+     export leaves it as it was); a device or FIFO is written into: as
+     root, renaming over /dev/null would replace the host's node.  */
+  r = husk_output_open (&out, output, 0644, err);
+  if (r == 0)
+    r = husk_volume_export (data, out.fd, err);
+  if (r == 0)
+    r = husk_output_commit (&out, err);
+  husk_output_release (&out);
+  if (r < 0)
+    return husk_error_wrap (err, "export volume '%s'", name);
   return 0;
-fail:
-  unlink (tmp);
-  return husk_error_wrap (err, "export volume '%s'", name);
 }
 
 /* ---- containers: prepare, release ------------------------------------------------- */

@@ -8,6 +8,8 @@
 #include <dirent.h>
 #include <errno.h>
 #include <fcntl.h>
+#include <limits.h>
+#include <stdlib.h>
 #include <stdio.h>
 #include <string.h>
 #include <sys/stat.h>
@@ -98,15 +100,14 @@ husk_write_all (int fd, const void *buf, size_t len)
 
 static int
 write_replace (const char *path, const void *data, size_t len, mode_t mode,
-               bool durable, husk_error_t *err)
+               husk_error_t *err)
 {
   cleanup_free char *tmp = husk_asprintf ("%s.tmp-XXXXXX", path);
   cleanup_close int fd = mkostemp (tmp, O_CLOEXEC);
 
   if (fd < 0)
     return husk_error_make (err, errno, "create '%s'", tmp);
-  if (husk_write_all (fd, data, len) < 0 || fchmod (fd, mode) < 0
-      || (durable && fsync (fd) < 0))
+  if (husk_write_all (fd, data, len) < 0 || fchmod (fd, mode) < 0)
     {
       int saved = errno;
       unlink (tmp);
@@ -125,14 +126,16 @@ int
 husk_write_file_atomic (const char *path, const void *data, size_t len,
                         mode_t mode, husk_error_t *err)
 {
-  return write_replace (path, data, len, mode, true, err);
+  /* The output rules: a device or FIFO at path is written into, never
+     replaced (iidfile, cidfile and completion files are named by users).  */
+  return husk_output_write (path, data, len, mode, err);
 }
 
 int
 husk_write_file_replace (const char *path, const void *data, size_t len,
                          mode_t mode, husk_error_t *err)
 {
-  return write_replace (path, data, len, mode, false, err);
+  return write_replace (path, data, len, mode, err);
 }
 
 int
@@ -225,4 +228,129 @@ husk_mkdtemp_in (const char *parent, const char *prefix, husk_error_t *err)
       return NULL;
     }
   return tmpl;
+}
+
+/* Named output files (fileutil.h).  The one decision that matters for the
+   host: only a new path or a regular file is ever replaced by rename();
+   anything else that exists is written into or refused, so an output named
+   /dev/null, a tape or a FIFO another process reads stays the node it was. */
+
+bool
+husk_output_is_stdout (const char *path)
+{
+  return strcmp (path, "-") == 0 || strcmp (path, "/dev/stdout") == 0
+         || strcmp (path, "/dev/fd/1") == 0 || strcmp (path, "/proc/self/fd/1") == 0;
+}
+
+/* Beside the file that will be replaced: rename() stays in one file
+   system, and a symlink named by the user keeps pointing at its file.  */
+static int
+open_tmp (struct husk_output *o, mode_t mode, husk_error_t *err)
+{
+  o->tmp = husk_asprintf ("%s.husk-XXXXXX", o->target);
+  o->fd = mkostemp (o->tmp, O_CLOEXEC);
+  if (o->fd < 0)
+    {
+      int saved = errno;
+      free (o->tmp);
+      o->tmp = NULL;
+      return husk_error_make (err, saved, "create '%s'", o->path);
+    }
+  if (fchmod (o->fd, mode) < 0)
+    return husk_error_make (err, errno, "create '%s'", o->path);
+  return 0;
+}
+
+int
+husk_output_open (struct husk_output *o, const char *path, mode_t mode, husk_error_t *err)
+{
+  struct stat st;
+
+  *o = (struct husk_output){ .fd = -1, .path = husk_xstrdup (path) };
+  if (husk_output_is_stdout (path))
+    {
+      o->fd = 1;
+      o->is_stdout = true;
+      return 0;
+    }
+  if (*path == '\0')
+    return husk_error_makex (err, EINVAL, "invalid output path \"\"");
+  if (stat (path, &st) < 0)
+    {
+      if (errno != ENOENT)
+        return husk_error_make (err, errno, "stat '%s'", path);
+      o->target = husk_xstrdup (path); /* new (or a dangling symlink) */
+      return open_tmp (o, mode, err);
+    }
+  if (S_ISDIR (st.st_mode))
+    return husk_error_makex (err, EISDIR, "output '%s' is a directory", path);
+  if (S_ISREG (st.st_mode))
+    {
+      char *real = realpath (path, NULL);
+      if (real == NULL)
+        return husk_error_make (err, errno, "resolve '%s'", path);
+      o->target = real;
+      return open_tmp (o, mode, err);
+    }
+  /* A device, FIFO or socket: write into it; never create, never rename. */
+  o->fd = open (path, O_WRONLY | O_TRUNC | O_NOCTTY | O_CLOEXEC);
+  if (o->fd < 0)
+    return husk_error_make (err, errno, "open '%s'", path);
+  return 0;
+}
+
+int
+husk_output_commit (struct husk_output *o, husk_error_t *err)
+{
+  if (o->fd < 0)
+    return husk_error_makex (err, EBADF, "write '%s': not open", o->path);
+  if (o->is_stdout)
+    return 0;
+  if (o->tmp == NULL)
+    {
+      /* Devices and FIFOs: nothing to sync (fsync fails with EINVAL).  */
+      int r = close (o->fd);
+      o->fd = -1;
+      if (r < 0 && errno != EINTR)
+        return husk_error_make (err, errno, "write '%s'", o->path);
+      return 0;
+    }
+  if (fsync (o->fd) < 0)
+    return husk_error_make (err, errno, "write '%s'", o->path);
+  if (rename (o->tmp, o->target) < 0)
+    return husk_error_make (err, errno, "rename to '%s'", o->path);
+  free (o->tmp);
+  o->tmp = NULL;
+  close (o->fd);
+  o->fd = -1;
+  return 0;
+}
+
+void
+husk_output_release (struct husk_output *o)
+{
+  if (o->fd >= 0 && !o->is_stdout)
+    close (o->fd);
+  o->fd = -1;
+  if (o->tmp)
+    unlink (o->tmp);
+  free (o->tmp);
+  free (o->target);
+  free (o->path);
+  o->tmp = o->target = o->path = NULL;
+}
+
+int
+husk_output_write (const char *path, const void *data, size_t len, mode_t mode,
+                   husk_error_t *err)
+{
+  struct husk_output o;
+  int r = husk_output_open (&o, path, mode, err);
+
+  if (r == 0 && husk_write_all (o.fd, data, len) < 0)
+    r = husk_error_make (err, errno, "write '%s'", path);
+  if (r == 0)
+    r = husk_output_commit (&o, err);
+  husk_output_release (&o);
+  return r;
 }

@@ -17,7 +17,9 @@ char *husk_read_file (const char *path, size_t *len, husk_error_t *err);
 char *husk_read_file_at (int dirfd, const char *path, size_t *len, husk_error_t *err);
 
 /* Write data to path through a temporary file, fsync and rename, so readers
-   see the old or the new content, never a part.  */
+   see the old or the new content, never a part.  This is
+   husk_output_write() (below): an existing device or FIFO at path
+   is written into instead, a directory refused, "-" is standard output.  */
 int husk_write_file_atomic (const char *path, const void *data, size_t len,
                             mode_t mode, husk_error_t *err);
 
@@ -45,5 +47,63 @@ bool husk_path_exists (const char *path);
 
 /* Make a fresh directory under parent with the given prefix; return its path.  */
 char *husk_mkdtemp_in (const char *parent, const char *prefix, husk_error_t *err);
+
+/*
+ * Named output files (husk_output_*): what `save -o`, `export -o`, `volume export -o`,
+ * `--iidfile`, `--cidfile` and every other "write the result to PATH"
+ * option go through, so that all of them treat the host's nodes alike.
+ *
+ *   "-", "/dev/stdout", "/dev/fd/1", "/proc/self/fd/1"
+ *                         standard output, as Podman writes it
+ *   a new path, or an existing regular file (also through a symlink)
+ *                         a temporary file beside it, fsynced and renamed
+ *                         over it at the end: readers see the old or the
+ *                         new content, and a failed write leaves the old
+ *   an existing character or block device, FIFO (or socket)
+ *                         opened O_WRONLY|O_TRUNC, never created, and
+ *                         written straight into: renaming a file over
+ *                         /dev/null would replace the host's node
+ *   an existing directory refused (EISDIR)
+ */
+struct husk_output
+{
+  int fd;         /* write here; -1 when not open */
+  char *path;     /* what the user named */
+  char *target;   /* the file renamed over (path with its symlinks resolved) */
+  char *tmp;      /* the temporary file while not committed; NULL when direct */
+  bool is_stdout; /* fd is our standard output: never closed */
+};
+
+/**
+ * husk_output_is_stdout() - Whether an output name means standard output
+ * Return: true for "-", "/dev/stdout", "/dev/fd/1" and "/proc/self/fd/1".
+ */
+bool husk_output_is_stdout (const char *path);
+
+/**
+ * husk_output_open() - Open a named output for writing
+ * @o:    initialised here; release with husk_output_release()
+ * @path: the name given by the user
+ * @mode: permissions of a file made anew
+ *
+ * Return: 0 with o->fd open, or -1 (EISDIR for a directory).
+ */
+int husk_output_open (struct husk_output *o, const char *path, mode_t mode,
+                      husk_error_t *err);
+
+/**
+ * husk_output_commit() - Finish writing: fsync and rename a temporary file
+ * into place; a direct write only has its descriptor closed.
+ * Return: 0, or -1 (the temporary file is removed by the release).
+ */
+int husk_output_commit (struct husk_output *o, husk_error_t *err);
+
+/* Close; a temporary file that was not committed is removed.  Safe to call
+   twice and on a zeroed struct with fd -1.  */
+void husk_output_release (struct husk_output *o);
+
+/* Open, write data, commit.  Return: 0, or -1.  */
+int husk_output_write (const char *path, const void *data, size_t len, mode_t mode,
+                       husk_error_t *err);
 
 #endif

@@ -411,6 +411,7 @@ copy_dir (struct copy_ctx *c, int sdir, int ddir, const char *name,
           const struct stat *st, husk_error_t *err)
 {
   cleanup_close int sfd = -1, dfd = -1;
+  struct stat dst;
 
   if (mkdirat (ddir, name, 0700) < 0)
     return husk_error_make (err, errno, "mkdir");
@@ -420,6 +421,10 @@ copy_dir (struct copy_ctx *c, int sdir, int ddir, const char *name,
   dfd = openat (ddir, name, O_RDONLY | O_DIRECTORY | O_NOFOLLOW | O_CLOEXEC);
   if (dfd < 0)
     return husk_error_make (err, errno, "open copy");
+  /* Still the directory just made (ours, empty), not one moved there.  */
+  if (fstat (dfd, &dst) < 0 || dst.st_uid != geteuid () || dst.st_nlink > 2)
+    return husk_error_makex (err, EBUSY, "replaced by another process while it was "
+                                         "being made");
   if (copy_content (c, sfd, dfd, err) < 0)
     return -1;
   return copy_fd_metadata (c, sfd, dfd, st, err);

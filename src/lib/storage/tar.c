@@ -30,7 +30,16 @@
  * xattrs (chown clears security.capability), then times.  Directory modes
  * and times are applied at the end, when their content is complete, and
  * re-resolved beneath the root then, so a directory replaced meanwhile by a
- * symlink is skipped, not followed.
+ * symlink is skipped, not followed (and one replaced by another directory,
+ * which its device and inode tell, is skipped too).
+ *
+ * Racing writers: cp and volume import apply tars into trees that a running
+ * container is using, and its processes can replace any name at any time.
+ * So no metadata is ever set through a name: a node is made with mknodat /
+ * symlinkat / mkdirat, opened at once O_PATH|O_NOFOLLOW and checked to be
+ * the node made (type, owner, link count: husk_resolve_open_made()), and
+ * owner, mode, xattrs and times are set through that descriptor
+ * (storage/resolve.h).  A node replaced in between fails the entry.
  *
  * Whiteouts: HUSK_WHITEOUT_OVERLAY writes overlayfs' own form (a 0/0 char
  * device; the "trusted.overlay.opaque" xattr).  HUSK_WHITEOUT_DELETE applies
@@ -78,6 +87,8 @@ struct dir_fixup
   size_t seq;   /* stream order */
   mode_t mode;
   struct timespec times[2];
+  dev_t dev; /* the directory the entry made or kept */
+  ino_t ino;
 };
 
 struct apply_ctx
@@ -492,10 +503,16 @@ open_made (int dfd, const char *name, mode_t type, husk_error_t *err)
   return husk_error_make (err, errno, "open what was made");
 }
 
-static void
-add_fixup (struct apply_ctx *c, const char *path, struct archive_entry *e)
+/* Remember the mode and times of the directory fd for the end.  */
+static int
+add_fixup (struct apply_ctx *c, int fd, const char *path, struct archive_entry *e,
+           husk_error_t *err)
 {
   struct dir_fixup *f;
+  struct stat st;
+
+  if (fstat (fd, &st) < 0)
+    return husk_error_make (err, errno, "stat directory");
 
   if (c->n_fixups == c->cap_fixups)
     {
@@ -509,7 +526,10 @@ add_fixup (struct apply_ctx *c, const char *path, struct archive_entry *e)
   for (const char *p = path; *p; p++)
     f->depth += *p == '/';
   f->mode = archive_entry_mode (e) & 07777;
+  f->dev = st.st_dev;
+  f->ino = st.st_ino;
   entry_times (e, f->times);
+  return 0;
 }
 
 /* Entry types.  */
@@ -601,8 +621,7 @@ make_dir (struct apply_ctx *c, int dfd, const char *name, const char *path,
     return -1;
   if (set_owner (c, fd, e, err) < 0 || set_xattrs (c, fd, e, err) < 0)
     return -1;
-  add_fixup (c, path, e);
-  return 0;
+  return add_fixup (c, fd, path, e, err);
 }
 
 static int
@@ -801,8 +820,7 @@ apply_root (struct apply_ctx *c, struct archive_entry *e, husk_error_t *err)
     return husk_error_makex (err, EINVAL, "cannot replace the layer root");
   if (set_owner (c, c->root_fd, e, err) < 0 || set_xattrs (c, c->root_fd, e, err) < 0)
     return -1;
-  add_fixup (c, "", e);
-  return 0;
+  return add_fixup (c, c->root_fd, "", e, err);
 }
 
 static int
@@ -957,6 +975,7 @@ fix_dirs (struct apply_ctx *c, husk_error_t *err)
     {
       struct dir_fixup *f = &c->fixups[i];
       uint32_t node = husk_ptree_path (done, f->path, true);
+      struct stat st;
       int fd;
 
       /* The later entry for this directory won.  */
@@ -971,7 +990,11 @@ fix_dirs (struct apply_ctx *c, husk_error_t *err)
             r = husk_error_make (err, errno, "open directory '%s'", f->path);
           continue;
         }
-      if (fchmod (fd, f->mode) < 0)
+      /* Another directory moved there meanwhile (by a process in a
+         running container) does not get this entry's mode.  */
+      if (fstat (fd, &st) < 0 || st.st_dev != f->dev || st.st_ino != f->ino)
+        husk_log_debug ("directory '%s' was replaced: mode and times not set", f->path);
+      else if (fchmod (fd, f->mode) < 0)
         r = husk_error_make (err, errno, "chmod directory '%s'", f->path);
       else if (futimens (fd, f->times) < 0)
         r = husk_error_make (err, errno, "set times of directory '%s'", f->path);

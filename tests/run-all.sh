@@ -3,7 +3,9 @@
 # Run every test suite and end with one line counting them all:
 #   N passed, N failed
 # Suites: lint, unit tests (normal and ASan/UBSan builds), short fuzz runs,
-# system tests (BATS) as root and as the unprivileged user husktest.
+# system and security tests (BATS: tests/system, tests/security) as root
+# and as the unprivileged user husktest, and a few system test files run
+# with the ASan/UBSan husk, so that a leak in the CLI fails the check.
 set -u
 cd "$(dirname "$0")/.."
 BUILD=${BUILD:-build}
@@ -67,20 +69,29 @@ bats_suite() { # label command...
         esac
     done < <("$@" 2>&1)
 }
-echo "== system tests (root)"
-bats_suite system bats --tap tests/system
+echo "== system and security tests (root)"
+bats_suite system bats --tap tests/system tests/security
+echo "== system tests with the ASan/UBSan husk"
+# helpers.bash runs $HUSK_BIN; husk finds husk-monitor next to itself.  A
+# leak makes husk exit 23 and print its report, which fails the test.
+asan_husk=$(realpath "$ASAN_BUILD/husk")
+HUSK_BIN=$asan_husk ASAN_OPTIONS=detect_leaks=1 \
+    UBSAN_OPTIONS=halt_on_error=1:print_stacktrace=1 \
+    bats_suite system-asan bats --tap tests/system/001-basic.bats \
+        tests/system/010-images.bats tests/system/016-completion.bats
 if id husktest >/dev/null 2>&1; then
-    echo "== system tests (rootless, as husktest)"
+    echo "== system and security tests (rootless, as husktest)"
     # The checkout may sit where a plain user cannot read (CI clones
     # anywhere): give husktest its own copy of the binaries, tests, images.
     rl=$(mktemp -d /tmp/husk-rootless.XXXXXX)
     mkdir -p "$rl/bin" "$rl/tests"
     cp "$BUILD/husk" "$BUILD/husk-monitor" "$rl/bin/"
-    cp -r tests/system "$rl/tests/"
+    # tests/security loads ../system/helpers: keep the two side by side.
+    cp -r tests/system tests/security "$rl/tests/"
     cp -r "$BUILD/test-images" "$rl/images"
     chmod -R a+rX "$rl"
     bats_suite rootless su husktest -s /bin/bash -c \
-        "cd '$rl' && HUSK_BIN='$rl/bin/husk' HUSK_IMAGES='$rl/images' HUSK_ROOTLESS_RUN=1 bats --tap tests/system"
+        "cd '$rl' && HUSK_BIN='$rl/bin/husk' HUSK_IMAGES='$rl/images' HUSK_ROOTLESS_RUN=1 bats --tap tests/system tests/security"
     rm -rf "$rl"
 fi
 

@@ -7,6 +7,11 @@
 # nothing in the store.  The archives are made here by python3.
 load ../system/helpers
 
+setup() {
+    husk_setup_store
+    skip_if_rootless "husk load is not supported rootless yet"
+}
+
 # mkarchive KIND OUT: write a hostile archive of that kind (see below).
 mkarchive() {
     python3 - "$1" "$2" <<'PY'
@@ -131,7 +136,6 @@ load_within() {
 }
 
 @test "a docker-archive naming one 8 MiB config 1024 times reads it once" {
-    skip_if_rootless "loading images needs a user namespace (rootless issue)"
     mkarchive bigconfig "$HUSK_TMP/big.tar.gz"
     [ "$(stat -c %s "$HUSK_TMP/big.tar.gz")" -lt 262144 ]
     load_within 15 0 "$HUSK_TMP/big.tar.gz"

@@ -3,10 +3,12 @@
 #include "cli/cli.h"
 #include "cli/output.h"
 #include "husk-config.h"
+#include "ops/engine.h"
 #include "ops/image.h"
 #include "ops/system.h"
 #include "state/state.h"
 #include "util/cleanup.h"
+#include "util/log.h"
 #include "util/strutil.h"
 
 #include <ctype.h>
@@ -202,11 +204,30 @@ cmd_system_reset (struct cli_ctx *ctx, int argc, char **argv)
     OPTION_END,
   };
   struct fmt_opts o = { 0 };
+  struct husk_engine_opts eo = {
+    .root = ctx->g->root,
+    .runroot = ctx->g->runroot,
+    .storage_driver = ctx->g->storage_driver,
+    .storage_opts = ctx->g->storage_opt,
+    .runtime = ctx->g->runtime,
+  };
+  husk_error_t oerr = NULL;
 
   PARSE (opts, o, "[options]", true);
   if (!o.force && !cli_confirm ("This will remove:\n        - all containers\n"
                                  "        - all images\n        - all volumes"))
     return 0;
+  /* Reset is the recovery tool: it opens the engine itself (no CMD_ENGINE)
+     and goes on without the database or the store when they cannot be
+     opened (malformed, truncated, another driver).  */
+  ctx->engine = husk_engine_new (&eo, &ctx->err);
+  if (ctx->engine == NULL)
+    return cli_fail (ctx);
+  if (husk_engine_open (ctx->engine, &oerr) < 0)
+    {
+      husk_log_warn ("resetting without the state database: %s", oerr->msg);
+      husk_error_release (&oerr);
+    }
   if (husk_op_system_reset (ctx->engine, &ctx->err) < 0)
     return cli_fail (ctx);
   return 0;
@@ -215,6 +236,6 @@ cmd_system_reset (struct cli_ctx *ctx, int argc, char **argv)
 const struct cli_command cli_system_commands[] = {
   { "df", cmd_system_df, CMD_ENGINE, NULL, "Show husk disk usage" },
   { "info", cmd_info, CMD_ENGINE, NULL, "Display husk system information" },
-  { "reset", cmd_system_reset, CMD_ENGINE | CMD_USERNS, NULL, "Reset husk storage" },
+  { "reset", cmd_system_reset, CMD_USERNS, NULL, "Reset husk storage" },
   { NULL, NULL, 0, NULL, NULL },
 };

@@ -8,11 +8,13 @@
 #include <dirent.h>
 #include <errno.h>
 #include <fcntl.h>
+#include <linux/openat2.h>
 #include <limits.h>
 #include <stdlib.h>
 #include <stdio.h>
 #include <string.h>
 #include <sys/stat.h>
+#include <sys/syscall.h>
 #include <unistd.h>
 
 int
@@ -156,6 +158,8 @@ husk_write_file_new (const char *path, const void *data, size_t len, mode_t mode
   return 0;
 }
 
+static int rm_entry (int dfd, const char *name, husk_error_t *err);
+
 static int
 rm_contents (int dfd, husk_error_t *err)
 {
@@ -171,37 +175,93 @@ rm_contents (int dfd, husk_error_t *err)
     {
       if (strcmp (de->d_name, ".") == 0 || strcmp (de->d_name, "..") == 0)
         continue;
-      if (husk_rm_rf_at (dirfd (d), de->d_name, err) < 0)
+      if (rm_entry (dirfd (d), de->d_name, err) < 0)
         return -1;
     }
+  return 0;
+}
+
+/* Open the directory name (one component) of dfd without following a
+   symlink and without entering another mount: a bind mount under the tree
+   (a volume's host directory, a container's rootfs) is somebody's data,
+   never ours to delete.  openat2 RESOLVE_NO_XDEV refuses the step into the
+   mount in the same call that opens (EXDEV); kernels without openat2 get
+   the same check from statx's STATX_ATTR_MOUNT_ROOT.  */
+static int
+open_subdir (int dfd, const char *name)
+{
+  struct open_how how = { .flags = O_RDONLY | O_DIRECTORY | O_NOFOLLOW | O_CLOEXEC,
+                          .resolve = RESOLVE_NO_XDEV | RESOLVE_NO_SYMLINKS
+                                     | RESOLVE_NO_MAGICLINKS | RESOLVE_BENEATH };
+  struct statx stx;
+  int fd = (int) syscall (SYS_openat2, dfd, name, &how, sizeof how);
+
+  if (fd >= 0 || errno != ENOSYS)
+    return fd;
+  fd = openat (dfd, name, how.flags);
+  if (fd >= 0 && statx (fd, "", AT_EMPTY_PATH, STATX_BASIC_STATS, &stx) == 0
+      && (stx.stx_attributes_mask & STATX_ATTR_MOUNT_ROOT)
+      && (stx.stx_attributes & STATX_ATTR_MOUNT_ROOT))
+    {
+      close (fd);
+      errno = EXDEV;
+      return -1;
+    }
+  return fd;
+}
+
+/* Remove name (one component) of dfd and, for a directory, its content.  */
+static int
+rm_entry (int dfd, const char *name, husk_error_t *err)
+{
+  int fd;
+
+  if (unlinkat (dfd, name, 0) == 0 || errno == ENOENT)
+    return 0;
+  if (errno != EISDIR && errno != EPERM)
+    return husk_error_make (err, errno, "remove '%s'", name);
+  fd = open_subdir (dfd, name);
+  if (fd < 0 && errno == EACCES
+      && fchmodat (dfd, name, 0700, AT_SYMLINK_NOFOLLOW) == 0)
+    fd = open_subdir (dfd, name); /* no read or search permission: fixed */
+  if (fd < 0)
+    {
+      if (errno == ENOENT)
+        return 0;
+      if (errno == EXDEV)
+        return husk_error_makex (err, EBUSY, "'%s' is a mount point: not removing "
+                                 "what is mounted there", name);
+      return husk_error_make (err, errno, "open '%s'", name);
+    }
+  if (rm_contents (fd, err) < 0)
+    return husk_error_wrap (err, "remove '%s'", name);
+  if (unlinkat (dfd, name, AT_REMOVEDIR) < 0 && errno != ENOENT)
+    return husk_error_make (err, errno, "rmdir '%s'", name);
   return 0;
 }
 
 int
 husk_rm_rf_at (int dirfd, const char *name, husk_error_t *err)
 {
-  int fd;
+  cleanup_free char *copy = husk_xstrdup (name);
+  cleanup_close int pfd = -1;
+  size_t n = strlen (copy);
+  char *slash;
 
-  if (unlinkat (dirfd, name, 0) == 0 || errno == ENOENT)
-    return 0;
-  if (errno != EISDIR && errno != EPERM)
-    return husk_error_make (err, errno, "remove '%s'", name);
-  fd = openat (dirfd, name, O_RDONLY | O_DIRECTORY | O_NOFOLLOW | O_CLOEXEC);
-  if (fd < 0)
-    {
-      if (errno == ENOENT)
-        return 0;
-      /* A directory without read or exec permission: fix and retry.  */
-      if (errno == EACCES && fchmodat (dirfd, name, 0700, 0) == 0)
-        fd = openat (dirfd, name, O_RDONLY | O_DIRECTORY | O_NOFOLLOW | O_CLOEXEC);
-      if (fd < 0)
-        return husk_error_make (err, errno, "open '%s'", name);
-    }
-  if (rm_contents (fd, err) < 0)
-    return husk_error_wrap (err, "remove '%s'", name);
-  if (unlinkat (dirfd, name, AT_REMOVEDIR) < 0 && errno != ENOENT)
-    return husk_error_make (err, errno, "rmdir '%s'", name);
-  return 0;
+  while (n > 1 && copy[n - 1] == '/')
+    copy[--n] = '\0';
+  slash = strrchr (copy, '/');
+  if (slash == NULL)
+    return rm_entry (dirfd, copy, err);
+  if (slash[1] == '\0')
+    return husk_error_makex (err, EINVAL, "refusing to remove '%s'", name);
+  /* The parent is reached as named (its path may cross mounts); only what
+     lies below the last component must stay on one mount.  */
+  *slash = '\0';
+  pfd = openat (dirfd, slash == copy ? "/" : copy, O_PATH | O_DIRECTORY | O_CLOEXEC);
+  if (pfd < 0)
+    return errno == ENOENT ? 0 : husk_error_make (err, errno, "open '%s'", copy);
+  return rm_entry (pfd, slash + 1, err);
 }
 
 int

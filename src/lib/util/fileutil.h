@@ -36,7 +36,10 @@ int husk_write_file_replace (const char *path, const void *data, size_t len,
 int husk_write_file_new (const char *path, const void *data, size_t len, mode_t mode,
                          husk_error_t *err);
 
-/* Remove path recursively without following symlinks.  Missing is fine.  */
+/* Remove path recursively without following symlinks and without crossing
+   into another mount (bind mounts too): a mount point below path is an
+   error (EBUSY) and what is mounted there is left alone; unmount first.
+   Missing is fine.  */
 int husk_rm_rf (const char *path, husk_error_t *err);
 int husk_rm_rf_at (int dirfd, const char *name, husk_error_t *err);
 

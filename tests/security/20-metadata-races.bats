@@ -11,7 +11,7 @@ N=1000       # FIFOs (and, as root, char devices) per copy
 ROUNDS=3
 
 setup() {
-    container_setup
+    husk_setup_store
     command -v cc >/dev/null || skip "needs a C compiler for the racer"
     CANARY=$HUSK_TMP/canary
     mkdir -p "$CANARY" "$HUSK_TMP/bin"
@@ -43,6 +43,8 @@ teardown() {
 start_racer() {
     local name=$1
     shift
+    skip_if_rootless "containers need a user namespace rootless (rootless issue)"
+    run_husk load -i "$HUSK_IMAGES/busybox.docker.tar"
     run_husk create --name "$name" "$@" husk-test/busybox sh -c \
         "mkdir -p /d; /racer /d $CANARY $N 0 2 f n & /racer /d $CANARY $N 1 2 f n & wait"
     run_husk cp "$HUSK_TMP/bin/racer" "$name:/racer"
@@ -82,4 +84,22 @@ assert_canaries_intact() {
         assert_canaries_intact
     done
     run_husk rm -f -t 0 racer
+}
+
+@test "volume import never chmods host files through names a racing process swaps" {
+    # The racing process runs on the host, in the volume's directory, as
+    # the user running husk: this runs rootless too.
+    run_husk volume create racevol
+    run_husk volume inspect --format '{{.Mountpoint}}' racevol
+    dir=$output
+    "$HUSK_TMP/bin/racer" "$dir" "$CANARY" $N 0 2 f n &
+    r1=$!
+    "$HUSK_TMP/bin/racer" "$dir" "$CANARY" $N 1 2 f n &
+    r2=$!
+    for r in $(seq $ROUNDS); do
+        husk volume import racevol "$HUSK_TMP/nodes.tar" || true
+        assert_canaries_intact || { kill $r1 $r2; return 1; }
+    done
+    kill $r1 $r2
+    wait $r1 $r2 2>/dev/null || true
 }

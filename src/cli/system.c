@@ -7,11 +7,14 @@
 #include "ops/image.h"
 #include "ops/system.h"
 #include "state/state.h"
+#include "storage/store.h"
 #include "util/cleanup.h"
+#include "util/fileutil.h"
 #include "util/log.h"
 #include "util/strutil.h"
 
 #include <ctype.h>
+#include <dirent.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
@@ -138,6 +141,43 @@ cmd_info (struct cli_ctx *ctx, int argc, char **argv)
   return 0;
 }
 
+/* The store's work area (husk_store_tmp_dir): files of commits, loads,
+   imports and builds in progress, and what a killed one left that could
+   not be cleared when the store was opened.  Docker's "Build Cache" row.  */
+static json_t *
+work_area_row (struct cli_ctx *ctx)
+{
+  cleanup_free char *tmp = husk_store_tmp_dir (ctx->engine->store);
+  cleanup_dir DIR *d = opendir (tmp);
+  struct dirent *de;
+  int64_t bytes = 0, stale = 0;
+  int n = 0, active = 0;
+
+  while (d && (de = readdir (d)) != NULL)
+    {
+      cleanup_close int lock = -1;
+      int64_t b;
+      if (strcmp (de->d_name, ".") == 0 || strcmp (de->d_name, "..") == 0)
+        continue;
+      b = husk_tree_bytes_at (dirfd (d), de->d_name);
+      n++;
+      bytes += b;
+      if (husk_work_entry_claim (dirfd (d), de->d_name, &lock) != 0)
+        active++;
+      else
+        stale += b;
+    }
+  {
+    cleanup_free char *size = cli_human_size (bytes);
+    cleanup_free char *rsize = cli_human_size (stale);
+    cleanup_free char *recl = husk_asprintf ("%s (%d%%)", rsize,
+                                             bytes ? (int) (stale * 100 / bytes) : 0);
+    return json_pack ("{s:s, s:i, s:i, s:s, s:s, s:I, s:I}", "Type", "Build Cache", "Total", n,
+                      "Active", active, "Size", size, "Reclaimable", recl, "RawSize",
+                      (json_int_t) bytes, "RawReclaimable", (json_int_t) stale);
+  }
+}
+
 static int
 cmd_system_df (struct cli_ctx *ctx, int argc, char **argv)
 {
@@ -188,6 +228,7 @@ cmd_system_df (struct cli_ctx *ctx, int argc, char **argv)
                                             "Type", "Local Volumes", "Total", 0, "Active", 0,
                                             "Size", "0 B", "Reclaimable", "0 B (0%)",
                                             "RawSize", 0, "RawReclaimable", 0));
+    json_array_append_new (rows, work_area_row (ctx));
   }
   headers = json_pack ("{s:s, s:s, s:s, s:s, s:s}", "Type", "TYPE", "Total", "TOTAL",
                        "Active", "ACTIVE", "Size", "SIZE", "Reclaimable", "RECLAIMABLE");

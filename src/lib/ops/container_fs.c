@@ -11,7 +11,7 @@
  * diff and commit read the read-write layer directly: overlay's upper
  * directory (<graphroot>/overlay/containers/<id>/diff, as storage/store.h
  * lays it out), or vfs's full copy compared with the image's tree.  commit
- * writes that layer as a tar into <root>/tmp, applies it on top of the
+ * writes that layer as a tar into the store's work area (its tmp/), applies it on top of the
  * image's top layer with husk_store_layer_create(), then records the image
  * as import does; until the record, the new layer is removed on failure.
  */
@@ -315,18 +315,17 @@ husk_op_container_export (struct husk_engine *e, const char *ref, int out_fd,
 
 /* ---- commit -------------------------------------------------------------------- */
 
-/* A file in <root>/tmp for the new layer.  It is locked before it gets the
-   name that the image commands' clean-up of tmp/ looks at, and stays
-   locked while *fd is open, so only a crashed commit's file is removed. */
+/* A file in the store's work area for the new layer.  It is locked before
+   it gets the name that husk_store_open()'s clean-up of the work area
+   looks at, and stays locked while *fd is open, so only the file of a
+   commit that died (SIGKILL) is removed, by the next command.  */
 static char *
 layer_file (struct husk_engine *e, int *fd, husk_error_t *err)
 {
-  cleanup_free char *dir = husk_asprintf ("%s/tmp", e->root);
+  cleanup_free char *dir = husk_store_tmp_dir (e->store);
   cleanup_free char *hidden = NULL;
   char *path;
 
-  if (husk_mkdir_p (dir, 0700, err) < 0)
-    return NULL;
   hidden = husk_asprintf ("%s/.commit-XXXXXX", dir);
   *fd = mkostemp (hidden, O_CLOEXEC);
   if (*fd < 0)

@@ -341,37 +341,15 @@ load_one (struct husk_engine *e, struct husk_archive_image *im, bool take,
   return 0;
 }
 
-/* Remove work entries of earlier commands that died: every live user
-   holds a lock on its entry (the archive directory, the spool file).  */
-static void
-clean_tmp (const char *dir)
-{
-  cleanup_dir DIR *d = opendir (dir);
-  struct dirent *de;
-
-  while (d && (de = readdir (d)) != NULL)
-    {
-      cleanup_close int fd = -1;
-      if (de->d_name[0] == '.')
-        continue;
-      fd = openat (dirfd (d), de->d_name, O_RDONLY | O_NOFOLLOW | O_CLOEXEC);
-      if (fd >= 0 && flock (fd, LOCK_EX | LOCK_NB) == 0)
-        husk_rm_rf_at (dirfd (d), de->d_name, NULL);
-    }
-}
-
+/* Work files of load and import live in the store's work area, which
+   husk_store_open() clears of what dead commands left (entries whose lock
+   is free) at every command: a load killed by SIGKILL leaves nothing for
+   long.  */
 static char *
 tmp_dir (struct husk_engine *e, husk_error_t *err)
 {
-  char *d = husk_asprintf ("%s/tmp", e->root);
-
-  if (husk_mkdir_p (d, 0700, err) < 0)
-    {
-      free (d);
-      return NULL;
-    }
-  clean_tmp (d);
-  return d;
+  (void) err;
+  return husk_store_tmp_dir (e->store);
 }
 
 /* A layer blob used by two images of one archive must not be moved away. */
@@ -705,16 +683,51 @@ husk_rmi_report_release (struct husk_rmi_report *r)
   r->untagged = r->deleted = NULL;
 }
 
-int
-husk_op_image_remove_id (struct husk_engine *e, const char *id,
-                         struct husk_rmi_report *rep, husk_error_t *err)
+/* Whether `image mount` holds the image whose top layer is chain: its
+   count directory <runroot>/storage/<driver>/mounts/<hex> exists while
+   mounted (storage/store.h).  */
+static bool
+image_mounted (struct husk_engine *e, const char *chain)
+{
+  cleanup_free char *p = NULL;
+
+  if (chain == NULL || !husk_digest_valid (chain))
+    return false;
+  p = husk_asprintf ("%s/storage/%s/mounts/%s", e->runroot, husk_store_driver_name (e->store),
+                     chain + 7);
+  return husk_path_exists (p);
+}
+
+/* An image mounted with `image mount` is unmounted first with force (its
+   mount would otherwise stay, over layers that are gone) and refused
+   without, as Podman does.  */
+static int
+remove_id (struct husk_engine *e, const char *id, bool force, struct husk_rmi_report *rep,
+           husk_error_t *err)
 {
   struct husk_image_rec rec = { 0 };
   cleanup_store_lock int lock = lock_store (e, LOCK_EX, err);
+  const char *top;
   int ret = 0;
 
   if (lock < 0 || husk_state_image_get (e->state, id, &rec, err) < 0)
     return -1;
+  top = husk_strv_len (rec.layers) ? rec.layers[husk_strv_len (rec.layers) - 1] : NULL;
+  if (image_mounted (e, top))
+    {
+      if (!force)
+        {
+          husk_error_makex (err, EBUSY, "image %s is mounted (husk image mount): unmount it "
+                            "first, or force removal", id);
+          goto fail_users;
+        }
+      if (husk_store_image_unmount (e->store, top, true, err) < 0)
+        {
+          husk_error_wrap (err, "unmount image %s", id);
+          goto fail_users;
+        }
+      event (e, "unmount", id, rec.names ? rec.names[0] : NULL);
+    }
   {
     cleanup_strv char **users = NULL;
     if (husk_state_image_users (e->state, id, &users, err) < 0)
@@ -782,6 +795,13 @@ fail_users:
 }
 
 int
+husk_op_image_remove_id (struct husk_engine *e, const char *id,
+                         struct husk_rmi_report *rep, husk_error_t *err)
+{
+  return remove_id (e, id, false, rep, err);
+}
+
+int
 husk_op_image_remove (struct husk_engine *e, const char *ref, bool force,
                       struct husk_rmi_report *rep, husk_error_t *err)
 {
@@ -811,7 +831,7 @@ husk_op_image_remove (struct husk_engine *e, const char *ref, bool force,
   if (n > 1 && !force)
     return husk_error_makex (err, EBUSY, "unable to delete image \"%s\" by ID with more "
                              "than one tag (%zu): please force removal", id, n);
-  ret = husk_op_image_remove_id (e, id, rep, err);
+  ret = remove_id (e, id, force, rep, err);
   return ret;
 }
 

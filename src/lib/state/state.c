@@ -43,6 +43,7 @@
 #include "util/log.h"
 #include "util/strutil.h"
 
+#include <dirent.h>
 #include <errno.h>
 #include <fcntl.h>
 #include <stdarg.h>
@@ -281,6 +282,57 @@ lock_file (const char *path, husk_error_t *err)
   return steal_fd (&fd);
 }
 
+/* Whether dir (a directory of the store root) has an entry.  */
+static bool
+has_entries (const char *root, const char *sub)
+{
+  cleanup_free char *path = husk_asprintf ("%s/%s", root, sub);
+  cleanup_dir DIR *d = opendir (path);
+  struct dirent *de;
+
+  while (d && (de = readdir (d)) != NULL)
+    if (strcmp (de->d_name, ".") != 0 && strcmp (de->d_name, "..") != 0)
+      return true;
+  return false;
+}
+
+/* A database without a schema is new, or lost: truncated to 0 bytes,
+   deleted, replaced.  The store beside it (<root>/storage, <root>/volumes,
+   laid out by storage/store.h and volume/volume.c) tells them apart: a
+   new store has no layers, containers or volumes yet, because the engine
+   opens the database before it makes the store.  Starting afresh over a
+   lost database would forget every image and container and orphan their
+   files, silently; so that is an error that says how to recover.  */
+static int
+check_not_lost (struct husk_state *st, husk_error_t *err)
+{
+  static const char *const subs[] = { "storage/overlay/layers", "storage/overlay/containers",
+                                      "storage/vfs/layers", "storage/vfs/containers",
+                                      "volumes" };
+  cleanup_free char *root = husk_xstrdup (st->path);
+  char *slash = strrchr (root, '/');
+  int64_t version = 0;
+
+  if (query_int (st, "PRAGMA user_version", &version, err) < 0)
+    return -1;
+  if (version != 0)
+    return 0;
+  if (slash)
+    *slash = '\0';
+  else
+    strcpy (root, ".");
+  for (size_t i = 0; i < sizeof subs / sizeof subs[0]; i++)
+    if (has_entries (root, subs[i]))
+      return husk_error_makex (err, EUCLEAN, "state database '%s' is empty or missing, but "
+                               "the store holds %s: the database was lost or truncated; "
+                               "restore it from a backup, or run `husk system reset` to "
+                               "delete the store and start again", st->path,
+                               strcmp (subs[i], "volumes") == 0 ? "volumes"
+                               : strstr (subs[i], "layers")      ? "layers"
+                                                                 : "containers");
+  return 0;
+}
+
 /* Journal mode and schema, under the open lock.  */
 static int
 prepare_schema (struct husk_state *st, husk_error_t *err)
@@ -289,10 +341,72 @@ prepare_schema (struct husk_state *st, husk_error_t *err)
 
   if (lock < 0)
     return -1;
-  if (set_wal (st, err) < 0 || migrate (st, err) < 0)
+  if (check_not_lost (st, err) < 0 || set_wal (st, err) < 0 || migrate (st, err) < 0)
     return -1;
   /* Closing the descriptor drops the flock.  */
   return 0;
+}
+
+/* Durability of the transitions that free resources.
+
+   synchronous=NORMAL does not sync the WAL at commit, and husk never
+   checkpoints on close (see husk_state_open): the newest commits live in
+   husk.db-wal only.  Lost with that file (deleted, left out of a backup),
+   a removed container comes back "Up" and a removed image comes back with
+   its layer files gone.  So a commit that deleted a container, image,
+   layer or volume row is checkpointed into husk.db at once (PASSIVE, which
+   syncs the WAL and then the database); other commits stay cheap.
+
+   The flag lives in the update hook's argument (struct husk_state is
+   shared with the other files of state/ and stays as it is): the hook
+   sets it, and sqlite3_update_hook() hands the argument back when it is
+   installed again.  */
+struct freeing
+{
+  bool pending;
+};
+
+static void
+on_update (void *arg, int op, const char *db, const char *table, sqlite3_int64 rowid)
+{
+  struct freeing *f = arg;
+
+  (void) db;
+  (void) rowid;
+  if (f && op == SQLITE_DELETE
+      && (strcmp (table, "containers") == 0 || strcmp (table, "images") == 0
+          || strcmp (table, "layers") == 0 || strcmp (table, "volumes") == 0))
+    f->pending = true;
+}
+
+static void
+watch_freeing (struct husk_state *st)
+{
+  sqlite3_update_hook (st->db, on_update, husk_xzalloc (sizeof (struct freeing)));
+}
+
+static struct freeing *
+freeing_of (struct husk_state *st)
+{
+  struct freeing *f = sqlite3_update_hook (st->db, on_update, NULL);
+
+  sqlite3_update_hook (st->db, on_update, f);
+  return f;
+}
+
+/* Checkpoint when a committed change freed something.  */
+static void
+sync_freeing (struct husk_state *st)
+{
+  struct freeing *f = st->db ? freeing_of (st) : NULL;
+  int rc;
+
+  if (f == NULL || !f->pending || !sqlite3_get_autocommit (st->db))
+    return;
+  f->pending = false;
+  rc = sqlite3_wal_checkpoint_v2 (st->db, NULL, SQLITE_CHECKPOINT_PASSIVE, NULL, NULL);
+  if (rc != SQLITE_OK && rc != SQLITE_BUSY)
+    husk_log_debug ("state database: checkpoint: %s", sqlite3_errmsg (st->db));
 }
 
 struct husk_state *
@@ -326,10 +440,17 @@ husk_state_open (const char *path, husk_error_t *err)
       || husk_state_exec (st, "PRAGMA synchronous=NORMAL", err) < 0
       || husk_state_exec (st, "PRAGMA foreign_keys=ON", err) < 0)
     {
-      husk_error_wrap (err, "open state database '%s'", path);
+      int code = sqlite3_errcode (st->db);
+      if (code == SQLITE_NOTADB || code == SQLITE_CORRUPT || code == SQLITE_CANTOPEN)
+        husk_error_wrap (err, "open state database '%s' (restore it from a backup, or "
+                         "run `husk system reset` to delete the store and start again)",
+                         path);
+      else
+        husk_error_wrap (err, "open state database '%s'", path);
       husk_state_free (st);
       return NULL;
     }
+  watch_freeing (st);
   return st;
 }
 
@@ -338,6 +459,11 @@ husk_state_free (struct husk_state *st)
 {
   if (st == NULL)
     return;
+  if (st->db)
+    {
+      sync_freeing (st); /* a single-statement delete outside a transaction */
+      free (sqlite3_update_hook (st->db, NULL, NULL));
+    }
   /* Closing rolls back whatever is still open.  */
   sqlite3_close_v2 (st->db);
   free (st->path);
@@ -411,6 +537,8 @@ husk_state_commit (struct husk_state *st, husk_error_t *err)
       return -1;
     }
   st->depth--;
+  if (st->depth == 0)
+    sync_freeing (st);
   return 0;
 }
 

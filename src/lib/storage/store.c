@@ -15,7 +15,10 @@
  * the others get EEXIST/ENOTEMPTY, discard their copy and report the
  * winner's layer, so all succeed.  Work directories are flock()ed while in
  * use; husk_store_open() clears tmp/ of stale ones (whose lock it can
- * take) only, never of another process's work in progress.  A work
+ * take) only, never of another process's work in progress.  The same work
+ * area holds the files of load, import and commit (ops/), under the same
+ * rule, so what a command killed by SIGKILL leaves is removed by the next
+ * command that opens the store, and `system df` counts what remains.  A work
  * directory removed between its mkdtemp() and its flock() is noticed
  * (st_nlink == 0 once locked) and made again.
  *
@@ -138,7 +141,9 @@ husk_store_work_discard (struct husk_store *s, struct husk_work_dir *w)
   w->path = w->name = NULL;
 }
 
-/* Remove what a dead process left in tmp/: entries whose lock is free.  */
+/* Remove what a dead process left in tmp/: layer work directories, trash,
+   and the files of load, import and commit (ops/), each flock()ed by the
+   process using it (husk_work_entry_claim() says which are stale).  */
 static void
 clear_tmp (struct husk_store *s)
 {
@@ -151,17 +156,17 @@ clear_tmp (struct husk_store *s)
   tfd = -1; /* owned by d */
   while ((de = readdir (d)) != NULL)
     {
-      cleanup_close int fd = -1;
+      cleanup_close int lock = -1;
       husk_error_t err = NULL;
 
       if (strcmp (de->d_name, ".") == 0 || strcmp (de->d_name, "..") == 0)
         continue;
-      fd = openat (dirfd (d), de->d_name, O_RDONLY | O_DIRECTORY | O_NOFOLLOW | O_CLOEXEC);
-      if (fd >= 0 && flock (fd, LOCK_EX | LOCK_NB) < 0)
+      if (husk_work_entry_claim (dirfd (d), de->d_name, &lock) != 0)
         continue; /* in use */
+      /* Removed under our lock: a racing clear skips it.  */
       if (husk_rm_rf_at (dirfd (d), de->d_name, &err) < 0)
         {
-          husk_log_warn ("clear stale work directory: %s", err->msg);
+          husk_log_warn ("clear stale work entry: %s", err->msg);
           husk_error_release (&err);
         }
     }

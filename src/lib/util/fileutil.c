@@ -13,8 +13,10 @@
 #include <stdlib.h>
 #include <stdio.h>
 #include <string.h>
+#include <sys/file.h>
 #include <sys/stat.h>
 #include <sys/syscall.h>
+#include <time.h>
 #include <unistd.h>
 
 int
@@ -268,6 +270,60 @@ int
 husk_rm_rf (const char *path, husk_error_t *err)
 {
   return husk_rm_rf_at (AT_FDCWD, path, err);
+}
+
+int
+husk_work_entry_claim (int dfd, const char *name, int *lock_fd)
+{
+  struct stat st;
+  int fd;
+
+  *lock_fd = -1;
+  if (fstatat (dfd, name, &st, AT_SYMLINK_NOFOLLOW) < 0)
+    return 1; /* gone: not ours to judge */
+  if (name[0] == '.' && time (NULL) - st.st_mtime < HUSK_WORK_HIDDEN_GRACE_S)
+    return 1;
+  if (!S_ISDIR (st.st_mode) && !S_ISREG (st.st_mode))
+    return 0; /* nothing uses anything else: garbage */
+  fd = openat (dfd, name, O_RDONLY | O_NOFOLLOW | O_NONBLOCK | O_CLOEXEC);
+  if (fd < 0)
+    return 1;
+  if (flock (fd, LOCK_EX | LOCK_NB) < 0)
+    {
+      close (fd);
+      return 1;
+    }
+  *lock_fd = fd;
+  return 0;
+}
+
+int64_t
+husk_tree_bytes_at (int dfd, const char *name)
+{
+  struct stat st;
+  int64_t total;
+  int fd;
+  DIR *d;
+  struct dirent *de;
+
+  if (fstatat (dfd, name, &st, AT_SYMLINK_NOFOLLOW) < 0)
+    return 0;
+  total = (int64_t) st.st_blocks * 512;
+  if (!S_ISDIR (st.st_mode))
+    return total;
+  fd = open_subdir (dfd, name);
+  d = fd >= 0 ? fdopendir (fd) : NULL;
+  if (d == NULL)
+    {
+      if (fd >= 0)
+        close (fd);
+      return total;
+    }
+  while ((de = readdir (d)) != NULL)
+    if (strcmp (de->d_name, ".") != 0 && strcmp (de->d_name, "..") != 0)
+      total += husk_tree_bytes_at (dirfd (d), de->d_name);
+  closedir (d);
+  return total;
 }
 
 bool

@@ -7,6 +7,7 @@
 
 #include <stdbool.h>
 #include <stddef.h>
+#include <stdint.h>
 #include <sys/types.h>
 
 /* Create path and missing parents with mode.  Return: 0, or -1.  */
@@ -47,6 +48,26 @@ int husk_rm_rf_at (int dirfd, const char *name, husk_error_t *err);
 int husk_write_all (int fd, const void *buf, size_t len);
 
 bool husk_path_exists (const char *path);
+
+/**
+ * husk_work_entry_claim() - Whether a work entry (of a tmp/ directory) is
+ *   stale, and if so lock it
+ * @lock_fd: set to a descriptor holding the entry's flock when stale (-1
+ *           when the entry is not a file or directory)
+ *
+ * Work entries (directories and files) are flock()ed by the process using
+ * them for as long as it does; a free lock means that process died.  Names
+ * beginning with "." are entries being made (created, locked, renamed):
+ * in use unless older than HUSK_WORK_HIDDEN_GRACE_S.  Anything but a file
+ * or directory is garbage.
+ * Return: 1 when in use, 0 when stale.
+ */
+#define HUSK_WORK_HIDDEN_GRACE_S 3600
+int husk_work_entry_claim (int dfd, const char *name, int *lock_fd);
+
+/* Disk use (allocated blocks) of the tree at name of dfd, without
+   following symlinks or entering mounts.  */
+int64_t husk_tree_bytes_at (int dfd, const char *name);
 
 /* Make a fresh directory under parent with the given prefix; return its path.  */
 char *husk_mkdtemp_in (const char *parent, const char *prefix, husk_error_t *err);

@@ -18,6 +18,7 @@ struct husk_state
   sqlite3 *db;
   char *path;
   int depth; /* husk_state_begin() levels open; > 1 are savepoints */
+  bool freeing; /* the open transaction deleted a row that freed resources */
 };
 
 static inline void

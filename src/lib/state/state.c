@@ -357,53 +357,30 @@ prepare_schema (struct husk_state *st, husk_error_t *err)
    layer or volume row is checkpointed into husk.db at once (PASSIVE, which
    syncs the WAL and then the database); other commits stay cheap.
 
-   The flag lives in the update hook's argument (struct husk_state is
-   shared with the other files of state/ and stays as it is): the hook
-   sets it, and sqlite3_update_hook() hands the argument back when it is
-   installed again.  */
-struct freeing
-{
-  bool pending;
-};
-
+   The update hook sets st->freeing; the commit that ends the outermost
+   transaction checkpoints and clears it.  */
 static void
 on_update (void *arg, int op, const char *db, const char *table, sqlite3_int64 rowid)
 {
-  struct freeing *f = arg;
+  struct husk_state *st = arg;
 
   (void) db;
   (void) rowid;
-  if (f && op == SQLITE_DELETE
+  if (op == SQLITE_DELETE
       && (strcmp (table, "containers") == 0 || strcmp (table, "images") == 0
           || strcmp (table, "layers") == 0 || strcmp (table, "volumes") == 0))
-    f->pending = true;
-}
-
-static void
-watch_freeing (struct husk_state *st)
-{
-  sqlite3_update_hook (st->db, on_update, husk_xzalloc (sizeof (struct freeing)));
-}
-
-static struct freeing *
-freeing_of (struct husk_state *st)
-{
-  struct freeing *f = sqlite3_update_hook (st->db, on_update, NULL);
-
-  sqlite3_update_hook (st->db, on_update, f);
-  return f;
+    st->freeing = true;
 }
 
 /* Checkpoint when a committed change freed something.  */
 static void
 sync_freeing (struct husk_state *st)
 {
-  struct freeing *f = st->db ? freeing_of (st) : NULL;
   int rc;
 
-  if (f == NULL || !f->pending || !sqlite3_get_autocommit (st->db))
+  if (st->db == NULL || !st->freeing || !sqlite3_get_autocommit (st->db))
     return;
-  f->pending = false;
+  st->freeing = false;
   rc = sqlite3_wal_checkpoint_v2 (st->db, NULL, SQLITE_CHECKPOINT_PASSIVE, NULL, NULL);
   if (rc != SQLITE_OK && rc != SQLITE_BUSY)
     husk_log_debug ("state database: checkpoint: %s", sqlite3_errmsg (st->db));
@@ -450,7 +427,7 @@ husk_state_open (const char *path, husk_error_t *err)
       husk_state_free (st);
       return NULL;
     }
-  watch_freeing (st);
+  sqlite3_update_hook (st->db, on_update, st);
   return st;
 }
 
@@ -459,11 +436,7 @@ husk_state_free (struct husk_state *st)
 {
   if (st == NULL)
     return;
-  if (st->db)
-    {
-      sync_freeing (st); /* a single-statement delete outside a transaction */
-      free (sqlite3_update_hook (st->db, NULL, NULL));
-    }
+  sync_freeing (st); /* a single-statement delete outside a transaction */
   /* Closing rolls back whatever is still open.  */
   sqlite3_close_v2 (st->db);
   free (st->path);

@@ -154,6 +154,13 @@ bool cli_confirm (const char *fmt, ...) __attribute__ ((format (printf, 1, 2)));
 int cli_usage_error (struct cli_ctx *ctx, const char *fmt, ...)
     __attribute__ ((format (printf, 2, 3)));
 
+/* --sig-proxy of run, start -a and attach: forward SIGINT, SIGTERM, ... to
+   the container's recorded process (and to no later owner of its pid)
+   until removed (cli/container.c).  */
+struct husk_container_rec;
+void cli_sig_proxy_install (const struct husk_container_rec *r);
+void cli_sig_proxy_remove (void);
+
 /* Print an error the way every command does and return the exit status.  */
 int cli_fail (struct cli_ctx *ctx);
 

@@ -14,6 +14,7 @@
 #include "ops/image_filter.h"
 #include "util/cleanup.h"
 #include "util/fileutil.h"
+#include "util/proc.h"
 #include "util/strutil.h"
 
 #include <errno.h>
@@ -21,6 +22,7 @@
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <sys/syscall.h>
 #include <time.h>
 #include <unistd.h>
 
@@ -231,29 +233,54 @@ cmd_container_create (struct cli_ctx *ctx, int argc, char **argv)
 }
 
 /* --sig-proxy: signals husk receives while attached go to the container's
-   init.  kill() is async-signal-safe; the pid is set before attaching.  */
-static volatile pid_t proxy_pid;
+   init, through a pidfd of exactly the process recorded (util/proc.h): if
+   it exits and its pid is reused meanwhile, the signal reaches no one.
+   The syscall is async-signal-safe; the descriptor is set before
+   attaching.  */
+static volatile int proxy_fd = -1;
 
 static void
 proxy_signal (int sig)
 {
-  if (proxy_pid > 0)
-    kill (proxy_pid, sig);
+  if (proxy_fd >= 0)
+    syscall (SYS_pidfd_send_signal, proxy_fd, sig, NULL, 0);
+}
+
+void
+cli_sig_proxy_install (const struct husk_container_rec *r)
+{
+  static const int sigs[] = { SIGINT, SIGTERM, SIGHUP, SIGQUIT, SIGUSR1, SIGUSR2 };
+  struct husk_proc_id p = { .pid = r->pid, .start = r->pid_start, .boot_id = r->boot_id };
+  struct sigaction sa = { .sa_handler = proxy_signal };
+
+  cli_sig_proxy_remove ();
+  proxy_fd = husk_proc_open (&p);
+  if (proxy_fd < 0)
+    return;
+  sigemptyset (&sa.sa_mask); /* no SA_RESTART: the attach loop wakes up */
+  for (size_t i = 0; i < sizeof sigs / sizeof sigs[0]; i++)
+    sigaction (sigs[i], &sa, NULL);
+}
+
+void
+cli_sig_proxy_remove (void)
+{
+  int fd = proxy_fd;
+
+  proxy_fd = -1;
+  if (fd >= 0)
+    close (fd);
 }
 
 static void
 install_sig_proxy (struct cli_ctx *ctx, const char *id)
 {
-  static const int sigs[] = { SIGINT, SIGTERM, SIGHUP, SIGQUIT, SIGUSR1, SIGUSR2 };
   struct husk_container_rec r = { 0 };
-  struct sigaction sa = { .sa_handler = proxy_signal };
 
   if (husk_state_container_get (ctx->engine->state, id, &r, NULL) < 0)
     return;
-  proxy_pid = r.pid;
+  cli_sig_proxy_install (&r);
   husk_container_rec_release (&r);
-  for (size_t i = 0; i < sizeof sigs / sizeof sigs[0]; i++)
-    sigaction (sigs[i], &sa, NULL);
 }
 
 /* After attaching on the socket start gave us: with the exit code we clean

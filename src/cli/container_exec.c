@@ -85,29 +85,6 @@ struct attach_opts
   char *detach_keys;
 };
 
-static volatile sig_atomic_t proxy_pid;
-
-static void
-proxy_signal (int sig)
-{
-  if (proxy_pid > 0)
-    kill (proxy_pid, sig);
-}
-
-/* Forward the usual signals to pid while we wait.  No SA_RESTART, so the
-   attach loop wakes up.  */
-static void
-install_sig_proxy (int pid)
-{
-  static const int sigs[] = { SIGINT, SIGTERM, SIGHUP, SIGQUIT, SIGUSR1, SIGUSR2 };
-  struct sigaction sa = { .sa_handler = proxy_signal };
-
-  proxy_pid = pid;
-  sigemptyset (&sa.sa_mask);
-  for (size_t i = 0; i < sizeof sigs / sizeof sigs[0]; i++)
-    sigaction (sigs[i], &sa, NULL);
-}
-
 int
 cmd_container_attach (struct cli_ctx *ctx, int argc, char **argv)
 {
@@ -131,12 +108,12 @@ cmd_container_attach (struct cli_ctx *ctx, int argc, char **argv)
     {
       cleanup_json json_t *c = json_loads (r.config, 0, NULL);
       if (!json_is_true (json_object_get (c, "tty")))
-        install_sig_proxy (r.pid);
+        cli_sig_proxy_install (&r);
     }
   husk_container_rec_release (&r);
   code = husk_op_container_attach (ctx->engine, args[0], o.no_stdin ? -1 : 0, 1, 2,
                                    o.detach_keys, &ctx->err);
-  proxy_pid = 0;
+  cli_sig_proxy_remove ();
   if (code == HUSK_ATTACH_DETACHED)
     return 0;
   if (code < 0)

@@ -359,3 +359,28 @@ EOF
     run timeout 2.5 "$HUSK_BIN" --root "$HUSK_ROOT" --runroot "$HUSK_RUNROOT" stats -i 1 --no-reset --format '{{.Name}} {{.PIDs}}' box
     [ "$(grep -c '^box 1$' <<< "$output")" -ge 2 ]
 }
+
+@test "attach forwards signals to the container's process (--sig-proxy)" {
+    run_husk run -d --name sp husk-test/busybox \
+        sh -c 'trap "echo got-term; exit 7" TERM; echo ready; while true; do sleep 0.1; done'
+    for i in $(seq 100); do husk logs sp | grep -q ready && break; sleep 0.1; done
+    "$HUSK_BIN" --root "$HUSK_ROOT" --runroot "$HUSK_RUNROOT" attach --no-stdin sp \
+        > "$HUSK_TMP/out" 2>&1 &
+    p=$!
+    sleep 0.5
+    kill -TERM "$p"
+    status=0
+    wait "$p" || status=$?
+    cat "$HUSK_TMP/out" >&2
+    [ "$status" -eq 7 ]
+    grep -q got-term "$HUSK_TMP/out"
+    # --sig-proxy=false leaves the container alone: attach ends, it runs on.
+    run_husk run -d --name sp2 husk-test/busybox sleep 1000
+    "$HUSK_BIN" --root "$HUSK_ROOT" --runroot "$HUSK_RUNROOT" attach --sig-proxy=false --no-stdin sp2 &
+    p=$!
+    sleep 0.5
+    kill -TERM "$p"
+    wait "$p" || true
+    run_husk inspect --format '{{.State.Status}}' sp2
+    assert_output_is "running"
+}

@@ -85,7 +85,8 @@ load_bad() { # file expected-message
     kill -9 "$(cat "$HUSK_TMP/pid")"
     pkill -P "$writer" sleep || true
     wait || true
-    [ -n "$(ls "$HUSK_ROOT/tmp")" ]
+    # Work files live in the store's work area (storage/<driver>/tmp).
+    [ -n "$(ls -A "$HUSK_ROOT"/storage/*/tmp)" ]
     run_husk load -i "$HUSK_IMAGES/busybox.docker.tar"
-    [ -z "$(ls "$HUSK_ROOT/tmp")" ]
+    [ -z "$(ls -A "$HUSK_ROOT"/storage/*/tmp)" ]
 }

@@ -320,7 +320,10 @@ check_not_lost (struct husk_state *st, husk_error_t *err)
   if (slash)
     *slash = '\0';
   else
-    strcpy (root, ".");
+    {
+      free (root);
+      root = husk_xstrdup (".");
+    }
   for (size_t i = 0; i < sizeof subs / sizeof subs[0]; i++)
     if (has_entries (root, subs[i]))
       return husk_error_makex (err, EUCLEAN, "state database '%s' is empty or missing, but "

@@ -15,17 +15,6 @@ docs_or_skip() {
     fi
 }
 
-# commands_of [GROUP]: the commands `husk [GROUP] --help` lists, one a line.
-commands_of() {
-    husk "$@" --help | awk '/^Available Commands:/ { on = 1; next }
-                            on && /^$/ { exit }
-                            on { print $1 }'
-}
-
-is_group() {
-    husk "$1" --help | grep -q '^Available Commands:'
-}
-
 # help_of WORDS...: `husk WORDS --help` with the command path replaced by
 # CMD, so two names of one command give the same text.
 help_of() {

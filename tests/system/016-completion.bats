@@ -7,17 +7,6 @@
 # store; the zsh and fish scripts parse, and fish completes through them.
 load helpers
 
-# commands_of [GROUP]: the commands `husk [GROUP] --help` lists, one a line.
-commands_of() {
-    husk "$@" --help | awk '/^Available Commands:/ { on = 1; next }
-                            on && /^$/ { exit }
-                            on { print $1 }'
-}
-
-is_group() {
-    husk "$1" --help | grep -q '^Available Commands:'
-}
-
 # flags_of WORDS...: the flags `husk WORDS --help` lists ("-a", "--all").
 flags_of() {
     husk "$@" --help | awk '/^Options:/ { on = 1; next }

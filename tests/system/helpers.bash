@@ -109,3 +109,16 @@ container_teardown() {
         | while read -r m; do umount -l "$m"; done
     rm -rf "$HUSK_TMP"
 }
+
+# The command tree, as `--help` lists it (015-docs and 016-completion walk
+# it).  commands_of [GROUP]: the commands `husk [GROUP] --help` lists, one
+# a line.
+commands_of() {
+    husk "$@" --help | awk '/^Available Commands:/ { on = 1; next }
+                            on && /^$/ { exit }
+                            on { print $1 }'
+}
+
+is_group() {
+    husk "$1" --help | grep -q '^Available Commands:'
+}

@@ -275,17 +275,17 @@ parent_of (int pid)
   return p ? atoi (p + 7) : -1;
 }
 
-/* Kill one monitor and its container (see the theory above).  */
+/* Kill one monitor (mon: its pidfd, opened before it was identified, so
+   the process identified is the one killed) and its container (see the
+   theory above).  */
 static void
-kill_monitor (int mpid, const char *ctrdir)
+kill_monitor (int mon, int mpid, const char *ctrdir)
 {
   cleanup_free char *pidfile = husk_asprintf ("%s/%s", ctrdir, HUSK_MONITOR_PIDFILE);
   cleanup_free char *text = husk_read_file (pidfile, NULL, NULL);
-  cleanup_close int ctr = -1, mon = (int) syscall (SYS_pidfd_open, mpid, 0);
+  cleanup_close int ctr = -1;
   int cpid = text ? atoi (text) : 0;
 
-  if (mon < 0)
-    return;
   if (cpid > 1 && parent_of (cpid) == mpid)
     {
       ctr = (int) syscall (SYS_pidfd_open, cpid, 0);
@@ -316,12 +316,15 @@ kill_monitors (struct husk_engine *e)
   while (d && (de = readdir (d)) != NULL)
     {
       cleanup_free char *ctrdir = NULL;
+      cleanup_close int mon = -1;
       int pid = atoi (de->d_name);
       if (pid <= 1 || pid == getpid ())
         continue;
-      if (is_our_monitor (pid, rundir, &ctrdir)
-          || (realdir && is_our_monitor (pid, realdir, &ctrdir)))
-        kill_monitor (pid, ctrdir);
+      mon = (int) syscall (SYS_pidfd_open, pid, 0);
+      if (mon >= 0
+          && (is_our_monitor (pid, rundir, &ctrdir)
+              || (realdir && is_our_monitor (pid, realdir, &ctrdir))))
+        kill_monitor (mon, pid, ctrdir);
     }
 }
 

@@ -358,7 +358,6 @@ cmd_container_run (struct cli_ctx *ctx, int argc, char **argv)
   /* With a tty, ctrl-c reaches the container through the terminal.  */
   if (!o.tty && (o.sig_proxy == NULL || strcmp (o.sig_proxy, "false") != 0))
     install_sig_proxy (ctx, id);
-  husk_op_events_record (ctx->engine, id, "attach");
   keys = o.detach_keys ? o.detach_keys : "ctrl-p,ctrl-q";
   code = afd >= 0 ? husk_attach_fd (afd, run, o.interactive ? 0 : -1, 1, 2, keys, o.tty, &ctx->err)
                   : husk_attach (run, o.interactive ? 0 : -1, 1, 2, keys, o.tty, &ctx->err);
@@ -387,7 +386,6 @@ start_attached (struct cli_ctx *ctx, struct start_opts *o, const char *id)
       husk_error_wrap (&ctx->err, "unable to start container %s", id);
       return cli_fail (ctx);
     }
-  husk_op_events_record (ctx->engine, id, "attach");
   /* With a terminal, ours goes raw as for run -t.  */
   if (husk_op_container_load (ctx->engine, id, &r, NULL) == 0)
     {

@@ -788,7 +788,7 @@ set_state (struct husk_container_rec *r, const char *state, int pid, int monitor
    the died that the monitor's cleanup records (see wait_for_starter).  */
 static int
 record_pids (struct husk_engine *e, const char *id, struct husk_monitor_result *res,
-             bool init_only, husk_error_t *err)
+             bool init_only, bool attach, husk_error_t *err)
 {
   struct husk_container_rec r = { 0 };
   int ret = 0;
@@ -814,6 +814,8 @@ record_pids (struct husk_engine *e, const char *id, struct husk_monitor_result *
       event (e, "init", &r);
       if (!init_only)
         event (e, "start", &r);
+      if (attach) /* the caller attaches: in the same transaction */
+        event (e, "attach", &r);
       ret = husk_state_commit (e->state, err);
     }
   else
@@ -876,7 +878,9 @@ bring_up (struct husk_engine *e, struct husk_container_rec *r, bool init, int *a
       goto fail;
     }
   husk_monitor_launch_release (&l);
-  ret = record_pids (e, r->id, &res, init, err);
+  /* An attach socket handed back (not with the passthrough log driver):
+     the caller attaches, and the event goes with the start's.  */
+  ret = record_pids (e, r->id, &res, init, attach_fd != NULL && res.attach_fd >= 0, err);
   if (ret == 0 && attach_fd)
     *attach_fd = res.attach_fd;
   else if (res.attach_fd >= 0)
@@ -919,7 +923,10 @@ start_initialized (struct husk_engine *e, struct husk_container_rec *r, int *att
     }
   event (e, "start", r);
   if (attach_fd)
-    *attach_fd = steal_fd (&sock);
+    {
+      event (e, "attach", r);
+      *attach_fd = steal_fd (&sock);
+    }
   return 0;
 }
 

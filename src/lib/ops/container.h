@@ -23,7 +23,8 @@ int husk_op_container_create (struct husk_engine *e, const char *image, json_t *
 /* Start a created or exited container.  With attach_fd, the caller
    attaches: *attach_fd gets a socket connected to the monitor before the
    process started (for husk_attach_fd()), or -1 when the log driver leaves
-   nothing to attach to (passthrough).  The caller then also cleans up:
+   nothing to attach to (passthrough); the "attach" event is recorded with
+   the start's when there is a socket.  The caller then also cleans up:
    when attach returns the exit code it calls
    husk_op_container_attached_exit(), else it just closes the socket and
    the monitor's exit command cleans up.  On failure *exit_hint is 125, or

@@ -97,7 +97,12 @@ jq --arg r "$tmp/bundle/rootfs" '.root.path = $r | .process.args = ["true"] | .p
     | .linux.cgroupsPath = "/husk-bench" | .mounts |= map(select(.type != "bind"))' \
     "$tmp/husk/containers/$spec_id/config.json" > "$tmp/bundle/config.json"
 # husk, podman and the floor in turn, so that the machine's drift during
-# the run (a VM's speed moves by 10-30 % over minutes) cannot skew a ratio.
+# the run (a VM's speed moves by 10-30 % over minutes) cannot skew a ratio,
+# each after 150 ms of rest: what a command leaves running in the
+# background (husk's monitor deleting the runtime's record, conmon exiting)
+# would otherwise slow whichever command comes next (measured: a bare crun
+# run right after a husk run --rm took 31 ms instead of 27).
+export TIMEIT_SETTLE_MS=150
 # shellcheck disable=SC2046
 report2 "run --rm IMAGE true" $(median_ms "${HC[@]}" run --rm --network none localhost/husk-test/busybox true \
     --- "${PODMAN[@]}" run --rm "${PODMAN_RUN[@]}" localhost/husk-test/busybox true \
@@ -110,6 +115,7 @@ report2 "exec CTR true" $(median_ms "${HUSK[@]}" exec spec-src true \
     --- "${PODMAN[@]}" exec spec-src true \
     --- crun --root "$tmp/husk-run/runtime" exec "$spec_id" true) \
     "<= 0.2" "<= 1.3 (husk / crun exec)"
+unset TIMEIT_SETTLE_MS
 
 for i in $(seq 1 49); do
     H create --name "c$i" --network none localhost/husk-test/busybox true >/dev/null

@@ -8,6 +8,12 @@
  * A shell loop around `date` adds several milliseconds of its own forks to
  * every sample; this does not (posix_spawn, output to /dev/null,
  * CLOCK_MONOTONIC).
+ *
+ * With TIMEIT_SETTLE_MS=N in the environment it waits N ms (untimed)
+ * before each run, so that what one command leaves running in the
+ * background (a monitor deleting a runtime record, conmon exiting) does not
+ * slow the next one: each sample is then one command on an idle machine,
+ * the latency a user sees.
  */
 #include <fcntl.h>
 #include <spawn.h>
@@ -62,7 +68,7 @@ main (int argc, char **argv)
 {
   int runs = argc > 2 ? atoi (argv[1]) : 0;
   char **cmds[16];
-  int n = 0;
+  int n = 0, settle;
   double *t;
 
   if (runs <= 0)
@@ -78,12 +84,17 @@ main (int argc, char **argv)
         argv[i] = NULL;
         cmds[n++] = argv + i + 1;
       }
+  settle = getenv ("TIMEIT_SETTLE_MS") ? atoi (getenv ("TIMEIT_SETTLE_MS")) : 0;
   t = calloc ((size_t) (runs * n), sizeof *t);
   for (int c = 0; c < n; c++)
     run_once (cmds[c]);
   for (int i = 0; i < runs; i++)
     for (int c = 0; c < n; c++)
-      t[c * runs + i] = run_once (cmds[c]);
+      {
+        if (settle > 0)
+          usleep ((useconds_t) settle * 1000);
+        t[c * runs + i] = run_once (cmds[c]);
+      }
   for (int c = 0; c < n; c++)
     printf ("%.2f\n", median (t + c * runs, runs));
   free (t);

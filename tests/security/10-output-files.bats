@@ -21,12 +21,7 @@ need_container() {
 }
 
 teardown() {
-    husk rm -a -f -t 0 >/dev/null 2>&1 || true
-    if [ -n "${HUSK_TMP:-}" ]; then
-        grep -F " $HUSK_TMP/" /proc/self/mountinfo 2>/dev/null | awk '{print $5}' \
-            | sort -r | while read -r m; do umount -l "$m" 2>/dev/null; done
-        rm -rf "$HUSK_TMP"
-    fi
+    container_teardown
 }
 
 # mknod a null device (c 1 3) at $1 (root only).

@@ -6,12 +6,7 @@
 load ../system/helpers
 
 teardown() {
-    husk rm -a -f -t 0 >/dev/null 2>&1 || true
-    if [ -n "${HUSK_TMP:-}" ]; then
-        grep -F " $HUSK_TMP/" /proc/self/mountinfo 2>/dev/null | awk '{print $5}' \
-            | sort -r | while read -r m; do umount -l "$m" 2>/dev/null; done
-        rm -rf "$HUSK_TMP"
-    fi
+    container_teardown
 }
 
 @test "a new empty store still starts normally" {

@@ -104,6 +104,7 @@ container_setup() {
 
 # Remove every container, then whatever is still mounted below the store.
 container_teardown() {
+    [ -n "${HUSK_TMP:-}" ] || return 0
     husk rm -a -f -t 0 >/dev/null 2>&1 || true
     grep -F " $HUSK_TMP/" /proc/self/mountinfo | awk '{print $5}' | sort -r \
         | while read -r m; do umount -l "$m"; done

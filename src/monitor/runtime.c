@@ -365,7 +365,13 @@ mon_runtime_create (struct mon_ctx *c, bool start)
   c->started = false;
 
   /* Only this create's messages: its stderr is the container's.  */
-  close (open_runtime_log (c, true));
+  {
+    /* Emptied, not made: the runtime creates it when it has something to
+       say, and a first create finds none (an inode less on its path).  */
+    cleanup_free char *log = husk_asprintf ("%s/%s", o->userdata, HUSK_MONITOR_RUNTIME_LOG);
+    if (truncate (log, 0) < 0 && errno != ENOENT)
+      husk_log_warn ("truncate '%s': %s", log, strerror (errno));
+  }
   unlink (pidfile);
   for (const char *const *a = o->create_args; a && *a; a++)
     husk_strv_append (&argv, *a);

@@ -174,6 +174,32 @@ output_writes_into_a_fifo_and_refuses_a_directory (void **state)
   assert_int_equal (husk_rm_rf (dir, &err), 0);
 }
 
+static void
+work_file_is_locked_from_its_first_moment (void **state)
+{
+  husk_error_t err = NULL;
+  cleanup_free char *dir = husk_mkdtemp_in ("/tmp", "husk-unit-", &err);
+  cleanup_free char *path = NULL;
+  int fd, lock = -1, dfd;
+  const char *name;
+
+  (void) state;
+  dfd = open (dir, O_RDONLY | O_DIRECTORY | O_CLOEXEC);
+  fd = husk_work_file_create (dir, "commit", &path, &err);
+  assert_true (fd >= 0);
+  name = strrchr (path, '/') + 1;
+  assert_true (strncmp (name, "commit-", 7) == 0);
+  assert_int_equal (write (fd, "x", 1), 1);
+  /* In use while its descriptor is open; stale, and claimable, after.  */
+  assert_int_equal (husk_work_entry_claim (dfd, name, &lock), 1);
+  close (fd);
+  assert_int_equal (husk_work_entry_claim (dfd, name, &lock), 0);
+  if (lock >= 0)
+    close (lock);
+  close (dfd);
+  assert_int_equal (husk_rm_rf (dir, &err), 0);
+}
+
 int
 main (void)
 {
@@ -185,6 +211,7 @@ main (void)
     cmocka_unit_test (sha256_of_known_vector),
     cmocka_unit_test (rm_rf_does_not_follow_symlinks),
     cmocka_unit_test (write_file_new_creates_and_never_overwrites),
+    cmocka_unit_test (work_file_is_locked_from_its_first_moment),
     cmocka_unit_test (output_writes_into_a_fifo_and_refuses_a_directory),
   };
   return cmocka_run_group_tests (tests, NULL, NULL);

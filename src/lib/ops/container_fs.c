@@ -315,33 +315,17 @@ husk_op_container_export (struct husk_engine *e, const char *ref, int out_fd,
 
 /* ---- commit -------------------------------------------------------------------- */
 
-/* A file in the store's work area for the new layer.  It is locked before
-   it gets the name that husk_store_open()'s clean-up of the work area
-   looks at, and stays locked while *fd is open, so only the file of a
-   commit that died (SIGKILL) is removed, by the next command.  */
+/* A file in the store's work area for the new layer, locked while *fd is
+   open (husk_work_file_create()), so only the file of a commit that died
+   (SIGKILL) is removed, by the next command.  */
 static char *
 layer_file (struct husk_engine *e, int *fd, husk_error_t *err)
 {
   cleanup_free char *dir = husk_store_tmp_dir (e->store);
-  cleanup_free char *hidden = NULL;
-  char *path;
+  char *path = NULL;
 
-  hidden = husk_asprintf ("%s/.commit-XXXXXX", dir);
-  *fd = mkostemp (hidden, O_CLOEXEC);
-  if (*fd < 0)
-    return husk_error_make (err, errno, "create '%s'", hidden), NULL;
-  flock (*fd, LOCK_EX);
-  path = husk_asprintf ("%s/%s", dir, strrchr (hidden, '/') + 2);
-  if (rename (hidden, path) < 0)
-    {
-      husk_error_make (err, errno, "rename '%s'", hidden);
-      unlink (hidden);
-      free (path);
-      close (*fd);
-      *fd = -1;
-      return NULL;
-    }
-  return path;
+  *fd = husk_work_file_create (dir, "commit", &path, err);
+  return *fd < 0 ? NULL : path;
 }
 
 /* Write the container's changes as a layer tar to fd.  */

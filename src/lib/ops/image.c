@@ -455,29 +455,15 @@ husk_op_image_save (struct husk_engine *e, char **refs,
 static char *
 spool_stdin (const char *dir, husk_error_t *err)
 {
-  cleanup_free char *hidden = husk_asprintf ("%s/.import-XXXXXX", dir);
   char *path = NULL;
-  int fd = mkostemp (hidden, O_CLOEXEC);
+  /* Locked from its first moment; the lock is held until exit (the fd
+     stays open) and marks it as in use.  */
+  int fd = husk_work_file_create (dir, "import", &path, err);
   char buf[1 << 16];
   ssize_t n;
 
   if (fd < 0)
-    {
-      husk_error_make (err, errno, "create '%s'", hidden);
-      return NULL;
-    }
-  /* Locked before it gets a name clean_tmp looks at; the lock is held
-     until exit (the fd stays open) and marks it as in use.  */
-  flock (fd, LOCK_EX);
-  path = husk_asprintf ("%s/%s", dir, strrchr (hidden, '/') + 2);
-  if (rename (hidden, path) < 0)
-    {
-      husk_error_make (err, errno, "rename '%s'", hidden);
-      unlink (hidden);
-      free (path);
-      close (fd);
-      return NULL;
-    }
+    return NULL;
   while ((n = read (0, buf, sizeof buf)) != 0)
     if (n < 0 ? errno != EINTR : husk_write_all (fd, buf, n) < 0)
       {

@@ -10,10 +10,12 @@
 #include <fcntl.h>
 #include <linux/openat2.h>
 #include <limits.h>
+#include <stdint.h>
 #include <stdlib.h>
 #include <stdio.h>
 #include <string.h>
 #include <sys/file.h>
+#include <sys/random.h>
 #include <sys/stat.h>
 #include <sys/syscall.h>
 #include <time.h>
@@ -140,6 +142,59 @@ husk_write_file_replace (const char *path, const void *data, size_t len,
                          mode_t mode, husk_error_t *err)
 {
   return write_replace (path, data, len, mode, err);
+}
+
+/* The old way: a hidden name, locked, then renamed.  */
+static int
+work_file_hidden (const char *dir, const char *prefix, char **path, husk_error_t *err)
+{
+  cleanup_free char *hidden = husk_asprintf ("%s/.%s-XXXXXX", dir, prefix);
+  cleanup_close int fd = mkostemp (hidden, O_CLOEXEC);
+  cleanup_free char *named = NULL;
+
+  if (fd < 0)
+    return husk_error_make (err, errno, "create '%s'", hidden);
+  flock (fd, LOCK_EX);
+  named = husk_asprintf ("%s/%s", dir, strrchr (hidden, '/') + 2);
+  if (rename (hidden, named) < 0)
+    {
+      int saved = errno;
+      unlink (hidden);
+      return husk_error_make (err, saved, "rename '%s'", hidden);
+    }
+  *path = steal_ptr (&named);
+  return steal_fd (&fd);
+}
+
+int
+husk_work_file_create (const char *dir, const char *prefix, char **path, husk_error_t *err)
+{
+  cleanup_close int fd = open (dir, O_TMPFILE | O_RDWR | O_CLOEXEC, 0600);
+  char proc[64];
+
+  *path = NULL;
+  if (fd < 0)
+    return work_file_hidden (dir, prefix, path, err);
+  if (flock (fd, LOCK_EX) < 0)
+    return husk_error_make (err, errno, "lock a work file in '%s'", dir);
+  snprintf (proc, sizeof proc, "/proc/self/fd/%d", fd);
+  for (int tries = 0; tries < 100; tries++)
+    {
+      uint32_t r = 0;
+      cleanup_free char *p = NULL;
+
+      if (getrandom (&r, sizeof r, 0) != sizeof r)
+        r = (uint32_t) rand ();
+      p = husk_asprintf ("%s/%s-%08x", dir, prefix, r);
+      if (linkat (AT_FDCWD, proc, AT_FDCWD, p, AT_SYMLINK_FOLLOW) == 0)
+        {
+          *path = steal_ptr (&p);
+          return steal_fd (&fd);
+        }
+      if (errno != EEXIST)
+        return husk_error_make (err, errno, "create '%s'", p);
+    }
+  return husk_error_makex (err, EEXIST, "cannot name a work file in '%s'", dir);
 }
 
 int

@@ -65,6 +65,23 @@ bool husk_path_exists (const char *path);
 #define HUSK_WORK_HIDDEN_GRACE_S 3600
 int husk_work_entry_claim (int dfd, const char *name, int *lock_fd);
 
+/**
+ * husk_work_file_create() - A new work file in dir, locked from its first
+ *   moment under a name husk_work_entry_claim() looks at
+ * @prefix: "commit", "import": the name is "<prefix>-XXXXXXXX"
+ * @path:   set to its path (a new string)
+ *
+ * The file is made unnamed (O_TMPFILE), locked, then linked in, so a
+ * process killed at any point leaves either nothing or a file whose free
+ * lock says it is stale.  Where O_TMPFILE is not supported it falls back to
+ * a hidden name, locked, renamed (a kill in between leaves a hidden file
+ * for the grace period).  The lock lasts while the descriptor is open.
+ *
+ * Return: the descriptor (O_RDWR), or -1.
+ */
+int husk_work_file_create (const char *dir, const char *prefix, char **path,
+                           husk_error_t *err);
+
 /* Disk use (allocated blocks) of the tree at name of dfd, without
    following symlinks or entering mounts.  */
 int64_t husk_tree_bytes_at (int dfd, const char *name);

@@ -35,6 +35,17 @@ statuses() {
     assert_equal "$(statuses att)" "create init start attach died cleanup "
     run_husk run --rm --name gone husk-test/busybox true
     assert_equal "$(statuses gone)" "create init start attach died remove "
+    # start -a records it too, for a created and for an initialized container;
+    # a passthrough log leaves nothing to attach to, and records none.
+    run_husk create --name sa husk-test/busybox true
+    run_husk start -a sa
+    assert_equal "$(statuses sa)" "create init start attach died cleanup "
+    run_husk create --name si husk-test/busybox true
+    run_husk init si
+    run_husk start -a si
+    assert_equal "$(statuses si)" "create init start attach died cleanup "
+    run_husk run --name pt --log-driver passthrough husk-test/busybox true
+    assert_equal "$(statuses pt)" "create init start died cleanup "
     run_husk run -d --name k husk-test/busybox sleep 1000
     run_husk kill k
     run_husk wait k

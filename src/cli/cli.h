@@ -8,7 +8,7 @@
 #ifndef HUSK_CLI_CLI_H
 #define HUSK_CLI_CLI_H
 
-#include "ops/engine.h"
+#include "engine/engine.h"
 #include "util/cleanup.h"
 #include "util/error.h"
 

@@ -10,7 +10,7 @@
 #include "container/parse.h"
 #include "format/humanize.h"
 #include "ops/container.h"
-#include "ops/events.h"
+#include "events/events.h"
 #include "ops/image_filter.h"
 #include "util/cleanup.h"
 #include "util/fileutil.h"

@@ -5,6 +5,7 @@
 #include "container/monitor.h"
 #include "container/parse.h"
 #include "format/humanize.h"
+#include "events/events.h"
 #include "ops/events.h"
 #include "util/cleanup.h"
 #include "util/strutil.h"

@@ -3,7 +3,7 @@
 #include "cli/cli.h"
 #include "cli/output.h"
 #include "husk-config.h"
-#include "ops/engine.h"
+#include "engine/engine.h"
 #include "ops/image.h"
 #include "ops/system.h"
 #include "state/state.h"

@@ -15,7 +15,7 @@
  */
 #include "ops/container.h"
 #include "config/config.h"
-#include "ops/events.h"
+#include "events/events.h"
 #include "container/ccfg-build.h"
 #include "container/monitor.h"
 #include "container/passwd.h"
@@ -57,7 +57,7 @@ now_ns (void)
 static void
 event (struct husk_engine *e, const char *action, const struct husk_container_rec *r)
 {
-  husk_op_events_container (e, r, action, 0, NULL);
+  husk_events_container (e->state, r, action, 0, NULL);
 }
 
 static char *
@@ -503,7 +503,7 @@ save_exit (struct husk_engine *e, struct husk_container_rec *r)
              process records them.  An --rm container gets "remove"
              instead of "cleanup", as in Podman.  */
           cleanup_json json_t *c = json_loads (r->config, 0, NULL);
-          husk_op_events_container (e, r, "died", r->exit_code, NULL);
+          husk_events_container (e->state, r, "died", r->exit_code, NULL);
           if (!json_is_true (json_object_get (c, "rm")))
             event (e, "cleanup", r);
         }

@@ -3,7 +3,7 @@
 #ifndef HUSK_OPS_CONTAINER_H
 #define HUSK_OPS_CONTAINER_H
 
-#include "ops/engine.h"
+#include "engine/engine.h"
 #include "state/containers.h"
 #include "util/error.h"
 

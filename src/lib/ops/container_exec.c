@@ -38,7 +38,7 @@
  * own, so the caller's terminal signals never reach it.
  */
 #include "ops/container.h"
-#include "ops/events.h"
+#include "events/events.h"
 #include "container/ccfg-build.h"
 #include "container/monitor.h"
 #include "runtime/runtime.h"
@@ -76,7 +76,7 @@
 static void
 event (struct husk_engine *e, const char *action, const struct husk_container_rec *r)
 {
-  husk_op_events_container (e, r, action, 0, NULL);
+  husk_events_container (e->state, r, action, 0, NULL);
 }
 
 static bool
@@ -1049,7 +1049,7 @@ husk_op_container_exec (struct husk_engine *e, const char *ref,
   if (!o->detach || ret < 0)
     {
       if (!o->detach)
-        husk_op_events_container (e, &r, "exec_died", *exit_code, NULL);
+        husk_events_container (e->state, &r, "exec_died", *exit_code, NULL);
       husk_rm_rf (s.dir, NULL);
     }
 out:

@@ -23,6 +23,7 @@
 #include "image/image.h"
 #include "image/reference.h"
 #include "ops/container.h"
+#include "events/events.h"
 #include "ops/events.h"
 #include "ops/image.h"
 #include "runtime/user.h"

@@ -7,7 +7,7 @@
 #ifndef HUSK_OPS_CONTAINER_PS_H
 #define HUSK_OPS_CONTAINER_PS_H
 
-#include "ops/engine.h"
+#include "engine/engine.h"
 #include "state/containers.h"
 #include "util/error.h"
 

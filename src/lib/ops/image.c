@@ -11,6 +11,7 @@
  * row names, which a later load of the same layers reuses.
  */
 #include "ops/image.h"
+#include "events/events.h"
 #include "config/config.h"
 #include "image/image.h"
 #include "image/reference.h"
@@ -63,14 +64,7 @@ unlock_store (int *fd)
 static void
 event (struct husk_engine *e, const char *action, const char *id, const char *name)
 {
-  struct timespec ts;
-  struct husk_event_rec ev = { .type = (char *) "image", .action = (char *) action,
-                               .id = (char *) id, .name = (char *) name };
-
-  clock_gettime (CLOCK_REALTIME, &ts);
-  ev.time_ns = (int64_t) ts.tv_sec * 1000000000 + ts.tv_nsec;
-  if (husk_state_event_add (e->state, &ev, NULL) < 0)
-    husk_log_debug ("could not record event %s for %s", action, id);
+  husk_events_image (e->state, action, id, name);
 }
 
 /* Does the user's text name a registry explicitly ("quay.io/x", "localhost/x")? */

@@ -4,7 +4,7 @@
 #define HUSK_OPS_IMAGE_H
 
 #include "image/archive.h"
-#include "ops/engine.h"
+#include "engine/engine.h"
 #include "state/state.h"
 #include "util/error.h"
 

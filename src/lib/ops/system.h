@@ -3,7 +3,7 @@
 #ifndef HUSK_OPS_SYSTEM_H
 #define HUSK_OPS_SYSTEM_H
 
-#include "ops/engine.h"
+#include "engine/engine.h"
 
 #include <jansson.h>
 

@@ -23,6 +23,7 @@
  * containers starting together seed a volume once.
  */
 #include "ops/volume.h"
+#include "events/events.h"
 #include "ops/image_filter.h"
 #include "format/humanize.h"
 #include "ops/container.h"
@@ -55,11 +56,7 @@ now_ns (void)
 static void
 event (struct husk_engine *e, const char *action, const char *name)
 {
-  struct husk_event_rec ev = { .time_ns = now_ns (), .type = (char *) "volume",
-                               .action = (char *) action, .id = (char *) name,
-                               .name = (char *) name };
-
-  husk_state_event_add (e->state, &ev, NULL);
+  husk_events_volume (e->state, action, name);
 }
 
 static char *

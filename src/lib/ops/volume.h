@@ -5,7 +5,7 @@
 #ifndef HUSK_OPS_VOLUME_H
 #define HUSK_OPS_VOLUME_H
 
-#include "ops/engine.h"
+#include "engine/engine.h"
 #include "util/error.h"
 
 #include <jansson.h>

@@ -3,8 +3,8 @@
  * The engine: configuration, state database and layer store opened
  * together, once per command.  Every husk_op_* takes one.
  */
-#ifndef HUSK_OPS_ENGINE_H
-#define HUSK_OPS_ENGINE_H
+#ifndef HUSK_ENGINE_ENGINE_H
+#define HUSK_ENGINE_ENGINE_H
 
 #include "util/error.h"
 

@@ -5,7 +5,7 @@
  * graphroot/runroot from $CONTAINERS_STORAGE_CONF, then husk's defaults),
  * then open the state database and the layer store.
  */
-#include "ops/engine.h"
+#include "engine/engine.h"
 #include "config/config.h"
 #include "state/state.h"
 #include "storage/store.h"

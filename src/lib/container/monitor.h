@@ -13,6 +13,7 @@
 #ifndef HUSK_CONTAINER_MONITOR_H
 #define HUSK_CONTAINER_MONITOR_H
 
+#include "runtime/driver.h"
 #include "util/error.h"
 #include "util/strutil.h"
 
@@ -352,18 +353,16 @@ int husk_monitor_config_load (const char *path, struct husk_monitor_config *cfg,
                               husk_error_t *err);
 void husk_monitor_config_release (struct husk_monitor_config *cfg);
 
-/* argv of `runtime [--root R] [runtime_args] VERB ARGS...` (varargs end with
-   NULL).  Free with husk_strv_free.  */
+/* The container's runtime as monitor.json names it (path, --root, global
+   options).  log: its --log, asked for as JSON; NULL: none, and its
+   stderr left as the runtime writes it.  Free with husk_runtime_free.  */
+struct husk_runtime *husk_monitor_runtime (const struct husk_monitor_opts *o, const char *log);
+
+/* argv of `runtime [--root R] [runtime_args] VERB ARGS...` without a log
+   (varargs end with NULL).  Free with husk_strv_free.  */
 char **husk_monitor_runtime_argv (const struct husk_monitor_opts *o,
                                   const char *verb, ...)
     __attribute__ ((sentinel));
-
-/* Exit code a runtime failure message stands for: 127, 126 or 125.  */
-int husk_monitor_exit_hint (const char *msg);
-
-/* The last error-level "msg" of a runtime's JSON log (crun/runc
-   --log-format json); NULL when there is none.  */
-char *husk_monitor_runtime_error (const char *log_path);
 
 /* RFC 3339 with nanoseconds in UTC: "2024-01-02T03:04:05.000000006Z".  */
 #define HUSK_TIMESTAMP_LEN 64

@@ -357,66 +357,29 @@ has_monitor (const char *state)
          || strcmp (state, "stopping") == 0 || strcmp (state, "initialized") == 0;
 }
 
-static char *
-runtime_root (struct husk_engine *e)
-{
-  return husk_asprintf ("%s/runtime", e->runroot);
-}
-
-/* Run the runtime with a verb; quiet about failures (best effort).  */
-static int
-runtime_call (struct husk_engine *e, const char *rt, const char *const *args)
-{
-  cleanup_free char *root = runtime_root (e);
-  pid_t pid;
-  int status;
-
-  if (rt == NULL)
-    return -1;
-  pid = fork ();
-  if (pid < 0)
-    return -1;
-  if (pid == 0)
-    {
-      const char *argv[16] = { rt, "--root", root };
-      size_t n = 3;
-      int null = open ("/dev/null", O_RDWR);
-      for (size_t i = 0; args[i] && n < 15; i++)
-        argv[n++] = args[i];
-      argv[n] = NULL;
-      dup2 (null, 0);
-      dup2 (null, 1);
-      dup2 (null, 2);
-      husk_exec_runtime (rt, (char **) argv, environ);
-      _exit (127);
-    }
-  while (waitpid (pid, &status, 0) < 0 && errno == EINTR)
-    ;
-  return WIFEXITED (status) && WEXITSTATUS (status) == 0 ? 0 : -1;
-}
-
-/* Release what a stopped container holds: the runtime's record, the mount. */
-/* The runtime recorded in a container's configuration.  */
-static char *
-ctr_runtime (struct husk_container_rec *r)
+/* The runtime recorded in a container's configuration, with husk's --root. */
+static struct husk_runtime *
+ctr_runtime (struct husk_engine *e, const struct husk_container_rec *r, husk_error_t *err)
 {
   cleanup_json json_t *c = json_loads (r->config, 0, NULL);
 
-  return husk_xstrdup (json_string_value (json_object_get (c, "runtime")));
+  return husk_runtime_open (json_string_value (json_object_get (c, "runtime")), e->runroot,
+                            err);
 }
 
+/* Release what a stopped container holds: the runtime's record, the mount. */
 static void
 release_ex (struct husk_engine *e, struct husk_container_rec *r, bool runtime)
 {
-  const char *del[] = { "delete", "--force", r->id, NULL };
-  cleanup_free char *rt = ctr_runtime (r);
-  cleanup_free char *root = runtime_root (e);
-  cleanup_free char *state = husk_asprintf ("%s/%s", root, r->id);
+  husk_error_t err = NULL;
+  cleanup (husk_runtime_free) struct husk_runtime *rt = ctr_runtime (e, r, &err);
+  cleanup_free char *state = rt ? husk_asprintf ("%s/%s", rt->root, r->id) : NULL;
 
   /* crun and runc keep <root>/<id> while they know the container: without
      it there is nothing to delete, and a runtime call costs milliseconds. */
-  if (runtime && husk_path_exists (state))
-    runtime_call (e, rt, del);
+  if (runtime && rt && husk_path_exists (state) && husk_runtime_delete (rt, r->id, true, &err) < 0)
+    husk_log_debug ("release %s: %s", r->id, err->msg);
+  husk_error_release (&err);
   husk_store_container_unmount (e->store, r->id, true, NULL);
 }
 
@@ -718,12 +681,14 @@ launch (struct husk_engine *e, struct husk_container_rec *r, json_t *c, bool att
         bool create_only, struct husk_monitor_launch *l, husk_error_t *err)
 {
   cleanup_free char *dir = bundle_dir (e, r->id), *run = husk_op_container_rundir (e, r->id);
-  cleanup_free char *rtroot = runtime_root (e), *trash = husk_store_tmp_dir (e->store);
+  cleanup_free char *trash = husk_store_tmp_dir (e->store);
   cleanup_strv char **exitcmd = exit_command (e, r->id), **test = NULL;
   json_t *log = json_object_get (c, "log"), *restart = json_object_get (c, "restart");
-  const char *rt = json_string_value (json_object_get (c, "runtime"));
+  cleanup (husk_runtime_free) struct husk_runtime *rt
+      = husk_runtime_open (json_string_value (json_object_get (c, "runtime")), e->runroot, err);
   struct husk_monitor_opts o = {
-    .id = r->id, .bundle = dir, .userdata = run, .runtime = rt, .runtime_root = rtroot,
+    .id = r->id, .bundle = dir, .userdata = run,
+    .runtime = rt ? rt->path : NULL, .runtime_root = rt ? rt->root : NULL,
     .terminal = json_is_true (json_object_get (c, "tty")),
     .stdin_open = json_is_true (json_object_get (c, "interactive")),
     .log_driver = json_string_value (json_object_get (log, "driver")),
@@ -741,16 +706,10 @@ launch (struct husk_engine *e, struct husk_container_rec *r, json_t *c, bool att
     .stdio_fds = { -1, -1, -1 },
   };
 
-  if (rt == NULL)
-    return husk_error_makex (err, EINVAL, "container has no OCI runtime recorded");
-  {
-    /* Say why the runtime cannot work on this host (crun on hybrid
-       cgroups) instead of passing on its raw refusal.  */
-    cleanup (husk_runtime_free) struct husk_runtime *hrt
-        = husk_runtime_new (strrchr (rt, '/') ? strrchr (rt, '/') + 1 : rt, rt);
-    if (hrt && husk_runtime_check_host (hrt, err) < 0)
-      return -1;
-  }
+  /* Say why the runtime cannot work on this host (crun on hybrid cgroups)
+     instead of passing on its raw refusal.  */
+  if (rt == NULL || husk_runtime_check_host (rt, err) < 0)
+    return -1;
   if (o.log_driver && strcmp (o.log_driver, "passthrough") == 0)
     {
       /* The container's stdio are the caller's own.  */
@@ -762,7 +721,7 @@ launch (struct husk_engine *e, struct husk_container_rec *r, json_t *c, bool att
   health_opts (json_object_get (c, "health"), &o.health, &test);
   /* A fresh run directory: no exit record of an earlier run.  */
   husk_rm_rf (run, NULL);
-  if (husk_mkdir_p (run, 0700, err) < 0 || husk_mkdir_p (rtroot, 0700, err) < 0)
+  if (husk_mkdir_p (run, 0700, err) < 0 || husk_mkdir_p (rt->root, 0700, err) < 0)
     return -1;
   return husk_monitor_spawn (&o, l, err);
 }
@@ -1159,14 +1118,14 @@ wait_exit (struct husk_engine *e, struct husk_container_rec *r, int timeout_ms)
 static int
 signal_container (struct husk_engine *e, struct husk_container_rec *r, int sig, bool all)
 {
-  char num[16];
-  const char *args[] = { "kill", all ? "--all" : r->id, all ? r->id : num, all ? num : NULL, NULL };
-  cleanup_free char *rt = ctr_runtime (r);
+  husk_error_t err = NULL;
+  cleanup (husk_runtime_free) struct husk_runtime *rt = ctr_runtime (e, r, &err);
   struct husk_proc_id p = ctr_proc (r, false);
 
-  snprintf (num, sizeof num, "%d", sig);
-  if (runtime_call (e, rt, args) == 0)
+  if (rt && husk_runtime_kill (rt, r->id, sig, all, &err) == 0)
     return 0;
+  husk_log_debug ("kill %s: %s", r->id, err ? err->msg : "");
+  husk_error_release (&err);
   /* The runtime may have lost track: signal the pid, but only while it is
      still the process recorded (util/proc.h), never one that got its pid
      since; a row without the start time gets no signal of ours.  */
@@ -1202,9 +1161,11 @@ stop_container (struct husk_engine *e, const char *ref, int timeout, bool record
   husk_write_file_atomic (stopping, "1", 1, 0600, NULL); /* no restart after this */
   if (strcmp (r.state, "paused") == 0)
     {
-      const char *resume[] = { "resume", r.id, NULL };
-      cleanup_free char *rt = ctr_runtime (&r);
-      runtime_call (e, rt, resume);
+      husk_error_t rerr = NULL;
+      cleanup (husk_runtime_free) struct husk_runtime *rt = ctr_runtime (e, &r, &rerr);
+      if (rt == NULL || husk_runtime_resume (rt, r.id, &rerr) < 0)
+        husk_log_debug ("stop %s: resume: %s", r.id, rerr->msg);
+      husk_error_release (&rerr);
     }
   if (timeout > 0)
     signal_container (e, &r, sig ? sig : SIGTERM, false);

@@ -109,19 +109,8 @@ random_id (void)
 static struct husk_runtime *
 ctr_runtime (struct husk_engine *e, json_t *ccfg, husk_error_t *err)
 {
-  const char *path = json_string_value (json_object_get (ccfg, "runtime"));
-  const char *base;
-  struct husk_runtime *rt;
-
-  if (path == NULL || path[0] != '/')
-    {
-      husk_error_makex (err, EINVAL, "container has no OCI runtime recorded");
-      return NULL;
-    }
-  base = strrchr (path, '/') + 1;
-  rt = husk_runtime_new (base, path);
-  rt->root = husk_asprintf ("%s/runtime", e->runroot);
-  return rt;
+  return husk_runtime_open (json_string_value (json_object_get (ccfg, "runtime")), e->runroot,
+                            err);
 }
 
 /* Load a container that must be running; Podman's message otherwise.  */
@@ -306,81 +295,23 @@ exec_process (json_t *spec, json_t *ccfg, const struct husk_exec_opts *o, husk_e
 
 /* ---- running the runtime ------------------------------------------------- */
 
-/* Fork and exec argv with the given stdio (-1: /dev/null) and signal mask;
-   every other descriptor is closed on exec.  With new_session the child
-   leaves our session, so our terminal's signals (^C, the hang-up when we
-   exit) never reach it.  Return: the pid, or -1.  */
+/* Start the runtime with the given stdio (-1: /dev/null) and signal mask.
+   With new_session the child leaves our session, so our terminal's
+   signals (^C, the hang-up when we exit) never reach it.  */
 static pid_t
 spawn (char **argv, int in_fd, int out_fd, int err_fd, const sigset_t *mask,
        bool new_session, husk_error_t *err)
 {
-  cleanup_close int null = open ("/dev/null", O_RDWR | O_CLOEXEC);
-  pid_t pid;
+  struct husk_runtime_stdio io = { .fds = { in_fd, out_fd, err_fd }, .mask = mask,
+                                   .new_session = new_session };
 
-  if (null < 0)
-    return husk_error_make (err, errno, "open '/dev/null'");
-  pid = fork ();
-  if (pid < 0)
-    return husk_error_make (err, errno, "fork");
-  if (pid == 0)
-    {
-      int src[3] = { in_fd < 0 ? null : in_fd, out_fd < 0 ? null : out_fd,
-                     err_fd < 0 ? null : err_fd };
-      int tmp[3];
-
-      /* Lift the sources above 2 first, so no dup2 clobbers another.  */
-      for (int i = 0; i < 3; i++)
-        if ((tmp[i] = fcntl (src[i], F_DUPFD_CLOEXEC, 3)) < 0)
-          _exit (125);
-      for (int i = 0; i < 3; i++)
-        if (dup2 (tmp[i], i) < 0)
-          _exit (125);
-      close_range (3, ~0U, CLOSE_RANGE_CLOEXEC);
-      if (new_session && setsid () < 0)
-        _exit (125);
-      /* Nothing we ignore (SIGPIPE, say) may stay ignored in the process. */
-      for (int sig = 1; sig < NSIG; sig++)
-        signal (sig, SIG_DFL);
-      sigprocmask (SIG_SETMASK, mask, NULL);
-      husk_exec_runtime (argv[0], argv, environ);
-      _exit (127);
-    }
-  return pid;
+  return husk_runtime_spawn (argv, &io, err);
 }
 
 static int
 status_code (int st)
 {
   return WIFEXITED (st) ? WEXITSTATUS (st) : 128 + WTERMSIG (st);
-}
-
-static int
-wait_code (pid_t pid)
-{
-  int st;
-
-  while (waitpid (pid, &st, 0) < 0)
-    if (errno != EINTR)
-      return 125;
-  return status_code (st);
-}
-
-/* What a runtime message means for the exit code, and Podman's words. */
-static int
-failure_code (const char *msg, const char **what)
-{
-  if (strcasestr (msg, "not found") || strcasestr (msg, "no such file or directory"))
-    {
-      *what = "OCI runtime attempted to invoke a command that was not found";
-      return 127;
-    }
-  if (strcasestr (msg, "permission denied") || strcasestr (msg, "operation not permitted"))
-    {
-      *what = "OCI permission denied";
-      return 126;
-    }
-  *what = "OCI runtime error";
-  return 125;
 }
 
 /* Reap children that ended, looking again rounds times 10 ms apart.  */
@@ -418,9 +349,9 @@ check_runtime (struct session *s, int code, husk_error_t *err)
   cleanup_free char *msg = NULL;
   const char *what;
 
-  if (code == 0 || s->log == NULL || (msg = husk_monitor_runtime_error (s->log)) == NULL)
+  if (code == 0 || s->log == NULL || (msg = husk_runtime_log_error (s->log)) == NULL)
     return 0;
-  *s->exit_code = failure_code (msg, &what);
+  *s->exit_code = husk_runtime_exit_code (msg, &what);
   return husk_error_makex (err, EIO, "%s: %s: %s", s->rt->name, msg, what);
 }
 
@@ -429,19 +360,9 @@ session_argv (struct session *s, const char *console, bool detach)
 {
   cleanup_free char *proc = husk_asprintf ("%s/process.json", s->dir);
   cleanup_free char *pidf = husk_asprintf ("%s/pid", s->dir);
-  char **v = husk_runtime_argv_exec (s->rt, s->r->id, proc, pidf, console, detach, 0);
-  char **out = NULL;
 
-  if (s->log == NULL)
-    return v;
-  /* --log is a global option: it goes right after the executable.  */
-  husk_strv_append (&out, v[0]);
-  husk_strv_append (&out, "--log");
-  husk_strv_append (&out, s->log);
-  for (size_t i = 1; v[i]; i++)
-    husk_strv_append (&out, v[i]);
-  husk_strv_free (v);
-  return out;
+  husk_runtime_set_log (s->rt, s->log);
+  return husk_runtime_argv_exec (s->rt, s->r->id, proc, pidf, console, detach, 0);
 }
 
 /* Without a terminal: the runtime uses the caller's descriptors.  */
@@ -466,7 +387,7 @@ run_plain (struct session *s, husk_error_t *err)
       pid = spawn (argv, o->interactive ? o->in_fd : -1, o->out_fd, o->err_fd, &mask, false,
                    err);
     }
-  code = pid < 0 ? 125 : wait_code (pid);
+  code = pid < 0 ? 125 : husk_runtime_wait (pid);
   if (!o->detach)
     {
       reap_orphans (code == 0 ? 1 : 10);
@@ -802,7 +723,7 @@ proxy_loop (struct proxy *p)
         return 1;
     }
   if (p->code < 0)
-    p->code = wait_code (p->pid);
+    p->code = husk_runtime_wait (p->pid);
   return 0;
 }
 
@@ -844,7 +765,7 @@ tty_start (struct session *s, const sigset_t *mask, pid_t *pid, husk_error_t *er
   if (rt < 0)
     return -1;
   if (code < 0)
-    code = wait_code (rt);
+    code = husk_runtime_wait (rt);
   if (check_runtime (s, code, &rerr) < 0 || (master >= 0 && code != 0))
     {
       if (master >= 0)

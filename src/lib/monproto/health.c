@@ -14,7 +14,7 @@
  * `retries` failures in a row make it unhealthy.  Failures within the start
  * period are logged but do not count.
  */
-#include "container/monitor.h"
+#include "monproto/monproto.h"
 #include "util/cleanup.h"
 #include "util/fileutil.h"
 #include "util/strutil.h"

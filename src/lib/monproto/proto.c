@@ -4,7 +4,7 @@
  * runtime command lines, the exit file, timestamps and socket addresses.
  * Compiled into both, so it depends on util/ and jansson only.
  */
-#include "container/monitor.h"
+#include "monproto/monproto.h"
 #include "util/cleanup.h"
 #include "util/fileutil.h"
 #include "util/log.h"

@@ -6,7 +6,7 @@
  * check's output is read from the event loop (at most
  * HUSK_HEALTH_OUTPUT_MAX bytes kept); its exit, reaped with the other
  * children, is recorded in health.json by the code `husk healthcheck run`
- * shares (container/monitor-health.c).  When a result turns the container
+ * shares (monproto/health.c).  When a result turns the container
  * unhealthy, on_failure applies: kill (SIGKILL; the restart policy then
  * decides), restart (SIGKILL, then restart whatever the policy), stop (the
  * stop signal, SIGKILL after stop_timeout, no restart).

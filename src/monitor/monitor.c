@@ -182,7 +182,7 @@ report_error (struct mon_ctx *c)
   return report (c, json_pack ("{s:s, s:i}", "error",
                                c->error ? c->error : "unknown error",
                                "exit_code_hint",
-                               husk_monitor_exit_hint (c->error)));
+                               husk_runtime_exit_code (c->error, NULL)));
 }
 
 static void
@@ -238,7 +238,7 @@ record_started (struct mon_ctx *c)
 static void
 failed (struct mon_ctx *c)
 {
-  c->exit_code = husk_monitor_exit_hint (c->error);
+  c->exit_code = husk_runtime_exit_code (c->error, NULL);
   c->finished_ns = husk_now_ns ();
   c->ctr_pid = 0; /* delete kills it; its exit is not the one to record */
   if (c->clients && c->error)
@@ -264,7 +264,7 @@ start_container (struct mon_ctx *c)
           mon_runtime_delete (c);
           if (told)
             {
-              c->exit_code = husk_monitor_exit_hint (c->error);
+              c->exit_code = husk_runtime_exit_code (c->error, NULL);
               c->finished_ns = husk_now_ns ();
               c->phase = PH_DONE;
               return;

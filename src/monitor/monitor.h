@@ -8,7 +8,7 @@
 #ifndef HUSK_MONITOR_MONITOR_H
 #define HUSK_MONITOR_MONITOR_H
 
-#include "container/monitor.h"
+#include "monproto/monproto.h"
 #include "util/strutil.h"
 
 #include <stdbool.h>

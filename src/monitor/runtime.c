@@ -82,19 +82,13 @@ mon_run (struct mon_ctx *c, char **argv, int in, int out, int err, char **env)
 static char **
 runtime_argv (struct mon_ctx *c, const char *verb, ...)
 {
-  char **argv = husk_monitor_runtime_argv (c->o, "--log", NULL);
-  const char *a;
+  cleanup_free char *log = husk_asprintf ("%s/%s", c->o->userdata, HUSK_MONITOR_RUNTIME_LOG);
+  cleanup (husk_runtime_free) struct husk_runtime *rt = husk_monitor_runtime (c->o, log);
+  char **argv;
   va_list ap;
 
-  /* husk_monitor_runtime_argv put "--log" where the verb goes.  */
-  husk_strv_take (&argv, husk_asprintf ("%s/%s", c->o->userdata,
-                                        HUSK_MONITOR_RUNTIME_LOG));
-  husk_strv_append (&argv, "--log-format");
-  husk_strv_append (&argv, "json");
-  husk_strv_append (&argv, verb);
   va_start (ap, verb);
-  while ((a = va_arg (ap, const char *)) != NULL)
-    husk_strv_append (&argv, a);
+  argv = husk_runtime_argv_v (rt, verb, ap);
   va_end (ap);
   return argv;
 }
@@ -138,7 +132,7 @@ set_error (struct mon_ctx *c, const char *verb, int rc, int stderr_fd)
 {
   cleanup_free char *log
       = husk_asprintf ("%s/%s", c->o->userdata, HUSK_MONITOR_RUNTIME_LOG);
-  cleanup_free char *msg = husk_monitor_runtime_error (log);
+  cleanup_free char *msg = husk_runtime_log_error (log);
 
   if (msg == NULL)
     msg = last_line (stderr_fd);

@@ -270,27 +270,6 @@ log_read_refuses_drivers_without_a_file (void **state)
 /* --- Protocol pieces ------------------------------------------------------ */
 
 static void
-exit_hint_maps_runtime_messages (void **state)
-{
-  (void) state;
-  assert_int_equal (husk_monitor_exit_hint (
-                        "crun: executable file `nosuch` not found in $PATH: "
-                        "No such file or directory"), 127);
-  assert_int_equal (husk_monitor_exit_hint (
-                        "runc: runc create failed: unable to start container "
-                        "process: exec: \"/x\": stat /x: no such file or directory"),
-                    127);
-  assert_int_equal (husk_monitor_exit_hint ("crun: open executable: Permission denied"),
-                    126);
-  assert_int_equal (husk_monitor_exit_hint ("crun: open executable: Operation not permitted"),
-                    126);
-  assert_int_equal (husk_monitor_exit_hint (
-                        "crun: error opening file `/b/config.json`: No such file "
-                        "or directory"), 125);
-  assert_int_equal (husk_monitor_exit_hint (NULL), 125);
-}
-
-static void
 config_round_trips_through_json (void **state)
 {
   cleanup_free char *dir = tmpdir ();
@@ -1178,7 +1157,6 @@ main (void)
     cmocka_unit_test (log_since_and_until_filter_by_time),
     cmocka_unit_test (log_follow_reads_until_the_container_is_gone),
     cmocka_unit_test (log_read_refuses_drivers_without_a_file),
-    cmocka_unit_test (exit_hint_maps_runtime_messages),
     cmocka_unit_test (config_round_trips_through_json),
     cmocka_unit_test (health_record_follows_dockers_rules),
     cmocka_unit_test (attach_copies_frames_and_returns_the_exit_code),

@@ -34,12 +34,12 @@ create_argv_has_root_bundle_and_pid_file (void **state)
 
   (void) state;
   husk_runtime_set_root (rt, "/run/husk");
-  assert_string_equal (rt->root, "/run/husk/runtime/crun");
+  assert_string_equal (rt->root, "/run/husk/runtime");
   assert_argv (husk_runtime_argv_create (rt, "abc", "/b", "/b/pid", NULL, 0),
-               "/usr/bin/crun --root /run/husk/runtime/crun --log-format json create "
+               "/usr/bin/crun --root /run/husk/runtime --log-format json create "
                "--bundle /b --pid-file /b/pid abc");
   assert_argv (husk_runtime_argv_create (rt, "abc", "/b", "/b/pid", "/s.sock", 2),
-               "/usr/bin/crun --root /run/husk/runtime/crun --log-format json create "
+               "/usr/bin/crun --root /run/husk/runtime --log-format json create "
                "--bundle /b --pid-file /b/pid --console-socket /s.sock --preserve-fds=2 abc");
 }
 
@@ -72,6 +72,65 @@ unknown_runtime_family_gets_no_extra_flags (void **state)
   (void) state;
   assert_string_equal (rt->ops->family, "oci");
   assert_argv (husk_runtime_argv_delete (rt, "x", false), "/opt/youki delete x");
+}
+
+static void
+a_log_file_is_asked_for_as_json_and_plain_asks_for_nothing (void **state)
+{
+  cleanup (husk_runtime_free) struct husk_runtime *rt = husk_runtime_new ("youki", "/opt/youki");
+  cleanup (husk_runtime_free) struct husk_runtime *crun = husk_runtime_new ("crun", "/c");
+
+  (void) state;
+  husk_runtime_set_log (rt, "/u/runtime.log");
+  assert_argv (husk_runtime_argv (rt, "start", "x", NULL),
+               "/opt/youki --log /u/runtime.log --log-format json start x");
+  crun->plain = true;
+  assert_argv (husk_runtime_argv (crun, "exec", "x", "true", NULL), "/c exec x true");
+}
+
+static void
+a_runtime_opened_by_path_uses_the_one_runtime_root (void **state)
+{
+  husk_error_t err = NULL;
+  cleanup (husk_runtime_free) struct husk_runtime *rt
+      = husk_runtime_open ("/usr/bin/runc", "/run/h", &err);
+
+  (void) state;
+  assert_non_null (rt);
+  assert_string_equal (rt->name, "runc");
+  assert_string_equal (rt->root, "/run/h/runtime");
+  assert_null (husk_runtime_open (NULL, "/run/h", &err));
+  assert_int_equal (err->code, EINVAL);
+  husk_error_release (&err);
+}
+
+static void
+exit_codes_follow_podman (void **state)
+{
+  const char *what;
+
+  (void) state;
+  assert_int_equal (husk_runtime_exit_code ("executable file `nosuch` not found in $PATH: "
+                                            "No such file or directory", &what), 127);
+  assert_string_equal (what, "OCI runtime attempted to invoke a command that was not found");
+  assert_int_equal (husk_runtime_exit_code ("runc create failed: unable to start container "
+                                            "process: exec: \"/x\": stat /x: no such file "
+                                            "or directory", NULL), 127);
+  assert_int_equal (husk_runtime_exit_code ("open executable: Permission denied", &what), 126);
+  assert_string_equal (what, "OCI permission denied");
+  assert_int_equal (husk_runtime_exit_code ("open executable: Operation not permitted", NULL),
+                    126);
+  /* Where the two old tables disagreed: a directory cannot be invoked
+     (126), and a command found but not executable is 126 even when the
+     wording says "not found".  */
+  assert_int_equal (husk_runtime_exit_code ("exec: \"/etc\": is a directory", NULL), 126);
+  assert_int_equal (husk_runtime_exit_code ("executable file `x` not found in $PATH: "
+                                            "Permission denied", NULL), 126);
+  /* Not the command's failure: the engine's.  */
+  assert_int_equal (husk_runtime_exit_code ("error opening file `/b/config.json`: No such "
+                                            "file or directory", &what), 125);
+  assert_string_equal (what, "OCI runtime error");
+  assert_int_equal (husk_runtime_exit_code (NULL, NULL), 125);
 }
 
 static void
@@ -380,6 +439,9 @@ main (void)
     cmocka_unit_test (create_argv_has_root_bundle_and_pid_file),
     cmocka_unit_test (verb_argvs_follow_the_oci_cli),
     cmocka_unit_test (unknown_runtime_family_gets_no_extra_flags),
+    cmocka_unit_test (a_log_file_is_asked_for_as_json_and_plain_asks_for_nothing),
+    cmocka_unit_test (a_runtime_opened_by_path_uses_the_one_runtime_root),
+    cmocka_unit_test (exit_codes_follow_podman),
     cmocka_unit_test (state_output_parses),
     cmocka_unit_test (missing_runtime_says_how_to_fix_it),
     cmocka_unit_test (runtime_by_path_is_named_by_its_file),

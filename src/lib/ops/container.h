@@ -3,6 +3,7 @@
 #ifndef HUSK_OPS_CONTAINER_H
 #define HUSK_OPS_CONTAINER_H
 
+#include "container/lifecycle.h"
 #include "engine/engine.h"
 #include "state/containers.h"
 #include "util/error.h"
@@ -94,20 +95,7 @@ int husk_op_container_log (struct husk_engine *e, const char *ref, char **path,
 int husk_op_container_load (struct husk_engine *e, const char *ref,
                             struct husk_container_rec *r, husk_error_t *err);
 
-struct husk_exec_opts
-{
-  char *const *argv;       /* the command and its arguments */
-  char *const *env;        /* -e: "NAME=value", or "NAME" from our environment */
-  char *const *env_files;  /* --env-file */
-  const char *user;        /* -u; NULL: the container's user */
-  const char *workdir;     /* -w; NULL: the container's working directory */
-  bool privileged;         /* every capability husk may give */
-  bool tty;                /* -t: a terminal, proxied to in_fd/out_fd */
-  bool interactive;        /* -i: in_fd feeds the process */
-  bool detach;             /* -d: start it and return at once */
-  const char *detach_keys; /* NULL: "ctrl-p,ctrl-q"; "": none */
-  int in_fd, out_fd, err_fd; /* the caller's stdio, normally 0, 1, 2 */
-};
+/* struct husk_exec_opts: container/lifecycle.h.  */
 
 /**
  * husk_op_container_exec() - Run a process in a running container

@@ -1,6 +1,9 @@
 /* SPDX-License-Identifier: GPL-2.0-or-later */
 /*
- * The OCI runtime driver (see runtime.h for the command lines).
+ * The OCI runtime driver: finding and choosing runtimes, running them to
+ * completion and reading their state.  The handle, the command lines, the
+ * spawner and the exit-code table are in driver.c, which husk-monitor
+ * links too.
  *
  * Errors: crun and runc both write their errors to stderr, as JSON lines
  * with --log-format json, which husk passes to them, so the message is
@@ -15,7 +18,6 @@
  * explanation should it appear anyway.
  */
 #include "runtime/runtime.h"
-#include "util/exec.h"
 #include "util/cleanup.h"
 #include "util/fileutil.h"
 #include "util/strutil.h"
@@ -29,57 +31,9 @@
 #include <sys/wait.h>
 #include <unistd.h>
 
-extern char **environ;
-
 #define OUTPUT_MAX (16u << 20)
 #define STDERR_MAX (64u << 10)
 #define HYBRID_MESSAGE "cgroups in hybrid mode not supported"
-
-static int crun_check_host (const struct husk_runtime *rt, const char *cgroup_root,
-                            husk_error_t *err);
-
-static const struct husk_runtime_ops crun_ops = { "crun", true, crun_check_host };
-static const struct husk_runtime_ops runc_ops = { "runc", true, NULL };
-static const struct husk_runtime_ops oci_ops = { "oci", false, NULL };
-
-static const struct husk_runtime_ops *
-ops_for (const char *name)
-{
-  if (husk_has_prefix (name, "crun") || husk_has_prefix (name, "krun"))
-    return &crun_ops;
-  if (husk_has_prefix (name, "runc"))
-    return &runc_ops;
-  return &oci_ops;
-}
-
-struct husk_runtime *
-husk_runtime_new (const char *name, const char *path)
-{
-  struct husk_runtime *rt = husk_xzalloc (sizeof *rt);
-
-  rt->name = husk_xstrdup (name);
-  rt->path = husk_xstrdup (path);
-  rt->ops = ops_for (name);
-  return rt;
-}
-
-void
-husk_runtime_free (struct husk_runtime *rt)
-{
-  if (rt == NULL)
-    return;
-  free (rt->name);
-  free (rt->path);
-  free (rt->root);
-  free (rt);
-}
-
-void
-husk_runtime_set_root (struct husk_runtime *rt, const char *runroot)
-{
-  free (rt->root);
-  rt->root = husk_asprintf ("%s/runtime/%s", runroot, rt->name);
-}
 
 static bool
 executable (const char *path)
@@ -147,269 +101,6 @@ husk_runtime_find (const char *name_or_path, struct husk_config *cfg, husk_error
     return husk_runtime_new (s, found);
   husk_error_makex (err, ENOENT, "OCI runtime \"%s\" not found: install it or use --runtime", s);
   return NULL;
-}
-
-/* Command lines.  */
-
-static char **
-argv_begin (const struct husk_runtime *rt, const char *verb)
-{
-  char **v = husk_xzalloc (sizeof *v);
-
-  husk_strv_append (&v, rt->path);
-  if (rt->root)
-    {
-      husk_strv_append (&v, "--root");
-      husk_strv_append (&v, rt->root);
-    }
-  if (rt->ops->json_log)
-    {
-      husk_strv_append (&v, "--log-format");
-      husk_strv_append (&v, "json");
-    }
-  husk_strv_append (&v, verb);
-  return v;
-}
-
-static void
-opt (char ***v, const char *name, const char *value)
-{
-  if (value == NULL)
-    return;
-  husk_strv_append (v, name);
-  husk_strv_append (v, value);
-}
-
-static void
-opt_fds (char ***v, int preserve_fds)
-{
-  if (preserve_fds > 0)
-    husk_strv_take (v, husk_asprintf ("--preserve-fds=%d", preserve_fds));
-}
-
-char **
-husk_runtime_argv_create (const struct husk_runtime *rt, const char *id, const char *bundle,
-                          const char *pid_file, const char *console_socket,
-                          int preserve_fds)
-{
-  char **v = argv_begin (rt, "create");
-
-  opt (&v, "--bundle", bundle);
-  opt (&v, "--pid-file", pid_file);
-  opt (&v, "--console-socket", console_socket);
-  opt_fds (&v, preserve_fds);
-  husk_strv_append (&v, id);
-  return v;
-}
-
-static char **
-argv_simple (const struct husk_runtime *rt, const char *verb, const char *flag,
-             const char *id)
-{
-  char **v = argv_begin (rt, verb);
-
-  if (flag)
-    husk_strv_append (&v, flag);
-  husk_strv_append (&v, id);
-  return v;
-}
-
-char **
-husk_runtime_argv_start (const struct husk_runtime *rt, const char *id)
-{
-  return argv_simple (rt, "start", NULL, id);
-}
-
-char **
-husk_runtime_argv_state (const struct husk_runtime *rt, const char *id)
-{
-  return argv_simple (rt, "state", NULL, id);
-}
-
-char **
-husk_runtime_argv_kill (const struct husk_runtime *rt, const char *id, int signal, bool all)
-{
-  char **v = argv_simple (rt, "kill", all ? "--all" : NULL, id);
-
-  husk_strv_take (&v, husk_asprintf ("%d", signal));
-  return v;
-}
-
-char **
-husk_runtime_argv_delete (const struct husk_runtime *rt, const char *id, bool force)
-{
-  return argv_simple (rt, "delete", force ? "--force" : NULL, id);
-}
-
-char **
-husk_runtime_argv_pause (const struct husk_runtime *rt, const char *id)
-{
-  return argv_simple (rt, "pause", NULL, id);
-}
-
-char **
-husk_runtime_argv_resume (const struct husk_runtime *rt, const char *id)
-{
-  return argv_simple (rt, "resume", NULL, id);
-}
-
-char **
-husk_runtime_argv_exec (const struct husk_runtime *rt, const char *id,
-                        const char *process_json, const char *pid_file,
-                        const char *console_socket, bool detach, int preserve_fds)
-{
-  char **v = argv_begin (rt, "exec");
-
-  opt (&v, "--process", process_json);
-  opt (&v, "--pid-file", pid_file);
-  opt (&v, "--console-socket", console_socket);
-  if (detach)
-    husk_strv_append (&v, "--detach");
-  opt_fds (&v, preserve_fds);
-  husk_strv_append (&v, id);
-  return v;
-}
-
-/* Error messages.  */
-
-/* The value of msg="..." in a logrus text line, unescaped.  */
-static char *
-logrus_msg (const char *line)
-{
-  const char *p = strstr (line, "msg=\"");
-  struct husk_buf b = HUSK_BUF_INIT;
-
-  if (p == NULL)
-    return NULL;
-  for (p += 5; *p && *p != '"'; p++)
-    {
-      if (*p == '\\' && p[1] != '\0')
-        p++;
-      husk_buf_putc (&b, *p);
-    }
-  husk_buf_append (&b, "", 0);
-  return husk_buf_steal (&b);
-}
-
-static bool
-error_level (const char *level)
-{
-  return level == NULL || strcmp (level, "error") == 0 || strcmp (level, "fatal") == 0
-         || strcmp (level, "panic") == 0;
-}
-
-/* The message of one line, or NULL when it is a log line of a lower
-   level.  *structured says whether it was a log line at all.  */
-static char *
-line_message (const char *line, bool *structured)
-{
-  cleanup_json json_t *j = NULL;
-
-  *structured = false;
-  if (line[0] == '{' && (j = json_loads (line, 0, NULL)) != NULL && json_is_object (j))
-    {
-      const char *level = json_string_value (json_object_get (j, "level"));
-      const char *msg = json_string_value (json_object_get (j, "msg"));
-
-      *structured = true;
-      return msg && error_level (level) ? husk_xstrdup (msg) : NULL;
-    }
-  if (strstr (line, "level=") && strstr (line, "msg=\""))
-    {
-      *structured = true;
-      if (strstr (line, "level=error") == NULL && strstr (line, "level=fatal") == NULL)
-        return NULL;
-      return logrus_msg (line);
-    }
-  return NULL;
-}
-
-char *
-husk_runtime_error_message (const char *stderr_text)
-{
-  cleanup_strv char **lines = husk_strv_split (stderr_text ? stderr_text : "", '\n');
-  struct husk_buf b = HUSK_BUF_INIT;
-  const char *last = "";
-
-  for (char **l = lines; *l; l++)
-    {
-      bool structured;
-      cleanup_free char *m = line_message (*l, &structured);
-
-      if (m != NULL && *m)
-        {
-          if (b.len > 0)
-            husk_buf_puts (&b, "; ");
-          husk_buf_puts (&b, m);
-        }
-      if (!structured && **l)
-        last = *l;
-    }
-  if (b.len == 0)
-    husk_buf_puts (&b, last);
-  husk_buf_append (&b, "", 0);
-  return husk_buf_steal (&b);
-}
-
-/* Hybrid cgroups.  */
-
-/* The hybrid-mode error for the controllers in ctrls (space separated).  */
-static int
-hybrid_error (const struct husk_runtime *rt, const char *ctrls, husk_error_t *err)
-{
-  cleanup_strv char **v = husk_strv_split (ctrls, ' ');
-  struct husk_buf fix = HUSK_BUF_INIT;
-  struct husk_buf names = HUSK_BUF_INIT;
-  cleanup_free char *f = NULL;
-  cleanup_free char *n = NULL;
-
-  for (char **c = v; *c; c++)
-    {
-      if (**c == '\0')
-        continue;
-      husk_buf_printf (&names, "%s%s", names.len ? ", " : "", *c);
-      husk_buf_printf (&fix, "%smkdir -p /sys/fs/cgroup/%s && mount -t cgroup -o %s cgroup "
-                       "/sys/fs/cgroup/%s", fix.len ? " && " : "", *c, *c, *c);
-    }
-  husk_buf_append (&names, "", 0);
-  husk_buf_append (&fix, "", 0);
-  n = husk_buf_steal (&names);
-  f = husk_buf_steal (&fix);
-  return husk_error_makex (err, EOPNOTSUPP,
-                           "%s cannot run on this host: cgroups are in hybrid mode with "
-                           "controllers in the unified hierarchy (%s); mount a cgroup v1 %s "
-                           "hierarchy (%s) or use --runtime runc",
-                           rt->name, n, n, f);
-}
-
-/* The controllers of the unified hierarchy of a hybrid host, space
-   separated; "" when there are none or the host is not hybrid.  */
-static char *
-hybrid_controllers (const char *cgroup_root)
-{
-  cleanup_free char *path = husk_asprintf ("%s/unified/cgroup.controllers", cgroup_root);
-  char *s = husk_read_file (path, NULL, NULL);
-  size_t n;
-
-  if (s == NULL)
-    return husk_xstrdup ("");
-  for (char *p = s; *p; p++)
-    if (*p == '\n' || *p == '\t')
-      *p = ' ';
-  n = strlen (s);
-  while (n > 0 && s[n - 1] == ' ')
-    s[--n] = '\0';
-  return s;
-}
-
-static int
-crun_check_host (const struct husk_runtime *rt, const char *cgroup_root, husk_error_t *err)
-{
-  cleanup_free char *ctrls = hybrid_controllers (cgroup_root);
-
-  if (*ctrls == '\0')
-    return 0;
-  return hybrid_error (rt, ctrls, err);
 }
 
 int
@@ -497,45 +188,6 @@ drain (int fd, struct husk_buf *b, size_t max)
   return true;
 }
 
-/* Spawn argv with stdin from /dev/null and stdout, stderr into pipes.  */
-static pid_t
-spawn (char **argv, int *out_fd, int *err_fd, husk_error_t *err)
-{
-  int out[2] = { -1, -1 }, errp[2] = { -1, -1 };
-  pid_t pid;
-
-  if (pipe2 (out, O_CLOEXEC) < 0 || pipe2 (errp, O_CLOEXEC) < 0)
-    {
-      int saved = errno;
-
-      for (int i = 0; i < 2; i++)
-        if (out[i] >= 0)
-          close (out[i]);
-      return husk_error_make (err, saved, "pipe");
-    }
-  pid = fork ();
-  if (pid == 0)
-    {
-      int null = open ("/dev/null", O_RDONLY);
-      if (null < 0 || dup2 (null, 0) < 0 || dup2 (out[1], 1) < 0 || dup2 (errp[1], 2) < 0)
-        _exit (127);
-      husk_exec_runtime (argv[0], argv, environ);
-      _exit (127);
-    }
-  close (out[1]);
-  close (errp[1]);
-  if (pid < 0)
-    {
-      int saved = errno;
-      close (out[0]);
-      close (errp[0]);
-      return husk_error_make (err, saved, "run '%s'", argv[0]);
-    }
-  *out_fd = out[0];
-  *err_fd = errp[0];
-  return pid;
-}
-
 /* Collect both pipes to their end, then reap.  Return: the wait status.  */
 static int
 collect (pid_t pid, int out_fd, int err_fd, struct husk_buf *out, struct husk_buf *errb)
@@ -576,9 +228,9 @@ failure (const struct husk_runtime *rt, int status, const char *stderr_text,
 
   if (strstr (msg, HYBRID_MESSAGE) != NULL)
     {
-      cleanup_free char *ctrls = hybrid_controllers ("/sys/fs/cgroup");
+      cleanup_free char *ctrls = husk_runtime_hybrid_controllers ("/sys/fs/cgroup");
 
-      return hybrid_error (rt, *ctrls ? ctrls : "hugetlb", err);
+      return husk_runtime_hybrid_error (rt, *ctrls ? ctrls : "hugetlb", err);
     }
   if (*msg == '\0')
     {
@@ -591,13 +243,46 @@ failure (const struct husk_runtime *rt, int status, const char *stderr_text,
   return husk_error_makex (err, code, "%s: %s", rt->name, msg);
 }
 
+/* Spawn argv with stdin from /dev/null and stdout, stderr into pipes.  */
+static pid_t
+spawn_piped (char **argv, int *out_fd, int *err_fd, husk_error_t *err)
+{
+  int out[2] = { -1, -1 }, errp[2] = { -1, -1 };
+  struct husk_runtime_stdio io = { .fds = { -1, -1, -1 } };
+  pid_t pid;
+
+  if (pipe2 (out, O_CLOEXEC) < 0 || pipe2 (errp, O_CLOEXEC) < 0)
+    {
+      int saved = errno;
+
+      for (int i = 0; i < 2; i++)
+        if (out[i] >= 0)
+          close (out[i]);
+      return husk_error_make (err, saved, "pipe");
+    }
+  io.fds[1] = out[1];
+  io.fds[2] = errp[1];
+  pid = husk_runtime_spawn (argv, &io, err);
+  close (out[1]);
+  close (errp[1]);
+  if (pid < 0)
+    {
+      close (out[0]);
+      close (errp[0]);
+      return husk_error_wrap (err, "run '%s'", argv[0]);
+    }
+  *out_fd = out[0];
+  *err_fd = errp[0];
+  return pid;
+}
+
 int
 husk_runtime_run (const struct husk_runtime *rt, char **argv, char **output,
                   husk_error_t *err)
 {
   struct husk_buf out = HUSK_BUF_INIT, errb = HUSK_BUF_INIT;
   int out_fd = -1, err_fd = -1, status;
-  pid_t pid = spawn (argv, &out_fd, &err_fd, err);
+  pid_t pid = spawn_piped (argv, &out_fd, &err_fd, err);
 
   if (pid < 0)
     return -1;
@@ -709,4 +394,19 @@ husk_runtime_state_release (struct husk_runtime_state *st)
   free (st->status);
   free (st->bundle);
   memset (st, 0, sizeof *st);
+}
+
+struct husk_runtime *
+husk_runtime_open (const char *path, const char *runroot, husk_error_t *err)
+{
+  struct husk_runtime *rt;
+
+  if (path == NULL || path[0] != '/')
+    {
+      husk_error_makex (err, EINVAL, "container has no OCI runtime recorded");
+      return NULL;
+    }
+  rt = husk_runtime_new_path (path);
+  husk_runtime_set_root (rt, runroot);
+  return rt;
 }

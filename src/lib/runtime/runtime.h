@@ -1,50 +1,21 @@
 /* SPDX-License-Identifier: GPL-2.0-or-later */
 /*
  * The OCI runtime driver: finding a runtime (crun by default, runc, or any
- * OCI runtime by name or path), building its command lines, running it,
- * reading its state, and telling the user why it cannot run here.
- *
- * The command lines follow the OCI runtime command line interface that
- * crun and runc share:
- *   RT [--root ROOT] [--log-format json] create --bundle B --pid-file F
- *      [--console-socket S] [--preserve-fds N] ID
- *   RT ... start ID | state ID | kill [--all] ID SIGNAL | delete [--force] ID
- *   RT ... pause ID | resume ID
- *   RT ... exec --process P --pid-file F [--console-socket S] [--detach]
- *      [--preserve-fds N] ID
- * ROOT, the runtime's state directory, is "<runroot>/runtime/<name>", so
- * husk's containers never mix with other engines' (or another --runroot's)
- * in the runtime's default /run/crun or /run/runc.
+ * OCI runtime by name or path), running it, reading its state, and telling
+ * the user why it cannot run here.  The handle (struct husk_runtime), its
+ * command lines, the spawner and the exit-code table are in driver.h,
+ * which husk-monitor shares.  Every call husk makes to a runtime goes
+ * through these two files.
  */
 #ifndef HUSK_RUNTIME_RUNTIME_H
 #define HUSK_RUNTIME_RUNTIME_H
 
 #include "config/config.h"
+#include "runtime/driver.h"
 #include "util/cleanup.h"
 #include "util/error.h"
 
 #include <stdbool.h>
-
-struct husk_runtime;
-
-/* What differs between runtimes.  */
-struct husk_runtime_ops
-{
-  const char *family;  /* "crun", "runc" or "oci" (any other runtime) */
-  bool json_log;       /* understands --log-format json (errors on stderr) */
-  /* Why the runtime cannot run on this host (cgroup_root is normally
-     "/sys/fs/cgroup").  Return: 0, or -1 with the cause and the fix.  */
-  int (*check_host) (const struct husk_runtime *rt, const char *cgroup_root,
-                     husk_error_t *err);
-};
-
-struct husk_runtime
-{
-  char *name;  /* "crun"; for a runtime given by path, its file name */
-  char *path;  /* the executable, absolute */
-  char *root;  /* --root; NULL: the runtime's default */
-  const struct husk_runtime_ops *ops;
-};
 
 /**
  * husk_runtime_find() - Find an OCI runtime
@@ -60,31 +31,16 @@ struct husk_runtime
 struct husk_runtime *husk_runtime_find (const char *name_or_path, struct husk_config *cfg,
                                         husk_error_t *err);
 
-/* A runtime at path, named name, without looking for it (for tests).  */
-struct husk_runtime *husk_runtime_new (const char *name, const char *path);
-
-/* Set --root to "<runroot>/runtime/<name>".  */
-void husk_runtime_set_root (struct husk_runtime *rt, const char *runroot);
-
-void husk_runtime_free (struct husk_runtime *rt);
-DEFINE_CLEANUP (struct husk_runtime *, husk_runtime_free)
-
-/* Command lines, NULL-terminated, argv[0] the runtime's path.  Free with
-   husk_strv_free().  Optional strings may be NULL; preserve_fds 0 omits
-   the option.  */
-char **husk_runtime_argv_create (const struct husk_runtime *rt, const char *id,
-                                 const char *bundle, const char *pid_file,
-                                 const char *console_socket, int preserve_fds);
-char **husk_runtime_argv_start (const struct husk_runtime *rt, const char *id);
-char **husk_runtime_argv_state (const struct husk_runtime *rt, const char *id);
-char **husk_runtime_argv_kill (const struct husk_runtime *rt, const char *id, int signal,
-                               bool all);
-char **husk_runtime_argv_delete (const struct husk_runtime *rt, const char *id, bool force);
-char **husk_runtime_argv_pause (const struct husk_runtime *rt, const char *id);
-char **husk_runtime_argv_resume (const struct husk_runtime *rt, const char *id);
-char **husk_runtime_argv_exec (const struct husk_runtime *rt, const char *id,
-                               const char *process_json, const char *pid_file,
-                               const char *console_socket, bool detach, int preserve_fds);
+/**
+ * husk_runtime_open() - The runtime a container was created with
+ * @path:    the absolute path recorded in its configuration
+ * @runroot: the engine's run root: --root is "<runroot>/runtime"
+ * @err:     EINVAL "container has no OCI runtime recorded"
+ *
+ * Return: a new runtime, or NULL.
+ */
+struct husk_runtime *husk_runtime_open (const char *path, const char *runroot,
+                                        husk_error_t *err);
 
 /**
  * husk_runtime_run() - Run the runtime and wait for it
@@ -131,17 +87,6 @@ int husk_runtime_state (const struct husk_runtime *rt, const char *id,
                         struct husk_runtime_state *st, husk_error_t *err);
 
 void husk_runtime_state_release (struct husk_runtime_state *st);
-
-/**
- * husk_runtime_error_message() - The message in a runtime's error output
- * @stderr_text: what the runtime wrote on stderr: JSON log lines
- *               ({"level":"error","msg":...}), logrus text lines
- *               (time=... level=error msg="..."), or plain text
- *
- * Return: a new string: the error-level messages joined with "; ", else
- * the last non-empty line; "" when there is nothing.
- */
-char *husk_runtime_error_message (const char *stderr_text);
 
 /**
  * husk_runtime_check_host() - Can this runtime run containers here?

@@ -14,8 +14,7 @@
  * `retries` failures in a row make it unhealthy.  Failures within the start
  * period are logged but do not count.
  */
-#include "container/monitor.h"
-#include "util/exec.h"
+#include "monproto/monproto.h"
 #include "util/cleanup.h"
 #include "util/fileutil.h"
 #include "util/strutil.h"
@@ -197,35 +196,20 @@ husk_health_argv (const struct husk_monitor_opts *o)
 pid_t
 husk_health_spawn (char **argv, int *out_fd, husk_error_t *err)
 {
+  struct husk_runtime_stdio io = { .fds = { -1, -1, -1 } };
   int p[2];
   pid_t pid;
 
   if (pipe2 (p, O_CLOEXEC) < 0)
     return husk_error_make (err, errno, "pipe");
-  pid = fork ();
+  io.fds[1] = io.fds[2] = p[1];
+  pid = husk_runtime_spawn (argv, &io, err);
+  close (p[1]);
   if (pid < 0)
     {
-      int saved = errno;
       close (p[0]);
-      close (p[1]);
-      return husk_error_make (err, saved, "fork");
+      return -1;
     }
-  if (pid == 0)
-    {
-      sigset_t none;
-      int null = open ("/dev/null", O_RDONLY | O_CLOEXEC);
-
-      sigemptyset (&none);
-      sigprocmask (SIG_SETMASK, &none, NULL);
-      for (int s = 1; s < NSIG; s++)
-        signal (s, SIG_DFL);
-      if (null < 0 || dup2 (null, 0) < 0 || dup2 (p[1], 1) < 0
-          || dup2 (p[1], 2) < 0)
-        _exit (126);
-      husk_exec_runtime (argv[0], argv, environ);
-      _exit (127);
-    }
-  close (p[1]);
   fcntl (p[0], F_SETFL, O_NONBLOCK);
   *out_fd = p[0];
   return pid;

@@ -15,7 +15,7 @@
  * prompt.  JSON text is valid UTF-8 (invalid bytes become U+FFFD, as Go's
  * encoder does), so jansson can read every record back.
  */
-#include "container/monitor.h"
+#include "monproto/monproto.h"
 #include "util/cleanup.h"
 #include "util/strutil.h"
 

@@ -4,7 +4,7 @@
  * runtime command lines, the exit file, timestamps and socket addresses.
  * Compiled into both, so it depends on util/ and jansson only.
  */
-#include "container/monitor.h"
+#include "monproto/monproto.h"
 #include "util/cleanup.h"
 #include "util/fileutil.h"
 #include "util/log.h"
@@ -249,80 +249,31 @@ husk_monitor_config_release (struct husk_monitor_config *cfg)
 
 /* --- Runtime command lines ------------------------------------------------ */
 
-char **
-husk_monitor_runtime_argv (const struct husk_monitor_opts *o, const char *verb,
-                           ...)
+struct husk_runtime *
+husk_monitor_runtime (const struct husk_monitor_opts *o, const char *log)
 {
-  char **argv = NULL;
-  const char *a;
-  va_list ap;
+  struct husk_runtime *rt = husk_runtime_new_path (o->runtime);
 
-  husk_strv_append (&argv, o->runtime);
-  if (o->runtime_root)
-    {
-      husk_strv_append (&argv, "--root");
-      husk_strv_append (&argv, o->runtime_root);
-    }
-  for (const char *const *p = o->runtime_args; p && *p; p++)
-    husk_strv_append (&argv, *p);
-  husk_strv_append (&argv, verb);
+  rt->root = o->runtime_root ? husk_xstrdup (o->runtime_root) : NULL;
+  rt->args = husk_strv_dup ((char *const *) o->runtime_args);
+  husk_runtime_set_log (rt, log);
+  /* Without a log file its messages reach a person (a healthcheck's
+     output, the monitor's own log) as the runtime writes them.  */
+  rt->plain = log == NULL;
+  return rt;
+}
+
+char **
+husk_monitor_runtime_argv (const struct husk_monitor_opts *o, const char *verb, ...)
+{
+  cleanup (husk_runtime_free) struct husk_runtime *rt = husk_monitor_runtime (o, NULL);
+  va_list ap;
+  char **argv;
+
   va_start (ap, verb);
-  while ((a = va_arg (ap, const char *)) != NULL)
-    husk_strv_append (&argv, a);
+  argv = husk_runtime_argv_v (rt, verb, ap);
   va_end (ap);
   return argv;
-}
-
-static bool
-contains_nocase (const char *s, const char *what)
-{
-  return strcasestr (s, what) != NULL;
-}
-
-int
-husk_monitor_exit_hint (const char *msg)
-{
-  /* Only failures to run the container's program are 126/127 (crun:
-     "executable file `x` not found", "open executable: Permission denied";
-     runc: "exec: \"x\": executable file not found", "exec: \"/x\": stat
-     /x: no such file or directory", "exec: \"/etc\": permission denied").
-     A missing bundle file is an engine error: 125.  */
-  if (msg == NULL
-      || !(contains_nocase (msg, "executable") || contains_nocase (msg, "exec:")))
-    return 125;
-  if (contains_nocase (msg, "not found")
-      || contains_nocase (msg, "no such file or directory"))
-    return 127;
-  if (contains_nocase (msg, "permission denied")
-      || contains_nocase (msg, "operation not permitted")
-      || contains_nocase (msg, "is a directory"))
-    return 126;
-  return 125;
-}
-
-char *
-husk_monitor_runtime_error (const char *log_path)
-{
-  cleanup_fclose FILE *f = fopen (log_path, "re");
-  cleanup_free char *line = NULL;
-  size_t cap = 0;
-  char *msg = NULL;
-
-  if (f == NULL)
-    return NULL;
-  while (getline (&line, &cap, f) > 0)
-    {
-      cleanup_json json_t *j = json_loads (line, 0, NULL);
-      const char *level = get_str (j, "level");
-      const char *m = get_str (j, "msg");
-
-      if (m == NULL || level == NULL
-          || !(strcmp (level, "error") == 0 || strcmp (level, "fatal") == 0))
-        continue;
-      free (msg);
-      msg = husk_xstrdup (m);
-    }
-  return msg;
 }
 
 /* --- Time ----------------------------------------------------------------- */

@@ -1,0 +1,211 @@
+/* SPDX-License-Identifier: GPL-2.0-or-later */
+/*
+ * Creating a container: plan everything (the image, the configuration,
+ * the runtime, the name) before writing anything, then the row (which
+ * reserves the name), the bundle, the read-write layer and the named
+ * volumes, rolled back together when one of them fails.
+ */
+#include "container/lifecycle.h"
+#include "monproto/monproto.h"
+#include "events/events.h"
+#include "util/cleanup.h"
+#include "util/fileutil.h"
+#include "util/log.h"
+#include "util/strutil.h"
+#include "container/ccfg-build.h"
+#include "image/image.h"
+#include "volume/attach.h"
+#include "runtime/runtime.h"
+#include "storage/store.h"
+
+#include <errno.h>
+#include <fcntl.h>
+#include <string.h>
+#include <unistd.h>
+
+/* ---- names ------------------------------------------------------------- */
+
+static char *
+random_hex (size_t bytes)
+{
+  unsigned char buf[32];
+  char *out = husk_xmalloc (bytes * 2 + 1);
+  int fd = open ("/dev/urandom", O_RDONLY | O_CLOEXEC);
+
+  if (fd < 0 || read (fd, buf, bytes) != (ssize_t) bytes)
+    abort ();
+  close (fd);
+  for (size_t i = 0; i < bytes; i++)
+    snprintf (out + 2 * i, 3, "%02x", buf[i]);
+  return out;
+}
+
+
+static char *
+random_name (const char *id)
+{
+  static const char *const adj[] = {
+    "amber", "brave", "calm", "deft", "eager", "fuzzy", "gentle", "happy", "icy",
+    "jolly", "keen", "lucid", "merry", "nimble", "odd", "proud", "quiet", "rapid",
+    "shy", "tidy", "upbeat", "vivid", "witty", "young", "zesty",
+  };
+  static const char *const noun[] = {
+    "badger", "crane", "dingo", "egret", "ferret", "gecko", "heron", "ibis",
+    "jackal", "koala", "lemur", "marten", "newt", "otter", "panda", "quail",
+    "raven", "stoat", "tapir", "urchin", "vole", "walrus", "yak", "zebu",
+  };
+  char head[9];
+  unsigned long v;
+
+  snprintf (head, sizeof head, "%.8s", id);
+  v = strtoul (head, NULL, 16);
+
+  return husk_asprintf ("%s_%s", adj[v % 25], noun[(v / 25) % 24]);
+}
+
+
+static int
+valid_name (const char *n)
+{
+  if (!((n[0] >= 'a' && n[0] <= 'z') || (n[0] >= 'A' && n[0] <= 'Z') || (n[0] >= '0' && n[0] <= '9')))
+    return 0;
+  for (const char *p = n; *p; p++)
+    if (!((*p >= 'a' && *p <= 'z') || (*p >= 'A' && *p <= 'Z') || (*p >= '0' && *p <= '9')
+          || *p == '_' || *p == '.' || *p == '-'))
+      return 0;
+  return 1;
+}
+
+/* ---- create ------------------------------------------------------------ */
+
+static json_t *
+plan (struct husk_engine *e, const char *image_id, json_t *req, struct husk_image_rec *img,
+      husk_error_t *err)
+{
+  cleanup_json json_t *icfg = NULL;
+  struct husk_ccfg_defaults d = {
+    .log_driver = e->config->log_driver,
+    .shm_size = e->config->shm_size,
+    .init_path = e->config->init_path,
+    .stop_timeout = e->config->stop_timeout,
+  };
+  json_t *c;
+
+  if (husk_state_image_get (e->state, image_id, img, err) < 0)
+    return NULL;
+  icfg = json_loads (img->config, 0, NULL);
+  c = husk_ccfg_build (req, &d, icfg, err);
+  if (c == NULL)
+    return NULL;
+  json_object_set_new (c, "image", json_pack ("{s:s, s:s}", "id", img->id, "name",
+                                              img->names && img->names[0] ? img->names[0] : img->id));
+  /* The runtime is the container's for life: chosen now, by path, so
+     no later change of the host or the configuration hands it to
+     another runtime.  */
+  {
+    cleanup_free char *why = NULL;
+    cleanup (husk_runtime_free) struct husk_runtime *rt = husk_runtime_resolve (
+        json_string_value (json_object_get (req, "runtime")), e->config, &why, err);
+    if (rt == NULL)
+      {
+        json_decref (c);
+        return NULL;
+      }
+    if (why)
+      husk_log_debug ("using %s: %s", rt->name, why);
+    json_object_set_new (c, "runtime", json_string (rt->path));
+  }
+  return c;
+}
+
+/* The request's name, checked, or a random one.  */
+static char *
+choose_name (json_t *req, const char *id, husk_error_t *err)
+{
+  const char *n = json_string_value (json_object_get (req, "name"));
+
+  if (n == NULL || *n == '\0')
+    return random_name (id);
+  if (!valid_name (n))
+    return husk_error_makex (err, EINVAL, "container name \"%s\" is invalid: names must match "
+                             "[a-zA-Z0-9][a-zA-Z0-9_.-]*", n), NULL;
+  return husk_xstrdup (n);
+}
+
+
+int
+husk_container_create (struct husk_engine *e, const char *image_id, json_t *req,
+                          char **id_out, husk_error_t *err)
+{
+  struct husk_image_rec img = { 0 };
+  cleanup_json json_t *c = plan (e, image_id, req, &img, err);
+  cleanup_free char *id = random_hex (32), *name = NULL, *dir = NULL, *text = NULL;
+  struct husk_container_rec rec = { 0 };
+  const char *top;
+  int ret = -1;
+
+  if (c == NULL)
+    goto out;
+  if ((name = choose_name (req, id, err)) == NULL)
+    goto out;
+  json_object_set_new (c, "id", json_string (id));
+  json_object_set_new (c, "name", json_string (name));
+  if (json_object_get (c, "hostname") == NULL)
+    {
+      /* Podman: the short ID, or with the host's network its hostname.  */
+      const char *net = json_string_value (json_object_get (json_object_get (c, "namespaces"),
+                                                            "network"));
+      char host[256] = "";
+      cleanup_free char *h = husk_xstrndup (id, 12);
+      if (net && strcmp (net, "host") == 0 && gethostname (host, sizeof host - 1) == 0 && *host)
+        json_object_set_new (c, "hostname", json_string (host));
+      else
+        json_object_set_new (c, "hostname", json_string (h));
+    }
+  dir = husk_container_bundle_dir (e, id);
+  if (json_object_get (json_object_get (c, "log"), "path") == NULL)
+    {
+      cleanup_free char *lp = husk_asprintf ("%s/ctr.log", dir);
+      json_object_set_new (json_object_get (c, "log"), "path", json_string (lp));
+    }
+  text = json_dumps (c, JSON_COMPACT);
+  rec = (struct husk_container_rec){ .id = id, .name = name, .image_id = img.id,
+                                     .config = text, .state = (char *) "created",
+                                     .created = husk_now_ns () };
+  /* The row first: it reserves the name, so a conflict costs nothing.  A
+     generated name that happens to be taken is simply drawn again.  */
+  for (int tries = 0; husk_state_container_add (e->state, &rec, err) < 0; tries++)
+    {
+      cleanup_free char *salt = random_hex (4);
+      if ((*err)->code != EEXIST || json_string_value (json_object_get (req, "name")) || tries > 50)
+        goto out;
+      husk_error_release (err);
+      free (name);
+      name = random_name (salt);
+      rec.name = name;
+      json_object_set_new (c, "name", json_string (name));
+      free (text);
+      text = json_dumps (c, JSON_COMPACT);
+      rec.config = text;
+    }
+  top = img.layers && img.layers[0] ? img.layers[husk_strv_len (img.layers) - 1] : NULL;
+  /* Named volumes exist from create on, as in Podman; they are seeded from
+     the image at the first start.  */
+  if (husk_mkdir_p (dir, 0700, err) < 0 || husk_container_write_bundle_files (e, dir, c, err) < 0
+      || husk_store_container_create (e->store, id, top, err) < 0
+      || (json_is_true (json_object_get (c, "rm"))
+          && husk_store_container_set_transient (e->store, id, err) < 0)
+      || husk_volume_create_named (e, c, err) < 0)
+    {
+      husk_store_container_remove (e->store, id, NULL);
+      husk_rm_rf (dir, NULL);
+      husk_state_container_remove (e->state, id, NULL);
+      goto out;
+    }
+  husk_events_container (e->state, &rec, "create", 0, NULL);
+  *id_out = steal_ptr (&id);
+  ret = 0;
+out:
+  husk_image_rec_release (&img);
+  return ret;
+}

@@ -1,0 +1,299 @@
+/* SPDX-License-Identifier: GPL-2.0-or-later */
+/*
+ * Starting a container: the monitor is spawned first and starts up while
+ * the root file system is mounted, the volumes prepared and the spec
+ * written; then it creates (and starts) the container and reports the
+ * pids, which are recorded with the init and start events in one
+ * transaction.  `init` stops after the runtime's create; a later start
+ * asks the monitor to run `runtime start`.
+ */
+#include "container/lifecycle.h"
+#include "events/events.h"
+#include "util/cleanup.h"
+#include "util/fileutil.h"
+#include "util/log.h"
+#include "util/strutil.h"
+#include "container/monitor.h"
+#include "volume/attach.h"
+#include "runtime/runtime.h"
+#include "storage/store.h"
+
+#include <string.h>
+#include <unistd.h>
+
+/* ---- start --------------------------------------------------------------- */
+
+static char **
+exit_command (struct husk_engine *e, const char *id)
+{
+  char **v = NULL;
+  char self[4096];
+  ssize_t n = readlink ("/proc/self/exe", self, sizeof self - 1);
+
+  self[n > 0 ? n : 0] = '\0';
+  husk_strv_append (&v, self);
+  husk_strv_append (&v, "--root");
+  husk_strv_append (&v, e->root);
+  husk_strv_append (&v, "--runroot");
+  husk_strv_append (&v, e->runroot);
+  if (e->storage_driver)
+    {
+      husk_strv_append (&v, "--storage-driver");
+      husk_strv_append (&v, husk_store_driver_name (e->store));
+    }
+  husk_strv_append (&v, "container");
+  husk_strv_append (&v, "cleanup");
+  husk_strv_append (&v, id);
+  return v;
+}
+
+
+static void
+health_opts (json_t *h, struct husk_monitor_health *mh, char ***test)
+{
+  size_t i;
+  json_t *v;
+
+  if (!json_is_object (h))
+    return;
+  json_array_foreach (json_object_get (h, "test"), i, v)
+    husk_strv_append (test, json_string_value (v));
+  mh->test = (const char *const *) *test;
+  mh->interval_ns = json_integer_value (json_object_get (h, "interval"));
+  mh->timeout_ns = json_integer_value (json_object_get (h, "timeout"));
+  mh->start_period_ns = json_integer_value (json_object_get (h, "start_period"));
+  mh->retries = (int) json_integer_value (json_object_get (h, "retries"));
+  mh->on_failure = json_string_value (json_object_get (h, "on_failure"));
+}
+
+
+static int
+launch (struct husk_engine *e, struct husk_container_rec *r, json_t *c, bool attach_wait,
+        bool create_only, struct husk_monitor_launch *l, husk_error_t *err)
+{
+  cleanup_free char *dir = husk_container_bundle_dir (e, r->id), *run = husk_container_rundir (e, r->id);
+  cleanup_free char *trash = husk_store_tmp_dir (e->store);
+  cleanup_strv char **exitcmd = exit_command (e, r->id), **test = NULL;
+  json_t *log = json_object_get (c, "log"), *restart = json_object_get (c, "restart");
+  cleanup (husk_runtime_free) struct husk_runtime *rt
+      = husk_runtime_open (json_string_value (json_object_get (c, "runtime")), e->runroot, err);
+  struct husk_monitor_opts o = {
+    .id = r->id, .bundle = dir, .userdata = run,
+    .runtime = rt ? rt->path : NULL, .runtime_root = rt ? rt->root : NULL,
+    .terminal = json_is_true (json_object_get (c, "tty")),
+    .stdin_open = json_is_true (json_object_get (c, "interactive")),
+    .log_driver = json_string_value (json_object_get (log, "driver")),
+    .log_path = json_string_value (json_object_get (log, "path")),
+    .log_max_size = json_integer_value (json_object_get (log, "max_size")),
+    .attach_wait = attach_wait,
+    .create_only = create_only,
+    .handoff_cleanup = attach_wait,
+    .trash_dir = trash,
+    .exit_command = (const char *const *) exitcmd,
+    .restart_policy = json_string_value (json_object_get (restart, "policy")),
+    .max_retries = (int) json_integer_value (json_object_get (restart, "max_retries")),
+    .stop_signal = (int) json_integer_value (json_object_get (c, "stop_signal")),
+    .stop_timeout = (int) json_integer_value (json_object_get (c, "stop_timeout")),
+    .stdio_fds = { -1, -1, -1 },
+  };
+
+  /* Say why the runtime cannot work on this host (crun on hybrid cgroups)
+     instead of passing on its raw refusal.  */
+  if (rt == NULL || husk_runtime_check_host (rt, err) < 0)
+    return -1;
+  if (o.log_driver && strcmp (o.log_driver, "passthrough") == 0)
+    {
+      /* The container's stdio are the caller's own.  */
+      o.stdio_fds[0] = 0;
+      o.stdio_fds[1] = 1;
+      o.stdio_fds[2] = 2;
+      o.attach_wait = false;
+    }
+  health_opts (json_object_get (c, "health"), &o.health, &test);
+  /* A fresh run directory: no exit record of an earlier run.  */
+  husk_rm_rf (run, NULL);
+  if (husk_mkdir_p (run, 0700, err) < 0 || husk_mkdir_p (rt->root, 0700, err) < 0)
+    return -1;
+  return husk_monitor_spawn (&o, l, err);
+}
+
+
+static void
+set_state (struct husk_container_rec *r, const char *state, int pid, int monitor_pid)
+{
+  free (r->state);
+  r->state = husk_xstrdup (state);
+  if (pid != r->pid)
+    r->pid_start = 0;
+  if (monitor_pid != r->monitor_pid)
+    r->monitor_start = 0;
+  r->pid = pid;
+  r->monitor_pid = monitor_pid;
+  r->finished_at = 0;
+  r->exit_code = 0;
+}
+
+/* Record the pids, unless the container already exited and its cleanup
+   (run by the monitor) got there first: one transaction decides.  The
+   init and start events go in the same transaction, so they come before
+   the died that the monitor's cleanup records (see wait_for_starter).  */
+static int
+record_pids (struct husk_engine *e, const char *id, struct husk_monitor_result *res,
+             bool init_only, bool attach, husk_error_t *err)
+{
+  struct husk_container_rec r = { 0 };
+  int ret = 0;
+
+  if (husk_state_begin (e->state, err) < 0)
+    return -1;
+  if (husk_state_container_get (e->state, id, &r, NULL) < 0)
+    {
+      husk_state_rollback (e->state);
+      return 0; /* gone already: it ran, exited and was removed (--rm) */
+    }
+  if (husk_container_has_monitor (r.state) && r.monitor_pid == 0)
+    {
+      r.pid = res->container_pid;
+      r.monitor_pid = res->monitor_pid;
+      r.pid_start = res->container_start;
+      r.monitor_start = res->monitor_start;
+      husk_container_set_boot (&r);
+      ret = husk_state_container_save (e->state, &r, err);
+    }
+  if (ret == 0)
+    {
+      husk_events_container (e->state, &r, "init", 0, NULL);
+      if (!init_only)
+        husk_events_container (e->state, &r, "start", 0, NULL);
+      if (attach) /* the caller attaches: in the same transaction */
+        husk_events_container (e->state, &r, "attach", 0, NULL);
+      ret = husk_state_commit (e->state, err);
+    }
+  else
+    husk_state_rollback (e->state);
+  husk_container_rec_release (&r);
+  return ret;
+}
+
+/* Mount, write the spec and launch the monitor: the process starts, or
+   with init only waits in the runtime (state "initialized").  */
+static int
+bring_up (struct husk_engine *e, struct husk_container_rec *r, bool init, int *attach_fd,
+          int *exit_hint, husk_error_t *err)
+{
+  struct husk_monitor_result res = { 0 };
+  struct husk_monitor_launch l = { .sync_r = -1, .go_w = -1, .attach_fd = -1 };
+  cleanup_json json_t *c = json_loads (r->config, 0, NULL);
+  cleanup_free char *rootfs = NULL, *dir = husk_container_bundle_dir (e, r->id);
+  cleanup_free char *run = husk_container_rundir (e, r->id);
+  cleanup_free char *prev = husk_xstrdup (r->state);
+  int64_t prev_started = r->started_at;
+  int ret, vols;
+
+  /* The monitor of the last run may still be deleting the runtime's
+     record (a handed-over cleanup does not wait for that).  */
+  husk_container_await_monitor (r, 10000);
+  /* The new monitor starts up while we mount and write the spec; it
+     waits for our go.  */
+  if (launch (e, r, c, attach_fd != NULL, init, &l, err) < 0)
+    return -1;
+  rootfs = husk_store_container_mount (e->store, r->id, err);
+  if (rootfs == NULL || (vols = husk_volume_prepare (e, c, rootfs, err)) < 0)
+    goto fail;
+  if (vols > 0)
+    {
+      /* Anonymous volumes got names: keep them across restarts.  */
+      free (r->config);
+      r->config = json_dumps (c, JSON_COMPACT);
+      if (husk_state_container_save (e->state, r, err) < 0)
+        goto fail;
+    }
+  if (husk_container_write_spec (e, c, dir, rootfs, err) < 0)
+    goto fail;
+  /* Active before the monitor goes: its cleanup may come before we
+     return, and must find a row it can fold the exit into.  */
+  set_state (r, init ? "initialized" : "running", 0, 0);
+  husk_container_set_boot (r);
+  if (!init)
+    r->started_at = husk_now_ns ();
+  if (husk_state_container_save (e->state, r, err) < 0)
+    goto fail;
+  if (husk_monitor_go (run, &l, &res, err) < 0)
+    {
+      if (res.exit_code_hint)
+        *exit_hint = res.exit_code_hint;
+      set_state (r, prev, 0, 0);
+      r->started_at = prev_started;
+      husk_state_container_save (e->state, r, NULL);
+      husk_events_container (e->state, r, "cleanup", 0, NULL); /* as Podman records a start that failed */
+      goto fail;
+    }
+  husk_monitor_launch_release (&l);
+  /* An attach socket handed back (not with the passthrough log driver):
+     the caller attaches, and the event goes with the start's.  */
+  ret = record_pids (e, r->id, &res, init, attach_fd != NULL && res.attach_fd >= 0, err);
+  if (ret == 0 && attach_fd)
+    *attach_fd = res.attach_fd;
+  else if (res.attach_fd >= 0)
+    close (res.attach_fd);
+  return ret;
+fail:
+  husk_monitor_launch_release (&l);
+  husk_container_release (e, r, true);
+  return -1;
+}
+
+/* Start what `init` created: the monitor runs `runtime start`.  */
+static int
+start_initialized (struct husk_engine *e, struct husk_container_rec *r, int *attach_fd,
+                   husk_error_t *err)
+{
+  cleanup_free char *run = husk_container_rundir (e, r->id);
+  cleanup_close int sock = -1;
+  struct husk_container_rec cur = { 0 };
+  int ret = 0;
+
+  if (attach_fd && (sock = husk_monitor_connect_attach (run, err)) < 0)
+    return -1;
+  if (husk_monitor_start_created (run, err) < 0)
+    return husk_error_wrap (err, "start '%s'", r->name);
+  if (husk_state_begin (e->state, err) < 0)
+    return -1;
+  if (husk_state_container_get (e->state, r->id, &cur, NULL) == 0
+      && strcmp (cur.state, "initialized") == 0)
+    {
+      set_state (&cur, "running", cur.pid, cur.monitor_pid);
+      cur.started_at = husk_now_ns ();
+      ret = husk_state_container_save (e->state, &cur, err);
+    }
+  husk_container_rec_release (&cur);
+  if (ret < 0 || husk_state_commit (e->state, err) < 0)
+    {
+      husk_state_rollback (e->state);
+      return -1;
+    }
+  husk_events_container (e->state, r, "start", 0, NULL);
+  if (attach_fd)
+    {
+      husk_events_container (e->state, r, "attach", 0, NULL);
+      *attach_fd = steal_fd (&sock);
+    }
+  return 0;
+}
+
+int
+husk_container_start (struct husk_engine *e, struct husk_container_rec *r, int *attach_fd,
+                      int *exit_hint, husk_error_t *err)
+{
+  if (strcmp (r->state, "initialized") == 0)
+    return start_initialized (e, r, attach_fd, err);
+  return bring_up (e, r, false, attach_fd, exit_hint, err);
+}
+
+int
+husk_container_init (struct husk_engine *e, struct husk_container_rec *r, husk_error_t *err)
+{
+  int hint;
+
+  return bring_up (e, r, true, NULL, &hint, err);
+}

@@ -1,0 +1,104 @@
+/* SPDX-License-Identifier: GPL-2.0-or-later */
+/*
+ * Stopping and signalling a container: through its runtime, or, when the
+ * runtime lost track, the recorded pid while it is still the process
+ * recorded (util/proc.h).
+ */
+#include "container/lifecycle.h"
+#include "events/events.h"
+#include "util/cleanup.h"
+#include "util/fileutil.h"
+#include "util/log.h"
+#include "util/strutil.h"
+#include "container/monitor.h"
+#include "runtime/runtime.h"
+
+#include <signal.h>
+#include <string.h>
+
+
+int
+husk_container_signal (struct husk_engine *e, struct husk_container_rec *r, int sig, bool all)
+{
+  husk_error_t err = NULL;
+  cleanup (husk_runtime_free) struct husk_runtime *rt = husk_container_runtime (e, r, &err);
+  struct husk_proc_id p = husk_container_proc (r, false);
+
+  if (rt && husk_runtime_kill (rt, r->id, sig, all, &err) == 0)
+    return 0;
+  husk_log_debug ("kill %s: %s", r->id, err ? err->msg : "");
+  husk_error_release (&err);
+  /* The runtime may have lost track: signal the pid, but only while it is
+     still the process recorded (util/proc.h), never one that got its pid
+     since; a row without the start time gets no signal of ours.  */
+  return husk_proc_signal (&p, sig);
+}
+
+/* Wait until the monitor has recorded an exit, up to timeout_ms.  */
+static bool
+wait_exit (struct husk_engine *e, struct husk_container_rec *r, int timeout_ms)
+{
+  for (int waited = 0;; waited += 20)
+    {
+      struct husk_container_rec fresh = { 0 };
+      bool done;
+      if (husk_state_container_get (e->state, r->id, &fresh, NULL) < 0)
+        return true;
+      husk_container_sync (e, &fresh, true);
+      done = !husk_container_has_monitor (fresh.state);
+      husk_container_rec_release (&fresh);
+      if (done)
+        return true;
+      if (timeout_ms >= 0 && waited >= timeout_ms)
+        return false;
+      usleep (20000);
+    }
+}
+
+
+int
+husk_container_stop (struct husk_engine *e, struct husk_container_rec *r, int timeout,
+                     husk_error_t *err)
+{
+  cleanup_json json_t *c = NULL;
+  cleanup_free char *run = NULL, *stopping = NULL;
+  int sig;
+
+  (void) err; /* best effort, as Podman's stop */
+  c = json_loads (r->config, 0, NULL);
+  sig = (int) json_integer_value (json_object_get (c, "stop_signal"));
+  if (timeout < 0)
+    timeout = (int) json_integer_value (json_object_get (c, "stop_timeout"));
+  run = husk_container_rundir (e, r->id);
+  stopping = husk_asprintf ("%s/%s", run, HUSK_MONITOR_STOPPING);
+  /* Before the signal: the exit it causes is folded (died, cleanup) by
+     whichever process sees it first, maybe the monitor's.  */
+  husk_write_file_atomic (stopping, "1", 1, 0600, NULL); /* no restart after this */
+  if (strcmp (r->state, "paused") == 0)
+    {
+      husk_error_t rerr = NULL;
+      cleanup (husk_runtime_free) struct husk_runtime *rt = husk_container_runtime (e, r, &rerr);
+      if (rt == NULL || husk_runtime_resume (rt, r->id, &rerr) < 0)
+        husk_log_debug ("stop %s: resume: %s", r->id, rerr->msg);
+      husk_error_release (&rerr);
+    }
+  if (timeout > 0)
+    husk_container_signal (e, r, sig ? sig : SIGTERM, false);
+  if (timeout == 0 || !wait_exit (e, r, timeout * 1000))
+    {
+      husk_container_signal (e, r, SIGKILL, true);
+      wait_exit (e, r, 10000);
+    }
+  /* The monitor's cleanup comes after the exit: let it end, so that a
+     start right after this stop cannot lose its rootfs to it.  */
+  {
+    struct husk_container_rec fresh = { 0 };
+    if (husk_state_container_get (e->state, r->id, &fresh, NULL) == 0)
+      {
+        if (fresh.monitor_pid > 0)
+          husk_container_await_monitor (&fresh, 5000);
+        husk_container_rec_release (&fresh);
+      }
+  }
+  return 0;
+}

@@ -10,10 +10,10 @@
 #include "container/parse.h"
 #include "format/humanize.h"
 #include "ops/container.h"
+#include "ops/container_logs.h"
+#include "ops/container_run.h"
 #include "events/events.h"
-#include "ops/image_filter.h"
 #include "util/cleanup.h"
-#include "util/fileutil.h"
 #include "util/proc.h"
 #include "util/strutil.h"
 
@@ -190,27 +190,9 @@ static int
 create_one (struct cli_ctx *ctx, struct create_opts *o, const char *image, json_t *req,
             char **id)
 {
-  if (o->replace && o->name)
-    {
-      cleanup_free char *old = NULL;
-      if (husk_op_container_resolve (ctx->engine, o->name, &old, NULL) == 0
-          && husk_op_container_remove (ctx->engine, old, true, false, 0, &ctx->err) < 0)
-        return -1;
-    }
-  if (husk_op_container_create (ctx->engine, image, req, id, &ctx->err) < 0)
-    return -1;
-  if (o->cidfile)
-    {
-      if (husk_path_exists (o->cidfile))
-        {
-          husk_op_container_remove (ctx->engine, *id, true, false, 0, NULL);
-          return husk_error_makex (&ctx->err, EEXIST, "container id file exists. Ensure "
-                                   "another container is not using it or delete %s", o->cidfile);
-        }
-      if (husk_write_file_atomic (o->cidfile, *id, strlen (*id), 0644, &ctx->err) < 0)
-        return -1;
-    }
-  return 0;
+  return husk_op_container_create_with (ctx->engine, image, req, &(struct husk_create_opts){
+                                          .cidfile = o->cidfile, .replace = o->replace },
+                                        id, &ctx->err);
 }
 
 int
@@ -272,39 +254,62 @@ cli_sig_proxy_remove (void)
     close (fd);
 }
 
+/* run's started() hook: proxy signals to the container now running.  */
 static void
-install_sig_proxy (struct cli_ctx *ctx, const char *id)
+sig_proxy_started (void *data, const struct husk_container_rec *r)
 {
-  struct husk_container_rec r = { 0 };
-
-  if (husk_state_container_get (ctx->engine->state, id, &r, NULL) < 0)
-    return;
-  cli_sig_proxy_install (&r);
-  husk_container_rec_release (&r);
+  (void) data;
+  cli_sig_proxy_install (r);
 }
 
-/* After attaching on the socket start gave us: with the exit code we clean
-   up as the monitor would have (it waits for that); detached or failed, the
-   monitor does.  Return: the exit status of run or start -a.  */
-static int
-attached_end (struct cli_ctx *ctx, const char *id, int afd, int code)
+/* Print what cleaning up after the exit could not do (the exit status is
+   the container's all the same).  */
+static void
+report_cleanup (const char *id, husk_error_t *cerr)
 {
-  husk_error_t lerr = NULL;
+  if (*cerr == NULL)
+    return;
+  fprintf (stderr, "Error: clean up container %s: %s\n", id, (*cerr)->msg);
+  husk_error_release (cerr);
+}
 
-  if (afd >= 0 && code >= 0)
-    {
-      if (husk_op_container_attached_exit (ctx->engine, id, afd, &lerr) < 0)
-        {
-          fprintf (stderr, "Error: clean up container %s: %s\n", id, lerr->msg);
-          husk_error_release (&lerr);
-        }
-    }
-  else if (afd >= 0)
-    close (afd);
+/* The status of run or start -a from what attaching returned.  */
+static int
+attached_status (struct cli_ctx *ctx, int code)
+{
   if (code == HUSK_ATTACH_DETACHED)
     return 0;
   if (code < 0)
     return cli_fail (ctx);
+  return code;
+}
+
+/* A failed start: its status; a --rm container goes again.  */
+static int
+run_start_failed (struct cli_ctx *ctx, const struct create_opts *o, const char *id, int hint)
+{
+  cli_fail (ctx);
+  if (o->rm)
+    husk_op_container_remove (ctx->engine, id, true, false, 0, NULL);
+  return hint;
+}
+
+/* --log-driver passthrough: the container has our stdio and no attach
+   stream carries its exit code: wait for it, then remove the container
+   ourselves (--rm was kept from the monitor).  */
+static int
+run_passthrough (struct cli_ctx *ctx, const struct create_opts *o, const char *id)
+{
+  int hint = 125, code, afd = -1;
+
+  if (husk_op_container_start (ctx->engine, id, &afd, &hint, &ctx->err) < 0)
+    return run_start_failed (ctx, o, id, hint);
+  if (afd >= 0)
+    close (afd);
+  if (husk_op_container_wait (ctx->engine, id, NULL, &code, &ctx->err) < 0)
+    return cli_fail (ctx);
+  if (o->rm)
+    husk_op_container_remove (ctx->engine, id, true, true, 0, NULL);
   return code;
 }
 
@@ -315,11 +320,11 @@ cmd_container_run (struct cli_ctx *ctx, int argc, char **argv)
   CLI_OPTIONS_OWNED (create_options, o);
   cleanup_free char **rest = NULL;
   cleanup_json json_t *req = NULL;
-  cleanup_free char *id = NULL, *run = NULL;
+  cleanup_free char *id = NULL;
+  husk_error_t cerr = NULL;
   char *image;
-  int hint = 125, code, afd = -1;
-  const char *keys;
-  bool passthrough;
+  int hint = 125, code;
+  bool passthrough, proxy;
   int r = parse_create (ctx, argc, argv, &o, &image, &req, &rest);
 
   if (r != 0)
@@ -332,36 +337,26 @@ cmd_container_run (struct cli_ctx *ctx, int argc, char **argv)
     json_object_set_new (req, "rm", json_false ());
   if (create_one (ctx, &o, image, req, &id) < 0)
     return cli_fail (ctx);
-  if (husk_op_container_start (ctx->engine, id, o.detach ? NULL : &afd, &hint, &ctx->err) < 0)
-    {
-      cli_fail (ctx);
-      if (o.rm)
-        husk_op_container_remove (ctx->engine, id, true, false, 0, NULL);
-      return hint;
-    }
   if (o.detach)
     {
+      if (husk_op_container_start (ctx->engine, id, NULL, &hint, &ctx->err) < 0)
+        return run_start_failed (ctx, &o, id, hint);
       puts (id);
       return 0;
     }
   if (passthrough)
-    {
-      /* No attach stream carries the exit code here: wait for it, then
-         remove the container ourselves (--rm was kept from the monitor). */
-      if (husk_op_container_wait (ctx->engine, id, NULL, &code, &ctx->err) < 0)
-        return cli_fail (ctx);
-      if (o.rm)
-        husk_op_container_remove (ctx->engine, id, true, true, 0, NULL);
-      return code;
-    }
-  run = husk_op_container_rundir (ctx->engine, id);
+    return run_passthrough (ctx, &o, id);
   /* With a tty, ctrl-c reaches the container through the terminal.  */
-  if (!o.tty && (o.sig_proxy == NULL || strcmp (o.sig_proxy, "false") != 0))
-    install_sig_proxy (ctx, id);
-  keys = o.detach_keys ? o.detach_keys : "ctrl-p,ctrl-q";
-  code = afd >= 0 ? husk_attach_fd (afd, run, o.interactive ? 0 : -1, 1, 2, keys, o.tty, &ctx->err)
-                  : husk_attach (run, o.interactive ? 0 : -1, 1, 2, keys, o.tty, &ctx->err);
-  return attached_end (ctx, id, afd, code);
+  proxy = !o.tty && (o.sig_proxy == NULL || strcmp (o.sig_proxy, "false") != 0);
+  code = husk_op_container_start_attached (ctx->engine, id, &(struct husk_start_attach_opts){
+                                             .in_fd = o.interactive ? 0 : -1, .out_fd = 1,
+                                             .err_fd = 2, .detach_keys = o.detach_keys,
+                                             .started = proxy ? sig_proxy_started : NULL,
+                                             .cleanup_err = &cerr }, &hint, &ctx->err);
+  report_cleanup (id, &cerr);
+  if (code < 0 && hint != 0)
+    return run_start_failed (ctx, &o, id, hint);
+  return attached_status (ctx, code);
 }
 
 /* ---- start ------------------------------------------------------------- */
@@ -375,28 +370,17 @@ struct start_opts
 static int
 start_attached (struct cli_ctx *ctx, struct start_opts *o, const char *id)
 {
-  const char *keys = o->detach_keys ? o->detach_keys : "ctrl-p,ctrl-q";
-  struct husk_container_rec r = { 0 };
-  cleanup_free char *run = NULL;
-  int hint, code, afd = -1;
-  bool tty = false;
+  husk_error_t cerr = NULL;
+  int hint, code;
 
-  if (husk_op_container_start (ctx->engine, id, &afd, &hint, &ctx->err) < 0)
-    {
-      husk_error_wrap (&ctx->err, "unable to start container %s", id);
-      return cli_fail (ctx);
-    }
-  /* With a terminal, ours goes raw as for run -t.  */
-  if (husk_op_container_load (ctx->engine, id, &r, NULL) == 0)
-    {
-      cleanup_json json_t *c = json_loads (r.config, 0, NULL);
-      tty = json_is_true (json_object_get (c, "tty"));
-      husk_container_rec_release (&r);
-    }
-  run = husk_op_container_rundir (ctx->engine, id);
-  code = afd >= 0 ? husk_attach_fd (afd, run, o->interactive ? 0 : -1, 1, 2, keys, tty, &ctx->err)
-                  : husk_attach (run, o->interactive ? 0 : -1, 1, 2, keys, tty, &ctx->err);
-  return attached_end (ctx, id, afd, code);
+  code = husk_op_container_start_attached (ctx->engine, id, &(struct husk_start_attach_opts){
+                                             .in_fd = o->interactive ? 0 : -1, .out_fd = 1,
+                                             .err_fd = 2, .detach_keys = o->detach_keys,
+                                             .cleanup_err = &cerr }, &hint, &ctx->err);
+  report_cleanup (id, &cerr);
+  if (code < 0 && hint != 0)
+    husk_error_wrap (&ctx->err, "unable to start container %s", id);
+  return attached_status (ctx, code);
 }
 
 int
@@ -670,7 +654,7 @@ cmd_container_logs (struct cli_ctx *ctx, int argc, char **argv)
     OPTION_END,
   };
   struct logs_opts o = { 0 };
-  struct husk_log_filter f = { .tail = -1 };
+  struct husk_logs_opts lo = { .tail = -1 };
   cleanup_targets struct cli_targets t = { 0 };
   bool several;
 
@@ -680,13 +664,13 @@ cmd_container_logs (struct cli_ctx *ctx, int argc, char **argv)
                              .no_args = "specify at least one container name or ID to log" },
                            &t) < 0)
     return cli_fail (ctx);
-  if (parse_time_arg (o.since, &f.since_ns, &ctx->err) < 0
-      || parse_time_arg (o.until, &f.until_ns, &ctx->err) < 0)
+  if (parse_time_arg (o.since, &lo.since_ns, &ctx->err) < 0
+      || parse_time_arg (o.until, &lo.until_ns, &ctx->err) < 0)
     return cli_fail (ctx);
   if (o.tail)
     {
       char *end;
-      f.tail = strtol (o.tail, &end, 10);
+      lo.tail = strtol (o.tail, &end, 10);
       if (*end || end == o.tail)
         return cli_usage_error (ctx, "invalid argument \"%s\" for \"--tail\" flag", o.tail),
                cli_fail (ctx);
@@ -694,29 +678,13 @@ cmd_container_logs (struct cli_ctx *ctx, int argc, char **argv)
   several = t.n > 1;
   for (size_t i = 0; i < t.n; i++)
     {
-      cleanup_free char *path = NULL, *driver = NULL, *id = NULL, *run = NULL, *exitf = NULL;
       cleanup_free char *prefix = NULL;
       struct log_print p = { .timestamps = o.timestamps };
-      if (husk_op_container_log (ctx->engine, t.v[i].id, &path, &driver, &id, &ctx->err) < 0)
-        return cli_fail (ctx);
-      if (strcmp (driver, "none") == 0 || strcmp (driver, "passthrough") == 0)
-        {
-          husk_error_makex (&ctx->err, EINVAL, "this container is using the '%s' log driver, "
-                            "cannot read logs", driver);
-          return cli_fail (ctx);
-        }
       if (o.names || several)
-        prefix = o.names ? husk_xstrdup (t.v[i].ref) : husk_xstrndup (id, 12);
+        prefix = o.names ? husk_xstrdup (t.v[i].ref) : husk_xstrndup (t.v[i].id, 12);
       p.prefix = prefix;
-      run = husk_op_container_rundir (ctx->engine, id);
-      exitf = husk_asprintf ("%s/%s", run, HUSK_MONITOR_EXIT);
-      f.follow = o.follow;
-      f.exit_file = exitf;
-      if (o.follow && !husk_path_exists (run))
-        f.follow = false;
-      if (!husk_path_exists (path))
-        continue;
-      if (husk_log_read (path, driver, &f, print_log, &p, &ctx->err) < 0)
+      lo.follow = o.follow;
+      if (husk_op_container_logs (ctx->engine, t.v[i].id, &lo, print_log, &p, &ctx->err) < 0)
         return cli_fail (ctx);
     }
   return 0;

@@ -10,10 +10,10 @@
 #include "container/parse.h"
 #include "format/humanize.h"
 #include "ops/container.h"
+#include "ops/container_logs.h"
+#include "ops/container_run.h"
 #include "events/events.h"
-#include "ops/image_filter.h"
 #include "util/cleanup.h"
-#include "util/fileutil.h"
 #include "util/proc.h"
 #include "util/strutil.h"
 
@@ -190,27 +190,9 @@ static int
 create_one (struct cli_ctx *ctx, struct create_opts *o, const char *image, json_t *req,
             char **id)
 {
-  if (o->replace && o->name)
-    {
-      cleanup_free char *old = NULL;
-      if (husk_op_container_resolve (ctx->engine, o->name, &old, NULL) == 0
-          && husk_op_container_remove (ctx->engine, old, true, false, 0, &ctx->err) < 0)
-        return -1;
-    }
-  if (husk_op_container_create (ctx->engine, image, req, id, &ctx->err) < 0)
-    return -1;
-  if (o->cidfile)
-    {
-      if (husk_path_exists (o->cidfile))
-        {
-          husk_op_container_remove (ctx->engine, *id, true, false, 0, NULL);
-          return husk_error_makex (&ctx->err, EEXIST, "container id file exists. Ensure "
-                                   "another container is not using it or delete %s", o->cidfile);
-        }
-      if (husk_write_file_atomic (o->cidfile, *id, strlen (*id), 0644, &ctx->err) < 0)
-        return -1;
-    }
-  return 0;
+  return husk_op_container_create_with (ctx->engine, image, req, &(struct husk_create_opts){
+                                          .cidfile = o->cidfile, .replace = o->replace },
+                                        id, &ctx->err);
 }
 
 int
@@ -272,39 +254,62 @@ cli_sig_proxy_remove (void)
     close (fd);
 }
 
+/* run's started() hook: proxy signals to the container now running.  */
 static void
-install_sig_proxy (struct cli_ctx *ctx, const char *id)
+sig_proxy_started (void *data, const struct husk_container_rec *r)
 {
-  struct husk_container_rec r = { 0 };
-
-  if (husk_state_container_get (ctx->engine->state, id, &r, NULL) < 0)
-    return;
-  cli_sig_proxy_install (&r);
-  husk_container_rec_release (&r);
+  (void) data;
+  cli_sig_proxy_install (r);
 }
 
-/* After attaching on the socket start gave us: with the exit code we clean
-   up as the monitor would have (it waits for that); detached or failed, the
-   monitor does.  Return: the exit status of run or start -a.  */
-static int
-attached_end (struct cli_ctx *ctx, const char *id, int afd, int code)
+/* Print what cleaning up after the exit could not do (the exit status is
+   the container's all the same).  */
+static void
+report_cleanup (const char *id, husk_error_t *cerr)
 {
-  husk_error_t lerr = NULL;
+  if (*cerr == NULL)
+    return;
+  fprintf (stderr, "Error: clean up container %s: %s\n", id, (*cerr)->msg);
+  husk_error_release (cerr);
+}
 
-  if (afd >= 0 && code >= 0)
-    {
-      if (husk_op_container_attached_exit (ctx->engine, id, afd, &lerr) < 0)
-        {
-          fprintf (stderr, "Error: clean up container %s: %s\n", id, lerr->msg);
-          husk_error_release (&lerr);
-        }
-    }
-  else if (afd >= 0)
-    close (afd);
+/* The status of run or start -a from what attaching returned.  */
+static int
+attached_status (struct cli_ctx *ctx, int code)
+{
   if (code == HUSK_ATTACH_DETACHED)
     return 0;
   if (code < 0)
     return cli_fail (ctx);
+  return code;
+}
+
+/* A failed start: its status; a --rm container goes again.  */
+static int
+run_start_failed (struct cli_ctx *ctx, const struct create_opts *o, const char *id, int hint)
+{
+  cli_fail (ctx);
+  if (o->rm)
+    husk_op_container_remove (ctx->engine, id, true, false, 0, NULL);
+  return hint;
+}
+
+/* --log-driver passthrough: the container has our stdio and no attach
+   stream carries its exit code: wait for it, then remove the container
+   ourselves (--rm was kept from the monitor).  */
+static int
+run_passthrough (struct cli_ctx *ctx, const struct create_opts *o, const char *id)
+{
+  int hint = 125, code, afd = -1;
+
+  if (husk_op_container_start (ctx->engine, id, &afd, &hint, &ctx->err) < 0)
+    return run_start_failed (ctx, o, id, hint);
+  if (afd >= 0)
+    close (afd);
+  if (husk_op_container_wait (ctx->engine, id, NULL, &code, &ctx->err) < 0)
+    return cli_fail (ctx);
+  if (o->rm)
+    husk_op_container_remove (ctx->engine, id, true, true, 0, NULL);
   return code;
 }
 
@@ -315,11 +320,11 @@ cmd_container_run (struct cli_ctx *ctx, int argc, char **argv)
   CLI_OPTIONS_OWNED (create_options, o);
   cleanup_free char **rest = NULL;
   cleanup_json json_t *req = NULL;
-  cleanup_free char *id = NULL, *run = NULL;
+  cleanup_free char *id = NULL;
+  husk_error_t cerr = NULL;
   char *image;
-  int hint = 125, code, afd = -1;
-  const char *keys;
-  bool passthrough;
+  int hint = 125, code;
+  bool passthrough, proxy;
   int r = parse_create (ctx, argc, argv, &o, &image, &req, &rest);
 
   if (r != 0)
@@ -332,36 +337,26 @@ cmd_container_run (struct cli_ctx *ctx, int argc, char **argv)
     json_object_set_new (req, "rm", json_false ());
   if (create_one (ctx, &o, image, req, &id) < 0)
     return cli_fail (ctx);
-  if (husk_op_container_start (ctx->engine, id, o.detach ? NULL : &afd, &hint, &ctx->err) < 0)
-    {
-      cli_fail (ctx);
-      if (o.rm)
-        husk_op_container_remove (ctx->engine, id, true, false, 0, NULL);
-      return hint;
-    }
   if (o.detach)
     {
+      if (husk_op_container_start (ctx->engine, id, NULL, &hint, &ctx->err) < 0)
+        return run_start_failed (ctx, &o, id, hint);
       puts (id);
       return 0;
     }
   if (passthrough)
-    {
-      /* No attach stream carries the exit code here: wait for it, then
-         remove the container ourselves (--rm was kept from the monitor). */
-      if (husk_op_container_wait (ctx->engine, id, NULL, &code, &ctx->err) < 0)
-        return cli_fail (ctx);
-      if (o.rm)
-        husk_op_container_remove (ctx->engine, id, true, true, 0, NULL);
-      return code;
-    }
-  run = husk_op_container_rundir (ctx->engine, id);
+    return run_passthrough (ctx, &o, id);
   /* With a tty, ctrl-c reaches the container through the terminal.  */
-  if (!o.tty && (o.sig_proxy == NULL || strcmp (o.sig_proxy, "false") != 0))
-    install_sig_proxy (ctx, id);
-  keys = o.detach_keys ? o.detach_keys : "ctrl-p,ctrl-q";
-  code = afd >= 0 ? husk_attach_fd (afd, run, o.interactive ? 0 : -1, 1, 2, keys, o.tty, &ctx->err)
-                  : husk_attach (run, o.interactive ? 0 : -1, 1, 2, keys, o.tty, &ctx->err);
-  return attached_end (ctx, id, afd, code);
+  proxy = !o.tty && (o.sig_proxy == NULL || strcmp (o.sig_proxy, "false") != 0);
+  code = husk_op_container_start_attached (ctx->engine, id, &(struct husk_start_attach_opts){
+                                             .in_fd = o.interactive ? 0 : -1, .out_fd = 1,
+                                             .err_fd = 2, .detach_keys = o.detach_keys,
+                                             .started = proxy ? sig_proxy_started : NULL,
+                                             .cleanup_err = &cerr }, &hint, &ctx->err);
+  report_cleanup (id, &cerr);
+  if (code < 0 && hint != 0)
+    return run_start_failed (ctx, &o, id, hint);
+  return attached_status (ctx, code);
 }
 
 /* ---- start ------------------------------------------------------------- */
@@ -375,28 +370,17 @@ struct start_opts
 static int
 start_attached (struct cli_ctx *ctx, struct start_opts *o, const char *id)
 {
-  const char *keys = o->detach_keys ? o->detach_keys : "ctrl-p,ctrl-q";
-  struct husk_container_rec r = { 0 };
-  cleanup_free char *run = NULL;
-  int hint, code, afd = -1;
-  bool tty = false;
+  husk_error_t cerr = NULL;
+  int hint, code;
 
-  if (husk_op_container_start (ctx->engine, id, &afd, &hint, &ctx->err) < 0)
-    {
-      husk_error_wrap (&ctx->err, "unable to start container %s", id);
-      return cli_fail (ctx);
-    }
-  /* With a terminal, ours goes raw as for run -t.  */
-  if (husk_op_container_load (ctx->engine, id, &r, NULL) == 0)
-    {
-      cleanup_json json_t *c = json_loads (r.config, 0, NULL);
-      tty = json_is_true (json_object_get (c, "tty"));
-      husk_container_rec_release (&r);
-    }
-  run = husk_op_container_rundir (ctx->engine, id);
-  code = afd >= 0 ? husk_attach_fd (afd, run, o->interactive ? 0 : -1, 1, 2, keys, tty, &ctx->err)
-                  : husk_attach (run, o->interactive ? 0 : -1, 1, 2, keys, tty, &ctx->err);
-  return attached_end (ctx, id, afd, code);
+  code = husk_op_container_start_attached (ctx->engine, id, &(struct husk_start_attach_opts){
+                                             .in_fd = o->interactive ? 0 : -1, .out_fd = 1,
+                                             .err_fd = 2, .detach_keys = o->detach_keys,
+                                             .cleanup_err = &cerr }, &hint, &ctx->err);
+  report_cleanup (id, &cerr);
+  if (code < 0 && hint != 0)
+    husk_error_wrap (&ctx->err, "unable to start container %s", id);
+  return attached_status (ctx, code);
 }
 
 int
@@ -446,269 +430,6 @@ cmd_container_start (struct cli_ctx *ctx, int argc, char **argv)
         puts (t.v[i].ref); /* 1: it was running already, and is not named */
     }
   return cli_targets_finish (&t);
-}
-
-/* ---- ps ---------------------------------------------------------------- */
-
-struct ps_opts
-{
-  bool all, quiet, latest, no_trunc, size, noheading;
-  long last;
-  char **filter;
-  char *format, *sort;
-};
-
-static char *
-command_text (json_t *c, bool no_trunc)
-{
-  cleanup_strv char **words = NULL;
-  size_t i;
-  json_t *v;
-  char *s;
-
-  json_array_foreach (json_object_get (c, "entrypoint"), i, v)
-    husk_strv_append (&words, json_string_value (v));
-  json_array_foreach (json_object_get (c, "cmd"), i, v)
-    husk_strv_append (&words, json_string_value (v));
-  s = husk_strv_join (words, " ");
-  if (!no_trunc && strlen (s) > 20)
-    {
-      char *t = husk_asprintf ("%.17s...", s);
-      free (s);
-      return t;
-    }
-  return s;
-}
-
-static char *
-status_text (struct cli_ctx *ctx, const struct husk_container_rec *r, json_t *cfg)
-{
-  int64_t now = time (NULL);
-  cleanup_free char *d = NULL;
-  char health[32] = "";
-
-  if (json_is_object (json_object_get (cfg, "health")))
-    {
-      cleanup_free char *run = husk_op_container_rundir (ctx->engine, r->id);
-      cleanup_free char *path = husk_asprintf ("%s/%s", run, HUSK_MONITOR_HEALTH);
-      cleanup_free char *text = husk_read_file (path, NULL, NULL);
-      cleanup_json json_t *h = text ? json_loads (text, 0, NULL) : NULL;
-      const char *st = json_string_value (json_object_get (h, "Status"));
-      snprintf (health, sizeof health, " (%s)", st ? st : "starting");
-    }
-
-  if (strcmp (r->state, "running") == 0 || strcmp (r->state, "stopping") == 0)
-    {
-      d = husk_human_duration_ago (now - r->started_at / 1000000000);
-      return husk_asprintf ("Up %s%s", d, health);
-    }
-  if (strcmp (r->state, "paused") == 0)
-    {
-      d = husk_human_duration (now - r->started_at / 1000000000);
-      return husk_asprintf ("Up %s (Paused)", d);
-    }
-  if (strcmp (r->state, "exited") == 0)
-    {
-      d = husk_human_duration_ago (now - r->finished_at / 1000000000);
-      return husk_asprintf ("Exited (%d) %s", r->exit_code, d);
-    }
-  if (strcmp (r->state, "initialized") == 0)
-    return husk_xstrdup ("Initialized");
-  return husk_xstrdup ("Created");
-}
-
-static bool
-ps_match (struct cli_ctx *ctx, const struct husk_container_rec *r, json_t *c, char **filters,
-          bool *bad)
-{
-  for (size_t i = 0; filters && filters[i]; i++)
-    {
-      const char *eq = strchr (filters[i], '=');
-      cleanup_free char *k = eq ? husk_xstrndup (filters[i], eq - filters[i]) : NULL;
-      const char *v = eq ? eq + 1 : "";
-      bool hit;
-      if (k == NULL)
-        k = husk_xstrdup (filters[i]);
-      if (strcmp (k, "id") == 0)
-        hit = husk_has_prefix (r->id, v);
-      else if (strcmp (k, "name") == 0)
-        hit = strstr (r->name, v) != NULL;
-      else if (strcmp (k, "status") == 0)
-        hit = strcmp (r->state, v) == 0 || (strcmp (v, "stopped") == 0 && strcmp (r->state, "exited") == 0);
-      else if (strcmp (k, "exited") == 0)
-        hit = strcmp (r->state, "exited") == 0 && r->exit_code == atoi (v);
-      else if (strcmp (k, "ancestor") == 0)
-        {
-          const char *img = json_string_value (json_object_get (json_object_get (c, "image"), "name"));
-          hit = husk_has_prefix (r->image_id, v) || (img && strstr (img, v));
-        }
-      else if (strcmp (k, "label") == 0)
-        hit = husk_label_filter_match (json_object_get (c, "labels"), v);
-      else if (strcmp (k, "before") == 0 || strcmp (k, "since") == 0)
-        {
-          struct husk_container_rec ref = { 0 };
-          cleanup_free char *id = NULL;
-          if (husk_op_container_resolve (ctx->engine, v, &id, &ctx->err) < 0
-              || husk_state_container_get (ctx->engine->state, id, &ref, &ctx->err) < 0)
-            {
-              *bad = true;
-              return false;
-            }
-          hit = k[0] == 'b' ? r->created < ref.created : r->created > ref.created;
-          husk_container_rec_release (&ref);
-        }
-      else
-        {
-          husk_error_makex (&ctx->err, EINVAL, "%s is an invalid filter", k);
-          *bad = true;
-          return false;
-        }
-      if (!hit)
-        return false;
-    }
-  return true;
-}
-
-static const char *ps_sort_key;
-
-static int
-ps_cmp (const void *a, const void *b)
-{
-  json_t *x = *(json_t *const *) a, *y = *(json_t *const *) b;
-  const char *k = ps_sort_key;
-
-  if (strcmp (k, "size") == 0)
-    {
-      /* As Podman: by root file system size (with --size), then created. */
-      json_int_t sx = json_integer_value (json_object_get (x, "SortSize"));
-      json_int_t sy = json_integer_value (json_object_get (y, "SortSize"));
-      if (sx != sy)
-        return (sx > sy) - (sx < sy);
-    }
-  if (strcmp (k, "created") == 0 || strcmp (k, "runningfor") == 0 || strcmp (k, "size") == 0)
-    {
-      json_int_t cx = json_integer_value (json_object_get (x, "CreatedNs"));
-      json_int_t cy = json_integer_value (json_object_get (y, "CreatedNs"));
-      return (cx > cy) - (cx < cy);
-    }
-  const char *f = strcmp (k, "id") == 0 ? "ID" : strcmp (k, "image") == 0 ? "Image"
-                  : strcmp (k, "names") == 0 ? "Names" : strcmp (k, "status") == 0 ? "Status"
-                  : "Command";
-  return strcmp (json_string_value (json_object_get (x, f)),
-                 json_string_value (json_object_get (y, f)));
-}
-
-/* Sort the table rows (and their JSON twins, kept at the same index).  */
-static void
-sort_ps (json_t *rows, json_t *jrows, const char *key)
-{
-  size_t n = json_array_size (rows);
-  cleanup_free json_t **pairs = husk_xzalloc ((2 * n + 1) * sizeof (json_t *));
-
-  for (size_t i = 0; i < n; i++)
-    {
-      json_t *row = json_array_get (rows, i);
-      json_object_set (row, "JSON", json_array_get (jrows, i));
-      pairs[i] = json_incref (row);
-    }
-  ps_sort_key = key;
-  qsort (pairs, n, sizeof (json_t *), ps_cmp);
-  json_array_clear (rows);
-  json_array_clear (jrows);
-  for (size_t i = 0; i < n; i++)
-    {
-      json_array_append (jrows, json_object_get (pairs[i], "JSON"));
-      json_object_del (pairs[i], "JSON");
-      json_array_append_new (rows, pairs[i]);
-    }
-}
-
-int
-cmd_container_ps (struct cli_ctx *ctx, int argc, char **argv)
-{
-  static const struct cli_option opts[] = {
-    { "all", 'a', OPT_BOOL, offsetof (struct ps_opts, all), NULL, "Show all the containers, default is only running containers" },
-    { "filter", 'f', OPT_STRV, offsetof (struct ps_opts, filter), "strings", "Filter output based on conditions given" },
-    { "format", 0, OPT_STRING, offsetof (struct ps_opts, format), "string", "Pretty-print containers to JSON or using a Go template" },
-    { "last", 'n', OPT_INT, offsetof (struct ps_opts, last), "int", "Print the n last created containers (all states)" },
-    { "latest", 'l', OPT_BOOL, offsetof (struct ps_opts, latest), NULL, "Act on the latest container husk is aware of" },
-    { "no-trunc", 0, OPT_BOOL, offsetof (struct ps_opts, no_trunc), NULL, "Display the extended information" },
-    { "noheading", 0, OPT_BOOL, offsetof (struct ps_opts, noheading), NULL, "Do not print headers" },
-    { "quiet", 'q', OPT_BOOL, offsetof (struct ps_opts, quiet), NULL, "Print the numeric IDs of the containers only" },
-    { "size", 's', OPT_BOOL, offsetof (struct ps_opts, size), NULL, "Display the total file sizes" },
-    { "sort", 0, OPT_STRING, offsetof (struct ps_opts, sort), "string", "Sort output by: command, created, id, image, names, runningfor, size, status" },
-    OPTION_END,
-  };
-  struct ps_opts o = { .last = -1 };
-  struct husk_container_rec *list = NULL;
-  size_t n = 0, shown = 0;
-  cleanup_json json_t *rows = json_array (), *jrows = json_array (), *headers = NULL;
-  bool bad = false;
-  int r;
-
-  PARSE (opts, o, "[options]", true);
-  if (o.sort && strcmp (o.sort, "created") && strcmp (o.sort, "id") && strcmp (o.sort, "image")
-      && strcmp (o.sort, "names") && strcmp (o.sort, "status") && strcmp (o.sort, "command")
-      && strcmp (o.sort, "runningfor") && strcmp (o.sort, "size"))
-    return cli_usage_error (ctx, "invalid option for --sort, options are: command, created, "
-                            "id, image, names, runningfor, size, or status"), cli_fail (ctx);
-  if (husk_op_container_list (ctx->engine, &list, &n, &ctx->err) < 0)
-    return cli_fail (ctx);
-  /* -l and -n pick the newest; the listing itself is oldest first.  */
-  for (size_t i = 0; i < n && !bad; i++)
-    {
-      struct husk_container_rec *c = &list[i];
-      cleanup_json json_t *cfg = json_loads (c->config, 0, NULL);
-      bool running = strcmp (c->state, "running") == 0 || strcmp (c->state, "paused") == 0;
-      cleanup_free char *id = o.no_trunc ? husk_xstrdup (c->id) : husk_xstrndup (c->id, 12);
-      cleanup_free char *cmd = command_text (cfg, o.no_trunc);
-      cleanup_free char *status = status_text (ctx, c, cfg);
-      cleanup_free char *created = husk_human_duration_ago (time (NULL) - c->created / 1000000000);
-      cleanup_free char *at = husk_time_go_string (c->created / 1000000000, c->created % 1000000000, true);
-      if (!o.all && !o.latest && o.last < 0 && !running && o.filter == NULL)
-        continue;
-      if (!ps_match (ctx, c, cfg, o.filter, &bad))
-        continue;
-      if ((o.latest && shown >= 1) || (o.last >= 0 && shown >= (size_t) o.last))
-        break;
-      shown++;
-      const char *image = json_string_value (json_object_get (json_object_get (cfg, "image"), "name"));
-      json_array_append_new (rows, json_pack (
-          "{s:s, s:s, s:s, s:s, s:s, s:s, s:s, s:s, s:s, s:s, s:s, s:O, s:i, s:s, s:b}",
-          "ID", id, "Image", image, "Command", cmd, "Created", created, "CreatedAt", at,
-          "CreatedHuman", created, "Status", status, "Ports", "", "Names", c->name,
-          "State", c->state, "ImageID", c->image_id, "Labels", json_object_get (cfg, "labels"),
-          "ExitCode", c->exit_code, "RunningFor", created, "AutoRemove",
-          json_is_true (json_object_get (cfg, "rm"))));
-      json_object_set_new (json_array_get (rows, json_array_size (rows) - 1), "CreatedNs",
-                           json_integer (c->created));
-      {
-        json_t *entry = cli_ps_entry (ctx, c, status, o.size && (o.format || !o.quiet));
-        cli_ps_row_extend (json_array_get (rows, json_array_size (rows) - 1), entry);
-        json_array_append_new (jrows, entry);
-      }
-    }
-  husk_container_rec_array_free (list, n);
-  if (bad)
-    return cli_fail (ctx);
-  sort_ps (rows, jrows, o.sort ? o.sort : "created");
-  if (o.quiet && o.format == NULL)
-    {
-      size_t i;
-      json_t *row;
-      json_array_foreach (rows, i, row)
-        puts (json_string_value (json_object_get (row, "ID")));
-      return 0;
-    }
-  headers = json_pack ("{s:s, s:s, s:s, s:s, s:s, s:s, s:s, s:s, s:s}", "ID", "CONTAINER ID",
-                       "Image", "IMAGE", "Command", "COMMAND", "Created", "CREATED",
-                       "Status", "STATUS", "Ports", "PORTS", "Names", "NAMES", "State", "STATE",
-                       "Size", "SIZE");
-  r = cli_print_list (ctx, o.format,
-                      o.size ? "table {{.ID}}\t{{.Image}}\t{{.Command}}\t{{.Created}}\t{{.Status}}\t{{.Ports}}\t{{.Names}}\t{{.Size}}"
-                             : "table {{.ID}}\t{{.Image}}\t{{.Command}}\t{{.Created}}\t{{.Status}}\t{{.Ports}}\t{{.Names}}",
-                      headers, rows, jrows, o.noheading);
-  return r < 0 ? cli_fail (ctx) : 0;
 }
 
 /* ---- stop, kill, rm, wait ------------------------------------------------ */
@@ -933,7 +654,7 @@ cmd_container_logs (struct cli_ctx *ctx, int argc, char **argv)
     OPTION_END,
   };
   struct logs_opts o = { 0 };
-  struct husk_log_filter f = { .tail = -1 };
+  struct husk_logs_opts lo = { .tail = -1 };
   cleanup_targets struct cli_targets t = { 0 };
   bool several;
 
@@ -943,13 +664,13 @@ cmd_container_logs (struct cli_ctx *ctx, int argc, char **argv)
                              .no_args = "specify at least one container name or ID to log" },
                            &t) < 0)
     return cli_fail (ctx);
-  if (parse_time_arg (o.since, &f.since_ns, &ctx->err) < 0
-      || parse_time_arg (o.until, &f.until_ns, &ctx->err) < 0)
+  if (parse_time_arg (o.since, &lo.since_ns, &ctx->err) < 0
+      || parse_time_arg (o.until, &lo.until_ns, &ctx->err) < 0)
     return cli_fail (ctx);
   if (o.tail)
     {
       char *end;
-      f.tail = strtol (o.tail, &end, 10);
+      lo.tail = strtol (o.tail, &end, 10);
       if (*end || end == o.tail)
         return cli_usage_error (ctx, "invalid argument \"%s\" for \"--tail\" flag", o.tail),
                cli_fail (ctx);
@@ -957,29 +678,13 @@ cmd_container_logs (struct cli_ctx *ctx, int argc, char **argv)
   several = t.n > 1;
   for (size_t i = 0; i < t.n; i++)
     {
-      cleanup_free char *path = NULL, *driver = NULL, *id = NULL, *run = NULL, *exitf = NULL;
       cleanup_free char *prefix = NULL;
       struct log_print p = { .timestamps = o.timestamps };
-      if (husk_op_container_log (ctx->engine, t.v[i].id, &path, &driver, &id, &ctx->err) < 0)
-        return cli_fail (ctx);
-      if (strcmp (driver, "none") == 0 || strcmp (driver, "passthrough") == 0)
-        {
-          husk_error_makex (&ctx->err, EINVAL, "this container is using the '%s' log driver, "
-                            "cannot read logs", driver);
-          return cli_fail (ctx);
-        }
       if (o.names || several)
-        prefix = o.names ? husk_xstrdup (t.v[i].ref) : husk_xstrndup (id, 12);
+        prefix = o.names ? husk_xstrdup (t.v[i].ref) : husk_xstrndup (t.v[i].id, 12);
       p.prefix = prefix;
-      run = husk_op_container_rundir (ctx->engine, id);
-      exitf = husk_asprintf ("%s/%s", run, HUSK_MONITOR_EXIT);
-      f.follow = o.follow;
-      f.exit_file = exitf;
-      if (o.follow && !husk_path_exists (run))
-        f.follow = false;
-      if (!husk_path_exists (path))
-        continue;
-      if (husk_log_read (path, driver, &f, print_log, &p, &ctx->err) < 0)
+      lo.follow = o.follow;
+      if (husk_op_container_logs (ctx->engine, t.v[i].id, &lo, print_log, &p, &ctx->err) < 0)
         return cli_fail (ctx);
     }
   return 0;

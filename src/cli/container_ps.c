@@ -1,9 +1,10 @@
 /* SPDX-License-Identifier: GPL-2.0-or-later */
-/* What `ps` prints per container beyond its table columns: the object of
-   `--format json` (with the sizes of --size), the extra fields a --format
-   template can use, and the command line `create`/`run` record for
+/* `ps`: the rows husk_op_container_ps() lists, shown as Podman shows
+   them (the table, a --format template with Podman's extra fields, or
+   `--format json`); and the command line `create`/`run` record for
    inspect's Config.CreateCommand.  */
 #include "cli/container_ps.h"
+#include "cli/output.h"
 #include "format/humanize.h"
 #include "ops/container_ps.h"
 #include "util/cleanup.h"
@@ -12,26 +13,7 @@
 
 #include <stdio.h>
 #include <string.h>
-
-json_t *
-cli_ps_entry (struct cli_ctx *ctx, const struct husk_container_rec *r, const char *status,
-              bool size)
-{
-  struct husk_container_size sz;
-  husk_error_t err = NULL;
-
-  if (!size)
-    return husk_op_container_ps_json (ctx->engine, r, status, NULL);
-  /* As Podman: one container whose size cannot be read is reported and
-     listed without it; the others are still listed.  */
-  if (husk_op_container_size (ctx->engine, r, &sz, &err) < 0)
-    {
-      fprintf (stderr, "Error: %s\n", err->msg);
-      husk_error_release (&err);
-      return husk_op_container_ps_json (ctx->engine, r, status, NULL);
-    }
-  return husk_op_container_ps_json (ctx->engine, r, status, &sz);
-}
+#include <time.h>
 
 void
 cli_ps_row_extend (json_t *row, json_t *entry)
@@ -79,4 +61,115 @@ cli_command_line (void)
   for (size_t i = 0; s && i < len; i += strlen (s + i) + 1)
     json_array_append_new (a, json_string (s + i));
   return a;
+}
+
+/* ---- ps ------------------------------------------------------------------ */
+
+struct ps_opts
+{
+  bool all, quiet, latest, no_trunc, size, noheading;
+  long last;
+  char **filter;
+  char *format, *sort;
+};
+
+static char *
+truncated (const char *s, bool no_trunc)
+{
+  if (!no_trunc && strlen (s) > 20)
+    return husk_asprintf ("%.17s...", s);
+  return husk_xstrdup (s);
+}
+
+/* The fields of a template row: the table's columns and Podman's others. */
+static json_t *
+template_row (const struct husk_ps_row *p, bool no_trunc, json_t *entry)
+{
+  const struct husk_container_rec *c = &p->rec;
+  cleanup_free char *id = no_trunc ? husk_xstrdup (c->id) : husk_xstrndup (c->id, 12);
+  cleanup_free char *cmd = truncated (p->command, no_trunc);
+  cleanup_free char *created = husk_human_duration_ago (time (NULL) - c->created / 1000000000);
+  cleanup_free char *at = husk_time_go_string (c->created / 1000000000, c->created % 1000000000, true);
+  json_t *row = json_pack (
+      "{s:s, s:s, s:s, s:s, s:s, s:s, s:s, s:s, s:s, s:s, s:s, s:O, s:i, s:s, s:b}",
+      "ID", id, "Image", p->image, "Command", cmd, "Created", created, "CreatedAt", at,
+      "CreatedHuman", created, "Status", p->status, "Ports", "", "Names", c->name,
+      "State", c->state, "ImageID", c->image_id, "Labels", p->labels ? p->labels : json_null (),
+      "ExitCode", c->exit_code, "RunningFor", created, "AutoRemove", p->auto_remove);
+
+  cli_ps_row_extend (row, entry);
+  return row;
+}
+
+static const struct cli_option ps_options[] = {
+  { "all", 'a', OPT_BOOL, offsetof (struct ps_opts, all), NULL, "Show all the containers, default is only running containers" },
+  { "filter", 'f', OPT_STRV, offsetof (struct ps_opts, filter), "strings", "Filter output based on conditions given" },
+  { "format", 0, OPT_STRING, offsetof (struct ps_opts, format), "string", "Pretty-print containers to JSON or using a Go template" },
+  { "last", 'n', OPT_INT, offsetof (struct ps_opts, last), "int", "Print the n last created containers (all states)" },
+  { "latest", 'l', OPT_BOOL, offsetof (struct ps_opts, latest), NULL, "Act on the latest container husk is aware of" },
+  { "no-trunc", 0, OPT_BOOL, offsetof (struct ps_opts, no_trunc), NULL, "Display the extended information" },
+  { "noheading", 0, OPT_BOOL, offsetof (struct ps_opts, noheading), NULL, "Do not print headers" },
+  { "quiet", 'q', OPT_BOOL, offsetof (struct ps_opts, quiet), NULL, "Print the numeric IDs of the containers only" },
+  { "size", 's', OPT_BOOL, offsetof (struct ps_opts, size), NULL, "Display the total file sizes" },
+  { "sort", 0, OPT_STRING, offsetof (struct ps_opts, sort), "string", "Sort output by: command, created, id, image, names, runningfor, size, status" },
+  OPTION_END,
+};
+
+static int
+print_rows (struct cli_ctx *ctx, const struct ps_opts *o, json_t *rows, json_t *jrows)
+{
+  cleanup_json json_t *headers = NULL;
+  size_t i;
+  json_t *row;
+
+  if (o->quiet && o->format == NULL)
+    {
+      json_array_foreach (rows, i, row)
+        puts (json_string_value (json_object_get (row, "ID")));
+      return 0;
+    }
+  headers = json_pack ("{s:s, s:s, s:s, s:s, s:s, s:s, s:s, s:s, s:s}", "ID", "CONTAINER ID",
+                       "Image", "IMAGE", "Command", "COMMAND", "Created", "CREATED",
+                       "Status", "STATUS", "Ports", "PORTS", "Names", "NAMES", "State", "STATE",
+                       "Size", "SIZE");
+  return cli_print_list (ctx, o->format,
+                         o->size ? "table {{.ID}}\t{{.Image}}\t{{.Command}}\t{{.Created}}\t{{.Status}}\t{{.Ports}}\t{{.Names}}\t{{.Size}}"
+                                 : "table {{.ID}}\t{{.Image}}\t{{.Command}}\t{{.Created}}\t{{.Status}}\t{{.Ports}}\t{{.Names}}",
+                         headers, rows, jrows, o->noheading);
+}
+
+int
+cmd_container_ps (struct cli_ctx *ctx, int argc, char **argv)
+{
+  struct ps_opts o = { .last = -1 };
+  struct husk_ps_row *list = NULL;
+  size_t n = 0;
+  cleanup_json json_t *rows = json_array (), *jrows = json_array ();
+  int r;
+
+  PARSE (ps_options, o, "[options]", true);
+  if (o.sort && !husk_op_ps_sort_valid (o.sort))
+    return cli_usage_error (ctx, "invalid option for --sort, options are: command, created, "
+                            "id, image, names, runningfor, size, or status"), cli_fail (ctx);
+  /* -q prints only IDs: sizes are read for a template or the table.  */
+  if (husk_op_container_ps (ctx->engine, &(struct husk_ps_opts){
+                              .all = o.all, .latest = o.latest, .last = o.last,
+                              .filters = o.filter, .sort = o.sort,
+                              .size = o.size && (o.format || !o.quiet) }, &list, &n, &ctx->err) < 0)
+    return cli_fail (ctx);
+  for (size_t i = 0; i < n; i++)
+    {
+      const struct husk_ps_row *p = &list[i];
+      json_t *entry = husk_op_container_ps_json (ctx->engine, &p->rec, p->status,
+                                                 p->sized ? &p->size : NULL);
+      /* As Podman: a container whose size cannot be read is reported and
+         listed without it.  */
+      if (p->size_error)
+        fprintf (stderr, "Error: %s\n", p->size_error);
+      json_array_append_new (rows, template_row (p, o.no_trunc, entry));
+      json_array_append_new (jrows, entry);
+    }
+  husk_ps_rows_free (list, n);
+  r = print_rows (ctx, &o, rows, jrows);
+  return r < 0 ? cli_fail (ctx) : 0;
 }

@@ -9,17 +9,6 @@
 #include <jansson.h>
 #include <stdbool.h>
 
-/**
- * cli_ps_entry() - The `ps --format json` object of a container
- * @status: its STATUS text
- * @size:   compute its sizes (--size); a failure is printed and the
- *          container listed with "Size": null
- *
- * Return: a new object (husk_op_container_ps_json()).
- */
-json_t *cli_ps_entry (struct cli_ctx *ctx, const struct husk_container_rec *r, const char *status,
-                      bool size);
-
 /* Add to a ps template row the fields Podman's ps templates have beyond
    the table columns, from the container's entry: Size ("1.05MB (virtual
    3.1MB)", "" without --size), Mounts, Networks, Namespaces, Pod, PodName,

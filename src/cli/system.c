@@ -4,17 +4,12 @@
 #include "cli/output.h"
 #include "husk-config.h"
 #include "engine/engine.h"
-#include "ops/image.h"
 #include "ops/system.h"
-#include "state/state.h"
-#include "storage/store.h"
 #include "util/cleanup.h"
-#include "util/fileutil.h"
 #include "util/log.h"
 #include "util/strutil.h"
 
 #include <ctype.h>
-#include <dirent.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
@@ -141,41 +136,20 @@ cmd_info (struct cli_ctx *ctx, int argc, char **argv)
   return 0;
 }
 
-/* The store's work area (husk_store_tmp_dir): files of commits, loads,
-   imports and builds in progress, and what a killed one left that could
-   not be cleared when the store was opened.  Docker's "Build Cache" row.  */
+/* A row as Podman prints it: sizes in human units, the reclaimable part
+   with its percentage; RawSize and RawReclaimable in bytes.  */
 static json_t *
-work_area_row (struct cli_ctx *ctx)
+df_row (const char *type, const struct husk_df_row *r)
 {
-  cleanup_free char *tmp = husk_store_tmp_dir (ctx->engine->store);
-  cleanup_dir DIR *d = opendir (tmp);
-  struct dirent *de;
-  int64_t bytes = 0, stale = 0;
-  int n = 0, active = 0;
+  cleanup_free char *size = cli_human_size (r->size);
+  cleanup_free char *rsize = cli_human_size (r->reclaimable);
+  cleanup_free char *recl = husk_asprintf ("%s (%d%%)", rsize,
+                                           r->size ? (int) (r->reclaimable * 100 / r->size) : 0);
 
-  while (d && (de = readdir (d)) != NULL)
-    {
-      cleanup_close int lock = -1;
-      int64_t b;
-      if (strcmp (de->d_name, ".") == 0 || strcmp (de->d_name, "..") == 0)
-        continue;
-      b = husk_tree_bytes_at (dirfd (d), de->d_name);
-      n++;
-      bytes += b;
-      if (husk_work_entry_claim (dirfd (d), de->d_name, &lock) != 0)
-        active++;
-      else
-        stale += b;
-    }
-  {
-    cleanup_free char *size = cli_human_size (bytes);
-    cleanup_free char *rsize = cli_human_size (stale);
-    cleanup_free char *recl = husk_asprintf ("%s (%d%%)", rsize,
-                                             bytes ? (int) (stale * 100 / bytes) : 0);
-    return json_pack ("{s:s, s:i, s:i, s:s, s:s, s:I, s:I}", "Type", "Build Cache", "Total", n,
-                      "Active", active, "Size", size, "Reclaimable", recl, "RawSize",
-                      (json_int_t) bytes, "RawReclaimable", (json_int_t) stale);
-  }
+  return json_pack ("{s:s, s:I, s:I, s:s, s:s, s:I, s:I}", "Type", type,
+                    "Total", (json_int_t) r->total, "Active", (json_int_t) r->active,
+                    "Size", size, "Reclaimable", recl, "RawSize", (json_int_t) r->size,
+                    "RawReclaimable", (json_int_t) r->reclaimable);
 }
 
 static int
@@ -187,49 +161,18 @@ cmd_system_df (struct cli_ctx *ctx, int argc, char **argv)
     OPTION_END,
   };
   struct fmt_opts o = { 0 };
-  struct husk_image_rec *list = NULL;
-  size_t n = 0;
-  int64_t total = 0;
+  struct husk_system_df df;
   cleanup_json json_t *rows = json_array (), *headers = NULL;
   int r;
 
   PARSE (opts, o, "[options]", true);
-  if (husk_op_image_list (ctx->engine, &list, &n, &ctx->err) < 0)
+  if (husk_op_system_df (ctx->engine, &df, &ctx->err) < 0)
     return cli_fail (ctx);
-  {
-    /* Shared layers count once, as the disk holds them once.  */
-    cleanup_strv char **seen = NULL;
-    for (size_t i = 0; i < n; i++)
-      for (size_t k = 0; list[i].layers && list[i].layers[k]; k++)
-        {
-          struct husk_layer_rec l = { 0 };
-          if (husk_strv_contains (seen, list[i].layers[k])
-              || husk_state_layer_get (ctx->engine->state, list[i].layers[k], &l, NULL) < 0)
-            continue;
-          husk_strv_append (&seen, list[i].layers[k]);
-          total += l.size;
-          husk_layer_rec_release (&l);
-        }
-  }
-  husk_image_rec_array_free (list, n);
-  {
-    cleanup_free char *size = cli_human_size (total);
-    cleanup_free char *recl = husk_asprintf ("%s (%d%%)", size, total ? 100 : 0);
-    json_array_append_new (rows, json_pack ("{s:s, s:I, s:i, s:s, s:s, s:I, s:I}",
-                                            "Type", "Images", "Total", (json_int_t) n,
-                                            "Active", 0, "Size", size, "Reclaimable", recl,
-                                            "RawSize", (json_int_t) total,
-                                            "RawReclaimable", (json_int_t) total));
-    json_array_append_new (rows, json_pack ("{s:s, s:i, s:i, s:s, s:s, s:i, s:i}",
-                                            "Type", "Containers", "Total", 0, "Active", 0,
-                                            "Size", "0 B", "Reclaimable", "0 B (0%)",
-                                            "RawSize", 0, "RawReclaimable", 0));
-    json_array_append_new (rows, json_pack ("{s:s, s:i, s:i, s:s, s:s, s:i, s:i}",
-                                            "Type", "Local Volumes", "Total", 0, "Active", 0,
-                                            "Size", "0 B", "Reclaimable", "0 B (0%)",
-                                            "RawSize", 0, "RawReclaimable", 0));
-    json_array_append_new (rows, work_area_row (ctx));
-  }
+  json_array_append_new (rows, df_row ("Images", &df.images));
+  json_array_append_new (rows, df_row ("Containers", &df.containers));
+  json_array_append_new (rows, df_row ("Local Volumes", &df.volumes));
+  /* Docker's name for it; husk's work area is what comes closest.  */
+  json_array_append_new (rows, df_row ("Build Cache", &df.build_cache));
   headers = json_pack ("{s:s, s:s, s:s, s:s, s:s}", "Type", "TYPE", "Total", "TOTAL",
                        "Active", "ACTIVE", "Size", "SIZE", "Reclaimable", "RECLAIMABLE");
   r = cli_print_list (ctx, o.format, "table {{.Type}}\t{{.Total}}\t{{.Active}}\t{{.Size}}\t{{.Reclaimable}}",

@@ -314,3 +314,24 @@ teardown() {
         husk-test/busybox sh -c 'echo "$A|$B|$FROM_HOST"'
     assert_output_is "from-file|flag|host-value"
 }
+
+@test "--cidfile: an existing file fails create and run with 125 before anything is created" {
+    echo keep > "$HUSK_TMP/cid"
+    run_husk 125 create --cidfile "$HUSK_TMP/cid" husk-test/busybox true
+    assert_output_is "Error: container id file exists. Ensure another container is not using it or delete $HUSK_TMP/cid"
+    run_husk 125 run --rm --cidfile "$HUSK_TMP/cid" husk-test/busybox true
+    run_husk ps -a -q
+    assert_output_is ""
+    assert_equal "$(cat "$HUSK_TMP/cid")" keep
+    # --replace removes nothing either: the cidfile is checked first.
+    run_husk create --name web husk-test/busybox true
+    run_husk 125 create --replace --name web --cidfile "$HUSK_TMP/cid" husk-test/busybox true
+    run_husk ps -a --format '{{.Names}}'
+    assert_output_is "web"
+    # A new file gets the ID, and only it.
+    run_husk run -d --cidfile "$HUSK_TMP/cid2" husk-test/busybox true
+    assert_equal "$(cat "$HUSK_TMP/cid2")" "$output"
+    # A failed create leaves no cidfile.
+    run_husk 125 create --cidfile "$HUSK_TMP/cid3" nothere true
+    [ ! -e "$HUSK_TMP/cid3" ]
+}

@@ -247,3 +247,71 @@ assert_types() {
     run_husk container inspect guest
     assert_equal "$(echo "$output" | jq -c '.[0].Dependencies')" "[\"$hid\"]"
 }
+
+# ---- which containers ps lists, and their STATUS ------------------------------
+
+@test "ps --filter status= lists exactly the containers in that state" {
+    run_husk create --name cr husk-test/busybox true
+    run_husk run --name ex husk-test/busybox true
+    run_husk run -d --name up husk-test/busybox sleep 1000
+    run_husk run -d --name pz husk-test/busybox sleep 1000
+    run_husk pause pz
+    run_husk ps --filter status=created --format '{{.Names}}'
+    assert_output_is "cr"
+    run_husk ps --filter status=exited --format '{{.Names}}'
+    assert_output_is "ex"
+    run_husk ps --filter status=running --format '{{.Names}}'
+    assert_output_is "up"
+    run_husk ps --filter status=paused --format '{{.Names}} {{.Status}}'
+    [[ "$output" == "pz Up "*" (Paused)" ]]
+    # Without -a and a filter: running and paused ones only, oldest first.
+    run_husk ps --format '{{.Names}}'
+    assert_output_is "$(printf 'up\npz')"
+    run_husk unpause pz
+}
+
+@test "ps --filter exited=, name=, id= and before=/since= select; filters are ANDed" {
+    run_husk 3 run --name three husk-test/busybox sh -c 'exit 3'
+    run_husk run --name zero husk-test/busybox true
+    run_husk create --name fresh husk-test/busybox true
+    run_husk ps --filter exited=3 --format '{{.Names}}'
+    assert_output_is "three"
+    run_husk ps --filter exited=0 --format '{{.Names}}'
+    assert_output_is "zero"
+    run_husk ps --filter name=e --filter status=exited --format '{{.Names}}'
+    assert_output_is "$(printf 'three\nzero')"
+    run_husk ps --filter name=e --filter exited=3 --format '{{.Names}}'
+    assert_output_is "three"
+    id=$(husk inspect --format '{{.Id}}' zero)
+    run_husk ps --filter "id=${id:0:8}" --format '{{.Names}}'
+    assert_output_is "zero"
+    run_husk ps --filter before=zero --format '{{.Names}}'
+    assert_output_is "three"
+    run_husk ps --filter since=three --format '{{.Names}}'
+    assert_output_is "$(printf 'zero\nfresh')"
+    run_husk ps -a -n 2 --format '{{.Names}}'
+    assert_output_is "$(printf 'zero\nfresh')"
+    run_husk ps -a --sort names --format '{{.Names}}'
+    assert_output_is "$(printf 'fresh\nthree\nzero')"
+}
+
+@test "ps: a bad filter or a missing before= container fails with 125, even with nothing listed" {
+    run_husk 125 ps --filter colour=red
+    assert_output_is "Error: colour is an invalid filter"
+    run_husk 125 ps --filter before=nothere
+    run_husk 125 ps --sort bogus
+}
+
+@test "ps STATUS shows the healthcheck: (starting) or (healthy) after Up" {
+    run_husk run -d --name hc --health-cmd true --health-interval 1s husk-test/busybox sleep 1000
+    for i in $(seq 50); do
+        s=$(husk ps --filter name=hc --format '{{.Status}}')
+        [[ "$s" == *"(healthy)" ]] && break
+        sleep 0.1
+    done
+    [[ "$s" == "Up "*" ago (healthy)" ]]
+    run_husk run -d --name slow --health-cmd true --health-interval 1h \
+        --health-start-period 1h husk-test/busybox sleep 1000
+    run_husk ps --filter name=slow --format '{{.Status}}'
+    [[ "$output" == "Up "*" (starting)" || "$output" == "Up "*" (healthy)" ]]
+}

@@ -6,10 +6,48 @@
 #include "engine/engine.h"
 
 #include <jansson.h>
+#include <stdint.h>
 
 /* Podman's `info` object (host, store, registries, version).  */
 json_t *husk_op_system_info (struct husk_engine *e, husk_error_t *err);
 /* Remove every image, layer and the state itself.  */
 int husk_op_system_reset (struct husk_engine *e, husk_error_t *err);
+
+/* ==== system df (ops/system_df.c) ======================================= */
+
+/* One row of `system df`.  */
+struct husk_df_row
+{
+  int64_t total;       /* how many */
+  int64_t active;      /* how many are in use */
+  int64_t size;        /* bytes */
+  int64_t reclaimable; /* bytes that removing the unused ones would free */
+};
+
+struct husk_system_df
+{
+  struct husk_df_row images;
+  struct husk_df_row containers; /* not counted yet: zeros */
+  struct husk_df_row volumes;    /* not counted yet: zeros */
+  struct husk_df_row build_cache; /* the store's work area */
+};
+
+/**
+ * husk_op_system_df() - Disk usage of images and the work area
+ * @out: filled in
+ *
+ * Images: their number and the size of their layers, a layer shared by
+ * several images counted once (the disk holds it once); none is counted
+ * as in use, so all of it is reclaimable.  Build cache: the entries of the
+ * store's work area (husk_store_tmp_dir()), see husk_op_df_work_area().
+ * Return: 0, or -1.
+ */
+int husk_op_system_df (struct husk_engine *e, struct husk_system_df *out, husk_error_t *err);
+
+/* The work area's row: each entry of dir counts; one whose lock another
+   process holds is active (a commit, load, import or build in progress),
+   the others are leftovers of a killed one, reclaimable.  A directory that
+   cannot be read counts nothing.  */
+void husk_op_df_work_area (const char *dir, struct husk_df_row *out);
 
 #endif

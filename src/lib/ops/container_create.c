@@ -1,0 +1,103 @@
+/* SPDX-License-Identifier: GPL-2.0-or-later */
+/*
+ * create with --cidfile and --replace, planned before anything changes:
+ * the cidfile is made first (O_EXCL), so an existing one stops the command
+ * while the old container (--replace) and the store are untouched, and a
+ * second command given the same path loses the race cleanly.
+ */
+#include "ops/container_run.h"
+#include "ops/container.h"
+#include "util/cleanup.h"
+#include "util/strutil.h"
+
+#include <errno.h>
+#include <fcntl.h>
+#include <stdlib.h>
+#include <string.h>
+#include <sys/stat.h>
+#include <unistd.h>
+
+int
+husk_op_cidfile_reserve (const char *path, struct husk_cidfile *c, husk_error_t *err)
+{
+  c->fd = open (path, O_WRONLY | O_CREAT | O_EXCL | O_NOFOLLOW | O_CLOEXEC, 0644);
+  c->path = NULL;
+  if (c->fd < 0 && errno == EEXIST)
+    return husk_error_makex (err, EEXIST, "container id file exists. Ensure another "
+                             "container is not using it or delete %s", path);
+  if (c->fd < 0)
+    return husk_error_make (err, errno, "opening cidfile %s", path);
+  c->path = husk_xstrdup (path);
+  return 0;
+}
+
+int
+husk_op_cidfile_commit (struct husk_cidfile *c, const char *id, husk_error_t *err)
+{
+  size_t len = strlen (id);
+
+  errno = 0;
+  if (write (c->fd, id, len) != (ssize_t) len || fsync (c->fd) < 0)
+    {
+      husk_error_make (err, errno ? errno : EIO, "write cidfile %s", c->path);
+      husk_op_cidfile_abandon (c); /* no half-written file left behind */
+      return -1;
+    }
+  close (c->fd);
+  c->fd = -1;
+  free (c->path);
+  c->path = NULL;
+  return 0;
+}
+
+void
+husk_op_cidfile_abandon (struct husk_cidfile *c)
+{
+  struct stat ours, now;
+
+  /* Only the file we made: someone may have replaced it meanwhile.  */
+  if (c->fd >= 0 && c->path && fstat (c->fd, &ours) == 0 && lstat (c->path, &now) == 0
+      && ours.st_dev == now.st_dev && ours.st_ino == now.st_ino)
+    unlink (c->path);
+  if (c->fd >= 0)
+    close (c->fd);
+  c->fd = -1;
+  free (c->path);
+  c->path = NULL;
+}
+
+static int
+replace_old (struct husk_engine *e, json_t *req, husk_error_t *err)
+{
+  const char *name = json_string_value (json_object_get (req, "name"));
+  cleanup_free char *old = NULL;
+
+  if (name == NULL || husk_op_container_resolve (e, name, &old, NULL) < 0)
+    return 0;
+  return husk_op_container_remove (e, old, true, false, 0, err);
+}
+
+int
+husk_op_container_create_with (struct husk_engine *e, const char *image, json_t *req,
+                               const struct husk_create_opts *o, char **id_out,
+                               husk_error_t *err)
+{
+  struct husk_cidfile cid = { .fd = -1 };
+
+  if (o->cidfile && husk_op_cidfile_reserve (o->cidfile, &cid, err) < 0)
+    return -1;
+  if ((o->replace && replace_old (e, req, err) < 0)
+      || husk_op_container_create (e, image, req, id_out, err) < 0)
+    {
+      husk_op_cidfile_abandon (&cid);
+      return -1;
+    }
+  if (o->cidfile && husk_op_cidfile_commit (&cid, *id_out, err) < 0)
+    {
+      husk_op_container_remove (e, *id_out, true, false, 0, NULL);
+      free (*id_out);
+      *id_out = NULL;
+      return -1;
+    }
+  return 0;
+}

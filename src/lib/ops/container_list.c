@@ -1,0 +1,362 @@
+/* SPDX-License-Identifier: GPL-2.0-or-later */
+/*
+ * `ps`: which containers are listed (the running-only default, --filter,
+ * -l, -n), the STATUS text of each (with its healthcheck's status, which
+ * the monitor keeps in health.json), their sizes with --size, and --sort.
+ * The front ends get typed rows and only format them, so the CLI and the
+ * REST API list the same containers the same way.
+ */
+#include "ops/container_ps.h"
+#include "container/monitor.h"
+#include "format/humanize.h"
+#include "ops/container.h"
+#include "ops/image_filter.h"
+#include "util/cleanup.h"
+#include "util/fileutil.h"
+#include "util/strutil.h"
+
+#include <errno.h>
+#include <stdlib.h>
+#include <string.h>
+#include <time.h>
+
+/* ---- filters ------------------------------------------------------------ */
+
+static const struct
+{
+  const char *name;
+  enum husk_ps_filter_key key;
+} filter_keys[] = {
+  { "id", HUSK_PS_FILTER_ID },         { "name", HUSK_PS_FILTER_NAME },
+  { "status", HUSK_PS_FILTER_STATUS }, { "exited", HUSK_PS_FILTER_EXITED },
+  { "ancestor", HUSK_PS_FILTER_ANCESTOR }, { "label", HUSK_PS_FILTER_LABEL },
+  { "before", HUSK_PS_FILTER_BEFORE }, { "since", HUSK_PS_FILTER_SINCE },
+};
+
+void
+husk_ps_filters_free (struct husk_ps_filter *f, size_t n)
+{
+  for (size_t i = 0; f && i < n; i++)
+    free (f[i].value);
+  free (f);
+}
+
+/* before= and since= compare creation times: look the container up now,
+   once, rather than for every container listed.  */
+static int
+reference_created (struct husk_engine *e, const char *ref, int64_t *created, husk_error_t *err)
+{
+  struct husk_container_rec r = { 0 };
+  cleanup_free char *id = NULL;
+
+  if (e == NULL)
+    return husk_error_makex (err, EINVAL, "no container named \"%s\"", ref);
+  if (husk_op_container_resolve (e, ref, &id, err) < 0
+      || husk_state_container_get (e->state, id, &r, err) < 0)
+    return -1;
+  *created = r.created;
+  husk_container_rec_release (&r);
+  return 0;
+}
+
+static int
+parse_one (struct husk_engine *e, const char *s, struct husk_ps_filter *f, husk_error_t *err)
+{
+  const char *eq = strchr (s, '=');
+  cleanup_free char *k = eq ? husk_xstrndup (s, eq - s) : husk_xstrdup (s);
+  size_t i;
+
+  for (i = 0; i < sizeof filter_keys / sizeof filter_keys[0]; i++)
+    if (strcmp (k, filter_keys[i].name) == 0)
+      break;
+  if (i == sizeof filter_keys / sizeof filter_keys[0])
+    return husk_error_makex (err, EINVAL, "%s is an invalid filter", k);
+  f->key = filter_keys[i].key;
+  f->value = husk_xstrdup (eq ? eq + 1 : "");
+  if (f->key == HUSK_PS_FILTER_BEFORE || f->key == HUSK_PS_FILTER_SINCE)
+    return reference_created (e, f->value, &f->created, err);
+  return 0;
+}
+
+int
+husk_op_ps_filter_parse (struct husk_engine *e, char *const *filters,
+                         struct husk_ps_filter **out, size_t *n, husk_error_t *err)
+{
+  size_t count = husk_strv_len ((char **) filters);
+  struct husk_ps_filter *f = husk_xzalloc ((count + 1) * sizeof *f);
+
+  for (size_t i = 0; i < count; i++)
+    if (parse_one (e, filters[i], &f[i], err) < 0)
+      {
+        husk_ps_filters_free (f, count);
+        return -1;
+      }
+  *out = f;
+  *n = count;
+  return 0;
+}
+
+static const char *
+image_name (json_t *cfg)
+{
+  return json_string_value (json_object_get (json_object_get (cfg, "image"), "name"));
+}
+
+static bool
+match_one (const struct husk_ps_filter *f, const struct husk_container_rec *r, json_t *cfg)
+{
+  const char *v = f->value, *img;
+
+  switch (f->key)
+    {
+    case HUSK_PS_FILTER_ID:
+      return husk_has_prefix (r->id, v);
+    case HUSK_PS_FILTER_NAME:
+      return strstr (r->name, v) != NULL;
+    case HUSK_PS_FILTER_STATUS:
+      return strcmp (r->state, v) == 0
+             || (strcmp (v, "stopped") == 0 && strcmp (r->state, "exited") == 0);
+    case HUSK_PS_FILTER_EXITED:
+      return strcmp (r->state, "exited") == 0 && r->exit_code == atoi (v);
+    case HUSK_PS_FILTER_ANCESTOR:
+      img = image_name (cfg);
+      return husk_has_prefix (r->image_id, v) || (img && strstr (img, v));
+    case HUSK_PS_FILTER_LABEL:
+      return husk_label_filter_match (json_object_get (cfg, "labels"), v);
+    case HUSK_PS_FILTER_BEFORE:
+      return r->created < f->created;
+    case HUSK_PS_FILTER_SINCE:
+      return r->created > f->created;
+    }
+  return false;
+}
+
+bool
+husk_op_ps_filter_match (const struct husk_ps_filter *f, size_t n,
+                         const struct husk_container_rec *r, json_t *cfg)
+{
+  for (size_t i = 0; i < n; i++)
+    if (!match_one (&f[i], r, cfg))
+      return false;
+  return true;
+}
+
+/* ---- status text -------------------------------------------------------- */
+
+char *
+husk_op_ps_status_text (const struct husk_container_rec *r, const char *health, int64_t now)
+{
+  cleanup_free char *d = NULL;
+  char h[32] = "";
+
+  if (health)
+    snprintf (h, sizeof h, " (%s)", health);
+  if (strcmp (r->state, "running") == 0 || strcmp (r->state, "stopping") == 0)
+    {
+      d = husk_human_duration_ago (now - r->started_at / 1000000000);
+      return husk_asprintf ("Up %s%s", d, h);
+    }
+  if (strcmp (r->state, "paused") == 0)
+    {
+      d = husk_human_duration (now - r->started_at / 1000000000);
+      return husk_asprintf ("Up %s (Paused)", d);
+    }
+  if (strcmp (r->state, "exited") == 0)
+    {
+      d = husk_human_duration_ago (now - r->finished_at / 1000000000);
+      return husk_asprintf ("Exited (%d) %s", r->exit_code, d);
+    }
+  if (strcmp (r->state, "initialized") == 0)
+    return husk_xstrdup ("Initialized");
+  return husk_xstrdup ("Created");
+}
+
+/* The healthcheck's last status as the monitor recorded it; "starting"
+   until its first check.  NULL when the container has no healthcheck.  */
+static char *
+health_status (struct husk_engine *e, const struct husk_container_rec *r, json_t *cfg)
+{
+  cleanup_free char *run = NULL, *path = NULL, *text = NULL;
+  cleanup_json json_t *h = NULL;
+  const char *st;
+
+  if (!json_is_object (json_object_get (cfg, "health")))
+    return NULL;
+  run = husk_op_container_rundir (e, r->id);
+  path = husk_asprintf ("%s/%s", run, HUSK_MONITOR_HEALTH);
+  text = husk_read_file (path, NULL, NULL);
+  h = text ? json_loads (text, 0, NULL) : NULL;
+  st = json_string_value (json_object_get (h, "Status"));
+  return husk_xstrdup (st ? st : "starting");
+}
+
+/* ---- rows --------------------------------------------------------------- */
+
+void
+husk_ps_row_release (struct husk_ps_row *r)
+{
+  husk_container_rec_release (&r->rec);
+  free (r->image);
+  free (r->command);
+  free (r->status);
+  free (r->size_error);
+  json_decref (r->labels);
+  memset (r, 0, sizeof *r);
+}
+
+void
+husk_ps_rows_free (struct husk_ps_row *rows, size_t n)
+{
+  for (size_t i = 0; rows && i < n; i++)
+    husk_ps_row_release (&rows[i]);
+  free (rows);
+}
+
+static char *
+command_text (json_t *cfg)
+{
+  cleanup_strv char **words = NULL;
+  size_t i;
+  json_t *v;
+
+  json_array_foreach (json_object_get (cfg, "entrypoint"), i, v)
+    husk_strv_append (&words, json_string_value (v));
+  json_array_foreach (json_object_get (cfg, "cmd"), i, v)
+    husk_strv_append (&words, json_string_value (v));
+  return words ? husk_strv_join (words, " ") : husk_xstrdup ("");
+}
+
+/* Fill a row, taking over rec.  */
+static void
+row_fill (struct husk_engine *e, struct husk_ps_row *row, struct husk_container_rec *rec,
+          json_t *cfg, bool size)
+{
+  cleanup_free char *health = health_status (e, rec, cfg);
+  json_t *labels = json_object_get (cfg, "labels");
+  husk_error_t err = NULL;
+
+  row->rec = *rec;
+  memset (rec, 0, sizeof *rec);
+  row->image = husk_xstrdup (image_name (cfg) ? image_name (cfg) : "");
+  row->command = command_text (cfg);
+  row->status = husk_op_ps_status_text (&row->rec, health, time (NULL));
+  row->auto_remove = json_is_true (json_object_get (cfg, "rm"));
+  row->labels = json_is_object (labels) ? json_incref (labels) : NULL;
+  if (!size)
+    return;
+  if (husk_op_container_size (e, &row->rec, &row->size, &err) < 0)
+    {
+      row->size_error = husk_xstrdup (err->msg);
+      husk_error_release (&err);
+      return;
+    }
+  row->sized = true;
+}
+
+static bool
+listed_by_default (const struct husk_container_rec *r)
+{
+  return strcmp (r->state, "running") == 0 || strcmp (r->state, "paused") == 0;
+}
+
+/* Pick from list (newest first) what o asks for, moving the records into
+   rows.  */
+static size_t
+select_rows (struct husk_engine *e, const struct husk_ps_opts *o, const struct husk_ps_filter *f,
+             size_t nf, struct husk_container_rec *list, size_t n, struct husk_ps_row *rows)
+{
+  bool everything = o->all || o->latest || o->last >= 0 || nf > 0;
+  size_t shown = 0;
+
+  for (size_t i = 0; i < n; i++)
+    {
+      cleanup_json json_t *cfg = json_loads (list[i].config, 0, NULL);
+      if (!everything && !listed_by_default (&list[i]))
+        continue;
+      if (!husk_op_ps_filter_match (f, nf, &list[i], cfg))
+        continue;
+      if ((o->latest && shown >= 1) || (o->last >= 0 && shown >= (size_t) o->last))
+        break;
+      row_fill (e, &rows[shown++], &list[i], cfg, o->size);
+    }
+  return shown;
+}
+
+int
+husk_op_container_ps (struct husk_engine *e, const struct husk_ps_opts *o,
+                      struct husk_ps_row **rows, size_t *n, husk_error_t *err)
+{
+  struct husk_ps_filter *f = NULL;
+  struct husk_container_rec *list = NULL;
+  size_t nf = 0, nl = 0;
+
+  if (o->sort && !husk_op_ps_sort_valid (o->sort))
+    return husk_error_makex (err, EINVAL, "invalid option for --sort, options are: command, "
+                             "created, id, image, names, runningfor, size, or status");
+  if (husk_op_ps_filter_parse (e, o->filters, &f, &nf, err) < 0)
+    return -1;
+  if (husk_op_container_list (e, &list, &nl, err) < 0)
+    {
+      husk_ps_filters_free (f, nf);
+      return -1;
+    }
+  *rows = husk_xzalloc ((nl + 1) * sizeof **rows);
+  *n = select_rows (e, o, f, nf, list, nl, *rows);
+  husk_container_rec_array_free (list, nl);
+  husk_ps_filters_free (f, nf);
+  husk_op_ps_sort (*rows, *n, o->sort);
+  return 0;
+}
+
+/* ---- sort --------------------------------------------------------------- */
+
+static const char *const sort_keys[] = { "command", "created", "id", "image", "names",
+                                         "runningfor", "size", "status", NULL };
+
+bool
+husk_op_ps_sort_valid (const char *key)
+{
+  return husk_strv_contains ((char **) sort_keys, key);
+}
+
+static int
+cmp_int (int64_t a, int64_t b)
+{
+  return (a > b) - (a < b);
+}
+
+static int
+cmp_by (const struct husk_ps_row *x, const struct husk_ps_row *y, const char *k)
+{
+  if (strcmp (k, "size") == 0)
+    {
+      /* As Podman: by root file system size (with --size), then created. */
+      int c = cmp_int (x->sized ? x->size.rootfs : 0, y->sized ? y->size.rootfs : 0);
+      if (c)
+        return c;
+    }
+  if (strcmp (k, "created") == 0 || strcmp (k, "runningfor") == 0 || strcmp (k, "size") == 0)
+    return cmp_int (x->rec.created, y->rec.created);
+  if (strcmp (k, "id") == 0)
+    return strcmp (x->rec.id, y->rec.id);
+  if (strcmp (k, "image") == 0)
+    return strcmp (x->image, y->image);
+  if (strcmp (k, "names") == 0)
+    return strcmp (x->rec.name, y->rec.name);
+  if (strcmp (k, "status") == 0)
+    return strcmp (x->status, y->status);
+  return strcmp (x->command, y->command);
+}
+
+static int
+cmp_rows (const void *a, const void *b, void *key)
+{
+  return cmp_by (a, b, key);
+}
+
+void
+husk_op_ps_sort (struct husk_ps_row *rows, size_t n, const char *key)
+{
+  if (n > 1)
+    qsort_r (rows, n, sizeof *rows, cmp_rows, (void *) (key ? key : "created"));
+}

@@ -1,0 +1,35 @@
+/* SPDX-License-Identifier: GPL-2.0-or-later */
+/* `logs`: a container's log, streamed to a callback (ops/container_logs.c). */
+#ifndef HUSK_OPS_CONTAINER_LOGS_H
+#define HUSK_OPS_CONTAINER_LOGS_H
+
+#include "container/monitor.h"
+#include "engine/engine.h"
+#include "util/error.h"
+
+#include <stdbool.h>
+#include <stdint.h>
+
+struct husk_logs_opts
+{
+  int64_t since_ns; /* 0: from the start */
+  int64_t until_ns; /* 0: to the end */
+  long tail;        /* < 0: every line; else the last tail lines */
+  bool follow;      /* go on until the container exits */
+};
+
+/**
+ * husk_op_container_logs() - Stream a container's log
+ * @cb:   gets each record (husk_log_cb), in order
+ *
+ * Follow stops when the monitor records the exit; it is off for a
+ * container that has not run since the last boot (no run directory).  A
+ * container whose log does not exist yet has nothing to show.
+ * Return: 0, or -1 (EINVAL "this container is using the 'none' log
+ * driver, cannot read logs" for none and passthrough).
+ */
+int husk_op_container_logs (struct husk_engine *e, const char *ref,
+                            const struct husk_logs_opts *o, husk_log_cb cb, void *data,
+                            husk_error_t *err);
+
+#endif

@@ -7,7 +7,7 @@
 #include <stdint.h>
 #include <cmocka.h>
 
-#include "ops/events.h"
+#include "events/events.h"
 #include "util/cleanup.h"
 #include "util/strutil.h"
 

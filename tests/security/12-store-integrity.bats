@@ -111,7 +111,10 @@ teardown() {
     run_husk run --name big husk-test/busybox dd if=/dev/urandom of=/big bs=1M count=64
     tmp=$(echo "$HUSK_ROOT"/storage/*/tmp)
     for i in 1 2 3; do
-        husk commit big img$i >/dev/null 2>&1 &
+        # The binary itself, not the husk() wrapper: killing the wrapper's
+        # subshell would leave the commit running past the check below.
+        "$HUSK_BIN" --root "$HUSK_ROOT" --runroot "$HUSK_RUNROOT" commit big img$i \
+            >/dev/null 2>&1 &
         pid=$!
         sleep 0.$((RANDOM % 5 + 1))
         kill -9 "$pid" 2>/dev/null || true

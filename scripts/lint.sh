@@ -11,4 +11,5 @@ if [ -n "$bad" ]; then
     echo "$bad" >&2
     exit 1
 fi
+sh scripts/layers.sh
 echo "lint: ok"

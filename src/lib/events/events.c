@@ -2,7 +2,6 @@
 /* Events (recorded in the state database by every operation, with what
    Podman shows of them) and the on-demand healthcheck.  */
 #include "events/events.h"
-#include "container/monitor.h"
 #include "format/humanize.h"
 #include "state/containers.h"
 #include "util/cleanup.h"

@@ -244,7 +244,6 @@ void husk_timestamp_format (char buf[HUSK_TIMESTAMP_LEN], int64_t ns);
 /* Parse RFC 3339 (fraction optional, "Z" or a numeric offset).
    Return: nanoseconds since the epoch, or -1.  */
 int64_t husk_timestamp_parse (const char *s, size_t len);
-int64_t husk_now_ns (void);
 
 /* Address of socket @name in @dir; a path too long for sun_path goes
    through /proc/self/fd/N of an O_PATH descriptor left in *dirfd (close it

@@ -278,15 +278,6 @@ husk_monitor_runtime_argv (const struct husk_monitor_opts *o, const char *verb, 
 
 /* --- Time ----------------------------------------------------------------- */
 
-int64_t
-husk_now_ns (void)
-{
-  struct timespec ts;
-
-  clock_gettime (CLOCK_REALTIME, &ts);
-  return (int64_t) ts.tv_sec * 1000000000 + ts.tv_nsec;
-}
-
 void
 husk_timestamp_format (char buf[HUSK_TIMESTAMP_LEN], int64_t ns)
 {

@@ -7,6 +7,7 @@
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <time.h>
 
 static void
 oom (void)
@@ -250,4 +251,13 @@ husk_buf_release (struct husk_buf *b)
   free (b->data);
   b->data = NULL;
   b->len = b->cap = 0;
+}
+
+int64_t
+husk_now_ns (void)
+{
+  struct timespec ts;
+
+  clock_gettime (CLOCK_REALTIME, &ts);
+  return (int64_t) ts.tv_sec * 1000000000 + ts.tv_nsec;
 }

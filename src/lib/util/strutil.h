@@ -7,6 +7,7 @@
 #include <stdarg.h>
 #include <stdbool.h>
 #include <stddef.h>
+#include <stdint.h>
 
 void *husk_xmalloc (size_t size);
 void *husk_xzalloc (size_t size);
@@ -50,5 +51,8 @@ void husk_buf_printf (struct husk_buf *b, const char *fmt, ...)
 /* Give the data to the caller (never NULL) and reset the buffer.  */
 char *husk_buf_steal (struct husk_buf *b);
 void husk_buf_release (struct husk_buf *b);
+
+/* The wall clock in nanoseconds since the epoch (event and log times).  */
+int64_t husk_now_ns (void);
 
 #endif

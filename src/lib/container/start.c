@@ -23,6 +23,8 @@
 
 /* ---- start --------------------------------------------------------------- */
 
+/* The monitor's exit command: `husk --root R --runroot R [--storage-driver
+   D] container cleanup --by-monitor ID` (HUSK_CLEANUP_BY_MONITOR).  */
 static char **
 exit_command (struct husk_engine *e, const char *id)
 {
@@ -43,6 +45,8 @@ exit_command (struct husk_engine *e, const char *id)
     }
   husk_strv_append (&v, "container");
   husk_strv_append (&v, "cleanup");
+  /* Hidden: say that the container's own monitor runs it.  */
+  husk_strv_append (&v, "--by-monitor");
   husk_strv_append (&v, id);
   return v;
 }

@@ -20,7 +20,6 @@
 #include <errno.h>
 #include <stdlib.h>
 #include <string.h>
-#include <unistd.h>
 
 static void
 event (struct husk_engine *e, const char *action, const struct husk_container_rec *r)
@@ -113,31 +112,14 @@ husk_op_container_init (struct husk_engine *e, const char *ref, husk_error_t *er
   return ret;
 }
 
-/* Who runs this cleanup: the container's monitor runs it as its exit
-   command (our parent), and before a restart says so in the environment. */
-static unsigned
-cleanup_caller (struct husk_engine *e, const char *ref)
-{
-  struct husk_container_rec r = { 0 };
-  cleanup_free char *id = NULL;
-  unsigned flags = HUSK_CLEANUP_DEFAULT;
-
-  if (getenv ("HUSK_MONITOR_RESTARTING"))
-    flags |= HUSK_CLEANUP_RESTARTING;
-  if (husk_state_container_lookup (e->state, ref, &id, NULL) == 0
-      && husk_state_container_get (e->state, id, &r, NULL) == 0)
-    {
-      if (r.monitor_pid > 0 && r.monitor_pid == getppid ())
-        flags |= HUSK_CLEANUP_BY_MONITOR;
-      husk_container_rec_release (&r);
-    }
-  return flags;
-}
-
 int
-husk_op_container_cleanup (struct husk_engine *e, const char *ref, husk_error_t *err)
+husk_op_container_cleanup (struct husk_engine *e, const char *ref, unsigned flags,
+                           husk_error_t *err)
 {
-  return husk_container_cleanup (e, ref, cleanup_caller (e, ref), NULL, err) < 0 ? -1 : 0;
+  /* Only the monitor's own hand-over (husk_op_container_attached_exit)
+     may say it was handed over.  */
+  flags &= HUSK_CLEANUP_BY_MONITOR | HUSK_CLEANUP_RESTARTING;
+  return husk_container_cleanup (e, ref, flags, NULL, err) < 0 ? -1 : 0;
 }
 
 int

@@ -51,8 +51,13 @@ void husk_op_container_await_monitor (const struct husk_container_rec *r, int ti
 int husk_op_container_init (struct husk_engine *e, const char *ref, husk_error_t *err);
 
 /* Bring the state up to date with what the monitor recorded; release what
-   an exited container held; remove it when created with --rm.  */
-int husk_op_container_cleanup (struct husk_engine *e, const char *ref, husk_error_t *err);
+   an exited container held; remove it when created with --rm.  flags: who
+   runs it (enum husk_cleanup_flags, container/lifecycle.h):
+   HUSK_CLEANUP_BY_MONITOR when it is the container's monitor's exit
+   command, with HUSK_CLEANUP_RESTARTING when that monitor restarts the
+   container next; HUSK_CLEANUP_DEFAULT for a user's command.  */
+int husk_op_container_cleanup (struct husk_engine *e, const char *ref, unsigned flags,
+                               husk_error_t *err);
 
 /* timeout < 0: the container's stop timeout.  */
 int husk_op_container_stop (struct husk_engine *e, const char *ref, int timeout,

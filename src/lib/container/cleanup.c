@@ -52,12 +52,11 @@ wait_for_starter (struct husk_engine *e, const char *ref)
     return;
   for (int i = 0; i < 100; i++)
     {
-      struct husk_container_rec r = { 0 };
+      cleanup_container_rec struct husk_container_rec r = { 0 };
       bool starting;
       if (husk_state_container_get (e->state, id, &r, NULL) < 0)
         return;
       starting = husk_container_has_monitor (r.state) && r.monitor_pid == 0;
-      husk_container_rec_release (&r);
       if (!starting)
         return;
       usleep (20000);
@@ -68,7 +67,7 @@ int
 husk_container_cleanup (struct husk_engine *e, const char *ref, unsigned flags, char **trash,
                         husk_error_t *err)
 {
-  struct husk_container_rec r = { 0 };
+  cleanup_container_rec struct husk_container_rec r = { 0 };
   cleanup_free char *id = NULL;
   cleanup_json json_t *c = NULL;
   bool handed_over = flags & HUSK_CLEANUP_HANDED_OVER;
@@ -89,11 +88,8 @@ husk_container_cleanup (struct husk_engine *e, const char *ref, unsigned flags, 
   if (strcmp (r.state, "running") == 0
       && !(flags & (HUSK_CLEANUP_RESTARTING | HUSK_CLEANUP_BY_MONITOR))
       && husk_container_alive (&r, true))
-    {
-      husk_error_makex (err, EBUSY, "container %s is running: refusing to clean up", r.id);
-      husk_container_rec_release (&r);
-      return -1;
-    }
+    return husk_error_makex (err, EBUSY, "container %s is running: refusing to clean up",
+                             r.id);
   exited = strcmp (r.state, "exited") == 0;
   if (exited)
     {
@@ -104,7 +100,6 @@ husk_container_cleanup (struct husk_engine *e, const char *ref, unsigned flags, 
       if (ret == 0 && json_is_true (json_object_get (c, "rm")))
         ret = husk_volume_release_anonymous (e, c, err);
     }
-  husk_container_rec_release (&r);
   return ret < 0 ? -1 : exited;
 }
 

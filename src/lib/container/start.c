@@ -145,7 +145,7 @@ static int
 record_pids (struct husk_engine *e, const char *id, struct husk_monitor_result *res,
              bool init_only, bool attach, husk_error_t *err)
 {
-  struct husk_container_rec r = { 0 };
+  cleanup_container_rec struct husk_container_rec r = { 0 };
   int ret = 0;
 
   if (husk_state_begin (e->state, err) < 0)
@@ -175,7 +175,6 @@ record_pids (struct husk_engine *e, const char *id, struct husk_monitor_result *
     }
   else
     husk_state_rollback (e->state);
-  husk_container_rec_release (&r);
   return ret;
 }
 
@@ -254,7 +253,7 @@ start_initialized (struct husk_engine *e, struct husk_container_rec *r, int *att
 {
   cleanup_free char *run = husk_container_rundir (e, r->id);
   cleanup_close int sock = -1;
-  struct husk_container_rec cur = { 0 };
+  cleanup_container_rec struct husk_container_rec cur = { 0 };
   int ret = 0;
 
   if (attach_fd && (sock = husk_monitor_connect_attach (run, err)) < 0)
@@ -270,7 +269,6 @@ start_initialized (struct husk_engine *e, struct husk_container_rec *r, int *att
       cur.started_at = husk_now_ns ();
       ret = husk_state_container_save (e->state, &cur, err);
     }
-  husk_container_rec_release (&cur);
   if (ret < 0 || husk_state_commit (e->state, err) < 0)
     {
       husk_state_rollback (e->state);

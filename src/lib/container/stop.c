@@ -40,13 +40,12 @@ wait_exit (struct husk_engine *e, struct husk_container_rec *r, int timeout_ms)
 {
   for (int waited = 0;; waited += 20)
     {
-      struct husk_container_rec fresh = { 0 };
+      cleanup_container_rec struct husk_container_rec fresh = { 0 };
       bool done;
       if (husk_state_container_get (e->state, r->id, &fresh, NULL) < 0)
         return true;
       husk_container_sync (e, &fresh, true);
       done = !husk_container_has_monitor (fresh.state);
-      husk_container_rec_release (&fresh);
       if (done)
         return true;
       if (timeout_ms >= 0 && waited >= timeout_ms)
@@ -92,13 +91,9 @@ husk_container_stop (struct husk_engine *e, struct husk_container_rec *r, int ti
   /* The monitor's cleanup comes after the exit: let it end, so that a
      start right after this stop cannot lose its rootfs to it.  */
   {
-    struct husk_container_rec fresh = { 0 };
-    if (husk_state_container_get (e->state, r->id, &fresh, NULL) == 0)
-      {
-        if (fresh.monitor_pid > 0)
-          husk_container_await_monitor (&fresh, 5000);
-        husk_container_rec_release (&fresh);
-      }
+    cleanup_container_rec struct husk_container_rec fresh = { 0 };
+    if (husk_state_container_get (e->state, r->id, &fresh, NULL) == 0 && fresh.monitor_pid > 0)
+      husk_container_await_monitor (&fresh, 5000);
   }
   return 0;
 }

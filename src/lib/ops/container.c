@@ -75,7 +75,7 @@ int
 husk_op_container_start (struct husk_engine *e, const char *ref, int *attach_fd,
                          int *exit_hint, husk_error_t *err)
 {
-  struct husk_container_rec r = { 0 };
+  cleanup_container_rec struct husk_container_rec r = { 0 };
   int ret;
 
   *exit_hint = 125;
@@ -90,14 +90,13 @@ husk_op_container_start (struct husk_engine *e, const char *ref, int *attach_fd,
                             "to be started: container state improper", r.id);
   else
     ret = husk_container_start (e, &r, attach_fd, exit_hint, err);
-  husk_container_rec_release (&r);
   return ret;
 }
 
 int
 husk_op_container_init (struct husk_engine *e, const char *ref, husk_error_t *err)
 {
-  struct husk_container_rec r = { 0 };
+  cleanup_container_rec struct husk_container_rec r = { 0 };
   int ret;
 
   if (husk_container_load (e, ref, &r, err) < 0)
@@ -108,7 +107,6 @@ husk_op_container_init (struct husk_engine *e, const char *ref, husk_error_t *er
                             "container state improper", r.id);
   else
     ret = husk_container_init (e, &r, err);
-  husk_container_rec_release (&r);
   return ret;
 }
 
@@ -132,7 +130,7 @@ husk_op_container_attached_exit (struct husk_engine *e, const char *id, int sock
 static int
 stop (struct husk_engine *e, const char *ref, int timeout, bool record, husk_error_t *err)
 {
-  struct husk_container_rec r = { 0 };
+  cleanup_container_rec struct husk_container_rec r = { 0 };
   int ret = 0;
 
   if (husk_container_load (e, ref, &r, err) < 0)
@@ -146,7 +144,6 @@ stop (struct husk_engine *e, const char *ref, int timeout, bool record, husk_err
         event (e, "stop", &r);
       ret = husk_container_stop (e, &r, timeout, err);
     }
-  husk_container_rec_release (&r);
   return ret;
 }
 
@@ -167,7 +164,7 @@ husk_op_container_stop_quiet (struct husk_engine *e, const char *ref, int timeou
 int
 husk_op_container_kill (struct husk_engine *e, const char *ref, int sig, husk_error_t *err)
 {
-  struct husk_container_rec r = { 0 };
+  cleanup_container_rec struct husk_container_rec r = { 0 };
   int ret = 0;
 
   if (husk_container_load (e, ref, &r, err) < 0)
@@ -189,7 +186,6 @@ husk_op_container_kill (struct husk_engine *e, const char *ref, int sig, husk_er
       event (e, "kill", &r);
       ret = husk_state_commit (e->state, err);
     }
-  husk_container_rec_release (&r);
   return ret;
 }
 
@@ -197,7 +193,7 @@ int
 husk_op_container_remove (struct husk_engine *e, const char *ref, bool force, bool volumes,
                           int timeout, husk_error_t *err)
 {
-  struct husk_container_rec r = { 0 };
+  cleanup_container_rec struct husk_container_rec r = { 0 };
   cleanup_json json_t *c = NULL;
   husk_error_t serr = NULL;
   int ret;
@@ -208,20 +204,15 @@ husk_op_container_remove (struct husk_engine *e, const char *ref, bool force, bo
   /* An initialized container has no process running yet: Podman removes
      it without --force.  */
   if (husk_container_has_monitor (r.state) && !force && strcmp (r.state, "initialized") != 0)
-    {
-      ret = husk_error_makex (err, EBUSY, "cannot remove container %s as it is %s - "
-                              "running or paused containers cannot be removed without "
-                              "force: container state improper", r.id, r.state);
-      husk_container_rec_release (&r);
-      return ret;
-    }
+    return husk_error_makex (err, EBUSY, "cannot remove container %s as it is %s - "
+                             "running or paused containers cannot be removed without "
+                             "force: container state improper", r.id, r.state);
   if (husk_container_has_monitor (r.state) && husk_op_container_stop (e, r.id, timeout, &serr) < 0)
     husk_log_debug ("remove %s: stop: %s", r.id, serr->msg);
   husk_error_release (&serr);
   ret = husk_container_remove (e, &r, HUSK_CLEANUP_DEFAULT, NULL, err);
   if (ret == 0 && volumes)
     ret = husk_volume_release_anonymous (e, c, err);
-  husk_container_rec_release (&r);
   return ret;
 }
 
@@ -229,7 +220,7 @@ int
 husk_op_container_wait (struct husk_engine *e, const char *ref, const char *condition,
                         int *exit_code, husk_error_t *err)
 {
-  struct husk_container_rec r = { 0 };
+  cleanup_container_rec struct husk_container_rec r = { 0 };
   int ret;
 
   if (condition && strcmp (condition, "running") && strcmp (condition, "stopped")
@@ -239,7 +230,6 @@ husk_op_container_wait (struct husk_engine *e, const char *ref, const char *cond
   if (husk_container_load (e, ref, &r, err) < 0)
     return -1;
   ret = husk_container_wait (e, &r, condition, exit_code, err);
-  husk_container_rec_release (&r);
   return ret;
 }
 
@@ -247,7 +237,7 @@ int
 husk_op_container_log (struct husk_engine *e, const char *ref, char **path, char **driver,
                        char **id, husk_error_t *err)
 {
-  struct husk_container_rec r = { 0 };
+  cleanup_container_rec struct husk_container_rec r = { 0 };
   cleanup_json json_t *c = NULL;
   json_t *log;
 
@@ -258,6 +248,5 @@ husk_op_container_log (struct husk_engine *e, const char *ref, char **path, char
   *path = husk_xstrdup (json_string_value (json_object_get (log, "path")));
   *driver = husk_xstrdup (json_string_value (json_object_get (log, "driver")));
   *id = steal_ptr (&r.id);
-  husk_container_rec_release (&r);
   return 0;
 }

@@ -168,7 +168,7 @@ static int
 copy (struct husk_engine *e, const char *ref, bool in, const char *path, const char *host,
       int fd, const struct husk_cp_request *rq, husk_error_t *err)
 {
-  struct husk_container_rec r = { 0 };
+  cleanup_container_rec struct husk_container_rec r = { 0 };
   cleanup_free char *where = NULL;
   struct husk_cp_opts o = { .overwrite = rq->overwrite, .rootless = e->rootless };
   int rootfd = -1, ret = -1;
@@ -189,7 +189,6 @@ copy (struct husk_engine *e, const char *ref, bool in, const char *path, const c
         ret = husk_cp_out (rootfd, path, host, fd, &o, err);
       unmount_root (e, r.id, &rootfd);
     }
-  husk_container_rec_release (&r);
   return ret;
 }
 
@@ -263,7 +262,7 @@ int
 husk_op_container_diff (struct husk_engine *e, const char *ref, struct husk_change **out,
                         size_t *n, husk_error_t *err)
 {
-  struct husk_container_rec r = { 0 };
+  cleanup_container_rec struct husk_container_rec r = { 0 };
   struct husk_change *c = NULL;
   size_t k = 0, m = 0;
   int ret;
@@ -271,7 +270,6 @@ husk_op_container_diff (struct husk_engine *e, const char *ref, struct husk_chan
   if (husk_op_container_load (e, ref, &r, err) < 0)
     return -1;
   ret = changes_of (e, &r, &c, &m, err);
-  husk_container_rec_release (&r);
   if (ret < 0)
     return -1;
   for (size_t i = 0; i < m; i++)
@@ -292,7 +290,7 @@ int
 husk_op_container_export (struct husk_engine *e, const char *ref, int out_fd,
                           husk_error_t *err)
 {
-  struct husk_container_rec r = { 0 };
+  cleanup_container_rec struct husk_container_rec r = { 0 };
   struct husk_fstar_opts o = { .xattrs = true };
   struct husk_fstar *w = NULL;
   int rootfd = -1, ret = -1;
@@ -310,7 +308,6 @@ husk_op_container_export (struct husk_engine *e, const char *ref, int out_fd,
     }
   if (ret == 0)
     event (e, "export", r.id, r.name);
-  husk_container_rec_release (&r);
   return ret;
 }
 
@@ -588,7 +585,7 @@ int
 husk_op_container_commit (struct husk_engine *e, const char *ref,
                           const struct husk_commit_opts *o, char **id_out, husk_error_t *err)
 {
-  struct husk_container_rec r = { 0 };
+  cleanup_container_rec struct husk_container_rec r = { 0 };
   struct husk_image_rec img = { 0 };
   bool paused = false;
   int ret = -1;
@@ -613,7 +610,6 @@ husk_op_container_commit (struct husk_engine *e, const char *ref,
     event (e, "commit", r.id, r.name);
 out:
   husk_image_rec_release (&img);
-  husk_container_rec_release (&r);
   return ret;
 }
 
@@ -622,7 +618,7 @@ out:
 char *
 husk_op_container_mount (struct husk_engine *e, const char *ref, husk_error_t *err)
 {
-  struct husk_container_rec r = { 0 };
+  cleanup_container_rec struct husk_container_rec r = { 0 };
   char *path;
 
   if (e->rootless)
@@ -633,7 +629,6 @@ husk_op_container_mount (struct husk_engine *e, const char *ref, husk_error_t *e
   path = husk_store_container_mount (e->store, r.id, err);
   if (path)
     event (e, "mount", r.id, r.name);
-  husk_container_rec_release (&r);
   return path;
 }
 
@@ -652,7 +647,7 @@ int
 husk_op_container_unmount (struct husk_engine *e, const char *ref, bool force,
                            husk_error_t *err)
 {
-  struct husk_container_rec r = { 0 };
+  cleanup_container_rec struct husk_container_rec r = { 0 };
   int ret;
 
   if (husk_op_container_load (e, ref, &r, err) < 0)
@@ -666,7 +661,6 @@ husk_op_container_unmount (struct husk_engine *e, const char *ref, bool force,
     ret = husk_store_container_unmount (e->store, r.id, force, err);
   if (ret == 0)
     event (e, "unmount", r.id, r.name);
-  husk_container_rec_release (&r);
   return ret;
 }
 
@@ -757,7 +751,7 @@ static int
 rename_row (struct husk_engine *e, const char *id, const char *name, char **old,
             husk_error_t *err)
 {
-  struct husk_container_rec r = { 0 };
+  cleanup_container_rec struct husk_container_rec r = { 0 };
   cleanup_json json_t *c = NULL;
   cleanup_free char *holder = NULL;
   husk_error_t lerr = NULL;
@@ -785,7 +779,6 @@ rename_row (struct husk_engine *e, const char *id, const char *name, char **old,
       r.name = husk_xstrdup (name);
       ret = husk_state_container_save (e->state, &r, err);
     }
-  husk_container_rec_release (&r);
   return ret;
 }
 
@@ -818,14 +811,13 @@ husk_op_container_rename (struct husk_engine *e, const char *ref, const char *na
 json_t *
 husk_op_container_ports (struct husk_engine *e, const char *ref, husk_error_t *err)
 {
-  struct husk_container_rec r = { 0 };
+  cleanup_container_rec struct husk_container_rec r = { 0 };
   cleanup_json json_t *c = NULL;
   json_t *ports;
 
   if (husk_op_container_load (e, ref, &r, err) < 0)
     return NULL;
   c = json_loads (r.config, 0, NULL);
-  husk_container_rec_release (&r);
   ports = json_object_get (c, "ports");
   return json_is_array (ports) ? json_deep_copy (ports) : json_array ();
 }

@@ -4,6 +4,7 @@
  * read-write layer, the bundle and run directories, then the row.
  */
 #include "container/lifecycle.h"
+#include "container/dropped.h"
 #include "events/events.h"
 #include "util/cleanup.h"
 #include "util/fileutil.h"
@@ -24,6 +25,7 @@ husk_container_remove (struct husk_engine *e, struct husk_container_rec *r, unsi
                        char **trash, husk_error_t *err)
 {
   bool handed_over = flags & HUSK_CLEANUP_HANDED_OVER;
+  husk_error_t derr = NULL;
   cleanup_free char *dir = husk_container_bundle_dir (e, r->id), *run = husk_container_rundir (e, r->id);
   int ret;
 
@@ -39,8 +41,11 @@ husk_container_remove (struct husk_engine *e, struct husk_container_rec *r, unsi
         return -1;
       husk_error_release (err);
     }
-  husk_rm_rf (run, NULL);
-  husk_rm_rf (dir, NULL); /* moved to the trash, unless there was none */
+  if (husk_rm_rf (run, &derr) < 0)
+    husk_container_dropped (&derr, "remove %s: run directory", r->id);
+  /* Moved to the trash, unless there was none.  */
+  if (husk_rm_rf (dir, &derr) < 0)
+    husk_container_dropped (&derr, "remove %s: bundle directory", r->id);
   if (husk_state_container_remove (e->state, r->id, err) < 0)
     return -1;
   husk_events_container (e->state, r, "remove", 0, NULL);

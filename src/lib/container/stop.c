@@ -5,6 +5,7 @@
  * recorded (util/proc.h).
  */
 #include "container/lifecycle.h"
+#include "container/dropped.h"
 #include "events/events.h"
 #include "util/cleanup.h"
 #include "util/fileutil.h"
@@ -61,6 +62,7 @@ husk_container_stop (struct husk_engine *e, struct husk_container_rec *r, int ti
 {
   cleanup_json json_t *c = NULL;
   cleanup_free char *run = NULL, *stopping = NULL;
+  husk_error_t serr = NULL;
   int sig;
 
   (void) err; /* best effort, as Podman's stop */
@@ -72,7 +74,9 @@ husk_container_stop (struct husk_engine *e, struct husk_container_rec *r, int ti
   stopping = husk_asprintf ("%s/%s", run, HUSK_MONITOR_STOPPING);
   /* Before the signal: the exit it causes is folded (died, cleanup) by
      whichever process sees it first, maybe the monitor's.  */
-  husk_write_file_atomic (stopping, "1", 1, 0600, NULL); /* no restart after this */
+  /* No restart after this.  */
+  if (husk_write_file_atomic (stopping, "1", 1, 0600, &serr) < 0)
+    husk_container_dropped (&serr, "stop %s: no restart", r->id);
   if (strcmp (r->state, "paused") == 0)
     {
       husk_error_t rerr = NULL;

@@ -6,6 +6,7 @@
  * second command given the same path loses the race cleanly.
  */
 #include "ops/container_run.h"
+#include "container/dropped.h"
 #include "ops/container.h"
 #include "util/cleanup.h"
 #include "util/strutil.h"
@@ -94,7 +95,9 @@ husk_op_container_create_with (struct husk_engine *e, const char *image, json_t 
     }
   if (o->cidfile && husk_op_cidfile_commit (&cid, *id_out, err) < 0)
     {
-      husk_op_container_remove (e, *id_out, true, false, 0, NULL);
+      husk_error_t rerr = NULL;
+      if (husk_op_container_remove (e, *id_out, true, false, 0, &rerr) < 0)
+        husk_container_dropped_warn (&rerr, "remove container %s again", *id_out);
       free (*id_out);
       *id_out = NULL;
       return -1;

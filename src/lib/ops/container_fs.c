@@ -16,6 +16,7 @@
  * as import does; until the record, the new layer is removed on failure.
  */
 #include "container/changes.h"
+#include "container/dropped.h"
 #include "container/cp.h"
 #include "container/fstar.h"
 #include "container/monitor.h"
@@ -78,8 +79,10 @@ mount_root (struct husk_engine *e, const char *id, int *rootfd, husk_error_t *er
   *rootfd = open (path, O_PATH | O_DIRECTORY | O_CLOEXEC);
   if (*rootfd < 0)
     {
+      husk_error_t uerr = NULL;
       husk_error_make (err, errno, "open '%s'", path);
-      husk_store_container_unmount (e->store, id, false, NULL);
+      if (husk_store_container_unmount (e->store, id, false, &uerr) < 0)
+        husk_container_dropped (&uerr, "container %s: unmount", id);
       return -1;
     }
   return 0;
@@ -234,6 +237,7 @@ changes_of (struct husk_engine *e, const struct husk_container_rec *r,
   cleanup_free char *lower = NULL;
   cleanup_close int tfd = -1, lfd = -1;
   bool overlay = strcmp (husk_store_driver_name (e->store), "overlay") == 0;
+  husk_error_t uerr = NULL;
   int ret = -1;
 
   if (top == NULL && img.id == NULL)
@@ -251,8 +255,8 @@ changes_of (struct husk_engine *e, const struct husk_container_rec *r,
   /* Nothing of the image's tree may stay open, or the unmount fails.  */
   if (lfd >= 0)
     close (lfd), lfd = -1;
-  if (lower && husk_store_image_unmount (e->store, top, false, NULL) < 0)
-    husk_log_warn ("could not unmount image layer %s", top);
+  if (lower && husk_store_image_unmount (e->store, top, false, &uerr) < 0)
+    husk_container_dropped_warn (&uerr, "could not unmount image layer %s", top);
 out:
   husk_image_rec_release (&img);
   return ret;
@@ -521,7 +525,9 @@ record (struct husk_engine *e, const struct husk_image_rec *img, const char *con
       if (husk_op_image_tag (e, rec.id, names, err) < 0)
         {
           struct husk_rmi_report rep = { 0 };
-          husk_op_image_remove_id (e, rec.id, &rep, NULL);
+          husk_error_t rerr = NULL;
+          if (husk_op_image_remove_id (e, rec.id, &rep, &rerr) < 0)
+            husk_container_dropped (&rerr, "commit: remove the untagged image %s", rec.id);
           husk_rmi_report_release (&rep);
           return -1;
         }
@@ -535,13 +541,15 @@ static void
 drop_layer (struct husk_engine *e, const char *chain)
 {
   struct husk_layer_rec l = { 0 };
+  husk_error_t err = NULL;
 
   if (husk_state_layer_get (e->state, chain, &l, NULL) == 0)
     {
       husk_layer_rec_release (&l);
       return;
     }
-  husk_store_layer_remove (e->store, chain, NULL);
+  if (husk_store_layer_remove (e->store, chain, &err) < 0)
+    husk_container_dropped (&err, "commit: remove layer %s", chain);
 }
 
 /* Make the layer and the image.  */

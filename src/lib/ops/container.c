@@ -250,3 +250,76 @@ husk_op_container_log (struct husk_engine *e, const char *ref, char **path, char
   *id = steal_ptr (&r.id);
   return 0;
 }
+
+/* ---- typed configuration ------------------------------------------------ */
+
+void
+husk_container_ports_free (struct husk_container_port *p, size_t n)
+{
+  for (size_t i = 0; p && i < n; i++)
+    {
+      free (p[i].protocol);
+      free (p[i].host_ip);
+    }
+  free (p);
+}
+
+static void
+ports_of (json_t *c, struct husk_container_info *i)
+{
+  json_t *ports = json_object_get (c, "ports"), *p;
+  size_t k;
+
+  i->n_ports = json_array_size (ports);
+  if (i->n_ports == 0)
+    return;
+  i->ports = calloc (i->n_ports, sizeof *i->ports);
+  if (i->ports == NULL)
+    {
+      i->n_ports = 0;
+      return;
+    }
+  json_array_foreach (ports, k, p)
+    {
+      const char *proto = json_string_value (json_object_get (p, "protocol"));
+      const char *ip = json_string_value (json_object_get (p, "host_ip"));
+      i->ports[k].container_port
+          = (unsigned) json_integer_value (json_object_get (p, "container_port"));
+      i->ports[k].host_port = (unsigned) json_integer_value (json_object_get (p, "host_port"));
+      i->ports[k].protocol = husk_xstrdup (proto ? proto : "tcp");
+      i->ports[k].host_ip = husk_xstrdup (ip && *ip ? ip : "0.0.0.0");
+    }
+}
+
+void
+husk_op_container_info (const struct husk_container_rec *r, struct husk_container_info *i)
+{
+  cleanup_json json_t *c = r->config ? json_loads (r->config, 0, NULL) : NULL;
+  json_t *v;
+  size_t k;
+
+  memset (i, 0, sizeof *i);
+  if (c == NULL)
+    return;
+  i->image_name = husk_xstrdup (json_string_value (json_object_get (json_object_get (c, "image"),
+                                                                     "name")));
+  json_array_foreach (json_object_get (c, "entrypoint"), k, v)
+    husk_strv_append (&i->command, json_string_value (v));
+  json_array_foreach (json_object_get (c, "cmd"), k, v)
+    husk_strv_append (&i->command, json_string_value (v));
+  i->tty = json_is_true (json_object_get (c, "tty"));
+  i->interactive = json_is_true (json_object_get (c, "interactive"));
+  i->rm = json_is_true (json_object_get (c, "rm"));
+  i->cidfile = husk_xstrdup (json_string_value (json_object_get (c, "cidfile")));
+  ports_of (c, i);
+}
+
+void
+husk_container_info_release (struct husk_container_info *i)
+{
+  free (i->image_name);
+  husk_strv_free (i->command);
+  free (i->cidfile);
+  husk_container_ports_free (i->ports, i->n_ports);
+  memset (i, 0, sizeof *i);
+}

@@ -816,18 +816,20 @@ husk_op_container_rename (struct husk_engine *e, const char *ref, const char *na
 
 /* ---- port -------------------------------------------------------------------- */
 
-json_t *
-husk_op_container_ports (struct husk_engine *e, const char *ref, husk_error_t *err)
+int
+husk_op_container_ports (struct husk_engine *e, const char *ref,
+                         struct husk_container_port **out, size_t *n, husk_error_t *err)
 {
   cleanup_container_rec struct husk_container_rec r = { 0 };
-  cleanup_json json_t *c = NULL;
-  json_t *ports;
+  struct husk_container_info i = { 0 };
 
   if (husk_op_container_load (e, ref, &r, err) < 0)
-    return NULL;
-  c = json_loads (r.config, 0, NULL);
-  ports = json_object_get (c, "ports");
-  return json_is_array (ports) ? json_deep_copy (ports) : json_array ();
+    return -1;
+  husk_op_container_info (&r, &i);
+  *out = steal_ptr (&i.ports);
+  *n = i.n_ports;
+  husk_container_info_release (&i);
+  return 0;
 }
 
 /* ---- container prune --------------------------------------------------------- */

@@ -31,7 +31,7 @@ struct cli_option
   enum cli_opt_type type;
   size_t offset;     /* offsetof (options struct, field) */
   const char *arg;   /* argument name for --help, NULL for booleans */
-  const char *help;
+  const char *help;  /* NULL: hidden from --help and completion */
 };
 
 #define OPTION_END { NULL, 0, OPT_END, 0, NULL, NULL }

@@ -215,8 +215,11 @@ note_global (struct comp *c, const struct cli_option *o, const char *value)
 static void
 emit_option (struct comp *c, const struct cli_option *o)
 {
-  cleanup_free char *lng = husk_asprintf ("--%s", o->name);
+  cleanup_free char *lng = NULL;
 
+  if (o->help == NULL)
+    return; /* a hidden option (cli.h) */
+  lng = husk_asprintf ("--%s", o->name);
   emit (c, "", lng, o->help);
   if (o->short_name)
     {

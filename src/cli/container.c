@@ -739,17 +739,47 @@ cmd_container_exists (struct cli_ctx *ctx, int argc, char **argv)
   return 0;
 }
 
+struct cleanup_opts
+{
+  bool by_monitor, restarting;
+};
+
+/* Who runs the cleanup: the monitor's exit command says so with the
+   hidden --by-monitor (and --restarting before a restart by policy).  A
+   monitor that puts HUSK_MONITOR_RESTARTING=0/1 into the exit command's
+   environment is one too: monitors spawned by an older husk run the
+   command without --by-monitor, and today's say a restart only there.  */
+static unsigned
+cleanup_flags (const struct cleanup_opts *o)
+{
+  const char *env = getenv ("HUSK_MONITOR_RESTARTING");
+  unsigned flags = HUSK_CLEANUP_DEFAULT;
+
+  if (o->by_monitor || env)
+    flags |= HUSK_CLEANUP_BY_MONITOR;
+  if (o->restarting || (env && strcmp (env, "1") == 0))
+    flags |= HUSK_CLEANUP_BY_MONITOR | HUSK_CLEANUP_RESTARTING;
+  return flags;
+}
+
 int
 cmd_container_cleanup (struct cli_ctx *ctx, int argc, char **argv)
 {
-  static const struct cli_option opts[] = { OPTION_END };
-  struct cinspect_opts o = { 0 };
+  /* No help text: hidden from --help and completion.  */
+  static const struct cli_option opts[] = {
+    { "by-monitor", 0, OPT_BOOL, offsetof (struct cleanup_opts, by_monitor), NULL, NULL },
+    { "restarting", 0, OPT_BOOL, offsetof (struct cleanup_opts, restarting), NULL, NULL },
+    OPTION_END,
+  };
+  struct cleanup_opts o = { 0 };
+  unsigned flags;
 
   PARSE (opts, o, "CONTAINER", true);
   if (args[0] == NULL)
     return cli_usage_error (ctx, "you must provide at least one container name or id"), cli_fail (ctx);
+  flags = cleanup_flags (&o);
   for (size_t i = 0; args[i]; i++)
-    if (husk_op_container_cleanup (ctx->engine, args[i], &ctx->err) < 0)
+    if (husk_op_container_cleanup (ctx->engine, args[i], flags, &ctx->err) < 0)
       return cli_fail (ctx);
   return 0;
 }

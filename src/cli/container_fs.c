@@ -389,27 +389,21 @@ struct port_opts
 /* Print the mappings of ports (filter: "80" or "80/tcp", NULL for all).
    Return: how many matched.  */
 static size_t
-print_ports (json_t *ports, const char *filter)
+print_ports (const struct husk_container_port *ports, size_t n, const char *filter)
 {
-  size_t i, hits = 0;
-  json_t *p;
+  size_t hits = 0;
 
-  json_array_foreach (ports, i, p)
+  for (size_t i = 0; i < n; i++)
     {
-      const char *proto = json_string_value (json_object_get (p, "protocol"));
-      const char *ip = json_string_value (json_object_get (p, "host_ip"));
-      json_int_t cport = json_integer_value (json_object_get (p, "container_port"));
-      json_int_t hport = json_integer_value (json_object_get (p, "host_port"));
-      cleanup_free char *key = husk_asprintf ("%lld/%s", (long long) cport, proto ? proto : "tcp");
-      cleanup_free char *bare = husk_asprintf ("%lld", (long long) cport);
+      const struct husk_container_port *p = &ports[i];
+      cleanup_free char *key = husk_asprintf ("%u/%s", p->container_port, p->protocol);
+      cleanup_free char *bare = husk_asprintf ("%u", p->container_port);
 
-      if (ip == NULL || *ip == '\0')
-        ip = "0.0.0.0";
       if (filter == NULL)
-        printf ("%s -> %s:%lld\n", key, ip, (long long) hport);
+        printf ("%s -> %s:%u\n", key, p->host_ip, p->host_port);
       else if (strcmp (filter, key) == 0 || (strcmp (filter, bare) == 0
-                                             && strcmp (proto ? proto : "tcp", "tcp") == 0))
-        printf ("%s:%lld\n", ip, (long long) hport);
+                                             && strcmp (p->protocol, "tcp") == 0))
+        printf ("%s:%u\n", p->host_ip, p->host_port);
       else
         continue;
       hits++;
@@ -426,7 +420,8 @@ cmd_container_port (struct cli_ctx *ctx, int argc, char **argv)
     OPTION_END,
   };
   struct port_opts o = { 0 };
-  cleanup_json json_t *ports = NULL;
+  struct husk_container_port *ports = NULL;
+  size_t nports = 0;
   cleanup_targets struct cli_targets t = { 0 };
   char *first[2] = { NULL, NULL };
   const char *filter;
@@ -451,12 +446,14 @@ cmd_container_port (struct cli_ctx *ctx, int argc, char **argv)
         return cli_fail (ctx);
       for (size_t i = 0; i < n; i++)
         {
-          cleanup_json json_t *c = json_loads (list[i].config, 0, NULL);
-          json_t *p = json_object_get (c, "ports");
-          if (strcmp (list[i].state, "running") != 0 || json_array_size (p) == 0)
-            continue;
-          puts (list[i].id);
-          print_ports (p, NULL);
+          struct husk_container_info info;
+          husk_op_container_info (&list[i], &info);
+          if (strcmp (list[i].state, "running") == 0 && info.n_ports > 0)
+            {
+              puts (list[i].id);
+              print_ports (info.ports, info.n_ports, NULL);
+            }
+          husk_container_info_release (&info);
         }
       husk_container_rec_array_free (list, n);
       return 0;
@@ -465,10 +462,10 @@ cmd_container_port (struct cli_ctx *ctx, int argc, char **argv)
   if (o.latest && args[0] && args[1])
     return husk_error_makex (&ctx->err, EINVAL, "--latest and containers cannot be used "
                              "together"), cli_fail (ctx);
-  ports = husk_op_container_ports (ctx->engine, t.v[0].id, &ctx->err);
-  if (ports == NULL)
+  if (husk_op_container_ports (ctx->engine, t.v[0].id, &ports, &nports, &ctx->err) < 0)
     return cli_fail (ctx);
-  print_ports (ports, filter);
+  print_ports (ports, nports, filter);
+  husk_container_ports_free (ports, nports);
   return 0;
 }
 

@@ -224,6 +224,8 @@ cli_print_help (const char *cmd_path, const char *usage,
   for (; opts && opts->type != OPT_END; opts++)
     {
       char left[128];
+      if (opts->help == NULL)
+        continue; /* hidden */
       if (opts->short_name)
         snprintf (left, sizeof left, "-%c, --%s%s%s", opts->short_name,
                   opts->name, opts->arg ? " " : "", opts->arg ? opts->arg : "");

@@ -335,3 +335,33 @@ teardown() {
     run_husk 125 create --cidfile "$HUSK_TMP/cid3" nothere true
     [ ! -e "$HUSK_TMP/cid3" ]
 }
+
+@test "--cidfile: rm and --rm remove it while it holds the ID, never what replaced it (Podman 5)" {
+    run_husk create --cidfile "$HUSK_TMP/c1" husk-test/busybox true
+    run_husk rm "$output"
+    [ ! -e "$HUSK_TMP/c1" ]
+    # run --rm in the foreground: the cleanup handed over by the monitor.
+    run_husk run --rm --cidfile "$HUSK_TMP/c2" husk-test/busybox true
+    [ ! -e "$HUSK_TMP/c2" ]
+    # run -d --rm: the monitor's exit command.
+    run_husk run -d --rm --cidfile "$HUSK_TMP/c3" husk-test/busybox true
+    for _ in $(seq 100); do [ -e "$HUSK_TMP/c3" ] || break; sleep 0.1; done
+    [ ! -e "$HUSK_TMP/c3" ]
+    # A relative path is removed from any working directory.
+    (cd "$HUSK_TMP" && run_husk create --name rel --cidfile c4 husk-test/busybox true)
+    run_husk rm rel
+    [ ! -e "$HUSK_TMP/c4" ]
+    # A file that holds something else now stays.
+    run_husk create --name other --cidfile "$HUSK_TMP/c5" husk-test/busybox true
+    echo mine > "$HUSK_TMP/c5"
+    run_husk rm other
+    assert_equal "$(cat "$HUSK_TMP/c5")" mine
+    # A symlink put in its place stays, and so does its target, even when
+    # the target holds the ID.
+    run_husk create --name link --cidfile "$HUSK_TMP/c6" husk-test/busybox true
+    mv "$HUSK_TMP/c6" "$HUSK_TMP/target"
+    ln -s "$HUSK_TMP/target" "$HUSK_TMP/c6"
+    run_husk rm link
+    [ -L "$HUSK_TMP/c6" ]
+    [ -s "$HUSK_TMP/target" ]
+}

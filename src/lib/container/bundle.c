@@ -64,22 +64,17 @@ resolve_shared_namespaces (struct husk_engine *e, json_t *c, husk_error_t *err)
   for (size_t i = 0; i < 4; i++)
     {
       const char *v = json_string_value (json_object_get (ns, kinds[i][0]));
-      struct husk_container_rec other = { 0 };
+      cleanup_container_rec struct husk_container_rec other = { 0 };
       cleanup_free char *path = NULL;
       if (v == NULL || strncmp (v, "container:", 10) != 0)
         continue;
       if (husk_container_load (e, v + 10, &other, err) < 0)
         return husk_error_wrap (err, "--%s %s", kinds[i][0], v);
       if (strcmp (other.state, "running") || other.pid <= 0)
-        {
-          husk_error_makex (err, EINVAL, "--%s %s: container %s is not running",
-                            kinds[i][0], v, other.name);
-          husk_container_rec_release (&other);
-          return -1;
-        }
+        return husk_error_makex (err, EINVAL, "--%s %s: container %s is not running",
+                                 kinds[i][0], v, other.name);
       path = husk_asprintf ("path:/proc/%d/ns/%s", other.pid, kinds[i][1]);
       json_object_set_new (ns, kinds[i][0], json_string (path));
-      husk_container_rec_release (&other);
     }
   return 0;
 }

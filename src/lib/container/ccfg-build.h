@@ -33,7 +33,8 @@ struct husk_ccfg_defaults
  *                "annotations", "log_driver", "log_opts", "stop_signal",
  *                "stop_timeout", "restart", "health_*", "no_healthcheck",
  *                "tz", "passwd" (bool, default true), "passwd_entry",
- *                "group_entry", "detach_keys", "create_command", "cidfile"
+ *                "group_entry", "detach_keys", "create_command", "cidfile",
+ *                "cidfile_path" (its absolute path, for rm)
  * @image_config: the image's OCI config
  *
  * Return: the ccfg without id, name and image (the caller adds them), or

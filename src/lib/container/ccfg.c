@@ -768,5 +768,7 @@ husk_ccfg_build (json_t *req, const struct husk_ccfg_defaults *d, json_t *image_
     json_object_set (c, "create_command", json_object_get (req, "create_command"));
   if (str (req, "cidfile"))
     json_object_set_new (c, "cidfile", json_string (str (req, "cidfile")));
+  if (str (req, "cidfile_path"))
+    json_object_set_new (c, "cidfile_path", json_string (str (req, "cidfile_path")));
   return steal_ptr (&c);
 }

@@ -60,7 +60,9 @@
  *   "detach_keys": "ctrl-p,ctrl-q",
  *   "rlimits_clamp": true,               -- clamp to the caller's hard limits
  *   "create_command": ["husk","run",...], -- the CLI's command line (inspect)
- *   "cidfile": "/path"                   -- --cidfile (inspect's ContainerIDFile)
+ *   "cidfile": "/path",                  -- --cidfile (inspect's ContainerIDFile)
+ *   "cidfile_path": "/abs/path"          -- the same made absolute: rm removes
+ *                                           it while it holds the ID
  * }
  */
 #ifndef HUSK_CONTAINER_CCFG_H

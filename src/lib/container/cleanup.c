@@ -9,6 +9,7 @@
  * husk_cleanup_flags).
  */
 #include "container/lifecycle.h"
+#include "container/dropped.h"
 #include "events/events.h"
 #include "util/cleanup.h"
 #include "util/fileutil.h"
@@ -36,7 +37,8 @@ husk_container_release (struct husk_engine *e, struct husk_container_rec *r, boo
   if (runtime && rt && husk_path_exists (state) && husk_runtime_delete (rt, r->id, true, &err) < 0)
     husk_log_debug ("release %s: %s", r->id, err->msg);
   husk_error_release (&err);
-  husk_store_container_unmount (e->store, r->id, true, NULL);
+  if (husk_store_container_unmount (e->store, r->id, true, &err) < 0)
+    husk_container_dropped (&err, "release %s: unmount", r->id);
 }
 
 /* A command that exits at once can bring the monitor's cleanup here
@@ -52,12 +54,11 @@ wait_for_starter (struct husk_engine *e, const char *ref)
     return;
   for (int i = 0; i < 100; i++)
     {
-      struct husk_container_rec r = { 0 };
+      cleanup_container_rec struct husk_container_rec r = { 0 };
       bool starting;
       if (husk_state_container_get (e->state, id, &r, NULL) < 0)
         return;
       starting = husk_container_has_monitor (r.state) && r.monitor_pid == 0;
-      husk_container_rec_release (&r);
       if (!starting)
         return;
       usleep (20000);
@@ -68,7 +69,7 @@ int
 husk_container_cleanup (struct husk_engine *e, const char *ref, unsigned flags, char **trash,
                         husk_error_t *err)
 {
-  struct husk_container_rec r = { 0 };
+  cleanup_container_rec struct husk_container_rec r = { 0 };
   cleanup_free char *id = NULL;
   cleanup_json json_t *c = NULL;
   bool handed_over = flags & HUSK_CLEANUP_HANDED_OVER;
@@ -89,11 +90,8 @@ husk_container_cleanup (struct husk_engine *e, const char *ref, unsigned flags, 
   if (strcmp (r.state, "running") == 0
       && !(flags & (HUSK_CLEANUP_RESTARTING | HUSK_CLEANUP_BY_MONITOR))
       && husk_container_alive (&r, true))
-    {
-      husk_error_makex (err, EBUSY, "container %s is running: refusing to clean up", r.id);
-      husk_container_rec_release (&r);
-      return -1;
-    }
+    return husk_error_makex (err, EBUSY, "container %s is running: refusing to clean up",
+                             r.id);
   exited = strcmp (r.state, "exited") == 0;
   if (exited)
     {
@@ -104,7 +102,6 @@ husk_container_cleanup (struct husk_engine *e, const char *ref, unsigned flags, 
       if (ret == 0 && json_is_true (json_object_get (c, "rm")))
         ret = husk_volume_release_anonymous (e, c, err);
     }
-  husk_container_rec_release (&r);
   return ret < 0 ? -1 : exited;
 }
 

@@ -16,6 +16,7 @@
  * leaves EOF, and the caller points at monitor.log.
  */
 #include "container/monitor.h"
+#include "container/dropped.h"
 #include "husk-config.h"
 #include "util/cleanup.h"
 #include "util/fileutil.h"
@@ -573,13 +574,15 @@ send_size (struct attach *a)
 {
   struct winsize ws;
   int fd = isatty (a->in_fd) ? a->in_fd : a->out_fd;
+  husk_error_t err = NULL;
 
   if (!a->tty || fd < 0 || ioctl (fd, TIOCGWINSZ, &ws) < 0)
     return;
   if (ws.ws_row == a->ws.ws_row && ws.ws_col == a->ws.ws_col)
     return;
   a->ws = ws;
-  husk_monitor_resize (a->userdata, ws.ws_row, ws.ws_col, NULL);
+  if (husk_monitor_resize (a->userdata, ws.ws_row, ws.ws_col, &err) < 0)
+    husk_container_dropped (&err, "resize the terminal");
 }
 
 /* The connection ended without an exit frame: the exit file may know.  */
@@ -662,7 +665,9 @@ attach_loop (struct attach *a, husk_error_t *err)
             }
           else if (handle_input (a, in, n))
             {
-              flush_frames (a, NULL);
+              husk_error_t ferr = NULL;
+              if (flush_frames (a, &ferr) < 0)
+                husk_container_dropped (&ferr, "detach: send the last input");
               return HUSK_ATTACH_DETACHED;
             }
         }

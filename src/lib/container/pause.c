@@ -13,7 +13,7 @@ static int
 switch_state (struct husk_engine *e, const char *id, const char *from, const char *to,
               husk_error_t *err)
 {
-  struct husk_container_rec r = { 0 };
+  cleanup_container_rec struct husk_container_rec r = { 0 };
   int ret = 0;
 
   if (husk_state_begin (e->state, err) < 0)
@@ -33,7 +33,6 @@ switch_state (struct husk_engine *e, const char *id, const char *from, const cha
     ret = husk_state_commit (e->state, err);
   else
     husk_state_rollback (e->state);
-  husk_container_rec_release (&r);
   return ret;
 }
 

@@ -8,6 +8,7 @@
  * asks the monitor to run `runtime start`.
  */
 #include "container/lifecycle.h"
+#include "container/dropped.h"
 #include "events/events.h"
 #include "util/cleanup.h"
 #include "util/fileutil.h"
@@ -23,6 +24,8 @@
 
 /* ---- start --------------------------------------------------------------- */
 
+/* The monitor's exit command: `husk --root R --runroot R [--storage-driver
+   D] container cleanup --by-monitor ID` (HUSK_CLEANUP_BY_MONITOR).  */
 static char **
 exit_command (struct husk_engine *e, const char *id)
 {
@@ -43,6 +46,8 @@ exit_command (struct husk_engine *e, const char *id)
     }
   husk_strv_append (&v, "container");
   husk_strv_append (&v, "cleanup");
+  /* Hidden: say that the container's own monitor runs it.  */
+  husk_strv_append (&v, "--by-monitor");
   husk_strv_append (&v, id);
   return v;
 }
@@ -111,7 +116,8 @@ launch (struct husk_engine *e, struct husk_container_rec *r, json_t *c, bool att
     }
   health_opts (json_object_get (c, "health"), &o.health, &test);
   /* A fresh run directory: no exit record of an earlier run.  */
-  husk_rm_rf (run, NULL);
+  if (husk_rm_rf (run, err) < 0)
+    husk_container_dropped (err, "start %s: empty the run directory", r->id);
   if (husk_mkdir_p (run, 0700, err) < 0 || husk_mkdir_p (rt->root, 0700, err) < 0)
     return -1;
   return husk_monitor_spawn (&o, l, err);
@@ -141,7 +147,7 @@ static int
 record_pids (struct husk_engine *e, const char *id, struct husk_monitor_result *res,
              bool init_only, bool attach, husk_error_t *err)
 {
-  struct husk_container_rec r = { 0 };
+  cleanup_container_rec struct husk_container_rec r = { 0 };
   int ret = 0;
 
   if (husk_state_begin (e->state, err) < 0)
@@ -171,7 +177,6 @@ record_pids (struct husk_engine *e, const char *id, struct husk_monitor_result *
     }
   else
     husk_state_rollback (e->state);
-  husk_container_rec_release (&r);
   return ret;
 }
 
@@ -224,7 +229,9 @@ bring_up (struct husk_engine *e, struct husk_container_rec *r, bool init, int *a
         *exit_hint = res.exit_code_hint;
       set_state (r, prev, 0, 0);
       r->started_at = prev_started;
-      husk_state_container_save (e->state, r, NULL);
+      husk_error_t serr = NULL;
+      if (husk_state_container_save (e->state, r, &serr) < 0)
+        husk_container_dropped_warn (&serr, "start %s: restore state %s", r->id, prev);
       husk_events_container (e->state, r, "cleanup", 0, NULL); /* as Podman records a start that failed */
       goto fail;
     }
@@ -250,7 +257,7 @@ start_initialized (struct husk_engine *e, struct husk_container_rec *r, int *att
 {
   cleanup_free char *run = husk_container_rundir (e, r->id);
   cleanup_close int sock = -1;
-  struct husk_container_rec cur = { 0 };
+  cleanup_container_rec struct husk_container_rec cur = { 0 };
   int ret = 0;
 
   if (attach_fd && (sock = husk_monitor_connect_attach (run, err)) < 0)
@@ -266,7 +273,6 @@ start_initialized (struct husk_engine *e, struct husk_container_rec *r, int *att
       cur.started_at = husk_now_ns ();
       ret = husk_state_container_save (e->state, &cur, err);
     }
-  husk_container_rec_release (&cur);
   if (ret < 0 || husk_state_commit (e->state, err) < 0)
     {
       husk_state_rollback (e->state);

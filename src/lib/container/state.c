@@ -5,6 +5,7 @@
  * rows brought up to date.  See lifecycle.h for the theory of operation.
  */
 #include "container/lifecycle.h"
+#include "container/dropped.h"
 #include "events/events.h"
 #include "util/cleanup.h"
 #include "util/fileutil.h"
@@ -122,6 +123,7 @@ follow_restart (struct husk_engine *e, struct husk_container_rec *r, const char 
   int count = husk_monitor_restart_count (run);
   int pid = (int) json_integer_value (json_object_get (j, "pid"));
   uint64_t start = (uint64_t) json_integer_value (json_object_get (j, "pid_start"));
+  husk_error_t err = NULL;
 
   if (count == r->restart_count && (pid == 0 || (pid == r->pid && start == r->pid_start)))
     return 0;
@@ -131,7 +133,8 @@ follow_restart (struct husk_engine *e, struct husk_container_rec *r, const char 
       r->pid = pid;
       r->pid_start = start;
     }
-  husk_state_container_save (e->state, r, NULL);
+  if (husk_state_container_save (e->state, r, &err) < 0)
+    husk_container_dropped (&err, "sync %s: save the restart", r->id);
   return 1;
 }
 
@@ -164,15 +167,19 @@ monitor_never_came (struct husk_container_rec *r, const char *run)
 static int
 save_exit (struct husk_engine *e, struct husk_container_rec *r)
 {
-  struct husk_container_rec cur = { 0 };
+  cleanup_container_rec struct husk_container_rec cur = { 0 };
+  husk_error_t err = NULL;
   bool first;
 
-  if (husk_state_begin (e->state, NULL) < 0)
-    return 0;
+  if (husk_state_begin (e->state, &err) < 0)
+    return husk_container_dropped (&err, "sync %s: save the exit", r->id), 0;
+  /* A row that is gone was removed meanwhile: nothing to save.  */
   if (husk_state_container_get (e->state, r->id, &cur, NULL) == 0)
     {
       first = strcmp (cur.state, "exited") != 0 && strcmp (cur.state, "created") != 0;
-      if (first && husk_state_container_save (e->state, r, NULL) == 0)
+      if (first && husk_state_container_save (e->state, r, &err) < 0)
+        husk_container_dropped (&err, "sync %s: save the exit", r->id);
+      else if (first)
         {
           /* In the transaction that folds the exit, so that exactly one
              process records them.  An --rm container gets "remove"
@@ -182,10 +189,9 @@ save_exit (struct husk_engine *e, struct husk_container_rec *r)
           if (!json_is_true (json_object_get (c, "rm")))
             husk_events_container (e->state, r, "cleanup", 0, NULL);
         }
-      husk_container_rec_release (&cur);
     }
-  if (husk_state_commit (e->state, NULL) < 0)
-    return 0;
+  if (husk_state_commit (e->state, &err) < 0)
+    return husk_container_dropped (&err, "sync %s: save the exit", r->id), 0;
   return 1;
 }
 

@@ -5,6 +5,7 @@
  * recorded (util/proc.h).
  */
 #include "container/lifecycle.h"
+#include "container/dropped.h"
 #include "events/events.h"
 #include "util/cleanup.h"
 #include "util/fileutil.h"
@@ -40,13 +41,12 @@ wait_exit (struct husk_engine *e, struct husk_container_rec *r, int timeout_ms)
 {
   for (int waited = 0;; waited += 20)
     {
-      struct husk_container_rec fresh = { 0 };
+      cleanup_container_rec struct husk_container_rec fresh = { 0 };
       bool done;
       if (husk_state_container_get (e->state, r->id, &fresh, NULL) < 0)
         return true;
       husk_container_sync (e, &fresh, true);
       done = !husk_container_has_monitor (fresh.state);
-      husk_container_rec_release (&fresh);
       if (done)
         return true;
       if (timeout_ms >= 0 && waited >= timeout_ms)
@@ -62,6 +62,7 @@ husk_container_stop (struct husk_engine *e, struct husk_container_rec *r, int ti
 {
   cleanup_json json_t *c = NULL;
   cleanup_free char *run = NULL, *stopping = NULL;
+  husk_error_t serr = NULL;
   int sig;
 
   (void) err; /* best effort, as Podman's stop */
@@ -73,7 +74,9 @@ husk_container_stop (struct husk_engine *e, struct husk_container_rec *r, int ti
   stopping = husk_asprintf ("%s/%s", run, HUSK_MONITOR_STOPPING);
   /* Before the signal: the exit it causes is folded (died, cleanup) by
      whichever process sees it first, maybe the monitor's.  */
-  husk_write_file_atomic (stopping, "1", 1, 0600, NULL); /* no restart after this */
+  /* No restart after this.  */
+  if (husk_write_file_atomic (stopping, "1", 1, 0600, &serr) < 0)
+    husk_container_dropped (&serr, "stop %s: no restart", r->id);
   if (strcmp (r->state, "paused") == 0)
     {
       husk_error_t rerr = NULL;
@@ -92,13 +95,9 @@ husk_container_stop (struct husk_engine *e, struct husk_container_rec *r, int ti
   /* The monitor's cleanup comes after the exit: let it end, so that a
      start right after this stop cannot lose its rootfs to it.  */
   {
-    struct husk_container_rec fresh = { 0 };
-    if (husk_state_container_get (e->state, r->id, &fresh, NULL) == 0)
-      {
-        if (fresh.monitor_pid > 0)
-          husk_container_await_monitor (&fresh, 5000);
-        husk_container_rec_release (&fresh);
-      }
+    cleanup_container_rec struct husk_container_rec fresh = { 0 };
+    if (husk_state_container_get (e->state, r->id, &fresh, NULL) == 0 && fresh.monitor_pid > 0)
+      husk_container_await_monitor (&fresh, 5000);
   }
   return 0;
 }

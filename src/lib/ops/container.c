@@ -20,7 +20,6 @@
 #include <errno.h>
 #include <stdlib.h>
 #include <string.h>
-#include <unistd.h>
 
 static void
 event (struct husk_engine *e, const char *action, const struct husk_container_rec *r)
@@ -76,7 +75,7 @@ int
 husk_op_container_start (struct husk_engine *e, const char *ref, int *attach_fd,
                          int *exit_hint, husk_error_t *err)
 {
-  struct husk_container_rec r = { 0 };
+  cleanup_container_rec struct husk_container_rec r = { 0 };
   int ret;
 
   *exit_hint = 125;
@@ -91,14 +90,13 @@ husk_op_container_start (struct husk_engine *e, const char *ref, int *attach_fd,
                             "to be started: container state improper", r.id);
   else
     ret = husk_container_start (e, &r, attach_fd, exit_hint, err);
-  husk_container_rec_release (&r);
   return ret;
 }
 
 int
 husk_op_container_init (struct husk_engine *e, const char *ref, husk_error_t *err)
 {
-  struct husk_container_rec r = { 0 };
+  cleanup_container_rec struct husk_container_rec r = { 0 };
   int ret;
 
   if (husk_container_load (e, ref, &r, err) < 0)
@@ -109,35 +107,17 @@ husk_op_container_init (struct husk_engine *e, const char *ref, husk_error_t *er
                             "container state improper", r.id);
   else
     ret = husk_container_init (e, &r, err);
-  husk_container_rec_release (&r);
   return ret;
 }
 
-/* Who runs this cleanup: the container's monitor runs it as its exit
-   command (our parent), and before a restart says so in the environment. */
-static unsigned
-cleanup_caller (struct husk_engine *e, const char *ref)
-{
-  struct husk_container_rec r = { 0 };
-  cleanup_free char *id = NULL;
-  unsigned flags = HUSK_CLEANUP_DEFAULT;
-
-  if (getenv ("HUSK_MONITOR_RESTARTING"))
-    flags |= HUSK_CLEANUP_RESTARTING;
-  if (husk_state_container_lookup (e->state, ref, &id, NULL) == 0
-      && husk_state_container_get (e->state, id, &r, NULL) == 0)
-    {
-      if (r.monitor_pid > 0 && r.monitor_pid == getppid ())
-        flags |= HUSK_CLEANUP_BY_MONITOR;
-      husk_container_rec_release (&r);
-    }
-  return flags;
-}
-
 int
-husk_op_container_cleanup (struct husk_engine *e, const char *ref, husk_error_t *err)
+husk_op_container_cleanup (struct husk_engine *e, const char *ref, unsigned flags,
+                           husk_error_t *err)
 {
-  return husk_container_cleanup (e, ref, cleanup_caller (e, ref), NULL, err) < 0 ? -1 : 0;
+  /* Only the monitor's own hand-over (husk_op_container_attached_exit)
+     may say it was handed over.  */
+  flags &= HUSK_CLEANUP_BY_MONITOR | HUSK_CLEANUP_RESTARTING;
+  return husk_container_cleanup (e, ref, flags, NULL, err) < 0 ? -1 : 0;
 }
 
 int
@@ -150,7 +130,7 @@ husk_op_container_attached_exit (struct husk_engine *e, const char *id, int sock
 static int
 stop (struct husk_engine *e, const char *ref, int timeout, bool record, husk_error_t *err)
 {
-  struct husk_container_rec r = { 0 };
+  cleanup_container_rec struct husk_container_rec r = { 0 };
   int ret = 0;
 
   if (husk_container_load (e, ref, &r, err) < 0)
@@ -164,7 +144,6 @@ stop (struct husk_engine *e, const char *ref, int timeout, bool record, husk_err
         event (e, "stop", &r);
       ret = husk_container_stop (e, &r, timeout, err);
     }
-  husk_container_rec_release (&r);
   return ret;
 }
 
@@ -185,7 +164,7 @@ husk_op_container_stop_quiet (struct husk_engine *e, const char *ref, int timeou
 int
 husk_op_container_kill (struct husk_engine *e, const char *ref, int sig, husk_error_t *err)
 {
-  struct husk_container_rec r = { 0 };
+  cleanup_container_rec struct husk_container_rec r = { 0 };
   int ret = 0;
 
   if (husk_container_load (e, ref, &r, err) < 0)
@@ -207,7 +186,6 @@ husk_op_container_kill (struct husk_engine *e, const char *ref, int sig, husk_er
       event (e, "kill", &r);
       ret = husk_state_commit (e->state, err);
     }
-  husk_container_rec_release (&r);
   return ret;
 }
 
@@ -215,7 +193,7 @@ int
 husk_op_container_remove (struct husk_engine *e, const char *ref, bool force, bool volumes,
                           int timeout, husk_error_t *err)
 {
-  struct husk_container_rec r = { 0 };
+  cleanup_container_rec struct husk_container_rec r = { 0 };
   cleanup_json json_t *c = NULL;
   husk_error_t serr = NULL;
   int ret;
@@ -226,20 +204,15 @@ husk_op_container_remove (struct husk_engine *e, const char *ref, bool force, bo
   /* An initialized container has no process running yet: Podman removes
      it without --force.  */
   if (husk_container_has_monitor (r.state) && !force && strcmp (r.state, "initialized") != 0)
-    {
-      ret = husk_error_makex (err, EBUSY, "cannot remove container %s as it is %s - "
-                              "running or paused containers cannot be removed without "
-                              "force: container state improper", r.id, r.state);
-      husk_container_rec_release (&r);
-      return ret;
-    }
+    return husk_error_makex (err, EBUSY, "cannot remove container %s as it is %s - "
+                             "running or paused containers cannot be removed without "
+                             "force: container state improper", r.id, r.state);
   if (husk_container_has_monitor (r.state) && husk_op_container_stop (e, r.id, timeout, &serr) < 0)
     husk_log_debug ("remove %s: stop: %s", r.id, serr->msg);
   husk_error_release (&serr);
   ret = husk_container_remove (e, &r, HUSK_CLEANUP_DEFAULT, NULL, err);
   if (ret == 0 && volumes)
     ret = husk_volume_release_anonymous (e, c, err);
-  husk_container_rec_release (&r);
   return ret;
 }
 
@@ -247,7 +220,7 @@ int
 husk_op_container_wait (struct husk_engine *e, const char *ref, const char *condition,
                         int *exit_code, husk_error_t *err)
 {
-  struct husk_container_rec r = { 0 };
+  cleanup_container_rec struct husk_container_rec r = { 0 };
   int ret;
 
   if (condition && strcmp (condition, "running") && strcmp (condition, "stopped")
@@ -257,7 +230,6 @@ husk_op_container_wait (struct husk_engine *e, const char *ref, const char *cond
   if (husk_container_load (e, ref, &r, err) < 0)
     return -1;
   ret = husk_container_wait (e, &r, condition, exit_code, err);
-  husk_container_rec_release (&r);
   return ret;
 }
 
@@ -265,7 +237,7 @@ int
 husk_op_container_log (struct husk_engine *e, const char *ref, char **path, char **driver,
                        char **id, husk_error_t *err)
 {
-  struct husk_container_rec r = { 0 };
+  cleanup_container_rec struct husk_container_rec r = { 0 };
   cleanup_json json_t *c = NULL;
   json_t *log;
 
@@ -276,6 +248,78 @@ husk_op_container_log (struct husk_engine *e, const char *ref, char **path, char
   *path = husk_xstrdup (json_string_value (json_object_get (log, "path")));
   *driver = husk_xstrdup (json_string_value (json_object_get (log, "driver")));
   *id = steal_ptr (&r.id);
-  husk_container_rec_release (&r);
   return 0;
+}
+
+/* ---- typed configuration ------------------------------------------------ */
+
+void
+husk_container_ports_free (struct husk_container_port *p, size_t n)
+{
+  for (size_t i = 0; p && i < n; i++)
+    {
+      free (p[i].protocol);
+      free (p[i].host_ip);
+    }
+  free (p);
+}
+
+static void
+ports_of (json_t *c, struct husk_container_info *i)
+{
+  json_t *ports = json_object_get (c, "ports"), *p;
+  size_t k;
+
+  i->n_ports = json_array_size (ports);
+  if (i->n_ports == 0)
+    return;
+  i->ports = calloc (i->n_ports, sizeof *i->ports);
+  if (i->ports == NULL)
+    {
+      i->n_ports = 0;
+      return;
+    }
+  json_array_foreach (ports, k, p)
+    {
+      const char *proto = json_string_value (json_object_get (p, "protocol"));
+      const char *ip = json_string_value (json_object_get (p, "host_ip"));
+      i->ports[k].container_port
+          = (unsigned) json_integer_value (json_object_get (p, "container_port"));
+      i->ports[k].host_port = (unsigned) json_integer_value (json_object_get (p, "host_port"));
+      i->ports[k].protocol = husk_xstrdup (proto ? proto : "tcp");
+      i->ports[k].host_ip = husk_xstrdup (ip && *ip ? ip : "0.0.0.0");
+    }
+}
+
+void
+husk_op_container_info (const struct husk_container_rec *r, struct husk_container_info *i)
+{
+  cleanup_json json_t *c = r->config ? json_loads (r->config, 0, NULL) : NULL;
+  json_t *v;
+  size_t k;
+
+  memset (i, 0, sizeof *i);
+  if (c == NULL)
+    return;
+  i->image_name = husk_xstrdup (json_string_value (json_object_get (json_object_get (c, "image"),
+                                                                     "name")));
+  json_array_foreach (json_object_get (c, "entrypoint"), k, v)
+    husk_strv_append (&i->command, json_string_value (v));
+  json_array_foreach (json_object_get (c, "cmd"), k, v)
+    husk_strv_append (&i->command, json_string_value (v));
+  i->tty = json_is_true (json_object_get (c, "tty"));
+  i->interactive = json_is_true (json_object_get (c, "interactive"));
+  i->rm = json_is_true (json_object_get (c, "rm"));
+  i->cidfile = husk_xstrdup (json_string_value (json_object_get (c, "cidfile")));
+  ports_of (c, i);
+}
+
+void
+husk_container_info_release (struct husk_container_info *i)
+{
+  free (i->image_name);
+  husk_strv_free (i->command);
+  free (i->cidfile);
+  husk_container_ports_free (i->ports, i->n_ports);
+  memset (i, 0, sizeof *i);
 }

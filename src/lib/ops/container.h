@@ -51,8 +51,13 @@ void husk_op_container_await_monitor (const struct husk_container_rec *r, int ti
 int husk_op_container_init (struct husk_engine *e, const char *ref, husk_error_t *err);
 
 /* Bring the state up to date with what the monitor recorded; release what
-   an exited container held; remove it when created with --rm.  */
-int husk_op_container_cleanup (struct husk_engine *e, const char *ref, husk_error_t *err);
+   an exited container held; remove it when created with --rm.  flags: who
+   runs it (enum husk_cleanup_flags, container/lifecycle.h):
+   HUSK_CLEANUP_BY_MONITOR when it is the container's monitor's exit
+   command, with HUSK_CLEANUP_RESTARTING when that monitor restarts the
+   container next; HUSK_CLEANUP_DEFAULT for a user's command.  */
+int husk_op_container_cleanup (struct husk_engine *e, const char *ref, unsigned flags,
+                               husk_error_t *err);
 
 /* timeout < 0: the container's stop timeout.  */
 int husk_op_container_stop (struct husk_engine *e, const char *ref, int timeout,
@@ -78,6 +83,35 @@ json_t *husk_op_container_inspect (struct husk_engine *e, const char *ref, husk_
 /* The same; with size, "SizeRw" and "SizeRootFs" too (ops/container_ps.h). */
 json_t *husk_op_container_inspect_sized (struct husk_engine *e, const char *ref, bool size,
                                          husk_error_t *err);
+
+/* A published port (-p), typed.  */
+struct husk_container_port
+{
+  unsigned container_port;
+  unsigned host_port;
+  char *protocol; /* "tcp" when the flag named none */
+  char *host_ip;  /* "0.0.0.0" when the flag named none */
+};
+void husk_container_ports_free (struct husk_container_port *p, size_t n);
+
+/* What the front ends show of a container's configuration, read from its
+   record, so that none of them parses the stored configuration itself.  */
+struct husk_container_info
+{
+  char *image_name; /* the image as named at create */
+  char **command;   /* entrypoint then command (NULL-terminated; NULL: none) */
+  bool tty;         /* -t */
+  bool interactive; /* -i */
+  bool rm;          /* --rm */
+  char *cidfile;    /* --cidfile as given, or NULL */
+  struct husk_container_port *ports;
+  size_t n_ports;
+};
+
+/* Fill i from the record r (of husk_op_container_load or _list).  A
+   configuration that cannot be read gives an empty i.  */
+void husk_op_container_info (const struct husk_container_rec *r, struct husk_container_info *i);
+void husk_container_info_release (struct husk_container_info *i);
 
 /* Where a container's monitor files (exit, attach, health) are.  */
 char *husk_op_container_rundir (struct husk_engine *e, const char *id);
@@ -265,10 +299,11 @@ void husk_ctr_mount_array_free (struct husk_ctr_mount *a, size_t n);
 int husk_op_container_rename (struct husk_engine *e, const char *ref, const char *name,
                               husk_error_t *err);
 
-/* The container's published ports: an array of {"container_port": 80,
-   "protocol": "tcp", "host_ip": "0.0.0.0", "host_port": 8080}, from the
-   configuration's "ports" (empty until port publishing exists).  */
-json_t *husk_op_container_ports (struct husk_engine *e, const char *ref, husk_error_t *err);
+/* The container's published ports, from the configuration's "ports"
+   (struct husk_container_port; none until port publishing exists).
+   Free with husk_container_ports_free.  Return: 0, or -1.  */
+int husk_op_container_ports (struct husk_engine *e, const char *ref,
+                             struct husk_container_port **out, size_t *n, husk_error_t *err);
 
 /**
  * husk_op_container_prune() - Remove all stopped (exited or created) containers

@@ -21,7 +21,7 @@
 static bool
 after_start (struct husk_engine *e, const char *id, const struct husk_start_attach_opts *o)
 {
-  struct husk_container_rec r = { 0 };
+  cleanup_container_rec struct husk_container_rec r = { 0 };
   cleanup_json json_t *c = NULL;
   bool tty;
 
@@ -31,7 +31,6 @@ after_start (struct husk_engine *e, const char *id, const struct husk_start_atta
   tty = json_is_true (json_object_get (c, "tty"));
   if (o->started)
     o->started (o->data, &r);
-  husk_container_rec_release (&r);
   return tty;
 }
 

@@ -6,6 +6,7 @@
  * second command given the same path loses the race cleanly.
  */
 #include "ops/container_run.h"
+#include "container/dropped.h"
 #include "ops/container.h"
 #include "util/cleanup.h"
 #include "util/strutil.h"
@@ -16,6 +17,17 @@
 #include <string.h>
 #include <sys/stat.h>
 #include <unistd.h>
+
+/* path, absolute: relative to the working directory.  */
+static char *
+absolute (const char *path)
+{
+  cleanup_free char *cwd = path[0] == '/' ? NULL : getcwd (NULL, 0);
+
+  if (cwd == NULL)
+    return husk_xstrdup (path);
+  return husk_asprintf ("%s%s%s", cwd, strcmp (cwd, "/") ? "/" : "", path);
+}
 
 int
 husk_op_cidfile_reserve (const char *path, struct husk_cidfile *c, husk_error_t *err)
@@ -86,6 +98,13 @@ husk_op_container_create_with (struct husk_engine *e, const char *image, json_t 
 
   if (o->cidfile && husk_op_cidfile_reserve (o->cidfile, &cid, err) < 0)
     return -1;
+  /* rm removes the file (container/remove.c), from whatever directory it
+     runs in: record where it is.  */
+  if (o->cidfile)
+    {
+      cleanup_free char *abs = absolute (o->cidfile);
+      json_object_set_new (req, "cidfile_path", json_string (abs));
+    }
   if ((o->replace && replace_old (e, req, err) < 0)
       || husk_op_container_create (e, image, req, id_out, err) < 0)
     {
@@ -94,7 +113,9 @@ husk_op_container_create_with (struct husk_engine *e, const char *image, json_t 
     }
   if (o->cidfile && husk_op_cidfile_commit (&cid, *id_out, err) < 0)
     {
-      husk_op_container_remove (e, *id_out, true, false, 0, NULL);
+      husk_error_t rerr = NULL;
+      if (husk_op_container_remove (e, *id_out, true, false, 0, &rerr) < 0)
+        husk_container_dropped_warn (&rerr, "remove container %s again", *id_out);
       free (*id_out);
       *id_out = NULL;
       return -1;

@@ -16,6 +16,7 @@
  * as import does; until the record, the new layer is removed on failure.
  */
 #include "container/changes.h"
+#include "container/dropped.h"
 #include "container/cp.h"
 #include "container/fstar.h"
 #include "container/monitor.h"
@@ -78,8 +79,10 @@ mount_root (struct husk_engine *e, const char *id, int *rootfd, husk_error_t *er
   *rootfd = open (path, O_PATH | O_DIRECTORY | O_CLOEXEC);
   if (*rootfd < 0)
     {
+      husk_error_t uerr = NULL;
       husk_error_make (err, errno, "open '%s'", path);
-      husk_store_container_unmount (e->store, id, false, NULL);
+      if (husk_store_container_unmount (e->store, id, false, &uerr) < 0)
+        husk_container_dropped (&uerr, "container %s: unmount", id);
       return -1;
     }
   return 0;
@@ -168,7 +171,7 @@ static int
 copy (struct husk_engine *e, const char *ref, bool in, const char *path, const char *host,
       int fd, const struct husk_cp_request *rq, husk_error_t *err)
 {
-  struct husk_container_rec r = { 0 };
+  cleanup_container_rec struct husk_container_rec r = { 0 };
   cleanup_free char *where = NULL;
   struct husk_cp_opts o = { .overwrite = rq->overwrite, .rootless = e->rootless };
   int rootfd = -1, ret = -1;
@@ -189,7 +192,6 @@ copy (struct husk_engine *e, const char *ref, bool in, const char *path, const c
         ret = husk_cp_out (rootfd, path, host, fd, &o, err);
       unmount_root (e, r.id, &rootfd);
     }
-  husk_container_rec_release (&r);
   return ret;
 }
 
@@ -235,6 +237,7 @@ changes_of (struct husk_engine *e, const struct husk_container_rec *r,
   cleanup_free char *lower = NULL;
   cleanup_close int tfd = -1, lfd = -1;
   bool overlay = strcmp (husk_store_driver_name (e->store), "overlay") == 0;
+  husk_error_t uerr = NULL;
   int ret = -1;
 
   if (top == NULL && img.id == NULL)
@@ -252,8 +255,8 @@ changes_of (struct husk_engine *e, const struct husk_container_rec *r,
   /* Nothing of the image's tree may stay open, or the unmount fails.  */
   if (lfd >= 0)
     close (lfd), lfd = -1;
-  if (lower && husk_store_image_unmount (e->store, top, false, NULL) < 0)
-    husk_log_warn ("could not unmount image layer %s", top);
+  if (lower && husk_store_image_unmount (e->store, top, false, &uerr) < 0)
+    husk_container_dropped_warn (&uerr, "could not unmount image layer %s", top);
 out:
   husk_image_rec_release (&img);
   return ret;
@@ -263,7 +266,7 @@ int
 husk_op_container_diff (struct husk_engine *e, const char *ref, struct husk_change **out,
                         size_t *n, husk_error_t *err)
 {
-  struct husk_container_rec r = { 0 };
+  cleanup_container_rec struct husk_container_rec r = { 0 };
   struct husk_change *c = NULL;
   size_t k = 0, m = 0;
   int ret;
@@ -271,7 +274,6 @@ husk_op_container_diff (struct husk_engine *e, const char *ref, struct husk_chan
   if (husk_op_container_load (e, ref, &r, err) < 0)
     return -1;
   ret = changes_of (e, &r, &c, &m, err);
-  husk_container_rec_release (&r);
   if (ret < 0)
     return -1;
   for (size_t i = 0; i < m; i++)
@@ -292,7 +294,7 @@ int
 husk_op_container_export (struct husk_engine *e, const char *ref, int out_fd,
                           husk_error_t *err)
 {
-  struct husk_container_rec r = { 0 };
+  cleanup_container_rec struct husk_container_rec r = { 0 };
   struct husk_fstar_opts o = { .xattrs = true };
   struct husk_fstar *w = NULL;
   int rootfd = -1, ret = -1;
@@ -310,7 +312,6 @@ husk_op_container_export (struct husk_engine *e, const char *ref, int out_fd,
     }
   if (ret == 0)
     event (e, "export", r.id, r.name);
-  husk_container_rec_release (&r);
   return ret;
 }
 
@@ -524,7 +525,9 @@ record (struct husk_engine *e, const struct husk_image_rec *img, const char *con
       if (husk_op_image_tag (e, rec.id, names, err) < 0)
         {
           struct husk_rmi_report rep = { 0 };
-          husk_op_image_remove_id (e, rec.id, &rep, NULL);
+          husk_error_t rerr = NULL;
+          if (husk_op_image_remove_id (e, rec.id, &rep, &rerr) < 0)
+            husk_container_dropped (&rerr, "commit: remove the untagged image %s", rec.id);
           husk_rmi_report_release (&rep);
           return -1;
         }
@@ -538,13 +541,15 @@ static void
 drop_layer (struct husk_engine *e, const char *chain)
 {
   struct husk_layer_rec l = { 0 };
+  husk_error_t err = NULL;
 
   if (husk_state_layer_get (e->state, chain, &l, NULL) == 0)
     {
       husk_layer_rec_release (&l);
       return;
     }
-  husk_store_layer_remove (e->store, chain, NULL);
+  if (husk_store_layer_remove (e->store, chain, &err) < 0)
+    husk_container_dropped (&err, "commit: remove layer %s", chain);
 }
 
 /* Make the layer and the image.  */
@@ -588,7 +593,7 @@ int
 husk_op_container_commit (struct husk_engine *e, const char *ref,
                           const struct husk_commit_opts *o, char **id_out, husk_error_t *err)
 {
-  struct husk_container_rec r = { 0 };
+  cleanup_container_rec struct husk_container_rec r = { 0 };
   struct husk_image_rec img = { 0 };
   bool paused = false;
   int ret = -1;
@@ -613,7 +618,6 @@ husk_op_container_commit (struct husk_engine *e, const char *ref,
     event (e, "commit", r.id, r.name);
 out:
   husk_image_rec_release (&img);
-  husk_container_rec_release (&r);
   return ret;
 }
 
@@ -622,7 +626,7 @@ out:
 char *
 husk_op_container_mount (struct husk_engine *e, const char *ref, husk_error_t *err)
 {
-  struct husk_container_rec r = { 0 };
+  cleanup_container_rec struct husk_container_rec r = { 0 };
   char *path;
 
   if (e->rootless)
@@ -633,7 +637,6 @@ husk_op_container_mount (struct husk_engine *e, const char *ref, husk_error_t *e
   path = husk_store_container_mount (e->store, r.id, err);
   if (path)
     event (e, "mount", r.id, r.name);
-  husk_container_rec_release (&r);
   return path;
 }
 
@@ -652,7 +655,7 @@ int
 husk_op_container_unmount (struct husk_engine *e, const char *ref, bool force,
                            husk_error_t *err)
 {
-  struct husk_container_rec r = { 0 };
+  cleanup_container_rec struct husk_container_rec r = { 0 };
   int ret;
 
   if (husk_op_container_load (e, ref, &r, err) < 0)
@@ -666,7 +669,6 @@ husk_op_container_unmount (struct husk_engine *e, const char *ref, bool force,
     ret = husk_store_container_unmount (e->store, r.id, force, err);
   if (ret == 0)
     event (e, "unmount", r.id, r.name);
-  husk_container_rec_release (&r);
   return ret;
 }
 
@@ -757,7 +759,7 @@ static int
 rename_row (struct husk_engine *e, const char *id, const char *name, char **old,
             husk_error_t *err)
 {
-  struct husk_container_rec r = { 0 };
+  cleanup_container_rec struct husk_container_rec r = { 0 };
   cleanup_json json_t *c = NULL;
   cleanup_free char *holder = NULL;
   husk_error_t lerr = NULL;
@@ -785,7 +787,6 @@ rename_row (struct husk_engine *e, const char *id, const char *name, char **old,
       r.name = husk_xstrdup (name);
       ret = husk_state_container_save (e->state, &r, err);
     }
-  husk_container_rec_release (&r);
   return ret;
 }
 
@@ -815,19 +816,20 @@ husk_op_container_rename (struct husk_engine *e, const char *ref, const char *na
 
 /* ---- port -------------------------------------------------------------------- */
 
-json_t *
-husk_op_container_ports (struct husk_engine *e, const char *ref, husk_error_t *err)
+int
+husk_op_container_ports (struct husk_engine *e, const char *ref,
+                         struct husk_container_port **out, size_t *n, husk_error_t *err)
 {
-  struct husk_container_rec r = { 0 };
-  cleanup_json json_t *c = NULL;
-  json_t *ports;
+  cleanup_container_rec struct husk_container_rec r = { 0 };
+  struct husk_container_info i = { 0 };
 
   if (husk_op_container_load (e, ref, &r, err) < 0)
-    return NULL;
-  c = json_loads (r.config, 0, NULL);
-  husk_container_rec_release (&r);
-  ports = json_object_get (c, "ports");
-  return json_is_array (ports) ? json_deep_copy (ports) : json_array ();
+    return -1;
+  husk_op_container_info (&r, &i);
+  *out = steal_ptr (&i.ports);
+  *n = i.n_ports;
+  husk_container_info_release (&i);
+  return 0;
 }
 
 /* ---- container prune --------------------------------------------------------- */

@@ -630,7 +630,7 @@ json_t *
 husk_op_container_inspect_sized (struct husk_engine *e, const char *ref, bool size,
                                  husk_error_t *err)
 {
-  struct husk_container_rec r = { 0 };
+  cleanup_container_rec struct husk_container_rec r = { 0 };
   cleanup_free char *specpath = NULL, *spec = NULL;
   struct ictx x = { .e = e, .r = &r };
   json_t *o;
@@ -650,7 +650,6 @@ husk_op_container_inspect_sized (struct husk_engine *e, const char *ref, bool si
   free (x.run);
   husk_strv_free (x.bounding);
   husk_strv_free (x.effective);
-  husk_container_rec_release (&r);
   return o;
 }
 

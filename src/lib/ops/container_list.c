@@ -46,7 +46,7 @@ husk_ps_filters_free (struct husk_ps_filter *f, size_t n)
 static int
 reference_created (struct husk_engine *e, const char *ref, int64_t *created, husk_error_t *err)
 {
-  struct husk_container_rec r = { 0 };
+  cleanup_container_rec struct husk_container_rec r = { 0 };
   cleanup_free char *id = NULL;
 
   if (e == NULL)
@@ -55,7 +55,6 @@ reference_created (struct husk_engine *e, const char *ref, int64_t *created, hus
       || husk_state_container_get (e->state, id, &r, err) < 0)
     return -1;
   *created = r.created;
-  husk_container_rec_release (&r);
   return 0;
 }
 

@@ -292,7 +292,7 @@ int
 husk_op_container_stats (struct husk_engine *e, const char *ref,
                          struct husk_container_stats *s, husk_error_t *err)
 {
-  struct husk_container_rec r = { 0 };
+  cleanup_container_rec struct husk_container_rec r = { 0 };
   struct timespec ts;
   int ret = 0;
 
@@ -319,7 +319,6 @@ husk_op_container_stats (struct husk_engine *e, const char *ref,
           ret = 0;
         }
     }
-  husk_container_rec_release (&r);
   if (ret < 0)
     husk_container_stats_release (s);
   return ret;

@@ -684,7 +684,7 @@ json_t *
 husk_op_container_top (struct husk_engine *e, const char *ref, char *const *words,
                        husk_error_t *err)
 {
-  struct husk_container_rec r = { 0 };
+  cleanup_container_rec struct husk_container_rec r = { 0 };
   struct top t = { 0 };
   cleanup_free const struct descriptor **ds = NULL;
   size_t nd;
@@ -696,11 +696,7 @@ husk_op_container_top (struct husk_engine *e, const char *ref, char *const *word
   if (husk_op_container_load (e, ref, &r, err) < 0)
     return NULL;
   if (strcmp (r.state, "running") != 0 && strcmp (r.state, "paused") != 0)
-    {
-      husk_error_makex (err, EBUSY, "top can only be used on running containers");
-      husk_container_rec_release (&r);
-      return NULL;
-    }
+    return husk_error_makex (err, EBUSY, "top can only be used on running containers"), NULL;
   t.ticks = sysconf (_SC_CLK_TCK);
   t.page_kb = sysconf (_SC_PAGESIZE) / 1024;
   t.boot_ns = boot_ns ();
@@ -720,6 +716,5 @@ husk_op_container_top (struct husk_engine *e, const char *ref, char *const *word
   free (t.passwd.e);
   free (t.group.text);
   free (t.group.e);
-  husk_container_rec_release (&r);
   return out;
 }

@@ -14,13 +14,12 @@ void
 husk_op_events_record (struct husk_engine *e, const char *ref, const char *action)
 {
   cleanup_free char *id = NULL;
-  struct husk_container_rec r = { 0 };
+  cleanup_container_rec struct husk_container_rec r = { 0 };
 
   if (husk_op_container_resolve (e, ref, &id, NULL) < 0
       || husk_state_container_get (e->state, id, &r, NULL) < 0)
     return;
   husk_events_container (e->state, &r, action, 0, NULL);
-  husk_container_rec_release (&r);
 }
 
 int
@@ -35,7 +34,7 @@ int
 husk_op_healthcheck_run (struct husk_engine *e, const char *ref, husk_error_t *err)
 {
   cleanup_free char *id = NULL, *run = NULL;
-  struct husk_container_rec r = { 0 };
+  cleanup_container_rec struct husk_container_rec r = { 0 };
   cleanup_json json_t *c = NULL;
   int status;
 
@@ -44,21 +43,13 @@ husk_op_healthcheck_run (struct husk_engine *e, const char *ref, husk_error_t *e
     return -1;
   c = json_loads (r.config, 0, NULL);
   if (strcmp (r.state, "running") != 0)
-    {
-      husk_error_makex (err, EINVAL, "container %s is not running", ref);
-      husk_container_rec_release (&r);
-      return -1;
-    }
+    return husk_error_makex (err, EINVAL, "container %s is not running", ref);
   if (!json_is_object (json_object_get (c, "health")))
-    {
-      husk_container_rec_release (&r);
-      return husk_error_makex (err, EINVAL, "container %s has no defined healthcheck", ref);
-    }
+    return husk_error_makex (err, EINVAL, "container %s has no defined healthcheck", ref);
   run = husk_op_container_rundir (e, id);
   status = husk_health_run_once (run, err);
   if (status >= 0)
     husk_events_container (e->state, &r, "health_status", 0, husk_health_status_name (status));
-  husk_container_rec_release (&r);
   if (status < 0)
     return -1;
   return status == HUSK_HEALTH_HEALTHY ? 0 : 1;

@@ -11,6 +11,7 @@
  * row names, which a later load of the same layers reuses.
  */
 #include "ops/image.h"
+#include "container/dropped.h"
 #include "events/events.h"
 #include "config/config.h"
 #include "image/image.h"
@@ -226,6 +227,8 @@ husk_op_image_resolve (struct husk_engine *e, const char *ref, char **id,
 static void
 drop_new_layers (struct husk_engine *e, char **created)
 {
+  husk_error_t err = NULL;
+
   for (size_t i = husk_strv_len (created); i > 0; i--)
     {
       struct husk_layer_rec l = { 0 };
@@ -235,7 +238,8 @@ drop_new_layers (struct husk_engine *e, char **created)
           husk_layer_rec_release (&l);
           continue;
         }
-      husk_store_layer_remove (e->store, created[i - 1], NULL);
+      if (husk_store_layer_remove (e->store, created[i - 1], &err) < 0)
+        husk_container_dropped (&err, "roll back layer %s", created[i - 1]);
     }
 }
 
@@ -687,6 +691,7 @@ remove_id (struct husk_engine *e, const char *id, bool force, struct husk_rmi_re
 {
   struct husk_image_rec rec = { 0 };
   cleanup_store_lock int lock = lock_store (e, LOCK_EX, err);
+  husk_error_t lerr = NULL;
   const char *top;
   int ret = 0;
 
@@ -758,14 +763,15 @@ remove_id (struct husk_engine *e, const char *id, bool force, struct husk_rmi_re
           husk_layer_rec_release (&l);
           continue; /* still recorded: still in use */
         }
-      if (husk_store_layer_remove (e->store, rec.layers[i - 1], NULL) < 0)
-        husk_log_warn ("could not remove layer %s", rec.layers[i - 1]);
+      if (husk_store_layer_remove (e->store, rec.layers[i - 1], &lerr) < 0)
+        husk_container_dropped_warn (&lerr, "could not remove layer %s", rec.layers[i - 1]);
     }
   for (size_t i = 0; rec.names && rec.names[i]; i++)
     husk_strv_append (&rep->untagged, rec.names[i]);
   husk_strv_append (&rep->deleted, id);
   event (e, "remove", id, rec.names ? rec.names[0] : NULL);
-  husk_state_event_prune (e->state, 10000, NULL);
+  if (husk_state_event_prune (e->state, 10000, &lerr) < 0)
+    husk_container_dropped (&lerr, "prune events");
 out:
   husk_image_rec_release (&rec);
   return ret;

@@ -33,6 +33,15 @@ struct husk_container_rec
 void husk_container_rec_release (struct husk_container_rec *r);
 void husk_container_rec_array_free (struct husk_container_rec *a, size_t n);
 
+/* A record released when it goes out of scope (util/cleanup.h):
+   cleanup_container_rec struct husk_container_rec r = { 0 };  */
+static inline void
+cleanup_container_recp (struct husk_container_rec *r)
+{
+  husk_container_rec_release (r);
+}
+#define cleanup_container_rec __attribute__ ((__cleanup__ (cleanup_container_recp)))
+
 /* EEXIST (naming the holder) when the name is taken.  */
 int husk_state_container_add (struct husk_state *st, const struct husk_container_rec *r,
                               husk_error_t *err);

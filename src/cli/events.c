@@ -24,55 +24,37 @@ struct events_opts
   bool no_trunc;
 };
 
-static int
-time_arg (const char *s, int64_t *ns, husk_error_t *err)
+struct printer
 {
-  int64_t d, t;
-  char *end;
-  long long sec;
-
-  if (s == NULL)
-    return *ns = 0, 0;
-  if ((t = husk_timestamp_parse (s, strlen (s))) >= 0)
-    return *ns = t, 0;
-  if (husk_parse_duration (s, &d, NULL) == 0)
-    return *ns = husk_now_ns () - d, 0;
-  sec = strtoll (s, &end, 10);
-  if (*end == '\0')
-    return *ns = sec * 1000000000LL, 0;
-  return husk_error_makex (err, EINVAL, "invalid time \"%s\"", s);
-}
+  struct cli_ctx *ctx;
+  const char *format;
+};
 
 static int
-print_batch (struct cli_ctx *ctx, const char *format, struct husk_event_filter *f,
-             struct husk_event_rec *evs, size_t n, int64_t *last_seq)
+print_event (void *data, const struct husk_event_rec *ev)
 {
-  for (size_t i = 0; i < n; i++)
+  struct printer *p = data;
+  int r = 0;
+
+  if (p->format == NULL)
     {
-      *last_seq = evs[i].seq;
-      if (!husk_event_filter_match (f, &evs[i]))
-        continue;
-      if (format == NULL)
-        {
-          cleanup_free char *line = husk_event_human (&evs[i]);
-          puts (line);
-        }
-      else if (strcmp (format, "json") == 0)
-        {
-          cleanup_json json_t *j = husk_event_json (&evs[i]);
-          cleanup_free char *s = json_dumps (j, JSON_COMPACT);
-          puts (s);
-        }
-      else
-        {
-          cleanup_json json_t *one = json_array ();
-          json_array_append_new (one, husk_event_template_object (&evs[i]));
-          if (cli_print_objects (ctx, format, one) < 0)
-            return -1;
-        }
+      cleanup_free char *line = husk_event_human (ev);
+      puts (line);
+    }
+  else if (strcmp (p->format, "json") == 0)
+    {
+      cleanup_json json_t *j = husk_event_json (ev);
+      cleanup_free char *s = json_dumps (j, JSON_COMPACT);
+      puts (s);
+    }
+  else
+    {
+      cleanup_json json_t *one = json_array ();
+      json_array_append_new (one, husk_event_template_object (ev));
+      r = cli_print_objects (p->ctx, p->format, one) < 0 ? -1 : 0;
     }
   fflush (stdout);
-  return 0;
+  return r;
 }
 
 int
@@ -88,47 +70,19 @@ cmd_events (struct cli_ctx *ctx, int argc, char **argv)
     OPTION_END,
   };
   struct events_opts o = { 0 };
-  struct husk_event_filter *f;
-  int64_t since = 0, until = 0, seq = 0;
-  bool stream;
+  struct husk_events_stream_opts so = { 0 };
+  struct printer p = { ctx, NULL };
 
   PARSE (opts, o, "[options]", true);
-  if (time_arg (o.since, &since, &ctx->err) < 0 || time_arg (o.until, &until, &ctx->err) < 0)
+  if (husk_op_events_time (o.since, &so.since_ns, &ctx->err) < 0
+      || husk_op_events_time (o.until, &so.until_ns, &ctx->err) < 0)
     return cli_fail (ctx);
-  stream = (o.stream == NULL || strcmp (o.stream, "false") != 0) && o.until == NULL;
-  f = husk_event_filter_new (o.filter, &ctx->err);
-  if (f == NULL)
+  so.filters = o.filter;
+  so.follow = (o.stream == NULL || strcmp (o.stream, "false") != 0) && o.until == NULL;
+  p.format = o.format;
+  /* A template error was reported by cli_print_objects into ctx->err.  */
+  if (husk_op_events_stream (ctx->engine, &so, print_event, &p, &ctx->err) != 0)
     return cli_fail (ctx);
-  if (stream && o.since == NULL)
-    {
-      /* Streaming shows what happens from now on, as Podman does.  */
-      struct husk_event_rec *evs = NULL;
-      size_t n = 0;
-      if (husk_op_events_list (ctx->engine, 0, 0, 0, &evs, &n, &ctx->err) < 0)
-        {
-          husk_event_filter_free (f);
-          return cli_fail (ctx);
-        }
-      seq = n ? evs[n - 1].seq : 0;
-      husk_event_rec_array_free (evs, n);
-    }
-  for (;;)
-    {
-      struct husk_event_rec *evs = NULL;
-      size_t n = 0;
-      if (husk_op_events_list (ctx->engine, seq, since, until, &evs, &n, &ctx->err) < 0
-          || print_batch (ctx, o.format, f, evs, n, &seq) < 0)
-        {
-          husk_event_rec_array_free (evs, n);
-          husk_event_filter_free (f);
-          return cli_fail (ctx);
-        }
-      husk_event_rec_array_free (evs, n);
-      if (!stream)
-        break;
-      usleep (200000);
-    }
-  husk_event_filter_free (f);
   return 0;
 }
 

@@ -9,7 +9,6 @@
  * husk_cleanup_flags).
  */
 #include "container/lifecycle.h"
-#include "container/dropped.h"
 #include "events/events.h"
 #include "util/cleanup.h"
 #include "util/fileutil.h"
@@ -38,7 +37,7 @@ husk_container_release (struct husk_engine *e, struct husk_container_rec *r, boo
     husk_log_debug ("release %s: %s", r->id, err->msg);
   husk_error_release (&err);
   if (husk_store_container_unmount (e->store, r->id, true, &err) < 0)
-    husk_container_dropped (&err, "release %s: unmount", r->id);
+    husk_error_drop (&err, "release %s: unmount", r->id);
 }
 
 /* A command that exits at once can bring the monitor's cleanup here

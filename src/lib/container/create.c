@@ -6,7 +6,6 @@
  * volumes, rolled back together when one of them fails.
  */
 #include "container/lifecycle.h"
-#include "container/dropped.h"
 #include "monproto/monproto.h"
 #include "events/events.h"
 #include "util/cleanup.h"
@@ -201,11 +200,11 @@ husk_container_create (struct husk_engine *e, const char *image_id, json_t *req,
       husk_error_t rerr = NULL;
       /* Roll back; what cannot go is for rm to finish.  */
       if (husk_store_container_remove (e->store, id, &rerr) < 0)
-        husk_container_dropped (&rerr, "create %s: roll back the layer", id);
+        husk_error_drop (&rerr, "create %s: roll back the layer", id);
       if (husk_rm_rf (dir, &rerr) < 0)
-        husk_container_dropped (&rerr, "create %s: roll back the bundle", id);
+        husk_error_drop (&rerr, "create %s: roll back the bundle", id);
       if (husk_state_container_remove (e->state, id, &rerr) < 0)
-        husk_container_dropped_warn (&rerr, "create %s: roll back the row", id);
+        husk_error_drop_warn (&rerr, "create %s: roll back the row", id);
       goto out;
     }
   husk_events_container (e->state, &rec, "create", 0, NULL);

@@ -16,7 +16,6 @@
  * leaves EOF, and the caller points at monitor.log.
  */
 #include "container/monitor.h"
-#include "container/dropped.h"
 #include "husk-config.h"
 #include "util/cleanup.h"
 #include "util/fileutil.h"
@@ -582,7 +581,7 @@ send_size (struct attach *a)
     return;
   a->ws = ws;
   if (husk_monitor_resize (a->userdata, ws.ws_row, ws.ws_col, &err) < 0)
-    husk_container_dropped (&err, "resize the terminal");
+    husk_error_drop (&err, "resize the terminal");
 }
 
 /* The connection ended without an exit frame: the exit file may know.  */
@@ -667,7 +666,7 @@ attach_loop (struct attach *a, husk_error_t *err)
             {
               husk_error_t ferr = NULL;
               if (flush_frames (a, &ferr) < 0)
-                husk_container_dropped (&ferr, "detach: send the last input");
+                husk_error_drop (&ferr, "detach: send the last input");
               return HUSK_ATTACH_DETACHED;
             }
         }

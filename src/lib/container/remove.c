@@ -5,7 +5,6 @@
  * the --cidfile if it still holds the container's ID.
  */
 #include "container/lifecycle.h"
-#include "container/dropped.h"
 #include "events/events.h"
 #include "util/cleanup.h"
 #include "util/fileutil.h"
@@ -92,10 +91,10 @@ husk_container_remove (struct husk_engine *e, struct husk_container_rec *r, unsi
       husk_error_release (err);
     }
   if (husk_rm_rf (run, &derr) < 0)
-    husk_container_dropped (&derr, "remove %s: run directory", r->id);
+    husk_error_drop (&derr, "remove %s: run directory", r->id);
   /* Moved to the trash, unless there was none.  */
   if (husk_rm_rf (dir, &derr) < 0)
-    husk_container_dropped (&derr, "remove %s: bundle directory", r->id);
+    husk_error_drop (&derr, "remove %s: bundle directory", r->id);
   if (husk_state_container_remove (e->state, r->id, err) < 0)
     return -1;
   remove_cidfile (r);

@@ -8,7 +8,6 @@
  * asks the monitor to run `runtime start`.
  */
 #include "container/lifecycle.h"
-#include "container/dropped.h"
 #include "events/events.h"
 #include "util/cleanup.h"
 #include "util/fileutil.h"
@@ -117,7 +116,7 @@ launch (struct husk_engine *e, struct husk_container_rec *r, json_t *c, bool att
   health_opts (json_object_get (c, "health"), &o.health, &test);
   /* A fresh run directory: no exit record of an earlier run.  */
   if (husk_rm_rf (run, err) < 0)
-    husk_container_dropped (err, "start %s: empty the run directory", r->id);
+    husk_error_drop (err, "start %s: empty the run directory", r->id);
   if (husk_mkdir_p (run, 0700, err) < 0 || husk_mkdir_p (rt->root, 0700, err) < 0)
     return -1;
   return husk_monitor_spawn (&o, l, err);
@@ -231,7 +230,7 @@ bring_up (struct husk_engine *e, struct husk_container_rec *r, bool init, int *a
       r->started_at = prev_started;
       husk_error_t serr = NULL;
       if (husk_state_container_save (e->state, r, &serr) < 0)
-        husk_container_dropped_warn (&serr, "start %s: restore state %s", r->id, prev);
+        husk_error_drop_warn (&serr, "start %s: restore state %s", r->id, prev);
       husk_events_container (e->state, r, "cleanup", 0, NULL); /* as Podman records a start that failed */
       goto fail;
     }

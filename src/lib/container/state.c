@@ -5,7 +5,6 @@
  * rows brought up to date.  See lifecycle.h for the theory of operation.
  */
 #include "container/lifecycle.h"
-#include "container/dropped.h"
 #include "events/events.h"
 #include "util/cleanup.h"
 #include "util/fileutil.h"
@@ -134,7 +133,7 @@ follow_restart (struct husk_engine *e, struct husk_container_rec *r, const char 
       r->pid_start = start;
     }
   if (husk_state_container_save (e->state, r, &err) < 0)
-    husk_container_dropped (&err, "sync %s: save the restart", r->id);
+    husk_error_drop (&err, "sync %s: save the restart", r->id);
   return 1;
 }
 
@@ -172,13 +171,13 @@ save_exit (struct husk_engine *e, struct husk_container_rec *r)
   bool first;
 
   if (husk_state_begin (e->state, &err) < 0)
-    return husk_container_dropped (&err, "sync %s: save the exit", r->id), 0;
+    return husk_error_drop (&err, "sync %s: save the exit", r->id), 0;
   /* A row that is gone was removed meanwhile: nothing to save.  */
   if (husk_state_container_get (e->state, r->id, &cur, NULL) == 0)
     {
       first = strcmp (cur.state, "exited") != 0 && strcmp (cur.state, "created") != 0;
       if (first && husk_state_container_save (e->state, r, &err) < 0)
-        husk_container_dropped (&err, "sync %s: save the exit", r->id);
+        husk_error_drop (&err, "sync %s: save the exit", r->id);
       else if (first)
         {
           /* In the transaction that folds the exit, so that exactly one
@@ -191,7 +190,7 @@ save_exit (struct husk_engine *e, struct husk_container_rec *r)
         }
     }
   if (husk_state_commit (e->state, &err) < 0)
-    return husk_container_dropped (&err, "sync %s: save the exit", r->id), 0;
+    return husk_error_drop (&err, "sync %s: save the exit", r->id), 0;
   return 1;
 }
 

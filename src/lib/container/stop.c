@@ -5,7 +5,6 @@
  * recorded (util/proc.h).
  */
 #include "container/lifecycle.h"
-#include "container/dropped.h"
 #include "events/events.h"
 #include "util/cleanup.h"
 #include "util/fileutil.h"
@@ -76,7 +75,7 @@ husk_container_stop (struct husk_engine *e, struct husk_container_rec *r, int ti
      whichever process sees it first, maybe the monitor's.  */
   /* No restart after this.  */
   if (husk_write_file_atomic (stopping, "1", 1, 0600, &serr) < 0)
-    husk_container_dropped (&serr, "stop %s: no restart", r->id);
+    husk_error_drop (&serr, "stop %s: no restart", r->id);
   if (strcmp (r->state, "paused") == 0)
     {
       husk_error_t rerr = NULL;

@@ -387,7 +387,11 @@ husk_archive_free (struct husk_archive *a)
     image_release (&a->images[i]);
   free (a->images);
   if (a->owns_dir && a->dir)
-    husk_rm_rf (a->dir, NULL);
+    {
+      husk_error_t err = NULL;
+      if (husk_rm_rf (a->dir, &err) < 0)
+        husk_error_drop (&err, "remove the archive's work directory");
+    }
   if (a->lock_fd >= 0)
     close (a->lock_fd);
   free (a->dir);

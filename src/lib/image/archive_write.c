@@ -399,7 +399,11 @@ husk_archive_writer_abort (struct husk_archive_writer *w)
     close (w->dirfd);
   husk_output_release (&w->out); /* removes an uncommitted temporary */
   if (w->path)
-    husk_rm_rf (w->path, NULL);
+    {
+      husk_error_t err = NULL;
+      if (husk_rm_rf (w->path, &err) < 0)
+        husk_error_drop (&err, "remove the archive's work directory");
+    }
   free (w->path);
   husk_strv_free (w->written);
   json_decref (w->entries);

@@ -6,7 +6,6 @@
  * second command given the same path loses the race cleanly.
  */
 #include "ops/container_run.h"
-#include "container/dropped.h"
 #include "ops/container.h"
 #include "util/cleanup.h"
 #include "util/strutil.h"
@@ -115,7 +114,7 @@ husk_op_container_create_with (struct husk_engine *e, const char *image, json_t 
     {
       husk_error_t rerr = NULL;
       if (husk_op_container_remove (e, *id_out, true, false, 0, &rerr) < 0)
-        husk_container_dropped_warn (&rerr, "remove container %s again", *id_out);
+        husk_error_drop_warn (&rerr, "remove container %s again", *id_out);
       free (*id_out);
       *id_out = NULL;
       return -1;

@@ -16,7 +16,6 @@
  * as import does; until the record, the new layer is removed on failure.
  */
 #include "container/changes.h"
-#include "container/dropped.h"
 #include "container/cp.h"
 #include "container/fstar.h"
 #include "container/monitor.h"
@@ -82,7 +81,7 @@ mount_root (struct husk_engine *e, const char *id, int *rootfd, husk_error_t *er
       husk_error_t uerr = NULL;
       husk_error_make (err, errno, "open '%s'", path);
       if (husk_store_container_unmount (e->store, id, false, &uerr) < 0)
-        husk_container_dropped (&uerr, "container %s: unmount", id);
+        husk_error_drop (&uerr, "container %s: unmount", id);
       return -1;
     }
   return 0;
@@ -256,7 +255,7 @@ changes_of (struct husk_engine *e, const struct husk_container_rec *r,
   if (lfd >= 0)
     close (lfd), lfd = -1;
   if (lower && husk_store_image_unmount (e->store, top, false, &uerr) < 0)
-    husk_container_dropped_warn (&uerr, "could not unmount image layer %s", top);
+    husk_error_drop_warn (&uerr, "could not unmount image layer %s", top);
 out:
   husk_image_rec_release (&img);
   return ret;
@@ -527,7 +526,7 @@ record (struct husk_engine *e, const struct husk_image_rec *img, const char *con
           struct husk_rmi_report rep = { 0 };
           husk_error_t rerr = NULL;
           if (husk_op_image_remove_id (e, rec.id, &rep, &rerr) < 0)
-            husk_container_dropped (&rerr, "commit: remove the untagged image %s", rec.id);
+            husk_error_drop (&rerr, "commit: remove the untagged image %s", rec.id);
           husk_rmi_report_release (&rep);
           return -1;
         }
@@ -549,7 +548,7 @@ drop_layer (struct husk_engine *e, const char *chain)
       return;
     }
   if (husk_store_layer_remove (e->store, chain, &err) < 0)
-    husk_container_dropped (&err, "commit: remove layer %s", chain);
+    husk_error_drop (&err, "commit: remove layer %s", chain);
 }
 
 /* Make the layer and the image.  */

@@ -11,7 +11,6 @@
  * row names, which a later load of the same layers reuses.
  */
 #include "ops/image.h"
-#include "container/dropped.h"
 #include "events/events.h"
 #include "config/config.h"
 #include "image/image.h"
@@ -239,7 +238,7 @@ drop_new_layers (struct husk_engine *e, char **created)
           continue;
         }
       if (husk_store_layer_remove (e->store, created[i - 1], &err) < 0)
-        husk_container_dropped (&err, "roll back layer %s", created[i - 1]);
+        husk_error_drop (&err, "roll back layer %s", created[i - 1]);
     }
 }
 
@@ -764,14 +763,14 @@ remove_id (struct husk_engine *e, const char *id, bool force, struct husk_rmi_re
           continue; /* still recorded: still in use */
         }
       if (husk_store_layer_remove (e->store, rec.layers[i - 1], &lerr) < 0)
-        husk_container_dropped_warn (&lerr, "could not remove layer %s", rec.layers[i - 1]);
+        husk_error_drop_warn (&lerr, "could not remove layer %s", rec.layers[i - 1]);
     }
   for (size_t i = 0; rec.names && rec.names[i]; i++)
     husk_strv_append (&rep->untagged, rec.names[i]);
   husk_strv_append (&rep->deleted, id);
   event (e, "remove", id, rec.names ? rec.names[0] : NULL);
   if (husk_state_event_prune (e->state, 10000, &lerr) < 0)
-    husk_container_dropped (&lerr, "prune events");
+    husk_error_drop (&lerr, "prune events");
 out:
   husk_image_rec_release (&rec);
   return ret;

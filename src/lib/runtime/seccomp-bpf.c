@@ -326,6 +326,7 @@ static char *
 program_for (json_t *seccomp, const char *cache_dir, size_t *len)
 {
   cleanup_free char *path = cache_path (seccomp, cache_dir);
+  husk_error_t err = NULL;
   char *prog;
 
   if (path == NULL)
@@ -337,8 +338,10 @@ program_for (json_t *seccomp, const char *cache_dir, size_t *len)
   prog = husk_seccomp_compile (seccomp, len);
   if (prog == NULL)
     return NULL;
-  if (husk_mkdir_p (cache_dir, 0700, NULL) == 0)
-    husk_write_file_replace (path, prog, *len, 0600, NULL);
+  /* The cache only saves time: a failure costs the next run a compile.  */
+  if (husk_mkdir_p (cache_dir, 0700, &err) < 0
+      || husk_write_file_replace (path, prog, *len, 0600, &err) < 0)
+    husk_error_drop (&err, "cache the seccomp filter");
   return prog;
 }
 

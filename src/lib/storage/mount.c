@@ -329,7 +329,12 @@ husk_store_container_remove_later (struct husk_store *s, const char *id,
     }
   dst = husk_asprintf ("%s/bundle", w.path);
   if (also && rename (also, dst) < 0 && errno != ENOENT)
-    husk_rm_rf (also, NULL); /* another file system: no deferring it */
+    {
+      /* Another file system: no deferring it.  */
+      husk_error_t rmerr = NULL;
+      if (husk_rm_rf (also, &rmerr) < 0)
+        husk_error_drop_warn (&rmerr, "remove '%s'", also);
+    }
   /* Unlocked now: the one who deletes it takes the lock, and should a
      husk_store_open() get there first, it deletes it just the same.  */
   *trash = steal_ptr (&w.name);

@@ -171,6 +171,7 @@ husk_overlay_probe (const char *dir, husk_error_t *err)
   cleanup_free char *tmp = husk_mkdtemp_in (dir, ".probe-", err);
   cleanup_free char *merged = NULL;
   char *lowers[] = { (char *) "l1", (char *) "l2", NULL };
+  husk_error_t rmerr = NULL;
   int r;
 
   if (tmp == NULL)
@@ -190,7 +191,8 @@ husk_overlay_probe (const char *dir, husk_error_t *err)
   r = ovl_mount (tmp, lowers, "upper", "work", false, merged, false, err);
   if (r == 0 && umount2 (merged, MNT_DETACH) < 0)
     r = husk_error_make (err, errno, "unmount '%s'", merged);
-  husk_rm_rf (tmp, NULL);
+  if (husk_rm_rf (tmp, &rmerr) < 0)
+    husk_error_drop (&rmerr, "remove the overlay probe");
   return r;
 }
 
@@ -408,7 +410,9 @@ ovl_container_mount (struct husk_store *s, const char *id, const char *target,
          <workdir>/work/incompat/volatile, and overlay refuses the upper directory
          until it is gone; the layer's content is thrown away anyway.  */
       cleanup_free char *mark = husk_asprintf ("containers/%s/work/work/incompat", id);
-      husk_rm_rf_at (s->dir_fd, mark, NULL);
+      husk_error_t rmerr = NULL;
+      if (husk_rm_rf_at (s->dir_fd, mark, &rmerr) < 0)
+        husk_error_drop (&rmerr, "remove '%s'", mark);
     }
   return ovl_mount (s->dir, lowers, upper, work, transient, target, s->legacy_mount, err);
 }

@@ -1,9 +1,12 @@
 /* SPDX-License-Identifier: GPL-2.0-or-later */
 /* The error type: a code and one message chain.  */
 #include "util/error.h"
+#include "util/log.h"
 #include "util/strutil.h"
+#include "util/cleanup.h"
 
 #include <stdarg.h>
+#include <stdbool.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
@@ -94,4 +97,41 @@ husk_error_move (husk_error_t *dst, husk_error_t *src)
   *dst = *src;
   *src = NULL;
   return -1;
+}
+
+/* Errors a step goes on without.  */
+
+static void __attribute__ ((format (printf, 3, 0)))
+drop (husk_error_t *err, bool warn, const char *fmt, va_list ap)
+{
+  cleanup_free char *what = NULL;
+
+  if (err == NULL || *err == NULL)
+    return;
+  what = husk_vasprintf (fmt, ap);
+  if (warn)
+    husk_log_warn ("%s: %s", what, (*err)->msg);
+  else
+    husk_log_debug ("%s: %s", what, (*err)->msg);
+  husk_error_release (err);
+}
+
+void
+husk_error_drop (husk_error_t *err, const char *fmt, ...)
+{
+  va_list ap;
+
+  va_start (ap, fmt);
+  drop (err, false, fmt, ap);
+  va_end (ap);
+}
+
+void
+husk_error_drop_warn (husk_error_t *err, const char *fmt, ...)
+{
+  va_list ap;
+
+  va_start (ap, fmt);
+  drop (err, true, fmt, ap);
+  va_end (ap);
 }

@@ -43,6 +43,22 @@ int husk_error_wrap (husk_error_t *err, const char *fmt, ...)
 
 void husk_error_release (husk_error_t *err);
 
+/**
+ * husk_error_drop() - Log an error that is not passed on, and release it
+ * @err: the error (may hold none: then nothing is logged)
+ * @fmt: what was being done, e.g. "remove %s: unmount"
+ *
+ * Cleaning up, rolling back and other best-effort steps must not fail the
+ * operation, but their failures must not vanish either: this logs
+ * "<what>: <message>" at debug level.
+ */
+void husk_error_drop (husk_error_t *err, const char *fmt, ...)
+    __attribute__ ((format (printf, 2, 3)));
+
+/* The same as a warning, for a failure the user should know about.  */
+void husk_error_drop_warn (husk_error_t *err, const char *fmt, ...)
+    __attribute__ ((format (printf, 2, 3)));
+
 /* Move an error from *src into *dst (dst must be empty).  Return: -1.  */
 int husk_error_move (husk_error_t *dst, husk_error_t *src);
 

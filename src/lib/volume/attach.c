@@ -89,7 +89,7 @@ parse_labels (char **labels, husk_error_t *err)
 
 int
 husk_volume_create (struct husk_engine *e, const struct husk_volume_create_opts *o,
-                       char **name_out, husk_error_t *err)
+                    char **name_out, husk_error_t *err)
 {
   const char *driver = o->driver && *o->driver ? o->driver : "local";
   cleanup_free char *name = o->name && *o->name ? husk_xstrdup (o->name) : random_name ();
@@ -123,7 +123,9 @@ husk_volume_create (struct husk_engine *e, const struct husk_volume_create_opts 
     }
   else if (husk_volume_dirs_create (e->root, name, err) < 0)
     {
-      husk_state_volume_remove (e->state, name, NULL);
+      husk_error_t rberr = NULL;
+      if (husk_state_volume_remove (e->state, name, &rberr) < 0)
+        husk_error_drop_warn (&rberr, "roll back volume '%s'", name);
       return husk_error_wrap (err, "create volume '%s'", name);
     }
   else
@@ -330,10 +332,21 @@ prepare_one (struct husk_engine *e, json_t *ccfg, json_t *m, const char *rootfs,
   return changed;
 }
 
+/* A failed create or start leaves nothing: not the volumes it made.  */
+static void
+drop_made (struct husk_engine *e, char **made)
+{
+  for (size_t k = 0; made && made[k]; k++)
+    {
+      husk_error_t err = NULL;
+      if (husk_volume_remove (e, made[k], &err) < 0)
+        husk_error_drop_warn (&err, "roll back volume '%s'", made[k]);
+    }
+}
 
 int
 husk_volume_prepare (struct husk_engine *e, json_t *ccfg, const char *rootfs,
-                        husk_error_t *err)
+                     husk_error_t *err)
 {
   cleanup_strv char **made = NULL;
   int changed = 0;
@@ -350,8 +363,7 @@ husk_volume_prepare (struct husk_engine *e, json_t *ccfg, const char *rootfs,
       r = prepare_one (e, ccfg, m, rootfs, &made, err);
       if (r < 0)
         {
-          for (size_t k = 0; made && made[k]; k++)
-            husk_volume_remove (e, made[k], NULL);
+          drop_made (e, made);
           return -1;
         }
       changed |= r;
@@ -383,9 +395,7 @@ husk_volume_create_named (struct husk_engine *e, json_t *ccfg, husk_error_t *err
         }
       if (husk_volume_create (e, &o, NULL, err) < 0)
         {
-          /* A failed create leaves nothing: not the volumes it made.  */
-          for (size_t k = 0; made && made[k]; k++)
-            husk_volume_remove (e, made[k], NULL);
+          drop_made (e, made);
           return -1;
         }
       husk_strv_append (&made, o.name);

@@ -78,6 +78,30 @@ child_wait_go (pid_t monitor)
   prctl (PR_SET_PDEATHSIG, 0);
 }
 
+/* The child of spawn(): default signals, its fds, and with a gate the
+   runtime's sealed copy and the wait for the go; then the exec.  */
+static void __attribute__ ((noreturn))
+child_exec (struct mon_ctx *c, char **argv, const int fds[3], char **env, int gate,
+            pid_t monitor)
+{
+  int copy = -1;
+  sigset_t none;
+
+  sigemptyset (&none);
+  sigprocmask (SIG_SETMASK, &none, NULL);
+  for (int s = 1; s < NSIG; s++)
+    signal (s, SIG_DFL);
+  child_fds (fds, gate);
+  if (gate >= 0)
+    {
+      if (strcmp (argv[0], c->o->runtime) == 0)
+        copy = husk_runtime_sealed_copy (argv[0]);
+      child_wait_go (monitor);
+    }
+  husk_exec_runtime_from (copy, argv[0], argv, env ? env : environ);
+  _exit (127);
+}
+
 /* Fork a child that executes argv (the runtime through a sealed copy,
    util/exec.h) with stdio in, out, err (-1: /dev/null).  With gate >= 0 it
    first makes the runtime's copy and waits there for the go: all of the
@@ -96,26 +120,9 @@ spawn (struct mon_ctx *c, char **argv, int in, int out, int err, char **env,
   pid = fork ();
   if (pid < 0)
     husk_log_error ("fork: %s", strerror (errno));
-  if (pid != 0)
-    return pid;
-  {
-    int copy = -1;
-    sigset_t none;
-
-    sigemptyset (&none);
-    sigprocmask (SIG_SETMASK, &none, NULL);
-    for (int s = 1; s < NSIG; s++)
-      signal (s, SIG_DFL);
-    child_fds (fds, gate);
-    if (gate >= 0)
-      {
-        if (strcmp (argv[0], c->o->runtime) == 0)
-          copy = husk_runtime_sealed_copy (argv[0]);
-        child_wait_go (monitor);
-      }
-    husk_exec_runtime_from (copy, argv[0], argv, env ? env : environ);
-    _exit (127);
-  }
+  else if (pid == 0)
+    child_exec (c, argv, fds, env, gate, monitor);
+  return pid;
 }
 
 /* Wait for a child of spawn().  Return: its exit status, 128 + the signal

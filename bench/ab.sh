@@ -43,7 +43,7 @@ jq --arg r "$tmp/bundle/rootfs" '.root.path = $r | .process.args = ["true"] | .p
 H old rm -f -t 0 spec-src >/dev/null
 
 args=(--storage-driver overlay --runtime crun run --rm --network none localhost/husk-test/busybox true)
-export TIMEIT_SETTLE_MS=${TIMEIT_SETTLE_MS:-150}
+export TIMEIT_SETTLE_MS=${TIMEIT_SETTLE_MS:-150} TIMEIT_RAW=$tmp/raw
 "$tmp/timeit" "$RUNS" "$tmp/old/husk" --root "$tmp/old/store" --runroot "$tmp/old/run" "${args[@]}" \
     --- "$tmp/new/husk" --root "$tmp/new/store" --runroot "$tmp/new/run" "${args[@]}" \
     --- crun --root "$tmp/crun-root" run --bundle "$tmp/bundle" ab-crun |
@@ -51,3 +51,8 @@ export TIMEIT_SETTLE_MS=${TIMEIT_SETTLE_MS:-150}
       awk -v a="$a" -v b="$b" -v f="$f" 'BEGIN {
         printf "old %.2f ms (%.3f x crun)  new %.2f ms (%.3f x crun)  crun %.2f ms  new-old %+.2f ms\n",
                a, a / f, b, b / f, f, b - a }'; }
+# Round by round: the median of new - old, and its quartiles.
+awk '{ print $2 - $1 }' "$tmp/raw" | sort -n | awk '{ d[NR] = $1 } END {
+    printf "paired new-old: median %+.2f ms, quartiles %+.2f %+.2f ms, new faster in %d of %d rounds\n",
+           d[int((NR + 1) / 2)], d[int((NR + 3) / 4)], d[int((3 * NR + 1) / 4)], neg(), NR }
+    function neg(  i, k) { k = 0; for (i = 1; i <= NR; i++) if (d[i] < 0) k++; return k }'

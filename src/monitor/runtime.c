@@ -87,10 +87,12 @@ child_exec (struct mon_ctx *c, char **argv, const int fds[3], char **env, int ga
   int copy = -1;
   sigset_t none;
 
+  /* exec resets caught signals; of ours only the ignored ones would stay
+     (monitor.c: block_signals), and the blocked mask.  */
+  signal (SIGHUP, SIG_DFL);
+  signal (SIGPIPE, SIG_DFL);
   sigemptyset (&none);
   sigprocmask (SIG_SETMASK, &none, NULL);
-  for (int s = 1; s < NSIG; s++)
-    signal (s, SIG_DFL);
   child_fds (fds, gate);
   if (gate >= 0)
     {

@@ -14,6 +14,11 @@
  * background (a monitor deleting a runtime record, conmon exiting) does not
  * slow the next one: each sample is then one command on an idle machine,
  * the latency a user sees.
+ *
+ * With TIMEIT_RAW=FILE every sample is also written there, one line per
+ * round: the times of the commands in order, for paired comparisons
+ * (round by round differences are steadier than a difference of medians
+ * when other work shares the machine).
  */
 #include <fcntl.h>
 #include <spawn.h>
@@ -69,6 +74,7 @@ main (int argc, char **argv)
   int runs = argc > 2 ? atoi (argv[1]) : 0;
   char **cmds[16];
   int n = 0, settle;
+  FILE *raw;
   double *t;
 
   if (runs <= 0)
@@ -85,6 +91,7 @@ main (int argc, char **argv)
         cmds[n++] = argv + i + 1;
       }
   settle = getenv ("TIMEIT_SETTLE_MS") ? atoi (getenv ("TIMEIT_SETTLE_MS")) : 0;
+  raw = getenv ("TIMEIT_RAW") ? fopen (getenv ("TIMEIT_RAW"), "w") : NULL;
   t = calloc ((size_t) (runs * n), sizeof *t);
   for (int c = 0; c < n; c++)
     run_once (cmds[c]);
@@ -94,9 +101,13 @@ main (int argc, char **argv)
         if (settle > 0)
           usleep ((useconds_t) settle * 1000);
         t[c * runs + i] = run_once (cmds[c]);
+        if (raw)
+          fprintf (raw, c + 1 < n ? "%.3f " : "%.3f\n", t[c * runs + i]);
       }
   for (int c = 0; c < n; c++)
     printf ("%.2f\n", median (t + c * runs, runs));
+  if (raw)
+    fclose (raw);
   free (t);
   return 0;
 }

@@ -9,10 +9,19 @@
  * husk_monitor_spawn (container/monitor.c) writes monitor.json and spawns
  * us in a new session, with stdio on /dev/null, the sync pipe on fd 3, for
  * the passthrough log driver the caller's stdio on fds 4-6, and the go
- * socket on fd 8: after setup we wait there for one byte, sent once the
- * bundle is ready (EOF instead: the caller gave up, and so do we).  We never need
- * the process that started us again: SIGHUP and SIGPIPE are ignored and a
- * closed sync pipe only means nobody waits for the report.
+ * socket on fd 8, where one byte comes once the bundle is ready (EOF
+ * instead: the caller gave up, and so do we).  We never need the process
+ * that started us again: SIGHUP and SIGPIPE are ignored and a closed sync
+ * pipe only means nobody waits for the report.
+ *
+ * 0. Ahead of the go.  As soon as the config is read, the first create's
+ *    runtime process is forked (runtime.c): it makes the runtime's sealed
+ *    copy, puts the container's stdio in place and waits for the go
+ *    itself, peeking so that the byte stays for us; on go it only has to
+ *    exec.  Until then it dies with us (PR_SET_PDEATHSIG), so no container
+ *    starts without a monitor.  Meanwhile we finish our setup, then wait
+ *    for that process and read the go ourselves.  SIGCHLD is blocked
+ *    before the fork, so that an exit before our signalfd exists is kept.
  *
  * 1. Setup.  stderr goes to <userdata>/monitor.log.  We become a child
  *    subreaper (the container's init is the runtime's child, so it is
@@ -286,8 +295,14 @@ static void
 launch (struct mon_ctx *c, bool first)
 {
   bool init = first && c->o->create_only;
+  int rc = mon_runtime_create (c, !init);
 
-  if (mon_runtime_create (c, !init) < 0)
+  if (rc == MON_NO_GO)
+    {
+      c->phase = PH_DONE;
+      return;
+    }
+  if (rc < 0)
     {
       if (first && c->sync_fd >= 0 && report_error (c))
         {
@@ -565,19 +580,35 @@ loop (struct mon_ctx *c)
 
 /* --- Setup ---------------------------------------------------------------- */
 
+static void
+signal_set (sigset_t *set)
+{
+  sigemptyset (set);
+  sigaddset (set, SIGCHLD);
+  sigaddset (set, SIGTERM);
+  sigaddset (set, SIGINT);
+}
+
+/* Blocked before the first runtime process is forked: a SIGCHLD that came
+   before the signalfd is made must wait for it, not be discarded.  */
+static void
+block_signals (void)
+{
+  sigset_t set;
+
+  signal (SIGHUP, SIG_IGN);
+  signal (SIGPIPE, SIG_IGN);
+  signal_set (&set);
+  sigprocmask (SIG_BLOCK, &set, NULL);
+}
+
 static int
 setup_signals (struct mon_ctx *c)
 {
   sigset_t set;
   int fd;
 
-  signal (SIGHUP, SIG_IGN);
-  signal (SIGPIPE, SIG_IGN);
-  sigemptyset (&set);
-  sigaddset (&set, SIGCHLD);
-  sigaddset (&set, SIGTERM);
-  sigaddset (&set, SIGINT);
-  sigprocmask (SIG_BLOCK, &set, NULL);
+  signal_set (&set);
   fd = signalfd (-1, &set, SFD_NONBLOCK | SFD_CLOEXEC);
   if (fd < 0)
     return -1;
@@ -610,11 +641,12 @@ redirect_stderr (struct mon_ctx *c)
   close (fd);
 }
 
+/* What the first create needs: the config, the log, /dev/null, and being
+   the subreaper of what the runtime leaves behind.  */
 static int
-setup (struct mon_ctx *c, const char *config, husk_error_t *err)
+setup_config (struct mon_ctx *c, const char *config, husk_error_t *err)
 {
   const char *slash;
-  char pid[16];
 
   if (husk_monitor_config_load (config, &c->cfg, err) < 0)
     return -1;
@@ -631,9 +663,21 @@ setup (struct mon_ctx *c, const char *config, husk_error_t *err)
 
   if (prctl (PR_SET_CHILD_SUBREAPER, 1) < 0)
     return husk_error_make (err, errno, "become a subreaper");
+  block_signals ();
   c->null_fd = open ("/dev/null", O_RDWR | O_CLOEXEC);
+  if (c->null_fd < 0)
+    return husk_error_make (err, errno, "open '/dev/null'");
+  return 0;
+}
+
+/* The rest: signals, timers, our files and sockets.  */
+static int
+setup_loop (struct mon_ctx *c, husk_error_t *err)
+{
+  char pid[16];
+
   c->epfd = epoll_create1 (EPOLL_CLOEXEC);
-  if (c->null_fd < 0 || c->epfd < 0)
+  if (c->epfd < 0)
     return husk_error_make (err, errno, "setup");
   if (setup_signals (c) < 0 || setup_timer (c, &c->phase_timer, W_PHASE) < 0
       || setup_timer (c, &c->health_timer, W_HEALTH) < 0)
@@ -661,17 +705,31 @@ release (struct mon_ctx *c)
   husk_monitor_config_release (&c->cfg);
 }
 
-static bool
-go_given (int fd)
+/* Whether the caller said go on its socket (read once; true without one).  */
+bool
+mon_go_given (struct mon_ctx *c)
 {
   char b = 0;
   ssize_t n;
 
+  if (c->go_fd < 0)
+    return true;
   do
-    n = read (fd, &b, 1);
+    n = read (c->go_fd, &b, 1);
   while (n < 0 && errno == EINTR);
-  close (fd);
+  close (c->go_fd);
+  c->go_fd = -1;
   return n == 1 && b == '1';
+}
+
+static int
+setup_failed (struct mon_ctx *c, husk_error_t *err)
+{
+  husk_log_error ("%s", (*err)->msg);
+  c->error = husk_xstrdup ((*err)->msg);
+  husk_error_release (err);
+  report_error (c);
+  return 1;
 }
 
 static void
@@ -686,7 +744,7 @@ int
 main (int argc, char **argv)
 {
   struct mon_ctx ctx = { .sync_fd = -1, .attach_fd = -1, .log_fd = -1, .null_fd = -1,
-                         .rt_copy = -1 };
+                         .go_fd = -1, .epfd = -1 };
   struct mon_ctx *c = &ctx;
   struct mon_watch *watches[] = { &c->sig, &c->out, &c->err, &c->in,
                                   &c->attach, &c->ctl, &c->phase_timer,
@@ -727,14 +785,8 @@ main (int argc, char **argv)
         fcntl (c->passthrough[i], F_SETFD, FD_CLOEXEC);
     }
 
-  if (setup (c, config, &err) < 0)
-    {
-      husk_log_error ("%s", err->msg);
-      c->error = husk_xstrdup (err->msg);
-      husk_error_release (&err);
-      report_error (c);
-      return 1;
-    }
+  if (setup_config (c, config, &err) < 0)
+    return setup_failed (c, &err);
   if (c->driver != HUSK_LOG_DRIVER_PASSTHROUGH)
     for (int i = 0; i < 3; i++)
       if (c->passthrough[i] >= 0)
@@ -742,23 +794,22 @@ main (int argc, char **argv)
           close (c->passthrough[i]);
           c->passthrough[i] = -1;
         }
-  /* Started ahead of the container: wait for the caller's go (the spec is
-     written then); without it, leave.  The runtime's sealed copy is made
-     meanwhile, off the critical path (util/exec.h).  */
-  c->rt_copy = husk_runtime_sealed_copy (c->o->runtime);
-  if (go_fd >= 0 && !go_given (go_fd))
+  /* Started ahead of the container: the caller says go once the spec is
+     written, or closes the socket when it gives up.  The first create's
+     runtime process is forked now and waits for the go itself, so that
+     only its exec is left for then; the rest of our setup runs meanwhile.  */
+  c->go_fd = go_fd;
+  if (c->go_fd >= 0)
+    mon_runtime_prepare (c, !c->o->create_only);
+  if (setup_loop (c, &err) < 0)
     {
-      release (c);
-      return 0;
+      mon_runtime_abandon (c);
+      return setup_failed (c, &err);
     }
   if (c->attach_fd >= 0)
     mon_client_adopt (c, c->attach_fd);
   c->attach_fd = -1;
   launch (c, true);
-  /* Only the first create gets it: not held for the container's life.  */
-  if (c->rt_copy >= 0)
-    close (c->rt_copy);
-  c->rt_copy = -1;
   loop (c);
   release (c);
   return 0;

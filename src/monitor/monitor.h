@@ -50,6 +50,21 @@ struct mon_client
   size_t pending_len;
 };
 
+/* mon_runtime_create: the caller gave up before its go.  */
+#define MON_NO_GO (-2)
+
+/* A create under way (runtime.c): its runtime process is forked, the first
+   one ahead of the caller's go, and finishing the create needs these.  */
+struct mon_create
+{
+  bool begun;
+  bool run;     /* `run --detach`: it also starts the container */
+  pid_t pid;    /* the runtime's process; -1: not forked (c->error says why) */
+  int out, err, in; /* our ends of the container's stdio pipes, or -1 */
+  int cap;      /* terminal: the read end of the runtime's stderr */
+  int console, console_dir; /* terminal: the console socket, its directory */
+};
+
 enum mon_phase
 {
   PH_CREATED,     /* `init`: created, waiting for the start message */
@@ -70,7 +85,8 @@ struct mon_ctx
 
   int epfd;
   int null_fd;
-  int rt_copy;       /* the runtime's sealed copy for the first create, or -1 */
+  int go_fd;         /* the caller's go socket, until the first create reads it */
+  struct mon_create create;
   int sync_fd;       /* report pipe to husk_monitor_start, until used */
   int attach_fd;     /* the first attach client, until adopted */
   bool started;      /* the last create also started the process */
@@ -118,10 +134,13 @@ void mon_timer_arm (struct mon_watch *t, int64_t ns);
 void mon_container_exited (struct mon_ctx *c, int status);
 void mon_output_closed (struct mon_ctx *c);
 const char *mon_start_created (struct mon_ctx *c);
+bool mon_go_given (struct mon_ctx *c);
 
 /* runtime.c */
 int mon_run (struct mon_ctx *c, char **argv, int in, int out, int err,
              char **env);
+void mon_runtime_prepare (struct mon_ctx *c, bool start);
+void mon_runtime_abandon (struct mon_ctx *c);
 int mon_runtime_create (struct mon_ctx *c, bool start);
 int mon_runtime_start (struct mon_ctx *c);
 void mon_runtime_kill (struct mon_ctx *c, int sig);

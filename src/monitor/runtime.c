@@ -28,6 +28,7 @@
 #include <stdlib.h>
 #include <string.h>
 #include <sys/epoll.h>
+#include <sys/prctl.h>
 #include <sys/socket.h>
 #include <sys/stat.h>
 #include <sys/un.h>
@@ -36,46 +37,115 @@
 
 extern char **environ;
 
-int
-mon_run (struct mon_ctx *c, char **argv, int in, int out, int err, char **env)
+/* In a forked child: fds[0..2] become its stdio and gate, if any, fd 3
+   (close-on-exec); nothing else stays open.  */
+static void
+child_fds (const int fds[3], int gate)
 {
-  int fds[3] = { in, out, err }, status;
-  pid_t pid = fork ();
+  int tmp[4] = { -1, -1, -1, -1 };
 
-  if (pid < 0)
-    {
-      husk_log_error ("fork: %s", strerror (errno));
-      return -1;
-    }
-  if (pid == 0)
-    {
-      int copy = strcmp (argv[0], c->o->runtime) == 0 ? c->rt_copy : -1;
-      sigset_t none;
-      int tmp[3];
-
-      sigemptyset (&none);
-      sigprocmask (SIG_SETMASK, &none, NULL);
-      for (int s = 1; s < NSIG; s++)
-        signal (s, SIG_DFL);
-      for (int i = 0; i < 3; i++)
-        if ((tmp[i] = fcntl (fds[i] >= 0 ? fds[i] : c->null_fd, F_DUPFD, 16)) < 0)
-          _exit (127);
-      for (int i = 0; i < 3; i++)
-        if (dup2 (tmp[i], i) < 0)
-          _exit (127);
-      /* The runtime's sealed copy survives as fd 3, close-on-exec.  */
-      if (copy >= 0 && (dup2 (copy, 3) < 0 || fcntl (3, F_SETFD, FD_CLOEXEC) < 0))
-        copy = -1;
-      else if (copy >= 0)
-        copy = 3;
-      close_range (copy >= 0 ? 4 : 3, ~0U, 0);
-      husk_exec_runtime_from (copy, argv[0], argv, env ? env : environ);
+  for (int i = 0; i < 3; i++)
+    if ((tmp[i] = fcntl (fds[i], F_DUPFD, 16)) < 0)
       _exit (127);
+  if (gate >= 0 && (tmp[3] = fcntl (gate, F_DUPFD_CLOEXEC, 16)) < 0)
+    _exit (127);
+  for (int i = 0; i < 3; i++)
+    if (dup2 (tmp[i], i) < 0)
+      _exit (127);
+  if (gate >= 0 && dup3 (tmp[3], 3, O_CLOEXEC) < 0)
+    _exit (127);
+  close_range (gate >= 0 ? 4 : 3, ~0U, 0);
+}
+
+/* In a child forked ahead of the go: wait on fd 3 for the caller's go,
+   peeking, so that the byte stays for the monitor to read once we are
+   done; leave on anything else.  Until the go we die with the monitor
+   (PR_SET_PDEATHSIG): no container may start without one.  After it, a
+   runtime already running is left to finish, as it always was.  */
+static void
+child_wait_go (pid_t monitor)
+{
+  char b = 0;
+  ssize_t n;
+
+  if (prctl (PR_SET_PDEATHSIG, SIGKILL) < 0 || getppid () != monitor)
+    _exit (0);
+  do
+    n = recv (3, &b, 1, MSG_PEEK);
+  while (n < 0 && errno == EINTR);
+  if (n != 1 || b != '1')
+    _exit (0);
+  prctl (PR_SET_PDEATHSIG, 0);
+}
+
+/* The child of spawn(): default signals, its fds, and with a gate the
+   runtime's sealed copy and the wait for the go; then the exec.  */
+static void __attribute__ ((noreturn))
+child_exec (struct mon_ctx *c, char **argv, const int fds[3], char **env, int gate,
+            pid_t monitor)
+{
+  int copy = -1;
+  sigset_t none;
+
+  /* exec resets caught signals; of ours only the ignored ones would stay
+     (monitor.c: block_signals), and the blocked mask.  */
+  signal (SIGHUP, SIG_DFL);
+  signal (SIGPIPE, SIG_DFL);
+  sigemptyset (&none);
+  sigprocmask (SIG_SETMASK, &none, NULL);
+  child_fds (fds, gate);
+  if (gate >= 0)
+    {
+      if (strcmp (argv[0], c->o->runtime) == 0)
+        copy = husk_runtime_sealed_copy (argv[0]);
+      child_wait_go (monitor);
     }
+  husk_exec_runtime_from (copy, argv[0], argv, env ? env : environ);
+  _exit (127);
+}
+
+/* Fork a child that executes argv (the runtime through a sealed copy,
+   util/exec.h) with stdio in, out, err (-1: /dev/null).  With gate >= 0 it
+   first makes the runtime's copy and waits there for the go: all of the
+   fork's cost is then paid before the go, and only the exec after it.
+   Return: its pid, or -1.  */
+static pid_t
+spawn (struct mon_ctx *c, char **argv, int in, int out, int err, char **env,
+       int gate)
+{
+  int fds[3] = { in, out, err };
+  pid_t monitor = getpid (), pid;
+
+  for (int i = 0; i < 3; i++)
+    if (fds[i] < 0)
+      fds[i] = c->null_fd;
+  pid = fork ();
+  if (pid < 0)
+    husk_log_error ("fork: %s", strerror (errno));
+  else if (pid == 0)
+    child_exec (c, argv, fds, env, gate, monitor);
+  return pid;
+}
+
+/* Wait for a child of spawn().  Return: its exit status, 128 + the signal
+   that killed it, or -1.  */
+static int
+reap (pid_t pid)
+{
+  int status;
+
   while (waitpid (pid, &status, 0) < 0)
     if (errno != EINTR)
       return -1;
   return WIFEXITED (status) ? WEXITSTATUS (status) : 128 + WTERMSIG (status);
+}
+
+int
+mon_run (struct mon_ctx *c, char **argv, int in, int out, int err, char **env)
+{
+  pid_t pid = spawn (c, argv, in, out, err, env, -1);
+
+  return pid < 0 ? -1 : reap (pid);
 }
 
 /* runtime [--root R] [args] --log L --log-format json VERB ARGS... NULL */
@@ -256,17 +326,27 @@ take_stdio (struct mon_ctx *c, int out, int err, int in)
   c->in_close_after = false;
 }
 
-static int
-create_terminal (struct mon_ctx *c, char **argv, int cap[2])
+static void
+set_error_text (struct mon_ctx *c, char *text)
 {
-  cleanup_free char *path = NULL;
-  cleanup_close int dirfd = -1;
-  cleanup_close int lfd = console_listen (c, &path, &dirfd);
-  int rc, master;
+  free (c->error);
+  c->error = text;
+}
 
-  if (lfd < 0)
+/* Fork the runtime with a console socket to send the pty master to.  */
+static int
+begin_terminal (struct mon_ctx *c, char **argv)
+{
+  struct mon_create *k = &c->create;
+  cleanup_free char *path = NULL;
+  int cap[2];
+
+  k->console = console_listen (c, &path, &k->console_dir);
+  if (k->console < 0 || pipe2 (cap, O_CLOEXEC) < 0)
     {
-      c->error = husk_xstrdup ("cannot create the console socket");
+      husk_strv_free (argv);
+      set_error_text (c, k->console < 0 ? husk_xstrdup ("cannot create the console socket")
+                                        : husk_asprintf ("pipe: %s", strerror (errno)));
       return -1;
     }
   /* --console-socket goes before the container ID, the last argument.  */
@@ -277,18 +357,29 @@ create_terminal (struct mon_ctx *c, char **argv, int cap[2])
     husk_strv_append (&argv, path);
     husk_strv_take (&argv, id);
   }
-  rc = mon_run (c, argv, c->null_fd, cap[1], cap[1], NULL);
+  k->pid = spawn (c, argv, c->null_fd, cap[1], cap[1], NULL, c->go_fd);
   husk_strv_free (argv);
+  close (cap[1]);
+  k->cap = cap[0];
+  return k->pid < 0 ? -1 : 0;
+}
+
+static int
+end_terminal (struct mon_ctx *c, int rc)
+{
+  struct mon_create *k = &c->create;
+  int master;
+
   if (rc != 0)
     {
-      set_error (c, "create", rc, cap[0]);
+      set_error (c, "create", rc, k->cap);
       return -1;
     }
-  master = console_receive (lfd);
+  master = console_receive (k->console);
   if (master < 0)
     {
-      c->error = husk_asprintf ("%s: no terminal received on the console socket",
-                                c->runtime_name);
+      set_error_text (c, husk_asprintf ("%s: no terminal received on the console socket",
+                                        c->runtime_name));
       return -1;
     }
   take_stdio (c, master, -1,
@@ -296,12 +387,14 @@ create_terminal (struct mon_ctx *c, char **argv, int cap[2])
   return 0;
 }
 
+/* Fork the runtime with pipes for the container's stdio, or the caller's
+   own (passthrough).  */
 static int
-create_pipes (struct mon_ctx *c, char **argv)
+begin_pipes (struct mon_ctx *c, char **argv)
 {
+  struct mon_create *k = &c->create;
   int out[2] = { -1, -1 }, err[2] = { -1, -1 }, in[2] = { -1, -1 };
   bool pass = c->driver == HUSK_LOG_DRIVER_PASSTHROUGH && c->passthrough[1] >= 0;
-  int rc;
 
   if (!pass
       && (pipe2 (out, O_CLOEXEC) < 0 || pipe2 (err, O_CLOEXEC) < 0
@@ -311,27 +404,36 @@ create_pipes (struct mon_ctx *c, char **argv)
       close_pair (out);
       close_pair (err);
       close_pair (in);
-      c->error = husk_asprintf ("pipe: %s", strerror (errno));
+      set_error_text (c, husk_asprintf ("pipe: %s", strerror (errno)));
       return -1;
     }
   if (pass)
-    rc = mon_run (c, argv, c->passthrough[0], c->passthrough[1],
-                  c->passthrough[2], NULL);
+    k->pid = spawn (c, argv, c->passthrough[0], c->passthrough[1],
+                    c->passthrough[2], NULL, c->go_fd);
   else
-    rc = mon_run (c, argv, in[0] >= 0 ? in[0] : c->null_fd, out[1], err[1], NULL);
+    k->pid = spawn (c, argv, in[0], out[1], err[1], NULL, c->go_fd);
   husk_strv_free (argv);
   close_fd (&in[0]);
   close_fd (&out[1]);
   close_fd (&err[1]);
+  k->out = out[0];
+  k->err = err[0];
+  k->in = in[1];
+  return k->pid < 0 ? -1 : 0;
+}
+
+static int
+end_pipes (struct mon_ctx *c, int rc)
+{
+  struct mon_create *k = &c->create;
+
   if (rc != 0)
     {
-      set_error (c, "create", rc, err[0]);
-      close_pair (out);
-      close_pair (err);
-      close_pair (in);
+      set_error (c, "create", rc, k->err);
       return -1;
     }
-  take_stdio (c, out[0], err[0], in[1]);
+  take_stdio (c, k->out, k->err, k->in);
+  k->out = k->err = k->in = -1;
   return 0;
 }
 
@@ -343,8 +445,10 @@ runs_detached (struct mon_ctx *c)
   return strcmp (c->runtime_name, "crun") == 0 || strcmp (c->runtime_name, "runc") == 0;
 }
 
-int
-mon_runtime_create (struct mon_ctx *c, bool start)
+/* Everything of a create up to the runtime's exec: files, pipes or the
+   console socket, and the fork.  Return: 0, or -1 with c->error.  */
+static int
+create_begin (struct mon_ctx *c, bool start)
 {
   const struct husk_monitor_opts *o = c->o;
   cleanup_free char *pidfile
@@ -354,8 +458,10 @@ mon_runtime_create (struct mon_ctx *c, bool start)
                                     "--pid-file", pidfile, NULL)
                     : runtime_argv (c, "create", "--bundle", o->bundle, "--pid-file",
                                     pidfile, NULL);
-  int rc;
 
+  c->create = (struct mon_create){ .begun = true, .run = run, .pid = -1, .out = -1,
+                                   .err = -1, .in = -1, .cap = -1, .console = -1,
+                                   .console_dir = -1 };
   c->started = false;
 
   /* Only this create's messages: its stderr is the container's.  */
@@ -370,37 +476,90 @@ mon_runtime_create (struct mon_ctx *c, bool start)
   for (const char *const *a = o->create_args; a && *a; a++)
     husk_strv_append (&argv, *a);
   husk_strv_append (&argv, o->id);
-  if (o->terminal)
+  if (o->terminal ? begin_terminal (c, argv) < 0 : begin_pipes (c, argv) < 0)
     {
-      int cap[2] = { -1, -1 };
-      if (pipe2 (cap, O_CLOEXEC) < 0)
-        {
-          husk_strv_free (argv);
-          c->error = husk_asprintf ("pipe: %s", strerror (errno));
-          return -1;
-        }
-      rc = create_terminal (c, argv, cap);
-      close_pair (cap);
+      if (c->create.pid < 0 && c->error == NULL)
+        set_error_text (c, husk_asprintf ("fork: %s", strerror (errno)));
+      return -1;
     }
-  else
-    rc = create_pipes (c, argv);
+  return 0;
+}
+
+static void
+create_release (struct mon_ctx *c)
+{
+  struct mon_create *k = &c->create;
+  int *fds[] = { &k->out, &k->err, &k->in, &k->cap, &k->console, &k->console_dir };
+
+  for (size_t i = 0; i < sizeof fds / sizeof fds[0]; i++)
+    close_fd (fds[i]);
+  k->begun = false;
+  k->pid = -1;
   /* The caller's stdio served the first create only.  */
   for (int i = 0; i < 3; i++)
-    if (c->passthrough[i] >= 0)
-      {
-        close (c->passthrough[i]);
-        c->passthrough[i] = -1;
-      }
+    close_fd (&c->passthrough[i]);
   {
-    cleanup_free char *sock = husk_asprintf ("%s/console.sock", o->userdata);
+    cleanup_free char *sock = husk_asprintf ("%s/console.sock", c->o->userdata);
     unlink (sock);
   }
+}
+
+/* Wait for the create's runtime process, then for the caller's go if it
+   has not been read yet (the process waited for it), and take the
+   container's stdio.  Return: 0, -1 with c->error, or MON_NO_GO.  */
+static int
+create_finish (struct mon_ctx *c)
+{
+  struct mon_create *k = &c->create;
+  int rc = k->pid > 0 ? reap (k->pid) : -1;
+
+  if (!mon_go_given (c))
+    rc = MON_NO_GO;
+  else if (k->pid < 0)
+    rc = -1;
+  else
+    rc = c->o->terminal ? end_terminal (c, rc) : end_pipes (c, rc);
+  create_release (c);
+  return rc;
+}
+
+void
+mon_runtime_prepare (struct mon_ctx *c, bool start)
+{
+  create_begin (c, start);
+}
+
+void
+mon_runtime_abandon (struct mon_ctx *c)
+{
+  if (!c->create.begun)
+    return;
+  if (c->create.pid > 0)
+    {
+      kill (c->create.pid, SIGKILL);
+      reap (c->create.pid);
+    }
+  create_release (c);
+}
+
+int
+mon_runtime_create (struct mon_ctx *c, bool start)
+{
+  cleanup_free char *pidfile
+      = husk_asprintf ("%s/%s", c->o->userdata, HUSK_MONITOR_PIDFILE);
+  bool run;
+  int rc;
+
+  if (!c->create.begun)
+    create_begin (c, start);
+  run = c->create.run;
+  rc = create_finish (c);
   if (rc < 0)
-    return -1;
+    return rc;
   c->ctr_pid = read_pidfile (c);
   if (c->ctr_pid <= 0)
     {
-      c->error = husk_asprintf ("%s: no pid in '%s'", c->runtime_name, pidfile);
+      set_error_text (c, husk_asprintf ("%s: no pid in '%s'", c->runtime_name, pidfile));
       return -1;
     }
   c->started = run;

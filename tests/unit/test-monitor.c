@@ -813,6 +813,35 @@ a_spawned_monitor_without_go_leaves_without_a_container (void **state)
   ctr_release (&t);
 }
 
+/* The runtime's process is forked ahead of the go and waits for it; a
+   monitor killed before the go takes it along, so a go that still comes
+   starts nothing.  */
+static void
+a_monitor_killed_before_go_leaves_no_runtime_to_start (void **state)
+{
+  const char *args[] = { "sh", "-c", "echo ran", NULL };
+  struct husk_monitor_launch l;
+  husk_error_t err = NULL;
+  cleanup_free char *mpid = NULL, *state_dir = NULL;
+  struct ctr t;
+  int status;
+
+  (void) state;
+  SKIP_WITHOUT_RUNTIME (&t, args, false);
+  assert_int_equal (husk_monitor_spawn (&t.o, &l, &err), 0);
+  /* monitor.pid is written after the runtime's process is forked.  */
+  mpid = ud_path (&t, HUSK_MONITOR_PID);
+  assert_true (wait_file (mpid, true, 10000));
+  kill (l.pid, SIGKILL);
+  assert_int_equal (waitpid (l.pid, &status, 0), l.pid);
+  assert_int_equal (send (l.go_w, "1", 1, MSG_NOSIGNAL), 1);
+  husk_monitor_launch_release (&l);
+  sleep_ms (500);
+  state_dir = husk_asprintf ("%s/%s", t.rtroot, t.id);
+  assert_false (husk_path_exists (state_dir));
+  ctr_release (&t);
+}
+
 static void
 attach_feeds_stdin_and_gets_the_exit_code (void **state)
 {
@@ -1166,6 +1195,7 @@ main (void)
     cmocka_unit_test (json_file_driver_writes_docker_records),
     cmocka_unit_test (log_max_size_rotates_the_file),
     cmocka_unit_test (a_spawned_monitor_without_go_leaves_without_a_container),
+    cmocka_unit_test (a_monitor_killed_before_go_leaves_no_runtime_to_start),
     cmocka_unit_test (attach_feeds_stdin_and_gets_the_exit_code),
     cmocka_unit_test (attach_with_a_slow_reader_loses_no_output),
     cmocka_unit_test (terminal_gets_a_pty_and_resizes),

@@ -8,6 +8,7 @@
 #include <cmocka.h>
 
 #include "state/state.h"
+#include "state/state-private.h"
 #include "util/cleanup.h"
 #include "util/digest.h"
 #include "util/fileutil.h"
@@ -731,12 +732,61 @@ event_prune_keeps_the_newest_and_seq_keeps_growing (void **state)
   assert_int_equal (n, 3);
   last = a[2].seq;
   husk_event_rec_array_free (a, n);
+  /* Even "keep none" keeps the newest: seq goes on from it.  */
   assert_int_equal (husk_state_event_prune (f->st, 0, &err), 0);
-  assert_int_equal (count_rows (f->st, "events"), 0);
+  assert_int_equal (count_rows (f->st, "events"), 1);
   assert_int_equal (husk_state_event_add (f->st, &e, &err), 0);
   assert_int_equal (husk_state_event_list (f->st, last, 0, 0, &a, &n, &err), 0);
   assert_int_equal (n, 1);
+  assert_true (a[0].seq > last);
   husk_event_rec_array_free (a, n);
+}
+
+/* A store of schema version 4 (events with AUTOINCREMENT and a time
+   index) migrates: every event keeps its seq, time and fields, a new one
+   follows the last, and no event writes sqlite_sequence any more.  */
+static void
+events_keep_their_seq_through_the_migration_to_version_5 (void **state)
+{
+  struct fixture *f = *state;
+  cleanup_free char *p = husk_asprintf ("%s/v4.db", f->dir);
+  struct husk_event_rec e = { 0, (char *) "container", (char *) "start", (char *) "c1" };
+  struct husk_event_rec *a = NULL;
+  husk_error_t err = NULL;
+  struct husk_state *st;
+  sqlite3 *db = NULL;
+  size_t n = 0;
+
+  assert_int_equal (sqlite3_open (p, &db), SQLITE_OK);
+  for (size_t i = 0; i < 4; i++)
+    assert_int_equal (sqlite3_exec (db, husk_state_migrations[i], NULL, NULL, NULL), SQLITE_OK);
+  assert_int_equal (sqlite3_exec (db, "PRAGMA user_version = 4;"
+                                  "INSERT INTO events (time_ns, type, action, id) VALUES"
+                                  " (100, 'image', 'pull', 'i1'), (200, 'image', 'tag', 'i1'),"
+                                  " (300, 'image', 'remove', 'i1');"
+                                  "DELETE FROM events WHERE seq = 1;",
+                                  NULL, NULL, NULL), SQLITE_OK);
+  sqlite3_close (db);
+
+  st = husk_state_open (p, &err);
+  assert_non_null (st);
+  assert_int_equal (pragma_int (st, "PRAGMA user_version"), husk_state_schema_version ());
+  assert_int_equal (husk_state_event_list (st, 0, 0, 0, &a, &n, &err), 0);
+  assert_int_equal (n, 2);
+  assert_int_equal (a[0].seq, 2);
+  assert_int_equal (a[0].time_ns, 200);
+  assert_string_equal (a[0].action, "tag");
+  assert_int_equal (a[1].seq, 3);
+  assert_string_equal (a[1].id, "i1");
+  husk_event_rec_array_free (a, n);
+  assert_int_equal (husk_state_event_add (st, &e, &err), 0);
+  assert_int_equal (husk_state_event_list (st, 3, 0, 0, &a, &n, &err), 0);
+  assert_int_equal (n, 1);
+  assert_int_equal (a[0].seq, 4);
+  husk_event_rec_array_free (a, n);
+  assert_int_equal (pragma_int (st, "SELECT count(*) FROM sqlite_sequence"), 0);
+  assert_int_equal (pragma_int (st, "SELECT count(*) FROM sqlite_master WHERE name = 'events_time'"), 0);
+  husk_state_free (st);
 }
 
 static void
@@ -997,6 +1047,7 @@ main (void)
     T (events_are_recorded_and_listed_in_order),
     T (event_attributes_must_be_a_json_object),
     T (event_prune_keeps_the_newest_and_seq_keeps_growing),
+    T (events_keep_their_seq_through_the_migration_to_version_5),
     T (rollback_leaves_nothing),
     T (nested_transactions_are_savepoints),
     T (failed_image_add_inside_a_transaction_keeps_the_rest),

@@ -1,9 +1,12 @@
 /* SPDX-License-Identifier: GPL-2.0-or-later */
 /*
  * The event log: one row per change to an image, container, pod, volume,
- * read back by "husk events" and the API's /events.  seq only grows (the
- * table is AUTOINCREMENT), so a follower polls for seq > the last it saw
- * and never misses or repeats an event, even across pruning.
+ * read back by "husk events" and the API's /events.  seq only grows, so a
+ * follower polls for seq > the last it saw and never misses or repeats an
+ * event, even across pruning: seq is the rowid, one more than the largest
+ * in the table, and pruning always keeps the newest row.  (AUTOINCREMENT
+ * would say the same with a second page written per event, the
+ * sqlite_sequence row; see schema.c, version 5.)
  */
 #include "state/state-private.h"
 #include "util/strutil.h"
@@ -135,7 +138,8 @@ husk_state_event_prune (struct husk_state *st, int64_t keep, husk_error_t *err)
 
   if (stmt == NULL)
     return -1;
-  sqlite3_bind_int64 (stmt, 1, keep < 0 ? 0 : keep);
+  /* The newest row stays whatever keep says: it is where seq goes on.  */
+  sqlite3_bind_int64 (stmt, 1, keep < 1 ? 1 : keep);
   rc = husk_state_step_done (stmt);
   if (rc != SQLITE_DONE)
     return husk_state_fail (st, rc, err, "prune events");

@@ -26,6 +26,7 @@
  *   layers        layers recorded in the store, by chain ID
  *   meta          store settings (key/value)
  *   events        the event log; seq only grows, so a follower can resume
+ *                 (version 5: without AUTOINCREMENT and time index)
  */
 #include "state/state-private.h"
 
@@ -120,6 +121,27 @@ const char *const husk_state_migrations[] = {
   "ALTER TABLE containers ADD COLUMN boot_id TEXT NOT NULL DEFAULT '';"
   "ALTER TABLE containers ADD COLUMN pid_start INTEGER NOT NULL DEFAULT 0;"
   "ALTER TABLE containers ADD COLUMN monitor_start INTEGER NOT NULL DEFAULT 0;",
+  /* 5: events without AUTOINCREMENT and without the time index.  Each
+     event wrote three pages: its row, the sqlite_sequence row and the
+     index; now one.  seq still only grows: a rowid is one more than the
+     largest in the table, and pruning always keeps the newest row
+     (events.c).  Events are recorded with the time they are written, so
+     seq order is time order and --since/--until scan by seq.  The rows
+     keep their seq; dropping the old table drops its index and its
+     sqlite_sequence row.  */
+  "CREATE TABLE events_v5 ("
+  "  seq INTEGER PRIMARY KEY,"
+  "  time_ns INTEGER NOT NULL,"
+  "  type TEXT NOT NULL,"
+  "  action TEXT NOT NULL,"
+  "  id TEXT,"
+  "  name TEXT,"
+  "  attributes TEXT"
+  ");"
+  "INSERT INTO events_v5 (seq, time_ns, type, action, id, name, attributes)"
+  "  SELECT seq, time_ns, type, action, id, name, attributes FROM events;"
+  "DROP TABLE events;"
+  "ALTER TABLE events_v5 RENAME TO events;",
 };
 
 const size_t husk_state_n_migrations

@@ -150,7 +150,8 @@ int husk_state_event_list (struct husk_state *st, int64_t after_seq,
                            int64_t since_ns, int64_t until_ns,
                            struct husk_event_rec **out, size_t *n,
                            husk_error_t *err);
-/* Drop all but about the newest keep events.  */
+/* Drop all but the newest keep events; the newest always stays, since seq
+   goes on from it.  */
 int husk_state_event_prune (struct husk_state *st, int64_t keep,
                             husk_error_t *err);
 void husk_event_rec_release (struct husk_event_rec *e);

@@ -112,23 +112,25 @@ statuses() {
 }
 
 @test "filters: container= is an exact name or an ID prefix; label=K=V; same keys any, different all" {
-    run_husk create --name f1 --label app=web husk-test/busybox true
-    run_husk create --name xf1 husk-test/busybox true
-    id=$(husk inspect --format '{{.Id}}' f1)
-    run_husk events --stream=false --filter container=f1 --format '{{.Name}} {{.Status}}'
-    assert_output_is "f1 create"
+    # Names with a letter that is no hex digit: "f1" would also be a
+    # prefix of one ID in 256, and container= matches ID prefixes.
+    run_husk create --name w1 --label app=web husk-test/busybox true
+    run_husk create --name xw1 husk-test/busybox true
+    id=$(husk inspect --format '{{.Id}}' w1)
+    run_husk events --stream=false --filter container=w1 --format '{{.Name}} {{.Status}}'
+    assert_output_is "w1 create"
     # Not a prefix of a name ("x" is no hex digit, so no ID prefix either).
-    run_husk events --stream=false --filter container=xf --format '{{.Name}}'
+    run_husk events --stream=false --filter container=xw --format '{{.Name}}'
     assert_output_is ""
     run_husk events --stream=false --filter container="${id:0:6}" --format '{{.Name}}'
-    assert_output_is "f1"
+    assert_output_is "w1"
     run_husk events --stream=false --filter label=app=web --format '{{.Name}}'
-    assert_output_is "f1"
+    assert_output_is "w1"
     # As in Podman, a label filter without a value matches nothing.
     run_husk events --stream=false --filter label=app --format '{{.Name}}'
     assert_output_is ""
-    run_husk rm f1 xf1
-    run_husk events --stream=false --filter event=create --filter event=remove --filter container=xf1 --format '{{.Status}}'
+    run_husk rm w1 xw1
+    run_husk events --stream=false --filter event=create --filter event=remove --filter container=xw1 --format '{{.Status}}'
     assert_output_is "$(printf 'create\nremove')"
     run_husk events --stream=false --filter type=container --filter type=image --format '{{.Type}}'
     assert_output_contains "image"

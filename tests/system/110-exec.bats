@@ -199,11 +199,11 @@ exec_pidfile() {
     pidf=$(exec_pidfile box)
     pid=$(cat "$pidf")
     # The process's parent is the session's monitor, in a session of its
-    # own; husk has no child at all: it never reaps runtime children.
+    # own; husk's only child is that monitor: no runtime child to reap.
     ppid=$(awk '/^PPid:/ {print $2}' "/proc/$pid/status")
     [ "$(cat "/proc/$ppid/comm")" = husk-monitor ]
     [ "$(ps -o sid= -p "$ppid")" != "$(ps -o sid= -p "$caller")" ]
-    [ -z "$(cat "/proc/$caller/task/$caller/children")" ]
+    [ "$(cat "/proc/$caller/task/$caller/children")" = "$ppid " ]
     kill -KILL "$caller"
     wait "$caller" || true
     kill -0 "$pid"

@@ -21,9 +21,12 @@ struct husk_exec_session
   char *log;   /* the runtime's log, or NULL when it cannot write one */
   int *exit_code;
   int sock;    /* the session's monitor (husk-monitor --exec), or -1 */
-  pid_t spawned; /* the monitor's first process, which forks and leaves at
-                    once: ours to reap, and the only child we ever have */
+  pid_t spawned; /* the monitor: our only child, reaped by its pid once it
+                    has sent EXIT (with -d its first process, which leaves
+                    at once) */
   bool detached; /* the user typed the detach keys: the process runs on */
+  bool started;  /* the monitor has the GO frame */
+  bool ended;    /* the monitor sent EXIT, and leaves */
 };
 
 /* The terminal size of whichever of the fds is a terminal.  */

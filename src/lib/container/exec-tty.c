@@ -245,6 +245,7 @@ handle_frame (struct relay *p, husk_error_t *err)
         return RELAY_GO_ON;
       }
     case HUSK_ATTACH_EXIT:
+      p->s->ended = true;
       if (husk_frame_parse_long (buf + 1, n - 1, 0, 255, &v) < 0)
         v = 125;
       if (p->error)

@@ -18,11 +18,14 @@
  * src/monitor/exec.c, one per session as conmon is per `podman exec`),
  * never under the caller: a long-lived caller (the REST API) must not
  * reap children it does not own or have its signal mask changed.  The
- * monitor is spawned first, before the spec is read and process.json is
- * written, so that its start-up (exec, its sealed copy of the runtime)
- * runs alongside; it forks once and its first process leaves at once,
- * which is the one child we reap.  Once process.json is written, one GO
- * frame on the SOCK_SEQPACKET socket between us hands it the session
+ * monitor is spawned first, before the container is looked up
+ * (husk_container_exec_spawn(), from the operation), so that its start-up
+ * runs alongside the lookup, reading the spec and writing process.json; a
+ * RUNTIME frame names the runtime as soon as it is known, for the monitor
+ * to make its sealed copy meanwhile.  It is our only child, which we wait
+ * for by its pid once it has sent EXIT (with -d it forks and its first
+ * process leaves at once, so a detached session belongs to nobody).  Once
+ * process.json is written, one GO frame hands it the session
  * (monproto.h: struct husk_exec_config); it runs `RT exec --detach`,
  * becomes the process's parent (a subreaper) and relays the process's
  * stdio over the socket as attach frames (exec-tty.c is our side).
@@ -260,20 +263,19 @@ extern char **environ;
 
 /* Spawn `husk-monitor --exec` with its end of a socket pair on fd 3, stdio
    on /dev/null, in a session of its own (no signal of our terminal reaches
-   it or the process), before anything else of the session is known but
-   the runtime, whose sealed copy it makes meanwhile.  posix_spawn: no
-   fork of the whole husk process.  */
-static int
-monitor_spawn (struct husk_exec_session *s, husk_error_t *err)
+   it or the process).  posix_spawn: no fork of the whole husk process.  */
+int
+husk_container_exec_spawn (struct husk_exec_launch *l, husk_error_t *err)
 {
   cleanup_free char *path = husk_monitor_path ();
-  char *argv[] = { (char *) "husk-monitor", (char *) "--exec", (char *) "--runtime",
-                   s->rt->path, (char *) "--sock-fd", (char *) "3", NULL };
+  char *argv[] = { (char *) "husk-monitor", (char *) "--exec", (char *) "--sock-fd",
+                   (char *) "3", NULL };
   posix_spawn_file_actions_t fa;
   posix_spawnattr_t at;
   sigset_t none, all;
   int sp[2], r;
 
+  *l = (struct husk_exec_launch){ .sock = -1 };
   if (socketpair (AF_UNIX, SOCK_SEQPACKET | SOCK_CLOEXEC, 0, sp) < 0)
     return husk_error_make (err, errno, "socketpair");
   posix_spawn_file_actions_init (&fa);
@@ -292,17 +294,47 @@ monitor_spawn (struct husk_exec_session *s, husk_error_t *err)
   posix_spawnattr_setsigdefault (&at, &all);
   posix_spawnattr_setflags (&at, POSIX_SPAWN_SETSID | POSIX_SPAWN_SETSIGMASK
                                      | POSIX_SPAWN_SETSIGDEF);
-  r = posix_spawn (&s->spawned, path, &fa, &at, argv, environ);
+  r = posix_spawn (&l->pid, path, &fa, &at, argv, environ);
   posix_spawn_file_actions_destroy (&fa);
   posix_spawnattr_destroy (&at);
   close (sp[1]);
   if (r != 0)
     {
       close (sp[0]);
-      s->spawned = 0;
+      l->pid = 0;
       return husk_error_make (err, r, "execute '%s'", path);
     }
-  s->sock = sp[0];
+  l->sock = sp[0];
+  return 0;
+}
+
+void
+husk_container_exec_launch_release (struct husk_exec_launch *l)
+{
+  /* Without GO the monitor leaves at once.  */
+  if (l->sock >= 0)
+    close (l->sock);
+  l->sock = -1;
+  if (l->pid > 0)
+    while (waitpid (l->pid, NULL, 0) < 0 && errno == EINTR)
+      ;
+  l->pid = 0;
+}
+
+/* Name the runtime: the monitor makes its sealed copy while we resolve the
+   process.  */
+static int
+monitor_runtime (struct husk_exec_session *s, husk_error_t *err)
+{
+  struct husk_buf frame = HUSK_BUF_INIT;
+  ssize_t n;
+
+  husk_buf_putc (&frame, HUSK_ATTACH_RUNTIME);
+  husk_buf_puts (&frame, s->rt->path);
+  n = send (s->sock, frame.data, frame.len, MSG_NOSIGNAL);
+  husk_buf_release (&frame);
+  if (n < 0)
+    return husk_error_make (err, errno, "start the exec session's monitor");
   return 0;
 }
 
@@ -328,17 +360,23 @@ monitor_go (struct husk_exec_session *s, husk_error_t *err)
   husk_buf_release (&frame);
   if (n < 0)
     return husk_error_make (err, errno, "start the exec session's monitor");
+  s->started = true;
   return 0;
 }
 
-/* The monitor's first process leaves as soon as it has forked: reaped,
-   we have no child left while the process runs.  */
+/* Reap the monitor by its pid (never any other child): once it has sent
+   EXIT it leaves, without GO (its socket closed) too, and with -d its
+   first process left at once; else (the detach keys, a lost connection)
+   it may run on, and stays our child until we exit.  */
 static void
 monitor_reap (struct husk_exec_session *s)
 {
-  if (s->spawned > 0)
-    while (waitpid (s->spawned, NULL, 0) < 0 && errno == EINTR)
-      ;
+  bool gone = s->ended || !s->started || (s->o->detach && !s->detached);
+
+  if (s->spawned <= 0)
+    return;
+  while (waitpid (s->spawned, NULL, gone ? 0 : WNOHANG) < 0 && errno == EINTR)
+    ;
   s->spawned = 0;
 }
 
@@ -435,26 +473,38 @@ load_spec (struct husk_engine *e, const char *id, husk_error_t *err)
 
 int
 husk_container_exec (struct husk_engine *e, struct husk_container_rec *r,
-                     const struct husk_exec_opts *o, int *exit_code, char **exec_id,
-                     husk_error_t *err)
+                     const struct husk_exec_opts *o, struct husk_exec_launch *l,
+                     int *exit_code, char **exec_id, husk_error_t *err)
 {
   struct husk_exec_session s = { .e = e, .r = r, .o = o, .exit_code = exit_code, .sock = -1 };
+  struct husk_exec_launch own = { .sock = -1 };
   cleanup_json json_t *ccfg = json_loads (r->config, 0, NULL);
   cleanup_json json_t *spec = NULL;
   int ret = -1;
 
-  /* The monitor first: its start-up overlaps reading the spec and writing
+  /* The monitor first (the caller's, spawned before it looked r up, else
+     ours): its start-up overlaps reading the spec and writing
      process.json.  Closing the socket before GO makes it leave.  */
+  if (l == NULL || l->sock < 0)
+    {
+      if (l)
+        husk_container_exec_launch_release (l);
+      l = &own;
+      if (husk_container_exec_spawn (l, err) < 0)
+        return -1;
+    }
+  s.sock = steal_fd (&l->sock);
+  s.spawned = l->pid;
+  l->pid = 0;
   if (husk_exec_check_keys (o, err) < 0
       || (s.rt = husk_runtime_open (json_string_value (json_object_get (ccfg, "runtime")),
-                                 e->runroot, err)) == NULL
-      || monitor_spawn (&s, err) < 0
+                                    e->runroot, err)) == NULL
+      || monitor_runtime (&s, err) < 0
       || (spec = load_spec (e, r->id, err)) == NULL || session_prepare (&s, spec, ccfg, err) < 0
       || monitor_go (&s, err) < 0)
     goto out;
   /* Recorded while the runtime starts the process.  */
   husk_events_container (e->state, r, "exec", 0, NULL);
-  monitor_reap (&s);
   ret = husk_exec_relay (&s, err);
   if (ret == 0 && exec_id)
     *exec_id = husk_xstrdup (s.id);

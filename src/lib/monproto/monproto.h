@@ -54,6 +54,7 @@
 #define HUSK_ATTACH_SIGNAL 4     /* client -> monitor: a signal for the process, decimal */
 #define HUSK_ATTACH_GO 5         /* client -> monitor: the session (JSON); start it */
 #define HUSK_ATTACH_CLOSE_OUT 6  /* client -> monitor: nobody reads the output any more */
+#define HUSK_ATTACH_RUNTIME 7    /* client -> monitor: the runtime's path, before GO */
 #define HUSK_ATTACH_STARTED 4    /* monitor -> client: the process runs; its pid, decimal */
 #define HUSK_ATTACH_ERROR 5      /* monitor -> client: "STATUS MSG": the runtime failed */
 #define HUSK_ATTACH_FRAME_MAX 8192 /* data bytes per frame (GO frames excepted) */

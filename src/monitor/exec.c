@@ -696,7 +696,7 @@ mon_exec_main (int argc, char **argv)
   struct exec_ctx *c = &ctx;
   long sock = -1;
   pid_t pid;
-  int ret = 0;
+  int ret = 0, fork_errno;
 
   for (int k = 0; k < K_COUNT; k++)
     c->fd[k] = -1;
@@ -715,13 +715,19 @@ mon_exec_main (int argc, char **argv)
     {
       /* Detached, we outlive the caller: belong to nobody (the caller
          reaps our first process at once).  A subreaper's child is none. */
-      if (c->cfg.detach && (pid = fork ()) != 0)
-        _exit (pid < 0);
-      if (c->cfg.detach)
+      pid = c->cfg.detach ? fork () : 0;
+      fork_errno = errno;
+      if (pid > 0)
+        _exit (0);
+      if (c->cfg.detach && pid == 0)
         prctl (PR_SET_CHILD_SUBREAPER, 1);
       redirect_stderr (c);
       husk_log_set_level (c->cfg.log_level);
-      if (start (c) == 0)
+      /* A detached session that cannot leave its caller does not start:
+         the caller waits for our first process.  */
+      if (pid < 0)
+        start_failed (c, -1, strerror (fork_errno));
+      if (pid == 0 && start (c) == 0)
         {
           relay (c);
           finish (c);

@@ -13,6 +13,7 @@
 #include "util/strutil.h"
 
 #include <errno.h>
+#include <fcntl.h>
 #include <inttypes.h>
 #include <signal.h>
 #include <stdio.h>
@@ -29,6 +30,61 @@ fail_with (struct cli_ctx *ctx, int status)
 }
 
 /* ---- exec -------------------------------------------------------------------- */
+
+/* Signals husk gets while attached to an exec session go to its process
+   through the session's monitor (the process is never our child): the
+   handler writes the signal's number to a pipe the session reads
+   (husk_exec_opts.signal_fd), SIGWINCH being a terminal's new size.
+   SIGPIPE is ignored meanwhile, so that a reader of our output that went
+   away reaches the process as its own broken pipe, not as our death.  */
+static const int exec_sigs[] = { SIGINT, SIGTERM, SIGHUP, SIGQUIT, SIGUSR1, SIGUSR2, SIGWINCH,
+                                 SIGPIPE };
+#define N_EXEC_SIGS (sizeof exec_sigs / sizeof exec_sigs[0])
+static volatile int exec_sig_w = -1;
+
+static void
+exec_sig_forward (int sig)
+{
+  unsigned char b = (unsigned char) sig;
+  int saved = errno;
+
+  if (exec_sig_w >= 0 && write (exec_sig_w, &b, 1) < 0)
+    {
+      /* A full pipe: the session has enough to do.  */
+    }
+  errno = saved;
+}
+
+/* Install the forwarding; old keeps what was there.  Return: the read
+   end, or -1.  */
+static int
+exec_sig_install (struct sigaction old[N_EXEC_SIGS], int pipe_fds[2])
+{
+  struct sigaction sa = { .sa_handler = exec_sig_forward, .sa_flags = SA_RESTART };
+
+  if (pipe2 (pipe_fds, O_CLOEXEC | O_NONBLOCK) < 0)
+    return -1;
+  exec_sig_w = pipe_fds[1];
+  sigemptyset (&sa.sa_mask);
+  for (size_t i = 0; i < N_EXEC_SIGS; i++)
+    {
+      struct sigaction ign = { .sa_handler = SIG_IGN };
+      sigaction (exec_sigs[i], exec_sigs[i] == SIGPIPE ? &ign : &sa, &old[i]);
+    }
+  return pipe_fds[0];
+}
+
+static void
+exec_sig_remove (struct sigaction old[N_EXEC_SIGS], int pipe_fds[2])
+{
+  if (pipe_fds[0] < 0)
+    return;
+  for (size_t i = 0; i < N_EXEC_SIGS; i++)
+    sigaction (exec_sigs[i], &old[i], NULL);
+  exec_sig_w = -1;
+  close (pipe_fds[0]);
+  close (pipe_fds[1]);
+}
 
 struct exec_opts
 {
@@ -56,8 +112,10 @@ cmd_container_exec (struct cli_ctx *ctx, int argc, char **argv)
 #undef O
   struct exec_opts o = { 0 };
   cleanup_free char *exec_id = NULL;
+  struct sigaction old[N_EXEC_SIGS];
+  int sig_pipe[2] = { -1, -1 };
   struct husk_exec_opts eo;
-  int code;
+  int code, ret;
 
   PARSE (opts, o, "[options] CONTAINER COMMAND [ARG...]", false);
   if (args[0] == NULL)
@@ -70,7 +128,11 @@ cmd_container_exec (struct cli_ctx *ctx, int argc, char **argv)
     .in_fd = 0, .out_fd = 1, .err_fd = 2,
   };
   fflush (stdout);
-  if (husk_op_container_exec (ctx->engine, args[0], &eo, &code, &exec_id, &ctx->err) < 0)
+  if (!o.detach)
+    eo.signal_fd = exec_sig_install (old, sig_pipe);
+  ret = husk_op_container_exec (ctx->engine, args[0], &eo, &code, &exec_id, &ctx->err);
+  exec_sig_remove (old, sig_pipe);
+  if (ret < 0)
     return fail_with (ctx, code);
   if (o.detach)
     puts (exec_id);

@@ -753,6 +753,8 @@ main (int argc, char **argv)
   husk_error_t err = NULL;
   int go_fd = -1;
 
+  if (argc > 1 && strcmp (argv[1], "--exec") == 0)
+    return mon_exec_main (argc, argv);
   for (int i = 1; i < argc; i++)
     {
       if (strcmp (argv[i], "--config") == 0 && i + 1 < argc)

@@ -165,6 +165,9 @@ void mon_broadcast (struct mon_ctx *c, int stream, const char *data,
 void mon_clients_finish (struct mon_ctx *c, int exit_code);
 bool mon_handoff_cleanup (struct mon_ctx *c, int exit_code);
 
+/* exec.c: `husk-monitor --exec`, the monitor of one exec session */
+int mon_exec_main (int argc, char **argv);
+
 /* health.c */
 void mon_health_begin (struct mon_ctx *c);
 void mon_health_end (struct mon_ctx *c);

@@ -179,6 +179,79 @@ EOF
     assert_output_contains "sleep 778"
 }
 
+# The pid file of the container's one exec session, once it exists.
+exec_pidfile() {
+    local id pidf
+    id=$(husk inspect --format '{{.Id}}' "$1")
+    for _ in $(seq 100); do
+        pidf=$(ls "$HUSK_RUNROOT/containers/$id/exec/"*/pid 2>/dev/null | head -1)
+        [ -n "$pidf" ] && [ -s "$pidf" ] && { echo "$pidf"; return 0; }
+        sleep 0.05
+    done
+    return 1
+}
+
+@test "exec runs under an exec monitor: a killed caller leaves the process running, its exit recorded" {
+    start_sleeper
+    "$HUSK_BIN" --root "$HUSK_ROOT" --runroot "$HUSK_RUNROOT" \
+        exec box sh -c 'sleep 1.5; exit 5' > "$HUSK_TMP/out" 2>&1 &
+    caller=$!
+    pidf=$(exec_pidfile box)
+    pid=$(cat "$pidf")
+    # The process's parent is the session's monitor, in a session of its
+    # own; husk's only child is that monitor: no runtime child to reap.
+    ppid=$(awk '/^PPid:/ {print $2}' "/proc/$pid/status")
+    [ "$(cat "/proc/$ppid/comm")" = husk-monitor ]
+    [ "$(ps -o sid= -p "$ppid")" != "$(ps -o sid= -p "$caller")" ]
+    [ "$(cat "/proc/$caller/task/$caller/children")" = "$ppid " ]
+    kill -KILL "$caller"
+    wait "$caller" || true
+    kill -0 "$pid"
+    dir=$(dirname "$pidf")
+    for _ in $(seq 100); do [ -f "$dir/exit" ] && break; sleep 0.05; done
+    grep -q '"exit_code":5' "$dir/exit"
+    ! kill -0 "$pid" 2>/dev/null
+    run_husk inspect --format '{{len .ExecIDs}}' box
+    assert_output_is "0"
+}
+
+@test "exec passes husk's signals to the process through its monitor" {
+    start_sleeper
+    "$HUSK_BIN" --root "$HUSK_ROOT" --runroot "$HUSK_RUNROOT" exec box \
+        sh -c 'trap "echo got-term; exit 7" TERM; while true; do sleep 0.1; done' \
+        > "$HUSK_TMP/out" 2>&1 &
+    caller=$!
+    exec_pidfile box > /dev/null
+    sleep 0.3
+    kill -TERM "$caller"
+    status=0
+    wait "$caller" || status=$?
+    cat "$HUSK_TMP/out" >&2
+    [ "$status" -eq 7 ]
+    grep -q got-term "$HUSK_TMP/out"
+}
+
+@test "exec output into a closed pipe ends the process as a broken pipe would" {
+    start_sleeper
+    run bash -c "$(husk_cmd) exec box yes | head -2; echo \"status \${PIPESTATUS[0]}\""
+    assert_output_is "$(printf 'y\ny\nstatus 141')"
+    run_husk top box args
+    [[ "$output" != *yes* ]]
+}
+
+@test "exec -d: the session is listed while it runs and records its exit" {
+    start_sleeper
+    run_husk exec -d box sh -c 'sleep 0.5; exit 3'
+    eid=$output
+    run_husk inspect --format '{{range .ExecIDs}}{{.}}{{end}}' box
+    assert_output_is "$eid"
+    id=$(husk inspect --format '{{.Id}}' box)
+    for _ in $(seq 100); do [ -f "$HUSK_RUNROOT/containers/$id/exec/$eid/exit" ] && break; sleep 0.05; done
+    grep -q '"exit_code":3' "$HUSK_RUNROOT/containers/$id/exec/$eid/exit"
+    run_husk inspect --format '{{len .ExecIDs}}' box
+    assert_output_is "0"
+}
+
 # ---- attach --------------------------------------------------------------
 
 @test "attach shows a running container's output and returns its exit code" {

@@ -1,163 +1,32 @@
 /* SPDX-License-Identifier: GPL-2.0-or-later */
 /*
- * exec with a terminal: the runtime hands the pty master over a console
- * socket and leaves; the master is proxied to the caller's terminal, with
- * detach keys and window size changes (see exec.c for the theory).
+ * exec, the caller's side of a running session: relaying between the
+ * caller's stdio and the session's monitor over attach frames (see exec.c
+ * for the theory, src/monitor/exec.c for the other side), with the detach
+ * keys and the caller's terminal in raw mode for -t, and the signals the
+ * caller passes on.  Nothing here waits for a child or touches the signal
+ * mask: a signal reaches us as a byte on o->signal_fd.
  */
 #include "container/exec-private.h"
+#include "container/monitor.h"
+#include "monproto/monproto.h"
 #include "util/cleanup.h"
 #include "util/fileutil.h"
 #include "util/strutil.h"
 
 #include <errno.h>
-#include <fcntl.h>
-#include <limits.h>
 #include <poll.h>
 #include <signal.h>
+#include <stdio.h>
 #include <string.h>
-#include <sys/prctl.h>
-#include <sys/signalfd.h>
 #include <sys/socket.h>
-#include <sys/un.h>
 #include <termios.h>
 #include <unistd.h>
 
-struct console
-{
-  char *dir;
-  char *path;
-  int fd;
-};
-
-
-static void
-console_release (struct console *c)
-{
-  if (c->fd >= 0)
-    close (c->fd);
-  if (c->path)
-    unlink (c->path);
-  if (c->dir)
-    rmdir (c->dir);
-  free (c->path);
-  free (c->dir);
-  c->fd = -1;
-  c->path = c->dir = NULL;
-}
-
-
-static int
-console_listen (struct console *c, husk_error_t *err)
-{
-  struct sockaddr_un sa = { .sun_family = AF_UNIX };
-
-  c->fd = -1;
-  c->path = NULL;
-  c->dir = husk_mkdtemp_in ("/tmp", "husk-exec-", err);
-  if (c->dir == NULL)
-    return -1;
-  c->path = husk_asprintf ("%s/console", c->dir);
-  if (strlen (c->path) >= sizeof sa.sun_path)
-    return husk_error_makex (err, ENAMETOOLONG, "console socket path '%s' is too long", c->path);
-  memcpy (sa.sun_path, c->path, strlen (c->path) + 1);
-  c->fd = socket (AF_UNIX, SOCK_STREAM | SOCK_CLOEXEC, 0);
-  if (c->fd < 0)
-    return husk_error_make (err, errno, "console socket");
-  if (bind (c->fd, (struct sockaddr *) &sa, sizeof sa) < 0 || listen (c->fd, 1) < 0)
-    return husk_error_make (err, errno, "console socket '%s'", c->path);
-  return 0;
-}
-
-/* Receive one descriptor (SCM_RIGHTS) from a connected socket.  */
-static int
-recv_fd (int sock, husk_error_t *err)
-{
-  char data[4096];
-  union
-  {
-    char buf[CMSG_SPACE (sizeof (int))];
-    struct cmsghdr align;
-  } u;
-  struct iovec iov = { data, sizeof data };
-  struct msghdr m = { .msg_iov = &iov, .msg_iovlen = 1, .msg_control = u.buf,
-                      .msg_controllen = sizeof u.buf };
-  struct cmsghdr *cm;
-  ssize_t n;
-  int fd;
-
-  do
-    n = recvmsg (sock, &m, MSG_CMSG_CLOEXEC);
-  while (n < 0 && errno == EINTR);
-  if (n < 0)
-    return husk_error_make (err, errno, "receive the terminal from the runtime");
-  cm = CMSG_FIRSTHDR (&m);
-  if (cm == NULL || cm->cmsg_level != SOL_SOCKET || cm->cmsg_type != SCM_RIGHTS
-      || cm->cmsg_len != CMSG_LEN (sizeof (int)))
-    return husk_error_makex (err, EIO, "the runtime sent no terminal");
-  memcpy (&fd, CMSG_DATA (cm), sizeof fd);
-  return fd;
-}
-
-/* Wait for the runtime to hand over the pty master.  Return: the master,
-   or -1; *rt_code is set when the runtime exited first.  */
-static int
-console_receive (struct console *c, pid_t rt, int *rt_code, husk_error_t *err)
-{
-  for (;;)
-    {
-      struct pollfd p = { c->fd, POLLIN, 0 };
-      int st, r = poll (&p, 1, 100);
-
-      if (r < 0 && errno != EINTR)
-        return husk_error_make (err, errno, "poll");
-      if (r > 0)
-        {
-          cleanup_close int conn = accept4 (c->fd, NULL, NULL, SOCK_CLOEXEC);
-          if (conn < 0)
-            return husk_error_make (err, errno, "accept on the console socket");
-          return recv_fd (conn, err);
-        }
-      if (waitpid (rt, &st, WNOHANG) == rt)
-        {
-          *rt_code = husk_exec_status_code (st);
-          return husk_error_makex (err, EIO, "the runtime exited with status %d before it "
-                                   "sent the terminal", *rt_code);
-        }
-    }
-}
-
-/* Keep reading the master in a detached process until the process ends. */
-static void
-hold_master (int master)
-{
-  pid_t pid = fork ();
-
-  if (pid == 0)
-    {
-      char buf[4096];
-      int null;
-
-      if (setsid () < 0 || fork () != 0)
-        _exit (0);
-      null = open ("/dev/null", O_RDWR);
-      if (null < 0 || dup2 (master, 3) < 0)
-        _exit (1);
-      for (int i = 0; i < 3; i++)
-        dup2 (null, i);
-      close_range (4, ~0U, 0);
-      for (;;)
-        {
-          ssize_t n = read (3, buf, sizeof buf);
-          if (n < 0 && errno == EINTR)
-            continue;
-          if (n <= 0)
-            _exit (0);
-        }
-    }
-  if (pid > 0)
-    while (waitpid (pid, NULL, 0) < 0 && errno == EINTR)
-      ;
-}
+#define IN_QUEUE_MAX 65536 /* stdin bytes queued before we stop reading it */
+#define RELAY_DETACHED (-2)
+#define RELAY_GO_ON (-3)
+#define RELAY_EMPTY (-4)
 
 /* "ctrl-p,ctrl-q" -> bytes.  Return: the count, or -1 when invalid.  */
 static int
@@ -196,33 +65,27 @@ parse_keys (const char *spec, unsigned char *keys, size_t max)
   return (int) n;
 }
 
-struct proxy
+struct relay
 {
-  int master, in_fd, out_fd, sfd;
+  struct husk_exec_session *s;
+  int sock, in_fd, out_fd, err_fd, sig_fd;
   bool in_open;
-  pid_t pid;       /* the process: our child once the runtime has left */
-  int code;        /* its exit status; -1 until it ended */
+  bool out_gone, err_gone; /* the caller's output is a broken pipe */
+  bool tty;
+  struct husk_frame_queue q;
   unsigned char keys[16];
   int nkeys, matched;
+  char *error;        /* ERROR: the runtime's message ("" when none) */
+  int error_status;   /* ... and its exit status */
 };
 
-
-static void
-resize (struct proxy *p)
-{
-  struct winsize ws;
-
-  if (husk_exec_term_size (p->in_open ? p->in_fd : -1, p->out_fd, &ws))
-    ioctl (p->master, TIOCSWINSZ, &ws);
-}
-
-/* Input through the detach-key matcher to the master.  Return: 1 when the
-   keys were typed.  */
-static int
-forward_input (struct proxy *p, const unsigned char *in, size_t len)
+/* Input through the detach-key matcher (with -t) to STDIN frames.
+   Return: true when the keys were typed.  */
+static bool
+forward_input (struct relay *p, const unsigned char *in, size_t len)
 {
   struct husk_buf out = HUSK_BUF_INIT;
-  int detached = 0;
+  bool detached = false;
 
   for (size_t i = 0; i < len && !detached; i++)
     {
@@ -231,6 +94,7 @@ forward_input (struct proxy *p, const unsigned char *in, size_t len)
           detached = ++p->matched == p->nkeys;
           continue;
         }
+      /* Not the sequence after all: let the held bytes through.  */
       husk_buf_append (&out, p->keys, p->matched);
       p->matched = 0;
       if (p->nkeys > 0 && in[i] == p->keys[0])
@@ -239,247 +103,252 @@ forward_input (struct proxy *p, const unsigned char *in, size_t len)
         husk_buf_putc (&out, (char) in[i]);
     }
   if (out.len > 0)
-    husk_write_all (p->master, out.data, out.len);
+    husk_frame_queue_push (&p->q, HUSK_ATTACH_STDIN, out.data, out.len);
   husk_buf_release (&out);
   return detached;
 }
 
-/* Copy what the master has to out_fd.  Return: false at its end.  */
+/* Return: true when the detach keys were typed.  */
 static bool
-pump_output (struct proxy *p)
+handle_input (struct relay *p)
 {
-  char buf[8192];
-  ssize_t n = read (p->master, buf, sizeof buf);
+  unsigned char in[HUSK_ATTACH_FRAME_MAX];
+  ssize_t n = read (p->in_fd, in, sizeof in);
 
   if (n < 0 && (errno == EINTR || errno == EAGAIN))
-    return true;
+    return false;
   if (n <= 0)
-    return false;
-  husk_write_all (p->out_fd, buf, n);
-  return true;
-}
-
-/* The process is gone: copy what the pty still holds, without waiting for
-   more (a background process may keep the terminal open).  */
-static void
-drain_output (struct proxy *p)
-{
-  char buf[8192];
-  ssize_t n;
-
-  fcntl (p->master, F_SETFL, fcntl (p->master, F_GETFL) | O_NONBLOCK);
-  while ((n = read (p->master, buf, sizeof buf)) > 0 || (n < 0 && errno == EINTR))
-    if (n > 0)
-      husk_write_all (p->out_fd, buf, n);
-}
-
-/* Reap what has ended (as a subreaper, orphans of the container's
-   processes come to us too), noting the process's status.  */
-static void
-reap (struct proxy *p)
-{
-  pid_t r;
-  int st;
-
-  while ((r = waitpid (-1, &st, WNOHANG)) > 0 || (r < 0 && errno == EINTR))
-    if (r == p->pid)
-      p->code = husk_exec_status_code (st);
-}
-
-
-static void
-handle_signals (struct proxy *p)
-{
-  struct signalfd_siginfo si;
-
-  while (read (p->sfd, &si, sizeof si) == sizeof si)
-    if (si.ssi_signo == SIGWINCH)
-      resize (p);
-  reap (p);
-}
-
-
-static bool
-handle_input (struct proxy *p)
-{
-  unsigned char in[4096];
-  ssize_t r = read (p->in_fd, in, sizeof in);
-
-  if (r < 0 && (errno == EINTR || errno == EAGAIN))
-    return false;
-  if (r <= 0)
     {
-      /* End of input: the terminal's end-of-file character.  */
+      /* End of input: the monitor closes the pipe, or with a terminal
+         sends its end-of-file character.  */
       p->in_open = false;
-      husk_write_all (p->master, "\x04", 1);
+      husk_frame_queue_push (&p->q, HUSK_ATTACH_CLOSE_STDIN, "", 0);
       return false;
     }
-  return forward_input (p, in, r);
+  if (p->tty)
+    return forward_input (p, in, n);
+  husk_frame_queue_push (&p->q, HUSK_ATTACH_STDIN, in, n);
+  return false;
 }
 
-/* Proxy until the process ends or the user detaches.  Return: 1 when
-   detached, 0 when done (p->code set).  */
+static void
+send_size (struct relay *p)
+{
+  struct winsize ws;
+  char text[32];
+
+  if (husk_exec_term_size (p->in_open ? p->in_fd : -1, p->out_fd, &ws))
+    {
+      snprintf (text, sizeof text, "%u %u", ws.ws_row, ws.ws_col);
+      husk_frame_queue_push (&p->q, HUSK_ATTACH_RESIZE, text, strlen (text));
+    }
+}
+
+/* Signals the caller passes on: SIGWINCH is the terminal's new size, any
+   other goes to the process.  */
+static void
+handle_signals (struct relay *p)
+{
+  unsigned char sigs[64];
+  ssize_t n = read (p->sig_fd, sigs, sizeof sigs);
+
+  for (ssize_t i = 0; i < n; i++)
+    {
+      char text[16];
+      if (sigs[i] == SIGWINCH)
+        {
+          if (p->tty)
+            send_size (p);
+          continue;
+        }
+      snprintf (text, sizeof text, "%d", sigs[i]);
+      husk_frame_queue_push (&p->q, HUSK_ATTACH_SIGNAL, text, strlen (text));
+    }
+}
+
+/* Output for the caller.  A broken pipe ends the output: the monitor
+   closes the process's pipes, so the process meets it too.  */
+static void
+write_output (struct relay *p, bool err, const char *data, size_t len)
+{
+  bool *gone = err ? &p->err_gone : &p->out_gone;
+  int fd = err && p->err_fd >= 0 ? p->err_fd : p->out_fd;
+
+  if (*gone || fd < 0 || len == 0 || husk_write_all (fd, data, len) == 0)
+    return;
+  *gone = true;
+  if (errno == EPIPE && !err)
+    husk_frame_queue_push (&p->q, HUSK_ATTACH_CLOSE_OUT, "", 0);
+}
+
+/* The connection ended without EXIT: the exit file may know.  */
 static int
-proxy_loop (struct proxy *p)
+lost (struct relay *p, husk_error_t *err)
+{
+  struct husk_monitor_exit ex;
+
+  if (husk_monitor_read_exit (p->s->dir, &ex, NULL) == 1)
+    {
+      husk_monitor_exit_release (&ex);
+      return ex.exit_code;
+    }
+  return husk_error_makex (err, EIO, "lost the connection to the exec session's monitor");
+}
+
+/* The runtime's failure, as the monitor reported it.  */
+static int
+runtime_failed (struct relay *p, int code, husk_error_t *err)
+{
+  const char *what;
+
+  *p->s->exit_code = code;
+  if (p->error[0] == '\0')
+    return husk_error_makex (err, EIO, "%s exec exited with status %d", p->s->rt->name,
+                             p->error_status);
+  *p->s->exit_code = husk_runtime_exit_code (p->error, &what);
+  return husk_error_makex (err, EIO, "%s: %s: %s", p->s->rt->name, p->error, what);
+}
+
+/* One frame from the monitor.  Return: the exit code, RELAY_GO_ON,
+   RELAY_EMPTY when there is none now, or -1.  */
+static int
+handle_frame (struct relay *p, husk_error_t *err)
+{
+  char buf[HUSK_ATTACH_FRAME_MAX + 2];
+  ssize_t n = recv (p->sock, buf, sizeof buf - 1, MSG_DONTWAIT);
+  long v = 0;
+
+  if (n < 0 && (errno == EINTR || errno == EAGAIN))
+    return RELAY_EMPTY;
+  if (n < 0 && errno != ECONNRESET)
+    return husk_error_make (err, errno, "receive from the exec session's monitor");
+  if (n <= 0)
+    return lost (p, err);
+  buf[n] = '\0';
+  switch (buf[0])
+    {
+    case HUSK_ATTACH_STDOUT:
+    case HUSK_ATTACH_STDERR:
+      write_output (p, buf[0] == HUSK_ATTACH_STDERR, buf + 1, n - 1);
+      return RELAY_GO_ON;
+    case HUSK_ATTACH_STARTED:
+      /* -d: the process runs; nothing else to wait for.  */
+      return p->s->o->detach ? 0 : RELAY_GO_ON;
+    case HUSK_ATTACH_ERROR:
+      {
+        char *sp = strchr (buf + 1, ' ');
+        husk_frame_parse_long (buf + 1, sp ? (size_t) (sp - buf - 1) : (size_t) n - 1, -1,
+                               255, &v);
+        p->error_status = (int) v;
+        free (p->error);
+        p->error = husk_xstrdup (sp ? sp + 1 : "");
+        return RELAY_GO_ON;
+      }
+    case HUSK_ATTACH_EXIT:
+      p->s->ended = true;
+      if (husk_frame_parse_long (buf + 1, n - 1, 0, 255, &v) < 0)
+        v = 125;
+      if (p->error)
+        return runtime_failed (p, (int) v, err);
+      return (int) v;
+    default:
+      return RELAY_GO_ON;
+    }
+}
+
+/* Relay until the monitor sends EXIT (or STARTED with -d) or the user
+   detaches.  Return: the exit code, RELAY_DETACHED, or -1.  */
+static int
+relay_loop (struct relay *p, husk_error_t *err)
 {
   for (;;)
     {
-      struct pollfd pf[3] = { { p->master, POLLIN, 0 }, { p->sfd, POLLIN, 0 },
-                              { p->in_fd, POLLIN, 0 } };
-      int n = poll (pf, p->in_open ? 3 : 2, -1);
+      struct pollfd pf[3] = { { p->sock, POLLIN, 0 } };
+      size_t queued = husk_frame_queue_pending (&p->q);
+      int n = 1, in = -1, sig = -1, rc;
 
-      if (n < 0 && errno != EINTR)
-        break;
-      if (n <= 0)
-        continue;
-      if (pf[1].revents & POLLIN)
-        handle_signals (p);
-      if ((pf[0].revents & (POLLIN | POLLHUP | POLLERR)) && !pump_output (p))
-        break;
-      if (p->code >= 0)
+      if (queued > 0)
+        pf[0].events |= POLLOUT;
+      if (p->in_open && queued < IN_QUEUE_MAX)
+        pf[in = n++] = (struct pollfd){ p->in_fd, POLLIN, 0 };
+      if (p->sig_fd > 2)
+        pf[sig = n++] = (struct pollfd){ p->sig_fd, POLLIN, 0 };
+      if (poll (pf, n, -1) < 0)
         {
-          drain_output (p);
-          return 0;
+          if (errno == EINTR)
+            continue;
+          return husk_error_make (err, errno, "poll");
         }
-      if (p->in_open && (pf[2].revents & (POLLIN | POLLHUP | POLLERR)) && handle_input (p))
-        return 1;
+      if (sig >= 0 && (pf[sig].revents & POLLIN))
+        handle_signals (p);
+      for (int i = 0; i < 16 && (pf[0].revents & (POLLIN | POLLHUP | POLLERR)); i++)
+        if ((rc = handle_frame (p, err)) == RELAY_EMPTY)
+          break;
+        else if (rc != RELAY_GO_ON)
+          return rc;
+      if (in >= 0 && (pf[in].revents & (POLLIN | POLLHUP | POLLERR | POLLNVAL))
+          && handle_input (p))
+        {
+          husk_frame_queue_flush (&p->q, p->sock);
+          return RELAY_DETACHED;
+        }
+      if (husk_frame_queue_flush (&p->q, p->sock) < 0 && errno != EPIPE
+          && errno != ECONNRESET)
+        return husk_error_make (err, errno, "send to the exec session's monitor");
     }
-  if (p->code < 0)
-    p->code = husk_runtime_wait (p->pid);
-  return 0;
 }
 
-
-static pid_t
-read_pid (struct husk_exec_session *s, husk_error_t *err)
-{
-  cleanup_free char *path = husk_asprintf ("%s/pid", s->dir);
-  cleanup_free char *text = husk_read_file (path, NULL, err);
-  long pid = text ? strtol (text, NULL, 10) : 0;
-
-  if (text && (pid <= 0 || pid > INT_MAX))
-    husk_error_makex (err, EIO, "invalid pid file '%s'", path);
-  return text && pid > 0 && pid <= INT_MAX ? (pid_t) pid : -1;
-}
-
-/* Start the process on a terminal.  The runtime hands the pty master over
-   the console socket, starts the process and leaves (--detach: runc
-   proxies a terminal itself otherwise).  Return: the master, or -1.  */
-static int
-tty_start (struct husk_exec_session *s, const sigset_t *mask, pid_t *pid, husk_error_t *err)
-{
-  struct console c = { .fd = -1 };
-  cleanup_strv char **argv = NULL;
-  husk_error_t rerr = NULL;
-  int master = -1, code = -1;
-  pid_t rt;
-
-  if (console_listen (&c, err) < 0)
-    {
-      console_release (&c);
-      return -1;
-    }
-  argv = husk_exec_argv (s, c.path, true);
-  rt = husk_runtime_spawn (argv, &(struct husk_runtime_stdio){ .fds = { -1, -1, -1 },
-                                                            .mask = mask, .new_session = true },
-                           err);
-  if (rt >= 0)
-    master = console_receive (&c, rt, &code, err);
-  /* Closed, the socket makes a runtime still waiting on it give up.  */
-  console_release (&c);
-  if (rt < 0)
-    return -1;
-  if (code < 0)
-    code = husk_runtime_wait (rt);
-  if (husk_exec_check_runtime (s, code, &rerr) < 0 || (master >= 0 && code != 0))
-    {
-      if (master >= 0)
-        close (master);
-      if (rerr == NULL)
-        return husk_error_makex (err, EIO, "%s exec exited with status %d", s->rt->name, code);
-      return husk_error_move (err, &rerr);
-    }
-  if (master >= 0 && (*pid = read_pid (s, err)) < 0)
-    {
-      close (master);
-      return -1;
-    }
-  return master;
-}
-
-/* Proxy the master to the caller's terminal.  Return: 0.  */
-static int
-tty_proxy (struct proxy *p, const sigset_t *block, int *exit_code)
-{
-  struct termios saved, raw;
-  bool restore = false;
-  int tfd;
-
-  p->sfd = signalfd (-1, block, SFD_CLOEXEC | SFD_NONBLOCK);
-  resize (p);
-  /* The container's terminal does the line discipline: ours passes bytes
-     through (raw with input; without, only its output processing off, so
-     ^C still reaches us).  */
-  tfd = p->in_open && isatty (p->in_fd) ? p->in_fd : isatty (p->out_fd) ? p->out_fd : -1;
-  if (tfd >= 0 && tcgetattr (tfd, &saved) == 0)
-    {
-      raw = saved;
-      if (tfd == p->in_fd)
-        cfmakeraw (&raw);
-      else
-        raw.c_oflag &= ~OPOST;
-      restore = tcsetattr (tfd, TCSANOW, &raw) == 0;
-    }
-  if (proxy_loop (p))
-    {
-      hold_master (p->master);
-      *exit_code = 0;
-    }
-  else
-    *exit_code = p->code;
-  if (restore)
-    tcsetattr (tfd, TCSANOW, &saved);
-  if (p->sfd >= 0)
-    close (p->sfd);
-  return 0;
-}
-
-/* With a terminal.  */
 int
-husk_exec_run_tty (struct husk_exec_session *s, husk_error_t *err)
+husk_exec_relay (struct husk_exec_session *s, husk_error_t *err)
 {
   const struct husk_exec_opts *o = s->o;
-  struct proxy p = { .in_fd = o->in_fd, .out_fd = o->out_fd, .sfd = -1, .code = -1,
-                     .in_open = o->interactive && o->in_fd >= 0 };
-  sigset_t block, old;
-  int was_reaper = 0, ret = -1;
+  struct relay p = { .s = s, .sock = s->sock, .in_fd = o->in_fd, .out_fd = o->out_fd,
+                     .err_fd = o->err_fd, .sig_fd = o->detach ? -1 : o->signal_fd,
+                     .tty = o->tty, .in_open = !o->detach && o->interactive && o->in_fd >= 0 };
+  struct termios saved, raw;
+  bool restore = false;
+  int tfd = -1, rc;
 
-  p.nkeys = parse_keys (o->detach_keys, p.keys, sizeof p.keys);
-  if (p.nkeys < 0)
-    return husk_error_makex (err, EINVAL, "invalid detach keys '%s'", o->detach_keys);
-  sigemptyset (&block);
-  sigaddset (&block, SIGCHLD);
-  sigaddset (&block, SIGWINCH);
-  sigprocmask (SIG_BLOCK, &block, &old);
-  /* Once the runtime has left, the process is ours to wait for.  */
-  prctl (PR_GET_CHILD_SUBREAPER, &was_reaper);
-  if (!o->detach)
-    prctl (PR_SET_CHILD_SUBREAPER, 1);
-  p.master = tty_start (s, &old, &p.pid, err);
-  if (p.master >= 0 && o->detach)
+  p.nkeys = o->tty ? parse_keys (o->detach_keys, p.keys, sizeof p.keys) : 0;
+  if (o->tty && !o->detach)
     {
-      hold_master (p.master);
-      *s->exit_code = 0;
-      ret = 0;
+      /* The container's terminal does the line discipline: ours passes
+         bytes through (raw with input; without, only its output
+         processing off, so ^C still reaches us).  */
+      tfd = p.in_open && isatty (p.in_fd) ? p.in_fd : isatty (p.out_fd) ? p.out_fd : -1;
+      if (tfd >= 0 && tcgetattr (tfd, &saved) == 0)
+        {
+          raw = saved;
+          if (tfd == p.in_fd)
+            cfmakeraw (&raw);
+          else
+            raw.c_oflag &= ~OPOST;
+          restore = tcsetattr (tfd, TCSANOW, &raw) == 0;
+        }
+      send_size (&p);
     }
-  else if (p.master >= 0)
-    ret = tty_proxy (&p, &block, s->exit_code);
-  if (p.master >= 0)
-    close (p.master);
-  /* A process that failed to start may still come to us to be reaped.  */
-  if (p.master < 0 && !o->detach)
-    husk_exec_reap_orphans (10);
-  prctl (PR_SET_CHILD_SUBREAPER, was_reaper);
-  sigprocmask (SIG_SETMASK, &old, NULL);
-  return ret;
+  rc = relay_loop (&p, err);
+  if (restore)
+    tcsetattr (tfd, TCSANOW, &saved);
+  husk_frame_queue_release (&p.q);
+  free (p.error);
+  if (rc == RELAY_DETACHED)
+    {
+      s->detached = true;
+      rc = 0;
+    }
+  if (rc < 0)
+    return -1;
+  *s->exit_code = rc;
+  return 0;
+}
+
+int
+husk_exec_check_keys (const struct husk_exec_opts *o, husk_error_t *err)
+{
+  unsigned char keys[16];
+
+  if (o->tty && parse_keys (o->detach_keys, keys, sizeof keys) < 0)
+    return husk_error_makex (err, EINVAL, "invalid detach keys '%s'", o->detach_keys);
+  return 0;
 }

@@ -14,32 +14,39 @@
  * are computed anew only when -u or --privileged changes what the process
  * may hold.
  *
- * Without a terminal the runtime (`RT exec --process P ID`) inherits the
- * caller's descriptors, so output reaches the caller with nothing in
- * between, and the runtime's exit status is the process's.  A failure of
- * the runtime itself is told from the process's own failure by the
- * runtime's JSON log (--log): crun and runc write an error-level line there
- * when they could not start the process.  That message becomes the error,
- * and the exit code 127 or 126 when it says the command was not found or
- * may not be executed.
+ * The process runs under an exec monitor (`husk-monitor --exec`,
+ * src/monitor/exec.c, one per session as conmon is per `podman exec`),
+ * never under the caller: a long-lived caller (the REST API) must not
+ * reap children it does not own or have its signal mask changed.  The
+ * monitor is spawned first, before the container is looked up
+ * (husk_container_exec_spawn(), from the operation), so that its start-up
+ * runs alongside the lookup, reading the spec and writing process.json; a
+ * RUNTIME frame names the runtime as soon as it is known, for the monitor
+ * to make its sealed copy meanwhile.  It is our only child, which we wait
+ * for by its pid once it has sent EXIT (with -d it forks and its first
+ * process leaves at once, so a detached session belongs to nobody).  Once
+ * process.json is written, one GO frame hands it the session
+ * (monproto.h: struct husk_exec_config); it runs `RT exec --detach`,
+ * becomes the process's parent (a subreaper) and relays the process's
+ * stdio over the socket as attach frames (exec-tty.c is our side).
  *
- * With a terminal the runtime sends the pty master over a console socket,
- * which lives in a private directory under /tmp because sun_path is short,
- * starts the process and leaves (`exec --detach`: without it runc insists
- * on proxying the terminal itself).  husk is a child subreaper meanwhile,
- * so the process, orphaned when the runtime leaves, becomes its child and
- * its exit status can be waited for.  husk proxies the master to the
- * caller's terminal; SIGCHLD and SIGWINCH are blocked and read from a
- * signalfd, so the loop sees the exit and window size changes without
- * signal handlers.  Detaching (the detach keys, or -d) hands the master to
- * a small drainer process that keeps reading it until the process ends, so
- * the process is never hung up on.  The runtime runs in a session of its
- * own, so the caller's terminal signals never reach it.
+ * A failure of the runtime itself is told from the process's own failure
+ * by the runtime's JSON log (--log): crun and runc write an error-level
+ * line there when they could not start the process.  The monitor sends
+ * that message, and the exit code is 127 or 126 when it says the command
+ * was not found or may not be executed (husk_runtime_exit_code()).
+ *
+ * The exit code comes from the monitor (EXIT frame); it also writes it to
+ * the session's exit file, so a session whose caller was killed, or that
+ * was detached, still has its end recorded.  A session directory whose
+ * process ended is removed by the caller, or by husk_container_exec_ids()
+ * a minute later.
  */
 #include "container/exec-private.h"
 #include "events/events.h"
 #include "container/ccfg-build.h"
 #include "container/monitor.h"
+#include "monproto/monproto.h"
 #include "runtime/runtime.h"
 #include "runtime/spec.h"
 #include "runtime/user.h"
@@ -51,11 +58,13 @@
 #include <errno.h>
 #include <fcntl.h>
 #include <signal.h>
+#include <spawn.h>
 #include <stdio.h>
 #include <string.h>
-#include <sys/prctl.h>
 #include <sys/random.h>
+#include <sys/socket.h>
 #include <sys/stat.h>
+#include <sys/wait.h>
 #include <time.h>
 #include <unistd.h>
 
@@ -248,95 +257,127 @@ exec_process (json_t *spec, json_t *ccfg, const struct husk_exec_opts *o, husk_e
   return r < 0 ? NULL : steal_ptr (&proc);
 }
 
-/* Start the runtime with the given stdio (-1: /dev/null) and signal mask.
-   With new_session the child leaves our session, so our terminal's
-   signals (^C, the hang-up when we exit) never reach it.  */
-static pid_t
-spawn (char **argv, int in_fd, int out_fd, int err_fd, const sigset_t *mask,
-       bool new_session, husk_error_t *err)
-{
-  struct husk_runtime_stdio io = { .fds = { in_fd, out_fd, err_fd }, .mask = mask,
-                                   .new_session = new_session };
+/* ---- the exec monitor ---------------------------------------------------- */
 
-  return husk_runtime_spawn (argv, &io, err);
-}
+extern char **environ;
 
-/* Reap children that ended, looking again rounds times 10 ms apart.  */
-void
-husk_exec_reap_orphans (int rounds)
-{
-  for (int i = 0; i < rounds; i++)
-    {
-      pid_t r;
-
-      while ((r = waitpid (-1, NULL, WNOHANG)) > 0 || (r < 0 && errno == EINTR))
-        ;
-      if (i + 1 < rounds)
-        usleep (10000);
-    }
-}
-
-/* Did the runtime fail to run the process?  Return: -1 (error made, exit
-   code set) when its log says so, else 0.  */
+/* Spawn `husk-monitor --exec` with its end of a socket pair on fd 3, stdio
+   on /dev/null, in a session of its own (no signal of our terminal reaches
+   it or the process).  posix_spawn: no fork of the whole husk process.  */
 int
-husk_exec_check_runtime (struct husk_exec_session *s, int code, husk_error_t *err)
+husk_container_exec_spawn (struct husk_exec_launch *l, husk_error_t *err)
 {
-  cleanup_free char *msg = NULL;
-  const char *what;
+  cleanup_free char *path = husk_monitor_path ();
+  char *argv[] = { (char *) "husk-monitor", (char *) "--exec", (char *) "--sock-fd",
+                   (char *) "3", NULL };
+  posix_spawn_file_actions_t fa;
+  posix_spawnattr_t at;
+  sigset_t none, all;
+  int sp[2], r;
 
-  if (code == 0 || s->log == NULL || (msg = husk_runtime_log_error (s->log)) == NULL)
-    return 0;
-  *s->exit_code = husk_runtime_exit_code (msg, &what);
-  return husk_error_makex (err, EIO, "%s: %s: %s", s->rt->name, msg, what);
+  *l = (struct husk_exec_launch){ .sock = -1 };
+  if (socketpair (AF_UNIX, SOCK_SEQPACKET | SOCK_CLOEXEC, 0, sp) < 0)
+    return husk_error_make (err, errno, "socketpair");
+  posix_spawn_file_actions_init (&fa);
+  posix_spawnattr_init (&at);
+  /* Lifted out of the way first, so no dup2 clobbers it.  */
+  posix_spawn_file_actions_adddup2 (&fa, sp[1], 20);
+  posix_spawn_file_actions_addopen (&fa, 0, "/dev/null", O_RDWR, 0);
+  posix_spawn_file_actions_adddup2 (&fa, 0, 1);
+  posix_spawn_file_actions_adddup2 (&fa, 0, 2);
+  posix_spawn_file_actions_adddup2 (&fa, 20, 3);
+  posix_spawn_file_actions_addclosefrom_np (&fa, 4);
+  posix_spawn_file_actions_addchdir_np (&fa, "/");
+  sigemptyset (&none);
+  sigfillset (&all);
+  posix_spawnattr_setsigmask (&at, &none);
+  posix_spawnattr_setsigdefault (&at, &all);
+  posix_spawnattr_setflags (&at, POSIX_SPAWN_SETSID | POSIX_SPAWN_SETSIGMASK
+                                     | POSIX_SPAWN_SETSIGDEF);
+  r = posix_spawn (&l->pid, path, &fa, &at, argv, environ);
+  posix_spawn_file_actions_destroy (&fa);
+  posix_spawnattr_destroy (&at);
+  close (sp[1]);
+  if (r != 0)
+    {
+      close (sp[0]);
+      l->pid = 0;
+      return husk_error_make (err, r, "execute '%s'", path);
+    }
+  l->sock = sp[0];
+  return 0;
 }
 
-
-char **
-husk_exec_argv (struct husk_exec_session *s, const char *console, bool detach)
+void
+husk_container_exec_launch_release (struct husk_exec_launch *l)
 {
-  cleanup_free char *proc = husk_asprintf ("%s/process.json", s->dir);
-  cleanup_free char *pidf = husk_asprintf ("%s/pid", s->dir);
-
-  husk_runtime_set_log (s->rt, s->log);
-  return husk_runtime_argv_exec (s->rt, s->r->id, proc, pidf, console, detach, 0);
+  /* Without GO the monitor leaves at once.  */
+  if (l->sock >= 0)
+    close (l->sock);
+  l->sock = -1;
+  if (l->pid > 0)
+    while (waitpid (l->pid, NULL, 0) < 0 && errno == EINTR)
+      ;
+  l->pid = 0;
 }
 
-/* Without a terminal: the runtime uses the caller's descriptors.  */
+/* Name the runtime: the monitor makes its sealed copy while we resolve the
+   process.  */
 static int
-run_plain (struct husk_exec_session *s, husk_error_t *err)
+monitor_runtime (struct husk_exec_session *s, husk_error_t *err)
+{
+  struct husk_buf frame = HUSK_BUF_INIT;
+  ssize_t n;
+
+  husk_buf_putc (&frame, HUSK_ATTACH_RUNTIME);
+  husk_buf_puts (&frame, s->rt->path);
+  n = send (s->sock, frame.data, frame.len, MSG_NOSIGNAL);
+  husk_buf_release (&frame);
+  if (n < 0)
+    return husk_error_make (err, errno, "start the exec session's monitor");
+  return 0;
+}
+
+/* Hand the monitor the session: it starts the process now.  */
+static int
+monitor_go (struct husk_exec_session *s, husk_error_t *err)
 {
   const struct husk_exec_opts *o = s->o;
-  cleanup_strv char **argv = husk_exec_argv (s, NULL, o->detach);
-  sigset_t mask;
-  pid_t pid;
-  int code, was_reaper = 0;
+  struct husk_exec_config cfg = {
+    .ctr_id = s->r->id, .dir = s->dir, .runtime = s->rt->path, .runtime_root = s->rt->root,
+    .runtime_args = (const char *const *) s->rt->args, .runtime_log = s->log,
+    .terminal = o->tty, .stdin_open = !o->detach && o->interactive && o->in_fd >= 0,
+    .detach = o->detach, .log_level = husk_log_get_level (),
+  };
+  cleanup_json json_t *j = husk_exec_config_to_json (&cfg);
+  cleanup_free char *text = json_dumps (j, JSON_COMPACT);
+  struct husk_buf frame = HUSK_BUF_INIT;
+  ssize_t n;
 
-  sigprocmask (SIG_SETMASK, NULL, &mask);
-  prctl (PR_GET_CHILD_SUBREAPER, &was_reaper);
-  if (o->detach)
-    pid = spawn (argv, -1, -1, -1, &mask, true, err);
-  else
-    {
-      /* A process the runtime failed to start is left to its parent's
-         reaper: be it, so no zombie lingers in the container.  */
-      prctl (PR_SET_CHILD_SUBREAPER, 1);
-      pid = spawn (argv, o->interactive ? o->in_fd : -1, o->out_fd, o->err_fd, &mask, false,
-                   err);
-    }
-  code = pid < 0 ? 125 : husk_runtime_wait (pid);
-  if (!o->detach)
-    {
-      husk_exec_reap_orphans (code == 0 ? 1 : 10);
-      prctl (PR_SET_CHILD_SUBREAPER, was_reaper);
-    }
-  if (pid < 0)
-    return -1;
-  if (husk_exec_check_runtime (s, code, err) < 0)
-    return -1;
-  if (o->detach && code != 0)
-    return husk_error_makex (err, EIO, "%s exec exited with status %d", s->rt->name, code);
-  *s->exit_code = o->detach ? 0 : code;
+  husk_buf_putc (&frame, HUSK_ATTACH_GO);
+  husk_buf_puts (&frame, text);
+  n = send (s->sock, frame.data, frame.len, MSG_NOSIGNAL);
+  husk_buf_release (&frame);
+  if (n < 0)
+    return husk_error_make (err, errno, "start the exec session's monitor");
+  s->started = true;
   return 0;
+}
+
+/* Reap the monitor by its pid (never any other child): once it has sent
+   EXIT it leaves, without GO (its socket closed) too, and with -d its
+   first process left at once; else (the detach keys, a lost connection)
+   it may run on, and stays our child until we exit.  */
+static void
+monitor_reap (struct husk_exec_session *s)
+{
+  bool gone = s->ended || !s->started || (s->o->detach && !s->detached);
+
+  if (s->spawned <= 0)
+    return;
+  while (waitpid (s->spawned, NULL, gone ? 0 : WNOHANG) < 0 && errno == EINTR)
+    ;
+  s->spawned = 0;
 }
 
 /* ---- exec sessions ------------------------------------------------------- */
@@ -353,10 +394,14 @@ exec_root (struct husk_engine *e, const char *id)
 static bool
 session_alive (const char *dir)
 {
-  cleanup_free char *path = husk_asprintf ("%s/pid", dir);
+  cleanup_free char *path = husk_asprintf ("%s/%s", dir, HUSK_EXEC_PIDFILE);
+  cleanup_free char *exit = husk_asprintf ("%s/%s", dir, HUSK_MONITOR_EXIT);
   cleanup_free char *text = husk_read_file (path, NULL, NULL);
   int pid = text ? atoi (text) : 0;
 
+  /* Its monitor records the end; the pid may be another's by then.  */
+  if (husk_path_exists (exit))
+    return false;
   return pid > 0 && (kill (pid, 0) == 0 || errno == EPERM);
 }
 
@@ -428,29 +473,51 @@ load_spec (struct husk_engine *e, const char *id, husk_error_t *err)
 
 int
 husk_container_exec (struct husk_engine *e, struct husk_container_rec *r,
-                     const struct husk_exec_opts *o, int *exit_code, char **exec_id,
-                     husk_error_t *err)
+                     const struct husk_exec_opts *o, struct husk_exec_launch *l,
+                     int *exit_code, char **exec_id, husk_error_t *err)
 {
-  struct husk_exec_session s = { .e = e, .r = r, .o = o, .exit_code = exit_code };
+  struct husk_exec_session s = { .e = e, .r = r, .o = o, .exit_code = exit_code, .sock = -1 };
+  struct husk_exec_launch own = { .sock = -1 };
   cleanup_json json_t *ccfg = json_loads (r->config, 0, NULL);
   cleanup_json json_t *spec = NULL;
   int ret = -1;
 
-  if ((s.rt = husk_runtime_open (json_string_value (json_object_get (ccfg, "runtime")),
-                                 e->runroot, err)) == NULL
-      || (spec = load_spec (e, r->id, err)) == NULL || session_prepare (&s, spec, ccfg, err) < 0)
+  /* The monitor first (the caller's, spawned before it looked r up, else
+     ours): its start-up overlaps reading the spec and writing
+     process.json.  Closing the socket before GO makes it leave.  */
+  if (l == NULL || l->sock < 0)
+    {
+      if (l)
+        husk_container_exec_launch_release (l);
+      l = &own;
+      if (husk_container_exec_spawn (l, err) < 0)
+        return -1;
+    }
+  s.sock = steal_fd (&l->sock);
+  s.spawned = l->pid;
+  l->pid = 0;
+  if (husk_exec_check_keys (o, err) < 0
+      || (s.rt = husk_runtime_open (json_string_value (json_object_get (ccfg, "runtime")),
+                                    e->runroot, err)) == NULL
+      || monitor_runtime (&s, err) < 0
+      || (spec = load_spec (e, r->id, err)) == NULL || session_prepare (&s, spec, ccfg, err) < 0
+      || monitor_go (&s, err) < 0)
     goto out;
+  /* Recorded while the runtime starts the process.  */
   husk_events_container (e->state, r, "exec", 0, NULL);
-  ret = o->tty ? husk_exec_run_tty (&s, err) : run_plain (&s, err);
+  ret = husk_exec_relay (&s, err);
   if (ret == 0 && exec_id)
     *exec_id = husk_xstrdup (s.id);
-  if (!o->detach || ret < 0)
-    {
-      if (!o->detach)
-        husk_events_container (e->state, r, "exec_died", *exit_code, NULL);
-      husk_rm_rf (s.dir, NULL);
-    }
+  if (!o->detach && !s.detached)
+    husk_events_container (e->state, r, "exec_died", *exit_code, NULL);
 out:
+  if (s.sock >= 0)
+    close (s.sock);
+  monitor_reap (&s);
+  /* A session that ended is removed; a detached one is its monitor's
+     until the process ends.  */
+  if (s.dir && (ret < 0 || (!o->detach && !s.detached)))
+    husk_rm_rf (s.dir, NULL);
   husk_runtime_free (s.rt);
   free (s.id);
   free (s.dir);

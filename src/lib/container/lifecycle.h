@@ -163,13 +163,32 @@ struct husk_exec_opts
   bool detach;             /* -d: start it and return at once */
   const char *detach_keys; /* NULL: "ctrl-p,ctrl-q"; "": none */
   int in_fd, out_fd, err_fd; /* the caller's stdio, normally 0, 1, 2 */
+  /* Signals for the process: the read end of a pipe the caller writes one
+     byte per signal to (its number), from a handler say; SIGWINCH resizes
+     the terminal instead.  0 or -1: none (0 is stdin, never this).  */
+  int signal_fd;
 };
 
-/* Run a process in the running container r (see husk_op_container_exec);
-   records "exec" and "exec_died".  */
+/* An exec session's monitor (husk-monitor --exec), spawned before the
+   container is looked up so that its start-up runs alongside.  */
+struct husk_exec_launch
+{
+  int sock;  /* to the monitor; -1: none */
+  pid_t pid; /* the monitor, our child */
+};
+
+/* Spawn an exec monitor.  Return: 0, or -1.  */
+int husk_container_exec_spawn (struct husk_exec_launch *l, husk_error_t *err);
+/* Let a monitor that got no session go (it leaves) and reap it.  */
+void husk_container_exec_launch_release (struct husk_exec_launch *l);
+
+/* Run a process in the running container r (see husk_op_container_exec)
+   under its own exec monitor, l's (taken over; NULL or none: one spawned
+   here): the caller never has the runtime or the process as a child, nor
+   changes its signal mask.  Records "exec" and "exec_died".  */
 int husk_container_exec (struct husk_engine *e, struct husk_container_rec *r,
-                         const struct husk_exec_opts *o, int *exit_code, char **exec_id,
-                         husk_error_t *err);
+                         const struct husk_exec_opts *o, struct husk_exec_launch *l,
+                         int *exit_code, char **exec_id, husk_error_t *err);
 /* IDs of the container's exec sessions whose process still runs.  */
 char **husk_container_exec_ids (struct husk_engine *e, const char *id);
 

@@ -49,6 +49,15 @@
 #define HUSK_ATTACH_STDOUT 1     /* monitor -> client: stdout data */
 #define HUSK_ATTACH_STDERR 2     /* monitor -> client: stderr data */
 #define HUSK_ATTACH_EXIT 3       /* monitor -> client: exit code, decimal */
+/* Exec sessions only (husk-monitor --exec, see "Exec sessions" below).  */
+#define HUSK_ATTACH_RESIZE 3     /* client -> monitor: "ROWS COLS" of the terminal */
+#define HUSK_ATTACH_SIGNAL 4     /* client -> monitor: a signal for the process, decimal */
+#define HUSK_ATTACH_GO 5         /* client -> monitor: the session (JSON); start it */
+#define HUSK_ATTACH_CLOSE_OUT 6  /* client -> monitor: nobody reads the output any more */
+#define HUSK_ATTACH_RUNTIME 7    /* client -> monitor: the runtime's path, before GO */
+#define HUSK_ATTACH_STARTED 4    /* monitor -> client: the process runs; its pid, decimal */
+#define HUSK_ATTACH_ERROR 5      /* monitor -> client: "STATUS MSG": the runtime failed */
+#define HUSK_ATTACH_FRAME_MAX 8192 /* data bytes per frame (GO frames excepted) */
 
 enum husk_log_driver
 {
@@ -301,5 +310,70 @@ char *husk_utf8_sanitize (const char *s, size_t len, size_t *out_len);
 
 /* Health output kept per result, like Docker.  */
 #define HUSK_HEALTH_OUTPUT_MAX 4096
+
+/* --- Exec sessions (exec.c) ---------------------------------------------- */
+
+/* Files of an exec session's directory (<rundir>/exec/<exec-id>).  The
+   exit file is HUSK_MONITOR_EXIT, as a container's.  */
+#define HUSK_EXEC_PROCESS "process.json" /* the OCI process, by husk */
+#define HUSK_EXEC_PIDFILE "pid"          /* the process's pid, by the runtime */
+#define HUSK_EXEC_CONSOLE "console.sock" /* the runtime sends the pty master here */
+
+/* An exec session as husk hands it to `husk-monitor --exec` in the GO
+   frame.  Strings are borrowed (from the caller, or from the parsed
+   JSON).  */
+struct husk_exec_config
+{
+  const char *ctr_id;       /* the container, as the runtime knows it */
+  const char *dir;          /* the session directory */
+  const char *runtime;      /* the OCI runtime, absolute */
+  const char *runtime_root; /* its --root; NULL: its default */
+  const char *const *runtime_args; /* global options before the verb; may be NULL */
+  const char *runtime_log;  /* its --log (JSON); NULL: none */
+  bool terminal;            /* -t: a pty, whose master the monitor holds */
+  bool stdin_open;          /* -i: a stdin pipe the client feeds */
+  bool detach;              /* -d: no stdio at all (/dev/null) */
+  int log_level;            /* the monitor's husk_log level */
+  const char **args_vec;    /* owned by husk_exec_config_parse() */
+};
+
+json_t *husk_exec_config_to_json (const struct husk_exec_config *c);
+/* Parse a GO frame's payload; strings point into *json (keep it, and
+   release c with husk_exec_config_release()).  Return: 0, or -1.  */
+int husk_exec_config_parse (const char *text, size_t len, struct husk_exec_config *c,
+                            json_t **json, husk_error_t *err);
+void husk_exec_config_release (struct husk_exec_config *c);
+
+/* The runtime's `exec --process DIR/process.json --pid-file DIR/pid
+   [--console-socket S] --detach CTR` of the session, built by the one
+   runtime driver.  Free with husk_strv_free.  */
+char **husk_exec_config_argv (const struct husk_exec_config *c, const char *console);
+
+/* Frames waiting for a SOCK_SEQPACKET socket, kept with their lengths, so
+   neither end ever blocks on the other: what the socket does not take now
+   waits here.  Zero-initialise.  */
+struct husk_frame_queue
+{
+  struct husk_buf b; /* [u32 length][type][data]... */
+  size_t off;        /* bytes of b already sent */
+};
+
+/* Queue data as frames of type; data longer than HUSK_ATTACH_FRAME_MAX
+   becomes several frames; len 0 queues one frame without data.  */
+void husk_frame_queue_push (struct husk_frame_queue *q, int type, const void *data,
+                            size_t len);
+/* Send what the socket takes now (MSG_DONTWAIT).  Return: 0 (see
+   husk_frame_queue_pending() for what is left), or -1 with errno set.  */
+int husk_frame_queue_flush (struct husk_frame_queue *q, int sock);
+/* Bytes still to send.  */
+size_t husk_frame_queue_pending (const struct husk_frame_queue *q);
+void husk_frame_queue_release (struct husk_frame_queue *q);
+
+/* A frame's payload as a decimal in [min, max] (surrounding blanks
+   allowed).  Return: 0, or -1 when it is not one.  */
+int husk_frame_parse_long (const char *data, size_t len, long min, long max, long *out);
+/* "ROWS COLS" (each 1..65535).  Return: 0, or -1.  */
+int husk_frame_parse_size (const char *data, size_t len, unsigned short *rows,
+                           unsigned short *cols);
 
 #endif

@@ -42,16 +42,23 @@ husk_op_container_exec (struct husk_engine *e, const char *ref,
                         husk_error_t *err)
 {
   struct husk_container_rec r = { 0 };
+  struct husk_exec_launch l;
   int ret;
 
   *exit_code = 125;
   if (o->argv == NULL || o->argv[0] == NULL)
     return husk_error_makex (err, EINVAL, "must provide a non-empty command to start an exec "
                              "session");
+  /* The session's monitor starts up while we look the container up.  */
+  if (husk_container_exec_spawn (&l, err) < 0)
+    return -1;
   if (load_running (e, ref, &r, "can only create exec sessions on running containers: "
                     "container state improper", err) < 0)
-    return -1;
-  ret = husk_container_exec (e, &r, o, exit_code, exec_id, err);
+    {
+      husk_container_exec_launch_release (&l);
+      return -1;
+    }
+  ret = husk_container_exec (e, &r, o, &l, exit_code, exec_id, err);
   husk_container_rec_release (&r);
   return ret;
 }

@@ -747,8 +747,8 @@ struct cleanup_opts
 /* Who runs the cleanup: the monitor's exit command says so with the
    hidden --by-monitor (and --restarting before a restart by policy).  A
    monitor that puts HUSK_MONITOR_RESTARTING=0/1 into the exit command's
-   environment is one too: monitors spawned by an older husk run the
-   command without --by-monitor, and today's say a restart only there.  */
+   environment is one too: monitors spawned by an older husk, still
+   watching containers across an upgrade, say it only that way.  */
 static unsigned
 cleanup_flags (const struct cleanup_opts *o)
 {

@@ -168,9 +168,11 @@ cmd_container_attach (struct cli_ctx *ctx, int argc, char **argv)
     return cli_fail (ctx);
   if (o.sig_proxy && r.pid > 0)
     {
-      cleanup_json json_t *c = json_loads (r.config, 0, NULL);
-      if (!json_is_true (json_object_get (c, "tty")))
+      struct husk_container_info info;
+      husk_op_container_info (&r, &info);
+      if (!info.tty)
         cli_sig_proxy_install (&r);
+      husk_container_info_release (&info);
     }
   husk_container_rec_release (&r);
   code = husk_op_container_attach (ctx->engine, args[0], o.no_stdin ? -1 : 0, 1, 2,

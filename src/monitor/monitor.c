@@ -51,8 +51,8 @@
  *    signal), we read the output left in the pipes until EOF (at most
  *    DRAIN_NS, since processes outside a pid namespace may hold them), then
  *    decide on a restart, write <userdata>/exit atomically, run the exit
- *    command (HUSK_MONITOR_RESTARTING=1 in its environment when we will
- *    restart, so it must keep the mounts) and wait for it; only then do
+ *    command (with --restarting when we will restart, so it must keep the
+ *    mounts) and wait for it; only then do
  *    attach clients get the exit frame, so a foreground `run --rm` returns
  *    after the cleanup.
  * 6. Restart.  Unless the user stopped the container (<userdata>/stopping,
@@ -358,15 +358,16 @@ should_restart (struct mon_ctx *c)
 static void
 run_exit_command (struct mon_ctx *c, bool restarting)
 {
-  cleanup_strv char **env = husk_strv_dup (environ);
   cleanup_strv char **argv = husk_strv_dup ((char *const *) c->o->exit_command);
   int rc;
 
   if (argv == NULL || argv[0] == NULL)
     return;
-  husk_strv_append (&env, restarting ? "HUSK_MONITOR_RESTARTING=1"
-                                     : "HUSK_MONITOR_RESTARTING=0");
-  rc = mon_run (c, argv, c->null_fd, c->null_fd, 2, env);
+  /* husk's cleanup takes its flags interspersed: a restart by policy
+     keeps the container's layer and volumes.  */
+  if (restarting)
+    husk_strv_append (&argv, "--restarting");
+  rc = mon_run (c, argv, c->null_fd, c->null_fd, 2, environ);
   if (rc != 0)
     husk_log_warn ("exit command '%s' failed with status %d", argv[0], rc);
 }

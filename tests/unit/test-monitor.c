@@ -1018,21 +1018,21 @@ exit_command_runs_after_the_exit_is_recorded (void **state)
   struct husk_monitor_result res;
   struct husk_monitor_exit ex;
   cleanup_free char *marker = NULL, *script = NULL, *m = NULL;
-  const char *cmd[4] = { "/bin/sh", "-c", NULL, NULL };
+  /* "sh" is $0: a --restarting the monitor appends would be $1.  */
+  const char *cmd[5] = { "/bin/sh", "-c", NULL, "sh", NULL };
   struct ctr t;
 
   (void) state;
   SKIP_WITHOUT_RUNTIME (&t, args, false);
   marker = husk_asprintf ("%s/marker", t.dir);
-  script = husk_asprintf ("test -f '%s/exit' && echo $HUSK_MONITOR_RESTARTING > '%s'",
-                          t.userdata, marker);
+  script = husk_asprintf ("test -f '%s/exit' && echo \"[$*]\" > '%s'", t.userdata, marker);
   cmd[2] = script;
   t.o.exit_command = cmd;
   start_ok (&t, &res);
   assert_int_equal (wait_exit (&t, &ex), 0);
   m = read_str (marker);
   assert_non_null (m);
-  assert_string_equal (m, "0\n");
+  assert_string_equal (m, "[]\n");
   husk_monitor_exit_release (&ex);
   ctr_release (&t);
 }

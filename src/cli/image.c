@@ -136,8 +136,7 @@ cmd_image_ls (struct cli_ctx *ctx, int argc, char **argv)
     OPTION_END,
   };
   struct ls_opts o = { 0 };
-  struct husk_image_rec *list = NULL;
-  struct husk_image_filter *f;
+  struct husk_image_entry *list = NULL;
   cleanup_json json_t *rows = json_array (), *summaries = json_array (), *headers = ls_headers ();
   const char *sort;
   size_t n = 0;
@@ -156,22 +155,14 @@ cmd_image_ls (struct cli_ctx *ctx, int argc, char **argv)
       cleanup_free char *flt = husk_asprintf ("reference=%s", args[0]);
       husk_strv_append (&o.filter, flt);
     }
-  f = husk_image_filter_new (ctx->engine, o.filter, &ctx->err);
-  if (f == NULL || husk_op_image_list (ctx->engine, &list, &n, &ctx->err) < 0)
-    {
-      husk_image_filter_free (f);
-      return cli_fail (ctx);
-    }
+  if (husk_op_image_select (ctx->engine, o.filter, false, &list, &n, &ctx->err) < 0)
+    return cli_fail (ctx);
   for (size_t i = 0; i < n; i++)
     {
-      cleanup_json json_t *cfg = json_loads (list[i].config, 0, NULL);
-      if (!husk_image_filter_match (f, &list[i], cfg))
-        continue;
-      add_rows (rows, &list[i], cfg, o.no_trunc);
-      json_array_append_new (summaries, husk_image_summary_json (&list[i], cfg));
+      add_rows (rows, &list[i].rec, list[i].config, o.no_trunc);
+      json_array_append_new (summaries, husk_image_summary_json (&list[i].rec, list[i].config));
     }
-  husk_image_filter_free (f);
-  husk_image_rec_array_free (list, n);
+  husk_image_entry_array_free (list, n);
   sort_rows (rows, sort);
   if (o.quiet && o.format == NULL)
     {
@@ -409,41 +400,19 @@ cmd_image_prune (struct cli_ctx *ctx, int argc, char **argv)
     OPTION_END,
   };
   struct rm_opts o = { 0 };
-  struct husk_image_rec *list = NULL;
-  struct husk_image_filter *f;
-  size_t n = 0;
-  int status = 0;
+  cleanup_strv char **removed = NULL, **failures = NULL;
 
   PARSE (opts, o, "[options]", true);
   if (!o.force && isatty (0) && !cli_confirm ("This command removes all %s images.",
               o.all ? "unused" : "dangling"))
     return 0;
-  f = husk_image_filter_new (ctx->engine, o.filter, &ctx->err);
-  if (f == NULL || husk_op_image_list (ctx->engine, &list, &n, &ctx->err) < 0)
-    {
-      husk_image_filter_free (f);
-      return cli_fail (ctx);
-    }
-  for (size_t i = 0; i < n; i++)
-    {
-      cleanup_json json_t *cfg = json_loads (list[i].config, 0, NULL);
-      struct husk_rmi_report rep = { 0 };
-      bool dangling = list[i].names == NULL || list[i].names[0] == NULL;
-      if ((!o.all && !dangling) || !husk_image_filter_match (f, &list[i], cfg))
-        continue;
-      if (husk_op_image_remove_id (ctx->engine, list[i].id, &rep, &ctx->err) < 0)
-        {
-          fprintf (stderr, "Error: %s\n", ctx->err->msg);
-          husk_error_release (&ctx->err);
-          status = 125;
-          continue;
-        }
-      puts (list[i].id);
-      husk_rmi_report_release (&rep);
-    }
-  husk_image_filter_free (f);
-  husk_image_rec_array_free (list, n);
-  return status;
+  if (husk_op_image_prune (ctx->engine, o.filter, o.all, &removed, &failures, &ctx->err) < 0)
+    return cli_fail (ctx);
+  for (size_t i = 0; removed && removed[i]; i++)
+    puts (removed[i]);
+  for (size_t i = 0; failures && failures[i]; i++)
+    fprintf (stderr, "Error: %s\n", failures[i]);
+  return failures ? 125 : 0;
 }
 
 /* ---- load, save, import --------------------------------------------------- */

@@ -219,3 +219,27 @@ setup() {
     run_husk image exists "localhost/husk-test/busybox@$digest"
     run_husk 1 image exists "localhost/husk-test/busybox@sha256:$(printf '0%.0s' $(seq 64))"
 }
+
+@test "image prune removes dangling images, -a every unused one, never one a container uses" {
+    skip_if_rootless "containers need root"
+    run_husk load -q -i "$HUSK_IMAGES/layers.docker.tar"
+    layers=$(husk images -q --no-trunc husk-test/layers); layers=${layers#sha256:}
+    run_husk load -q -i "$HUSK_IMAGES/busybox.docker.tar"
+    run_husk untag husk-test/layers
+    run_husk image prune -f
+    assert_output_is "$layers"
+    run_husk 1 image exists "$layers"
+    run_husk image exists husk-test/busybox
+    # In use: left alone, without an error (Podman 5).
+    run_husk create --name user husk-test/busybox true
+    run_husk image prune -af
+    assert_output_is ""
+    run_husk image exists husk-test/busybox
+    run_husk rm user
+    run_husk image prune -af
+    [[ "$output" =~ ^[0-9a-f]{64}$ ]]
+    run_husk images -q
+    assert_output_is ""
+    run_husk 125 image prune -f --filter bogus=1
+    assert_output_contains "bogus"
+}

@@ -182,3 +182,49 @@ husk_image_filter_match (struct husk_image_filter *f, const struct husk_image_re
     }
   return true;
 }
+
+int
+husk_op_image_select (struct husk_engine *e, char **filters, bool dangling_only,
+                      struct husk_image_entry **out, size_t *n, husk_error_t *err)
+{
+  struct husk_image_filter *f = husk_image_filter_new (e, filters, err);
+  struct husk_image_rec *list = NULL;
+  size_t count = 0;
+
+  *out = NULL;
+  *n = 0;
+  if (f == NULL || husk_op_image_list (e, &list, &count, err) < 0)
+    {
+      husk_image_filter_free (f);
+      return -1;
+    }
+  *out = husk_xzalloc ((count ? count : 1) * sizeof **out);
+  for (size_t i = 0; i < count; i++)
+    {
+      json_t *cfg = json_loads (list[i].config, 0, NULL);
+      bool dangling = list[i].names == NULL || list[i].names[0] == NULL;
+
+      if ((dangling_only && !dangling) || !husk_image_filter_match (f, &list[i], cfg))
+        {
+          json_decref (cfg);
+          husk_image_rec_release (&list[i]);
+          continue;
+        }
+      (*out)[*n].rec = list[i]; /* moved: list[i] is not released */
+      (*out)[(*n)++].config = cfg;
+    }
+  free (list);
+  husk_image_filter_free (f);
+  return 0;
+}
+
+void
+husk_image_entry_array_free (struct husk_image_entry *a, size_t n)
+{
+  for (size_t i = 0; a && i < n; i++)
+    {
+      husk_image_rec_release (&a[i].rec);
+      json_decref (a[i].config);
+    }
+  free (a);
+}

@@ -14,6 +14,36 @@ bool husk_image_filter_match (struct husk_image_filter *f, const struct husk_ima
                               json_t *config);
 void husk_image_filter_free (struct husk_image_filter *f);
 
+/* An image of a listing with its configuration parsed once, for every
+   front end (NULL when the stored text does not parse).  */
+struct husk_image_entry
+{
+  struct husk_image_rec rec;
+  json_t *config;
+};
+
+/**
+ * husk_op_image_select() - The images that pass the filters
+ * @filters:       "key=value" filters, as husk_image_filter_new() takes
+ * @dangling_only: only images without a name
+ *
+ * Return: 0 with a malloc'd array in *out, or -1 with an error (a bad
+ * filter).
+ */
+int husk_op_image_select (struct husk_engine *e, char **filters, bool dangling_only,
+                          struct husk_image_entry **out, size_t *n, husk_error_t *err);
+void husk_image_entry_array_free (struct husk_image_entry *a, size_t n);
+
+/**
+ * husk_op_image_prune() - Remove dangling images (all unused with @all)
+ *
+ * Images a container uses stay, without a word, as in Podman.  *removed
+ * gets the IDs removed; a removal that fails adds its message to
+ * *failures and the others go on.  Return: 0, or -1 (a bad filter).
+ */
+int husk_op_image_prune (struct husk_engine *e, char **filters, bool all, char ***removed,
+                         char ***failures, husk_error_t *err);
+
 /* The label= filter of every listing: "key" matches any value, "key=value"
    that value (labels: a JSON object of strings).  */
 bool husk_label_filter_match (json_t *labels, const char *want);

@@ -121,7 +121,7 @@ int husk_op_container_log (struct husk_engine *e, const char *ref, char **path,
 
 /* ==========================================================================
    Runtime-facing operations: exec, attach, pause/unpause, restart, top,
-   stats (ops/container_exec.c, container_top.c, container_stats.c).
+   stats (ops/container_exec.c, container_query.c).
    ========================================================================== */
 
 /* Read a container's row with its state brought up to date (what the

@@ -6,6 +6,7 @@
  */
 #include "ops/container.h"
 #include "container/lifecycle.h"
+#include "container/stats.h"
 #include "container/top.h"
 #include "util/cleanup.h"
 
@@ -25,4 +26,16 @@ husk_op_container_top (struct husk_engine *e, const char *ref, char *const *word
   if (strcmp (r.state, "running") != 0 && strcmp (r.state, "paused") != 0)
     return husk_error_makex (err, EBUSY, "top can only be used on running containers"), NULL;
   return husk_container_top (&r, words, err);
+}
+
+int
+husk_op_container_stats (struct husk_engine *e, const char *ref,
+                         struct husk_container_stats *s, husk_error_t *err)
+{
+  cleanup_container_rec struct husk_container_rec r = { 0 };
+
+  memset (s, 0, sizeof *s);
+  if (husk_container_load (e, ref, &r, err) < 0)
+    return -1;
+  return husk_container_stats (&r, s, err);
 }

@@ -5,6 +5,8 @@
  * check its state with Podman's wording.
  */
 #include "ops/container.h"
+#include "ops/container_ps.h"
+#include "container/inspect.h"
 #include "container/lifecycle.h"
 #include "container/stats.h"
 #include "container/top.h"
@@ -38,4 +40,24 @@ husk_op_container_stats (struct husk_engine *e, const char *ref,
   if (husk_container_load (e, ref, &r, err) < 0)
     return -1;
   return husk_container_stats (&r, s, err);
+}
+
+json_t *
+husk_op_container_inspect_sized (struct husk_engine *e, const char *ref, bool size,
+                                 husk_error_t *err)
+{
+  cleanup_container_rec struct husk_container_rec r = { 0 };
+  struct husk_container_size sz;
+
+  if (husk_container_load (e, ref, &r, err) < 0)
+    return NULL;
+  if (size && husk_op_container_size (e, &r, &sz, err) < 0)
+    return NULL;
+  return husk_container_inspect (e, &r, size ? &sz : NULL);
+}
+
+json_t *
+husk_op_container_inspect (struct husk_engine *e, const char *ref, husk_error_t *err)
+{
+  return husk_op_container_inspect_sized (e, ref, false, err);
 }

@@ -15,6 +15,12 @@
 #include <stddef.h>
 #include <stdint.h>
 
+struct husk_container_size
+{
+  int64_t rw;     /* bytes of the read-write layer (the container's changes) */
+  int64_t rootfs; /* the image's size plus rw: the whole root file system */
+};
+
 /**
  * husk_size_tree() - Bytes of the files below a directory
  * @dir_fd: the directory (not taken)

@@ -4,6 +4,7 @@
 #define HUSK_OPS_CONTAINER_H
 
 #include "container/lifecycle.h"
+#include "container/stats.h"
 #include "engine/engine.h"
 #include "state/containers.h"
 #include "util/error.h"
@@ -121,7 +122,7 @@ int husk_op_container_log (struct husk_engine *e, const char *ref, char **path,
 
 /* ==========================================================================
    Runtime-facing operations: exec, attach, pause/unpause, restart, top,
-   stats (ops/container_exec.c, container_top.c, container_stats.c).
+   stats (ops/container_exec.c, container_query.c).
    ========================================================================== */
 
 /* Read a container's row with its state brought up to date (what the
@@ -194,26 +195,10 @@ int husk_op_container_restart (struct husk_engine *e, const char *ref, int timeo
 json_t *husk_op_container_top (struct husk_engine *e, const char *ref,
                                char *const *descriptors, husk_error_t *err);
 
-struct husk_container_stats
-{
-  char *id;
-  char *name;
-  bool running;          /* false: every number is 0 */
-  int64_t read_ns;       /* CLOCK_REALTIME when read */
-  int64_t up_ns;         /* time since the container started */
-  uint64_t cpu_ns;       /* CPU time used by the container */
-  uint64_t mem_usage;    /* bytes, page cache that can be dropped excluded */
-  uint64_t mem_limit;    /* bytes; the host's memory when unlimited */
-  int64_t net_rx, net_tx; /* bytes; -1 when the container has no network */
-  uint64_t blk_read, blk_write;
-  uint64_t pids;
-};
-
 /* Read a container's resource usage from its cgroup (v1 or v2).  A
    container that is not running gives zeros.  */
 int husk_op_container_stats (struct husk_engine *e, const char *ref,
                              struct husk_container_stats *s, husk_error_t *err);
-void husk_container_stats_release (struct husk_container_stats *s);
 
 /* ==== File-system commands (ops/container_fs.c) ========================
    cp, diff, export, commit, mount/unmount, rename, port, container prune. */

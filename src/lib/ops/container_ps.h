@@ -7,6 +7,7 @@
 #ifndef HUSK_OPS_CONTAINER_PS_H
 #define HUSK_OPS_CONTAINER_PS_H
 
+#include "container/size.h"
 #include "engine/engine.h"
 #include "state/containers.h"
 #include "util/error.h"
@@ -14,12 +15,6 @@
 #include <jansson.h>
 #include <stdbool.h>
 #include <stdint.h>
-
-struct husk_container_size
-{
-  int64_t rw;     /* bytes of the read-write layer (the container's changes) */
-  int64_t rootfs; /* the image's size plus rw: the whole root file system */
-};
 
 /**
  * husk_op_container_size() - Sizes of a container's root file system

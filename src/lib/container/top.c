@@ -12,8 +12,8 @@
  * leaving that root.  Everything is read from /proc; nothing runs in the
  * container.
  */
+#include "container/top.h"
 #include "format/humanize.h"
-#include "ops/container.h"
 #include "runtime/user.h"
 #include "util/cleanup.h"
 #include "util/fileutil.h"
@@ -630,7 +630,7 @@ parse_descriptors (char *const *words, const struct descriptor ***out, size_t *n
   return 0;
 }
 
-/* ---- the operation ----------------------------------------------------------- */
+/* ---- top ----------------------------------------------------------- */
 
 static int64_t
 boot_ns (void)
@@ -680,11 +680,18 @@ render (struct top *t, const struct descriptor **ds, size_t nd)
   return json_pack ("{s:o, s:o}", "Titles", titles, "Processes", rows);
 }
 
-json_t *
-husk_op_container_top (struct husk_engine *e, const char *ref, char *const *words,
-                       husk_error_t *err)
+int
+husk_container_top_check (char *const *words, husk_error_t *err)
 {
-  cleanup_container_rec struct husk_container_rec r = { 0 };
+  cleanup_free const struct descriptor **ds = NULL;
+  size_t nd;
+
+  return parse_descriptors (words, &ds, &nd, err);
+}
+
+json_t *
+husk_container_top (const struct husk_container_rec *r, char *const *words, husk_error_t *err)
+{
   struct top t = { 0 };
   cleanup_free const struct descriptor **ds = NULL;
   size_t nd;
@@ -693,10 +700,6 @@ husk_op_container_top (struct husk_engine *e, const char *ref, char *const *word
 
   if (parse_descriptors (words, &ds, &nd, err) < 0)
     return NULL;
-  if (husk_op_container_load (e, ref, &r, err) < 0)
-    return NULL;
-  if (strcmp (r.state, "running") != 0 && strcmp (r.state, "paused") != 0)
-    return husk_error_makex (err, EBUSY, "top can only be used on running containers"), NULL;
   t.ticks = sysconf (_SC_CLK_TCK);
   t.page_kb = sysconf (_SC_PAGESIZE) / 1024;
   t.boot_ns = boot_ns ();
@@ -704,9 +707,9 @@ husk_op_container_top (struct husk_engine *e, const char *ref, char *const *word
   t.now_ns = (int64_t) ts.tv_sec * 1000000000 + ts.tv_nsec;
   if (t.ticks <= 0)
     t.ticks = 100;
-  if (collect (&t, r.pid, err) == 0)
+  if (collect (&t, r->pid, err) == 0)
     {
-      read_names (&t, r.pid);
+      read_names (&t, r->pid);
       out = render (&t, ds, nd);
     }
   for (size_t i = 0; i < t.n; i++)

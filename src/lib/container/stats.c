@@ -13,7 +13,7 @@
  * as the host's memory.  Network I/O is summed over the interfaces of the
  * container's own network namespace other than lo (/proc/PID/net/dev).
  */
-#include "ops/container.h"
+#include "container/stats.h"
 #include "util/cleanup.h"
 #include "util/fileutil.h"
 #include "util/proc.h"
@@ -289,27 +289,24 @@ read_stats (const struct husk_container_rec *r, struct husk_container_stats *s,
 }
 
 int
-husk_op_container_stats (struct husk_engine *e, const char *ref,
-                         struct husk_container_stats *s, husk_error_t *err)
+husk_container_stats (const struct husk_container_rec *r, struct husk_container_stats *s,
+                      husk_error_t *err)
 {
-  cleanup_container_rec struct husk_container_rec r = { 0 };
   struct timespec ts;
   int ret = 0;
 
   memset (s, 0, sizeof *s);
-  if (husk_op_container_load (e, ref, &r, err) < 0)
-    return -1;
   clock_gettime (CLOCK_REALTIME, &ts);
-  s->id = husk_xstrdup (r.id);
-  s->name = husk_xstrdup (r.name);
+  s->id = husk_xstrdup (r->id);
+  s->name = husk_xstrdup (r->name);
   s->read_ns = (int64_t) ts.tv_sec * 1000000000 + ts.tv_nsec;
-  s->running = (strcmp (r.state, "running") == 0 || strcmp (r.state, "paused") == 0)
-               && r.pid > 0;
+  s->running = (strcmp (r->state, "running") == 0 || strcmp (r->state, "paused") == 0)
+               && r->pid > 0;
   if (s->running)
     {
-      struct husk_proc_id p = { .pid = r.pid, .start = r.pid_start, .boot_id = r.boot_id };
-      s->up_ns = s->read_ns - r.started_at;
-      ret = read_stats (&r, s, err);
+      struct husk_proc_id p = { .pid = r->pid, .start = r->pid_start, .boot_id = r->boot_id };
+      s->up_ns = s->read_ns - r->started_at;
+      ret = read_stats (r, s, err);
       if (ret < 0 && !husk_proc_alive (&p))
         {
           /* It exited between the state and the read: nothing to show. */

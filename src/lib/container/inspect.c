@@ -8,10 +8,10 @@
  * layout (storage/store.h).  What husk has no notion of gets Podman's zero
  * value ("" , 0, false, null), never an invented one.
  */
-#include "ops/container.h"
+#include "container/inspect.h"
+#include "container/lifecycle.h"
 #include "container/monitor.h"
 #include "format/humanize.h"
-#include "ops/container_ps.h"
 #include "runtime/spec.h"
 #include "storage/store.h"
 #include "util/cleanup.h"
@@ -577,11 +577,11 @@ paths_json (struct ictx *x)
 }
 
 static json_t *
-inspect_one (struct ictx *x, bool size, husk_error_t *err)
+inspect_one (struct ictx *x, const struct husk_container_size *size)
 {
   const struct husk_container_rec *r = x->r;
   cleanup_free char *created = husk_time_rfc3339nano (r->created / 1000000000, r->created % 1000000000);
-  cleanup_strv char **execs = husk_op_container_exec_ids (x->e, r->id);
+  cleanup_strv char **execs = husk_container_exec_ids (x->e, r->id);
   struct husk_image_rec img = { 0 };
   json_t *args = json_array (), *o;
   const char *digest = NULL;
@@ -612,11 +612,8 @@ inspect_one (struct ictx *x, bool size, husk_error_t *err)
       "GraphDriver", graphdriver_json (x)));
   if (size)
     {
-      struct husk_container_size sz;
-      if (husk_op_container_size (x->e, r, &sz, err) < 0)
-        return json_decref (o), NULL;
-      json_object_set_new (o, "SizeRw", json_integer (sz.rw));
-      json_object_set_new (o, "SizeRootFs", json_integer (sz.rootfs));
+      json_object_set_new (o, "SizeRw", json_integer (size->rw));
+      json_object_set_new (o, "SizeRootFs", json_integer (size->rootfs));
     }
   json_object_update_new (o, json_pack (
       "{s:o, s:o, s:o, s:s, s:b, s:b, s:o, s:o}", "Mounts", mounts_json (x->c),
@@ -627,23 +624,20 @@ inspect_one (struct ictx *x, bool size, husk_error_t *err)
 }
 
 json_t *
-husk_op_container_inspect_sized (struct husk_engine *e, const char *ref, bool size,
-                                 husk_error_t *err)
+husk_container_inspect (struct husk_engine *e, const struct husk_container_rec *r,
+                        const struct husk_container_size *size)
 {
-  cleanup_container_rec struct husk_container_rec r = { 0 };
   cleanup_free char *specpath = NULL, *spec = NULL;
-  struct ictx x = { .e = e, .r = &r };
+  struct ictx x = { .e = e, .r = r };
   json_t *o;
 
-  if (husk_op_container_load (e, ref, &r, err) < 0)
-    return NULL;
-  x.c = json_loads (r.config, 0, NULL);
-  x.dir = husk_asprintf ("%s/containers/%s", e->root, r.id);
-  x.run = husk_op_container_rundir (e, r.id);
+  x.c = json_loads (r->config, 0, NULL);
+  x.dir = husk_asprintf ("%s/containers/%s", e->root, r->id);
+  x.run = husk_container_rundir (e, r->id);
   specpath = husk_asprintf ("%s/config.json", x.dir);
   spec = husk_read_file (specpath, NULL, NULL);
   x.spec = spec ? json_loads (spec, 0, NULL) : NULL;
-  o = inspect_one (&x, size, err);
+  o = inspect_one (&x, size);
   json_decref (x.c);
   json_decref (x.spec);
   free (x.dir);
@@ -651,10 +645,4 @@ husk_op_container_inspect_sized (struct husk_engine *e, const char *ref, bool si
   husk_strv_free (x.bounding);
   husk_strv_free (x.effective);
   return o;
-}
-
-json_t *
-husk_op_container_inspect (struct husk_engine *e, const char *ref, husk_error_t *err)
-{
-  return husk_op_container_inspect_sized (e, ref, false, err);
 }

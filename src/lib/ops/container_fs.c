@@ -1,23 +1,17 @@
 /* SPDX-License-Identifier: GPL-2.0-or-later */
 /*
  * The container commands that work on its file system: cp, diff, export,
- * commit, mount and unmount; and rename, port and container prune.
+ * commit, mount and unmount; and rename, port and container prune.  The
+ * file work is in container/fs.c (see container/fs.h); these resolve the
+ * container, check what the command asks and record the events.
  *
- * Theory of operation: a command that reads or writes a container's root
- * mounts it with husk_store_container_mount() (counted, so a running
- * container's mount is shared and stays) and unmounts it when done; the
- * file work is done beneath an O_PATH fd of the root by container/cp.c and
- * container/fstar.c, which resolve container paths inside the root only.
- * diff and commit read the read-write layer directly: overlay's upper
- * directory (<graphroot>/overlay/containers/<id>/diff, as storage/store.h
- * lays it out), or vfs's full copy compared with the image's tree.  commit
- * writes that layer as a tar into the store's work area (its tmp/), applies it on top of the
- * image's top layer with husk_store_layer_create(), then records the image
- * as import does; until the record, the new layer is removed on failure.
+ * commit writes the read-write layer as a tar into the store's work area
+ * (its tmp/), applies it on top of the image's top layer with
+ * husk_store_layer_create(), then records the image as import does; until
+ * the record, the new layer is removed on failure.
  */
 #include "container/changes.h"
-#include "container/cp.h"
-#include "container/fstar.h"
+#include "container/fs.h"
 #include "container/monitor.h"
 #include "container/parse.h"
 #include "image/image.h"
@@ -26,7 +20,6 @@
 #include "events/events.h"
 #include "ops/events.h"
 #include "ops/image.h"
-#include "runtime/user.h"
 #include "state/containers.h"
 #include "storage/store.h"
 #include "util/cleanup.h"
@@ -51,155 +44,18 @@ event (struct husk_engine *e, const char *action, const char *id, const char *na
   husk_op_events_record (e, id, action);
 }
 
-static bool
-is_running (const struct husk_container_rec *r)
-{
-  return strcmp (r->state, "running") == 0 || strcmp (r->state, "paused") == 0
-         || strcmp (r->state, "stopping") == 0;
-}
-
-/* The container's directory in the layer store (store.h's layout).  */
-static char *
-store_dir (struct husk_engine *e, const char *id)
-{
-  return husk_asprintf ("%s/%s/containers/%s", husk_store_graphroot (e->store),
-                        husk_store_driver_name (e->store), id);
-}
-
-/* A container's root, mounted; *rootfd an O_PATH fd of it.  Undo with
-   unmount_root().  */
-static int
-mount_root (struct husk_engine *e, const char *id, int *rootfd, husk_error_t *err)
-{
-  cleanup_free char *path = husk_store_container_mount (e->store, id, err);
-
-  if (path == NULL)
-    return -1;
-  *rootfd = open (path, O_PATH | O_DIRECTORY | O_CLOEXEC);
-  if (*rootfd < 0)
-    {
-      husk_error_t uerr = NULL;
-      husk_error_make (err, errno, "open '%s'", path);
-      if (husk_store_container_unmount (e->store, id, false, &uerr) < 0)
-        husk_error_drop (&uerr, "container %s: unmount", id);
-      return -1;
-    }
-  return 0;
-}
-
-static void
-unmount_root (struct husk_engine *e, const char *id, int *rootfd)
-{
-  husk_error_t err = NULL;
-
-  if (*rootfd >= 0)
-    close (*rootfd);
-  *rootfd = -1;
-  if (husk_store_container_unmount (e->store, id, false, &err) < 0)
-    {
-      husk_log_warn ("container %s: %s", id, err->msg);
-      husk_error_release (&err);
-    }
-}
-
 /* ---- cp -------------------------------------------------------------------- */
-
-/* The primary uid/gid of the container's user, as Podman's --archive
-   gives copies (resolved in the container's own /etc/passwd).  */
-static int
-ctr_owner (int rootfd, const struct husk_container_rec *r, struct husk_cp_opts *o,
-           husk_error_t *err)
-{
-  cleanup_json json_t *c = json_loads (r->config, 0, NULL);
-  const char *spec = json_string_value (json_object_get (c, "user"));
-  struct husk_user u = { 0 };
-
-  o->set_owner = true;
-  if (spec == NULL || *spec == '\0')
-    {
-      /* root, whatever the container's /etc/passwd holds */
-      o->uid = 0;
-      o->gid = 0;
-      return 0;
-    }
-  if (husk_user_resolve (rootfd, spec, NULL, &u, err) < 0)
-    return -1;
-  o->uid = u.uid;
-  o->gid = u.gid;
-  husk_user_release (&u);
-  return 0;
-}
-
-/* cp onto the host replaces what is at the destination.  Only a regular
-   file or a directory may be there: as root, replacing a device node, FIFO
-   or socket with a regular file damages the host (a copy onto /dev/null
-   made every later "> /dev/null" on the machine write into a file), and
-   Podman refuses such a destination too.  dst is checked as named and,
-   when it is a directory, the name the copy takes in it.  */
-static int
-check_host_dest (const char *src, const char *dst, husk_error_t *err)
-{
-  cleanup_free char *base = husk_xstrdup (src), *inside = NULL;
-  const char *target = dst;
-  size_t n = strlen (base);
-  struct stat st;
-
-  while (n > 1 && base[n - 1] == '/')
-    base[--n] = '\0';
-  if (stat (dst, &st) == 0 && S_ISDIR (st.st_mode))
-    {
-      const char *slash = strrchr (base, '/');
-      const char *name = slash ? slash + 1 : base;
-      /* "dir/." copies the content: the names come from the container. */
-      if (*name == '\0' || strcmp (name, ".") == 0 || strcmp (name, "..") == 0)
-        return 0;
-      inside = husk_asprintf ("%s/%s", dst, name);
-      target = inside;
-    }
-  if (stat (target, &st) < 0 || S_ISREG (st.st_mode) || S_ISDIR (st.st_mode))
-    return 0;
-  return husk_error_makex (err, EINVAL, "cannot copy to \"%s\": it is a %s, not a regular "
-                           "file or directory", target,
-                           S_ISCHR (st.st_mode)    ? "character device"
-                           : S_ISBLK (st.st_mode)  ? "block device"
-                           : S_ISFIFO (st.st_mode) ? "FIFO"
-                                                   : "socket");
-}
-
-static int
-copy (struct husk_engine *e, const char *ref, bool in, const char *path, const char *host,
-      int fd, const struct husk_cp_request *rq, husk_error_t *err)
-{
-  cleanup_container_rec struct husk_container_rec r = { 0 };
-  cleanup_free char *where = NULL;
-  struct husk_cp_opts o = { .overwrite = rq->overwrite, .rootless = e->rootless };
-  int rootfd = -1, ret = -1;
-
-  if (!in && host && check_host_dest (path, host, err) < 0)
-    return -1;
-  if (husk_op_container_load (e, ref, &r, err) < 0)
-    return -1;
-  where = husk_asprintf ("container %s", r.name);
-  o.where = where;
-  if (mount_root (e, r.id, &rootfd, err) == 0)
-    {
-      if (in)
-        ret = rq->archive && ctr_owner (rootfd, &r, &o, err) < 0
-                  ? -1
-                  : husk_cp_into (rootfd, path, host, fd, &o, err);
-      else
-        ret = husk_cp_out (rootfd, path, host, fd, &o, err);
-      unmount_root (e, r.id, &rootfd);
-    }
-  return ret;
-}
 
 int
 husk_op_container_copy_in (struct husk_engine *e, const char *ref, const char *src,
                            int in_fd, const char *path, const struct husk_cp_request *rq,
                            husk_error_t *err)
 {
-  return copy (e, ref, true, path, src, in_fd, rq, err);
+  cleanup_container_rec struct husk_container_rec r = { 0 };
+
+  if (husk_op_container_load (e, ref, &r, err) < 0)
+    return -1;
+  return husk_container_copy_in (e, &r, src, in_fd, path, rq, err);
 }
 
 int
@@ -207,111 +63,40 @@ husk_op_container_copy_out (struct husk_engine *e, const char *ref, const char *
                             const char *dst, int out_fd, const struct husk_cp_request *rq,
                             husk_error_t *err)
 {
-  return copy (e, ref, false, path, dst, out_fd, rq, err);
-}
+  cleanup_container_rec struct husk_container_rec r = { 0 };
 
-/* ---- diff ------------------------------------------------------------------ */
-
-/* The image's top layer (NULL when it has none), from the image record.  */
-static char *
-image_top (struct husk_engine *e, const char *image_id, struct husk_image_rec *img,
-           husk_error_t *err)
-{
-  size_t n;
-
-  if (husk_state_image_get (e->state, image_id, img, err) < 0)
-    return husk_error_wrap (err, "image of the container"), NULL;
-  n = husk_strv_len (img->layers);
-  return n ? husk_xstrdup (img->layers[n - 1]) : NULL;
-}
-
-/* Compute the changes of container r.  */
-static int
-changes_of (struct husk_engine *e, const struct husk_container_rec *r,
-            struct husk_change **out, size_t *n, husk_error_t *err)
-{
-  struct husk_image_rec img = { 0 };
-  cleanup_free char *top = image_top (e, r->image_id, &img, err);
-  cleanup_free char *dir = store_dir (e, r->id), *tree = husk_asprintf ("%s/diff", dir);
-  cleanup_free char *lower = NULL;
-  cleanup_close int tfd = -1, lfd = -1;
-  bool overlay = strcmp (husk_store_driver_name (e->store), "overlay") == 0;
-  husk_error_t uerr = NULL;
-  int ret = -1;
-
-  if (top == NULL && img.id == NULL)
+  if (dst && husk_container_cp_check_dest (path, dst, err) < 0)
     return -1;
-  if (top && (lower = husk_store_image_mount (e->store, top, err)) == NULL)
-    goto out;
-  tfd = open (tree, O_RDONLY | O_DIRECTORY | O_CLOEXEC);
-  if (tfd < 0)
-    husk_error_make (err, errno, "open '%s'", tree);
-  else if (lower && (lfd = open (lower, O_RDONLY | O_DIRECTORY | O_CLOEXEC)) < 0)
-    husk_error_make (err, errno, "open '%s'", lower);
-  else
-    ret = overlay ? husk_changes_overlay (tfd, lfd, out, n, err)
-                  : husk_changes_compare (tfd, lfd, out, n, err);
-  /* Nothing of the image's tree may stay open, or the unmount fails.  */
-  if (lfd >= 0)
-    close (lfd), lfd = -1;
-  if (lower && husk_store_image_unmount (e->store, top, false, &uerr) < 0)
-    husk_error_drop_warn (&uerr, "could not unmount image layer %s", top);
-out:
-  husk_image_rec_release (&img);
-  return ret;
+  if (husk_op_container_load (e, ref, &r, err) < 0)
+    return -1;
+  return husk_container_copy_out (e, &r, path, dst, out_fd, rq, err);
 }
+
+/* ---- diff, export ---------------------------------------------------------- */
 
 int
 husk_op_container_diff (struct husk_engine *e, const char *ref, struct husk_change **out,
                         size_t *n, husk_error_t *err)
 {
   cleanup_container_rec struct husk_container_rec r = { 0 };
-  struct husk_change *c = NULL;
-  size_t k = 0, m = 0;
-  int ret;
 
   if (husk_op_container_load (e, ref, &r, err) < 0)
     return -1;
-  ret = changes_of (e, &r, &c, &m, err);
-  if (ret < 0)
-    return -1;
-  for (size_t i = 0; i < m; i++)
-    {
-      if (husk_changes_runtime_path (c[i].path))
-        free (c[i].path);
-      else
-        c[k++] = c[i];
-    }
-  *out = c;
-  *n = k;
-  return 0;
+  return husk_container_diff (e, &r, out, n, err);
 }
-
-/* ---- export ---------------------------------------------------------------- */
 
 int
 husk_op_container_export (struct husk_engine *e, const char *ref, int out_fd,
                           husk_error_t *err)
 {
   cleanup_container_rec struct husk_container_rec r = { 0 };
-  struct husk_fstar_opts o = { .xattrs = true };
-  struct husk_fstar *w = NULL;
-  int rootfd = -1, ret = -1;
 
   if (husk_op_container_load (e, ref, &r, err) < 0)
     return -1;
-  if (mount_root (e, r.id, &rootfd, err) == 0)
-    {
-      w = husk_fstar_new (out_fd, &o, err);
-      ret = w ? husk_fstar_add (w, rootfd, "", err) : -1;
-      if (ret == 0)
-        ret = husk_fstar_finish (w, err);
-      husk_fstar_free (w);
-      unmount_root (e, r.id, &rootfd);
-    }
-  if (ret == 0)
-    event (e, "export", r.id, r.name);
-  return ret;
+  if (husk_container_export (e, &r, out_fd, err) < 0)
+    return -1;
+  event (e, "export", r.id, r.name);
+  return 0;
 }
 
 /* ---- commit -------------------------------------------------------------------- */
@@ -334,7 +119,7 @@ static int
 write_layer (struct husk_engine *e, const struct husk_container_rec *r, int fd,
              husk_error_t *err)
 {
-  cleanup_free char *dir = store_dir (e, r->id), *tree = husk_asprintf ("%s/diff", dir);
+  cleanup_free char *dir = husk_container_store_dir (e, r->id), *tree = husk_asprintf ("%s/diff", dir);
   cleanup_close int tfd = open (tree, O_RDONLY | O_DIRECTORY | O_CLOEXEC);
   struct husk_change *c = NULL;
   size_t n = 0;
@@ -344,7 +129,7 @@ write_layer (struct husk_engine *e, const struct husk_container_rec *r, int fd,
     return husk_error_make (err, errno, "open '%s'", tree);
   if (strcmp (husk_store_driver_name (e->store), "overlay") == 0)
     return husk_changes_layer_overlay (tfd, fd, err);
-  if (changes_of (e, r, &c, &n, err) < 0)
+  if (husk_container_changes (e, r, &c, &n, err) < 0)
     return -1;
   ret = husk_changes_layer_list (tfd, c, n, fd, err);
   husk_changes_free (c, n);
@@ -633,21 +418,10 @@ husk_op_container_mount (struct husk_engine *e, const char *ref, husk_error_t *e
                              "command inside `husk unshare`"), NULL;
   if (husk_op_container_load (e, ref, &r, err) < 0)
     return NULL;
-  path = husk_store_container_mount (e->store, r.id, err);
+  path = husk_container_mount (e, &r, err);
   if (path)
     event (e, "mount", r.id, r.name);
   return path;
-}
-
-/* How many mounts the store counts for container id (0 when unknown).  */
-static long
-mount_count (struct husk_engine *e, const char *id)
-{
-  cleanup_free char *p = husk_asprintf ("%s/storage/%s/containers/%s/count", e->runroot,
-                                        husk_store_driver_name (e->store), id);
-  cleanup_free char *text = husk_read_file (p, NULL, NULL);
-
-  return text ? strtol (text, NULL, 10) : 0;
 }
 
 int
@@ -655,71 +429,20 @@ husk_op_container_unmount (struct husk_engine *e, const char *ref, bool force,
                            husk_error_t *err)
 {
   cleanup_container_rec struct husk_container_rec r = { 0 };
-  int ret;
 
   if (husk_op_container_load (e, ref, &r, err) < 0)
     return -1;
-  if (strcmp (husk_store_driver_name (e->store), "vfs") == 0)
-    ret = 0; /* nothing is mounted */
-  else if (is_running (&r) && (force || mount_count (e, r.id) <= 1))
-    ret = husk_error_makex (err, EBUSY, "cannot unmount container %s as it is %s: "
-                            "container state improper", r.id, r.state);
-  else
-    ret = husk_store_container_unmount (e->store, r.id, force, err);
-  if (ret == 0)
-    event (e, "unmount", r.id, r.name);
-  return ret;
-}
-
-static bool
-is_mountpoint (const char *path)
-{
-  cleanup_free char *parent = husk_asprintf ("%s/..", path);
-  struct stat a, b;
-
-  return stat (path, &a) == 0 && stat (parent, &b) == 0 && a.st_dev != b.st_dev;
-}
-
-void
-husk_ctr_mount_array_free (struct husk_ctr_mount *a, size_t n)
-{
-  for (size_t i = 0; a && i < n; i++)
-    {
-      free (a[i].id);
-      free (a[i].name);
-      free (a[i].path);
-    }
-  free (a);
+  if (husk_container_unmount (e, &r, force, err) < 0)
+    return -1;
+  event (e, "unmount", r.id, r.name);
+  return 0;
 }
 
 int
 husk_op_container_mounts (struct husk_engine *e, struct husk_ctr_mount **out, size_t *n,
                           husk_error_t *err)
 {
-  struct husk_container_rec *list = NULL;
-  size_t count = 0;
-
-  *out = NULL;
-  *n = 0;
-  if (husk_state_container_list (e->state, &list, &count, err) < 0)
-    return -1;
-  for (size_t i = 0; i < count; i++)
-    {
-      cleanup_free char *dir = store_dir (e, list[i].id);
-      char *merged = husk_asprintf ("%s/merged", dir);
-      if (!is_mountpoint (merged))
-        {
-          free (merged);
-          continue;
-        }
-      *out = husk_xrealloc (*out, (*n + 1) * sizeof **out);
-      (*out)[*n] = (struct husk_ctr_mount){ .id = husk_xstrdup (list[i].id),
-                                            .name = husk_xstrdup (list[i].name),
-                                            .path = merged };
-      (*n)++;
-    }
-  husk_container_rec_array_free (list, count);
-  return 0;
+  return husk_container_mounts (e, out, n, err);
 }
 
 /* ---- rename ------------------------------------------------------------------ */

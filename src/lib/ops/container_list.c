@@ -243,7 +243,7 @@ row_fill (struct husk_engine *e, struct husk_ps_row *row, struct husk_container_
   row->labels = json_is_object (labels) ? json_incref (labels) : NULL;
   if (!size)
     return;
-  if (husk_op_container_size (e, &row->rec, &row->size, &err) < 0)
+  if (husk_container_size (e, &row->rec, &row->size, &err) < 0)
     {
       row->size_error = husk_xstrdup (err->msg);
       husk_error_release (&err);

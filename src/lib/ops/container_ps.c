@@ -1,76 +1,20 @@
 /* SPDX-License-Identifier: GPL-2.0-or-later */
 /*
- * `ps` and `inspect` helpers: the sizes of a container's root file system
- * and the object `podman ps --format json` prints per container.
- *
- * The read-write layer lives where storage/store.h lays it out,
- * <graphroot>/<driver>/containers/<id>/diff: overlay's upper directory
- * (exactly the container's writes, so its whole content is counted), or
- * vfs's full copy of the image (only what `diff` lists as added or changed
- * is counted).  Nothing is mounted for overlay; vfs needs the image's tree,
- * which for vfs is a plain directory.
+ * The object `podman ps --format json` prints per container.  The sizes
+ * of a container's root file system are container/size.c's.
  */
 #include "ops/container_ps.h"
 #include "container/size.h"
 #include "format/humanize.h"
 #include "ops/container.h"
-#include "storage/store.h"
 #include "util/cleanup.h"
 #include "util/strutil.h"
 
-#include <errno.h>
-#include <fcntl.h>
 #include <string.h>
 #include <time.h>
-#include <unistd.h>
 
 /* Go's zero time.Time in Unix seconds: what Podman prints for "never".  */
 #define GO_ZERO_UNIX (-62135596800LL)
-
-static int
-rw_size (struct husk_engine *e, const struct husk_container_rec *r, int64_t *out,
-         husk_error_t *err)
-{
-  const char *driver = husk_store_driver_name (e->store);
-  cleanup_free char *tree = husk_asprintf ("%s/%s/containers/%s/diff",
-                                           husk_store_graphroot (e->store), driver, r->id);
-  cleanup_close int fd = open (tree, O_RDONLY | O_DIRECTORY | O_NOFOLLOW | O_CLOEXEC);
-  struct husk_change *c = NULL;
-  size_t n = 0;
-  int ret;
-
-  *out = 0;
-  if (fd < 0)
-    {
-      /* Removed meanwhile, or made before it had a layer: nothing written. */
-      if (errno == ENOENT)
-        return 0;
-      return husk_error_make (err, errno, "open '%s'", tree);
-    }
-  if (strcmp (driver, "overlay") == 0)
-    return husk_size_tree (fd, out, err);
-  if (husk_op_container_diff (e, r->id, &c, &n, err) < 0)
-    return -1;
-  ret = husk_size_changes (fd, c, n, out, err);
-  husk_changes_free (c, n);
-  return ret;
-}
-
-int
-husk_op_container_size (struct husk_engine *e, const struct husk_container_rec *r,
-                        struct husk_container_size *out, husk_error_t *err)
-{
-  struct husk_image_rec img = { 0 };
-  int64_t image = 0;
-
-  if (rw_size (e, r, &out->rw, err) < 0)
-    return husk_error_wrap (err, "size of container %.12s", r->id);
-  if (husk_state_image_get (e->state, r->image_id, &img, NULL) == 0)
-    image = img.size;
-  husk_image_rec_release (&img);
-  out->rootfs = image + out->rw;
-  return 0;
-}
 
 static json_int_t
 unix_or_zero (int64_t ns)

@@ -1,8 +1,8 @@
 /* SPDX-License-Identifier: GPL-2.0-or-later */
 /*
- * What `ps` and `inspect` need beyond the container's row: the sizes of
- * its file system (--size) and the object `podman ps --format json` prints
- * for it (ops/container_ps.c).
+ * What `ps` needs beyond the container's row: the object `podman ps
+ * --format json` prints for it (ops/container_ps.c); the sizes of its file
+ * system (--size) are husk_container_size()'s (container/size.h).
  */
 #ifndef HUSK_OPS_CONTAINER_PS_H
 #define HUSK_OPS_CONTAINER_PS_H
@@ -15,21 +15,6 @@
 #include <jansson.h>
 #include <stdbool.h>
 #include <stdint.h>
-
-/**
- * husk_op_container_size() - Sizes of a container's root file system
- * @r:   the container
- * @out: filled in
- *
- * rw is what the container changed: overlay's upper directory, or for vfs
- * the added and changed files of its copy (see container/size.h: apparent
- * sizes, symlinks not followed, hard links once).  rootfs adds the size of
- * the image as `husk images` shows it (the uncompressed layers); an image
- * that is gone counts 0.
- * Return: 0, or -1.
- */
-int husk_op_container_size (struct husk_engine *e, const struct husk_container_rec *r,
-                            struct husk_container_size *out, husk_error_t *err);
 
 /**
  * husk_op_container_ps_json() - A container as `podman ps --format json` shows it

@@ -203,6 +203,7 @@ int husk_op_container_stats (struct husk_engine *e, const char *ref,
 /* ==== File-system commands (ops/container_fs.c) ========================
    cp, diff, export, commit, mount/unmount, rename, port, container prune. */
 
+#include "container/commit.h"
 #include "container/fs.h"
 
 /**
@@ -231,16 +232,6 @@ int husk_op_container_diff (struct husk_engine *e, const char *ref,
 /* A tar of the container's whole file system to out_fd.  */
 int husk_op_container_export (struct husk_engine *e, const char *ref, int out_fd,
                               husk_error_t *err);
-
-struct husk_commit_opts
-{
-  const char *reference; /* name of the new image, or NULL */
-  char **changes;        /* --change instructions ("CMD x" or "CMD=x") */
-  const char *message;   /* history comment */
-  const char *author;
-  const char *format;    /* "oci" (default) or "docker" */
-  bool pause;            /* pause a running container meanwhile */
-};
 
 /**
  * husk_op_container_commit() - A new image from a container's changes

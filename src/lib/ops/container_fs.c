@@ -2,8 +2,9 @@
 /*
  * The container commands that work on its file system: cp, diff, export,
  * commit, mount and unmount; and rename, port and container prune.  The
- * file work is in container/fs.c (see container/fs.h); these resolve the
- * container, check what the command asks and record the events.
+ * work is in container/ (fs.h, commit.h, manage.h); these resolve the
+ * container, check what the command asks, take the transaction and record
+ * the events.
  *
  * commit writes the read-write layer as a tar into the store's work area
  * (its tmp/), applies it on top of the image's top layer with
@@ -13,10 +14,8 @@
 #include "container/changes.h"
 #include "container/commit.h"
 #include "container/fs.h"
-#include "container/monitor.h"
-#include "container/parse.h"
+#include "container/manage.h"
 #include "image/image.h"
-#include "image/reference.h"
 #include "ops/container.h"
 #include "events/events.h"
 #include "ops/events.h"
@@ -25,18 +24,13 @@
 #include "storage/store.h"
 #include "util/cleanup.h"
 #include "util/digest.h"
-#include "util/fileutil.h"
 #include "util/log.h"
 #include "util/strutil.h"
 
 #include <errno.h>
-#include <fcntl.h>
 #include <stdlib.h>
 #include <string.h>
-#include <sys/file.h>
-#include <sys/stat.h>
 #include <time.h>
-#include <unistd.h>
 
 static void
 event (struct husk_engine *e, const char *action, const char *id, const char *name)
@@ -233,85 +227,20 @@ husk_op_container_mounts (struct husk_engine *e, struct husk_ctr_mount **out, si
 
 /* ---- rename ------------------------------------------------------------------ */
 
-static bool
-valid_name (const char *n)
-{
-  if (!((n[0] >= 'a' && n[0] <= 'z') || (n[0] >= 'A' && n[0] <= 'Z')
-        || (n[0] >= '0' && n[0] <= '9')))
-    return false;
-  for (const char *p = n; *p; p++)
-    if (!((*p >= 'a' && *p <= 'z') || (*p >= 'A' && *p <= 'Z') || (*p >= '0' && *p <= '9')
-          || *p == '_' || *p == '.' || *p == '-'))
-      return false;
-  return true;
-}
-
-/* The container that has name, if any (names only, not ID prefixes).  */
-static char *
-name_holder (struct husk_engine *e, const char *name, husk_error_t *err)
-{
-  struct husk_container_rec *list = NULL;
-  size_t n = 0;
-  char *id = NULL;
-
-  if (husk_state_container_list (e->state, &list, &n, err) < 0)
-    return NULL;
-  for (size_t i = 0; i < n && id == NULL; i++)
-    if (strcmp (list[i].name, name) == 0)
-      id = husk_xstrdup (list[i].id);
-  husk_container_rec_array_free (list, n);
-  return id;
-}
-
-static int
-rename_row (struct husk_engine *e, const char *id, const char *name, char **old,
-            husk_error_t *err)
-{
-  cleanup_container_rec struct husk_container_rec r = { 0 };
-  cleanup_json json_t *c = NULL;
-  cleanup_free char *holder = NULL;
-  husk_error_t lerr = NULL;
-  int ret = -1;
-
-  if (husk_state_container_get (e->state, id, &r, err) < 0)
-    return -1;
-  holder = name_holder (e, name, &lerr);
-  if (lerr)
-    husk_error_move (err, &lerr);
-  else if (holder && strcmp (holder, r.id) != 0)
-    husk_error_makex (err, EEXIST, "renaming container %s: name %s already in use, "
-                      "cannot rename container %s: container already exists", r.id, name,
-                      r.id);
-  else
-    {
-      c = json_loads (r.config, 0, NULL);
-      if (json_is_object (c))
-        {
-          json_object_set_new (c, "name", json_string (name));
-          free (r.config);
-          r.config = json_dumps (c, JSON_COMPACT);
-        }
-      *old = steal_ptr (&r.name);
-      r.name = husk_xstrdup (name);
-      ret = husk_state_container_save (e->state, &r, err);
-    }
-  return ret;
-}
-
 int
 husk_op_container_rename (struct husk_engine *e, const char *ref, const char *name,
                           husk_error_t *err)
 {
   cleanup_free char *id = NULL, *old = NULL;
 
-  if (!valid_name (name))
+  if (!husk_container_name_valid (name))
     return husk_error_makex (err, EINVAL, "names must match [a-zA-Z0-9][a-zA-Z0-9_.-]*: "
                              "invalid argument");
   if (husk_op_container_resolve (e, ref, &id, err) < 0)
     return -1;
   if (husk_state_begin (e->state, err) < 0)
     return -1;
-  if (rename_row (e, id, name, &old, err) < 0)
+  if (husk_container_rename_row (e, id, name, &old, err) < 0)
     {
       husk_state_rollback (e->state);
       return -1;
@@ -342,115 +271,25 @@ husk_op_container_ports (struct husk_engine *e, const char *ref,
 
 /* ---- container prune --------------------------------------------------------- */
 
-struct prune_filter
-{
-  int64_t until_ns; /* 0: none */
-  char **labels;    /* label=... */
-  char **not_labels; /* label!=... */
-};
-
-static void
-prune_filter_release (struct prune_filter *f)
-{
-  husk_strv_free (f->labels);
-  husk_strv_free (f->not_labels);
-}
-
-static int
-parse_until (const char *s, int64_t *ns, husk_error_t *err)
-{
-  int64_t d;
-  char *end;
-  long long sec;
-
-  if ((*ns = husk_timestamp_parse (s, strlen (s))) >= 0)
-    return 0;
-  if (husk_parse_duration (s, &d, NULL) == 0)
-    return *ns = husk_now_ns () - d, 0;
-  errno = 0;
-  sec = strtoll (s, &end, 10);
-  if (*s && *end == '\0' && errno == 0)
-    return *ns = sec * 1000000000LL, 0;
-  return husk_error_makex (err, EINVAL, "invalid until filter \"%s\": use RFC 3339, a Unix "
-                           "timestamp or a duration such as 10m", s);
-}
-
-static int
-parse_filters (char **filters, struct prune_filter *f, husk_error_t *err)
-{
-  for (size_t i = 0; filters && filters[i]; i++)
-    {
-      const char *v = filters[i];
-      if (husk_has_prefix (v, "until="))
-        {
-          if (parse_until (v + 6, &f->until_ns, err) < 0)
-            return -1;
-        }
-      else if (husk_has_prefix (v, "label!="))
-        husk_strv_append (&f->not_labels, v + 7);
-      else if (husk_has_prefix (v, "label="))
-        husk_strv_append (&f->labels, v + 6);
-      else
-        {
-          cleanup_free char *key = husk_xstrndup (v, strcspn (v, "!="));
-          return husk_error_makex (err, EINVAL, "%s is an invalid filter", key);
-        }
-    }
-  return 0;
-}
-
-/* "key" or "key=value" against a labels object.  */
-static bool
-label_matches (json_t *labels, const char *want)
-{
-  const char *eq = strchr (want, '=');
-  cleanup_free char *key = husk_xstrndup (want, eq ? (size_t) (eq - want) : strlen (want));
-  json_t *v = json_object_get (labels, key);
-
-  if (v == NULL)
-    return false;
-  return eq == NULL || (json_is_string (v) && strcmp (json_string_value (v), eq + 1) == 0);
-}
-
-static bool
-prune_matches (const struct prune_filter *f, const struct husk_container_rec *r)
-{
-  cleanup_json json_t *c = NULL;
-  json_t *labels;
-
-  if (strcmp (r->state, "exited") != 0 && strcmp (r->state, "created") != 0)
-    return false;
-  if (f->until_ns && r->created >= f->until_ns)
-    return false;
-  c = json_loads (r->config, 0, NULL);
-  labels = json_object_get (c, "labels");
-  for (size_t i = 0; f->labels && f->labels[i]; i++)
-    if (!label_matches (labels, f->labels[i]))
-      return false;
-  for (size_t i = 0; f->not_labels && f->not_labels[i]; i++)
-    if (label_matches (labels, f->not_labels[i]))
-      return false;
-  return true;
-}
-
 int
 husk_op_container_prune (struct husk_engine *e, char **filters, char ***removed,
                          husk_error_t *err)
 {
-  struct prune_filter f = { 0 };
+  struct husk_prune_filter f = { 0 };
   struct husk_container_rec *list = NULL;
   size_t n = 0;
   int ret = 0;
 
-  if (parse_filters (filters, &f, err) < 0 || husk_op_container_list (e, &list, &n, err) < 0)
+  if (husk_container_prune_filter_parse (filters, &f, err) < 0
+      || husk_op_container_list (e, &list, &n, err) < 0)
     {
-      prune_filter_release (&f);
+      husk_prune_filter_release (&f);
       return -1;
     }
   for (size_t i = 0; i < n; i++)
     {
       husk_error_t one = NULL;
-      if (!prune_matches (&f, &list[i]))
+      if (!husk_container_prune_match (&f, &list[i]))
         continue;
       if (husk_op_container_remove (e, list[i].id, false, false, -1, &one) == 0)
         husk_strv_append (removed, list[i].id);
@@ -463,6 +302,6 @@ husk_op_container_prune (struct husk_engine *e, char **filters, char ***removed,
         }
     }
   husk_container_rec_array_free (list, n);
-  prune_filter_release (&f);
+  husk_prune_filter_release (&f);
   return ret;
 }

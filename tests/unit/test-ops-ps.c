@@ -1,5 +1,6 @@
 /* SPDX-License-Identifier: GPL-2.0-or-later */
-/* Unit tests of ops/container_list.c: which containers `ps` lists (the
+/* Unit tests of container/ps.c, through the husk_op_ps_* entries the CLI
+   calls (ops/container_ps.c): which containers `ps` lists (the
    running-only default, --filter, -l, -n), the STATUS text with the
    healthcheck's status, and --sort; over a real state database with
    container rows in every state.  */

@@ -7,7 +7,9 @@
  * are remembered by (device, inode) and counted once at the end.
  */
 #include "container/size.h"
+#include "container/fs.h"
 #include "container/fstar.h"
+#include "storage/store.h"
 #include "util/cleanup.h"
 #include "util/strutil.h"
 
@@ -169,5 +171,50 @@ husk_size_changes (int tree_fd, const struct husk_change *c, size_t n, int64_t *
       count (&t, &st);
     }
   *out = finish (&t);
+  return 0;
+}
+
+static int
+rw_size (struct husk_engine *e, const struct husk_container_rec *r, int64_t *out,
+         husk_error_t *err)
+{
+  const char *driver = husk_store_driver_name (e->store);
+  cleanup_free char *tree = husk_asprintf ("%s/%s/containers/%s/diff",
+                                           husk_store_graphroot (e->store), driver, r->id);
+  cleanup_close int fd = open (tree, O_RDONLY | O_DIRECTORY | O_NOFOLLOW | O_CLOEXEC);
+  struct husk_change *c = NULL;
+  size_t n = 0;
+  int ret;
+
+  *out = 0;
+  if (fd < 0)
+    {
+      /* Removed meanwhile, or made before it had a layer: nothing written. */
+      if (errno == ENOENT)
+        return 0;
+      return husk_error_make (err, errno, "open '%s'", tree);
+    }
+  if (strcmp (driver, "overlay") == 0)
+    return husk_size_tree (fd, out, err);
+  if (husk_container_diff (e, r, &c, &n, err) < 0)
+    return -1;
+  ret = husk_size_changes (fd, c, n, out, err);
+  husk_changes_free (c, n);
+  return ret;
+}
+
+int
+husk_container_size (struct husk_engine *e, const struct husk_container_rec *r,
+                     struct husk_container_size *out, husk_error_t *err)
+{
+  struct husk_image_rec img = { 0 };
+  int64_t image = 0;
+
+  if (rw_size (e, r, &out->rw, err) < 0)
+    return husk_error_wrap (err, "size of container %.12s", r->id);
+  if (husk_state_image_get (e->state, r->image_id, &img, NULL) == 0)
+    image = img.size;
+  husk_image_rec_release (&img);
+  out->rootfs = image + out->rw;
   return 0;
 }

@@ -10,6 +10,8 @@
 #define HUSK_CONTAINER_SIZE_H
 
 #include "container/changes.h"
+#include "engine/engine.h"
+#include "state/containers.h"
 #include "util/error.h"
 
 #include <stddef.h>
@@ -20,6 +22,23 @@ struct husk_container_size
   int64_t rw;     /* bytes of the read-write layer (the container's changes) */
   int64_t rootfs; /* the image's size plus rw: the whole root file system */
 };
+
+/**
+ * husk_container_size() - Sizes of a container's root file system
+ * @r:   the container
+ * @out: filled in
+ *
+ * rw is what the container changed: overlay's upper directory
+ * (<graphroot>/overlay/containers/<id>/diff, exactly the container's
+ * writes, so its whole content is counted), or for vfs the added and
+ * changed files of its copy (what `diff` lists; nothing is mounted for
+ * overlay, vfs's image tree is a plain directory).  rootfs adds the size
+ * of the image as `husk images` shows it (the uncompressed layers); an
+ * image that is gone counts 0.
+ * Return: 0, or -1.
+ */
+int husk_container_size (struct husk_engine *e, const struct husk_container_rec *r,
+                         struct husk_container_size *out, husk_error_t *err);
 
 /**
  * husk_size_tree() - Bytes of the files below a directory

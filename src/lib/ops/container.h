@@ -203,13 +203,8 @@ int husk_op_container_stats (struct husk_engine *e, const char *ref,
 /* ==== File-system commands (ops/container_fs.c) ========================
    cp, diff, export, commit, mount/unmount, rename, port, container prune. */
 
-#include "container/changes.h"
-
-struct husk_cp_request
-{
-  bool archive;   /* copies in: chown to the container's user (Podman's -a) */
-  bool overwrite; /* replace directories with non-directories and back */
-};
+#include "container/commit.h"
+#include "container/fs.h"
 
 /**
  * husk_op_container_copy_in() - `cp HOSTPATH CTR:PATH` and `cp - CTR:DIR`
@@ -238,16 +233,6 @@ int husk_op_container_diff (struct husk_engine *e, const char *ref,
 int husk_op_container_export (struct husk_engine *e, const char *ref, int out_fd,
                               husk_error_t *err);
 
-struct husk_commit_opts
-{
-  const char *reference; /* name of the new image, or NULL */
-  char **changes;        /* --change instructions ("CMD x" or "CMD=x") */
-  const char *message;   /* history comment */
-  const char *author;
-  const char *format;    /* "oci" (default) or "docker" */
-  bool pause;            /* pause a running container meanwhile */
-};
-
 /**
  * husk_op_container_commit() - A new image from a container's changes
  * @id_out: the new image's ID (64 hex digits)
@@ -269,16 +254,9 @@ char *husk_op_container_mount (struct husk_engine *e, const char *ref, husk_erro
 int husk_op_container_unmount (struct husk_engine *e, const char *ref, bool force,
                                husk_error_t *err);
 
-struct husk_ctr_mount
-{
-  char *id;
-  char *name;
-  char *path;
-};
 /* Containers whose root file system is mounted, newest first.  */
 int husk_op_container_mounts (struct husk_engine *e, struct husk_ctr_mount **out,
                               size_t *n, husk_error_t *err);
-void husk_ctr_mount_array_free (struct husk_ctr_mount *a, size_t n);
 
 /* EINVAL for an invalid name, EEXIST when another container has it.  */
 int husk_op_container_rename (struct husk_engine *e, const char *ref, const char *name,

@@ -1,12 +1,14 @@
 /* SPDX-License-Identifier: GPL-2.0-or-later */
 /*
- * What `ps` and `inspect` need beyond the container's row: the sizes of
- * its file system (--size) and the object `podman ps --format json` prints
- * for it (ops/container_ps.c).
+ * `ps`: the containers listed, their STATUS text, --filter and --sort, and
+ * the object `podman ps --format json` prints per container.  The types
+ * and the work are container/ps.h's; these are the entries the front ends
+ * call (ops/container_ps.c).
  */
 #ifndef HUSK_OPS_CONTAINER_PS_H
 #define HUSK_OPS_CONTAINER_PS_H
 
+#include "container/ps.h"
 #include "container/size.h"
 #include "engine/engine.h"
 #include "state/containers.h"
@@ -16,142 +18,32 @@
 #include <stdbool.h>
 #include <stdint.h>
 
-/**
- * husk_op_container_size() - Sizes of a container's root file system
- * @r:   the container
- * @out: filled in
- *
- * rw is what the container changed: overlay's upper directory, or for vfs
- * the added and changed files of its copy (see container/size.h: apparent
- * sizes, symlinks not followed, hard links once).  rootfs adds the size of
- * the image as `husk images` shows it (the uncompressed layers); an image
- * that is gone counts 0.
- * Return: 0, or -1.
- */
-int husk_op_container_size (struct husk_engine *e, const struct husk_container_rec *r,
-                            struct husk_container_size *out, husk_error_t *err);
-
-/**
- * husk_op_container_ps_json() - A container as `podman ps --format json` shows it
- * @r:      the container, its state up to date
- * @status: the STATUS text ("Up 5 minutes", "Exited (0) 3 seconds ago")
- * @size:   its sizes, or NULL when not asked for ("Size": null)
- *
- * The keys and their order are Podman's: AutoRemove, Command, CreatedAt,
- * Exited, ExitedAt, ExitCode, Id, Image, ImageID, IsInfra, Labels, Mounts,
- * Names, Namespaces, Networks, Pid, Pod, PodName, Ports, Size, StartedAt,
- * State, Status, Created.  Times never reached are Go's zero time in Unix
- * seconds (-62135596800), as Podman prints them.
- * Return: a new object.
- */
+/* husk_container_ps_json(): a container as `podman ps --format json`
+   shows it.  */
 json_t *husk_op_container_ps_json (struct husk_engine *e, const struct husk_container_rec *r,
                                    const char *status, const struct husk_container_size *size);
 
-/* ==== The listing: which containers `ps` shows, in what order, with what
-   STATUS text (ops/container_list.c) ==================================== */
-
-/* One --filter, parsed (husk_op_ps_filter_parse()).  */
-enum husk_ps_filter_key
-{
-  HUSK_PS_FILTER_ID,       /* the ID starts with value */
-  HUSK_PS_FILTER_NAME,     /* the name contains value */
-  HUSK_PS_FILTER_STATUS,   /* the state is value ("stopped": exited) */
-  HUSK_PS_FILTER_EXITED,   /* exited with that code */
-  HUSK_PS_FILTER_ANCESTOR, /* image ID prefix, or part of the image's name */
-  HUSK_PS_FILTER_LABEL,    /* "key" or "key=value" */
-  HUSK_PS_FILTER_BEFORE,   /* created before the container named */
-  HUSK_PS_FILTER_SINCE,    /* created after the container named */
-};
-
-struct husk_ps_filter
-{
-  enum husk_ps_filter_key key;
-  char *value;
-  int64_t created; /* before/since: when the named container was created */
-};
-
-struct husk_ps_opts
-{
-  bool all;           /* -a: every state; else only running and paused */
-  bool latest;        /* -l: only the newest */
-  long last;          /* -n: the newest n (any state); < 0: no limit */
-  char *const *filters; /* --filter "key=value", all of which must match */
-  const char *sort;   /* NULL: "created"; see husk_op_ps_sort_valid() */
-  bool size;          /* compute each container's sizes */
-};
-
-/* A container as `ps` lists it.  */
-struct husk_ps_row
-{
-  struct husk_container_rec rec; /* its row, the state up to date */
-  char *image;   /* the image as named at create; "" when unknown */
-  char *command; /* entrypoint and command, joined by spaces, in full */
-  char *status;  /* the STATUS text (husk_op_ps_status_text()) */
-  bool auto_remove;   /* created with --rm */
-  json_t *labels;     /* its labels (an object), or NULL */
-  bool sized;         /* size holds its sizes */
-  struct husk_container_size size;
-  char *size_error;   /* asked for sizes and they could not be read: why */
-};
-
-void husk_ps_row_release (struct husk_ps_row *r);
-void husk_ps_rows_free (struct husk_ps_row *rows, size_t n);
-
-/**
- * husk_op_container_ps() - The containers `ps` shows
- * @o:    what to show
- * @rows: set to the rows, sorted by @o->sort (free with husk_ps_rows_free())
- * @n:    their number
- * @err:  EINVAL for an unknown filter or sort key, the lookup's error for
- *        a before=/since= container that does not exist
- *
- * Without -a, -l, -n or a filter only running and paused containers are
- * listed.  -l and -n take the newest that match; the rows are then sorted
- * (by "created": oldest first).  A container whose sizes cannot be read
- * is listed all the same, with size_error set (as Podman: the others
- * still are).
- * Return: 0, or -1 (nothing is listed).
- */
+/* husk_container_ps(): the containers `ps` shows, sorted.  */
 int husk_op_container_ps (struct husk_engine *e, const struct husk_ps_opts *o,
                           struct husk_ps_row **rows, size_t *n, husk_error_t *err);
 
-/* Whether key is one of --sort's: command, created, id, image, names,
-   runningfor, size, status.  */
+/* husk_container_ps_sort_valid(): whether key is one of --sort's.  */
 bool husk_op_ps_sort_valid (const char *key);
 
-/**
- * husk_op_ps_filter_parse() - Parse and check --filter values
- * @e:       resolves before= and since=; may be NULL when neither is given
- * @filters: "key=value" (a bare "key" has the value "")
- * @out:     set to an array of *n filters (free with husk_ps_filters_free())
- *
- * Return: 0, or -1 (EINVAL "KEY is an invalid filter"; the lookup's error
- * for before=/since=).
- */
+/* husk_container_ps_filter_parse(): parse and check --filter values.  */
 int husk_op_ps_filter_parse (struct husk_engine *e, char *const *filters,
                              struct husk_ps_filter **out, size_t *n, husk_error_t *err);
-void husk_ps_filters_free (struct husk_ps_filter *f, size_t n);
 
-/* Whether a container (cfg: its parsed configuration) matches every filter. */
+/* husk_container_ps_filter_match(): whether a container matches every
+   filter.  */
 bool husk_op_ps_filter_match (const struct husk_ps_filter *f, size_t n,
                               const struct husk_container_rec *r, json_t *cfg);
 
-/**
- * husk_op_ps_status_text() - Podman's STATUS text of a container
- * @health: its healthcheck's status ("healthy", "starting", ...), or NULL
- *          when it has no healthcheck
- * @now:    the time, in Unix seconds
- *
- * "Up 3 minutes ago (healthy)" (running or stopping), "Up 3 minutes
- * (Paused)", "Exited (1) 5 seconds ago", "Initialized" or "Created".
- * Return: a new string.
- */
+/* husk_container_ps_status_text(): Podman's STATUS text of a container. */
 char *husk_op_ps_status_text (const struct husk_container_rec *r, const char *health,
                               int64_t now);
 
-/* Sort rows by a --sort key (NULL: "created"): created and runningfor by
-   creation, oldest first; size by the root file system's size (rows
-   without sizes count 0), then creation; the others by their text.  */
+/* husk_container_ps_sort(): sort rows by a --sort key.  */
 void husk_op_ps_sort (struct husk_ps_row *rows, size_t n, const char *key);
 
 #endif

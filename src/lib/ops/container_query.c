@@ -51,7 +51,7 @@ husk_op_container_inspect_sized (struct husk_engine *e, const char *ref, bool si
 
   if (husk_container_load (e, ref, &r, err) < 0)
     return NULL;
-  if (size && husk_op_container_size (e, &r, &sz, err) < 0)
+  if (size && husk_container_size (e, &r, &sz, err) < 0)
     return NULL;
   return husk_container_inspect (e, &r, size ? &sz : NULL);
 }

@@ -135,18 +135,6 @@ reference_matches (const char *pattern, const char *name)
 }
 
 bool
-husk_label_filter_match (json_t *labels, const char *want)
-{
-  const char *eq = strchr (want, '=');
-  cleanup_free char *k = eq ? husk_xstrndup (want, eq - want) : husk_xstrdup (want);
-  json_t *v = json_object_get (labels, k);
-
-  if (v == NULL)
-    return false;
-  return eq == NULL || (json_is_string (v) && strcmp (json_string_value (v), eq + 1) == 0);
-}
-
-bool
 husk_image_filter_match (struct husk_image_filter *f, const struct husk_image_rec *r,
                          json_t *config)
 {

@@ -4,6 +4,7 @@
 #define HUSK_OPS_IMAGE_FILTER_H
 
 #include "ops/image.h"
+#include "util/strutil.h"
 
 struct husk_image_filter;
 
@@ -43,9 +44,5 @@ void husk_image_entry_array_free (struct husk_image_entry *a, size_t n);
  */
 int husk_op_image_prune (struct husk_engine *e, char **filters, bool all, char ***removed,
                          char ***failures, husk_error_t *err);
-
-/* The label= filter of every listing: "key" matches any value, "key=value"
-   that value (labels: a JSON object of strings).  */
-bool husk_label_filter_match (json_t *labels, const char *want);
 
 #endif

@@ -261,3 +261,16 @@ husk_now_ns (void)
   clock_gettime (CLOCK_REALTIME, &ts);
   return (int64_t) ts.tv_sec * 1000000000 + ts.tv_nsec;
 }
+
+bool
+husk_label_filter_match (json_t *labels, const char *want)
+{
+  const char *eq = strchr (want, '=');
+  char *k = eq ? husk_xstrndup (want, eq - want) : husk_xstrdup (want);
+  json_t *v = json_object_get (labels, k);
+
+  free (k);
+  if (v == NULL)
+    return false;
+  return eq == NULL || (json_is_string (v) && strcmp (json_string_value (v), eq + 1) == 0);
+}

@@ -5,6 +5,7 @@
 #define HUSK_UTIL_STRUTIL_H
 
 #include <stdarg.h>
+#include <jansson.h>
 #include <stdbool.h>
 #include <stddef.h>
 #include <stdint.h>
@@ -54,5 +55,9 @@ void husk_buf_release (struct husk_buf *b);
 
 /* The wall clock in nanoseconds since the epoch (event and log times).  */
 int64_t husk_now_ns (void);
+
+/* The label= filter of every listing: "key" matches any value, "key=value"
+   that value (labels: a JSON object of strings).  */
+bool husk_label_filter_match (json_t *labels, const char *want);
 
 #endif

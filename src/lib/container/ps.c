@@ -1,16 +1,12 @@
 /* SPDX-License-Identifier: GPL-2.0-or-later */
 /*
- * `ps`: which containers are listed (the running-only default, --filter,
- * -l, -n), the STATUS text of each (with its healthcheck's status, which
- * the monitor keeps in health.json), their sizes with --size, and --sort.
- * The front ends get typed rows and only format them, so the CLI and the
- * REST API list the same containers the same way.
+ * `ps`: the listing, its filters, the STATUS text, the sort and the JSON
+ * object (see ps.h).
  */
-#include "ops/container_ps.h"
+#include "container/ps.h"
+#include "container/lifecycle.h"
 #include "container/monitor.h"
 #include "format/humanize.h"
-#include "ops/container.h"
-#include "ops/image_filter.h"
 #include "util/cleanup.h"
 #include "util/fileutil.h"
 #include "util/strutil.h"
@@ -19,6 +15,9 @@
 #include <stdlib.h>
 #include <string.h>
 #include <time.h>
+
+/* Go's zero time.Time in Unix seconds: what Podman prints for "never".  */
+#define GO_ZERO_UNIX (-62135596800LL)
 
 /* ---- filters ------------------------------------------------------------ */
 
@@ -51,7 +50,7 @@ reference_created (struct husk_engine *e, const char *ref, int64_t *created, hus
 
   if (e == NULL)
     return husk_error_makex (err, EINVAL, "no container named \"%s\"", ref);
-  if (husk_op_container_resolve (e, ref, &id, err) < 0
+  if (husk_state_container_lookup (e->state, ref, &id, err) < 0
       || husk_state_container_get (e->state, id, &r, err) < 0)
     return -1;
   *created = r.created;
@@ -78,8 +77,8 @@ parse_one (struct husk_engine *e, const char *s, struct husk_ps_filter *f, husk_
 }
 
 int
-husk_op_ps_filter_parse (struct husk_engine *e, char *const *filters,
-                         struct husk_ps_filter **out, size_t *n, husk_error_t *err)
+husk_container_ps_filter_parse (struct husk_engine *e, char *const *filters,
+                                struct husk_ps_filter **out, size_t *n, husk_error_t *err)
 {
   size_t count = husk_strv_len ((char **) filters);
   struct husk_ps_filter *f = husk_xzalloc ((count + 1) * sizeof *f);
@@ -131,8 +130,8 @@ match_one (const struct husk_ps_filter *f, const struct husk_container_rec *r, j
 }
 
 bool
-husk_op_ps_filter_match (const struct husk_ps_filter *f, size_t n,
-                         const struct husk_container_rec *r, json_t *cfg)
+husk_container_ps_filter_match (const struct husk_ps_filter *f, size_t n,
+                                const struct husk_container_rec *r, json_t *cfg)
 {
   for (size_t i = 0; i < n; i++)
     if (!match_one (&f[i], r, cfg))
@@ -143,7 +142,8 @@ husk_op_ps_filter_match (const struct husk_ps_filter *f, size_t n,
 /* ---- status text -------------------------------------------------------- */
 
 char *
-husk_op_ps_status_text (const struct husk_container_rec *r, const char *health, int64_t now)
+husk_container_ps_status_text (const struct husk_container_rec *r, const char *health,
+                               int64_t now)
 {
   cleanup_free char *d = NULL;
   char h[32] = "";
@@ -181,7 +181,7 @@ health_status (struct husk_engine *e, const struct husk_container_rec *r, json_t
 
   if (!json_is_object (json_object_get (cfg, "health")))
     return NULL;
-  run = husk_op_container_rundir (e, r->id);
+  run = husk_container_rundir (e, r->id);
   path = husk_asprintf ("%s/%s", run, HUSK_MONITOR_HEALTH);
   text = husk_read_file (path, NULL, NULL);
   h = text ? json_loads (text, 0, NULL) : NULL;
@@ -238,12 +238,12 @@ row_fill (struct husk_engine *e, struct husk_ps_row *row, struct husk_container_
   memset (rec, 0, sizeof *rec);
   row->image = husk_xstrdup (image_name (cfg) ? image_name (cfg) : "");
   row->command = command_text (cfg);
-  row->status = husk_op_ps_status_text (&row->rec, health, time (NULL));
+  row->status = husk_container_ps_status_text (&row->rec, health, time (NULL));
   row->auto_remove = json_is_true (json_object_get (cfg, "rm"));
   row->labels = json_is_object (labels) ? json_incref (labels) : NULL;
   if (!size)
     return;
-  if (husk_op_container_size (e, &row->rec, &row->size, &err) < 0)
+  if (husk_container_size (e, &row->rec, &row->size, &err) < 0)
     {
       row->size_error = husk_xstrdup (err->msg);
       husk_error_release (&err);
@@ -272,7 +272,7 @@ select_rows (struct husk_engine *e, const struct husk_ps_opts *o, const struct h
       cleanup_json json_t *cfg = json_loads (list[i].config, 0, NULL);
       if (!everything && !listed_by_default (&list[i]))
         continue;
-      if (!husk_op_ps_filter_match (f, nf, &list[i], cfg))
+      if (!husk_container_ps_filter_match (f, nf, &list[i], cfg))
         continue;
       if ((o->latest && shown >= 1) || (o->last >= 0 && shown >= (size_t) o->last))
         break;
@@ -282,19 +282,19 @@ select_rows (struct husk_engine *e, const struct husk_ps_opts *o, const struct h
 }
 
 int
-husk_op_container_ps (struct husk_engine *e, const struct husk_ps_opts *o,
-                      struct husk_ps_row **rows, size_t *n, husk_error_t *err)
+husk_container_ps (struct husk_engine *e, const struct husk_ps_opts *o,
+                   struct husk_ps_row **rows, size_t *n, husk_error_t *err)
 {
   struct husk_ps_filter *f = NULL;
   struct husk_container_rec *list = NULL;
   size_t nf = 0, nl = 0;
 
-  if (o->sort && !husk_op_ps_sort_valid (o->sort))
+  if (o->sort && !husk_container_ps_sort_valid (o->sort))
     return husk_error_makex (err, EINVAL, "invalid option for --sort, options are: command, "
                              "created, id, image, names, runningfor, size, or status");
-  if (husk_op_ps_filter_parse (e, o->filters, &f, &nf, err) < 0)
+  if (husk_container_ps_filter_parse (e, o->filters, &f, &nf, err) < 0)
     return -1;
-  if (husk_op_container_list (e, &list, &nl, err) < 0)
+  if (husk_container_list (e, &list, &nl, err) < 0)
     {
       husk_ps_filters_free (f, nf);
       return -1;
@@ -303,7 +303,7 @@ husk_op_container_ps (struct husk_engine *e, const struct husk_ps_opts *o,
   *n = select_rows (e, o, f, nf, list, nl, *rows);
   husk_container_rec_array_free (list, nl);
   husk_ps_filters_free (f, nf);
-  husk_op_ps_sort (*rows, *n, o->sort);
+  husk_container_ps_sort (*rows, *n, o->sort);
   return 0;
 }
 
@@ -313,7 +313,7 @@ static const char *const sort_keys[] = { "command", "created", "id", "image", "n
                                          "runningfor", "size", "status", NULL };
 
 bool
-husk_op_ps_sort_valid (const char *key)
+husk_container_ps_sort_valid (const char *key)
 {
   return husk_strv_contains ((char **) sort_keys, key);
 }
@@ -354,8 +354,71 @@ cmp_rows (const void *a, const void *b, void *key)
 }
 
 void
-husk_op_ps_sort (struct husk_ps_row *rows, size_t n, const char *key)
+husk_container_ps_sort (struct husk_ps_row *rows, size_t n, const char *key)
 {
   if (n > 1)
     qsort_r (rows, n, sizeof *rows, cmp_rows, (void *) (key ? key : "created"));
+}
+
+/* ---- JSON --------------------------------------------------------------- */
+
+static json_int_t
+unix_or_zero (int64_t ns)
+{
+  return ns ? (json_int_t) (ns / 1000000000) : (json_int_t) GO_ZERO_UNIX;
+}
+
+/* Podman's PortMapping objects, or null when none are published.  */
+static json_t *
+ports_json (json_t *c)
+{
+  json_t *ports = json_object_get (c, "ports"), *out, *p;
+  size_t i;
+
+  if (json_array_size (ports) == 0)
+    return json_null ();
+  out = json_array ();
+  json_array_foreach (ports, i, p)
+    json_array_append_new (out, json_pack (
+        "{s:s, s:I, s:I, s:i, s:s}",
+        "host_ip", json_string_value (json_object_get (p, "host_ip")) ?: "",
+        "container_port", (json_int_t) json_integer_value (json_object_get (p, "container_port")),
+        "host_port", (json_int_t) json_integer_value (json_object_get (p, "host_port")),
+        "range", 1, "protocol", json_string_value (json_object_get (p, "protocol")) ?: "tcp"));
+  return out;
+}
+
+json_t *
+husk_container_ps_json (struct husk_engine *e, const struct husk_container_rec *r,
+                        const char *status, const struct husk_container_size *size)
+{
+  cleanup_json json_t *c = json_loads (r->config, 0, NULL);
+  cleanup_free char *ago = NULL;
+  json_t *mounts = json_array (), *m, *cmd = json_object_get (c, "cmd");
+  const char *image = json_string_value (json_object_get (json_object_get (c, "image"), "name"));
+  bool exited = strcmp (r->state, "exited") == 0;
+  size_t i;
+
+  (void) e;
+  ago = husk_human_duration_ago (time (NULL) - r->created / 1000000000);
+  json_array_foreach (json_object_get (c, "mounts"), i, m)
+    json_array_append (mounts, json_object_get (m, "destination"));
+  return json_pack (
+      "{s:b, s:O, s:s, s:b, s:I, s:i, s:s, s:s, s:s, s:b, s:O, s:o, s:[s], s:{}, s:[], s:i, "
+      "s:s, s:s, s:o, s:o, s:I, s:s, s:s, s:I}",
+      "AutoRemove", json_is_true (json_object_get (c, "rm")),
+      "Command", json_is_array (cmd) ? cmd : json_null (),
+      "CreatedAt", ago, "Exited", exited,
+      "ExitedAt", unix_or_zero (r->finished_at),
+      "ExitCode", r->exit_code, "Id", r->id, "Image", image ? image : "",
+      "ImageID", r->image_id, "IsInfra", 0,
+      "Labels", json_object_size (json_object_get (c, "labels")) ? json_object_get (c, "labels")
+                                                                 : json_null (),
+      "Mounts", mounts, "Names", r->name, "Namespaces", "Networks", "Pid", r->pid,
+      "Pod", "", "PodName", "", "Ports", ports_json (c),
+      "Size", size ? json_pack ("{s:I, s:I}", "rootFsSize", (json_int_t) size->rootfs,
+                                "rwSize", (json_int_t) size->rw)
+                   : json_null (),
+      "StartedAt", unix_or_zero (r->started_at), "State", r->state, "Status", status,
+      "Created", (json_int_t) (r->created / 1000000000));
 }

@@ -205,34 +205,6 @@ console_listen (struct exec_ctx *c, char **path, int *dirfd)
   return fd;
 }
 
-/* The master the runtime sent; it has exited, so the connection waits in
-   the backlog.  Return: the fd, or -1.  */
-static int
-console_receive (int lfd)
-{
-  cleanup_close int conn = accept4 (lfd, NULL, NULL, SOCK_CLOEXEC | SOCK_NONBLOCK);
-  char data[256];
-  struct iovec iov = { data, sizeof data };
-  union
-  {
-    struct cmsghdr h;
-    char buf[CMSG_SPACE (sizeof (int))];
-  } u;
-  struct msghdr m = { .msg_iov = &iov, .msg_iovlen = 1, .msg_control = u.buf,
-                      .msg_controllen = sizeof u.buf };
-  struct cmsghdr *cm;
-  int fd;
-
-  if (conn < 0 || recvmsg (conn, &m, MSG_CMSG_CLOEXEC) < 0)
-    return -1;
-  cm = CMSG_FIRSTHDR (&m);
-  if (cm == NULL || cm->cmsg_level != SOL_SOCKET || cm->cmsg_type != SCM_RIGHTS
-      || cm->cmsg_len != CMSG_LEN (sizeof (int)))
-    return -1;
-  memcpy (&fd, CMSG_DATA (cm), sizeof fd);
-  return fd;
-}
-
 /* Run the runtime with stdio fds (-1: /dev/null) and wait for it: with
    posix_spawn (no copy of our pages), executing its sealed copy through
    /proc/self/fd (the child's copy of our descriptors: the copy is
@@ -371,7 +343,7 @@ start (struct exec_ctx *c)
   if (lfd >= 0)
     {
       cleanup_free char *path = husk_asprintf ("%s/%s", c->cfg.dir, HUSK_EXEC_CONSOLE);
-      if (status == 0 && (master = console_receive (lfd)) < 0)
+      if (status == 0 && (master = mon_console_receive (lfd)) < 0)
         status = -1;
       unlink (path);
     }

@@ -137,6 +137,8 @@ const char *mon_start_created (struct mon_ctx *c);
 bool mon_go_given (struct mon_ctx *c);
 
 /* runtime.c */
+/* The pty master the runtime sends on its console socket, or -1.  */
+int mon_console_receive (int lfd);
 int mon_run (struct mon_ctx *c, char **argv, int in, int out, int err,
              char **env);
 void mon_runtime_prepare (struct mon_ctx *c, bool start);

@@ -261,8 +261,8 @@ console_listen (struct mon_ctx *c, char **path_out, int *dirfd)
   return fd;
 }
 
-static int
-console_receive (int lfd)
+int
+mon_console_receive (int lfd)
 {
   cleanup_close int conn = accept4 (lfd, NULL, NULL, SOCK_CLOEXEC);
   char data[256];
@@ -375,7 +375,7 @@ end_terminal (struct mon_ctx *c, int rc)
       set_error (c, "create", rc, k->cap);
       return -1;
     }
-  master = console_receive (k->console);
+  master = mon_console_receive (k->console);
   if (master < 0)
     {
       set_error_text (c, husk_asprintf ("%s: no terminal received on the console socket",

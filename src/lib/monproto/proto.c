@@ -403,24 +403,7 @@ int
 husk_monitor_write_file (const char *path, const void *data, size_t len,
                          mode_t mode, husk_error_t *err)
 {
-  cleanup_free char *tmp = husk_asprintf ("%s.tmp-XXXXXX", path);
-  cleanup_close int fd = mkostemp (tmp, O_CLOEXEC);
-
-  if (fd < 0)
-    return husk_error_make (err, errno, "create '%s'", tmp);
-  if (husk_write_all (fd, data, len) < 0 || fchmod (fd, mode) < 0)
-    {
-      int saved = errno;
-      unlink (tmp);
-      return husk_error_make (err, saved, "write '%s'", path);
-    }
-  if (rename (tmp, path) < 0)
-    {
-      int saved = errno;
-      unlink (tmp);
-      return husk_error_make (err, saved, "rename '%s'", path);
-    }
-  return 0;
+  return husk_write_file_replace (path, data, len, mode, err);
 }
 
 int

@@ -834,7 +834,10 @@ a_monitor_killed_before_go_leaves_no_runtime_to_start (void **state)
   assert_true (wait_file (mpid, true, 10000));
   kill (l.pid, SIGKILL);
   assert_int_equal (waitpid (l.pid, &status, 0), l.pid);
-  assert_int_equal (send (l.go_w, "1", 1, MSG_NOSIGNAL), 1);
+  /* The go may reach the runtime's forked process, or nobody when that
+     process has died with the monitor already (EPIPE): either way no
+     runtime may start.  */
+  (void) send (l.go_w, "1", 1, MSG_NOSIGNAL);
   husk_monitor_launch_release (&l);
   sleep_ms (500);
   state_dir = husk_asprintf ("%s/%s", t.rtroot, t.id);

@@ -52,7 +52,11 @@ husk_read_file_at (int dirfd, const char *path, size_t *len, husk_error_t *err)
 {
   cleanup_close int fd = openat (dirfd, path, O_RDONLY | O_CLOEXEC);
   struct husk_buf b = HUSK_BUF_INIT;
-  char chunk[65536];
+  /* On the heap: with -fstack-clash-protection a 64 KiB array on the
+     stack is probed page by page, and those 16 dirty pages stayed with
+     every idle husk-monitor (it reads its configuration here).  */
+  enum { CHUNK = 65536 };
+  cleanup_free char *chunk = husk_xmalloc (CHUNK);
   ssize_t n;
 
   if (fd < 0)
@@ -61,7 +65,7 @@ husk_read_file_at (int dirfd, const char *path, size_t *len, husk_error_t *err)
       return NULL;
     }
   husk_buf_append (&b, "", 0);
-  while ((n = read (fd, chunk, sizeof chunk)) != 0)
+  while ((n = read (fd, chunk, CHUNK)) != 0)
     {
       if (n < 0)
         {

@@ -270,7 +270,7 @@ assert_types() {
     run_husk unpause pz
 }
 
-@test "ps --filter exited=, name=, id= and before=/since= select; filters are ANDed" {
+@test "ps --filter exited=, name=, id= and before=/since= select; filters of different keys are ANDed, of one key ORed" {
     run_husk 3 run --name three husk-test/busybox sh -c 'exit 3'
     run_husk run --name zero husk-test/busybox true
     run_husk create --name fresh husk-test/busybox true
@@ -282,6 +282,11 @@ assert_types() {
     assert_output_is "$(printf 'three\nzero')"
     run_husk ps --filter name=e --filter exited=3 --format '{{.Names}}'
     assert_output_is "three"
+    # One key: either (Podman 4.4+, Docker).
+    run_husk ps --filter exited=3 --filter exited=0 --format '{{.Names}}'
+    assert_output_is "$(printf 'three\nzero')"
+    run_husk ps --filter status=created --filter status=exited --filter name=r --format '{{.Names}}'
+    assert_output_is "$(printf 'three\nzero\nfresh')"
     id=$(husk inspect --format '{{.Id}}' zero)
     run_husk ps --filter "id=${id:0:8}" --format '{{.Names}}'
     assert_output_is "zero"

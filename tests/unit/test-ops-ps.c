@@ -231,6 +231,28 @@ filters_are_anded (void **state)
   assert_string_equal (s, "x-three");
 }
 
+/* One key: any of its filters (Podman 4.4 and later, as Docker); label=
+   filters all; different keys all.  */
+static void
+filters_of_one_key_are_ored_but_labels_anded (void **state)
+{
+  struct fixture *f = *state;
+  char *st[] = { (char *) "status=created", (char *) "status=running", NULL };
+  char *mixed[] = { (char *) "status=created", (char *) "name=r-", (char *) "status=running",
+                    NULL };
+  char *labels[] = { (char *) "label=tier=web", (char *) "label=tier=db", NULL };
+  char *one_label[] = { (char *) "label=tier", (char *) "label=tier=web", NULL };
+  cleanup_free char *s = names (f, (struct husk_ps_opts){ .filters = st });
+  cleanup_free char *m = names (f, (struct husk_ps_opts){ .filters = mixed });
+  cleanup_free char *l = names (f, (struct husk_ps_opts){ .filters = labels });
+  cleanup_free char *l1 = names (f, (struct husk_ps_opts){ .filters = one_label });
+
+  assert_string_equal (s, "c-created r-run");
+  assert_string_equal (m, "r-run");
+  assert_string_equal (l, "");
+  assert_string_equal (l1, "r-run");
+}
+
 static void
 unknown_filter_fails_before_listing (void **state)
 {
@@ -384,6 +406,7 @@ main (void)
     T (filter_name_id_label_exited_ancestor),
     T (filter_before_and_since_compare_creation),
     T (filters_are_anded),
+    T (filters_of_one_key_are_ored_but_labels_anded),
     T (unknown_filter_fails_before_listing),
     T (latest_and_last_take_the_newest_in_any_state),
     T (sort_keys_order_rows),

@@ -129,13 +129,40 @@ match_one (const struct husk_ps_filter *f, const struct husk_container_rec *r, j
   return false;
 }
 
+/* Whether r passes one of the filters with f[i]'s key (f[i] is the
+   first of them).  */
+static bool
+match_key (const struct husk_ps_filter *f, size_t i, size_t n,
+           const struct husk_container_rec *r, json_t *cfg)
+{
+  for (size_t j = i; j < n; j++)
+    if (f[j].key == f[i].key && match_one (&f[j], r, cfg))
+      return true;
+  return false;
+}
+
+/* As Podman (and Docker) do since Podman 4.4: filters with one key are
+   ORed (`-f status=created -f status=exited`), except label=, which are
+   ANDed; filters with different keys are ANDed.  */
 bool
 husk_container_ps_filter_match (const struct husk_ps_filter *f, size_t n,
                                 const struct husk_container_rec *r, json_t *cfg)
 {
   for (size_t i = 0; i < n; i++)
-    if (!match_one (&f[i], r, cfg))
-      return false;
+    {
+      bool seen = false;
+
+      if (f[i].key == HUSK_PS_FILTER_LABEL)
+        {
+          if (!match_one (&f[i], r, cfg))
+            return false;
+          continue;
+        }
+      for (size_t j = 0; j < i && !seen; j++)
+        seen = f[j].key == f[i].key;
+      if (!seen && !match_key (f, i, n, r, cfg))
+        return false;
+    }
   return true;
 }
 

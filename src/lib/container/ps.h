@@ -103,7 +103,8 @@ int husk_container_ps_filter_parse (struct husk_engine *e, char *const *filters,
                                     struct husk_ps_filter **out, size_t *n, husk_error_t *err);
 void husk_ps_filters_free (struct husk_ps_filter *f, size_t n);
 
-/* Whether a container (cfg: its parsed configuration) matches every filter. */
+/* Whether a container (cfg: its parsed configuration) passes the filters:
+   one of each key, every label=.  */
 bool husk_container_ps_filter_match (const struct husk_ps_filter *f, size_t n,
                                      const struct husk_container_rec *r, json_t *cfg);
 

@@ -213,7 +213,7 @@ inspect_images (struct cli_ctx *ctx, char **refs, const char *format)
         }
       json_array_append_new (all, o);
     }
-  if (cli_print_objects (ctx, format, all) < 0)
+  if (cli_print_inspect (ctx, format, all) < 0)
     return cli_fail (ctx);
   return status;
 }
@@ -374,7 +374,9 @@ cmd_image_rm (struct cli_ctx *ctx, int argc, char **argv)
       if (husk_op_image_remove (ctx->engine, args[i], o.force, &rep, &ctx->err) < 0)
         {
           int code = ctx->err->code;
-          if (code == ENOENT && o.ignore)
+          /* Podman: --force, like --ignore, is quiet about images that
+             do not exist.  */
+          if (code == ENOENT && (o.ignore || o.force))
             {
               husk_error_release (&ctx->err);
               continue;

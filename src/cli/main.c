@@ -140,6 +140,15 @@ apply_log_level (struct cli_ctx *ctx)
   return 0;
 }
 
+/* Podman refuses an unknown --log-level before anything else, with exit
+   status 1 (not 125): scripts that check for it see the same.  */
+static int
+log_level_fail (struct cli_ctx *ctx)
+{
+  cli_fail (ctx);
+  return 1;
+}
+
 static const struct cli_command *
 find_command (const struct cli_command *cmds, const char *name)
 {
@@ -238,7 +247,7 @@ run_command (struct cli_ctx *ctx, const struct cli_command *cmd, int argc,
   else if (!cmd->sub && extract_globals (ctx, &argc, argv, cmd->flags & CMD_STOP_AT_ARG) < 0)
     r = cli_fail (ctx);
   else if (!cmd->sub && ctx->g->log_level && apply_log_level (ctx) < 0)
-    r = cli_fail (ctx);
+    r = log_level_fail (ctx);
   else if (cmd->sub)
     r = cmd->fn (ctx, argc - 1, argv + 1);
   else if (wants_help (argc, argv, cmd->flags & CMD_STOP_AT_ARG))
@@ -355,7 +364,7 @@ cli_main (int argc, char **argv)
   if (parse_globals (&ctx, argc, argv, &first) < 0)
     return cli_fail (&ctx);
   if (g.log_level && apply_log_level (&ctx) < 0)
-    return cli_fail (&ctx);
+    return log_level_fail (&ctx);
   if (g.version)
     {
       printf ("husk version %s\n", HUSK_VERSION);

@@ -66,6 +66,25 @@ cli_print_objects (struct cli_ctx *ctx, const char *format, json_t *objects)
   return render (ctx, format, &o, objects);
 }
 
+int
+cli_print_inspect (struct cli_ctx *ctx, const char *format, json_t *objects)
+{
+  size_t i;
+  json_t *obj;
+
+  if (format == NULL || husk_report_is_json (format))
+    return cli_print_objects (ctx, format, objects);
+  /* Podman's templates take .ID wherever the object has .Id: an alias
+     for the template only, never in the JSON.  */
+  json_array_foreach (objects, i, obj)
+    {
+      json_t *id = json_object_get (obj, "Id");
+      if (json_is_string (id) && json_object_get (obj, "ID") == NULL)
+        json_object_set (obj, "ID", id);
+    }
+  return cli_print_objects (ctx, format, objects);
+}
+
 char *
 cli_human_size (int64_t bytes)
 {

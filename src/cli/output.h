@@ -22,6 +22,9 @@ int cli_print_list (struct cli_ctx *ctx, const char *format, const char *default
 
 /* Print each object through format (a template), or all as a JSON array.  */
 int cli_print_objects (struct cli_ctx *ctx, const char *format, json_t *objects);
+/* The same for inspect: a template also finds .ID where the object has
+   .Id, as Podman's do (objects gains that key).  */
+int cli_print_inspect (struct cli_ctx *ctx, const char *format, json_t *objects);
 
 /* Pretty-print JSON as Podman does (4-space indent) followed by a newline. */
 void cli_print_json (json_t *j);

@@ -226,7 +226,7 @@ cli_inspect_objects (struct cli_ctx *ctx, char **refs, const char *type, bool si
         }
       json_array_append_new (all, j);
     }
-  if (cli_print_objects (ctx, format, all) < 0)
+  if (cli_print_inspect (ctx, format, all) < 0)
     return cli_fail (ctx);
   return cli_inspect_errors (*errors);
 }

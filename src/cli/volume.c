@@ -251,7 +251,13 @@ cmd_volume_rm (struct cli_ctx *ctx, int argc, char **argv)
       cleanup_free char *removed = NULL;
       if (husk_op_volume_remove (ctx->engine, names[i], o.force, (int) o.time, &removed,
                                  &ctx->err) < 0)
-        status = report (ctx, status);
+        {
+          /* Podman: --force is quiet about volumes that do not exist.  */
+          if (o.force && ctx->err->code == ENOENT)
+            husk_error_release (&ctx->err);
+          else
+            status = report (ctx, status);
+        }
       else
         puts (removed);
     }

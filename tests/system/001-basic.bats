@@ -20,8 +20,10 @@ load helpers
     assert_output_contains "See 'husk version --help'"
 }
 
-@test "an unknown log level is refused" {
-    run_husk 125 --log-level=loud version
+@test "an unknown log level is refused with exit status 1, as Podman" {
+    run_husk 1 --log-level=loud version
+    assert_output_contains 'log level "loud" is not supported'
+    run_husk 1 images --log-level loud
     assert_output_contains 'log level "loud" is not supported'
 }
 

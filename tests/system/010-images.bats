@@ -243,3 +243,23 @@ setup() {
     run_husk 125 image prune -f --filter bogus=1
     assert_output_contains "bogus"
 }
+
+@test "rmi --force and volume rm --force are quiet about names that do not exist" {
+    run_husk rmi --force no-such-image
+    assert_output_is ""
+    run_husk image rm -f no-such-image
+    run_husk 1 rmi no-such-image
+    run_husk volume rm --force no-such-volume
+    assert_output_is ""
+    run_husk 1 volume rm no-such-volume
+}
+
+@test "inspect templates take .ID where the object has .Id, and the JSON stays as it was" {
+    run_husk load -q -i "$HUSK_IMAGES/busybox.docker.tar"
+    run_husk image inspect --format '{{.ID}}' husk-test/busybox
+    assert_output_is "$(busybox_id)"
+    run_husk inspect --format '{{.ID}}={{.Id}}' husk-test/busybox
+    assert_output_is "$(busybox_id)=$(busybox_id)"
+    run_husk image inspect husk-test/busybox
+    ! grep -q '"ID"' <<<"$output"
+}

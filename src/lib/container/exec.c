@@ -58,7 +58,6 @@
 #include <errno.h>
 #include <fcntl.h>
 #include <signal.h>
-#include <spawn.h>
 #include <stdio.h>
 #include <string.h>
 #include <sys/random.h>
@@ -259,44 +258,20 @@ exec_process (json_t *spec, json_t *ccfg, const struct husk_exec_opts *o, husk_e
 
 /* ---- the exec monitor ---------------------------------------------------- */
 
-extern char **environ;
-
-/* Spawn `husk-monitor --exec` with its end of a socket pair on fd 3, stdio
-   on /dev/null, in a session of its own (no signal of our terminal reaches
-   it or the process).  posix_spawn: no fork of the whole husk process.  */
+/* Spawn `husk-monitor --exec` with its end of a socket pair on fd 3
+   (husk_monitor_spawn_process: its own session, stdio on /dev/null).  */
 int
 husk_container_exec_spawn (struct husk_exec_launch *l, husk_error_t *err)
 {
   cleanup_free char *path = husk_monitor_path ();
   char *argv[] = { (char *) "husk-monitor", (char *) "--exec", (char *) "--sock-fd",
                    (char *) "3", NULL };
-  posix_spawn_file_actions_t fa;
-  posix_spawnattr_t at;
-  sigset_t none, all;
   int sp[2], r;
 
   *l = (struct husk_exec_launch){ .sock = -1 };
   if (socketpair (AF_UNIX, SOCK_SEQPACKET | SOCK_CLOEXEC, 0, sp) < 0)
     return husk_error_make (err, errno, "socketpair");
-  posix_spawn_file_actions_init (&fa);
-  posix_spawnattr_init (&at);
-  /* Lifted out of the way first, so no dup2 clobbers it.  */
-  posix_spawn_file_actions_adddup2 (&fa, sp[1], 20);
-  posix_spawn_file_actions_addopen (&fa, 0, "/dev/null", O_RDWR, 0);
-  posix_spawn_file_actions_adddup2 (&fa, 0, 1);
-  posix_spawn_file_actions_adddup2 (&fa, 0, 2);
-  posix_spawn_file_actions_adddup2 (&fa, 20, 3);
-  posix_spawn_file_actions_addclosefrom_np (&fa, 4);
-  posix_spawn_file_actions_addchdir_np (&fa, "/");
-  sigemptyset (&none);
-  sigfillset (&all);
-  posix_spawnattr_setsigmask (&at, &none);
-  posix_spawnattr_setsigdefault (&at, &all);
-  posix_spawnattr_setflags (&at, POSIX_SPAWN_SETSID | POSIX_SPAWN_SETSIGMASK
-                                     | POSIX_SPAWN_SETSIGDEF);
-  r = posix_spawn (&l->pid, path, &fa, &at, argv, environ);
-  posix_spawn_file_actions_destroy (&fa);
-  posix_spawnattr_destroy (&at);
+  r = husk_monitor_spawn_process (path, argv, &sp[1], 1, &l->pid);
   close (sp[1]);
   if (r != 0)
     {

@@ -66,37 +66,28 @@ husk_monitor_path (void)
 
 /* --- Launch --------------------------------------------------------------- */
 
-/* Spawn husk-monitor in a new session, its stdio on /dev/null, the sync
-   pipe on fd 3, the passthrough stdio on 4-6, the attach socket on 7 and
-   the go pipe on 8, nothing else open.  posix_spawn (a vfork underneath) costs far less
-   than forking the whole husk process; the monitor is our child until we
-   exit and then init's, and nothing here waits for it.  Sources are first
-   lifted to 20-25 so that no dup2 clobbers one.  */
-static int
-spawn_monitor (const char *path, char **argv, int sync_w, const int *stdio,
-               bool passthrough, int attach, int go_r, pid_t *pid)
+int
+husk_monitor_spawn_process (const char *path, char **argv, const int *fds, int n, pid_t *pid)
 {
-  int src[6] = { sync_w, -1, -1, -1, attach, go_r };
   posix_spawn_file_actions_t fa;
   posix_spawnattr_t at;
   sigset_t none, all;
   int r;
 
-  for (int i = 1; i < 4; i++)
-    src[i] = passthrough ? stdio[i - 1] : -1;
   posix_spawn_file_actions_init (&fa);
   posix_spawnattr_init (&at);
-  for (int i = 0; i < 6; i++)
-    if (src[i] >= 0)
-      posix_spawn_file_actions_adddup2 (&fa, src[i], 20 + i);
+  /* Lifted to 20 and up first, so that no dup2 clobbers a source.  */
+  for (int i = 0; i < n; i++)
+    if (fds[i] >= 0)
+      posix_spawn_file_actions_adddup2 (&fa, fds[i], 20 + i);
   posix_spawn_file_actions_addopen (&fa, 0, "/dev/null", O_RDWR, 0);
   posix_spawn_file_actions_adddup2 (&fa, 0, 1);
   posix_spawn_file_actions_adddup2 (&fa, 0, 2);
-  for (int i = 0; i < 6; i++)
-    posix_spawn_file_actions_adddup2 (&fa, src[i] >= 0 ? 20 + i : 0, 3 + i);
-  posix_spawn_file_actions_addclosefrom_np (&fa, 9);
-  for (int i = 1; i < 6; i++)
-    if (src[i] < 0)
+  for (int i = 0; i < n; i++)
+    posix_spawn_file_actions_adddup2 (&fa, fds[i] >= 0 ? 20 + i : 0, 3 + i);
+  posix_spawn_file_actions_addclosefrom_np (&fa, 3 + n);
+  for (int i = 0; i < n; i++)
+    if (fds[i] < 0)
       posix_spawn_file_actions_addclose (&fa, 3 + i);
   posix_spawn_file_actions_addchdir_np (&fa, "/");
   sigemptyset (&none);
@@ -109,6 +100,19 @@ spawn_monitor (const char *path, char **argv, int sync_w, const int *stdio,
   posix_spawn_file_actions_destroy (&fa);
   posix_spawnattr_destroy (&at);
   return r;
+}
+
+/* The container's monitor: the sync pipe on fd 3, the passthrough stdio on
+   4-6, the attach socket on 7 and the go socket on 8.  */
+static int
+spawn_monitor (const char *path, char **argv, int sync_w, const int *stdio,
+               bool passthrough, int attach, int go_r, pid_t *pid)
+{
+  int src[6] = { sync_w, -1, -1, -1, attach, go_r };
+
+  for (int i = 1; i < 4; i++)
+    src[i] = passthrough ? stdio[i - 1] : -1;
+  return husk_monitor_spawn_process (path, argv, src, 6, pid);
 }
 
 /* Read the monitor's one-line report.  Return: the text (maybe empty).  */

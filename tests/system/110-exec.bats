@@ -218,11 +218,11 @@ exec_pidfile() {
 @test "exec passes husk's signals to the process through its monitor" {
     start_sleeper
     "$HUSK_BIN" --root "$HUSK_ROOT" --runroot "$HUSK_RUNROOT" exec box \
-        sh -c 'trap "echo got-term; exit 7" TERM; while true; do sleep 0.1; done' \
+        sh -c 'trap "echo got-term; exit 7" TERM; echo ready; while true; do sleep 0.1; done' \
         > "$HUSK_TMP/out" 2>&1 &
     caller=$!
-    exec_pidfile box > /dev/null
-    sleep 0.3
+    # The trap is set once "ready" is out: a fixed sleep raced it under load.
+    for i in $(seq 100); do grep -q ready "$HUSK_TMP/out" && break; sleep 0.1; done
     kill -TERM "$caller"
     status=0
     wait "$caller" || status=$?

@@ -29,14 +29,6 @@ husk_op_events_record (struct husk_engine *e, const char *ref, const char *actio
 }
 
 int
-husk_op_events_list (struct husk_engine *e, int64_t after_seq, int64_t since_ns,
-                     int64_t until_ns, struct husk_event_rec **out, size_t *n,
-                     husk_error_t *err)
-{
-  return husk_state_event_list (e->state, after_seq, since_ns, until_ns, out, n, err);
-}
-
-int
 husk_op_events_time (const char *s, int64_t *ns, husk_error_t *err)
 {
   int64_t d, t;

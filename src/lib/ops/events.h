@@ -10,11 +10,6 @@
    missing).  */
 void husk_op_events_record (struct husk_engine *e, const char *ref, const char *action);
 
-/* Events after seq in [since, until), oldest first.  */
-int husk_op_events_list (struct husk_engine *e, int64_t after_seq, int64_t since_ns,
-                         int64_t until_ns, struct husk_event_rec **out, size_t *n,
-                         husk_error_t *err);
-
 /* A time as `events --since/--until` and the API's since/until take it:
    RFC 3339, a duration before now ("10m"), or Unix seconds.  NULL is 0
    (no bound).  Return: 0, or -1 with EINVAL.  */

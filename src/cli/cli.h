@@ -21,6 +21,7 @@ enum cli_opt_type
   OPT_STRING, /* char * (last one wins) */
   OPT_STRV,   /* char ** (repeatable; appended) */
   OPT_INT,    /* long */
+  OPT_REFUSED, /* a Podman flag husk does not have: using it fails, help = why */
   OPT_END,
 };
 
@@ -35,6 +36,11 @@ struct cli_option
 };
 
 #define OPTION_END { NULL, 0, OPT_END, 0, NULL, NULL }
+
+/* A flag Podman documents and husk refuses: "--NAME" (with or without a
+   value) fails with exit 125, "not supported by husk: --NAME: WHY".  It is
+   hidden from --help and completion; docs/flags.md lists it.  */
+#define OPTION_REFUSED(name, short_name, why) { name, short_name, OPT_REFUSED, 0, NULL, why }
 
 /* What a command needs before it runs.  */
 enum

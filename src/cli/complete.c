@@ -217,7 +217,7 @@ emit_option (struct comp *c, const struct cli_option *o)
 {
   cleanup_free char *lng = NULL;
 
-  if (o->help == NULL)
+  if (o->help == NULL || o->type == OPT_REFUSED)
     return; /* a hidden option (cli.h) */
   lng = husk_asprintf ("--%s", o->name);
   emit (c, "", lng, o->help);

@@ -52,6 +52,7 @@ static const struct cli_option create_options[] = {
   { "cpu-shares", 'c', OPT_STRING, O (cpu_shares), "uint", "CPU shares (relative weight)" },
   { "cpus", 0, OPT_STRING, O (cpus), "float", "Number of CPUs. The default is 0.000 which means no limit" },
   { "cpuset-cpus", 0, OPT_STRING, O (cpuset_cpus), "string", "CPUs in which to allow execution (0-3, 0,1)" },
+  OPTION_REFUSED ("gpus", 0, "GPU devices need the NVIDIA container toolkit (CDI), which husk does not support"),
   { "detach", 'd', OPT_BOOL, O (detach), NULL, "Run container in background and print container ID" },
   { "detach-keys", 0, OPT_STRING, O (detach_keys), "string", "Override the key sequence for detaching a container" },
   { "device", 0, OPT_STRV, O (device), "stringArray", "Add a host device to the container" },

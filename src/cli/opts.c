@@ -89,6 +89,9 @@ store (struct cli_ctx *ctx, const struct cli_option *o, void *out,
                                 "strconv.ParseInt: parsing \"%s\": invalid syntax",
                                 value, o->name, value);
       return 0;
+    case OPT_REFUSED:
+      husk_error_makex (&ctx->err, ENOTSUP, "not supported by husk: --%s: %s", o->name, o->help);
+      return -1;
     case OPT_END:
       break;
     }
@@ -107,7 +110,7 @@ parse_long (struct cli_ctx *ctx, const struct cli_option *opts, void *out,
 
   if (o == NULL)
     return cli_usage_error (ctx, "unknown flag: --%.*s", (int) len, arg);
-  if (o->type == OPT_BOOL)
+  if (o->type == OPT_BOOL || o->type == OPT_REFUSED)
     return store (ctx, o, out, eq ? eq + 1 : NULL);
   if (eq)
     return store (ctx, o, out, eq + 1);
@@ -130,6 +133,8 @@ parse_short (struct cli_ctx *ctx, const struct cli_option *opts, void *out,
       if (o == NULL)
         return cli_usage_error (ctx, "unknown shorthand flag: '%c' in %s", *p,
                                 argv[*i]);
+      if (o->type == OPT_REFUSED)
+        return store (ctx, o, out, NULL);
       if (o->type == OPT_BOOL)
         {
           if (p[1] == '=')
@@ -224,7 +229,7 @@ cli_print_help (const char *cmd_path, const char *usage,
   for (; opts && opts->type != OPT_END; opts++)
     {
       char left[128];
-      if (opts->help == NULL)
+      if (opts->help == NULL || opts->type == OPT_REFUSED)
         continue; /* hidden */
       if (opts->short_name)
         snprintf (left, sizeof left, "-%c, --%s%s%s", opts->short_name,

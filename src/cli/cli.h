@@ -184,6 +184,7 @@ extern const struct cli_command cli_healthcheck_commands[];
 int cmd_events (struct cli_ctx *ctx, int argc, char **argv);
 int cmd_completion (struct cli_ctx *ctx, int argc, char **argv);
 int cmd_complete (struct cli_ctx *ctx, int argc, char **argv);
+int cmd_flags (struct cli_ctx *ctx, int argc, char **argv);
 int cmd_healthcheck_run (struct cli_ctx *ctx, int argc, char **argv);
 
 int cmd_container_create (struct cli_ctx *ctx, int argc, char **argv);

@@ -607,3 +607,46 @@ out:
   husk_strv_free (c.storage_opts);
   return 0;
 }
+
+/* ---- husk __flags: every flag of every command --------------------------------- */
+
+static void
+print_flags (struct cli_ctx *ctx, const char *path, const struct cli_command *cmds)
+{
+  for (; cmds->name; cmds++)
+    {
+      cleanup_free char *here = husk_asprintf ("%s%s%s", path, *path ? " " : "", cmds->name);
+      struct cli_probe p;
+
+      if (cmds->flags & (CMD_HIDDEN | CMD_RAW_ARGS))
+        continue;
+      if (cmds->sub)
+        {
+          print_flags (ctx, here, cmds->sub);
+          continue;
+        }
+      probe (ctx, cmds, &p);
+      for (const struct cli_option *o = p.opts; o && o->type != OPT_END; o++)
+        if (o->help != NULL)
+          printf ("%s\t--%s\t%c\t%s\t%s\n", here, o->name, o->short_name ? o->short_name : '-',
+                  o->type == OPT_REFUSED ? "refused" : "supported", o->help);
+    }
+}
+
+/* One line per flag: "COMMAND PATH<TAB>--flag<TAB>short or -<TAB>
+   supported|refused<TAB>help or the reason it is refused", for the tests
+   and docs/flags.md.  */
+int
+cmd_flags (struct cli_ctx *ctx, int argc, char **argv)
+{
+  (void) argc;
+  (void) argv;
+  if (ctx->probe)
+    return 0;
+  print_flags (ctx, "", cli_top_commands);
+  for (const struct cli_option *o = cli_global_options; o->type != OPT_END; o++)
+    if (o->help != NULL)
+      printf ("(global)\t--%s\t%c\t%s\t%s\n", o->name, o->short_name ? o->short_name : '-',
+              o->type == OPT_REFUSED ? "refused" : "supported", o->help);
+  return 0;
+}

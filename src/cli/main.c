@@ -71,6 +71,7 @@ const struct cli_command cli_top_commands[] = {
   { "unmount", cmd_container_unmount, CMD_ENGINE | CMD_USERNS, NULL, "Unmount working container's root filesystem" },
   { "completion", cmd_completion, 0, NULL, "Generate shell autocompletions" },
   { "__complete", cmd_complete, CMD_HIDDEN | CMD_RAW_ARGS, NULL, "Complete a husk command line (for the completion scripts)" },
+  { "__flags", cmd_flags, CMD_HIDDEN | CMD_RAW_ARGS, NULL, "List every flag of every command (for the tests and docs/flags.md)" },
   { NULL, NULL, 0, NULL, NULL },
 };
 

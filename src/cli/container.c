@@ -589,7 +589,7 @@ cmd_container_wait (struct cli_ctx *ctx, int argc, char **argv)
 
 struct logs_opts
 {
-  bool follow, timestamps, names, latest;
+  bool follow, timestamps, names, latest, color;
   char *since, *until, *tail;
 };
 
@@ -597,7 +597,19 @@ struct log_print
 {
   const char *prefix;
   bool timestamps;
+  const char *color; /* --color: this container's, or NULL */
 };
+
+/* --color: Podman 5's colours, one per container in turn, each line
+   painted whole and reset after it.  */
+static const char *
+log_color (size_t i)
+{
+  static const char *const colors[] = { "\033[37m", "\033[31m", "\033[33m", "\033[34m",
+                                        "\033[35m", "\033[36m", "\033[32m" };
+
+  return colors[i % (sizeof colors / sizeof colors[0])];
+}
 
 static void
 print_log (void *ctx, const char *stream, int64_t ts_ns, const char *data, size_t len,
@@ -606,7 +618,8 @@ print_log (void *ctx, const char *stream, int64_t ts_ns, const char *data, size_
   struct log_print *p = ctx;
   FILE *out = strcmp (stream, "stderr") == 0 ? stderr : stdout;
 
-  (void) partial;
+  if (p->color)
+    fputs (p->color, out);
   if (p->prefix)
     fprintf (out, "%s ", p->prefix);
   if (p->timestamps)
@@ -616,35 +629,16 @@ print_log (void *ctx, const char *stream, int64_t ts_ns, const char *data, size_
       fprintf (out, "%s ", ts);
     }
   fwrite (data, 1, len, out);
+  if (p->color && !partial)
+    fputs ("\033[0m", out);
   fflush (out);
-}
-
-static int
-parse_time_arg (const char *s, int64_t *ns, husk_error_t *err)
-{
-  int64_t d, t;
-
-  if (s == NULL)
-    return *ns = 0, 0;
-  if ((t = husk_timestamp_parse (s, strlen (s))) >= 0)
-    return *ns = t, 0;
-  {
-    /* A bare number is a Unix time ("0": from the beginning).  */
-    char *end;
-    long long sec = strtoll (s, &end, 10);
-    if (*end == '\0' && end != s)
-      return *ns = sec * 1000000000LL, 0;
-  }
-  if (husk_parse_duration (s, &d, NULL) == 0)
-    return *ns = husk_now_ns () - d, 0;
-  return husk_error_makex (err, EINVAL, "invalid time \"%s\": use RFC 3339, a Unix "
-                           "timestamp or a duration such as 10m", s);
 }
 
 int
 cmd_container_logs (struct cli_ctx *ctx, int argc, char **argv)
 {
   static const struct cli_option opts[] = {
+    { "color", 0, OPT_BOOL, offsetof (struct logs_opts, color), NULL, "Output the containers with different colors in the log" },
     { "follow", 'f', OPT_BOOL, offsetof (struct logs_opts, follow), NULL, "Follow log output" },
     { "latest", 'l', OPT_BOOL, offsetof (struct logs_opts, latest), NULL, "Act on the latest container" },
     { "names", 'n', OPT_BOOL, offsetof (struct logs_opts, names), NULL, "Output the container name in the log" },
@@ -665,8 +659,8 @@ cmd_container_logs (struct cli_ctx *ctx, int argc, char **argv)
                              .no_args = "specify at least one container name or ID to log" },
                            &t) < 0)
     return cli_fail (ctx);
-  if (parse_time_arg (o.since, &lo.since_ns, &ctx->err) < 0
-      || parse_time_arg (o.until, &lo.until_ns, &ctx->err) < 0)
+  if (husk_op_logs_time ("since", o.since, true, &lo.since_ns, &ctx->err) < 0
+      || husk_op_logs_time ("until", o.until, false, &lo.until_ns, &ctx->err) < 0)
     return cli_fail (ctx);
   if (o.tail)
     {
@@ -680,7 +674,7 @@ cmd_container_logs (struct cli_ctx *ctx, int argc, char **argv)
   for (size_t i = 0; i < t.n; i++)
     {
       cleanup_free char *prefix = NULL;
-      struct log_print p = { .timestamps = o.timestamps };
+      struct log_print p = { .timestamps = o.timestamps, .color = o.color ? log_color (i) : NULL };
       if (o.names || several)
         prefix = o.names ? husk_xstrdup (t.v[i].ref) : husk_xstrndup (t.v[i].id, 12);
       p.prefix = prefix;

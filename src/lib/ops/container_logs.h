@@ -32,4 +32,20 @@ int husk_op_container_logs (struct husk_engine *e, const char *ref,
                             const struct husk_logs_opts *o, husk_log_cb cb, void *data,
                             husk_error_t *err);
 
+/**
+ * husk_op_logs_time() - Parse a --since or --until time as Podman 5 does
+ * @flag:  "since" or "until", for the message
+ * @s:     RFC 3339 (a "," may stand for the "."), "2006-01-02T15:04:05",
+ *         "2006-01-02Z07:00", "2006-01-02" (times without a zone are
+ *         UTC), a Unix time with a fraction ("1700000000.25"), or a Go
+ *         duration ("10m", "1h30m"); NULL: none
+ * @since: a duration counts back from now (--since) or ahead (--until)
+ * @ns:    set to nanoseconds since the epoch (0 when @s is NULL)
+ *
+ * Return: 0, or -1 (EINVAL "parsing --until "x": unable to interpret time
+ * value").
+ */
+int husk_op_logs_time (const char *flag, const char *s, bool since, int64_t *ns,
+                       husk_error_t *err);
+
 #endif

@@ -37,7 +37,7 @@ stdout_fail (struct cli_ctx *ctx)
 
 struct cp_opts
 {
-  bool archive, overwrite;
+  bool archive, overwrite, pause;
 };
 
 /* "CTR:path" names a container path; a path starting with "/" or ".", "-",
@@ -61,6 +61,8 @@ cmd_container_cp (struct cli_ctx *ctx, int argc, char **argv)
   static const struct cli_option opts[] = {
     { "archive", 'a', OPT_BOOL, offsetof (struct cp_opts, archive), NULL, "Chown copied files to the primary uid/gid of the destination container. (default true)" },
     { "overwrite", 0, OPT_BOOL, offsetof (struct cp_opts, overwrite), NULL, "Allow to overwrite directories with non-directories and vice versa" },
+    /* Podman keeps --pause hidden and ignores it: scripts still pass it. */
+    { "pause", 0, OPT_BOOL, offsetof (struct cp_opts, pause), NULL, NULL },
     OPTION_END,
   };
   struct cp_opts o = { .archive = true };
@@ -76,16 +78,15 @@ cmd_container_cp (struct cli_ctx *ctx, int argc, char **argv)
   rq = (struct husk_cp_request){ .archive = o.archive, .overwrite = o.overwrite };
   container_part (args[0], &sctr, &spath);
   container_part (args[1], &dctr, &dpath);
-  if (sctr && dctr)
-    husk_error_makex (&ctx->err, EINVAL, "copying between containers is not supported yet: "
-                      "copy to the host first");
-  else if (!sctr && !dctr)
+  if (!sctr && !dctr)
     husk_error_makex (&ctx->err, EINVAL, "invalid arguments %s, %s: you must use just one "
                       "container", args[0], args[1]);
   if (ctx->err)
     return cli_fail (ctx);
   signal (SIGPIPE, SIG_IGN);
-  if (sctr)
+  if (sctr && dctr)
+    r = husk_op_container_copy_between (ctx->engine, sctr, spath, dctr, dpath, &rq, &ctx->err);
+  else if (sctr)
     r = husk_op_container_copy_out (ctx->engine, sctr, spath,
                                     strcmp (args[1], "-") == 0 ? NULL : args[1], 1, &rq,
                                     &ctx->err);

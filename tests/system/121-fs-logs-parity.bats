@@ -64,3 +64,116 @@ teardown() {
     assert_equal "${lines[0]}" $'\033[37mc1 one'
     assert_equal "${lines[1]}" $'\033[0m\033[31mc2 two'
 }
+
+# ---- cp ------------------------------------------------------------------
+
+@test "cp takes container paths without a leading / from the working directory" {
+    run_husk create --name w -w /tmp husk-test/busybox true
+    echo "relative" > "$HOSTDIR/f"
+    run_husk cp "$HOSTDIR/f" w:rel
+    run_husk cp w:/tmp/rel "$HOSTDIR/back1"
+    assert_equal "$(cat "$HOSTDIR/back1")" "relative"
+    run_husk cp w:rel "$HOSTDIR/back2"
+    assert_equal "$(cat "$HOSTDIR/back2")" "relative"
+    # "." is the working directory itself.
+    run_husk cp "$HOSTDIR/f" w:.
+    run_husk cp w:/tmp/f "$HOSTDIR/back3"
+    assert_equal "$(cat "$HOSTDIR/back3")" "relative"
+    # Podman's messages name the path as typed.
+    run_husk 125 cp w:copyme "$HOSTDIR/"
+    assert_output_is 'Error: "copyme" could not be found on container w: no such file or directory'
+    run_husk 125 cp w:/copyme "$HOSTDIR/"
+    assert_output_is 'Error: "/copyme" could not be found on container w: no such file or directory'
+    run_husk 125 cp "$HOSTDIR/f" w:nodir/x
+    assert_output_is 'Error: "nodir/x" could not be found on container w: no such file or directory'
+    # --pause is Podman's hidden, ignored flag.
+    run_husk cp --pause=false "$HOSTDIR/f" w:/tmp/p
+}
+
+@test "cp reaches a running container's tmpfs, volumes and bind mounts, not its layer" {
+    mkdir -p "$HOSTDIR/bind"
+    run_husk volume create v121
+    run_husk run -d --name m --tmpfs /mnt -v "$HOSTDIR/bind:/data" -v v121:/vol \
+        husk-test/busybox sh -c 'echo made > /mnt/made; ln -s / /mnt/up; sleep 300'
+    echo "payload" > "$HOSTDIR/f"
+    for d in /mnt /data /vol; do
+        run_husk cp "$HOSTDIR/f" "m:$d/f"
+        run_husk exec m cat "$d/f"
+        assert_output_is "payload"
+    done
+    assert_equal "$(cat "$HOSTDIR/bind/f")" "payload"
+    # Out of them too: the file exists only in the container's tmpfs.
+    run_husk cp m:/mnt/made "$HOSTDIR/made"
+    assert_equal "$(cat "$HOSTDIR/made")" "made"
+    # A link in the tmpfs resolves inside the container, never on the host.
+    rm -f /tmp/husk-121-escape-$$
+    run_husk cp "$HOSTDIR/f" m:/mnt/up/tmp/husk-121-escape-$$
+    [ ! -e /tmp/husk-121-escape-$$ ]
+    run_husk exec m cat /tmp/husk-121-escape-$$
+    assert_output_is "payload"
+    # The layer never saw the tmpfs: once stopped, the file is gone.
+    run_husk stop -t 0 m
+    run_husk 125 cp m:/mnt/f "$HOSTDIR/gone"
+    assert_output_contains '"/mnt/f" could not be found on container m'
+}
+
+@test "cp copies from one container to another, running or not" {
+    run_husk create --name src -w /etc husk-test/busybox true
+    run_husk create --name dst husk-test/busybox true
+    mkdir -p "$HOSTDIR/dir/sub"
+    echo one > "$HOSTDIR/dir/sub/a"
+    echo two > "$HOSTDIR/f"
+    run_husk cp "$HOSTDIR/f" src:/tmp/f
+    run_husk cp "$HOSTDIR/dir" src:/tmp/
+    run_husk cp src:/tmp/f dst:/tmp/g
+    run_husk cp src:/tmp/dir dst:/tmp
+    run_husk cp src:/tmp/dir/. dst:/newdir
+    run_husk cp dst:/tmp/g "$HOSTDIR/g"
+    assert_equal "$(cat "$HOSTDIR/g")" "two"
+    run_husk cp dst:/tmp/dir/sub/a "$HOSTDIR/a1"
+    assert_equal "$(cat "$HOSTDIR/a1")" "one"
+    run_husk cp dst:/newdir/sub/a "$HOSTDIR/a2"
+    assert_equal "$(cat "$HOSTDIR/a2")" "one"
+    # Relative paths on each side start at that container's workdir.
+    run_husk cp src:passwd dst:h
+    run_husk cp dst:/h "$HOSTDIR/h"
+    grep -q "^root:" "$HOSTDIR/h"
+    # A running source's tmpfs is read through its mounts.
+    run_husk run -d --name live --tmpfs /mnt husk-test/busybox sh -c 'echo live > /mnt/x; sleep 300'
+    sleep 0.5
+    run_husk cp live:/mnt/x dst:/tmp/x
+    run_husk cp dst:/tmp/x "$HOSTDIR/x"
+    assert_equal "$(cat "$HOSTDIR/x")" "live"
+    run_husk 125 cp src:/nosuch dst:/tmp
+    assert_output_is 'Error: "/nosuch" could not be found on container src: no such file or directory'
+}
+
+@test "cp refuses /dev/stdout and streams that are not tar archives with 125" {
+    run_husk create --name box husk-test/busybox true
+    # A link that resolves to a pipe, as /dev/stdout does under run: it is
+    # refused and left as it is.
+    ln -s /proc/self/fd/1 "$HOSTDIR/out"
+    run_husk 125 cp box:/etc/passwd "$HOSTDIR/out"
+    assert_output_is "Error: invalid destination: \"$HOSTDIR/out\" must be a directory or a regular file"
+    [ -L "$HOSTDIR/out" ]
+    run_husk 125 cp box:/etc/passwd /dev/stdout
+    assert_output_is 'Error: invalid destination: "/dev/stdout" must be a directory or a regular file'
+    [ -L /dev/stdout ]
+    # A link to a regular file is written through, not replaced.
+    echo old > "$HOSTDIR/file"
+    ln -s "$HOSTDIR/file" "$HOSTDIR/link"
+    run_husk cp box:/etc/group "$HOSTDIR/link"
+    [ -L "$HOSTDIR/link" ]
+    grep -q '^root:' "$HOSTDIR/file"
+    echo "not a tar" > "$HOSTDIR/plain"
+    run_husk 125 cp - box:/tmp < "$HOSTDIR/plain"
+    assert_output_is "Error: source must be a (compressed) tar archive when copying from stdin"
+    run_husk 125 cp - box:/tmp < /dev/null
+    assert_output_is "Error: source must be a (compressed) tar archive when copying from stdin"
+    tar -C "$HOSTDIR" -czf "$HOSTDIR/in.tgz" plain
+    run_husk 125 cp - box:/etc/passwd < "$HOSTDIR/in.tgz"
+    assert_output_is "Error: destination must be a directory when copying from stdin"
+    run_husk cp - box:/tmp < "$HOSTDIR/in.tgz"
+    run_husk cp box:/tmp/plain "$HOSTDIR/plain2"
+    assert_equal "$(cat "$HOSTDIR/plain2")" "not a tar"
+}

@@ -101,6 +101,7 @@ cmd_container_cp (struct cli_ctx *ctx, int argc, char **argv)
 struct diff_opts
 {
   char *format;
+  bool latest;
 };
 
 static void
@@ -129,25 +130,31 @@ cmd_container_diff (struct cli_ctx *ctx, int argc, char **argv)
 {
   static const struct cli_option opts[] = {
     { "format", 0, OPT_STRING, offsetof (struct diff_opts, format), "string", "Change the output format (json)" },
+    { "latest", 'l', OPT_BOOL, offsetof (struct diff_opts, latest), NULL, "Act on the latest container husk is aware of" },
     OPTION_END,
   };
   struct diff_opts o = { 0 };
   struct husk_change *c = NULL;
+  cleanup_targets struct cli_targets t = { 0 };
   size_t n = 0;
 
   PARSE (opts, o, "[options] CONTAINER", true);
-  if (args[0] == NULL)
+  if (o.latest && args[0])
+    return husk_error_makex (&ctx->err, EINVAL, "--latest and containers cannot be used "
+                             "together"), cli_fail (ctx);
+  if (args[0] == NULL && !o.latest)
     return cli_usage_error (ctx, "requires at least 1 arg(s), only received 0"), cli_fail (ctx);
-  if (args[1] && args[2])
+  if (args[0] && args[1] && args[2])
     return cli_usage_error (ctx, "accepts at most 2 arg(s), received %zu",
                             husk_strv_len (args)), cli_fail (ctx);
-  if (args[1])
+  if (args[0] && args[1])
     return husk_error_makex (&ctx->err, EINVAL, "comparing with another container or image "
                              "is not supported yet"), cli_fail (ctx);
   if (o.format && strcmp (o.format, "json") != 0)
     return husk_error_makex (&ctx->err, EINVAL, "only the json format is supported, not "
                              "\"%s\"", o.format), cli_fail (ctx);
-  if (husk_op_container_diff (ctx->engine, args[0], &c, &n, &ctx->err) < 0)
+  if (cli_targets_collect (ctx, args, &(struct cli_target_opts){ .latest = o.latest }, &t) < 0
+      || husk_op_container_diff (ctx->engine, t.v[0].id, &c, &n, &ctx->err) < 0)
     return cli_fail (ctx);
   if (o.format)
     print_changes_json (c, n);

@@ -177,3 +177,85 @@ teardown() {
     run_husk cp box:/tmp/plain "$HOSTDIR/plain2"
     assert_equal "$(cat "$HOSTDIR/plain2")" "not a tar"
 }
+
+# ---- ps, diff, inspect ---------------------------------------------------
+
+@test "ps --ns shows each running container's namespaces; --external and --sync are accepted" {
+    run_husk run -d --name up husk-test/busybox sleep 300
+    run_husk create --name idle husk-test/busybox true
+    pid=$(husk inspect --format '{{.State.Pid}}' up)
+    mnt=$(readlink /proc/$pid/ns/mnt | tr -dc 0-9)
+    net=$(readlink /proc/$pid/ns/net | tr -dc 0-9)
+    run_husk ps -a --ns --sort names
+    assert_equal "$(echo "${lines[0]}" | tr -s ' ')" "CONTAINER ID NAMES PID CGROUPNS IPC MNT NET PIDNS USERNS UTS"
+    [[ "${lines[1]}" == *" idle "*" 0 "* ]]
+    [[ "${lines[2]}" == *" up "*" $pid "*" $mnt "*" $net "* ]]
+    run_husk ps --namespace --format '{{.Names}} {{.Namespaces.MNT}} {{.MNT}}'
+    assert_output_is "up $mnt $mnt"
+    run_husk ps --ns --format json
+    assert_equal "$(echo "$output" | jq -r '.[0].Namespaces.NET')" "$net"
+    run_husk ps --format json
+    assert_equal "$(echo "$output" | jq -c '.[0].Namespaces')" "{}"
+    # husk keeps no container outside its state: --external adds none.
+    run_husk ps -a --external --sync --sort names --format '{{.Names}}'
+    assert_output_is "$(printf 'idle\nup')"
+    run_husk ps --external --format '{{.Names}}'
+    assert_output_is "up"
+}
+
+@test "ps refuses what Podman refuses, --pod until pods exist; --watch lists again" {
+    run_husk 125 ps -q --size
+    assert_output_is "Error: quiet conflicts with size and namespace"
+    run_husk 125 ps -q --ns
+    assert_output_is "Error: quiet conflicts with size and namespace"
+    run_husk 125 ps --size --ns
+    assert_output_is "Error: size and namespace options conflict"
+    run_husk 125 ps -n 2 --latest
+    assert_output_is "Error: last and latest are mutually exclusive"
+    run_husk 125 ps -w 1 --latest
+    assert_output_is "Error: the watch and latest flags cannot be used together"
+    run_husk 125 ps -p
+    assert_output_is "Error: not supported by husk: --pod: pods do not exist in husk yet"
+    run_husk 125 ps --pod
+    assert_output_contains "not supported by husk: --pod"
+    run_husk 125 ps extra
+    assert_output_contains 'Error: `husk ps` takes no arguments'
+    run_husk run -d --name w husk-test/busybox sleep 300
+    run timeout 3 "$HUSK_BIN" --root "$HUSK_ROOT" --runroot "$HUSK_RUNROOT" ps -w 1 --format '{{.Names}}'
+    assert_equal "$status" "124"
+    [ "$(grep -c 'H\?w$' <<<"$output")" -ge 2 ]
+    assert_output_contains $'\033[2J'
+}
+
+@test "diff -l and --latest show the newest container's changes" {
+    run_husk run --name first husk-test/busybox touch /one
+    run_husk run --name second husk-test/busybox touch /two
+    run_husk diff -l
+    assert_output_contains "A /two"
+    [[ "$output" != *"/one"* ]]
+    run_husk container diff --latest --format json
+    assert_equal "$(echo "$output" | jq -r '.added | join(" ")')" "/two"
+    run_husk 125 diff -l first
+    assert_output_is "Error: --latest and containers cannot be used together"
+}
+
+@test "every flag of Podman 5's ps, logs, cp, diff and inspect is supported or refused" {
+    run_husk __flags
+    for f in "ps --all" "ps --external" "ps --filter" "ps --format" "ps --last" "ps --latest" \
+             "ps --namespace" "ps --ns" "ps --no-trunc" "ps --noheading" "ps --pod" "ps --quiet" \
+             "ps --size" "ps --sort" "ps --sync" "ps --watch" \
+             "logs --color" "logs --follow" "logs --latest" "logs --names" "logs --since" \
+             "logs --tail" "logs --timestamps" "logs --until" \
+             "cp --archive" "cp --overwrite" "diff --format" "diff --latest" \
+             "inspect --format" "inspect --latest" "inspect --size" "inspect --type"; do
+        set -- $f
+        grep -q "^$1"$'\t'"$2"$'\t' <<<"$output" || { echo "missing: $f" >&2; return 1; }
+    done
+    grep -q "^ps"$'\t'"--pod"$'\t'"p"$'\t'"refused" <<<"$output"
+    # container inspect and container diff are the same commands.
+    for f in "container inspect --format" "container inspect --latest" "container inspect --size" \
+             "container diff --latest"; do
+        set -- $f
+        grep -q "^$1 $2"$'\t'"$3"$'\t' <<<"$output" || { echo "missing: $f" >&2; return 1; }
+    done
+}

@@ -95,6 +95,7 @@ teardown() {
     run_husk volume create v121
     run_husk run -d --name m --tmpfs /mnt -v "$HOSTDIR/bind:/data" -v v121:/vol \
         husk-test/busybox sh -c 'echo made > /mnt/made; ln -s / /mnt/up; sleep 300'
+    for i in $(seq 100); do husk exec m test -L /mnt/up && break; sleep 0.1; done
     echo "payload" > "$HOSTDIR/f"
     for d in /mnt /data /vol; do
         run_husk cp "$HOSTDIR/f" "m:$d/f"
@@ -140,7 +141,7 @@ teardown() {
     grep -q "^root:" "$HOSTDIR/h"
     # A running source's tmpfs is read through its mounts.
     run_husk run -d --name live --tmpfs /mnt husk-test/busybox sh -c 'echo live > /mnt/x; sleep 300'
-    sleep 0.5
+    for i in $(seq 100); do husk exec live test -s /mnt/x && break; sleep 0.1; done
     run_husk cp live:/mnt/x dst:/tmp/x
     run_husk cp dst:/tmp/x "$HOSTDIR/x"
     assert_equal "$(cat "$HOSTDIR/x")" "live"

@@ -177,6 +177,12 @@ teardown() {
     run_husk cp - box:/tmp < "$HOSTDIR/in.tgz"
     run_husk cp box:/tmp/plain "$HOSTDIR/plain2"
     assert_equal "$(cat "$HOSTDIR/plain2")" "not a tar"
+    # Podman's words for a directory onto a file, both ways.
+    mkdir -p "$HOSTDIR/d"
+    run_husk 125 cp "$HOSTDIR/d" box:/etc/passwd
+    assert_output_is "Error: destination must be a directory when copying a directory"
+    run_husk 125 cp box:/etc "$HOSTDIR/file"
+    assert_output_is "Error: destination must be a directory when copying a directory"
 }
 
 # ---- ps, diff, inspect ---------------------------------------------------

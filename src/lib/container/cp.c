@@ -172,8 +172,8 @@ plan_target (int rootfd, const struct cpath *d, bool src_dir, bool src_content,
       if (d->slash || d->content)
         return husk_error_makex (err, ENOTDIR, "\"%s\" on %s is not a directory", p, where);
       if (src_dir && !overwrite)
-        return husk_error_makex (err, ENOTDIR, "destination \"%s\" must be a directory when "
-                                 "copying a directory (or use --overwrite)", p);
+        return husk_error_makex (err, ENOTDIR, "destination must be a directory when copying "
+                                 "a directory");
     }
   else if (errno != ENOENT)
     return husk_error_make (err, errno, "resolve \"%s\" on %s", p, where);

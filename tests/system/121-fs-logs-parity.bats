@@ -266,3 +266,22 @@ teardown() {
         grep -q "^$1 $2"$'\t'"$3"$'\t' <<<"$output" || { echo "missing: $f" >&2; return 1; }
     done
 }
+
+@test "logs -f follows several containers at once, each to its own end" {
+    run_husk run -d --name f1 husk-test/busybox sh -c 'echo one-start; sleep 3; echo one-end'
+    run_husk run -d --name f2 husk-test/busybox sh -c 'echo two-start; sleep 1; echo two-end'
+    SECONDS=0
+    run_husk logs -f --names f1 f2
+    [ "$SECONDS" -le 15 ]
+    assert_output_contains "f1 one-start"
+    assert_output_contains "f1 one-end"
+    assert_output_contains "f2 two-start"
+    assert_output_contains "f2 two-end"
+    # f2's lines came while f1 was still being followed, not after it.
+    i_two=$(grep -n 'f2 two-end' <<<"$output" | cut -d: -f1)
+    i_one=$(grep -n 'f1 one-end' <<<"$output" | cut -d: -f1)
+    [ "$i_two" -lt "$i_one" ]
+    # Several logs, not followed, still come one whole log after the other.
+    run_husk logs --names f1 f2
+    assert_output_is "$(printf 'f1 one-start\nf1 one-end\nf2 two-start\nf2 two-end')"
+}

@@ -139,26 +139,61 @@ husk_op_logs_time (const char *flag, const char *s, bool since, int64_t *ns,
                            flag, s);
 }
 
+void
+husk_log_source_release (struct husk_log_source *s)
+{
+  free (s->path);
+  free (s->driver);
+  free (s->exit_file);
+  memset (s, 0, sizeof *s);
+}
+
+int
+husk_op_container_log_source (struct husk_engine *e, const char *ref,
+                              struct husk_log_source *s, husk_error_t *err)
+{
+  cleanup_free char *id = NULL, *run = NULL;
+
+  memset (s, 0, sizeof *s);
+  if (husk_op_container_log (e, ref, &s->path, &s->driver, &id, err) < 0)
+    return -1;
+  if (strcmp (s->driver, "none") == 0 || strcmp (s->driver, "passthrough") == 0)
+    {
+      husk_error_makex (err, EINVAL, "this container is using the '%s' log driver, "
+                        "cannot read logs", s->driver);
+      husk_log_source_release (s);
+      return -1;
+    }
+  run = husk_op_container_rundir (e, id);
+  s->exit_file = husk_asprintf ("%s/%s", run, HUSK_MONITOR_EXIT);
+  s->can_follow = husk_path_exists (run);
+  return 0;
+}
+
+int
+husk_op_log_source_read (const struct husk_log_source *s, const struct husk_logs_opts *o,
+                         husk_log_cb cb, void *data, husk_error_t *err)
+{
+  struct husk_log_filter f = { .since_ns = o->since_ns, .until_ns = o->until_ns,
+                               .tail = o->tail, .follow = o->follow && s->can_follow,
+                               .exit_file = s->exit_file };
+
+  if (!husk_path_exists (s->path))
+    return 0;
+  return husk_log_read (s->path, s->driver, &f, cb, data, err);
+}
+
 int
 husk_op_container_logs (struct husk_engine *e, const char *ref,
                         const struct husk_logs_opts *o, husk_log_cb cb, void *data,
                         husk_error_t *err)
 {
-  cleanup_free char *path = NULL, *driver = NULL, *id = NULL, *run = NULL, *exitf = NULL;
-  struct husk_log_filter f = { .since_ns = o->since_ns, .until_ns = o->until_ns,
-                               .tail = o->tail, .follow = o->follow };
+  struct husk_log_source s;
+  int r;
 
-  if (husk_op_container_log (e, ref, &path, &driver, &id, err) < 0)
+  if (husk_op_container_log_source (e, ref, &s, err) < 0)
     return -1;
-  if (strcmp (driver, "none") == 0 || strcmp (driver, "passthrough") == 0)
-    return husk_error_makex (err, EINVAL, "this container is using the '%s' log driver, "
-                             "cannot read logs", driver);
-  run = husk_op_container_rundir (e, id);
-  exitf = husk_asprintf ("%s/%s", run, HUSK_MONITOR_EXIT);
-  f.exit_file = exitf;
-  if (f.follow && !husk_path_exists (run))
-    f.follow = false;
-  if (!husk_path_exists (path))
-    return 0;
-  return husk_log_read (path, driver, &f, cb, data, err);
+  r = husk_op_log_source_read (&s, o, cb, data, err);
+  husk_log_source_release (&s);
+  return r;
 }

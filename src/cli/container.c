@@ -18,6 +18,7 @@
 #include "util/strutil.h"
 
 #include <errno.h>
+#include <pthread.h>
 #include <signal.h>
 #include <stdio.h>
 #include <stdlib.h>
@@ -589,7 +590,7 @@ cmd_container_wait (struct cli_ctx *ctx, int argc, char **argv)
 
 struct logs_opts
 {
-  bool follow, timestamps, names, latest;
+  bool follow, timestamps, names, latest, color;
   char *since, *until, *tail;
 };
 
@@ -597,7 +598,23 @@ struct log_print
 {
   const char *prefix;
   bool timestamps;
+  const char *color; /* --color: this container's, or NULL */
 };
+
+/* --color: Podman 5's colours, one per container in turn, each line
+   painted whole and reset after it.  */
+static const char *
+log_color (size_t i)
+{
+  static const char *const colors[] = { "\033[37m", "\033[31m", "\033[33m", "\033[34m",
+                                        "\033[35m", "\033[36m", "\033[32m" };
+
+  return colors[i % (sizeof colors / sizeof colors[0])];
+}
+
+/* Records of containers followed at once come from one thread each: a
+   record is printed whole before another begins.  */
+static pthread_mutex_t print_lock = PTHREAD_MUTEX_INITIALIZER;
 
 static void
 print_log (void *ctx, const char *stream, int64_t ts_ns, const char *data, size_t len,
@@ -606,7 +623,9 @@ print_log (void *ctx, const char *stream, int64_t ts_ns, const char *data, size_
   struct log_print *p = ctx;
   FILE *out = strcmp (stream, "stderr") == 0 ? stderr : stdout;
 
-  (void) partial;
+  pthread_mutex_lock (&print_lock);
+  if (p->color)
+    fputs (p->color, out);
   if (p->prefix)
     fprintf (out, "%s ", p->prefix);
   if (p->timestamps)
@@ -616,35 +635,79 @@ print_log (void *ctx, const char *stream, int64_t ts_ns, const char *data, size_
       fprintf (out, "%s ", ts);
     }
   fwrite (data, 1, len, out);
+  if (p->color && !partial)
+    fputs ("\033[0m", out);
   fflush (out);
+  pthread_mutex_unlock (&print_lock);
 }
 
-static int
-parse_time_arg (const char *s, int64_t *ns, husk_error_t *err)
+/* One container's log, as the loop below or a follower thread reads it. */
+struct log_job
 {
-  int64_t d, t;
+  struct husk_log_source src;
+  struct husk_logs_opts lo;
+  struct log_print p;
+  char *prefix;
+  husk_error_t err;
+  int ret;
+  pthread_t thread;
+  bool started;
+};
 
-  if (s == NULL)
-    return *ns = 0, 0;
-  if ((t = husk_timestamp_parse (s, strlen (s))) >= 0)
-    return *ns = t, 0;
-  {
-    /* A bare number is a Unix time ("0": from the beginning).  */
-    char *end;
-    long long sec = strtoll (s, &end, 10);
-    if (*end == '\0' && end != s)
-      return *ns = sec * 1000000000LL, 0;
-  }
-  if (husk_parse_duration (s, &d, NULL) == 0)
-    return *ns = husk_now_ns () - d, 0;
-  return husk_error_makex (err, EINVAL, "invalid time \"%s\": use RFC 3339, a Unix "
-                           "timestamp or a duration such as 10m", s);
+static void *
+log_job_run (void *arg)
+{
+  struct log_job *j = arg;
+
+  j->ret = husk_op_log_source_read (&j->src, &j->lo, print_log, &j->p, &j->err);
+  return NULL;
+}
+
+static void
+log_jobs_free (struct log_job *jobs, size_t n)
+{
+  for (size_t i = 0; jobs && i < n; i++)
+    {
+      husk_log_source_release (&jobs[i].src);
+      husk_error_release (&jobs[i].err);
+      free (jobs[i].prefix);
+    }
+  free (jobs);
+}
+
+/* Read every job: one after the other, or, following several containers,
+   all at once (as Podman does: a log that is followed never ends while
+   its container runs, and would hold back the next).  Return: 0, or -1
+   with the first job's error in ctx->err.  */
+static int
+log_jobs_run (struct cli_ctx *ctx, struct log_job *jobs, size_t n, bool together)
+{
+  int ret = 0;
+
+  for (size_t i = 0; i < n; i++)
+    {
+      if (together && pthread_create (&jobs[i].thread, NULL, log_job_run, &jobs[i]) == 0)
+        jobs[i].started = true;
+      else
+        log_job_run (&jobs[i]);
+      if (!together && jobs[i].ret < 0)
+        break;
+    }
+  for (size_t i = 0; i < n; i++)
+    {
+      if (jobs[i].started)
+        pthread_join (jobs[i].thread, NULL);
+      if (jobs[i].ret < 0 && ret == 0)
+        ret = husk_error_move (&ctx->err, &jobs[i].err);
+    }
+  return ret;
 }
 
 int
 cmd_container_logs (struct cli_ctx *ctx, int argc, char **argv)
 {
   static const struct cli_option opts[] = {
+    { "color", 0, OPT_BOOL, offsetof (struct logs_opts, color), NULL, "Output the containers with different colors in the log" },
     { "follow", 'f', OPT_BOOL, offsetof (struct logs_opts, follow), NULL, "Follow log output" },
     { "latest", 'l', OPT_BOOL, offsetof (struct logs_opts, latest), NULL, "Act on the latest container" },
     { "names", 'n', OPT_BOOL, offsetof (struct logs_opts, names), NULL, "Output the container name in the log" },
@@ -657,7 +720,9 @@ cmd_container_logs (struct cli_ctx *ctx, int argc, char **argv)
   struct logs_opts o = { 0 };
   struct husk_logs_opts lo = { .tail = -1 };
   cleanup_targets struct cli_targets t = { 0 };
+  struct log_job *jobs;
   bool several;
+  int r = 0;
 
   PARSE (opts, o, "[options] CONTAINER [CONTAINER...]", true);
   if (cli_targets_collect (ctx, args, &(struct cli_target_opts){
@@ -665,8 +730,8 @@ cmd_container_logs (struct cli_ctx *ctx, int argc, char **argv)
                              .no_args = "specify at least one container name or ID to log" },
                            &t) < 0)
     return cli_fail (ctx);
-  if (parse_time_arg (o.since, &lo.since_ns, &ctx->err) < 0
-      || parse_time_arg (o.until, &lo.until_ns, &ctx->err) < 0)
+  if (husk_op_logs_time ("since", o.since, true, &lo.since_ns, &ctx->err) < 0
+      || husk_op_logs_time ("until", o.until, false, &lo.until_ns, &ctx->err) < 0)
     return cli_fail (ctx);
   if (o.tail)
     {
@@ -677,18 +742,23 @@ cmd_container_logs (struct cli_ctx *ctx, int argc, char **argv)
                cli_fail (ctx);
     }
   several = t.n > 1;
-  for (size_t i = 0; i < t.n; i++)
+  lo.follow = o.follow;
+  jobs = husk_xzalloc ((t.n + 1) * sizeof *jobs);
+  /* Every log is found first, in the state; then only files are read.  */
+  for (size_t i = 0; i < t.n && r == 0; i++)
     {
-      cleanup_free char *prefix = NULL;
-      struct log_print p = { .timestamps = o.timestamps };
+      struct log_job *j = &jobs[i];
       if (o.names || several)
-        prefix = o.names ? husk_xstrdup (t.v[i].ref) : husk_xstrndup (t.v[i].id, 12);
-      p.prefix = prefix;
-      lo.follow = o.follow;
-      if (husk_op_container_logs (ctx->engine, t.v[i].id, &lo, print_log, &p, &ctx->err) < 0)
-        return cli_fail (ctx);
+        j->prefix = o.names ? husk_xstrdup (t.v[i].ref) : husk_xstrndup (t.v[i].id, 12);
+      j->p = (struct log_print){ .prefix = j->prefix, .timestamps = o.timestamps,
+                                 .color = o.color ? log_color (i) : NULL };
+      j->lo = lo;
+      r = husk_op_container_log_source (ctx->engine, t.v[i].id, &j->src, &ctx->err);
     }
-  return 0;
+  if (r == 0)
+    r = log_jobs_run (ctx, jobs, t.n, o.follow && several);
+  log_jobs_free (jobs, t.n);
+  return r < 0 ? cli_fail (ctx) : 0;
 }
 
 /* ---- inspect, exists, cleanup -------------------------------------------- */

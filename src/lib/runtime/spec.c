@@ -360,6 +360,24 @@ user (struct husk_spec_ctx *c, json_t *proc, husk_error_t *err)
   return 0;
 }
 
+/* --umask and --oom-score-adj, when given.  */
+static int
+process_tuning (struct husk_spec_ctx *c, json_t *proc, husk_error_t *err)
+{
+  int64_t umask = -1, adj = 0;
+
+  if (husk_spec_get_int (c->ccfg, "umask", -1, &umask, err) < 0
+      || husk_spec_get_int (c->ccfg, "oom_score_adj", 0, &adj, err) < 0)
+    return -1;
+  if (umask > 0777 || adj < -1000 || adj > 1000)
+    return husk_error_makex (err, EINVAL, "invalid umask or oom_score_adj");
+  if (umask >= 0)
+    json_object_set_new (json_object_get (proc, "user"), "umask", json_integer (umask));
+  if (json_object_get (c->ccfg, "oom_score_adj"))
+    json_object_set_new (proc, "oomScoreAdj", json_integer (adj));
+  return 0;
+}
+
 static int
 process (struct husk_spec_ctx *c, json_t *proc, husk_error_t *err)
 {
@@ -394,7 +412,7 @@ process (struct husk_spec_ctx *c, json_t *proc, husk_error_t *err)
     return -1;
   json_object_set_new (proc, "rlimits", rl);
   json_object_set_new (proc, "noNewPrivileges", json_boolean (nnp));
-  return 0;
+  return process_tuning (c, proc, err);
 }
 
 /* The rest.  */

@@ -18,10 +18,12 @@
 #include "util/strutil.h"
 
 #include <errno.h>
+#include <fcntl.h>
 #include <signal.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <strings.h>
 #include <sys/syscall.h>
 #include <time.h>
 #include <unistd.h>
@@ -245,7 +247,7 @@ request (struct create_opts *o, char **command)
   B ("read_only_tmpfs", o->read_only_tmpfs); B ("no_hosts", o->no_hosts);
   B ("no_hostname", o->no_hostname); B ("http_proxy", o->http_proxy);
   B ("unsetenv_all", o->unsetenv_all); S ("cgroupns", o->cgroupns); S ("umask", o->umask);
-  S ("oom_score_adj", o->oom_score_adj); S ("timeout", o->timeout);
+  S ("oom_score_adj", o->oom_score_adj); S ("timeout", o->timeout); S ("pull", o->pull);
   A ("device_cgroup_rules", o->device_cgroup_rule); A ("dns", o->dns);
   A ("dns_options", o->dns_option); A ("dns_search", o->dns_search);
   A ("unsetenv", o->unsetenv);
@@ -418,6 +420,45 @@ run_passthrough (struct cli_ctx *ctx, const struct create_opts *o, const char *i
   return code;
 }
 
+/* --attach: the streams run connects; without it all three (stdin with
+   -i).  A stream left out goes to /dev/null.  */
+struct run_streams
+{
+  int in, out, err;
+  int null_fd;
+};
+
+static int
+run_streams (struct cli_ctx *ctx, const struct create_opts *o, struct run_streams *s)
+{
+  bool in = o->interactive, out = true, err = true;
+
+  s->null_fd = -1;
+  if (o->attach)
+    {
+      in = out = err = false;
+      for (size_t i = 0; o->attach[i]; i++)
+        {
+          if (strcasecmp (o->attach[i], "stdin") == 0)
+            in = true;
+          else if (strcasecmp (o->attach[i], "stdout") == 0)
+            out = true;
+          else if (strcasecmp (o->attach[i], "stderr") == 0)
+            err = true;
+          else
+            return husk_error_makex (&ctx->err, EINVAL, "invalid stream \"%s\" for --attach "
+                                     "- must be one of stdin, stdout, or stderr: invalid "
+                                     "argument", o->attach[i]);
+        }
+    }
+  if ((!out || !err) && (s->null_fd = open ("/dev/null", O_WRONLY | O_CLOEXEC)) < 0)
+    return husk_error_make (&ctx->err, errno, "open /dev/null");
+  s->in = in ? 0 : -1;
+  s->out = out ? 1 : s->null_fd;
+  s->err = err ? 2 : s->null_fd;
+  return 0;
+}
+
 int
 cmd_container_run (struct cli_ctx *ctx, int argc, char **argv)
 {
@@ -430,10 +471,17 @@ cmd_container_run (struct cli_ctx *ctx, int argc, char **argv)
   char *image;
   int hint = 125, code;
   bool passthrough, proxy;
+  struct run_streams st = { .null_fd = -1 };
+  cleanup_close int null_fd = -1;
   int r = parse_create (ctx, argc, argv, &o, &image, &req, &rest);
 
   if (r != 0)
     return r < 0 ? cli_fail (ctx) : 0;
+  if (run_streams (ctx, &o, &st) < 0)
+    return cli_fail (ctx);
+  null_fd = st.null_fd;
+  if (st.in >= 0) /* -a stdin: the container's stdin stays open, as with -i */
+    json_object_set_new (req, "interactive", json_true ());
   if (o.tty && o.interactive && !isatty (0) && !o.detach)
     fprintf (stderr, "WARN[0000] The input device is not a TTY. The --tty and --interactive "
              "flags might not work properly\n");
@@ -454,8 +502,8 @@ cmd_container_run (struct cli_ctx *ctx, int argc, char **argv)
   /* With a tty, ctrl-c reaches the container through the terminal.  */
   proxy = !o.tty && o.sig_proxy;
   code = husk_op_container_start_attached (ctx->engine, id, &(struct husk_start_attach_opts){
-                                             .in_fd = o.interactive ? 0 : -1, .out_fd = 1,
-                                             .err_fd = 2, .detach_keys = o.detach_keys,
+                                             .in_fd = st.in, .out_fd = st.out,
+                                             .err_fd = st.err, .detach_keys = o.detach_keys,
                                              .started = proxy ? sig_proxy_started : NULL,
                                              .cleanup_err = &cerr }, &hint, &ctx->err);
   report_cleanup (id, &cerr);

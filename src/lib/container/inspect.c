@@ -571,9 +571,20 @@ paths_json (struct ictx *x)
                     "HostnamePath", json_sprintf ("%s/hostname", x->dir),
                     "HostsPath", json_sprintf ("%s/hosts", x->dir), "StaticDir", x->dir,
                     "OCIConfigPath", json_sprintf ("%s/config.json", x->dir),
-                    "OCIRuntime", base ? base : "",
+                    "OCIRuntime", cstr (x->c, "runtime_name") ?: (base ? base : ""),
                     "ConmonPidFile", json_sprintf ("%s/%s", x->run, HUSK_MONITOR_PID),
                     "PidFile", json_sprintf ("%s/%s", x->run, HUSK_MONITOR_PIDFILE));
+}
+
+/* The image as the user named it at create (Podman's ImageName), else
+   (containers made by an older husk) the image's first name.  */
+static const char *
+image_name (json_t *c)
+{
+  json_t *img = json_object_get (c, "image");
+  const char *given = json_string_value (json_object_get (img, "given"));
+
+  return given && *given ? given : sval (img, "name");
 }
 
 static json_t *
@@ -595,7 +606,7 @@ inspect_one (struct ictx *x, const struct husk_container_size *size)
                  "Path", json_string_value (json_array_get (args, 0)) ?: "",
                  "Args", json_array (), "State", state_json (x), "Image", r->image_id,
                  "ImageDigest", digest ? digest : "",
-                 "ImageName", sval (json_object_get (x->c, "image"), "name"),
+                 "ImageName", image_name (x->c),
                  "Rootfs", "", "Pod", "");
   husk_image_rec_release (&img);
   for (size_t i = 1; i < json_array_size (args); i++)

@@ -901,7 +901,7 @@ build_extras (json_t *req, json_t *c, husk_error_t *err)
       long m = strtol (s, &end, 8);
       if (*end || end == s || m < 0 || m > 0777)
         return husk_error_makex (err, EINVAL, "invalid umask string %s: invalid argument", s);
-      json_object_set_new (c, "umask", json_integer (m));
+      json_object_set_new (c, "umask", json_string (s));
     }
   if ((s = str (req, "oom_score_adj")))
     {
@@ -913,6 +913,9 @@ build_extras (json_t *req, json_t *c, husk_error_t *err)
       json_object_set_new (c, "oom_score_adj", json_integer (adj));
     }
   json_object_set_new (c, "no_hosts", json_boolean (flag (req, "no_hosts")));
+  json_object_set_new (c, "unsetenv_all", json_boolean (flag (req, "unsetenv_all")));
+  json_object_set_new (c, "unsetenv", json_deep_copy (json_object_get (req, "unsetenv"))
+                                      ?: json_array ());
   json_object_set_new (c, "no_hostname", json_boolean (flag (req, "no_hostname")));
   return build_dns (req, c, err);
 }

@@ -40,7 +40,7 @@ struct create_opts
   char *init_path, *log_driver, *stop_signal, *stop_timeout, *health_cmd;
   char *health_interval, *health_retries, *health_timeout, *health_start_period;
   char *health_on_failure, *shm_size, *tz, *cidfile, *detach_keys, *passwd_entry;
-  char *runtime, *group_entry, *pull, *timeout, *preserve_fds, *cgroupns, *umask;
+  char *runtime, *group_entry, *pull, *timeout, *cgroupns, *umask;
   char *oom_score_adj;
   char **env, **env_file, **volume, **mount, **tmpfs, **cap_add, **cap_drop;
   char **security_opt, **ulimit, **label, **label_file, **annotation, **log_opt;
@@ -159,7 +159,7 @@ static const struct cli_option create_options[] = {
   OPTION_REFUSED ("platform", 0, REGISTRY_LATER),
   OPTION_REFUSED ("pod", 0, "pods are not supported by husk yet"),
   OPTION_REFUSED ("pod-id-file", 0, "pods are not supported by husk yet"),
-  { "preserve-fds", 0, OPT_STRING, O (preserve_fds), "uint", "Pass a number of additional file descriptors into the container" },
+  OPTION_REFUSED ("preserve-fds", 0, "husk-monitor does not pass further file descriptors to the container yet"),
   { "privileged", 0, OPT_BOOL, O (privileged), NULL, "Give extended privileges to container" },
   OPTION_REFUSED ("publish", 'p', NET_LATER),
   OPTION_REFUSED ("publish-all", 'P', NET_LATER),

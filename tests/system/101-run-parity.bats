@@ -286,3 +286,22 @@ HOME=/root"
     assert_output_is "Error: not supported by husk: --pod: pods are not supported by husk yet"
     [ -z "$(husk ps -aq)" ]
 }
+
+@test "--timeout kills the container after N seconds" {
+    SECONDS=0
+    run_husk 137 run --rm --timeout 1 husk-test/busybox sleep 20
+    [ "$SECONDS" -lt 10 ]
+    run_husk run -d --name slow --timeout 1 --umask 0027 husk-test/busybox sleep 20
+    run_husk wait slow
+    assert_output_is "137"
+    run_husk inspect --format '{{.Config.Timeout}} {{.Config.Umask}}' slow
+    assert_output_is "1 0027"
+    # Without it, nothing is killed.
+    run_husk run --rm husk-test/busybox sh -c 'sleep 1.5; echo done'
+    assert_output_is "done"
+}
+
+@test "--preserve-fds is refused until husk-monitor passes descriptors on" {
+    run_husk 125 run --preserve-fds 1 husk-test/busybox true
+    assert_output_is "Error: not supported by husk: --preserve-fds: husk-monitor does not pass further file descriptors to the container yet"
+}

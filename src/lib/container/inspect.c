@@ -397,9 +397,11 @@ config_json (json_t *c)
     json_object_set (o, "CreateCommand", json_object_get (c, "create_command"));
   if (cstr (c, "tz") && *cstr (c, "tz"))
     json_object_set_new (o, "Timezone", json_string (cstr (c, "tz")));
-  /* The spec's umask is always 0022; husk has no --timeout.  --passwd:
+  /* --umask (the spec's default 0022), --timeout in seconds.  --passwd:
      containers from before it have none, so true, its default.  */
-  json_object_update_new (o, json_pack ("{s:s, s:i, s:I, s:b}", "Umask", "0022", "Timeout", 0,
+  json_object_update_new (o, json_pack ("{s:s, s:I, s:I, s:b}", "Umask",
+                                        cstr (c, "umask") ? cstr (c, "umask") : "0022",
+                                        "Timeout", cint (c, "timeout"),
                                         "StopTimeout", cint (c, "stop_timeout"), "Passwd",
                                         !json_is_false (json_object_get (c, "passwd"))));
   return o;

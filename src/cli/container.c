@@ -56,7 +56,7 @@ struct create_opts
 #define USERNS_LATER "user namespace mappings come with rootless support, which husk does not have yet"
 #define CGROUP_LATER "husk does not set this cgroup limit yet"
 static const struct cli_option create_options[] = {
-  OPTION_REFUSED ("add-host", 0, NET_LATER),
+  { "add-host", 0, OPT_STRV, O (add_host), "host:ip", "Add a custom host-to-IP mapping (host:ip)" },
   { "annotation", 0, OPT_STRV, O (annotation), "key=value", "Add annotations to container (key=value)" },
   OPTION_REFUSED ("arch", 0, REGISTRY_LATER),
   { "attach", 'a', OPT_STRV, O (attach), "stringArray", "Attach to STDIN, STDOUT or STDERR" },
@@ -167,7 +167,7 @@ static const struct cli_option create_options[] = {
   { "quiet", 'q', OPT_BOOL, O (quiet), NULL, "Suppress output information when pulling images" },
   OPTION_REFUSED ("rdt-class", 0, "husk does not manage Intel RDT classes"),
   { "read-only", 0, OPT_BOOL, O (read_only), NULL, "Make containers root filesystem read-only" },
-  { "read-only-tmpfs", 0, OPT_BOOL, O (read_only_tmpfs), NULL, "When running containers in read-only mode mount a read-write tmpfs on /dev, /dev/shm, /run, /tmp and /var/tmp (default true)" },
+  { "read-only-tmpfs", 0, OPT_BOOL, O (read_only_tmpfs), NULL, "When running containers in read-only mode mount a read-write tmpfs on /run, /tmp and /var/tmp (default true)" },
   { "replace", 0, OPT_BOOL, O (replace), NULL, "If a container with the same name exists, replace it" },
   OPTION_REFUSED ("requires", 0, "husk does not start dependency containers"),
   { "restart", 0, OPT_STRING, O (restart), "string", "Restart policy to apply when a container exits (\"always\"|\"no\"|\"on-failure\"|\"unless-stopped\")" },
@@ -250,7 +250,7 @@ request (struct create_opts *o, char **command)
   S ("oom_score_adj", o->oom_score_adj); S ("timeout", o->timeout); S ("pull", o->pull);
   A ("device_cgroup_rules", o->device_cgroup_rule); A ("dns", o->dns);
   A ("dns_options", o->dns_option); A ("dns_search", o->dns_search);
-  A ("unsetenv", o->unsetenv);
+  A ("unsetenv", o->unsetenv); A ("add_hosts", o->add_host);
   A ("env", o->env); A ("env_file", o->env_file); A ("volumes", o->volume);
   A ("mounts", o->mount); A ("tmpfs", o->tmpfs); A ("cap_add", o->cap_add);
   A ("cap_drop", o->cap_drop); A ("security_opt", o->security_opt); A ("ulimits", o->ulimit);

@@ -305,3 +305,21 @@ HOME=/root"
     run_husk 125 run --preserve-fds 1 husk-test/busybox true
     assert_output_is "Error: not supported by husk: --preserve-fds: husk-monitor does not pass further file descriptors to the container yet"
 }
+
+@test "--add-host puts lines in /etc/hosts, first" {
+    run_husk run --rm --name ah --add-host 'db;db.local:192.0.2.7' --add-host 'v6:[2001:db8::7]' \
+        husk-test/busybox cat /etc/hosts
+    [ "${lines[0]}" = "192.0.2.7	db db.local" ]
+    [ "${lines[1]}" = "2001:db8::7	v6" ]
+    assert_output_contains "127.0.1.1	"
+    run_husk run --rm --network host --add-host 'x:192.0.2.8' husk-test/busybox head -1 /etc/hosts
+    assert_output_is "192.0.2.8	x"
+    run_husk 125 create --add-host 'db:nope' husk-test/busybox
+    assert_output_is 'Error: invalid IP address in add-host: "nope"'
+    run_husk 125 create --add-host 'db' husk-test/busybox
+    assert_output_is 'Error: invalid add-host "db": use HOSTNAME[;HOSTNAME...]:IP'
+    run_husk 125 create --add-host 'gw:host-gateway' husk-test/busybox
+    assert_output_contains "host-gateway needs bridge networks"
+    run_husk 125 create --no-hosts --add-host 'db:192.0.2.7' husk-test/busybox
+    assert_output_is "Error: --no-hosts and --add-host cannot be set together"
+}

@@ -42,25 +42,42 @@ is_host_net (json_t *c)
   return net && strcmp (net, "host") == 0;
 }
 
-/* /etc/hosts: localhost and the container's own names; with the host's
-   network, the host's entries first (Podman).  */
+/* /etc/hosts as Podman writes it: the --add-host lines, then localhost
+   (with the host's network, the host's own entries instead), then the
+   container's hostname and name.  */
 static char *
 hosts_text (json_t *c)
 {
   const char *host = json_string_value (json_object_get (c, "hostname"));
   const char *name = json_string_value (json_object_get (c, "name"));
-  cleanup_free char *base = NULL;
-  size_t n;
+  struct husk_buf b = HUSK_BUF_INIT;
+  size_t i;
+  json_t *v;
 
-  if (!is_host_net (c))
-    return husk_asprintf (
-        "127.0.0.1\tlocalhost localhost.localdomain localhost4 localhost4.localdomain4\n"
-        "::1\tlocalhost localhost.localdomain localhost6 localhost6.localdomain6\n"
-        "127.0.1.1\t%s %s\n", host, name);
-  base = husk_read_file ("/etc/hosts", NULL, NULL);
-  n = base ? strlen (base) : 0;
-  return husk_asprintf ("%s%s127.0.1.1\t%s %s\n", base ? base : "",
-                        n > 0 && base[n - 1] != '\n' ? "\n" : "", host, name);
+  json_array_foreach (json_object_get (c, "add_hosts"), i, v)
+    {
+      husk_buf_puts (&b, json_string_value (v));
+      husk_buf_putc (&b, '\n');
+    }
+  if (is_host_net (c))
+    {
+      cleanup_free char *base = husk_read_file ("/etc/hosts", NULL, NULL);
+      size_t n = base ? strlen (base) : 0;
+      husk_buf_puts (&b, base ? base : "");
+      if (n > 0 && base[n - 1] != '\n')
+        husk_buf_putc (&b, '\n');
+    }
+  else
+    husk_buf_puts (&b, "127.0.0.1\tlocalhost localhost.localdomain localhost4 "
+                       "localhost4.localdomain4\n"
+                       "::1\tlocalhost localhost.localdomain localhost6 "
+                       "localhost6.localdomain6\n");
+  husk_buf_puts (&b, "127.0.1.1\t");
+  husk_buf_puts (&b, host);
+  husk_buf_putc (&b, ' ');
+  husk_buf_puts (&b, name);
+  husk_buf_putc (&b, '\n');
+  return husk_buf_steal (&b);
 }
 
 static bool

@@ -164,7 +164,8 @@ proxy_env (json_t *env)
 }
 
 /* --unsetenv NAME and --unsetenv-all: remove the defaults (the image's,
-   containers.conf's), as Podman does, after everything else.  */
+   containers.conf's) before the user's own variables go in, as Podman
+   does: -e A=b --unsetenv-all keeps A.  */
 static void
 unset_env (json_t *req, json_t *env)
 {
@@ -386,7 +387,12 @@ mount_key (struct mount_spec *m, const char *k, const char *v, husk_error_t *err
   if (strcmp (k, "readonly") == 0 || strcmp (k, "ro") == 0)
     return mount_bool (k, v, &m->ro, err);
   if (strcmp (k, "rw") == 0)
-    return mount_bool (k, v, &b, err) < 0 ? -1 : (m->ro = !b, 0);
+    {
+      if (mount_bool (k, v, &b, err) < 0)
+        return -1;
+      m->ro = !b;
+      return 0;
+    }
   if (strcmp (k, "bind-nonrecursive") == 0)
     return mount_bool (k, v, &m->nonrecursive, err);
   if (strcmp (k, "bind-propagation") == 0 && v)
@@ -395,9 +401,14 @@ mount_key (struct mount_spec *m, const char *k, const char *v, husk_error_t *err
     return husk_error_makex (err, ENOTSUP, "--mount idmap: idmapped mounts are not supported "
                              "by husk yet");
   if (strcmp (k, "U") == 0 || strcmp (k, "chown") == 0)
-    return mount_bool (k, v, &b, err) < 0 ? -1
-           : b ? husk_error_makex (err, ENOTSUP, "--mount %s: changing the owner of a mount's "
-                                   "source is not supported by husk yet", k) : 0;
+    {
+      if (mount_bool (k, v, &b, err) < 0)
+        return -1;
+      if (b)
+        return husk_error_makex (err, ENOTSUP, "--mount %s: changing the owner of a mount's "
+                                 "source is not supported by husk yet", k);
+      return 0;
+    }
   if ((strcmp (k, "relabel") == 0 && v && (strcmp (v, "shared") == 0 || strcmp (v, "private") == 0))
       || strcmp (k, "consistency") == 0 || strcmp (k, "z") == 0 || strcmp (k, "Z") == 0)
     return 0; /* SELinux labels: no SELinux here */
@@ -873,6 +884,41 @@ build_dns (json_t *req, json_t *c, husk_error_t *err)
   return 0;
 }
 
+/* --add-host "name[;name...]:ip" (an IPv6 address may be in brackets):
+   ["ip\tname name"] lines for /etc/hosts.  */
+static int
+build_add_host (json_t *req, json_t *c, husk_error_t *err)
+{
+  json_t *lines = json_array ();
+  size_t i;
+  json_t *v;
+
+  json_object_set_new (c, "add_hosts", lines);
+  json_array_foreach (json_object_get (req, "add_hosts"), i, v)
+    {
+      const char *s = json_string_value (v);
+      const char *colon = strchr (s, ':');
+      cleanup_free char *names = colon ? husk_xstrndup (s, colon - s) : NULL;
+      cleanup_free char *ip = colon ? husk_xstrdup (colon + 1) : NULL;
+      size_t n = ip ? strlen (ip) : 0;
+
+      if (names == NULL || *names == '\0' || strpbrk (names, " \t"))
+        return husk_error_makex (err, EINVAL, "invalid add-host \"%s\": use "
+                                 "HOSTNAME[;HOSTNAME...]:IP", s);
+      if (n > 2 && ip[0] == '[' && ip[n - 1] == ']')
+        memmove (ip, ip + 1, n - 2), ip[n - 2] = '\0';
+      if (strcmp (ip, "host-gateway") == 0)
+        return husk_error_makex (err, ENOTSUP, "--add-host %s: host-gateway needs bridge "
+                                 "networks, which husk does not have yet", s);
+      if (!is_ip (ip))
+        return husk_error_makex (err, EINVAL, "invalid IP address in add-host: \"%s\"", ip);
+      for (char *p = names; (p = strchr (p, ';')); p++)
+        *p = ' ';
+      json_array_append_new (lines, json_sprintf ("%s\t%s", ip, names));
+    }
+  return 0;
+}
+
 /* The flags that the spec and the bundle files read as they are.  */
 static int
 build_extras (json_t *req, json_t *c, husk_error_t *err)
@@ -917,6 +963,10 @@ build_extras (json_t *req, json_t *c, husk_error_t *err)
   json_object_set_new (c, "unsetenv", json_deep_copy (json_object_get (req, "unsetenv"))
                                       ?: json_array ());
   json_object_set_new (c, "no_hostname", json_boolean (flag (req, "no_hostname")));
+  if (build_add_host (req, c, err) < 0)
+    return -1;
+  if (json_array_size (json_object_get (c, "add_hosts")) && flag (req, "no_hosts"))
+    return husk_error_makex (err, EINVAL, "--no-hosts and --add-host cannot be set together");
   return build_dns (req, c, err);
 }
 

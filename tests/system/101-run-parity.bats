@@ -157,6 +157,10 @@ spec_of() {
     assert_output_contains "search example.test"
     assert_output_contains "options ndots:3"
     [ "$(echo "$output" | grep -c nameserver)" -eq 2 ]
+    run_husk create --name dnsc --network host --dns 192.0.2.1 --dns-search example.test \
+        --dns-option ndots:3 --add-host 'a;b:192.0.2.5' --oom-score-adj 7 husk-test/busybox
+    run_husk inspect --format '{{json .HostConfig.Dns}} {{json .HostConfig.DnsSearch}} {{json .HostConfig.DnsOptions}} {{json .HostConfig.ExtraHosts}} {{.HostConfig.OomScoreAdj}}' dnsc
+    assert_output_is '["192.0.2.1"] ["example.test"] ["ndots:3"] ["a:192.0.2.5","b:192.0.2.5"] 7'
     run_husk 125 create --network host --dns not-an-ip husk-test/busybox
     assert_output_is "Error: not-an-ip is not an ip address"
     run_husk 125 create --network none --dns 192.0.2.1 husk-test/busybox

@@ -89,7 +89,10 @@ print_yaml (json_t *j, int indent)
   json_object_foreach (j, k, v)
     {
       printf ("%*s%s:", indent, "", k);
-      if (json_is_object (v))
+      if ((json_is_object (v) && json_object_size (v) == 0)
+          || (json_is_array (v) && json_array_size (v) == 0))
+        puts (json_is_object (v) ? " {}" : " []");
+      else if (json_is_object (v))
         {
           putchar ('\n');
           print_yaml (v, indent + 2);
@@ -101,11 +104,19 @@ print_yaml (json_t *j, int indent)
           json_array_foreach (v, i, e)
             printf ("%*s- %s\n", indent, "", json_string_value (e) ? json_string_value (e) : "");
         }
+      else if (json_is_string (v) && strchr (json_string_value (v), '\n'))
+        {
+          /* A block, as YAML writes a multi-line text (a runtime's version). */
+          cleanup_strv char **l = husk_strv_split (json_string_value (v), '\n');
+          puts (" |-");
+          for (size_t n = 0; l && l[n]; n++)
+            printf ("%*s%s\n", indent + 2, "", l[n]);
+        }
       else if (json_is_string (v))
         printf (" %s\n", json_string_value (v));
       else
         {
-          char *s = json_dumps (v, JSON_ENCODE_ANY);
+          char *s = json_dumps (v, JSON_ENCODE_ANY | JSON_REAL_PRECISION (15));
           printf (" %s\n", s);
           free (s);
         }
@@ -125,7 +136,11 @@ cmd_info (struct cli_ctx *ctx, int argc, char **argv)
   if (o.format == NULL)
     print_yaml (info, 0);
   else if (strcmp (o.format, "json") == 0)
-    cli_print_json (info);
+    {
+      /* 15 digits: a percentage prints as 29.22, not 29.219999999999999.  */
+      cleanup_free char *s = json_dumps (info, JSON_INDENT (4) | JSON_REAL_PRECISION (15));
+      puts (s ? s : "{}");
+    }
   else
     {
       cleanup_json json_t *one = json_array ();

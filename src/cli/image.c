@@ -26,7 +26,7 @@
 
 struct ls_opts
 {
-  bool all, quiet, digests, no_trunc, noheading;
+  bool all, quiet, digests, no_trunc, noheading, history;
   char **filter;
   char *format, *sort;
 };
@@ -34,17 +34,31 @@ struct ls_opts
 static json_t *
 ls_headers (void)
 {
-  return json_pack ("{s:s, s:s, s:s, s:s, s:s, s:s, s:s, s:s, s:s, s:s, s:s}",
+  return json_pack ("{s:s, s:s, s:s, s:s, s:s, s:s, s:s, s:s, s:s, s:s, s:s, s:s}",
                     "Repository", "REPOSITORY", "Tag", "TAG", "ID", "IMAGE ID",
                     "Id", "IMAGE ID", "Created", "CREATED", "CreatedSince", "CREATED",
                     "CreatedAt", "CREATED AT", "Size", "SIZE", "Digest", "DIGEST",
-                    "ReadOnly", "R/O", "Containers", "CONTAINERS");
+                    "ReadOnly", "R/O", "Containers", "CONTAINERS", "History", "HISTORY");
+}
+
+/* Whether a name is one the user asked for (IMAGE or --filter
+   reference=): Podman 5 lists only those names of a matching image.  */
+static bool
+name_wanted (char **patterns, const char *name)
+{
+  for (size_t i = 0; patterns && patterns[i]; i++)
+    if (!husk_image_reference_matches (patterns[i], name))
+      return false;
+  return true;
 }
 
 /* One row per (repository, tag) of each image, as podman images shows.  */
 static void
-add_rows (json_t *rows, const struct husk_image_rec *r, json_t *cfg, bool no_trunc)
+add_rows (json_t *rows, const struct husk_image_entry *ent, char **patterns, bool no_trunc)
 {
+  const struct husk_image_rec *r = &ent->rec;
+  json_t *cfg = ent->config;
+  cleanup_free char *history = husk_strv_join (r->names, ", ");
   cleanup_free char *id = no_trunc ? husk_asprintf ("sha256:%s", r->id)
                                    : husk_xstrndup (r->id, 12);
   cleanup_free char *since = cli_human_ago (r->created);
@@ -56,6 +70,8 @@ add_rows (json_t *rows, const struct husk_image_rec *r, json_t *cfg, bool no_tru
     {
       cleanup_free char *repo = NULL;
       const char *tag = "<none>";
+      if (n && !name_wanted (patterns, r->names[i]))
+        continue;
       if (n)
         {
           const char *colon = strrchr (r->names[i], ':');
@@ -73,7 +89,9 @@ add_rows (json_t *rows, const struct husk_image_rec *r, json_t *cfg, bool no_tru
                                "CreatedAt", at, "Size", size, "CreatedTime",
                                (json_int_t) r->created, "Digest",
                                r->manifest_digest ? r->manifest_digest : "<none>",
-                               "Containers", 0, "ReadOnly", 0, "Dangling", n == 0);
+                               "Containers", (int) ent->containers, "ReadOnly", 0,
+                               "Dangling", n == 0);
+      json_object_set_new (row, "History", json_string (history && *history ? history : "<none>"));
       json_object_set_new (row, "Labels", json_deep_copy (json_object_get (json_object_get (cfg, "config"), "Labels")) ?: json_null ());
       json_t *names = json_array ();
       for (size_t k = 0; k < n; k++)
@@ -129,6 +147,7 @@ cmd_image_ls (struct cli_ctx *ctx, int argc, char **argv)
     { "digests", 0, OPT_BOOL, offsetof (struct ls_opts, digests), NULL, "Show digests" },
     { "filter", 'f', OPT_STRV, offsetof (struct ls_opts, filter), "filters", "Filter output based on conditions provided" },
     { "format", 0, OPT_STRING, offsetof (struct ls_opts, format), "string", "Change the output format to JSON or a Go template" },
+    { "history", 0, OPT_BOOL, offsetof (struct ls_opts, history), NULL, "Display the image name history" },
     { "noheading", 'n', OPT_BOOL, offsetof (struct ls_opts, noheading), NULL, "Do not print column headings" },
     { "no-trunc", 0, OPT_BOOL, offsetof (struct ls_opts, no_trunc), NULL, "Do not truncate output" },
     { "quiet", 'q', OPT_BOOL, offsetof (struct ls_opts, quiet), NULL, "Display only image IDs" },
@@ -138,6 +157,8 @@ cmd_image_ls (struct cli_ctx *ctx, int argc, char **argv)
   struct ls_opts o = { 0 };
   struct husk_image_entry *list = NULL;
   cleanup_json json_t *rows = json_array (), *summaries = json_array (), *headers = ls_headers ();
+  cleanup_strv char **patterns = NULL;
+  cleanup_free char *table = NULL;
   const char *sort;
   size_t n = 0;
   int r;
@@ -155,12 +176,20 @@ cmd_image_ls (struct cli_ctx *ctx, int argc, char **argv)
       cleanup_free char *flt = husk_asprintf ("reference=%s", args[0]);
       husk_strv_append (&o.filter, flt);
     }
+  for (size_t i = 0; o.filter && o.filter[i]; i++)
+    if (husk_has_prefix (o.filter[i], "reference="))
+      husk_strv_append (&patterns, o.filter[i] + 10);
   if (husk_op_image_select (ctx->engine, o.filter, false, &list, &n, &ctx->err) < 0)
     return cli_fail (ctx);
   for (size_t i = 0; i < n; i++)
     {
-      add_rows (rows, &list[i].rec, list[i].config, o.no_trunc);
-      json_array_append_new (summaries, husk_image_summary_json (&list[i].rec, list[i].config));
+      json_t *sum;
+      if (list[i].intermediate && !o.all)
+        continue;
+      add_rows (rows, &list[i], patterns, o.no_trunc);
+      sum = husk_image_summary_json (&list[i].rec, list[i].config);
+      json_object_set_new (sum, "Containers", json_integer (list[i].containers));
+      json_array_append_new (summaries, sum);
     }
   husk_image_entry_array_free (list, n);
   sort_rows (rows, sort);
@@ -180,10 +209,9 @@ cmd_image_ls (struct cli_ctx *ctx, int argc, char **argv)
         }
       return 0;
     }
-  r = cli_print_list (ctx, o.format,
-                      o.digests ? "table {{.Repository}}\t{{.Tag}}\t{{.Digest}}\t{{.ID}}\t{{.Created}}\t{{.Size}}"
-                                : "table {{.Repository}}\t{{.Tag}}\t{{.ID}}\t{{.Created}}\t{{.Size}}",
-                      headers, rows, summaries, o.noheading);
+  table = husk_asprintf ("table {{.Repository}}\t{{.Tag}}%s\t{{.ID}}\t{{.Created}}\t{{.Size}}%s",
+                         o.digests ? "\t{{.Digest}}" : "", o.history ? "\t{{.History}}" : "");
+  r = cli_print_list (ctx, o.format, table, headers, rows, summaries, o.noheading);
   return r < 0 ? cli_fail (ctx) : 0;
 }
 
@@ -573,15 +601,18 @@ cmd_image_history (struct cli_ctx *ctx, int argc, char **argv)
       const char *by = json_string_value (json_object_get (h, "CreatedBy"));
       const char *created = json_string_value (json_object_get (h, "created"));
       int64_t t = 0, size = json_integer_value (json_object_get (h, "size"));
-      cleanup_free char *sid = NULL, *sby = NULL, *ago = NULL, *ssize = NULL;
+      cleanup_free char *sid = NULL, *sby = NULL, *ago = NULL, *ssize = NULL, *since = NULL, *at = NULL;
 
       husk_time_parse_rfc3339 (created, &t, NULL);
       sid = (o.no_trunc || strcmp (id, "<missing>") == 0) ? husk_xstrdup (id) : husk_xstrndup (id, 12);
       sby = (!o.no_trunc && strlen (by) > 45) ? husk_asprintf ("%.42s...", by) : husk_xstrdup (by);
-      ago = o.human ? cli_human_ago (t) : husk_xstrdup (created ? created : "");
+      since = cli_human_ago (t);
+      at = husk_time_go_string (t, 0, true);
+      ago = o.human ? husk_xstrdup (since) : husk_xstrdup (created ? created : "");
       ssize = o.human ? cli_human_size (size) : husk_asprintf ("%lld", (long long) size);
-      json_array_append_new (rows, json_pack ("{s:s, s:s, s:s, s:s, s:s, s:O}", "ID", sid,
-                                              "Created", ago, "CreatedBy", sby, "Size", ssize,
+      json_array_append_new (rows, json_pack ("{s:s, s:s, s:s, s:s, s:s, s:s, s:s, s:O}", "ID", sid,
+                                              "Created", ago, "CreatedSince", since, "CreatedAt", at,
+                                              "CreatedBy", sby, "Size", ssize,
                                               "Comment", json_string_value (json_object_get (h, "comment")),
                                               "Tags", json_object_get (h, "tags") ?: json_null ()));
     }
@@ -591,7 +622,8 @@ cmd_image_history (struct cli_ctx *ctx, int argc, char **argv)
         puts (json_string_value (json_object_get (h, "ID")));
       return 0;
     }
-  headers = json_pack ("{s:s, s:s, s:s, s:s, s:s}", "ID", "ID", "Created", "CREATED",
+  headers = json_pack ("{s:s, s:s, s:s, s:s, s:s, s:s, s:s}", "ID", "ID", "Created", "CREATED",
+                       "CreatedSince", "CREATED", "CreatedAt", "CREATED AT",
                        "CreatedBy", "CREATED BY", "Size", "SIZE", "Comment", "COMMENT");
   if (cli_print_list (ctx, o.format, "table {{.ID}}\t{{.Created}}\t{{.CreatedBy}}\t{{.Size}}\t{{.Comment}}",
                       headers, rows, hist, false) < 0)

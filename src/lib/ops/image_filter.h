@@ -21,7 +21,15 @@ struct husk_image_entry
 {
   struct husk_image_rec rec;
   json_t *config;
+  /* No name, and the parent of another image (its layers are the start of
+     the other's): hidden by `images` without -a, as Podman does.  */
+  bool intermediate;
+  int64_t containers; /* how many containers use it */
 };
+
+/* Whether a name matches a reference filter's pattern, in any of the forms
+   a user may mean ("busybox", "husk-test/busybox:latest", globs).  */
+bool husk_image_reference_matches (const char *pattern, const char *name);
 
 /**
  * husk_op_image_select() - The images that pass the filters

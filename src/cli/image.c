@@ -385,7 +385,8 @@ cmd_image_rm (struct cli_ctx *ctx, int argc, char **argv)
       for (size_t i = 0; i < n; i++)
         {
           struct husk_rmi_report rep = { 0 };
-          if (husk_op_image_remove_id (ctx->engine, list[i].id, &rep, &ctx->err) < 0)
+          if ((o.force ? husk_op_image_remove_id_force : husk_op_image_remove_id) (
+                  ctx->engine, list[i].id, &rep, &ctx->err) < 0)
             {
               fprintf (stderr, "Error: %s\n", ctx->err->msg);
               husk_error_release (&ctx->err);
@@ -639,6 +640,31 @@ struct mount_opts
   char *format;
 };
 
+/* Without IMAGE: the mounted images, "NAME  MOUNTPOINT" or JSON.  */
+static int
+print_mounts (struct cli_ctx *ctx, const char *format)
+{
+  cleanup_json json_t *mounts = husk_op_image_mounts (ctx->engine, &ctx->err);
+  size_t i;
+  json_t *m;
+
+  if (mounts == NULL)
+    return cli_fail (ctx);
+  if (format)
+    {
+      cli_print_json (mounts);
+      return 0;
+    }
+  json_array_foreach (mounts, i, m)
+    {
+      json_t *repos = json_object_get (m, "Repositories");
+      const char *name = json_array_size (repos) ? json_string_value (json_array_get (repos, 0))
+                                                 : json_string_value (json_object_get (m, "id"));
+      printf ("%s  %s\n", name, json_string_value (json_object_get (m, "mountpoint")));
+    }
+  return 0;
+}
+
 int
 cmd_image_mount (struct cli_ctx *ctx, int argc, char **argv)
 {
@@ -650,8 +676,29 @@ cmd_image_mount (struct cli_ctx *ctx, int argc, char **argv)
   struct mount_opts o = { 0 };
 
   PARSE (opts, o, "[options] [IMAGE...]", true);
+  if (o.format && strcmp (o.format, "json") != 0)
+    return cli_usage_error (ctx, "unknown --format argument: %s", o.format), cli_fail (ctx);
+  if (o.all && args[0])
+    return cli_usage_error (ctx, "when using the --all switch, you may not pass any image names or IDs"), cli_fail (ctx);
+  if (o.all)
+    {
+      struct husk_image_rec *list = NULL;
+      size_t n = 0;
+      if (husk_op_image_list (ctx->engine, &list, &n, &ctx->err) < 0)
+        return cli_fail (ctx);
+      for (size_t i = 0; i < n; i++)
+        {
+          cleanup_free char *path = husk_op_image_mount (ctx->engine, list[i].id, &ctx->err);
+          if (path == NULL)
+            {
+              husk_image_rec_array_free (list, n);
+              return cli_fail (ctx);
+            }
+        }
+      husk_image_rec_array_free (list, n);
+    }
   if (args[0] == NULL)
-    return cli_usage_error (ctx, "listing mounted images is not supported yet: name the images to mount"), cli_fail (ctx);
+    return print_mounts (ctx, o.format);
   for (size_t i = 0; args[i]; i++)
     {
       cleanup_free char *path = husk_op_image_mount (ctx->engine, args[i], &ctx->err);
@@ -673,6 +720,17 @@ cmd_image_unmount (struct cli_ctx *ctx, int argc, char **argv)
   struct mount_opts o = { 0 };
 
   PARSE (opts, o, "[options] IMAGE [IMAGE...]", true);
+  if (o.all && args[0])
+    return cli_usage_error (ctx, "when using the --all switch, you may not pass any image names or IDs"), cli_fail (ctx);
+  if (o.all)
+    {
+      cleanup_strv char **ids = NULL;
+      if (husk_op_image_unmount_all (ctx->engine, &ids, &ctx->err) < 0)
+        return cli_fail (ctx);
+      for (size_t i = 0; ids && ids[i]; i++)
+        puts (ids[i]);
+      return 0;
+    }
   if (args[0] == NULL)
     return cli_usage_error (ctx, "image name or ID must be specified"), cli_fail (ctx);
   for (size_t i = 0; args[i]; i++)

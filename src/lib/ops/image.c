@@ -15,6 +15,7 @@
 #include "config/config.h"
 #include "image/image.h"
 #include "image/reference.h"
+#include "ops/container.h"
 #include "state/containers.h"
 #include "storage/store.h"
 #include "util/cleanup.h"
@@ -666,19 +667,11 @@ husk_rmi_report_release (struct husk_rmi_report *r)
   r->untagged = r->deleted = NULL;
 }
 
-/* Whether `image mount` holds the image whose top layer is chain: its
-   count directory <runroot>/storage/<driver>/mounts/<hex> exists while
-   mounted (storage/store.h).  */
+/* Whether `image mount` holds the image whose top layer is chain.  */
 static bool
 image_mounted (struct husk_engine *e, const char *chain)
 {
-  cleanup_free char *p = NULL;
-
-  if (chain == NULL || !husk_digest_valid (chain))
-    return false;
-  p = husk_asprintf ("%s/storage/%s/mounts/%s", e->runroot, husk_store_driver_name (e->store),
-                     chain + 7);
-  return husk_path_exists (p);
+  return chain && husk_store_image_mounted (e->store, chain);
 }
 
 /* An image mounted with `image mount` is unmounted first with force (its
@@ -786,6 +779,35 @@ husk_op_image_remove_id (struct husk_engine *e, const char *id,
   return remove_id (e, id, false, rep, err);
 }
 
+/* Podman's rmi --force: the containers that use the image go first
+   (forcibly, each with its own stop timeout).  Done before remove_id()
+   takes the store lock, as a container's removal is an operation of its
+   own.  */
+static int
+remove_users (struct husk_engine *e, const char *id, husk_error_t *err)
+{
+  cleanup_strv char **users = NULL;
+
+  if (husk_state_image_users (e->state, id, &users, err) < 0)
+    return -1;
+  for (size_t i = 0; users && users[i]; i++)
+    if (husk_op_container_remove (e, users[i], true, false, -1, err) < 0
+        && (*err)->code != ENOENT)
+      return husk_error_wrap (err, "remove container '%s' of image %.12s", users[i], id);
+    else
+      husk_error_release (err);
+  return 0;
+}
+
+int
+husk_op_image_remove_id_force (struct husk_engine *e, const char *id,
+                               struct husk_rmi_report *rep, husk_error_t *err)
+{
+  if (remove_users (e, id, err) < 0)
+    return -1;
+  return remove_id (e, id, true, rep, err);
+}
+
 int
 husk_op_image_remove (struct husk_engine *e, const char *ref, bool force,
                       struct husk_rmi_report *rep, husk_error_t *err)
@@ -816,6 +838,8 @@ husk_op_image_remove (struct husk_engine *e, const char *ref, bool force,
   if (n > 1 && !force)
     return husk_error_makex (err, EBUSY, "unable to delete image \"%s\" by ID with more "
                              "than one tag (%zu): please force removal", id, n);
+  if (force && remove_users (e, id, err) < 0)
+    return -1;
   ret = remove_id (e, id, force, rep, err);
   return ret;
 }
@@ -942,6 +966,66 @@ husk_op_image_unmount (struct husk_engine *e, const char *ref, bool force,
     event (e, "unmount", id, ref);
   husk_image_rec_release (&rec);
   return r;
+}
+
+static const char *
+top_layer (const struct husk_image_rec *r)
+{
+  size_t n = husk_strv_len (r->layers);
+
+  return n ? r->layers[n - 1] : NULL;
+}
+
+json_t *
+husk_op_image_mounts (struct husk_engine *e, husk_error_t *err)
+{
+  struct husk_image_rec *list = NULL;
+  size_t n = 0;
+  json_t *out = json_array ();
+
+  if (husk_state_image_list (e->state, &list, &n, err) < 0)
+    {
+      json_decref (out);
+      return NULL;
+    }
+  for (size_t i = 0; i < n; i++)
+    {
+      const char *top = top_layer (&list[i]);
+      json_t *repos = json_array ();
+      if (!image_mounted (e, top))
+        {
+          json_decref (repos);
+          continue;
+        }
+      cleanup_free char *mp = husk_asprintf ("%s/storage/%s/mounts/%s/merged", e->runroot,
+                                             husk_store_driver_name (e->store), top + 7);
+      for (size_t k = 0; list[i].names && list[i].names[k]; k++)
+        json_array_append_new (repos, json_string (list[i].names[k]));
+      json_array_append_new (out, json_pack ("{s:s, s:o, s:s}", "id", list[i].id,
+                                             "Repositories", repos, "mountpoint", mp));
+    }
+  husk_image_rec_array_free (list, n);
+  return out;
+}
+
+int
+husk_op_image_unmount_all (struct husk_engine *e, char ***ids, husk_error_t *err)
+{
+  cleanup_json json_t *mounts = husk_op_image_mounts (e, err);
+  size_t i;
+  json_t *m;
+
+  *ids = NULL;
+  if (mounts == NULL)
+    return -1;
+  json_array_foreach (mounts, i, m)
+    {
+      const char *id = json_string_value (json_object_get (m, "id"));
+      if (husk_op_image_unmount (e, id, true, err) < 0)
+        return -1;
+      husk_strv_append (ids, id);
+    }
+  return 0;
 }
 
 int

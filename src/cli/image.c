@@ -485,7 +485,7 @@ cmd_image_load (struct cli_ctx *ctx, int argc, char **argv)
 struct save_opts
 {
   char *output, *format;
-  bool multi, compress, quiet;
+  bool multi, compress, quiet, uncompressed;
 };
 
 int
@@ -497,6 +497,7 @@ cmd_image_save (struct cli_ctx *ctx, int argc, char **argv)
     { "multi-image-archive", 'm', OPT_BOOL, offsetof (struct save_opts, multi), NULL, "Interpret additional arguments as images not tags and create a multi-image-archive (only for docker-archive)" },
     { "output", 'o', OPT_STRING, offsetof (struct save_opts, output), "string", "Write to a specified file (default: stdout, which must be redirected)" },
     { "quiet", 'q', OPT_BOOL, offsetof (struct save_opts, quiet), NULL, "Suppress the output" },
+    { "uncompressed", 0, OPT_BOOL, offsetof (struct save_opts, uncompressed), NULL, "Accept uncompressed layers when copying OCI images" },
     OPTION_END,
   };
   struct save_opts o = { 0 };
@@ -507,9 +508,18 @@ cmd_image_save (struct cli_ctx *ctx, int argc, char **argv)
   if (args[0] == NULL)
     return cli_usage_error (ctx, "need at least 1 argument"), cli_fail (ctx);
   format = husk_archive_format_parse (o.format ? o.format : "docker-archive");
+  if (o.format && strcmp (o.format, "docker-dir") == 0)
+    {
+      husk_error_makex (&ctx->err, ENOTSUP, "not supported by husk: --format docker-dir: the "
+                        "dir transport is not implemented; use oci-dir");
+      return cli_fail (ctx);
+    }
   if (format < 0)
     return cli_usage_error (ctx, "unsupported format \"%s\": choose docker-archive, "
                             "oci-archive or oci-dir", o.format), cli_fail (ctx);
+  /* Podman: --compress is for docker-dir only, which husk does not write. */
+  if (o.compress)
+    return cli_usage_error (ctx, "--compress can only be set when --format is 'docker-dir'"), cli_fail (ctx);
   output = o.output ? o.output : "-";
   if (husk_output_is_stdout (output) && isatty (1))
     {
@@ -518,7 +528,7 @@ cmd_image_save (struct cli_ctx *ctx, int argc, char **argv)
     }
   if (format == HUSK_ARCHIVE_OCI_DIR && husk_output_is_stdout (output))
     return cli_usage_error (ctx, "oci-dir needs a directory: use -o"), cli_fail (ctx);
-  if (husk_op_image_save (ctx->engine, args, format, output, &ctx->err) < 0)
+  if (husk_op_image_save (ctx->engine, args, format, output, o.uncompressed, &ctx->err) < 0)
     return cli_fail (ctx);
   return 0;
 }

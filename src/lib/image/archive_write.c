@@ -36,6 +36,7 @@ struct husk_archive_writer
   struct archive *a;    /* tar formats */
   int dirfd;            /* oci-dir */
   char **written;       /* member names already written */
+  bool uncompressed;    /* OCI: every layer decompressed (save --uncompressed) */
   json_t *entries;      /* docker: manifest.json; oci: index manifests */
 };
 
@@ -260,6 +261,12 @@ make_manifest (const char *config_digest, size_t config_len,
   return json_dumps (m, JSON_COMPACT);
 }
 
+void
+husk_archive_writer_set_uncompressed (struct husk_archive_writer *w, bool uncompressed)
+{
+  w->uncompressed = uncompressed;
+}
+
 static int
 add_oci (struct husk_archive_writer *w, struct husk_store *s,
          const struct husk_archive_out_image *img, struct husk_layer_info *infos,
@@ -271,10 +278,19 @@ add_oci (struct husk_archive_writer *w, struct husk_store *s,
 
   for (size_t i = 0; i < n; i++)
     {
-      cleanup_free char *name = husk_asprintf ("blobs/sha256/%s", infos[i].blob_digest + 7);
+      /* An uncompressed blob is the layer tar itself: its digest is the
+         diff ID, and the manifest below describes it so.  */
+      bool decompress = w->uncompressed && infos[i].compression != HUSK_COMPRESSION_NONE;
       cleanup_free char *blob = husk_store_layer_blob_path (s, infos[i].chain_id);
+      if (decompress)
+        {
+          memcpy (infos[i].blob_digest, infos[i].diff_id, sizeof infos[i].blob_digest);
+          infos[i].blob_size = infos[i].size;
+          infos[i].compression = HUSK_COMPRESSION_NONE;
+        }
+      cleanup_free char *name = husk_asprintf ("blobs/sha256/%s", infos[i].blob_digest + 7);
       if (!already (w, name)
-          && put_file (w, name, blob, infos[i].blob_size, false, err) < 0)
+          && put_file (w, name, blob, infos[i].blob_size, decompress, err) < 0)
         return -1;
     }
   if (!already (w, cname) && put_buf (w, cname, img->config, clen, err) < 0)

@@ -374,7 +374,12 @@ husk_op_image_load (struct husk_engine *e, const char *input, char ***names_out,
   if (lock < 0)
     return -1;
   if (tmp == NULL || husk_archive_open (input, tmp, &ar, err) < 0)
-    return husk_error_wrap (err, "load '%s'", input);
+    {
+      /* Podman's "payload does not match ..." names the input itself.  */
+      if (*err && husk_has_prefix ((*err)->msg, "payload does not match"))
+        return -1;
+      return husk_error_wrap (err, "load '%s'", input);
+    }
   for (size_t i = 0; i < ar->n_images && ret == 0; i++)
     {
       struct husk_archive_image *im = &ar->images[i];
@@ -397,7 +402,7 @@ husk_op_image_load (struct husk_engine *e, const char *input, char ***names_out,
 int
 husk_op_image_save (struct husk_engine *e, char **refs,
                     enum husk_archive_format format, const char *output,
-                    husk_error_t *err)
+                    bool uncompressed, husk_error_t *err)
 {
   struct husk_archive_writer *w;
 
@@ -411,6 +416,7 @@ husk_op_image_save (struct husk_engine *e, char **refs,
   w = husk_archive_writer_new (format, output, err);
   if (w == NULL)
     return -1;
+  husk_archive_writer_set_uncompressed (w, uncompressed);
   for (size_t i = 0; refs[i]; i++)
     {
       cleanup_free char *id = NULL, *cdigest = NULL;
@@ -424,13 +430,12 @@ husk_op_image_save (struct husk_engine *e, char **refs,
           husk_archive_writer_abort (w);
           return -1;
         }
-      /* Saved by name: that name; by ID: all its names.  */
+      /* Saved by name: that name; by ID (or digest): no name at all, so
+         that loading it gives <none>:<none>, as Podman's save does.  */
       {
         const char *hit = match_name (&rec, refs[i]);
         if (hit)
           husk_strv_append (&names, hit);
-        else
-          names = husk_strv_dup (rec.names);
       }
       cdigest = husk_asprintf ("sha256:%s", rec.id);
       struct husk_archive_out_image out = { .config = rec.config, .config_digest = cdigest,

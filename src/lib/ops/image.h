@@ -21,9 +21,12 @@ int husk_op_image_resolve (struct husk_engine *e, const char *ref, char **id,
 int husk_op_image_load (struct husk_engine *e, const char *input,
                         char ***names_out, husk_error_t *err);
 
+/* Save images to an archive.  An image named by a name is saved with
+   that name; one named by ID with none.  uncompressed: OCI formats get
+   every layer uncompressed.  */
 int husk_op_image_save (struct husk_engine *e, char **refs,
                         enum husk_archive_format format, const char *output,
-                        husk_error_t *err);
+                        bool uncompressed, husk_error_t *err);
 
 struct husk_import_opts
 {

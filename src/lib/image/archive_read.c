@@ -146,6 +146,29 @@ make_parents (int dirfd, const char *name, husk_error_t *err)
   return 0;
 }
 
+/* pwrite() all of buf.  A short write is retried, so that a full disk
+   reports its own errno (ENOSPC) rather than whatever errno held.  */
+static int
+pwrite_all (int fd, const char *buf, size_t len, off_t off)
+{
+  while (len > 0)
+    {
+      ssize_t n = pwrite (fd, buf, len, off);
+      if (n < 0 && errno == EINTR)
+        continue;
+      if (n <= 0)
+        {
+          if (n == 0)
+            errno = ENOSPC;
+          return -1;
+        }
+      buf += n;
+      len -= (size_t) n;
+      off += n;
+    }
+  return 0;
+}
+
 static int
 write_member (struct archive *a, int dirfd, const char *name, husk_error_t *err)
 {
@@ -161,8 +184,8 @@ write_member (struct archive *a, int dirfd, const char *name, husk_error_t *err)
   if (fd < 0)
     return husk_error_make (err, errno, "create '%s'", name);
   while ((r = archive_read_data_block (a, &buf, &len, &off)) == ARCHIVE_OK)
-    if (pwrite (fd, buf, len, off) != (ssize_t) len)
-      return husk_error_make (err, errno ? errno : EIO, "write '%s'", name);
+    if (pwrite_all (fd, buf, len, off) < 0)
+      return husk_error_make (err, errno, "write '%s'", name);
   if (r != ARCHIVE_EOF)
     return husk_error_makex (err, EINVAL, "read '%s': %s", name,
                              archive_error_string (a));

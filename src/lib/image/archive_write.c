@@ -40,6 +40,16 @@ struct husk_archive_writer
   json_t *entries;      /* docker: manifest.json; oci: index manifests */
 };
 
+/* libarchive's failure: with the system's errno when it has one (a full
+   disk says "No space left on device", not "Write error").  */
+static int
+archive_fail (husk_error_t *err, struct archive *a, const char *what)
+{
+  if (archive_errno (a) > 0)
+    return husk_error_make (err, archive_errno (a), "%s", what);
+  return husk_error_makex (err, EIO, "%s: %s", what, archive_error_string (a));
+}
+
 static int
 tar_put (struct husk_archive_writer *w, const char *name, int64_t size,
          husk_error_t *err)
@@ -55,7 +65,10 @@ tar_put (struct husk_archive_writer *w, const char *name, int64_t size,
   r = archive_write_header (w->a, e);
   archive_entry_free (e);
   if (r != ARCHIVE_OK)
-    return husk_error_makex (err, EIO, "write '%s': %s", name, archive_error_string (w->a));
+    {
+      cleanup_free char *what = husk_asprintf ("write '%s'", name);
+      return archive_fail (err, w->a, what);
+    }
   return 0;
 }
 
@@ -64,7 +77,7 @@ tar_data (struct husk_archive_writer *w, const void *buf, size_t len,
           husk_error_t *err)
 {
   if (len && archive_write_data (w->a, buf, len) != (la_ssize_t) len)
-    return husk_error_makex (err, EIO, "write: %s", archive_error_string (w->a));
+    return archive_fail (err, w->a, "write");
   return 0;
 }
 
@@ -186,7 +199,7 @@ husk_archive_writer_new (enum husk_archive_format f, const char *path,
   archive_write_set_bytes_in_last_block (w->a, 1);
   if (archive_write_open_fd (w->a, w->out.fd) != ARCHIVE_OK)
     {
-      husk_error_makex (err, EIO, "open archive: %s", archive_error_string (w->a));
+      archive_fail (err, w->a, "open archive");
       goto fail;
     }
   if (f == HUSK_ARCHIVE_OCI)
@@ -387,7 +400,7 @@ husk_archive_writer_finish (struct husk_archive_writer *w, husk_error_t *err)
         }
     }
   if (ret == 0 && w->a && archive_write_close (w->a) != ARCHIVE_OK)
-    ret = husk_error_makex (err, EIO, "close archive: %s", archive_error_string (w->a));
+    ret = archive_fail (err, w->a, "close archive");
   if (ret < 0)
     {
       husk_archive_writer_abort (w);

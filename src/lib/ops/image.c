@@ -470,7 +470,7 @@ spool_stdin (const char *dir, husk_error_t *err)
   while ((n = read (0, buf, sizeof buf)) != 0)
     if (n < 0 ? errno != EINTR : husk_write_all (fd, buf, n) < 0)
       {
-        husk_error_make (err, errno, "read standard input");
+        husk_error_make (err, errno, n < 0 ? "read standard input" : "write '%s'", path);
         unlink (path);
         free (path);
         close (fd);

@@ -345,7 +345,7 @@ cmd_image_untag (struct cli_ctx *ctx, int argc, char **argv)
 
 struct rm_opts
 {
-  bool force, all, ignore;
+  bool force, all, ignore, no_prune, external;
   char **filter;
 };
 
@@ -366,6 +366,8 @@ cmd_image_rm (struct cli_ctx *ctx, int argc, char **argv)
     { "all", 'a', OPT_BOOL, offsetof (struct rm_opts, all), NULL, "Remove all images" },
     { "force", 'f', OPT_BOOL, offsetof (struct rm_opts, force), NULL, "Force Removal of the image" },
     { "ignore", 'i', OPT_BOOL, offsetof (struct rm_opts, ignore), NULL, "Ignore errors if a specified image does not exist" },
+    /* husk never removes an image's parents: nothing to keep.  */
+    { "no-prune", 0, OPT_BOOL, offsetof (struct rm_opts, no_prune), NULL, "Do not remove dangling parent images" },
     OPTION_END,
   };
   struct rm_opts o = { 0 };
@@ -426,6 +428,9 @@ cmd_image_prune (struct cli_ctx *ctx, int argc, char **argv)
 {
   static const struct cli_option opts[] = {
     { "all", 'a', OPT_BOOL, offsetof (struct rm_opts, all), NULL, "Remove all images not in use by containers, not just dangling ones" },
+    OPTION_REFUSED ("build-cache", 0, "husk has no builds yet, so no build cache to remove"),
+    /* husk has no external (storage-only) containers: nothing more to do. */
+    { "external", 0, OPT_BOOL, offsetof (struct rm_opts, external), NULL, "Remove images even when they are used by external containers (e.g., by build containers)" },
     { "filter", 0, OPT_STRV, offsetof (struct rm_opts, filter), "filters", "Provide filter values (e.g. 'label=<key>=<value>')" },
     { "force", 'f', OPT_BOOL, offsetof (struct rm_opts, force), NULL, "Do not prompt for confirmation" },
     OPTION_END,

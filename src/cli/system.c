@@ -167,6 +167,74 @@ df_row (const char *type, const struct husk_df_row *r)
                     "RawReclaimable", (json_int_t) r->reclaimable);
 }
 
+/* Humanised copies of the byte and time fields a -v table shows.  */
+static void
+humanise (json_t *rows, const char *const *keys)
+{
+  size_t i;
+  json_t *r;
+
+  json_array_foreach (rows, i, r)
+    for (size_t k = 0; keys[k]; k++)
+      {
+        json_int_t v = json_integer_value (json_object_get (r, keys[k]));
+        cleanup_free char *name = husk_asprintf ("%sText", keys[k]);
+        cleanup_free char *text = strcmp (keys[k], "Created") == 0 ? cli_human_ago (v)
+                                                                  : cli_human_size (v);
+        json_object_set_new (r, name, json_string (text));
+      }
+}
+
+/* `system df -v`: Podman's three tables.  */
+static int
+df_verbose (struct cli_ctx *ctx, const char *format)
+{
+  static const char *const ikeys[] = { "Created", "Size", "SharedSize", "UniqueSize", NULL };
+  static const char *const ckeys[] = { "Created", "Size", NULL };
+  static const char *const vkeys[] = { "Size", NULL };
+  cleanup_json json_t *v = husk_op_system_df_verbose (ctx->engine, &ctx->err), *h = NULL;
+  json_t *images, *ctrs, *vols;
+  size_t i;
+  json_t *r;
+
+  if (v == NULL)
+    return cli_fail (ctx);
+  if (format && strcmp (format, "json") == 0)
+    return cli_print_json (v), 0;
+  images = json_object_get (v, "Images");
+  ctrs = json_object_get (v, "Containers");
+  vols = json_object_get (v, "Volumes");
+  humanise (images, ikeys);
+  humanise (ctrs, ckeys);
+  humanise (vols, vkeys);
+  json_array_foreach (images, i, r)
+    json_object_set_new (r, "ShortID", json_stringn (json_string_value (json_object_get (r, "ImageID")), 12));
+  json_array_foreach (ctrs, i, r)
+    json_object_set_new (r, "ShortID", json_stringn (json_string_value (json_object_get (r, "ContainerID")), 12));
+  h = json_pack ("{s:s, s:s, s:s, s:s, s:s, s:s, s:s, s:s, s:s, s:s, s:s, s:s, s:s, s:s, s:s}",
+                 "Repository", "REPOSITORY", "Tag", "TAG", "ShortID", "IMAGE ID",
+                 "CreatedText", "CREATED", "SizeText", "SIZE", "SharedSizeText", "SHARED SIZE",
+                 "UniqueSizeText", "UNIQUE SIZE", "Containers", "CONTAINERS", "Image", "IMAGE",
+                 "Command", "COMMAND", "LocalVolumes", "LOCAL VOLUMES", "Status", "STATUS",
+                 "Names", "NAMES", "VolumeName", "VOLUME NAME", "Links", "LINKS");
+  puts ("Images space usage:\n");
+  if (cli_print_list (ctx, NULL, "table {{.Repository}}\t{{.Tag}}\t{{.ShortID}}\t{{.CreatedText}}\t"
+                      "{{.SizeText}}\t{{.SharedSizeText}}\t{{.UniqueSizeText}}\t{{.Containers}}",
+                      h, images, NULL, false) < 0)
+    return cli_fail (ctx);
+  json_object_set_new (h, "ShortID", json_string ("CONTAINER ID"));
+  puts ("\nContainers space usage:\n");
+  if (cli_print_list (ctx, NULL, "table {{.ShortID}}\t{{.Image}}\t{{.Command}}\t{{.LocalVolumes}}\t"
+                      "{{.SizeText}}\t{{.CreatedText}}\t{{.Status}}\t{{.Names}}",
+                      h, ctrs, NULL, false) < 0)
+    return cli_fail (ctx);
+  puts ("\nLocal Volumes space usage:\n");
+  if (cli_print_list (ctx, NULL, "table {{.VolumeName}}\t{{.Links}}\t{{.SizeText}}", h, vols,
+                      NULL, false) < 0)
+    return cli_fail (ctx);
+  return 0;
+}
+
 static int
 cmd_system_df (struct cli_ctx *ctx, int argc, char **argv)
 {
@@ -181,6 +249,8 @@ cmd_system_df (struct cli_ctx *ctx, int argc, char **argv)
   int r;
 
   PARSE (opts, o, "[options]", true);
+  if (o.verbose)
+    return df_verbose (ctx, o.format);
   if (husk_op_system_df (ctx->engine, &df, &ctx->err) < 0)
     return cli_fail (ctx);
   json_array_append_new (rows, df_row ("Images", &df.images));

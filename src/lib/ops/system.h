@@ -48,6 +48,18 @@ struct husk_system_df
  */
 int husk_op_system_df (struct husk_engine *e, struct husk_system_df *out, husk_error_t *err);
 
+/**
+ * husk_op_system_df_verbose() - `system df -v`: each image, container and
+ * volume with its sizes
+ *
+ * Return: {"Images": [{Repository, Tag, ImageID, Created, Size, SharedSize
+ * (bytes of layers another image uses too), UniqueSize, Containers}],
+ * "Containers": [{ContainerID, Image, Command, LocalVolumes, Size (the
+ * read-write layer), Created, Status, Names}], "Volumes": [{VolumeName,
+ * Links (the containers' mounts of it), Size}]}, or NULL.
+ */
+json_t *husk_op_system_df_verbose (struct husk_engine *e, husk_error_t *err);
+
 /* The work area's row: each entry of dir counts; one whose lock another
    process holds is active (a commit, load, import or build in progress),
    the others are leftovers of a killed one, reclaimable.  A directory that

@@ -161,3 +161,158 @@ husk_op_system_df (struct husk_engine *e, struct husk_system_df *out, husk_error
     }
   return 0;
 }
+
+/* ---- system df -v --------------------------------------------------------- */
+
+/* Bytes of image i's layers that another image uses too.  */
+static int64_t
+shared_bytes (struct husk_engine *e, const struct husk_image_rec *list, size_t n, size_t i)
+{
+  int64_t total = 0;
+
+  for (size_t k = 0; list[i].layers && list[i].layers[k]; k++)
+    {
+      struct husk_layer_rec l = { 0 };
+      bool shared = false;
+      for (size_t j = 0; j < n && !shared; j++)
+        shared = j != i && husk_strv_contains (list[j].layers, list[i].layers[k]);
+      if (shared && husk_state_layer_get (e->state, list[i].layers[k], &l, NULL) == 0)
+        {
+          total += l.size;
+          husk_layer_rec_release (&l);
+        }
+    }
+  return total;
+}
+
+static json_t *
+df_image_rows (struct husk_engine *e, husk_error_t *err)
+{
+  struct husk_image_rec *list = NULL;
+  size_t n = 0;
+  json_t *rows;
+
+  if (husk_op_image_list (e, &list, &n, err) < 0)
+    return NULL;
+  rows = json_array ();
+  for (size_t i = 0; i < n; i++)
+    {
+      cleanup_strv char **users = NULL;
+      const char *name = list[i].names && list[i].names[0] ? list[i].names[0] : NULL;
+      const char *colon = name ? strrchr (name, ':') : NULL;
+      cleanup_free char *repo = colon && !strchr (colon, '/') ? husk_xstrndup (name, colon - name)
+                                                              : husk_xstrdup (name ? name : "<none>");
+      int64_t shared = shared_bytes (e, list, n, i);
+      husk_state_image_users (e->state, list[i].id, &users, NULL);
+      json_array_append_new (rows, json_pack ("{s:s, s:s, s:s, s:I, s:I, s:I, s:I, s:I}",
+                                              "Repository", repo, "Tag",
+                                              colon && !strchr (colon, '/') ? colon + 1 : "<none>",
+                                              "ImageID", list[i].id, "Created",
+                                              (json_int_t) list[i].created, "Size",
+                                              (json_int_t) list[i].size, "SharedSize",
+                                              (json_int_t) shared, "UniqueSize",
+                                              (json_int_t) (list[i].size - shared), "Containers",
+                                              (json_int_t) husk_strv_len (users)));
+    }
+  husk_image_rec_array_free (list, n);
+  return rows;
+}
+
+/* Volume mounts tallied per container ID and per volume name.  */
+struct mount_tally
+{
+  json_t *by_container, *by_volume;
+};
+
+static void
+bump (json_t *o, const char *key)
+{
+  json_object_set_new (o, key, json_integer (json_integer_value (json_object_get (o, key)) + 1));
+}
+
+static void
+count_mount (const struct husk_container_rec *c, const char *vol, void *data)
+{
+  struct mount_tally *t = data;
+
+  bump (t->by_container, c->id);
+  bump (t->by_volume, vol);
+}
+
+static json_t *
+df_container_rows (struct husk_engine *e, json_t *by_container, husk_error_t *err)
+{
+  struct husk_container_rec *list = NULL;
+  size_t n = 0;
+  json_t *rows;
+
+  if (husk_op_container_list (e, &list, &n, err) < 0)
+    return NULL;
+  rows = json_array ();
+  for (size_t i = 0; i < n; i++)
+    {
+      struct husk_container_info info = { 0 };
+      struct husk_container_size sz = { 0 };
+      husk_error_t serr = NULL;
+      cleanup_free char *cmd = NULL;
+
+      husk_op_container_info (&list[i], &info);
+      cmd = husk_strv_join (info.command, " ");
+      if (husk_container_size (e, &list[i], &sz, &serr) < 0)
+        husk_error_release (&serr);
+      json_array_append_new (rows, json_pack ("{s:s, s:s, s:s, s:I, s:I, s:I, s:s, s:s}",
+                                              "ContainerID", list[i].id, "Image",
+                                              info.image_name ? info.image_name : "",
+                                              "Command", cmd ? cmd : "", "LocalVolumes",
+                                              json_integer_value (json_object_get (by_container,
+                                                                                   list[i].id)),
+                                              "Size", (json_int_t) sz.rw, "Created",
+                                              (json_int_t) (list[i].created / 1000000000),
+                                              "Status", list[i].state, "Names", list[i].name));
+      husk_container_info_release (&info);
+    }
+  husk_container_rec_array_free (list, n);
+  return rows;
+}
+
+static json_t *
+df_volume_rows (struct husk_engine *e, json_t *by_volume, husk_error_t *err)
+{
+  cleanup_json json_t *vols = NULL;
+  json_t *rows, *v;
+  size_t i;
+
+  if (husk_op_volume_list (e, NULL, &vols, err) < 0)
+    return NULL;
+  rows = json_array ();
+  json_array_foreach (vols, i, v)
+    {
+      const char *name = json_string_value (json_object_get (v, "Name"));
+      const char *mp = json_string_value (json_object_get (v, "Mountpoint"));
+      json_array_append_new (rows, json_pack ("{s:s, s:I, s:I}", "VolumeName", name, "Links",
+                                              json_integer_value (json_object_get (by_volume, name)),
+                                              "Size",
+                                              (json_int_t) (mp ? husk_tree_bytes_at (AT_FDCWD, mp) : 0)));
+    }
+  return rows;
+}
+
+json_t *
+husk_op_system_df_verbose (struct husk_engine *e, husk_error_t *err)
+{
+  struct mount_tally t = { json_object (), json_object () };
+  json_t *images = NULL, *containers = NULL, *volumes = NULL, *out = NULL;
+
+  if (husk_volume_each_mount (e, count_mount, &t, err) == 0
+      && (images = df_image_rows (e, err)) != NULL
+      && (containers = df_container_rows (e, t.by_container, err)) != NULL
+      && (volumes = df_volume_rows (e, t.by_volume, err)) != NULL)
+    out = json_pack ("{s:O, s:O, s:O}", "Images", images, "Containers", containers,
+                     "Volumes", volumes);
+  json_decref (images);
+  json_decref (containers);
+  json_decref (volumes);
+  json_decref (t.by_container);
+  json_decref (t.by_volume);
+  return out;
+}

@@ -191,6 +191,26 @@ teardown() {
     [ ! -e "$IMGWT_TMPFS/out.tar" ]
 }
 
+@test "a commit that fills the disk says No space left on device" {
+    skip_if_rootless "mounts a tmpfs"
+    IMGWT_TMPFS=$HUSK_TMP/small
+    mkdir "$IMGWT_TMPFS"
+    # Room for busybox (its tar while loading, then its layer) and little more.
+    mount -t tmpfs -o size=5m tmpfs "$IMGWT_TMPFS"
+    local h=("$HUSK_BIN" --root "$IMGWT_TMPFS/root" --runroot "$HUSK_TMP/run-small")
+    run "${h[@]}" load -i "$HUSK_IMAGES/busybox.docker.tar"
+    [ "$status" -eq 0 ]
+    run "${h[@]}" run --name filler husk-test/busybox \
+        sh -c 'dd if=/dev/urandom of=/f bs=1k count=4000 2>/dev/null; true'
+    [ "$status" -eq 0 ]
+    run "${h[@]}" commit filler big
+    [ "$status" -eq 125 ]
+    assert_output_contains "No space left on device"
+    run "${h[@]}" images --format '{{.Repository}}'
+    assert_output_is "localhost/husk-test/busybox"
+    "${h[@]}" rm -f filler >/dev/null
+}
+
 @test "image umount -a and image unmount --all unmount every mounted image" {
     run_husk load -i "$HUSK_IMAGES/layers.docker.tar"
     run_husk image mount husk-test/busybox

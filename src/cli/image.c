@@ -366,7 +366,6 @@ cmd_image_rm (struct cli_ctx *ctx, int argc, char **argv)
     { "all", 'a', OPT_BOOL, offsetof (struct rm_opts, all), NULL, "Remove all images" },
     { "force", 'f', OPT_BOOL, offsetof (struct rm_opts, force), NULL, "Force Removal of the image" },
     { "ignore", 'i', OPT_BOOL, offsetof (struct rm_opts, ignore), NULL, "Ignore errors if a specified image does not exist" },
-    /* husk never removes an image's parents: nothing to keep.  */
     { "no-prune", 0, OPT_BOOL, offsetof (struct rm_opts, no_prune), NULL, "Do not remove dangling parent images" },
     OPTION_END,
   };
@@ -402,7 +401,7 @@ cmd_image_rm (struct cli_ctx *ctx, int argc, char **argv)
   for (size_t i = 0; args[i]; i++)
     {
       struct husk_rmi_report rep = { 0 };
-      if (husk_op_image_remove (ctx->engine, args[i], o.force, &rep, &ctx->err) < 0)
+      if (husk_op_image_remove (ctx->engine, args[i], o.force, o.no_prune, &rep, &ctx->err) < 0)
         {
           int code = ctx->err->code;
           /* Podman: --force, like --ignore, is quiet about images that

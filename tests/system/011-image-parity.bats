@@ -39,10 +39,32 @@ teardown() {
     [ "${#lines[@]}" -eq 2 ]
     run_husk images -q
     assert_output_is "b07f7a69c2ab"
+    # Not dangling: image prune leaves it.
+    run_husk image prune -f
+    assert_output_is ""
     # An unnamed image that is nobody's parent is dangling and listed.
-    run_husk rmi husk-test/layers
+    run_husk rmi --no-prune husk-test/layers
+    assert_output_is "Untagged: localhost/husk-test/layers:latest
+Deleted: b07f7a69c2ab22ef3d6aa953d26c5479aa84a7d25ed91b128e6cd8059444c867"
     run_husk images --format '{{.Repository}} {{.ID}}'
     assert_output_is "<none> d9a5a6248031"
+}
+
+@test "rmi removes the parents it leaves dangling, unless --no-prune" {
+    run_husk load -i "$HUSK_IMAGES/layers.docker.tar"
+    run_husk untag husk-test/busybox
+    run_husk rmi husk-test/layers
+    assert_output_is "Untagged: localhost/husk-test/layers:latest
+Deleted: b07f7a69c2ab22ef3d6aa953d26c5479aa84a7d25ed91b128e6cd8059444c867
+Deleted: d9a5a62480319f30e21a07a867f1f0674434a14e3fa5e6400994361fae706e2b"
+    run_husk images -a -q
+    assert_output_is ""
+    # A named parent, or one a container uses, stays.
+    run_husk load -i "$HUSK_IMAGES/busybox.docker.tar"
+    run_husk load -i "$HUSK_IMAGES/layers.docker.tar"
+    run_husk rmi husk-test/layers
+    run_husk images -a -q
+    assert_output_is "d9a5a6248031"
 }
 
 @test "images --format {{.History}} and --history; history --format {{.CreatedSince}}" {
@@ -322,6 +344,7 @@ vol2 0"
 
 @test "the image commands' Podman 5 flags: implemented or refused with the reason" {
     run_husk 1 rmi --no-prune nosuch
+    assert_output_contains "nosuch: image not known"
     run_husk image prune --external -f
     run_husk 125 image prune --build-cache
     assert_output_is "Error: not supported by husk: --build-cache: husk has no builds yet, so no build cache to remove"

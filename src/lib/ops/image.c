@@ -813,11 +813,79 @@ husk_op_image_remove_id_force (struct husk_engine *e, const char *id,
   return remove_id (e, id, true, rep, err);
 }
 
+/* Whether a's layers are the first layers of b's, and b has more.  */
+static bool
+layers_prefix (char **a, char **b)
+{
+  size_t n = husk_strv_len (a);
+
+  if (n == 0 || husk_strv_len (b) <= n)
+    return false;
+  for (size_t i = 0; i < n; i++)
+    if (strcmp (a[i], b[i]) != 0)
+      return false;
+  return true;
+}
+
+/* The unnamed parent of an image with these layers that nothing else
+   needs any more (no other child, no container), or NULL.  */
+static char *
+dangling_parent (struct husk_engine *e, char **layers)
+{
+  struct husk_image_rec *list = NULL;
+  size_t n = 0;
+  char *found = NULL;
+
+  if (husk_state_image_list (e->state, &list, &n, NULL) < 0)
+    return NULL;
+  for (size_t i = 0; i < n && found == NULL; i++)
+    {
+      cleanup_strv char **users = NULL;
+      bool child = false;
+      if (husk_strv_len (list[i].names) || !layers_prefix (list[i].layers, layers))
+        continue;
+      for (size_t k = 0; k < n && !child; k++)
+        child = layers_prefix (list[i].layers, list[k].layers);
+      if (!child && husk_state_image_users (e->state, list[i].id, &users, NULL) == 0 && !users)
+        found = husk_xstrdup (list[i].id);
+    }
+  husk_image_rec_array_free (list, n);
+  return found;
+}
+
+/* Podman's rmi removes the parents a removed image leaves dangling, up the
+   chain, unless --no-prune; a parent that cannot go is left, quietly.  */
+static void
+prune_parents (struct husk_engine *e, char **layers, struct husk_rmi_report *rep)
+{
+  cleanup_strv char **cur = husk_strv_dup (layers);
+  char *parent;
+
+  while ((parent = dangling_parent (e, cur)) != NULL)
+    {
+      struct husk_image_rec rec = { 0 };
+      husk_error_t perr = NULL;
+      if (husk_state_image_get (e->state, parent, &rec, NULL) < 0
+          || remove_id (e, parent, false, rep, &perr) < 0)
+        {
+          husk_error_drop (&perr, "remove parent image %s", parent);
+          husk_image_rec_release (&rec);
+          free (parent);
+          return;
+        }
+      husk_strv_free (cur);
+      cur = husk_strv_dup (rec.layers);
+      husk_image_rec_release (&rec);
+      free (parent);
+    }
+}
+
 int
-husk_op_image_remove (struct husk_engine *e, const char *ref, bool force,
+husk_op_image_remove (struct husk_engine *e, const char *ref, bool force, bool no_prune,
                       struct husk_rmi_report *rep, husk_error_t *err)
 {
   cleanup_free char *id = NULL;
+  cleanup_strv char **layers = NULL;
   struct husk_image_rec rec = { 0 };
   const char *hit;
   size_t n;
@@ -839,6 +907,7 @@ husk_op_image_remove (struct husk_engine *e, const char *ref, bool force,
       event (e, "untag", id, name);
       return 0;
     }
+  layers = husk_strv_dup (rec.layers);
   husk_image_rec_release (&rec);
   if (n > 1 && !force)
     return husk_error_makex (err, EBUSY, "unable to delete image \"%s\" by ID with more "
@@ -846,6 +915,8 @@ husk_op_image_remove (struct husk_engine *e, const char *ref, bool force,
   if (force && remove_users (e, id, err) < 0)
     return -1;
   ret = remove_id (e, id, force, rep, err);
+  if (ret == 0 && !no_prune)
+    prune_parents (e, layers, rep);
   return ret;
 }
 

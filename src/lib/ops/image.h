@@ -57,8 +57,10 @@ void husk_rmi_report_release (struct husk_rmi_report *r);
    with other names only untags; otherwise the image goes, and with it the
    layers nothing else uses.  EBUSY when an ID names an image with several
    names and !force.  With force, the containers that use the image are
-   removed first.  */
-int husk_op_image_remove (struct husk_engine *e, const char *ref, bool force,
+   removed first.  Unless no_prune, the unnamed parents (images whose layers
+   start the removed image's) that nothing else needs go too, as Podman's
+   rmi removes dangling parents.  */
+int husk_op_image_remove (struct husk_engine *e, const char *ref, bool force, bool no_prune,
                           struct husk_rmi_report *rep, husk_error_t *err);
 /* Remove by ID, whatever its names.  */
 int husk_op_image_remove_id (struct husk_engine *e, const char *id,

@@ -40,6 +40,10 @@ teardown() {
     run_husk images -q
     assert_output_is "b07f7a69c2ab"
     # Not dangling: image prune leaves it.
+    run_husk images -a -q --filter dangling=true
+    assert_output_is ""
+    run_husk images -a -q --filter dangling=false
+    [ "${#lines[@]}" -eq 2 ]
     run_husk image prune -f
     assert_output_is ""
     # An unnamed image that is nobody's parent is dangling and listed.

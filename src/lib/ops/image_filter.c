@@ -137,10 +137,9 @@ husk_image_reference_matches (const char *pattern, const char *name)
 
 bool
 husk_image_filter_match (struct husk_image_filter *f, const struct husk_image_rec *r,
-                         json_t *config)
+                         json_t *config, bool dangling)
 {
   json_t *labels = json_object_get (json_object_get (config, "config"), "Labels");
-  bool dangling = r->names == NULL || r->names[0] == NULL;
 
   if (f->dangling >= 0 && dangling != (bool) f->dangling)
     return false;
@@ -226,9 +225,10 @@ husk_op_image_select (struct husk_engine *e, char **filters, bool dangling_only,
   for (size_t i = 0; i < count; i++)
     {
       json_t *cfg = json_loads (list[i].config, 0, NULL);
-      bool dangling = list[i].names == NULL || list[i].names[0] == NULL;
+      /* Podman's dangling: no name, and no image built on it.  */
+      bool dangling = (list[i].names == NULL || list[i].names[0] == NULL) && !inter[i];
 
-      if ((dangling_only && !dangling) || !husk_image_filter_match (f, &list[i], cfg))
+      if ((dangling_only && !dangling) || !husk_image_filter_match (f, &list[i], cfg, dangling))
         {
           json_decref (cfg);
           husk_image_rec_release (&list[i]);

@@ -11,8 +11,9 @@ struct husk_image_filter;
 /* Parse "key=value" filters; before=/since= name images, resolved now.  */
 struct husk_image_filter *husk_image_filter_new (struct husk_engine *e, char **filters,
                                                  husk_error_t *err);
+/* dangling: the image has no name and no image is built on it.  */
 bool husk_image_filter_match (struct husk_image_filter *f, const struct husk_image_rec *r,
-                              json_t *config);
+                              json_t *config, bool dangling);
 void husk_image_filter_free (struct husk_image_filter *f);
 
 /* An image of a listing with its configuration parsed once, for every

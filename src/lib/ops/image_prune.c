@@ -35,9 +35,7 @@ husk_op_image_prune (struct husk_engine *e, char **filters, bool all, char ***re
       struct husk_rmi_report rep = { 0 };
       husk_error_t rmerr = NULL;
 
-      /* Podman's dangling images have no name and no child: an
-         intermediate image (a parent of another) is not pruned.  */
-      if (in_use (e, list[i].rec.id) || (!all && list[i].intermediate))
+      if (in_use (e, list[i].rec.id))
         continue;
       if (husk_op_image_remove_id (e, list[i].rec.id, &rep, &rmerr) < 0)
         {

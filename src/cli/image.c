@@ -506,7 +506,7 @@ cmd_image_save (struct cli_ctx *ctx, int argc, char **argv)
   };
   struct save_opts o = { 0 };
   const char *output;
-  int format;
+  int format, r;
 
   PARSE (opts, o, "[options] IMAGE [IMAGE...]", true);
   if (args[0] == NULL)
@@ -532,7 +532,23 @@ cmd_image_save (struct cli_ctx *ctx, int argc, char **argv)
     }
   if (format == HUSK_ARCHIVE_OCI_DIR && husk_output_is_stdout (output))
     return cli_usage_error (ctx, "oci-dir needs a directory: use -o"), cli_fail (ctx);
-  if (husk_op_image_save (ctx->engine, args, format, output, o.uncompressed, &ctx->err) < 0)
+  if (o.multi && format != HUSK_ARCHIVE_DOCKER && args[1])
+    {
+      husk_error_makex (&ctx->err, EINVAL, "unsupported format \"%s\" for saving multiple "
+                        "images (only docker-archive)", o.format);
+      return cli_fail (ctx);
+    }
+  /* Podman: without -m, the arguments after the first are more names
+     (tags) for the first image.  */
+  if (o.multi || args[1] == NULL)
+    r = husk_op_image_save (ctx->engine, args, NULL, format, output, o.uncompressed, &ctx->err);
+  else
+    {
+      char *first[2] = { args[0], NULL };
+      r = husk_op_image_save (ctx->engine, first, args + 1, format, output, o.uncompressed,
+                              &ctx->err);
+    }
+  if (r < 0)
     return cli_fail (ctx);
   return 0;
 }

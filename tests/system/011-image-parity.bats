@@ -118,6 +118,22 @@ Deleted: d9a5a62480319f30e21a07a867f1f0674434a14e3fa5e6400994361fae706e2b"
     run_husk save --uncompressed -o "$HUSK_TMP/d.tar" d9a5a6248031
 }
 
+@test "save without -m takes the other arguments as names for the first image; -m only for docker-archive" {
+    run_husk load -i "$HUSK_IMAGES/layers.docker.tar"
+    run_husk save -o "$HUSK_TMP/tags.tar" husk-test/busybox foo:1 reg.example/x/y:2
+    run tar -xOf "$HUSK_TMP/tags.tar" manifest.json
+    assert_output_contains '"RepoTags":["localhost/husk-test/busybox:latest","localhost/foo:1","reg.example/x/y:2"]'
+    run jq length <<<"$output"
+    assert_output_is 1
+    run_husk save -m -o "$HUSK_TMP/multi.tar" husk-test/busybox husk-test/layers
+    run tar -xOf "$HUSK_TMP/multi.tar" manifest.json
+    run jq length <<<"$output"
+    assert_output_is 2
+    run_husk 125 save -m --format oci-archive -o "$HUSK_TMP/m.oci" husk-test/busybox husk-test/layers
+    assert_output_is 'Error: unsupported format "oci-archive" for saving multiple images (only docker-archive)'
+    [ ! -e "$HUSK_TMP/m.oci" ]
+}
+
 @test "save refuses --compress and docker-dir with Podman's reasons" {
     run_husk 125 save --compress -o "$HUSK_TMP/x" husk-test/busybox
     assert_output_contains "--compress can only be set when --format is 'docker-dir'"

@@ -400,18 +400,26 @@ husk_op_image_load (struct husk_engine *e, const char *input, char ***names_out,
 }
 
 int
-husk_op_image_save (struct husk_engine *e, char **refs,
+husk_op_image_save (struct husk_engine *e, char **refs, char **tags,
                     enum husk_archive_format format, const char *output,
                     bool uncompressed, husk_error_t *err)
 {
   struct husk_archive_writer *w;
+  cleanup_strv char **extra = NULL;
 
-  /* Nothing is created or truncated before every image is known.  */
+  /* Nothing is created or truncated before every image and tag is known. */
   for (size_t i = 0; refs[i]; i++)
     {
       cleanup_free char *id = NULL;
       if (husk_op_image_resolve (e, refs[i], &id, err) < 0)
         return -1;
+    }
+  for (size_t i = 0; tags && tags[i]; i++)
+    {
+      char *n = normalise_local (tags[i], err);
+      if (n == NULL)
+        return -1;
+      husk_strv_take (&extra, n);
     }
   w = husk_archive_writer_new (format, output, err);
   if (w == NULL)
@@ -436,6 +444,9 @@ husk_op_image_save (struct husk_engine *e, char **refs,
         const char *hit = match_name (&rec, refs[i]);
         if (hit)
           husk_strv_append (&names, hit);
+        for (size_t k = 0; i == 0 && extra && extra[k]; k++)
+          if (!husk_strv_contains (names, extra[k]))
+            husk_strv_append (&names, extra[k]);
       }
       cdigest = husk_asprintf ("sha256:%s", rec.id);
       struct husk_archive_out_image out = { .config = rec.config, .config_digest = cdigest,

@@ -22,9 +22,10 @@ int husk_op_image_load (struct husk_engine *e, const char *input,
                         char ***names_out, husk_error_t *err);
 
 /* Save images to an archive.  An image named by a name is saved with
-   that name; one named by ID with none.  uncompressed: OCI formats get
-   every layer uncompressed.  */
-int husk_op_image_save (struct husk_engine *e, char **refs,
+   that name; one named by ID with none.  tags: more names for the first
+   image (Podman's save without -m), normalised as `tag` does; may be NULL.
+   uncompressed: OCI formats get every layer uncompressed.  */
+int husk_op_image_save (struct husk_engine *e, char **refs, char **tags,
                         enum husk_archive_format format, const char *output,
                         bool uncompressed, husk_error_t *err);
 

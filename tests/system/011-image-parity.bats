@@ -357,6 +357,8 @@ vol2 0"
     run_husk info --format '{{.Host.NetworkBackend}} {{.Host.LogDriver}} {{.Host.Conmon.Path}} {{.Store.GraphStatus}} {{.Host.EventLogger}}'
     [[ "$output" != *"<no value>"* ]]
     assert_output_contains "none k8s-file "
+    run_husk --storage-opt '' info --format '{{.Store.GraphOptions}}'
+    assert_output_is "map[]"
     run_husk info
     assert_output_contains "networkBackend: none"
     assert_output_contains "  conmon:"

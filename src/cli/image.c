@@ -26,7 +26,7 @@
 
 struct ls_opts
 {
-  bool all, quiet, digests, no_trunc, noheading;
+  bool all, quiet, digests, no_trunc, noheading, history;
   char **filter;
   char *format, *sort;
 };
@@ -34,17 +34,31 @@ struct ls_opts
 static json_t *
 ls_headers (void)
 {
-  return json_pack ("{s:s, s:s, s:s, s:s, s:s, s:s, s:s, s:s, s:s, s:s, s:s}",
+  return json_pack ("{s:s, s:s, s:s, s:s, s:s, s:s, s:s, s:s, s:s, s:s, s:s, s:s}",
                     "Repository", "REPOSITORY", "Tag", "TAG", "ID", "IMAGE ID",
                     "Id", "IMAGE ID", "Created", "CREATED", "CreatedSince", "CREATED",
                     "CreatedAt", "CREATED AT", "Size", "SIZE", "Digest", "DIGEST",
-                    "ReadOnly", "R/O", "Containers", "CONTAINERS");
+                    "ReadOnly", "R/O", "Containers", "CONTAINERS", "History", "HISTORY");
+}
+
+/* Whether a name is one the user asked for (IMAGE or --filter
+   reference=): Podman 5 lists only those names of a matching image.  */
+static bool
+name_wanted (char **patterns, const char *name)
+{
+  for (size_t i = 0; patterns && patterns[i]; i++)
+    if (!husk_image_reference_matches (patterns[i], name))
+      return false;
+  return true;
 }
 
 /* One row per (repository, tag) of each image, as podman images shows.  */
 static void
-add_rows (json_t *rows, const struct husk_image_rec *r, json_t *cfg, bool no_trunc)
+add_rows (json_t *rows, const struct husk_image_entry *ent, char **patterns, bool no_trunc)
 {
+  const struct husk_image_rec *r = &ent->rec;
+  json_t *cfg = ent->config;
+  cleanup_free char *history = husk_strv_join (r->names, ", ");
   cleanup_free char *id = no_trunc ? husk_asprintf ("sha256:%s", r->id)
                                    : husk_xstrndup (r->id, 12);
   cleanup_free char *since = cli_human_ago (r->created);
@@ -56,6 +70,8 @@ add_rows (json_t *rows, const struct husk_image_rec *r, json_t *cfg, bool no_tru
     {
       cleanup_free char *repo = NULL;
       const char *tag = "<none>";
+      if (n && !name_wanted (patterns, r->names[i]))
+        continue;
       if (n)
         {
           const char *colon = strrchr (r->names[i], ':');
@@ -73,7 +89,9 @@ add_rows (json_t *rows, const struct husk_image_rec *r, json_t *cfg, bool no_tru
                                "CreatedAt", at, "Size", size, "CreatedTime",
                                (json_int_t) r->created, "Digest",
                                r->manifest_digest ? r->manifest_digest : "<none>",
-                               "Containers", 0, "ReadOnly", 0, "Dangling", n == 0);
+                               "Containers", (int) ent->containers, "ReadOnly", 0,
+                               "Dangling", n == 0);
+      json_object_set_new (row, "History", json_string (history && *history ? history : "<none>"));
       json_object_set_new (row, "Labels", json_deep_copy (json_object_get (json_object_get (cfg, "config"), "Labels")) ?: json_null ());
       json_t *names = json_array ();
       for (size_t k = 0; k < n; k++)
@@ -129,6 +147,7 @@ cmd_image_ls (struct cli_ctx *ctx, int argc, char **argv)
     { "digests", 0, OPT_BOOL, offsetof (struct ls_opts, digests), NULL, "Show digests" },
     { "filter", 'f', OPT_STRV, offsetof (struct ls_opts, filter), "filters", "Filter output based on conditions provided" },
     { "format", 0, OPT_STRING, offsetof (struct ls_opts, format), "string", "Change the output format to JSON or a Go template" },
+    { "history", 0, OPT_BOOL, offsetof (struct ls_opts, history), NULL, "Display the image name history" },
     { "noheading", 'n', OPT_BOOL, offsetof (struct ls_opts, noheading), NULL, "Do not print column headings" },
     { "no-trunc", 0, OPT_BOOL, offsetof (struct ls_opts, no_trunc), NULL, "Do not truncate output" },
     { "quiet", 'q', OPT_BOOL, offsetof (struct ls_opts, quiet), NULL, "Display only image IDs" },
@@ -138,6 +157,8 @@ cmd_image_ls (struct cli_ctx *ctx, int argc, char **argv)
   struct ls_opts o = { 0 };
   struct husk_image_entry *list = NULL;
   cleanup_json json_t *rows = json_array (), *summaries = json_array (), *headers = ls_headers ();
+  cleanup_strv char **patterns = NULL;
+  cleanup_free char *table = NULL;
   const char *sort;
   size_t n = 0;
   int r;
@@ -155,12 +176,20 @@ cmd_image_ls (struct cli_ctx *ctx, int argc, char **argv)
       cleanup_free char *flt = husk_asprintf ("reference=%s", args[0]);
       husk_strv_append (&o.filter, flt);
     }
+  for (size_t i = 0; o.filter && o.filter[i]; i++)
+    if (husk_has_prefix (o.filter[i], "reference="))
+      husk_strv_append (&patterns, o.filter[i] + 10);
   if (husk_op_image_select (ctx->engine, o.filter, false, &list, &n, &ctx->err) < 0)
     return cli_fail (ctx);
   for (size_t i = 0; i < n; i++)
     {
-      add_rows (rows, &list[i].rec, list[i].config, o.no_trunc);
-      json_array_append_new (summaries, husk_image_summary_json (&list[i].rec, list[i].config));
+      json_t *sum;
+      if (list[i].intermediate && !o.all)
+        continue;
+      add_rows (rows, &list[i], patterns, o.no_trunc);
+      sum = husk_image_summary_json (&list[i].rec, list[i].config);
+      json_object_set_new (sum, "Containers", json_integer (list[i].containers));
+      json_array_append_new (summaries, sum);
     }
   husk_image_entry_array_free (list, n);
   sort_rows (rows, sort);
@@ -180,10 +209,9 @@ cmd_image_ls (struct cli_ctx *ctx, int argc, char **argv)
         }
       return 0;
     }
-  r = cli_print_list (ctx, o.format,
-                      o.digests ? "table {{.Repository}}\t{{.Tag}}\t{{.Digest}}\t{{.ID}}\t{{.Created}}\t{{.Size}}"
-                                : "table {{.Repository}}\t{{.Tag}}\t{{.ID}}\t{{.Created}}\t{{.Size}}",
-                      headers, rows, summaries, o.noheading);
+  table = husk_asprintf ("table {{.Repository}}\t{{.Tag}}%s\t{{.ID}}\t{{.Created}}\t{{.Size}}%s",
+                         o.digests ? "\t{{.Digest}}" : "", o.history ? "\t{{.History}}" : "");
+  r = cli_print_list (ctx, o.format, table, headers, rows, summaries, o.noheading);
   return r < 0 ? cli_fail (ctx) : 0;
 }
 
@@ -317,7 +345,7 @@ cmd_image_untag (struct cli_ctx *ctx, int argc, char **argv)
 
 struct rm_opts
 {
-  bool force, all, ignore;
+  bool force, all, ignore, no_prune, external;
   char **filter;
 };
 
@@ -338,6 +366,7 @@ cmd_image_rm (struct cli_ctx *ctx, int argc, char **argv)
     { "all", 'a', OPT_BOOL, offsetof (struct rm_opts, all), NULL, "Remove all images" },
     { "force", 'f', OPT_BOOL, offsetof (struct rm_opts, force), NULL, "Force Removal of the image" },
     { "ignore", 'i', OPT_BOOL, offsetof (struct rm_opts, ignore), NULL, "Ignore errors if a specified image does not exist" },
+    { "no-prune", 0, OPT_BOOL, offsetof (struct rm_opts, no_prune), NULL, "Do not remove dangling parent images" },
     OPTION_END,
   };
   struct rm_opts o = { 0 };
@@ -357,7 +386,8 @@ cmd_image_rm (struct cli_ctx *ctx, int argc, char **argv)
       for (size_t i = 0; i < n; i++)
         {
           struct husk_rmi_report rep = { 0 };
-          if (husk_op_image_remove_id (ctx->engine, list[i].id, &rep, &ctx->err) < 0)
+          if ((o.force ? husk_op_image_remove_id_force : husk_op_image_remove_id) (
+                  ctx->engine, list[i].id, &rep, &ctx->err) < 0)
             {
               fprintf (stderr, "Error: %s\n", ctx->err->msg);
               husk_error_release (&ctx->err);
@@ -371,7 +401,7 @@ cmd_image_rm (struct cli_ctx *ctx, int argc, char **argv)
   for (size_t i = 0; args[i]; i++)
     {
       struct husk_rmi_report rep = { 0 };
-      if (husk_op_image_remove (ctx->engine, args[i], o.force, &rep, &ctx->err) < 0)
+      if (husk_op_image_remove (ctx->engine, args[i], o.force, o.no_prune, &rep, &ctx->err) < 0)
         {
           int code = ctx->err->code;
           /* Podman: --force, like --ignore, is quiet about images that
@@ -397,6 +427,9 @@ cmd_image_prune (struct cli_ctx *ctx, int argc, char **argv)
 {
   static const struct cli_option opts[] = {
     { "all", 'a', OPT_BOOL, offsetof (struct rm_opts, all), NULL, "Remove all images not in use by containers, not just dangling ones" },
+    OPTION_REFUSED ("build-cache", 0, "husk has no builds yet, so no build cache to remove"),
+    /* husk has no external (storage-only) containers: nothing more to do. */
+    { "external", 0, OPT_BOOL, offsetof (struct rm_opts, external), NULL, "Remove images even when they are used by external containers (e.g., by build containers)" },
     { "filter", 0, OPT_STRV, offsetof (struct rm_opts, filter), "filters", "Provide filter values (e.g. 'label=<key>=<value>')" },
     { "force", 'f', OPT_BOOL, offsetof (struct rm_opts, force), NULL, "Do not prompt for confirmation" },
     OPTION_END,
@@ -456,7 +489,7 @@ cmd_image_load (struct cli_ctx *ctx, int argc, char **argv)
 struct save_opts
 {
   char *output, *format;
-  bool multi, compress, quiet;
+  bool multi, compress, quiet, uncompressed;
 };
 
 int
@@ -468,19 +501,29 @@ cmd_image_save (struct cli_ctx *ctx, int argc, char **argv)
     { "multi-image-archive", 'm', OPT_BOOL, offsetof (struct save_opts, multi), NULL, "Interpret additional arguments as images not tags and create a multi-image-archive (only for docker-archive)" },
     { "output", 'o', OPT_STRING, offsetof (struct save_opts, output), "string", "Write to a specified file (default: stdout, which must be redirected)" },
     { "quiet", 'q', OPT_BOOL, offsetof (struct save_opts, quiet), NULL, "Suppress the output" },
+    { "uncompressed", 0, OPT_BOOL, offsetof (struct save_opts, uncompressed), NULL, "Accept uncompressed layers when copying OCI images" },
     OPTION_END,
   };
   struct save_opts o = { 0 };
   const char *output;
-  int format;
+  int format, r;
 
   PARSE (opts, o, "[options] IMAGE [IMAGE...]", true);
   if (args[0] == NULL)
     return cli_usage_error (ctx, "need at least 1 argument"), cli_fail (ctx);
   format = husk_archive_format_parse (o.format ? o.format : "docker-archive");
+  if (o.format && strcmp (o.format, "docker-dir") == 0)
+    {
+      husk_error_makex (&ctx->err, ENOTSUP, "not supported by husk: --format docker-dir: the "
+                        "dir transport is not implemented; use oci-dir");
+      return cli_fail (ctx);
+    }
   if (format < 0)
     return cli_usage_error (ctx, "unsupported format \"%s\": choose docker-archive, "
                             "oci-archive or oci-dir", o.format), cli_fail (ctx);
+  /* Podman: --compress is for docker-dir only, which husk does not write. */
+  if (o.compress)
+    return cli_usage_error (ctx, "--compress can only be set when --format is 'docker-dir'"), cli_fail (ctx);
   output = o.output ? o.output : "-";
   if (husk_output_is_stdout (output) && isatty (1))
     {
@@ -489,7 +532,23 @@ cmd_image_save (struct cli_ctx *ctx, int argc, char **argv)
     }
   if (format == HUSK_ARCHIVE_OCI_DIR && husk_output_is_stdout (output))
     return cli_usage_error (ctx, "oci-dir needs a directory: use -o"), cli_fail (ctx);
-  if (husk_op_image_save (ctx->engine, args, format, output, &ctx->err) < 0)
+  if (o.multi && format != HUSK_ARCHIVE_DOCKER && args[1])
+    {
+      husk_error_makex (&ctx->err, EINVAL, "unsupported format \"%s\" for saving multiple "
+                        "images (only docker-archive)", o.format);
+      return cli_fail (ctx);
+    }
+  /* Podman: without -m, the arguments after the first are more names
+     (tags) for the first image.  */
+  if (o.multi || args[1] == NULL)
+    r = husk_op_image_save (ctx->engine, args, NULL, format, output, o.uncompressed, &ctx->err);
+  else
+    {
+      char *first[2] = { args[0], NULL };
+      r = husk_op_image_save (ctx->engine, first, args + 1, format, output, o.uncompressed,
+                              &ctx->err);
+    }
+  if (r < 0)
     return cli_fail (ctx);
   return 0;
 }
@@ -573,15 +632,18 @@ cmd_image_history (struct cli_ctx *ctx, int argc, char **argv)
       const char *by = json_string_value (json_object_get (h, "CreatedBy"));
       const char *created = json_string_value (json_object_get (h, "created"));
       int64_t t = 0, size = json_integer_value (json_object_get (h, "size"));
-      cleanup_free char *sid = NULL, *sby = NULL, *ago = NULL, *ssize = NULL;
+      cleanup_free char *sid = NULL, *sby = NULL, *ago = NULL, *ssize = NULL, *since = NULL, *at = NULL;
 
       husk_time_parse_rfc3339 (created, &t, NULL);
       sid = (o.no_trunc || strcmp (id, "<missing>") == 0) ? husk_xstrdup (id) : husk_xstrndup (id, 12);
       sby = (!o.no_trunc && strlen (by) > 45) ? husk_asprintf ("%.42s...", by) : husk_xstrdup (by);
-      ago = o.human ? cli_human_ago (t) : husk_xstrdup (created ? created : "");
+      since = cli_human_ago (t);
+      at = husk_time_go_string (t, 0, true);
+      ago = o.human ? husk_xstrdup (since) : husk_xstrdup (created ? created : "");
       ssize = o.human ? cli_human_size (size) : husk_asprintf ("%lld", (long long) size);
-      json_array_append_new (rows, json_pack ("{s:s, s:s, s:s, s:s, s:s, s:O}", "ID", sid,
-                                              "Created", ago, "CreatedBy", sby, "Size", ssize,
+      json_array_append_new (rows, json_pack ("{s:s, s:s, s:s, s:s, s:s, s:s, s:s, s:O}", "ID", sid,
+                                              "Created", ago, "CreatedSince", since, "CreatedAt", at,
+                                              "CreatedBy", sby, "Size", ssize,
                                               "Comment", json_string_value (json_object_get (h, "comment")),
                                               "Tags", json_object_get (h, "tags") ?: json_null ()));
     }
@@ -591,7 +653,8 @@ cmd_image_history (struct cli_ctx *ctx, int argc, char **argv)
         puts (json_string_value (json_object_get (h, "ID")));
       return 0;
     }
-  headers = json_pack ("{s:s, s:s, s:s, s:s, s:s}", "ID", "ID", "Created", "CREATED",
+  headers = json_pack ("{s:s, s:s, s:s, s:s, s:s, s:s, s:s}", "ID", "ID", "Created", "CREATED",
+                       "CreatedSince", "CREATED", "CreatedAt", "CREATED AT",
                        "CreatedBy", "CREATED BY", "Size", "SIZE", "Comment", "COMMENT");
   if (cli_print_list (ctx, o.format, "table {{.ID}}\t{{.Created}}\t{{.CreatedBy}}\t{{.Size}}\t{{.Comment}}",
                       headers, rows, hist, false) < 0)
@@ -607,6 +670,31 @@ struct mount_opts
   char *format;
 };
 
+/* Without IMAGE: the mounted images, "NAME  MOUNTPOINT" or JSON.  */
+static int
+print_mounts (struct cli_ctx *ctx, const char *format)
+{
+  cleanup_json json_t *mounts = husk_op_image_mounts (ctx->engine, &ctx->err);
+  size_t i;
+  json_t *m;
+
+  if (mounts == NULL)
+    return cli_fail (ctx);
+  if (format)
+    {
+      cli_print_json (mounts);
+      return 0;
+    }
+  json_array_foreach (mounts, i, m)
+    {
+      json_t *repos = json_object_get (m, "Repositories");
+      const char *name = json_array_size (repos) ? json_string_value (json_array_get (repos, 0))
+                                                 : json_string_value (json_object_get (m, "id"));
+      printf ("%s  %s\n", name, json_string_value (json_object_get (m, "mountpoint")));
+    }
+  return 0;
+}
+
 int
 cmd_image_mount (struct cli_ctx *ctx, int argc, char **argv)
 {
@@ -618,8 +706,29 @@ cmd_image_mount (struct cli_ctx *ctx, int argc, char **argv)
   struct mount_opts o = { 0 };
 
   PARSE (opts, o, "[options] [IMAGE...]", true);
+  if (o.format && strcmp (o.format, "json") != 0)
+    return cli_usage_error (ctx, "unknown --format argument: %s", o.format), cli_fail (ctx);
+  if (o.all && args[0])
+    return cli_usage_error (ctx, "when using the --all switch, you may not pass any image names or IDs"), cli_fail (ctx);
+  if (o.all)
+    {
+      struct husk_image_rec *list = NULL;
+      size_t n = 0;
+      if (husk_op_image_list (ctx->engine, &list, &n, &ctx->err) < 0)
+        return cli_fail (ctx);
+      for (size_t i = 0; i < n; i++)
+        {
+          cleanup_free char *path = husk_op_image_mount (ctx->engine, list[i].id, &ctx->err);
+          if (path == NULL)
+            {
+              husk_image_rec_array_free (list, n);
+              return cli_fail (ctx);
+            }
+        }
+      husk_image_rec_array_free (list, n);
+    }
   if (args[0] == NULL)
-    return cli_usage_error (ctx, "listing mounted images is not supported yet: name the images to mount"), cli_fail (ctx);
+    return print_mounts (ctx, o.format);
   for (size_t i = 0; args[i]; i++)
     {
       cleanup_free char *path = husk_op_image_mount (ctx->engine, args[i], &ctx->err);
@@ -641,6 +750,17 @@ cmd_image_unmount (struct cli_ctx *ctx, int argc, char **argv)
   struct mount_opts o = { 0 };
 
   PARSE (opts, o, "[options] IMAGE [IMAGE...]", true);
+  if (o.all && args[0])
+    return cli_usage_error (ctx, "when using the --all switch, you may not pass any image names or IDs"), cli_fail (ctx);
+  if (o.all)
+    {
+      cleanup_strv char **ids = NULL;
+      if (husk_op_image_unmount_all (ctx->engine, &ids, &ctx->err) < 0)
+        return cli_fail (ctx);
+      for (size_t i = 0; ids && ids[i]; i++)
+        puts (ids[i]);
+      return 0;
+    }
   if (args[0] == NULL)
     return cli_usage_error (ctx, "image name or ID must be specified"), cli_fail (ctx);
   for (size_t i = 0; args[i]; i++)

@@ -89,7 +89,10 @@ print_yaml (json_t *j, int indent)
   json_object_foreach (j, k, v)
     {
       printf ("%*s%s:", indent, "", k);
-      if (json_is_object (v))
+      if ((json_is_object (v) && json_object_size (v) == 0)
+          || (json_is_array (v) && json_array_size (v) == 0))
+        puts (json_is_object (v) ? " {}" : " []");
+      else if (json_is_object (v))
         {
           putchar ('\n');
           print_yaml (v, indent + 2);
@@ -101,11 +104,19 @@ print_yaml (json_t *j, int indent)
           json_array_foreach (v, i, e)
             printf ("%*s- %s\n", indent, "", json_string_value (e) ? json_string_value (e) : "");
         }
+      else if (json_is_string (v) && strchr (json_string_value (v), '\n'))
+        {
+          /* A block, as YAML writes a multi-line text (a runtime's version). */
+          cleanup_strv char **l = husk_strv_split (json_string_value (v), '\n');
+          puts (" |-");
+          for (size_t n = 0; l && l[n]; n++)
+            printf ("%*s%s\n", indent + 2, "", l[n]);
+        }
       else if (json_is_string (v))
         printf (" %s\n", json_string_value (v));
       else
         {
-          char *s = json_dumps (v, JSON_ENCODE_ANY);
+          char *s = json_dumps (v, JSON_ENCODE_ANY | JSON_REAL_PRECISION (15));
           printf (" %s\n", s);
           free (s);
         }
@@ -125,7 +136,11 @@ cmd_info (struct cli_ctx *ctx, int argc, char **argv)
   if (o.format == NULL)
     print_yaml (info, 0);
   else if (strcmp (o.format, "json") == 0)
-    cli_print_json (info);
+    {
+      /* 15 digits: a percentage prints as 29.22, not 29.219999999999999.  */
+      cleanup_free char *s = json_dumps (info, JSON_INDENT (4) | JSON_REAL_PRECISION (15));
+      puts (s ? s : "{}");
+    }
   else
     {
       cleanup_json json_t *one = json_array ();
@@ -152,6 +167,74 @@ df_row (const char *type, const struct husk_df_row *r)
                     "RawReclaimable", (json_int_t) r->reclaimable);
 }
 
+/* Humanised copies of the byte and time fields a -v table shows.  */
+static void
+humanise (json_t *rows, const char *const *keys)
+{
+  size_t i;
+  json_t *r;
+
+  json_array_foreach (rows, i, r)
+    for (size_t k = 0; keys[k]; k++)
+      {
+        json_int_t v = json_integer_value (json_object_get (r, keys[k]));
+        cleanup_free char *name = husk_asprintf ("%sText", keys[k]);
+        cleanup_free char *text = strcmp (keys[k], "Created") == 0 ? cli_human_ago (v)
+                                                                  : cli_human_size (v);
+        json_object_set_new (r, name, json_string (text));
+      }
+}
+
+/* `system df -v`: Podman's three tables.  */
+static int
+df_verbose (struct cli_ctx *ctx, const char *format)
+{
+  static const char *const ikeys[] = { "Created", "Size", "SharedSize", "UniqueSize", NULL };
+  static const char *const ckeys[] = { "Created", "Size", NULL };
+  static const char *const vkeys[] = { "Size", NULL };
+  cleanup_json json_t *v = husk_op_system_df_verbose (ctx->engine, &ctx->err), *h = NULL;
+  json_t *images, *ctrs, *vols;
+  size_t i;
+  json_t *r;
+
+  if (v == NULL)
+    return cli_fail (ctx);
+  if (format && strcmp (format, "json") == 0)
+    return cli_print_json (v), 0;
+  images = json_object_get (v, "Images");
+  ctrs = json_object_get (v, "Containers");
+  vols = json_object_get (v, "Volumes");
+  humanise (images, ikeys);
+  humanise (ctrs, ckeys);
+  humanise (vols, vkeys);
+  json_array_foreach (images, i, r)
+    json_object_set_new (r, "ShortID", json_stringn (json_string_value (json_object_get (r, "ImageID")), 12));
+  json_array_foreach (ctrs, i, r)
+    json_object_set_new (r, "ShortID", json_stringn (json_string_value (json_object_get (r, "ContainerID")), 12));
+  h = json_pack ("{s:s, s:s, s:s, s:s, s:s, s:s, s:s, s:s, s:s, s:s, s:s, s:s, s:s, s:s, s:s}",
+                 "Repository", "REPOSITORY", "Tag", "TAG", "ShortID", "IMAGE ID",
+                 "CreatedText", "CREATED", "SizeText", "SIZE", "SharedSizeText", "SHARED SIZE",
+                 "UniqueSizeText", "UNIQUE SIZE", "Containers", "CONTAINERS", "Image", "IMAGE",
+                 "Command", "COMMAND", "LocalVolumes", "LOCAL VOLUMES", "Status", "STATUS",
+                 "Names", "NAMES", "VolumeName", "VOLUME NAME", "Links", "LINKS");
+  puts ("Images space usage:\n");
+  if (cli_print_list (ctx, NULL, "table {{.Repository}}\t{{.Tag}}\t{{.ShortID}}\t{{.CreatedText}}\t"
+                      "{{.SizeText}}\t{{.SharedSizeText}}\t{{.UniqueSizeText}}\t{{.Containers}}",
+                      h, images, NULL, false) < 0)
+    return cli_fail (ctx);
+  json_object_set_new (h, "ShortID", json_string ("CONTAINER ID"));
+  puts ("\nContainers space usage:\n");
+  if (cli_print_list (ctx, NULL, "table {{.ShortID}}\t{{.Image}}\t{{.Command}}\t{{.LocalVolumes}}\t"
+                      "{{.SizeText}}\t{{.CreatedText}}\t{{.Status}}\t{{.Names}}",
+                      h, ctrs, NULL, false) < 0)
+    return cli_fail (ctx);
+  puts ("\nLocal Volumes space usage:\n");
+  if (cli_print_list (ctx, NULL, "table {{.VolumeName}}\t{{.Links}}\t{{.SizeText}}", h, vols,
+                      NULL, false) < 0)
+    return cli_fail (ctx);
+  return 0;
+}
+
 static int
 cmd_system_df (struct cli_ctx *ctx, int argc, char **argv)
 {
@@ -166,6 +249,8 @@ cmd_system_df (struct cli_ctx *ctx, int argc, char **argv)
   int r;
 
   PARSE (opts, o, "[options]", true);
+  if (o.verbose)
+    return df_verbose (ctx, o.format);
   if (husk_op_system_df (ctx->engine, &df, &ctx->err) < 0)
     return cli_fail (ctx);
   json_array_append_new (rows, df_row ("Images", &df.images));

@@ -80,6 +80,10 @@ struct husk_archive_writer;
 struct husk_archive_writer *husk_archive_writer_new (enum husk_archive_format f,
                                                      const char *path,
                                                      husk_error_t *err);
+/* OCI formats: write every layer uncompressed (media type ".tar", digest
+   the diff ID) instead of as stored.  docker-archive's layers are always
+   uncompressed.  */
+void husk_archive_writer_set_uncompressed (struct husk_archive_writer *w, bool uncompressed);
 int husk_archive_writer_add (struct husk_archive_writer *w, struct husk_store *s,
                              const struct husk_archive_out_image *img,
                              husk_error_t *err);

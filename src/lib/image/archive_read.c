@@ -146,6 +146,29 @@ make_parents (int dirfd, const char *name, husk_error_t *err)
   return 0;
 }
 
+/* pwrite() all of buf.  A short write is retried, so that a full disk
+   reports its own errno (ENOSPC) rather than whatever errno held.  */
+static int
+pwrite_all (int fd, const char *buf, size_t len, off_t off)
+{
+  while (len > 0)
+    {
+      ssize_t n = pwrite (fd, buf, len, off);
+      if (n < 0 && errno == EINTR)
+        continue;
+      if (n <= 0)
+        {
+          if (n == 0)
+            errno = ENOSPC;
+          return -1;
+        }
+      buf += n;
+      len -= (size_t) n;
+      off += n;
+    }
+  return 0;
+}
+
 static int
 write_member (struct archive *a, int dirfd, const char *name, husk_error_t *err)
 {
@@ -161,8 +184,8 @@ write_member (struct archive *a, int dirfd, const char *name, husk_error_t *err)
   if (fd < 0)
     return husk_error_make (err, errno, "create '%s'", name);
   while ((r = archive_read_data_block (a, &buf, &len, &off)) == ARCHIVE_OK)
-    if (pwrite (fd, buf, len, off) != (ssize_t) len)
-      return husk_error_make (err, errno ? errno : EIO, "write '%s'", name);
+    if (pwrite_all (fd, buf, len, off) < 0)
+      return husk_error_make (err, errno, "write '%s'", name);
   if (r != ARCHIVE_EOF)
     return husk_error_makex (err, EINVAL, "read '%s': %s", name,
                              archive_error_string (a));
@@ -243,6 +266,9 @@ find_link (struct unpack *u, const char *name)
   return lo < u->n_links && strcmp (u->links[lo].name, name) == 0 ? &u->links[lo] : NULL;
 }
 
+/* unpack_tar()'s result for input that is no tar archive.  */
+#define NOT_TAR (-2)
+
 static int
 unpack_tar (const char *path, int dirfd, struct unpack *u, husk_error_t *err)
 {
@@ -259,13 +285,17 @@ unpack_tar (const char *path, int dirfd, struct unpack *u, husk_error_t *err)
     r = archive_read_open_fd (a, 0, 1 << 17);
   else
     r = archive_read_open_filename (a, path, 1 << 17);
-  if (r != ARCHIVE_OK)
+  if (r == ARCHIVE_OK)
+    r = archive_read_next_header (a, &e);
+  if (r != ARCHIVE_OK && r != ARCHIVE_EOF)
     {
-      ret = husk_error_makex (err, EINVAL, "not an image archive: %s", archive_error_string (a));
+      /* Not a tar at all: the caller says what it tried (NOT_TAR).  */
+      husk_error_makex (err, archive_errno (a) > 0 ? archive_errno (a) : EINVAL,
+                        "%s", archive_error_string (a) ? archive_error_string (a) : "unreadable");
       archive_read_free (a);
-      return ret;
+      return NOT_TAR;
     }
-  while ((r = archive_read_next_header (a, &e)) == ARCHIVE_OK)
+  for (; r == ARCHIVE_OK; r = archive_read_next_header (a, &e))
     if (unpack_entry (a, e, dirfd, u, err) < 0)
       {
         ret = -1;
@@ -742,6 +772,32 @@ read_oci (struct reader *r, husk_error_t *err)
   return 0;
 }
 
+/* recognise()'s result for a tree with neither manifest.json nor
+   index.json.  */
+#define NOT_IMAGE (-3)
+
+/* Podman's message for input in no format it knows, with what each format
+   found wrong ("payload does not match any of the supported image
+   formats:" and one " * FORMAT: reason" line per format tried).  */
+static int
+unknown_format (const char *path, bool dir, int why, husk_error_t *err)
+{
+  cleanup_free char *tar = NULL;
+
+  if (why == NOT_TAR)
+    tar = husk_asprintf ("not a tar archive: %s", (*err)->msg);
+  husk_error_release (err);
+  if (dir)
+    return husk_error_makex (err, EINVAL, "payload does not match any of the supported image "
+                             "formats:\n * oci: no index.json in directory '%s'\n"
+                             " * docker-archive: '%s' is a directory", path, path);
+  return husk_error_makex (err, EINVAL, "payload does not match any of the supported image "
+                           "formats:\n * oci: '%s' is not a directory\n * oci-archive: %s\n"
+                           " * docker-archive: %s", path,
+                           tar ? tar : "no index.json in the archive",
+                           tar ? tar : "no manifest.json in the archive");
+}
+
 static int
 recognise (struct husk_archive *ar, int dirfd, struct unpack *u, husk_error_t *err)
 {
@@ -757,7 +813,7 @@ recognise (struct husk_archive *ar, int dirfd, struct unpack *u, husk_error_t *e
   else if (faccessat (dirfd, "index.json", F_OK, AT_SYMLINK_NOFOLLOW) == 0)
     ret = read_oci (&r, err);
   else
-    ret = husk_error_makex (err, EINVAL, "not an image archive: no manifest.json or index.json");
+    ret = NOT_IMAGE;
   reader_release (&r);
   return ret;
 }
@@ -823,10 +879,12 @@ husk_archive_open (const char *path, const char *tmp_parent,
   dirfd = open (ar->dir, O_RDONLY | O_DIRECTORY | O_CLOEXEC);
   if (dirfd < 0)
     r = husk_error_make (err, errno, "open '%s'", ar->dir);
-  else if (ar->owns_dir && unpack_tar (path, dirfd, &u, err) < 0)
-    r = -1;
+  else if (ar->owns_dir && (r = unpack_tar (path, dirfd, &u, err)) < 0)
+    ;
   else
     r = recognise (ar, dirfd, &u, err);
+  if (r == NOT_TAR || r == NOT_IMAGE)
+    r = unknown_format (path, !ar->owns_dir, r, err);
   unpack_release (&u);
   if (r < 0)
     {

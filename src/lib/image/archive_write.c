@@ -36,8 +36,19 @@ struct husk_archive_writer
   struct archive *a;    /* tar formats */
   int dirfd;            /* oci-dir */
   char **written;       /* member names already written */
+  bool uncompressed;    /* OCI: every layer decompressed (save --uncompressed) */
   json_t *entries;      /* docker: manifest.json; oci: index manifests */
 };
+
+/* libarchive's failure: with the system's errno when it has one (a full
+   disk says "No space left on device", not "Write error").  */
+static int
+archive_fail (husk_error_t *err, struct archive *a, const char *what)
+{
+  if (archive_errno (a) > 0)
+    return husk_error_make (err, archive_errno (a), "%s", what);
+  return husk_error_makex (err, EIO, "%s: %s", what, archive_error_string (a));
+}
 
 static int
 tar_put (struct husk_archive_writer *w, const char *name, int64_t size,
@@ -54,7 +65,10 @@ tar_put (struct husk_archive_writer *w, const char *name, int64_t size,
   r = archive_write_header (w->a, e);
   archive_entry_free (e);
   if (r != ARCHIVE_OK)
-    return husk_error_makex (err, EIO, "write '%s': %s", name, archive_error_string (w->a));
+    {
+      cleanup_free char *what = husk_asprintf ("write '%s'", name);
+      return archive_fail (err, w->a, what);
+    }
   return 0;
 }
 
@@ -63,7 +77,7 @@ tar_data (struct husk_archive_writer *w, const void *buf, size_t len,
           husk_error_t *err)
 {
   if (len && archive_write_data (w->a, buf, len) != (la_ssize_t) len)
-    return husk_error_makex (err, EIO, "write: %s", archive_error_string (w->a));
+    return archive_fail (err, w->a, "write");
   return 0;
 }
 
@@ -185,7 +199,7 @@ husk_archive_writer_new (enum husk_archive_format f, const char *path,
   archive_write_set_bytes_in_last_block (w->a, 1);
   if (archive_write_open_fd (w->a, w->out.fd) != ARCHIVE_OK)
     {
-      husk_error_makex (err, EIO, "open archive: %s", archive_error_string (w->a));
+      archive_fail (err, w->a, "open archive");
       goto fail;
     }
   if (f == HUSK_ARCHIVE_OCI)
@@ -260,6 +274,12 @@ make_manifest (const char *config_digest, size_t config_len,
   return json_dumps (m, JSON_COMPACT);
 }
 
+void
+husk_archive_writer_set_uncompressed (struct husk_archive_writer *w, bool uncompressed)
+{
+  w->uncompressed = uncompressed;
+}
+
 static int
 add_oci (struct husk_archive_writer *w, struct husk_store *s,
          const struct husk_archive_out_image *img, struct husk_layer_info *infos,
@@ -271,10 +291,19 @@ add_oci (struct husk_archive_writer *w, struct husk_store *s,
 
   for (size_t i = 0; i < n; i++)
     {
-      cleanup_free char *name = husk_asprintf ("blobs/sha256/%s", infos[i].blob_digest + 7);
+      /* An uncompressed blob is the layer tar itself: its digest is the
+         diff ID, and the manifest below describes it so.  */
+      bool decompress = w->uncompressed && infos[i].compression != HUSK_COMPRESSION_NONE;
       cleanup_free char *blob = husk_store_layer_blob_path (s, infos[i].chain_id);
+      if (decompress)
+        {
+          memcpy (infos[i].blob_digest, infos[i].diff_id, sizeof infos[i].blob_digest);
+          infos[i].blob_size = infos[i].size;
+          infos[i].compression = HUSK_COMPRESSION_NONE;
+        }
+      cleanup_free char *name = husk_asprintf ("blobs/sha256/%s", infos[i].blob_digest + 7);
       if (!already (w, name)
-          && put_file (w, name, blob, infos[i].blob_size, false, err) < 0)
+          && put_file (w, name, blob, infos[i].blob_size, decompress, err) < 0)
         return -1;
     }
   if (!already (w, cname) && put_buf (w, cname, img->config, clen, err) < 0)
@@ -371,7 +400,7 @@ husk_archive_writer_finish (struct husk_archive_writer *w, husk_error_t *err)
         }
     }
   if (ret == 0 && w->a && archive_write_close (w->a) != ARCHIVE_OK)
-    ret = husk_error_makex (err, EIO, "close archive: %s", archive_error_string (w->a));
+    ret = archive_fail (err, w->a, "close archive");
   if (ret < 0)
     {
       husk_archive_writer_abort (w);

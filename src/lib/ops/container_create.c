@@ -132,13 +132,59 @@ replace_old (struct husk_engine *e, json_t *req, husk_error_t *err)
   return husk_op_container_remove (e, old, true, false, 0, err);
 }
 
+/**
+ * load_transport() - Load the image a transport reference names first
+ * @image: what the user gave: "docker-archive:PATH[:NAME]",
+ *         "oci-archive:PATH[:NAME]", "oci:DIR[:NAME]", or a plain image
+ * @out:   set to what to create from (the loaded image's name or ID, or
+ *         NAME), or NULL when image names no transport
+ *
+ * As Podman does, the archive is loaded into the store and the container
+ * made from the image loaded (the one NAME names, when given; as in
+ * containers-transports(5), PATH ends at its first colon).
+ * Return: 0, or -1.
+ */
+static int
+load_transport (struct husk_engine *e, const char *image, char **out, husk_error_t *err)
+{
+  static const char *const prefixes[] = { "docker-archive:", "oci-archive:", "oci:" };
+  cleanup_strv char **loaded = NULL;
+  cleanup_free char *path = NULL;
+  const char *rest = NULL, *name;
+
+  *out = NULL;
+  for (size_t i = 0; i < sizeof prefixes / sizeof prefixes[0] && rest == NULL; i++)
+    if (husk_has_prefix (image, prefixes[i]))
+      rest = image + strlen (prefixes[i]);
+  if (rest == NULL)
+    return 0;
+  name = strchr (rest, ':');
+  path = name ? husk_xstrndup (rest, name - rest) : husk_xstrdup (rest);
+  if (*path == '\0')
+    return husk_error_makex (err, EINVAL, "invalid image reference \"%s\": no path", image);
+  if (husk_op_image_load (e, path, &loaded, err) < 0)
+    return -1;
+  if (name && name[1])
+    *out = husk_xstrdup (name + 1);
+  else if (loaded && loaded[0])
+    *out = husk_xstrdup (loaded[0]);
+  else
+    return husk_error_makex (err, ENOENT, "%s: no image in the archive", image);
+  return 0;
+}
+
 int
 husk_op_container_create_with (struct husk_engine *e, const char *image, json_t *req,
                                const struct husk_create_opts *o, char **id_out,
                                husk_error_t *err)
 {
   struct husk_cidfile cid = { .fd = -1 };
+  cleanup_free char *loaded = NULL;
 
+  if (load_transport (e, image, &loaded, err) < 0)
+    return -1;
+  if (loaded)
+    image = loaded;
   if (check_pull (e, image, req, err) < 0)
     return -1;
   if (o->cidfile && husk_op_cidfile_reserve (o->cidfile, &cid, err) < 0)

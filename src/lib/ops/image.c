@@ -15,6 +15,7 @@
 #include "config/config.h"
 #include "image/image.h"
 #include "image/reference.h"
+#include "ops/container.h"
 #include "state/containers.h"
 #include "storage/store.h"
 #include "util/cleanup.h"
@@ -377,7 +378,12 @@ husk_op_image_load (struct husk_engine *e, const char *input, char ***names_out,
   if (lock < 0)
     return -1;
   if (tmp == NULL || husk_archive_open (input, tmp, &ar, err) < 0)
-    return husk_error_wrap (err, "load '%s'", input);
+    {
+      /* Podman's "payload does not match ..." names the input itself.  */
+      if (*err && husk_has_prefix ((*err)->msg, "payload does not match"))
+        return -1;
+      return husk_error_wrap (err, "load '%s'", input);
+    }
   for (size_t i = 0; i < ar->n_images && ret == 0; i++)
     {
       struct husk_archive_image *im = &ar->images[i];
@@ -398,22 +404,31 @@ husk_op_image_load (struct husk_engine *e, const char *input, char ***names_out,
 }
 
 int
-husk_op_image_save (struct husk_engine *e, char **refs,
+husk_op_image_save (struct husk_engine *e, char **refs, char **tags,
                     enum husk_archive_format format, const char *output,
-                    husk_error_t *err)
+                    bool uncompressed, husk_error_t *err)
 {
   struct husk_archive_writer *w;
+  cleanup_strv char **extra = NULL;
 
-  /* Nothing is created or truncated before every image is known.  */
+  /* Nothing is created or truncated before every image and tag is known. */
   for (size_t i = 0; refs[i]; i++)
     {
       cleanup_free char *id = NULL;
       if (husk_op_image_resolve (e, refs[i], &id, err) < 0)
         return -1;
     }
+  for (size_t i = 0; tags && tags[i]; i++)
+    {
+      char *n = normalise_local (tags[i], err);
+      if (n == NULL)
+        return -1;
+      husk_strv_take (&extra, n);
+    }
   w = husk_archive_writer_new (format, output, err);
   if (w == NULL)
     return -1;
+  husk_archive_writer_set_uncompressed (w, uncompressed);
   for (size_t i = 0; refs[i]; i++)
     {
       cleanup_free char *id = NULL, *cdigest = NULL;
@@ -427,13 +442,15 @@ husk_op_image_save (struct husk_engine *e, char **refs,
           husk_archive_writer_abort (w);
           return -1;
         }
-      /* Saved by name: that name; by ID: all its names.  */
+      /* Saved by name: that name; by ID (or digest): no name at all, so
+         that loading it gives <none>:<none>, as Podman's save does.  */
       {
         const char *hit = match_name (&rec, refs[i]);
         if (hit)
           husk_strv_append (&names, hit);
-        else
-          names = husk_strv_dup (rec.names);
+        for (size_t k = 0; i == 0 && extra && extra[k]; k++)
+          if (!husk_strv_contains (names, extra[k]))
+            husk_strv_append (&names, extra[k]);
       }
       cdigest = husk_asprintf ("sha256:%s", rec.id);
       struct husk_archive_out_image out = { .config = rec.config, .config_digest = cdigest,
@@ -468,7 +485,7 @@ spool_stdin (const char *dir, husk_error_t *err)
   while ((n = read (0, buf, sizeof buf)) != 0)
     if (n < 0 ? errno != EINTR : husk_write_all (fd, buf, n) < 0)
       {
-        husk_error_make (err, errno, "read standard input");
+        husk_error_make (err, errno, n < 0 ? "read standard input" : "write '%s'", path);
         unlink (path);
         free (path);
         close (fd);
@@ -670,19 +687,11 @@ husk_rmi_report_release (struct husk_rmi_report *r)
   r->untagged = r->deleted = NULL;
 }
 
-/* Whether `image mount` holds the image whose top layer is chain: its
-   count directory <runroot>/storage/<driver>/mounts/<hex> exists while
-   mounted (storage/store.h).  */
+/* Whether `image mount` holds the image whose top layer is chain.  */
 static bool
 image_mounted (struct husk_engine *e, const char *chain)
 {
-  cleanup_free char *p = NULL;
-
-  if (chain == NULL || !husk_digest_valid (chain))
-    return false;
-  p = husk_asprintf ("%s/storage/%s/mounts/%s", e->runroot, husk_store_driver_name (e->store),
-                     chain + 7);
-  return husk_path_exists (p);
+  return chain && husk_store_image_mounted (e->store, chain);
 }
 
 /* An image mounted with `image mount` is unmounted first with force (its
@@ -790,11 +799,108 @@ husk_op_image_remove_id (struct husk_engine *e, const char *id,
   return remove_id (e, id, false, rep, err);
 }
 
+/* Podman's rmi --force: the containers that use the image go first
+   (forcibly, each with its own stop timeout).  Done before remove_id()
+   takes the store lock, as a container's removal is an operation of its
+   own.  */
+static int
+remove_users (struct husk_engine *e, const char *id, husk_error_t *err)
+{
+  cleanup_strv char **users = NULL;
+
+  if (husk_state_image_users (e->state, id, &users, err) < 0)
+    return -1;
+  for (size_t i = 0; users && users[i]; i++)
+    if (husk_op_container_remove (e, users[i], true, false, -1, err) < 0
+        && (*err)->code != ENOENT)
+      return husk_error_wrap (err, "remove container '%s' of image %.12s", users[i], id);
+    else
+      husk_error_release (err);
+  return 0;
+}
+
 int
-husk_op_image_remove (struct husk_engine *e, const char *ref, bool force,
+husk_op_image_remove_id_force (struct husk_engine *e, const char *id,
+                               struct husk_rmi_report *rep, husk_error_t *err)
+{
+  if (remove_users (e, id, err) < 0)
+    return -1;
+  return remove_id (e, id, true, rep, err);
+}
+
+/* Whether a's layers are the first layers of b's, and b has more.  */
+static bool
+layers_prefix (char **a, char **b)
+{
+  size_t n = husk_strv_len (a);
+
+  if (n == 0 || husk_strv_len (b) <= n)
+    return false;
+  for (size_t i = 0; i < n; i++)
+    if (strcmp (a[i], b[i]) != 0)
+      return false;
+  return true;
+}
+
+/* The unnamed parent of an image with these layers that nothing else
+   needs any more (no other child, no container), or NULL.  */
+static char *
+dangling_parent (struct husk_engine *e, char **layers)
+{
+  struct husk_image_rec *list = NULL;
+  size_t n = 0;
+  char *found = NULL;
+
+  if (husk_state_image_list (e->state, &list, &n, NULL) < 0)
+    return NULL;
+  for (size_t i = 0; i < n && found == NULL; i++)
+    {
+      cleanup_strv char **users = NULL;
+      bool child = false;
+      if (husk_strv_len (list[i].names) || !layers_prefix (list[i].layers, layers))
+        continue;
+      for (size_t k = 0; k < n && !child; k++)
+        child = layers_prefix (list[i].layers, list[k].layers);
+      if (!child && husk_state_image_users (e->state, list[i].id, &users, NULL) == 0 && !users)
+        found = husk_xstrdup (list[i].id);
+    }
+  husk_image_rec_array_free (list, n);
+  return found;
+}
+
+/* Podman's rmi removes the parents a removed image leaves dangling, up the
+   chain, unless --no-prune; a parent that cannot go is left, quietly.  */
+static void
+prune_parents (struct husk_engine *e, char **layers, struct husk_rmi_report *rep)
+{
+  cleanup_strv char **cur = husk_strv_dup (layers);
+  char *parent;
+
+  while ((parent = dangling_parent (e, cur)) != NULL)
+    {
+      struct husk_image_rec rec = { 0 };
+      husk_error_t perr = NULL;
+      if (husk_state_image_get (e->state, parent, &rec, NULL) < 0
+          || remove_id (e, parent, false, rep, &perr) < 0)
+        {
+          husk_error_drop (&perr, "remove parent image %s", parent);
+          husk_image_rec_release (&rec);
+          free (parent);
+          return;
+        }
+      husk_strv_free (cur);
+      cur = husk_strv_dup (rec.layers);
+      husk_image_rec_release (&rec);
+      free (parent);
+    }
+}
+
+int
+husk_op_image_remove (struct husk_engine *e, const char *ref, bool force, bool no_prune,
                       struct husk_rmi_report *rep, husk_error_t *err)
 {
   cleanup_free char *id = NULL;
+  cleanup_strv char **layers = NULL;
   struct husk_image_rec rec = { 0 };
   const char *hit;
   size_t n;
@@ -816,11 +922,16 @@ husk_op_image_remove (struct husk_engine *e, const char *ref, bool force,
       event (e, "untag", id, name);
       return 0;
     }
+  layers = husk_strv_dup (rec.layers);
   husk_image_rec_release (&rec);
   if (n > 1 && !force)
     return husk_error_makex (err, EBUSY, "unable to delete image \"%s\" by ID with more "
                              "than one tag (%zu): please force removal", id, n);
+  if (force && remove_users (e, id, err) < 0)
+    return -1;
   ret = remove_id (e, id, force, rep, err);
+  if (ret == 0 && !no_prune)
+    prune_parents (e, layers, rep);
   return ret;
 }
 
@@ -946,6 +1057,66 @@ husk_op_image_unmount (struct husk_engine *e, const char *ref, bool force,
     event (e, "unmount", id, ref);
   husk_image_rec_release (&rec);
   return r;
+}
+
+static const char *
+top_layer (const struct husk_image_rec *r)
+{
+  size_t n = husk_strv_len (r->layers);
+
+  return n ? r->layers[n - 1] : NULL;
+}
+
+json_t *
+husk_op_image_mounts (struct husk_engine *e, husk_error_t *err)
+{
+  struct husk_image_rec *list = NULL;
+  size_t n = 0;
+  json_t *out = json_array ();
+
+  if (husk_state_image_list (e->state, &list, &n, err) < 0)
+    {
+      json_decref (out);
+      return NULL;
+    }
+  for (size_t i = 0; i < n; i++)
+    {
+      const char *top = top_layer (&list[i]);
+      json_t *repos = json_array ();
+      if (!image_mounted (e, top))
+        {
+          json_decref (repos);
+          continue;
+        }
+      cleanup_free char *mp = husk_asprintf ("%s/storage/%s/mounts/%s/merged", e->runroot,
+                                             husk_store_driver_name (e->store), top + 7);
+      for (size_t k = 0; list[i].names && list[i].names[k]; k++)
+        json_array_append_new (repos, json_string (list[i].names[k]));
+      json_array_append_new (out, json_pack ("{s:s, s:o, s:s}", "id", list[i].id,
+                                             "Repositories", repos, "mountpoint", mp));
+    }
+  husk_image_rec_array_free (list, n);
+  return out;
+}
+
+int
+husk_op_image_unmount_all (struct husk_engine *e, char ***ids, husk_error_t *err)
+{
+  cleanup_json json_t *mounts = husk_op_image_mounts (e, err);
+  size_t i;
+  json_t *m;
+
+  *ids = NULL;
+  if (mounts == NULL)
+    return -1;
+  json_array_foreach (mounts, i, m)
+    {
+      const char *id = json_string_value (json_object_get (m, "id"));
+      if (husk_op_image_unmount (e, id, true, err) < 0)
+        return -1;
+      husk_strv_append (ids, id);
+    }
+  return 0;
 }
 
 int

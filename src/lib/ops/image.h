@@ -21,9 +21,13 @@ int husk_op_image_resolve (struct husk_engine *e, const char *ref, char **id,
 int husk_op_image_load (struct husk_engine *e, const char *input,
                         char ***names_out, husk_error_t *err);
 
-int husk_op_image_save (struct husk_engine *e, char **refs,
+/* Save images to an archive.  An image named by a name is saved with
+   that name; one named by ID with none.  tags: more names for the first
+   image (Podman's save without -m), normalised as `tag` does; may be NULL.
+   uncompressed: OCI formats get every layer uncompressed.  */
+int husk_op_image_save (struct husk_engine *e, char **refs, char **tags,
                         enum husk_archive_format format, const char *output,
-                        husk_error_t *err);
+                        bool uncompressed, husk_error_t *err);
 
 struct husk_import_opts
 {
@@ -53,12 +57,20 @@ void husk_rmi_report_release (struct husk_rmi_report *r);
 /* Remove one image by reference, as `podman rmi` does: a name of an image
    with other names only untags; otherwise the image goes, and with it the
    layers nothing else uses.  EBUSY when an ID names an image with several
-   names and !force.  */
-int husk_op_image_remove (struct husk_engine *e, const char *ref, bool force,
+   names and !force.  With force, the containers that use the image are
+   removed first.  Unless no_prune, the unnamed parents (images whose layers
+   start the removed image's) that nothing else needs go too, as Podman's
+   rmi removes dangling parents.  */
+int husk_op_image_remove (struct husk_engine *e, const char *ref, bool force, bool no_prune,
                           struct husk_rmi_report *rep, husk_error_t *err);
 /* Remove by ID, whatever its names.  */
 int husk_op_image_remove_id (struct husk_engine *e, const char *id,
                              struct husk_rmi_report *rep, husk_error_t *err);
+/* The same after removing (forcibly) the containers that use the image,
+   as Podman's rmi --force does; husk_op_image_remove() with force does
+   that too.  */
+int husk_op_image_remove_id_force (struct husk_engine *e, const char *id,
+                                   struct husk_rmi_report *rep, husk_error_t *err);
 
 /* Inspect: Podman's object.  */
 json_t *husk_op_image_inspect (struct husk_engine *e, const char *ref,
@@ -73,6 +85,11 @@ json_t *husk_op_image_history (struct husk_engine *e, const char *ref,
 char *husk_op_image_mount (struct husk_engine *e, const char *ref, husk_error_t *err);
 int husk_op_image_unmount (struct husk_engine *e, const char *ref, bool force,
                            husk_error_t *err);
+/* The images `image mount` holds: [{"id", "Repositories", "mountpoint"}],
+   as `podman image mount --format json` shows them.  */
+json_t *husk_op_image_mounts (struct husk_engine *e, husk_error_t *err);
+/* Unmount (completely) every image `image mount` holds; *ids: their IDs. */
+int husk_op_image_unmount_all (struct husk_engine *e, char ***ids, husk_error_t *err);
 
 struct husk_layer_info;
 /**

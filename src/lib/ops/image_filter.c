@@ -6,6 +6,7 @@
    for label, "any" for reference).  */
 #include "ops/image_filter.h"
 #include "image/reference.h"
+#include "state/containers.h"
 #include "util/cleanup.h"
 #include "util/strutil.h"
 
@@ -110,8 +111,8 @@ fail:
 }
 
 /* Match pattern against the forms a user may mean by a name.  */
-static bool
-reference_matches (const char *pattern, const char *name)
+bool
+husk_image_reference_matches (const char *pattern, const char *name)
 {
   struct husk_reference ref = { 0 };
   bool hit = false;
@@ -136,10 +137,9 @@ reference_matches (const char *pattern, const char *name)
 
 bool
 husk_image_filter_match (struct husk_image_filter *f, const struct husk_image_rec *r,
-                         json_t *config)
+                         json_t *config, bool dangling)
 {
   json_t *labels = json_object_get (json_object_get (config, "config"), "Labels");
-  bool dangling = r->names == NULL || r->names[0] == NULL;
 
   if (f->dangling >= 0 && dangling != (bool) f->dangling)
     return false;
@@ -164,11 +164,41 @@ husk_image_filter_match (struct husk_image_filter *f, const struct husk_image_re
       bool hit = false;
       for (size_t i = 0; f->references[i] && !hit; i++)
         for (size_t k = 0; r->names && r->names[k] && !hit; k++)
-          hit = reference_matches (f->references[i], r->names[k]);
+          hit = husk_image_reference_matches (f->references[i], r->names[k]);
       if (!hit)
         return false;
     }
   return true;
+}
+
+/* Whether another image is built on list[i]: its layers start with all
+   of list[i]'s and go on.  */
+static bool
+has_child (const struct husk_image_rec *list, size_t n, size_t i)
+{
+  size_t len = husk_strv_len (list[i].layers);
+
+  for (size_t k = 0; k < n && len; k++)
+    {
+      size_t j = 0;
+      if (k == i || husk_strv_len (list[k].layers) <= len)
+        continue;
+      while (j < len && strcmp (list[k].layers[j], list[i].layers[j]) == 0)
+        j++;
+      if (j == len)
+        return true;
+    }
+  return false;
+}
+
+static int64_t
+users (struct husk_engine *e, const char *id)
+{
+  cleanup_strv char **names = NULL;
+
+  if (husk_state_image_users (e->state, id, &names, NULL) < 0)
+    return 0;
+  return (int64_t) husk_strv_len (names);
 }
 
 int
@@ -177,6 +207,7 @@ husk_op_image_select (struct husk_engine *e, char **filters, bool dangling_only,
 {
   struct husk_image_filter *f = husk_image_filter_new (e, filters, err);
   struct husk_image_rec *list = NULL;
+  cleanup_free bool *inter = NULL;
   size_t count = 0;
 
   *out = NULL;
@@ -187,19 +218,26 @@ husk_op_image_select (struct husk_engine *e, char **filters, bool dangling_only,
       return -1;
     }
   *out = husk_xzalloc ((count ? count : 1) * sizeof **out);
+  /* Before any record moves: children may be filtered out.  */
+  inter = husk_xzalloc ((count + 1) * sizeof (bool));
+  for (size_t i = 0; i < count; i++)
+    inter[i] = (list[i].names == NULL || list[i].names[0] == NULL) && has_child (list, count, i);
   for (size_t i = 0; i < count; i++)
     {
       json_t *cfg = json_loads (list[i].config, 0, NULL);
-      bool dangling = list[i].names == NULL || list[i].names[0] == NULL;
+      /* Podman's dangling: no name, and no image built on it.  */
+      bool dangling = (list[i].names == NULL || list[i].names[0] == NULL) && !inter[i];
 
-      if ((dangling_only && !dangling) || !husk_image_filter_match (f, &list[i], cfg))
+      if ((dangling_only && !dangling) || !husk_image_filter_match (f, &list[i], cfg, dangling))
         {
           json_decref (cfg);
           husk_image_rec_release (&list[i]);
           continue;
         }
-      (*out)[*n].rec = list[i]; /* moved: list[i] is not released */
-      (*out)[(*n)++].config = cfg;
+      (*out)[*n].intermediate = inter[i];
+      (*out)[*n].containers = users (e, list[i].id);
+      (*out)[*n].config = cfg;
+      (*out)[(*n)++].rec = list[i]; /* moved: list[i] is not released */
     }
   free (list);
   husk_image_filter_free (f);

@@ -11,8 +11,9 @@ struct husk_image_filter;
 /* Parse "key=value" filters; before=/since= name images, resolved now.  */
 struct husk_image_filter *husk_image_filter_new (struct husk_engine *e, char **filters,
                                                  husk_error_t *err);
+/* dangling: the image has no name and no image is built on it.  */
 bool husk_image_filter_match (struct husk_image_filter *f, const struct husk_image_rec *r,
-                              json_t *config);
+                              json_t *config, bool dangling);
 void husk_image_filter_free (struct husk_image_filter *f);
 
 /* An image of a listing with its configuration parsed once, for every
@@ -21,7 +22,15 @@ struct husk_image_entry
 {
   struct husk_image_rec rec;
   json_t *config;
+  /* No name, and the parent of another image (its layers are the start of
+     the other's): hidden by `images` without -a, as Podman does.  */
+  bool intermediate;
+  int64_t containers; /* how many containers use it */
 };
+
+/* Whether a name matches a reference filter's pattern, in any of the forms
+   a user may mean ("busybox", "husk-test/busybox:latest", globs).  */
+bool husk_image_reference_matches (const char *pattern, const char *name);
 
 /**
  * husk_op_image_select() - The images that pass the filters

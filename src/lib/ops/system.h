@@ -27,22 +27,38 @@ struct husk_df_row
 struct husk_system_df
 {
   struct husk_df_row images;
-  struct husk_df_row containers; /* not counted yet: zeros */
-  struct husk_df_row volumes;    /* not counted yet: zeros */
+  struct husk_df_row containers; /* active: running (or paused); size: rw layers */
+  struct husk_df_row volumes;    /* active: used by a container */
   struct husk_df_row build_cache; /* the store's work area */
 };
 
 /**
- * husk_op_system_df() - Disk usage of images and the work area
+ * husk_op_system_df() - Disk usage of images, containers, volumes and the
+ * work area
  * @out: filled in
  *
  * Images: their number and the size of their layers, a layer shared by
- * several images counted once (the disk holds it once); none is counted
- * as in use, so all of it is reclaimable.  Build cache: the entries of the
+ * several images counted once (the disk holds it once); an image that a
+ * container uses is active, and only the layers of unused images that no
+ * used image shares are reclaimable.  Containers: their read-write
+ * layers; the stopped ones' are reclaimable.  Volumes: their data; the
+ * unused ones' are reclaimable.  Build cache: the entries of the
  * store's work area (husk_store_tmp_dir()), see husk_op_df_work_area().
  * Return: 0, or -1.
  */
 int husk_op_system_df (struct husk_engine *e, struct husk_system_df *out, husk_error_t *err);
+
+/**
+ * husk_op_system_df_verbose() - `system df -v`: each image, container and
+ * volume with its sizes
+ *
+ * Return: {"Images": [{Repository, Tag, ImageID, Created, Size, SharedSize
+ * (bytes of layers another image uses too), UniqueSize, Containers}],
+ * "Containers": [{ContainerID, Image, Command, LocalVolumes, Size (the
+ * read-write layer), Created, Status, Names}], "Volumes": [{VolumeName,
+ * Links (the containers' mounts of it), Size}]}, or NULL.
+ */
+json_t *husk_op_system_df_verbose (struct husk_engine *e, husk_error_t *err);
 
 /* The work area's row: each entry of dir counts; one whose lock another
    process holds is active (a commit, load, import or build in progress),

@@ -15,6 +15,7 @@
 #include "storage/driver.h"
 #include "storage/store.h"
 #include "util/cleanup.h"
+#include "util/digest.h"
 #include "util/fileutil.h"
 #include "util/log.h"
 #include "util/strutil.h"
@@ -143,6 +144,17 @@ husk_store_image_mount (struct husk_store *s, const char *chain_id,
       return NULL;
     }
   return steal_ptr (&target);
+}
+
+bool
+husk_store_image_mounted (struct husk_store *s, const char *chain_id)
+{
+  cleanup_free char *target = NULL;
+
+  if (s->driver->image_mount == NULL || !husk_digest_valid (chain_id))
+    return false;
+  target = husk_asprintf ("%s/mounts/%s/merged", s->rundir, chain_id + 7);
+  return husk_store_is_mountpoint (target);
 }
 
 int

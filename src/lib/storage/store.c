@@ -247,6 +247,8 @@ parse_driver_opts (struct husk_store *s, char **opts)
       const char *o = opts[i], *dot = strchr (o, '.'), *eq = strchr (o, '=');
       const char *key = o;
 
+      if (*o == '\0')
+        continue; /* `--storage-opt ''`: Podman accepts it silently */
       if (dot && (eq == NULL || dot < eq))
         {
           size_t n = (size_t) (dot - o);

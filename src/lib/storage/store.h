@@ -115,6 +115,9 @@ void husk_store_chain_id (const char *parent_chain, const char *diff_id,
    vfs: returns the layer's own directory, which must not be written.  */
 char *husk_store_image_mount (struct husk_store *s, const char *chain_id,
                               husk_error_t *err);
+/* Whether `image mount` holds the image whose top layer is chain_id (its
+   mount point is mounted; the count directory outlives the mount).  */
+bool husk_store_image_mounted (struct husk_store *s, const char *chain_id);
 int husk_store_image_unmount (struct husk_store *s, const char *chain_id,
                               bool force, husk_error_t *err);
 

@@ -237,13 +237,15 @@ Deleted: d9a5a62480319f30e21a07a867f1f0674434a14e3fa5e6400994361fae706e2b"
     skip_if_rootless "mounts a tmpfs"
     IMGWT_TMPFS=$HUSK_TMP/small
     mkdir "$IMGWT_TMPFS"
-    # Room for busybox (its tar while loading, then its layer) and little more.
+    # Room for busybox (its tar while loading, then its layer) and a 2 MB
+    # file, not for the commit of it: the run itself must not fill the disk,
+    # or its state writes at exit would fail first.
     mount -t tmpfs -o size=5m tmpfs "$IMGWT_TMPFS"
     local h=("$HUSK_BIN" --root "$IMGWT_TMPFS/root" --runroot "$HUSK_TMP/run-small")
     run "${h[@]}" load -i "$HUSK_IMAGES/busybox.docker.tar"
     [ "$status" -eq 0 ]
     run "${h[@]}" run --name filler husk-test/busybox \
-        sh -c 'dd if=/dev/urandom of=/f bs=1k count=4000 2>/dev/null; true'
+        sh -c 'dd if=/dev/urandom of=/f bs=1k count=2000 2>/dev/null; true'
     [ "$status" -eq 0 ]
     run "${h[@]}" commit filler big
     [ "$status" -eq 125 ]

@@ -47,7 +47,7 @@ parse() {
         skip = ""; next
     }
     /^```/ && inb { flush(); inb = 0; next }
-    !inb && /^<!-- skip: .* -->$/ { skip = substr($0, 11, length($0) - 14); next }
+    !inb && /^<!-- skip: .* -->$/ { skip = substr($0, 12, length($0) - 15); next }
     !inb && /^<!-- setup: .* -->$/ {
         printf "C\037%d\0370\037\037%s%c", NR, substr($0, 13, length($0) - 16), 0; next
     }

@@ -21,7 +21,8 @@
 # (busybox.docker.tar, rootfs.tar, bad/..., and build/test-images/ as in a
 # checkout), with HOME there too, and `husk` on PATH bound to a fresh
 # private store in which multi.docker.tar (husk-test/busybox and
-# husk-test/layers) is loaded.  Prints "ok PAGE", "skip PAGE:LINE: REASON"
+# husk-test/layers) is loaded, and a containers.conf whose stop_timeout is
+# 1 s instead of 10 (a sleep in a container ignores SIGTERM).  Prints "ok PAGE", "skip PAGE:LINE: REASON"
 # or "FAIL PAGE:LINE: ..." lines; exits 1 when an example failed.
 set -u
 : "${HUSK_BIN:?set HUSK_BIN to the husk binary}" "${HUSK_IMAGES:?set HUSK_IMAGES to the test images}"
@@ -66,6 +67,8 @@ parse() {
 run_page() {
     local page=$1 abs scratch f rc
     abs=$(realpath "$page")
+    # A page without examples needs no store.
+    grep -q -e '^```console' -e '^<!-- setup: ' -e '^\$ ' "$abs" || return 0
     scratch=$(mktemp -d "${TMPDIR:-/tmp}/husk-doc.XXXXXX")
     mkdir -p "$scratch/bin" "$scratch/home" "$scratch/build"
     printf '#!/bin/sh\nexec "%s" --root "%s/store/root" --runroot "%s/store/run" "$@"\n' \
@@ -73,12 +76,14 @@ run_page() {
     chmod +x "$scratch/bin/husk"
     for f in "$HUSK_IMAGES"/*; do ln -s "$f" "$scratch/"; done
     ln -s "$HUSK_IMAGES" "$scratch/build/test-images"
-    "$scratch/bin/husk" load -i "$HUSK_IMAGES/multi.docker.tar" >/dev/null
+    cp -a "$template" "$scratch/store"
+    # A container's sleep ignores SIGTERM: stop and rm -f would wait 10 s.
+    printf '[engine]\nstop_timeout = 1\n' >"$scratch/containers.conf"
 
-    (cd "$scratch" && HOME=$scratch/home PATH=$scratch/bin:$PATH examples "$page" 3< <(parse "$abs"))
+    (SECONDS=0; cd "$scratch" && HOME=$scratch/home PATH=$scratch/bin:$PATH CONTAINERS_CONF=$scratch/containers.conf examples "$page" 3< <(parse "$abs"))
     rc=$?
     # Leave nothing behind: containers, mounts below the store, files.
-    "$scratch/bin/husk" system reset -f >/dev/null 2>&1
+    "$scratch/bin/husk" rm -a -f -t 0 >/dev/null 2>&1
     grep -F " $scratch/" /proc/self/mountinfo | awk '{print $5}' | sort -r \
         | while read -r f; do umount -l "$f"; done
     rm -rf "$scratch"
@@ -116,12 +121,30 @@ examples() {
         sed 's/^/  | /' "$HOME/.out"
         __failed=1
     done
-    [ "$__failed" -eq 0 ] && echo "ok $__page"
+    [ "$__failed" -eq 0 ] && echo "ok $__page (${SECONDS}s)"
     return "$__failed"
 }
 
-status=0
+# Pages run side by side (HUSK_DOC_JOBS at a time, default 4): most of
+# their time is spent waiting (stop timeouts, sleeps in examples), not
+# computing.  Each page's report is printed whole, in the order given.
+out=$(mktemp -d "${TMPDIR:-/tmp}/husk-doc-out.XXXXXX")
+# One store with the images loaded, copied for each page: a copy costs a
+# quarter of a load (the store holds no absolute paths).
+template=$out/store
+"$HUSK_BIN" --root "$template/root" --runroot "$out/run" load -i "$HUSK_IMAGES/multi.docker.tar" >/dev/null \
+    || { echo "FAIL: cannot load $HUSK_IMAGES/multi.docker.tar"; exit 1; }
+i=0
 for page in "$@"; do
-    run_page "$page" || status=1
+    while [ "$(jobs -rp | wc -l)" -ge "${HUSK_DOC_JOBS:-4}" ]; do wait -n; done
+    { run_page "$page"; echo $? >"$out/$i.rc"; } >"$out/$i" 2>&1 &
+    i=$((i + 1))
 done
+wait
+status=0
+for ((j = 0; j < i; j++)); do
+    cat "$out/$j"
+    [ "$(cat "$out/$j.rc" 2>/dev/null)" = 0 ] || status=1
+done
+rm -rf "$out"
 exit "$status"

@@ -82,6 +82,12 @@ run_page() {
 
     (SECONDS=0; cd "$scratch" && HOME=$scratch/home PATH=$scratch/bin:$PATH CONTAINERS_CONF=$scratch/containers.conf examples "$page" 3< <(parse "$abs"))
     rc=$?
+    # An example that runs `exit`, or sources what bash cannot parse, ends
+    # the examples' shell: say so rather than fail silently.
+    if [ ! -e "$scratch/home/.done" ]; then
+        echo "FAIL $page:$(cat "$scratch/home/.line" 2>/dev/null): the examples' shell ended here (exit status $rc)"
+        rc=1
+    fi
     # Leave nothing behind: containers, mounts below the store, files.
     "$scratch/bin/husk" rm -a -f -t 0 >/dev/null 2>&1
     grep -F " $scratch/" /proc/self/mountinfo | awk '{print $5}' | sort -r \
@@ -103,6 +109,7 @@ examples() {
             B) echo "FAIL $__page:$__line: a \"\$ \" example outside a \`\`\`console block: $__cmd"
                __failed=1; continue ;;
         esac
+        echo "$__line" >"$HOME/.line"
         # $? as the previous example left it, for a following "echo $?".
         (exit "$__st")
         eval "$__cmd" >"$HOME/.out" 2>&1 </dev/null
@@ -121,6 +128,7 @@ examples() {
         sed 's/^/  | /' "$HOME/.out"
         __failed=1
     done
+    touch "$HOME/.done"
     [ "$__failed" -eq 0 ] && echo "ok $__page (${SECONDS}s)"
     return "$__failed"
 }

@@ -27,7 +27,16 @@ EOF
 docs=$(dirname "$0")/../docs
 links=$(sh "$docs/man-links.sh" "$docs")
 "$husk" __flags | LC_ALL=C sort -t "$(printf '\t')" -k1,1 -k2,2 | awk -F '\t' -v links="$links" -v docs="$docs" '
-function esc(s) { gsub(/\|/, "\\|", s); return s }
+# A cell: "|" would end it, and "<unit>" outside `code` would be HTML.
+function esc(s,    n, i, part, out) {
+    gsub(/\|/, "\\|", s)
+    n = split(s, part, "`")
+    for (i = 1; i <= n; i++) {
+        if (i % 2) gsub(/</, "\\<", part[i])
+        out = out (i > 1 ? "`" : "") part[i]
+    }
+    return out
+}
 BEGIN {
     n = split(links, l, "\n")
     for (i = 1; i <= n; i++) { split(l[i], f, " "); alias[f[1]] = f[2] }

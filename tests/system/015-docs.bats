@@ -192,6 +192,7 @@ page_flags() { # page section
         # Every supported flag has a section, with its short form.
         want=$(awk -F '\t' -v c="$cmd" '$1 == c && $4 == "supported" { print $2 "\t" $3 }' <<<"$table" | sort -u)
         while IFS=$'\t' read -r flag short; do
+            [ -n "$flag" ] || continue   # no supported flag at all
             if ! grep -q -- "^$flag"$'\t' <<<"$have"; then
                 bad+=("docs/$page.md: no section for $flag under ## $sect (husk $cmd supports it)")
             elif ! grep -qx -- "$flag"$'\t'"$short" <<<"$have"; then

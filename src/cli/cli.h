@@ -235,5 +235,7 @@ int cmd_image_unmount (struct cli_ctx *ctx, int argc, char **argv);
 int cmd_inspect (struct cli_ctx *ctx, int argc, char **argv);
 int cmd_version (struct cli_ctx *ctx, int argc, char **argv);
 int cmd_info (struct cli_ctx *ctx, int argc, char **argv);
+int cmd_unshare (struct cli_ctx *ctx, int argc, char **argv);
+int cmd_system_migrate (struct cli_ctx *ctx, int argc, char **argv);
 
 #endif

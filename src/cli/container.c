@@ -18,10 +18,13 @@
 #include "util/strutil.h"
 
 #include <errno.h>
+#include <fcntl.h>
+#include <pthread.h>
 #include <signal.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <strings.h>
 #include <sys/syscall.h>
 #include <time.h>
 #include <unistd.h>
@@ -31,84 +34,179 @@
 struct create_opts
 {
   bool detach, interactive, tty, rm, privileged, read_only, env_host, init, no_healthcheck;
-  bool replace, read_only_tmpfs_set, passwd;
+  bool replace, passwd, read_only_tmpfs, sig_proxy, quiet, no_hosts, no_hostname;
+  bool http_proxy, unsetenv_all, content_trust;
   char *name, *workdir, *user, *entrypoint, *hostname, *memory, *memory_swap, *cpus;
   char *cpu_shares, *cpuset_cpus, *pids_limit, *restart, *network, *pid, *ipc, *uts;
   char *init_path, *log_driver, *stop_signal, *stop_timeout, *health_cmd;
   char *health_interval, *health_retries, *health_timeout, *health_start_period;
   char *health_on_failure, *shm_size, *tz, *cidfile, *detach_keys, *passwd_entry;
-  char *read_only_tmpfs, *sig_proxy, *runtime, *group_entry;
+  char *runtime, *group_entry, *pull, *timeout, *cgroupns, *umask;
+  char *oom_score_adj;
   char **env, **env_file, **volume, **mount, **tmpfs, **cap_add, **cap_drop;
   char **security_opt, **ulimit, **label, **label_file, **annotation, **log_opt;
-  char **device, **group_add, **sysctl, **env_merge;
+  char **device, **group_add, **sysctl, **env_merge, **attach, **device_cgroup_rule;
+  char **dns, **dns_option, **dns_search, **add_host, **unsetenv;
 };
 
 #define O(field) offsetof (struct create_opts, field)
+/* Podman 5's run/create flags, each implemented or refused with the reason
+   (docs/husk-run.md).  */
+#define NET_LATER "needs bridge networks, which husk does not have yet (use --network host or none)"
+#define REGISTRY_LATER "needs pulling from a registry, which husk does not support yet"
+#define USERNS_LATER "user namespace mappings come with rootless support, which husk does not have yet"
+#define CGROUP_LATER "husk does not set this cgroup limit yet"
 static const struct cli_option create_options[] = {
+  { "add-host", 0, OPT_STRV, O (add_host), "host:ip", "Add a custom host-to-IP mapping (host:ip)" },
   { "annotation", 0, OPT_STRV, O (annotation), "key=value", "Add annotations to container (key=value)" },
+  OPTION_REFUSED ("arch", 0, REGISTRY_LATER),
+  { "attach", 'a', OPT_STRV, O (attach), "stringArray", "Attach to STDIN, STDOUT or STDERR" },
+  OPTION_REFUSED ("authfile", 0, REGISTRY_LATER),
+  OPTION_REFUSED ("blkio-weight", 0, CGROUP_LATER),
+  OPTION_REFUSED ("blkio-weight-device", 0, CGROUP_LATER),
   { "cap-add", 0, OPT_STRV, O (cap_add), "stringArray", "Add capabilities to the container" },
   { "cap-drop", 0, OPT_STRV, O (cap_drop), "stringArray", "Drop capabilities from the container" },
+  OPTION_REFUSED ("cgroup-conf", 0, CGROUP_LATER),
+  OPTION_REFUSED ("cgroup-parent", 0, "husk leaves the cgroup to the OCI runtime's default"),
+  { "cgroupns", 0, OPT_STRING, O (cgroupns), "string", "cgroup namespace to use (host, private)" },
+  OPTION_REFUSED ("cgroups", 0, "husk leaves the cgroup to the OCI runtime's default"),
+  OPTION_REFUSED ("chrootdirs", 0, "husk does not track chroot directories inside the container"),
   { "cidfile", 0, OPT_STRING, O (cidfile), "string", "Write the container ID to the file" },
+  OPTION_REFUSED ("conmon-pidfile", 0, "husk has no conmon: its monitor is husk-monitor"),
+  OPTION_REFUSED ("cpu-period", 0, CGROUP_LATER " (use --cpus)"),
+  OPTION_REFUSED ("cpu-quota", 0, CGROUP_LATER " (use --cpus)"),
+  OPTION_REFUSED ("cpu-rt-period", 0, CGROUP_LATER),
+  OPTION_REFUSED ("cpu-rt-runtime", 0, CGROUP_LATER),
   { "cpu-shares", 'c', OPT_STRING, O (cpu_shares), "uint", "CPU shares (relative weight)" },
   { "cpus", 0, OPT_STRING, O (cpus), "float", "Number of CPUs. The default is 0.000 which means no limit" },
   { "cpuset-cpus", 0, OPT_STRING, O (cpuset_cpus), "string", "CPUs in which to allow execution (0-3, 0,1)" },
-  OPTION_REFUSED ("gpus", 0, "GPU devices need the NVIDIA container toolkit (CDI), which husk does not support"),
+  OPTION_REFUSED ("cpuset-mems", 0, CGROUP_LATER),
+  OPTION_REFUSED ("decryption-key", 0, "husk does not decrypt images"),
   { "detach", 'd', OPT_BOOL, O (detach), NULL, "Run container in background and print container ID" },
   { "detach-keys", 0, OPT_STRING, O (detach_keys), "string", "Override the key sequence for detaching a container" },
   { "device", 0, OPT_STRV, O (device), "stringArray", "Add a host device to the container" },
+  { "device-cgroup-rule", 0, OPT_STRV, O (device_cgroup_rule), "stringArray", "Add a rule to the cgroup allowed devices list" },
+  OPTION_REFUSED ("device-read-bps", 0, CGROUP_LATER),
+  OPTION_REFUSED ("device-read-iops", 0, CGROUP_LATER),
+  OPTION_REFUSED ("device-write-bps", 0, CGROUP_LATER),
+  OPTION_REFUSED ("device-write-iops", 0, CGROUP_LATER),
+  { "disable-content-trust", 0, OPT_BOOL, O (content_trust), NULL, "This is a Docker specific option and is a NOOP" },
+  { "dns", 0, OPT_STRV, O (dns), "strings", "Set custom DNS servers" },
+  { "dns-option", 0, OPT_STRV, O (dns_option), "strings", "Set custom DNS options" },
+  { "dns-opt", 0, OPT_STRV, O (dns_option), "strings", "Alias of --dns-option" },
+  { "dns-search", 0, OPT_STRV, O (dns_search), "strings", "Set custom DNS search domains" },
   { "entrypoint", 0, OPT_STRING, O (entrypoint), "string", "Overwrite the default ENTRYPOINT of the image" },
   { "env", 'e', OPT_STRV, O (env), "stringArray", "Set environment variables in container" },
   { "env-file", 0, OPT_STRV, O (env_file), "stringArray", "Read in a file of environment variables" },
   { "env-host", 0, OPT_BOOL, O (env_host), NULL, "Use all current host environment variables in container" },
   { "env-merge", 0, OPT_STRV, O (env_merge), "stringArray", "Preprocess environment variables from image before injecting them into the container" },
-  { "group-add", 0, OPT_STRV, O (group_add), "strings", "Add additional groups to the primary container process" },
+  OPTION_REFUSED ("expose", 0, NET_LATER),
+  OPTION_REFUSED ("gidmap", 0, USERNS_LATER),
+  OPTION_REFUSED ("gpus", 0, "GPU devices need the NVIDIA container toolkit (CDI), which husk does not support"),
+  { "group-add", 0, OPT_STRV, O (group_add), "strings", "Add additional groups to the primary container process. 'keep-groups' allows container processes to use supplementary groups." },
   { "group-entry", 0, OPT_STRING, O (group_entry), "string", "Entry to write to /etc/group" },
   { "health-cmd", 0, OPT_STRING, O (health_cmd), "string", "set a healthcheck command for the container ('none' disables the existing healthcheck)" },
   { "health-interval", 0, OPT_STRING, O (health_interval), "string", "set an interval for the healthcheck" },
+  OPTION_REFUSED ("health-log-destination", 0, "husk keeps healthcheck results in the container's state only"),
+  OPTION_REFUSED ("health-max-log-count", 0, "husk keeps healthcheck results in the container's state only"),
+  OPTION_REFUSED ("health-max-log-size", 0, "husk keeps healthcheck results in the container's state only"),
   { "health-on-failure", 0, OPT_STRING, O (health_on_failure), "string", "action to take once the container turns unhealthy" },
   { "health-retries", 0, OPT_STRING, O (health_retries), "uint", "the number of retries allowed before a healthcheck is considered to be unhealthy" },
   { "health-start-period", 0, OPT_STRING, O (health_start_period), "string", "the initialization time needed for a container to bootstrap" },
+  OPTION_REFUSED ("health-startup-cmd", 0, "startup healthchecks are not supported by husk yet"),
+  OPTION_REFUSED ("health-startup-interval", 0, "startup healthchecks are not supported by husk yet"),
+  OPTION_REFUSED ("health-startup-retries", 0, "startup healthchecks are not supported by husk yet"),
+  OPTION_REFUSED ("health-startup-success", 0, "startup healthchecks are not supported by husk yet"),
+  OPTION_REFUSED ("health-startup-timeout", 0, "startup healthchecks are not supported by husk yet"),
   { "health-timeout", 0, OPT_STRING, O (health_timeout), "string", "the maximum time allowed to complete the healthcheck before an interval is considered failed" },
   { "hostname", 'h', OPT_STRING, O (hostname), "string", "Set container hostname" },
+  OPTION_REFUSED ("hosts-file", 0, "husk builds /etc/hosts from the host's (see --no-hosts)"),
+  OPTION_REFUSED ("hostuser", 0, "husk does not copy host users into the container yet (use --passwd-entry)"),
+  { "http-proxy", 0, OPT_BOOL, O (http_proxy), NULL, "Set proxy environment in container (default true)" },
+  OPTION_REFUSED ("image-volume", 0, "husk always makes the image's volumes anonymous volumes"),
   { "init", 0, OPT_BOOL, O (init), NULL, "Run an init binary inside the container that forwards signals and reaps processes" },
   { "init-path", 0, OPT_STRING, O (init_path), "string", "Path to the container-init binary" },
   { "interactive", 'i', OPT_BOOL, O (interactive), NULL, "Keep STDIN open even if not attached" },
+  OPTION_REFUSED ("ip", 0, NET_LATER),
+  OPTION_REFUSED ("ip6", 0, NET_LATER),
   { "ipc", 0, OPT_STRING, O (ipc), "string", "IPC namespace to use" },
   { "label", 'l', OPT_STRV, O (label), "stringArray", "Set metadata on container" },
   { "label-file", 0, OPT_STRV, O (label_file), "stringArray", "Read in a line delimited file of labels" },
+  OPTION_REFUSED ("link-local-ip", 0, NET_LATER),
   { "log-driver", 0, OPT_STRING, O (log_driver), "string", "Logging driver for the container" },
   { "log-opt", 0, OPT_STRV, O (log_opt), "stringArray", "Logging driver options" },
+  OPTION_REFUSED ("mac-address", 0, NET_LATER),
   { "memory", 'm', OPT_STRING, O (memory), "string", "Memory limit (format: <number>[<unit>], where unit = b (bytes), k (kibibytes), m (mebibytes), or g (gibibytes))" },
+  OPTION_REFUSED ("memory-reservation", 0, CGROUP_LATER " (use --memory)"),
   { "memory-swap", 0, OPT_STRING, O (memory_swap), "string", "Swap limit equal to memory plus swap: '-1' to enable unlimited swap" },
+  OPTION_REFUSED ("memory-swappiness", 0, CGROUP_LATER),
   { "mount", 0, OPT_STRV, O (mount), "stringArray", "Attach a filesystem mount to the container" },
   { "name", 0, OPT_STRING, O (name), "string", "Assign a name to the container" },
   { "network", 0, OPT_STRING, O (network), "string", "Connect a container to a network (none, host, container:NAME, ns:PATH)" },
   { "net", 0, OPT_STRING, O (network), "string", "Alias of --network" },
+  OPTION_REFUSED ("network-alias", 0, NET_LATER),
   { "no-healthcheck", 0, OPT_BOOL, O (no_healthcheck), NULL, "Disable healthchecks on container" },
+  { "no-hostname", 0, OPT_BOOL, O (no_hostname), NULL, "Do not create /etc/hostname" },
+  { "no-hosts", 0, OPT_BOOL, O (no_hosts), NULL, "Do not create /etc/hosts within the container, instead use the version from the image" },
+  OPTION_REFUSED ("oom-kill-disable", 0, CGROUP_LATER),
+  { "oom-score-adj", 0, OPT_STRING, O (oom_score_adj), "int", "Tune the host's OOM preferences (-1000 to 1000)" },
+  OPTION_REFUSED ("os", 0, REGISTRY_LATER),
   { "passwd", 0, OPT_BOOL, O (passwd), NULL, "add entries to /etc/passwd and /etc/group (default true)" },
   { "passwd-entry", 0, OPT_STRING, O (passwd_entry), "string", "Entry to write to /etc/passwd" },
+  OPTION_REFUSED ("personality", 0, "husk does not set execution domains"),
   { "pid", 0, OPT_STRING, O (pid), "string", "PID namespace to use" },
+  OPTION_REFUSED ("pidfile", 0, "husk does not write the container's pid to a file yet (inspect --format {{.State.Pid}})"),
   { "pids-limit", 0, OPT_STRING, O (pids_limit), "int", "Tune container pids limit (set -1 for unlimited)" },
+  OPTION_REFUSED ("platform", 0, REGISTRY_LATER),
+  OPTION_REFUSED ("pod", 0, "pods are not supported by husk yet"),
+  OPTION_REFUSED ("pod-id-file", 0, "pods are not supported by husk yet"),
+  OPTION_REFUSED ("preserve-fds", 0, "husk-monitor does not pass further file descriptors to the container yet"),
   { "privileged", 0, OPT_BOOL, O (privileged), NULL, "Give extended privileges to container" },
+  OPTION_REFUSED ("publish", 'p', NET_LATER),
+  OPTION_REFUSED ("publish-all", 'P', NET_LATER),
+  { "pull", 0, OPT_STRING, O (pull), "string", "Pull image policy (\"always\"|\"missing\"|\"never\"|\"newer\")" },
+  { "quiet", 'q', OPT_BOOL, O (quiet), NULL, "Suppress output information when pulling images" },
+  OPTION_REFUSED ("rdt-class", 0, "husk does not manage Intel RDT classes"),
   { "read-only", 0, OPT_BOOL, O (read_only), NULL, "Make containers root filesystem read-only" },
-  { "read-only-tmpfs", 0, OPT_STRING, O (read_only_tmpfs), "bool", "When running containers in read-only mode mount a read-write tmpfs on /run, /tmp and /var/tmp" },
+  { "read-only-tmpfs", 0, OPT_BOOL, O (read_only_tmpfs), NULL, "When running containers in read-only mode mount a read-write tmpfs on /run, /tmp and /var/tmp (default true)" },
   { "replace", 0, OPT_BOOL, O (replace), NULL, "If a container with the same name exists, replace it" },
+  OPTION_REFUSED ("requires", 0, "husk does not start dependency containers"),
   { "restart", 0, OPT_STRING, O (restart), "string", "Restart policy to apply when a container exits (\"always\"|\"no\"|\"on-failure\"|\"unless-stopped\")" },
+  OPTION_REFUSED ("retry", 0, REGISTRY_LATER),
+  OPTION_REFUSED ("retry-delay", 0, REGISTRY_LATER),
   { "rm", 0, OPT_BOOL, O (rm), NULL, "Remove container (and pod if created) after exit" },
+  OPTION_REFUSED ("rmi", 0, "husk does not remove the image after the container yet (run husk rmi)"),
+  OPTION_REFUSED ("rootfs", 0, "husk runs containers from images only"),
   { "runtime", 0, OPT_STRING, O (runtime), "string", "Path to the OCI-compatible binary used to run containers" },
+  OPTION_REFUSED ("sdnotify", 0, "husk does not pass sd_notify through (no systemd here)"),
+  OPTION_REFUSED ("seccomp-policy", 0, "husk does not read seccomp profiles from image annotations"),
+  OPTION_REFUSED ("secret", 0, "secrets are not supported by husk yet"),
   { "security-opt", 0, OPT_STRV, O (security_opt), "stringArray", "Security Options" },
   { "shm-size", 0, OPT_STRING, O (shm_size), "string", "Size of /dev/shm (format: <number>[<unit>])" },
-  { "sig-proxy", 0, OPT_STRING, O (sig_proxy), "bool", "Proxy received signals to the process (default true)" },
+  OPTION_REFUSED ("shm-size-systemd", 0, "husk does not set up systemd containers"),
+  { "sig-proxy", 0, OPT_BOOL, O (sig_proxy), NULL, "Proxy received signals to the process (default true)" },
   { "stop-signal", 0, OPT_STRING, O (stop_signal), "string", "Signal to stop a container. Default is SIGTERM" },
   { "stop-timeout", 0, OPT_STRING, O (stop_timeout), "uint", "Timeout (in seconds) that containers stopped by user command have to exit. If exceeded, the container will be forcibly stopped via SIGKILL" },
+  OPTION_REFUSED ("subgidname", 0, USERNS_LATER),
+  OPTION_REFUSED ("subuidname", 0, USERNS_LATER),
   { "sysctl", 0, OPT_STRV, O (sysctl), "strings", "Sysctl options" },
+  OPTION_REFUSED ("systemd", 0, "husk does not set up systemd containers"),
+  { "timeout", 0, OPT_STRING, O (timeout), "uint", "Maximum length of time a container is allowed to run. The container will be killed automatically after the time expires." },
+  OPTION_REFUSED ("tls-verify", 0, REGISTRY_LATER),
   { "tmpfs", 0, OPT_STRV, O (tmpfs), "tmpfs", "Mount a temporary filesystem (tmpfs) into a container" },
   { "tty", 't', OPT_BOOL, O (tty), NULL, "Allocate a pseudo-TTY for container" },
   { "tz", 0, OPT_STRING, O (tz), "string", "Set timezone in container" },
+  OPTION_REFUSED ("uidmap", 0, USERNS_LATER),
   { "ulimit", 0, OPT_STRV, O (ulimit), "strings", "Ulimit options" },
+  { "umask", 0, OPT_STRING, O (umask), "string", "Set umask in container (default \"0022\")" },
+  { "unsetenv", 0, OPT_STRV, O (unsetenv), "stringArray", "Unset environment default variables in container" },
+  { "unsetenv-all", 0, OPT_BOOL, O (unsetenv_all), NULL, "Unset all default environment variables in container" },
   { "user", 'u', OPT_STRING, O (user), "string", "Username or UID (format: <name|uid>[:<group|gid>])" },
+  OPTION_REFUSED ("userns", 0, USERNS_LATER),
   { "uts", 0, OPT_STRING, O (uts), "string", "UTS namespace to use" },
+  OPTION_REFUSED ("variant", 0, REGISTRY_LATER),
   { "volume", 'v', OPT_STRV, O (volume), "stringArray", "Bind mount a volume into the container" },
+  OPTION_REFUSED ("volumes-from", 0, "husk does not copy another container's mounts yet"),
   { "workdir", 'w', OPT_STRING, O (workdir), "string", "Working directory inside the container" },
   OPTION_END,
 };
@@ -147,8 +245,13 @@ request (struct create_opts *o, char **command)
   B ("tty", o->tty); B ("interactive", o->interactive); B ("rm", o->rm);
   B ("privileged", o->privileged); B ("read_only", o->read_only); B ("env_host", o->env_host);
   B ("init", o->init); B ("no_healthcheck", o->no_healthcheck); B ("detach", o->detach);
-  if (o->read_only_tmpfs)
-    B ("read_only_tmpfs", strcmp (o->read_only_tmpfs, "false") != 0);
+  B ("read_only_tmpfs", o->read_only_tmpfs); B ("no_hosts", o->no_hosts);
+  B ("no_hostname", o->no_hostname); B ("http_proxy", o->http_proxy);
+  B ("unsetenv_all", o->unsetenv_all); S ("cgroupns", o->cgroupns); S ("umask", o->umask);
+  S ("oom_score_adj", o->oom_score_adj); S ("timeout", o->timeout); S ("pull", o->pull);
+  A ("device_cgroup_rules", o->device_cgroup_rule); A ("dns", o->dns);
+  A ("dns_options", o->dns_option); A ("dns_search", o->dns_search);
+  A ("unsetenv", o->unsetenv); A ("add_hosts", o->add_host);
   A ("env", o->env); A ("env_file", o->env_file); A ("volumes", o->volume);
   A ("mounts", o->mount); A ("tmpfs", o->tmpfs); A ("cap_add", o->cap_add);
   A ("cap_drop", o->cap_drop); A ("security_opt", o->security_opt); A ("ulimits", o->ulimit);
@@ -171,7 +274,8 @@ parse_create (struct cli_ctx *ctx, int argc, char **argv, struct create_opts *o,
 {
   int r;
 
-  o->passwd = true; /* --passwd defaults to true */
+  /* The booleans that default to true.  */
+  o->passwd = o->read_only_tmpfs = o->sig_proxy = o->http_proxy = true;
   r = cli_parse (ctx, create_options, o, argc, argv, false, rest,
                  "[options] IMAGE [COMMAND [ARG...]]");
 
@@ -285,10 +389,13 @@ attached_status (struct cli_ctx *ctx, int code)
   return code;
 }
 
-/* A failed start: its status; a --rm container goes again.  */
+/* A failed start: its status; a --rm container goes again.  What the
+   container cannot run in (a missing --workdir) is 126, as in Podman.  */
 static int
 run_start_failed (struct cli_ctx *ctx, const struct create_opts *o, const char *id, int hint)
 {
+  if (hint == 125 && ctx->err && ctx->err->code == ENOEXEC)
+    hint = 126;
   cli_fail (ctx);
   if (o->rm)
     husk_op_container_remove (ctx->engine, id, true, false, 0, NULL);
@@ -314,6 +421,45 @@ run_passthrough (struct cli_ctx *ctx, const struct create_opts *o, const char *i
   return code;
 }
 
+/* --attach: the streams run connects; without it all three (stdin with
+   -i).  A stream left out goes to /dev/null.  */
+struct run_streams
+{
+  int in, out, err;
+  int null_fd;
+};
+
+static int
+run_streams (struct cli_ctx *ctx, const struct create_opts *o, struct run_streams *s)
+{
+  bool in = o->interactive, out = true, err = true;
+
+  s->null_fd = -1;
+  if (o->attach)
+    {
+      in = out = err = false;
+      for (size_t i = 0; o->attach[i]; i++)
+        {
+          if (strcasecmp (o->attach[i], "stdin") == 0)
+            in = true;
+          else if (strcasecmp (o->attach[i], "stdout") == 0)
+            out = true;
+          else if (strcasecmp (o->attach[i], "stderr") == 0)
+            err = true;
+          else
+            return husk_error_makex (&ctx->err, EINVAL, "invalid stream \"%s\" for --attach "
+                                     "- must be one of stdin, stdout, or stderr: invalid "
+                                     "argument", o->attach[i]);
+        }
+    }
+  if ((!out || !err) && (s->null_fd = open ("/dev/null", O_WRONLY | O_CLOEXEC)) < 0)
+    return husk_error_make (&ctx->err, errno, "open /dev/null");
+  s->in = in ? 0 : -1;
+  s->out = out ? 1 : s->null_fd;
+  s->err = err ? 2 : s->null_fd;
+  return 0;
+}
+
 int
 cmd_container_run (struct cli_ctx *ctx, int argc, char **argv)
 {
@@ -326,10 +472,17 @@ cmd_container_run (struct cli_ctx *ctx, int argc, char **argv)
   char *image;
   int hint = 125, code;
   bool passthrough, proxy;
+  struct run_streams st = { .null_fd = -1 };
+  cleanup_close int null_fd = -1;
   int r = parse_create (ctx, argc, argv, &o, &image, &req, &rest);
 
   if (r != 0)
     return r < 0 ? cli_fail (ctx) : 0;
+  if (run_streams (ctx, &o, &st) < 0)
+    return cli_fail (ctx);
+  null_fd = st.null_fd;
+  if (st.in >= 0) /* -a stdin: the container's stdin stays open, as with -i */
+    json_object_set_new (req, "interactive", json_true ());
   if (o.tty && o.interactive && !isatty (0) && !o.detach)
     fprintf (stderr, "WARN[0000] The input device is not a TTY. The --tty and --interactive "
              "flags might not work properly\n");
@@ -348,10 +501,10 @@ cmd_container_run (struct cli_ctx *ctx, int argc, char **argv)
   if (passthrough)
     return run_passthrough (ctx, &o, id);
   /* With a tty, ctrl-c reaches the container through the terminal.  */
-  proxy = !o.tty && (o.sig_proxy == NULL || strcmp (o.sig_proxy, "false") != 0);
+  proxy = !o.tty && o.sig_proxy;
   code = husk_op_container_start_attached (ctx->engine, id, &(struct husk_start_attach_opts){
-                                             .in_fd = o.interactive ? 0 : -1, .out_fd = 1,
-                                             .err_fd = 2, .detach_keys = o.detach_keys,
+                                             .in_fd = st.in, .out_fd = st.out,
+                                             .err_fd = st.err, .detach_keys = o.detach_keys,
                                              .started = proxy ? sig_proxy_started : NULL,
                                              .cleanup_err = &cerr }, &hint, &ctx->err);
   report_cleanup (id, &cerr);
@@ -589,7 +742,7 @@ cmd_container_wait (struct cli_ctx *ctx, int argc, char **argv)
 
 struct logs_opts
 {
-  bool follow, timestamps, names, latest;
+  bool follow, timestamps, names, latest, color;
   char *since, *until, *tail;
 };
 
@@ -597,7 +750,23 @@ struct log_print
 {
   const char *prefix;
   bool timestamps;
+  const char *color; /* --color: this container's, or NULL */
 };
+
+/* --color: Podman 5's colours, one per container in turn, each line
+   painted whole and reset after it.  */
+static const char *
+log_color (size_t i)
+{
+  static const char *const colors[] = { "\033[37m", "\033[31m", "\033[33m", "\033[34m",
+                                        "\033[35m", "\033[36m", "\033[32m" };
+
+  return colors[i % (sizeof colors / sizeof colors[0])];
+}
+
+/* Records of containers followed at once come from one thread each: a
+   record is printed whole before another begins.  */
+static pthread_mutex_t print_lock = PTHREAD_MUTEX_INITIALIZER;
 
 static void
 print_log (void *ctx, const char *stream, int64_t ts_ns, const char *data, size_t len,
@@ -606,7 +775,9 @@ print_log (void *ctx, const char *stream, int64_t ts_ns, const char *data, size_
   struct log_print *p = ctx;
   FILE *out = strcmp (stream, "stderr") == 0 ? stderr : stdout;
 
-  (void) partial;
+  pthread_mutex_lock (&print_lock);
+  if (p->color)
+    fputs (p->color, out);
   if (p->prefix)
     fprintf (out, "%s ", p->prefix);
   if (p->timestamps)
@@ -616,35 +787,79 @@ print_log (void *ctx, const char *stream, int64_t ts_ns, const char *data, size_
       fprintf (out, "%s ", ts);
     }
   fwrite (data, 1, len, out);
+  if (p->color && !partial)
+    fputs ("\033[0m", out);
   fflush (out);
+  pthread_mutex_unlock (&print_lock);
 }
 
-static int
-parse_time_arg (const char *s, int64_t *ns, husk_error_t *err)
+/* One container's log, as the loop below or a follower thread reads it. */
+struct log_job
 {
-  int64_t d, t;
+  struct husk_log_source src;
+  struct husk_logs_opts lo;
+  struct log_print p;
+  char *prefix;
+  husk_error_t err;
+  int ret;
+  pthread_t thread;
+  bool started;
+};
 
-  if (s == NULL)
-    return *ns = 0, 0;
-  if ((t = husk_timestamp_parse (s, strlen (s))) >= 0)
-    return *ns = t, 0;
-  {
-    /* A bare number is a Unix time ("0": from the beginning).  */
-    char *end;
-    long long sec = strtoll (s, &end, 10);
-    if (*end == '\0' && end != s)
-      return *ns = sec * 1000000000LL, 0;
-  }
-  if (husk_parse_duration (s, &d, NULL) == 0)
-    return *ns = husk_now_ns () - d, 0;
-  return husk_error_makex (err, EINVAL, "invalid time \"%s\": use RFC 3339, a Unix "
-                           "timestamp or a duration such as 10m", s);
+static void *
+log_job_run (void *arg)
+{
+  struct log_job *j = arg;
+
+  j->ret = husk_op_log_source_read (&j->src, &j->lo, print_log, &j->p, &j->err);
+  return NULL;
+}
+
+static void
+log_jobs_free (struct log_job *jobs, size_t n)
+{
+  for (size_t i = 0; jobs && i < n; i++)
+    {
+      husk_log_source_release (&jobs[i].src);
+      husk_error_release (&jobs[i].err);
+      free (jobs[i].prefix);
+    }
+  free (jobs);
+}
+
+/* Read every job: one after the other, or, following several containers,
+   all at once (as Podman does: a log that is followed never ends while
+   its container runs, and would hold back the next).  Return: 0, or -1
+   with the first job's error in ctx->err.  */
+static int
+log_jobs_run (struct cli_ctx *ctx, struct log_job *jobs, size_t n, bool together)
+{
+  int ret = 0;
+
+  for (size_t i = 0; i < n; i++)
+    {
+      if (together && pthread_create (&jobs[i].thread, NULL, log_job_run, &jobs[i]) == 0)
+        jobs[i].started = true;
+      else
+        log_job_run (&jobs[i]);
+      if (!together && jobs[i].ret < 0)
+        break;
+    }
+  for (size_t i = 0; i < n; i++)
+    {
+      if (jobs[i].started)
+        pthread_join (jobs[i].thread, NULL);
+      if (jobs[i].ret < 0 && ret == 0)
+        ret = husk_error_move (&ctx->err, &jobs[i].err);
+    }
+  return ret;
 }
 
 int
 cmd_container_logs (struct cli_ctx *ctx, int argc, char **argv)
 {
   static const struct cli_option opts[] = {
+    { "color", 0, OPT_BOOL, offsetof (struct logs_opts, color), NULL, "Output the containers with different colors in the log" },
     { "follow", 'f', OPT_BOOL, offsetof (struct logs_opts, follow), NULL, "Follow log output" },
     { "latest", 'l', OPT_BOOL, offsetof (struct logs_opts, latest), NULL, "Act on the latest container" },
     { "names", 'n', OPT_BOOL, offsetof (struct logs_opts, names), NULL, "Output the container name in the log" },
@@ -657,7 +872,9 @@ cmd_container_logs (struct cli_ctx *ctx, int argc, char **argv)
   struct logs_opts o = { 0 };
   struct husk_logs_opts lo = { .tail = -1 };
   cleanup_targets struct cli_targets t = { 0 };
+  struct log_job *jobs;
   bool several;
+  int r = 0;
 
   PARSE (opts, o, "[options] CONTAINER [CONTAINER...]", true);
   if (cli_targets_collect (ctx, args, &(struct cli_target_opts){
@@ -665,8 +882,8 @@ cmd_container_logs (struct cli_ctx *ctx, int argc, char **argv)
                              .no_args = "specify at least one container name or ID to log" },
                            &t) < 0)
     return cli_fail (ctx);
-  if (parse_time_arg (o.since, &lo.since_ns, &ctx->err) < 0
-      || parse_time_arg (o.until, &lo.until_ns, &ctx->err) < 0)
+  if (husk_op_logs_time ("since", o.since, true, &lo.since_ns, &ctx->err) < 0
+      || husk_op_logs_time ("until", o.until, false, &lo.until_ns, &ctx->err) < 0)
     return cli_fail (ctx);
   if (o.tail)
     {
@@ -677,18 +894,23 @@ cmd_container_logs (struct cli_ctx *ctx, int argc, char **argv)
                cli_fail (ctx);
     }
   several = t.n > 1;
-  for (size_t i = 0; i < t.n; i++)
+  lo.follow = o.follow;
+  jobs = husk_xzalloc ((t.n + 1) * sizeof *jobs);
+  /* Every log is found first, in the state; then only files are read.  */
+  for (size_t i = 0; i < t.n && r == 0; i++)
     {
-      cleanup_free char *prefix = NULL;
-      struct log_print p = { .timestamps = o.timestamps };
+      struct log_job *j = &jobs[i];
       if (o.names || several)
-        prefix = o.names ? husk_xstrdup (t.v[i].ref) : husk_xstrndup (t.v[i].id, 12);
-      p.prefix = prefix;
-      lo.follow = o.follow;
-      if (husk_op_container_logs (ctx->engine, t.v[i].id, &lo, print_log, &p, &ctx->err) < 0)
-        return cli_fail (ctx);
+        j->prefix = o.names ? husk_xstrdup (t.v[i].ref) : husk_xstrndup (t.v[i].id, 12);
+      j->p = (struct log_print){ .prefix = j->prefix, .timestamps = o.timestamps,
+                                 .color = o.color ? log_color (i) : NULL };
+      j->lo = lo;
+      r = husk_op_container_log_source (ctx->engine, t.v[i].id, &j->src, &ctx->err);
     }
-  return 0;
+  if (r == 0)
+    r = log_jobs_run (ctx, jobs, t.n, o.follow && several);
+  log_jobs_free (jobs, t.n);
+  return r < 0 ? cli_fail (ctx) : 0;
 }
 
 /* ---- inspect, exists, cleanup -------------------------------------------- */

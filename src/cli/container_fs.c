@@ -37,7 +37,7 @@ stdout_fail (struct cli_ctx *ctx)
 
 struct cp_opts
 {
-  bool archive, overwrite;
+  bool archive, overwrite, pause;
 };
 
 /* "CTR:path" names a container path; a path starting with "/" or ".", "-",
@@ -61,6 +61,8 @@ cmd_container_cp (struct cli_ctx *ctx, int argc, char **argv)
   static const struct cli_option opts[] = {
     { "archive", 'a', OPT_BOOL, offsetof (struct cp_opts, archive), NULL, "Chown copied files to the primary uid/gid of the destination container. (default true)" },
     { "overwrite", 0, OPT_BOOL, offsetof (struct cp_opts, overwrite), NULL, "Allow to overwrite directories with non-directories and vice versa" },
+    /* Podman keeps --pause hidden and ignores it: scripts still pass it. */
+    { "pause", 0, OPT_BOOL, offsetof (struct cp_opts, pause), NULL, NULL },
     OPTION_END,
   };
   struct cp_opts o = { .archive = true };
@@ -76,16 +78,15 @@ cmd_container_cp (struct cli_ctx *ctx, int argc, char **argv)
   rq = (struct husk_cp_request){ .archive = o.archive, .overwrite = o.overwrite };
   container_part (args[0], &sctr, &spath);
   container_part (args[1], &dctr, &dpath);
-  if (sctr && dctr)
-    husk_error_makex (&ctx->err, EINVAL, "copying between containers is not supported yet: "
-                      "copy to the host first");
-  else if (!sctr && !dctr)
+  if (!sctr && !dctr)
     husk_error_makex (&ctx->err, EINVAL, "invalid arguments %s, %s: you must use just one "
                       "container", args[0], args[1]);
   if (ctx->err)
     return cli_fail (ctx);
   signal (SIGPIPE, SIG_IGN);
-  if (sctr)
+  if (sctr && dctr)
+    r = husk_op_container_copy_between (ctx->engine, sctr, spath, dctr, dpath, &rq, &ctx->err);
+  else if (sctr)
     r = husk_op_container_copy_out (ctx->engine, sctr, spath,
                                     strcmp (args[1], "-") == 0 ? NULL : args[1], 1, &rq,
                                     &ctx->err);
@@ -100,6 +101,7 @@ cmd_container_cp (struct cli_ctx *ctx, int argc, char **argv)
 struct diff_opts
 {
   char *format;
+  bool latest;
 };
 
 static void
@@ -128,25 +130,31 @@ cmd_container_diff (struct cli_ctx *ctx, int argc, char **argv)
 {
   static const struct cli_option opts[] = {
     { "format", 0, OPT_STRING, offsetof (struct diff_opts, format), "string", "Change the output format (json)" },
+    { "latest", 'l', OPT_BOOL, offsetof (struct diff_opts, latest), NULL, "Act on the latest container husk is aware of" },
     OPTION_END,
   };
   struct diff_opts o = { 0 };
   struct husk_change *c = NULL;
+  cleanup_targets struct cli_targets t = { 0 };
   size_t n = 0;
 
   PARSE (opts, o, "[options] CONTAINER", true);
-  if (args[0] == NULL)
+  if (o.latest && args[0])
+    return husk_error_makex (&ctx->err, EINVAL, "--latest and containers cannot be used "
+                             "together"), cli_fail (ctx);
+  if (args[0] == NULL && !o.latest)
     return cli_usage_error (ctx, "requires at least 1 arg(s), only received 0"), cli_fail (ctx);
-  if (args[1] && args[2])
+  if (args[0] && args[1] && args[2])
     return cli_usage_error (ctx, "accepts at most 2 arg(s), received %zu",
                             husk_strv_len (args)), cli_fail (ctx);
-  if (args[1])
+  if (args[0] && args[1])
     return husk_error_makex (&ctx->err, EINVAL, "comparing with another container or image "
                              "is not supported yet"), cli_fail (ctx);
   if (o.format && strcmp (o.format, "json") != 0)
     return husk_error_makex (&ctx->err, EINVAL, "only the json format is supported, not "
                              "\"%s\"", o.format), cli_fail (ctx);
-  if (husk_op_container_diff (ctx->engine, args[0], &c, &n, &ctx->err) < 0)
+  if (cli_targets_collect (ctx, args, &(struct cli_target_opts){ .latest = o.latest }, &t) < 0
+      || husk_op_container_diff (ctx->engine, t.v[0].id, &c, &n, &ctx->err) < 0)
     return cli_fail (ctx);
   if (o.format)
     print_changes_json (c, n);

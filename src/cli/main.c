@@ -58,6 +58,7 @@ const struct cli_command cli_top_commands[] = {
   { "system", cmd_group_system, 0, cli_system_commands, "Manage husk" },
   { "tag", cmd_image_tag, CMD_ENGINE, NULL, "Add an additional name to a local image" },
   { "untag", cmd_image_untag, CMD_ENGINE, NULL, "Remove a name from a local image" },
+  { "unshare", cmd_unshare, CMD_STOP_AT_ARG, NULL, "Run a command in a modified user namespace" },
   { "version", cmd_version, 0, NULL, "Display the husk version information" },
   { "volume", cmd_group_volume, 0, cli_volume_commands, "Manage volumes" },
   { "commit", cmd_container_commit, CMD_ENGINE | CMD_USERNS, NULL, "Create new image based on the changed container" },

@@ -220,6 +220,7 @@ cmd_system_reset (struct cli_ctx *ctx, int argc, char **argv)
 const struct cli_command cli_system_commands[] = {
   { "df", cmd_system_df, CMD_ENGINE, NULL, "Show husk disk usage" },
   { "info", cmd_info, CMD_ENGINE, NULL, "Display husk system information" },
+  { "migrate", cmd_system_migrate, 0, NULL, "Migrate containers: re-create the user namespace after subordinate ID ranges changed" },
   { "reset", cmd_system_reset, CMD_USERNS, NULL, "Reset husk storage" },
   { NULL, NULL, 0, NULL, NULL },
 };

@@ -287,6 +287,8 @@ start_container (struct mon_ctx *c)
   record_started (c);
   mon_oom_watch (c);
   mon_health_begin (c);
+  if (c->o->timeout_ns > 0)
+    mon_timer_arm (&c->timeout_timer, c->o->timeout_ns);
   if (c->sync_fd >= 0)
     report (c, identity (c));
 }
@@ -453,6 +455,7 @@ mon_container_exited (struct mon_ctx *c, int status)
   c->finished_ns = husk_now_ns ();
   c->ctr_pid = 0;
   mon_health_end (c);
+  mon_timer_arm (&c->timeout_timer, 0);
   c->phase = PH_DRAINING;
   c->flushed_mark = c->flushed;
   mon_timer_arm (&c->phase_timer, DRAIN_NS);
@@ -550,6 +553,10 @@ dispatch (struct mon_ctx *c, struct mon_watch *w, uint32_t events)
       break;
     case W_HEALTH_OUT:
       mon_health_output (c);
+      break;
+    case W_TIMEOUT:
+      if (read (w->fd, &ticks, sizeof ticks) == sizeof ticks && c->ctr_pid > 0)
+        mon_runtime_kill (c, SIGKILL);
       break;
     }
 }
@@ -681,7 +688,8 @@ setup_loop (struct mon_ctx *c, husk_error_t *err)
   if (c->epfd < 0)
     return husk_error_make (err, errno, "setup");
   if (setup_signals (c) < 0 || setup_timer (c, &c->phase_timer, W_PHASE) < 0
-      || setup_timer (c, &c->health_timer, W_HEALTH) < 0)
+      || setup_timer (c, &c->health_timer, W_HEALTH) < 0
+      || setup_timer (c, &c->timeout_timer, W_TIMEOUT) < 0)
     return husk_error_make (err, errno, "signals and timers");
 
   snprintf (pid, sizeof pid, "%d\n", (int) getpid ());
@@ -749,7 +757,7 @@ main (int argc, char **argv)
   struct mon_ctx *c = &ctx;
   struct mon_watch *watches[] = { &c->sig, &c->out, &c->err, &c->in,
                                   &c->attach, &c->ctl, &c->phase_timer,
-                                  &c->health_timer, &c->health_out };
+                                  &c->health_timer, &c->health_out, &c->timeout_timer };
   const char *config = NULL;
   husk_error_t err = NULL;
   int go_fd = -1;

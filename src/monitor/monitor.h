@@ -31,6 +31,7 @@ enum mon_kind
   W_PHASE,  /* timer of the current phase */
   W_HEALTH, /* healthcheck timer */
   W_HEALTH_OUT, /* output of a running healthcheck */
+  W_TIMEOUT, /* --timeout: the container has run long enough */
 };
 
 struct mon_watch
@@ -92,7 +93,7 @@ struct mon_ctx
   bool started;      /* the last create also started the process */
   int passthrough[3]; /* the caller's stdio for the first create */
   struct mon_watch sig, out, err, in, attach, ctl, phase_timer, health_timer,
-      health_out;
+      health_out, timeout_timer;
 
   struct mon_client *clients;
   int blocked;     /* clients with a pending frame: output is paused */

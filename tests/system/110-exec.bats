@@ -385,6 +385,16 @@ exec_pidfile() {
     [[ "${lines[1]}" =~ ^$pid\ +[1-9][0-9]*\ +[1-9][0-9]*$ ]]
 }
 
+@test "top huser/hgroup name the host's account from its files, a number when none" {
+    start_sleeper
+    run_husk top box huser hgroup
+    [[ "${lines[1]}" =~ ^root\ +root$ ]]
+    run_husk exec -d -u 4242:4343 box sleep 998
+    run_husk top box huser hgroup args
+    assert_output_contains "4242"
+    [[ "$output" =~ 4242\ +4343\ +sleep\ 998 ]]
+}
+
 @test "top runs ps(1) in the container for what it does not know" {
     start_sleeper
     run_husk top box -o pid,comm

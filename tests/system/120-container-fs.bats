@@ -126,7 +126,7 @@ store_mounts() {
     echo two > "$HOSTDIR/t/dir/two"
     tar -cf "$HOSTDIR/in.tar" -C "$HOSTDIR/t" .
     run_husk 125 cp - box:/opt < "$HOSTDIR/in.tar"
-    assert_output_contains "could not be found"
+    assert_output_is "Error: destination must be a directory when copying from stdin"
     run_husk cp - box:/tmp < "$HOSTDIR/in.tar"
     husk cp box:/tmp - | tar -tf - | sort > "$HOSTDIR/list"
     assert_equal "$(cat "$HOSTDIR/list")" "$(printf 'tmp/\ntmp/dir/\ntmp/dir/two\ntmp/one')"

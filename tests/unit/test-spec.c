@@ -733,7 +733,7 @@ invalid_mounts_are_refused (void **state)
     { "{\"type\":\"bind\",\"source\":\"/no/such/dir\",\"destination\":\"/x\"}",
       "bind source '/no/such/dir': No such file or directory" },
     { "{\"type\":\"nfs\",\"destination\":\"/x\"}",
-      "invalid mount type \"nfs\": expected bind, volume or tmpfs" },
+      "invalid mount type \"nfs\": expected bind, volume, tmpfs or devpts" },
     { "{\"type\":\"tmpfs\",\"destination\":\"/x\",\"options\":[\"size=abc\"]}",
       "invalid mount option \"size=abc\" for '/x'" },
   };

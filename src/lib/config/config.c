@@ -7,6 +7,7 @@
  * a key is one line.
  */
 #include "config/config.h"
+#include "util/hostdb.h"
 #include "config/toml.h"
 #include "util/fileutil.h"
 #include "util/strutil.h"
@@ -14,7 +15,6 @@
 #include <ctype.h>
 #include <dirent.h>
 #include <errno.h>
-#include <pwd.h>
 #include <stdlib.h>
 #include <string.h>
 #include <sys/stat.h>
@@ -749,12 +749,12 @@ user_config_dir (void)
 {
   const char *xdg = getenv_set ("XDG_CONFIG_HOME");
   const char *home = getenv_set ("HOME");
-  struct passwd *pw;
+  cleanup_free char *pw_home = NULL;
 
   if (xdg && xdg[0] == '/')
     return husk_asprintf ("%s/containers", xdg);
-  if (home == NULL && (pw = getpwuid (getuid ())) != NULL)
-    home = pw->pw_dir;
+  if (home == NULL)
+    home = pw_home = husk_hostdb_field ("/etc/passwd", getuid (), 5);
   return home ? husk_asprintf ("%s/.config/containers", home) : NULL;
 }
 

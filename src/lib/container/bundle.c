@@ -16,7 +16,13 @@
 #include "runtime/spec.h"
 #include "husk-config.h"
 
+#include <errno.h>
+#include <fcntl.h>
+#include <linux/openat2.h>
 #include <string.h>
+#include <sys/stat.h>
+#include <sys/syscall.h>
+#include <unistd.h>
 
 /* A file of the bundle directory create has just made.  */
 static int
@@ -28,17 +34,132 @@ write_text (const char *dir, const char *name, const char *text, husk_error_t *e
 }
 
 
+static bool
+is_host_net (json_t *c)
+{
+  const char *net = json_string_value (json_object_get (json_object_get (c, "namespaces"),
+                                                        "network"));
+  return net && strcmp (net, "host") == 0;
+}
+
+/* /etc/hosts as Podman writes it: the --add-host lines, then localhost
+   (with the host's network, the host's own entries instead), then the
+   container's hostname and name.  */
+static char *
+hosts_text (json_t *c)
+{
+  const char *host = json_string_value (json_object_get (c, "hostname"));
+  const char *name = json_string_value (json_object_get (c, "name"));
+  struct husk_buf b = HUSK_BUF_INIT;
+  size_t i;
+  json_t *v;
+
+  json_array_foreach (json_object_get (c, "add_hosts"), i, v)
+    {
+      husk_buf_puts (&b, json_string_value (v));
+      husk_buf_putc (&b, '\n');
+    }
+  if (is_host_net (c))
+    {
+      cleanup_free char *base = husk_read_file ("/etc/hosts", NULL, NULL);
+      size_t n = base ? strlen (base) : 0;
+      husk_buf_puts (&b, base ? base : "");
+      if (n > 0 && base[n - 1] != '\n')
+        husk_buf_putc (&b, '\n');
+    }
+  else
+    husk_buf_puts (&b, "127.0.0.1\tlocalhost localhost.localdomain localhost4 "
+                       "localhost4.localdomain4\n"
+                       "::1\tlocalhost localhost.localdomain localhost6 "
+                       "localhost6.localdomain6\n");
+  husk_buf_puts (&b, "127.0.1.1\t");
+  husk_buf_puts (&b, host);
+  husk_buf_putc (&b, ' ');
+  husk_buf_puts (&b, name);
+  husk_buf_putc (&b, '\n');
+  return husk_buf_steal (&b);
+}
+
+static bool
+resolv_key (const char *line, const char *key)
+{
+  size_t n = strlen (key);
+
+  return strncmp (line, key, n) == 0 && (line[n] == ' ' || line[n] == '\t');
+}
+
+/* A resolv.conf line "KEY v1 v2" of the strings in a (nothing when empty
+   or, for search, only ".").  */
+static void
+resolv_line (struct husk_buf *b, const char *key, json_t *a, bool one_per_line)
+{
+  size_t i;
+  json_t *v;
+
+  if (json_array_size (a) == 0
+      || (strcmp (key, "search") == 0 && json_array_size (a) == 1
+          && strcmp (json_string_value (json_array_get (a, 0)), ".") == 0))
+    return;
+  if (!one_per_line)
+    husk_buf_puts (b, key);
+  json_array_foreach (a, i, v)
+    {
+      if (one_per_line)
+        husk_buf_puts (b, key);
+      husk_buf_putc (b, ' ');
+      husk_buf_puts (b, json_string_value (v));
+      if (one_per_line)
+        husk_buf_putc (b, '\n');
+    }
+  if (!one_per_line)
+    husk_buf_putc (b, '\n');
+}
+
+/* The host's resolv.conf with --dns, --dns-search and --dns-option
+   replacing its nameserver, search and options lines.  */
+static char *
+resolv_text (json_t *c)
+{
+  cleanup_free char *host = husk_read_file ("/etc/resolv.conf", NULL, NULL);
+  cleanup_strv char **lines = husk_strv_split (host ? host : "", '\n');
+  json_t *dns = json_object_get (c, "dns"), *search = json_object_get (c, "dns_search");
+  json_t *opts = json_object_get (c, "dns_options");
+  struct husk_buf b = HUSK_BUF_INIT;
+
+  resolv_line (&b, "search", search, false);
+  for (size_t i = 0; lines[i]; i++)
+    {
+      if (lines[i][0] == '\0' || (json_array_size (dns) && resolv_key (lines[i], "nameserver"))
+          || (json_array_size (search) && (resolv_key (lines[i], "search")
+                                           || resolv_key (lines[i], "domain")))
+          || (json_array_size (opts) && resolv_key (lines[i], "options")))
+        continue;
+      husk_buf_puts (&b, lines[i]);
+      husk_buf_putc (&b, '\n');
+    }
+  resolv_line (&b, "nameserver", dns, true);
+  resolv_line (&b, "options", opts, false);
+  return husk_buf_steal (&b);
+}
+
+/* Whether the container gets husk's resolv.conf: not with --dns none.  */
+static bool
+own_resolv (json_t *c)
+{
+  json_t *dns = json_object_get (c, "dns");
+
+  return !(json_array_size (dns) == 1
+           && strcmp (json_string_value (json_array_get (dns, 0)), "none") == 0);
+}
+
 int
 husk_container_write_bundle_files (struct husk_engine *e, const char *dir, json_t *c, husk_error_t *err)
 {
   const char *host = json_string_value (json_object_get (c, "hostname"));
   const char *name = json_string_value (json_object_get (c, "name"));
-  cleanup_free char *hosts = husk_asprintf (
-      "127.0.0.1\tlocalhost localhost.localdomain localhost4 localhost4.localdomain4\n"
-      "::1\tlocalhost localhost.localdomain localhost6 localhost6.localdomain6\n"
-      "127.0.1.1\t%s %s\n", host, name);
+  cleanup_free char *hosts = hosts_text (c);
   cleanup_free char *hn = husk_asprintf ("%s\n", host);
-  cleanup_free char *resolv = husk_read_file ("/etc/resolv.conf", NULL, NULL);
+  cleanup_free char *resolv = resolv_text (c);
   cleanup_free char *env = husk_asprintf (
       "engine=\"husk-%s\"\nname=\"%s\"\nid=\"%s\"\nimage=\"%s\"\nimageid=\"%s\"\nrootless=%d\n",
       HUSK_VERSION, name, json_string_value (json_object_get (c, "id")),
@@ -46,9 +167,58 @@ husk_container_write_bundle_files (struct husk_engine *e, const char *dir, json_
       json_string_value (json_object_get (json_object_get (c, "image"), "id")), e->rootless);
 
   if (write_text (dir, "hosts", hosts, err) < 0 || write_text (dir, "hostname", hn, err) < 0
-      || write_text (dir, "resolv.conf", resolv ? resolv : "", err) < 0
+      || write_text (dir, "resolv.conf", resolv, err) < 0
       || write_text (dir, ".containerenv", env, err) < 0)
     return -1;
+  return 0;
+}
+
+/* Whether path is dir or under it.  */
+static bool
+path_under (const char *path, const char *dir)
+{
+  size_t n = strlen (dir);
+
+  while (n > 1 && dir[n - 1] == '/')
+    n--;
+  return strncmp (path, dir, n) == 0 && (path[n] == '\0' || path[n] == '/' || n == 1);
+}
+
+/* -w must exist (Podman): only the image's own WorkingDir is made by the
+   runtime when missing, and one inside a mount is the mount's business.
+   Looked up beneath the root: a container's symlinks stay inside it.  */
+static int
+check_workdir (json_t *c, const char *rootfs, husk_error_t *err)
+{
+  const char *wd = json_string_value (json_object_get (c, "workdir"));
+  const char *id = json_string_value (json_object_get (c, "id"));
+  struct open_how how = { .flags = O_PATH | O_CLOEXEC,
+                          .resolve = RESOLVE_IN_ROOT | RESOLVE_NO_MAGICLINKS };
+  cleanup_close int rootfd = -1, fd = -1;
+  struct stat st;
+  size_t i;
+  json_t *m;
+
+  if (wd == NULL || strcmp (wd, "/") == 0 || json_is_true (json_object_get (c, "workdir_create")))
+    return 0;
+  json_array_foreach (json_object_get (c, "mounts"), i, m)
+    {
+      const char *dest = json_string_value (json_object_get (m, "destination"));
+      if (dest && path_under (wd, dest))
+        return 0;
+    }
+  rootfd = open (rootfs, O_PATH | O_DIRECTORY | O_CLOEXEC);
+  if (rootfd < 0)
+    return husk_error_make (err, errno, "open root file system '%s'", rootfs);
+  fd = (int) syscall (SYS_openat2, rootfd, wd, &how, sizeof how);
+  if (fd < 0 && errno == ENOENT)
+    return husk_error_makex (err, ENOEXEC, "workdir \"%s\" does not exist on container %s",
+                             wd, id);
+  if (fd < 0 || fstat (fd, &st) < 0)
+    return husk_error_make (err, errno, "workdir \"%s\"", wd);
+  if (!S_ISDIR (st.st_mode))
+    return husk_error_makex (err, ENOEXEC, "workdir \"%s\" exists on container %s, but is "
+                             "not a directory", wd, id);
   return 0;
 }
 
@@ -102,12 +272,15 @@ husk_container_write_spec (struct husk_engine *e, json_t *c, const char *dir, co
   struct husk_spec_paths p = { .rootfs = rootfs, .hosts = hosts, .hostname = hn,
                                .resolv_conf = resolv, .containerenv = env,
                                .rootless = e->rootless };
-  const char *net = json_string_value (json_object_get (json_object_get (c, "namespaces"), "network"));
   cleanup_json json_t *spec = NULL;
 
-  if (net && strcmp (net, "host") == 0)
-    p.hosts = p.resolv_conf = NULL; /* the host's own files show through */
-  if (resolve_shared_namespaces (e, c, err) < 0
+  if (json_is_true (json_object_get (c, "no_hosts")))
+    p.hosts = NULL; /* the image's own */
+  if (json_is_true (json_object_get (c, "no_hostname")))
+    p.hostname = NULL;
+  if (!own_resolv (c))
+    p.resolv_conf = NULL; /* the image's, or with the host's network the host's */
+  if (check_workdir (c, rootfs, err) < 0 || resolve_shared_namespaces (e, c, err) < 0
       || husk_passwd_prepare (c, rootfs, dir, &passwd, &group, err) < 0)
     return -1;
   p.passwd = passwd;

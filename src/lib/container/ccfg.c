@@ -18,6 +18,8 @@
 #include <stdlib.h>
 #include <string.h>
 #include <strings.h>
+#include <arpa/inet.h>
+#include <stdio.h>
 #include <sys/stat.h>
 
 extern char **environ;
@@ -145,6 +147,46 @@ expand_env (json_t *env, const char *s)
   return husk_buf_steal (&b);
 }
 
+/* --http-proxy (default true): the caller's proxy variables go in.  */
+static void
+proxy_env (json_t *env)
+{
+  static const char *const names[] = { "http_proxy", "https_proxy", "ftp_proxy", "no_proxy",
+                                       "HTTP_PROXY", "HTTPS_PROXY", "FTP_PROXY", "NO_PROXY" };
+
+  for (size_t i = 0; i < sizeof names / sizeof names[0]; i++)
+    {
+      const char *v = getenv (names[i]);
+      cleanup_free char *e = v ? husk_asprintf ("%s=%s", names[i], v) : NULL;
+      if (e)
+        husk_ccfg_env_set (env, e);
+    }
+}
+
+/* --unsetenv NAME and --unsetenv-all: remove the defaults (the image's,
+   containers.conf's) before the user's own variables go in, as Podman
+   does: -e A=b --unsetenv-all keeps A.  */
+static void
+unset_env (json_t *req, json_t *env)
+{
+  bool all = flag (req, "unsetenv_all");
+  size_t i, k;
+  json_t *u;
+
+  for (i = 0; i < json_array_size (env);)
+    {
+      const char *e = json_string_value (json_array_get (env, i));
+      bool drop = all;
+      json_array_foreach (json_object_get (req, "unsetenv"), k, u)
+        if (env_is (e, json_string_value (u), strlen (json_string_value (u))))
+          drop = true;
+      if (drop)
+        json_array_remove (env, i);
+      else
+        i++;
+    }
+}
+
 static json_t *
 build_env (json_t *req, json_t *image_cfg, husk_error_t *err)
 {
@@ -162,9 +204,12 @@ build_env (json_t *req, json_t *image_cfg, husk_error_t *err)
     if (!husk_ccfg_env_has (env, "TERM"))
       husk_ccfg_env_set (env, "TERM=xterm");
   }
+  unset_env (req, env);
   if (flag (req, "env_host"))
     for (char **e = environ; *e; e++)
       husk_ccfg_env_set (env, *e);
+  else if (!json_is_false (json_object_get (req, "http_proxy")))
+    proxy_env (env);
   json_array_foreach (json_object_get (req, "env_file"), i, v)
     if (husk_ccfg_env_add_file (env, json_string_value (v), err) < 0)
       {
@@ -183,6 +228,27 @@ build_env (json_t *req, json_t *image_cfg, husk_error_t *err)
       husk_ccfg_env_set (env, merged);
     }
   return env;
+}
+
+/* -w, else the image's WorkingDir, else "/".  "workdir_create" says that
+   start may make it when missing: only the image's own (Podman).  */
+static int
+build_workdir (json_t *req, json_t *image_cfg, json_t *c, husk_error_t *err)
+{
+  const char *image_wd = json_string_value (json_object_get (image_cfg, "WorkingDir"));
+  const char *wd = str (req, "workdir");
+
+  if (image_wd && *image_wd == '\0')
+    image_wd = NULL;
+  if (wd == NULL)
+    wd = image_wd ? image_wd : "/";
+  if (wd[0] != '/')
+    return husk_error_makex (err, EINVAL, "the working directory \"%s\" is invalid: it must "
+                             "be an absolute path", wd);
+  json_object_set_new (c, "workdir", json_string (wd));
+  json_object_set_new (c, "workdir_create",
+                       json_boolean (image_wd && strcmp (wd, image_wd) == 0));
+  return 0;
 }
 
 /* --entrypoint: a JSON array, or one word; "" clears the image's.  */
@@ -269,65 +335,138 @@ bad:
                            spec), NULL;
 }
 
-/* "--mount type=bind,source=/a,target=/b,readonly".  */
+/* A --mount key's boolean value: "ro", "ro=true", "ro=false".  */
+static int
+mount_bool (const char *key, const char *v, bool *out, husk_error_t *err)
+{
+  if (v == NULL || strcmp (v, "true") == 0 || strcmp (v, "1") == 0)
+    return *out = true, 0;
+  if (strcmp (v, "false") == 0 || strcmp (v, "0") == 0)
+    return *out = false, 0;
+  return husk_error_makex (err, EINVAL, "invalid value \"%s\" for mount option \"%s\": "
+                           "use true or false", v, key);
+}
+
+/* Options a --mount passes on as they are (the spec checks them).  */
+static bool
+mount_flag (const char *k)
+{
+  static const char *const flags[] = { "nosuid", "suid", "nodev", "dev", "noexec", "exec",
+                                       "tmpcopyup", "notmpcopyup", NULL };
+
+  for (size_t i = 0; flags[i]; i++)
+    if (strcmp (k, flags[i]) == 0)
+      return true;
+  return false;
+}
+
+struct mount_spec
+{
+  const char *type, *src, *dst;
+  bool ro, nonrecursive;
+  json_t *opts;
+};
+
+/* One key of --mount into m; v is NULL for a bare key.  */
+static int
+mount_key (struct mount_spec *m, const char *k, const char *v, husk_error_t *err)
+{
+  static const char *const data_keys[][2] = {
+    { "tmpfs-size", "size" }, { "tmpfs-mode", "mode" }, { "uid", "uid" }, { "gid", "gid" },
+    { "mode", "mode" }, { "max", "max" },
+  };
+  bool b;
+
+  if (strcmp (k, "type") == 0 && v)
+    return m->type = v, 0;
+  if ((strcmp (k, "source") == 0 || strcmp (k, "src") == 0) && v)
+    return m->src = v, 0;
+  if ((strcmp (k, "target") == 0 || strcmp (k, "destination") == 0 || strcmp (k, "dst") == 0)
+      && v)
+    return m->dst = v, 0;
+  if (strcmp (k, "readonly") == 0 || strcmp (k, "ro") == 0)
+    return mount_bool (k, v, &m->ro, err);
+  if (strcmp (k, "rw") == 0)
+    {
+      if (mount_bool (k, v, &b, err) < 0)
+        return -1;
+      m->ro = !b;
+      return 0;
+    }
+  if (strcmp (k, "bind-nonrecursive") == 0)
+    return mount_bool (k, v, &m->nonrecursive, err);
+  if (strcmp (k, "bind-propagation") == 0 && v)
+    return json_array_append_new (m->opts, json_string (v)), 0;
+  if (strcmp (k, "idmap") == 0)
+    return husk_error_makex (err, ENOTSUP, "--mount idmap: idmapped mounts are not supported "
+                             "by husk yet");
+  if (strcmp (k, "U") == 0 || strcmp (k, "chown") == 0)
+    {
+      if (mount_bool (k, v, &b, err) < 0)
+        return -1;
+      if (b)
+        return husk_error_makex (err, ENOTSUP, "--mount %s: changing the owner of a mount's "
+                                 "source is not supported by husk yet", k);
+      return 0;
+    }
+  if ((strcmp (k, "relabel") == 0 && v && (strcmp (v, "shared") == 0 || strcmp (v, "private") == 0))
+      || strcmp (k, "consistency") == 0 || strcmp (k, "z") == 0 || strcmp (k, "Z") == 0)
+    return 0; /* SELinux labels: no SELinux here */
+  if (strcmp (k, "volume-nocopy") == 0 || strcmp (k, "nocopy") == 0)
+    return json_array_append_new (m->opts, json_string ("nocopy")), 0;
+  if (v == NULL && mount_flag (k))
+    return json_array_append_new (m->opts, json_string (k)), 0;
+  for (size_t i = 0; v && i < sizeof data_keys / sizeof data_keys[0]; i++)
+    if (strcmp (k, data_keys[i][0]) == 0)
+      {
+        cleanup_free char *o = husk_asprintf ("%s=%s", data_keys[i][1], v);
+        return json_array_append_new (m->opts, json_string (o)), 0;
+      }
+  return husk_error_makex (err, EINVAL, "invalid mount option \"%s\"", k);
+}
+
+/* "--mount type=bind,source=/a,target=/b,readonly": Podman's keys.  */
 static json_t *
 parse_mount (const char *spec, husk_error_t *err)
 {
   cleanup_strv char **kv = husk_strv_split (spec, ',');
-  const char *type = NULL, *src = NULL, *dst = NULL;
-  json_t *opts = json_array ();
+  cleanup_json json_t *opts = json_array ();
+  struct mount_spec m = { .opts = opts };
 
   for (size_t i = 0; kv[i]; i++)
     {
       char *eq = strchr (kv[i], '=');
-      const char *v = eq ? eq + 1 : NULL;
       if (eq)
         *eq = '\0';
-      if (strcmp (kv[i], "type") == 0 && v)
-        type = v;
-      else if ((strcmp (kv[i], "source") == 0 || strcmp (kv[i], "src") == 0) && v)
-        src = v;
-      else if ((strcmp (kv[i], "target") == 0 || strcmp (kv[i], "destination") == 0
-                || strcmp (kv[i], "dst") == 0) && v)
-        dst = v;
-      else if (strcmp (kv[i], "readonly") == 0 || strcmp (kv[i], "ro") == 0)
-        json_array_append_new (opts, json_string (v && strcmp (v, "false") == 0 ? "rw" : "ro"));
-      else if (strcmp (kv[i], "tmpfs-size") == 0 && v)
-        {
-          cleanup_free char *o = husk_asprintf ("size=%s", v);
-          json_array_append_new (opts, json_string (o));
-        }
-      else if (strcmp (kv[i], "tmpfs-mode") == 0 && v)
-        {
-          cleanup_free char *o = husk_asprintf ("mode=%s", v);
-          json_array_append_new (opts, json_string (o));
-        }
-      else if (strcmp (kv[i], "bind-propagation") == 0 && v)
-        json_array_append_new (opts, json_string (v));
-      else if (strcmp (kv[i], "relabel") == 0 || strcmp (kv[i], "consistency") == 0)
-        continue;
-      else
-        {
-          json_decref (opts);
-          return husk_error_makex (err, EINVAL, "invalid mount option \"%s\" in \"%s\"",
-                                   kv[i], spec), NULL;
-        }
+      if (mount_key (&m, kv[i], eq ? eq + 1 : NULL, err) < 0)
+        return husk_error_wrap (err, "invalid mount \"%s\"", spec), NULL;
     }
-  if (type == NULL || dst == NULL || dst[0] != '/'
-      || (strcmp (type, "bind") && strcmp (type, "volume") && strcmp (type, "tmpfs"))
-      || (strcmp (type, "bind") == 0 && (src == NULL || src[0] != '/')))
+  if (m.type == NULL || m.dst == NULL || m.dst[0] != '/'
+      || (strcmp (m.type, "bind") && strcmp (m.type, "volume") && strcmp (m.type, "tmpfs")
+          && strcmp (m.type, "devpts") && strcmp (m.type, "image"))
+      || (strcmp (m.type, "bind") == 0 && (m.src == NULL || m.src[0] == '\0')))
+    return husk_error_makex (err, EINVAL, "invalid mount \"%s\": need type=bind|volume|tmpfs|"
+                             "image|devpts, an absolute target and, for binds, a source",
+                             spec), NULL;
+  if (strcmp (m.type, "image") == 0)
+    return husk_error_makex (err, ENOTSUP, "invalid mount \"%s\": type=image is not supported "
+                             "by husk yet", spec), NULL;
+  json_array_append_new (opts, json_string (m.ro ? "ro" : "rw"));
+  if (strcmp (m.type, "bind") == 0)
     {
-      json_decref (opts);
-      return husk_error_makex (err, EINVAL, "invalid mount \"%s\": need type=bind|volume|tmpfs, "
-                               "an absolute target and, for binds, an absolute source", spec), NULL;
+      /* Relative sources are the caller's: make them absolute now.  */
+      cleanup_free char *abs = realpath (m.src, NULL);
+      if (abs == NULL)
+        return husk_error_make (err, errno, "invalid mount \"%s\": source '%s'", spec,
+                                m.src), NULL;
+      json_array_append_new (opts, json_string (m.nonrecursive ? "bind" : "rbind"));
+      return json_pack ("{s:s, s:s, s:s, s:O}", "type", "bind", "source", abs,
+                        "destination", m.dst, "options", opts);
     }
-  if (strcmp (type, "bind") == 0)
-    return json_pack ("{s:s, s:s, s:s, s:o}", "type", "bind", "source", src,
-                      "destination", dst, "options", opts);
-  if (strcmp (type, "tmpfs") == 0)
-    return json_pack ("{s:s, s:s, s:o}", "type", "tmpfs", "destination", dst, "options", opts);
-  return json_pack ("{s:s, s:s, s:s, s:o}", "type", "volume", "name", src ? src : "",
-                    "destination", dst, "options", opts);
+  if (strcmp (m.type, "volume") == 0)
+    return json_pack ("{s:s, s:s, s:s, s:O}", "type", "volume", "name", m.src ? m.src : "",
+                      "destination", m.dst, "options", opts);
+  return json_pack ("{s:s, s:s, s:O}", "type", m.type, "destination", m.dst, "options", opts);
 }
 
 static json_t *
@@ -346,6 +485,18 @@ parse_tmpfs (const char *spec)
   return json_pack ("{s:s, s:s, s:o}", "type", "tmpfs", "destination", dst, "options", opts);
 }
 
+static bool
+has_equal (json_t *list, json_t *m)
+{
+  size_t i;
+  json_t *v;
+
+  json_array_foreach (list, i, v)
+    if (json_equal (v, m))
+      return true;
+  return false;
+}
+
 static int
 build_mounts (json_t *req, json_t *c, husk_error_t *err)
 {
@@ -358,7 +509,10 @@ build_mounts (json_t *req, json_t *c, husk_error_t *err)
     {
       if ((m = parse_volume (json_string_value (v), err)) == NULL)
         return -1;
-      json_array_append_new (mounts, m);
+      if (has_equal (mounts, m))
+        json_decref (m); /* the same -v twice: Podman takes it once */
+      else
+        json_array_append_new (mounts, m);
     }
   json_array_foreach (json_object_get (req, "mounts"), i, v)
     {
@@ -418,9 +572,11 @@ build_resources (json_t *req, json_t *c, husk_error_t *err)
     {
       if (husk_parse_size (s, &v, err) < 0)
         return husk_error_wrap (err, "--memory");
-      if (v < 6 * 1024 * 1024)
+      /* Podman: 0 is no limit.  */
+      if (v > 0 && v < 6 * 1024 * 1024)
         return husk_error_makex (err, EINVAL, "minimum memory limit allowed is 6MB");
-      json_object_set_new (r, "memory", json_integer (v));
+      if (v > 0)
+        json_object_set_new (r, "memory", json_integer (v));
     }
   if ((s = str (req, "memory_swap")))
     {
@@ -482,13 +638,29 @@ build_restart (json_t *req, json_t *c, husk_error_t *err)
   return 0;
 }
 
+/* A duration flag's value, or def when not given: checked even when no
+   healthcheck uses it, so a typo never passes silently.  */
+static int
+duration_flag (json_t *req, const char *key, int64_t def, int64_t *out, husk_error_t *err)
+{
+  const char *s = str (req, key);
+  cleanup_free char *name = husk_xstrdup (key);
+
+  *out = def;
+  if (s == NULL || husk_parse_duration (s, out, err) == 0)
+    return 0;
+  for (char *p = name; *p; p++)
+    if (*p == '_')
+      *p = '-';
+  return husk_error_wrap (err, "invalid argument \"%s\" for \"--%s\" flag", s, name);
+}
+
 static int
 build_health (json_t *req, json_t *image_cfg, json_t *c, husk_error_t *err)
 {
   const char *cmd = str (req, "health_cmd");
   json_t *img = json_object_get (image_cfg, "Healthcheck");
   json_t *test;
-  int64_t v;
   static const struct
   {
     const char *key, *flag;
@@ -497,7 +669,15 @@ build_health (json_t *req, json_t *image_cfg, json_t *c, husk_error_t *err)
                     { "timeout", "health_timeout", 30000000000LL },
                     { "start_period", "health_start_period", 0 } };
   json_t *h;
+  int64_t d[3];
+  uint64_t retries = 3;
 
+  for (size_t i = 0; i < 3; i++)
+    if (duration_flag (req, durations[i].flag, durations[i].def, &d[i], err) < 0)
+      return -1;
+  if (str (req, "health_retries")
+      && husk_parse_uint_flag (str (req, "health_retries"), "health-retries", &retries, err) < 0)
+    return -1;
   if (flag (req, "no_healthcheck") || (cmd && strcasecmp (cmd, "none") == 0))
     return json_object_set_new (c, "health", json_null ()), 0;
   if (cmd)
@@ -517,15 +697,8 @@ build_health (json_t *req, json_t *image_cfg, json_t *c, husk_error_t *err)
   h = json_pack ("{s:o}", "test", test);
   json_object_set_new (c, "health", h);
   for (size_t i = 0; i < 3; i++)
-    {
-      const char *s = str (req, durations[i].flag);
-      v = durations[i].def;
-      if (s && husk_parse_duration (s, &v, err) < 0)
-        return husk_error_wrap (err, "--%s", durations[i].flag);
-      json_object_set_new (h, durations[i].key, json_integer (v));
-    }
-  v = str (req, "health_retries") ? strtoll (str (req, "health_retries"), NULL, 10) : 3;
-  json_object_set_new (h, "retries", json_integer (v));
+    json_object_set_new (h, durations[i].key, json_integer (d[i]));
+  json_object_set_new (h, "retries", json_integer ((json_int_t) retries));
   {
     const char *f = str (req, "health_on_failure");
     if (f == NULL)
@@ -623,6 +796,7 @@ build_signals (json_t *req, json_t *image_cfg, json_t *c, int64_t default_timeou
 {
   const char *s = str (req, "stop_signal");
   int sig = 15;
+  uint64_t timeout;
 
   if (s == NULL)
     s = json_string_value (json_object_get (image_cfg, "StopSignal"));
@@ -630,7 +804,193 @@ build_signals (json_t *req, json_t *image_cfg, json_t *c, int64_t default_timeou
     return husk_error_wrap (err, "--stop-signal");
   json_object_set_new (c, "stop_signal", json_integer (sig));
   s = str (req, "stop_timeout");
-  json_object_set_new (c, "stop_timeout", json_integer (s ? strtoll (s, NULL, 10) : default_timeout));
+  if (s && husk_parse_uint_flag (s, "stop-timeout", &timeout, err) < 0)
+    return -1;
+  json_object_set_new (c, "stop_timeout", json_integer (s ? (json_int_t) timeout : default_timeout));
+  s = str (req, "timeout");
+  if (s && husk_parse_uint_flag (s, "timeout", &timeout, err) < 0)
+    return -1;
+  if (s && timeout > 0)
+    json_object_set_new (c, "timeout", json_integer ((json_int_t) timeout));
+  return 0;
+}
+
+/* --device-cgroup-rule "c 1:3 mr", "a *:* rwm": {type, major, minor,
+   access}, -1 for a '*'.  */
+static json_t *
+parse_cgroup_rule (const char *spec, husk_error_t *err)
+{
+  char type, maj[16], min[16], access[8];
+  long long n[2];
+  const char *parts[2] = { maj, min };
+  int end = 0;
+
+  if (sscanf (spec, "%c %15[0-9*]:%15[0-9*] %7s%n", &type, maj, min, access, &end) != 4
+      || spec[end] != '\0' || strchr ("abc", type) == NULL || type == '\0'
+      || access[strspn (access, "rwm")] != '\0')
+    return husk_error_makex (err, EINVAL, "invalid device cgroup rule requires type, "
+                             "major:Minor, and access rules: \"%s\"", spec), NULL;
+  for (int i = 0; i < 2; i++)
+    {
+      if (strcmp (parts[i], "*") == 0)
+        n[i] = -1;
+      else if (strchr (parts[i], '*') || (n[i] = strtoll (parts[i], NULL, 10)) < 0)
+        return husk_error_makex (err, EINVAL, "invalid device cgroup rule \"%s\": major and "
+                                 "minor are numbers or '*'", spec), NULL;
+    }
+  return json_pack ("{s:s#, s:I, s:I, s:s}", "type", &type, (int) 1, "major", (json_int_t) n[0],
+                    "minor", (json_int_t) n[1], "access", access);
+}
+
+static bool
+is_ip (const char *s)
+{
+  unsigned char buf[sizeof (struct in6_addr)];
+
+  return inet_pton (AF_INET, s, buf) == 1 || inet_pton (AF_INET6, s, buf) == 1;
+}
+
+/* --dns, --dns-search, --dns-option: kept for resolv.conf (bundle.c).  */
+static int
+build_dns (json_t *req, json_t *c, husk_error_t *err)
+{
+  json_t *dns = json_object_get (req, "dns");
+  size_t i;
+  json_t *v;
+
+  json_array_foreach (dns, i, v)
+    {
+      const char *s = json_string_value (v);
+      if (strcmp (s, "none") == 0 && json_array_size (dns) == 1)
+        continue;
+      if (!is_ip (s))
+        return husk_error_makex (err, EINVAL, "%s is not an ip address", s);
+    }
+  {
+    const char *net = json_string_value (json_object_get (json_object_get (c, "namespaces"),
+                                                          "network"));
+    bool any = json_array_size (dns) || json_array_size (json_object_get (req, "dns_search"))
+               || json_array_size (json_object_get (req, "dns_options"));
+    /* No network of its own, no resolver to configure (Podman).  */
+    if (any && net && (strcmp (net, "none") == 0 || husk_has_prefix (net, "container:")))
+      return husk_error_makex (err, EINVAL, "conflicting options: dns and the network mode: %s",
+                               strcmp (net, "none") == 0 ? "none" : "container");
+  }
+  json_object_set_new (c, "dns", json_deep_copy (dns) ?: json_array ());
+  json_object_set_new (c, "dns_search", json_deep_copy (json_object_get (req, "dns_search"))
+                                        ?: json_array ());
+  json_object_set_new (c, "dns_options", json_deep_copy (json_object_get (req, "dns_options"))
+                                         ?: json_array ());
+  return 0;
+}
+
+/* --add-host "name[;name...]:ip" (an IPv6 address may be in brackets):
+   ["ip\tname name"] lines for /etc/hosts.  */
+static int
+build_add_host (json_t *req, json_t *c, husk_error_t *err)
+{
+  json_t *lines = json_array ();
+  size_t i;
+  json_t *v;
+
+  json_object_set_new (c, "add_hosts", lines);
+  json_array_foreach (json_object_get (req, "add_hosts"), i, v)
+    {
+      const char *s = json_string_value (v);
+      const char *colon = strchr (s, ':');
+      cleanup_free char *names = colon ? husk_xstrndup (s, colon - s) : NULL;
+      cleanup_free char *ip = colon ? husk_xstrdup (colon + 1) : NULL;
+      size_t n = ip ? strlen (ip) : 0;
+
+      if (names == NULL || *names == '\0' || strpbrk (names, " \t"))
+        return husk_error_makex (err, EINVAL, "invalid add-host \"%s\": use "
+                                 "HOSTNAME[;HOSTNAME...]:IP", s);
+      if (n > 2 && ip[0] == '[' && ip[n - 1] == ']')
+        memmove (ip, ip + 1, n - 2), ip[n - 2] = '\0';
+      if (strcmp (ip, "host-gateway") == 0)
+        return husk_error_makex (err, ENOTSUP, "--add-host %s: host-gateway needs bridge "
+                                 "networks, which husk does not have yet", s);
+      if (!is_ip (ip))
+        return husk_error_makex (err, EINVAL, "invalid IP address in add-host: \"%s\"", ip);
+      for (char *p = names; (p = strchr (p, ';')); p++)
+        *p = ' ';
+      json_array_append_new (lines, json_sprintf ("%s\t%s", ip, names));
+    }
+  return 0;
+}
+
+/* The flags that the spec and the bundle files read as they are.  */
+static int
+build_extras (json_t *req, json_t *c, husk_error_t *err)
+{
+  const char *s;
+  json_t *rules = json_array ();
+  size_t i;
+  json_t *v, *r;
+
+  json_object_set_new (c, "device_cgroup_rules", rules);
+  json_array_foreach (json_object_get (req, "device_cgroup_rules"), i, v)
+    {
+      if ((r = parse_cgroup_rule (json_string_value (v), err)) == NULL)
+        return -1;
+      json_array_append_new (rules, r);
+    }
+  if ((s = str (req, "cgroupns")))
+    {
+      if (strcmp (s, "host") && strcmp (s, "private"))
+        return husk_error_makex (err, EINVAL, "unrecognized namespace mode %s passed", s);
+      json_object_set_new (json_object_get (c, "namespaces"), "cgroup", json_string (s));
+    }
+  if ((s = str (req, "umask")))
+    {
+      char *end;
+      long m = strtol (s, &end, 8);
+      if (*end || end == s || m < 0 || m > 0777)
+        return husk_error_makex (err, EINVAL, "invalid umask string %s: invalid argument", s);
+      json_object_set_new (c, "umask", json_string (s));
+    }
+  if ((s = str (req, "oom_score_adj")))
+    {
+      int64_t adj;
+      if (husk_parse_int_flag (s, "oom-score-adj", &adj, err) < 0)
+        return -1;
+      if (adj < -1000 || adj > 1000)
+        return husk_error_makex (err, EINVAL, "oom_score_adj must be between -1000 and 1000: %s", s);
+      json_object_set_new (c, "oom_score_adj", json_integer (adj));
+    }
+  json_object_set_new (c, "no_hosts", json_boolean (flag (req, "no_hosts")));
+  json_object_set_new (c, "unsetenv_all", json_boolean (flag (req, "unsetenv_all")));
+  json_object_set_new (c, "unsetenv", json_deep_copy (json_object_get (req, "unsetenv"))
+                                      ?: json_array ());
+  json_object_set_new (c, "no_hostname", json_boolean (flag (req, "no_hostname")));
+  if (build_add_host (req, c, err) < 0)
+    return -1;
+  if (json_array_size (json_object_get (c, "add_hosts")) && flag (req, "no_hosts"))
+    return husk_error_makex (err, EINVAL, "--no-hosts and --add-host cannot be set together");
+  return build_dns (req, c, err);
+}
+
+/* --group-add; "keep-groups" (alone, as in Podman) keeps the caller's
+   supplementary groups: crun's run.oci.keep_original_groups annotation,
+   which only a rootless crun acts on.  */
+static int
+build_group_add (json_t *req, json_t *c, husk_error_t *err)
+{
+  json_t *groups = json_object_get (req, "group_add");
+  size_t i;
+  json_t *v;
+
+  json_array_foreach (groups, i, v)
+    if (strcmp (json_string_value (v), "keep-groups") == 0)
+      {
+        if (json_array_size (groups) > 1)
+          return husk_error_makex (err, EINVAL, "the '--group-add keep-groups' option is not "
+                                   "allowed with any other --group-add options");
+        json_object_set_new (c, "group_add", json_array ());
+        json_object_set_new (c, "keep_groups", json_true ());
+        return 0;
+      }
+  json_object_set_new (c, "group_add", json_deep_copy (groups) ?: json_array ());
   return 0;
 }
 
@@ -680,12 +1040,11 @@ husk_ccfg_build (json_t *req, const struct husk_ccfg_defaults *d, json_t *image_
   if ((env = build_env (req, icfg, err)) == NULL)
     return NULL;
   json_object_set_new (c, "env", env);
-  json_object_set_new (c, "workdir", json_string (str (req, "workdir") ?: (json_string_value (json_object_get (icfg, "WorkingDir")) && *json_string_value (json_object_get (icfg, "WorkingDir")) ? json_string_value (json_object_get (icfg, "WorkingDir")) : "/")));
-  if (json_string_value (json_object_get (c, "workdir"))[0] != '/')
-    return husk_error_makex (err, EINVAL, "the working directory \"%s\" is invalid: it must "
-                             "be an absolute path", json_string_value (json_object_get (c, "workdir"))), NULL;
+  if (build_workdir (req, icfg, c, err) < 0)
+    return NULL;
   json_object_set_new (c, "user", json_string (str (req, "user") ?: (json_string_value (json_object_get (icfg, "User")) ?: "")));
-  json_object_set_new (c, "group_add", json_deep_copy (json_object_get (req, "group_add")) ?: json_array ());
+  if (build_group_add (req, c, err) < 0)
+    return NULL;
   if (str (req, "hostname"))
     json_object_set_new (c, "hostname", json_string (str (req, "hostname")));
   json_object_set_new (c, "tty", json_boolean (flag (req, "tty")));
@@ -705,6 +1064,9 @@ husk_ccfg_build (json_t *req, const struct husk_ccfg_defaults *d, json_t *image_
       else if (strcmp (s, "no-new-privileges") == 0 || strcmp (s, "no-new-privileges=true") == 0
                || strcmp (s, "no-new-privileges:true") == 0)
         json_object_set_new (c, "no_new_privileges", json_true ());
+      else if (strcmp (s, "no-new-privileges=false") == 0
+               || strcmp (s, "no-new-privileges:false") == 0)
+        json_object_set_new (c, "no_new_privileges", json_false ());
       else if (husk_has_prefix (s, "mask="))
         {
           cleanup_strv char **p = husk_strv_split (s + 5, ':');
@@ -757,6 +1119,11 @@ husk_ccfg_build (json_t *req, const struct husk_ccfg_defaults *d, json_t *image_
   if (label_files (req, labels, err) < 0)
     return NULL;
   json_object_set_new (c, "annotations", string_map (req, "annotations", NULL));
+  if (flag (c, "keep_groups"))
+    json_object_set_new (json_object_get (c, "annotations"), "run.oci.keep_original_groups",
+                         json_string ("1"));
+  if (build_extras (req, c, err) < 0)
+    return NULL;
   json_object_set_new (c, "rm", json_boolean (flag (req, "rm")));
   json_object_set_new (c, "tz", json_string (str (req, "tz") ?: ""));
   if (build_passwd (req, c, err) < 0)

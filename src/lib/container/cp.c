@@ -42,6 +42,7 @@
 
 struct cpath
 {
+  const char *typed; /* as the user gave it, for messages */
   char *full;   /* without trailing slashes; container: relative to the root */
   char *dir;    /* the parent: "." when none */
   char *base;   /* the last component; "" for the root */
@@ -57,19 +58,26 @@ cpath_release (struct cpath *p)
   free (p->base);
 }
 
-/* Split what the user typed.  Container paths are relative to the root:
-   "/etc/x" and "etc/x" are one path.  */
+/* Split what the user typed.  Container paths (in_root) are relative to
+   the root, "/etc/x" being "etc/x", except that one without a leading "/"
+   is relative to the working directory workdir, as in Podman 5.  */
 static void
-cpath_parse (const char *raw, bool in_root, struct cpath *p)
+cpath_parse (const char *raw, bool in_root, const char *workdir, struct cpath *p)
 {
   cleanup_free char *s = NULL;
   size_t n;
   char *slash;
 
+  p->typed = raw;
+  if (in_root && *raw != '/' && workdir)
+    s = husk_asprintf ("%s/%s", workdir, raw);
+  else
+    s = husk_xstrdup (raw);
   if (in_root)
-    while (*raw == '/')
-      raw++;
-  s = husk_xstrdup (raw);
+    {
+      size_t lead = strspn (s, "/");
+      memmove (s, s + lead, strlen (s + lead) + 1);
+    }
   n = strlen (s);
   if (strcmp (s, ".") == 0 || (n >= 2 && strcmp (s + n - 2, "/.") == 0))
     {
@@ -126,13 +134,12 @@ shown (int rootfd, const char *path)
   return rootfd < 0 ? husk_xstrdup (path) : husk_asprintf ("/%s", path);
 }
 
+/* Podman's message, with the path as the user typed it.  */
 static int
-not_found (husk_error_t *err, int rootfd, const char *path, const char *where)
+not_found (husk_error_t *err, const struct cpath *p, const char *where)
 {
-  cleanup_free char *p = shown (rootfd, path);
-
   return husk_error_makex (err, ENOENT, "\"%s\" could not be found on %s: no such file "
-                           "or directory", p, where);
+                           "or directory", p->typed, where);
 }
 
 /* Where a copy lands: entries named as (or the content, for "") beneath
@@ -165,13 +172,13 @@ plan_target (int rootfd, const struct cpath *d, bool src_dir, bool src_content,
       if (d->slash || d->content)
         return husk_error_makex (err, ENOTDIR, "\"%s\" on %s is not a directory", p, where);
       if (src_dir && !overwrite)
-        return husk_error_makex (err, ENOTDIR, "destination \"%s\" must be a directory when "
-                                 "copying a directory (or use --overwrite)", p);
+        return husk_error_makex (err, ENOTDIR, "destination must be a directory when copying "
+                                 "a directory");
     }
   else if (errno != ENOENT)
     return husk_error_make (err, errno, "resolve \"%s\" on %s", p, where);
   else if (d->slash || d->content)
-    return not_found (err, rootfd, d->full, where);
+    return not_found (err, d, where);
   if (*d->base == '\0')
     return husk_error_makex (err, EINVAL, "invalid destination \"%s\"", p);
   if (fd >= 0)
@@ -180,7 +187,7 @@ plan_target (int rootfd, const struct cpath *d, bool src_dir, bool src_content,
   if (fd < 0)
     {
       if (errno == ENOENT || errno == ENOTDIR)
-        return not_found (err, rootfd, d->full, where);
+        return not_found (err, d, where);
       return husk_error_make (err, errno, "resolve \"%s\" on %s", d->dir, where);
     }
   t->dirfd = steal_fd (&fd);
@@ -311,9 +318,59 @@ stream (struct producer *p, int out_fd, husk_error_t *err)
 
 /* Into the container.  */
 
-int
-husk_cp_into (int rootfd, const char *dst, const char *src, int in_fd,
-              const struct husk_cp_opts *o, husk_error_t *err)
+/* `cp - CTR:DIR`: the tar goes into a directory that exists, as Podman
+   says it (a path ending in "/" that is missing is not found).  */
+static int
+plan_stdin (int rootfd, const struct cpath *d, const struct husk_cp_opts *o, struct target *t,
+            husk_error_t *err)
+{
+  cleanup_close int fd = open_side (rootfd, d->full, O_PATH);
+  struct stat st;
+
+  if (fd < 0 && errno != ENOENT && errno != ENOTDIR)
+    return husk_error_make (err, errno, "resolve \"%s\" on %s", d->typed, o->where);
+  if (fd < 0 && d->slash)
+    return not_found (err, d, o->where);
+  if (fd < 0 || fstat (fd, &st) < 0 || !S_ISDIR (st.st_mode))
+    return husk_error_makex (err, ENOTDIR, "destination must be a directory when copying "
+                             "from stdin");
+  t->dirfd = steal_fd (&fd);
+  t->as = "";
+  t->shown = shown (rootfd, d->full);
+  return 0;
+}
+
+/* Open the source of a copy in: on the host (srcroot < 0, symlinks
+   followed as the user's shell would) or in another container's root. */
+static int
+open_source (int srcroot, const struct cpath *s, const char *where, struct stat *st,
+             husk_error_t *err)
+{
+  int fd = open_side (srcroot, s->full, O_PATH);
+
+  if (fd < 0 || fstat (fd, st) < 0)
+    {
+      if (errno == ENOENT || errno == ENOTDIR)
+        not_found (err, s, where);
+      else
+        husk_error_make (err, errno, "open \"%s\"", s->typed);
+      if (fd >= 0)
+        close (fd);
+      return -1;
+    }
+  if ((s->slash || s->content) && !S_ISDIR (st->st_mode))
+    {
+      close (fd);
+      return husk_error_makex (err, ENOTDIR, "\"%s\" is not a directory", s->typed);
+    }
+  return fd;
+}
+
+/* Copy src (in srcroot, the host when < 0; or the tar on in_fd when src
+   is NULL) to dst inside rootfd.  */
+static int
+copy_to (int rootfd, const char *dst, int srcroot, const char *src, int in_fd,
+         const struct husk_cp_opts *o, husk_error_t *err)
 {
   struct cpath d = { 0 }, s = { 0 };
   struct target t = { .dirfd = -1 };
@@ -322,34 +379,21 @@ husk_cp_into (int rootfd, const char *dst, const char *src, int in_fd,
   struct stat st;
   int r = -1;
 
-  cpath_parse (dst, true, &d);
+  cpath_parse (dst, true, o->workdir, &d);
   if (src)
-    cpath_parse (src, false, &s);
+    cpath_parse (src, srcroot >= 0, o->src_workdir, &s);
   if (src == NULL)
     {
-      /* A tar goes into a directory that exists.  */
-      struct cpath dd = { .full = d.full, .slash = true };
-      if (plan_target (rootfd, &dd, true, true, "", o->overwrite, o->where, &t, err) < 0)
+      if (plan_stdin (rootfd, &d, o, &t, err) < 0)
         goto out;
       p.fd = in_fd;
       p.retar = true;
     }
   else
     {
-      p.fd = open (s.full, O_PATH | O_CLOEXEC); /* a host symlink: its target */
-      if (p.fd < 0 || fstat (p.fd, &st) < 0)
-        {
-          if (errno == ENOENT || errno == ENOTDIR)
-            not_found (err, -1, s.full, "the host");
-          else
-            husk_error_make (err, errno, "open \"%s\"", s.full);
-          goto out;
-        }
-      if ((s.slash || s.content) && !S_ISDIR (st.st_mode))
-        {
-          husk_error_makex (err, ENOTDIR, "\"%s\" is not a directory", s.full);
-          goto out;
-        }
+      p.fd = open_source (srcroot, &s, srcroot >= 0 ? o->src_where : "the host", &st, err);
+      if (p.fd < 0)
+        goto out;
       if (plan_target (rootfd, &d, S_ISDIR (st.st_mode), s.content || *s.base == '\0',
                        s.base, o->overwrite, o->where, &t, err) < 0)
         goto out;
@@ -360,6 +404,13 @@ husk_cp_into (int rootfd, const char *dst, const char *src, int in_fd,
   p.fo = (struct husk_fstar_opts){ .set_owner = o->set_owner, .uid = o->uid, .gid = o->gid,
                                    .sparse = true, .check = check_entry, .check_data = &c };
   r = pump (&p, t.dirfd, o->rootless, err);
+  /* Podman's words for a stream that is no tar at all.  */
+  if (r < 0 && src == NULL && (*err)->code == EILSEQ)
+    {
+      husk_error_release (err);
+      r = husk_error_makex (err, EINVAL, "source must be a (compressed) tar archive when "
+                            "copying from stdin");
+    }
 out:
   if (src && p.fd >= 0)
     close (p.fd);
@@ -369,6 +420,20 @@ out:
   cpath_release (&d);
   cpath_release (&s);
   return r;
+}
+
+int
+husk_cp_into (int rootfd, const char *dst, const char *src, int in_fd,
+              const struct husk_cp_opts *o, husk_error_t *err)
+{
+  return copy_to (rootfd, dst, -1, src, in_fd, o, err);
+}
+
+int
+husk_cp_between (int srcroot, const char *src, int dstroot, const char *dst,
+                 const struct husk_cp_opts *o, husk_error_t *err)
+{
+  return copy_to (dstroot, dst, srcroot, src, -1, o, err);
 }
 
 /* Out of the container.  */
@@ -385,19 +450,19 @@ husk_cp_out (int rootfd, const char *src, const char *dst, int out_fd,
   struct stat st;
   int r = -1;
 
-  cpath_parse (src, true, &s);
+  cpath_parse (src, true, o->workdir, &s);
   p.fd = open_side (rootfd, s.full, O_PATH);
   if (p.fd < 0 || fstat (p.fd, &st) < 0)
     {
       if (errno == ENOENT || errno == ENOTDIR)
-        not_found (err, rootfd, s.full, o->where);
+        not_found (err, &s, o->where);
       else
-        husk_error_make (err, errno, "resolve \"/%s\" on %s", s.full, o->where);
+        husk_error_make (err, errno, "resolve \"%s\" on %s", s.typed, o->where);
       goto out;
     }
   if ((s.slash || s.content) && !S_ISDIR (st.st_mode))
     {
-      husk_error_makex (err, ENOTDIR, "\"/%s\" on %s is not a directory", s.full, o->where);
+      husk_error_makex (err, ENOTDIR, "\"%s\" on %s is not a directory", s.typed, o->where);
       goto out;
     }
   content = S_ISDIR (st.st_mode) && (s.content || *s.base == '\0');
@@ -409,7 +474,7 @@ husk_cp_out (int rootfd, const char *src, const char *dst, int out_fd,
       r = stream (&p, out_fd, err);
       goto out;
     }
-  cpath_parse (dst, false, &d);
+  cpath_parse (dst, false, NULL, &d);
   if (plan_target (-1, &d, S_ISDIR (st.st_mode), content, s.base, o->overwrite, "the host",
                    &t, err) < 0)
     goto out;

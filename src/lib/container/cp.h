@@ -19,6 +19,9 @@ struct husk_cp_opts
   uid_t uid;
   gid_t gid;
   const char *where;  /* "container web", for messages */
+  const char *workdir; /* the container's working directory: relative
+                          container paths start there ("/" when NULL) */
+  const char *src_where, *src_workdir; /* husk_cp_between()'s source */
   bool rootless;      /* skip device nodes and owners that cannot be set */
 };
 
@@ -27,7 +30,9 @@ struct husk_cp_opts
  * @rootfd: the container's root file system (an O_PATH directory fd)
  * @dst:    the path inside the container ("/etc", "etc/x", "/tmp/")
  * @src:    the host path, or NULL to extract the tar read from @in_fd
- *          (@dst must then be an existing directory)
+ *          (@dst must then be an existing directory; a stream that is
+ *          not a tar fails with EINVAL "source must be a (compressed) tar
+ *          archive when copying from stdin")
  *
  * Every container path is resolved with openat2(RESOLVE_IN_ROOT), so its
  * symlinks resolve as the container sees them and never leave the root;
@@ -37,6 +42,19 @@ struct husk_cp_opts
  */
 int husk_cp_into (int rootfd, const char *dst, const char *src, int in_fd,
                   const struct husk_cp_opts *o, husk_error_t *err);
+
+/**
+ * husk_cp_between() - Copy a path of one root file system into another
+ * @srcroot: the source container's root (an O_PATH directory fd)
+ * @src:     the path there, resolved as husk_cp_out() resolves it
+ * @dstroot, @dst: the destination, as husk_cp_into() takes it
+ *
+ * The names follow the host-to-container rules, with @src in the place
+ * of the host path; nothing is resolved outside either root.
+ * Return: 0, or -1 (ENOENT when @src or @dst's parent does not exist).
+ */
+int husk_cp_between (int srcroot, const char *src, int dstroot, const char *dst,
+                     const struct husk_cp_opts *o, husk_error_t *err);
 
 /**
  * husk_cp_out() - Copy a path of a root file system to the host

@@ -99,6 +99,9 @@ plan (struct husk_engine *e, const char *image_id, json_t *req, struct husk_imag
     return NULL;
   json_object_set_new (c, "image", json_pack ("{s:s, s:s}", "id", img->id, "name",
                                               img->names && img->names[0] ? img->names[0] : img->id));
+  if (json_string_value (json_object_get (req, "image_name")))
+    json_object_set (json_object_get (c, "image"), "given",
+                     json_object_get (req, "image_name"));
   /* The runtime is the container's for life: chosen now, by path, so
      no later change of the host or the configuration hands it to
      another runtime.  */
@@ -114,6 +117,8 @@ plan (struct husk_engine *e, const char *image_id, json_t *req, struct husk_imag
     if (why)
       husk_log_debug ("using %s: %s", rt->name, why);
     json_object_set_new (c, "runtime", json_string (rt->path));
+    /* inspect's OCIRuntime: the runtime as named, a path when given one.  */
+    json_object_set_new (c, "runtime_name", json_string (json_string_value (json_object_get (req, "runtime")) ?: rt->name));
   }
   return c;
 }

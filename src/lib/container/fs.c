@@ -11,6 +11,7 @@
 #include "util/cleanup.h"
 #include "util/fileutil.h"
 #include "util/log.h"
+#include "util/proc.h"
 #include "util/strutil.h"
 
 #include <errno.h>
@@ -18,6 +19,7 @@
 #include <stdlib.h>
 #include <string.h>
 #include <sys/stat.h>
+#include <sys/syscall.h>
 #include <unistd.h>
 
 static bool
@@ -98,23 +100,29 @@ ctr_owner (int rootfd, const struct husk_container_rec *r, struct husk_cp_opts *
   return 0;
 }
 
-/* cp onto the host replaces what is at the destination.  Only a regular
-   file or a directory may be there: as root, replacing a device node, FIFO
-   or socket with a regular file damages the host (a copy onto /dev/null
-   made every later "> /dev/null" on the machine write into a file), and
-   Podman refuses such a destination too.  dst is checked as named and,
-   when it is a directory, the name the copy takes in it.  */
+/* cp onto the host writes into what is at the destination, as Podman
+   does: a symlink named as the destination is followed and its target
+   written, not replaced by the copy.  Only
+   a regular file or a directory may be written: as root, replacing a
+   device node, FIFO or socket with a regular file damages the host (a
+   copy onto /dev/null made every later "> /dev/null" on the machine write
+   into a file), and a link that resolves to none (/dev/stdout on a pipe
+   or a terminal) is no destination either.  */
 int
-husk_container_cp_check_dest (const char *src, const char *dst, husk_error_t *err)
+husk_container_cp_check_dest (const char *src, const char *dst, char **resolved,
+                              husk_error_t *err)
 {
-  cleanup_free char *base = husk_xstrdup (src), *inside = NULL;
+  cleanup_free char *base = husk_xstrdup (src), *inside = NULL, *real = NULL;
   const char *target = dst;
   size_t n = strlen (base);
   struct stat st;
+  bool into_dir;
 
+  *resolved = NULL;
   while (n > 1 && base[n - 1] == '/')
     base[--n] = '\0';
-  if (stat (dst, &st) == 0 && S_ISDIR (st.st_mode))
+  into_dir = stat (dst, &st) == 0 && S_ISDIR (st.st_mode);
+  if (into_dir)
     {
       const char *slash = strrchr (base, '/');
       const char *name = slash ? slash + 1 : base;
@@ -124,14 +132,100 @@ husk_container_cp_check_dest (const char *src, const char *dst, husk_error_t *er
       inside = husk_asprintf ("%s/%s", dst, name);
       target = inside;
     }
+  if (lstat (target, &st) < 0)
+    return 0; /* created by the copy */
+  /* A name inside the directory is the container's, replaced as it is
+     (the applier follows no link); a link named as the destination is
+     followed to the file it names.  */
+  if (!into_dir && S_ISLNK (st.st_mode))
+    {
+      real = realpath (dst, NULL);
+      if (real == NULL)
+        return husk_error_makex (err, EINVAL, "invalid destination: \"%s\" must be a "
+                                 "directory or a regular file", dst);
+      target = real;
+    }
   if (stat (target, &st) < 0 || S_ISREG (st.st_mode) || S_ISDIR (st.st_mode))
-    return 0;
-  return husk_error_makex (err, EINVAL, "cannot copy to \"%s\": it is a %s, not a regular "
-                           "file or directory", target,
+    {
+      *resolved = steal_ptr (&real);
+      return 0;
+    }
+  return husk_error_makex (err, EINVAL, "invalid destination: \"%s\" must be a directory or "
+                           "a regular file, not a %s", target,
                            S_ISCHR (st.st_mode)    ? "character device"
                            : S_ISBLK (st.st_mode)  ? "block device"
                            : S_ISFIFO (st.st_mode) ? "FIFO"
                                                    : "socket");
+}
+
+/* The root of a running container as its processes see it, with the
+   mounts of its mount namespace (tmpfs, volumes, binds) in place: its
+   init's /proc/PID/root.  The pid is taken for the recorded process only
+   (util/proc.h): a pidfd of exactly that process is opened first, and the
+   process is checked alive after the open, so the /proc entry opened was
+   its own and not a later process's with the same pid.  Paths are then
+   resolved beneath this fd with RESOLVE_IN_ROOT, as beneath the layer's
+   mount: the container's symlinks stay inside its root.
+   Return: an O_PATH fd, or -1 (not running, or gone meanwhile).  */
+static int
+ns_root (const struct husk_container_rec *r)
+{
+  struct husk_proc_id p = { .pid = r->pid, .start = r->pid_start, .boot_id = r->boot_id };
+  cleanup_close int pidfd = -1;
+  char path[64];
+  int fd;
+
+  if (!is_running (r) || r->pid <= 0 || r->pid_start == 0)
+    return -1;
+  pidfd = husk_proc_open (&p);
+  if (pidfd < 0)
+    return -1;
+  snprintf (path, sizeof path, "/proc/%d/root", r->pid);
+  fd = open (path, O_PATH | O_DIRECTORY | O_CLOEXEC);
+  if (fd >= 0 && syscall (SYS_pidfd_send_signal, pidfd, 0, NULL, 0) < 0)
+    {
+      close (fd);
+      fd = -1;
+    }
+  return fd;
+}
+
+/* The root a copy works beneath: a running container's own view (its
+   mounts included), else its layers, mounted (*mounted set: undo with
+   unmount_root()).  */
+static int
+copy_root (struct husk_engine *e, const struct husk_container_rec *r, int *rootfd,
+           bool *mounted, husk_error_t *err)
+{
+  *mounted = false;
+  *rootfd = ns_root (r);
+  if (*rootfd >= 0)
+    return 0;
+  if (mount_root (e, r->id, rootfd, err) < 0)
+    return -1;
+  *mounted = true;
+  return 0;
+}
+
+static void
+release_root (struct husk_engine *e, const struct husk_container_rec *r, int *rootfd,
+              bool mounted)
+{
+  if (mounted)
+    unmount_root (e, r->id, rootfd);
+  else if (*rootfd >= 0)
+    close (*rootfd);
+  *rootfd = -1;
+}
+
+/* The container's working directory, where relative paths start.  */
+static char *
+ctr_workdir (const struct husk_container_rec *r)
+{
+  cleanup_json json_t *c = json_loads (r->config, 0, NULL);
+  const char *wd = json_string_value (json_object_get (c, "workdir"));
+
+  return husk_xstrdup (wd && *wd ? wd : "/");
 }
 
 static int
@@ -139,11 +233,14 @@ copy (struct husk_engine *e, const struct husk_container_rec *r, bool in, const 
       const char *host, int fd, const struct husk_cp_request *rq, husk_error_t *err)
 {
   cleanup_free char *where = husk_asprintf ("container %s", r->name);
+  cleanup_free char *workdir = ctr_workdir (r);
   struct husk_cp_opts o = { .overwrite = rq->overwrite, .rootless = e->rootless };
   int rootfd = -1, ret = -1;
+  bool mounted;
 
   o.where = where;
-  if (mount_root (e, r->id, &rootfd, err) < 0)
+  o.workdir = workdir;
+  if (copy_root (e, r, &rootfd, &mounted, err) < 0)
     return -1;
   if (in)
     ret = rq->archive && ctr_owner (rootfd, r, &o, err) < 0
@@ -151,7 +248,7 @@ copy (struct husk_engine *e, const struct husk_container_rec *r, bool in, const 
               : husk_cp_into (rootfd, path, host, fd, &o, err);
   else
     ret = husk_cp_out (rootfd, path, host, fd, &o, err);
-  unmount_root (e, r->id, &rootfd);
+  release_root (e, r, &rootfd, mounted);
   return ret;
 }
 
@@ -169,6 +266,34 @@ husk_container_copy_out (struct husk_engine *e, const struct husk_container_rec 
                          const struct husk_cp_request *rq, husk_error_t *err)
 {
   return copy (e, r, false, path, dst, out_fd, rq, err);
+}
+
+int
+husk_container_copy_between (struct husk_engine *e, const struct husk_container_rec *from,
+                             const char *src, const struct husk_container_rec *to,
+                             const char *dst, const struct husk_cp_request *rq,
+                             husk_error_t *err)
+{
+  cleanup_free char *where = husk_asprintf ("container %s", to->name);
+  cleanup_free char *src_where = husk_asprintf ("container %s", from->name);
+  cleanup_free char *workdir = ctr_workdir (to), *src_workdir = ctr_workdir (from);
+  struct husk_cp_opts o = { .overwrite = rq->overwrite, .rootless = e->rootless,
+                            .where = where, .workdir = workdir, .src_where = src_where,
+                            .src_workdir = src_workdir };
+  int sroot = -1, droot = -1, ret = -1;
+  bool smounted = false, dmounted = false;
+
+  if (copy_root (e, from, &sroot, &smounted, err) < 0)
+    return -1;
+  if (copy_root (e, to, &droot, &dmounted, err) == 0)
+    {
+      ret = rq->archive && ctr_owner (droot, to, &o, err) < 0
+                ? -1
+                : husk_cp_between (sroot, src, droot, dst, &o, err);
+      release_root (e, to, &droot, dmounted);
+    }
+  release_root (e, from, &sroot, smounted);
+  return ret;
 }
 
 /* ---- diff ------------------------------------------------------------------ */

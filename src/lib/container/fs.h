@@ -31,16 +31,20 @@ struct husk_cp_request
 };
 
 /**
- * husk_container_cp_check_dest() - May a copy out replace what is at @dst
- * @src: the path inside the container being copied
- * @dst: the host destination
+ * husk_container_cp_check_dest() - May a copy out write at @dst, and where
+ * @src:      the path inside the container being copied
+ * @dst:      the host destination
+ * @resolved: set to where to write instead of @dst when @dst is a symlink
+ *            (its target, followed as Podman follows it), else NULL
  *
- * Only a regular file or a directory may be replaced (as named, or the
+ * Only a regular file or a directory may be written (as named, or the
  * name the copy takes in the directory @dst): replacing a device node,
- * FIFO or socket as root damages the host.
- * Return: 0, or -1 (EINVAL).
+ * FIFO or socket as root damages the host; a link that resolves to no
+ * file (/dev/stdout on a pipe) is refused too.
+ * Return: 0, or -1 (EINVAL "invalid destination: ...").
  */
-int husk_container_cp_check_dest (const char *src, const char *dst, husk_error_t *err);
+int husk_container_cp_check_dest (const char *src, const char *dst, char **resolved,
+                                  husk_error_t *err);
 
 /**
  * husk_container_copy_in() - `cp HOSTPATH CTR:PATH` and `cp - CTR:DIR`
@@ -55,10 +59,20 @@ int husk_container_copy_in (struct husk_engine *e, const struct husk_container_r
                             const char *src, int in_fd, const char *path,
                             const struct husk_cp_request *rq, husk_error_t *err);
 
-/* `cp CTR:PATH HOSTPATH` (dst NULL: a tar of PATH to out_fd).  */
+/* `cp CTR:PATH HOSTPATH` (dst NULL: a tar of PATH to out_fd).  Container
+   paths without a leading "/" are relative to its working directory; a
+   running container is read and written as its processes see it, its
+   tmpfs, volumes and bind mounts included (through its init's root).  */
 int husk_container_copy_out (struct husk_engine *e, const struct husk_container_rec *r,
                              const char *path, const char *dst, int out_fd,
                              const struct husk_cp_request *rq, husk_error_t *err);
+
+/* `cp CTR1:SRC CTR2:DST`: SRC of @from copied as a host path would be
+   into @to.  */
+int husk_container_copy_between (struct husk_engine *e, const struct husk_container_rec *from,
+                                 const char *src, const struct husk_container_rec *to,
+                                 const char *dst, const struct husk_cp_request *rq,
+                                 husk_error_t *err);
 
 /* All the changes of container r against its image, sorted by path.  Free
    with husk_changes_free().  */

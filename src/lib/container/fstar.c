@@ -650,6 +650,7 @@ husk_fstar_add_archive (struct husk_fstar *w, int in_fd, husk_error_t *err)
 {
   cleanup (archive_read_free) struct archive *in = archive_read_new ();
   struct archive_entry *e;
+  size_t entries = 0;
   int r;
 
   /* The filters whose libraries husk links (not lz4, lzip, lrzip...).  */
@@ -660,10 +661,12 @@ husk_fstar_add_archive (struct husk_fstar *w, int in_fd, husk_error_t *err)
   archive_read_support_format_tar (in);
   archive_read_support_format_empty (in);
   if (archive_read_open_fd (in, in_fd, FSTAR_BUFSIZE) != ARCHIVE_OK)
-    return husk_error_makex (err, EINVAL, "read tar stream: %s", archive_error_string (in));
+    return husk_error_makex (err, EILSEQ, "not a (compressed) tar archive: %s",
+                             archive_error_string (in));
   while ((r = archive_read_next_header (in, &e)) == ARCHIVE_OK || r == ARCHIVE_WARN)
     {
       const char *raw = archive_entry_pathname (e);
+      entries++;
       cleanup_free char *path = entry_path (raw ? raw : "");
       int c = 0;
 
@@ -688,6 +691,9 @@ husk_fstar_add_archive (struct husk_fstar *w, int in_fd, husk_error_t *err)
       if (archive_entry_size (e) > 0 && copy_entry_data (w, in, path, err) < 0)
         return -1;
     }
+  /* Nothing read (an empty stream has no header either): no tar at all. */
+  if (entries == 0)
+    return husk_error_makex (err, EILSEQ, "not a (compressed) tar archive");
   if (r != ARCHIVE_EOF)
     return husk_error_makex (err, EINVAL, "read tar stream: %s", archive_error_string (in));
   return 0;

@@ -70,7 +70,7 @@ int husk_fstar_add_whiteout (struct husk_fstar *w, const char *path, husk_error_
  * the stream says (the reader of our stream judges them), except that a
  * root entry ("./") is left out: it would describe the directory the
  * stream is extracted into.
- * Return: 0, or -1.
+ * Return: 0, or -1 (EILSEQ when the stream holds no tar entry at all).
  */
 int husk_fstar_add_archive (struct husk_fstar *w, int in_fd, husk_error_t *err);
 

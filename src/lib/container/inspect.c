@@ -397,9 +397,11 @@ config_json (json_t *c)
     json_object_set (o, "CreateCommand", json_object_get (c, "create_command"));
   if (cstr (c, "tz") && *cstr (c, "tz"))
     json_object_set_new (o, "Timezone", json_string (cstr (c, "tz")));
-  /* The spec's umask is always 0022; husk has no --timeout.  --passwd:
+  /* --umask (the spec's default 0022), --timeout in seconds.  --passwd:
      containers from before it have none, so true, its default.  */
-  json_object_update_new (o, json_pack ("{s:s, s:i, s:I, s:b}", "Umask", "0022", "Timeout", 0,
+  json_object_update_new (o, json_pack ("{s:s, s:I, s:I, s:b}", "Umask",
+                                        cstr (c, "umask") ? cstr (c, "umask") : "0022",
+                                        "Timeout", cint (c, "timeout"),
                                         "StopTimeout", cint (c, "stop_timeout"), "Passwd",
                                         !json_is_false (json_object_get (c, "passwd"))));
   return o;
@@ -478,6 +480,25 @@ binds_tmpfs (json_t *c, json_t **binds, json_t **tmpfs)
 }
 
 /* The first part of HostConfig: through UTSMode in Podman's order.  */
+/* --add-host as Docker shows it: "name:ip", one per name.  */
+static json_t *
+extra_hosts (json_t *c)
+{
+  json_t *a = json_array ();
+  size_t i;
+  json_t *v;
+
+  json_array_foreach (json_object_get (c, "add_hosts"), i, v)
+    {
+      const char *line = json_string_value (v);
+      const char *tab = line ? strchr (line, '\t') : NULL;
+      cleanup_strv char **names = tab ? husk_strv_split (tab + 1, ' ') : NULL;
+      for (size_t k = 0; names && names[k]; k++)
+        json_array_append_new (a, json_sprintf ("%s:%.*s", names[k], (int) (tab - line), line));
+    }
+  return a;
+}
+
 static json_t *
 hostconfig_head (struct ictx *x)
 {
@@ -496,7 +517,7 @@ hostconfig_head (struct ictx *x)
   cap_diff (x, &add, &drop);
   return json_pack (
       "{s:o, s:s, s:s, s:s, s:{s:s, s:n, s:s, s:s, s:s}, s:s, s:{}, s:{s:s, s:i}, s:b, s:s, "
-      "s:n, s:o, s:o, s:[], s:[], s:[], s:[], s:o, s:s, s:s, s:s, s:n, s:i, s:s, s:b, s:b, "
+      "s:n, s:o, s:o, s:o, s:o, s:o, s:o, s:o, s:s, s:s, s:s, s:n, s:I, s:s, s:b, s:b, "
       "s:b, s:o, s:o, s:s}",
       "Binds", binds, "CgroupManager", "cgroupfs",
       /* The spec has a cgroup namespace only on cgroup v2 (as Podman).  */
@@ -507,11 +528,13 @@ hostconfig_head (struct ictx *x)
       "RestartPolicy", "Name", strcmp (policy ? policy : "no", "no") == 0 ? "" : policy,
       "MaximumRetryCount", (int) cint (restart, "max_retries"),
       "AutoRemove", json_is_true (json_object_get (c, "rm")), "VolumeDriver", "",
-      "VolumesFrom", "CapAdd", add, "CapDrop", drop, "Dns", "DnsOptions", "DnsSearch",
-      "ExtraHosts", "GroupAdd", copy (c, "group_add", json_array ()),
+      "VolumesFrom", "CapAdd", add, "CapDrop", drop, "Dns", copy (c, "dns", json_array ()),
+      "DnsOptions", copy (c, "dns_options", json_array ()),
+      "DnsSearch", copy (c, "dns_search", json_array ()), "ExtraHosts", extra_hosts (c),
+      "GroupAdd", copy (c, "group_add", json_array ()),
       /* A private IPC namespace can be joined by others: Docker's "shareable". */
       "IpcMode", ipc && strcmp (ipc, "private") == 0 ? "shareable" : ipc ? ipc : "",
-      "Cgroup", "", "Cgroups", "default", "Links", "OomScoreAdj", 0,
+      "Cgroup", "", "Cgroups", "default", "Links", "OomScoreAdj", cint (c, "oom_score_adj"),
       "PidMode", sval (ns, "pid"), "Privileged", json_is_true (json_object_get (c, "privileged")),
       "PublishAllPorts", 0, "ReadonlyRootfs", json_is_true (json_object_get (c, "read_only")),
       "SecurityOpt", security_opt_json (c), "Tmpfs", tmpfs, "UTSMode", sval (ns, "uts"));
@@ -571,9 +594,20 @@ paths_json (struct ictx *x)
                     "HostnamePath", json_sprintf ("%s/hostname", x->dir),
                     "HostsPath", json_sprintf ("%s/hosts", x->dir), "StaticDir", x->dir,
                     "OCIConfigPath", json_sprintf ("%s/config.json", x->dir),
-                    "OCIRuntime", base ? base : "",
+                    "OCIRuntime", cstr (x->c, "runtime_name") ?: (base ? base : ""),
                     "ConmonPidFile", json_sprintf ("%s/%s", x->run, HUSK_MONITOR_PID),
                     "PidFile", json_sprintf ("%s/%s", x->run, HUSK_MONITOR_PIDFILE));
+}
+
+/* The image as the user named it at create (Podman's ImageName), else
+   (containers made by an older husk) the image's first name.  */
+static const char *
+image_name (json_t *c)
+{
+  json_t *img = json_object_get (c, "image");
+  const char *given = json_string_value (json_object_get (img, "given"));
+
+  return given && *given ? given : sval (img, "name");
 }
 
 static json_t *
@@ -595,7 +629,7 @@ inspect_one (struct ictx *x, const struct husk_container_size *size)
                  "Path", json_string_value (json_array_get (args, 0)) ?: "",
                  "Args", json_array (), "State", state_json (x), "Image", r->image_id,
                  "ImageDigest", digest ? digest : "",
-                 "ImageName", sval (json_object_get (x->c, "image"), "name"),
+                 "ImageName", image_name (x->c),
                  "Rootfs", "", "Pod", "");
   husk_image_rec_release (&img);
   for (size_t i = 1; i < json_array_size (args); i++)

@@ -48,43 +48,102 @@ husk_parse_size (const char *s, int64_t *out, husk_error_t *err)
   return 0;
 }
 
-int
-husk_parse_duration (const char *s, int64_t *out, husk_error_t *err)
+/* The unit at *p of a Go duration, in nanoseconds; 0 when unknown.  */
+static int64_t
+duration_unit (const char *u, size_t n)
 {
   static const struct
   {
     const char *unit;
     int64_t ns;
-  } units[] = { { "ns", 1 }, { "us", 1000 }, { "µs", 1000 }, { "ms", 1000000 },
-                { "s", 1000000000LL }, { "m", 60000000000LL }, { "h", 3600000000000LL } };
+  } units[] = { { "ns", 1 }, { "us", 1000 }, { "\u00b5s", 1000 }, { "\u03bcs", 1000 },
+                { "ms", 1000000 }, { "s", 1000000000LL }, { "m", 60000000000LL },
+                { "h", 3600000000000LL } };
+
+  for (size_t i = 0; i < sizeof units / sizeof units[0]; i++)
+    if (strlen (units[i].unit) == n && strncmp (u, units[i].unit, n) == 0)
+      return units[i].ns;
+  return 0;
+}
+
+/* Go's time.ParseDuration, with its messages: "[0-9]*(.[0-9]*)?UNIT"
+   repeated; a bare "0" is the only number without a unit.  Negative
+   durations are refused: no flag takes one.  */
+int
+husk_parse_duration (const char *s, int64_t *out, husk_error_t *err)
+{
   const char *p = s;
   double total = 0;
 
-  if (strcmp (s, "0") == 0)
+  if (strcmp (s, "0") == 0 || strcmp (s, "+0") == 0)
     return *out = 0, 0;
+  if (*p == '+')
+    p++;
   if (*p == '\0')
-    return husk_error_makex (err, EINVAL, "invalid duration \"%s\"", s);
+    return husk_error_makex (err, EINVAL, "time: invalid duration \"%s\"", s);
   while (*p)
     {
-      char *end;
-      double v = strtod (p, &end);
-      size_t best = 0;
-      int64_t ns = 0;
-      if (end == p || v < 0)
-        return husk_error_makex (err, EINVAL, "invalid duration \"%s\"", s);
-      for (size_t i = 0; i < sizeof units / sizeof units[0]; i++)
-        {
-          size_t n = strlen (units[i].unit);
-          if (strncmp (end, units[i].unit, n) == 0 && n > best)
-            best = n, ns = units[i].ns;
-        }
-      if (best == 0)
-        return husk_error_makex (err, EINVAL, "invalid duration \"%s\": missing unit", s);
+      const char *start = p, *u;
+      int64_t ns;
+      double v;
+
+      while (isdigit ((unsigned char) *p))
+        p++;
+      if (*p == '.')
+        for (p++; isdigit ((unsigned char) *p); p++)
+          ;
+      /* Digits before or after the point: "." alone is no number.  */
+      if (p == start || (p == start + 1 && *start == '.'))
+        return husk_error_makex (err, EINVAL, "time: invalid duration \"%s\"", s);
+      v = strtod (start, NULL);
+      for (u = p; *p && *p != '.' && !isdigit ((unsigned char) *p); p++)
+        ;
+      if (p == u)
+        return husk_error_makex (err, EINVAL, "time: missing unit in duration \"%s\"", s);
+      if ((ns = duration_unit (u, p - u)) == 0)
+        return husk_error_makex (err, EINVAL, "time: unknown unit \"%.*s\" in duration \"%s\"",
+                                 (int) (p - u), u, s);
       total += v * ns;
-      p = end + best;
     }
+  if (total > (double) INT64_MAX)
+    return husk_error_makex (err, EINVAL, "time: invalid duration \"%s\"", s);
   *out = (int64_t) total;
   return 0;
+}
+
+int
+husk_parse_uint_flag (const char *s, const char *flag, uint64_t *out, husk_error_t *err)
+{
+  char *end;
+
+  errno = 0;
+  if (!isdigit ((unsigned char) *s))
+    errno = EINVAL;
+  else
+    *out = strtoull (s, &end, 10);
+  if (errno == 0 && *end != '\0')
+    errno = EINVAL;
+  if (errno == 0)
+    return 0;
+  return husk_error_makex (err, HUSK_ERR_USAGE, "invalid argument \"%s\" for \"--%s\" flag: "
+                           "strconv.ParseUint: parsing \"%s\": %s", s, flag, s,
+                           errno == ERANGE ? "value out of range" : "invalid syntax");
+}
+
+int
+husk_parse_int_flag (const char *s, const char *flag, int64_t *out, husk_error_t *err)
+{
+  char *end;
+
+  errno = 0;
+  *out = strtoll (s, &end, 10);
+  if (errno == 0 && (end == s || *end != '\0' || isspace ((unsigned char) *s)))
+    errno = EINVAL;
+  if (errno == 0)
+    return 0;
+  return husk_error_makex (err, HUSK_ERR_USAGE, "invalid argument \"%s\" for \"--%s\" flag: "
+                           "strconv.ParseInt: parsing \"%s\": %s", s, flag, s,
+                           errno == ERANGE ? "value out of range" : "invalid syntax");
 }
 
 static const struct

@@ -9,12 +9,14 @@
 #include "format/humanize.h"
 #include "util/cleanup.h"
 #include "util/fileutil.h"
+#include "util/proc.h"
 #include "util/strutil.h"
 
 #include <errno.h>
 #include <stdlib.h>
 #include <string.h>
 #include <time.h>
+#include <unistd.h>
 
 /* Go's zero time.Time in Unix seconds: what Podman prints for "never".  */
 #define GO_ZERO_UNIX (-62135596800LL)
@@ -227,6 +229,7 @@ husk_ps_row_release (struct husk_ps_row *r)
   free (r->status);
   free (r->size_error);
   json_decref (r->labels);
+  json_decref (r->namespaces);
   memset (r, 0, sizeof *r);
 }
 
@@ -252,10 +255,61 @@ command_text (json_t *cfg)
   return words ? husk_strv_join (words, " ") : husk_xstrdup ("");
 }
 
+/* ---- namespaces --------------------------------------------------------- */
+
+/* The inode number in a /proc/PID/ns link ("net:[4026531992]"), or "".  */
+static char *
+ns_inode (int pid, const char *name)
+{
+  char path[64], link[128];
+  ssize_t n;
+  char *open_b, *close_b;
+
+  snprintf (path, sizeof path, "/proc/%d/ns/%s", pid, name);
+  n = readlink (path, link, sizeof link - 1);
+  if (n <= 0)
+    return husk_xstrdup ("");
+  link[n] = '\0';
+  open_b = strchr (link, '[');
+  close_b = open_b ? strchr (open_b, ']') : NULL;
+  if (close_b == NULL)
+    return husk_xstrdup ("");
+  return husk_xstrndup (open_b + 1, (size_t) (close_b - open_b - 1));
+}
+
+json_t *
+husk_container_ps_namespaces (const struct husk_container_rec *r)
+{
+  static const char *const keys[][2] = { { "Cgroup", "cgroup" }, { "IPC", "ipc" },
+                                         { "MNT", "mnt" },       { "NET", "net" },
+                                         { "PIDNS", "pid" },     { "User", "user" },
+                                         { "UTS", "uts" } };
+  struct husk_proc_id p = { .pid = r->pid, .start = r->pid_start, .boot_id = r->boot_id };
+  bool live = r->pid > 0 && husk_proc_alive (&p);
+  json_t *o = json_object ();
+
+  for (size_t i = 0; i < sizeof keys / sizeof keys[0]; i++)
+    json_object_set_new (o, keys[i][0], json_string (""));
+  if (!live)
+    return o;
+  for (size_t i = 0; i < sizeof keys / sizeof keys[0]; i++)
+    {
+      cleanup_free char *v = ns_inode (r->pid, keys[i][1]);
+      json_object_set_new (o, keys[i][0], json_string (v));
+    }
+  /* Gone meanwhile: what was read may be another process's.  */
+  if (!husk_proc_alive (&p))
+    {
+      json_decref (o);
+      return husk_container_ps_namespaces (&(struct husk_container_rec){ 0 });
+    }
+  return o;
+}
+
 /* Fill a row, taking over rec.  */
 static void
 row_fill (struct husk_engine *e, struct husk_ps_row *row, struct husk_container_rec *rec,
-          json_t *cfg, bool size)
+          json_t *cfg, const struct husk_ps_opts *o)
 {
   cleanup_free char *health = health_status (e, rec, cfg);
   json_t *labels = json_object_get (cfg, "labels");
@@ -268,7 +322,9 @@ row_fill (struct husk_engine *e, struct husk_ps_row *row, struct husk_container_
   row->status = husk_container_ps_status_text (&row->rec, health, time (NULL));
   row->auto_remove = json_is_true (json_object_get (cfg, "rm"));
   row->labels = json_is_object (labels) ? json_incref (labels) : NULL;
-  if (!size)
+  if (o->namespaces)
+    row->namespaces = husk_container_ps_namespaces (&row->rec);
+  if (!o->size)
     return;
   if (husk_container_size (e, &row->rec, &row->size, &err) < 0)
     {
@@ -303,7 +359,7 @@ select_rows (struct husk_engine *e, const struct husk_ps_opts *o, const struct h
         continue;
       if ((o->latest && shown >= 1) || (o->last >= 0 && shown >= (size_t) o->last))
         break;
-      row_fill (e, &rows[shown++], &list[i], cfg, o->size);
+      row_fill (e, &rows[shown++], &list[i], cfg, o);
     }
   return shown;
 }

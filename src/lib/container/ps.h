@@ -49,6 +49,7 @@ struct husk_ps_opts
   char *const *filters; /* --filter "key=value", all of which must match */
   const char *sort;   /* NULL: "created"; see husk_container_ps_sort_valid() */
   bool size;          /* compute each container's sizes */
+  bool namespaces;    /* --ns: read each running container's namespaces */
 };
 
 /* A container as `ps` lists it.  */
@@ -63,6 +64,7 @@ struct husk_ps_row
   bool sized;         /* size holds its sizes */
   struct husk_container_size size;
   char *size_error;   /* asked for sizes and they could not be read: why */
+  json_t *namespaces; /* with --ns: Podman's Namespaces object, else NULL */
 };
 
 void husk_ps_row_release (struct husk_ps_row *r);
@@ -85,6 +87,19 @@ void husk_ps_rows_free (struct husk_ps_row *rows, size_t n);
  */
 int husk_container_ps (struct husk_engine *e, const struct husk_ps_opts *o,
                        struct husk_ps_row **rows, size_t *n, husk_error_t *err);
+
+/**
+ * husk_container_ps_namespaces() - A container's namespaces as `ps --ns` shows them
+ * @r: the container
+ *
+ * The inode numbers of its init's namespaces, as strings, under Podman's
+ * keys: Cgroup, IPC, MNT, NET, PIDNS, User, UTS.  They are read only while
+ * the recorded process is alive (util/proc.h), checked again after
+ * reading, so a later process that took its pid is never described; a
+ * container not running has "" for each.
+ * Return: a new object.
+ */
+json_t *husk_container_ps_namespaces (const struct husk_container_rec *r);
 
 /* Whether key is one of --sort's: command, created, id, image, names,
    runningfor, size, status.  */

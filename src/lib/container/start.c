@@ -98,6 +98,7 @@ launch (struct husk_engine *e, struct husk_container_rec *r, json_t *c, bool att
     .max_retries = (int) json_integer_value (json_object_get (restart, "max_retries")),
     .stop_signal = (int) json_integer_value (json_object_get (c, "stop_signal")),
     .stop_timeout = (int) json_integer_value (json_object_get (c, "stop_timeout")),
+    .timeout_ns = json_integer_value (json_object_get (c, "timeout")) * 1000000000LL,
     .stdio_fds = { -1, -1, -1 },
   };
 

@@ -16,6 +16,7 @@
 #include "format/humanize.h"
 #include "runtime/user.h"
 #include "util/cleanup.h"
+#include "util/hostdb.h"
 #include "util/fileutil.h"
 #include "util/strutil.h"
 
@@ -23,9 +24,7 @@
 #include <dirent.h>
 #include <errno.h>
 #include <fcntl.h>
-#include <grp.h>
 #include <inttypes.h>
-#include <pwd.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
@@ -408,19 +407,19 @@ v_rgroup (struct top *t, struct proc *p)
 static char *
 v_huser (struct top *t, struct proc *p)
 {
-  struct passwd *pw = getpwuid ((uid_t) p->euid);
+  char *name = husk_hostdb_field ("/etc/passwd", p->euid, 0);
 
   (void) t;
-  return pw ? husk_xstrdup (pw->pw_name) : husk_asprintf ("%lu", p->euid);
+  return name ? name : husk_asprintf ("%lu", p->euid);
 }
 
 static char *
 v_hgroup (struct top *t, struct proc *p)
 {
-  struct group *gr = getgrgid ((gid_t) p->egid);
+  char *name = husk_hostdb_field ("/etc/group", p->egid, 0);
 
   (void) t;
-  return gr ? husk_xstrdup (gr->gr_name) : husk_asprintf ("%lu", p->egid);
+  return name ? name : husk_asprintf ("%lu", p->egid);
 }
 
 static char *

@@ -295,18 +295,38 @@ drain (struct reader *rd, husk_error_t *err)
     }
 }
 
+static int64_t
+now_ns (void)
+{
+  struct timespec ts;
+
+  clock_gettime (CLOCK_REALTIME, &ts);
+  return (int64_t) ts.tv_sec * 1000000000 + ts.tv_nsec;
+}
+
+/* Following ends when the container is gone, or at --until: nothing
+   written later could be shown.  */
 static bool
 follow_done (const struct husk_log_filter *f, void *ctx)
 {
+  if (f->until_ns > 0 && now_ns () >= f->until_ns)
+    return true;
   if (f->running && !f->running (ctx))
     return true;
   return f->exit_file && access (f->exit_file, F_OK) == 0;
 }
 
+/* Sleep ns, but wake at --until rather than after it.  */
 static void
-sleep_ns (int64_t ns)
+sleep_ns (const struct husk_log_filter *f, int64_t ns)
 {
-  struct timespec ts = { ns / 1000000000, ns % 1000000000 };
+  struct timespec ts;
+
+  if (f->until_ns > 0 && f->until_ns - now_ns () < ns)
+    ns = f->until_ns - now_ns ();
+  if (ns <= 0)
+    return;
+  ts = (struct timespec){ ns / 1000000000, ns % 1000000000 };
 
   while (nanosleep (&ts, &ts) < 0 && errno == EINTR)
     ;
@@ -341,7 +361,7 @@ follow (struct reader *rd, husk_error_t *err)
         return -1;
       if (done)
         return 0;
-      sleep_ns (poll);
+      sleep_ns (f, poll);
       if (fstat (rd->fd, &cur) == 0 && stat (rd->path, &now) == 0
           && (now.st_ino != cur.st_ino || now.st_dev != cur.st_dev
               || cur.st_size < rd->offset))
@@ -369,7 +389,7 @@ open_log (struct reader *rd, husk_error_t *err)
       /* No log yet: nothing to show, or wait for it while following.  */
       if (!following || follow_done (f, rd->ctx))
         return 0;
-      sleep_ns (f->poll_ns > 0 ? f->poll_ns : 200000000);
+      sleep_ns (f, f->poll_ns > 0 ? f->poll_ns : 200000000);
     }
 }
 

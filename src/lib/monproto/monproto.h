@@ -153,6 +153,7 @@ struct husk_monitor_opts
   struct husk_monitor_health health;
   int stop_signal;  /* for the "stop" health action; 0: SIGTERM */
   int stop_timeout; /* seconds before SIGKILL; 0: 10 */
+  int64_t timeout_ns; /* --timeout: SIGKILL after running this long; 0: never */
 
   /* Launch only, not recorded in monitor.json.  */
   const char *monitor_path; /* NULL: husk_monitor_path () */

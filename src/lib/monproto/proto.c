@@ -130,6 +130,7 @@ husk_monitor_config_to_json (const struct husk_monitor_opts *o)
     json_object_set_new (j, "health", json_null ());
   json_object_set_new (j, "stop_signal", json_integer (o->stop_signal));
   json_object_set_new (j, "stop_timeout", json_integer (o->stop_timeout));
+  json_object_set_new (j, "timeout", json_integer (o->timeout_ns));
   json_object_set_new (j, "log_level", json_integer (husk_log_get_level ()));
   return j;
 }
@@ -211,6 +212,7 @@ husk_monitor_config_load (const char *path, struct husk_monitor_config *cfg,
     }
   o->stop_signal = get_int (j, "stop_signal");
   o->stop_timeout = get_int (j, "stop_timeout");
+  o->timeout_ns = get_int (j, "timeout");
   cfg->log_level = get_int (j, "log_level");
   o->stdio_fds[0] = o->stdio_fds[1] = o->stdio_fds[2] = -1;
 

@@ -224,6 +224,11 @@ int husk_op_container_copy_out (struct husk_engine *e, const char *ref, const ch
                                 const char *dst, int out_fd,
                                 const struct husk_cp_request *rq, husk_error_t *err);
 
+/* `cp CTR1:SRC CTR2:DST`.  */
+int husk_op_container_copy_between (struct husk_engine *e, const char *from, const char *src,
+                                    const char *to, const char *dst,
+                                    const struct husk_cp_request *rq, husk_error_t *err);
+
 /* The container's changes against its image, sorted by path, without the
    mount points the runtime makes.  Free with husk_changes_free().  */
 int husk_op_container_diff (struct husk_engine *e, const char *ref,

@@ -7,6 +7,7 @@
  */
 #include "ops/container_run.h"
 #include "ops/container.h"
+#include "ops/image.h"
 #include "util/cleanup.h"
 #include "util/strutil.h"
 
@@ -14,6 +15,7 @@
 #include <fcntl.h>
 #include <stdlib.h>
 #include <string.h>
+#include <strings.h>
 #include <sys/stat.h>
 #include <unistd.h>
 
@@ -77,6 +79,48 @@ husk_op_cidfile_abandon (struct husk_cidfile *c)
   c->path = NULL;
 }
 
+/* An image reference with a transport that names a local file
+   ("docker-archive:x.tar", "oci:dir"): nothing to pull.  */
+static bool
+local_transport (const char *image)
+{
+  static const char *const local[] = { "docker-archive:", "oci-archive:", "oci:", "dir:", NULL };
+
+  for (size_t i = 0; local[i]; i++)
+    if (strncmp (image, local[i], strlen (local[i])) == 0)
+      return true;
+  return false;
+}
+
+/* --pull: never and missing use the local store (pulling is not there
+   yet: a missing image fails as not known); always, and newer for an
+   image not in the store, would need a registry.  */
+static int
+check_pull (struct husk_engine *e, const char *image, json_t *req, husk_error_t *err)
+{
+  const char *policy = json_string_value (json_object_get (req, "pull"));
+  cleanup_free char *id = NULL;
+
+  if (policy == NULL || *policy == '\0')
+    return 0;
+  if (strcasecmp (policy, "never") && strcasecmp (policy, "missing")
+      && strcasecmp (policy, "always") && strcasecmp (policy, "newer"))
+    return husk_error_makex (err, EINVAL, "unsupported pull policy \"%s\"", policy);
+  if (local_transport (image) || strcasecmp (policy, "never") == 0
+      || strcasecmp (policy, "missing") == 0)
+    return 0;
+  if (strcasecmp (policy, "newer") == 0)
+    {
+      husk_error_t lerr = NULL;
+      if (husk_op_image_resolve (e, image, &id, &lerr) == 0)
+        return 0; /* no registry to compare with: the local image is the newest known */
+      husk_error_release (&lerr);
+    }
+  return husk_error_makex (err, ENOTSUP, "--pull %s: pulling \"%s\" from a registry is not "
+                           "supported by husk yet (use --pull missing with a loaded image)",
+                           policy, image);
+}
+
 static int
 replace_old (struct husk_engine *e, json_t *req, husk_error_t *err)
 {
@@ -95,6 +139,8 @@ husk_op_container_create_with (struct husk_engine *e, const char *image, json_t 
 {
   struct husk_cidfile cid = { .fd = -1 };
 
+  if (check_pull (e, image, req, err) < 0)
+    return -1;
   if (o->cidfile && husk_op_cidfile_reserve (o->cidfile, &cid, err) < 0)
     return -1;
   /* rm removes the file (container/remove.c), from whatever directory it
@@ -104,6 +150,9 @@ husk_op_container_create_with (struct husk_engine *e, const char *image, json_t 
       cleanup_free char *abs = absolute (o->cidfile);
       json_object_set_new (req, "cidfile_path", json_string (abs));
     }
+  /* inspect's ImageName is the image as the user named it.  */
+  if (json_object_get (req, "image_name") == NULL)
+    json_object_set_new (req, "image_name", json_string (image));
   if ((o->replace && replace_old (e, req, err) < 0)
       || husk_op_container_create (e, image, req, id_out, err) < 0)
     {

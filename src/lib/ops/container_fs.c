@@ -59,12 +59,26 @@ husk_op_container_copy_out (struct husk_engine *e, const char *ref, const char *
                             husk_error_t *err)
 {
   cleanup_container_rec struct husk_container_rec r = { 0 };
+  cleanup_free char *resolved = NULL;
 
-  if (dst && husk_container_cp_check_dest (path, dst, err) < 0)
+  if (dst && husk_container_cp_check_dest (path, dst, &resolved, err) < 0)
     return -1;
   if (husk_op_container_load (e, ref, &r, err) < 0)
     return -1;
-  return husk_container_copy_out (e, &r, path, dst, out_fd, rq, err);
+  return husk_container_copy_out (e, &r, path, resolved ? resolved : dst, out_fd, rq, err);
+}
+
+int
+husk_op_container_copy_between (struct husk_engine *e, const char *from, const char *src,
+                                const char *to, const char *dst,
+                                const struct husk_cp_request *rq, husk_error_t *err)
+{
+  cleanup_container_rec struct husk_container_rec a = { 0 };
+  cleanup_container_rec struct husk_container_rec b = { 0 };
+
+  if (husk_op_container_load (e, from, &a, err) < 0 || husk_op_container_load (e, to, &b, err) < 0)
+    return -1;
+  return husk_container_copy_between (e, &a, src, &b, dst, rq, err);
 }
 
 /* ---- diff, export ---------------------------------------------------------- */

@@ -211,11 +211,15 @@ husk_op_image_resolve (struct husk_engine *e, const char *ref, char **id,
     return -1;
   if (*id == NULL && husk_is_hex (hex, 0) && strlen (hex) <= 64)
     {
-      if (husk_state_image_by_prefix (e->state, hex, id, err) == 0)
+      husk_error_t perr = NULL;
+
+      if (husk_state_image_by_prefix (e->state, hex, id, &perr) == 0)
         return 0;
-      if ((*err)->code != ENOENT)
-        return -1;
-      husk_error_release (err);
+      if (perr->code != ENOENT)
+        {
+          return husk_error_move (err, &perr);
+        }
+      husk_error_release (&perr);
     }
   if (*id == NULL)
     return husk_error_makex (err, ENOENT, "%s: image not known", ref);

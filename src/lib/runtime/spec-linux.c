@@ -76,14 +76,18 @@ namespaces (struct husk_spec_ctx *c)
 {
   json_t *a = json_array ();
   struct husk_spec_ns private = { HUSK_SPEC_NS_PRIVATE, NULL };
+  const char *cgroupns = json_string_value (json_object_get (json_object_get (c->ccfg,
+                                                                              "namespaces"),
+                                                             "cgroup"));
 
   add_ns (a, "pid", &c->pid);
   add_ns (a, "network", &c->net);
   add_ns (a, "ipc", &c->ipc);
   add_ns (a, "uts", &c->uts);
   add_ns (a, "mount", &private);
-  /* Podman gives a private cgroup namespace on cgroup v2 only.  */
-  if (c->cgroup2)
+  /* Podman gives a private cgroup namespace on cgroup v2 only, unless
+     --cgroupns says otherwise.  */
+  if (cgroupns ? strcmp (cgroupns, "private") == 0 : c->cgroup2)
     add_ns (a, "cgroup", &private);
   /* TODO(rootless): user namespace with uidMappings/gidMappings from
      /etc/subuid and /etc/subgid comes with rootless support.  */
@@ -240,6 +244,30 @@ user_devices (json_t *list, json_t *devs, json_t *rules, husk_error_t *err)
   return 0;
 }
 
+/* --device-cgroup-rule: {type, major, minor, access}, -1 for '*'.  */
+static int
+cgroup_rules (struct husk_spec_ctx *c, json_t *rules, husk_error_t *err)
+{
+  json_t *list = NULL, *r;
+  size_t i;
+
+  if (husk_spec_get_array (c->ccfg, "device_cgroup_rules", &list, err) < 0)
+    return -1;
+  json_array_foreach (list, i, r)
+    {
+      const char *type = json_string_value (json_object_get (r, "type"));
+      const char *access = json_string_value (json_object_get (r, "access"));
+      if (type == NULL || strlen (type) != 1 || strchr ("abc", type[0]) == NULL
+          || access == NULL || !valid_access (access))
+        return husk_error_makex (err, EINVAL, "invalid device cgroup rule %zu", i);
+      json_array_append_new (rules, device_rule (type[0],
+                                                 json_integer_value (json_object_get (r, "major")),
+                                                 json_integer_value (json_object_get (r, "minor")),
+                                                 access));
+    }
+  return 0;
+}
+
 static int
 devices (struct husk_spec_ctx *c, json_t *lx, json_t *res, husk_error_t *err)
 {
@@ -264,7 +292,7 @@ devices (struct husk_spec_ctx *c, json_t *lx, json_t *res, husk_error_t *err)
                                                  default_devices[i].major,
                                                  default_devices[i].minor,
                                                  default_devices[i].access));
-  if (husk_spec_get_array (c->ccfg, "devices", &list, err) < 0)
+  if (cgroup_rules (c, rules, err) < 0 || husk_spec_get_array (c->ccfg, "devices", &list, err) < 0)
     return -1;
   return list ? user_devices (list, devs, rules, err) : 0;
 }

@@ -258,6 +258,33 @@ mount_options (const char *type, const char *dest, json_t *given, husk_error_t *
   return steal_ptr (&o);
 }
 
+/* --mount type=devpts: a new instance, with uid=, gid=, mode=, max=.  */
+static json_t *
+devpts_options (const char *dest, json_t *given, husk_error_t *err)
+{
+  cleanup_json json_t *o = json_array ();
+  size_t i;
+  json_t *v;
+
+  json_array_foreach (given, i, v)
+    {
+      const char *s = json_string_value (v);
+      const char *eq = strchr (s, '=');
+      if (!in_list (flag_opts, s)
+          && !(eq && (husk_has_prefix (s, "uid=") || husk_has_prefix (s, "gid=")
+                      || husk_has_prefix (s, "max=")) && all_of (eq + 1, "0123456789"))
+          && !(eq && husk_has_prefix (s, "mode=") && all_of (eq + 1, "01234567")))
+        return husk_error_makex (err, EINVAL, "invalid mount option \"%s\" for '%s'", s,
+                                 dest), NULL;
+      json_array_append (o, v);
+    }
+  json_array_append_new (o, json_string ("newinstance"));
+  json_array_append_new (o, json_string ("ptmxmode=0666"));
+  json_array_append_new (o, json_string ("nosuid"));
+  json_array_append_new (o, json_string ("noexec"));
+  return steal_ptr (&o);
+}
+
 static int
 user_mount (json_t *m, size_t idx, struct mlist *l, husk_error_t *err)
 {
@@ -275,9 +302,9 @@ user_mount (json_t *m, size_t idx, struct mlist *l, husk_error_t *err)
     return husk_error_wrap (err, "invalid mount %zu", idx);
   if (type == NULL
       || (strcmp (type, "bind") != 0 && strcmp (type, "volume") != 0
-          && strcmp (type, "tmpfs") != 0))
+          && strcmp (type, "tmpfs") != 0 && strcmp (type, "devpts") != 0))
     return husk_error_makex (err, EINVAL,
-                             "invalid mount type \"%s\": expected bind, volume or tmpfs",
+                             "invalid mount type \"%s\": expected bind, volume, tmpfs or devpts",
                              type ? type : "");
   dest = husk_spec_clean_path (dest_raw);
   if (dest == NULL || strcmp (dest, "/") == 0)
@@ -286,6 +313,13 @@ user_mount (json_t *m, size_t idx, struct mlist *l, husk_error_t *err)
                              dest ? "cannot mount over /" : "must be an absolute path");
   if (mlist_has (l, dest))
     return husk_error_makex (err, EINVAL, "duplicate mount destination '%s'", dest);
+  if (strcmp (type, "devpts") == 0)
+    {
+      if ((o = devpts_options (dest, given, err)) == NULL)
+        return -1;
+      mlist_add (l, dest, "devpts", "devpts", o);
+      return 0;
+    }
   if ((o = mount_options (type, dest, given, err)) == NULL)
     return -1;
   if (strcmp (type, "tmpfs") == 0)

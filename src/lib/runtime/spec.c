@@ -302,6 +302,19 @@ env_default (json_t *env, const char *name, const char *value)
     json_array_append_new (env, json_sprintf ("%s=%s", name, value));
 }
 
+/* Whether --unsetenv named this default variable.  */
+static bool
+unset (struct husk_spec_ctx *c, const char *name)
+{
+  size_t i;
+  json_t *v;
+
+  json_array_foreach (json_object_get (c->ccfg, "unsetenv"), i, v)
+    if (json_is_string (v) && strcmp (json_string_value (v), name) == 0)
+      return true;
+  return false;
+}
+
 static int
 env (struct husk_spec_ctx *c, json_t *proc, husk_error_t *err)
 {
@@ -320,12 +333,19 @@ env (struct husk_spec_ctx *c, json_t *proc, husk_error_t *err)
       if (*s == '=' || strchr (s, '=') == NULL)
         return husk_error_makex (err, EINVAL, "invalid environment variable \"%s\"", s);
     }
-  if (!env_has (e, "PATH"))
+  /* --unsetenv-all: none of the defaults below (Podman's own).  */
+  if (json_is_true (json_object_get (c->ccfg, "unsetenv_all")))
+    return 0;
+  if (!env_has (e, "PATH") && !unset (c, "PATH"))
     json_array_insert_new (e, 0, json_string (DEFAULT_PATH));
-  if (c->tty)
+  if (c->tty && !unset (c, "TERM"))
     env_default (e, "TERM", "xterm");
-  env_default (e, "container", "podman");
-  env_default (e, "HOME", c->user.home);
+  if (!unset (c, "container"))
+    env_default (e, "container", "podman");
+  if (!unset (c, "HOME"))
+    env_default (e, "HOME", c->user.home);
+  if (unset (c, "HOSTNAME"))
+    return 0;
   if (c->uts.mode == HUSK_SPEC_NS_PRIVATE)
     env_default (e, "HOSTNAME", c->hostname);
   else if (gethostname (host, sizeof host - 1) == 0)
@@ -357,6 +377,21 @@ user (struct husk_spec_ctx *c, json_t *proc, husk_error_t *err)
       json_object_set_new (u, "additionalGids", g);
     }
   json_object_set_new (proc, "user", u);
+  return 0;
+}
+
+/* --oom-score-adj, when given.  */
+static int
+process_tuning (struct husk_spec_ctx *c, json_t *proc, husk_error_t *err)
+{
+  int64_t adj = 0;
+
+  if (husk_spec_get_int (c->ccfg, "oom_score_adj", 0, &adj, err) < 0)
+    return -1;
+  if (adj < -1000 || adj > 1000)
+    return husk_error_makex (err, EINVAL, "invalid oom_score_adj %lld", (long long) adj);
+  if (json_object_get (c->ccfg, "oom_score_adj"))
+    json_object_set_new (proc, "oomScoreAdj", json_integer (adj));
   return 0;
 }
 
@@ -394,7 +429,7 @@ process (struct husk_spec_ctx *c, json_t *proc, husk_error_t *err)
     return -1;
   json_object_set_new (proc, "rlimits", rl);
   json_object_set_new (proc, "noNewPrivileges", json_boolean (nnp));
-  return 0;
+  return process_tuning (c, proc, err);
 }
 
 /* The rest.  */

@@ -378,6 +378,15 @@ ovl_container_prepare (struct husk_store *s, const char *image_hex, int ctr_fd,
   chain = chain_of (s, image_hex, err);
   if (chain == NULL)
     return -1;
+  /* The container's / is the upper directory: it keeps the mode of the
+     image's / (the top layer's root), as in Podman.  */
+  {
+    cleanup_strv char **v = husk_strv_split (chain, ':');
+    struct stat st;
+    if (v[0] && fstatat (s->dir_fd, v[0], &st, 0) == 0
+        && fchmodat (ctr_fd, "diff", st.st_mode & 07777, 0) < 0)
+      return husk_error_make (err, errno, "chmod 'diff'");
+  }
   return write_at (ctr_fd, "lower", chain, err);
 }
 

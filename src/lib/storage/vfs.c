@@ -26,6 +26,7 @@ copy_layer_tree (struct husk_store *s, const char *hex, int base_fd,
   cleanup_close int src = openat (s->dir_fd, rel, O_RDONLY | O_DIRECTORY | O_CLOEXEC);
   cleanup_close int dst = openat (base_fd, dst_dir, O_RDONLY | O_DIRECTORY | O_CLOEXEC);
   struct husk_copy_opts o = { .rootless = s->rootless };
+  struct stat st;
 
   if (src < 0)
     return husk_error_make (err, errno, "open '%s/%s'", s->dir, rel);
@@ -33,6 +34,9 @@ copy_layer_tree (struct husk_store *s, const char *hex, int base_fd,
     return husk_error_make (err, errno, "open '%s'", dst_dir);
   if (husk_copy_tree (src, dst, &o, err) < 0)
     return husk_error_wrap (err, "copy layer '%s'", hex);
+  /* The copy's root keeps the layer root's mode (a container's / too).  */
+  if (fstat (src, &st) < 0 || fchmod (dst, st.st_mode & 07777) < 0)
+    return husk_error_make (err, errno, "chmod '%s'", dst_dir);
   return 0;
 }
 

@@ -13,6 +13,8 @@
 #  - text lines that start with '.' or "'" (an example's "...", a quoted
 #    word that go-md2man left at the start of a line) are requests to roff,
 #    which drops them silently; they are escaped with \&.
+#  - the doc test's markers (<!-- setup: ... -->, <!-- skip: ... -->, see
+#    docs/design/README.md) are dropped: go-md2man warns about HTML.
 #  - hyphenation: go-md2man turns it off before .TH, which turns it back
 #    on; it is turned off after .TH instead, and groff is told not to
 #    break lines after a hyphen either, so option names and paths
@@ -29,7 +31,8 @@ if [ $# -ne 3 ]; then
 fi
 md2man=$1 in=$2 out=$3
 
-sed -e 's/\[format[^]]*\](format\.md)/husk-format(7)/g' \
+sed -e '/^<!-- .* -->$/d' \
+    -e 's/\[format[^]]*\](format\.md)/husk-format(7)/g' \
     -e 's/\[[^]]*\](design\/\([^)#]*\.md\)\(#[^)]*\)\{0,1\})/docs\/design\/\1/g' \
     -e 's/\[\([^]]*\)\]([^)]*\.md\(#[^)]*\)\{0,1\})/\1/g' \
     "$in" >"$out.md"

@@ -3,8 +3,12 @@
 # docs/, or the page its group's COMMANDS table names, installed as a
 # ".so" alias), and `meson install` (what `make install` runs) puts them
 # where man(1) finds them.  The command tree comes from the binary's own
-# --help, so a new command without a page fails here.  The rootless pass
-# runs from a copy without docs/ (tests/run-all.sh): there it is skipped.
+# --help, so a new command without a page fails here.  The pages cannot go
+# stale: their examples run (scripts/doc-examples.sh, conventions in
+# docs/design/README.md), their OPTIONS sections list exactly the flags of
+# `husk __flags`, and docs/flags.md is what scripts/flags-table.sh makes of
+# it.  The rootless pass runs from a copy without docs/ (tests/run-all.sh):
+# there it is skipped.
 load helpers
 
 DOCS=$HUSK_TOP/docs
@@ -142,6 +146,128 @@ help_of() {
                  | grep -v 'cannot adjust line' || true)
     if [ -n "$complaints" ]; then
         echo "$complaints" >&2
+        return 1
+    fi
+}
+
+# The flags the page of command path PATH documents: "--long<TAB>short" (or
+# "-"), from the "#### **--flag**, **-x**" headings of its OPTIONS section
+# (GLOBAL OPTIONS of husk.md for the global flags).  `run` takes all of
+# create's flags, which husk-create.md describes.
+page_of() {
+    local p=husk-${1// /-}
+    [ "$1" = "(global)" ] && p=husk
+    if [ ! -f "$DOCS/$p.md" ]; then
+        p=$(sh "$DOCS/man-links.sh" "$DOCS" | awk -v a="$p" '$1 == a { print $2 }')
+    fi
+    echo "$p"
+}
+
+page_flags() { # page section
+    awk -v sect="$2" '
+    /^## / { on = ($0 == "## " sect); next }
+    on && /^#### / {
+        s = $0; long = ""
+        while (match(s, /\*\*-[-A-Za-z0-9]+\*\*/)) {
+            t = substr(s, RSTART + 2, RLENGTH - 4); s = substr(s, RSTART + RLENGTH)
+            if (t ~ /^--/) { if (long != "") print long "\t" short; long = t; short = "-" }
+            else short = substr(t, 2)
+        }
+        if (long != "") print long "\t" short
+    }' "$DOCS/$1.md" | grep -v '^--help' || true
+}
+
+@test "every page's OPTIONS name exactly the flags husk __flags lists for its command" {
+    docs_or_skip
+    local table cmd page sect flag short want have bad=()
+    table=$(husk __flags)
+    [ -n "$table" ]
+    while IFS= read -r cmd; do
+        page=$(page_of "$cmd")
+        [ -n "$page" ] || { bad+=("husk $cmd: no page"); continue; }
+        sect=OPTIONS; [ "$cmd" = "(global)" ] && sect="GLOBAL OPTIONS"
+        have=$(page_flags "$page" "$sect")
+        case $cmd in run|"container run") have+=$'\n'$(page_flags husk-create OPTIONS) ;; esac
+        have=$(sort -u <<<"$have")
+        # Every supported flag has a section, with its short form.
+        want=$(awk -F '\t' -v c="$cmd" '$1 == c && $4 == "supported" { print $2 "\t" $3 }' <<<"$table" | sort -u)
+        while IFS=$'\t' read -r flag short; do
+            [ -n "$flag" ] || continue   # no supported flag at all
+            if ! grep -q -- "^$flag"$'\t' <<<"$have"; then
+                bad+=("docs/$page.md: no section for $flag under ## $sect (husk $cmd supports it)")
+            elif ! grep -qx -- "$flag"$'\t'"$short" <<<"$have"; then
+                bad+=("docs/$page.md: $flag: short form '$short' in husk $cmd, '$(awk -F '\t' -v f="$flag" '$1 == f { print $2 }' <<<"$have" | paste -sd,)' on the page ('-' is none)")
+            fi
+        done <<<"$want"
+        # Every section names a flag the command has (supported or refused).
+        while IFS=$'\t' read -r flag short; do
+            [ -n "$flag" ] || continue
+            awk -F '\t' -v c="$cmd" -v f="$flag" '$1 == c && $2 == f { found = 1 } END { exit !found }' <<<"$table" \
+                || bad+=("docs/$page.md: a section for $flag, which husk $cmd does not have")
+        done <<<"$(page_flags "$page" "$sect")"
+    done < <(cut -f1 <<<"$table" | sort -u)
+    if [ ${#bad[@]} -gt 0 ]; then
+        printf '%s\n' "${bad[@]}" | sort -u >&2
+        return 1
+    fi
+}
+
+@test "docs/flags.md is what scripts/flags-table.sh generates from husk __flags" {
+    docs_or_skip
+    [ -f "$HUSK_TOP/scripts/flags-table.sh" ] || skip "no scripts/ beside the tests"
+    run sh "$HUSK_TOP/scripts/flags-table.sh" "$HUSK_BIN"
+    [ "$status" -eq 0 ]
+    if [ "$output" != "$(cat "$DOCS/flags.md")" ]; then
+        diff <(echo "$output") "$DOCS/flags.md" >&2 || true
+        echo "docs/flags.md is out of date: run \`make flags-table\` and commit it" >&2
+        return 1
+    fi
+}
+
+# The runner of the examples, tried on a page made here: a failing example,
+# a wrong status after "echo $?", a "$ " line outside a console block and a
+# skipped block are each reported; a good page passes.
+@test "doc-examples.sh fails a page whose example fails, and passes a good one" {
+    docs_or_skip
+    skip_if_rootless "the examples run containers as root"
+    local page=$HUSK_TMP/page.md
+    {
+        echo '<!-- setup: husk create --name web husk-test/busybox -->'
+        echo '```console'
+        echo '$ husk ps -a --format "{{.Names}}"'
+        echo 'web'
+        echo '$ husk rm nothere'
+        echo 'Error: no container with name or ID "nothere" found: no such container'
+        echo '$ husk rmi nothere; echo $?'
+        echo '1'
+        echo '```'
+        echo '<!-- skip: needs registries (issue 12) -->'
+        echo '```console'
+        echo '$ husk pull busybox'
+        echo '```'
+    } >"$page"
+    run "$HUSK_TOP/scripts/doc-examples.sh" "$page"
+    [ "$status" -eq 0 ] || { echo "$output" >&2; return 1; }
+    assert_output_contains "skip $page:11: needs registries (issue 12)"
+    assert_output_contains "ok $page"
+
+    printf '```console\n$ husk inspect nothere\n$ husk rmi nothere; echo $?\n2\n```\n```\n$ husk ps\n```\n' >"$page"
+    run "$HUSK_TOP/scripts/doc-examples.sh" "$page"
+    [ "$status" -eq 1 ]
+    assert_output_contains "FAIL $page:2: \$ husk inspect nothere"
+    assert_output_contains "FAIL $page:3: \$ husk rmi nothere; echo \$?"
+    assert_output_contains "FAIL $page:7: a \"\$ \" example outside a \`\`\`console block"
+}
+
+@test "every example in README.md and docs/ runs as written" {
+    docs_or_skip
+    skip_if_rootless "the examples run containers as root"
+    [ -x "$HUSK_TOP/scripts/doc-examples.sh" ] || skip "no scripts/ beside the tests"
+    run "$HUSK_TOP/scripts/doc-examples.sh" "$HUSK_TOP/README.md" "$DOCS"/*.md "$DOCS"/design/*.md
+    echo "$output" | grep -v '^ok ' >&3 || true   # the skips and their reasons
+    if [ "$status" -ne 0 ]; then
+        echo "$output" | grep -v '^ok ' >&2
+        echo "(one page: HUSK_BIN=build/husk HUSK_IMAGES=build/test-images scripts/doc-examples.sh docs/PAGE.md)" >&2
         return 1
     fi
 }

@@ -125,6 +125,7 @@ const struct cli_option cli_global_options[] = {
   OPTION_REFUSED ("db-backend", 0, "husk's state is always its SQLite database"),
   OPTION_REFUSED ("transient-store", 0, "a transient store is not supported yet"),
   OPTION_REFUSED ("imagestore", 0, "a separate image store is not supported yet"),
+  OPTION_REFUSED ("out", 0, "not supported yet: redirect standard output in the shell"),
   OPTION_END,
 };
 

@@ -281,6 +281,7 @@ cmd_system_reset (struct cli_ctx *ctx, int argc, char **argv)
 
 const struct cli_command cli_system_commands[] = {
   { "df", cmd_system_df, CMD_ENGINE, NULL, "Show husk disk usage" },
+  { "events", cmd_events, CMD_ENGINE | CMD_HIDDEN, NULL, "Show husk events" },
   { "info", cmd_info, CMD_ENGINE, NULL, "Display husk system information" },
   { "reset", cmd_system_reset, CMD_USERNS, NULL, "Reset husk storage" },
   { NULL, NULL, 0, NULL, NULL },

@@ -261,7 +261,8 @@ husk_monitor_spawn (const struct husk_monitor_opts *o, struct husk_monitor_launc
       return husk_error_make (err, errno, "pipe");
     }
   rc = spawn_monitor (path, argv, p[1], o->stdio_fds, passthrough, theirs, go_r, &l->pid);
-  husk_log_debug ("started husk-monitor (pid %d): %s %s, logging to %s/%s", rc ? -1 : (int) l->pid, path, cfg_path, o->userdata, HUSK_MONITOR_LOG);
+  husk_log_debug ("started husk-monitor (pid %d): %s %s, logging to %s/%s",
+                  rc ? -1 : (int) l->pid, path, cfg_path, o->userdata, HUSK_MONITOR_LOG);
   close (p[1]);
   l->sync_r = p[0];
   if (rc != 0)

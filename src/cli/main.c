@@ -204,7 +204,8 @@ sorted_commands (const struct cli_command *cmds, const struct cli_command ***out
         *out = husk_xrealloc (*out, (n + 1) * sizeof **out);
         (*out)[n++] = cmds;
       }
-  qsort (*out, n, sizeof **out, compare_names);
+  if (n > 0)
+    qsort (*out, n, sizeof **out, compare_names);
   return n;
 }
 
@@ -512,7 +513,8 @@ suggestions (const struct cli_command *cmds, const char *typed, bool top)
         v = husk_xrealloc (v, (n + 1) * sizeof *v);
         v[n++] = c;
       }
-  qsort (v, n, sizeof *v, compare_names);
+  if (n > 0)
+    qsort (v, n, sizeof *v, compare_names);
   for (size_t i = 0; i < n; i++)
     if (i == 0 || strcmp (v[i]->name, v[i - 1]->name) != 0)
       husk_buf_printf (&b, "\t%s\n", v[i]->name);

@@ -220,8 +220,10 @@ stderr_of() {
     container_setup
     local id
     id=$(husk --events-backend none run -d husk-test/busybox true)
-    run_husk wait "$id"
-    grep -q '"--events-backend",' "$HUSK_RUNROOT/containers/$id/monitor.json"
+    # Whoever notices the exit first records it: the monitor's clean-up
+    # (its exit command carries the option) or this wait.
+    run_husk --events-backend none wait "$id"
+    grep -A1 '"--events-backend",' "$HUSK_RUNROOT/containers/$id/monitor.json" | grep -q '"none",'
     run_husk --events-backend none rm "$id"
     run_husk events --stream=false --filter type=container
     assert_output_is ""

@@ -74,7 +74,7 @@ stderr_of() {
 @test "Podman commands husk lacks say so with exit 125, naming the command" {
     local c
     for c in pull push login logout search build network pod kube generate secret \
-             manifest machine auto-update unshare update farm; do
+             manifest machine auto-update update farm; do
         run_husk 125 "$c"
         assert_output_is "Error: \`husk $c\` is not supported by husk yet"
     done

@@ -356,25 +356,51 @@ wants_help (int argc, char **argv, bool stop_at_arg)
   return false;
 }
 
-/* Length of a global option at argv[i] (1 or 2 words), or 0.  */
+/* The option table of cmd, asked of its handler as completion asks it
+   (cli_parse() records it and returns before the handler does anything). */
+static const struct cli_option *
+command_options (struct cli_ctx *ctx, const struct cli_command *cmd)
+{
+  struct cli_probe p = { 0 };
+  struct cli_ctx pctx = { .g = ctx->g, .cmd_path = ctx->cmd_path, .probe = &p };
+  char *none[] = { NULL };
+
+  cmd->fn (&pctx, 0, none);
+  husk_error_release (&pctx.err);
+  return p.opts;
+}
+
+static bool
+declares (const struct cli_option *opts, const char *name)
+{
+  for (; opts && opts->type != OPT_END; opts++)
+    if (strcmp (opts->name, name) == 0)
+      return true;
+  return false;
+}
+
+/* Length of a global option at argv[i] (1 or 2 words), or 0.  own: the
+   command's options.  */
 static int
-global_option_len (char **argv, int i, int argc)
+global_option_len (char **argv, int i, int argc, const struct cli_option *own)
 {
   for (const struct cli_option *o = cli_global_options; o->type != OPT_END; o++)
     {
       size_t n = strlen (o->name);
-      if (strncmp (argv[i], "--", 2) != 0 || strncmp (argv[i] + 2, o->name, n) != 0)
+      if (strncmp (argv[i], "--", 2) != 0 || strncmp (argv[i] + 2, o->name, n) != 0
+          || (argv[i][2 + n] != '=' && argv[i][2 + n] != '\0'))
         continue;
-      if (argv[i][2 + n] == '=')
-        return 1;
-      if (argv[i][2 + n] != '\0')
-        continue;
-      /* "images --noout" is the global --noout (no command has its own);
-         --version is the top level's only, as in Podman; refused ones
-         fail in cli_parse().  */
-      if (o->type == OPT_BOOL && strcmp (o->name, "version") == 0)
-        continue;
+      /* "images --noout" is the global --noout, and "images --syslog"
+         the refused global, unless the command has a flag of that name
+         ("ps --namespace"); --version is the top level's only, as in
+         Podman.  */
       if (o->type == OPT_BOOL || o->type == OPT_REFUSED)
+        {
+          if (strcmp (o->name, "version") == 0 || declares (own, o->name))
+            continue;
+          return 1;
+        }
+      if (argv[i][2 + n] == '=')
         return 1;
       return i + 1 < argc ? 2 : 1;
     }
@@ -384,11 +410,14 @@ global_option_len (char **argv, int i, int argc)
 /* Podman takes global options after the command too ("husk images
    --root X"): move them out of the command's arguments.  */
 static int
-extract_globals (struct cli_ctx *ctx, int *argc, char **argv, bool stop_at_arg)
+extract_globals (struct cli_ctx *ctx, const struct cli_command *cmd, int *argc, char **argv)
 {
+  const struct cli_option *own = command_options (ctx, cmd);
+  bool stop_at_arg = cmd->flags & CMD_STOP_AT_ARG;
+
   for (int i = 1; i < *argc && strcmp (argv[i], "--") != 0;)
     {
-      int n = global_option_len (argv, i, *argc);
+      int n = global_option_len (argv, i, *argc, own);
       char **rest = NULL;
       if (n == 0)
         {
@@ -441,7 +470,7 @@ run_command (struct cli_ctx *ctx, const struct cli_command *cmd, int argc,
   ctx->cmd_path = path;
   if (cmd->flags & CMD_RAW_ARGS)
     r = cmd->fn (ctx, argc - 1, argv + 1); /* its words are data, even "--help" */
-  else if (!cmd->sub && extract_globals (ctx, &argc, argv, cmd->flags & CMD_STOP_AT_ARG) < 0)
+  else if (!cmd->sub && extract_globals (ctx, cmd, &argc, argv) < 0)
     r = cli_fail (ctx);
   else if (!cmd->sub && ctx->g->log_level && apply_log_level (ctx) < 0)
     r = log_level_fail (ctx);

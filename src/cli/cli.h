@@ -71,6 +71,13 @@ struct cli_global_opts
   char **storage_opt;
   char *log_level;
   char *runtime;
+  char **runtime_flag;
+  char *events_backend;
+  char *tmpdir;
+  char *volumepath;
+  char *cgroup_manager;
+  char *network_config_dir;
+  bool noout;
   bool help;
   bool version;
 };
@@ -166,6 +173,9 @@ int cli_usage_error (struct cli_ctx *ctx, const char *fmt, ...)
 struct husk_container_rec;
 void cli_sig_proxy_install (const struct husk_container_rec *r);
 void cli_sig_proxy_remove (void);
+
+/* The engine options the global options give (husk_engine_new()).  */
+void cli_engine_opts (const struct cli_global_opts *g, struct husk_engine_opts *o);
 
 /* Print an error the way every command does and return the exit status.  */
 int cli_fail (struct cli_ctx *ctx);

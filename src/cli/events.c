@@ -20,8 +20,8 @@
 struct events_opts
 {
   char **filter;
-  char *format, *since, *until, *stream;
-  bool no_trunc;
+  char *format, *since, *until;
+  bool no_trunc, stream;
 };
 
 struct printer
@@ -65,20 +65,24 @@ cmd_events (struct cli_ctx *ctx, int argc, char **argv)
     { "format", 0, OPT_STRING, offsetof (struct events_opts, format), "string", "format the output using a Go template" },
     { "no-trunc", 0, OPT_BOOL, offsetof (struct events_opts, no_trunc), NULL, "do not truncate the output (default true)" },
     { "since", 0, OPT_STRING, offsetof (struct events_opts, since), "string", "show all events created since timestamp" },
-    { "stream", 0, OPT_STRING, offsetof (struct events_opts, stream), "bool", "stream events and do not exit when returning the last known event (default true)" },
+    { "stream", 0, OPT_BOOL, offsetof (struct events_opts, stream), NULL, "stream events and do not exit when returning the last known event (default true)" },
     { "until", 0, OPT_STRING, offsetof (struct events_opts, until), "string", "show all events until timestamp" },
     OPTION_END,
   };
-  struct events_opts o = { 0 };
+  struct events_opts o = { .stream = true };
   struct husk_events_stream_opts so = { 0 };
   struct printer p = { ctx, NULL };
 
   PARSE (opts, o, "[options]", true);
+  /* "--stream false" leaves "false" here: a boolean takes its value only
+     as "--stream=false", as in Podman.  */
+  if (args[0])
+    return cli_usage_error (ctx, "`%s` takes no arguments", ctx->cmd_path), cli_fail (ctx);
   if (husk_op_events_time (o.since, &so.since_ns, &ctx->err) < 0
       || husk_op_events_time (o.until, &so.until_ns, &ctx->err) < 0)
     return cli_fail (ctx);
   so.filters = o.filter;
-  so.follow = (o.stream == NULL || strcmp (o.stream, "false") != 0) && o.until == NULL;
+  so.follow = o.stream && o.until == NULL;
   p.format = o.format;
   /* A template error was reported by cli_print_objects into ctx->err.  */
   if (husk_op_events_stream (ctx->engine, &so, print_event, &p, &ctx->err) != 0)

@@ -7,15 +7,19 @@
  * the group verbs ("image ls", "image rm").
  */
 #include "cli/cli.h"
+#include "events/events.h"
 #include "husk-config.h"
 #include "util/cleanup.h"
 #include "util/log.h"
 #include "util/strutil.h"
 
+#include <ctype.h>
 #include <errno.h>
+#include <fcntl.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <strings.h>
 #include <unistd.h>
 
 static int cmd_group_image (struct cli_ctx *ctx, int argc, char **argv);
@@ -24,6 +28,7 @@ static int cmd_group_system (struct cli_ctx *ctx, int argc, char **argv);
 static int cmd_group_container (struct cli_ctx *ctx, int argc, char **argv);
 static int cmd_group_volume (struct cli_ctx *ctx, int argc, char **argv);
 static int cmd_group_healthcheck (struct cli_ctx *ctx, int argc, char **argv);
+static int cmd_help (struct cli_ctx *ctx, int argc, char **argv);
 
 const struct cli_command cli_top_commands[] = {
   { "container", cmd_group_container, 0, cli_container_commands, "Manage containers" },
@@ -71,27 +76,57 @@ const struct cli_command cli_top_commands[] = {
   { "umount", cmd_container_unmount, CMD_ENGINE | CMD_USERNS | CMD_HIDDEN, NULL, "Unmount working container's root filesystem" },
   { "unmount", cmd_container_unmount, CMD_ENGINE | CMD_USERNS, NULL, "Unmount working container's root filesystem" },
   { "completion", cmd_completion, 0, NULL, "Generate shell autocompletions" },
+  { "help", cmd_help, 0, NULL, "Help about any command" },
   { "__complete", cmd_complete, CMD_HIDDEN | CMD_RAW_ARGS, NULL, "Complete a husk command line (for the completion scripts)" },
   { "__flags", cmd_flags, CMD_HIDDEN | CMD_RAW_ARGS, NULL, "List every flag of every command (for the tests and docs/flags.md)" },
   { NULL, NULL, 0, NULL, NULL },
 };
 
+#define G(field) offsetof (struct cli_global_opts, field)
+
 const struct cli_option cli_global_options[] = {
-  { "root", 0, OPT_STRING, offsetof (struct cli_global_opts, root), "value",
+  { "root", 0, OPT_STRING, G (root), "value",
     "Path to the root directory in which data, including images, is stored" },
-  { "runroot", 0, OPT_STRING, offsetof (struct cli_global_opts, runroot), "value",
+  { "runroot", 0, OPT_STRING, G (runroot), "value",
     "Path to the 'run directory' where all state information is stored" },
-  { "storage-driver", 0, OPT_STRING, offsetof (struct cli_global_opts, storage_driver),
+  { "storage-driver", 0, OPT_STRING, G (storage_driver),
     "value", "Select which storage driver is used to manage storage of images and containers" },
-  { "storage-opt", 0, OPT_STRV, offsetof (struct cli_global_opts, storage_opt),
+  { "storage-opt", 0, OPT_STRV, G (storage_opt),
     "value", "Used to pass an option to the storage driver" },
-  { "log-level", 0, OPT_STRING, offsetof (struct cli_global_opts, log_level), "string",
+  { "log-level", 0, OPT_STRING, G (log_level), "string",
     "Log messages above specified level (trace, debug, info, warn, warning, error, fatal or panic)" },
-  { "runtime", 0, OPT_STRING, offsetof (struct cli_global_opts, runtime), "string",
+  { "runtime", 0, OPT_STRING, G (runtime), "string",
     "Path to the OCI-compatible binary used to run containers (default: the first of crun "
     "and runc that can run on this host)" },
-  { "version", 'v', OPT_BOOL, offsetof (struct cli_global_opts, version), NULL,
-    "Version of husk" },
+  { "runtime-flag", 0, OPT_STRV, G (runtime_flag), "stringArray",
+    "add global flags for the container runtime" },
+  { "noout", 0, OPT_BOOL, G (noout), NULL, "do not output to stdout" },
+  { "events-backend", 0, OPT_STRING, G (events_backend), "string",
+    "Events backend to use (\"file\"|\"none\") (default \"file\")" },
+  { "tmpdir", 0, OPT_STRING, G (tmpdir), "string",
+    "Path to the tmp directory for husk's state content" },
+  { "volumepath", 0, OPT_STRING, G (volumepath), "string",
+    "Path to the volume directory in which volume data is stored" },
+  { "cgroup-manager", 0, OPT_STRING, G (cgroup_manager), "string",
+    "Cgroup manager to use (\"cgroupfs\") (default \"cgroupfs\")" },
+  { "network-config-dir", 0, OPT_STRING, G (network_config_dir), "string",
+    "Path of the configuration directory for networks" },
+  { "version", 'v', OPT_BOOL, G (version), NULL, "Version of husk" },
+  OPTION_REFUSED ("conmon", 0, "husk runs its own monitor, husk-monitor, not conmon"),
+  OPTION_REFUSED ("connection", 'c', "husk has no remote client: it runs locally"),
+  OPTION_REFUSED ("remote", 'r', "husk has no remote client: it runs locally"),
+  OPTION_REFUSED ("url", 0, "husk has no remote client: it runs locally"),
+  OPTION_REFUSED ("identity", 0, "husk has no remote client: it runs locally"),
+  OPTION_REFUSED ("ssh", 0, "husk has no remote client: it runs locally"),
+  OPTION_REFUSED ("hooks-dir", 0, "OCI hooks are not supported yet"),
+  OPTION_REFUSED ("namespace", 0, "libpod namespaces are not supported"),
+  OPTION_REFUSED ("network-cmd-path", 0, "husk sets up rootless networking itself"),
+  OPTION_REFUSED ("syslog", 0, "there is no syslog daemon on these hosts"),
+  OPTION_REFUSED ("module", 0, "containers.conf modules are not supported yet"),
+  OPTION_REFUSED ("db-backend", 0, "husk's state is always its SQLite database"),
+  OPTION_REFUSED ("transient-store", 0, "a transient store is not supported yet"),
+  OPTION_REFUSED ("imagestore", 0, "a separate image store is not supported yet"),
+  OPTION_REFUSED ("out", 0, "not supported yet: redirect standard output in the shell"),
   OPTION_END,
 };
 
@@ -107,26 +142,144 @@ cli_fail (struct cli_ctx *ctx)
   return 125;
 }
 
-static void
-print_commands (const char *path, const struct cli_command *cmds, bool top)
+/* Podman 5's commands (and group verbs) that husk does not have yet: they
+   say so, instead of "unrecognized command", and are left out of --help,
+   completion and __flags.  A real command of the same name wins.  */
+static const struct
 {
-  printf ("Usage:\n  %s [options] COMMAND\n\nAvailable Commands:\n", path);
+  const char *group; /* "" for the top level */
+  const char *name;
+} unsupported[] = {
+  { "", "artifact" },     { "", "auto-update" },   { "", "build" },
+  { "", "compose" },      { "", "farm" },          { "", "generate" },
+  { "", "kube" },         { "", "login" },         { "", "logout" },
+  { "", "machine" },      { "", "manifest" },      { "", "network" },
+  { "", "play" },         { "", "pod" },           { "", "pull" },
+  { "", "push" },         { "", "quadlet" },       { "", "search" },
+  { "", "secret" },       { "", "unshare" },       { "", "update" },
+  { "container", "checkpoint" }, { "container", "clone" }, { "container", "restore" },
+  { "container", "runlabel" },   { "container", "update" },
+  { "image", "build" },   { "image", "diff" },     { "image", "pull" },
+  { "image", "push" },    { "image", "scp" },      { "image", "search" },
+  { "image", "sign" },    { "image", "tree" },     { "image", "trust" },
+  { "system", "check" },  { "system", "connection" }, { "system", "migrate" },
+  { "system", "prune" },  { "system", "renumber" }, { "system", "service" },
+  { "volume", "mount" },  { "volume", "reload" },  { "volume", "unmount" },
+};
+
+/* "image" for "husk image", "" for "husk".  */
+static const char *
+group_of (const char *cmd_path)
+{
+  const char *sp = strchr (cmd_path, ' ');
+
+  return sp ? sp + 1 : "";
+}
+
+static bool
+is_unsupported (const char *group, const char *name)
+{
+  for (size_t i = 0; i < sizeof unsupported / sizeof unsupported[0]; i++)
+    if (strcmp (unsupported[i].group, group) == 0 && strcmp (unsupported[i].name, name) == 0)
+      return true;
+  return false;
+}
+
+static int
+compare_names (const void *a, const void *b)
+{
+  return strcmp ((*(const struct cli_command *const *) a)->name,
+                 (*(const struct cli_command *const *) b)->name);
+}
+
+/* The visible commands of a table, sorted by name as cobra lists them.  */
+static size_t
+sorted_commands (const struct cli_command *cmds, const struct cli_command ***out)
+{
+  size_t n = 0;
+
+  *out = NULL;
   for (; cmds->name; cmds++)
     if (!(cmds->flags & CMD_HIDDEN))
-      printf ("  %-14s %s\n", cmds->name, cmds->summary);
-  if (!top)
-    return;
-  printf ("\nOptions:\n");
-  for (const struct cli_option *o = cli_global_options; o->type != OPT_END; o++)
+      {
+        *out = husk_xrealloc (*out, (n + 1) * sizeof **out);
+        (*out)[n++] = cmds;
+      }
+  if (n > 0)
+    qsort (*out, n, sizeof **out, compare_names);
+  return n;
+}
+
+static void
+print_command_list (const struct cli_command *cmds)
+{
+  cleanup_free const struct cli_command **v = NULL;
+  size_t n = sorted_commands (cmds, &v);
+  int pad = 11; /* cobra's minimum */
+
+  for (size_t i = 0; i < n; i++)
+    if ((int) strlen (v[i]->name) > pad)
+      pad = (int) strlen (v[i]->name);
+  for (size_t i = 0; i < n; i++)
+    printf ("  %-*s %s\n", pad, v[i]->name, v[i]->summary);
+}
+
+static int
+compare_options (const void *a, const void *b)
+{
+  return strcmp ((*(const struct cli_option *const *) a)->name,
+                 (*(const struct cli_option *const *) b)->name);
+}
+
+/* The global options, sorted by name as pflag prints them.  */
+static void
+print_global_options (void)
+{
+  static const struct cli_option help = { "help", 0, OPT_BOOL, 0, NULL, "Help for husk" };
+  const struct cli_option *v[64] = { &help };
+  size_t n = 1;
+
+  for (const struct cli_option *o = cli_global_options; o->type != OPT_END && n < 64; o++)
+    if (o->help && o->type != OPT_REFUSED)
+      v[n++] = o;
+  qsort (v, n, sizeof v[0], compare_options);
+  for (size_t i = 0; i < n; i++)
     {
       char left[64];
-      if (o->short_name)
-        snprintf (left, sizeof left, "-%c, --%s %s", o->short_name, o->name,
-                  o->arg ? o->arg : "");
-      else
-        snprintf (left, sizeof left, "    --%s %s", o->name, o->arg ? o->arg : "");
-      printf ("  %-30s %s\n", left, o->help);
+      snprintf (left, sizeof left, "%c%c%c --%s %s", v[i]->short_name ? '-' : ' ',
+                v[i]->short_name ? v[i]->short_name : ' ', v[i]->short_name ? ',' : ' ',
+                v[i]->name, v[i]->arg ? v[i]->arg : "");
+      printf ("  %-34s %s\n", left, v[i]->help);
     }
+}
+
+/* The entry of the top-level table that holds group table cmds.  */
+static const struct cli_command *
+group_entry (const struct cli_command *cmds)
+{
+  for (const struct cli_command *t = cli_top_commands; t->name; t++)
+    if (t->sub == cmds)
+      return t;
+  return NULL;
+}
+
+/* Help of the top level or of a group, in Podman's layout.  */
+static void
+print_commands (const char *path, const struct cli_command *cmds)
+{
+  const struct cli_command *g = group_entry (cmds);
+
+  if (g == NULL)
+    printf ("Manage pods, containers and images\n\nUsage:\n  %s [options] [command]\n\n", path);
+  else
+    printf ("%s\n\nDescription:\n  %s\n\nUsage:\n  %s [command]\n\n", g->summary, g->summary,
+            path);
+  printf ("Available Commands:\n");
+  print_command_list (cmds);
+  if (g != NULL)
+    return;
+  printf ("\nOptions:\n");
+  print_global_options ();
 }
 
 static int
@@ -160,20 +313,34 @@ find_command (const struct cli_command *cmds, const char *name)
   return NULL;
 }
 
+void
+cli_engine_opts (const struct cli_global_opts *g, struct husk_engine_opts *o)
+{
+  *o = (struct husk_engine_opts){
+    .root = g->root,
+    .runroot = g->runroot,
+    .storage_driver = g->storage_driver,
+    .storage_opts = g->storage_opt,
+    .runtime = g->runtime,
+    .runtime_flags = g->runtime_flag,
+    .events_backend = g->events_backend,
+    .tmpdir = g->tmpdir,
+    .volume_path = g->volumepath,
+    .cgroup_manager = g->cgroup_manager,
+    .network_config_dir = g->network_config_dir,
+  };
+}
+
 static int
 open_engine (struct cli_ctx *ctx)
 {
-  struct husk_engine_opts o = {
-    .root = ctx->g->root,
-    .runroot = ctx->g->runroot,
-    .storage_driver = ctx->g->storage_driver,
-    .storage_opts = ctx->g->storage_opt,
-    .runtime = ctx->g->runtime,
-  };
+  struct husk_engine_opts o;
 
+  cli_engine_opts (ctx->g, &o);
   ctx->engine = husk_engine_new (&o, &ctx->err);
   if (ctx->engine == NULL)
     return -1;
+  husk_events_set_recording (strcmp (ctx->engine->events_backend, "none") != 0);
   return husk_engine_open (ctx->engine, &ctx->err);
 }
 
@@ -190,20 +357,53 @@ wants_help (int argc, char **argv, bool stop_at_arg)
   return false;
 }
 
-/* Length of a global option at argv[i] (1 or 2 words), or 0.  */
+/* The option table of cmd, asked of its handler as completion asks it
+   (cli_parse() records it and returns before the handler does anything). */
+static const struct cli_option *
+command_options (struct cli_ctx *ctx, const struct cli_command *cmd)
+{
+  struct cli_probe p = { 0 };
+  struct cli_ctx pctx = { .g = ctx->g, .cmd_path = ctx->cmd_path, .probe = &p };
+  char *none[] = { NULL };
+
+  cmd->fn (&pctx, 0, none);
+  husk_error_release (&pctx.err);
+  return p.opts;
+}
+
+static bool
+declares (const struct cli_option *opts, const char *name)
+{
+  for (; opts && opts->type != OPT_END; opts++)
+    if (strcmp (opts->name, name) == 0)
+      return true;
+  return false;
+}
+
+/* Length of a global option at argv[i] (1 or 2 words), or 0.  own: the
+   command's options.  */
 static int
-global_option_len (char **argv, int i, int argc)
+global_option_len (char **argv, int i, int argc, const struct cli_option *own)
 {
   for (const struct cli_option *o = cli_global_options; o->type != OPT_END; o++)
     {
       size_t n = strlen (o->name);
-      if (o->type == OPT_BOOL || strncmp (argv[i], "--", 2) != 0
-          || strncmp (argv[i] + 2, o->name, n) != 0)
+      if (strncmp (argv[i], "--", 2) != 0 || strncmp (argv[i] + 2, o->name, n) != 0
+          || (argv[i][2 + n] != '=' && argv[i][2 + n] != '\0'))
         continue;
+      /* "images --noout" is the global --noout, and "images --syslog"
+         the refused global, unless the command has a flag of that name
+         ("ps --namespace"); --version is the top level's only, as in
+         Podman.  */
+      if (o->type == OPT_BOOL || o->type == OPT_REFUSED)
+        {
+          if (strcmp (o->name, "version") == 0 || declares (own, o->name))
+            continue;
+          return 1;
+        }
       if (argv[i][2 + n] == '=')
         return 1;
-      if (argv[i][2 + n] == '\0')
-        return i + 1 < argc ? 2 : 1;
+      return i + 1 < argc ? 2 : 1;
     }
   return 0;
 }
@@ -211,11 +411,14 @@ global_option_len (char **argv, int i, int argc)
 /* Podman takes global options after the command too ("husk images
    --root X"): move them out of the command's arguments.  */
 static int
-extract_globals (struct cli_ctx *ctx, int *argc, char **argv, bool stop_at_arg)
+extract_globals (struct cli_ctx *ctx, const struct cli_command *cmd, int *argc, char **argv)
 {
+  const struct cli_option *own = command_options (ctx, cmd);
+  bool stop_at_arg = cmd->flags & CMD_STOP_AT_ARG;
+
   for (int i = 1; i < *argc && strcmp (argv[i], "--") != 0;)
     {
-      int n = global_option_len (argv, i, *argc);
+      int n = global_option_len (argv, i, *argc, own);
       char **rest = NULL;
       if (n == 0)
         {
@@ -234,6 +437,27 @@ extract_globals (struct cli_ctx *ctx, int *argc, char **argv, bool stop_at_arg)
   return 0;
 }
 
+/* The whole command line, for the first debug line.  */
+static char *command_line;
+
+/* What the global options ask of the process once they are all known
+   (they may follow the command): stdout to /dev/null for --noout, and
+   Podman's first debug line.  */
+static void
+apply_globals (struct cli_ctx *ctx)
+{
+  husk_log_debug ("Called %s (%s)", ctx->cmd_path, command_line ? command_line : "");
+  if (ctx->g->noout)
+    {
+      int fd = open ("/dev/null", O_WRONLY | O_CLOEXEC);
+      fflush (stdout);
+      if (fd >= 0 && dup2 (fd, STDOUT_FILENO) < 0)
+        husk_log_warn ("--noout: %s", strerror (errno));
+      if (fd > STDOUT_FILENO)
+        close (fd);
+    }
+}
+
 /* Run cmd with argv[0] its own name.  */
 static int
 run_command (struct cli_ctx *ctx, const struct cli_command *cmd, int argc,
@@ -241,18 +465,19 @@ run_command (struct cli_ctx *ctx, const struct cli_command *cmd, int argc,
 {
   cleanup_free char *path = husk_asprintf ("%s %s", ctx->cmd_path, cmd->name);
   const char *saved = ctx->cmd_path;
+  struct timespec t0 = husk_log_clock ();
   int r;
 
   ctx->cmd_path = path;
   if (cmd->flags & CMD_RAW_ARGS)
     r = cmd->fn (ctx, argc - 1, argv + 1); /* its words are data, even "--help" */
-  else if (!cmd->sub && extract_globals (ctx, &argc, argv, cmd->flags & CMD_STOP_AT_ARG) < 0)
+  else if (!cmd->sub && extract_globals (ctx, cmd, &argc, argv) < 0)
     r = cli_fail (ctx);
   else if (!cmd->sub && ctx->g->log_level && apply_log_level (ctx) < 0)
     r = log_level_fail (ctx);
   else if (cmd->sub)
     r = cmd->fn (ctx, argc - 1, argv + 1);
-  else if (wants_help (argc, argv, cmd->flags & CMD_STOP_AT_ARG))
+  else if ((apply_globals (ctx), wants_help (argc, argv, cmd->flags & CMD_STOP_AT_ARG)))
     r = cmd->fn (ctx, argc - 1, argv + 1); /* prints help; opens nothing */
   else if ((cmd->flags & CMD_USERNS) && geteuid () != 0)
     {
@@ -266,8 +491,78 @@ run_command (struct cli_ctx *ctx, const struct cli_command *cmd, int argc,
     r = cli_fail (ctx);
   else
     r = cmd->fn (ctx, argc - 1, argv + 1);
+  if (!cmd->sub && !(cmd->flags & CMD_RAW_ARGS))
+    husk_log_timing (&t0, "`%s`", path);
   ctx->cmd_path = saved;
   return r;
+}
+
+/* Levenshtein distance, ignoring case, as cobra measures typos.  */
+static size_t
+distance (const char *a, const char *b)
+{
+  size_t la = strlen (a), lb = strlen (b);
+  cleanup_free size_t *row = husk_xzalloc ((lb + 1) * sizeof *row);
+
+  for (size_t j = 0; j <= lb; j++)
+    row[j] = j;
+  for (size_t i = 1; i <= la; i++)
+    {
+      size_t diag = row[0];
+      row[0] = i;
+      for (size_t j = 1; j <= lb; j++)
+        {
+          size_t up = row[j];
+          size_t best = tolower ((unsigned char) a[i - 1]) == tolower ((unsigned char) b[j - 1])
+                            ? diag
+                            : 1 + (diag < up ? (diag < row[j - 1] ? diag : row[j - 1])
+                                             : (up < row[j - 1] ? up : row[j - 1]));
+          diag = up;
+          row[j] = best;
+        }
+    }
+  return row[lb];
+}
+
+/* cobra's "Did you mean this?": names that start with what was typed,
+   and at the top level also those within two edits of it (Podman's
+   groups ask cobra with a distance of 0, so only prefixes count there).
+   Aliases are candidates too ("image lis": list).  */
+static char *
+suggestions (const struct cli_command *cmds, const char *typed, bool top)
+{
+  struct husk_buf b = HUSK_BUF_INIT;
+  const struct cli_command **v = NULL;
+  size_t n = 0;
+
+  for (const struct cli_command *c = cmds; c->name; c++)
+    if (strncmp (c->name, "__", 2) != 0 && !(top && (c->flags & CMD_HIDDEN))
+        && (strncasecmp (c->name, typed, strlen (typed)) == 0
+            || (top && distance (typed, c->name) <= 2)))
+      {
+        v = husk_xrealloc (v, (n + 1) * sizeof *v);
+        v[n++] = c;
+      }
+  if (n > 0)
+    qsort (v, n, sizeof *v, compare_names);
+  for (size_t i = 0; i < n; i++)
+    if (i == 0 || strcmp (v[i]->name, v[i - 1]->name) != 0)
+      husk_buf_printf (&b, "\t%s\n", v[i]->name);
+  free (v);
+  husk_buf_append (&b, "", 0);
+  return husk_buf_steal (&b);
+}
+
+static int
+unrecognized (struct cli_ctx *ctx, const struct cli_command *cmds, const char *name)
+{
+  cleanup_free char *s = suggestions (cmds, name, cmds == cli_top_commands);
+
+  fprintf (stderr, "Error: unrecognized command `%s %s`\n", ctx->cmd_path, name);
+  if (*s)
+    fprintf (stderr, "\nDid you mean this?\n%s\n", s);
+  fprintf (stderr, "Try '%s --help' for more information\n", ctx->cmd_path);
+  return 125;
 }
 
 static int
@@ -276,19 +571,71 @@ dispatch (struct cli_ctx *ctx, const struct cli_command *cmds, int argc,
 {
   const struct cli_command *cmd;
 
-  if (argc == 0 || strcmp (argv[0], "--help") == 0 || strcmp (argv[0], "-h") == 0
-      || strcmp (argv[0], "help") == 0)
+  if (argc == 0 || strcmp (argv[0], "--help") == 0 || strcmp (argv[0], "-h") == 0)
     {
-      print_commands (ctx->cmd_path, cmds, cmds == cli_top_commands);
-      return argc == 0 && cmds != cli_top_commands ? 125 : 0;
+      print_commands (ctx->cmd_path, cmds);
+      if (argc > 0)
+        return 0;
+      fprintf (stderr, "Error: missing command '%s COMMAND'\n", ctx->cmd_path);
+      return 125;
     }
   cmd = find_command (cmds, argv[0]);
-  if (cmd == NULL)
+  if (cmd != NULL)
+    return run_command (ctx, cmd, argc, argv);
+  if (is_unsupported (group_of (ctx->cmd_path), argv[0]))
     {
-      cli_usage_error (ctx, "unrecognized command `%s %s`", ctx->cmd_path, argv[0]);
-      return cli_fail (ctx);
+      fprintf (stderr, "Error: `%s %s` is not supported by husk yet\n", ctx->cmd_path, argv[0]);
+      return 125;
     }
-  return run_command (ctx, cmd, argc, argv);
+  return unrecognized (ctx, cmds, argv[0]);
+}
+
+/* husk help [COMMAND [VERB]]: that command's --help, as cobra's help
+   command gives it.  */
+static int
+cmd_help (struct cli_ctx *ctx, int argc, char **argv)
+{
+  static const struct cli_option opts[] = { OPTION_END };
+  const struct cli_command *cmds = cli_top_commands, *cmd = NULL;
+  char path[256] = "husk";
+  struct cli_ctx hctx = { .g = ctx->g, .cmd_path = path };
+  char *words[3] = { NULL, (char *) "--help", NULL };
+  struct
+  {
+    int none;
+  } o = { 0 };
+  int i = 0;
+
+  PARSE (opts, o, "[command]", true);
+  argc = (int) husk_strv_len (args);
+  argv = args;
+  for (; i < argc; i++)
+    {
+      size_t len = strlen (path);
+      cmd = find_command (cmds, argv[i]);
+      if (cmd == NULL || cmd->sub == NULL)
+        break;
+      cmds = cmd->sub;
+      snprintf (path + len, sizeof path - len, " %s", cmd->name);
+    }
+  if (i < argc && cmd == NULL && is_unsupported (group_of (hctx.cmd_path), argv[i]))
+    {
+      fprintf (stderr, "Error: `%s %s` is not supported by husk yet\n", hctx.cmd_path, argv[i]);
+      return 125;
+    }
+  if (i < argc && cmd == NULL)
+    {
+      printf ("Unknown help topic [`%s`]\n", argv[i]);
+      print_commands ("husk", cli_top_commands);
+      return 0;
+    }
+  if (i == argc || (cmd->flags & CMD_RAW_ARGS))
+    {
+      print_commands (i == argc ? path : "husk", i == argc ? cmds : cli_top_commands);
+      return 0;
+    }
+  words[0] = (char *) cmd->name;
+  return run_command (&hctx, cmd, 2, words);
 }
 
 static int
@@ -372,7 +719,10 @@ cli_main (int argc, char **argv)
       printf ("husk version %s\n", HUSK_VERSION);
       return 0;
     }
+  command_line = husk_strv_join (argv, " ");
   r = dispatch (&ctx, cli_top_commands, argc - first, argv + first);
   husk_engine_free (ctx.engine);
+  free (command_line);
+  command_line = NULL;
   return r;
 }

@@ -3,6 +3,7 @@
 #include "cli/cli.h"
 #include "cli/output.h"
 #include "husk-config.h"
+#include "husk-vcs.h"
 #include "engine/engine.h"
 #include "ops/system.h"
 #include "util/cleanup.h"
@@ -14,6 +15,7 @@
 #include <stdlib.h>
 #include <string.h>
 #include <sys/utsname.h>
+#include <time.h>
 #include <unistd.h>
 
 struct fmt_opts
@@ -28,31 +30,79 @@ static const struct cli_option format_only[] = {
   OPTION_END,
 };
 
+/* When this file was compiled (__DATE__ "Dec  5 2026", __TIME__
+   "13:08:13", local time; GCC takes them from SOURCE_DATE_EPOCH when it
+   is set), which the build recompiles whenever the commit changes.  */
+static time_t
+build_time (void)
+{
+  static const char months[] = "JanFebMarAprMayJunJulAugSepOctNovDec";
+  const char *date = __DATE__, *clock = __TIME__;
+  char mon[4] = "";
+  struct tm tm = { .tm_isdst = -1 };
+  const char *m;
+
+  if (sscanf (date, "%3s %d %d", mon, &tm.tm_mday, &tm.tm_year) != 3
+      || sscanf (clock, "%d:%d:%d", &tm.tm_hour, &tm.tm_min, &tm.tm_sec) != 3
+      || (m = strstr (months, mon)) == NULL)
+    return 0;
+  tm.tm_mon = (int) (m - months) / 3;
+  tm.tm_year -= 1900;
+  return mktime (&tm);
+}
+
+/* Podman's version object: {"Client": {...}}.  GoVersion names the C
+   compiler husk was built with.  */
+static json_t *
+version_object (void)
+{
+  struct utsname u;
+  time_t built = build_time ();
+  char when[64] = "", osarch[80];
+  struct tm tm;
+
+  uname (&u);
+  snprintf (osarch, sizeof osarch, "linux/%s",
+            strcmp (u.machine, "x86_64") == 0    ? "amd64"
+            : strcmp (u.machine, "aarch64") == 0 ? "arm64"
+                                                 : u.machine);
+  if (localtime_r (&built, &tm))
+    strftime (when, sizeof when, "%a %b %e %H:%M:%S %Y", &tm);
+  return json_pack ("{s:{s:s, s:s, s:s, s:s, s:s, s:I, s:s, s:s}}", "Client",
+                    "APIVersion", HUSK_VERSION, "Version", HUSK_VERSION,
+                    "GoVersion", "gcc " __VERSION__, "GitCommit", HUSK_GIT_COMMIT,
+                    "BuiltTime", when, "Built", (json_int_t) built,
+                    "OsArch", osarch, "Os", "linux");
+}
+
 int
 cmd_version (struct cli_ctx *ctx, int argc, char **argv)
 {
   struct fmt_opts o = { 0 };
   cleanup_json json_t *v = NULL;
-  struct utsname u;
-  int r;
+  json_t *c;
 
   PARSE (format_only, o, "[options]", true);
-  uname (&u);
+  v = version_object ();
+  c = json_object_get (v, "Client");
+  if (o.format && strcmp (o.format, "json") == 0)
+    {
+      cleanup_free char *s = json_dumps (v, JSON_COMPACT | JSON_PRESERVE_ORDER);
+      puts (s);
+      return 0;
+    }
   if (o.format)
     {
-      v = json_pack ("{s:{s:s, s:s, s:s}}", "Client", "Version", HUSK_VERSION,
-                     "APIVersion", HUSK_VERSION, "OsArch", "linux/amd64");
-      json_t *one = json_pack ("[O]", v);
-      if (strcmp (o.format, "json") == 0)
-        cli_print_json (v), r = 0;
-      else
-        r = cli_print_objects (ctx, o.format, one);
-      json_decref (one);
-      return r < 0 ? cli_fail (ctx) : 0;
+      cleanup_json json_t *one = json_pack ("[O]", v);
+      return cli_print_objects (ctx, o.format, one) < 0 ? cli_fail (ctx) : 0;
     }
-  printf ("Client:       husk Engine\nVersion:      %s\nAPI Version:  %s\n"
-          "OS/Arch:      linux/%s\n",
-          HUSK_VERSION, HUSK_VERSION, strcmp (u.machine, "x86_64") == 0 ? "amd64" : u.machine);
+  printf ("Client:       husk Engine\nVersion:      %s\nAPI Version:  %s\n",
+          json_string_value (json_object_get (c, "Version")),
+          json_string_value (json_object_get (c, "APIVersion")));
+  printf ("Git Commit:   %s\nBuilt:        %s\nOS/Arch:      %s\n",
+          json_string_value (json_object_get (c, "GitCommit")),
+          json_string_value (json_object_get (c, "BuiltTime")),
+          json_string_value (json_object_get (c, "OsArch")));
   return 0;
 }
 
@@ -123,6 +173,22 @@ print_yaml (json_t *j, int indent)
     }
 }
 
+/* What the global options chose (--events-backend, --volumepath,
+   --network-config-dir, --cgroup-manager), where Podman's info shows it. */
+static void
+add_global_places (const struct husk_engine *e, json_t *info)
+{
+  json_t *host = json_object_get (info, "host"), *store = json_object_get (info, "store");
+
+  if (json_is_object (host))
+    {
+      json_object_set_new (host, "eventLogger", json_string (e->events_backend));
+      json_object_set_new (host, "networkConfigDir", json_string (e->network_config_dir));
+    }
+  if (json_is_object (store))
+    json_object_set_new (store, "volumePath", json_string (e->volume_path));
+}
+
 int
 cmd_info (struct cli_ctx *ctx, int argc, char **argv)
 {
@@ -133,6 +199,7 @@ cmd_info (struct cli_ctx *ctx, int argc, char **argv)
   info = husk_op_system_info (ctx->engine, &ctx->err);
   if (info == NULL)
     return cli_fail (ctx);
+  add_global_places (ctx->engine, info);
   if (o.format == NULL)
     print_yaml (info, 0);
   else if (strcmp (o.format, "json") == 0)
@@ -273,16 +340,11 @@ cmd_system_reset (struct cli_ctx *ctx, int argc, char **argv)
     OPTION_END,
   };
   struct fmt_opts o = { 0 };
-  struct husk_engine_opts eo = {
-    .root = ctx->g->root,
-    .runroot = ctx->g->runroot,
-    .storage_driver = ctx->g->storage_driver,
-    .storage_opts = ctx->g->storage_opt,
-    .runtime = ctx->g->runtime,
-  };
+  struct husk_engine_opts eo;
   husk_error_t oerr = NULL;
 
   PARSE (opts, o, "[options]", true);
+  cli_engine_opts (ctx->g, &eo);
   if (!o.force && !cli_confirm ("This will remove:\n        - all containers\n"
                                  "        - all images\n        - all volumes"))
     return 0;
@@ -304,6 +366,7 @@ cmd_system_reset (struct cli_ctx *ctx, int argc, char **argv)
 
 const struct cli_command cli_system_commands[] = {
   { "df", cmd_system_df, CMD_ENGINE, NULL, "Show husk disk usage" },
+  { "events", cmd_events, CMD_ENGINE | CMD_HIDDEN, NULL, "Show husk events" },
   { "info", cmd_info, CMD_ENGINE, NULL, "Display husk system information" },
   { "migrate", cmd_system_migrate, 0, NULL, "Migrate containers: re-create the user namespace after subordinate ID ranges changed" },
   { "reset", cmd_system_reset, CMD_USERNS, NULL, "Reset husk storage" },

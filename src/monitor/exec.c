@@ -234,6 +234,7 @@ run_runtime (struct exec_ctx *c, char **argv, const int fds[3])
   posix_spawnattr_setsigmask (&at, &none);
   posix_spawnattr_setsigdefault (&at, &all);
   posix_spawnattr_setflags (&at, POSIX_SPAWN_SETSIGMASK | POSIX_SPAWN_SETSIGDEF);
+  husk_log_argv ("running", argv);
   r = posix_spawn (&pid, path[0] ? path : argv[0], &fa, &at, argv, environ);
   posix_spawn_file_actions_destroy (&fa);
   posix_spawnattr_destroy (&at);

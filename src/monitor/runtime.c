@@ -119,6 +119,7 @@ spawn (struct mon_ctx *c, char **argv, int in, int out, int err, char **env,
   for (int i = 0; i < 3; i++)
     if (fds[i] < 0)
       fds[i] = c->null_fd;
+  husk_log_argv ("running", argv);
   pid = fork ();
   if (pid < 0)
     husk_log_error ("fork: %s", strerror (errno));

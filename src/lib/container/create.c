@@ -114,8 +114,7 @@ plan (struct husk_engine *e, const char *image_id, json_t *req, struct husk_imag
         json_decref (c);
         return NULL;
       }
-    if (why)
-      husk_log_debug ("using %s: %s", rt->name, why);
+    husk_log_debug ("Using OCI runtime \"%s\"%s%s", rt->path, why ? ": " : "", why ? why : "");
     json_object_set_new (c, "runtime", json_string (rt->path));
     /* inspect's OCIRuntime: the runtime as named, a path when given one.  */
     json_object_set_new (c, "runtime_name", json_string (json_string_value (json_object_get (req, "runtime")) ?: rt->name));

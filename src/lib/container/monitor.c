@@ -96,6 +96,7 @@ husk_monitor_spawn_process (const char *path, char **argv, const int *fds, int n
   posix_spawnattr_setsigdefault (&at, &all);
   posix_spawnattr_setflags (&at, POSIX_SPAWN_SETSID | POSIX_SPAWN_SETSIGMASK
                                      | POSIX_SPAWN_SETSIGDEF);
+  husk_log_argv ("starting husk-monitor", argv);
   r = posix_spawn (pid, path, &fa, &at, argv, environ);
   posix_spawn_file_actions_destroy (&fa);
   posix_spawnattr_destroy (&at);
@@ -261,6 +262,8 @@ husk_monitor_spawn (const struct husk_monitor_opts *o, struct husk_monitor_launc
       return husk_error_make (err, errno, "pipe");
     }
   rc = spawn_monitor (path, argv, p[1], o->stdio_fds, passthrough, theirs, go_r, &l->pid);
+  husk_log_debug ("started husk-monitor (pid %d): %s %s, logging to %s/%s",
+                  rc ? -1 : (int) l->pid, path, cfg_path, o->userdata, HUSK_MONITOR_LOG);
   close (p[1]);
   l->sync_r = p[0];
   if (rc != 0)
@@ -276,6 +279,7 @@ husk_monitor_go (const char *userdata, struct husk_monitor_launch *l,
                  struct husk_monitor_result *res, husk_error_t *err)
 {
   cleanup_free char *text = NULL;
+  struct timespec t0 = husk_log_clock ();
 
   memset (res, 0, sizeof (*res));
   res->exit_code_hint = 125;
@@ -287,6 +291,7 @@ husk_monitor_go (const char *userdata, struct husk_monitor_launch *l,
   close (l->go_w);
   l->go_w = -1;
   text = read_report (l->sync_r);
+  husk_log_timing (&t0, "husk-monitor %d starting the container", (int) l->pid);
   if (parse_report (text, userdata, res, err) < 0)
     return -1;
   res->attach_fd = steal_fd (&l->attach_fd);

@@ -43,6 +43,7 @@ exit_command (struct husk_engine *e, const char *id)
       husk_strv_append (&v, "--storage-driver");
       husk_strv_append (&v, husk_store_driver_name (e->store));
     }
+  husk_engine_child_args (e, &v);
   husk_strv_append (&v, "container");
   husk_strv_append (&v, "cleanup");
   /* Hidden: say that the container's own monitor runs it.  */
@@ -84,6 +85,7 @@ launch (struct husk_engine *e, struct husk_container_rec *r, json_t *c, bool att
   struct husk_monitor_opts o = {
     .id = r->id, .bundle = dir, .userdata = run,
     .runtime = rt ? rt->path : NULL, .runtime_root = rt ? rt->root : NULL,
+    .runtime_args = rt ? (const char *const *) rt->args : NULL,
     .terminal = json_is_true (json_object_get (c, "tty")),
     .stdin_open = json_is_true (json_object_get (c, "interactive")),
     .log_driver = json_string_value (json_object_get (log, "driver")),

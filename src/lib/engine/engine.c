@@ -7,10 +7,12 @@
  */
 #include "engine/engine.h"
 #include "config/config.h"
+#include "runtime/driver.h"
 #include "state/state.h"
 #include "storage/store.h"
 #include "util/cleanup.h"
 #include "util/fileutil.h"
+#include "util/log.h"
 #include "util/strutil.h"
 
 #include <errno.h>
@@ -61,11 +63,98 @@ absolute (const char *p)
   return husk_asprintf ("%s/%s", cwd, p);
 }
 
+/* The global options that choose a backend husk does not have on these
+   hosts fail clearly instead of being ignored.  */
+static int
+check_backends (const struct husk_engine_opts *o, husk_error_t *err)
+{
+  const char *eb = o->events_backend, *cm = o->cgroup_manager;
+
+  if (eb && strcmp (eb, "journald") == 0)
+    return husk_error_makex (err, EINVAL, "--events-backend journald: there is no journald on "
+                             "this host: use \"file\" (the default) or \"none\"");
+  if (eb && strcmp (eb, "file") != 0 && strcmp (eb, "none") != 0)
+    return husk_error_makex (err, EINVAL, "unsupported events backend \"%s\": use \"file\" "
+                             "or \"none\"", eb);
+  if (cm && strcmp (cm, "systemd") == 0)
+    return husk_error_makex (err, EINVAL, "--cgroup-manager systemd: systemd is not running "
+                             "on this host: use \"cgroupfs\"");
+  if (cm && strcmp (cm, "cgroupfs") != 0)
+    return husk_error_makex (err, EINVAL, "invalid cgroup manager \"%s\": use \"cgroupfs\"",
+                             cm);
+  return 0;
+}
+
+/* --runtime-flag X is "--X" on every runtime command line, as in Podman. */
+static char **
+runtime_flags (char **flags)
+{
+  char **v = NULL;
+
+  for (size_t i = 0; flags && flags[i]; i++)
+    husk_strv_take (&v, husk_asprintf ("--%s", flags[i]));
+  return v;
+}
+
+/* Podman's: /etc/containers/networks, for a plain user under the store. */
+static char *
+default_network_dir (const struct husk_engine *e)
+{
+  return e->rootless ? husk_asprintf ("%s/networks", e->root)
+                     : husk_xstrdup ("/etc/containers/networks");
+}
+
+/* The options that only name places and backends.  */
+static void
+apply_places (struct husk_engine *e, const struct husk_engine_opts *o)
+{
+  const char *eb = pick (o->events_backend, e->config->events_logger);
+
+  /* containers.conf may say journald (Podman's default on systemd
+     hosts); without journald husk keeps its own record, as Podman falls
+     back to the file.  */
+  e->events_backend = husk_xstrdup (eb && strcmp (eb, "none") == 0 ? "none" : "file");
+  free (e->config->events_logger);
+  e->config->events_logger = husk_xstrdup (e->events_backend);
+  if (o->cgroup_manager && *o->cgroup_manager)
+    {
+      free (e->config->cgroup_manager);
+      e->config->cgroup_manager = husk_xstrdup (o->cgroup_manager);
+    }
+  e->tmpdir = o->tmpdir && *o->tmpdir ? absolute (o->tmpdir)
+                                      : husk_asprintf ("%s/tmp", e->runroot);
+  e->volume_path = o->volume_path && *o->volume_path ? absolute (o->volume_path)
+                                                     : husk_asprintf ("%s/volumes", e->root);
+  e->network_config_dir = o->network_config_dir && *o->network_config_dir
+                              ? absolute (o->network_config_dir)
+                              : default_network_dir (e);
+  e->runtime_flags = runtime_flags (o->runtime_flags);
+  husk_runtime_set_default_args (e->runtime_flags);
+}
+
+/* Empty --storage-opt values are ignored, as Podman ignores them
+   (`--storage-opt ''` is how scripts say "none").  */
+static char **
+storage_opts (char **given, char **configured)
+{
+  char **v = NULL;
+
+  for (size_t i = 0; given && given[i]; i++)
+    if (*given[i])
+      husk_strv_append (&v, given[i]);
+  if (given && given[0])
+    return v ? v : husk_xzalloc (sizeof (char *));
+  return husk_strv_dup (configured);
+}
+
 struct husk_engine *
 husk_engine_new (const struct husk_engine_opts *o, husk_error_t *err)
 {
-  struct husk_engine *e = husk_xzalloc (sizeof *e);
+  struct husk_engine *e;
 
+  if (check_backends (o, err) < 0)
+    return NULL;
+  e = husk_xzalloc (sizeof *e);
   e->rootless = geteuid () != 0;
   e->config = husk_config_load (e->rootless, err);
   if (e->config == NULL)
@@ -73,6 +162,8 @@ husk_engine_new (const struct husk_engine_opts *o, husk_error_t *err)
       free (e);
       return NULL;
     }
+  for (char **f = e->config->files_read; f && *f; f++)
+    husk_log_debug ("Merged system config \"%s\"", *f);
   e->root = absolute (pick (o->root, e->config->graphroot));
   if (e->root == NULL)
     e->root = default_root (e->rootless);
@@ -85,9 +176,8 @@ husk_engine_new (const struct husk_engine_opts *o, husk_error_t *err)
       e->config->runtime = husk_xstrdup (o->runtime);
     }
   e->storage_driver = husk_xstrdup (pick (o->storage_driver, e->config->storage_driver));
-  e->storage_opts = husk_strv_dup (o->storage_opts && o->storage_opts[0]
-                                       ? o->storage_opts
-                                       : e->config->storage_options);
+  e->storage_opts = storage_opts (o->storage_opts, e->config->storage_options);
+  apply_places (e, o);
   return e;
 }
 
@@ -106,8 +196,16 @@ husk_engine_open (struct husk_engine *e, husk_error_t *err)
     .rootless = e->rootless,
   };
 
-  if (husk_mkdir_p (e->root, 0700, err) < 0 || husk_mkdir_p (e->runroot, 0700, err) < 0)
+  struct timespec t0 = husk_log_clock ();
+
+  husk_log_debug ("Using graph root %s", e->root);
+  husk_log_debug ("Using run root %s", e->runroot);
+  husk_log_debug ("Using tmp dir %s", e->tmpdir);
+  husk_log_debug ("Using volume path %s", e->volume_path);
+  if (husk_mkdir_p (e->root, 0700, err) < 0 || husk_mkdir_p (e->runroot, 0700, err) < 0
+      || husk_mkdir_p (e->tmpdir, 0700, err) < 0)
     return -1;
+  husk_log_debug ("Initializing state database at %s", db);
   e->state = husk_state_open (db, err);
   if (e->state == NULL)
     return husk_error_wrap (err, "open state database");
@@ -126,6 +224,9 @@ husk_engine_open (struct husk_engine *e, husk_error_t *err)
   if (recorded == NULL
       && husk_state_meta_set (e->state, "driver", husk_store_driver_name (e->store), err) < 0)
     return -1;
+  husk_log_debug ("Using graph driver %s", husk_store_driver_name (e->store));
+  husk_log_debug ("Initializing event backend %s", e->events_backend);
+  husk_log_timing (&t0, "opening the state database and the store");
   return 0;
 }
 
@@ -141,5 +242,36 @@ husk_engine_free (struct husk_engine *e)
   free (e->runroot);
   free (e->storage_driver);
   husk_strv_free (e->storage_opts);
+  husk_strv_free (e->runtime_flags);
+  free (e->events_backend);
+  free (e->tmpdir);
+  free (e->volume_path);
+  free (e->network_config_dir);
   free (e);
+}
+
+static void
+arg (char ***v, const char *name, const char *value)
+{
+  husk_strv_append (v, name);
+  husk_strv_append (v, value);
+}
+
+void
+husk_engine_child_args (const struct husk_engine *e, char ***v)
+{
+  cleanup_free char *tmp = husk_asprintf ("%s/tmp", e->runroot);
+  cleanup_free char *vols = husk_asprintf ("%s/volumes", e->root);
+  cleanup_free char *nets = default_network_dir (e);
+
+  if (strcmp (e->events_backend, "file") != 0)
+    arg (v, "--events-backend", e->events_backend);
+  if (strcmp (e->tmpdir, tmp) != 0)
+    arg (v, "--tmpdir", e->tmpdir);
+  if (strcmp (e->volume_path, vols) != 0)
+    arg (v, "--volumepath", e->volume_path);
+  if (strcmp (e->network_config_dir, nets) != 0)
+    arg (v, "--network-config-dir", e->network_config_dir);
+  for (char **f = e->runtime_flags; f && *f; f++)
+    arg (v, "--runtime-flag", *f + 2);
 }

@@ -295,6 +295,14 @@ container_attributes (const struct husk_container_rec *r, int exit_code, const c
   return json_dumps (a, JSON_COMPACT);
 }
 
+static bool recording = true;
+
+void
+husk_events_set_recording (bool on)
+{
+  recording = on;
+}
+
 void
 husk_events_container (struct husk_state *st, const struct husk_container_rec *r,
                        const char *action, int exit_code, const char *health)
@@ -305,7 +313,7 @@ husk_events_container (struct husk_state *st, const struct husk_container_rec *r
                                .attributes = attrs };
   husk_error_t err = NULL;
 
-  if (husk_state_event_add (st, &ev, &err) < 0)
+  if (recording && husk_state_event_add (st, &ev, &err) < 0)
     {
       husk_log_debug ("could not record event %s for %s: %s", action, r->id, err->msg);
       husk_error_release (&err);
@@ -321,7 +329,7 @@ record (struct husk_state *st, const char *type, const char *action, const char 
                                .name = (char *) name };
   husk_error_t err = NULL;
 
-  if (husk_state_event_add (st, &ev, &err) < 0)
+  if (recording && husk_state_event_add (st, &ev, &err) < 0)
     {
       husk_log_debug ("could not record %s event %s for %s: %s", type, action, id, err->msg);
       husk_error_release (&err);

@@ -35,6 +35,10 @@ json_t *husk_event_template_object (const struct husk_event_rec *ev);
    containers, "TIME image ACTION ID NAME", "TIME volume ACTION NAME".  */
 char *husk_event_human (const struct husk_event_rec *ev);
 
+/* Whether this process records events: false for --events-backend none
+   (the front end says so once, after opening the engine).  */
+void husk_events_set_recording (bool on);
+
 /**
  * husk_events_container() - Record a container event
  * @r:         the container: its ID, name, image name and labels are kept

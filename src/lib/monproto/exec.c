@@ -92,6 +92,7 @@ husk_exec_config_argv (const struct husk_exec_config *c, const char *console)
   cleanup_free char *pid = husk_asprintf ("%s/%s", c->dir, HUSK_EXEC_PIDFILE);
 
   rt->root = c->runtime_root ? husk_xstrdup (c->runtime_root) : NULL;
+  husk_strv_free (rt->args);
   rt->args = c->runtime_args ? husk_strv_dup ((char *const *) c->runtime_args) : NULL;
   husk_runtime_set_log (rt, c->runtime_log);
   /* Always --detach: the runtime leaves once the process runs, and the

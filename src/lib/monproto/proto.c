@@ -257,6 +257,7 @@ husk_monitor_runtime (const struct husk_monitor_opts *o, const char *log)
   struct husk_runtime *rt = husk_runtime_new_path (o->runtime);
 
   rt->root = o->runtime_root ? husk_xstrdup (o->runtime_root) : NULL;
+  husk_strv_free (rt->args);
   rt->args = husk_strv_dup ((char *const *) o->runtime_args);
   husk_runtime_set_log (rt, log);
   /* Without a log file its messages reach a person (a healthcheck's

@@ -115,7 +115,7 @@ husk_op_volume_users (struct husk_engine *e, const char *name, char ***container
 static json_t *
 inspect_json (struct husk_engine *e, const struct husk_volume_rec *r)
 {
-  cleanup_free char *data = husk_volume_data_dir (e->root, r->name);
+  cleanup_free char *data = husk_volume_data_dir (e->volume_path, r->name);
   cleanup_free char *created = husk_time_rfc3339nano_local (r->created / 1000000000,
                                                             r->created % 1000000000);
   json_t *labels = json_loads (r->labels ? r->labels : "{}", 0, NULL);
@@ -352,7 +352,7 @@ husk_op_volume_unmount_all (struct husk_engine *e, husk_error_t *err)
     return -1;
   for (size_t i = 0; i < n && ret == 0; i++)
     {
-      cleanup_free char *data = husk_volume_data_dir (e->root, list[i].name);
+      cleanup_free char *data = husk_volume_data_dir (e->volume_path, list[i].name);
       ret = husk_volume_unmount (data, err);
     }
   husk_volume_rec_array_free (list, n);
@@ -373,7 +373,7 @@ open_data (struct husk_engine *e, const char *ref, char **name, husk_error_t *er
 
   if (load (e, ref, &r, err) < 0)
     return -1;
-  data = husk_volume_data_dir (e->root, r.name);
+  data = husk_volume_data_dir (e->volume_path, r.name);
   options = json_loads (r.options ? r.options : "{}", 0, NULL);
   *name = steal_ptr (&r.name);
   husk_volume_rec_release (&r);

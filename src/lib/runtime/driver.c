@@ -12,6 +12,7 @@
 #include "runtime/driver.h"
 #include "util/exec.h"
 #include "util/fileutil.h"
+#include "util/log.h"
 #include "util/strutil.h"
 
 #include <errno.h>
@@ -41,6 +42,15 @@ ops_for (const char *name)
   return &oci_ops;
 }
 
+static char **default_args;
+
+void
+husk_runtime_set_default_args (char *const *args)
+{
+  husk_strv_free (default_args);
+  default_args = args && args[0] ? husk_strv_dup (args) : NULL;
+}
+
 struct husk_runtime *
 husk_runtime_new (const char *name, const char *path)
 {
@@ -49,6 +59,7 @@ husk_runtime_new (const char *name, const char *path)
   rt->name = husk_xstrdup (name);
   rt->path = husk_xstrdup (path);
   rt->ops = ops_for (name);
+  rt->args = default_args ? husk_strv_dup (default_args) : NULL;
   return rt;
 }
 
@@ -221,6 +232,7 @@ husk_runtime_spawn (char **argv, const struct husk_runtime_stdio *io, husk_error
 
   if (null < 0)
     return husk_error_make (err, errno, "open '/dev/null'");
+  husk_log_argv ("running the OCI runtime", argv);
   pid = fork ();
   if (pid < 0)
     return husk_error_make (err, errno, "fork");

@@ -60,6 +60,12 @@ struct husk_runtime
   const struct husk_runtime_ops *ops;
 };
 
+/* Global options every runtime made from now on in this process gets
+   first in its args ("--debug", from --runtime-flag debug); NULL for
+   none.  The engine sets them once; husk-monitor gets them in its
+   configuration with the rest of args instead.  */
+void husk_runtime_set_default_args (char *const *args);
+
 /* A runtime at path, named name, without looking for it.  */
 struct husk_runtime *husk_runtime_new (const char *name, const char *path);
 

@@ -118,10 +118,10 @@ husk_volume_create (struct husk_engine *e, const struct husk_volume_create_opts 
         return -1;
       husk_error_release (err);
       /* Whoever made it may not have made its directory yet.  */
-      if (husk_volume_dirs_create (e->root, name, err) < 0)
+      if (husk_volume_dirs_create (e->volume_path, name, err) < 0)
         return -1;
     }
-  else if (husk_volume_dirs_create (e->root, name, err) < 0)
+  else if (husk_volume_dirs_create (e->volume_path, name, err) < 0)
     {
       husk_error_t rberr = NULL;
       if (husk_state_volume_remove (e->state, name, &rberr) < 0)
@@ -140,10 +140,10 @@ husk_volume_create (struct husk_engine *e, const struct husk_volume_create_opts 
 int
 husk_volume_lock (struct husk_engine *e, const char *name, husk_error_t *err)
 {
-  cleanup_free char *dir = husk_volume_dir (e->root, name);
+  cleanup_free char *dir = husk_volume_dir (e->volume_path, name);
   cleanup_close int fd = -1;
 
-  if (husk_volume_dirs_create (e->root, name, err) < 0)
+  if (husk_volume_dirs_create (e->volume_path, name, err) < 0)
     return -1;
   fd = open (dir, O_RDONLY | O_DIRECTORY | O_NOFOLLOW | O_CLOEXEC);
   if (fd < 0)
@@ -204,7 +204,7 @@ husk_volume_used (struct husk_engine *e, char ***used, husk_error_t *err)
 int
 husk_volume_remove (struct husk_engine *e, const char *name, husk_error_t *err)
 {
-  if (husk_volume_dirs_remove (e->root, name, err) < 0
+  if (husk_volume_dirs_remove (e->volume_path, name, err) < 0
       || husk_state_volume_remove (e->state, name, err) < 0)
     return husk_error_wrap (err, "remove volume '%s'", name);
   event (e, "remove", name);
@@ -252,7 +252,7 @@ static int
 use_volume (struct husk_engine *e, const char *name, json_t *m, json_t *ccfg,
             const char *rootfs, husk_error_t *err)
 {
-  cleanup_free char *data = husk_volume_data_dir (e->root, name);
+  cleanup_free char *data = husk_volume_data_dir (e->volume_path, name);
   cleanup_close int lock = husk_volume_lock (e, name, err);
   cleanup_close int data_fd = -1;
   cleanup_json json_t *options = NULL;
@@ -323,7 +323,7 @@ prepare_one (struct husk_engine *e, json_t *ccfg, json_t *m, const char *rootfs,
                             json_string_value (json_object_get (m, "destination")) ?: "");
   if (use_volume (e, name, m, ccfg, rootfs, err) < 0)
     return husk_error_wrap (err, "volume '%s'", name);
-  data = husk_volume_data_dir (e->root, name);
+  data = husk_volume_data_dir (e->volume_path, name);
   if (source == NULL || strcmp (source, data) != 0)
     {
       json_object_set_new (m, "source", json_string (data));

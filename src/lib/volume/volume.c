@@ -51,15 +51,15 @@ husk_volume_name_valid (const char *n)
 }
 
 char *
-husk_volume_dir (const char *root, const char *name)
+husk_volume_dir (const char *volpath, const char *name)
 {
-  return husk_asprintf ("%s/volumes/%s", root, name);
+  return husk_asprintf ("%s/%s", volpath, name);
 }
 
 char *
-husk_volume_data_dir (const char *root, const char *name)
+husk_volume_data_dir (const char *volpath, const char *name)
 {
-  return husk_asprintf ("%s/volumes/%s/_data", root, name);
+  return husk_asprintf ("%s/%s/_data", volpath, name);
 }
 
 /* ---- options ------------------------------------------------------------ */
@@ -138,15 +138,14 @@ husk_volume_options_parse (char *const *opts, husk_error_t *err)
 /* ---- directories ---------------------------------------------------------- */
 
 int
-husk_volume_dirs_create (const char *root, const char *name, husk_error_t *err)
+husk_volume_dirs_create (const char *volpath, const char *name, husk_error_t *err)
 {
-  cleanup_free char *top = husk_asprintf ("%s/volumes", root);
-  cleanup_free char *dir = husk_volume_dir (root, name);
-  cleanup_free char *data = husk_volume_data_dir (root, name);
+  cleanup_free char *dir = husk_volume_dir (volpath, name);
+  cleanup_free char *data = husk_volume_data_dir (volpath, name);
 
   if (!husk_volume_name_valid (name))
     return husk_error_makex (err, EINVAL, "invalid volume name \"%s\"", name);
-  if (husk_mkdir_p (top, 0700, err) < 0)
+  if (husk_mkdir_p (volpath, 0700, err) < 0)
     return -1;
   if (mkdir (dir, 0700) < 0 && errno != EEXIST)
     return husk_error_make (err, errno, "create volume directory '%s'", dir);
@@ -158,10 +157,10 @@ husk_volume_dirs_create (const char *root, const char *name, husk_error_t *err)
 }
 
 int
-husk_volume_dirs_remove (const char *root, const char *name, husk_error_t *err)
+husk_volume_dirs_remove (const char *volpath, const char *name, husk_error_t *err)
 {
-  cleanup_free char *dir = husk_volume_dir (root, name);
-  cleanup_free char *data = husk_volume_data_dir (root, name);
+  cleanup_free char *dir = husk_volume_dir (volpath, name);
+  cleanup_free char *data = husk_volume_data_dir (volpath, name);
 
   if (!husk_volume_name_valid (name))
     return husk_error_makex (err, EINVAL, "invalid volume name \"%s\"", name);

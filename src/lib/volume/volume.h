@@ -21,9 +21,10 @@
    ".", ".." or contain a '/').  */
 bool husk_volume_name_valid (const char *name);
 
-/* "<root>/volumes/<name>" and "<root>/volumes/<name>/_data" (caller frees). */
-char *husk_volume_dir (const char *root, const char *name);
-char *husk_volume_data_dir (const char *root, const char *name);
+/* "<volpath>/<name>" and "<volpath>/<name>/_data" (caller frees); volpath
+   is the engine's volume_path (--volumepath, default <root>/volumes).  */
+char *husk_volume_dir (const char *volpath, const char *name);
+char *husk_volume_data_dir (const char *volpath, const char *name);
 
 /**
  * husk_volume_options_parse() - Check --opt values for the local driver
@@ -43,12 +44,12 @@ bool husk_volume_options_need_mount (json_t *options);
 
 /* Make <root>/volumes/<name>/_data.  Directories that exist are fine (two
    containers may create a volume at once).  */
-int husk_volume_dirs_create (const char *root, const char *name, husk_error_t *err);
+int husk_volume_dirs_create (const char *volpath, const char *name, husk_error_t *err);
 
 /* Unmount _data when mounted, then remove the volume's directory.  Refuses
    (EBUSY) rather than remove anything below a mount that stays.  Missing
    is fine.  */
-int husk_volume_dirs_remove (const char *root, const char *name, husk_error_t *err);
+int husk_volume_dirs_remove (const char *volpath, const char *name, husk_error_t *err);
 
 /**
  * husk_volume_mount() - Mount a volume's file system on its _data

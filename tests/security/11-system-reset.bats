@@ -9,7 +9,7 @@ teardown() {
         for p in $(monitors); do kill -9 "$p" 2>/dev/null; done
         grep -F " $HUSK_TMP/" /proc/self/mountinfo 2>/dev/null | awk '{print $5}' \
             | sort -r | while read -r m; do umount -l "$m" 2>/dev/null; done
-        rm -rf "$HUSK_TMP"
+        remove_tree "$HUSK_TMP"
     fi
 }
 

@@ -16,7 +16,7 @@ teardown() {
     fi
     grep -F " $HUSK_TMP/" /proc/self/mountinfo | awk '{print $5}' | sort -r \
         | while read -r m; do umount -l "$m"; done
-    rm -rf "$HUSK_TMP"
+    remove_tree "$HUSK_TMP"
 }
 
 # ---- create, ls, inspect, exists ------------------------------------------
@@ -163,10 +163,10 @@ assert v["CreatedAt"][:2] == "20" and "T" in v["CreatedAt"], v["CreatedAt"]
     run_husk volume create v1
     run_husk volume import v1 "$HUSK_TMP/in.tar"
     data=$HUSK_ROOT/volumes/v1/_data
-    [ "$(cat "$data/dir/file")" = hello ]
-    [ "$(stat -c %a "$data/dir/file")" = 640 ]
-    [ "$(readlink "$data/link")" = dir/file ]
-    [ "$(stat -c %i "$data/hard")" = "$(stat -c %i "$data/dir/file")" ]
+    [ "$(in_userns cat "$data/dir/file")" = hello ]
+    [ "$(in_userns stat -c %a "$data/dir/file")" = 640 ]
+    [ "$(in_userns readlink "$data/link")" = dir/file ]
+    [ "$(in_userns stat -c %i "$data/hard")" = "$(in_userns stat -c %i "$data/dir/file")" ]
     husk volume export v1 >"$HUSK_TMP/out.tar"
     run tar -tf "$HUSK_TMP/out.tar"
     [[ "$output" == *"dir/file"* ]]
@@ -176,10 +176,10 @@ assert v["CreatedAt"][:2] == "20" and "T" in v["CreatedAt"], v["CreatedAt"]
     run_husk volume create v2
     husk volume import v2 - <"$HUSK_TMP/out.tar"
     data2=$HUSK_ROOT/volumes/v2/_data
-    [ "$(cat "$data2/dir/file")" = hello ]
-    [ "$(stat -c %a "$data2/dir/file")" = 640 ]
-    [ "$(readlink "$data2/link")" = dir/file ]
-    [ "$(stat -c %i "$data2/hard")" = "$(stat -c %i "$data2/dir/file")" ]
+    [ "$(in_userns cat "$data2/dir/file")" = hello ]
+    [ "$(in_userns stat -c %a "$data2/dir/file")" = 640 ]
+    [ "$(in_userns readlink "$data2/link")" = dir/file ]
+    [ "$(in_userns stat -c %i "$data2/hard")" = "$(in_userns stat -c %i "$data2/dir/file")" ]
 }
 
 @test "volume import refuses entries that climb out and writes nothing outside" {

@@ -6,6 +6,7 @@
  * then open the state database and the layer store.
  */
 #include "engine/engine.h"
+#include "userns/userns.h"
 #include "config/config.h"
 #include "state/state.h"
 #include "storage/store.h"
@@ -40,7 +41,7 @@ default_runroot (bool rootless)
     return husk_xstrdup ("/run/husk");
   if (xdg && *xdg)
     return husk_asprintf ("%s/husk", xdg);
-  return husk_asprintf ("/tmp/husk-run-%u", (unsigned) getuid ());
+  return husk_asprintf ("/tmp/husk-run-%u", (unsigned) husk_userns_host_uid ());
 }
 
 static const char *
@@ -66,7 +67,7 @@ husk_engine_new (const struct husk_engine_opts *o, husk_error_t *err)
 {
   struct husk_engine *e = husk_xzalloc (sizeof *e);
 
-  e->rootless = geteuid () != 0;
+  e->rootless = husk_userns_rootless ();
   e->config = husk_config_load (e->rootless, err);
   if (e->config == NULL)
     {

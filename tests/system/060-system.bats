@@ -12,14 +12,12 @@ load helpers
 }
 
 @test "system df counts images" {
-    skip_if_rootless "loading layers needs a user namespace (rootless issue)"
     run_husk load -i "$HUSK_IMAGES/busybox.docker.tar"
     run_husk system df --format '{{.Type}} {{.Total}}'
     assert_output_contains "Images 1"
 }
 
 @test "system reset -f removes every image and layer" {
-    skip_if_rootless "loading layers needs a user namespace (rootless issue)"
     run_husk load -i "$HUSK_IMAGES/multi.docker.tar"
     run_husk system reset -f
     run_husk images -q
@@ -46,7 +44,6 @@ load helpers
 }
 
 @test "system reset without -f asks, and only y goes ahead" {
-    skip_if_rootless "loading layers needs a user namespace (rootless issue)"
     run_husk load -i "$HUSK_IMAGES/busybox.docker.tar"
     run bash -c "echo n | '$HUSK_BIN' --root '$HUSK_ROOT' --runroot '$HUSK_RUNROOT' system reset"
     [ "$status" -eq 0 ]

@@ -8,6 +8,7 @@
  */
 #include "cli/cli.h"
 #include "events/events.h"
+#include "userns/userns.h"
 #include "husk-config.h"
 #include "util/cleanup.h"
 #include "util/log.h"
@@ -479,14 +480,8 @@ run_command (struct cli_ctx *ctx, const struct cli_command *cmd, int argc,
     r = cmd->fn (ctx, argc - 1, argv + 1);
   else if ((apply_globals (ctx), wants_help (argc, argv, cmd->flags & CMD_STOP_AT_ARG)))
     r = cmd->fn (ctx, argc - 1, argv + 1); /* prints help; opens nothing */
-  else if ((cmd->flags & CMD_USERNS) && geteuid () != 0)
-    {
-      /* Layer files belong to the container's user IDs; without a user
-         namespace a plain user cannot create or delete them faithfully. */
-      husk_error_makex (&ctx->err, EPERM, "`%s` is not supported rootless yet: it needs a user "
-                        "namespace, which husk does not set up yet; run it as root", path);
-      r = cli_fail (ctx);
-    }
+  else if ((cmd->flags & (CMD_USERNS | CMD_ENGINE)) && husk_userns_join (&ctx->err) < 0)
+    r = cli_fail (ctx); /* rootless: the user's namespace, before any thread */
   else if ((cmd->flags & CMD_ENGINE) && open_engine (ctx) < 0)
     r = cli_fail (ctx);
   else

@@ -9,7 +9,6 @@ load ../system/helpers
 
 setup() {
     husk_setup_store
-    skip_if_rootless "husk load is not supported rootless yet"
 }
 
 # mkarchive KIND OUT: write a hostile archive of that kind (see below).

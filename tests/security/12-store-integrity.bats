@@ -27,7 +27,6 @@ teardown() {
 }
 
 @test "a truncated or deleted husk.db over a store with layers is an error" {
-    skip_if_rootless "load needs root"
     run_husk load -i "$HUSK_IMAGES/busybox.docker.tar"
     : > "$HUSK_ROOT/husk.db"
     rm -f "$HUSK_ROOT/husk.db-wal" "$HUSK_ROOT/husk.db-shm"
@@ -50,7 +49,6 @@ teardown() {
 }
 
 @test "a removed container and image stay removed when the WAL is lost" {
-    skip_if_rootless "containers need root"
     run_husk load -i "$HUSK_IMAGES/busybox.docker.tar"
     # An image of its own (an untag frees nothing and is not checkpointed).
     run_husk import "$HUSK_IMAGES/rootfs.tar" other
@@ -80,7 +78,6 @@ teardown() {
 }
 
 @test "work files a killed commit or load left are cleared by the next command and counted by df" {
-    skip_if_rootless "load needs root"
     run_husk load -i "$HUSK_IMAGES/busybox.docker.tar"
     tmp=$(echo "$HUSK_ROOT"/storage/*/tmp)
     [ -d "$tmp" ]
@@ -106,7 +103,6 @@ teardown() {
 }
 
 @test "a commit killed by SIGKILL leaves nothing after the next command" {
-    skip_if_rootless "containers need root"
     run_husk load -i "$HUSK_IMAGES/busybox.docker.tar"
     run_husk run --name big husk-test/busybox dd if=/dev/urandom of=/big bs=1M count=64
     tmp=$(echo "$HUSK_ROOT"/storage/*/tmp)

@@ -43,7 +43,6 @@ teardown() {
 start_racer() {
     local name=$1
     shift
-    skip_if_rootless "containers need a user namespace rootless (rootless issue)"
     run_husk load -i "$HUSK_IMAGES/busybox.docker.tar"
     run_husk create --name "$name" "$@" husk-test/busybox sh -c \
         "mkdir -p /d; /racer /d $CANARY $N 0 2 f n & /racer /d $CANARY $N 1 2 f n & wait"

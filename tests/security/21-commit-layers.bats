@@ -82,9 +82,15 @@ newest_blob() {
     run_husk save -o "$HUSK_TMP/sparse.tar" sparse
     p() { podman --root "$HUSK_TMP/proot" --runroot "$HUSK_TMP/prun" --storage-driver vfs "$@"; }
     p load -i "$HUSK_TMP/sparse.tar"
-    mnt=$(p image mount localhost/sparse)
-    assert_equal "$(stat -c %s "$mnt/big")" $((64 * 1024 * 1024 + 4))
-    assert_equal "$(tail -c 4 "$mnt/big")" end
-    p image unmount localhost/sparse
+    # Rootless, podman mounts images only under `podman unshare`.
+    local in_ns=
+    is_rootless && in_ns="podman --root $HUSK_TMP/proot --runroot $HUSK_TMP/prun --storage-driver vfs unshare"
+    run $in_ns sh -c 'r=$0 u=$1; p() { podman --root "$r" --runroot "$u" --storage-driver vfs "$@"; }
+        m=$(p image mount localhost/sparse) && stat -c %s "$m/big" && tail -c 4 "$m/big" &&
+        p image unmount localhost/sparse >/dev/null' "$HUSK_TMP/proot" "$HUSK_TMP/prun"
+    [ "$status" -eq 0 ] || { echo "$output"; false; }
+    assert_equal "${lines[0]}" $((64 * 1024 * 1024 + 4))
+    assert_equal "${lines[1]}" end
     p rmi -a -f >/dev/null
+    is_rootless && p unshare rm -rf "$HUSK_TMP/proot" "$HUSK_TMP/prun" || true
 }

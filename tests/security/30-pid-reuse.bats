@@ -134,7 +134,7 @@ crash_and_reuse() {
 @test "after a reboot (another boot ID) a container without a monitor is exited and unmounted" {
     run_husk run -d --name old husk-test/busybox sleep 1000
     id=$(db "SELECT id FROM containers WHERE name = 'old'")
-    grep -q "/containers/$id/merged " /proc/self/mountinfo
+    store_mountinfo | grep -q "/containers/$id/merged "
     crash old
     # The recorded pids now name a live process whose start time even
     # matches: only the boot ID tells that the row is from another boot.
@@ -147,7 +147,7 @@ crash_and_reuse() {
     assert_output_contains "old Exited"
     running "$VICTIM"
     # Its mount is released by the command that noticed.
-    ! grep -q "/containers/$id/merged " /proc/self/mountinfo
+    ! store_mountinfo | grep -q "/containers/$id/merged "
     run_husk stop old
     run_husk rm -f old
     running "$VICTIM"

@@ -4,7 +4,6 @@ load helpers
 
 setup() {
     husk_setup_store
-    skip_if_rootless "creating layers needs a user namespace (rootless issue)"
 }
 
 @test "import a file with a name, changes and a message" {

@@ -5,7 +5,6 @@ load helpers
 
 setup() {
     husk_setup_store
-    skip_if_rootless "loading layers needs a user namespace (rootless issue)"
     run_husk load -i "$HUSK_IMAGES/busybox.docker.tar"
     before_images=$(husk images -q --no-trunc)
     before_layers=$(ls "$HUSK_ROOT"/storage/*/layers)

@@ -3,7 +3,6 @@
 load helpers
 
 @test "20 concurrent husk processes on one store all succeed" {
-    skip_if_rootless "loading layers needs a user namespace (rootless issue)"
     run_husk load -i "$HUSK_IMAGES/busybox.docker.tar"
     pids=()
     for i in $(seq 1 20); do

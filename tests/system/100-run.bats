@@ -28,9 +28,11 @@ teardown() {
     [ -z "$(ls -A "$HUSK_ROOT"/storage/*/tmp)" ]
     # Left behind (the monitor was killed before it got to it), the next
     # command that opens the store deletes it.
-    mkdir -p "$HUSK_ROOT"/storage/overlay/tmp/rm-left/container/diff/x
+    local tmp
+    tmp=$(echo "$HUSK_ROOT"/storage/*/tmp)
+    mkdir -p "$tmp"/rm-left/container/diff/x
     run_husk ps -a -q
-    [ ! -e "$HUSK_ROOT"/storage/overlay/tmp/rm-left ]
+    [ ! -e "$tmp"/rm-left ]
 }
 
 @test "a command that does not exist exits 127, one not executable 126" {

@@ -5,18 +5,14 @@ load helpers
 
 setup() {
     husk_setup_store
-    if ! is_rootless; then
-        run_husk load -i "$HUSK_IMAGES/busybox.docker.tar"
-    fi
+    run_husk load -i "$HUSK_IMAGES/busybox.docker.tar"
 }
 
 teardown() {
-    if ! is_rootless; then
-        husk rm -a -f -t 0 >/dev/null 2>&1 || true
-    fi
+    husk rm -a -f -t 0 >/dev/null 2>&1 || true
     grep -F " $HUSK_TMP/" /proc/self/mountinfo | awk '{print $5}' | sort -r \
         | while read -r m; do umount -l "$m"; done
-    rm -rf "$HUSK_TMP"
+    remove_tree "$HUSK_TMP"
 }
 
 # ---- create, ls, inspect, exists ------------------------------------------
@@ -163,10 +159,10 @@ assert v["CreatedAt"][:2] == "20" and "T" in v["CreatedAt"], v["CreatedAt"]
     run_husk volume create v1
     run_husk volume import v1 "$HUSK_TMP/in.tar"
     data=$HUSK_ROOT/volumes/v1/_data
-    [ "$(cat "$data/dir/file")" = hello ]
-    [ "$(stat -c %a "$data/dir/file")" = 640 ]
-    [ "$(readlink "$data/link")" = dir/file ]
-    [ "$(stat -c %i "$data/hard")" = "$(stat -c %i "$data/dir/file")" ]
+    [ "$(in_userns cat "$data/dir/file")" = hello ]
+    [ "$(in_userns stat -c %a "$data/dir/file")" = 640 ]
+    [ "$(in_userns readlink "$data/link")" = dir/file ]
+    [ "$(in_userns stat -c %i "$data/hard")" = "$(in_userns stat -c %i "$data/dir/file")" ]
     husk volume export v1 >"$HUSK_TMP/out.tar"
     run tar -tf "$HUSK_TMP/out.tar"
     [[ "$output" == *"dir/file"* ]]
@@ -176,10 +172,10 @@ assert v["CreatedAt"][:2] == "20" and "T" in v["CreatedAt"], v["CreatedAt"]
     run_husk volume create v2
     husk volume import v2 - <"$HUSK_TMP/out.tar"
     data2=$HUSK_ROOT/volumes/v2/_data
-    [ "$(cat "$data2/dir/file")" = hello ]
-    [ "$(stat -c %a "$data2/dir/file")" = 640 ]
-    [ "$(readlink "$data2/link")" = dir/file ]
-    [ "$(stat -c %i "$data2/hard")" = "$(stat -c %i "$data2/dir/file")" ]
+    [ "$(in_userns cat "$data2/dir/file")" = hello ]
+    [ "$(in_userns stat -c %a "$data2/dir/file")" = 640 ]
+    [ "$(in_userns readlink "$data2/link")" = dir/file ]
+    [ "$(in_userns stat -c %i "$data2/hard")" = "$(in_userns stat -c %i "$data2/dir/file")" ]
 }
 
 @test "volume import refuses entries that climb out and writes nothing outside" {
@@ -228,7 +224,6 @@ EOF
 # ---- volumes in containers --------------------------------------------------------
 
 @test "run -v NAME:/dst creates the volume; data written in one container is seen by the next" {
-    skip_if_rootless "containers need root"
     run_husk 1 volume exists shared
     run_husk run --rm -v shared:/data husk-test/busybox sh -c 'echo persisted >/data/f'
     run_husk volume exists shared
@@ -240,13 +235,12 @@ EOF
 }
 
 @test "a fresh volume is seeded from the image at its mount point" {
-    skip_if_rootless "containers need root"
     run_husk run --rm -v newvol:/etc husk-test/busybox sh -c 'grep ^tester: /etc/passwd'
     assert_output_contains "tester:x:1000"
     [ -f "$HUSK_ROOT/volumes/newvol/_data/passwd" ]
     # Owners and modes come along: /home/tester is 1000:1000 in the image.
     run_husk run --rm -v homevol:/home/tester husk-test/busybox stat -c '%u:%g %a' /home/tester
-    [ "$(stat -c %u:%g "$HUSK_ROOT/volumes/homevol/_data")" = 1000:1000 ]
+    [ "$(in_userns stat -c %u:%g "$HUSK_ROOT/volumes/homevol/_data")" = 1000:1000 ]
     # Only on first use, and only into an empty volume.
     rm "$HUSK_ROOT/volumes/newvol/_data/passwd"
     run_husk run --rm -v newvol:/etc husk-test/busybox ls /etc
@@ -259,7 +253,6 @@ EOF
 }
 
 @test "containers starting together with one new volume all see it seeded" {
-    skip_if_rootless "containers need root"
     pids=()
     for i in 1 2 3 4 5 6; do
         husk run --rm -v together:/etc husk-test/busybox grep -c ^root: /etc/passwd \
@@ -276,7 +269,6 @@ EOF
 }
 
 @test "seeding resolves the mount point inside the image, never on the host" {
-    skip_if_rootless "containers need root"
     mkdir -p "$HUSK_TMP/hostsecret"
     echo secret >"$HUSK_TMP/hostsecret/secret.txt"
     mkdir -p "$HUSK_TMP/rootfs"
@@ -294,7 +286,6 @@ EOF
 }
 
 @test "an anonymous volume stays with its container across restarts; rm -v removes it" {
-    skip_if_rootless "containers need root"
     run_husk run --name anon -v /scratch husk-test/busybox sh -c 'echo 1 >>/scratch/count'
     run_husk inspect --format '{{range .Mounts}}{{.Name}}{{end}}' anon
     [[ "$output" =~ ^[0-9a-f]{64}$ ]]
@@ -312,7 +303,6 @@ EOF
 }
 
 @test "rm without -v keeps an anonymous volume, and rm -v keeps named ones" {
-    skip_if_rootless "containers need root"
     run_husk run --name keepanon -v /scratch -v named:/named husk-test/busybox true
     run_husk inspect --format '{{range .Mounts}}{{if eq .Destination "/scratch"}}{{.Name}}{{end}}{{end}}' keepanon
     vol=$output
@@ -326,7 +316,6 @@ EOF
 }
 
 @test "rm of a volume in use fails with exit 2; rm -f removes its containers too" {
-    skip_if_rootless "containers need root"
     run_husk run --name user1 -v busy:/data husk-test/busybox true
     id=$(husk container inspect --format '{{.Id}}' user1)
     run_husk 2 volume rm busy

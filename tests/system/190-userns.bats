@@ -13,7 +13,11 @@ setup() {
 }
 
 teardown() {
-    if is_rootless; then "$HUSK_BIN" system migrate 2>/dev/null || true; fi
+    if is_rootless; then
+        husk rm -a -f -t 0 >/dev/null 2>&1 || true
+        "$HUSK_BIN" unshare rm -rf "$HUSK_ROOT" "$HUSK_RUNROOT" 2>/dev/null || true
+        "$HUSK_BIN" system migrate 2>/dev/null || true
+    fi
     rm -rf "$HUSK_TMP"
 }
 
@@ -97,4 +101,72 @@ pause_pid() { head -n 1 "$XDG_RUNTIME_DIR/husk/pause.pid"; }
     mkdir -m 755 "$XDG_RUNTIME_DIR/husk"
     run_husk 125 unshare true
     assert_output_contains "'$XDG_RUNTIME_DIR/husk' must be a directory of uid $(id -u) with mode 0700"
+}
+
+# ---- containers in the namespace ---------------------------------------------
+
+load_busybox() {
+    run_husk load -i "$HUSK_IMAGES/busybox.docker.tar"
+}
+
+@test "rootless: the container's root is the user on the host" {
+    skip_if_root
+    load_busybox
+    run_husk run --rm husk-test/busybox id -u
+    assert_output_is "0"
+    run_husk run -d --name s husk-test/busybox sleep 100
+    pid=$(husk inspect --format '{{.State.Pid}}' s)
+    [ "$(awk '/^Uid:/ {print $2}' /proc/$pid/status)" = "$(id -u)" ]
+    run_husk rm -f -t 0 s
+}
+
+@test "rootless: a host file owned by root, bind-mounted read-write, stays root's" {
+    skip_if_root
+    [ -w /etc/hostname ] && skip "/etc/hostname is writable by this user"
+    load_busybox
+    run_husk 1 run --rm -v /etc/hostname:/mnt/h husk-test/busybox sh -c 'echo pwn >>/mnt/h'
+    assert_output_contains "Permission denied"
+}
+
+@test "rootless: storage is kernel overlay with user xattrs, layers owned by mapped IDs" {
+    skip_if_root
+    load_busybox
+    run_husk info --format '{{.Store.GraphDriverName}}'
+    assert_output_is "overlay"
+    run_husk run --name c husk-test/busybox sh -c 'rm /bin/ls; mkdir -p /o && chown 1000:1000 /o'
+    run_husk diff c
+    assert_output_contains "D /bin/ls"
+    run_husk commit -q c committed
+    run_husk 127 run --rm committed ls /   # the whiteout hides it
+    run_husk run --rm committed stat -c %u:%g /o
+    assert_output_is "1000:1000"
+}
+
+@test "rootless limits on cgroup v1: pause and stats say why, as Podman" {
+    skip_if_root
+    [ "$(stat -f -c %T /sys/fs/cgroup)" = cgroup2fs ] && skip "cgroup v2 host"
+    load_busybox
+    run_husk run -d --name s husk-test/busybox sleep 100
+    run_husk 125 pause s
+    assert_output_is "Error: can not pause containers on rootless containers with cgroup V1: this container does not have a cgroup"
+    run_husk 125 unpause s
+    assert_output_contains "can not unpause containers on rootless containers with cgroup V1"
+    run_husk 125 stats --no-stream s
+    assert_output_is "Error: stats is not supported in rootless mode without cgroups v2"
+    run_husk rm -f -t 0 s
+}
+
+@test "rootless: mount needs husk unshare, where the mount is seen" {
+    skip_if_root
+    load_busybox
+    run_husk create --name c husk-test/busybox true
+    run_husk 125 mount c
+    assert_output_is 'Error: cannot run command "husk mount" in rootless mode, must execute `husk unshare` first'
+    run_husk 125 image mount husk-test/busybox
+    assert_output_contains "must execute \`husk unshare\` first"
+    run "$HUSK_BIN" unshare sh -c '
+        m=$("$0" --root "$1" --runroot "$2" mount c) && ls "$m/bin/busybox" &&
+        "$0" --root "$1" --runroot "$2" unmount c' "$HUSK_BIN" "$HUSK_ROOT" "$HUSK_RUNROOT"
+    [ "$status" -eq 0 ] || { echo "$output"; false; }
+    [[ "$output" == */bin/busybox* ]]
 }

@@ -7,6 +7,7 @@
  * a key is one line.
  */
 #include "config/config.h"
+#include "userns/userns.h"
 #include "util/hostdb.h"
 #include "config/toml.h"
 #include "util/fileutil.h"
@@ -754,7 +755,7 @@ user_config_dir (void)
   if (xdg && xdg[0] == '/')
     return husk_asprintf ("%s/containers", xdg);
   if (home == NULL)
-    home = pw_home = husk_hostdb_field ("/etc/passwd", getuid (), 5);
+    home = pw_home = husk_hostdb_field ("/etc/passwd", husk_userns_host_uid (), 5);
   return home ? husk_asprintf ("%s/.config/containers", home) : NULL;
 }
 

@@ -198,6 +198,20 @@ health_json (struct ictx *x)
   return json_pack ("{s:s, s:i, s:n}", "Status", "", "FailingStreak", 0, "Log");
 }
 
+/* The unified-hierarchy cgroup of pid ("0::PATH" in /proc/PID/cgroup).  */
+static char *
+process_cgroup (int pid)
+{
+  cleanup_free char *path = husk_asprintf ("/proc/%d/cgroup", pid);
+  cleanup_free char *text = pid > 0 ? husk_read_file (path, NULL, NULL) : NULL;
+  char *line = text ? strstr (text, "0::") : NULL;
+
+  if (line == NULL || (line != text && line[-1] != '\n'))
+    return NULL;
+  line += 3;
+  return husk_xstrndup (line, strcspn (line, "\n"));
+}
+
 static json_t *
 state_json (struct ictx *x)
 {
@@ -213,9 +227,13 @@ state_json (struct ictx *x)
                          time_json (r->started_at), "FinishedAt", time_json (r->finished_at),
                          "Health", health_json (x));
 
-  /* Podman shows the cgroup only while the container has one.  */
-  if (cgroup && (running || paused))
-    json_object_set_new (s, "CgroupPath", json_string (cgroup));
+  /* Podman shows the cgroup only while the container runs.  A container
+     without one of its own (rootless on cgroup v1) is in its caller's.  */
+  if (running || paused)
+    {
+      cleanup_free char *own = cgroup ? NULL : process_cgroup (r->pid);
+      json_object_set_new (s, "CgroupPath", json_string (cgroup ? cgroup : own ? own : ""));
+    }
   json_object_set_new (s, "CheckpointedAt", time_json (0));
   json_object_set_new (s, "RestoredAt", time_json (0));
   return s;

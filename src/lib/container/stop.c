@@ -12,6 +12,7 @@
 #include "util/strutil.h"
 #include "container/monitor.h"
 #include "runtime/runtime.h"
+#include "runtime/spec.h"
 
 #include <signal.h>
 #include <string.h>
@@ -24,6 +25,11 @@ husk_container_signal (struct husk_engine *e, struct husk_container_rec *r, int 
   cleanup (husk_runtime_free) struct husk_runtime *rt = husk_container_runtime (e, r, &err);
   struct husk_proc_id p = husk_container_proc (r, false);
 
+  /* A rootless container on cgroup v1 has no cgroup: the runtime's --all
+     would find no process to signal.  Its init is then signalled, which
+     ends its pid namespace.  */
+  if (all && e->rootless && !husk_spec_host_cgroup2 ())
+    all = false;
   if (rt && husk_runtime_kill (rt, r->id, sig, all, &err) == 0)
     return 0;
   husk_log_debug ("kill %s: %s", r->id, err ? err->msg : "");

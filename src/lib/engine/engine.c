@@ -6,6 +6,7 @@
  * then open the state database and the layer store.
  */
 #include "engine/engine.h"
+#include "userns/userns.h"
 #include "config/config.h"
 #include "runtime/driver.h"
 #include "state/state.h"
@@ -42,7 +43,7 @@ default_runroot (bool rootless)
     return husk_xstrdup ("/run/husk");
   if (xdg && *xdg)
     return husk_asprintf ("%s/husk", xdg);
-  return husk_asprintf ("/tmp/husk-run-%u", (unsigned) getuid ());
+  return husk_asprintf ("/tmp/husk-run-%u", (unsigned) husk_userns_host_uid ());
 }
 
 static const char *
@@ -155,7 +156,7 @@ husk_engine_new (const struct husk_engine_opts *o, husk_error_t *err)
   if (check_backends (o, err) < 0)
     return NULL;
   e = husk_xzalloc (sizeof *e);
-  e->rootless = geteuid () != 0;
+  e->rootless = husk_userns_rootless ();
   e->config = husk_config_load (e->rootless, err);
   if (e->config == NULL)
     {

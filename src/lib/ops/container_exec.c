@@ -6,6 +6,7 @@
  * container, check its state with Podman's wording and record the events.
  */
 #include "ops/container.h"
+#include "runtime/spec.h"
 #include "container/lifecycle.h"
 #include "container/monitor.h"
 #include "events/events.h"
@@ -101,6 +102,11 @@ pause_resume (struct husk_engine *e, const char *ref, bool pause, husk_error_t *
   const char *want = pause ? "running" : "paused";
   int ret = -1;
 
+  /* The freezer is a cgroup, and rootless containers have none on v1. */
+  if (e->rootless && !husk_spec_host_cgroup2 ())
+    return husk_error_makex (err, ENOTSUP, "can not %s containers on rootless containers "
+                             "with cgroup V1: this container does not have a cgroup",
+                             pause ? "pause" : "unpause");
   if (husk_container_load (e, ref, &r, err) < 0)
     return -1;
   if (pause && strcmp (r.state, "paused") == 0)

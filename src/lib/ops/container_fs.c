@@ -17,6 +17,7 @@
 #include "container/manage.h"
 #include "image/image.h"
 #include "ops/container.h"
+#include "userns/userns.h"
 #include "events/events.h"
 #include "ops/events.h"
 #include "ops/image.h"
@@ -207,9 +208,11 @@ husk_op_container_mount (struct husk_engine *e, const char *ref, husk_error_t *e
   cleanup_container_rec struct husk_container_rec r = { 0 };
   char *path;
 
-  if (e->rootless)
-    return husk_error_makex (err, EPERM, "cannot mount containers in rootless mode: run the "
-                             "command inside `husk unshare`"), NULL;
+  /* Rootless, the mount is made in husk's own mount namespace: a path
+     the caller's shell would not see, unless it runs under `husk unshare`. */
+  if (e->rootless && !husk_userns_inherited ())
+    return husk_error_makex (err, EPERM, "cannot run command \"husk mount\" in rootless mode, "
+                             "must execute `husk unshare` first"), NULL;
   if (husk_op_container_load (e, ref, &r, err) < 0)
     return NULL;
   path = husk_container_mount (e, &r, err);

@@ -5,6 +5,7 @@
  * check its state with Podman's wording.
  */
 #include "ops/container.h"
+#include "runtime/spec.h"
 #include "ops/container_ps.h"
 #include "container/inspect.h"
 #include "container/lifecycle.h"
@@ -37,6 +38,11 @@ husk_op_container_stats (struct husk_engine *e, const char *ref,
   cleanup_container_rec struct husk_container_rec r = { 0 };
 
   memset (s, 0, sizeof *s);
+  /* Rootless containers have no cgroup on v1 (spec-linux.c): nothing
+     counts their memory, CPU or pids.  Podman's words.  */
+  if (e->rootless && !husk_spec_host_cgroup2 ())
+    return husk_error_makex (err, ENOTSUP, "stats is not supported in rootless mode without "
+                             "cgroups v2");
   if (husk_container_load (e, ref, &r, err) < 0)
     return -1;
   return husk_container_stats (&r, s, err);

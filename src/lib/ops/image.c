@@ -11,6 +11,7 @@
  * row names, which a later load of the same layers reuses.
  */
 #include "ops/image.h"
+#include "userns/userns.h"
 #include "events/events.h"
 #include "config/config.h"
 #include "image/image.h"
@@ -1023,9 +1024,9 @@ husk_op_image_mount (struct husk_engine *e, const char *ref, husk_error_t *err)
   struct husk_image_rec rec = { 0 };
   char *path = NULL;
 
-  if (e->rootless)
-    return husk_error_makex (err, EPERM, "cannot mount images in rootless mode: "
-                             "run the command inside `husk unshare`"), NULL;
+  if (e->rootless && !husk_userns_inherited ())
+    return husk_error_makex (err, EPERM, "cannot run command \"husk image mount\" in "
+                             "rootless mode, must execute `husk unshare` first"), NULL;
   if (husk_op_image_resolve (e, ref, &id, err) < 0
       || husk_state_image_get (e->state, id, &rec, err) < 0)
     return NULL;

@@ -89,10 +89,10 @@ namespaces (struct husk_spec_ctx *c)
      --cgroupns says otherwise.  */
   if (cgroupns ? strcmp (cgroupns, "private") == 0 : c->cgroup2)
     add_ns (a, "cgroup", &private);
-  /* TODO(rootless): user namespace with uidMappings/gidMappings from
-     /etc/subuid and /etc/subgid comes with rootless support.  */
-  if (c->p->rootless)
-    add_ns (a, "user", &private);
+  /* Rootless, husk already runs inside the user's namespace (userns/),
+     whose maps come from /etc/subuid and /etc/subgid: the container shares
+     it, as Podman's default (--userns=""), and needs no user namespace of
+     its own.  */
   return a;
 }
 

@@ -13,6 +13,7 @@
  * runtime with "Operation not permitted".
  */
 #include "runtime/spec-private.h"
+#include "userns/userns.h"
 #include "util/cleanup.h"
 #include "util/fileutil.h"
 #include "util/strutil.h"
@@ -72,7 +73,9 @@ husk_spec_host_limits (struct husk_spec_host_limits *h)
   cleanup_free char *nr_open = husk_read_file ("/proc/sys/fs/nr_open", NULL, NULL);
 
   memset (h, 0, sizeof *h);
-  h->can_raise = has_cap_sys_resource ();
+  /* CAP_SYS_RESOURCE of a user namespace does not raise hard limits: only
+     the initial namespace's does.  */
+  h->can_raise = !husk_userns_rootless () && has_cap_sys_resource ();
   for (int i = 0; i < 16; i++)
     {
       struct rlimit rl;

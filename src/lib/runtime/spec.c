@@ -229,8 +229,8 @@ namespaces (struct husk_spec_ctx *c, husk_error_t *err)
   return 0;
 }
 
-static bool
-host_is_cgroup2 (void)
+bool
+husk_spec_host_cgroup2 (void)
 {
   struct statfs fs;
 
@@ -558,7 +558,7 @@ generate (struct husk_spec_ctx *c, husk_error_t *err)
     return NULL;
   if (c->hostname == NULL || *c->hostname == '\0')
     c->hostname = short_id = husk_xstrndup (c->id, 12);
-  c->cgroup2 = host_is_cgroup2 ();
+  c->cgroup2 = husk_spec_host_cgroup2 ();
 
   if (process (c, proc, err) < 0)
     return NULL;

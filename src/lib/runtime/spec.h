@@ -135,4 +135,8 @@ void husk_spec_host_limits (struct husk_spec_host_limits *h);
 json_t *husk_spec_rlimits (json_t *ulimits, bool clamp,
                            const struct husk_spec_host_limits *h, husk_error_t *err);
 
+/* Whether /sys/fs/cgroup is cgroup v2 (unified).  Rootless containers get
+   a cgroup of their own only there (spec-linux.c).  */
+bool husk_spec_host_cgroup2 (void);
+
 #endif

@@ -16,6 +16,7 @@
  * directory as its second.
  */
 #include "storage/driver.h"
+#include "userns/userns.h"
 #include "util/cleanup.h"
 #include "util/fileutil.h"
 #include "util/log.h"
@@ -98,6 +99,12 @@ mount_new (const char *base, char **lowers, const char *upper, const char *work,
         }
       return fs_error (err, fsfd, errno, "overlay lower directory");
     }
+  /* In a user namespace overlay keeps its metadata (opaque directories,
+     redirects) in user.overlay.* xattrs: trusted.* needs the initial
+     namespace's CAP_SYS_ADMIN.  The layers were written to match
+     (tar.c).  */
+  if (husk_userns_rootless () && fsconfig (fsfd, FSCONFIG_SET_FLAG, "userxattr", NULL, 0) < 0)
+    return fs_error (err, fsfd, errno, "overlay userxattr");
   if (upper)
     {
       cleanup_free char *u = husk_asprintf ("%s/%s", base, upper);
@@ -129,11 +136,13 @@ mount_legacy (const char *base, char **lowers, const char *upper, const char *wo
   cleanup_close int cwd = open (".", O_PATH | O_DIRECTORY | O_CLOEXEC);
   int r, saved;
 
+  const char *ux = husk_userns_rootless () ? ",userxattr" : "";
+
   if (upper)
-    opts = husk_asprintf ("lowerdir=%s,upperdir=%s,workdir=%s%s", lower, upper, work,
-                          transient ? ",volatile" : "");
+    opts = husk_asprintf ("lowerdir=%s,upperdir=%s,workdir=%s%s%s", lower, upper, work,
+                          transient ? ",volatile" : "", ux);
   else
-    opts = husk_asprintf ("lowerdir=%s", lower);
+    opts = husk_asprintf ("lowerdir=%s%s", lower, ux);
   if (strlen (opts) >= (size_t) getpagesize ())
     return husk_error_makex (err, E2BIG, "too many layers for an overlay mount on "
                                          "this kernel (%zu)", husk_strv_len (lowers));

@@ -224,12 +224,6 @@ pick_driver (const struct husk_store_opts *o, husk_error_t *err)
                                      "overlay, vfs)", d);
       return NULL;
     }
-  if (o->rootless)
-    {
-      husk_log_info ("rootless storage uses the vfs driver: rootless overlay is "
-                     "not supported yet");
-      return &husk_storage_vfs;
-    }
   if (has_layers (o->graphroot, "overlay"))
     return &husk_storage_overlay;
   if (has_layers (o->graphroot, "vfs"))

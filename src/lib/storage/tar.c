@@ -742,8 +742,8 @@ make_node (struct apply_ctx *c, int dfd, const char *name,
 static const char *
 opaque_xattr (struct apply_ctx *c)
 {
-  /* TODO(rootless overlay): rootless kernel overlay mounts with "userxattr"
-     read user.overlay.*; this pairs with the whiteout TODO below.  */
+  /* Rootless kernel overlay mounts with "userxattr" (overlay.c), which
+     reads user.overlay.*.  */
   return c->opts->rootless ? "user.overlay.opaque" : "trusted.overlay.opaque";
 }
 
@@ -801,13 +801,9 @@ apply_whiteout (struct apply_ctx *c, const char *dir, const char *base,
     return resolve_error (err, errno, "path");
   if (make_room (dfd, name, false, err) < 0)
     return -1;
-  /* TODO(rootless overlay): without CAP_MKNOD, use the xattr whiteout form
-     (an empty file with "user.overlay.whiteout", kernel >= 6.7) instead.  */
+  /* 0/0 is the one device a user namespace may create (Linux 5.8).  */
   if (mknodat (dfd, name, S_IFCHR | 0, makedev (0, 0)) < 0)
-    return husk_error_make (err, errno, "create whiteout device%s",
-                            c->opts->rootless ? " (rootless overlay whiteouts "
-                                                "are not supported yet)"
-                                              : "");
+    return husk_error_make (err, errno, "create whiteout device");
   return 0;
 }
 

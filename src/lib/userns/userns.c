@@ -40,6 +40,8 @@
 
 #define MAX_RANGES 16
 
+static bool joined_here; /* this process joined (rather than inherited) */
+
 bool
 husk_userns_rootless (void)
 {
@@ -89,9 +91,8 @@ userns_dir (uid_t uid, husk_error_t *err)
     dir = husk_asprintf ("%s/husk", xdg);
   else
     dir = husk_asprintf ("/tmp/husk-run-%u", (unsigned) uid);
-  if (mkdir (dir, 0700) < 0 && errno != EEXIST)
+  if (husk_mkdir_p (dir, 0700, err) < 0)
     {
-      husk_error_make (err, errno, "create '%s'", dir);
       free (dir);
       return NULL;
     }
@@ -437,7 +438,14 @@ enter (int pidfd, husk_error_t *err)
   if (cwd && chdir (cwd) < 0 && chdir ("/") < 0)
     return husk_error_make (err, errno, "chdir");
   setenv (HUSK_USERNS_ENV, uid, 1);
+  joined_here = true;
   return 0;
+}
+
+bool
+husk_userns_inherited (void)
+{
+  return getenv (HUSK_USERNS_ENV) != NULL && !joined_here;
 }
 
 /* Join the recorded pause process: 1 when joined, 0 when there is none

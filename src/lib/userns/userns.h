@@ -45,6 +45,10 @@ int husk_userns_join (husk_error_t *err);
    inside the rootless user namespace.  */
 bool husk_userns_rootless (void);
 
+/* Whether this process started inside the namespace (under `husk
+   unshare`), where what it mounts stays visible to its caller.  */
+bool husk_userns_inherited (void);
+
 /* The uid of the user husk serves (getuid() outside, the recorded one
    inside).  */
 uid_t husk_userns_host_uid (void);

@@ -98,6 +98,18 @@ if id husktest >/dev/null 2>&1; then
     rm -rf "$rl"
 fi
 
+# The host survived the suite: a test or a bug that replaced or chowned
+# these (cp onto /dev/stdout once made it a file) breaks the machine for
+# everything after it.
+echo "== host nodes"
+host_ok=$(stat -c '%F %t:%T %a %u:%g' /dev/null)
+if [ "$host_ok" = "character special file 1:3 666 0:0" ] && [ -L /dev/stdout ]; then
+    count host-nodes 0
+else
+    echo "host nodes damaged: /dev/null is '$host_ok', /dev/stdout: $(ls -l /dev/stdout)"
+    count host-nodes 1
+fi
+
 echo
 for f in "${failures[@]}"; do echo "FAILED: $f"; done
 echo "$passed passed, $failed failed, $skipped skipped"

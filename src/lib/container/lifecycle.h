@@ -99,11 +99,27 @@ int husk_container_init (struct husk_engine *e, struct husk_container_rec *r, hu
 /* Signal the container's process (all: every process of it).  */
 int husk_container_signal (struct husk_engine *e, struct husk_container_rec *r, int sig,
                            bool all);
-/* Stop a container a monitor looks after: the stop signal, then after
-   timeout seconds (< 0: its own) SIGKILL; returns once the exit is folded
-   and the monitor's cleanup done.  */
-int husk_container_stop (struct husk_engine *e, struct husk_container_rec *r, int timeout,
-                         husk_error_t *err);
+/* How to stop a container.  */
+struct husk_stop_opts
+{
+  int timeout; /* seconds before SIGKILL; < 0: the container's own */
+  /* Called when the stop signal (its name, "SIGTERM") did not end the
+     container in timeout seconds, before SIGKILL; NULL: nothing.  */
+  void (*timed_out) (void *data, const char *name, const char *signal, int timeout);
+  void *data;
+};
+
+/* Stop a container a monitor looks after: no restart from now on, the
+   row "stopping", the stop signal, then after the timeout SIGKILL;
+   returns once the exit is folded and the monitor's cleanup done.  */
+int husk_container_stop (struct husk_engine *e, struct husk_container_rec *r,
+                         const struct husk_stop_opts *o, husk_error_t *err);
+/* The user ended it (stop, kill): its monitor does not restart it.  */
+void husk_container_no_restart (struct husk_engine *e, const struct husk_container_rec *r);
+/* Wait until its exit is folded, at most timeout_ms (< 0: forever).
+   Return: whether it was.  */
+bool husk_container_await_exit (struct husk_engine *e, const struct husk_container_rec *r,
+                                int timeout_ms);
 /* Wait for "stopped"/"exited" (NULL) or "running".  */
 int husk_container_wait (struct husk_engine *e, struct husk_container_rec *r,
                          const char *condition, int *exit_code, husk_error_t *err);

@@ -66,11 +66,33 @@ int husk_op_container_stop (struct husk_engine *e, const char *ref, int timeout,
 /* The same without the "stop" event (restart records its own).  */
 int husk_op_container_stop_quiet (struct husk_engine *e, const char *ref, int timeout,
                                   husk_error_t *err);
+/* The same with a report of a stop signal that did not stop it in time
+   (struct husk_stop_opts, container/lifecycle.h).  */
+int husk_op_container_stop_with (struct husk_engine *e, const char *ref,
+                                 const struct husk_stop_opts *o, husk_error_t *err);
+/* Signal a running, paused or stopping container; it is not restarted by
+   its policy after this (Podman's StoppedByUser).  With SIGKILL, returns
+   once its exit is folded.  */
 int husk_op_container_kill (struct husk_engine *e, const char *ref, int sig,
                             husk_error_t *err);
 /* EBUSY when running and !force.  */
 int husk_op_container_remove (struct husk_engine *e, const char *ref, bool force,
                               bool volumes, int timeout, husk_error_t *err);
+
+/* What `rm` may do beyond husk_op_container_remove.  */
+struct husk_rm_opts
+{
+  bool force, volumes;
+  /* Refuse (EEXIST, Podman's words) a container that others join through
+     container:X namespaces; with depend, remove those first.  */
+  bool check_dependents, depend;
+  struct husk_stop_opts stop; /* for a running one (with force) */
+  /* Each dependent removed with depend, by full ID; may be NULL.  */
+  void (*removed) (void *data, const char *id);
+  void *data;
+};
+int husk_op_container_remove_with (struct husk_engine *e, const char *ref,
+                                   const struct husk_rm_opts *o, husk_error_t *err);
 /* Wait for a condition ("stopped"/"exited" default, "running").  */
 int husk_op_container_wait (struct husk_engine *e, const char *ref, const char *condition,
                             int *exit_code, husk_error_t *err);

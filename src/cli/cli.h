@@ -166,6 +166,9 @@ int cli_usage_error (struct cli_ctx *ctx, const char *fmt, ...)
 struct husk_container_rec;
 void cli_sig_proxy_install (const struct husk_container_rec *r);
 void cli_sig_proxy_remove (void);
+/* Follow the terminal's size while attached to a container with one (a
+   SIGWINCH handler that interrupts the attach loop).  */
+void cli_winch_follow (void);
 
 /* Print an error the way every command does and return the exit status.  */
 int cli_fail (struct cli_ctx *ctx);

@@ -257,6 +257,24 @@ cli_sig_proxy_remove (void)
     close (fd);
 }
 
+/* A terminal's new size follows SIGWINCH: the handler does nothing but
+   interrupt the attach loop's poll (no SA_RESTART), which then sends the
+   size to the container's monitor.  */
+static void
+winch_noop (int sig)
+{
+  (void) sig;
+}
+
+void
+cli_winch_follow (void)
+{
+  struct sigaction sa = { .sa_handler = winch_noop };
+
+  sigemptyset (&sa.sa_mask);
+  sigaction (SIGWINCH, &sa, NULL);
+}
+
 /* run's started() hook: proxy signals to the container now running.  */
 static void
 sig_proxy_started (void *data, const struct husk_container_rec *r)
@@ -351,6 +369,8 @@ cmd_container_run (struct cli_ctx *ctx, int argc, char **argv)
     return run_passthrough (ctx, &o, id);
   /* With a tty, ctrl-c reaches the container through the terminal.  */
   proxy = !o.tty && (o.sig_proxy == NULL || strcmp (o.sig_proxy, "false") != 0);
+  if (o.tty)
+    cli_winch_follow ();
   code = husk_op_container_start_attached (ctx->engine, id, &(struct husk_start_attach_opts){
                                              .in_fd = o.interactive ? 0 : -1, .out_fd = 1,
                                              .err_fd = 2, .detach_keys = o.detach_keys,
@@ -521,6 +541,7 @@ start_attached (struct cli_ctx *ctx, struct start_opts *o, const char *id)
   husk_error_t cerr = NULL;
   int hint, code;
 
+  cli_winch_follow ();
   code = husk_op_container_start_attached (ctx->engine, id, &(struct husk_start_attach_opts){
                                              .in_fd = o->interactive ? 0 : -1, .out_fd = 1,
                                              .err_fd = 2, .detach_keys = o->detach_keys,

@@ -172,6 +172,8 @@ cmd_container_attach (struct cli_ctx *ctx, int argc, char **argv)
       husk_op_container_info (&r, &info);
       if (!info.tty)
         cli_sig_proxy_install (&r);
+      else
+        cli_winch_follow ();
       husk_container_info_release (&info);
     }
   husk_container_rec_release (&r);

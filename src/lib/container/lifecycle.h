@@ -91,6 +91,11 @@ int husk_container_write_spec (struct husk_engine *e, json_t *c, const char *dir
    one of those); attach_fd and exit_hint as for husk_op_container_start. */
 int husk_container_start (struct husk_engine *e, struct husk_container_rec *r, int *attach_fd,
                           int *exit_hint, husk_error_t *err);
+/* The same; a container with a terminal gets rows x cols as its size
+   before its process runs (the spec's consoleSize; 0: the runtime's).  */
+int husk_container_start_sized (struct husk_engine *e, struct husk_container_rec *r,
+                                int *attach_fd, unsigned rows, unsigned cols, int *exit_hint,
+                                husk_error_t *err);
 /* Create it in the runtime without starting its process ("initialized").  */
 int husk_container_init (struct husk_engine *e, struct husk_container_rec *r, husk_error_t *err);
 

@@ -502,6 +502,9 @@ collect_filtered (struct cli_ctx *ctx, char **args, char **cidfiles, char **filt
     return -1;
   if (filters && names[0] == NULL && !o->latest)
     o->all = true;
+  /* Only --cidfile files, all missing with --ignore: nothing to do.  */
+  if (cidfiles && names[0] == NULL && !o->all && !o->latest)
+    return memset (t, 0, sizeof *t), 0;
   if (cli_targets_collect (ctx, names, o, t) < 0)
     return -1;
   if (filters && filter_targets (ctx, filters, t) < 0)
@@ -560,7 +563,7 @@ start_sig_proxy_check (struct cli_ctx *ctx, struct start_opts *o, int argc, char
 {
   bool given = false;
 
-  for (int i = 1; i < argc && strcmp (argv[i], "--") != 0; i++)
+  for (int i = 0; i < argc && strcmp (argv[i], "--") != 0; i++)
     given = given || husk_has_prefix (argv[i], "--sig-proxy");
   if (!given)
     o->sig_proxy = o->attach;

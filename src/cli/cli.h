@@ -170,6 +170,15 @@ void cli_sig_proxy_remove (void);
    SIGWINCH handler that interrupts the attach loop).  */
 void cli_winch_follow (void);
 
+/* The containers a command acts on (cli/targets.h) with Podman's
+   --cidfile (the first line of each file names one; a missing file is
+   skipped with o->ignore) and --filter (ps's filters; alone they act on
+   every container, and the targets are then named by full ID).  */
+struct cli_target_opts;
+struct cli_targets;
+int cli_collect_filtered (struct cli_ctx *ctx, char **args, char **cidfiles, char **filters,
+                          struct cli_target_opts *o, struct cli_targets *t);
+
 /* Print an error the way every command does and return the exit status.  */
 int cli_fail (struct cli_ctx *ctx);
 

@@ -492,8 +492,8 @@ filter_targets (struct cli_ctx *ctx, char **filters, struct cli_targets *t)
 
 /* Collect the targets of a command that takes --cidfile and --filter:
    filters alone act on every container.  Return: 0, or -1.  */
-static int
-collect_filtered (struct cli_ctx *ctx, char **args, char **cidfiles, char **filters,
+int
+cli_collect_filtered (struct cli_ctx *ctx, char **args, char **cidfiles, char **filters,
                   struct cli_target_opts *o, struct cli_targets *t)
 {
   cleanup_strv char **names = with_cidfiles (ctx, args, cidfiles, o->ignore);
@@ -599,7 +599,7 @@ cmd_container_start (struct cli_ctx *ctx, int argc, char **argv)
   if (o.attach && args[0] && args[1])
     return husk_error_makex (&ctx->err, EINVAL, "you cannot start and attach multiple "
                              "containers at once"), cli_fail (ctx);
-  if (collect_filtered (ctx, args, NULL, o.filter, &(struct cli_target_opts){
+  if (cli_collect_filtered (ctx, args, NULL, o.filter, &(struct cli_target_opts){
                           .all = o.all, .latest = o.latest,
                           .filter = o.filter ? CLI_ALL_ANY : CLI_ALL_NOT_RUNNING,
                           .no_args = "start requires at least one argument",
@@ -653,7 +653,7 @@ cmd_container_stop (struct cli_ctx *ctx, int argc, char **argv)
   struct cli_targets t;
 
   PARSE (opts, o, "[options] CONTAINER [CONTAINER...]", true);
-  if (collect_filtered (ctx, args, o.cidfile, o.filter, &(struct cli_target_opts){
+  if (cli_collect_filtered (ctx, args, o.cidfile, o.filter, &(struct cli_target_opts){
                           .all = o.all, .latest = o.latest, .ignore = o.ignore }, &t) < 0)
     return cli_fail (ctx);
   for (size_t i = 0; i < t.n; i++)
@@ -707,7 +707,7 @@ cmd_container_kill (struct cli_ctx *ctx, int argc, char **argv)
   PARSE (opts, o, "[options] CONTAINER [CONTAINER...]", true);
   if (o.signal && kill_signal (ctx, o.signal, &sig) < 0)
     return cli_fail (ctx);
-  if (collect_filtered (ctx, args, o.cidfile, NULL, &(struct cli_target_opts){
+  if (cli_collect_filtered (ctx, args, o.cidfile, NULL, &(struct cli_target_opts){
                           .all = o.all, .latest = o.latest, .filter = CLI_ALL_ACTIVE }, &t) < 0)
     return cli_fail (ctx);
   for (size_t i = 0; i < t.n; i++)
@@ -759,7 +759,7 @@ cmd_container_rm (struct cli_ctx *ctx, int argc, char **argv)
   struct cli_targets t;
 
   PARSE (opts, o, "[options] CONTAINER [CONTAINER...]", true);
-  if (collect_filtered (ctx, args, o.cidfile, o.filter, &(struct cli_target_opts){
+  if (cli_collect_filtered (ctx, args, o.cidfile, o.filter, &(struct cli_target_opts){
                           .all = o.all, .latest = o.latest, .ignore = o.ignore }, &t) < 0)
     {
       int code = ctx->err->code;
@@ -794,9 +794,17 @@ cmd_container_wait (struct cli_ctx *ctx, int argc, char **argv)
     OPTION_END,
   };
   struct stop_opts o = { 0 };
+  cleanup_strv char **conditions = NULL;
   struct cli_targets t;
 
   PARSE (opts, o, "[options] CONTAINER [CONTAINER...]", true);
+  /* A list, as Podman's: repeated or separated by commas.  */
+  for (size_t i = 0; o.condition && o.condition[i]; i++)
+    {
+      cleanup_strv char **words = husk_strv_split (o.condition[i], ',');
+      for (size_t w = 0; words && words[w]; w++)
+        husk_strv_append (&conditions, words[w]);
+    }
   /* --ignore keeps missing names in place: they print -1 (Podman 4.6).  */
   if (cli_targets_collect (ctx, args, &(struct cli_target_opts){
                              .latest = o.latest, .keep_going = o.ignore,
@@ -811,8 +819,8 @@ cmd_container_wait (struct cli_ctx *ctx, int argc, char **argv)
           puts ("-1");
           continue;
         }
-      if (husk_op_container_wait (ctx->engine, t.v[k++].id, o.condition ? o.condition[0] : NULL,
-                                  &code, &ctx->err) < 0)
+      if (husk_op_container_wait_any (ctx->engine, t.v[k++].id, conditions, &code,
+                                      &ctx->err) < 0)
         cli_targets_defer (ctx, &t, 125);
       else
         printf ("%d\n", code);

@@ -307,3 +307,54 @@ EOF
     run_husk ps -a -q
     assert_output_is ""
 }
+
+# ---- 7: the rest of Podman 5's flags ----------------------------------------
+
+@test "pause, unpause and restart take --cidfile and --filter; attach --latest" {
+    run_husk run -d --name pa --label grp=x husk-test/busybox sleep 1000
+    pa=$(husk inspect --format '{{.Id}}' pa)
+    run_husk run -d --name pb husk-test/busybox sleep 1000
+    echo "$pa" > "$HUSK_TMP/cid"
+    run_husk pause --cidfile "$HUSK_TMP/cid"
+    assert_output_is "$pa"
+    run_husk unpause --filter label=grp=x
+    assert_output_is "$pa"
+    run_husk pause -f name=pb
+    assert_output_is "$(husk inspect --format '{{.Id}}' pb)"
+    run_husk unpause --all
+    run_husk restart -t 0 --filter label=grp=x
+    assert_output_is "$pa"
+    run_husk inspect --format '{{.RestartCount}} {{.State.Status}}' pa
+    assert_output_is "0 running"
+    run_husk restart -t 0 --cidfile "$HUSK_TMP/cid"
+    assert_output_is "$pa"
+    # attach --latest: the newest container.
+    run_husk run -d --name newest husk-test/busybox sh -c 'sleep 1; echo from-newest'
+    run timeout 10 "$HUSK_BIN" --root "$HUSK_ROOT" --runroot "$HUSK_RUNROOT" attach --latest --no-stdin
+    assert_output_is "from-newest"
+    run_husk 125 attach --latest newest
+}
+
+@test "wait --condition takes Podman 5's conditions, several at once" {
+    run_husk create --name w husk-test/busybox sleep 1
+    "$HUSK_BIN" --root "$HUSK_ROOT" --runroot "$HUSK_RUNROOT" wait --condition running,stopping w \
+        > "$HUSK_TMP/wait.out" &
+    waiter=$!
+    sleep 0.3
+    run_husk start w
+    wait "$waiter"
+    assert_equal "$(cat "$HUSK_TMP/wait.out")" "-1"
+    run timeout 10 "$HUSK_BIN" --root "$HUSK_ROOT" --runroot "$HUSK_RUNROOT" wait --condition=stopped --condition=exited w
+    assert_output_is "0"
+    run_husk create --name fresh husk-test/busybox true
+    run timeout 10 "$HUSK_BIN" --root "$HUSK_ROOT" --runroot "$HUSK_RUNROOT" wait --condition configured fresh
+    assert_output_is "-1"
+    run_husk 125 wait --condition bogus w
+    assert_output_contains 'invalid condition "bogus"'
+    run_husk 125 wait --condition healthy w
+    assert_output_is "Error: cannot use condition \"healthy\": container $(husk inspect --format '{{.Id}}' w) has no healthcheck"
+    run_husk run -d --name hc --health-cmd true --health-interval 1s husk-test/busybox sleep 1000
+    run timeout 20 "$HUSK_BIN" --root "$HUSK_ROOT" --runroot "$HUSK_RUNROOT" wait --condition healthy hc
+    [ "$status" -eq 0 ]
+    assert_output_is "-1"
+}

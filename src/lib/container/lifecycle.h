@@ -125,9 +125,15 @@ void husk_container_no_restart (struct husk_engine *e, const struct husk_contain
    Return: whether it was.  */
 bool husk_container_await_exit (struct husk_engine *e, const struct husk_container_rec *r,
                                 int timeout_ms);
-/* Wait for "stopped"/"exited" (NULL) or "running".  */
+/* Check wait conditions (Podman 5's: configured, created, exited,
+   healthy, initialized, paused, removing, running, stopped, stopping,
+   unhealthy; health ones need a healthcheck).  Return: 0, or -1 EINVAL. */
+int husk_container_wait_check (const struct husk_container_rec *r, char *const *conditions,
+                               husk_error_t *err);
+/* Wait until any of the (checked) conditions holds (NULL: the exit).
+   exit_code: the exit code for "stopped"/"exited", else -1, as Podman. */
 int husk_container_wait (struct husk_engine *e, struct husk_container_rec *r,
-                         const char *condition, int *exit_code, husk_error_t *err);
+                         char *const *conditions, int *exit_code, husk_error_t *err);
 
 /* --- cleanup.c, remove.c ------------------------------------------------------ */
 

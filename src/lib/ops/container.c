@@ -353,20 +353,24 @@ husk_op_container_remove (struct husk_engine *e, const char *ref, bool force, bo
 }
 
 int
+husk_op_container_wait_any (struct husk_engine *e, const char *ref, char *const *conditions,
+                            int *exit_code, husk_error_t *err)
+{
+  cleanup_container_rec struct husk_container_rec r = { 0 };
+
+  if (husk_container_load (e, ref, &r, err) < 0
+      || husk_container_wait_check (&r, conditions, err) < 0)
+    return -1;
+  return husk_container_wait (e, &r, conditions, exit_code, err);
+}
+
+int
 husk_op_container_wait (struct husk_engine *e, const char *ref, const char *condition,
                         int *exit_code, husk_error_t *err)
 {
-  cleanup_container_rec struct husk_container_rec r = { 0 };
-  int ret;
+  char *const one[] = { (char *) condition, NULL };
 
-  if (condition && strcmp (condition, "running") && strcmp (condition, "stopped")
-      && strcmp (condition, "exited"))
-    return husk_error_makex (err, EINVAL, "invalid condition \"%s\": use running, stopped "
-                             "or exited", condition);
-  if (husk_container_load (e, ref, &r, err) < 0)
-    return -1;
-  ret = husk_container_wait (e, &r, condition, exit_code, err);
-  return ret;
+  return husk_op_container_wait_any (e, ref, condition ? one : NULL, exit_code, err);
 }
 
 int

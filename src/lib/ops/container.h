@@ -101,6 +101,11 @@ int husk_op_container_remove_with (struct husk_engine *e, const char *ref,
 /* Wait for a condition ("stopped"/"exited" default, "running").  */
 int husk_op_container_wait (struct husk_engine *e, const char *ref, const char *condition,
                             int *exit_code, husk_error_t *err);
+/* Wait until any of Podman 5's conditions holds (husk_container_wait_check
+   in container/lifecycle.h lists them; NULL: the exit).  *exit_code: the
+   exit code for the exit, -1 for the others.  EINVAL for a bad one.  */
+int husk_op_container_wait_any (struct husk_engine *e, const char *ref, char *const *conditions,
+                                int *exit_code, husk_error_t *err);
 
 int husk_op_container_resolve (struct husk_engine *e, const char *ref, char **id,
                                husk_error_t *err);

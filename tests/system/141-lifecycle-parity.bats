@@ -266,13 +266,21 @@ EOF
 @test "kill -s takes names with or without SIG, numbers and a leading dash, as Podman" {
     run_husk run -d --name k husk-test/busybox \
         sh -c 'trap "echo hup" HUP; trap "echo usr1" USR1; echo ready; while :; do sleep 0.1; done'
-    for s in HUP SIGHUP 1 -1 -HUP -SIGHUP sighup; do
-        run_husk kill -s "$s" k
+    # One at a time: two signals pending at once would be delivered once.
+    n=0
+    for s in HUP SIGHUP 1 -1 -HUP -SIGHUP sighup --signal=-10 --signal=USR1; do
+        case "$s" in
+            --signal=*) run_husk kill "$s" k; word=usr1 ;;
+            *) run_husk kill -s "$s" k; word=hup ;;
+        esac
         assert_output_is "k"
+        n=$((n + 1))
+        for _ in $(seq 50); do
+            [ "$(husk logs k | grep -c -e '^hup$' -e '^usr1$')" -eq "$n" ] && break
+            sleep 0.1
+        done
+        [ "$(husk logs k | grep -c "^$word$")" -ge 1 ]
     done
-    run_husk kill --signal=-10 k
-    run_husk kill --signal=USR1 k
-    sleep 0.5
     run_husk logs k
     [ "$(echo "$output" | grep -c '^hup$')" -eq 7 ]
     [ "$(echo "$output" | grep -c '^usr1$')" -eq 2 ]

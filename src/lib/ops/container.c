@@ -119,7 +119,7 @@ husk_op_container_start_sized (struct husk_engine *e, const char *ref, int *atta
     return -1;
   if (strcmp (r.state, "running") == 0)
     ret = 1;
-  else if (strcmp (r.state, "paused") == 0)
+  else if (strcmp (r.state, "paused") == 0 || strcmp (r.state, "stopping") == 0)
     ret = husk_error_makex (err, EBUSY, "container %s must be in Created or Stopped state "
                             "to be started: container state improper", r.id);
   else

@@ -31,7 +31,7 @@ int husk_op_container_create (struct husk_engine *e, const char *image, json_t *
    husk_op_container_attached_exit(), else it just closes the socket and
    the monitor's exit command cleans up.  On failure *exit_hint is 125, or
    126/127 when the command cannot run.  Return: 0, 1 when it was running
-   already (nothing done), or -1 (EBUSY when it is paused).  */
+   already (nothing done), or -1 (EBUSY when it is paused or stopping).  */
 int husk_op_container_start (struct husk_engine *e, const char *ref, int *attach_fd,
                              int *exit_hint, husk_error_t *err);
 /* The same; a container with a terminal gets rows x cols as the size of

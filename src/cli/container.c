@@ -384,40 +384,62 @@ cmd_container_run (struct cli_ctx *ctx, int argc, char **argv)
 
 /* ---- shared by start, stop, kill and rm ---------------------------------- */
 
-/* Podman's warnings are logrus lines: "WARN[0010] MSG" (seconds since the
-   command began) on a terminal, else time="..." level=warning msg="...".  */
+/* Seconds since this process started, for logrus's "WARN[0010]".  */
+static long
+uptime_seconds (void)
+{
+  cleanup_free char *stat = husk_read_file ("/proc/self/stat", NULL, NULL);
+  struct timespec now;
+  uint64_t start = 0;
+  char state;
+  long secs;
+
+  if (stat == NULL || husk_proc_stat_parse (stat, &state, &start) < 0
+      || clock_gettime (CLOCK_BOOTTIME, &now) < 0)
+    return 0;
+  secs = now.tv_sec - (long) (start / (uint64_t) sysconf (_SC_CLK_TCK));
+  return secs < 0 ? 0 : secs;
+}
+
+/* Now in RFC 3339, as logrus writes it: "2026-12-05T13:12:13Z", or with
+   the offset "+01:00".  */
+static void
+rfc3339_now (char ts[32])
+{
+  time_t t = time (NULL);
+  struct tm tm;
+  int off;
+
+  localtime_r (&t, &tm);
+  strftime (ts, 32, "%Y-%m-%dT%H:%M:%S", &tm);
+  off = (int) (tm.tm_gmtoff / 60);
+  if (off == 0)
+    snprintf (ts + 19, 13, "Z");
+  else
+    snprintf (ts + 19, 13, "%c%02d:%02d", off < 0 ? '-' : '+', abs (off) / 60, abs (off) % 60);
+}
+
+/* Podman's warnings are logrus lines: "WARN[0010] MSG" on a terminal, else
+   time="..." level=warning msg="..." (the message quoted).  */
 static void
 podman_warn (const char *msg)
 {
+  char ts[32];
+
   if (isatty (2))
     {
-      cleanup_free char *stat = husk_read_file ("/proc/self/stat", NULL, NULL);
-      struct timespec now;
-      uint64_t start = 0;
-      char state;
-      long secs = 0;
-      if (stat && husk_proc_stat_parse (stat, &state, &start) == 0
-          && clock_gettime (CLOCK_BOOTTIME, &now) == 0)
-        secs = now.tv_sec - (long) (start / (uint64_t) sysconf (_SC_CLK_TCK));
-      fprintf (stderr, "WARN[%04ld] %s\n", secs < 0 ? 0 : secs, msg);
+      fprintf (stderr, "WARN[%04ld] %s\n", uptime_seconds (), msg);
       return;
     }
-  {
-    char ts[32];
-    time_t t = time (NULL);
-    struct tm tm;
-    localtime_r (&t, &tm);
-    strftime (ts, sizeof ts, "%Y-%m-%dT%H:%M:%S%z", &tm);
-    /* RFC 3339: "Z" for UTC, else the offset with a colon.  */
-    if (tm.tm_gmtoff == 0)
-      strcpy (ts + 19, "Z");
-    else
-      memmove (ts + 23, ts + 22, 3), ts[22] = ':';
-    fprintf (stderr, "time=\"%s\" level=warning msg=\"", ts);
-    for (const char *p = msg; *p; p++)
-      fprintf (stderr, *p == '"' || *p == '\\' ? "\\%c" : "%c", *p);
-    fputs ("\"\n", stderr);
-  }
+  rfc3339_now (ts);
+  fprintf (stderr, "time=\"%s\" level=warning msg=\"", ts);
+  for (const char *p = msg; *p; p++)
+    {
+      if (*p == '"' || *p == '\\')
+        fputc ('\\', stderr);
+      fputc (*p, stderr);
+    }
+  fputs ("\"\n", stderr);
 }
 
 static void
@@ -442,12 +464,16 @@ with_cidfiles (struct cli_ctx *ctx, char **args, char **cidfiles, bool ignore)
     out = husk_xzalloc (sizeof (char *));
   for (size_t i = 0; cidfiles && cidfiles[i]; i++)
     {
-      cleanup_free char *text = husk_read_file (cidfiles[i], NULL, NULL);
+      husk_error_t rerr = NULL;
+      cleanup_free char *text = husk_read_file (cidfiles[i], NULL, &rerr);
       if (text == NULL)
         {
-          if (ignore && errno == ENOENT)
+          int code = rerr->code;
+          husk_error_release (&rerr);
+          if (ignore && code == ENOENT)
             continue;
-          husk_error_make (&ctx->err, errno, "reading CIDFile: open %s", cidfiles[i]);
+          husk_error_makex (&ctx->err, code, "reading CIDFile: open %s: %s", cidfiles[i],
+                            strerror (code));
           return NULL;
         }
       text[strcspn (text, "\n")] = '\0';
@@ -795,9 +821,12 @@ cmd_container_wait (struct cli_ctx *ctx, int argc, char **argv)
   };
   struct stop_opts o = { 0 };
   cleanup_strv char **conditions = NULL;
+  int64_t interval = 0;
   struct cli_targets t;
 
   PARSE (opts, o, "[options] CONTAINER [CONTAINER...]", true);
+  if (o.interval && husk_parse_duration (o.interval, &interval, &ctx->err) < 0)
+    return husk_error_wrap (&ctx->err, "--interval"), cli_fail (ctx);
   /* A list, as Podman's: repeated or separated by commas.  */
   for (size_t i = 0; o.condition && o.condition[i]; i++)
     {
@@ -819,8 +848,8 @@ cmd_container_wait (struct cli_ctx *ctx, int argc, char **argv)
           puts ("-1");
           continue;
         }
-      if (husk_op_container_wait_any (ctx->engine, t.v[k++].id, conditions, &code,
-                                      &ctx->err) < 0)
+      if (husk_op_container_wait_any (ctx->engine, t.v[k++].id, conditions,
+                                      (int) (interval / 1000000), &code, &ctx->err) < 0)
         cli_targets_defer (ctx, &t, 125);
       else
         printf ("%d\n", code);

@@ -357,6 +357,10 @@ EOF
     run_husk create --name fresh husk-test/busybox true
     run timeout 10 "$HUSK_BIN" --root "$HUSK_ROOT" --runroot "$HUSK_RUNROOT" wait --condition configured fresh
     assert_output_is "-1"
+    run_husk wait --interval 200ms w
+    assert_output_is "0"
+    run_husk 125 wait -i bogus w
+    assert_output_is 'Error: --interval: invalid duration "bogus"'
     run_husk 125 wait --condition bogus w
     assert_output_contains 'invalid condition "bogus"'
     run_husk 125 wait --condition healthy w

@@ -130,10 +130,12 @@ bool husk_container_await_exit (struct husk_engine *e, const struct husk_contain
    unhealthy; health ones need a healthcheck).  Return: 0, or -1 EINVAL. */
 int husk_container_wait_check (const struct husk_container_rec *r, char *const *conditions,
                                husk_error_t *err);
-/* Wait until any of the (checked) conditions holds (NULL: the exit).
-   exit_code: the exit code for "stopped"/"exited", else -1, as Podman. */
+/* Wait until any of the (checked) conditions holds (NULL: the exit),
+   looking every interval_ms (<= 0: 50 ms).  exit_code: the exit code for
+   "stopped"/"exited", else -1, as Podman.  */
 int husk_container_wait (struct husk_engine *e, struct husk_container_rec *r,
-                         char *const *conditions, int *exit_code, husk_error_t *err);
+                         char *const *conditions, int interval_ms, int *exit_code,
+                         husk_error_t *err);
 
 /* --- cleanup.c, remove.c ------------------------------------------------------ */
 

@@ -92,7 +92,8 @@ meets (struct husk_engine *e, const struct husk_container_rec *r, const char *k)
 
 int
 husk_container_wait (struct husk_engine *e, struct husk_container_rec *r,
-                     char *const *conditions, int *exit_code, husk_error_t *err)
+                     char *const *conditions, int interval_ms, int *exit_code,
+                     husk_error_t *err)
 {
   static char *const exit_only[] = { (char *) "stopped", NULL };
 
@@ -109,7 +110,7 @@ husk_container_wait (struct husk_engine *e, struct husk_container_rec *r,
               return 0;
             }
         }
-      usleep (50000);
+      usleep (interval_ms > 0 ? (useconds_t) interval_ms * 1000 : 50000);
       {
         cleanup_free char *id = husk_xstrdup (r->id);
         husk_container_rec_release (r);

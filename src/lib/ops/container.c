@@ -354,14 +354,14 @@ husk_op_container_remove (struct husk_engine *e, const char *ref, bool force, bo
 
 int
 husk_op_container_wait_any (struct husk_engine *e, const char *ref, char *const *conditions,
-                            int *exit_code, husk_error_t *err)
+                            int interval_ms, int *exit_code, husk_error_t *err)
 {
   cleanup_container_rec struct husk_container_rec r = { 0 };
 
   if (husk_container_load (e, ref, &r, err) < 0
       || husk_container_wait_check (&r, conditions, err) < 0)
     return -1;
-  return husk_container_wait (e, &r, conditions, exit_code, err);
+  return husk_container_wait (e, &r, conditions, interval_ms, exit_code, err);
 }
 
 int
@@ -370,7 +370,7 @@ husk_op_container_wait (struct husk_engine *e, const char *ref, const char *cond
 {
   char *const one[] = { (char *) condition, NULL };
 
-  return husk_op_container_wait_any (e, ref, condition ? one : NULL, exit_code, err);
+  return husk_op_container_wait_any (e, ref, condition ? one : NULL, 0, exit_code, err);
 }
 
 int

@@ -103,9 +103,10 @@ int husk_op_container_wait (struct husk_engine *e, const char *ref, const char *
                             int *exit_code, husk_error_t *err);
 /* Wait until any of Podman 5's conditions holds (husk_container_wait_check
    in container/lifecycle.h lists them; NULL: the exit).  *exit_code: the
-   exit code for the exit, -1 for the others.  EINVAL for a bad one.  */
+   exit code for the exit, -1 for the others.  EINVAL for a bad one.
+   interval_ms: how often to look (<= 0: 50 ms).  */
 int husk_op_container_wait_any (struct husk_engine *e, const char *ref, char *const *conditions,
-                                int *exit_code, husk_error_t *err);
+                                int interval_ms, int *exit_code, husk_error_t *err);
 
 int husk_op_container_resolve (struct husk_engine *e, const char *ref, char **id,
                                husk_error_t *err);

@@ -365,12 +365,12 @@ cmd_container_run (struct cli_ctx *ctx, int argc, char **argv)
       puts (id);
       return 0;
     }
+  if (o.tty)
+    cli_winch_follow ();
   if (passthrough)
     return run_passthrough (ctx, &o, id);
   /* With a tty, ctrl-c reaches the container through the terminal.  */
   proxy = !o.tty && (o.sig_proxy == NULL || strcmp (o.sig_proxy, "false") != 0);
-  if (o.tty)
-    cli_winch_follow ();
   code = husk_op_container_start_attached (ctx->engine, id, &(struct husk_start_attach_opts){
                                              .in_fd = o.interactive ? 0 : -1, .out_fd = 1,
                                              .err_fd = 2, .detach_keys = o.detach_keys,

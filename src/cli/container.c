@@ -826,7 +826,7 @@ cmd_container_wait (struct cli_ctx *ctx, int argc, char **argv)
 
   PARSE (opts, o, "[options] CONTAINER [CONTAINER...]", true);
   if (o.interval && husk_parse_duration (o.interval, &interval, &ctx->err) < 0)
-    return husk_error_wrap (&ctx->err, "--interval"), cli_fail (ctx);
+    return cli_fail (ctx); /* Podman's words: Go's, unwrapped */
   /* A list, as Podman's: repeated or separated by commas.  */
   for (size_t i = 0; o.condition && o.condition[i]; i++)
     {

@@ -360,7 +360,7 @@ EOF
     run_husk wait --interval 200ms w
     assert_output_is "0"
     run_husk 125 wait -i bogus w
-    assert_output_is 'Error: --interval: invalid duration "bogus"'
+    assert_output_contains 'invalid duration "bogus"'
     run_husk 125 wait --condition bogus w
     assert_output_contains 'invalid condition "bogus"'
     run_husk 125 wait --condition healthy w

@@ -121,6 +121,11 @@ EOF
     [[ "$output" =~ ^time=\"[0-9T:+-]+(Z|[+-][0-9][0-9]:[0-9][0-9])\"\ level=warning\ msg=\"StopSignal\ SIGTERM\ failed\ to\ stop\ container\ stubborn\ in\ 2\ seconds,\ resorting\ to\ SIGKILL\"$ ]]
     run_husk inspect --format '{{.State.Status}} {{.State.ExitCode}}' stubborn
     assert_output_is "exited 137"
+    # On a terminal, logrus's short form: the level and the seconds since start.
+    run_husk start stubborn
+    run script -qec "$(husk_cmd) stop -t 1 stubborn" /dev/null
+    [ "$status" -eq 0 ]
+    [[ "$output" =~ WARN\[000[0-9]\]\ StopSignal\ SIGTERM\ failed\ to\ stop\ container\ stubborn\ in\ 1\ seconds,\ resorting\ to\ SIGKILL ]]
     # A container that heeds its stop signal stops without a warning.
     run_husk run -d --name polite --stop-signal USR1 husk-test/busybox \
         sh -c 'trap "exit 0" USR1; while :; do sleep 0.1; done'

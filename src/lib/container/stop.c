@@ -5,6 +5,7 @@
  * recorded (util/proc.h).
  */
 #include "container/lifecycle.h"
+#include "container/parse.h"
 #include "events/events.h"
 #include "util/cleanup.h"
 #include "util/fileutil.h"
@@ -12,7 +13,6 @@
 #include "util/strutil.h"
 #include "container/monitor.h"
 #include "runtime/runtime.h"
-#include "container/parse.h"
 
 #include <signal.h>
 #include <stdio.h>

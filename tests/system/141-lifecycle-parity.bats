@@ -3,7 +3,10 @@
 # attach as scripts written for Podman 5 use them.
 load helpers
 
+# Every test runs containers as root (namespaces joined by container:X,
+# signals, terminals); rootless runs are 190-userns's.
 setup() {
+    skip_if_rootless "runs containers as root"
     container_setup
 }
 

@@ -173,6 +173,18 @@ int cli_usage_error (struct cli_ctx *ctx, const char *fmt, ...)
 struct husk_container_rec;
 void cli_sig_proxy_install (const struct husk_container_rec *r);
 void cli_sig_proxy_remove (void);
+/* Follow the terminal's size while attached to a container with one (a
+   SIGWINCH handler that interrupts the attach loop).  */
+void cli_winch_follow (void);
+
+/* The containers a command acts on (cli/targets.h) with Podman's
+   --cidfile (the first line of each file names one; a missing file is
+   skipped with o->ignore) and --filter (ps's filters; alone they act on
+   every container, and the targets are then named by full ID).  */
+struct cli_target_opts;
+struct cli_targets;
+int cli_collect_filtered (struct cli_ctx *ctx, char **args, char **cidfiles, char **filters,
+                          struct cli_target_opts *o, struct cli_targets *t);
 
 /* The engine options the global options give (husk_engine_new()).  */
 void cli_engine_opts (const struct cli_global_opts *g, struct husk_engine_opts *o);

@@ -11,9 +11,11 @@
 #include "format/humanize.h"
 #include "ops/container.h"
 #include "ops/container_logs.h"
+#include "ops/container_ps.h"
 #include "ops/container_run.h"
 #include "events/events.h"
 #include "util/cleanup.h"
+#include "util/fileutil.h"
 #include "util/proc.h"
 #include "util/strutil.h"
 
@@ -359,6 +361,24 @@ cli_sig_proxy_remove (void)
     close (fd);
 }
 
+/* A terminal's new size follows SIGWINCH: the handler does nothing but
+   interrupt the attach loop's poll (no SA_RESTART), which then sends the
+   size to the container's monitor.  */
+static void
+winch_noop (int sig)
+{
+  (void) sig;
+}
+
+void
+cli_winch_follow (void)
+{
+  struct sigaction sa = { .sa_handler = winch_noop };
+
+  sigemptyset (&sa.sa_mask);
+  sigaction (SIGWINCH, &sa, NULL);
+}
+
 /* run's started() hook: proxy signals to the container now running.  */
 static void
 sig_proxy_started (void *data, const struct husk_container_rec *r)
@@ -498,6 +518,8 @@ cmd_container_run (struct cli_ctx *ctx, int argc, char **argv)
       puts (id);
       return 0;
     }
+  if (o.tty)
+    cli_winch_follow ();
   if (passthrough)
     return run_passthrough (ctx, &o, id);
   /* With a tty, ctrl-c reaches the container through the terminal.  */
@@ -513,13 +535,187 @@ cmd_container_run (struct cli_ctx *ctx, int argc, char **argv)
   return attached_status (ctx, code);
 }
 
+/* ---- shared by start, stop, kill and rm ---------------------------------- */
+
+/* Seconds since this process started, for logrus's "WARN[0010]".  */
+static long
+uptime_seconds (void)
+{
+  cleanup_free char *stat = husk_read_file ("/proc/self/stat", NULL, NULL);
+  struct timespec now;
+  uint64_t start = 0;
+  char state;
+  long secs;
+
+  if (stat == NULL || husk_proc_stat_parse (stat, &state, &start) < 0
+      || clock_gettime (CLOCK_BOOTTIME, &now) < 0)
+    return 0;
+  secs = now.tv_sec - (long) (start / (uint64_t) sysconf (_SC_CLK_TCK));
+  return secs < 0 ? 0 : secs;
+}
+
+/* Now in RFC 3339, as logrus writes it: "2026-12-05T13:12:13Z", or with
+   the offset "+01:00".  */
+static void
+rfc3339_now (char ts[32])
+{
+  time_t t = time (NULL);
+  struct tm tm;
+  int off;
+
+  localtime_r (&t, &tm);
+  strftime (ts, 32, "%Y-%m-%dT%H:%M:%S", &tm);
+  off = (int) (tm.tm_gmtoff / 60);
+  if (off == 0)
+    snprintf (ts + 19, 13, "Z");
+  else
+    snprintf (ts + 19, 13, "%c%02d:%02d", off < 0 ? '-' : '+', abs (off) / 60, abs (off) % 60);
+}
+
+/* Podman's warnings are logrus lines: "WARN[0010] MSG" on a terminal, else
+   time="..." level=warning msg="..." (the message quoted).  */
+static void
+podman_warn (const char *msg)
+{
+  char ts[32];
+
+  if (isatty (2))
+    {
+      fprintf (stderr, "WARN[%04ld] %s\n", uptime_seconds (), msg);
+      return;
+    }
+  rfc3339_now (ts);
+  fprintf (stderr, "time=\"%s\" level=warning msg=\"", ts);
+  for (const char *p = msg; *p; p++)
+    {
+      if (*p == '"' || *p == '\\')
+        fputc ('\\', stderr);
+      fputc (*p, stderr);
+    }
+  fputs ("\"\n", stderr);
+}
+
+static void
+stop_timed_out (void *data, const char *name, const char *signal, int timeout)
+{
+  cleanup_free char *msg = husk_asprintf ("StopSignal %s failed to stop container %s in %d "
+                                          "seconds, resorting to SIGKILL", signal, name, timeout);
+
+  (void) data;
+  podman_warn (msg);
+}
+
+/* The names to act on: the arguments, then the first line of each
+   --cidfile (a missing file is skipped with ignore), as Podman reads them.
+   Return: a new vector (free with husk_strv_free), or NULL with ctx->err. */
+static char **
+with_cidfiles (struct cli_ctx *ctx, char **args, char **cidfiles, bool ignore)
+{
+  cleanup_strv char **out = husk_strv_dup (args);
+
+  if (out == NULL)
+    out = husk_xzalloc (sizeof (char *));
+  for (size_t i = 0; cidfiles && cidfiles[i]; i++)
+    {
+      husk_error_t rerr = NULL;
+      cleanup_free char *text = husk_read_file (cidfiles[i], NULL, &rerr);
+      if (text == NULL)
+        {
+          int code = rerr->code;
+          husk_error_release (&rerr);
+          if (ignore && code == ENOENT)
+            continue;
+          husk_error_makex (&ctx->err, code, "reading CIDFile: open %s: %s", cidfiles[i],
+                            strerror (code));
+          return NULL;
+        }
+      text[strcspn (text, "\n")] = '\0';
+      husk_strv_append (&out, text);
+    }
+  return steal_ptr (&out);
+}
+
+/* --filter (ps's filters): keep the targets that match every filter,
+   named by their full ID as Podman prints them.  Return: 0, or -1.  */
+static int
+filter_targets (struct cli_ctx *ctx, char **filters, struct cli_targets *t)
+{
+  struct husk_ps_filter *pf = NULL;
+  size_t nf = 0, kept = 0;
+
+  for (size_t i = 0; filters && filters[i]; i++)
+    if (strchr (filters[i], '=') == NULL)
+      return husk_error_makex (&ctx->err, EINVAL, "invalid filter \"%s\"", filters[i]);
+  if (husk_op_ps_filter_parse (ctx->engine, filters, &pf, &nf, &ctx->err) < 0)
+    return -1;
+  for (size_t i = 0; i < t->n; i++)
+    {
+      cleanup_container_rec struct husk_container_rec r = { 0 };
+      cleanup_json json_t *cfg = NULL;
+      bool match = husk_op_container_load (ctx->engine, t->v[i].id, &r, NULL) == 0
+                   && (cfg = json_loads (r.config, 0, NULL)) != NULL
+                   && husk_op_ps_filter_match (pf, nf, &r, cfg);
+      free (t->v[i].ref);
+      if (!match)
+        {
+          free (t->v[i].id);
+          continue;
+        }
+      t->v[kept].id = t->v[i].id;
+      t->v[kept++].ref = husk_xstrdup (t->v[i].id);
+    }
+  t->n = kept;
+  husk_ps_filters_free (pf, nf);
+  return 0;
+}
+
+/* Collect the targets of a command that takes --cidfile and --filter:
+   filters alone act on every container.  Return: 0, or -1.  */
+int
+cli_collect_filtered (struct cli_ctx *ctx, char **args, char **cidfiles, char **filters,
+                  struct cli_target_opts *o, struct cli_targets *t)
+{
+  cleanup_strv char **names = with_cidfiles (ctx, args, cidfiles, o->ignore);
+
+  if (names == NULL)
+    return -1;
+  if (filters && names[0] == NULL && !o->latest)
+    o->all = true;
+  /* Only --cidfile files, all missing with --ignore: nothing to do.  */
+  if (cidfiles && names[0] == NULL && !o->all && !o->latest)
+    return memset (t, 0, sizeof *t), 0;
+  if (cli_targets_collect (ctx, names, o, t) < 0)
+    return -1;
+  if (filters && filter_targets (ctx, filters, t) < 0)
+    {
+      cli_targets_release (t);
+      return -1;
+    }
+  return 0;
+}
+
 /* ---- start ------------------------------------------------------------- */
 
 struct start_opts
 {
-  bool attach, interactive, all, latest;
-  char *detach_keys, *sig_proxy;
+  bool attach, interactive, all, latest, sig_proxy;
+  char *detach_keys;
+  char **filter;
 };
+
+/* start -a's started() hook: as run's, signals go to the container's
+   process unless it has a terminal (^C reaches it through that).  */
+static void
+start_sig_proxy (void *data, const struct husk_container_rec *r)
+{
+  struct husk_container_info info;
+
+  (void) data;
+  husk_op_container_info (r, &info);
+  if (!info.tty)
+    cli_sig_proxy_install (r);
+  husk_container_info_release (&info);
+}
 
 static int
 start_attached (struct cli_ctx *ctx, struct start_opts *o, const char *id)
@@ -527,14 +723,33 @@ start_attached (struct cli_ctx *ctx, struct start_opts *o, const char *id)
   husk_error_t cerr = NULL;
   int hint, code;
 
+  cli_winch_follow ();
   code = husk_op_container_start_attached (ctx->engine, id, &(struct husk_start_attach_opts){
                                              .in_fd = o->interactive ? 0 : -1, .out_fd = 1,
                                              .err_fd = 2, .detach_keys = o->detach_keys,
+                                             .started = o->sig_proxy ? start_sig_proxy : NULL,
                                              .cleanup_err = &cerr }, &hint, &ctx->err);
+  cli_sig_proxy_remove ();
   report_cleanup (id, &cerr);
   if (code < 0 && hint != 0)
     husk_error_wrap (&ctx->err, "unable to start container %s", id);
   return attached_status (ctx, code);
+}
+
+/* Podman 5: --sig-proxy defaults to --attach, and needs it.  */
+static int
+start_sig_proxy_check (struct cli_ctx *ctx, struct start_opts *o, int argc, char **argv)
+{
+  bool given = false;
+
+  for (int i = 0; i < argc && strcmp (argv[i], "--") != 0; i++)
+    given = given || husk_has_prefix (argv[i], "--sig-proxy");
+  if (!given)
+    o->sig_proxy = o->attach;
+  if (o->sig_proxy && !o->attach)
+    return husk_error_makex (&ctx->err, EINVAL, "you cannot use sig-proxy without --attach: "
+                             "invalid argument");
+  return 0;
 }
 
 int
@@ -544,9 +759,10 @@ cmd_container_start (struct cli_ctx *ctx, int argc, char **argv)
     { "all", 0, OPT_BOOL, offsetof (struct start_opts, all), NULL, "Start all containers regardless of their state or configuration" },
     { "attach", 'a', OPT_BOOL, offsetof (struct start_opts, attach), NULL, "Attach container's STDOUT and STDERR" },
     { "detach-keys", 0, OPT_STRING, offsetof (struct start_opts, detach_keys), "string", "Select the key sequence for detaching a container" },
+    { "filter", 'f', OPT_STRV, offsetof (struct start_opts, filter), "stringArray", "Filter output based on conditions given" },
     { "interactive", 'i', OPT_BOOL, offsetof (struct start_opts, interactive), NULL, "Keep STDIN open even if not attached" },
     { "latest", 'l', OPT_BOOL, offsetof (struct start_opts, latest), NULL, "Act on the latest container husk is aware of" },
-    { "sig-proxy", 0, OPT_STRING, offsetof (struct start_opts, sig_proxy), "bool", "Proxy received signals to the process" },
+    { "sig-proxy", 0, OPT_BOOL, offsetof (struct start_opts, sig_proxy), NULL, "Proxy received signals to the process (default true if attaching, false otherwise)" },
     OPTION_END,
   };
   struct start_opts o = { 0 };
@@ -554,17 +770,20 @@ cmd_container_start (struct cli_ctx *ctx, int argc, char **argv)
   int hint, r;
 
   PARSE (opts, o, "[options] CONTAINER [CONTAINER...]", true);
+  if (start_sig_proxy_check (ctx, &o, argc, argv) < 0)
+    return cli_fail (ctx);
   if (o.attach && o.all)
     return husk_error_makex (&ctx->err, EINVAL, "you cannot start and attach all containers "
                              "at once"), cli_fail (ctx);
   if (o.attach && args[0] && args[1])
     return husk_error_makex (&ctx->err, EINVAL, "you cannot start and attach multiple "
                              "containers at once"), cli_fail (ctx);
-  if (cli_targets_collect (ctx, args, &(struct cli_target_opts){
-                             .all = o.all, .latest = o.latest, .filter = CLI_ALL_NOT_RUNNING,
-                             .no_args = "start requires at least one argument",
-                             .all_and_args = "either start all containers or the container(s) "
-                                             "provided in the arguments" }, &t) < 0)
+  if (cli_collect_filtered (ctx, args, NULL, o.filter, &(struct cli_target_opts){
+                          .all = o.all, .latest = o.latest,
+                          .filter = o.filter ? CLI_ALL_ANY : CLI_ALL_NOT_RUNNING,
+                          .no_args = "start requires at least one argument",
+                          .all_and_args = "either start all containers or the container(s) "
+                                          "provided in the arguments" }, &t) < 0)
     return cli_fail (ctx);
   if (o.attach && t.n == 1)
     {
@@ -590,10 +809,10 @@ cmd_container_start (struct cli_ctx *ctx, int argc, char **argv)
 
 struct stop_opts
 {
-  bool all, ignore, force, volumes, latest;
+  bool all, ignore, force, volumes, latest, depend;
   long time;
   char *signal, *interval;
-  char **condition;
+  char **condition, **cidfile, **filter;
 };
 
 int
@@ -601,21 +820,25 @@ cmd_container_stop (struct cli_ctx *ctx, int argc, char **argv)
 {
   static const struct cli_option opts[] = {
     { "all", 'a', OPT_BOOL, offsetof (struct stop_opts, all), NULL, "Stop all running containers" },
+    { "cidfile", 0, OPT_STRV, offsetof (struct stop_opts, cidfile), "stringArray", "Read the container ID from the file" },
+    { "filter", 'f', OPT_STRV, offsetof (struct stop_opts, filter), "stringArray", "Filter output based on conditions given" },
     { "ignore", 'i', OPT_BOOL, offsetof (struct stop_opts, ignore), NULL, "Ignore errors when a specified container is missing" },
     { "latest", 'l', OPT_BOOL, offsetof (struct stop_opts, latest), NULL, "Act on the latest container husk is aware of" },
     { "time", 't', OPT_INT, offsetof (struct stop_opts, time), "int", "Seconds to wait for stop before killing the container" },
+    { "timeout", 0, OPT_INT, offsetof (struct stop_opts, time), "int", "Alias of --time" },
     OPTION_END,
   };
   struct stop_opts o = { .time = -1 };
   struct cli_targets t;
 
   PARSE (opts, o, "[options] CONTAINER [CONTAINER...]", true);
-  if (cli_targets_collect (ctx, args, &(struct cli_target_opts){ .all = o.all, .latest = o.latest,
-                                                                 .ignore = o.ignore }, &t) < 0)
+  if (cli_collect_filtered (ctx, args, o.cidfile, o.filter, &(struct cli_target_opts){
+                          .all = o.all, .latest = o.latest, .ignore = o.ignore }, &t) < 0)
     return cli_fail (ctx);
   for (size_t i = 0; i < t.n; i++)
     {
-      if (husk_op_container_stop (ctx->engine, t.v[i].id, (int) o.time, &ctx->err) < 0)
+      struct husk_stop_opts so = { .timeout = (int) o.time, .timed_out = stop_timed_out };
+      if (husk_op_container_stop_with (ctx->engine, t.v[i].id, &so, &ctx->err) < 0)
         cli_targets_defer (ctx, &t, 125);
       else
         puts (t.v[i].ref);
@@ -623,11 +846,35 @@ cmd_container_stop (struct cli_ctx *ctx, int argc, char **argv)
   return cli_targets_finish (&t);
 }
 
+/* kill -s: a name with or without SIG, or a number, each with an optional
+   leading "-" (kill(1)'s "-9"), 1 to 64, in Podman's words.  */
+static int
+kill_signal (struct cli_ctx *ctx, const char *s, int *sig)
+{
+  const char *base = s[0] == '-' ? s + 1 : s;
+  char *end;
+  long v;
+
+  if (*base == '\0' || strchr ("+0123456789", *base) == NULL)
+    return husk_parse_signal (base, sig, &ctx->err);
+  errno = 0;
+  v = strtol (base, &end, 10);
+  if (*end != '\0')
+    return husk_error_makex (&ctx->err, EINVAL, "invalid signal: %s", base);
+  if (v == 0 && errno == 0)
+    return husk_error_makex (&ctx->err, EINVAL, "invalid signal: %s", base);
+  if (v < 1 || v > 64 || errno == ERANGE)
+    return husk_error_makex (&ctx->err, EINVAL, "valid signals are 1 through 64");
+  *sig = (int) v;
+  return 0;
+}
+
 int
 cmd_container_kill (struct cli_ctx *ctx, int argc, char **argv)
 {
   static const struct cli_option opts[] = {
     { "all", 'a', OPT_BOOL, offsetof (struct stop_opts, all), NULL, "Signal all running containers" },
+    { "cidfile", 0, OPT_STRV, offsetof (struct stop_opts, cidfile), "stringArray", "Read the container ID from the file" },
     { "latest", 'l', OPT_BOOL, offsetof (struct stop_opts, latest), NULL, "Act on the latest container husk is aware of" },
     { "signal", 's', OPT_STRING, offsetof (struct stop_opts, signal), "string", "Signal to send to the container" },
     OPTION_END,
@@ -637,10 +884,10 @@ cmd_container_kill (struct cli_ctx *ctx, int argc, char **argv)
   int sig = SIGKILL;
 
   PARSE (opts, o, "[options] CONTAINER [CONTAINER...]", true);
-  if (o.signal && husk_parse_signal (o.signal, &sig, &ctx->err) < 0)
+  if (o.signal && kill_signal (ctx, o.signal, &sig) < 0)
     return cli_fail (ctx);
-  if (cli_targets_collect (ctx, args, &(struct cli_target_opts){ .all = o.all, .latest = o.latest,
-                                                                 .filter = CLI_ALL_ACTIVE }, &t) < 0)
+  if (cli_collect_filtered (ctx, args, o.cidfile, NULL, &(struct cli_target_opts){
+                          .all = o.all, .latest = o.latest, .filter = CLI_ALL_ACTIVE }, &t) < 0)
     return cli_fail (ctx);
   for (size_t i = 0; i < t.n; i++)
     {
@@ -664,11 +911,22 @@ rm_status (int status, int code)
   return status ? status : 125;
 }
 
+/* rm --depend prints each dependent it removed.  */
+static void
+rm_removed (void *data, const char *id)
+{
+  (void) data;
+  puts (id);
+}
+
 int
 cmd_container_rm (struct cli_ctx *ctx, int argc, char **argv)
 {
   static const struct cli_option opts[] = {
     { "all", 'a', OPT_BOOL, offsetof (struct stop_opts, all), NULL, "Remove all containers" },
+    { "cidfile", 0, OPT_STRV, offsetof (struct stop_opts, cidfile), "stringArray", "Read the container ID from the file" },
+    { "depend", 0, OPT_BOOL, offsetof (struct stop_opts, depend), NULL, "Remove container and all containers that depend on it" },
+    { "filter", 0, OPT_STRV, offsetof (struct stop_opts, filter), "stringArray", "Filter output based on conditions given" },
     { "force", 'f', OPT_BOOL, offsetof (struct stop_opts, force), NULL, "Force removal of a running or unusable container" },
     { "ignore", 'i', OPT_BOOL, offsetof (struct stop_opts, ignore), NULL, "Ignore errors when a specified container is missing" },
     { "latest", 'l', OPT_BOOL, offsetof (struct stop_opts, latest), NULL, "Act on the latest container husk is aware of" },
@@ -680,8 +938,8 @@ cmd_container_rm (struct cli_ctx *ctx, int argc, char **argv)
   struct cli_targets t;
 
   PARSE (opts, o, "[options] CONTAINER [CONTAINER...]", true);
-  if (cli_targets_collect (ctx, args, &(struct cli_target_opts){ .all = o.all, .latest = o.latest,
-                                                                 .ignore = o.ignore }, &t) < 0)
+  if (cli_collect_filtered (ctx, args, o.cidfile, o.filter, &(struct cli_target_opts){
+                          .all = o.all, .latest = o.latest, .ignore = o.ignore }, &t) < 0)
     {
       int code = ctx->err->code;
       /* Podman: with --force a missing name makes rm do nothing, quietly. */
@@ -692,8 +950,11 @@ cmd_container_rm (struct cli_ctx *ctx, int argc, char **argv)
     }
   for (size_t i = 0; i < t.n; i++)
     {
-      if (husk_op_container_remove (ctx->engine, t.v[i].id, o.force, o.volumes, (int) o.time,
-                                    &ctx->err) < 0)
+      struct husk_rm_opts ro = { .force = o.force, .volumes = o.volumes,
+                                 .check_dependents = true, .depend = o.depend,
+                                 .stop = { .timeout = (int) o.time, .timed_out = stop_timed_out },
+                                 .removed = rm_removed };
+      if (husk_op_container_remove_with (ctx->engine, t.v[i].id, &ro, &ctx->err) < 0)
         cli_targets_defer (ctx, &t, rm_status (t.status, ctx->err->code));
       else
         puts (t.v[i].ref);
@@ -712,9 +973,20 @@ cmd_container_wait (struct cli_ctx *ctx, int argc, char **argv)
     OPTION_END,
   };
   struct stop_opts o = { 0 };
+  cleanup_strv char **conditions = NULL;
+  int64_t interval = 0;
   struct cli_targets t;
 
   PARSE (opts, o, "[options] CONTAINER [CONTAINER...]", true);
+  if (o.interval && husk_parse_duration (o.interval, &interval, &ctx->err) < 0)
+    return cli_fail (ctx); /* Podman's words: Go's, unwrapped */
+  /* A list, as Podman's: repeated or separated by commas.  */
+  for (size_t i = 0; o.condition && o.condition[i]; i++)
+    {
+      cleanup_strv char **words = husk_strv_split (o.condition[i], ',');
+      for (size_t w = 0; words && words[w]; w++)
+        husk_strv_append (&conditions, words[w]);
+    }
   /* --ignore keeps missing names in place: they print -1 (Podman 4.6).  */
   if (cli_targets_collect (ctx, args, &(struct cli_target_opts){
                              .latest = o.latest, .keep_going = o.ignore,
@@ -729,8 +1001,8 @@ cmd_container_wait (struct cli_ctx *ctx, int argc, char **argv)
           puts ("-1");
           continue;
         }
-      if (husk_op_container_wait (ctx->engine, t.v[k++].id, o.condition ? o.condition[0] : NULL,
-                                  &code, &ctx->err) < 0)
+      if (husk_op_container_wait_any (ctx->engine, t.v[k++].id, conditions,
+                                      (int) (interval / 1000000), &code, &ctx->err) < 0)
         cli_targets_defer (ctx, &t, 125);
       else
         printf ("%d\n", code);

@@ -152,19 +152,29 @@ cmd_container_attach (struct cli_ctx *ctx, int argc, char **argv)
 {
   static const struct cli_option opts[] = {
     { "detach-keys", 0, OPT_STRING, offsetof (struct attach_opts, detach_keys), "string", "Select the key sequence for detaching a container. Format is a single character [a-Z] or a comma separated sequence of `ctrl-<value>`, where `<value>` is one of: `a-z`, `@`, `^`, `[`, `\\`, `]`, `^` or `_`" },
+    { "latest", 'l', OPT_BOOL, offsetof (struct attach_opts, latest), NULL, "Act on the latest container husk is aware of" },
     { "no-stdin", 0, OPT_BOOL, offsetof (struct attach_opts, no_stdin), NULL, "Do not attach STDIN. The default is false" },
     { "sig-proxy", 0, OPT_BOOL, offsetof (struct attach_opts, sig_proxy), NULL, "Proxy received signals to the process (default true)" },
     OPTION_END,
   };
   struct attach_opts o = { .sig_proxy = true };
   struct husk_container_rec r = { 0 };
+  cleanup_targets struct cli_targets t = { 0 };
+  const char *ref;
   int code;
 
   PARSE (opts, o, "[options] CONTAINER", true);
-  if (husk_strv_len (args) != 1)
+  if (husk_strv_len (args) != (o.latest ? 0 : 1))
     return cli_usage_error (ctx, "attach requires the name or ID of a container or the "
                             "--latest flag"), cli_fail (ctx);
-  if (husk_op_container_load (ctx->engine, args[0], &r, &ctx->err) < 0)
+  ref = args[0];
+  if (o.latest)
+    {
+      if (cli_targets_collect (ctx, args, &(struct cli_target_opts){ .latest = true }, &t) < 0)
+        return cli_fail (ctx);
+      ref = t.v[0].id;
+    }
+  if (husk_op_container_load (ctx->engine, ref, &r, &ctx->err) < 0)
     return cli_fail (ctx);
   if (o.sig_proxy && r.pid > 0)
     {
@@ -172,10 +182,12 @@ cmd_container_attach (struct cli_ctx *ctx, int argc, char **argv)
       husk_op_container_info (&r, &info);
       if (!info.tty)
         cli_sig_proxy_install (&r);
+      else
+        cli_winch_follow ();
       husk_container_info_release (&info);
     }
   husk_container_rec_release (&r);
-  code = husk_op_container_attach (ctx->engine, args[0], o.no_stdin ? -1 : 0, 1, 2,
+  code = husk_op_container_attach (ctx->engine, ref, o.no_stdin ? -1 : 0, 1, 2,
                                    o.detach_keys, &ctx->err);
   cli_sig_proxy_remove ();
   if (code == HUSK_ATTACH_DETACHED)
@@ -191,6 +203,7 @@ struct ctl_opts
 {
   bool all, running, latest;
   long time;
+  char **cidfile, **filter;
 };
 
 /* IDs of the containers in one of the states (NULL: any).  */
@@ -214,11 +227,15 @@ pause_cmd (struct cli_ctx *ctx, int argc, char **argv, bool pause)
 {
   static const struct cli_option pause_opts[] = {
     { "all", 'a', OPT_BOOL, offsetof (struct ctl_opts, all), NULL, "Pause all running containers" },
+    { "cidfile", 0, OPT_STRV, offsetof (struct ctl_opts, cidfile), "stringArray", "Read the container ID from the file" },
+    { "filter", 'f', OPT_STRV, offsetof (struct ctl_opts, filter), "stringArray", "Filter output based on conditions given" },
     { "latest", 'l', OPT_BOOL, offsetof (struct ctl_opts, latest), NULL, "Act on the latest container husk is aware of" },
     OPTION_END,
   };
   static const struct cli_option unpause_opts[] = {
     { "all", 'a', OPT_BOOL, offsetof (struct ctl_opts, all), NULL, "Unpause all paused containers" },
+    { "cidfile", 0, OPT_STRV, offsetof (struct ctl_opts, cidfile), "stringArray", "Read the container ID from the file" },
+    { "filter", 'f', OPT_STRV, offsetof (struct ctl_opts, filter), "stringArray", "Filter output based on conditions given" },
     { "latest", 'l', OPT_BOOL, offsetof (struct ctl_opts, latest), NULL, "Act on the latest container husk is aware of" },
     OPTION_END,
   };
@@ -226,9 +243,9 @@ pause_cmd (struct cli_ctx *ctx, int argc, char **argv, bool pause)
   struct cli_targets t;
 
   PARSE (pause ? pause_opts : unpause_opts, o, "[options] CONTAINER [CONTAINER...]", true);
-  if (cli_targets_collect (ctx, args, &(struct cli_target_opts){
-                             .all = o.all, .latest = o.latest,
-                             .filter = pause ? CLI_ALL_RUNNING : CLI_ALL_PAUSED }, &t) < 0)
+  if (cli_collect_filtered (ctx, args, o.cidfile, o.filter, &(struct cli_target_opts){
+                              .all = o.all, .latest = o.latest,
+                              .filter = pause ? CLI_ALL_RUNNING : CLI_ALL_PAUSED }, &t) < 0)
     return cli_fail (ctx);
   for (size_t i = 0; i < t.n; i++)
     {
@@ -259,6 +276,8 @@ cmd_container_restart (struct cli_ctx *ctx, int argc, char **argv)
 {
   static const struct cli_option opts[] = {
     { "all", 'a', OPT_BOOL, offsetof (struct ctl_opts, all), NULL, "Restart all containers" },
+    { "cidfile", 0, OPT_STRV, offsetof (struct ctl_opts, cidfile), "stringArray", "Read the container ID from the file" },
+    { "filter", 'f', OPT_STRV, offsetof (struct ctl_opts, filter), "stringArray", "Filter output based on conditions given" },
     { "latest", 'l', OPT_BOOL, offsetof (struct ctl_opts, latest), NULL, "Act on the latest container husk is aware of" },
     { "running", 0, OPT_BOOL, offsetof (struct ctl_opts, running), NULL, "Restart only running containers" },
     { "time", 't', OPT_INT, offsetof (struct ctl_opts, time), "uint", "Seconds to wait for stop before killing the container" },
@@ -270,9 +289,9 @@ cmd_container_restart (struct cli_ctx *ctx, int argc, char **argv)
 
   PARSE (opts, o, "[options] CONTAINER [CONTAINER...]", true);
   /* --running narrows --all; alone it names nothing, as in Podman.  */
-  if (cli_targets_collect (ctx, args, &(struct cli_target_opts){
-                             .all = o.all, .latest = o.latest,
-                             .filter = o.running ? CLI_ALL_RUNNING : CLI_ALL_ANY }, &t) < 0)
+  if (cli_collect_filtered (ctx, args, o.cidfile, o.filter, &(struct cli_target_opts){
+                              .all = o.all, .latest = o.latest,
+                              .filter = o.running ? CLI_ALL_RUNNING : CLI_ALL_ANY }, &t) < 0)
     return cli_fail (ctx);
   for (size_t i = 0; i < t.n; i++)
     {

@@ -419,6 +419,27 @@ finish (struct mon_ctx *c)
                                                      : c->backoff_ms * 2;
 }
 
+/* A stop or kill came while we waited to restart: the exit recorded as
+   "restarting" becomes final, so that husk folds it (wait returns) and
+   the cleanup releases what the container held.  */
+static void
+abandon_restart (struct mon_ctx *c)
+{
+  struct husk_monitor_exit ex = { .exit_code = c->exit_code,
+                                  .finished_at_ns = c->finished_ns,
+                                  .restart_count = c->restarts, .error = c->error };
+  husk_error_t err = NULL;
+
+  mon_timer_arm (&c->phase_timer, 0);
+  c->phase = PH_DONE;
+  if (husk_monitor_write_exit (c->o->userdata, &ex, &err) < 0)
+    {
+      husk_log_error ("%s", err->msg);
+      husk_error_release (&err);
+    }
+  run_exit_command (c, false);
+}
+
 static void
 restart (struct mon_ctx *c)
 {
@@ -426,7 +447,7 @@ restart (struct mon_ctx *c)
 
   if (c->sig_stop || file_exists (c, HUSK_MONITOR_STOPPING))
     {
-      c->phase = PH_DONE;
+      abandon_restart (c);
       return;
     }
   mon_runtime_delete (c);
@@ -477,7 +498,7 @@ on_signal (struct mon_ctx *c)
         /* Stop means no restart; the container itself is left to stop.  */
         c->sig_stop = true;
         if (c->phase == PH_BACKOFF)
-          c->phase = PH_DONE;
+          abandon_restart (c);
       }
   while ((pid = waitpid (-1, &status, WNOHANG)) > 0)
     {

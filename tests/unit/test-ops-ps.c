@@ -349,7 +349,7 @@ status_text_of_each_state (void **state)
   assert_string_equal (up, "Up 3 minutes ago");
   assert_string_equal (healthy, "Up 3 minutes ago (healthy)");
   assert_string_equal (starting, "Up 3 minutes ago (starting)");
-  assert_string_equal (stopping, "Up 3 minutes ago (unhealthy)");
+  assert_string_equal (stopping, "Stopping"); /* Podman: the state, capitalised */
   assert_string_equal (paused, "Up 3 minutes (Paused)");
   assert_string_equal (exited, "Exited (137) 5 seconds ago");
   assert_string_equal (init, "Initialized");

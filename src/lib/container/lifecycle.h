@@ -91,6 +91,11 @@ int husk_container_write_spec (struct husk_engine *e, json_t *c, const char *dir
    one of those); attach_fd and exit_hint as for husk_op_container_start. */
 int husk_container_start (struct husk_engine *e, struct husk_container_rec *r, int *attach_fd,
                           int *exit_hint, husk_error_t *err);
+/* The same; a container with a terminal gets rows x cols as its size
+   before its process runs (the spec's consoleSize; 0: the runtime's).  */
+int husk_container_start_sized (struct husk_engine *e, struct husk_container_rec *r,
+                                int *attach_fd, unsigned rows, unsigned cols, int *exit_hint,
+                                husk_error_t *err);
 /* Create it in the runtime without starting its process ("initialized").  */
 int husk_container_init (struct husk_engine *e, struct husk_container_rec *r, husk_error_t *err);
 
@@ -99,14 +104,38 @@ int husk_container_init (struct husk_engine *e, struct husk_container_rec *r, hu
 /* Signal the container's process (all: every process of it).  */
 int husk_container_signal (struct husk_engine *e, struct husk_container_rec *r, int sig,
                            bool all);
-/* Stop a container a monitor looks after: the stop signal, then after
-   timeout seconds (< 0: its own) SIGKILL; returns once the exit is folded
-   and the monitor's cleanup done.  */
-int husk_container_stop (struct husk_engine *e, struct husk_container_rec *r, int timeout,
-                         husk_error_t *err);
-/* Wait for "stopped"/"exited" (NULL) or "running".  */
+/* How to stop a container.  */
+struct husk_stop_opts
+{
+  int timeout; /* seconds before SIGKILL; < 0: the container's own */
+  /* Called when the stop signal (its name, "SIGTERM") did not end the
+     container in timeout seconds, before SIGKILL; NULL: nothing.  */
+  void (*timed_out) (void *data, const char *name, const char *signal, int timeout);
+  void *data;
+};
+
+/* Stop a container a monitor looks after: no restart from now on, the
+   row "stopping", the stop signal, then after the timeout SIGKILL;
+   returns once the exit is folded and the monitor's cleanup done.  */
+int husk_container_stop (struct husk_engine *e, struct husk_container_rec *r,
+                         const struct husk_stop_opts *o, husk_error_t *err);
+/* The user ended it (stop, kill): its monitor does not restart it.  */
+void husk_container_no_restart (struct husk_engine *e, const struct husk_container_rec *r);
+/* Wait until its exit is folded, at most timeout_ms (< 0: forever).
+   Return: whether it was.  */
+bool husk_container_await_exit (struct husk_engine *e, const struct husk_container_rec *r,
+                                int timeout_ms);
+/* Check wait conditions (Podman 5's: configured, created, exited,
+   healthy, initialized, paused, removing, running, stopped, stopping,
+   unhealthy; health ones need a healthcheck).  Return: 0, or -1 EINVAL. */
+int husk_container_wait_check (const struct husk_container_rec *r, char *const *conditions,
+                               husk_error_t *err);
+/* Wait until any of the (checked) conditions holds (NULL: the exit),
+   looking every interval_ms (<= 0: 50 ms).  exit_code: the exit code for
+   "stopped"/"exited", else -1, as Podman.  */
 int husk_container_wait (struct husk_engine *e, struct husk_container_rec *r,
-                         const char *condition, int *exit_code, husk_error_t *err);
+                         char *const *conditions, int interval_ms, int *exit_code,
+                         husk_error_t *err);
 
 /* --- cleanup.c, remove.c ------------------------------------------------------ */
 

@@ -633,11 +633,18 @@ handle_frame (struct attach *a, husk_error_t *err)
   return -3;
 }
 
+/* With a terminal, SIGWINCH is blocked but while we wait (ppoll), so that
+   one arriving between two waits is not lost until the next input.  */
 static int
 attach_loop (struct attach *a, husk_error_t *err)
 {
   bool in_open = a->in_fd >= 0;
+  sigset_t winch, waitmask;
 
+  sigemptyset (&winch);
+  sigaddset (&winch, SIGWINCH);
+  sigprocmask (SIG_BLOCK, a->tty ? &winch : NULL, &waitmask);
+  sigdelset (&waitmask, SIGWINCH);
   for (;;)
     {
       struct pollfd pfd[2] = { { a->sock, POLLIN, 0 }, { a->in_fd, POLLIN, 0 } };
@@ -646,7 +653,7 @@ attach_loop (struct attach *a, husk_error_t *err)
 
       if (a->pending.len > 0)
         pfd[0].events |= POLLOUT;
-      if (poll (pfd, nfds, -1) < 0)
+      if (ppoll (pfd, nfds, NULL, a->tty ? &waitmask : NULL) < 0)
         {
           if (errno != EINTR)
             return husk_error_make (err, errno, "poll");
@@ -704,7 +711,12 @@ attach_on (int sock, int in_fd, int out_fd, int err_fd, const char *detach_keys,
       restore = tcsetattr (in_fd, TCSANOW, &raw) == 0;
     }
   send_size (&a);
-  rc = attach_loop (&a, err);
+  {
+    sigset_t saved_mask;
+    sigprocmask (SIG_SETMASK, NULL, &saved_mask);
+    rc = attach_loop (&a, err);
+    sigprocmask (SIG_SETMASK, &saved_mask, NULL);
+  }
   if (restore)
     tcsetattr (in_fd, TCSANOW, &saved);
   husk_buf_release (&a.pending);

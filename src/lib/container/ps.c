@@ -179,7 +179,9 @@ husk_container_ps_status_text (const struct husk_container_rec *r, const char *h
 
   if (health)
     snprintf (h, sizeof h, " (%s)", health);
-  if (strcmp (r->state, "running") == 0 || strcmp (r->state, "stopping") == 0)
+  if (strcmp (r->state, "stopping") == 0)
+    return husk_xstrdup ("Stopping"); /* Podman: the state, capitalised */
+  if (strcmp (r->state, "running") == 0)
     {
       d = husk_human_duration_ago (now - r->started_at / 1000000000);
       return husk_asprintf ("Up %s%s", d, h);

@@ -182,11 +182,34 @@ record_pids (struct husk_engine *e, const char *id, struct husk_monitor_result *
   return ret;
 }
 
+/* The caller's terminal size for the container's: in config.json before
+   the runtime makes the pty, so that the process never sees another size
+   (a resize sent after the start races with it).  */
+static int
+set_console_size (const char *dir, json_t *c, unsigned rows, unsigned cols, husk_error_t *err)
+{
+  cleanup_free char *path = husk_asprintf ("%s/config.json", dir);
+  cleanup_free char *text = NULL;
+  cleanup_json json_t *spec = NULL;
+  json_t *proc;
+
+  if (rows == 0 || cols == 0 || !json_is_true (json_object_get (c, "tty")))
+    return 0;
+  spec = json_load_file (path, 0, NULL);
+  proc = json_object_get (spec, "process");
+  if (!json_is_object (proc))
+    return husk_error_makex (err, EINVAL, "'%s': no process", path);
+  json_object_set_new (proc, "consoleSize", json_pack ("{s:I, s:I}", "height", (json_int_t) rows,
+                                                       "width", (json_int_t) cols));
+  text = json_dumps (spec, JSON_COMPACT);
+  return husk_write_file_atomic (path, text, strlen (text), 0600, err);
+}
+
 /* Mount, write the spec and launch the monitor: the process starts, or
    with init only waits in the runtime (state "initialized").  */
 static int
 bring_up (struct husk_engine *e, struct husk_container_rec *r, bool init, int *attach_fd,
-          int *exit_hint, husk_error_t *err)
+          const unsigned size[2], int *exit_hint, husk_error_t *err)
 {
   struct husk_monitor_result res = { 0 };
   struct husk_monitor_launch l = { .sync_r = -1, .go_w = -1, .attach_fd = -1 };
@@ -215,7 +238,8 @@ bring_up (struct husk_engine *e, struct husk_container_rec *r, bool init, int *a
       if (husk_state_container_save (e->state, r, err) < 0)
         goto fail;
     }
-  if (husk_container_write_spec (e, c, dir, rootfs, err) < 0)
+  if (husk_container_write_spec (e, c, dir, rootfs, err) < 0
+      || set_console_size (dir, c, size[0], size[1], err) < 0)
     goto fail;
   /* Active before the monitor goes: its cleanup may come before we
      return, and must find a row it can fold the exit into.  */
@@ -290,18 +314,29 @@ start_initialized (struct husk_engine *e, struct husk_container_rec *r, int *att
 }
 
 int
+husk_container_start_sized (struct husk_engine *e, struct husk_container_rec *r,
+                            int *attach_fd, unsigned rows, unsigned cols, int *exit_hint,
+                            husk_error_t *err)
+{
+  const unsigned size[2] = { rows, cols };
+
+  if (strcmp (r->state, "initialized") == 0)
+    return start_initialized (e, r, attach_fd, err);
+  return bring_up (e, r, false, attach_fd, size, exit_hint, err);
+}
+
+int
 husk_container_start (struct husk_engine *e, struct husk_container_rec *r, int *attach_fd,
                       int *exit_hint, husk_error_t *err)
 {
-  if (strcmp (r->state, "initialized") == 0)
-    return start_initialized (e, r, attach_fd, err);
-  return bring_up (e, r, false, attach_fd, exit_hint, err);
+  return husk_container_start_sized (e, r, attach_fd, 0, 0, exit_hint, err);
 }
 
 int
 husk_container_init (struct husk_engine *e, struct husk_container_rec *r, husk_error_t *err)
 {
+  const unsigned size[2] = { 0, 0 };
   int hint;
 
-  return bring_up (e, r, true, NULL, &hint, err);
+  return bring_up (e, r, true, NULL, size, &hint, err);
 }

@@ -206,7 +206,8 @@ husk_container_sync (struct husk_engine *e, struct husk_container_rec *r, bool r
     follow_restart (e, r, run);
   if (husk_monitor_read_exit (run, &ex, NULL) > 0)
     {
-      if (ex.restarting)
+      /* A restart comes only from a monitor that still runs.  */
+      if (ex.restarting && !(r->monitor_pid > 0 && !husk_container_alive (r, true)))
         {
           husk_monitor_exit_release (&ex);
           return follow_restart (e, r, run);

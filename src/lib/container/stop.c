@@ -5,6 +5,7 @@
  * recorded (util/proc.h).
  */
 #include "container/lifecycle.h"
+#include "container/parse.h"
 #include "events/events.h"
 #include "util/cleanup.h"
 #include "util/fileutil.h"
@@ -15,6 +16,7 @@
 #include "runtime/spec.h"
 
 #include <signal.h>
+#include <stdio.h>
 #include <string.h>
 
 
@@ -41,8 +43,9 @@ husk_container_signal (struct husk_engine *e, struct husk_container_rec *r, int 
 }
 
 /* Wait until the monitor has recorded an exit, up to timeout_ms.  */
-static bool
-wait_exit (struct husk_engine *e, struct husk_container_rec *r, int timeout_ms)
+bool
+husk_container_await_exit (struct husk_engine *e, const struct husk_container_rec *r,
+                           int timeout_ms)
 {
   for (int waited = 0;; waited += 20)
     {
@@ -60,42 +63,95 @@ wait_exit (struct husk_engine *e, struct husk_container_rec *r, int timeout_ms)
     }
 }
 
+void
+husk_container_no_restart (struct husk_engine *e, const struct husk_container_rec *r)
+{
+  cleanup_free char *run = husk_container_rundir (e, r->id);
+  cleanup_free char *stopping = husk_asprintf ("%s/%s", run, HUSK_MONITOR_STOPPING);
+  husk_error_t serr = NULL;
+
+  if (husk_write_file_atomic (stopping, "1", 1, 0600, &serr) < 0)
+    husk_error_drop (&serr, "%s: no restart", r->id);
+}
+
+/* The row says "stopping" while the stop is pending (inspect, ps), as
+   Podman's; the exit folded later makes it "exited".  */
+static void
+mark_stopping (struct husk_engine *e, const struct husk_container_rec *r)
+{
+  cleanup_container_rec struct husk_container_rec cur = { 0 };
+  husk_error_t serr = NULL;
+
+  if (husk_state_begin (e->state, &serr) < 0)
+    {
+      husk_error_drop (&serr, "stop %s: state", r->id);
+      return;
+    }
+  if (husk_state_container_get (e->state, r->id, &cur, NULL) == 0
+      && (strcmp (cur.state, "running") == 0 || strcmp (cur.state, "paused") == 0))
+    {
+      free (cur.state);
+      cur.state = husk_xstrdup ("stopping");
+      if (husk_state_container_save (e->state, &cur, &serr) < 0)
+        husk_error_drop (&serr, "stop %s: state", r->id);
+    }
+  if (husk_state_commit (e->state, &serr) < 0)
+    husk_error_drop (&serr, "stop %s: state", r->id);
+}
+
+static void
+resume (struct husk_engine *e, const struct husk_container_rec *r)
+{
+  husk_error_t rerr = NULL;
+  cleanup (husk_runtime_free) struct husk_runtime *rt = husk_container_runtime (e, r, &rerr);
+
+  if (rt == NULL || husk_runtime_resume (rt, r->id, &rerr) < 0)
+    husk_log_debug ("stop %s: resume: %s", r->id, rerr->msg);
+  husk_error_release (&rerr);
+}
+
+/* The stop signal's name as Podman prints it in its warning.  */
+static void
+name_signal (int sig, char buf[16])
+{
+  const char *n = husk_signal_name (sig);
+
+  if (n)
+    snprintf (buf, 16, "%s", n);
+  else
+    snprintf (buf, 16, "(%d)", sig);
+}
 
 int
-husk_container_stop (struct husk_engine *e, struct husk_container_rec *r, int timeout,
-                     husk_error_t *err)
+husk_container_stop (struct husk_engine *e, struct husk_container_rec *r,
+                     const struct husk_stop_opts *o, husk_error_t *err)
 {
-  cleanup_json json_t *c = NULL;
-  cleanup_free char *run = NULL, *stopping = NULL;
-  husk_error_t serr = NULL;
-  int sig;
+  cleanup_json json_t *c = json_loads (r->config, 0, NULL);
+  int sig = (int) json_integer_value (json_object_get (c, "stop_signal"));
+  int timeout = o->timeout;
 
   (void) err; /* best effort, as Podman's stop */
-  c = json_loads (r->config, 0, NULL);
-  sig = (int) json_integer_value (json_object_get (c, "stop_signal"));
+  if (sig <= 0)
+    sig = SIGTERM;
   if (timeout < 0)
     timeout = (int) json_integer_value (json_object_get (c, "stop_timeout"));
-  run = husk_container_rundir (e, r->id);
-  stopping = husk_asprintf ("%s/%s", run, HUSK_MONITOR_STOPPING);
-  /* Before the signal: the exit it causes is folded (died, cleanup) by
-     whichever process sees it first, maybe the monitor's.  */
-  /* No restart after this.  */
-  if (husk_write_file_atomic (stopping, "1", 1, 0600, &serr) < 0)
-    husk_error_drop (&serr, "stop %s: no restart", r->id);
+  /* Before the signal: no restart after this; the exit it causes is
+     folded (died, cleanup) by whichever process sees it first, maybe
+     the monitor's.  */
+  husk_container_no_restart (e, r);
+  mark_stopping (e, r);
   if (strcmp (r->state, "paused") == 0)
-    {
-      husk_error_t rerr = NULL;
-      cleanup (husk_runtime_free) struct husk_runtime *rt = husk_container_runtime (e, r, &rerr);
-      if (rt == NULL || husk_runtime_resume (rt, r->id, &rerr) < 0)
-        husk_log_debug ("stop %s: resume: %s", r->id, rerr->msg);
-      husk_error_release (&rerr);
-    }
+    resume (e, r);
   if (timeout > 0)
-    husk_container_signal (e, r, sig ? sig : SIGTERM, false);
-  if (timeout == 0 || !wait_exit (e, r, timeout * 1000))
+    husk_container_signal (e, r, sig, false);
+  if (timeout == 0 || !husk_container_await_exit (e, r, timeout * 1000))
     {
+      char name[16];
+      name_signal (sig, name);
+      if (timeout > 0 && o->timed_out)
+        o->timed_out (o->data, r->name, name, timeout);
       husk_container_signal (e, r, SIGKILL, true);
-      wait_exit (e, r, 10000);
+      husk_container_await_exit (e, r, 10000);
     }
   /* The monitor's cleanup comes after the exit: let it end, so that a
      start right after this stop cannot lose its rootfs to it.  */

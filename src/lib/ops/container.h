@@ -31,9 +31,14 @@ int husk_op_container_create (struct husk_engine *e, const char *image, json_t *
    husk_op_container_attached_exit(), else it just closes the socket and
    the monitor's exit command cleans up.  On failure *exit_hint is 125, or
    126/127 when the command cannot run.  Return: 0, 1 when it was running
-   already (nothing done), or -1 (EBUSY when it is paused).  */
+   already (nothing done), or -1 (EBUSY when it is paused or stopping).  */
 int husk_op_container_start (struct husk_engine *e, const char *ref, int *attach_fd,
                              int *exit_hint, husk_error_t *err);
+/* The same; a container with a terminal gets rows x cols as the size of
+   its terminal before its process runs (0: the runtime's default).  */
+int husk_op_container_start_sized (struct husk_engine *e, const char *ref, int *attach_fd,
+                                   unsigned rows, unsigned cols, int *exit_hint,
+                                   husk_error_t *err);
 
 /* After the exit code came on an attach socket from husk_op_container_start:
    clean up as the monitor's exit command would (release; --rm removes),
@@ -66,14 +71,42 @@ int husk_op_container_stop (struct husk_engine *e, const char *ref, int timeout,
 /* The same without the "stop" event (restart records its own).  */
 int husk_op_container_stop_quiet (struct husk_engine *e, const char *ref, int timeout,
                                   husk_error_t *err);
+/* The same with a report of a stop signal that did not stop it in time
+   (struct husk_stop_opts, container/lifecycle.h).  */
+int husk_op_container_stop_with (struct husk_engine *e, const char *ref,
+                                 const struct husk_stop_opts *o, husk_error_t *err);
+/* Signal a running, paused or stopping container; it is not restarted by
+   its policy after this (Podman's StoppedByUser).  With SIGKILL, returns
+   once its exit is folded.  */
 int husk_op_container_kill (struct husk_engine *e, const char *ref, int sig,
                             husk_error_t *err);
 /* EBUSY when running and !force.  */
 int husk_op_container_remove (struct husk_engine *e, const char *ref, bool force,
                               bool volumes, int timeout, husk_error_t *err);
+
+/* What `rm` may do beyond husk_op_container_remove.  */
+struct husk_rm_opts
+{
+  bool force, volumes;
+  /* Refuse (EEXIST, Podman's words) a container that others join through
+     container:X namespaces; with depend, remove those first.  */
+  bool check_dependents, depend;
+  struct husk_stop_opts stop; /* for a running one (with force) */
+  /* Each dependent removed with depend, by full ID; may be NULL.  */
+  void (*removed) (void *data, const char *id);
+  void *data;
+};
+int husk_op_container_remove_with (struct husk_engine *e, const char *ref,
+                                   const struct husk_rm_opts *o, husk_error_t *err);
 /* Wait for a condition ("stopped"/"exited" default, "running").  */
 int husk_op_container_wait (struct husk_engine *e, const char *ref, const char *condition,
                             int *exit_code, husk_error_t *err);
+/* Wait until any of Podman 5's conditions holds (husk_container_wait_check
+   in container/lifecycle.h lists them; NULL: the exit).  *exit_code: the
+   exit code for the exit, -1 for the others.  EINVAL for a bad one.
+   interval_ms: how often to look (<= 0: 50 ms).  */
+int husk_op_container_wait_any (struct husk_engine *e, const char *ref, char *const *conditions,
+                                int interval_ms, int *exit_code, husk_error_t *err);
 
 int husk_op_container_resolve (struct husk_engine *e, const char *ref, char **id,
                                husk_error_t *err);

@@ -13,6 +13,8 @@
 #include "state/containers.h"
 #include "util/cleanup.h"
 
+#include <string.h>
+#include <sys/ioctl.h>
 #include <unistd.h>
 
 #define DEFAULT_KEYS "ctrl-p,ctrl-q"
@@ -37,6 +39,17 @@ after_start (struct husk_engine *e, const char *id, const struct husk_start_atta
   if (o->started)
     o->started (o->data, &r);
   return tty;
+}
+
+/* The size of the caller's terminal (in_fd's, else out_fd's), for a
+   container with one; zero when neither is a terminal.  */
+static void
+term_size (const struct husk_start_attach_opts *o, struct winsize *ws)
+{
+  if ((o->in_fd >= 0 && ioctl (o->in_fd, TIOCGWINSZ, ws) == 0 && ws->ws_row > 0)
+      || (o->out_fd >= 0 && ioctl (o->out_fd, TIOCGWINSZ, ws) == 0 && ws->ws_row > 0))
+    return;
+  memset (ws, 0, sizeof *ws);
 }
 
 /* With the exit code, clean up and tell the monitor; else close the socket
@@ -69,12 +82,14 @@ husk_op_container_start_attached (struct husk_engine *e, const char *ref,
 {
   const char *keys = o->detach_keys ? o->detach_keys : DEFAULT_KEYS;
   cleanup_free char *id = NULL, *run = NULL;
+  struct winsize ws;
   int afd = -1, code;
   bool tty;
 
   *exit_hint = 125;
+  term_size (o, &ws);
   if (husk_op_container_resolve (e, ref, &id, err) < 0
-      || husk_op_container_start (e, id, &afd, exit_hint, err) < 0)
+      || husk_op_container_start_sized (e, id, &afd, ws.ws_row, ws.ws_col, exit_hint, err) < 0)
     return -1;
   *exit_hint = 0; /* it runs: a failure from here on is attaching's */
   tty = after_start (e, id, o);

@@ -281,25 +281,28 @@ assert_types() {
     run_husk 3 run --name three husk-test/busybox sh -c 'exit 3'
     run_husk run --name zero husk-test/busybox true
     run_husk create --name fresh husk-test/busybox true
-    run_husk ps --filter exited=3 --format '{{.Names}}'
+    # Without -a, filters other than status= narrow the running ones (Podman).
+    run_husk ps --filter name=e --format '{{.Names}}'
+    assert_output_is ""
+    run_husk ps -a --filter exited=3 --format '{{.Names}}'
     assert_output_is "three"
-    run_husk ps --filter exited=0 --format '{{.Names}}'
+    run_husk ps -a --filter exited=0 --format '{{.Names}}'
     assert_output_is "zero"
     run_husk ps --filter name=e --filter status=exited --format '{{.Names}}'
     assert_output_is "$(printf 'three\nzero')"
-    run_husk ps --filter name=e --filter exited=3 --format '{{.Names}}'
+    run_husk ps -a --filter name=e --filter exited=3 --format '{{.Names}}'
     assert_output_is "three"
     # One key: either (Podman 4.4+, Docker).
-    run_husk ps --filter exited=3 --filter exited=0 --format '{{.Names}}'
+    run_husk ps -a --filter exited=3 --filter exited=0 --format '{{.Names}}'
     assert_output_is "$(printf 'three\nzero')"
     run_husk ps --filter status=created --filter status=exited --filter name=r --format '{{.Names}}'
     assert_output_is "$(printf 'three\nzero\nfresh')"
     id=$(husk inspect --format '{{.Id}}' zero)
-    run_husk ps --filter "id=${id:0:8}" --format '{{.Names}}'
+    run_husk ps -a --filter "id=${id:0:8}" --format '{{.Names}}'
     assert_output_is "zero"
-    run_husk ps --filter before=zero --format '{{.Names}}'
+    run_husk ps -a --filter before=zero --format '{{.Names}}'
     assert_output_is "three"
-    run_husk ps --filter since=three --format '{{.Names}}'
+    run_husk ps -a --filter since=three --format '{{.Names}}'
     assert_output_is "$(printf 'zero\nfresh')"
     run_husk ps -a -n 2 --format '{{.Names}}'
     assert_output_is "$(printf 'zero\nfresh')"

@@ -140,8 +140,18 @@ names (struct fixture *f, struct husk_ps_opts o)
   return v ? husk_strv_join (v, " ") : husk_xstrdup ("");
 }
 
+/* With -a: what the filter alone selects.  */
 static char *
 filtered (struct fixture *f, const char *filter)
+{
+  char *fl[] = { (char *) filter, NULL };
+
+  return names (f, (struct husk_ps_opts){ .filters = fl, .all = true });
+}
+
+/* Without -a, as `ps --filter X` runs.  */
+static char *
+filtered_default (struct fixture *f, const char *filter)
 {
   char *fl[] = { (char *) filter, NULL };
 
@@ -164,15 +174,32 @@ all_lists_every_container_oldest_first (void **state)
   assert_string_equal (s, "c-created r-run x-zero x-three");
 }
 
+/* As Podman: status= looks at every container without -a; any other
+   filter narrows the running ones.  */
+static void
+filter_without_all_status_sees_all_others_only_running (void **state)
+{
+  struct fixture *f = *state;
+  cleanup_free char *ex = filtered_default (f, "status=exited");
+  cleanup_free char *name_x = filtered_default (f, "name=x-");
+  cleanup_free char *name_r = filtered_default (f, "name=r-");
+  cleanup_free char *exited = filtered_default (f, "exited=3");
+
+  assert_string_equal (ex, "x-zero x-three");
+  assert_string_equal (name_x, "");
+  assert_string_equal (name_r, "r-run");
+  assert_string_equal (exited, "");
+}
+
 static void
 filter_status_selects_exactly_that_state (void **state)
 {
   struct fixture *f = *state;
-  cleanup_free char *ex = filtered (f, "status=exited");
-  cleanup_free char *run = filtered (f, "status=running");
-  cleanup_free char *cr = filtered (f, "status=created");
-  cleanup_free char *st = filtered (f, "status=stopped");
-  cleanup_free char *pa = filtered (f, "status=paused");
+  cleanup_free char *ex = filtered_default (f, "status=exited");
+  cleanup_free char *run = filtered_default (f, "status=running");
+  cleanup_free char *cr = filtered_default (f, "status=created");
+  cleanup_free char *st = filtered_default (f, "status=stopped");
+  cleanup_free char *pa = filtered_default (f, "status=paused");
 
   assert_string_equal (ex, "x-zero x-three");
   assert_string_equal (run, "r-run");
@@ -403,6 +430,7 @@ main (void)
     T (default_lists_only_running_containers),
     T (all_lists_every_container_oldest_first),
     T (filter_status_selects_exactly_that_state),
+    T (filter_without_all_status_sees_all_others_only_running),
     T (filter_name_id_label_exited_ancestor),
     T (filter_before_and_since_compare_creation),
     T (filters_are_anded),

@@ -349,8 +349,13 @@ static size_t
 select_rows (struct husk_engine *e, const struct husk_ps_opts *o, const struct husk_ps_filter *f,
              size_t nf, struct husk_container_rec *list, size_t n, struct husk_ps_row *rows)
 {
-  bool everything = o->all || o->latest || o->last >= 0 || nf > 0;
+  bool everything = o->all || o->latest || o->last >= 0;
   size_t shown = 0;
+
+  /* As Podman (and Docker): a status= filter looks at every container;
+     any other filter narrows the running ones unless -a is given.  */
+  for (size_t i = 0; i < nf; i++)
+    everything = everything || f[i].key == HUSK_PS_FILTER_STATUS;
 
   for (size_t i = 0; i < n; i++)
     {

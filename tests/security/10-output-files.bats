@@ -114,7 +114,7 @@ null_node() {
     run_husk create --name c husk-test/busybox true
     null_node "$HUSK_TMP/null"
     run_husk 125 cp c:/bin/busybox "$HUSK_TMP/null"
-    assert_output_contains "not a regular file or directory"
+    assert_output_contains "must be a directory or a regular file"
     [ -c "$HUSK_TMP/null" ]
     mkfifo "$HUSK_TMP/fifo"
     run_husk 125 cp c:/bin/busybox "$HUSK_TMP/fifo"

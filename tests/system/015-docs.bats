@@ -246,13 +246,13 @@ page_flags() { # page section
         echo '$ husk pull busybox'
         echo '```'
     } >"$page"
-    run "$HUSK_TOP/scripts/doc-examples.sh" "$page"
+    run env HUSK_BIN="$HUSK_BIN" HUSK_IMAGES="$HUSK_IMAGES" "$HUSK_TOP/scripts/doc-examples.sh" "$page"
     [ "$status" -eq 0 ] || { echo "$output" >&2; return 1; }
     assert_output_contains "skip $page:11: needs registries (issue 12)"
     assert_output_contains "ok $page"
 
     printf '```console\n$ husk inspect nothere\n$ husk rmi nothere; echo $?\n2\n```\n```\n$ husk ps\n```\n' >"$page"
-    run "$HUSK_TOP/scripts/doc-examples.sh" "$page"
+    run env HUSK_BIN="$HUSK_BIN" HUSK_IMAGES="$HUSK_IMAGES" "$HUSK_TOP/scripts/doc-examples.sh" "$page"
     [ "$status" -eq 1 ]
     assert_output_contains "FAIL $page:2: \$ husk inspect nothere"
     assert_output_contains "FAIL $page:3: \$ husk rmi nothere; echo \$?"
@@ -263,7 +263,7 @@ page_flags() { # page section
     docs_or_skip
     skip_if_rootless "the examples run containers as root"
     [ -x "$HUSK_TOP/scripts/doc-examples.sh" ] || skip "no scripts/ beside the tests"
-    run "$HUSK_TOP/scripts/doc-examples.sh" "$HUSK_TOP/README.md" "$DOCS"/*.md "$DOCS"/design/*.md
+    run env HUSK_BIN="$HUSK_BIN" HUSK_IMAGES="$HUSK_IMAGES" "$HUSK_TOP/scripts/doc-examples.sh" "$HUSK_TOP/README.md" "$DOCS"/*.md "$DOCS"/design/*.md
     echo "$output" | grep -v '^ok ' >&3 || true   # the skips and their reasons
     if [ "$status" -ne 0 ]; then
         echo "$output" | grep -v '^ok ' >&2

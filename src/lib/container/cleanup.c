@@ -134,8 +134,11 @@ husk_container_attached_exit (struct husk_engine *e, const char *id, int sock,
       return 0;
     }
   ret = husk_container_cleanup (e, id, HUSK_CLEANUP_HANDED_OVER, &trash, err);
-  if (ret == 1)
-    husk_attach_cleaned (sock, trash);
+  /* With the trash goes the checkpoint that the row's deletion owes: the
+     monitor makes it before it deletes the files (state.c), after we
+     have returned.  */
+  if (ret == 1 && husk_attach_cleaned (sock, trash, husk_state_path (e->state)) == 0 && trash)
+    husk_state_checkpoint_handed_over (e->state);
   close (sock);
   return ret < 0 ? -1 : 0;
 }

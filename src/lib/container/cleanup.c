@@ -82,7 +82,7 @@ husk_container_cleanup (struct husk_engine *e, const char *ref, unsigned flags, 
   if (husk_state_container_lookup (e->state, ref, &id, err) < 0
       || husk_state_container_get (e->state, id, &r, err) < 0)
     return -1;
-  husk_container_sync (e, &r, !handed_over);
+  husk_container_fold (e, &r, !handed_over);
   c = json_loads (r.config, 0, NULL);
   /* A monitor cleans up before a restart while the row still says
      running, and its own exit command while it still runs.  */

@@ -67,9 +67,10 @@ function mark(name, ms) { if (!(name in seen)) { seen[name] = 1; gsub(/ /, "-", 
         else { role[p] = "crun2"; mark("crun delete exec", t($0)) } }
     else if ($0 ~ /filename=\/bin\/true|filename=true/) { role[p] = "ctr"; mark("container exec", t($0)) }
     next }
-/sys_sendto/ && role[p] == "husk" && !("go sent" in seen) { mark("go sent", t($0)); next }
+/sys_sendto/ && role[p] == "husk" && /len: 1,/ && !("go sent" in seen) { mark("go sent", t($0)); next }
 /sys_sendto/ && role[p] == "monitor" { mark("exit frame sent", t($0)); next }
-/sys_sendto/ && role[p] == "husk" { mark("cleaned sent", t($0)); next }
+/sys_sendto/ && role[p] == "husk" && ("exit frame read" in seen) { mark("cleaned sent", t($0)); next }
+/sys_sendto/ && role[p] == "husk" { mark("config sent", t($0)); next }
 /sys_recvfrom -> 0x1$/ && role[p] == "monitor/child" { mark("go read", t($0)); next }
 /sys_recvfrom -> 0x2$/ && role[p] == "husk" { mark("exit frame read", t($0)); next }
 /sys_fdatasync/ && role[p] == "husk" { mark("husk fdatasync", t($0)); next }

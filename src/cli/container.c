@@ -336,8 +336,6 @@ cmd_container_run (struct cli_ctx *ctx, int argc, char **argv)
   passthrough = o.log_driver && strcmp (o.log_driver, "passthrough") == 0 && !o.detach;
   if (passthrough && o.rm)
     json_object_set_new (req, "rm", json_false ());
-  else if (!passthrough)
-    husk_op_container_prespawn_monitor (!o.detach);
   if (create_one (ctx, &o, image, req, &id) < 0)
     return cli_fail (ctx);
   if (o.detach)

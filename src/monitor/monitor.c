@@ -84,7 +84,6 @@
 #include <sys/epoll.h>
 #include <sys/prctl.h>
 #include <sys/signalfd.h>
-#include <sys/socket.h>
 #include <sys/stat.h>
 #include <sys/timerfd.h>
 #include <sys/wait.h>
@@ -158,19 +157,6 @@ remove_file (struct mon_ctx *c, const char *name)
   cleanup_free char *path = husk_asprintf ("%s/%s", c->o->userdata, name);
 
   unlink (path);
-}
-
-static void
-write_config (struct mon_ctx *c, const char *text)
-{
-  cleanup_free char *path = husk_asprintf ("%s/%s", c->o->userdata, HUSK_MONITOR_CONFIG);
-  husk_error_t err = NULL;
-
-  if (husk_monitor_write_file (path, text, strlen (text), 0600, &err) < 0)
-    {
-      husk_log_warn ("%s", err->msg);
-      husk_error_release (&err);
-    }
 }
 
 static bool
@@ -656,40 +642,14 @@ redirect_stderr (struct mon_ctx *c)
   close (fd);
 }
 
-/* The config of a monitor spawned ahead of its container (--config -):
-   the first message on the go socket.  NULL: the caller closed it, not
-   needing us after all.  */
-static char *
-recv_config (int fd)
-{
-  char *text;
-  ssize_t n;
-
-  do
-    n = recv (fd, NULL, 0, MSG_PEEK | MSG_TRUNC);
-  while (n < 0 && errno == EINTR);
-  if (n <= 0)
-    return NULL;
-  text = husk_xmalloc (n + 1);
-  if (recv (fd, text, n, 0) != n)
-    {
-      free (text);
-      return NULL;
-    }
-  text[n] = '\0';
-  return text;
-}
-
-/* What the first create needs: the config (from the file, or text), the
-   log, /dev/null, and being the subreaper of what the runtime leaves
-   behind.  */
+/* What the first create needs: the config, the log, /dev/null, and being
+   the subreaper of what the runtime leaves behind.  */
 static int
-setup_config (struct mon_ctx *c, const char *config, const char *text, husk_error_t *err)
+setup_config (struct mon_ctx *c, const char *config, husk_error_t *err)
 {
   const char *slash;
 
-  if (text ? husk_monitor_config_parse (text, strlen (text), &c->cfg, err) < 0
-           : husk_monitor_config_load (config, &c->cfg, err) < 0)
+  if (husk_monitor_config_load (config, &c->cfg, err) < 0)
     return -1;
   c->o = &c->cfg.o;
   husk_log_set_level (c->cfg.log_level);
@@ -776,7 +736,7 @@ setup_failed (struct mon_ctx *c, husk_error_t *err)
 static void
 usage (void)
 {
-  fprintf (stderr, "usage: husk-monitor --config FILE|- [--sync-fd N] [--attach-fd N] "
+  fprintf (stderr, "usage: husk-monitor --config FILE [--sync-fd N] [--attach-fd N] "
                    "[--go-fd N]\n");
   exit (2);
 }
@@ -791,7 +751,6 @@ main (int argc, char **argv)
                                   &c->attach, &c->ctl, &c->phase_timer,
                                   &c->health_timer, &c->health_out };
   const char *config = NULL;
-  cleanup_free char *text = NULL;
   husk_error_t err = NULL;
   int go_fd = -1;
 
@@ -829,11 +788,7 @@ main (int argc, char **argv)
         fcntl (c->passthrough[i], F_SETFD, FD_CLOEXEC);
     }
 
-  /* Spawned ahead of the container: the config comes on the go socket,
-     the moment the caller knows it.  */
-  if (strcmp (config, "-") == 0 && (go_fd < 0 || (text = recv_config (go_fd)) == NULL))
-    return 0;
-  if (setup_config (c, config, text, &err) < 0)
+  if (setup_config (c, config, &err) < 0)
     return setup_failed (c, &err);
   if (c->driver != HUSK_LOG_DRIVER_PASSTHROUGH)
     for (int i = 0; i < 3; i++)
@@ -849,13 +804,6 @@ main (int argc, char **argv)
   c->go_fd = go_fd;
   if (c->go_fd >= 0)
     mon_runtime_prepare (c, !c->o->create_only);
-  /* Others read the config from the file (container/cleanup.c, health
-     checks): written by us when it came on the socket, while the runtime's
-     process gets ready and the caller mounts and writes the spec.  */
-  if (text)
-    write_config (c, text);
-  free (text);
-  text = NULL;
   if (setup_loop (c, &err) < 0)
     {
       mon_runtime_abandon (c);

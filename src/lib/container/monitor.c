@@ -188,89 +188,6 @@ parse_report (const char *text, const char *userdata, struct husk_monitor_result
                            userdata, HUSK_MONITOR_LOG);
 }
 
-/* --- A monitor spawned ahead of its container ----------------------------- */
-
-/* One per process: a foreground `run` spawns its container's monitor
-   before it creates the container (husk_monitor_prespawn()), so that the
-   monitor's exec and dynamic loading (2-3 ms) run alongside the create,
-   and the start hands that monitor its config on the go socket instead of
-   spawning one (husk_monitor_spawn()).  Only the CLI asks for it, for the
-   one container a `run` starts; a spare nobody takes sees its socket
-   close when we exit, and leaves.  */
-static struct husk_monitor_launch spare = { .sync_r = -1, .go_w = -1, .attach_fd = -1 };
-
-int
-husk_monitor_prespawn (bool attach_wait, husk_error_t *err)
-{
-  cleanup_free char *path = husk_monitor_path ();
-  cleanup_strv char **argv = NULL;
-  cleanup_close int theirs = -1, go_r = -1;
-  struct husk_monitor_launch l = { .sync_r = -1, .go_w = -1, .attach_fd = -1 };
-  int p[2], sp[2], g[2], rc;
-
-  if (spare.pid > 0)
-    return 0;
-  husk_strv_append (&argv, "husk-monitor");
-  husk_strv_append (&argv, "--config");
-  husk_strv_append (&argv, "-");
-  husk_strv_append (&argv, "--sync-fd");
-  husk_strv_append (&argv, "3");
-  husk_strv_append (&argv, "--go-fd");
-  husk_strv_append (&argv, "8");
-  if (attach_wait)
-    {
-      if (socketpair (AF_UNIX, SOCK_SEQPACKET | SOCK_CLOEXEC, 0, sp) < 0)
-        return husk_error_make (err, errno, "socketpair");
-      l.attach_fd = sp[0];
-      theirs = sp[1];
-      husk_strv_append (&argv, "--attach-fd");
-      husk_strv_append (&argv, "7");
-    }
-  /* Messages, not a stream: the config, then the go byte, which the
-     monitor's first runtime process peeks at by itself.  */
-  if (socketpair (AF_UNIX, SOCK_SEQPACKET | SOCK_CLOEXEC, 0, g) < 0)
-    {
-      husk_monitor_launch_release (&l);
-      return husk_error_make (err, errno, "socketpair");
-    }
-  go_r = g[0];
-  l.go_w = g[1];
-  if (pipe2 (p, O_CLOEXEC) < 0)
-    {
-      husk_monitor_launch_release (&l);
-      return husk_error_make (err, errno, "pipe");
-    }
-  rc = spawn_monitor (path, argv, p[1], NULL, false, theirs, go_r, &l.pid);
-  close (p[1]);
-  l.sync_r = p[0];
-  if (rc != 0)
-    {
-      husk_monitor_launch_release (&l);
-      return husk_error_make (err, rc, "execute '%s'", path);
-    }
-  spare = l;
-  return 0;
-}
-
-/* The spare monitor into l, when it fits o (not the passthrough driver,
-   the default monitor, an attach socket just when o waits for one).  One
-   that does not fit is let go.  Return: whether l has it.  */
-static bool
-take_spare (const struct husk_monitor_opts *o, bool passthrough, struct husk_monitor_launch *l)
-{
-  bool fits = !passthrough && o->monitor_path == NULL
-              && o->attach_wait == (spare.attach_fd >= 0);
-
-  if (spare.pid <= 0)
-    return false;
-  if (fits)
-    *l = spare;
-  else
-    husk_monitor_launch_release (&spare);
-  spare = (struct husk_monitor_launch){ .sync_r = -1, .go_w = -1, .attach_fd = -1 };
-  return fits;
-}
-
 int
 husk_monitor_spawn (const struct husk_monitor_opts *o, struct husk_monitor_launch *l,
                     husk_error_t *err)
@@ -310,16 +227,6 @@ husk_monitor_spawn (const struct husk_monitor_opts *o, struct husk_monitor_launc
   text = json_dumps (cfg, JSON_INDENT (2));
   if (text == NULL)
     return husk_error_makex (err, EINVAL, "encode '%s'", cfg_path);
-  /* A monitor already started: it writes the file itself.  */
-  if (take_spare (o, passthrough, l))
-    {
-      if (send (l->go_w, text, strlen (text), MSG_NOSIGNAL) < 0)
-        {
-          husk_monitor_launch_release (l);
-          return husk_error_make (err, errno, "send husk-monitor its config");
-        }
-      return 0;
-    }
   if (husk_monitor_write_file (cfg_path, text, strlen (text), 0600, err) < 0)
     return -1;
 

@@ -84,13 +84,6 @@ struct husk_monitor_launch
 int husk_monitor_spawn (const struct husk_monitor_opts *o, struct husk_monitor_launch *l,
                         husk_error_t *err);
 
-/* Spawn the monitor of the container this process is about to create and
-   start, before it exists, so that the monitor's start-up runs alongside
-   the create; husk_monitor_spawn() then hands it its config instead of
-   spawning one.  attach_wait as the start will ask.  One per process; a
-   spare not taken leaves when we exit.  Return: 0, or -1.  */
-int husk_monitor_prespawn (bool attach_wait, husk_error_t *err);
-
 /* Let the monitor create (and start) the container, and read its report,
    as husk_monitor_start() does.  Return: 0, or -1.  */
 int husk_monitor_go (const char *userdata, struct husk_monitor_launch *l,

@@ -234,10 +234,6 @@ struct husk_monitor_config
 json_t *husk_monitor_config_to_json (const struct husk_monitor_opts *o);
 int husk_monitor_config_load (const char *path, struct husk_monitor_config *cfg,
                               husk_error_t *err);
-/* The same from the text of monitor.json (sent on the go socket to a
-   monitor spawned ahead of its container, husk_monitor_prespawn()).  */
-int husk_monitor_config_parse (const char *text, size_t len, struct husk_monitor_config *cfg,
-                               husk_error_t *err);
 void husk_monitor_config_release (struct husk_monitor_config *cfg);
 
 /* The container's runtime as monitor.json names it (path, --root, global

@@ -163,14 +163,18 @@ get_strv (json_t *o, const char *key)
   return v;
 }
 
-/* Take the config from j (owned from now on); path names it in errors.  */
-static int
-config_from_json (json_t *j, const char *path, struct husk_monitor_config *cfg,
-                  husk_error_t *err)
+int
+husk_monitor_config_load (const char *path, struct husk_monitor_config *cfg,
+                          husk_error_t *err)
 {
   struct husk_monitor_opts *o = &cfg->o;
-  json_t *log, *restart, *health;
+  json_error_t jerr;
+  json_t *j, *log, *restart, *health;
 
+  memset (cfg, 0, sizeof (*cfg));
+  j = json_load_file (path, 0, &jerr);
+  if (j == NULL)
+    return husk_error_makex (err, EINVAL, "parse '%s': %s", path, jerr.text);
   cfg->json = j;
   o->id = get_str (j, "id");
   o->bundle = get_str (j, "bundle");
@@ -228,34 +232,6 @@ config_from_json (json_t *j, const char *path, struct husk_monitor_config *cfg,
                                "health action", path);
     }
   return 0;
-}
-
-int
-husk_monitor_config_load (const char *path, struct husk_monitor_config *cfg,
-                          husk_error_t *err)
-{
-  json_error_t jerr;
-  json_t *j;
-
-  memset (cfg, 0, sizeof (*cfg));
-  j = json_load_file (path, 0, &jerr);
-  if (j == NULL)
-    return husk_error_makex (err, EINVAL, "parse '%s': %s", path, jerr.text);
-  return config_from_json (j, path, cfg, err);
-}
-
-int
-husk_monitor_config_parse (const char *text, size_t len, struct husk_monitor_config *cfg,
-                           husk_error_t *err)
-{
-  json_error_t jerr;
-  json_t *j;
-
-  memset (cfg, 0, sizeof (*cfg));
-  j = json_loadb (text, len, 0, &jerr);
-  if (j == NULL)
-    return husk_error_makex (err, EINVAL, "parse the monitor's config: %s", jerr.text);
-  return config_from_json (j, "the monitor's config", cfg, err);
 }
 
 void

@@ -62,16 +62,6 @@ attach_end (struct husk_engine *e, const char *id, int afd, int code,
     }
 }
 
-void
-husk_op_container_prespawn_monitor (bool attach)
-{
-  husk_error_t err = NULL;
-
-  /* Best effort: without it the start spawns the monitor itself.  */
-  if (husk_monitor_prespawn (attach, &err) < 0)
-    husk_error_drop (&err, "spawn the monitor ahead of the container");
-}
-
 int
 husk_op_container_start_attached (struct husk_engine *e, const char *ref,
                                   const struct husk_start_attach_opts *o, int *exit_hint,

@@ -60,12 +60,6 @@ int husk_op_container_create_with (struct husk_engine *e, const char *image, jso
                                    const struct husk_create_opts *o, char **id_out,
                                    husk_error_t *err);
 
-/* Spawn the monitor of the container that this process is about to
-   create and start (`run`), before the create, so that its start-up runs
-   alongside; attach: the start will attach (not -d).  Not for the
-   passthrough log driver.  Best effort.  */
-void husk_op_container_prespawn_monitor (bool attach);
-
 struct husk_start_attach_opts
 {
   int in_fd;               /* forwarded to the container's stdin; -1: none */

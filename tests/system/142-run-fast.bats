@@ -96,30 +96,3 @@ start_waiting() {
     run sqlite3 "$HUSK_ROOT/husk.db" "SELECT count(*) FROM containers WHERE name = 'gone'"
     assert_output_is "0"
 }
-
-# Whether a monitor of this build, spawned ahead of a container
-# (--config -), still runs.
-spare_runs() {
-    local mon p
-    mon=$(cd "$(dirname "$HUSK_BIN")" && pwd)/husk-monitor
-    for p in /proc/[0-9]*; do
-        [ "$(readlink "$p/exe" 2>/dev/null)" = "$mon" ] || continue
-        tr '\0' ' ' < "$p/cmdline" 2>/dev/null | grep -q -- '--config - ' && return 0
-    done
-    return 1
-}
-no_spare() { ! spare_runs; }
-
-@test "run: the monitor spawned ahead serves the container; one not needed leaves" {
-    run_husk run -d --name ahead husk-test/busybox sh -c 'echo up; sleep 1000'
-    id=$(husk inspect --format '{{.Id}}' ahead)
-    # It wrote the config others read (cleanup, healthchecks).
-    [ -s "$HUSK_RUNROOT/containers/$id/monitor.json" ]
-    until_true 300 eval '[ "$(husk logs ahead)" = up ]'
-    run_husk stop -t 0 ahead
-    run_husk wait ahead
-    assert_output_is "137"
-    # A run whose container is never created: its monitor leaves with it.
-    run_husk 125 run --rm husk-test/nosuch true
-    until_true 300 no_spare
-}

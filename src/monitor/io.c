@@ -594,6 +594,16 @@ checkpoint_state (const char *db)
     dlclose (lib);
 }
 
+/* Whether the caller that cleans up after the exit is attached.  */
+bool
+mon_has_cleaner (struct mon_ctx *c)
+{
+  for (struct mon_client *cl = c->clients; cl; cl = cl->next)
+    if (cl->cleaner)
+      return true;
+  return false;
+}
+
 /* Give the exit to the client that cleans up and wait (at most a minute)
    for its word that it did.  Return: true when it did; false when there
    is no such client, or it went away without saying so, and the exit

@@ -57,9 +57,9 @@ void husk_container_await_monitor (const struct husk_container_rec *r, int timeo
 
 /* Fold what the monitor recorded into the row (an exit: release, save,
    died/cleanup events, once).  runtime: delete the runtime's record too.
-   An exit whose monitor still runs is only read into *r, not saved: that
-   monitor's cleanup (its exit command, or the caller it handed it over
-   to) is on its way and folds it (husk_container_fold).
+   An exit handed over to an attached caller whose monitor still runs is
+   only read into *r, not saved: that cleanup is on its way and folds it
+   (husk_container_fold).
    Return: 1 if it changed the row.  */
 int husk_container_sync (struct husk_engine *e, struct husk_container_rec *r, bool runtime);
 /* The same, folding an exit even while its monitor runs: the cleanup's

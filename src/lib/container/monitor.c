@@ -428,6 +428,7 @@ husk_monitor_read_exit (const char *userdata_dir, struct husk_monitor_exit *ex,
   ex->finished_at_ns = json_integer_value (json_object_get (j, "finished_at_ns"));
   ex->oom_killed = json_is_true (json_object_get (j, "oom_killed"));
   ex->restarting = json_is_true (json_object_get (j, "restarting"));
+  ex->handed_over = json_is_true (json_object_get (j, "handed_over"));
   ex->restart_count = json_integer_value (json_object_get (j, "restart_count"));
   msg = json_string_value (json_object_get (j, "error"));
   ex->error = msg ? husk_xstrdup (msg) : NULL;

@@ -195,16 +195,20 @@ save_exit (struct husk_engine *e, struct husk_container_rec *r)
 }
 
 /* Fold what the monitor recorded into the row.  cleaner: the process that
-   cleans up after the exit; any other leaves an exit whose monitor still
-   runs to it, and only reads it.  The monitor outlives the exit until
-   its cleanup is done (it waits for its exit command, or for the
-   CLEANED word of the caller it handed the cleanup over to), so a live
+   cleans up after the exit.  Any other leaves an exit that the monitor
+   handed over to its attached caller (a foreground `run`, `start -a`:
+   the exit file says so) to that caller while the monitor still runs,
+   and only reads it: the monitor lives until the caller's CLEANED word
+   (or, the caller gone, until its exit command is done), so a live
    monitor means a cleanup on its way.  Folding it here as well would
    race that cleanup for the row's write lock and the mount's, and run
    the runtime's delete a second time: a `ps` that came between the exit
    of a foreground `run --rm` and its cleanup made that run about 12 ms
-   slower.  A monitor that dies before the cleanup leaves the exit to the
-   next sync, as before.  Return: 1 if it changed the row.  */
+   slower.  An exit left to the exit command alone is folded by whoever
+   sees it first, as before: `wait` and a passthrough `run` then return
+   with the exit recorded (died, cleanup).  A monitor that dies before the
+   cleanup leaves the exit to the next sync.  Return: 1 if it changed the
+   row.  */
 static int
 sync_row (struct husk_engine *e, struct husk_container_rec *r, bool runtime, bool cleaner)
 {
@@ -229,7 +233,7 @@ sync_row (struct husk_engine *e, struct husk_container_rec *r, bool runtime, boo
       r->restart_count = ex.restart_count;
       r->pid = 0;
       husk_monitor_exit_release (&ex);
-      if (!cleaner && r->monitor_pid > 0 && husk_container_alive (r, true))
+      if (!cleaner && ex.handed_over && r->monitor_pid > 0 && husk_container_alive (r, true))
         return 0;
     }
   else if (r->monitor_pid > 0 ? !husk_container_alive (r, true) && !husk_container_alive (r, false)

@@ -14,7 +14,9 @@ set -euo pipefail
 cd "$(dirname "$0")/.."
 OLD=$1 NEW=$2 RUNS=${3:-31}
 IMAGES=${IMAGES:-$PWD/build/test-images}
-tmp=$(mktemp -d /var/tmp/husk-ab.XXXXXX)
+# AB_TMP: where the stores and the bare runtime's root go (default /var/tmp;
+# a tmpfs such as /dev/shm takes the disk's noise out, and its fsyncs).
+tmp=$(mktemp -d "${AB_TMP:-/var/tmp}/husk-ab.XXXXXX")
 for d in old new; do
     mkdir "$tmp/$d"
     src=$OLD; [ "$d" = new ] && src=$NEW

@@ -21,8 +21,10 @@
 #include "util/log.h"
 #include "util/strutil.h"
 
+#include <dlfcn.h>
 #include <errno.h>
 #include <fcntl.h>
+#include <sqlite3.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
@@ -538,6 +540,70 @@ delete_trash (struct mon_ctx *c, const char *name)
   husk_error_release (&err);
 }
 
+/* The checkpoint that the caller's deletion of the container's row owes
+   (src/lib/state/state.c, "Durability of the transitions that free
+   resources"), made here before the files go, so that the caller returns
+   without waiting for its three syncs.  SQLite is loaded only now, at the
+   end of our life: an idle monitor does not carry it, and so stays small.
+   Without the library, the WAL that holds the deletion is synced instead:
+   the deletion then survives a crash, though not the loss of the WAL
+   file alone, until the next checkpoint.  */
+static void
+checkpoint_state (const char *db)
+{
+  void *lib = dlopen ("libsqlite3.so.0", RTLD_NOW | RTLD_LOCAL);
+  int (*open_v2) (const char *, sqlite3 **, int, const char *) = NULL;
+  int (*db_config) (sqlite3 *, int, ...) = NULL;
+  int (*busy_timeout) (sqlite3 *, int) = NULL;
+  int (*exec) (sqlite3 *, const char *, int (*) (void *, int, char **, char **), void *,
+               char **) = NULL;
+  int (*close_v2) (sqlite3 *) = NULL;
+  sqlite3 *h = NULL;
+
+  if (lib)
+    {
+      open_v2 = dlsym (lib, "sqlite3_open_v2");
+      db_config = dlsym (lib, "sqlite3_db_config");
+      busy_timeout = dlsym (lib, "sqlite3_busy_timeout");
+      exec = dlsym (lib, "sqlite3_exec");
+      close_v2 = dlsym (lib, "sqlite3_close_v2");
+    }
+  if (open_v2 && db_config && busy_timeout && exec && close_v2)
+    {
+      if (open_v2 (db, &h, SQLITE_OPEN_READWRITE, NULL) == SQLITE_OK)
+        {
+          /* As every husk connection: closing must not checkpoint and
+             delete the WAL (state.c, husk_state_open).  The pragma reads
+             the schema first, which opens the WAL.  */
+          db_config (h, SQLITE_DBCONFIG_NO_CKPT_ON_CLOSE, 1, NULL);
+          busy_timeout (h, 10000);
+          if (exec (h, "PRAGMA wal_checkpoint(PASSIVE)", NULL, NULL, NULL) != SQLITE_OK)
+            husk_log_warn ("checkpoint '%s' failed", db);
+        }
+      close_v2 (h);
+    }
+  else
+    {
+      cleanup_free char *wal = husk_asprintf ("%s-wal", db);
+      cleanup_close int fd = open (wal, O_RDONLY | O_CLOEXEC);
+      husk_log_debug ("no libsqlite3 (%s): syncing '%s' only", dlerror (), wal);
+      if (fd >= 0 && fdatasync (fd) < 0)
+        husk_log_warn ("sync '%s': %s", wal, strerror (errno));
+    }
+  if (lib)
+    dlclose (lib);
+}
+
+/* Whether the caller that cleans up after the exit is attached.  */
+bool
+mon_has_cleaner (struct mon_ctx *c)
+{
+  for (struct mon_client *cl = c->clients; cl; cl = cl->next)
+    if (cl->cleaner)
+      return true;
+  return false;
+}
+
 /* Give the exit to the client that cleans up and wait (at most a minute)
    for its word that it did.  Return: true when it did; false when there
    is no such client, or it went away without saying so, and the exit
@@ -567,8 +633,13 @@ mon_handoff_cleanup (struct mon_ctx *c, int exit_code)
   client_drop (c, cl);
   if (cleaned && got > 1)
     {
+      /* [2] [trash] [\0 state database] (husk_attach_cleaned()) */
+      const char *name = buf + 1, *end;
       buf[got] = '\0';
-      delete_trash (c, buf + 1);
+      end = memchr (name, '\0', got - 1);
+      if (end && end + 1 < buf + got)
+        checkpoint_state (end + 1);
+      delete_trash (c, name);
     }
   return cleaned;
 }

@@ -393,6 +393,7 @@ finish (struct mon_ctx *c)
   ex.oom_killed = c->exit_code == 128 + SIGKILL && mon_oom_killed (c);
   ex.restarting = should_restart (c);
   ex.restart_count = c->restarts;
+  ex.handed_over = !ex.restarting && mon_has_cleaner (c);
   if (husk_monitor_write_exit (c->o->userdata, &ex, &err) < 0)
     {
       husk_log_error ("%s", err->msg);

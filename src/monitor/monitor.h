@@ -166,6 +166,7 @@ void mon_client_ready (struct mon_ctx *c, struct mon_client *cl,
 void mon_broadcast (struct mon_ctx *c, int stream, const char *data,
                     size_t len);
 void mon_clients_finish (struct mon_ctx *c, int exit_code);
+bool mon_has_cleaner (struct mon_ctx *c);
 bool mon_handoff_cleanup (struct mon_ctx *c, int exit_code);
 
 /* exec.c: `husk-monitor --exec`, the monitor of one exec session */

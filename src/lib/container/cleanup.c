@@ -82,7 +82,7 @@ husk_container_cleanup (struct husk_engine *e, const char *ref, unsigned flags, 
   if (husk_state_container_lookup (e->state, ref, &id, err) < 0
       || husk_state_container_get (e->state, id, &r, err) < 0)
     return -1;
-  husk_container_sync (e, &r, !handed_over);
+  husk_container_fold (e, &r, !handed_over);
   c = json_loads (r.config, 0, NULL);
   /* A monitor cleans up before a restart while the row still says
      running, and its own exit command while it still runs.  */
@@ -134,8 +134,11 @@ husk_container_attached_exit (struct husk_engine *e, const char *id, int sock,
       return 0;
     }
   ret = husk_container_cleanup (e, id, HUSK_CLEANUP_HANDED_OVER, &trash, err);
-  if (ret == 1)
-    husk_attach_cleaned (sock, trash);
+  /* With the trash goes the checkpoint that the row's deletion owes: the
+     monitor makes it before it deletes the files (state.c), after we
+     have returned.  */
+  if (ret == 1 && husk_attach_cleaned (sock, trash, husk_state_path (e->state)) == 0 && trash)
+    husk_state_checkpoint_handed_over (e->state);
   close (sock);
   return ret < 0 ? -1 : 0;
 }

@@ -57,8 +57,14 @@ void husk_container_await_monitor (const struct husk_container_rec *r, int timeo
 
 /* Fold what the monitor recorded into the row (an exit: release, save,
    died/cleanup events, once).  runtime: delete the runtime's record too.
-   Return: 1 if it changed.  */
+   An exit handed over to an attached caller whose monitor still runs is
+   only read into *r, not saved: that cleanup is on its way and folds it
+   (husk_container_fold).
+   Return: 1 if it changed the row.  */
 int husk_container_sync (struct husk_engine *e, struct husk_container_rec *r, bool runtime);
+/* The same, folding an exit even while its monitor runs: the cleanup's
+   own (container/cleanup.c).  */
+int husk_container_fold (struct husk_engine *e, struct husk_container_rec *r, bool runtime);
 
 /* Resolve ref and read its row, brought up to date.  */
 int husk_container_load (struct husk_engine *e, const char *ref, struct husk_container_rec *r,

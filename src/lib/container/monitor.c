@@ -433,6 +433,7 @@ husk_monitor_read_exit (const char *userdata_dir, struct husk_monitor_exit *ex,
   ex->finished_at_ns = json_integer_value (json_object_get (j, "finished_at_ns"));
   ex->oom_killed = json_is_true (json_object_get (j, "oom_killed"));
   ex->restarting = json_is_true (json_object_get (j, "restarting"));
+  ex->handed_over = json_is_true (json_object_get (j, "handed_over"));
   ex->restart_count = json_integer_value (json_object_get (j, "restart_count"));
   msg = json_string_value (json_object_get (j, "error"));
   ex->error = msg ? husk_xstrdup (msg) : NULL;
@@ -750,19 +751,26 @@ husk_attach (const char *userdata_dir, int in_fd, int out_fd, int err_fd,
   return rc;
 }
 
-void
-husk_attach_cleaned (int sock, const char *trash)
+int
+husk_attach_cleaned (int sock, const char *trash, const char *state_db)
 {
-  char frame[256] = { HUSK_ATTACH_CLEANED };
-  size_t n = 1;
+  char frame[HUSK_ATTACH_FRAME_MAX] = { HUSK_ATTACH_CLEANED };
+  size_t n = 1, tl = trash ? strlen (trash) : 0, dl = state_db ? strlen (state_db) : 0;
 
-  if (trash && strlen (trash) < sizeof frame - 1)
+  /* [2] [trash] [\0 state_db]: a monitor of an older husk reads the
+     trash's name as a C string and ignores the rest.  */
+  if (trash && tl + dl + 3 <= sizeof frame)
     {
-      memcpy (frame + 1, trash, strlen (trash));
-      n += strlen (trash);
+      memcpy (frame + n, trash, tl);
+      n += tl;
+      if (state_db)
+        {
+          frame[n++] = '\0';
+          memcpy (frame + n, state_db, dl);
+          n += dl;
+        }
     }
-  if (send (sock, frame, n, MSG_NOSIGNAL) < 0)
-    return; /* the monitor is gone; nothing left to tell */
+  return send (sock, frame, n, MSG_NOSIGNAL) == (ssize_t) n ? 0 : -1;
 }
 
 int

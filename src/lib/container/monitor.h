@@ -118,8 +118,11 @@ int husk_attach_fd (int sock, const char *userdata_dir, int in_fd, int out_fd,
 /* Tell the monitor (handoff_cleanup) that the caller has cleaned up.  It
    may still be deleting the runtime's record: a start of the same
    container waits for the old monitor to exit.  trash: NULL, or the name
-   of a directory in the monitor's trash_dir that it is to delete.  */
-void husk_attach_cleaned (int sock, const char *trash);
+   of a directory in the monitor's trash_dir that it is to delete;
+   state_db: NULL, or the state database, which the monitor checkpoints
+   before it deletes the trash (husk_state_checkpoint_handed_over()).
+   Return: 0 when the monitor got the frame, else -1 (it is gone).  */
+int husk_attach_cleaned (int sock, const char *trash, const char *state_db);
 
 /* Start a container its monitor created with create_only.  Return: 0, or -1
    with the runtime's message.  */

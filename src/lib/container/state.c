@@ -194,9 +194,23 @@ save_exit (struct husk_engine *e, struct husk_container_rec *r)
   return 1;
 }
 
-/* Fold what the monitor recorded into the row.  Return: 1 if it changed. */
-int
-husk_container_sync (struct husk_engine *e, struct husk_container_rec *r, bool runtime)
+/* Fold what the monitor recorded into the row.  cleaner: the process that
+   cleans up after the exit.  Any other leaves an exit that the monitor
+   handed over to its attached caller (a foreground `run`, `start -a`:
+   the exit file says so) to that caller while the monitor still runs,
+   and only reads it: the monitor lives until the caller's CLEANED word
+   (or, the caller gone, until its exit command is done), so a live
+   monitor means a cleanup on its way.  Folding it here as well would
+   race that cleanup for the row's write lock and the mount's, and run
+   the runtime's delete a second time: a `ps` that came between the exit
+   of a foreground `run --rm` and its cleanup made that run about 12 ms
+   slower.  An exit left to the exit command alone is folded by whoever
+   sees it first, as before: `wait` and a passthrough `run` then return
+   with the exit recorded (died, cleanup).  A monitor that dies before the
+   cleanup leaves the exit to the next sync.  Return: 1 if it changed the
+   row.  */
+static int
+sync_row (struct husk_engine *e, struct husk_container_rec *r, bool runtime, bool cleaner)
 {
   cleanup_free char *run = husk_container_rundir (e, r->id);
   struct husk_monitor_exit ex = { 0 };
@@ -220,6 +234,8 @@ husk_container_sync (struct husk_engine *e, struct husk_container_rec *r, bool r
       r->restart_count = ex.restart_count;
       r->pid = 0;
       husk_monitor_exit_release (&ex);
+      if (!cleaner && ex.handed_over && r->monitor_pid > 0 && husk_container_alive (r, true))
+        return 0;
     }
   else if (r->monitor_pid > 0 ? !husk_container_alive (r, true) && !husk_container_alive (r, false)
                                : monitor_never_came (r, run))
@@ -237,6 +253,18 @@ husk_container_sync (struct husk_engine *e, struct husk_container_rec *r, bool r
     return 0;
   husk_container_release (e, r, runtime);
   return save_exit (e, r);
+}
+
+int
+husk_container_sync (struct husk_engine *e, struct husk_container_rec *r, bool runtime)
+{
+  return sync_row (e, r, runtime, false);
+}
+
+int
+husk_container_fold (struct husk_engine *e, struct husk_container_rec *r, bool runtime)
+{
+  return sync_row (e, r, runtime, true);
 }
 
 

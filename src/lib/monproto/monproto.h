@@ -166,6 +166,7 @@ struct husk_monitor_exit
   int64_t finished_at_ns; /* CLOCK_REALTIME */
   bool oom_killed;
   bool restarting;        /* the monitor will restart the container */
+  bool handed_over;       /* the attached caller cleans up (handoff_cleanup) */
   int restart_count;
   char *error;            /* create/start failure message, or NULL */
 };

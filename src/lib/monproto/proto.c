@@ -423,6 +423,8 @@ husk_monitor_write_exit (const char *userdata_dir,
 
   if (ex->error)
     json_object_set_new (j, "error", json_string (ex->error));
+  if (ex->handed_over)
+    json_object_set_new (j, "handed_over", json_true ());
   text = json_dumps (j, JSON_COMPACT);
   if (text == NULL)
     return husk_error_makex (err, ENOMEM, "encode the exit file");

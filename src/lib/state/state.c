@@ -361,7 +361,17 @@ prepare_schema (struct husk_state *st, husk_error_t *err)
    syncs the WAL and then the database); other commits stay cheap.
 
    The update hook sets st->freeing; the commit that ends the outermost
-   transaction checkpoints and clears it.  */
+   transaction checkpoints and clears it.
+
+   One commit hands its checkpoint on (husk_state_checkpoint_handed_over):
+   a foreground `run --rm` deletes the container's row and moves its files
+   into a work directory of the store, which its monitor deletes once the
+   caller has returned.  The monitor makes the checkpoint then, before it
+   deletes them (src/monitor/io.c), so that the caller does not wait for
+   the three syncs (WAL, directory, database) and the row's deletion still
+   reaches husk.db before the files go.  A caller killed before it hands
+   over leaves the checkpoint to the next freeing commit, as a caller
+   killed before its own checkpoint always did.  */
 static void
 on_update (void *arg, int op, const char *db, const char *table, sqlite3_int64 rowid)
 {
@@ -444,6 +454,19 @@ husk_state_free (struct husk_state *st)
   sqlite3_close_v2 (st->db);
   free (st->path);
   free (st);
+}
+
+const char *
+husk_state_path (struct husk_state *st)
+{
+  return st->path;
+}
+
+void
+husk_state_checkpoint_handed_over (struct husk_state *st)
+{
+  if (st->depth == 0)
+    st->freeing = false;
 }
 
 int

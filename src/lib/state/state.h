@@ -47,6 +47,14 @@ struct husk_layer_rec
 struct husk_state *husk_state_open (const char *path, husk_error_t *err);
 /* Close; an open transaction is rolled back.  NULL is fine.  */
 void husk_state_free (struct husk_state *st);
+/* The database's path, as opened.  */
+const char *husk_state_path (struct husk_state *st);
+/* Hand the checkpoint that a committed deletion owes (see "Durability of
+   the transitions that free resources" in state.c) to another process,
+   which makes it before it frees what the deleted rows named: husk-monitor
+   after a handed-over cleanup (docs/design/monitor.md).  This process
+   then closes without it.  Only outside a transaction.  */
+void husk_state_checkpoint_handed_over (struct husk_state *st);
 /* The schema version this build creates (PRAGMA user_version).  */
 int husk_state_schema_version (void);
 

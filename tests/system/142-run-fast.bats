@@ -1,0 +1,98 @@
+#!/usr/bin/env bats
+# What a foreground `run --rm` leaves to others so that it returns sooner,
+# and the guarantees that must hold all the same: the checkpoint its row's
+# removal owes (made by the monitor, before it deletes the files), the exit
+# seen from another terminal while the cleanup is still to come, and a
+# caller killed on the way.
+load helpers
+
+setup() {
+    container_setup
+    mkdir -p "$HUSK_TMP/sig"
+}
+
+teardown() {
+    container_teardown
+}
+
+# statuses NAME: the actions recorded for one container, on one line.
+statuses() {
+    husk events --stream=false --filter container="$1" --format '{{.Status}}' | tr '\n' ' '
+}
+
+# until_true TRIES CMD...: run CMD every 0.1 s until it succeeds.
+until_true() {
+    local n=$1
+    shift
+    for _ in $(seq "$n"); do
+        "$@" && return 0
+        sleep 0.1
+    done
+    "$@"
+}
+
+no_trash() { [ -z "$(find "$HUSK_ROOT/storage" -maxdepth 3 -name 'rm-*')" ]; }
+is_status() { [ "$(husk inspect --format '{{.State.Status}}' "$1" 2>/dev/null)" = "$2" ]; }
+has_pid() { [ "$(husk inspect --format '{{.State.Pid}}' "$1" 2>/dev/null)" -gt 0 ] 2>/dev/null; }
+is_gone() { [ -z "$(husk ps -a -q --filter name="^$1\$")" ]; }
+
+# A container that waits for the test to create $HUSK_TMP/sig/go, then
+# exits with status 3, started in the foreground in the background: $fg is
+# the pid of its husk.
+start_waiting() {
+    "$HUSK_BIN" --root "$HUSK_ROOT" --runroot "$HUSK_RUNROOT" run --rm --name "$1" \
+        -v "$HUSK_TMP/sig:/sig" husk-test/busybox \
+        sh -c 'while [ ! -e /sig/go ]; do sleep 0.05; done; exit 3' &
+    fg=$!
+    # Running, and its pids recorded: the caller only waits from here on.
+    until_true 300 has_pid "$1"
+}
+
+@test "run --rm: the removal of the row reaches husk.db itself before the files go" {
+    run_husk run --rm --name ck husk-test/busybox true
+    # The monitor deletes the files after the checkpoint: once they are
+    # gone, the database file alone (without its WAL) must not have the row.
+    until_true 300 no_trash
+    cp "$HUSK_ROOT/husk.db" "$HUSK_TMP/copy.db"
+    run sqlite3 "$HUSK_TMP/copy.db" "SELECT count(*) FROM containers WHERE name = 'ck'"
+    assert_output_is "0"
+}
+
+@test "run --rm: other commands see the exit before the cleanup and leave the cleanup to the caller" {
+    start_waiting fg
+    id=$(husk inspect --format '{{.Id}}' fg)
+    # The caller stops between the exit and its cleanup.
+    kill -STOP "$fg"
+    touch "$HUSK_TMP/sig/go"
+    until_true 300 is_status fg exited
+    run_husk wait fg
+    assert_output_is "3"
+    run_husk ps -a --format '{{.Names}} {{.Status}}'
+    assert_output_contains "fg Exited (3)"
+    # Nobody but the caller folded the exit: no died yet, still mounted.
+    assert_equal "$(statuses fg)" "create init start attach "
+    grep -q "$id" /proc/self/mountinfo
+    kill -CONT "$fg"
+    st=0
+    wait "$fg" || st=$?
+    assert_equal "$st" 3
+    is_gone fg
+    assert_equal "$(statuses fg)" "create init start attach died remove "
+    ! grep -q "$id" /proc/self/mountinfo
+}
+
+@test "run --rm: a caller killed while the container runs leaves the cleanup to the monitor" {
+    start_waiting gone
+    id=$(husk inspect --format '{{.Id}}' gone)
+    kill -9 "$fg"
+    wait "$fg" || true
+    # The container outlives its caller ...
+    is_status gone running
+    touch "$HUSK_TMP/sig/go"
+    # ... and its monitor removes it after the exit, as --rm says.
+    until_true 300 is_gone gone
+    until_true 300 no_trash
+    ! grep -q "$id" /proc/self/mountinfo
+    run sqlite3 "$HUSK_ROOT/husk.db" "SELECT count(*) FROM containers WHERE name = 'gone'"
+    assert_output_is "0"
+}

@@ -735,16 +735,21 @@ unknown_driver_is_refused (void **state)
   husk_error_release (&err);
 }
 
+/* Rootless stores choose as rootful ones do (overlay works in the user
+   namespace, with userxattr); a store that already has vfs layers, as
+   rootless stores made before that had, keeps them.  */
 static void
-rootless_auto_choice_is_vfs (void **state)
+rootless_store_with_vfs_layers_stays_vfs (void **state)
 {
   cleanup_free char *top = husk_mkdtemp_in ("/var/tmp", "husk-auto-", NULL);
   cleanup_free char *g = husk_asprintf ("%s/g", top), *r = husk_asprintf ("%s/r", top);
+  cleanup_free char *layers = husk_asprintf ("%s/vfs/layers", g);
   struct husk_store_opts o = { .graphroot = g, .runroot = r, .rootless = true };
   husk_error_t err = NULL;
   struct husk_store *s;
 
   (void) state;
+  assert_int_equal (husk_mkdir_p (layers, 0700, NULL), 0);
   s = husk_store_open (&o, &err);
   assert_non_null (s);
   assert_string_equal (husk_store_driver_name (s), "vfs");
@@ -787,7 +792,7 @@ main (void)
   const struct CMUnitTest tests[] = {
     cmocka_unit_test (chain_id_follows_oci),
     cmocka_unit_test (unknown_driver_is_refused),
-    cmocka_unit_test (rootless_auto_choice_is_vfs),
+    cmocka_unit_test (rootless_store_with_vfs_layers_stays_vfs),
     cmocka_unit_test (rootful_auto_choice_probes_overlay_once),
     BOTH (base_and_child_layers_are_created),
     BOTH (existing_layer_is_reported_again),

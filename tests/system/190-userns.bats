@@ -170,3 +170,20 @@ load_busybox() {
     [ "$status" -eq 0 ] || { echo "$output"; false; }
     [[ "$output" == */bin/busybox* ]]
 }
+
+@test "info shows the namespace's ID maps rootless, as Podman; null rootful" {
+    run_husk info --format json
+    if ! is_rootless; then
+        assert_equal "$(echo "$output" | jq -c .host.idMappings)" '{"gidmap":null,"uidmap":null}'
+        return
+    fi
+    assert_equal "$(echo "$output" | jq -c '.host.idMappings.uidmap[0]')" \
+        "{\"container_id\":0,\"host_id\":$(id -u),\"size\":1}"
+    local range
+    range=$(awk -F: -v u="$(id -un)" '$1 == u {print $2" "$3; exit}' /etc/subuid)
+    [ -n "$range" ] || return 0
+    set -- $range
+    assert_equal "$(echo "$output" | jq -c '.host.idMappings.uidmap[1]')" \
+        "{\"container_id\":1,\"host_id\":$1,\"size\":$2}"
+    assert_equal "$(echo "$output" | jq -r .host.security.rootless)" true
+}

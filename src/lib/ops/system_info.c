@@ -231,6 +231,32 @@ uptime_text (double secs)
   return husk_asprintf ("%ldh %ldm %.2fs (Approximately %.2f days)", h, m, s, secs / 86400);
 }
 
+/* Rootless, the maps of the user namespace husk joined (userns/), as
+   Podman shows them; rootful Podman shows null, as the caller's namespace
+   maps everything to itself.  */
+static json_t *
+id_map (const char *file)
+{
+  cleanup_free char *text = husk_read_file (file, NULL, NULL);
+  json_t *a = json_array ();
+  unsigned long in, out, size;
+  int used;
+
+  for (const char *p = text; p && sscanf (p, " %lu %lu %lu%n", &in, &out, &size, &used) == 3;
+       p += used)
+    json_array_append_new (a, json_pack ("{s:I, s:I, s:I}", "container_id", (json_int_t) in,
+                                         "host_id", (json_int_t) out, "size",
+                                         (json_int_t) size));
+  return a;
+}
+
+static json_t *
+id_mappings (void)
+{
+  return json_pack ("{s:o, s:o}", "gidmap", id_map ("/proc/self/gid_map"), "uidmap",
+                    id_map ("/proc/self/uid_map"));
+}
+
 static json_t *
 security_info (struct husk_engine *e)
 {
@@ -277,6 +303,8 @@ host_info (struct husk_engine *e)
                  (json_int_t) si.totalram * si.mem_unit,
                  /* No bridge networks yet: containers get "none" or "host". */
                  "networkBackend", "none", "networkBackendInfo", "backend", "none");
+  if (e->rootless)
+    json_object_set_new (h, "idMappings", id_mappings ());
   json_object_set_new (h, "ociRuntime", runtime_info (e));
   json_object_set_new (h, "os", json_string ("linux"));
   json_object_set_new (h, "security", security_info (e));

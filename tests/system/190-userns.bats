@@ -187,3 +187,14 @@ load_busybox() {
         "{\"container_id\":1,\"host_id\":$1,\"size\":$2}"
     assert_equal "$(echo "$output" | jq -r .host.security.rootless)" true
 }
+
+@test "rootless limits on cgroup v1: resource limits are ignored with Podman's warning" {
+    skip_if_root
+    [ "$(stat -f -c %T /sys/fs/cgroup)" = cgroup2fs ] && skip "cgroup v2 host"
+    load_busybox
+    run_husk run --rm --memory 64m --pids-limit 100 husk-test/busybox echo ran
+    assert_output_contains "Resource limits are not supported and ignored on cgroups V1 rootless systems"
+    assert_output_contains "ran"
+    run_husk run --rm husk-test/busybox echo plain
+    assert_output_is "plain"
+}

@@ -431,10 +431,14 @@ resources (struct husk_spec_ctx *c, json_t *lx, husk_error_t *err)
     json_object_set_new (res, "pids", json_pack ("{s:I}", "limit", (json_int_t) pids));
   if (devices (c, lx, res, err) < 0)
     return -1;
-  /* TODO(rootless): without cgroup v2 delegation a rootless container has
-     no cgroup of its own; limits cannot be applied.  */
+  /* Without cgroup v2 delegation a rootless container has no cgroup of
+     its own: limits cannot be applied.  Podman warns and goes on.  */
   if (c->p->rootless && !c->cgroup2)
     {
+      if (json_object_get (res, "memory") || json_object_get (res, "cpu")
+          || json_object_get (r, "pids_limit"))
+        husk_log_warn ("Resource limits are not supported and ignored on cgroups V1 "
+                       "rootless systems");
       json_object_del (res, "memory");
       json_object_del (res, "cpu");
       json_object_del (res, "pids");

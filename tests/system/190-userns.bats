@@ -198,3 +198,16 @@ load_busybox() {
     run_husk run --rm husk-test/busybox echo plain
     assert_output_is "plain"
 }
+
+@test "rootless: the user's store, run directory and namespace record are closed to others" {
+    skip_if_root
+    load_busybox
+    run_husk run -d --name s husk-test/busybox sleep 100
+    [ "$(stat -c %a "$HUSK_ROOT")" = 700 ]
+    [ "$(stat -c %a "$HUSK_RUNROOT")" = 700 ]
+    [ "$(stat -c %a "$XDG_RUNTIME_DIR/husk")" = 700 ]
+    # The container's files under the store are reachable only through it.
+    id=$(husk inspect --format '{{.Id}}' s)
+    [ "$(stat -c %u "$HUSK_ROOT")" = "$(id -u)" ]
+    run_husk rm -f -t 0 s
+}

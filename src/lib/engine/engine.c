@@ -17,6 +17,8 @@
 #include "util/strutil.h"
 
 #include <errno.h>
+#include <linux/magic.h>
+#include <sys/vfs.h>
 #include <stdlib.h>
 #include <string.h>
 #include <unistd.h>
@@ -44,6 +46,22 @@ default_runroot (bool rootless)
   if (xdg && *xdg)
     return husk_asprintf ("%s/husk", xdg);
   return husk_asprintf ("/tmp/husk-run-%u", (unsigned) husk_userns_host_uid ());
+}
+
+/* NFS does not understand user namespaces: the server sees the user's
+   own uid and refuses files owned by subordinate IDs, so rootless layers
+   cannot be written there.  Say so before the first layer fails.  */
+static int
+check_rootless_root (const char *root, husk_error_t *err)
+{
+  struct statfs fs;
+
+  if (statfs (root, &fs) == 0 && fs.f_type == NFS_SUPER_MAGIC)
+    return husk_error_makex (err, ENOTSUP, "rootless storage on NFS is not supported: '%s' is "
+                             "on NFS, which does not understand user namespaces (files of "
+                             "subordinate IDs cannot be created); set --root or graphroot in "
+                             "storage.conf to a local file system", root);
+  return 0;
 }
 
 static const char *
@@ -205,6 +223,8 @@ husk_engine_open (struct husk_engine *e, husk_error_t *err)
   husk_log_debug ("Using volume path %s", e->volume_path);
   if (husk_mkdir_p (e->root, 0700, err) < 0 || husk_mkdir_p (e->runroot, 0700, err) < 0
       || husk_mkdir_p (e->tmpdir, 0700, err) < 0)
+    return -1;
+  if (e->rootless && check_rootless_root (e->root, err) < 0)
     return -1;
   husk_log_debug ("Initializing state database at %s", db);
   e->state = husk_state_open (db, err);

@@ -3,7 +3,8 @@
  * The "mounts" of the OCI spec: the file systems every container gets
  * (/proc, /dev, /dev/pts, /dev/shm, /dev/mqueue, /sys, /sys/fs/cgroup), the
  * files husk prepares (/etc/hosts, /etc/resolv.conf, /etc/hostname,
- * /etc/passwd, /etc/group, /run/.containerenv), and the user's binds, volumes and tmpfs mounts, with
+ * /etc/passwd, /etc/group, /run/.containerenv), and the user's binds, volumes, tmpfs mounts
+ * and images (bound read-only from the mount point the caller made), with
  * --init, --tz and --read-only-tmpfs.
  *
  * A user mount replaces a default one with the same destination.  The
@@ -302,10 +303,10 @@ user_mount (json_t *m, size_t idx, struct mlist *l, husk_error_t *err)
     return husk_error_wrap (err, "invalid mount %zu", idx);
   if (type == NULL
       || (strcmp (type, "bind") != 0 && strcmp (type, "volume") != 0
-          && strcmp (type, "tmpfs") != 0 && strcmp (type, "devpts") != 0))
-    return husk_error_makex (err, EINVAL,
-                             "invalid mount type \"%s\": expected bind, volume, tmpfs or devpts",
-                             type ? type : "");
+          && strcmp (type, "tmpfs") != 0 && strcmp (type, "devpts") != 0
+          && strcmp (type, "image") != 0))
+    return husk_error_makex (err, EINVAL, "invalid mount type \"%s\": expected bind, volume, "
+                             "tmpfs, image or devpts", type ? type : "");
   dest = husk_spec_clean_path (dest_raw);
   if (dest == NULL || strcmp (dest, "/") == 0)
     return husk_error_makex (err, EINVAL, "invalid mount destination \"%s\": %s",
@@ -322,6 +323,9 @@ user_mount (json_t *m, size_t idx, struct mlist *l, husk_error_t *err)
     }
   if ((o = mount_options (type, dest, given, err)) == NULL)
     return -1;
+  /* An image's mount point (the store's) is never written through.  */
+  if (strcmp (type, "image") == 0 && !json_strings_have (o, (const char *const[]){ "ro", NULL }))
+    json_array_append_new (o, json_string ("ro"));
   if (strcmp (type, "tmpfs") == 0)
     {
       mlist_add (l, dest, "tmpfs", "tmpfs", o);

@@ -7,6 +7,7 @@
  */
 #include "container/lifecycle.h"
 #include "container/imgmount.h"
+#include "container/mount-chown.h"
 #include "events/events.h"
 #include "util/cleanup.h"
 #include "util/fileutil.h"
@@ -286,6 +287,8 @@ husk_container_write_spec (struct husk_engine *e, json_t *c, const char *dir, co
     return -1;
   p.passwd = passwd;
   p.group = group;
+  if (husk_container_chown_mounts (c, rootfs, err) < 0)
+    return -1;
   /* Released with the container's mount (husk_container_release).  */
   with_images = husk_container_image_mounts_prepare (e, json_string_value (json_object_get (c, "id")),
                                                      c, err);

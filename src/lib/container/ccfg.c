@@ -406,8 +406,7 @@ mount_key (struct mount_spec *m, const char *k, const char *v, husk_error_t *err
       if (mount_bool (k, v, &b, err) < 0)
         return -1;
       if (b)
-        return husk_error_makex (err, ENOTSUP, "--mount %s: changing the owner of a mount's "
-                                 "source is not supported by husk yet", k);
+        json_array_append_new (m->opts, json_string ("U"));
       return 0;
     }
   if ((strcmp (k, "relabel") == 0 && v && (strcmp (v, "shared") == 0 || strcmp (v, "private") == 0))
@@ -424,6 +423,18 @@ mount_key (struct mount_spec *m, const char *k, const char *v, husk_error_t *err
         return json_array_append_new (m->opts, json_string (o)), 0;
       }
   return husk_error_makex (err, EINVAL, "invalid mount option \"%s\"", k);
+}
+
+static bool
+json_strings_have (json_t *a, const char *s)
+{
+  size_t i;
+  json_t *v;
+
+  json_array_foreach (a, i, v)
+    if (strcmp (json_string_value (v), s) == 0)
+      return true;
+  return false;
 }
 
 /* "--mount type=image,source=IMAGE,target=/b": the image as resolved at
@@ -519,6 +530,9 @@ parse_mount (const char *spec, json_t *ids, husk_error_t *err)
                              spec), NULL;
   if (strcmp (m.type, "image") == 0)
     return image_mount (&m, spec, ids, err);
+  if (strcmp (m.type, "bind") && strcmp (m.type, "volume") && json_strings_have (opts, "U"))
+    return husk_error_makex (err, ENOTSUP, "invalid mount \"%s\": U (chown) is supported for "
+                             "bind and volume mounts only", spec), NULL;
   json_array_append_new (opts, json_string (m.ro ? "ro" : "rw"));
   if (strcmp (m.type, "bind") == 0)
     {

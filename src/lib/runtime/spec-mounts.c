@@ -163,9 +163,10 @@ static const char *const propagation_opts[] = {
   "private", "rprivate", "shared", "rshared", "slave", "rslave", "unbindable",
   "runbindable", NULL,
 };
-/* Accepted and dropped: SELinux relabelling (no SELinux here) and volume
-   content copying (done when the volume is created).  */
-static const char *const ignored_opts[] = { "z", "Z", "copy", "nocopy", NULL };
+/* Accepted and dropped: SELinux relabelling (no SELinux here), volume
+   content copying (done when the volume is created) and U (the caller
+   gave the source to the container's user: container/mount-chown.c).  */
+static const char *const ignored_opts[] = { "z", "Z", "copy", "nocopy", "U", NULL };
 
 static bool
 in_list (const char *const *list, const char *s)
@@ -228,7 +229,7 @@ mount_options (const char *type, const char *dest, json_t *given, husk_error_t *
 
       if (in_list (ignored_opts, s) || strcmp (s, "notmpcopyup") == 0)
         continue;
-      if (strcmp (s, "U") == 0 || strcmp (s, "O") == 0 || strcmp (s, "idmap") == 0)
+      if (strcmp (s, "O") == 0 || strcmp (s, "idmap") == 0)
         {
           husk_error_makex (err, EINVAL, "mount option \"%s\" for '%s' is not supported", s,
                             dest);

@@ -81,7 +81,6 @@ ls: /img/x: No such file or directory"
 }
 
 @test "containers share an image mount; the last one to stop releases it" {
-    skip_mount_rootless
     run_husk run -d --name a --mount type=image,src=husk-test/layers,dst=/img husk-test/busybox sleep 100
     run_husk run -d --name b --mount type=image,src=husk-test/layers,dst=/img2 husk-test/busybox sleep 100
     run image_mounts

@@ -129,3 +129,19 @@ ls: /img/x: No such file or directory"
     run image_mounts
     assert_output_is ""
 }
+
+@test "a restart by policy keeps the image mount; the final exit releases it" {
+    run_husk run -d --name r --restart on-failure:2 \
+        --mount type=image,src=husk-test/layers,dst=/img husk-test/busybox \
+        sh -c 'cat /img/data/keep.txt; exit 1'
+    run_husk wait r
+    assert_output_is "1"
+    run_husk logs r
+    assert_output_is "keep
+keep
+keep"
+    run_husk inspect --format '{{.RestartCount}} {{.State.Status}}' r
+    assert_output_is "2 exited"
+    run image_mounts
+    assert_output_is ""
+}

@@ -196,8 +196,8 @@ spec_of() {
     assert_output_contains 'invalid value "maybe" for mount option "rw"'
     run_husk 125 create --mount "type=bind,src=$HUSK_TMP/src,dst=/m,bogus=1" husk-test/busybox
     assert_output_contains 'invalid mount option "bogus"'
-    run_husk 125 create --mount type=image,src=husk-test/busybox,dst=/img husk-test/busybox
-    assert_output_contains "type=image is not supported by husk yet"
+    run_husk 125 create --mount type=image,src=husk-test/busybox,dst=/img,rw=true husk-test/busybox
+    assert_output_contains "type=image with rw=true is not supported by husk yet"
 }
 
 @test "the same -v twice is taken once; two different ones on a target are refused" {

@@ -733,7 +733,9 @@ invalid_mounts_are_refused (void **state)
     { "{\"type\":\"bind\",\"source\":\"/no/such/dir\",\"destination\":\"/x\"}",
       "bind source '/no/such/dir': No such file or directory" },
     { "{\"type\":\"nfs\",\"destination\":\"/x\"}",
-      "invalid mount type \"nfs\": expected bind, volume, tmpfs or devpts" },
+      "invalid mount type \"nfs\": expected bind, volume, tmpfs, image or devpts" },
+    { "{\"type\":\"image\",\"source\":\"abc\",\"destination\":\"/x\"}",
+      "invalid image source \"abc\" for '/x': must be an absolute path" },
     { "{\"type\":\"tmpfs\",\"destination\":\"/x\",\"options\":[\"size=abc\"]}",
       "invalid mount option \"size=abc\" for '/x'" },
   };

@@ -6,6 +6,8 @@
  * container's.
  */
 #include "container/lifecycle.h"
+#include "container/imgmount.h"
+#include "container/mount-chown.h"
 #include "events/events.h"
 #include "util/cleanup.h"
 #include "util/fileutil.h"
@@ -272,7 +274,7 @@ husk_container_write_spec (struct husk_engine *e, json_t *c, const char *dir, co
   struct husk_spec_paths p = { .rootfs = rootfs, .hosts = hosts, .hostname = hn,
                                .resolv_conf = resolv, .containerenv = env,
                                .rootless = e->rootless };
-  cleanup_json json_t *spec = NULL;
+  cleanup_json json_t *spec = NULL, *with_images = NULL;
 
   if (json_is_true (json_object_get (c, "no_hosts")))
     p.hosts = NULL; /* the image's own */
@@ -285,7 +287,14 @@ husk_container_write_spec (struct husk_engine *e, json_t *c, const char *dir, co
     return -1;
   p.passwd = passwd;
   p.group = group;
-  spec = husk_spec_generate (c, &p, err);
+  if (husk_container_chown_mounts (c, rootfs, err) < 0)
+    return -1;
+  /* Released with the container's mount (husk_container_release).  */
+  with_images = husk_container_image_mounts_prepare (e, json_string_value (json_object_get (c, "id")),
+                                                     c, err);
+  if (with_images == NULL)
+    return -1;
+  spec = husk_spec_generate (with_images, &p, err);
   if (spec == NULL)
     return -1;
   if (runtime_is_crun (json_string_value (json_object_get (c, "runtime"))))

@@ -43,6 +43,24 @@ struct husk_ccfg_defaults
 json_t *husk_ccfg_build (json_t *req, const struct husk_ccfg_defaults *d,
                          json_t *image_config, husk_error_t *err);
 
+/* Resolve an image reference to its ID (*id: the caller frees).  */
+typedef int (*husk_ccfg_image_resolver) (void *data, const char *ref, char **id,
+                                         husk_error_t *err);
+
+/**
+ * husk_ccfg_resolve_image_mounts() - Resolve the images of --mount type=image
+ * @req:     the create request; its "mounts" are read and "image_mount_ids"
+ *           (the given name to the image ID) is set, for husk_ccfg_build()
+ * @resolve: how a reference becomes an ID (ops/ knows the store's names)
+ *
+ * Done at create, before the build: the container keeps the image it was
+ * given then, whatever the name means later.
+ *
+ * Return: 0, or -1 with "creating image volume "SRC":"DST": ..." (Podman).
+ */
+int husk_ccfg_resolve_image_mounts (json_t *req, husk_ccfg_image_resolver resolve, void *data,
+                                    husk_error_t *err);
+
 /* Environment arrays ["NAME=value", ...], for create and exec alike.
    husk_ccfg_env_set() replaces an earlier NAME; husk_ccfg_env_add() takes
    a -e value ("NAME=value", or "NAME" copied from our environment when

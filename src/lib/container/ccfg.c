@@ -363,7 +363,7 @@ mount_flag (const char *k)
 struct mount_spec
 {
   const char *type, *src, *dst;
-  bool ro, nonrecursive;
+  bool ro, ro_set, nonrecursive;
   json_t *opts;
 };
 
@@ -385,12 +385,13 @@ mount_key (struct mount_spec *m, const char *k, const char *v, husk_error_t *err
       && v)
     return m->dst = v, 0;
   if (strcmp (k, "readonly") == 0 || strcmp (k, "ro") == 0)
-    return mount_bool (k, v, &m->ro, err);
-  if (strcmp (k, "rw") == 0)
+    return m->ro_set = true, mount_bool (k, v, &m->ro, err);
+  if (strcmp (k, "rw") == 0 || strcmp (k, "readwrite") == 0)
     {
       if (mount_bool (k, v, &b, err) < 0)
         return -1;
       m->ro = !b;
+      m->ro_set = true;
       return 0;
     }
   if (strcmp (k, "bind-nonrecursive") == 0)
@@ -405,8 +406,7 @@ mount_key (struct mount_spec *m, const char *k, const char *v, husk_error_t *err
       if (mount_bool (k, v, &b, err) < 0)
         return -1;
       if (b)
-        return husk_error_makex (err, ENOTSUP, "--mount %s: changing the owner of a mount's "
-                                 "source is not supported by husk yet", k);
+        json_array_append_new (m->opts, json_string ("U"));
       return 0;
     }
   if ((strcmp (k, "relabel") == 0 && v && (strcmp (v, "shared") == 0 || strcmp (v, "private") == 0))
@@ -425,22 +425,102 @@ mount_key (struct mount_spec *m, const char *k, const char *v, husk_error_t *err
   return husk_error_makex (err, EINVAL, "invalid mount option \"%s\"", k);
 }
 
-/* "--mount type=bind,source=/a,target=/b,readonly": Podman's keys.  */
-static json_t *
-parse_mount (const char *spec, husk_error_t *err)
+static bool
+json_strings_have (json_t *a, const char *s)
 {
-  cleanup_strv char **kv = husk_strv_split (spec, ',');
-  cleanup_json json_t *opts = json_array ();
-  struct mount_spec m = { .opts = opts };
+  size_t i;
+  json_t *v;
 
+  json_array_foreach (a, i, v)
+    if (strcmp (json_string_value (v), s) == 0)
+      return true;
+  return false;
+}
+
+/* "--mount type=image,source=IMAGE,target=/b": the image as resolved at
+   create (ids: the request's "image_mount_ids", its given name to its
+   ID), mounted read-only at every start (bundle.c).  */
+static json_t *
+image_mount (const struct mount_spec *m, const char *spec, json_t *ids, husk_error_t *err)
+{
+  const char *id;
+
+  if (m->src == NULL || *m->src == '\0')
+    return husk_error_makex (err, EINVAL, "invalid mount \"%s\": type=image needs a source "
+                             "image", spec), NULL;
+  /* Read-only unless it says rw (Podman).  */
+  if (m->ro_set && !m->ro)
+    return husk_error_makex (err, ENOTSUP, "invalid mount \"%s\": type=image with rw=true "
+                             "is not supported by husk yet", spec), NULL;
+  if (json_array_size (m->opts) > 0)
+    return husk_error_makex (err, EINVAL, "invalid mount \"%s\": type=image takes only "
+                             "source, destination and rw", spec), NULL;
+  id = json_string_value (json_object_get (ids, m->src));
+  if (id == NULL)
+    return husk_error_makex (err, ENOENT, "creating image volume \"%s\":\"%s\": %s: image "
+                             "not known", m->src, m->dst, m->src), NULL;
+  return json_pack ("{s:s, s:s, s:s, s:s, s:[s]}", "type", "image", "source", id, "image",
+                    m->src, "destination", m->dst, "options", "ro");
+}
+
+/* Split a --mount value into m (its options in m->opts).  */
+static int
+mount_split (const char *spec, char **kv, struct mount_spec *m, husk_error_t *err)
+{
   for (size_t i = 0; kv[i]; i++)
     {
       char *eq = strchr (kv[i], '=');
       if (eq)
         *eq = '\0';
-      if (mount_key (&m, kv[i], eq ? eq + 1 : NULL, err) < 0)
-        return husk_error_wrap (err, "invalid mount \"%s\"", spec), NULL;
+      if (mount_key (m, kv[i], eq ? eq + 1 : NULL, err) < 0)
+        return husk_error_wrap (err, "invalid mount \"%s\"", spec);
     }
+  return 0;
+}
+
+int
+husk_ccfg_resolve_image_mounts (json_t *req, husk_ccfg_image_resolver resolve, void *data,
+                                husk_error_t *err)
+{
+  json_t *ids = json_object (), *v;
+  size_t i;
+
+  json_object_set_new (req, "image_mount_ids", ids);
+  json_array_foreach (json_object_get (req, "mounts"), i, v)
+    {
+      cleanup_strv char **kv = husk_strv_split (json_string_value (v) ?: "", ',');
+      cleanup_json json_t *opts = json_array ();
+      cleanup_free char *id = NULL;
+      struct mount_spec m = { .opts = opts };
+      husk_error_t ignored = NULL;
+
+      /* A bad spec is build_mounts' to report, with the same words.  */
+      if (mount_split (json_string_value (v) ?: "", kv, &m, &ignored) < 0)
+        {
+          husk_error_release (&ignored);
+          continue;
+        }
+      if (m.type == NULL || strcmp (m.type, "image") || m.src == NULL || *m.src == '\0'
+          || json_object_get (ids, m.src))
+        continue;
+      if (resolve (data, m.src, &id, err) < 0)
+        return husk_error_wrap (err, "creating image volume \"%s\":\"%s\"", m.src,
+                                m.dst ? m.dst : "");
+      json_object_set_new (ids, m.src, json_string (id));
+    }
+  return 0;
+}
+
+/* "--mount type=bind,source=/a,target=/b,readonly": Podman's keys.  */
+static json_t *
+parse_mount (const char *spec, json_t *ids, husk_error_t *err)
+{
+  cleanup_strv char **kv = husk_strv_split (spec, ',');
+  cleanup_json json_t *opts = json_array ();
+  struct mount_spec m = { .opts = opts };
+
+  if (mount_split (spec, kv, &m, err) < 0)
+    return NULL;
   if (m.type == NULL || m.dst == NULL || m.dst[0] != '/'
       || (strcmp (m.type, "bind") && strcmp (m.type, "volume") && strcmp (m.type, "tmpfs")
           && strcmp (m.type, "devpts") && strcmp (m.type, "image"))
@@ -449,8 +529,10 @@ parse_mount (const char *spec, husk_error_t *err)
                              "image|devpts, an absolute target and, for binds, a source",
                              spec), NULL;
   if (strcmp (m.type, "image") == 0)
-    return husk_error_makex (err, ENOTSUP, "invalid mount \"%s\": type=image is not supported "
-                             "by husk yet", spec), NULL;
+    return image_mount (&m, spec, ids, err);
+  if (strcmp (m.type, "bind") && strcmp (m.type, "volume") && json_strings_have (opts, "U"))
+    return husk_error_makex (err, ENOTSUP, "invalid mount \"%s\": U (chown) is supported for "
+                             "bind and volume mounts only", spec), NULL;
   json_array_append_new (opts, json_string (m.ro ? "ro" : "rw"));
   if (strcmp (m.type, "bind") == 0)
     {
@@ -516,7 +598,8 @@ build_mounts (json_t *req, json_t *c, husk_error_t *err)
     }
   json_array_foreach (json_object_get (req, "mounts"), i, v)
     {
-      if ((m = parse_mount (json_string_value (v), err)) == NULL)
+      if ((m = parse_mount (json_string_value (v), json_object_get (req, "image_mount_ids"),
+                            err)) == NULL)
         return -1;
       json_array_append_new (mounts, m);
     }

@@ -14,6 +14,7 @@
 #include "util/fileutil.h"
 #include "util/log.h"
 #include "util/strutil.h"
+#include "container/imgmount.h"
 #include "container/monitor.h"
 #include "volume/attach.h"
 #include "runtime/runtime.h"
@@ -23,7 +24,8 @@
 #include <string.h>
 #include <unistd.h>
 
-/* Release what a stopped container holds: the runtime's record, the mount. */
+/* Release what a stopped container holds: the runtime's record, the mount,
+   the images it mounts (--mount type=image). */
 void
 husk_container_release (struct husk_engine *e, struct husk_container_rec *r, bool runtime)
 {
@@ -38,6 +40,7 @@ husk_container_release (struct husk_engine *e, struct husk_container_rec *r, boo
   husk_error_release (&err);
   if (husk_store_container_unmount (e->store, r->id, true, &err) < 0)
     husk_error_drop (&err, "release %s: unmount", r->id);
+  husk_container_image_mounts_release (e, r->id);
 }
 
 /* A command that exits at once can bring the monitor's cleanup here

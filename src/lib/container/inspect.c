@@ -303,7 +303,7 @@ graphdriver_json (struct ictx *x)
 
 /* ---- Mounts, Dependencies, NetworkSettings --------------------------------- */
 
-/* Volumes and bind mounts; tmpfs mounts are in HostConfig.Tmpfs only.  */
+/* Volumes, bind and image mounts; tmpfs mounts are in HostConfig.Tmpfs only.  */
 static json_t *
 mounts_json (json_t *c)
 {
@@ -321,6 +321,15 @@ mounts_json (json_t *c)
         continue;
       json_array_foreach (json_object_get (m, "options"), k, o)
         ro = ro || strcmp (json_string_value (o), "ro") == 0;
+      if (strcmp (type, "image") == 0)
+        {
+          /* Podman: the image by ID, with no options and no propagation.  */
+          json_array_append_new (out, json_pack (
+              "{s:s, s:s, s:s, s:s, s:s, s:n, s:b, s:s}", "Type", "image", "Source",
+              sval (m, "source"), "Destination", sval (m, "destination"), "Driver", "", "Mode",
+              "", "Options", "RW", false, "Propagation", ""));
+          continue;
+        }
       one = json_pack ("{s:s}", "Type", type);
       if (strcmp (type, "volume") == 0)
         json_object_set_new (one, "Name", json_string (cstr (m, "name") ?: ""));

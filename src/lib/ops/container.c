@@ -8,6 +8,7 @@
  * so inside its own.
  */
 #include "ops/container.h"
+#include "container/ccfg-build.h"
 #include "container/lifecycle.h"
 #include "container/monitor.h"
 #include "events/events.h"
@@ -86,6 +87,13 @@ resolve_namespaces (struct husk_engine *e, json_t *req, husk_error_t *err)
   return 0;
 }
 
+/* --mount type=image: the image by its ID from create on.  */
+static int
+resolve_mount_image (void *e, const char *ref, char **id, husk_error_t *err)
+{
+  return husk_op_image_resolve (e, ref, id, err);
+}
+
 int
 husk_op_container_create (struct husk_engine *e, const char *image, json_t *req,
                           char **id_out, husk_error_t *err)
@@ -93,6 +101,7 @@ husk_op_container_create (struct husk_engine *e, const char *image, json_t *req,
   cleanup_free char *image_id = NULL;
 
   if (resolve_namespaces (e, req, err) < 0
+      || husk_ccfg_resolve_image_mounts (req, resolve_mount_image, e, err) < 0
       || husk_op_image_resolve (e, image, &image_id, err) < 0)
     return -1;
   return husk_container_create (e, image_id, req, id_out, err);

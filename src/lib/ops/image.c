@@ -711,6 +711,21 @@ remove_id (struct husk_engine *e, const char *id, bool force, struct husk_rmi_re
   if (lock < 0 || husk_state_image_get (e->state, id, &rec, err) < 0)
     return -1;
   top = husk_strv_len (rec.layers) ? rec.layers[husk_strv_len (rec.layers) - 1] : NULL;
+  /* Users first: a container that mounts the image (--mount type=image)
+     holds the store's mount too, which must not go from under it.  */
+  {
+    cleanup_strv char **users = NULL;
+    if (husk_state_image_users (e->state, id, &users, err) < 0)
+      goto fail_users;
+    if (users)
+      {
+        cleanup_free char *list = husk_strv_join (users, ", ");
+        husk_error_makex (err, EBUSY, "image used by container %s: image is in use by a "
+                          "container: consider listing external containers and force-removing "
+                          "image", list);
+        goto fail_users;
+      }
+  }
   if (image_mounted (e, top))
     {
       if (!force)
@@ -726,19 +741,6 @@ remove_id (struct husk_engine *e, const char *id, bool force, struct husk_rmi_re
         }
       event (e, "unmount", id, rec.names ? rec.names[0] : NULL);
     }
-  {
-    cleanup_strv char **users = NULL;
-    if (husk_state_image_users (e->state, id, &users, err) < 0)
-      goto fail_users;
-    if (users)
-      {
-        cleanup_free char *list = husk_strv_join (users, ", ");
-        husk_error_makex (err, EBUSY, "image used by container %s: image is in use by a "
-                          "container: consider listing external containers and force-removing "
-                          "image", list);
-        goto fail_users;
-      }
-  }
   if (husk_state_begin (e->state, err) < 0)
     goto out;
   if (husk_state_image_remove (e->state, id, err) < 0)

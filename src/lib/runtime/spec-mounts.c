@@ -3,7 +3,8 @@
  * The "mounts" of the OCI spec: the file systems every container gets
  * (/proc, /dev, /dev/pts, /dev/shm, /dev/mqueue, /sys, /sys/fs/cgroup), the
  * files husk prepares (/etc/hosts, /etc/resolv.conf, /etc/hostname,
- * /etc/passwd, /etc/group, /run/.containerenv), and the user's binds, volumes and tmpfs mounts, with
+ * /etc/passwd, /etc/group, /run/.containerenv), and the user's binds, volumes, tmpfs mounts
+ * and images (bound read-only from the mount point the caller made), with
  * --init, --tz and --read-only-tmpfs.
  *
  * A user mount replaces a default one with the same destination.  The
@@ -162,9 +163,10 @@ static const char *const propagation_opts[] = {
   "private", "rprivate", "shared", "rshared", "slave", "rslave", "unbindable",
   "runbindable", NULL,
 };
-/* Accepted and dropped: SELinux relabelling (no SELinux here) and volume
-   content copying (done when the volume is created).  */
-static const char *const ignored_opts[] = { "z", "Z", "copy", "nocopy", NULL };
+/* Accepted and dropped: SELinux relabelling (no SELinux here), volume
+   content copying (done when the volume is created) and U (the caller
+   gave the source to the container's user: container/mount-chown.c).  */
+static const char *const ignored_opts[] = { "z", "Z", "copy", "nocopy", "U", NULL };
 
 static bool
 in_list (const char *const *list, const char *s)
@@ -227,7 +229,7 @@ mount_options (const char *type, const char *dest, json_t *given, husk_error_t *
 
       if (in_list (ignored_opts, s) || strcmp (s, "notmpcopyup") == 0)
         continue;
-      if (strcmp (s, "U") == 0 || strcmp (s, "O") == 0 || strcmp (s, "idmap") == 0)
+      if (strcmp (s, "O") == 0 || strcmp (s, "idmap") == 0)
         {
           husk_error_makex (err, EINVAL, "mount option \"%s\" for '%s' is not supported", s,
                             dest);
@@ -302,10 +304,10 @@ user_mount (json_t *m, size_t idx, struct mlist *l, husk_error_t *err)
     return husk_error_wrap (err, "invalid mount %zu", idx);
   if (type == NULL
       || (strcmp (type, "bind") != 0 && strcmp (type, "volume") != 0
-          && strcmp (type, "tmpfs") != 0 && strcmp (type, "devpts") != 0))
-    return husk_error_makex (err, EINVAL,
-                             "invalid mount type \"%s\": expected bind, volume, tmpfs or devpts",
-                             type ? type : "");
+          && strcmp (type, "tmpfs") != 0 && strcmp (type, "devpts") != 0
+          && strcmp (type, "image") != 0))
+    return husk_error_makex (err, EINVAL, "invalid mount type \"%s\": expected bind, volume, "
+                             "tmpfs, image or devpts", type ? type : "");
   dest = husk_spec_clean_path (dest_raw);
   if (dest == NULL || strcmp (dest, "/") == 0)
     return husk_error_makex (err, EINVAL, "invalid mount destination \"%s\": %s",
@@ -322,6 +324,9 @@ user_mount (json_t *m, size_t idx, struct mlist *l, husk_error_t *err)
     }
   if ((o = mount_options (type, dest, given, err)) == NULL)
     return -1;
+  /* An image's mount point (the store's) is never written through.  */
+  if (strcmp (type, "image") == 0 && !json_strings_have (o, (const char *const[]){ "ro", NULL }))
+    json_array_append_new (o, json_string ("ro"));
   if (strcmp (type, "tmpfs") == 0)
     {
       mlist_add (l, dest, "tmpfs", "tmpfs", o);

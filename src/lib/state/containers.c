@@ -239,7 +239,10 @@ husk_state_image_users (struct husk_state *st, const char *image_id, char ***nam
                         husk_error_t *err)
 {
   cleanup_stmt sqlite3_stmt *s = husk_state_prepare (
-      st, "SELECT name FROM containers WHERE image_id = ?1 ORDER BY name", err);
+      st, "SELECT name FROM containers WHERE image_id = ?1 OR CASE WHEN json_valid (config) "
+          "THEN EXISTS (SELECT 1 FROM json_each (config, '$.mounts') WHERE "
+          "json_extract (value, '$.type') = 'image' AND json_extract (value, '$.source') = ?1) "
+          "ELSE 0 END ORDER BY name", err);
   int rc;
 
   *names = NULL;

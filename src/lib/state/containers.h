@@ -58,7 +58,9 @@ int husk_state_container_list (struct husk_state *st, struct husk_container_rec 
 int husk_state_container_save (struct husk_state *st, const struct husk_container_rec *r,
                                husk_error_t *err);
 int husk_state_container_remove (struct husk_state *st, const char *id, husk_error_t *err);
-/* Names of containers using an image (NULL-terminated; NULL when none).  */
+/* Names of containers using an image: made from it, or mounting it
+   (--mount type=image, read from their configurations so that the two
+   cannot disagree).  NULL-terminated; NULL when none.  */
 int husk_state_image_users (struct husk_state *st, const char *image_id, char ***names,
                             husk_error_t *err);
 

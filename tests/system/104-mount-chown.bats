@@ -45,3 +45,10 @@ teardown() {
     assert_output_contains "mount option U"
     assert_output_contains "nobodyhere"
 }
+
+@test "U refuses a tree deeper than its limit, without crashing" {
+    mkdir -p "$HUSK_TMP/deep"
+    ( cd "$HUSK_TMP/deep" && for i in $(seq 300); do mkdir d && cd d; done )
+    run_husk 125 run --rm -v "$HUSK_TMP/deep:/d:U" husk-test/busybox true
+    assert_output_contains "more than 256 levels deep"
+}

@@ -34,10 +34,16 @@ has_u (json_t *m)
   return false;
 }
 
+/* Deeper than this, a tree is someone's attack on husk's stack and
+   descriptors (two a level: 256 levels stay within the usual 1024), not
+   data.  */
+#define CHOWN_MAX_DEPTH 256
+
 /* Change the owner of everything beneath the directory dfd (dev: its
-   file system).  */
+   file system), depth levels down already.  */
 static int
-chown_tree (int dfd, dev_t dev, uid_t uid, gid_t gid, const char *path, husk_error_t *err)
+chown_tree (int dfd, dev_t dev, uid_t uid, gid_t gid, const char *path, int depth,
+            husk_error_t *err)
 {
   int dup_fd = dup (dfd);
   cleanup_dir DIR *d = dup_fd >= 0 ? fdopendir (dup_fd) : NULL;
@@ -49,6 +55,9 @@ chown_tree (int dfd, dev_t dev, uid_t uid, gid_t gid, const char *path, husk_err
         close (dup_fd);
       return husk_error_make (err, errno, "read '%s'", path);
     }
+  if (depth > CHOWN_MAX_DEPTH)
+    return husk_error_makex (err, ELOOP, "'%s' has directories more than %d levels deep",
+                             path, CHOWN_MAX_DEPTH);
   while ((errno = 0, de = readdir (d)) != NULL)
     {
       cleanup_close int fd = -1, sub = -1;
@@ -72,7 +81,9 @@ chown_tree (int dfd, dev_t dev, uid_t uid, gid_t gid, const char *path, husk_err
       sub = openat (fd, ".", O_RDONLY | O_DIRECTORY | O_CLOEXEC);
       if (sub < 0)
         return husk_error_make (err, errno, "open '%s/%s'", path, de->d_name);
-      if (chown_tree (sub, dev, uid, gid, path, err) < 0)
+      close (fd);
+      fd = -1;
+      if (chown_tree (sub, dev, uid, gid, path, depth + 1, err) < 0)
         return -1;
     }
   if (errno)
@@ -94,7 +105,7 @@ chown_source (const char *src, uid_t uid, gid_t gid, husk_error_t *err)
     return husk_error_make (err, errno, "chown '%s'", src);
   if (!S_ISDIR (st.st_mode))
     return 0;
-  return chown_tree (fd, st.st_dev, uid, gid, src, err);
+  return chown_tree (fd, st.st_dev, uid, gid, src, 0, err);
 }
 
 int

@@ -17,7 +17,7 @@ teardown() {
 
 # How many mounts below this test's store exist.
 store_mounts() {
-    grep -cF " $HUSK_TMP/" /proc/self/mountinfo || true
+    store_mountinfo | grep -cF " $HUSK_TMP/" || true
 }
 
 @test "cp copies a file into a stopped container and back out" {
@@ -328,9 +328,9 @@ store_mounts() {
     run_husk mount mnt
     run_husk unmount mnt
     assert_output_is "mnt"
-    grep -qF " $path " /proc/self/mountinfo
+    store_mountinfo | grep -qF " $path "
     run_husk umount mnt
-    ! grep -qF " $path " /proc/self/mountinfo
+    ! store_mountinfo | grep -qF " $path "
     run_husk mount
     assert_output_is ""
     assert_equal "$(store_mounts)" "0"
@@ -345,9 +345,9 @@ store_mounts() {
     run_husk unmount live
     run_husk 125 unmount live
     assert_output_contains "container state improper"
-    grep -qF " $path " /proc/self/mountinfo
+    store_mountinfo | grep -qF " $path "
     run_husk unmount -a
-    grep -qF " $path " /proc/self/mountinfo
+    store_mountinfo | grep -qF " $path "
 }
 
 @test "rename changes the name; taken and invalid names are refused" {

@@ -97,6 +97,6 @@ teardown() {
     run_husk rm -a -f -t 0
     run_husk ps -a -q
     assert_output_is ""
-    ! grep -q " $HUSK_TMP/" /proc/self/mountinfo
+    ! store_mountinfo | grep -q " $HUSK_TMP/"
     [ -z "$(ls "$HUSK_RUNROOT/runtime" 2>/dev/null | grep -v '^$')" ]
 }

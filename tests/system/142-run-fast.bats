@@ -71,14 +71,14 @@ start_waiting() {
     assert_output_contains "fg Exited (3)"
     # Nobody but the caller folded the exit: no died yet, still mounted.
     assert_equal "$(statuses fg)" "create init start attach "
-    grep -q "$id" /proc/self/mountinfo
+    store_mountinfo | grep -q "$id"
     kill -CONT "$fg"
     st=0
     wait "$fg" || st=$?
     assert_equal "$st" 3
     is_gone fg
     assert_equal "$(statuses fg)" "create init start attach died remove "
-    ! grep -q "$id" /proc/self/mountinfo
+    ! store_mountinfo | grep -q "$id"
 }
 
 @test "run --rm: a caller killed while the container runs leaves the cleanup to the monitor" {
@@ -92,7 +92,7 @@ start_waiting() {
     # ... and its monitor removes it after the exit, as --rm says.
     until_true 300 is_gone gone
     until_true 300 no_trash
-    ! grep -q "$id" /proc/self/mountinfo
+    ! store_mountinfo | grep -q "$id"
     run sqlite3 "$HUSK_ROOT/husk.db" "SELECT count(*) FROM containers WHERE name = 'gone'"
     assert_output_is "0"
 }

@@ -69,7 +69,7 @@ teardown() {
     run_husk rm i5
     run_husk 1 container exists i5
     id=$(husk inspect --format '{{.Id}}' i4)
-    ! grep -q "$id" /proc/self/mountinfo
+    ! store_mountinfo | grep -q "$id"
 }
 
 @test "init -a initializes the created containers; -l the newest" {

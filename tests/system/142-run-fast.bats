@@ -12,6 +12,12 @@ setup() {
 }
 
 teardown() {
+    # A test that failed while its caller was stopped must not leave it
+    # stopped: bats would wait for it forever.
+    if [ -n "${fg:-}" ]; then
+        kill -CONT "$fg" 2>/dev/null || true
+        kill -9 "$fg" 2>/dev/null || true
+    fi
     container_teardown
 }
 
@@ -42,7 +48,8 @@ is_gone() { [ -z "$(husk ps -a -q --filter name="^$1\$")" ]; }
 start_waiting() {
     "$HUSK_BIN" --root "$HUSK_ROOT" --runroot "$HUSK_RUNROOT" run --rm --name "$1" \
         -v "$HUSK_TMP/sig:/sig" husk-test/busybox \
-        sh -c 'while [ ! -e /sig/go ]; do sleep 0.05; done; exit 3' &
+        sh -c 'while [ ! -e /sig/go ]; do sleep 0.05; done; exit 3' \
+        >"$HUSK_TMP/fg.out" 2>&1 </dev/null 3>&- &
     fg=$!
     # Running, and its pids recorded: the caller only waits from here on.
     until_true 300 has_pid "$1"

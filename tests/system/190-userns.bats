@@ -83,7 +83,7 @@ pause_pid() { head -n 1 "$XDG_RUNTIME_DIR/husk/pause.pid"; }
 
 @test "a stale pause.pid naming another process is neither joined nor signalled" {
     skip_if_root
-    sleep 1000 &
+    sleep 1000 >/dev/null 2>&1 3>&- &
     local other=$!
     mkdir -p -m 700 "$XDG_RUNTIME_DIR/husk"
     printf '%s\n%s 1\n' "$other" "$(cat /proc/sys/kernel/random/boot_id)" \

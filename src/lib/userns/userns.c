@@ -284,9 +284,28 @@ recv_byte (int fd)
   return c;
 }
 
+void
+husk_userns_pause (void)
+{
+  sigset_t none;
+
+  prctl (PR_SET_NAME, HUSK_PAUSE_NAME, 0, 0, 0);
+  signal (SIGHUP, SIG_IGN);
+  signal (SIGINT, SIG_IGN);
+  sigemptyset (&none);
+  sigprocmask (SIG_SETMASK, &none, NULL);
+  for (;;)
+    pause ();
+}
+
+/* Detach and become the pause process: the same binary run again as
+   "husk-pause", so that it holds no copy of the command that made it
+   (ps shows it by that name, and it is small); in place if that fails.  */
 static void __attribute__ ((noreturn))
 pause_forever (void)
 {
+  char *argv[] = { (char *) HUSK_PAUSE_NAME, NULL };
+  char *envp[] = { NULL };
   int null = open ("/dev/null", O_RDWR | O_CLOEXEC);
 
   setsid ();
@@ -297,13 +316,10 @@ pause_forever (void)
       dup2 (null, 2);
     }
   close_range (3, ~0U, 0);
-  prctl (PR_SET_NAME, "husk-pause", 0, 0, 0);
-  signal (SIGHUP, SIG_IGN);
-  signal (SIGINT, SIG_IGN);
   if (chdir ("/") < 0)
     _exit (1);
-  for (;;)
-    pause ();
+  execve ("/proc/self/exe", argv, envp);
+  husk_userns_pause ();
 }
 
 /* The child: unshare, wait for the maps, make the mount namespace.  */

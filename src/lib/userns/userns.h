@@ -23,6 +23,13 @@
    that they are inside and which user they serve.  */
 #define HUSK_USERNS_ENV "_HUSK_USERNS_UID"
 
+/* argv[0] of the pause process, which husk's main() turns into
+   husk_userns_pause().  */
+#define HUSK_PAUSE_NAME "husk-pause"
+
+/* The pause process: wait for signals forever (SIGTERM/SIGKILL end it). */
+void husk_userns_pause (void) __attribute__ ((noreturn));
+
 struct husk_id_range
 {
   unsigned long inside, outside, size;

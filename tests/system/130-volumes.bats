@@ -332,25 +332,23 @@ EOF
 }
 
 @test "a tmpfs volume is mounted at first use and unmounted by rm" {
-    skip_if_rootless "mounts need root"
     run_husk volume create --opt type=tmpfs --opt device=tmpfs --opt o=size=2m tv
     data=$HUSK_ROOT/volumes/tv/_data
-    ! mountpoint -q "$data"
+    ! in_userns mountpoint -q "$data"
     run_husk run --rm -v tv:/data husk-test/busybox sh -c 'echo t >/data/x; df -k /data | tail -1'
     [[ "$output" == tmpfs*2048* ]]
-    mountpoint -q "$data"
-    [ "$(findmnt -n -o FSTYPE "$data")" = tmpfs ]
+    in_userns mountpoint -q "$data"
+    [ "$(in_userns findmnt -n -o FSTYPE "$data")" = tmpfs ]
     run_husk volume inspect --format '{{.MountCount}}' tv
     assert_output_is "1"
     run_husk run --rm -v tv:/data husk-test/busybox cat /data/x
     assert_output_is "t"
     run_husk volume rm tv
-    ! mountpoint -q "$data" 2>/dev/null
+    ! in_userns mountpoint -q "$data" 2>/dev/null
     [ ! -e "$HUSK_ROOT/volumes/tv" ]
 }
 
 @test "a bind volume shows a host directory, and rm leaves that directory alone" {
-    skip_if_rootless "mounts need root"
     mkdir -p "$HUSK_TMP/host"
     echo from-host >"$HUSK_TMP/host/h"
     run_husk volume create --opt type=none --opt o=bind --opt device="$HUSK_TMP/host" bv
@@ -363,19 +361,16 @@ EOF
     run_husk volume rm bv
     [ "$(cat "$HUSK_TMP/host/h")" = from-host ]
     [ "$(cat "$HUSK_TMP/host/c")" = from-ctr ]
-    ! mountpoint -q "$HUSK_ROOT/volumes/bv/_data" 2>/dev/null
+    ! in_userns mountpoint -q "$HUSK_ROOT/volumes/bv/_data" 2>/dev/null
 }
 
 @test "run --rm removes the container's anonymous volumes" {
-    skip_if_rootless
-    run_husk load -i "$HUSK_IMAGES/busybox.docker.tar"
     run_husk run --rm -v /scratch husk-test/busybox touch /scratch/x
     run_husk volume ls -q
     assert_output_is ""
 }
 
 @test "system reset never empties a bind volume's host directory" {
-    skip_if_rootless
     mkdir "$HUSK_TMP/hostdir" && echo precious > "$HUSK_TMP/hostdir/keep"
     run_husk volume create --opt type=none --opt o=bind --opt device="$HUSK_TMP/hostdir" bindvol
     run_husk load -i "$HUSK_IMAGES/busybox.docker.tar"

@@ -3,10 +3,7 @@
 # attach as scripts written for Podman 5 use them.
 load helpers
 
-# Every test runs containers as root (namespaces joined by container:X,
-# signals, terminals); rootless runs are 190-userns's.
 setup() {
-    skip_if_rootless "runs containers as root"
     container_setup
 }
 
@@ -327,6 +324,7 @@ EOF
 # ---- 7: the rest of Podman 5's flags ----------------------------------------
 
 @test "pause, unpause and restart take --cidfile and --filter; attach --latest" {
+    skip_without_cgroup "pause needs the freezer cgroup"
     run_husk run -d --name pa --label grp=x husk-test/busybox sleep 1000
     pa=$(husk inspect --format '{{.Id}}' pa)
     run_husk run -d --name pb husk-test/busybox sleep 1000

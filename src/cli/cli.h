@@ -177,6 +177,13 @@ void cli_sig_proxy_remove (void);
    SIGWINCH handler that interrupts the attach loop).  */
 void cli_winch_follow (void);
 
+/* --preserve-fds N of run and exec (cli/container.c): value parsed as
+   Podman's uint, and fds 3 .. 3+N-1 checked to be the caller's, open
+   since husk started (before it opened anything of its own), as Podman
+   checks them; they become close-on-exec, so that only the monitor that
+   passes them on gets them.  value NULL: *n is 0.  Return: 0, or -1.  */
+int cli_preserve_fds (struct cli_ctx *ctx, const char *value, int *n);
+
 /* The containers a command acts on (cli/targets.h) with Podman's
    --cidfile (the first line of each file names one; a missing file is
    skipped with o->ignore) and --filter (ps's filters; alone they act on

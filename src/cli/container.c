@@ -16,6 +16,7 @@
 #include "events/events.h"
 #include "util/cleanup.h"
 #include "util/fileutil.h"
+#include "util/log.h"
 #include "util/proc.h"
 #include "util/strutil.h"
 
@@ -44,7 +45,7 @@ struct create_opts
   char *health_interval, *health_retries, *health_timeout, *health_start_period;
   char *health_on_failure, *shm_size, *tz, *cidfile, *detach_keys, *passwd_entry;
   char *runtime, *group_entry, *pull, *timeout, *cgroupns, *umask;
-  char *oom_score_adj;
+  char *oom_score_adj, *preserve_fds;
   char **env, **env_file, **volume, **mount, **tmpfs, **cap_add, **cap_drop;
   char **security_opt, **ulimit, **label, **label_file, **annotation, **log_opt;
   char **device, **group_add, **sysctl, **env_merge, **attach, **device_cgroup_rule;
@@ -162,7 +163,7 @@ static const struct cli_option create_options[] = {
   OPTION_REFUSED ("platform", 0, REGISTRY_LATER),
   OPTION_REFUSED ("pod", 0, "pods are not supported by husk yet"),
   OPTION_REFUSED ("pod-id-file", 0, "pods are not supported by husk yet"),
-  OPTION_REFUSED ("preserve-fds", 0, "husk-monitor does not pass further file descriptors to the container yet"),
+  { "preserve-fds", 0, OPT_STRING, O (preserve_fds), "uint", "Pass a number of additional file descriptors into the container" },
   { "privileged", 0, OPT_BOOL, O (privileged), NULL, "Give extended privileges to container" },
   OPTION_REFUSED ("publish", 'p', NET_LATER),
   OPTION_REFUSED ("publish-all", 'P', NET_LATER),
@@ -213,6 +214,49 @@ static const struct cli_option create_options[] = {
   OPTION_END,
 };
 #undef O
+
+/* The lowest fd above stdio that was not open when husk started: the
+   caller's fds are 3 up to it (a shell's `3<file 4>file`).  Taken before
+   main(), so before husk opens anything: the state database gets the
+   lowest free fds, which would look like the caller's after.  */
+static int first_unopened_fd = 3;
+
+__attribute__ ((constructor)) static void
+note_inherited_fds (void)
+{
+  for (int fd = 0; fd < 3; fd++)
+    {
+      int dup = fcntl (fd, F_DUPFD_CLOEXEC, 3);
+      if (dup >= 0)
+        {
+          first_unopened_fd = dup;
+          close (dup);
+          return;
+        }
+    }
+}
+
+int
+cli_preserve_fds (struct cli_ctx *ctx, const char *value, int *n)
+{
+  uint64_t v;
+
+  *n = 0;
+  if (value == NULL)
+    return 0;
+  if (husk_parse_uint_flag (value, "preserve-fds", &v, &ctx->err) < 0)
+    return -1;
+  if (v > (uint64_t) (first_unopened_fd - 3))
+    return husk_error_makex (&ctx->err, EBADF, "file descriptor %d is not available - the "
+                             "preserve-fds option requires that file descriptors must be "
+                             "passed", first_unopened_fd);
+  *n = (int) v;
+  for (int fd = 3; fd < 3 + *n; fd++)
+    fcntl (fd, F_SETFD, FD_CLOEXEC);
+  if (*n > 0)
+    husk_log_debug ("--preserve-fds: fds 3-%d go to the container's process", 2 + *n);
+  return 0;
+}
 
 static json_t *
 strv_json (char **v)
@@ -315,6 +359,11 @@ cmd_container_create (struct cli_ctx *ctx, int argc, char **argv)
 
   if (r != 0)
     return r < 0 ? cli_fail (ctx) : 0;
+  /* The descriptors are ours only while we run: a later start has none.  */
+  if (o.preserve_fds)
+    return husk_error_makex (&ctx->err, EINVAL, "--preserve-fds: only run and exec pass "
+                             "file descriptors on (create has no process to give them to)"),
+           cli_fail (ctx);
   if (create_one (ctx, &o, image, req, &id) < 0)
     return cli_fail (ctx);
   puts (id);
@@ -426,11 +475,13 @@ run_start_failed (struct cli_ctx *ctx, const struct create_opts *o, const char *
    stream carries its exit code: wait for it, then remove the container
    ourselves (--rm was kept from the monitor).  */
 static int
-run_passthrough (struct cli_ctx *ctx, const struct create_opts *o, const char *id)
+run_passthrough (struct cli_ctx *ctx, const struct create_opts *o, const char *id,
+                 int preserve_fds)
 {
   int hint = 125, code, afd = -1;
 
-  if (husk_op_container_start (ctx->engine, id, &afd, &hint, &ctx->err) < 0)
+  if (husk_op_container_start_sized (ctx->engine, id, &afd, 0, 0, preserve_fds, &hint,
+                                     &ctx->err) < 0)
     return run_start_failed (ctx, o, id, hint);
   if (afd >= 0)
     close (afd);
@@ -490,7 +541,7 @@ cmd_container_run (struct cli_ctx *ctx, int argc, char **argv)
   cleanup_free char *id = NULL;
   husk_error_t cerr = NULL;
   char *image;
-  int hint = 125, code;
+  int hint = 125, code, preserve_fds;
   bool passthrough, proxy;
   struct run_streams st = { .null_fd = -1 };
   cleanup_close int null_fd = -1;
@@ -498,7 +549,8 @@ cmd_container_run (struct cli_ctx *ctx, int argc, char **argv)
 
   if (r != 0)
     return r < 0 ? cli_fail (ctx) : 0;
-  if (run_streams (ctx, &o, &st) < 0)
+  if (cli_preserve_fds (ctx, o.preserve_fds, &preserve_fds) < 0
+      || run_streams (ctx, &o, &st) < 0)
     return cli_fail (ctx);
   null_fd = st.null_fd;
   if (st.in >= 0) /* -a stdin: the container's stdin stays open, as with -i */
@@ -513,7 +565,8 @@ cmd_container_run (struct cli_ctx *ctx, int argc, char **argv)
     return cli_fail (ctx);
   if (o.detach)
     {
-      if (husk_op_container_start (ctx->engine, id, NULL, &hint, &ctx->err) < 0)
+      if (husk_op_container_start_sized (ctx->engine, id, NULL, 0, 0, preserve_fds, &hint,
+                                         &ctx->err) < 0)
         return run_start_failed (ctx, &o, id, hint);
       puts (id);
       return 0;
@@ -521,12 +574,13 @@ cmd_container_run (struct cli_ctx *ctx, int argc, char **argv)
   if (o.tty)
     cli_winch_follow ();
   if (passthrough)
-    return run_passthrough (ctx, &o, id);
+    return run_passthrough (ctx, &o, id, preserve_fds);
   /* With a tty, ctrl-c reaches the container through the terminal.  */
   proxy = !o.tty && o.sig_proxy;
   code = husk_op_container_start_attached (ctx->engine, id, &(struct husk_start_attach_opts){
                                              .in_fd = st.in, .out_fd = st.out,
                                              .err_fd = st.err, .detach_keys = o.detach_keys,
+                                             .preserve_fds = preserve_fds,
                                              .started = proxy ? sig_proxy_started : NULL,
                                              .cleanup_err = &cerr }, &hint, &ctx->err);
   report_cleanup (id, &cerr);

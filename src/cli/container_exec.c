@@ -89,7 +89,7 @@ exec_sig_remove (struct sigaction old[N_EXEC_SIGS], int pipe_fds[2])
 struct exec_opts
 {
   bool interactive, tty, detach, privileged;
-  char *detach_keys, *user, *workdir;
+  char *detach_keys, *user, *workdir, *preserve_fds;
   char **env, **env_file;
 };
 
@@ -103,6 +103,7 @@ cmd_container_exec (struct cli_ctx *ctx, int argc, char **argv)
     { "env", 'e', OPT_STRV, O (env), "stringArray", "Set environment variables" },
     { "env-file", 0, OPT_STRV, O (env_file), "strings", "Read in a file of environment variables" },
     { "interactive", 'i', OPT_BOOL, O (interactive), NULL, "Keep STDIN open even if not attached" },
+    { "preserve-fds", 0, OPT_STRING, O (preserve_fds), "uint", "Pass N additional file descriptors to the container" },
     { "privileged", 0, OPT_BOOL, O (privileged), NULL, "Give the process extended Linux capabilities inside the container" },
     { "tty", 't', OPT_BOOL, O (tty), NULL, "Allocate a pseudo-TTY" },
     { "user", 'u', OPT_STRING, O (user), "string", "Sets the username or UID used and optionally the groupname or GID for the specified command" },
@@ -115,17 +116,19 @@ cmd_container_exec (struct cli_ctx *ctx, int argc, char **argv)
   struct sigaction old[N_EXEC_SIGS];
   int sig_pipe[2] = { -1, -1 };
   struct husk_exec_opts eo;
-  int code, ret;
+  int code, ret, preserve_fds;
 
   PARSE (opts, o, "[options] CONTAINER COMMAND [ARG...]", false);
   if (args[0] == NULL)
     return cli_usage_error (ctx, "exec requires the name or ID of a container or the --latest "
                             "flag"), cli_fail (ctx);
+  if (cli_preserve_fds (ctx, o.preserve_fds, &preserve_fds) < 0)
+    return cli_fail (ctx);
   eo = (struct husk_exec_opts){
     .argv = args + 1, .env = o.env, .env_files = o.env_file, .user = o.user,
     .workdir = o.workdir, .privileged = o.privileged, .tty = o.tty,
     .interactive = o.interactive, .detach = o.detach, .detach_keys = o.detach_keys,
-    .in_fd = 0, .out_fd = 1, .err_fd = 2,
+    .in_fd = 0, .out_fd = 1, .err_fd = 2, .preserve_fds = preserve_fds,
   };
   fflush (stdout);
   if (!o.detach)

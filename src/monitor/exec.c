@@ -5,6 +5,10 @@
  *
  *   husk-monitor --exec --sock-fd N
  *
+ * With --preserve-fds N the caller's fds for the process follow the socket
+ * (HUSK_EXEC_PRESERVED_FD on; their count comes with GO): the runtime gets
+ * them as 3 .. 3+N-1, and we close them once it has run.
+ *
  * Theory of operation
  *
  * The caller (container/exec.c) spawns us before it has even looked the
@@ -205,6 +209,24 @@ console_listen (struct exec_ctx *c, char **path, int *dirfd)
   return fd;
 }
 
+/* The caller's fds for the process (--preserve-fds), from
+   HUSK_EXEC_PRESERVED_FD on: close-on-exec until run_runtime() hands them
+   to the runtime, closed once it has.  */
+static void
+hold_preserved (struct exec_ctx *c)
+{
+  for (int i = 0; i < c->cfg.preserve_fds; i++)
+    fcntl (HUSK_EXEC_PRESERVED_FD + i, F_SETFD, FD_CLOEXEC);
+}
+
+static void
+close_preserved (struct exec_ctx *c)
+{
+  if (c->cfg.preserve_fds > 0)
+    close_range (HUSK_EXEC_PRESERVED_FD, HUSK_EXEC_PRESERVED_FD + c->cfg.preserve_fds - 1, 0);
+  c->cfg.preserve_fds = 0;
+}
+
 /* Run the runtime with stdio fds (-1: /dev/null) and wait for it: with
    posix_spawn (no copy of our pages), executing its sealed copy through
    /proc/self/fd (the child's copy of our descriptors: the copy is
@@ -229,6 +251,9 @@ run_runtime (struct exec_ctx *c, char **argv, const int fds[3])
   posix_spawnattr_init (&at);
   for (int i = 0; i < 3; i++)
     posix_spawn_file_actions_adddup2 (&fa, fds[i] >= 0 ? fds[i] : c->null_fd, i);
+  /* --preserve-fds: upwards, each target below its source.  */
+  for (int i = 0; i < c->cfg.preserve_fds; i++)
+    posix_spawn_file_actions_adddup2 (&fa, HUSK_EXEC_PRESERVED_FD + i, 3 + i);
   sigemptyset (&none);
   sigfillset (&all);
   posix_spawnattr_setsigmask (&at, &none);
@@ -338,6 +363,7 @@ start (struct exec_ctx *c)
     }
   argv = husk_exec_config_argv (&c->cfg, console);
   status = run_runtime (c, argv, (int[3]){ in[0], out[1], err[1] });
+  close_preserved (c);
   close_fd (&in[0]);
   close_fd (&out[1]);
   close_fd (&err[1]);
@@ -686,6 +712,7 @@ mon_exec_main (int argc, char **argv)
     husk_log_error ("exec monitor setup: %s", strerror (errno));
   else if (await_go (c) == 0)
     {
+      hold_preserved (c);
       /* Detached, we outlive the caller: belong to nobody (the caller
          reaps our first process at once).  A subreaper's child is none. */
       pid = c->cfg.detach ? fork () : 0;
@@ -707,6 +734,7 @@ mon_exec_main (int argc, char **argv)
         }
       else
         {
+          close_preserved (c);
           send_exit (c);
           ret = 1;
         }

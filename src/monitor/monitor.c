@@ -8,9 +8,13 @@
  *
  * husk_monitor_spawn (container/monitor.c) writes monitor.json and spawns
  * us in a new session, with stdio on /dev/null, the sync pipe on fd 3, for
- * the passthrough log driver the caller's stdio on fds 4-6, and the go
- * socket on fd 8, where one byte comes once the bundle is ready (EOF
- * instead: the caller gave up, and so do we).  We never need the process
+ * the passthrough log driver the caller's stdio on fds 4-6, the go socket
+ * on fd 8, where one byte comes once the bundle is ready (EOF instead: the
+ * caller gave up, and so do we), and with --preserve-fds N (preserve_fds
+ * in the config) the caller's fds for the container on 9 .. 9+N-1.  Those
+ * serve the first create only, as the passthrough stdio do: the runtime
+ * gets them as 3 .. 3+N-1 with --preserve-fds N, and we close them once it
+ * has run (a restart has none).  We never need the process
  * that started us again: SIGHUP and SIGPIPE are ignored and a closed sync
  * pipe only means nobody waits for the report.
  *
@@ -736,6 +740,19 @@ release (struct mon_ctx *c)
   husk_monitor_config_release (&c->cfg);
 }
 
+/* The caller's fds for the container (--preserve-fds): close-on-exec from
+   now on, so that only the create's runtime process gets them (runtime.c
+   moves them into place).  Return: 0, or -1 when one is not open.  */
+static int
+take_preserved (struct mon_ctx *c, husk_error_t *err)
+{
+  for (int i = 0; i < c->o->preserve_fds; i++)
+    if (fcntl (HUSK_MONITOR_PRESERVED_FD + i, F_SETFD, FD_CLOEXEC) < 0)
+      return husk_error_make (err, errno, "--preserve-fds: fd %d", HUSK_MONITOR_PRESERVED_FD + i);
+  c->preserved = c->o->preserve_fds;
+  return 0;
+}
+
 /* Whether the caller said go on its socket (read once; true without one).  */
 bool
 mon_go_given (struct mon_ctx *c)
@@ -818,7 +835,7 @@ main (int argc, char **argv)
         fcntl (c->passthrough[i], F_SETFD, FD_CLOEXEC);
     }
 
-  if (setup_config (c, config, &err) < 0)
+  if (setup_config (c, config, &err) < 0 || take_preserved (c, &err) < 0)
     return setup_failed (c, &err);
   if (c->driver != HUSK_LOG_DRIVER_PASSTHROUGH)
     for (int i = 0; i < 3; i++)

@@ -92,6 +92,9 @@ struct mon_ctx
   int attach_fd;     /* the first attach client, until adopted */
   bool started;      /* the last create also started the process */
   int passthrough[3]; /* the caller's stdio for the first create */
+  int preserved;      /* --preserve-fds: how many of the caller's fds, from
+                         HUSK_MONITOR_PRESERVED_FD on, the first create
+                         passes on; 0 once they are closed */
   struct mon_watch sig, out, err, in, attach, ctl, phase_timer, health_timer,
       health_out, timeout_timer;
 

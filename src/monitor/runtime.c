@@ -37,33 +37,42 @@
 
 extern char **environ;
 
-/* In a forked child: fds[0..2] become its stdio and gate, if any, fd 3
-   (close-on-exec); nothing else stays open.  */
-static void
-child_fds (const int fds[3], int gate)
+/* In a forked child: fds[0..2] become its stdio, the @keep fds from
+   HUSK_MONITOR_PRESERVED_FD on its 3 .. 3+keep-1 (--preserve-fds) and the
+   gate, if any, the next one (close-on-exec); nothing else stays open.
+   Return: the gate's fd.  */
+static int
+child_fds (const int fds[3], int gate, int keep)
 {
-  int tmp[4] = { -1, -1, -1, -1 };
+  int tmp[4] = { -1, -1, -1, -1 }, top = HUSK_MONITOR_PRESERVED_FD + keep;
 
+  /* Lifted above every source and target first: no dup2 clobbers one.  */
   for (int i = 0; i < 3; i++)
-    if ((tmp[i] = fcntl (fds[i], F_DUPFD, 16)) < 0)
+    if ((tmp[i] = fcntl (fds[i], F_DUPFD, top)) < 0)
       _exit (127);
-  if (gate >= 0 && (tmp[3] = fcntl (gate, F_DUPFD_CLOEXEC, 16)) < 0)
+  if (gate >= 0 && (tmp[3] = fcntl (gate, F_DUPFD_CLOEXEC, top)) < 0)
     _exit (127);
   for (int i = 0; i < 3; i++)
     if (dup2 (tmp[i], i) < 0)
       _exit (127);
-  if (gate >= 0 && dup3 (tmp[3], 3, O_CLOEXEC) < 0)
+  /* Upwards, each target below its source: a source is moved before any
+     later target lands on it.  */
+  for (int i = 0; i < keep; i++)
+    if (dup2 (HUSK_MONITOR_PRESERVED_FD + i, 3 + i) < 0)
+      _exit (127);
+  if (gate >= 0 && dup3 (tmp[3], 3 + keep, O_CLOEXEC) < 0)
     _exit (127);
-  close_range (gate >= 0 ? 4 : 3, ~0U, 0);
+  close_range (3 + keep + (gate >= 0), ~0U, 0);
+  return gate >= 0 ? 3 + keep : -1;
 }
 
-/* In a child forked ahead of the go: wait on fd 3 for the caller's go,
-   peeking, so that the byte stays for the monitor to read once we are
+/* In a child forked ahead of the go: wait on the gate for the caller's
+   go, peeking, so that the byte stays for the monitor to read once we are
    done; leave on anything else.  Until the go we die with the monitor
    (PR_SET_PDEATHSIG): no container may start without one.  After it, a
    runtime already running is left to finish, as it always was.  */
 static void
-child_wait_go (pid_t monitor)
+child_wait_go (pid_t monitor, int gate)
 {
   char b = 0;
   ssize_t n;
@@ -71,7 +80,7 @@ child_wait_go (pid_t monitor)
   if (prctl (PR_SET_PDEATHSIG, SIGKILL) < 0 || getppid () != monitor)
     _exit (0);
   do
-    n = recv (3, &b, 1, MSG_PEEK);
+    n = recv (gate, &b, 1, MSG_PEEK);
   while (n < 0 && errno == EINTR);
   if (n != 1 || b != '1')
     _exit (0);
@@ -82,7 +91,7 @@ child_wait_go (pid_t monitor)
    runtime's sealed copy and the wait for the go; then the exec.  */
 static void __attribute__ ((noreturn))
 child_exec (struct mon_ctx *c, char **argv, const int fds[3], char **env, int gate,
-            pid_t monitor)
+            int keep, pid_t monitor)
 {
   int copy = -1;
   sigset_t none;
@@ -93,25 +102,26 @@ child_exec (struct mon_ctx *c, char **argv, const int fds[3], char **env, int ga
   signal (SIGPIPE, SIG_DFL);
   sigemptyset (&none);
   sigprocmask (SIG_SETMASK, &none, NULL);
-  child_fds (fds, gate);
+  gate = child_fds (fds, gate, keep);
   if (gate >= 0)
     {
       if (strcmp (argv[0], c->o->runtime) == 0)
         copy = husk_runtime_sealed_copy (argv[0]);
-      child_wait_go (monitor);
+      child_wait_go (monitor, gate);
     }
   husk_exec_runtime_from (copy, argv[0], argv, env ? env : environ);
   _exit (127);
 }
 
 /* Fork a child that executes argv (the runtime through a sealed copy,
-   util/exec.h) with stdio in, out, err (-1: /dev/null).  With gate >= 0 it
+   util/exec.h) with stdio in, out, err (-1: /dev/null) and the first @keep
+   of the caller's preserved fds on 3 .. 3+keep-1.  With gate >= 0 it
    first makes the runtime's copy and waits there for the go: all of the
    fork's cost is then paid before the go, and only the exec after it.
    Return: its pid, or -1.  */
 static pid_t
 spawn (struct mon_ctx *c, char **argv, int in, int out, int err, char **env,
-       int gate)
+       int gate, int keep)
 {
   int fds[3] = { in, out, err };
   pid_t monitor = getpid (), pid;
@@ -124,7 +134,7 @@ spawn (struct mon_ctx *c, char **argv, int in, int out, int err, char **env,
   if (pid < 0)
     husk_log_error ("fork: %s", strerror (errno));
   else if (pid == 0)
-    child_exec (c, argv, fds, env, gate, monitor);
+    child_exec (c, argv, fds, env, gate, keep, monitor);
   return pid;
 }
 
@@ -144,7 +154,7 @@ reap (pid_t pid)
 int
 mon_run (struct mon_ctx *c, char **argv, int in, int out, int err, char **env)
 {
-  pid_t pid = spawn (c, argv, in, out, err, env, -1);
+  pid_t pid = spawn (c, argv, in, out, err, env, -1, 0);
 
   return pid < 0 ? -1 : reap (pid);
 }
@@ -358,7 +368,7 @@ begin_terminal (struct mon_ctx *c, char **argv)
     husk_strv_append (&argv, path);
     husk_strv_take (&argv, id);
   }
-  k->pid = spawn (c, argv, c->null_fd, cap[1], cap[1], NULL, c->go_fd);
+  k->pid = spawn (c, argv, c->null_fd, cap[1], cap[1], NULL, c->go_fd, c->preserved);
   husk_strv_free (argv);
   close (cap[1]);
   k->cap = cap[0];
@@ -410,9 +420,9 @@ begin_pipes (struct mon_ctx *c, char **argv)
     }
   if (pass)
     k->pid = spawn (c, argv, c->passthrough[0], c->passthrough[1],
-                    c->passthrough[2], NULL, c->go_fd);
+                    c->passthrough[2], NULL, c->go_fd, c->preserved);
   else
-    k->pid = spawn (c, argv, in[0], out[1], err[1], NULL, c->go_fd);
+    k->pid = spawn (c, argv, in[0], out[1], err[1], NULL, c->go_fd, c->preserved);
   husk_strv_free (argv);
   close_fd (&in[0]);
   close_fd (&out[1]);
@@ -474,6 +484,8 @@ create_begin (struct mon_ctx *c, bool start)
       husk_log_warn ("truncate '%s': %s", log, strerror (errno));
   }
   unlink (pidfile);
+  if (c->preserved > 0)
+    husk_strv_take (&argv, husk_asprintf ("--preserve-fds=%d", c->preserved));
   for (const char *const *a = o->create_args; a && *a; a++)
     husk_strv_append (&argv, *a);
   husk_strv_append (&argv, o->id);
@@ -496,9 +508,12 @@ create_release (struct mon_ctx *c)
     close_fd (fds[i]);
   k->begun = false;
   k->pid = -1;
-  /* The caller's stdio served the first create only.  */
+  /* The caller's stdio and preserved fds served the first create only.  */
   for (int i = 0; i < 3; i++)
     close_fd (&c->passthrough[i]);
+  if (c->preserved > 0)
+    close_range (HUSK_MONITOR_PRESERVED_FD, HUSK_MONITOR_PRESERVED_FD + c->preserved - 1, 0);
+  c->preserved = 0;
   {
     cleanup_free char *sock = husk_asprintf ("%s/console.sock", c->o->userdata);
     unlink (sock);

@@ -305,11 +305,6 @@ HOME=/root"
     assert_output_is "done"
 }
 
-@test "--preserve-fds is refused until husk-monitor passes descriptors on" {
-    run_husk 125 run --preserve-fds 1 husk-test/busybox true
-    assert_output_is "Error: not supported by husk: --preserve-fds: husk-monitor does not pass further file descriptors to the container yet"
-}
-
 @test "--add-host puts lines in /etc/hosts, first" {
     run_husk run --rm --name ah --add-host 'db;db.local:192.0.2.7' --add-host 'v6:[2001:db8::7]' \
         husk-test/busybox cat /etc/hosts

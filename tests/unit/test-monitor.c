@@ -283,6 +283,7 @@ config_round_trips_through_json (void **state)
     .log_max_size = 1000, .exit_command = exitcmd, .restart_policy = "on-failure",
     .max_retries = 2, .health = { .test = test, .interval_ns = 5, .retries = 4,
                                   .on_failure = "kill" },
+    .preserve_fds = 2,
   };
   cleanup_json json_t *j = husk_monitor_config_to_json (&o);
   cleanup_free char *text = json_dumps (j, 0);
@@ -306,6 +307,7 @@ config_round_trips_through_json (void **state)
   assert_string_equal (cfg.o.health.test[1], "true");
   assert_int_equal (cfg.o.health.retries, 4);
   assert_string_equal (cfg.o.health.on_failure, "kill");
+  assert_int_equal (cfg.o.preserve_fds, 2);
   husk_monitor_config_release (&cfg);
   husk_rm_rf (dir, NULL);
 }

@@ -41,7 +41,8 @@ config_round_trips_through_the_go_frame (void **state)
   struct husk_exec_config in = { .ctr_id = "c1", .dir = "/run/x/exec/e1",
                                  .runtime = "/usr/bin/crun", .runtime_root = "/run/x/runtime",
                                  .runtime_args = args, .runtime_log = "/run/x/exec/e1/runtime.log",
-                                 .terminal = true, .stdin_open = true, .log_level = 3 };
+                                 .terminal = true, .stdin_open = true, .preserve_fds = 2,
+                                 .log_level = 3 };
   struct husk_exec_config out;
   cleanup_json json_t *j = husk_exec_config_to_json (&in), *parsed = NULL;
   cleanup_free char *text = json_dumps (j, JSON_COMPACT);
@@ -59,6 +60,7 @@ config_round_trips_through_the_go_frame (void **state)
   assert_true (out.terminal);
   assert_true (out.stdin_open);
   assert_false (out.detach);
+  assert_int_equal (out.preserve_fds, 2);
   assert_int_equal (out.log_level, 3);
   husk_exec_config_release (&out);
 }
@@ -68,6 +70,8 @@ config_without_a_runtime_or_with_garbage_is_refused (void **state)
 {
   const char *bad[] = { "{\"ctr_id\":\"c\",\"dir\":\"/d\"}",
                         "{\"ctr_id\":\"c\",\"dir\":\"/d\",\"runtime\":\"crun\"}",
+                        "{\"ctr_id\":\"c\",\"dir\":\"/d\",\"runtime\":\"/crun\","
+                        "\"preserve_fds\":-1}",
                         "[1,2]", "{not json" };
   (void) state;
   for (size_t i = 0; i < sizeof bad / sizeof bad[0]; i++)
@@ -91,9 +95,16 @@ runtime_argv_is_a_detached_exec_of_the_session_files (void **state)
                                 .runtime_root = "/r", .runtime_log = "/s/runtime.log" };
   cleanup_strv char **argv = husk_exec_config_argv (&c, NULL);
   cleanup_strv char **tty = husk_exec_config_argv (&c, "/s/console.sock");
-  cleanup_free char *text = argv_text (argv), *ttext = argv_text (tty);
+  cleanup_strv char **fds = NULL;
+  cleanup_free char *text = argv_text (argv), *ttext = argv_text (tty), *ftext = NULL;
 
   (void) state;
+  c.preserve_fds = 2;
+  fds = husk_exec_config_argv (&c, NULL);
+  ftext = argv_text (fds);
+  assert_string_equal (ftext, "/usr/bin/crun --root /r --log /s/runtime.log --log-format json "
+                              "exec --process /s/process.json --pid-file /s/pid --detach "
+                              "--preserve-fds=2 c1");
   assert_string_equal (text, "/usr/bin/crun --root /r --log /s/runtime.log --log-format json "
                              "exec --process /s/process.json --pid-file /s/pid --detach c1");
   assert_string_equal (ttext, "/usr/bin/crun --root /r --log /s/runtime.log --log-format json "

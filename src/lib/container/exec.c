@@ -258,20 +258,28 @@ exec_process (json_t *spec, json_t *ccfg, const struct husk_exec_opts *o, husk_e
 
 /* ---- the exec monitor ---------------------------------------------------- */
 
-/* Spawn `husk-monitor --exec` with its end of a socket pair on fd 3
+/* Spawn `husk-monitor --exec` with its end of a socket pair on fd 3 and
+   our fds 3 .. 3+N-1 (--preserve-fds N) from HUSK_EXEC_PRESERVED_FD on
    (husk_monitor_spawn_process: its own session, stdio on /dev/null).  */
 int
-husk_container_exec_spawn (struct husk_exec_launch *l, husk_error_t *err)
+husk_container_exec_spawn (struct husk_exec_launch *l, int preserve_fds, husk_error_t *err)
 {
   cleanup_free char *path = husk_monitor_path ();
   char *argv[] = { (char *) "husk-monitor", (char *) "--exec", (char *) "--sock-fd",
                    (char *) "3", NULL };
+  cleanup_free int *fds = NULL;
   int sp[2], r;
 
   *l = (struct husk_exec_launch){ .sock = -1 };
+  if (preserve_fds < 0 || preserve_fds > HUSK_PRESERVE_FDS_MAX)
+    return husk_error_makex (err, EINVAL, "--preserve-fds %d: out of range", preserve_fds);
   if (socketpair (AF_UNIX, SOCK_SEQPACKET | SOCK_CLOEXEC, 0, sp) < 0)
     return husk_error_make (err, errno, "socketpair");
-  r = husk_monitor_spawn_process (path, argv, &sp[1], 1, &l->pid);
+  fds = husk_xmalloc ((1 + preserve_fds) * sizeof (int));
+  fds[0] = sp[1];
+  for (int i = 0; i < preserve_fds; i++)
+    fds[HUSK_EXEC_PRESERVED_FD - 3 + i] = 3 + i;
+  r = husk_monitor_spawn_process (path, argv, fds, 1 + preserve_fds, &l->pid);
   close (sp[1]);
   if (r != 0)
     {
@@ -322,7 +330,7 @@ monitor_go (struct husk_exec_session *s, husk_error_t *err)
     .ctr_id = s->r->id, .dir = s->dir, .runtime = s->rt->path, .runtime_root = s->rt->root,
     .runtime_args = (const char *const *) s->rt->args, .runtime_log = s->log,
     .terminal = o->tty, .stdin_open = !o->detach && o->interactive && o->in_fd >= 0,
-    .detach = o->detach, .log_level = husk_log_get_level (),
+    .detach = o->detach, .preserve_fds = o->preserve_fds, .log_level = husk_log_get_level (),
   };
   cleanup_json json_t *j = husk_exec_config_to_json (&cfg);
   cleanup_free char *text = json_dumps (j, JSON_COMPACT);
@@ -465,7 +473,7 @@ husk_container_exec (struct husk_engine *e, struct husk_container_rec *r,
       if (l)
         husk_container_exec_launch_release (l);
       l = &own;
-      if (husk_container_exec_spawn (l, err) < 0)
+      if (husk_container_exec_spawn (l, o->preserve_fds, err) < 0)
         return -1;
     }
   s.sock = steal_fd (&l->sock);

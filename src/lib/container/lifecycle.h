@@ -98,10 +98,11 @@ int husk_container_write_spec (struct husk_engine *e, json_t *c, const char *dir
 int husk_container_start (struct husk_engine *e, struct husk_container_rec *r, int *attach_fd,
                           int *exit_hint, husk_error_t *err);
 /* The same; a container with a terminal gets rows x cols as its size
-   before its process runs (the spec's consoleSize; 0: the runtime's).  */
+   before its process runs (the spec's consoleSize; 0: the runtime's), and
+   the process the caller's fds 3 .. 3+preserve_fds-1 (0: none).  */
 int husk_container_start_sized (struct husk_engine *e, struct husk_container_rec *r,
-                                int *attach_fd, unsigned rows, unsigned cols, int *exit_hint,
-                                husk_error_t *err);
+                                int *attach_fd, unsigned rows, unsigned cols, int preserve_fds,
+                                int *exit_hint, husk_error_t *err);
 /* Create it in the runtime without starting its process ("initialized").  */
 int husk_container_init (struct husk_engine *e, struct husk_container_rec *r, husk_error_t *err);
 
@@ -198,6 +199,9 @@ struct husk_exec_opts
   bool detach;             /* -d: start it and return at once */
   const char *detach_keys; /* NULL: "ctrl-p,ctrl-q"; "": none */
   int in_fd, out_fd, err_fd; /* the caller's stdio, normally 0, 1, 2 */
+  /* --preserve-fds: the caller's own fds 3 .. 3+N-1 become the process's
+     (open, and not husk's own: the caller checked); 0: none.  */
+  int preserve_fds;
   /* Signals for the process: the read end of a pipe the caller writes one
      byte per signal to (its number), from a handler say; SIGWINCH resizes
      the terminal instead.  0 or -1: none (0 is stdin, never this).  */
@@ -212,8 +216,10 @@ struct husk_exec_launch
   pid_t pid; /* the monitor, our child */
 };
 
-/* Spawn an exec monitor.  Return: 0, or -1.  */
-int husk_container_exec_spawn (struct husk_exec_launch *l, husk_error_t *err);
+/* Spawn an exec monitor, handing it our fds 3 .. 3+preserve_fds-1 for the
+   process (husk_exec_opts.preserve_fds).  Return: 0, or -1.  */
+int husk_container_exec_spawn (struct husk_exec_launch *l, int preserve_fds,
+                               husk_error_t *err);
 /* Let a monitor that got no session go (it leaves) and reap it.  */
 void husk_container_exec_launch_release (struct husk_exec_launch *l);
 

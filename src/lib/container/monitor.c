@@ -7,8 +7,10 @@
  *
  * Launch: the config goes to <userdata>/monitor.json; husk-monitor is
  * spawned in a new session with only the sync pipe (fd 3), for the
- * passthrough log driver the caller's stdio (fds 4-6), and with
- * attach_wait the monitor's end of the attach socket pair (fd 7).  The
+ * passthrough log driver the caller's stdio (fds 4-6), with attach_wait
+ * the monitor's end of the attach socket pair (fd 7), the go socket (fd 8)
+ * and with --preserve-fds N the caller's fds 3 .. 3+N-1 (fds 9 .. 9+N-1,
+ * HUSK_MONITOR_PRESERVED_FD), which the container gets.  The
  * monitor writes one JSON line on the pipe once the container runs (with
  * `init`, once it is created) and closes it: {"pid": N, "monitor_pid": M,
  * "pid_start": S, "monitor_start": T} (start times: util/proc.h)
@@ -72,19 +74,23 @@ husk_monitor_spawn_process (const char *path, char **argv, const int *fds, int n
   posix_spawn_file_actions_t fa;
   posix_spawnattr_t at;
   sigset_t none, all;
-  int r;
+  int r, lift = 3 + n;
 
   posix_spawn_file_actions_init (&fa);
   posix_spawnattr_init (&at);
-  /* Lifted to 20 and up first, so that no dup2 clobbers a source.  */
+  /* Lifted above every source and every target first, so that no dup2
+     clobbers a source (with --preserve-fds the sources are many).  */
+  for (int i = 0; i < n; i++)
+    if (fds[i] >= lift)
+      lift = fds[i] + 1;
   for (int i = 0; i < n; i++)
     if (fds[i] >= 0)
-      posix_spawn_file_actions_adddup2 (&fa, fds[i], 20 + i);
+      posix_spawn_file_actions_adddup2 (&fa, fds[i], lift + i);
   posix_spawn_file_actions_addopen (&fa, 0, "/dev/null", O_RDWR, 0);
   posix_spawn_file_actions_adddup2 (&fa, 0, 1);
   posix_spawn_file_actions_adddup2 (&fa, 0, 2);
   for (int i = 0; i < n; i++)
-    posix_spawn_file_actions_adddup2 (&fa, fds[i] >= 0 ? 20 + i : 0, 3 + i);
+    posix_spawn_file_actions_adddup2 (&fa, fds[i] >= 0 ? lift + i : 0, 3 + i);
   posix_spawn_file_actions_addclosefrom_np (&fa, 3 + n);
   for (int i = 0; i < n; i++)
     if (fds[i] < 0)
@@ -104,16 +110,23 @@ husk_monitor_spawn_process (const char *path, char **argv, const int *fds, int n
 }
 
 /* The container's monitor: the sync pipe on fd 3, the passthrough stdio on
-   4-6, the attach socket on 7 and the go socket on 8.  */
+   4-6, the attach socket on 7, the go socket on 8 and our fds 3 .. 3+N-1
+   (--preserve-fds N) from HUSK_MONITOR_PRESERVED_FD on.  */
 static int
 spawn_monitor (const char *path, char **argv, int sync_w, const int *stdio,
-               bool passthrough, int attach, int go_r, pid_t *pid)
+               bool passthrough, int attach, int go_r, int preserve_fds, pid_t *pid)
 {
-  int src[6] = { sync_w, -1, -1, -1, attach, go_r };
+  int fixed = HUSK_MONITOR_PRESERVED_FD - 3, n = fixed + preserve_fds;
+  cleanup_free int *src = husk_xmalloc (n * sizeof (int));
 
+  src[0] = sync_w;
   for (int i = 1; i < 4; i++)
     src[i] = passthrough ? stdio[i - 1] : -1;
-  return husk_monitor_spawn_process (path, argv, src, 6, pid);
+  src[4] = attach;
+  src[5] = go_r;
+  for (int i = 0; i < preserve_fds; i++)
+    src[fixed + i] = 3 + i;
+  return husk_monitor_spawn_process (path, argv, src, n, pid);
 }
 
 /* Read the monitor's one-line report.  Return: the text (maybe empty).  */
@@ -217,6 +230,8 @@ husk_monitor_spawn (const struct husk_monitor_opts *o, struct husk_monitor_launc
   if (husk_health_action_parse (o->health.on_failure) < 0)
     return husk_error_makex (err, EINVAL, "unknown healthcheck action '%s'",
                              o->health.on_failure);
+  if (o->preserve_fds < 0 || o->preserve_fds > HUSK_PRESERVE_FDS_MAX)
+    return husk_error_makex (err, EINVAL, "--preserve-fds %d: out of range", o->preserve_fds);
   passthrough = husk_log_driver_parse (o->log_driver) == HUSK_LOG_DRIVER_PASSTHROUGH;
   if (passthrough && o->terminal)
     return husk_error_makex (err, EINVAL,
@@ -261,7 +276,8 @@ husk_monitor_spawn (const struct husk_monitor_opts *o, struct husk_monitor_launc
       husk_monitor_launch_release (l);
       return husk_error_make (err, errno, "pipe");
     }
-  rc = spawn_monitor (path, argv, p[1], o->stdio_fds, passthrough, theirs, go_r, &l->pid);
+  rc = spawn_monitor (path, argv, p[1], o->stdio_fds, passthrough, theirs, go_r,
+                      o->preserve_fds, &l->pid);
   husk_log_debug ("started husk-monitor (pid %d): %s %s, logging to %s/%s",
                   rc ? -1 : (int) l->pid, path, cfg_path, o->userdata, HUSK_MONITOR_LOG);
   close (p[1]);

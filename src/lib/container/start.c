@@ -18,6 +18,7 @@
 #include "runtime/runtime.h"
 #include "storage/store.h"
 
+#include <errno.h>
 #include <string.h>
 #include <unistd.h>
 
@@ -74,7 +75,7 @@ health_opts (json_t *h, struct husk_monitor_health *mh, char ***test)
 
 static int
 launch (struct husk_engine *e, struct husk_container_rec *r, json_t *c, bool attach_wait,
-        bool create_only, struct husk_monitor_launch *l, husk_error_t *err)
+        bool create_only, int preserve_fds, struct husk_monitor_launch *l, husk_error_t *err)
 {
   cleanup_free char *dir = husk_container_bundle_dir (e, r->id), *run = husk_container_rundir (e, r->id);
   cleanup_free char *trash = husk_store_tmp_dir (e->store);
@@ -101,6 +102,7 @@ launch (struct husk_engine *e, struct husk_container_rec *r, json_t *c, bool att
     .stop_signal = (int) json_integer_value (json_object_get (c, "stop_signal")),
     .stop_timeout = (int) json_integer_value (json_object_get (c, "stop_timeout")),
     .timeout_ns = json_integer_value (json_object_get (c, "timeout")) * 1000000000LL,
+    .preserve_fds = preserve_fds,
     .stdio_fds = { -1, -1, -1 },
   };
 
@@ -209,7 +211,7 @@ set_console_size (const char *dir, json_t *c, unsigned rows, unsigned cols, husk
    with init only waits in the runtime (state "initialized").  */
 static int
 bring_up (struct husk_engine *e, struct husk_container_rec *r, bool init, int *attach_fd,
-          const unsigned size[2], int *exit_hint, husk_error_t *err)
+          const unsigned size[2], int preserve_fds, int *exit_hint, husk_error_t *err)
 {
   struct husk_monitor_result res = { 0 };
   struct husk_monitor_launch l = { .sync_r = -1, .go_w = -1, .attach_fd = -1 };
@@ -225,7 +227,7 @@ bring_up (struct husk_engine *e, struct husk_container_rec *r, bool init, int *a
   husk_container_await_monitor (r, 10000);
   /* The new monitor starts up while we mount and write the spec; it
      waits for our go.  */
-  if (launch (e, r, c, attach_fd != NULL, init, &l, err) < 0)
+  if (launch (e, r, c, attach_fd != NULL, init, preserve_fds, &l, err) < 0)
     return -1;
   rootfs = husk_store_container_mount (e->store, r->id, err);
   if (rootfs == NULL || (vols = husk_volume_prepare (e, c, rootfs, err)) < 0)
@@ -315,21 +317,27 @@ start_initialized (struct husk_engine *e, struct husk_container_rec *r, int *att
 
 int
 husk_container_start_sized (struct husk_engine *e, struct husk_container_rec *r,
-                            int *attach_fd, unsigned rows, unsigned cols, int *exit_hint,
-                            husk_error_t *err)
+                            int *attach_fd, unsigned rows, unsigned cols, int preserve_fds,
+                            int *exit_hint, husk_error_t *err)
 {
   const unsigned size[2] = { rows, cols };
 
   if (strcmp (r->state, "initialized") == 0)
-    return start_initialized (e, r, attach_fd, err);
-  return bring_up (e, r, false, attach_fd, size, exit_hint, err);
+    {
+      /* Its runtime process ran at init, without them.  */
+      if (preserve_fds > 0)
+        return husk_error_makex (err, EINVAL, "--preserve-fds: container %s was "
+                                 "initialized already", r->id);
+      return start_initialized (e, r, attach_fd, err);
+    }
+  return bring_up (e, r, false, attach_fd, size, preserve_fds, exit_hint, err);
 }
 
 int
 husk_container_start (struct husk_engine *e, struct husk_container_rec *r, int *attach_fd,
                       int *exit_hint, husk_error_t *err)
 {
-  return husk_container_start_sized (e, r, attach_fd, 0, 0, exit_hint, err);
+  return husk_container_start_sized (e, r, attach_fd, 0, 0, 0, exit_hint, err);
 }
 
 int
@@ -338,5 +346,5 @@ husk_container_init (struct husk_engine *e, struct husk_container_rec *r, husk_e
   const unsigned size[2] = { 0, 0 };
   int hint;
 
-  return bring_up (e, r, true, NULL, size, &hint, err);
+  return bring_up (e, r, true, NULL, size, 0, &hint, err);
 }

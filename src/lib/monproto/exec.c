@@ -21,10 +21,10 @@
 json_t *
 husk_exec_config_to_json (const struct husk_exec_config *c)
 {
-  json_t *j = json_pack ("{s:s, s:s, s:s, s:b, s:b, s:b, s:i}", "ctr_id", c->ctr_id,
+  json_t *j = json_pack ("{s:s, s:s, s:s, s:b, s:b, s:b, s:i, s:i}", "ctr_id", c->ctr_id,
                          "dir", c->dir, "runtime", c->runtime, "terminal", c->terminal,
-                         "stdin", c->stdin_open, "detach", c->detach, "log_level",
-                         c->log_level);
+                         "stdin", c->stdin_open, "detach", c->detach, "preserve_fds",
+                         c->preserve_fds, "log_level", c->log_level);
   json_t *args = json_array ();
 
   if (c->runtime_root)
@@ -63,6 +63,7 @@ husk_exec_config_parse (const char *text, size_t len, struct husk_exec_config *c
   c->terminal = json_is_true (json_object_get (j, "terminal"));
   c->stdin_open = json_is_true (json_object_get (j, "stdin"));
   c->detach = json_is_true (json_object_get (j, "detach"));
+  c->preserve_fds = (int) json_integer_value (json_object_get (j, "preserve_fds"));
   c->log_level = (int) json_integer_value (json_object_get (j, "log_level"));
   args = json_object_get (j, "runtime_args");
   c->args_vec = husk_xzalloc ((json_array_size (args) + 1) * sizeof (char *));
@@ -73,6 +74,9 @@ husk_exec_config_parse (const char *text, size_t len, struct husk_exec_config *c
   if (c->ctr_id == NULL || c->dir == NULL || c->runtime == NULL || c->runtime[0] != '/')
     return husk_error_makex (err, EINVAL, "exec session: ctr_id, dir and an absolute "
                              "runtime are required");
+  if (json_integer_value (json_object_get (j, "preserve_fds")) < 0
+      || json_integer_value (json_object_get (j, "preserve_fds")) > HUSK_PRESERVE_FDS_MAX)
+    return husk_error_makex (err, EINVAL, "exec session: preserve_fds out of range");
   return 0;
 }
 
@@ -98,7 +102,7 @@ husk_exec_config_argv (const struct husk_exec_config *c, const char *console)
   /* Always --detach: the runtime leaves once the process runs, and the
      process, orphaned, comes to the monitor (a subreaper) to be waited
      for; runc would otherwise proxy a terminal itself.  */
-  return husk_runtime_argv_exec (rt, c->ctr_id, proc, pid, console, true, 0);
+  return husk_runtime_argv_exec (rt, c->ctr_id, proc, pid, console, true, c->preserve_fds);
 }
 
 /* --- Frame queue ---------------------------------------------------------- */

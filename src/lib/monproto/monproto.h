@@ -42,6 +42,15 @@
 #define HUSK_MONITOR_RUNTIME_LOG "runtime.log" /* runtime --log of create/start */
 #define HUSK_MONITOR_CTR_LOG "ctr.log"       /* default container log */
 
+/* Where the caller's --preserve-fds descriptors are in a monitor: after
+   its fixed ones (a container's monitor: the sync pipe on 3, the
+   passthrough stdio on 4-6, the attach socket on 7, the go socket on 8;
+   an exec session's: its socket on 3), N of them in a row.  The runtime
+   gets them as 3 .. 3+N-1, with --preserve-fds N.  */
+#define HUSK_MONITOR_PRESERVED_FD 9
+#define HUSK_EXEC_PRESERVED_FD 4
+#define HUSK_PRESERVE_FDS_MAX (1 << 20) /* no process has more: fs.nr_open */
+
 /* Attach frames: the first byte of every SOCK_SEQPACKET message.  */
 #define HUSK_ATTACH_STDIN 0      /* client -> monitor: stdin data */
 #define HUSK_ATTACH_CLOSE_STDIN 1 /* client -> monitor: stdin ended */
@@ -154,6 +163,10 @@ struct husk_monitor_opts
   int stop_signal;  /* for the "stop" health action; 0: SIGTERM */
   int stop_timeout; /* seconds before SIGKILL; 0: 10 */
   int64_t timeout_ns; /* --timeout: SIGKILL after running this long; 0: never */
+  /* --preserve-fds: the caller's own fds 3 .. 3+N-1 become the process's
+     3 .. 3+N-1 at its first start (not at a restart); 0: none.  They
+     must be open, and not husk's own (the caller checked both).  */
+  int preserve_fds;
 
   /* Launch only, not recorded in monitor.json.  */
   const char *monitor_path; /* NULL: husk_monitor_path () */
@@ -335,6 +348,8 @@ struct husk_exec_config
   bool terminal;            /* -t: a pty, whose master the monitor holds */
   bool stdin_open;          /* -i: a stdin pipe the client feeds */
   bool detach;              /* -d: no stdio at all (/dev/null) */
+  int preserve_fds;         /* the monitor's fds HUSK_EXEC_PRESERVED_FD on,
+                               for the process as 3 .. 3+N-1; 0: none */
   int log_level;            /* the monitor's husk_log level */
   const char **args_vec;    /* owned by husk_exec_config_parse() */
 };

@@ -131,6 +131,7 @@ husk_monitor_config_to_json (const struct husk_monitor_opts *o)
   json_object_set_new (j, "stop_signal", json_integer (o->stop_signal));
   json_object_set_new (j, "stop_timeout", json_integer (o->stop_timeout));
   json_object_set_new (j, "timeout", json_integer (o->timeout_ns));
+  json_object_set_new (j, "preserve_fds", json_integer (o->preserve_fds));
   json_object_set_new (j, "log_level", json_integer (husk_log_get_level ()));
   return j;
 }
@@ -213,6 +214,7 @@ husk_monitor_config_load (const char *path, struct husk_monitor_config *cfg,
   o->stop_signal = get_int (j, "stop_signal");
   o->stop_timeout = get_int (j, "stop_timeout");
   o->timeout_ns = get_int (j, "timeout");
+  o->preserve_fds = (int) get_int (j, "preserve_fds");
   cfg->log_level = get_int (j, "log_level");
   o->stdio_fds[0] = o->stdio_fds[1] = o->stdio_fds[2] = -1;
 
@@ -232,6 +234,11 @@ husk_monitor_config_load (const char *path, struct husk_monitor_config *cfg,
       return husk_error_makex (err, EINVAL,
                                "'%s': unknown log driver, restart policy or "
                                "health action", path);
+    }
+  if (get_int (j, "preserve_fds") < 0 || get_int (j, "preserve_fds") > HUSK_PRESERVE_FDS_MAX)
+    {
+      husk_monitor_config_release (cfg);
+      return husk_error_makex (err, EINVAL, "'%s': preserve_fds out of range", path);
     }
   return 0;
 }

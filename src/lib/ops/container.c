@@ -111,12 +111,13 @@ int
 husk_op_container_start (struct husk_engine *e, const char *ref, int *attach_fd,
                          int *exit_hint, husk_error_t *err)
 {
-  return husk_op_container_start_sized (e, ref, attach_fd, 0, 0, exit_hint, err);
+  return husk_op_container_start_sized (e, ref, attach_fd, 0, 0, 0, exit_hint, err);
 }
 
 int
 husk_op_container_start_sized (struct husk_engine *e, const char *ref, int *attach_fd,
-                               unsigned rows, unsigned cols, int *exit_hint, husk_error_t *err)
+                               unsigned rows, unsigned cols, int preserve_fds, int *exit_hint,
+                               husk_error_t *err)
 {
   cleanup_container_rec struct husk_container_rec r = { 0 };
   int ret;
@@ -132,7 +133,8 @@ husk_op_container_start_sized (struct husk_engine *e, const char *ref, int *atta
     ret = husk_error_makex (err, EBUSY, "container %s must be in Created or Stopped state "
                             "to be started: container state improper", r.id);
   else
-    ret = husk_container_start_sized (e, &r, attach_fd, rows, cols, exit_hint, err);
+    ret = husk_container_start_sized (e, &r, attach_fd, rows, cols, preserve_fds, exit_hint,
+                                      err);
   return ret;
 }
 

@@ -35,10 +35,12 @@ int husk_op_container_create (struct husk_engine *e, const char *image, json_t *
 int husk_op_container_start (struct husk_engine *e, const char *ref, int *attach_fd,
                              int *exit_hint, husk_error_t *err);
 /* The same; a container with a terminal gets rows x cols as the size of
-   its terminal before its process runs (0: the runtime's default).  */
+   its terminal before its process runs (0: the runtime's default), and
+   the process gets the caller's fds 3 .. 3+preserve_fds-1 (run
+   --preserve-fds; they must be open, and not husk's own).  */
 int husk_op_container_start_sized (struct husk_engine *e, const char *ref, int *attach_fd,
-                                   unsigned rows, unsigned cols, int *exit_hint,
-                                   husk_error_t *err);
+                                   unsigned rows, unsigned cols, int preserve_fds,
+                                   int *exit_hint, husk_error_t *err);
 
 /* After the exit code came on an attach socket from husk_op_container_start:
    clean up as the monitor's exit command would (release; --rm removes),

@@ -89,7 +89,8 @@ husk_op_container_start_attached (struct husk_engine *e, const char *ref,
   *exit_hint = 125;
   term_size (o, &ws);
   if (husk_op_container_resolve (e, ref, &id, err) < 0
-      || husk_op_container_start_sized (e, id, &afd, ws.ws_row, ws.ws_col, exit_hint, err) < 0)
+      || husk_op_container_start_sized (e, id, &afd, ws.ws_row, ws.ws_col, o->preserve_fds,
+                                        exit_hint, err) < 0)
     return -1;
   *exit_hint = 0; /* it runs: a failure from here on is attaching's */
   tty = after_start (e, id, o);

@@ -51,7 +51,7 @@ husk_op_container_exec (struct husk_engine *e, const char *ref,
     return husk_error_makex (err, EINVAL, "must provide a non-empty command to start an exec "
                              "session");
   /* The session's monitor starts up while we look the container up.  */
-  if (husk_container_exec_spawn (&l, err) < 0)
+  if (husk_container_exec_spawn (&l, o->preserve_fds, err) < 0)
     return -1;
   if (load_running (e, ref, &r, "can only create exec sessions on running containers: "
                     "container state improper", err) < 0)

@@ -65,6 +65,9 @@ struct husk_start_attach_opts
   int in_fd;               /* forwarded to the container's stdin; -1: none */
   int out_fd, err_fd;      /* where its stdout and stderr go */
   const char *detach_keys; /* NULL: "ctrl-p,ctrl-q"; "": none */
+  /* --preserve-fds: the caller's own fds 3 .. 3+N-1 go to the process
+     (open, and not husk's own: the caller checked); 0: none.  */
+  int preserve_fds;
   /* Called once the container runs, before its output is read (run
      installs its signal proxy here); may be NULL.  */
   void (*started) (void *data, const struct husk_container_rec *r);

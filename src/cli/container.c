@@ -164,6 +164,7 @@ static const struct cli_option create_options[] = {
   OPTION_REFUSED ("pod", 0, "pods are not supported by husk yet"),
   OPTION_REFUSED ("pod-id-file", 0, "pods are not supported by husk yet"),
   { "preserve-fds", 0, OPT_STRING, O (preserve_fds), "uint", "Pass a number of additional file descriptors into the container" },
+  OPTION_REFUSED ("preserve-fd", 0, "passing chosen descriptors is crun-only in Podman; use --preserve-fds N with the descriptors on 3 .. 3+N-1"),
   { "privileged", 0, OPT_BOOL, O (privileged), NULL, "Give extended privileges to container" },
   OPTION_REFUSED ("publish", 'p', NET_LATER),
   OPTION_REFUSED ("publish-all", 'P', NET_LATER),

@@ -104,6 +104,7 @@ cmd_container_exec (struct cli_ctx *ctx, int argc, char **argv)
     { "env-file", 0, OPT_STRV, O (env_file), "strings", "Read in a file of environment variables" },
     { "interactive", 'i', OPT_BOOL, O (interactive), NULL, "Keep STDIN open even if not attached" },
     { "preserve-fds", 0, OPT_STRING, O (preserve_fds), "uint", "Pass N additional file descriptors to the container" },
+    OPTION_REFUSED ("preserve-fd", 0, "passing chosen descriptors is crun-only in Podman; use --preserve-fds N with the descriptors on 3 .. 3+N-1"),
     { "privileged", 0, OPT_BOOL, O (privileged), NULL, "Give the process extended Linux capabilities inside the container" },
     { "tty", 't', OPT_BOOL, O (tty), NULL, "Allocate a pseudo-TTY" },
     { "user", 'u', OPT_STRING, O (user), "string", "Sets the username or UID used and optionally the groupname or GID for the specified command" },

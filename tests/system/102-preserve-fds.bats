@@ -114,3 +114,9 @@ fd_state() {
     assert_output_contains "--preserve-fds: only run and exec pass file descriptors on"
     [ -z "$(husk ps -aq)" ]
 }
+
+@test "Podman's crun-only --preserve-fd is refused, naming --preserve-fds" {
+    run_husk 125 run --preserve-fd 3 husk-test/busybox true
+    assert_output_contains "not supported by husk: --preserve-fd:"
+    assert_output_contains "--preserve-fds N"
+}

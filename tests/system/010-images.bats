@@ -164,7 +164,7 @@ setup() {
     [ "$(ls "$mnt/opaque")" = "fresh.txt" ]
     [ -x "$mnt/bin/busybox" ]
     run_husk image unmount husk-test/layers
-    ! store_mountinfo | grep -q " $mnt "
+    ! store_mountinfo | grep -q " $mnt " || false
 }
 
 @test "the vfs driver gives the same view" {

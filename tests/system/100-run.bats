@@ -57,7 +57,7 @@ teardown() {
     [ -z "$(ls -A "$HUSK_ROOT"/storage/*/containers)" ]
     for i in $(seq 50); do [ -z "$(ls -A "$HUSK_ROOT"/storage/*/tmp)" ] && break; sleep 0.1; done
     [ -z "$(ls -A "$HUSK_ROOT"/storage/*/tmp)" ]
-    ! store_mountinfo | grep -q "$HUSK_ROOT/storage"
+    ! store_mountinfo | grep -q "$HUSK_ROOT/storage" || false
     run_husk run --name keep husk-test/busybox true
     run_husk ps -a --format '{{.Names}} {{.Status}}'
     [[ "$output" == "keep Exited (0)"* ]]
@@ -105,7 +105,7 @@ teardown() {
     run_husk rm -f busy
     run_husk ps -a -q
     assert_output_is ""
-    ! store_mountinfo | grep -q " $HUSK_TMP/"
+    ! store_mountinfo | grep -q " $HUSK_TMP/" || false
 }
 
 @test "name conflicts are refused before anything is created" {
@@ -267,7 +267,7 @@ teardown() {
     [[ "$output" == "fg Up"* ]]
     for i in $(seq 60); do husk container exists fg || break; sleep 0.1; done
     run_husk 1 container exists fg
-    ! store_mountinfo | grep -q "$HUSK_ROOT/storage/overlay/containers"
+    ! store_mountinfo | grep -q "$HUSK_ROOT/storage/overlay/containers" || false
 }
 
 @test "the foreground run cleans up itself: the monitor runs no exit command" {

@@ -97,6 +97,6 @@ teardown() {
     run_husk rm -a -f -t 0
     run_husk ps -a -q
     assert_output_is ""
-    ! store_mountinfo | grep -q " $HUSK_TMP/"
+    ! store_mountinfo | grep -q " $HUSK_TMP/" || false
     [ -z "$(ls "$HUSK_RUNROOT/runtime" 2>/dev/null | grep -v '^$')" ]
 }

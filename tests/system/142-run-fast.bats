@@ -85,7 +85,7 @@ start_waiting() {
     assert_equal "$st" 3
     is_gone fg
     assert_equal "$(statuses fg)" "create init start attach died remove "
-    ! store_mountinfo | grep -q "$id"
+    ! store_mountinfo | grep -q "$id" || false
 }
 
 @test "run --rm: a caller killed while the container runs leaves the cleanup to the monitor" {
@@ -99,7 +99,7 @@ start_waiting() {
     # ... and its monitor removes it after the exit, as --rm says.
     until_true 300 is_gone gone
     until_true 300 no_trash
-    ! store_mountinfo | grep -q "$id"
+    ! store_mountinfo | grep -q "$id" || false
     run sqlite3 "$HUSK_ROOT/husk.db" "SELECT count(*) FROM containers WHERE name = 'gone'"
     assert_output_is "0"
 }

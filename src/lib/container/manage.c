@@ -17,14 +17,7 @@
 bool
 husk_container_name_valid (const char *n)
 {
-  if (!((n[0] >= 'a' && n[0] <= 'z') || (n[0] >= 'A' && n[0] <= 'Z')
-        || (n[0] >= '0' && n[0] <= '9')))
-    return false;
-  for (const char *p = n; *p; p++)
-    if (!((*p >= 'a' && *p <= 'z') || (*p >= 'A' && *p <= 'Z') || (*p >= '0' && *p <= '9')
-          || *p == '_' || *p == '.' || *p == '-'))
-      return false;
-  return true;
+  return husk_name_valid (n);
 }
 
 /* The container that has name, if any (names only, not ID prefixes).  */

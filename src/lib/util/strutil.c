@@ -4,6 +4,7 @@
    left to do, and checking every strdup hides the real logic.  */
 #include "util/strutil.h"
 
+#include <ctype.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
@@ -273,4 +274,15 @@ husk_label_filter_match (json_t *labels, const char *want)
   if (v == NULL)
     return false;
   return eq == NULL || (json_is_string (v) && strcmp (json_string_value (v), eq + 1) == 0);
+}
+
+bool
+husk_name_valid (const char *n)
+{
+  if (n == NULL || !isalnum ((unsigned char) n[0]))
+    return false;
+  for (const char *p = n; *p; p++)
+    if (!isalnum ((unsigned char) *p) && *p != '_' && *p != '.' && *p != '-')
+      return false;
+  return true;
 }

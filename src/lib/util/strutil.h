@@ -60,4 +60,8 @@ int64_t husk_now_ns (void);
    that value (labels: a JSON object of strings).  */
 bool husk_label_filter_match (json_t *labels, const char *want);
 
+/* A Docker/Podman object name: [a-zA-Z0-9][a-zA-Z0-9_.-]* (containers
+   and volumes share the rule).  */
+bool husk_name_valid (const char *n);
+
 #endif

@@ -103,11 +103,12 @@ jq --arg r "$tmp/bundle/rootfs" '.root.path = $r | .process.args = ["true"] | .p
 # would otherwise slow whichever command comes next (measured: a bare crun
 # run right after a husk run --rm took 31 ms instead of 27).
 export TIMEIT_SETTLE_MS=150
-# shellcheck disable=SC2046
-report2 "run --rm IMAGE true" $(median_ms "${HC[@]}" run --rm --network none localhost/husk-test/busybox true \
+# shellcheck disable=SC2207
+m=($(median_ms "${HC[@]}" run --rm --network none localhost/husk-test/busybox true \
     --- "${PODMAN[@]}" run --rm "${PODMAN_RUN[@]}" localhost/husk-test/busybox true \
-    --- crun --root "$tmp/crun-root" run --bundle "$tmp/bundle" bench-crun) \
-    "<= 0.15" "<= 1.6 (husk / crun run)"
+    --- crun --root "$tmp/crun-root" run --bundle "$tmp/bundle" bench-crun))
+run_h=${m[0]}
+report2 "run --rm IMAGE true" "${m[@]}" "<= 0.15" "<= 1.6 (husk / crun run)"
 
 P run -d --name spec-src "${PODMAN_RUN[@]}" localhost/husk-test/busybox sleep 1000 >/dev/null 2>&1
 # shellcheck disable=SC2046
@@ -132,3 +133,10 @@ awk -v h="$(pss "$husk_mon")" -v c="$(pss "$conmon_pid")" 'BEGIN {
     printf "%-28s husk-monitor %6d kB  conmon %6d kB  ratio %6.3f  (target <= 0.5)\n", "monitor PSS (idle)", h, c, h / c }'
 H rm -a -f -t 0 >/dev/null 2>&1 || true
 P rm -a -f -t 0 >/dev/null 2>&1 || true
+
+# ---- rootless -------------------------------------------------------------
+# The same engines as an unprivileged user (bench/rootless.sh), with the
+# rootful run --rm figure above as the second reference.
+if [ "${BENCH_ROOTLESS:-1}" = 1 ]; then
+    bash bench/rootless.sh "$RUNS" "$run_h"
+fi

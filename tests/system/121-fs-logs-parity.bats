@@ -118,6 +118,39 @@ teardown() {
     assert_output_contains '"/mnt/f" could not be found on container m'
 }
 
+@test "cp into and out of a stopped container's volumes and binds reaches them, not its layer" {
+    mkdir -p "$HOSTDIR/bind" "$HOSTDIR/robind"
+    echo "payload" > "$HOSTDIR/f"
+    # Never started: the named volume exists (made at create), nothing is mounted.
+    run_husk create --name s -w /vol -v v121s:/vol -v "$HOSTDIR/bind:/data" \
+        -v "$HOSTDIR/robind:/ro:ro" husk-test/busybox sh -c 'cat /vol/f; ls /data'
+    run_husk cp "$HOSTDIR/f" s:/vol/f
+    run_husk cp "$HOSTDIR/f" s:/data/sub/../f2
+    run_husk cp "$HOSTDIR/f" s:f3
+    assert_equal "$(cat "$HOSTDIR/bind/f2")" "payload"
+    # What a later container sees in the volume, and s itself once it runs.
+    run_husk run --rm -v v121s:/v husk-test/busybox cat /v/f /v/f3
+    assert_output_is "payload
+payload"
+    run_husk start -a s
+    assert_output_contains "payload"
+    assert_output_contains "f2"
+    # Stopped after a run: out of the volume and the bind, and a whole
+    # directory with "/." as the volume's content.
+    echo "host side" > "$HOSTDIR/bind/h"
+    run_husk cp s:/data/h "$HOSTDIR/h-out"
+    assert_equal "$(cat "$HOSTDIR/h-out")" "host side"
+    run_husk cp s:/vol/. "$HOSTDIR/volcopy"
+    assert_equal "$(cat "$HOSTDIR/volcopy/f3")" "payload"
+    # The layer has none of it.
+    run_husk export -o "$HOSTDIR/s.tar" s
+    ! tar -tf "$HOSTDIR/s.tar" | grep -E '(^|/)(vol/f|data/f2)$' || false
+    # A read-only mount is refused, naming it; nothing lands in the layer.
+    run_husk 125 cp "$HOSTDIR/f" s:/ro/f
+    assert_output_contains '"/ro/f" is on a read-only mount'
+    [ ! -e "$HOSTDIR/robind/f" ]
+}
+
 @test "cp copies from one container to another, running or not" {
     run_husk create --name src -w /etc husk-test/busybox true
     run_husk create --name dst husk-test/busybox true

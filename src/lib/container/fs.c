@@ -8,6 +8,7 @@
 #include "container/fstar.h"
 #include "runtime/user.h"
 #include "storage/store.h"
+#include "volume/volume.h"
 #include "util/cleanup.h"
 #include "util/fileutil.h"
 #include "util/log.h"
@@ -228,6 +229,133 @@ ctr_workdir (const struct husk_container_rec *r)
   return husk_xstrdup (wd && *wd ? wd : "/");
 }
 
+/* ---- cp beneath a stopped container's volumes ------------------------------ */
+
+/* A stopped container's volumes and bind mounts are not in its layers:
+   a path beneath one of their destinations is copied to or from the host
+   directory behind it, as Podman does.  The mount is chosen on the path
+   cleaned lexically; the copy then resolves the rest beneath that
+   directory, never outside it.  */
+
+/* raw made absolute (from workdir) with ".", ".." and repeated slashes
+   taken out, "/" for the root.  */
+static char *
+clean_abs (const char *raw, const char *workdir)
+{
+  cleanup_free char *s = *raw == '/' ? husk_xstrdup (raw) : husk_asprintf ("%s/%s", workdir, raw);
+  char *out = husk_xmalloc (strlen (s) + 2), *save = NULL;
+  size_t n = 0;
+
+  for (char *c = strtok_r (s, "/", &save); c; c = strtok_r (NULL, "/", &save))
+    {
+      if (strcmp (c, ".") == 0)
+        continue;
+      if (strcmp (c, "..") == 0)
+        {
+          while (n > 0 && out[--n] != '/')
+            ;
+          continue;
+        }
+      out[n++] = '/';
+      memcpy (out + n, c, strlen (c));
+      n += strlen (c);
+    }
+  if (n == 0)
+    out[n++] = '/';
+  out[n] = '\0';
+  return out;
+}
+
+/* The rest of path beneath dest ("" at dest itself), or NULL.  */
+static const char *
+beneath (const char *path, const char *dest)
+{
+  size_t n = strlen (dest);
+
+  if (strcmp (dest, "/") == 0)
+    return path + 1;
+  if (strncmp (path, dest, n) != 0 || (path[n] != '\0' && path[n] != '/'))
+    return NULL;
+  return path[n] == '/' ? path + n + 1 : path + n;
+}
+
+static bool
+mount_ro (json_t *m)
+{
+  size_t i;
+  json_t *o;
+
+  json_array_foreach (json_object_get (m, "options"), i, o)
+    if (json_is_string (o) && (strcmp (json_string_value (o), "ro") == 0
+                               || strcmp (json_string_value (o), "readonly") == 0))
+      return true;
+  return json_is_true (json_object_get (m, "readonly"));
+}
+
+/* The volume or bind mount whose destination holds path, the deepest.  */
+static json_t *
+mount_holding (json_t *c, const char *path, const char **rest)
+{
+  json_t *best = NULL, *m;
+  size_t i, best_len = 0;
+
+  json_array_foreach (json_object_get (c, "mounts"), i, m)
+    {
+      const char *type = json_string_value (json_object_get (m, "type"));
+      const char *src = json_string_value (json_object_get (m, "source"));
+      cleanup_free char *dest = NULL;
+      const char *r;
+
+      if (type == NULL || (strcmp (type, "bind") != 0 && strcmp (type, "volume") != 0)
+          || (src == NULL && json_object_get (m, "name") == NULL) || (src && *src != '/'))
+        continue;
+      dest = clean_abs (json_string_value (json_object_get (m, "destination")), "/");
+      if ((r = beneath (path, dest)) != NULL && (best == NULL || strlen (dest) > best_len))
+        {
+          best = m;
+          best_len = strlen (dest);
+          *rest = r;
+        }
+    }
+  return best;
+}
+
+/* Return: 1 with *fd (the host directory) and *path (beneath it) set, 0
+   when path is in the layers, -1.  */
+static int
+mount_redirect (struct husk_engine *e, const struct husk_container_rec *r, const char *raw,
+                bool in, int *fd, char **path, husk_error_t *err)
+{
+  cleanup_json json_t *c = json_loads (r->config, 0, NULL);
+  cleanup_free char *workdir = ctr_workdir (r);
+  cleanup_free char *clean = clean_abs (raw, workdir);
+  cleanup_free char *vol = NULL;
+  size_t n = strlen (raw);
+  const char *rest = NULL, *src;
+  json_t *m = mount_holding (c, clean, &rest);
+
+  if (m == NULL)
+    return 0;
+  src = json_string_value (json_object_get (m, "source"));
+  if (src == NULL) /* a named volume of a container not started yet */
+    src = vol = husk_volume_data_dir (e->volume_path,
+                                      json_string_value (json_object_get (m, "name")));
+  if (in && mount_ro (m))
+    return husk_error_makex (err, EROFS, "copying into container %s: \"%s\" is on a read-only "
+                             "mount of %s", r->name, raw, src);
+  *fd = open (src, O_PATH | O_DIRECTORY | O_CLOEXEC);
+  if (*fd < 0 && vol && errno == ENOENT)
+    return 0;
+  if (*fd < 0)
+    return husk_error_make (err, errno, "container %s: open the mount source '%s'", r->name, src);
+  /* What the trailing "/" and "/." say (cp.c) is kept.  */
+  *path = husk_asprintf ("/%s%s", rest,
+                         n >= 2 && strcmp (raw + n - 2, "/.") == 0 ? (*rest ? "/." : ".")
+                         : n > 1 && raw[n - 1] == '/' && *rest ? "/" : "");
+  return 1;
+}
+
+
 static int
 copy (struct husk_engine *e, const struct husk_container_rec *r, bool in, const char *path,
       const char *host, int fd, const struct husk_cp_request *rq, husk_error_t *err)
@@ -238,16 +366,25 @@ copy (struct husk_engine *e, const struct husk_container_rec *r, bool in, const 
   int rootfd = -1, ret = -1;
   bool mounted;
 
+  cleanup_close int mntfd = -1;
+  cleanup_free char *mntpath = NULL;
+  int at;
+
   o.where = where;
   o.workdir = workdir;
   if (copy_root (e, r, &rootfd, &mounted, err) < 0)
     return -1;
+  if ((at = mounted ? mount_redirect (e, r, path, in, &mntfd, &mntpath, err) : 0) < 0)
+    goto out;
+  if (at)
+    path = mntpath;
   if (in)
     ret = rq->archive && ctr_owner (rootfd, r, &o, err) < 0
               ? -1
-              : husk_cp_into (rootfd, path, host, fd, &o, err);
+              : husk_cp_into (at ? mntfd : rootfd, path, host, fd, &o, err);
   else
-    ret = husk_cp_out (rootfd, path, host, fd, &o, err);
+    ret = husk_cp_out (at ? mntfd : rootfd, path, host, fd, &o, err);
+out:
   release_root (e, r, &rootfd, mounted);
   return ret;
 }
@@ -283,15 +420,26 @@ husk_container_copy_between (struct husk_engine *e, const struct husk_container_
   int sroot = -1, droot = -1, ret = -1;
   bool smounted = false, dmounted = false;
 
+  cleanup_close int sfd = -1, dfd = -1;
+  cleanup_free char *spath = NULL, *dpath = NULL;
+  int sat = 0, dat = 0;
+
   if (copy_root (e, from, &sroot, &smounted, err) < 0)
     return -1;
+  if (smounted && (sat = mount_redirect (e, from, src, false, &sfd, &spath, err)) < 0)
+    goto out;
   if (copy_root (e, to, &droot, &dmounted, err) == 0)
     {
-      ret = rq->archive && ctr_owner (droot, to, &o, err) < 0
-                ? -1
-                : husk_cp_between (sroot, src, droot, dst, &o, err);
+      if (dmounted && (dat = mount_redirect (e, to, dst, true, &dfd, &dpath, err)) < 0)
+        ret = -1;
+      else
+        ret = rq->archive && ctr_owner (droot, to, &o, err) < 0
+                  ? -1
+                  : husk_cp_between (sat ? sfd : sroot, sat ? spath : src, dat ? dfd : droot,
+                                     dat ? dpath : dst, &o, err);
       release_root (e, to, &droot, dmounted);
     }
+out:
   release_root (e, from, &sroot, smounted);
   return ret;
 }

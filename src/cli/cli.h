@@ -231,6 +231,8 @@ int cmd_container_cleanup (struct cli_ctx *ctx, int argc, char **argv);
 /* File-system commands (cli/container_fs.c).  */
 int cmd_container_cp (struct cli_ctx *ctx, int argc, char **argv);
 int cmd_container_diff (struct cli_ctx *ctx, int argc, char **argv);
+int cmd_diff (struct cli_ctx *ctx, int argc, char **argv);
+int cmd_image_diff (struct cli_ctx *ctx, int argc, char **argv);
 int cmd_container_export (struct cli_ctx *ctx, int argc, char **argv);
 int cmd_container_commit (struct cli_ctx *ctx, int argc, char **argv);
 int cmd_container_mount (struct cli_ctx *ctx, int argc, char **argv);

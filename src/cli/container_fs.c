@@ -125,20 +125,27 @@ print_changes_json (const struct husk_change *c, size_t n)
   cli_print_json (out);
 }
 
-int
-cmd_container_diff (struct cli_ctx *ctx, int argc, char **argv)
+static int
+diff_cmd (struct cli_ctx *ctx, int argc, char **argv, enum husk_diff_kind kind)
 {
   static const struct cli_option opts[] = {
     { "format", 0, OPT_STRING, offsetof (struct diff_opts, format), "string", "Change the output format (json)" },
     { "latest", 'l', OPT_BOOL, offsetof (struct diff_opts, latest), NULL, "Act on the latest container husk is aware of" },
     OPTION_END,
   };
+  static const struct cli_option image_opts[] = { /* no containers, no --latest */
+    { "format", 0, OPT_STRING, offsetof (struct diff_opts, format), "string", "Change the output format (json)" },
+    OPTION_END,
+  };
+  const struct cli_option *table = kind == HUSK_DIFF_IMAGE ? image_opts : opts;
+  static const char *const usage[] = { "[options] {CONTAINER|IMAGE} [{CONTAINER|IMAGE}]",
+                                       "[options] CONTAINER [CONTAINER]", "[options] IMAGE [IMAGE]" };
   struct diff_opts o = { 0 };
   struct husk_change *c = NULL;
   cleanup_targets struct cli_targets t = { 0 };
   size_t n = 0;
 
-  PARSE (opts, o, "[options] CONTAINER", true);
+  PARSE (table, o, usage[kind], true);
   if (o.latest && args[0])
     return husk_error_makex (&ctx->err, EINVAL, "--latest and containers cannot be used "
                              "together"), cli_fail (ctx);
@@ -147,14 +154,14 @@ cmd_container_diff (struct cli_ctx *ctx, int argc, char **argv)
   if (args[0] && args[1] && args[2])
     return cli_usage_error (ctx, "accepts at most 2 arg(s), received %zu",
                             husk_strv_len (args)), cli_fail (ctx);
-  if (args[0] && args[1])
-    return husk_error_makex (&ctx->err, EINVAL, "comparing with another container or image "
-                             "is not supported yet"), cli_fail (ctx);
   if (o.format && strcmp (o.format, "json") != 0)
     return husk_error_makex (&ctx->err, EINVAL, "only the json format is supported, not "
                              "\"%s\"", o.format), cli_fail (ctx);
-  if (cli_targets_collect (ctx, args, &(struct cli_target_opts){ .latest = o.latest }, &t) < 0
-      || husk_op_container_diff (ctx->engine, t.v[0].id, &c, &n, &ctx->err) < 0)
+  if (o.latest && cli_targets_collect (ctx, args, &(struct cli_target_opts){ .latest = true },
+                                       &t) < 0)
+    return cli_fail (ctx);
+  if (husk_op_diff (ctx->engine, o.latest ? t.v[0].id : args[0], o.latest ? NULL : args[1],
+                    o.latest ? HUSK_DIFF_CONTAINER : kind, &c, &n, &ctx->err) < 0)
     return cli_fail (ctx);
   if (o.format)
     print_changes_json (c, n);
@@ -163,6 +170,24 @@ cmd_container_diff (struct cli_ctx *ctx, int argc, char **argv)
       printf ("%c %s\n", c[i].kind, c[i].path);
   husk_changes_free (c, n);
   return 0;
+}
+
+int
+cmd_diff (struct cli_ctx *ctx, int argc, char **argv)
+{
+  return diff_cmd (ctx, argc, argv, HUSK_DIFF_ANY);
+}
+
+int
+cmd_container_diff (struct cli_ctx *ctx, int argc, char **argv)
+{
+  return diff_cmd (ctx, argc, argv, HUSK_DIFF_CONTAINER);
+}
+
+int
+cmd_image_diff (struct cli_ctx *ctx, int argc, char **argv)
+{
+  return diff_cmd (ctx, argc, argv, HUSK_DIFF_IMAGE);
 }
 
 /* ---- export -------------------------------------------------------------- */

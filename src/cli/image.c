@@ -773,6 +773,7 @@ cmd_image_unmount (struct cli_ctx *ctx, int argc, char **argv)
 }
 
 const struct cli_command cli_image_commands[] = {
+  { "diff", cmd_image_diff, CMD_ENGINE | CMD_USERNS, NULL, "Inspect changes to the image's file systems" },
   { "exists", cmd_image_exists, CMD_ENGINE, NULL, "Check if an image exists in local storage" },
   { "history", cmd_image_history, CMD_ENGINE, NULL, "Show history of a specified image" },
   { "import", cmd_image_import, CMD_ENGINE | CMD_USERNS, NULL, "Import a tarball to create a filesystem image" },

@@ -230,7 +230,7 @@ store_mounts() {
     run_husk diff pristine
     assert_output_is ""
     run_husk 125 diff nosuch
-    assert_output_contains "no such container"
+    assert_output_contains "nosuch not found"
     assert_equal "$(store_mounts)" "0"
 }
 

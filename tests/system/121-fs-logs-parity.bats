@@ -279,6 +279,45 @@ payload"
     assert_output_is "Error: --latest and containers cannot be used together"
 }
 
+@test "diff compares two containers, a container with an image, an image with its parent or another image" {
+    run_husk run --name d1 husk-test/busybox sh -c 'echo a > /new1; rm /bin/vi'
+    run_husk run --name d2 husk-test/busybox sh -c 'echo b > /new2; mkdir /newdir'
+    # Container against container: what d1 has that d2 has not, and back.
+    run_husk diff d1 d2
+    assert_output_contains "A /new1"
+    assert_output_contains "D /new2"
+    assert_output_contains "D /newdir"
+    assert_output_contains "D /bin/vi"
+    run_husk container diff --format json d2 d1
+    assert_equal "$(echo "$output" | jq -r '.added | sort | join(" ")')" "/bin/vi /new2 /newdir"
+    # Container against an image (its own, so the same as diff alone).
+    run_husk diff d1 husk-test/busybox
+    assert_equal "$output" "$(husk diff d1)"
+    # An image against its parent layer: what its top layer did.
+    run_husk load -i "$HUSK_IMAGES/layers.docker.tar"
+    run_husk image diff husk-test/layers
+    assert_output_contains "D /data/gone.txt"
+    assert_output_contains "A /data/new.txt"
+    assert_output_contains "D /opaque/old1.txt"
+    [[ "$output" != *"/bin/"* ]]
+    # Image against image: everything the other lacks.
+    run_husk diff --format json husk-test/layers husk-test/busybox
+    assert_equal "$(echo "$output" | jq -r '.added | index("/data/keep.txt") != null')" "true"
+    run_husk image diff husk-test/busybox husk-test/busybox
+    assert_output_is ""
+    # Each form takes only its own kind; neither kind is named as such.
+    run_husk 125 container diff d1 husk-test/busybox
+    assert_output_contains 'no container with name or ID "husk-test/busybox"'
+    run_husk 125 image diff d1
+    assert_output_contains "image not known"
+    run_husk 125 diff nosuch
+    assert_output_is "Error: nosuch not found: no container or image with this name or ID"
+    run_husk 125 image diff -l
+    assert_output_contains "unknown shorthand flag: 'l'"
+    # Every tree mounted for a comparison is unmounted again.
+    assert_equal "$(store_mountinfo | grep -cF " $HUSK_TMP/" || true)" "0"
+}
+
 @test "every flag of Podman 5's ps, logs, cp, diff and inspect is supported or refused" {
     run_husk __flags
     for f in "ps --all" "ps --external" "ps --filter" "ps --format" "ps --last" "ps --latest" \

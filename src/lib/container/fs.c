@@ -495,25 +495,137 @@ out:
   return ret;
 }
 
-int
-husk_container_diff (struct husk_engine *e, const struct husk_container_rec *r,
-                     struct husk_change **out, size_t *n, husk_error_t *err)
+static void
+drop_runtime_paths (struct husk_change *c, size_t *n)
 {
-  struct husk_change *c = NULL;
-  size_t k = 0, m = 0;
+  size_t k = 0;
 
-  if (husk_container_changes (e, r, &c, &m, err) < 0)
-    return -1;
-  for (size_t i = 0; i < m; i++)
+  for (size_t i = 0; i < *n; i++)
     {
       if (husk_changes_runtime_path (c[i].path))
         free (c[i].path);
       else
         c[k++] = c[i];
     }
-  *out = c;
   *n = k;
+}
+
+int
+husk_container_diff (struct husk_engine *e, const struct husk_container_rec *r,
+                     struct husk_change **out, size_t *n, husk_error_t *err)
+{
+  if (husk_container_changes (e, r, out, n, err) < 0)
+    return -1;
+  drop_runtime_paths (*out, n);
   return 0;
+}
+
+/* A tree diff compares: a container's root (its layers mounted) or the
+   tree of one image layer (mounted with the layers under it).  */
+struct tree
+{
+  int fd;
+  const char *ctr_id;
+  char *layer;
+};
+
+static void
+tree_close (struct husk_engine *e, struct tree *t)
+{
+  husk_error_t err = NULL;
+
+  if (t->ctr_id)
+    unmount_root (e, t->ctr_id, &t->fd);
+  else if (t->fd >= 0)
+    close (t->fd);
+  t->fd = -1;
+  if (t->layer && husk_store_image_unmount (e->store, t->layer, false, &err) < 0)
+    husk_error_drop_warn (&err, "could not unmount image layer %s", t->layer);
+  free (t->layer);
+  t->layer = NULL;
+}
+
+/* The layer "up" from an image's top (0 the top itself, 1 its parent):
+   NULL with *none set when the image has no such layer.  */
+static char *
+image_layer (struct husk_engine *e, const char *image_id, size_t up, bool *none,
+             husk_error_t *err)
+{
+  struct husk_image_rec img = { 0 };
+  size_t n;
+  char *layer = NULL;
+
+  *none = false;
+  if (husk_state_image_get (e->state, image_id, &img, err) < 0)
+    return NULL;
+  n = husk_strv_len (img.layers);
+  if (n > up)
+    layer = husk_xstrdup (img.layers[n - 1 - up]);
+  else
+    *none = true;
+  husk_image_rec_release (&img);
+  return layer;
+}
+
+/* Open the tree of o (up: as image_layer); an image without that layer
+   is the empty tree (fd -1).  */
+static int
+tree_open (struct husk_engine *e, const struct husk_fs_obj *o, size_t up, struct tree *t,
+           husk_error_t *err)
+{
+  cleanup_free char *path = NULL;
+  bool none;
+
+  *t = (struct tree){ .fd = -1 };
+  if (o->ctr)
+    {
+      if (mount_root (e, o->ctr->id, &t->fd, err) < 0)
+        return -1;
+      t->ctr_id = o->ctr->id;
+      return 0;
+    }
+  t->layer = image_layer (e, o->image_id, up, &none, err);
+  if (t->layer == NULL)
+    return none ? 0 : -1;
+  if ((path = husk_store_image_mount (e->store, t->layer, err)) == NULL)
+    {
+      free (t->layer);
+      t->layer = NULL;
+      return -1;
+    }
+  t->fd = open (path, O_RDONLY | O_DIRECTORY | O_CLOEXEC);
+  if (t->fd < 0)
+    {
+      husk_error_make (err, errno, "open '%s'", path);
+      tree_close (e, t);
+      return -1;
+    }
+  return 0;
+}
+
+int
+husk_fs_diff (struct husk_engine *e, const struct husk_fs_obj *now,
+              const struct husk_fs_obj *before, struct husk_change **out, size_t *n,
+              husk_error_t *err)
+{
+  struct tree a, b = { .fd = -1 };
+  int ret = -1;
+
+  if (before == NULL && now->ctr)
+    return husk_container_diff (e, now->ctr, out, n, err);
+  if (tree_open (e, now, 0, &a, err) < 0)
+    return -1;
+  if (a.fd < 0) /* an image with no layer at all */
+    husk_error_makex (err, ENOENT, "image %s has no layers", now->image_id);
+  else if (tree_open (e, before ? before : now, before ? 0 : 1, &b, err) == 0)
+    {
+      ret = husk_changes_compare (a.fd, b.fd, out, n, err);
+      tree_close (e, &b);
+    }
+  tree_close (e, &a);
+  if (ret == 0 && (now->ctr || (before && before->ctr)))
+    drop_runtime_paths (*out, n);
+  return ret;
 }
 
 /* ---- export ---------------------------------------------------------------- */

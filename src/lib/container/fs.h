@@ -79,6 +79,28 @@ int husk_container_copy_between (struct husk_engine *e, const struct husk_contai
 int husk_container_changes (struct husk_engine *e, const struct husk_container_rec *r,
                             struct husk_change **out, size_t *n, husk_error_t *err);
 
+/* What `diff` compares: a container (its root file system) or an image
+   (the tree of its top layer), by its record or ID.  */
+struct husk_fs_obj
+{
+  const struct husk_container_rec *ctr;
+  const char *image_id;
+};
+
+/**
+ * husk_fs_diff() - The changes from one file tree to another
+ * @now:    the container or image whose changes are listed
+ * @before: what it is compared with; NULL for its own parent (a
+ *          container's image, an image's parent layer, nothing under a
+ *          one-layer image)
+ *
+ * Sorted by path, without the mount points the runtime makes when a
+ * container is involved.  Free with husk_changes_free().
+ */
+int husk_fs_diff (struct husk_engine *e, const struct husk_fs_obj *now,
+                  const struct husk_fs_obj *before, struct husk_change **out, size_t *n,
+                  husk_error_t *err);
+
 /* The same without the mount points the runtime makes: what `diff` shows. */
 int husk_container_diff (struct husk_engine *e, const struct husk_container_rec *r,
                          struct husk_change **out, size_t *n, husk_error_t *err);

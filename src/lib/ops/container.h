@@ -264,10 +264,19 @@ int husk_op_container_copy_between (struct husk_engine *e, const char *from, con
                                     const char *to, const char *dst,
                                     const struct husk_cp_request *rq, husk_error_t *err);
 
-/* The container's changes against its image, sorted by path, without the
-   mount points the runtime makes.  Free with husk_changes_free().  */
-int husk_op_container_diff (struct husk_engine *e, const char *ref,
-                            struct husk_change **out, size_t *n, husk_error_t *err);
+/* diff's objects: a container, an image, or either (container first). */
+enum husk_diff_kind
+{
+  HUSK_DIFF_ANY,
+  HUSK_DIFF_CONTAINER,
+  HUSK_DIFF_IMAGE,
+};
+
+/* The changes of now against before (NULL: against its own parent), each
+   a reference of the kind asked for; see husk_fs_diff().  */
+int husk_op_diff (struct husk_engine *e, const char *now, const char *before,
+                  enum husk_diff_kind kind, struct husk_change **out, size_t *n,
+                  husk_error_t *err);
 
 /* A tar of the container's whole file system to out_fd.  */
 int husk_op_container_export (struct husk_engine *e, const char *ref, int out_fd,

@@ -84,15 +84,63 @@ husk_op_container_copy_between (struct husk_engine *e, const char *from, const c
 
 /* ---- diff, export ---------------------------------------------------------- */
 
-int
-husk_op_container_diff (struct husk_engine *e, const char *ref, struct husk_change **out,
-                        size_t *n, husk_error_t *err)
+/* One side of a diff, resolved.  */
+struct diff_side
 {
-  cleanup_container_rec struct husk_container_rec r = { 0 };
+  struct husk_container_rec rec;
+  char *image_id;
+  struct husk_fs_obj obj;
+};
 
-  if (husk_op_container_load (e, ref, &r, err) < 0)
-    return -1;
-  return husk_container_diff (e, &r, out, n, err);
+static int
+diff_resolve (struct husk_engine *e, const char *ref, enum husk_diff_kind kind,
+              struct diff_side *d, husk_error_t *err)
+{
+  if (kind != HUSK_DIFF_IMAGE)
+    {
+      if (husk_container_load (e, ref, &d->rec, err) == 0)
+        {
+          d->obj.ctr = &d->rec;
+          return 0;
+        }
+      if (kind == HUSK_DIFF_CONTAINER || (*err)->code != ENOENT)
+        return -1;
+      husk_error_release (err);
+    }
+  if (husk_op_image_resolve (e, ref, &d->image_id, err) < 0)
+    {
+      if (kind == HUSK_DIFF_ANY && (*err)->code == ENOENT)
+        {
+          husk_error_release (err);
+          return husk_error_makex (err, ENOENT, "%s not found: no container or image "
+                                   "with this name or ID", ref);
+        }
+      return -1;
+    }
+  d->obj.image_id = d->image_id;
+  return 0;
+}
+
+static void
+diff_side_release (struct diff_side *d)
+{
+  husk_container_rec_release (&d->rec);
+  free (d->image_id);
+}
+
+int
+husk_op_diff (struct husk_engine *e, const char *now, const char *before,
+              enum husk_diff_kind kind, struct husk_change **out, size_t *n, husk_error_t *err)
+{
+  struct diff_side a = { 0 }, b = { 0 };
+  int ret = -1;
+
+  if (diff_resolve (e, now, kind, &a, err) == 0
+      && (before == NULL || diff_resolve (e, before, kind, &b, err) == 0))
+    ret = husk_fs_diff (e, &a.obj, before ? &b.obj : NULL, out, n, err);
+  diff_side_release (&a);
+  diff_side_release (&b);
+  return ret;
 }
 
 int

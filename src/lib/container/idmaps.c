@@ -16,12 +16,14 @@
 #include "util/strutil.h"
 
 #include <errno.h>
+#include <sched.h>
 #include <fcntl.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
 #include <sys/file.h>
 #include <sys/stat.h>
+#include <sys/wait.h>
 #include <unistd.h>
 
 #define AUTO_MIN_SIZE 1024
@@ -380,9 +382,68 @@ check_maps (const struct husk_idmap *u, const struct husk_idmap *g, bool rootles
   return 0;
 }
 
+/* The maps of the user namespace at path, as seen from inside it (its
+   own maps to its parent): a child joins it and reads them, since setns()
+   into a user namespace wants a single-threaded process.  */
+static int
+ns_maps (const char *path, struct husk_idmap *u, struct husk_idmap *g, husk_error_t *err)
+{
+  cleanup_close int fd = open (path, O_RDONLY | O_CLOEXEC);
+  int pfd[2], status;
+  char buf[8192];
+  size_t len = 0;
+  ssize_t n;
+  pid_t pid;
+
+  if (fd < 0)
+    return husk_error_make (err, errno, "cannot open user namespace '%s'", path);
+  if (pipe2 (pfd, O_CLOEXEC) < 0)
+    return husk_error_make (err, errno, "pipe");
+  if ((pid = fork ()) < 0)
+    return close (pfd[0]), close (pfd[1]), husk_error_make (err, errno, "fork");
+  if (pid == 0)
+    {
+      static const char *const files[] = { "/proc/self/uid_map", "/proc/self/gid_map" };
+      if (setns (fd, CLONE_NEWUSER) < 0)
+        _exit (1);
+      for (int k = 0; k < 2; k++)
+        {
+          char *text = husk_read_file (files[k], NULL, NULL);
+          if (text == NULL || husk_write_all (pfd[1], text, strlen (text)) < 0
+              || husk_write_all (pfd[1], "-\n", 2) < 0)
+            _exit (1);
+        }
+      _exit (0);
+    }
+  close (pfd[1]);
+  while (len < sizeof buf - 1 && (n = read (pfd[0], buf + len, sizeof buf - 1 - len)) > 0)
+    len += (size_t) n;
+  buf[len] = '\0';
+  close (pfd[0]);
+  while (waitpid (pid, &status, 0) < 0 && errno == EINTR)
+    ;
+  if (!WIFEXITED (status) || WEXITSTATUS (status) != 0)
+    return husk_error_makex (err, EPERM, "cannot join user namespace '%s' to read its maps",
+                             path);
+  {
+    struct husk_idmap *m = u;
+    for (char *line = buf, *eol; line && *line; line = eol ? eol + 1 : NULL)
+      {
+        unsigned long long in, out, size;
+        eol = strchr (line, '\n');
+        if (line[0] == '-')
+          m = g;
+        else if (sscanf (line, "%llu %llu %llu", &in, &out, &size) == 3)
+          husk_idmap_add (m, in, out, size);
+      }
+  }
+  return 0;
+}
+
 static int
 userns_path (const char *mode, json_t *c, husk_error_t *err)
 {
+  struct husk_idmap u = { 0 }, g = { 0 };
   struct stat st;
 
   if (mode[3] != '/')
@@ -391,7 +452,12 @@ userns_path (const char *mode, json_t *c, husk_error_t *err)
   if (lstat (mode + 3, &st) < 0)
     return husk_error_make (err, errno, "cannot find specified user namespace path: stat %s",
                             mode + 3);
-  json_object_set_new (c, "userns", json_pack ("{s:s}", "mode", mode));
+  /* Its maps own the container's files as they do with a map of its own. */
+  if (ns_maps (mode + 3, &u, &g, err) < 0)
+    return -1;
+  json_object_set_new (c, "userns", json_pack ("{s:s, s:o, s:o}", "mode", mode, "uid_map",
+                                               husk_idmap_to_json (&u), "gid_map",
+                                               husk_idmap_to_json (&g)));
   return 0;
 }
 

@@ -147,6 +147,8 @@ owner() { in_userns stat -c %u:%g "$1"; }
     assert_equal "${lines[5]}" "0:0"
     assert_equal "${lines[7]}" "$(id -un):*:$uid:$gid::/:/bin/sh"
     assert_equal "${lines[8]}" "HOME=/"
+    run_husk run --rm --userns=keep-id $IMG id -gn
+    assert_output_is "$(id -gn)"
     # The user's own file on the host.
     assert_equal "$(stat -c %u:%g "$HUSK_TMP/vol/f")" "$uid:$gid"
     run_husk run --rm --userns=keep-id:uid=10,gid=20 $IMG sh -c 'cat /proc/self/uid_map; id -u; id -g'

@@ -202,6 +202,12 @@ keep_id (const char *mode, json_t *req, json_t *c, struct husk_idmap *u, struct 
       && strpbrk (name, ":$\n") == NULL)
     json_object_set_new (c, "passwd_entry",
                          json_sprintf ("%s:*:$UID:$GID::$HOME:/bin/sh", name));
+  if (named && str (req, "group_entry") == NULL)
+    {
+      cleanup_free char *group = husk_hostdb_field ("/etc/group", gid, 0);
+      if (group && *group && strpbrk (group, ":$\n") == NULL)
+        json_object_set_new (c, "group_entry", json_sprintf ("%s:x:$GID:$USERLIST", group));
+    }
   return 0;
 }
 

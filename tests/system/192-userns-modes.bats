@@ -108,6 +108,9 @@ owner() { in_userns stat -c %u:%g "$1"; }
         assert_equal "$(stat -c %u "$HUSK_TMP/vol/f")" "$((sub + 5))"
     fi
     run_husk create --name m --uidmap 0:$base:1000 $IMG true
+    # The image mounted for the copy is not left mounted.
+    run store_mountinfo
+    [[ "$output" != *"$HUSK_RUNROOT/storage/overlay/mounts/"* ]]
     run_husk inspect m --format '{{.HostConfig.UsernsMode}} {{json .HostConfig.IDMappings}}'
     assert_output_is "private {\"UidMap\":[\"0:$base:1000\"],\"GidMap\":[\"0:$base:1000\"]}"
 }

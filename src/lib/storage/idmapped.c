@@ -85,6 +85,9 @@ fill (struct husk_store *s, const char *id, const char *image_chain,
                  : husk_copy_tree (src_fd, dst_fd, &o, err);
   if (r == 0 && layered)
     r = own_upper (ctr_fd, src_fd, uids, gids, err) < 0 ? -1 : write_lower (ctr_fd, id, err);
+  /* An open directory in the mount would keep it busy.  */
+  if (src_fd >= 0)
+    close (steal_fd (&src_fd));
   if (s->driver->image_mount)
     {
       husk_error_t uerr = NULL;

@@ -45,11 +45,11 @@ struct create_opts
   char *health_interval, *health_retries, *health_timeout, *health_start_period;
   char *health_on_failure, *shm_size, *tz, *cidfile, *detach_keys, *passwd_entry;
   char *runtime, *group_entry, *pull, *timeout, *cgroupns, *umask;
-  char *oom_score_adj, *preserve_fds;
+  char *oom_score_adj, *preserve_fds, *userns, *subuidname, *subgidname;
   char **env, **env_file, **volume, **mount, **tmpfs, **cap_add, **cap_drop;
   char **security_opt, **ulimit, **label, **label_file, **annotation, **log_opt;
   char **device, **group_add, **sysctl, **env_merge, **attach, **device_cgroup_rule;
-  char **dns, **dns_option, **dns_search, **add_host, **unsetenv;
+  char **dns, **dns_option, **dns_search, **add_host, **unsetenv, **uidmap, **gidmap;
 };
 
 #define O(field) offsetof (struct create_opts, field)
@@ -57,7 +57,6 @@ struct create_opts
    (docs/husk-run.md).  */
 #define NET_LATER "needs bridge networks, which husk does not have yet (use --network host or none)"
 #define REGISTRY_LATER "needs pulling from a registry, which husk does not support yet"
-#define USERNS_LATER "user namespace mappings come with rootless support, which husk does not have yet"
 #define CGROUP_LATER "husk does not set this cgroup limit yet"
 static const struct cli_option create_options[] = {
   { "add-host", 0, OPT_STRV, O (add_host), "host:ip", "Add a custom host-to-IP mapping (host:ip)" },
@@ -104,7 +103,7 @@ static const struct cli_option create_options[] = {
   { "env-host", 0, OPT_BOOL, O (env_host), NULL, "Use all current host environment variables in container" },
   { "env-merge", 0, OPT_STRV, O (env_merge), "stringArray", "Preprocess environment variables from image before injecting them into the container" },
   OPTION_REFUSED ("expose", 0, NET_LATER),
-  OPTION_REFUSED ("gidmap", 0, USERNS_LATER),
+  { "gidmap", 0, OPT_STRV, O (gidmap), "container:host:size", "GID map to use for the user namespace" },
   OPTION_REFUSED ("gpus", 0, "GPU devices need the NVIDIA container toolkit (CDI), which husk does not support"),
   { "group-add", 0, OPT_STRV, O (group_add), "strings", "Add additional groups to the primary container process. 'keep-groups' allows container processes to use supplementary groups." },
   { "group-entry", 0, OPT_STRING, O (group_entry), "string", "Entry to write to /etc/group" },
@@ -191,8 +190,8 @@ static const struct cli_option create_options[] = {
   { "sig-proxy", 0, OPT_BOOL, O (sig_proxy), NULL, "Proxy received signals to the process (default true)" },
   { "stop-signal", 0, OPT_STRING, O (stop_signal), "string", "Signal to stop a container. Default is SIGTERM" },
   { "stop-timeout", 0, OPT_STRING, O (stop_timeout), "uint", "Timeout (in seconds) that containers stopped by user command have to exit. If exceeded, the container will be forcibly stopped via SIGKILL" },
-  OPTION_REFUSED ("subgidname", 0, USERNS_LATER),
-  OPTION_REFUSED ("subuidname", 0, USERNS_LATER),
+  { "subgidname", 0, OPT_STRING, O (subgidname), "string", "Name of range listed in /etc/subgid for use in user namespace" },
+  { "subuidname", 0, OPT_STRING, O (subuidname), "string", "Name of range listed in /etc/subuid for use in user namespace" },
   { "sysctl", 0, OPT_STRV, O (sysctl), "strings", "Sysctl options" },
   OPTION_REFUSED ("systemd", 0, "husk does not set up systemd containers"),
   { "timeout", 0, OPT_STRING, O (timeout), "uint", "Maximum length of time a container is allowed to run. The container will be killed automatically after the time expires." },
@@ -200,13 +199,13 @@ static const struct cli_option create_options[] = {
   { "tmpfs", 0, OPT_STRV, O (tmpfs), "tmpfs", "Mount a temporary filesystem (tmpfs) into a container" },
   { "tty", 't', OPT_BOOL, O (tty), NULL, "Allocate a pseudo-TTY for container" },
   { "tz", 0, OPT_STRING, O (tz), "string", "Set timezone in container" },
-  OPTION_REFUSED ("uidmap", 0, USERNS_LATER),
+  { "uidmap", 0, OPT_STRV, O (uidmap), "container:host:size", "UID map to use for the user namespace" },
   { "ulimit", 0, OPT_STRV, O (ulimit), "strings", "Ulimit options" },
   { "umask", 0, OPT_STRING, O (umask), "string", "Set umask in container (default \"0022\")" },
   { "unsetenv", 0, OPT_STRV, O (unsetenv), "stringArray", "Unset environment default variables in container" },
   { "unsetenv-all", 0, OPT_BOOL, O (unsetenv_all), NULL, "Unset all default environment variables in container" },
   { "user", 'u', OPT_STRING, O (user), "string", "Username or UID (format: <name|uid>[:<group|gid>])" },
-  OPTION_REFUSED ("userns", 0, USERNS_LATER),
+  { "userns", 0, OPT_STRING, O (userns), "string", "User namespace to use" },
   { "uts", 0, OPT_STRING, O (uts), "string", "UTS namespace to use" },
   OPTION_REFUSED ("variant", 0, REGISTRY_LATER),
   { "volume", 'v', OPT_STRV, O (volume), "stringArray", "Bind mount a volume into the container" },
@@ -295,6 +294,8 @@ request (struct create_opts *o, char **command)
   B ("read_only_tmpfs", o->read_only_tmpfs); B ("no_hosts", o->no_hosts);
   B ("no_hostname", o->no_hostname); B ("http_proxy", o->http_proxy);
   B ("unsetenv_all", o->unsetenv_all); S ("cgroupns", o->cgroupns); S ("umask", o->umask);
+  S ("userns", o->userns); S ("subuidname", o->subuidname); S ("subgidname", o->subgidname);
+  A ("uidmap", o->uidmap); A ("gidmap", o->gidmap);
   S ("oom_score_adj", o->oom_score_adj); S ("timeout", o->timeout); S ("pull", o->pull);
   A ("device_cgroup_rules", o->device_cgroup_rule); A ("dns", o->dns);
   A ("dns_options", o->dns_option); A ("dns_search", o->dns_search);

@@ -121,6 +121,11 @@ static const char *const driver_level_options[] = {
   "force_mask", NULL,
 };
 
+/* storage.conf [storage.options] keys of --userns=auto.  */
+static const char *const userns_options[] = {
+  "root-auto-userns-user", "auto-userns-min-size", "auto-userns-max-size", NULL,
+};
+
 /* [storage.options.NAME] tables that hold one driver's options.  */
 static const char *const driver_tables[] = {
   "overlay", "vfs", "btrfs", "zfs", "thinpool", "aufs", NULL,
@@ -398,6 +403,14 @@ apply_storage_options (struct husk_config *c, json_t *opts, const struct src *s,
               return type_error (s, what, "a string", err);
             }
           set_option (&c->storage_options, name, text);
+        }
+      else if (husk_strv_contains ((char *const *) userns_options, key))
+        {
+          /* --userns=auto's; under "userns." so that the store skips them.  */
+          cleanup_free char *text = scalar_text (v);
+          cleanup_free char *name = husk_asprintf ("userns.%s", key);
+          if (text != NULL)
+            set_option (&c->storage_options, name, text);
         }
       else if (husk_strv_contains ((char *const *) driver_tables, key) && json_is_object (v))
         {

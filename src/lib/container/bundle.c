@@ -5,6 +5,7 @@
  * start, with "container:NAME" namespaces resolved to the other
  * container's.
  */
+#include "container/idmaps.h"
 #include "container/lifecycle.h"
 #include "container/imgmount.h"
 #include "container/mount-chown.h"
@@ -296,6 +297,8 @@ husk_container_write_spec (struct husk_engine *e, json_t *c, const char *dir, co
     return -1;
   spec = husk_spec_generate (with_images, &p, err);
   if (spec == NULL)
+    return -1;
+  if (json_object_get (c, "userns") && husk_container_userns_reach (e, spec, err) < 0)
     return -1;
   if (runtime_is_crun (json_string_value (json_object_get (c, "runtime"))))
     {

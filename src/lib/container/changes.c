@@ -345,10 +345,11 @@ layer_check (void *data, const char *path, mode_t mode, husk_error_t *err)
 }
 
 int
-husk_changes_layer_overlay (int upper_fd, int out_fd, husk_error_t *err)
+husk_changes_layer_overlay (int upper_fd, int out_fd, const struct husk_idmap *uids,
+                            const struct husk_idmap *gids, husk_error_t *err)
 {
   struct husk_fstar_opts o = { .xattrs = true, .overlay_whiteouts = true, .sparse = true,
-                               .check = layer_check };
+                               .uids = uids, .gids = gids, .check = layer_check };
   struct husk_fstar *w = husk_fstar_new (out_fd, &o, err);
   int r;
 
@@ -376,9 +377,11 @@ husk_changes_open_parent (int root, const char *rel, const char **base)
 
 int
 husk_changes_layer_list (int tree_fd, const struct husk_change *c, size_t n, int out_fd,
+                         const struct husk_idmap *uids, const struct husk_idmap *gids,
                          husk_error_t *err)
 {
-  struct husk_fstar_opts o = { .xattrs = true, .sparse = true, .check = layer_check };
+  struct husk_fstar_opts o = { .xattrs = true, .sparse = true, .uids = uids, .gids = gids,
+                               .check = layer_check };
   struct husk_fstar *w = husk_fstar_new (out_fd, &o, err);
   int r = 0;
 

@@ -54,10 +54,13 @@ int husk_changes_compare (int new_fd, int old_fd, struct husk_change **out, size
    not report, as Podman does not.  */
 bool husk_changes_runtime_path (const char *path);
 
+struct husk_idmap;
+
 /**
  * husk_changes_layer_overlay() - Write an overlay upper directory as a layer
  * @upper_fd: the upper directory
  * @out_fd:   where the tar goes
+ * @uids, @gids: the container's maps, NULL without: owners become its IDs
  *
  * Whiteouts become ".wh.<name>" entries and opaque directories get
  * ".wh..wh..opq"; the files the runtime bind-mounts over (/etc/hosts,
@@ -67,7 +70,8 @@ bool husk_changes_runtime_path (const char *path);
  * GNU.sparse 1.0 entries).
  * Return: 0, or -1.
  */
-int husk_changes_layer_overlay (int upper_fd, int out_fd, husk_error_t *err);
+int husk_changes_layer_overlay (int upper_fd, int out_fd, const struct husk_idmap *uids,
+                                const struct husk_idmap *gids, husk_error_t *err);
 
 /* The parent directory of rel beneath root (O_PATH), no symlink followed;
    *base is set to rel's last part.  Return: the fd, or -1 with errno.  */
@@ -82,6 +86,7 @@ int husk_changes_open_parent (int root, const char *rel, const char **base);
  * Return: 0, or -1.
  */
 int husk_changes_layer_list (int tree_fd, const struct husk_change *c, size_t n, int out_fd,
+                             const struct husk_idmap *uids, const struct husk_idmap *gids,
                              husk_error_t *err);
 
 #endif

@@ -3,6 +3,7 @@
  * commit's share of the work (see commit.h): the container's changes as a
  * layer in the store, and the new image's config.
  */
+#include "container/idmaps.h"
 #include "container/commit.h"
 #include "container/fs.h"
 #include "image/image.h"
@@ -39,6 +40,9 @@ write_layer (struct husk_engine *e, const struct husk_container_rec *r, int fd,
 {
   cleanup_free char *dir = husk_container_store_dir (e, r->id), *tree = husk_asprintf ("%s/diff", dir);
   cleanup_close int tfd = open (tree, O_RDONLY | O_DIRECTORY | O_CLOEXEC);
+  cleanup_json json_t *cfg = json_loads (r->config, 0, NULL);
+  struct husk_idmap uids, gids;
+  bool mapped = husk_container_idmaps (cfg, &uids, &gids);
   struct husk_change *c = NULL;
   size_t n = 0;
   int ret;
@@ -46,10 +50,12 @@ write_layer (struct husk_engine *e, const struct husk_container_rec *r, int fd,
   if (tfd < 0)
     return husk_error_make (err, errno, "open '%s'", tree);
   if (strcmp (husk_store_driver_name (e->store), "overlay") == 0)
-    return husk_changes_layer_overlay (tfd, fd, err);
+    return husk_changes_layer_overlay (tfd, fd, mapped ? &uids : NULL, mapped ? &gids : NULL,
+                                       err);
   if (husk_container_changes (e, r, &c, &n, err) < 0)
     return -1;
-  ret = husk_changes_layer_list (tfd, c, n, fd, err);
+  ret = husk_changes_layer_list (tfd, c, n, fd, mapped ? &uids : NULL, mapped ? &gids : NULL,
+                                 err);
   husk_changes_free (c, n);
   return ret;
 }

@@ -270,9 +270,10 @@ produce (void *arg)
 }
 
 static int
-pump (struct producer *p, int dirfd, bool rootless, husk_error_t *err)
+pump (struct producer *p, int dirfd, const struct husk_cp_opts *o, husk_error_t *err)
 {
-  struct husk_tar_apply_opts ao = { .whiteout = HUSK_WHITEOUT_REFUSE, .rootless = rootless };
+  struct husk_tar_apply_opts ao = { .whiteout = HUSK_WHITEOUT_REFUSE, .rootless = o->rootless,
+                                    .uids = o->uids, .gids = o->gids };
   husk_error_t aerr = NULL;
   pthread_t thread;
   int sv[2], r, e;
@@ -402,8 +403,9 @@ copy_to (int rootfd, const char *dst, int srcroot, const char *src, int in_fd,
   c.dirfd = t.dirfd;
   c.shown = t.shown;
   p.fo = (struct husk_fstar_opts){ .set_owner = o->set_owner, .uid = o->uid, .gid = o->gid,
+                                   .uids = o->src_uids, .gids = o->src_gids,
                                    .sparse = true, .check = check_entry, .check_data = &c };
-  r = pump (&p, t.dirfd, o->rootless, err);
+  r = pump (&p, t.dirfd, o, err);
   /* Podman's words for a stream that is no tar at all.  */
   if (r < 0 && src == NULL && (*err)->code == EILSEQ)
     {
@@ -485,7 +487,11 @@ husk_cp_out (int rootfd, const char *src, const char *dst, int out_fd,
   p.fo.sparse = true; /* our own applier reads it: holes stay holes */
   p.fo.check = check_entry;
   p.fo.check_data = &c;
-  r = pump (&p, t.dirfd, o->rootless, err);
+  {
+    /* The host's side has no maps.  */
+    struct husk_cp_opts host = { .rootless = o->rootless };
+    r = pump (&p, t.dirfd, &host, err);
+  }
 out:
   if (p.fd >= 0)
     close (p.fd);

@@ -12,6 +12,8 @@
 #include <stdbool.h>
 #include <sys/types.h>
 
+struct husk_idmap;
+
 struct husk_cp_opts
 {
   bool overwrite;     /* replace directories with non-directories and back */
@@ -23,6 +25,10 @@ struct husk_cp_opts
                           container paths start there ("/" when NULL) */
   const char *src_where, *src_workdir; /* husk_cp_between()'s source */
   bool rootless;      /* skip device nodes and owners that cannot be set */
+  /* The maps of the destination's and of the source container's own user
+     namespace (util/idmap.h), NULL without one: owners in the copy are
+     container IDs, on disk the host IDs they map to.  */
+  const struct husk_idmap *uids, *gids, *src_uids, *src_gids;
 };
 
 /**

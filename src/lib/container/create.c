@@ -13,6 +13,7 @@
 #include "util/log.h"
 #include "util/strutil.h"
 #include "container/ccfg-build.h"
+#include "container/idmaps.h"
 #include "image/image.h"
 #include "volume/attach.h"
 #include "runtime/runtime.h"
@@ -137,6 +138,19 @@ choose_name (json_t *req, const char *id, husk_error_t *err)
 }
 
 
+/* The container's layer: with a user namespace of its own, the image's
+   files are owned by the IDs the container's map to (storage/idmapped.c). */
+static int
+create_layer (struct husk_engine *e, json_t *c, const char *id, const char *top,
+              husk_error_t *err)
+{
+  struct husk_idmap uids, gids;
+
+  if (husk_container_idmaps (c, &uids, &gids))
+    return husk_store_container_create_mapped (e->store, id, top, &uids, &gids, err);
+  return husk_store_container_create (e->store, id, top, err);
+}
+
 int
 husk_container_create (struct husk_engine *e, const char *image_id, json_t *req,
                           char **id_out, husk_error_t *err)
@@ -145,10 +159,11 @@ husk_container_create (struct husk_engine *e, const char *image_id, json_t *req,
   cleanup_json json_t *c = plan (e, image_id, req, &img, err);
   cleanup_free char *id = random_hex (32), *name = NULL, *dir = NULL, *text = NULL;
   struct husk_container_rec rec = { 0 };
+  cleanup_close int userns_lock = -1;
   const char *top;
   int ret = -1;
 
-  if (c == NULL)
+  if (c == NULL || husk_container_userns_build (e, req, c, &userns_lock, err) < 0)
     goto out;
   if ((name = choose_name (req, id, err)) == NULL)
     goto out;
@@ -192,11 +207,14 @@ husk_container_create (struct husk_engine *e, const char *image_id, json_t *req,
       text = json_dumps (c, JSON_COMPACT);
       rec.config = text;
     }
+  /* The row holds the container's --userns=auto range from now on.  */
+  if (userns_lock >= 0)
+    close (steal_fd (&userns_lock));
   top = img.layers && img.layers[0] ? img.layers[husk_strv_len (img.layers) - 1] : NULL;
   /* Named volumes exist from create on, as in Podman; they are seeded from
      the image at the first start.  */
   if (husk_mkdir_p (dir, 0700, err) < 0 || husk_container_write_bundle_files (e, dir, c, err) < 0
-      || husk_store_container_create (e->store, id, top, err) < 0
+      || create_layer (e, c, id, top, err) < 0
       || (json_is_true (json_object_get (c, "rm"))
           && husk_store_container_set_transient (e->store, id, err) < 0)
       || husk_volume_create_named (e, c, err) < 0)

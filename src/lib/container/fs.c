@@ -3,6 +3,7 @@
  * A container's file system: cp, diff, export, mount and unmount (see
  * fs.h for the theory of operation).
  */
+#include "container/idmaps.h"
 #include "container/fs.h"
 #include "container/cp.h"
 #include "container/fstar.h"
@@ -363,13 +364,18 @@ copy (struct husk_engine *e, const struct husk_container_rec *r, bool in, const 
   cleanup_free char *where = husk_asprintf ("container %s", r->name);
   cleanup_free char *workdir = ctr_workdir (r);
   struct husk_cp_opts o = { .overwrite = rq->overwrite, .rootless = e->rootless };
-  int rootfd = -1, ret = -1;
-  bool mounted;
-
+  cleanup_json json_t *cfg = json_loads (r->config, 0, NULL);
+  struct husk_idmap uids, gids;
   cleanup_close int mntfd = -1;
   cleanup_free char *mntpath = NULL;
-  int at;
+  int rootfd = -1, ret = -1, at;
+  bool mounted;
 
+  if (in && husk_container_idmaps (cfg, &uids, &gids))
+    {
+      o.uids = &uids;
+      o.gids = &gids;
+    }
   o.where = where;
   o.workdir = workdir;
   if (copy_root (e, r, &rootfd, &mounted, err) < 0)
@@ -417,12 +423,24 @@ husk_container_copy_between (struct husk_engine *e, const struct husk_container_
   struct husk_cp_opts o = { .overwrite = rq->overwrite, .rootless = e->rootless,
                             .where = where, .workdir = workdir, .src_where = src_where,
                             .src_workdir = src_workdir };
-  int sroot = -1, droot = -1, ret = -1;
-  bool smounted = false, dmounted = false;
-
+  cleanup_json json_t *fcfg = json_loads (from->config, 0, NULL);
+  cleanup_json json_t *tcfg = json_loads (to->config, 0, NULL);
+  struct husk_idmap fu, fg, tu, tg;
   cleanup_close int sfd = -1, dfd = -1;
   cleanup_free char *spath = NULL, *dpath = NULL;
-  int sat = 0, dat = 0;
+  int sroot = -1, droot = -1, ret = -1, sat = 0, dat = 0;
+  bool smounted = false, dmounted = false;
+
+  if (husk_container_idmaps (fcfg, &fu, &fg))
+    {
+      o.src_uids = &fu;
+      o.src_gids = &fg;
+    }
+  if (husk_container_idmaps (tcfg, &tu, &tg))
+    {
+      o.uids = &tu;
+      o.gids = &tg;
+    }
 
   if (copy_root (e, from, &sroot, &smounted, err) < 0)
     return -1;
@@ -635,9 +653,16 @@ husk_container_export (struct husk_engine *e, const struct husk_container_rec *r
                        int out_fd, husk_error_t *err)
 {
   struct husk_fstar_opts o = { .xattrs = true };
+  cleanup_json json_t *cfg = json_loads (r->config, 0, NULL);
+  struct husk_idmap uids, gids;
   struct husk_fstar *w = NULL;
   int rootfd = -1, ret;
 
+  if (husk_container_idmaps (cfg, &uids, &gids))
+    {
+      o.uids = &uids;
+      o.gids = &gids;
+    }
   if (mount_root (e, r->id, &rootfd, err) < 0)
     return -1;
   w = husk_fstar_new (out_fd, &o, err);

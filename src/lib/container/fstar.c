@@ -27,6 +27,7 @@
  * file of alternating blocks cannot make the header huge.
  */
 #include "container/fstar.h"
+#include "util/idmap.h"
 #include "util/cleanup.h"
 #include "util/log.h"
 #include "util/strutil.h"
@@ -385,6 +386,16 @@ entry_from_stat (struct husk_fstar *w, const struct stat *st, const char *path)
     {
       archive_entry_set_uid (e, w->o.uid);
       archive_entry_set_gid (e, w->o.gid);
+    }
+  else if (w->o.uids)
+    {
+      uint32_t uid, gid;
+      if (!husk_idmap_to_container (w->o.uids, st->st_uid, &uid))
+        uid = 65534; /* the overflow ID, as the container sees it */
+      if (!husk_idmap_to_container (w->o.gids, st->st_gid, &gid))
+        gid = 65534;
+      archive_entry_set_uid (e, uid);
+      archive_entry_set_gid (e, gid);
     }
   if (!S_ISREG (st->st_mode))
     archive_entry_set_size (e, 0);

@@ -22,6 +22,8 @@ struct husk_fstar;
 typedef int (*husk_fstar_check_fn) (void *data, const char *path, mode_t mode,
                                     husk_error_t *err);
 
+struct husk_idmap;
+
 struct husk_fstar_opts
 {
   bool set_owner;          /* give every entry the owner below */
@@ -35,6 +37,9 @@ struct husk_fstar_opts
   bool sparse;             /* holes of regular files as holes (pax GNU.sparse
                               1.0, read by libarchive, GNU tar and Go), so a
                               sparse file costs its data, not its size */
+  /* The tree's owners are host IDs of a container with these maps: the
+     entries get the container's IDs (util/idmap.h).  NULL: as they are. */
+  const struct husk_idmap *uids, *gids;
   husk_fstar_check_fn check; /* may be NULL */
   void *check_data;
 };

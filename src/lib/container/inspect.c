@@ -599,12 +599,30 @@ hostconfig_tail (json_t *c)
       "IOMaximumBandwidth", 0, "CgroupConf", "Init", json_is_true (json_object_get (c, "init")));
 }
 
+/* UsernsMode and IDMappings (container/idmaps.h): "" and no IDMappings
+   without a user namespace of the container's own, as in Podman.  */
+static void
+userns_json (json_t *c, json_t *o)
+{
+  json_t *ns = json_object_get (c, "userns");
+  const char *mode = json_string_value (json_object_get (ns, "mode"));
+
+  if (mode == NULL)
+    return;
+  json_object_set_new (o, "UsernsMode", json_string (mode));
+  if (json_object_get (ns, "uid_map"))
+    json_object_set_new (o, "IDMappings",
+                         json_pack ("{s:O, s:O}", "UidMap", json_object_get (ns, "uid_map"),
+                                    "GidMap", json_object_get (ns, "gid_map")));
+}
+
 static json_t *
 hostconfig_json (struct ictx *x)
 {
   json_t *o = hostconfig_head (x);
 
   json_object_update_new (o, hostconfig_tail (x->c));
+  userns_json (x->c, o);
   return o;
 }
 

@@ -13,6 +13,7 @@
 #include "runtime/seccomp.h"
 #include "runtime/spec-private.h"
 #include "util/cleanup.h"
+#include "util/idmap.h"
 #include "util/log.h"
 #include "util/strutil.h"
 
@@ -92,7 +93,7 @@ namespaces (struct husk_spec_ctx *c)
   /* Rootless, husk already runs inside the user's namespace (userns/),
      whose maps come from /etc/subuid and /etc/subgid: the container shares
      it, as Podman's default (--userns=""), and needs no user namespace of
-     its own.  */
+     its own unless --userns or --uidmap ask for one (user_namespace()).  */
   return a;
 }
 
@@ -655,12 +656,50 @@ seccomp (struct husk_spec_ctx *c, json_t *lx, husk_error_t *err)
   return 0;
 }
 
+/* The container's own user namespace (container/idmaps.h): joined by path,
+   or made with the ccfg's maps ("C:H:S" strings, host IDs being those of
+   the namespace husk runs in).  */
+static int
+user_namespace (struct husk_spec_ctx *c, json_t *lx, husk_error_t *err)
+{
+  json_t *ns = json_object_get (c->ccfg, "userns");
+  const char *mode = json_string_value (json_object_get (ns, "mode"));
+  struct husk_idmap m;
+  static const char *const maps[2][2] = { { "uid_map", "uidMappings" },
+                                          { "gid_map", "gidMappings" } };
+
+  if (mode == NULL)
+    return 0;
+  if (husk_has_prefix (mode, "ns:"))
+    {
+      json_array_append_new (json_object_get (lx, "namespaces"),
+                             json_pack ("{s:s, s:s}", "type", "user", "path", mode + 3));
+      return 0;
+    }
+  json_array_append_new (json_object_get (lx, "namespaces"), json_pack ("{s:s}", "type", "user"));
+  for (int k = 0; k < 2; k++)
+    {
+      json_t *a = json_array ();
+      if (husk_idmap_from_json (&m, json_object_get (ns, maps[k][0]), err) < 0)
+        return json_decref (a), -1;
+      for (size_t i = 0; i < m.n; i++)
+        json_array_append_new (a, json_pack ("{s:I, s:I, s:I}", "containerID",
+                                             (json_int_t) m.r[i].inside, "hostID",
+                                             (json_int_t) m.r[i].outside, "size",
+                                             (json_int_t) m.r[i].size));
+      json_object_set_new (lx, maps[k][1], a);
+    }
+  return 0;
+}
+
 json_t *
 husk_spec_linux (struct husk_spec_ctx *c, husk_error_t *err)
 {
   cleanup_json json_t *lx = json_object ();
 
   json_object_set_new (lx, "namespaces", namespaces (c));
+  if (user_namespace (c, lx, err) < 0)
+    return NULL;
   if (resources (c, lx, err) < 0 || sysctls (c, lx, err) < 0
       || masked_paths (c, lx, err) < 0 || seccomp (c, lx, err) < 0)
     return NULL;

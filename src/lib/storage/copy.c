@@ -15,6 +15,7 @@
  * (storage/resolve.h).
  */
 #include "storage/copy.h"
+#include "util/idmap.h"
 #include "storage/resolve.h"
 #include "util/cleanup.h"
 #include "util/fileutil.h"
@@ -197,11 +198,16 @@ copy_xattrs (struct copy_ctx *c, int sfd, const char *spath, int dfd, husk_error
 static int
 copy_owner (struct copy_ctx *c, int fd, const struct stat *st, husk_error_t *err)
 {
-  int r = husk_resolve_fchown (fd, st->st_uid, st->st_gid);
+  uint32_t uid = st->st_uid, gid = st->st_gid;
+  int r;
 
+  if (c->o->uids && !husk_idmap_to_host (c->o->uids, st->st_uid, &uid))
+    uid = 65534;
+  if (c->o->gids && !husk_idmap_to_host (c->o->gids, st->st_gid, &gid))
+    gid = 65534;
+  r = husk_resolve_fchown (fd, uid, gid);
   if (r < 0 && !(c->o->rootless && (errno == EPERM || errno == EINVAL)))
-    return husk_error_make (err, errno, "chown to %u:%u", (unsigned) st->st_uid,
-                            (unsigned) st->st_gid);
+    return husk_error_make (err, errno, "chown to %u:%u", (unsigned) uid, (unsigned) gid);
   return 0;
 }
 

@@ -13,9 +13,15 @@
 
 #include <stdbool.h>
 
+struct husk_idmap;
+
 struct husk_copy_opts
 {
   bool rootless; /* skip device nodes; ignore chown and xattr refusals */
+  /* Shift owners into a user namespace: the copy of a file owned by ID n
+     is owned by the host ID that container ID n maps to (an unmapped ID
+     becomes host ID 65534, seen inside as the overflow ID).  NULL: keep. */
+  const struct husk_idmap *uids, *gids;
 };
 
 /**

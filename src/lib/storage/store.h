@@ -127,6 +127,21 @@ int husk_store_image_unmount (struct husk_store *s, const char *chain_id,
    containers/<id>/diff); container_remove unmounts first.  */
 int husk_store_container_create (struct husk_store *s, const char *id,
                                  const char *image_chain, husk_error_t *err);
+/**
+ * husk_store_container_create_mapped() - A container layer for a container
+ * with a user namespace of its own
+ * @uids, @gids: the container's maps (util/idmap.h)
+ *
+ * Like husk_store_container_create(), but the image's files are a copy of
+ * the image owned by the host IDs the container's IDs map to (overlay:
+ * the container's one lower layer; vfs: its diff), and the upper
+ * directory's root is owned by the container's root.
+ */
+struct husk_idmap;
+int husk_store_container_create_mapped (struct husk_store *s, const char *id,
+                                        const char *image_chain,
+                                        const struct husk_idmap *uids,
+                                        const struct husk_idmap *gids, husk_error_t *err);
 /* Mark a container's layer as transient (a --rm container): the overlay
    driver then mounts it "volatile", without the sync of the upper file
    system at unmount (milliseconds per container) that a layer about to

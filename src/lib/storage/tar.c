@@ -57,6 +57,7 @@
 #include "storage/ptree.h"
 #include "storage/resolve.h"
 #include "storage/tar.h"
+#include "util/idmap.h"
 #include "util/cleanup.h"
 #include "util/fileutil.h"
 #include "util/log.h"
@@ -352,6 +353,17 @@ set_owner (struct apply_ctx *c, int fd, struct archive_entry *e, husk_error_t *e
   if (uid < 0 || uid >= UINT32_MAX || gid < 0 || gid >= UINT32_MAX)
     return husk_error_makex (err, EINVAL, "invalid owner %lld:%lld",
                              (long long) uid, (long long) gid);
+  if (c->opts->uids)
+    {
+      uint32_t hu, hg;
+      if (!husk_idmap_to_host (c->opts->uids, (uint32_t) uid, &hu)
+          || !husk_idmap_to_host (c->opts->gids, (uint32_t) gid, &hg))
+        return husk_error_makex (err, EINVAL, "owner %lld:%lld is not mapped in the "
+                                 "container's user namespace", (long long) uid,
+                                 (long long) gid);
+      uid = hu;
+      gid = hg;
+    }
   if (husk_resolve_fchown (fd, (uid_t) uid, (gid_t) gid) == 0)
     return 0;
   if (c->opts->rootless && c->opts->ignore_chown_errors

@@ -24,11 +24,16 @@ enum husk_whiteout_mode
   HUSK_WHITEOUT_REFUSE,  /* not a layer (cp): a ".wh." name fails the entry */
 };
 
+struct husk_idmap;
+
 struct husk_tar_apply_opts
 {
   enum husk_whiteout_mode whiteout;
   bool rootless;        /* skip device nodes and ownership that cannot be set */
   bool ignore_chown_errors;
+  /* The owners in the tar are IDs of a container with these maps: files
+     get the host IDs they map to (util/idmap.h).  NULL: as they are.  */
+  const struct husk_idmap *uids, *gids;
 };
 
 struct husk_tar_result

@@ -43,14 +43,30 @@ new"
 ls: /img/x: No such file or directory"
 }
 
-@test "rw and readwrite take true or false; true is refused clearly" {
+@test "rw and readwrite take true or false; rw=true writes through an overlay the image never sees" {
     run_husk 1 run --rm --mount type=image,src=husk-test/layers,dst=/img,rw=false husk-test/busybox \
         sh -c 'touch /img/x 2>&1'
     assert_output_contains "Read-only file system"
-    run_husk 125 create --mount type=image,src=husk-test/layers,dst=/img,rw=true husk-test/busybox
-    assert_output_is 'Error: invalid mount "type=image,src=husk-test/layers,dst=/img,rw=true": type=image with rw=true is not supported by husk yet'
-    run_husk 125 create --mount type=image,src=husk-test/layers,dst=/img,readwrite husk-test/busybox
-    assert_output_contains "type=image with rw=true is not supported by husk yet"
+    run_husk run -d --name w --mount type=image,src=husk-test/layers,dst=/img,rw=true \
+        husk-test/busybox sh -c 'cat /img/x 2>/dev/null; echo new > /img/x; rm /img/data/keep.txt; sleep 300'
+    for i in $(seq 50); do husk exec w test -f /img/x && break; sleep 0.1; done
+    run_husk 1 exec w sh -c 'cat /img/x; ls /img/data/keep.txt 2>&1'
+    assert_output_is "new
+ls: /img/data/keep.txt: No such file or directory"
+    # The image and another container mounting it meanwhile see none of it.
+    run_husk 1 run --rm --mount type=image,src=husk-test/layers,dst=/img,readwrite husk-test/busybox \
+        sh -c 'cat /img/data/keep.txt; ls /img/x 2>&1'
+    assert_output_is "keep
+ls: /img/x: No such file or directory"
+    # Gone once the container stops: a restart starts from the image again.
+    run_husk stop -t 0 w
+    ! store_mountinfo | grep -q "image-rw" || false
+    run_husk start w
+    for i in $(seq 50); do husk exec w test -f /img/x && break; sleep 0.1; done
+    run_husk logs w
+    assert_output_is ""
+    run_husk rm -f -t 0 w
+    ! store_mountinfo | grep -q "image-rw" || false
     run_husk 125 create --mount type=image,dst=/img husk-test/busybox
     assert_output_contains 'type=image needs a source image'
     run_husk 125 create --mount type=image,src=husk-test/layers,dst=/img,nosuid husk-test/busybox

@@ -448,10 +448,6 @@ image_mount (const struct mount_spec *m, const char *spec, json_t *ids, husk_err
   if (m->src == NULL || *m->src == '\0')
     return husk_error_makex (err, EINVAL, "invalid mount \"%s\": type=image needs a source "
                              "image", spec), NULL;
-  /* Read-only unless it says rw (Podman).  */
-  if (m->ro_set && !m->ro)
-    return husk_error_makex (err, ENOTSUP, "invalid mount \"%s\": type=image with rw=true "
-                             "is not supported by husk yet", spec), NULL;
   if (json_array_size (m->opts) > 0)
     return husk_error_makex (err, EINVAL, "invalid mount \"%s\": type=image takes only "
                              "source, destination and rw", spec), NULL;
@@ -459,8 +455,11 @@ image_mount (const struct mount_spec *m, const char *spec, json_t *ids, husk_err
   if (id == NULL)
     return husk_error_makex (err, ENOENT, "creating image volume \"%s\":\"%s\": %s: image "
                              "not known", m->src, m->dst, m->src), NULL;
+  /* Read-only unless it says rw=true (Podman): then writable through an
+     overlay of the container's own, whose writes go when it stops.  */
   return json_pack ("{s:s, s:s, s:s, s:s, s:[s]}", "type", "image", "source", id, "image",
-                    m->src, "destination", m->dst, "options", "ro");
+                    m->src, "destination", m->dst, "options",
+                    m->ro_set && !m->ro ? "rw" : "ro");
 }
 
 /* Split a --mount value into m (its options in m->opts).  */

@@ -14,6 +14,11 @@
  * then rm; a fold of the exit by another command) decrements the count
  * once.  A marker left by a start that never released (killed half-way)
  * is given back before the next start takes its own.
+ *
+ * With rw=true the container writes through an overlay of its own over
+ * that mount: <rundir>/image-rw/<n>/{upper,work,merged}, made at start and
+ * unmounted and removed at every release, so what it wrote goes when it
+ * stops (Podman).  The image's mount itself stays read-only and shared.
  */
 #include "container/imgmount.h"
 #include "container/lifecycle.h"
@@ -27,6 +32,8 @@
 #include <errno.h>
 #include <fcntl.h>
 #include <string.h>
+#include <sys/mount.h>
+#include <sys/stat.h>
 #include <unistd.h>
 
 static char *
@@ -37,14 +44,49 @@ marker_dir (struct husk_engine *e, const char *id)
   return husk_asprintf ("%s/image-mounts", run);
 }
 
+static char *
+rw_dir (struct husk_engine *e, const char *id)
+{
+  cleanup_free char *run = husk_container_rundir (e, id);
+
+  return husk_asprintf ("%s/image-rw", run);
+}
+
+/* Unmount and remove the writable overlays: before the images under them
+   are given back, which their mounts would keep busy.  */
+static void
+release_rw (struct husk_engine *e, const char *id)
+{
+  cleanup_free char *dir = rw_dir (e, id);
+  cleanup_dir DIR *d = opendir (dir);
+  struct dirent *de;
+  husk_error_t err = NULL;
+
+  if (d == NULL)
+    return;
+  while ((de = readdir (d)) != NULL)
+    {
+      cleanup_free char *merged = NULL;
+      if (de->d_name[0] == '.')
+        continue;
+      merged = husk_asprintf ("%s/%s/merged", dir, de->d_name);
+      if (umount2 (merged, MNT_DETACH | UMOUNT_NOFOLLOW) < 0 && errno != EINVAL
+          && errno != ENOENT)
+        husk_log_warn ("release %s: unmount '%s': %s", id, merged, strerror (errno));
+    }
+  if (husk_rm_rf (dir, &err) < 0)
+    husk_error_drop (&err, "release %s: remove '%s'", id, dir);
+}
+
 void
 husk_container_image_mounts_release (struct husk_engine *e, const char *id)
 {
   cleanup_free char *dir = marker_dir (e, id);
-  cleanup_dir DIR *d = opendir (dir);
+  cleanup_dir DIR *d = NULL;
   struct dirent *de;
 
-  if (d == NULL)
+  release_rw (e, id);
+  if ((d = opendir (dir)) == NULL)
     return;
   while ((de = readdir (d)) != NULL)
     {
@@ -110,6 +152,48 @@ mount_one (struct husk_engine *e, int dfd, json_t *done, const char *image_id,
   return path;
 }
 
+/* An overlay over the image's mount point lower, writable by the
+   container: the n-th under <rundir>/image-rw.  Return: its mount point.  */
+static char *
+mount_rw (struct husk_engine *e, const char *id, size_t n, const char *lower,
+          husk_error_t *err)
+{
+  cleanup_free char *rw = rw_dir (e, id);
+  cleanup_free char *base = husk_asprintf ("%s/%zu", rw, n);
+  cleanup_free char *upper = husk_asprintf ("%s/upper", base);
+  cleanup_free char *work = husk_asprintf ("%s/work", base);
+  cleanup_free char *merged = husk_asprintf ("%s/merged", base);
+  cleanup_free char *opts = NULL;
+
+  if (strpbrk (lower, ",:") || strpbrk (base, ",:"))
+    return husk_error_makex (err, EINVAL, "image mount: a path with ',' or ':' cannot be an "
+                             "overlay layer: '%s'", strpbrk (lower, ",:") ? lower : base),
+           NULL;
+  if (husk_mkdir_p (upper, 0755, err) < 0 || husk_mkdir_p (work, 0700, err) < 0
+      || husk_mkdir_p (merged, 0755, err) < 0)
+    return NULL;
+  /* Inside a user namespace overlay keeps its own attributes in user.*
+     xattrs (trusted.* needs the initial namespace's CAP_SYS_ADMIN).  */
+  opts = husk_asprintf ("lowerdir=%s,upperdir=%s,workdir=%s%s", lower, upper, work,
+                        e->rootless ? ",userxattr" : "");
+  if (mount ("overlay", merged, "overlay", MS_NODEV, opts) < 0)
+    return husk_error_make (err, errno, "mount a writable overlay over image mount '%s'",
+                            lower), NULL;
+  return steal_ptr (&merged);
+}
+
+static bool
+wants_rw (json_t *m)
+{
+  size_t i;
+  json_t *o;
+
+  json_array_foreach (json_object_get (m, "options"), i, o)
+    if (json_is_string (o) && strcmp (json_string_value (o), "rw") == 0)
+      return true;
+  return false;
+}
+
 static int
 open_marker_dir (const char *dir, husk_error_t *err)
 {
@@ -148,6 +232,16 @@ husk_container_image_mounts_prepare (struct husk_engine *e, const char *id, json
                                 json_string_value (json_object_get (m, "source")),
                                 json_string_value (json_object_get (m, "destination"))),
                NULL;
+      if (wants_rw (m))
+        {
+          char *merged = mount_rw (e, id, i, path, err);
+          if (merged == NULL)
+            return NULL;
+          free (path);
+          path = merged;
+          /* For the spec, a plain writable bind of the overlay.  */
+          json_object_set_new (m, "type", json_string ("bind"));
+        }
       json_object_set_new (m, "source", json_string (path));
     }
   return steal_ptr (&out);

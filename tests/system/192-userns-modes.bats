@@ -43,7 +43,7 @@ owner() { in_userns stat -c %u:%g "$1"; }
     run_husk 125 run --rm --userns=private $IMG true
     assert_output_contains "must provide at least one UID or GID mapping"
     run_husk 125 run --rm --uidmap=abc $IMG true
-    assert_output_contains 'UID setting is malformed expected ["uint32:uint32:uint32"]: ["abc"]'
+    assert_output_contains 'UID setting is malformed expected ["[+ug]uint32:[@]uint32[:uint32]"] : ["abc"]'
     run_husk 125 run --rm --userns=auto --uidmap 0:1:1 $IMG true
     assert_output_contains "--userns and --uidmap/--gidmap/--subuidname/--subgidname are mutually exclusive"
     run_husk 125 run --rm --userns=ns:relative $IMG true
@@ -54,8 +54,8 @@ owner() { in_userns stat -c %u:%g "$1"; }
     assert_output_contains "overlap"
     run_husk 125 run --rm --userns=auto:size=x $IMG true
     assert_output_contains 'invalid auto size "x"'
-    run_husk 125 run --rm --uidmap +0:1:1 $IMG true
-    assert_output_contains "are not supported by husk"
+    run_husk 125 run --rm --uidmap x0:1:1 $IMG true
+    assert_output_contains 'unknown flag "x"'
     run_husk ps -a -q
     assert_output_is ""
 }
@@ -259,6 +259,141 @@ auto_conf() {
     run_husk top c
     assert_output_contains "sleep 1000"
     run_husk rm -f -t 0 c
+    run_husk ps -a -q
+    assert_output_is ""
+}
+
+@test "--uidmap +: breaks the earlier ranges; rootless, fills the rest from 0" {
+    skip_without_subids
+    local base=100000
+    is_rootless && base=1
+    if is_rootless; then
+        # 70001 is outside the namespace: refused.
+        run_husk 125 run --rm --uidmap 0:$base:65536 --uidmap +1000:$((base + 70000)):1 $IMG true
+        assert_output_contains "is outside the"
+        run_husk run --rm --uidmap +1000:0:1 $IMG sh -c 'cat /proc/self/uid_map; id -u'
+        [[ "${lines[0]}" =~ ^\ *0\ +1\ +1000$ ]]
+        [[ "${lines[1]}" =~ ^\ *1000\ +0\ +1$ ]]
+        [[ "${lines[2]}" =~ ^\ *1001\ +1001\ +$(( $(ns_ids) - 1001 ))$ ]]
+        return
+    fi
+    run_husk run --rm --uidmap 0:$base:65536 --uidmap +1000:$((base + 70000)):1 $IMG cat /proc/self/uid_map
+    [[ "${lines[0]}" =~ ^\ *0\ +100000\ +1000$ ]]
+    [[ "${lines[1]}" =~ ^\ *1000\ +170000\ +1$ ]]
+    [[ "${lines[2]}" =~ ^\ *1001\ +101001\ +64535$ ]]
+}
+
+@test "--uidmap @HOST: a host ID through husk's namespace; u and g keep a range to one map" {
+    skip_without_subids
+    local base=100000 host=100000
+    if is_rootless; then
+        base=1
+        host=$(in_userns cat /proc/self/uid_map | awk '$1 == 1 { print $2 }')
+    fi
+    run_husk run --rm --uidmap 0:@$host:10 $IMG cat /proc/self/uid_map
+    [[ "$output" =~ ^\ *0\ +$base\ +10$ ]]
+    run_husk 125 run --rm --uidmap 0:@4294967295:1 $IMG true
+    assert_output_contains "parent ID UID 4294967295 is not mapped/delegated"
+    # The "g" range is not copied to the UID map.
+    run_husk run --rm --gidmap 0:$base:1000 --gidmap g2000:$((base + 5000)):1 $IMG \
+        sh -c 'cat /proc/self/uid_map; echo -; cat /proc/self/gid_map'
+    [[ "${lines[0]}" =~ ^\ *0\ +$base\ +1000$ ]]
+    assert_equal "${lines[1]}" "-"
+    [[ "${lines[3]}" =~ ^\ *2000\ +$((base + 5000))\ +1$ ]]
+}
+
+@test "auto: uidmapping= and gidmapping= add ranges inside the automatic one" {
+    skip_without_subids
+    auto_conf
+    local extra=5000
+    run_husk run --rm --userns=auto:size=2000,uidmapping=1000:$extra:1,gidmapping=0:$extra:1 $IMG \
+        sh -c 'cat /proc/self/uid_map; echo -; cat /proc/self/gid_map'
+    [[ "${lines[1]}" =~ ^\ *1000\ +$extra\ +1$ ]]
+    # The automatic range goes around container ID 1000 and host ID extra.
+    local s n
+    read -r _ s n <<<"${lines[0]}"
+    assert_equal "$n" "1000"
+    [[ "${lines[2]}" =~ ^\ *1001\ +$((s + 1000))\ +999$ ]]
+    [[ "${lines[4]}" =~ ^\ *0\ +$extra\ +1$ ]]
+    [[ "${lines[5]}" =~ ^\ *1\ +[0-9]+\ +1999$ ]]
+    run_husk 125 run --rm --userns=auto:uidmapping=abc $IMG true
+    assert_output_contains 'UID setting is malformed expected ["uint32:[@]uint32[:uint32]"]'
+}
+
+@test "auto: the size comes from the image's IDs, within auto-userns-min-size and -max-size" {
+    skip_without_subids
+    auto_conf
+    local conf=$HUSK_TMP/storage-size.conf
+    { [ -n "${CONTAINERS_STORAGE_CONF:-}" ] && cat "$CONTAINERS_STORAGE_CONF" || printf '[storage]\n[storage.options]\n'; } > "$conf"
+    echo 'auto-userns-min-size = 1' >> "$conf"
+    # The image's /etc/passwd has tester, 1000: 1001 IDs.
+    CONTAINERS_STORAGE_CONF=$conf run_husk run --rm --userns=auto $IMG cat /proc/self/uid_map
+    [[ "$output" =~ ^\ *0\ +[0-9]+\ +1001$ ]]
+    echo 'auto-userns-max-size = 500' >> "$conf"
+    CONTAINERS_STORAGE_CONF=$conf run_husk 125 run --rm --userns=auto $IMG true
+    assert_output_contains "the container needs a user namespace with size 1001 that is bigger than the maximum value allowed with userns=auto 500"
+    # size= wins over both.
+    CONTAINERS_STORAGE_CONF=$conf run_husk run --rm --userns=auto:size=300 $IMG cat /proc/self/uid_map
+    [[ "$output" =~ ^\ *0\ +[0-9]+\ +300$ ]]
+}
+
+@test "top: user and group names as the container with its own maps sees them" {
+    local base=100000
+    is_rootless && base=1
+    run_husk run -d --name tp --uidmap 0:$base:2000 --user 1000:29 $IMG sleep 100
+    run_husk top tp user group pid
+    [[ "${lines[1]}" =~ ^tester\ +audio\ +1\ *$ ]]
+    if ! is_rootless; then
+        run_husk top tp huser
+        assert_equal "${lines[1]}" "101000"
+    fi
+}
+
+# A directory with a file owned by 1000:1000 on the host.
+idmap_dir() {
+    mkdir -p "$HUSK_TMP/idm"
+    echo hi > "$HUSK_TMP/idm/f"
+    chown 1000:1000 "$HUSK_TMP/idm/f"
+    chmod o+x "$HUSK_TMP"
+}
+
+@test "idmap mounts: the host's owners inside a container with its own maps" {
+    skip_if_rootless
+    idmap_dir
+    local maps="--uidmap 0:100000:65536"
+    run_husk run --rm $maps -v "$HUSK_TMP/idm:/x" $IMG stat -c %u:%g /x/f
+    assert_output_is "65534:65534"
+    run_husk run --rm $maps -v "$HUSK_TMP/idm:/x:idmap" $IMG sh -c 'stat -c %u:%g /x/f; touch /x/new'
+    assert_output_is "1000:1000"
+    # Written by the container's root: root's on the host, through the mount.
+    assert_equal "$(stat -c %u:%g "$HUSK_TMP/idm/new")" "0:0"
+    run_husk run --rm $maps --mount "type=bind,src=$HUSK_TMP/idm,dst=/x,idmap=uids=1000-100005-1;gids=@1000-7-1" \
+        $IMG stat -c %u:%g /x/f
+    assert_output_is "5:7"
+    # A named volume, with --mount type=volume.
+    run_husk run --rm -v idv:/x $IMG sh -c 'touch /x/v; chown 1000:1000 /x/v'
+    run_husk run --rm $maps --mount type=volume,src=idv,dst=/x,idmap $IMG stat -c %u:%g /x/v
+    assert_output_is "1000:1000"
+}
+
+@test "idmap mounts: dropped without maps, refused for tmpfs, twice, rootless and with runc" {
+    idmap_dir 2>/dev/null || true
+    if is_rootless; then
+        run_husk 125 run --rm --uidmap 0:1:1000 -v "$HUSK_TMP/idm:/x:idmap" $IMG true
+        assert_output_contains "idmapped mounts are not possible rootless: the kernel allows them only to a process with CAP_SYS_ADMIN in the initial user namespace"
+    else
+        # No user namespace of its own: the host's IDs, as without idmap.
+        run_husk run --rm -v "$HUSK_TMP/idm:/x:idmap" $IMG stat -c %u:%g /x/f
+        assert_output_is "1000:1000"
+        if command -v runc >/dev/null; then
+            run_husk 125 run --rm --runtime runc --uidmap 0:100000:65536 -v "$HUSK_TMP/idm:/x:idmap" $IMG true
+            assert_output_contains "does not support idmapped mounts: use --runtime crun"
+        fi
+    fi
+    run_husk 125 run --rm --mount type=tmpfs,dst=/x,idmap $IMG true
+    assert_output_contains "idmap is supported for bind and volume mounts only"
+    run_husk 125 run --rm --uidmap 0:1:1000 --mount "type=bind,src=$HUSK_TMP,dst=/x,idmap=uids=1-2" $IMG true
+    assert_output_contains "invalid idmap mapping"
     run_husk ps -a -q
     assert_output_is ""
 }

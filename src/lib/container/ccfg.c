@@ -296,6 +296,7 @@ parse_volume (const char *spec, husk_error_t *err)
       for (size_t i = 0; o[i]; i++)
         {
           if (strcmp (o[i], "ro") && strcmp (o[i], "rw") && strcmp (o[i], "z")
+              && strcmp (o[i], "idmap") && !husk_has_prefix (o[i], "idmap=")
               && strcmp (o[i], "Z") && strcmp (o[i], "U") && strcmp (o[i], "nosuid")
               && strcmp (o[i], "nodev") && strcmp (o[i], "noexec") && strcmp (o[i], "suid")
               && strcmp (o[i], "dev") && strcmp (o[i], "exec") && strcmp (o[i], "rbind")
@@ -399,8 +400,11 @@ mount_key (struct mount_spec *m, const char *k, const char *v, husk_error_t *err
   if (strcmp (k, "bind-propagation") == 0 && v)
     return json_array_append_new (m->opts, json_string (v)), 0;
   if (strcmp (k, "idmap") == 0)
-    return husk_error_makex (err, ENOTSUP, "--mount idmap: idmapped mounts are not supported "
-                             "by husk yet");
+    {
+      /* Checked with the container's maps (container/idmaps.c).  */
+      cleanup_free char *o = v ? husk_asprintf ("idmap=%s", v) : husk_xstrdup ("idmap");
+      return json_array_append_new (m->opts, json_string (o)), 0;
+    }
   if (strcmp (k, "U") == 0 || strcmp (k, "chown") == 0)
     {
       if (mount_bool (k, v, &b, err) < 0)

@@ -163,7 +163,11 @@ husk_container_create (struct husk_engine *e, const char *image_id, json_t *req,
   const char *top;
   int ret = -1;
 
-  if (c == NULL || husk_container_userns_build (e, req, c, &userns_lock, err) < 0)
+  if (c == NULL)
+    goto out;
+  top = img.layers && img.layers[0] ? img.layers[husk_strv_len (img.layers) - 1] : NULL;
+  if (husk_container_userns_build (e, req, c, top, &userns_lock, err) < 0
+      || husk_container_idmap_mounts (e, c, err) < 0)
     goto out;
   if ((name = choose_name (req, id, err)) == NULL)
     goto out;
@@ -210,7 +214,6 @@ husk_container_create (struct husk_engine *e, const char *image_id, json_t *req,
   /* The row holds the container's --userns=auto range from now on.  */
   if (userns_lock >= 0)
     close (steal_fd (&userns_lock));
-  top = img.layers && img.layers[0] ? img.layers[husk_strv_len (img.layers) - 1] : NULL;
   /* Named volumes exist from create on, as in Podman; they are seeded from
      the image at the first start.  */
   if (husk_mkdir_p (dir, 0700, err) < 0 || husk_container_write_bundle_files (e, dir, c, err) < 0

@@ -7,6 +7,8 @@
 #include "container/idmaps.h"
 
 #include "engine/engine.h"
+#include "runtime/driver.h"
+#include "runtime/runtime.h"
 #include "config/config.h"
 #include "state/containers.h"
 #include "userns/userns.h"
@@ -27,6 +29,7 @@
 #include <unistd.h>
 
 #define AUTO_MIN_SIZE 1024
+#define AUTO_MAX_SIZE 65536
 #define MAX_SUBID_RANGES 32
 
 static const char *
@@ -101,22 +104,139 @@ from_subids (const char *file, const char *name, struct husk_idmap *m, husk_erro
   return 0;
 }
 
-static int
-map_strings (json_t *a, const char *what, struct husk_idmap *m, husk_error_t *err)
+/* The maps of the namespace husk runs in (rootless: 0 the user, 1.. the
+   subordinate IDs; root: the host's), for "@" and filling gaps.  */
+static void
+parent_maps (struct husk_idmap *u, struct husk_idmap *g)
 {
+  cleanup_free char *ut = husk_read_file ("/proc/self/uid_map", NULL, NULL);
+  cleanup_free char *gt = husk_read_file ("/proc/self/gid_map", NULL, NULL);
+
+  husk_idmap_from_proc (u, ut);
+  husk_idmap_from_proc (g, gt);
+}
+
+static bool
+parse_id (const char *s, uint64_t *out)
+{
+  char *end;
+
+  if (*s < '0' || *s > '9')
+    return false;
+  errno = 0;
+  *out = strtoull (s, &end, 10);
+  return *end == '\0' && errno == 0 && *out <= UINT32_MAX;
+}
+
+/* "C:[@]H:N" (parts[0..2], flags already taken off C) as ranges in out:
+   with "@", H is an ID of husk's parent namespace, found in parent one ID
+   at a time (Podman 5).  */
+static int
+triple (char **parts, const char *what, const struct husk_idmap *parent,
+        struct husk_idmap *out, husk_error_t *err)
+{
+  bool at = parts[1][0] == '@';
+  uint64_t c, h, n;
+
+  if (!parse_id (parts[0], &c) || !parse_id (parts[1] + at, &h) || !parse_id (parts[2], &n))
+    return 1;
+  if (!at)
+    return husk_idmap_add (out, c, h, n) || n == 0 ? 0 : husk_error_makex (err, EINVAL,
+                                                           "invalid %s mapping %s:%s:%s",
+                                                           what, parts[0], parts[1], parts[2]);
+  for (uint64_t i = 0; i < n; i++)
+    {
+      uint32_t mid;
+      size_t last = out->n - 1;
+      if (h + i > UINT32_MAX || !husk_idmap_to_container (parent, (uint32_t) (h + i), &mid))
+        return husk_error_makex (err, EINVAL, "parent ID %s %llu is not mapped/delegated",
+                                 what, (unsigned long long) (h + i));
+      if (out->n > 0 && (uint64_t) out->r[last].inside + out->r[last].size == c + i
+          && (uint64_t) out->r[last].outside + out->r[last].size == mid)
+        out->r[last].size++;
+      else if (!husk_idmap_add (out, c + i, mid, 1))
+        return husk_error_makex (err, EINVAL, "too many %s mapping ranges", what);
+    }
+  return 0;
+}
+
+static int
+malformed (const char *what, const char *s, bool flags, husk_error_t *err)
+{
+  return husk_error_makex (err, EINVAL, "initializing ID mappings: %s setting is malformed "
+                           "expected [\"%suint32:[@]uint32[:uint32]\"] : [\"%s\"]", what,
+                           flags ? "[+ug]" : "", s);
+}
+
+/* One --uidmap or --gidmap value into m, as Podman 5 reads it: triples
+   "[+ug]C:[@]H[:N]" (N is 1 when left out).  "u" and "g" keep it to one of
+   the maps, "+" breaks what m maps already to make room; *fill is set
+   when a "+" range comes first, rootless: the gaps are then filled.  */
+static int
+flex_add (struct husk_idmap *m, const char *spec, bool uid, const struct husk_idmap *parent,
+          bool rootless, bool *fill, husk_error_t *err)
+{
+  const char *what = uid ? "UID" : "GID";
+  cleanup_strv char **parts = husk_strv_split (spec, ':');
+  size_t n = husk_strv_len (parts);
+
+  if (*spec == '\0')
+    return 0;
+  if (n == 2)
+    {
+      parts = husk_xrealloc (parts, 4 * sizeof *parts);
+      parts[2] = husk_xstrdup ("1");
+      parts[3] = NULL;
+      n = 3;
+    }
+  if (n == 0 || n % 3 != 0)
+    return malformed (what, spec, true, err);
+  for (size_t i = 0; i < n; i += 3)
+    {
+      size_t skip = strspn (parts[i], "+ug");
+      bool plus = memchr (parts[i], '+', skip), only_u = memchr (parts[i], 'u', skip);
+      bool only_g = memchr (parts[i], 'g', skip);
+      struct husk_idmap r = { 0 };
+      int rc;
+
+      if (parts[i][skip] < '0' || parts[i][skip] > '9')
+        return parts[i][skip] ? husk_error_makex (err, EINVAL, "invalid mapping: \"%s\": "
+                                                  "unknown flag \"%c\"", spec, parts[i][skip])
+                              : malformed (what, spec, true, err);
+      if ((only_u || only_g) && (uid ? !only_u : !only_g))
+        continue;
+      memmove (parts[i], parts[i] + skip, strlen (parts[i] + skip) + 1);
+      if ((rc = triple (parts + i, what, parent, &r, err)) != 0)
+        return rc < 0 ? -1 : malformed (what, spec, true, err);
+      for (size_t k = 0; k < r.n; k++)
+        {
+          bool ok;
+          if (plus && m->n == 0 && rootless)
+            *fill = true;
+          ok = plus ? husk_idmap_break_insert (m, r.r[k].inside, r.r[k].outside, r.r[k].size)
+                    : husk_idmap_add (m, r.r[k].inside, r.r[k].outside, r.r[k].size);
+          if (!ok)
+            return husk_error_makex (err, EINVAL, "too many %s mapping ranges", what);
+        }
+    }
+  return 0;
+}
+
+static int
+map_strings (json_t *a, bool uid, const struct husk_idmap *parent, bool rootless,
+             struct husk_idmap *m, husk_error_t *err)
+{
+  bool fill = false;
   size_t i;
   json_t *v;
 
   json_array_foreach (a, i, v)
-    {
-      const char *s = json_string_value (v);
-      if (s && (*s == '+' || strchr (s, '@')))
-        return husk_error_makex (err, ENOTSUP, "--%smap \"%s\": the \"+\" and \"@\" forms "
-                                 "are not supported by husk: give CONTAINER:HOST:SIZE",
-                                 what, s);
-      if (husk_idmap_add_string (m, s, strcmp (what, "uid") == 0 ? "UID" : "GID", err) < 0)
-        return -1;
-    }
+    if (flex_add (m, json_string_value (v) ?: "", uid, parent, rootless, &fill, err) < 0)
+      return -1;
+  if (fill)
+    husk_idmap_fill (m, parent);
+  if (m->n > 0)
+    husk_idmap_normalize (m);
   return 0;
 }
 
@@ -130,15 +250,30 @@ explicit_maps (json_t *req, bool rootless, struct husk_idmap *u, struct husk_idm
     return husk_error_makex (err, ENOTSUP, "--subuidname and --subgidname need root: "
                              "rootless, use --uidmap and --gidmap with IDs of your user "
                              "namespace");
-  if (map_strings (json_object_get (req, "uidmap"), "uid", u, err) < 0
-      || map_strings (json_object_get (req, "gidmap"), "gid", g, err) < 0
-      || (su && from_subids ("/etc/subuid", su, u, err) < 0)
+  struct husk_idmap pu = { 0 }, pg = { 0 };
+  json_t *um = json_object_get (req, "uidmap"), *gm = json_object_get (req, "gidmap");
+
+  parent_maps (&pu, &pg);
+  /* As in Podman, the values of one of the two flags stand for both ("u"
+     and "g" ranges stay on their side).  */
+  if (json_array_size (um) == 0)
+    um = gm;
+  if (json_array_size (gm) == 0)
+    gm = um;
+  if (map_strings (um, true, &pu, rootless, u, err) < 0
+      || map_strings (gm, false, &pg, rootless, g, err) < 0)
+    return -1;
+  /* Rootless, a map left empty gets all of the user's IDs (Podman).  */
+  if (rootless && u->n == 0 && g->n > 0)
+    husk_idmap_fill (u, &pu);
+  if (rootless && g->n == 0 && u->n > 0)
+    husk_idmap_fill (g, &pg);
+  if ((su && from_subids ("/etc/subuid", su, u, err) < 0)
       || (sg || su ? from_subids ("/etc/subgid", sg ? sg : su, g, err) : 0) < 0)
     return -1;
-  /* As in Podman, one of the two maps stands for both.  */
-  if (u->n == 0)
+  if (u->n == 0 && json_array_size (um) == 0)
     *u = *g;
-  if (g->n == 0)
+  if (g->n == 0 && json_array_size (gm) == 0)
     *g = *u;
   return 0;
 }
@@ -322,16 +457,109 @@ auto_lock (struct husk_engine *e, int *lock_fd, husk_error_t *err)
   return 0;
 }
 
+/* "uidmapping=C:[@]H[:N]" of --userns=auto into m (Podman 5).  */
 static int
-auto_maps (struct husk_engine *e, const char *mode, bool rootless, struct husk_idmap *u,
-           struct husk_idmap *g, int *lock_fd, husk_error_t *err)
+auto_extra (const char *v, bool uid, struct husk_idmap *m, husk_error_t *err)
+{
+  struct husk_idmap pu = { 0 }, pg = { 0 };
+  cleanup_strv char **parts = husk_strv_split (v, ':');
+  size_t n = husk_strv_len (parts);
+  int rc;
+
+  if (n == 2)
+    {
+      parts = husk_xrealloc (parts, 4 * sizeof *parts);
+      parts[2] = husk_xstrdup ("1");
+      parts[3] = NULL;
+      n = 3;
+    }
+  parent_maps (&pu, &pg);
+  if (n != 3 || (rc = triple (parts, uid ? "UID" : "GID", uid ? &pu : &pg, m, err)) > 0)
+    return malformed (uid ? "UID" : "GID", v, false, err);
+  return rc;
+}
+
+/* Container IDs 0..size-1 that extra leaves free, one range after the
+   other, from host ID host on (out NULL: just count them).  */
+static uint64_t
+auto_zip (struct husk_idmap *out, uint64_t size, const struct husk_idmap *extra, uint64_t host)
+{
+  uint64_t c = 0, count = 0;
+
+  while (c < size)
+    {
+      uint64_t stop = size;
+      bool taken = false;
+
+      for (size_t k = 0; k < extra->n && !taken; k++)
+        if (extra->r[k].inside <= c && c < (uint64_t) extra->r[k].inside + extra->r[k].size)
+          c = (uint64_t) extra->r[k].inside + extra->r[k].size, taken = true;
+        else if (extra->r[k].inside > c && extra->r[k].inside < stop)
+          stop = extra->r[k].inside;
+      if (taken)
+        continue;
+      if (out)
+        husk_idmap_add (out, c, host + count, stop - c);
+      count += stop - c;
+      c = stop;
+    }
+  return count;
+}
+
+/* Pick size IDs for one side: a free block of the pool for the container
+   IDs the extra ranges leave, then the extra ranges themselves.  */
+static bool
+auto_side (const struct husk_idmap *pool, struct husk_idmap *used, uint32_t size,
+           const struct husk_idmap *extra, struct husk_idmap *out)
+{
+  struct husk_idmap block = { 0 };
+  uint64_t count;
+
+  for (size_t k = 0; k < extra->n; k++)
+    husk_idmap_add (used, extra->r[k].outside, extra->r[k].outside, extra->r[k].size);
+  count = auto_zip (NULL, size, extra, 0);
+  if (count > 0 && !auto_pick (pool, used, (uint32_t) count, &block))
+    return false;
+  if (count > 0)
+    auto_zip (out, size, extra, block.r[0].outside);
+  for (size_t k = 0; k < extra->n; k++)
+    husk_idmap_add (out, extra->r[k].inside, extra->r[k].outside, extra->r[k].size);
+  husk_idmap_normalize (out);
+  return true;
+}
+
+/* How many IDs the image needs (idmaps.h), within storage.conf's
+   auto-userns-min-size and auto-userns-max-size.  */
+static int
+auto_size (struct husk_engine *e, const char *image_chain, uint32_t *size, husk_error_t *err)
+{
+  const char *min = auto_option (e, "auto-userns-min-size");
+  const char *max = auto_option (e, "auto-userns-max-size");
+  uint32_t lo = AUTO_MIN_SIZE, hi = AUTO_MAX_SIZE, need = 0;
+
+  if ((min && parse_num (min, "auto-userns-min-size", &lo, err) < 0)
+      || (max && parse_num (max, "auto-userns-max-size", &hi, err) < 0))
+    return -1;
+  if (image_chain && *image_chain
+      && husk_container_image_id_span (e, image_chain, &need, err) < 0)
+    return husk_error_wrap (err, "size the user namespace of --userns=auto");
+  *size = need > lo ? need : lo;
+  if (hi > 0 && *size > hi)
+    return husk_error_makex (err, EINVAL, "the container needs a user namespace with size %u "
+                             "that is bigger than the maximum value allowed with userns=auto "
+                             "%u", *size, hi);
+  return 0;
+}
+
+static int
+auto_maps (struct husk_engine *e, const char *mode, const char *image_chain, bool rootless,
+           struct husk_idmap *u, struct husk_idmap *g, int *lock_fd, husk_error_t *err)
 {
   struct husk_idmap upool = { 0 }, gpool = { 0 }, uused = { 0 }, gused = { 0 };
-  const char *min = auto_option (e, "auto-userns-min-size");
-  uint32_t size = AUTO_MIN_SIZE;
+  struct husk_idmap uextra = { 0 }, gextra = { 0 };
+  uint32_t size = 0;
+  bool sized = false;
 
-  if (min && parse_num (min, "auto-userns-min-size", &size, err) < 0)
-    return -1;
   if (mode[4] == ':')
     {
       cleanup_strv char **opts = husk_strv_split (mode + 5, ',');
@@ -340,21 +568,32 @@ auto_maps (struct husk_engine *e, const char *mode, bool rootless, struct husk_i
           {
             if (parse_num (opts[i] + 5, "auto size", &size, err) < 0)
               return -1;
+            sized = true;
           }
-        else if (husk_has_prefix (opts[i], "uidmapping=") || husk_has_prefix (opts[i], "gidmapping="))
-          return husk_error_makex (err, ENOTSUP, "--userns=auto option \"%s\" is not "
-                                   "supported by husk yet", opts[i]);
+        else if (husk_has_prefix (opts[i], "uidmapping="))
+          {
+            if (auto_extra (opts[i] + 11, true, &uextra, err) < 0)
+              return -1;
+          }
+        else if (husk_has_prefix (opts[i], "gidmapping="))
+          {
+            if (auto_extra (opts[i] + 11, false, &gextra, err) < 0)
+              return -1;
+          }
         else
           return husk_error_makex (err, EINVAL, "invalid option \"%s\" for auto user "
                                    "namespace", opts[i]);
     }
-  if (size == 0)
+  if (sized && size == 0)
     return husk_error_makex (err, EINVAL, "invalid auto size 0");
+  if (!sized && auto_size (e, image_chain, &size, err) < 0)
+    return -1;
   if (auto_pool (e, rootless, "/etc/subuid", "/proc/self/uid_map", &upool, err) < 0
       || auto_pool (e, rootless, "/etc/subgid", "/proc/self/gid_map", &gpool, err) < 0
       || auto_lock (e, lock_fd, err) < 0 || auto_used (e, &uused, &gused, err) < 0)
     return -1;
-  if (!auto_pick (&upool, &uused, size, u) || !auto_pick (&gpool, &gused, size, g))
+  if (!auto_side (&upool, &uused, size, &uextra, u)
+      || !auto_side (&gpool, &gused, size, &gextra, g))
     return husk_error_makex (err, ENOSPC, "could not find enough available IDs");
   return 0;
 }
@@ -468,8 +707,8 @@ userns_path (const char *mode, json_t *c, husk_error_t *err)
 }
 
 int
-husk_container_userns_build (struct husk_engine *e, json_t *req, json_t *c, int *lock_fd,
-                             husk_error_t *err)
+husk_container_userns_build (struct husk_engine *e, json_t *req, json_t *c,
+                             const char *image_chain, int *lock_fd, husk_error_t *err)
 {
   const char *mode = str (req, "userns");
   bool maps = json_array_size (json_object_get (req, "uidmap"))
@@ -501,7 +740,7 @@ husk_container_userns_build (struct husk_engine *e, json_t *req, json_t *c, int 
     r = rootless ? nomap (&u, &g, err)
                  : husk_error_makex (err, EINVAL, "nomap is only supported in rootless mode");
   else if (strcmp (mode, "auto") == 0 || husk_has_prefix (mode, "auto:"))
-    r = auto_maps (e, mode, rootless, &u, &g, lock_fd, err);
+    r = auto_maps (e, mode, image_chain, rootless, &u, &g, lock_fd, err);
   else if (strcmp (mode, "private") == 0)
     r = husk_error_makex (err, EINVAL, "must provide at least one UID or GID mapping to "
                           "configure a user namespace");
@@ -525,6 +764,113 @@ husk_container_idmaps (json_t *ccfg, struct husk_idmap *uids, struct husk_idmap 
   return husk_idmap_from_json (uids, json_object_get (ns, "uid_map"), NULL) == 0
          && husk_idmap_from_json (gids, json_object_get (ns, "gid_map"), NULL) == 0
          && uids->n > 0 && gids->n > 0;
+}
+
+/* ---- idmapped mounts ----------------------------------------------------- */
+
+/* Whether the runtime can give a mount an ID mapping: what its "features"
+   say (runc 1.1 lists no "idmap" and would ignore the mapping); a runtime
+   without "features" is trusted when it is crun, which has had them since
+   long before it had that verb.  */
+static bool
+runtime_idmaps (struct husk_engine *e, const char *path)
+{
+  cleanup (husk_runtime_free) struct husk_runtime *rt = husk_runtime_open (path, e->runroot,
+                                                                          NULL);
+  cleanup_strv char **argv = rt ? husk_runtime_argv (rt, "features", NULL) : NULL;
+  cleanup_free char *out = NULL;
+  cleanup_json json_t *f = NULL;
+  husk_error_t ignored = NULL;
+  json_t *v;
+  size_t i;
+
+  if (rt == NULL)
+    return false;
+  if (husk_runtime_run (rt, argv, &out, &ignored) < 0)
+    {
+      husk_error_release (&ignored);
+      return husk_has_prefix (rt->name, "crun");
+    }
+  f = json_loads (out ? out : "", 0, NULL);
+  json_array_foreach (json_object_get (f, "mountOptions"), i, v)
+    if (json_string_value (v) && strcmp (json_string_value (v), "idmap") == 0)
+      return true;
+  v = json_object_get (json_object_get (json_object_get (f, "linux"), "mountExtensions"),
+                       "idmap");
+  return json_is_true (json_object_get (v, "enabled"));
+}
+
+/* The mount's idmap option (NULL: none), its index in *at.  */
+static const char *
+idmap_option (json_t *m, size_t *at, husk_error_t *err)
+{
+  const char *found = NULL;
+  size_t i;
+  json_t *v;
+
+  json_array_foreach (json_object_get (m, "options"), i, v)
+    {
+      const char *o = json_string_value (v);
+      if (o == NULL || (strcmp (o, "idmap") && !husk_has_prefix (o, "idmap=")))
+        continue;
+      if (found)
+        return husk_error_makex (err, EINVAL, "the 'idmap' option can only be set once"),
+               NULL;
+      found = o;
+      *at = i;
+    }
+  return found;
+}
+
+int
+husk_container_idmap_mounts (struct husk_engine *e, json_t *c, husk_error_t *err)
+{
+  struct husk_idmap cu = { 0 }, cg = { 0 };
+  bool checked = false;
+  size_t i;
+  json_t *m;
+
+  if (!husk_container_idmaps (c, &cu, &cg))
+    cu.n = cg.n = 0;
+  json_array_foreach (json_object_get (c, "mounts"), i, m)
+    {
+      const char *type = str (m, "type"), *dst = str (m, "destination");
+      struct husk_idmap u, g;
+      husk_error_t perr = NULL;
+      size_t at = 0;
+      const char *opt = idmap_option (m, &at, &perr);
+
+      if (perr)
+        return *err = perr, husk_error_wrap (err, "invalid mount '%s'", dst ? dst : "");
+      if (opt == NULL)
+        continue;
+      if (strcmp (type, "bind") && strcmp (type, "volume"))
+        return husk_error_makex (err, EINVAL, "invalid mount '%s': idmap is supported for "
+                                 "bind and volume mounts only", dst);
+      if (husk_idmap_mount_option (opt, &cu, &cg, &u, &g, err) < 0)
+        return husk_error_wrap (err, "invalid mount '%s'", dst);
+      /* No maps: the container sees the host's IDs anyway (Podman).  */
+      if (u.n == 0 && g.n == 0)
+        {
+          json_array_remove (json_object_get (m, "options"), at);
+          continue;
+        }
+      if (u.n == 0 || g.n == 0)
+        return husk_error_makex (err, EINVAL, "invalid mount '%s': without a user namespace "
+                                 "of the container's own, idmap needs both uids= and gids=",
+                                 dst);
+      if (husk_userns_rootless ())
+        return husk_error_makex (err, ENOTSUP, "invalid mount '%s': idmapped mounts are not "
+                                 "possible rootless: the kernel allows them only to a process "
+                                 "with CAP_SYS_ADMIN in the initial user namespace (root); use "
+                                 "--userns=keep-id, or U to chown the source", dst);
+      if (!checked && !runtime_idmaps (e, str (c, "runtime")))
+        return husk_error_makex (err, ENOTSUP, "invalid mount '%s': the OCI runtime '%s' "
+                                 "does not support idmapped mounts: use --runtime crun", dst,
+                                 str (c, "runtime"));
+      checked = true;
+    }
+  return 0;
 }
 
 /* ---- reaching husk's directories from the container's namespace ---------- */

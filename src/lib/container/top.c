@@ -15,6 +15,7 @@
 #include "container/top.h"
 #include "format/humanize.h"
 #include "runtime/user.h"
+#include "util/idmap.h"
 #include "util/cleanup.h"
 #include "util/hostdb.h"
 #include "util/fileutil.h"
@@ -72,6 +73,9 @@ struct top
   size_t n;
   struct id_table passwd; /* the container's /etc/passwd */
   struct id_table group;
+  bool mapped;            /* its own user namespace: IDs go through maps */
+  struct husk_idmap uids; /* its maps, as husk's namespace sees them */
+  struct husk_idmap gids;
   long ticks;
   long page_kb;
   int64_t boot_ns;
@@ -380,28 +384,41 @@ start_ns (const struct top *t, const struct proc *p)
   return t->boot_ns + (int64_t) (p->start * 1000000000ULL / (unsigned long long) t->ticks);
 }
 
+/* A host ID (of husk's namespace) as the container sees it: through its
+   maps when it has a user namespace of its own; unmapped IDs are the
+   overflow ID, as the kernel shows them.  */
+static unsigned long
+inside (const struct top *t, const struct husk_idmap *m, unsigned long id)
+{
+  uint32_t c;
+
+  if (!t->mapped)
+    return id;
+  return id <= UINT32_MAX && husk_idmap_to_container (m, (uint32_t) id, &c) ? c : 65534;
+}
+
 static char *
 v_user (struct top *t, struct proc *p)
 {
-  return id_name (&t->passwd, p->euid);
+  return id_name (&t->passwd, inside (t, &t->uids, p->euid));
 }
 
 static char *
 v_ruser (struct top *t, struct proc *p)
 {
-  return id_name (&t->passwd, p->ruid);
+  return id_name (&t->passwd, inside (t, &t->uids, p->ruid));
 }
 
 static char *
 v_group (struct top *t, struct proc *p)
 {
-  return id_name (&t->group, p->egid);
+  return id_name (&t->group, inside (t, &t->gids, p->egid));
 }
 
 static char *
 v_rgroup (struct top *t, struct proc *p)
 {
-  return id_name (&t->group, p->rgid);
+  return id_name (&t->group, inside (t, &t->gids, p->rgid));
 }
 
 static char *
@@ -640,6 +657,27 @@ boot_ns (void)
   return p ? (int64_t) strtoll (p + 7, NULL, 10) * 1000000000 : 0;
 }
 
+/* The maps of init's user namespace when it is not husk's: reading its
+   uid_map from here gives them relative to husk's namespace.  */
+static void
+read_maps (struct top *t, int init)
+{
+  cleanup_free char *ns = husk_asprintf ("/proc/%d/ns/user", init);
+  cleanup_free char *um = NULL, *gm = NULL;
+  struct stat a, b;
+
+  if (stat (ns, &a) < 0 || stat ("/proc/self/ns/user", &b) < 0
+      || (a.st_ino == b.st_ino && a.st_dev == b.st_dev))
+    return;
+  um = read_proc (init, "uid_map");
+  gm = read_proc (init, "gid_map");
+  if (um == NULL || gm == NULL)
+    return;
+  husk_idmap_from_proc (&t->uids, um);
+  husk_idmap_from_proc (&t->gids, gm);
+  t->mapped = true;
+}
+
 /* The container's /etc/passwd and /etc/group, through its init's root. */
 static void
 read_names (struct top *t, int init)
@@ -709,6 +747,7 @@ husk_container_top (const struct husk_container_rec *r, char *const *words, husk
   if (collect (&t, r->pid, err) == 0)
     {
       read_names (&t, r->pid);
+      read_maps (&t, r->pid);
       out = render (&t, ds, nd);
     }
   for (size_t i = 0; i < t.n; i++)

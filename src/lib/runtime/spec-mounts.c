@@ -14,6 +14,7 @@
  */
 #include "runtime/spec-private.h"
 #include "util/cleanup.h"
+#include "util/idmap.h"
 #include "util/strutil.h"
 
 #include <errno.h>
@@ -229,7 +230,10 @@ mount_options (const char *type, const char *dest, json_t *given, husk_error_t *
 
       if (in_list (ignored_opts, s) || strcmp (s, "notmpcopyup") == 0)
         continue;
-      if (strcmp (s, "O") == 0 || strcmp (s, "idmap") == 0)
+      /* The mount's own ID mapping (idmapped_mount()).  */
+      if (strcmp (s, "idmap") == 0 || husk_has_prefix (s, "idmap="))
+        continue;
+      if (strcmp (s, "O") == 0)
         {
           husk_error_makex (err, EINVAL, "mount option \"%s\" for '%s' is not supported", s,
                             dest);
@@ -287,8 +291,50 @@ devpts_options (const char *dest, json_t *given, husk_error_t *err)
   return steal_ptr (&o);
 }
 
+static json_t *
+spec_idmap (const struct husk_idmap *m)
+{
+  json_t *a = json_array ();
+
+  for (size_t i = 0; i < m->n; i++)
+    json_array_append_new (a, json_pack ("{s:I, s:I, s:I}", "containerID",
+                                         (json_int_t) m->r[i].inside, "hostID",
+                                         (json_int_t) m->r[i].outside, "size",
+                                         (json_int_t) m->r[i].size));
+  return a;
+}
+
+/* A bind mount's "idmap" option (checked at create: container/idmaps.c)
+   as the OCI 1.1 mount's uidMappings and gidMappings: file system IDs to
+   host IDs, the container's own maps unless the option names others.  */
 static int
-user_mount (json_t *m, size_t idx, struct mlist *l, husk_error_t *err)
+idmapped_mount (json_t *ccfg, json_t *given, json_t *mount, husk_error_t *err)
+{
+  json_t *ns = json_object_get (ccfg, "userns");
+  struct husk_idmap cu = { 0 }, cg = { 0 }, u, g;
+  size_t i;
+  json_t *v;
+
+  json_array_foreach (given, i, v)
+    {
+      const char *s = json_string_value (v);
+      if (strcmp (s, "idmap") && !husk_has_prefix (s, "idmap="))
+        continue;
+      if ((json_object_get (ns, "uid_map")
+           && (husk_idmap_from_json (&cu, json_object_get (ns, "uid_map"), err) < 0
+               || husk_idmap_from_json (&cg, json_object_get (ns, "gid_map"), err) < 0))
+          || husk_idmap_mount_option (s, &cu, &cg, &u, &g, err) < 0)
+        return -1;
+      if (u.n > 0)
+        json_object_set_new (mount, "uidMappings", spec_idmap (&u));
+      if (g.n > 0)
+        json_object_set_new (mount, "gidMappings", spec_idmap (&g));
+    }
+  return 0;
+}
+
+static int
+user_mount (json_t *ccfg, json_t *m, size_t idx, struct mlist *l, husk_error_t *err)
 {
   const char *type, *dest_raw, *source;
   cleanup_free char *dest = NULL;
@@ -345,7 +391,7 @@ user_mount (json_t *m, size_t idx, struct mlist *l, husk_error_t *err)
       return husk_error_make (err, errno, "%s source '%s'", type, source);
     }
   mlist_add (l, dest, "bind", source, o);
-  return 0;
+  return idmapped_mount (ccfg, given, l->v[l->n - 1].j, err);
 }
 
 /* --tz: a zone under /usr/share/zoneinfo, or "local" for the host's.  */
@@ -396,7 +442,7 @@ requested_mounts (struct husk_spec_ctx *c, struct mlist *l, husk_error_t *err)
   if (husk_spec_get_array (c->ccfg, "mounts", &mounts, err) < 0)
     return -1;
   json_array_foreach (mounts, i, m)
-    if (user_mount (m, i, l, err) < 0)
+    if (user_mount (c->ccfg, m, i, l, err) < 0)
       return -1;
   if (c->init_path != NULL && !mlist_has (l, HUSK_SPEC_INIT_PATH))
     mlist_add (l, HUSK_SPEC_INIT_PATH, "bind", c->init_path,

@@ -52,4 +52,29 @@ bool husk_idmap_overlaps (const struct husk_idmap *m);
 bool husk_idmap_to_host (const struct husk_idmap *m, uint32_t id, uint32_t *out);
 bool husk_idmap_to_container (const struct husk_idmap *m, uint32_t id, uint32_t *out);
 
+/* Podman's "+" form: remove from m whatever the range takes, on either
+   side, then append it (false when m is full).  */
+bool husk_idmap_break_insert (struct husk_idmap *m, uint64_t inside, uint64_t outside,
+                              uint64_t size);
+
+/* Sort m by container ID and merge ranges that continue each other.  */
+void husk_idmap_normalize (struct husk_idmap *m);
+
+/* Give the container IDs m leaves unmapped, from 0 up, the IDs of parent
+   (their inside: the IDs of husk's namespace) that m does not use yet, in
+   order; m ends normalized.  */
+void husk_idmap_fill (struct husk_idmap *m, const struct husk_idmap *parent);
+
+/* Load the lines "IN OUT SIZE" of /proc/PID/uid_map or gid_map text.  */
+void husk_idmap_from_proc (struct husk_idmap *m, const char *text);
+
+/* The maps of a mount's idmap option, "idmap", "idmap=true" or
+   "idmap=uids=C-H-N#...;gids=..." (Podman's): file system ID to host ID.
+   What a custom mapping leaves out is the container's (cu, cg); "@C-H-N"
+   takes H as an ID of the container, through cu or cg.  u and g stay
+   empty for "idmap=false".  Return: 0, or -1 (EINVAL).  */
+int husk_idmap_mount_option (const char *opt, const struct husk_idmap *cu,
+                             const struct husk_idmap *cg, struct husk_idmap *u,
+                             struct husk_idmap *g, husk_error_t *err);
+
 #endif

@@ -56,7 +56,7 @@ struct create_opts
 #define O(field) offsetof (struct create_opts, field)
 /* Podman 5's run/create flags, each implemented or refused with the reason
    (docs/husk-run.md).  */
-#define NET_LATER "needs bridge networks, which husk does not have yet (use --network host or none)"
+#define NET_LATER "needs bridge networks, which husk does not have yet (use --network pasta, slirp4netns, host or none)"
 #define REGISTRY_LATER "needs pulling from a registry, which husk does not support yet"
 #define USERNS_LATER "user namespace mappings come with rootless support, which husk does not have yet"
 #define CGROUP_LATER "husk does not set this cgroup limit yet"

@@ -162,6 +162,11 @@ exec_child (const char *dir, const char *log, char *const argv[], int keep_fd)
 
   sigemptyset (&none);
   sigprocmask (SIG_SETMASK, &none, NULL);
+  /* Ignored signals stay ignored across exec: pasta takes a SIGPIPE that
+     was ignored already for a failure to install its handlers.  */
+  for (int sig = 1; sig < NSIG; sig++)
+    if (sig != SIGKILL && sig != SIGSTOP)
+      signal (sig, SIG_DFL);
   setsid ();
   /* Relative paths (slirp4netns's API socket) are the directory's. */
   if (chdir (dir) < 0)

@@ -16,7 +16,7 @@
  *
  * The program gets a session of its own (a terminal's ^C is not for it),
  * no other descriptor of ours (no lock of the state database stays held
- * by it) and an empty signal mask.
+ * by it), an empty signal mask and every signal's default action.
  *
  * Return: the program's pid (with detach, the grandchild's), or -1.
  */

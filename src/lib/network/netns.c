@@ -173,6 +173,9 @@ exec_child (const char *dir, const char *log, char *const argv[], int keep_fd)
     _exit (127);
   if (null < 0 || out < 0 || dup2 (null, 0) < 0 || dup2 (out, 1) < 0 || dup2 (out, 2) < 0)
     _exit (127);
+  /* dup2 onto itself keeps close-on-exec (stdio closed when husk began). */
+  for (int fd = 0; fd < 3; fd++)
+    fcntl (fd, F_SETFD, 0);
   if (keep_fd >= 0 && (keep_fd == 3 ? fcntl (3, F_SETFD, 0) : dup2 (keep_fd, 3)) < 0)
     _exit (127);
   syscall (SYS_close_range, keep_fd >= 0 ? 4U : 3U, ~0U, 0U);

@@ -688,24 +688,25 @@ build_ports (json_t *req, const struct husk_ccfg_defaults *d, json_t *icfg, json
 }
 
 static int
-build_namespaces (json_t *req, const struct husk_ccfg_defaults *d, json_t *c, husk_error_t *err)
+build_namespaces (json_t *req, json_t *c, husk_error_t *err)
 {
-  static const char *const kinds[] = { "pid", "ipc", "uts" };
+  static const char *const kinds[] = { "network", "pid", "ipc", "uts" };
   json_t *ns = json_object ();
 
   json_object_set_new (c, "namespaces", ns);
-  if (build_network (req, d, c, err) < 0)
-    return -1;
-  for (size_t i = 0; i < 3; i++)
+  for (size_t i = 0; i < 4; i++)
     {
       const char *v = str (req, kinds[i]);
       if (v == NULL)
-        v = "private";
+        v = i == 0 ? "none" : "private";
+      if (i == 0)
+        continue; /* build_network() */
       if (strcmp (v, "none") && strcmp (v, "host") && strcmp (v, "private")
           && strncmp (v, "container:", 10) && strncmp (v, "ns:", 3))
-        return husk_error_makex (err, EINVAL, "invalid --%s \"%s\": use private, host, "
-                                 "container:NAME or ns:PATH", kinds[i], v);
-      if (strcmp (v, "none") == 0)
+        return husk_error_makex (err, EINVAL, "invalid --%s \"%s\": use %shost, "
+                                 "container:NAME or ns:PATH", i == 0 ? "network" : kinds[i], v,
+                                 i == 0 ? "none, " : "private, ");
+      if (i > 0 && strcmp (v, "none") == 0)
         v = "private";
       json_object_set_new (ns, kinds[i], json_string (v));
     }
@@ -1241,8 +1242,8 @@ husk_ccfg_build (json_t *req, const struct husk_ccfg_defaults *d, json_t *image_
   json_object_set_new (c, "ulimits", json_deep_copy (json_object_get (req, "ulimits")) ?: json_array ());
   json_object_set_new (c, "sysctls", string_map (req, "sysctls", NULL));
   if (build_resources (req, c, err) < 0 || build_mounts (req, c, err) < 0
-      || build_namespaces (req, d, c, err) < 0 || build_ports (req, d, icfg, c, err) < 0
-      || build_restart (req, c, err) < 0
+      || build_namespaces (req, c, err) < 0 || build_network (req, d, c, err) < 0
+      || build_ports (req, d, icfg, c, err) < 0 || build_restart (req, c, err) < 0
       || build_health (req, icfg, c, err) < 0
       || build_log (req, c, d->log_driver, err) < 0
       || build_signals (req, icfg, c, d->stop_timeout, err) < 0)

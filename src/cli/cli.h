@@ -77,6 +77,7 @@ struct cli_global_opts
   char *volumepath;
   char *cgroup_manager;
   char *network_config_dir;
+  char *network_cmd_path;
   bool noout;
   bool help;
   bool version;

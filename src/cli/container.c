@@ -38,7 +38,7 @@ struct create_opts
 {
   bool detach, interactive, tty, rm, privileged, read_only, env_host, init, no_healthcheck;
   bool replace, passwd, read_only_tmpfs, sig_proxy, quiet, no_hosts, no_hostname;
-  bool http_proxy, unsetenv_all, content_trust;
+  bool http_proxy, unsetenv_all, content_trust, publish_all;
   char *name, *workdir, *user, *entrypoint, *hostname, *memory, *memory_swap, *cpus;
   char *cpu_shares, *cpuset_cpus, *pids_limit, *restart, *network, *pid, *ipc, *uts;
   char *init_path, *log_driver, *stop_signal, *stop_timeout, *health_cmd;
@@ -50,12 +50,13 @@ struct create_opts
   char **security_opt, **ulimit, **label, **label_file, **annotation, **log_opt;
   char **device, **group_add, **sysctl, **env_merge, **attach, **device_cgroup_rule;
   char **dns, **dns_option, **dns_search, **add_host, **unsetenv, **uidmap, **gidmap;
+  char **publish, **expose;
 };
 
 #define O(field) offsetof (struct create_opts, field)
 /* Podman 5's run/create flags, each implemented or refused with the reason
    (docs/husk-run.md).  */
-#define NET_LATER "needs bridge networks, which husk does not have yet (use --network host or none)"
+#define NET_LATER "needs bridge networks, which husk does not have yet (use --network pasta, slirp4netns, host or none)"
 #define REGISTRY_LATER "needs pulling from a registry, which husk does not support yet"
 #define CGROUP_LATER "husk does not set this cgroup limit yet"
 static const struct cli_option create_options[] = {
@@ -102,7 +103,7 @@ static const struct cli_option create_options[] = {
   { "env-file", 0, OPT_STRV, O (env_file), "stringArray", "Read in a file of environment variables" },
   { "env-host", 0, OPT_BOOL, O (env_host), NULL, "Use all current host environment variables in container" },
   { "env-merge", 0, OPT_STRV, O (env_merge), "stringArray", "Preprocess environment variables from image before injecting them into the container" },
-  OPTION_REFUSED ("expose", 0, NET_LATER),
+  { "expose", 0, OPT_STRV, O (expose), "strings", "Expose a port or a range of ports" },
   { "gidmap", 0, OPT_STRV, O (gidmap), "container:host:size", "GID map to use for the user namespace" },
   OPTION_REFUSED ("gpus", 0, "GPU devices need the NVIDIA container toolkit (CDI), which husk does not support"),
   { "group-add", 0, OPT_STRV, O (group_add), "strings", "Add additional groups to the primary container process. 'keep-groups' allows container processes to use supplementary groups." },
@@ -144,7 +145,7 @@ static const struct cli_option create_options[] = {
   OPTION_REFUSED ("memory-swappiness", 0, CGROUP_LATER),
   { "mount", 0, OPT_STRV, O (mount), "stringArray", "Attach a filesystem mount to the container" },
   { "name", 0, OPT_STRING, O (name), "string", "Assign a name to the container" },
-  { "network", 0, OPT_STRING, O (network), "string", "Connect a container to a network (none, host, container:NAME, ns:PATH)" },
+  { "network", 0, OPT_STRING, O (network), "string", "Connect a container to a network (pasta[:OPTIONS], slirp4netns[:OPTIONS], none, host, container:NAME, ns:PATH)" },
   { "net", 0, OPT_STRING, O (network), "string", "Alias of --network" },
   OPTION_REFUSED ("network-alias", 0, NET_LATER),
   { "no-healthcheck", 0, OPT_BOOL, O (no_healthcheck), NULL, "Disable healthchecks on container" },
@@ -165,8 +166,8 @@ static const struct cli_option create_options[] = {
   { "preserve-fds", 0, OPT_STRING, O (preserve_fds), "uint", "Pass a number of additional file descriptors into the container" },
   OPTION_REFUSED ("preserve-fd", 0, "passing chosen descriptors is crun-only in Podman; use --preserve-fds N with the descriptors on 3 .. 3+N-1"),
   { "privileged", 0, OPT_BOOL, O (privileged), NULL, "Give extended privileges to container" },
-  OPTION_REFUSED ("publish", 'p', NET_LATER),
-  OPTION_REFUSED ("publish-all", 'P', NET_LATER),
+  { "publish", 'p', OPT_STRV, O (publish), "strings", "Publish a container's port, or a range of ports, to the host" },
+  { "publish-all", 'P', OPT_BOOL, O (publish_all), NULL, "Publish all exposed ports to random ports on the host interface" },
   { "pull", 0, OPT_STRING, O (pull), "string", "Pull image policy (\"always\"|\"missing\"|\"never\"|\"newer\")" },
   { "quiet", 'q', OPT_BOOL, O (quiet), NULL, "Suppress output information when pulling images" },
   OPTION_REFUSED ("rdt-class", 0, "husk does not manage Intel RDT classes"),
@@ -306,6 +307,7 @@ request (struct create_opts *o, char **command)
   A ("labels", o->label); A ("label_file", o->label_file); A ("annotations", o->annotation);
   A ("log_opts", o->log_opt); A ("devices", o->device); A ("group_add", o->group_add);
   A ("sysctls", o->sysctl); A ("command", command); A ("env_merge", o->env_merge);
+  A ("publish", o->publish); A ("expose", o->expose); B ("publish_all", o->publish_all);
   if (o->entrypoint)
     json_object_set_new (r, "entrypoint", json_string (o->entrypoint));
 #undef S

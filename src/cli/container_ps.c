@@ -94,7 +94,7 @@ template_row (const struct husk_ps_row *p, bool no_trunc, json_t *entry)
   json_t *row = json_pack (
       "{s:s, s:s, s:s, s:s, s:s, s:s, s:s, s:s, s:s, s:s, s:s, s:O, s:i, s:s, s:b}",
       "ID", id, "Image", p->image, "Command", cmd, "Created", created, "CreatedAt", at,
-      "CreatedHuman", created, "Status", p->status, "Ports", "", "Names", c->name,
+      "CreatedHuman", created, "Status", p->status, "Ports", p->ports ? p->ports : "", "Names", c->name,
       "State", c->state, "ImageID", c->image_id, "Labels", p->labels ? p->labels : json_null (),
       "ExitCode", c->exit_code, "RunningFor", created, "AutoRemove", p->auto_remove);
 

@@ -112,6 +112,8 @@ const struct cli_option cli_global_options[] = {
     "Cgroup manager to use (\"cgroupfs\") (default \"cgroupfs\")" },
   { "network-config-dir", 0, OPT_STRING, G (network_config_dir), "string",
     "Path of the configuration directory for networks" },
+  { "network-cmd-path", 0, OPT_STRING, G (network_cmd_path), "string",
+    "Path to the slirp4netns(1) command binary to use for setting up a slirp4netns network" },
   { "version", 'v', OPT_BOOL, G (version), NULL, "Version of husk" },
   OPTION_REFUSED ("conmon", 0, "husk runs its own monitor, husk-monitor, not conmon"),
   OPTION_REFUSED ("connection", 'c', "husk has no remote client: it runs locally"),
@@ -121,7 +123,6 @@ const struct cli_option cli_global_options[] = {
   OPTION_REFUSED ("ssh", 0, "husk has no remote client: it runs locally"),
   OPTION_REFUSED ("hooks-dir", 0, "OCI hooks are not supported yet"),
   OPTION_REFUSED ("namespace", 0, "libpod namespaces are not supported"),
-  OPTION_REFUSED ("network-cmd-path", 0, "husk sets up rootless networking itself"),
   OPTION_REFUSED ("syslog", 0, "there is no syslog daemon on these hosts"),
   OPTION_REFUSED ("module", 0, "containers.conf modules are not supported yet"),
   OPTION_REFUSED ("db-backend", 0, "husk's state is always its SQLite database"),
@@ -329,6 +330,7 @@ cli_engine_opts (const struct cli_global_opts *g, struct husk_engine_opts *o)
     .volume_path = g->volumepath,
     .cgroup_manager = g->cgroup_manager,
     .network_config_dir = g->network_config_dir,
+    .network_cmd_path = g->network_cmd_path,
   };
 }
 

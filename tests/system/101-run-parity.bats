@@ -282,8 +282,8 @@ HOME=/root"
              volume volumes-from workdir; do
         echo "$flags" | grep -qx -- "--$f" || { echo "missing: --$f"; false; }
     done
-    run_husk 125 run -p 8080:80 husk-test/busybox true
-    assert_output_is "Error: not supported by husk: --publish: needs bridge networks, which husk does not have yet (use --network host or none)"
+    run_husk 125 run --mac-address 92:d0:c6:0a:29:33 husk-test/busybox true
+    assert_output_is "Error: not supported by husk: --mac-address: needs bridge networks, which husk does not have yet (use --network pasta, slirp4netns, host or none)"
     run_husk 125 run --userns=keep-id husk-test/busybox true
     assert_output_contains "not supported by husk: --userns: "
     run_husk 125 create --pod p husk-test/busybox true

@@ -57,6 +57,7 @@ static const struct field containers_fields[] = {
   { "engine", "infra_image", F_STR, OFF (infra_image) },
   { "engine", "helper_binaries_dir", F_STRV, OFF (helper_binaries_dir) },
   { "engine", "stop_timeout", F_INT, OFF (stop_timeout) },
+  { "engine", "network_cmd_path", F_STR, OFF (network_cmd_path) },
   { "containers", "default_capabilities", F_STRV, OFF (default_capabilities) },
   { "containers", "default_ulimits", F_STRV, OFF (default_ulimits) },
   { "containers", "default_sysctls", F_STRV, OFF (default_sysctls) },
@@ -89,6 +90,8 @@ static const struct field containers_fields[] = {
   { "network", "default_network", F_STR, OFF (default_network) },
   { "network", "network_backend", F_STR, OFF (network_backend) },
   { "network", "default_subnet", F_STR, OFF (default_subnet) },
+  { "network", "default_rootless_network_cmd", F_STR, OFF (default_rootless_network_cmd) },
+  { "network", "pasta_options", F_STRV, OFF (pasta_options) },
 };
 
 /* Podman's default capability set.  */
@@ -193,6 +196,8 @@ husk_config_new_defaults (void)
   c->default_network = husk_xstrdup ("podman");
   c->network_backend = husk_xstrdup ("netavark");
   c->default_subnet = husk_xstrdup ("10.88.0.0/16");
+  c->default_rootless_network_cmd = husk_xstrdup ("pasta");
+  c->pasta_options = strv_of (NULL);
 
   c->storage_options = strv_of (NULL);
   c->unqualified_search_registries = strv_of (NULL);

@@ -81,7 +81,8 @@ struct husk_config
   char *events_logger;                   /* "file" (no journald here) */
   char *cgroup_manager;                  /* "cgroupfs" (no systemd here) */
   char *infra_image;                     /* NULL: husk's built-in pause image */
-  char **helper_binaries_dir;            /* where netavark, catatonit, ... live */
+  char **helper_binaries_dir;            /* where netavark, catatonit, pasta ... live */
+  char *network_cmd_path;                /* slirp4netns's path; NULL: searched */
   int64_t stop_timeout;                  /* 10 (seconds) */
 
   /* containers.conf [containers] */
@@ -119,6 +120,8 @@ struct husk_config
   char *default_network;       /* "podman" */
   char *network_backend;       /* "netavark" */
   char *default_subnet;        /* "10.88.0.0/16" */
+  char *default_rootless_network_cmd; /* "pasta" (or "slirp4netns") */
+  char **pasta_options;        /* given to pasta before --network pasta:'s */
 
   /* storage.conf [storage] */
   char *storage_driver;        /* NULL: choose automatically */

@@ -15,6 +15,7 @@
 #include "util/log.h"
 #include "util/strutil.h"
 #include "container/passwd.h"
+#include "network/network.h"
 #include "runtime/seccomp.h"
 #include "runtime/spec.h"
 #include "husk-config.h"
@@ -36,6 +37,15 @@ write_text (const char *dir, const char *name, const char *text, husk_error_t *e
   return husk_write_file_new (p, text, strlen (text), 0644, err);
 }
 
+
+/* The backend of the container's own network (pasta, slirp4netns), or
+   NULL.  */
+static const struct husk_net_backend *
+net_backend (json_t *c)
+{
+  return husk_net_backend_find (json_string_value (json_object_get (
+      json_object_get (c, "namespaces"), "network")));
+}
 
 static bool
 is_host_net (json_t *c)
@@ -80,6 +90,13 @@ hosts_text (json_t *c)
   husk_buf_putc (&b, ' ');
   husk_buf_puts (&b, name);
   husk_buf_putc (&b, '\n');
+  if (net_backend (c))
+    {
+      /* Podman's names for the host, where the backend reaches it.  */
+      cleanup_free char *ip = net_backend (c)->host_address (json_object_get (c, "network_options"));
+      if (ip && *ip)
+        husk_buf_printf (&b, "%s\thost.containers.internal host.docker.internal\n", ip);
+    }
   return husk_buf_steal (&b);
 }
 
@@ -118,8 +135,21 @@ resolv_line (struct husk_buf *b, const char *key, json_t *a, bool one_per_line)
     husk_buf_putc (b, '\n');
 }
 
+/* A nameserver line for the host's loopback: useless in a network of the
+   container's own.  */
+static bool
+loopback_nameserver (const char *line)
+{
+  const char *v = line + strlen ("nameserver");
+
+  v += strspn (v, " \t");
+  return husk_has_prefix (v, "127.") || strcmp (v, "::1") == 0;
+}
+
 /* The host's resolv.conf with --dns, --dns-search and --dns-option
-   replacing its nameserver, search and options lines.  */
+   replacing its nameserver, search and options lines.  With pasta or
+   slirp4netns, the backend's resolver comes first (Podman) and the host's
+   loopback resolvers go.  */
 static char *
 resolv_text (json_t *c)
 {
@@ -127,22 +157,30 @@ resolv_text (json_t *c)
   cleanup_strv char **lines = husk_strv_split (host ? host : "", '\n');
   json_t *dns = json_object_get (c, "dns"), *search = json_object_get (c, "dns_search");
   json_t *opts = json_object_get (c, "dns_options");
-  struct husk_buf b = HUSK_BUF_INIT;
+  const struct husk_net_backend *b = net_backend (c);
+  struct husk_buf b_ = HUSK_BUF_INIT;
+  struct husk_buf *out = &b_;
 
-  resolv_line (&b, "search", search, false);
+  resolv_line (out, "search", search, false);
+  if (b && json_array_size (dns) == 0)
+    {
+      cleanup_free char *ns = b->nameserver (json_object_get (c, "network_options"));
+      husk_buf_printf (out, "nameserver %s\n", ns);
+    }
   for (size_t i = 0; lines[i]; i++)
     {
       if (lines[i][0] == '\0' || (json_array_size (dns) && resolv_key (lines[i], "nameserver"))
+          || (b && resolv_key (lines[i], "nameserver") && loopback_nameserver (lines[i]))
           || (json_array_size (search) && (resolv_key (lines[i], "search")
                                            || resolv_key (lines[i], "domain")))
           || (json_array_size (opts) && resolv_key (lines[i], "options")))
         continue;
-      husk_buf_puts (&b, lines[i]);
-      husk_buf_putc (&b, '\n');
+      husk_buf_puts (out, lines[i]);
+      husk_buf_putc (out, '\n');
     }
-  resolv_line (&b, "nameserver", dns, true);
-  resolv_line (&b, "options", opts, false);
-  return husk_buf_steal (&b);
+  resolv_line (out, "nameserver", dns, true);
+  resolv_line (out, "options", opts, false);
+  return husk_buf_steal (out);
 }
 
 /* Whether the container gets husk's resolv.conf: not with --dns none.  */

@@ -17,6 +17,12 @@ struct husk_ccfg_defaults
   const char *shm_size;
   const char *init_path;
   int64_t stop_timeout;
+  /* The network mode when --network is not given: rootless, containers.conf's
+     default_rootless_network_cmd ("pasta"); rootful "none" until bridge
+     networks come (issue 13).  */
+  const char *network;
+  char *const *pasta_options; /* containers.conf [network] pasta_options */
+  bool rootless;              /* published ports below the unprivileged start fail */
 };
 
 /**
@@ -34,6 +40,7 @@ struct husk_ccfg_defaults
  *                "stop_timeout", "restart", "health_*", "no_healthcheck",
  *                "tz", "passwd" (bool, default true), "passwd_entry",
  *                "group_entry", "detach_keys", "create_command", "cidfile",
+ *                "publish", "publish_all", "expose",
  *                "cidfile_path" (its absolute path, for rm)
  * @image_config: the image's OCI config
  *

@@ -10,6 +10,8 @@
 #include "container/ccfg-build.h"
 #include "container/parse.h"
 #include "container/passwd.h"
+#include "network/network.h"
+#include "util/log.h"
 #include "util/cleanup.h"
 #include "util/fileutil.h"
 #include "util/strutil.h"
@@ -618,6 +620,76 @@ build_mounts (json_t *req, json_t *c, husk_error_t *err)
   return 0;
 }
 
+/* --network: the mode, and a backend's options (network/).  */
+static int
+build_network (json_t *req, const struct husk_ccfg_defaults *d, json_t *c, husk_error_t *err)
+{
+  const char *v = str (req, "network") ?: (d->network ?: "none");
+  cleanup_free char *mode = NULL;
+  cleanup_json json_t *opts = NULL;
+  int has_backend;
+
+  if (strcmp (v, "bridge") == 0 || strcmp (v, "private") == 0)
+    return husk_error_makex (err, ENOTSUP, "network mode \"%s\" is not supported yet: bridge "
+                             "networks come later; use pasta, slirp4netns, none, host, "
+                             "container:NAME or ns:PATH", v);
+  if ((has_backend = husk_net_parse_mode (v, &mode, &opts, err)) < 0)
+    return -1;
+  if (!has_backend && strcmp (v, "none") && strcmp (v, "host")
+      && strncmp (v, "container:", 10) && strncmp (v, "ns:", 3))
+    return husk_error_makex (err, EINVAL, "invalid --network \"%s\": use pasta[:OPTIONS], "
+                             "slirp4netns[:OPTIONS], none, host, container:NAME or ns:PATH", v);
+  if (has_backend && strcmp (mode, "pasta") == 0 && d->pasta_options && d->pasta_options[0])
+    {
+      /* containers.conf's pasta_options come first, the flag's after.  */
+      json_t *all = json_array ();
+      for (size_t i = 0; d->pasta_options[i]; i++)
+        json_array_append_new (all, json_string (d->pasta_options[i]));
+      json_array_extend (all, opts);
+      json_decref (opts);
+      opts = all;
+    }
+  json_object_set_new (json_object_get (c, "namespaces"), "network", json_string (mode));
+  if (has_backend)
+    json_object_set_new (c, "network_options", steal_ptr (&opts));
+  return 0;
+}
+
+/* -p, -P, --expose: published only with a network of the container's own. */
+static int
+build_ports (json_t *req, const struct husk_ccfg_defaults *d, json_t *icfg, json_t *c,
+             husk_error_t *err)
+{
+  const char *net = json_string_value (json_object_get (json_object_get (c, "namespaces"),
+                                                        "network"));
+  struct husk_net_port_request q = {
+    .publish = json_object_get (req, "publish"), .expose = json_object_get (req, "expose"),
+    .publish_all = flag (req, "publish_all"),
+    .image_exposed = json_object_get (icfg, "ExposedPorts"), .rootless = d->rootless,
+  };
+  json_t *ports = NULL, *exposed = NULL;
+  bool asked = json_array_size (q.publish) || q.publish_all;
+
+  if (asked && husk_net_backend_find (net) == NULL)
+    {
+      if (str (req, "network") == NULL)
+        return husk_error_makex (err, ENOTSUP, "publishing ports needs a network of the "
+                                 "container's own: use --network pasta or --network slirp4netns "
+                                 "(bridge networks, the rootful default, come later)");
+      /* Podman's warning, and the ports are dropped.  */
+      husk_log_warn ("Port mappings have been discarded as one of the Host, Container, Pod, "
+                     "and None network modes are in use");
+      q.publish = NULL;
+      q.publish_all = false;
+    }
+  if (husk_net_ports_build (&q, &ports, &exposed, err) < 0)
+    return -1;
+  json_object_set_new (c, "ports", ports);
+  json_object_set_new (c, "expose", exposed);
+  json_object_set_new (c, "publish_all", json_boolean (q.publish_all));
+  return 0;
+}
+
 static int
 build_namespaces (json_t *req, json_t *c, husk_error_t *err)
 {
@@ -630,10 +702,8 @@ build_namespaces (json_t *req, json_t *c, husk_error_t *err)
       const char *v = str (req, kinds[i]);
       if (v == NULL)
         v = i == 0 ? "none" : "private";
-      if (i == 0 && (strcmp (v, "bridge") == 0 || strcmp (v, "slirp4netns") == 0
-                     || strcmp (v, "pasta") == 0 || strcmp (v, "private") == 0))
-        return husk_error_makex (err, ENOTSUP, "network mode \"%s\" is not supported yet: "
-                                 "use none, host, container:NAME or ns:PATH", v);
+      if (i == 0)
+        continue; /* build_network() */
       if (strcmp (v, "none") && strcmp (v, "host") && strcmp (v, "private")
           && strncmp (v, "container:", 10) && strncmp (v, "ns:", 3))
         return husk_error_makex (err, EINVAL, "invalid --%s \"%s\": use %shost, "
@@ -1175,7 +1245,8 @@ husk_ccfg_build (json_t *req, const struct husk_ccfg_defaults *d, json_t *image_
   json_object_set_new (c, "ulimits", json_deep_copy (json_object_get (req, "ulimits")) ?: json_array ());
   json_object_set_new (c, "sysctls", string_map (req, "sysctls", NULL));
   if (build_resources (req, c, err) < 0 || build_mounts (req, c, err) < 0
-      || build_namespaces (req, c, err) < 0 || build_restart (req, c, err) < 0
+      || build_namespaces (req, c, err) < 0 || build_network (req, d, c, err) < 0
+      || build_ports (req, d, icfg, c, err) < 0 || build_restart (req, c, err) < 0
       || build_health (req, icfg, c, err) < 0
       || build_log (req, c, d->log_driver, err) < 0
       || build_signals (req, icfg, c, d->stop_timeout, err) < 0)

@@ -16,6 +16,7 @@
 #include "util/strutil.h"
 #include "container/imgmount.h"
 #include "container/monitor.h"
+#include "network/network.h"
 #include "volume/attach.h"
 #include "runtime/runtime.h"
 #include "storage/store.h"
@@ -41,6 +42,10 @@ husk_container_release (struct husk_engine *e, struct husk_container_rec *r, boo
   if (husk_store_container_unmount (e->store, r->id, true, &err) < 0)
     husk_error_drop (&err, "release %s: unmount", r->id);
   husk_container_image_mounts_release (e, r->id);
+  /* The network of its own (pasta, slirp4netns), if it had one: the
+     backend process ends with it.  */
+  cleanup_free char *net = husk_net_dir (e->runroot, r->id);
+  husk_net_teardown (net);
 }
 
 /* A command that exits at once can bring the monitor's cleanup here

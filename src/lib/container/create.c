@@ -6,6 +6,7 @@
  * volumes, rolled back together when one of them fails.
  */
 #include "container/lifecycle.h"
+#include "network/network.h"
 #include "monproto/monproto.h"
 #include "events/events.h"
 #include "util/cleanup.h"
@@ -89,6 +90,10 @@ plan (struct husk_engine *e, const char *image_id, json_t *req, struct husk_imag
     .shm_size = e->config->shm_size,
     .init_path = e->config->init_path,
     .stop_timeout = e->config->stop_timeout,
+    /* Rootful: "none" until bridge networks (issue 13) become the default. */
+    .network = e->rootless ? e->config->default_rootless_network_cmd : "none",
+    .pasta_options = e->config->pasta_options,
+    .rootless = e->rootless,
   };
   json_t *c;
 
@@ -98,6 +103,21 @@ plan (struct husk_engine *e, const char *image_id, json_t *req, struct husk_imag
   c = husk_ccfg_build (req, &d, icfg, err);
   if (c == NULL)
     return NULL;
+  {
+    /* Its network program must be there: say so now, not at start.  */
+    const struct husk_net_backend *b = husk_net_backend_find (
+        json_string_value (json_object_get (json_object_get (c, "namespaces"), "network")));
+    cleanup_free char *exe = b ? husk_net_find_exe (b, e->config->helper_binaries_dir,
+                                                    b == &husk_net_slirp4netns
+                                                        ? e->config->network_cmd_path : NULL,
+                                                    err)
+                               : NULL;
+    if (b && exe == NULL)
+      {
+        json_decref (c);
+        return NULL;
+      }
+  }
   json_object_set_new (c, "image", json_pack ("{s:s, s:s}", "id", img->id, "name",
                                               img->names && img->names[0] ? img->names[0] : img->id));
   if (json_string_value (json_object_get (req, "image_name")))

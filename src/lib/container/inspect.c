@@ -9,6 +9,7 @@
  * value ("" , 0, false, null), never an invented one.
  */
 #include "container/inspect.h"
+#include "network/network.h"
 #include "container/lifecycle.h"
 #include "container/monitor.h"
 #include "format/humanize.h"
@@ -371,16 +372,28 @@ dependencies_json (struct husk_engine *e, json_t *c)
   return out;
 }
 
+/* NetworkSettings: the published ports (and the exposed ones, null) while
+   the container runs, as Docker shows them; the namespace's file of a
+   network of its own.  */
 static json_t *
-network_json (void)
+network_json (struct husk_engine *e, const struct husk_container_rec *r, json_t *c)
 {
+  bool up = strcmp (r->state, "running") == 0 || strcmp (r->state, "paused") == 0;
+  const struct husk_net_backend *b = husk_net_backend_find (
+      json_string_value (json_object_get (json_object_get (c, "namespaces"), "network")));
+  cleanup_free char *dir = b && up ? husk_net_dir (e->runroot, r->id) : NULL;
+  cleanup_free char *key = dir ? husk_asprintf ("%s/ns", dir) : NULL;
+
   return json_pack ("{s:s, s:s, s:s, s:i, s:s, s:s, s:i, s:s, s:s, s:s, s:b, s:s, s:i, "
-                    "s:{}, s:s, s:{}}",
+                    "s:o, s:s, s:{}}",
                     "EndpointID", "", "Gateway", "", "IPAddress", "", "IPPrefixLen", 0,
                     "IPv6Gateway", "", "GlobalIPv6Address", "", "GlobalIPv6PrefixLen", 0,
                     "MacAddress", "", "Bridge", "", "SandboxID", "", "HairpinMode", 0,
                     "LinkLocalIPv6Address", "", "LinkLocalIPv6PrefixLen", 0, "Ports",
-                    "SandboxKey", "", "Networks");
+                    up ? husk_net_ports_bindings (json_object_get (c, "ports"),
+                                                  json_object_get (c, "expose"))
+                       : json_object (),
+                    "SandboxKey", key ? key : "", "Networks");
 }
 
 /* ---- Config ---------------------------------------------------------------- */
@@ -543,7 +556,7 @@ hostconfig_head (struct ictx *x)
   binds_tmpfs (c, &binds, &tmpfs);
   cap_diff (x, &add, &drop);
   return json_pack (
-      "{s:o, s:s, s:s, s:s, s:{s:s, s:n, s:s, s:s, s:s}, s:s, s:{}, s:{s:s, s:i}, s:b, s:s, "
+      "{s:o, s:s, s:s, s:s, s:{s:s, s:n, s:s, s:s, s:s}, s:s, s:o, s:{s:s, s:i}, s:b, s:s, "
       "s:n, s:o, s:o, s:o, s:o, s:o, s:o, s:o, s:s, s:s, s:s, s:n, s:I, s:s, s:b, s:b, "
       "s:b, s:o, s:o, s:s}",
       "Binds", binds, "CgroupManager", "cgroupfs",
@@ -552,6 +565,7 @@ hostconfig_head (struct ictx *x)
       "LogConfig", "Type", sval (log, "driver"), "Config", "Path", sval (log, "path"),
       "Tag", "", "Size", "0B",
       "NetworkMode", sval (ns, "network"), "PortBindings",
+      husk_net_ports_bindings (json_object_get (c, "ports"), NULL),
       "RestartPolicy", "Name", strcmp (policy ? policy : "no", "no") == 0 ? "" : policy,
       "MaximumRetryCount", (int) cint (restart, "max_retries"),
       "AutoRemove", json_is_true (json_object_get (c, "rm")), "VolumeDriver", "",
@@ -563,7 +577,7 @@ hostconfig_head (struct ictx *x)
       "IpcMode", ipc && strcmp (ipc, "private") == 0 ? "shareable" : ipc ? ipc : "",
       "Cgroup", "", "Cgroups", "default", "Links", "OomScoreAdj", cint (c, "oom_score_adj"),
       "PidMode", sval (ns, "pid"), "Privileged", json_is_true (json_object_get (c, "privileged")),
-      "PublishAllPorts", 0, "ReadonlyRootfs", json_is_true (json_object_get (c, "read_only")),
+      "PublishAllPorts", json_is_true (json_object_get (c, "publish_all")), "ReadonlyRootfs", json_is_true (json_object_get (c, "read_only")),
       "SecurityOpt", security_opt_json (c), "Tmpfs", tmpfs, "UTSMode", sval (ns, "uts"));
 }
 
@@ -696,7 +710,7 @@ inspect_one (struct ictx *x, const struct husk_container_size *size)
     }
   json_object_update_new (o, json_pack (
       "{s:o, s:o, s:o, s:s, s:b, s:b, s:o, s:o}", "Mounts", mounts_json (x->c),
-      "Dependencies", dependencies_json (x->e, x->c), "NetworkSettings", network_json (),
+      "Dependencies", dependencies_json (x->e, x->c), "NetworkSettings", network_json (x->e, x->r, x->c),
       "Namespace", "", "IsInfra", 0, "IsService", 0, "Config", config_json (x->c),
       "HostConfig", hostconfig_json (x)));
   return o;

@@ -4,6 +4,7 @@
  * object (see ps.h).
  */
 #include "container/ps.h"
+#include "network/network.h"
 #include "container/lifecycle.h"
 #include "container/monitor.h"
 #include "format/humanize.h"
@@ -228,6 +229,7 @@ husk_ps_row_release (struct husk_ps_row *r)
   husk_container_rec_release (&r->rec);
   free (r->image);
   free (r->command);
+  free (r->ports);
   free (r->status);
   free (r->size_error);
   json_decref (r->labels);
@@ -323,6 +325,7 @@ row_fill (struct husk_engine *e, struct husk_ps_row *row, struct husk_container_
   row->command = command_text (cfg);
   row->status = husk_container_ps_status_text (&row->rec, health, time (NULL));
   row->auto_remove = json_is_true (json_object_get (cfg, "rm"));
+  row->ports = husk_net_ports_text (json_object_get (cfg, "ports"));
   row->labels = json_is_object (labels) ? json_incref (labels) : NULL;
   if (o->namespaces)
     row->namespaces = husk_container_ps_namespaces (&row->rec);

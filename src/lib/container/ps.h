@@ -60,6 +60,7 @@ struct husk_ps_row
   char *command; /* entrypoint and command, joined by spaces, in full */
   char *status;  /* the STATUS text (husk_container_ps_status_text()) */
   bool auto_remove;   /* created with --rm */
+  char *ports;        /* the PORTS text: "0.0.0.0:8080->80/tcp, ..." or "" */
   json_t *labels;     /* its labels (an object), or NULL */
   bool sized;         /* size holds its sizes */
   struct husk_container_size size;

@@ -14,6 +14,7 @@
 #include "util/log.h"
 #include "util/strutil.h"
 #include "container/monitor.h"
+#include "network/network.h"
 #include "volume/attach.h"
 #include "runtime/runtime.h"
 #include "storage/store.h"
@@ -207,6 +208,66 @@ set_console_size (const char *dir, json_t *c, unsigned rows, unsigned cols, husk
   return husk_write_file_atomic (path, text, strlen (text), 0600, err);
 }
 
+/* A network of the container's own (pasta, slirp4netns), being set up. */
+struct net_up
+{
+  const struct husk_net_backend *b; /* NULL: none to set up */
+  char *dir, *netns, *exe;
+  struct husk_net_ctx n;
+  struct husk_net_pending p;
+};
+
+static void
+cleanup_net_up_p (struct net_up *u)
+{
+  if (u->b && (u->p.child > 0 || u->p.ready_fd >= 0))
+    husk_net_finish (u->b, &u->n, &u->p, NULL); /* reaped, torn down */
+  free (u->dir);
+  free (u->netns);
+  free (u->exe);
+}
+
+/* Make the namespace and start its backend, which configures it while
+   the rest of the start goes on (husk_net_finish before the go); the spec
+   joins it by path.  */
+static int
+net_up_start (struct husk_engine *e, const char *id, json_t *c, struct net_up *u,
+              husk_error_t *err)
+{
+  json_t *ns = json_object_get (c, "namespaces");
+
+  u->b = husk_net_backend_find (json_string_value (json_object_get (ns, "network")));
+  if (u->b == NULL)
+    return 0;
+  u->exe = husk_net_find_exe (u->b, e->config->helper_binaries_dir,
+                              u->b == &husk_net_slirp4netns ? e->config->network_cmd_path : NULL,
+                              err);
+  if (u->exe == NULL)
+    return -1;
+  u->dir = husk_net_dir (e->runroot, id);
+  u->netns = husk_asprintf ("%s/ns", u->dir);
+  u->n = (struct husk_net_ctx){ .dir = u->dir, .netns = u->netns,
+                                .options = json_object_get (c, "network_options"),
+                                .ports = json_object_get (c, "ports"), .exe = u->exe,
+                                .rootless = e->rootless };
+  if (husk_net_start (u->b, &u->n, &u->p, err) < 0)
+    {
+      u->b = NULL;
+      return husk_error_wrap (err, "set up the %s network", json_string_value (
+                                  json_object_get (ns, "network")));
+    }
+  json_object_set_new (ns, "network", json_sprintf ("ns:%s", u->netns));
+  return 0;
+}
+
+static int
+net_up_finish (struct net_up *u, husk_error_t *err)
+{
+  if (u->b == NULL || husk_net_finish (u->b, &u->n, &u->p, err) == 0)
+    return 0;
+  return husk_error_wrap (err, "set up the %s network", u->b->name);
+}
+
 /* Mount, write the spec and launch the monitor: the process starts, or
    with init only waits in the runtime (state "initialized").  */
 static int
@@ -221,27 +282,38 @@ bring_up (struct husk_engine *e, struct husk_container_rec *r, bool init, int *a
   cleanup_free char *prev = husk_xstrdup (r->state);
   int64_t prev_started = r->started_at;
   int ret, vols;
+  cleanup (net_up) struct net_up net = { 0 };
 
   /* The monitor of the last run may still be deleting the runtime's
      record (a handed-over cleanup does not wait for that).  */
   husk_container_await_monitor (r, 10000);
+  /* The container's own network (if any) is configured meanwhile.  The
+     saved configuration keeps the mode: only the spec names the path.  */
+  cleanup_free char *saved_net = husk_xstrdup (json_string_value (json_object_get (
+      json_object_get (c, "namespaces"), "network")) ?: "");
+  if (net_up_start (e, r->id, c, &net, err) < 0)
+    return -1;
   /* The new monitor starts up while we mount and write the spec; it
      waits for our go.  */
   if (launch (e, r, c, attach_fd != NULL, init, preserve_fds, &l, err) < 0)
-    return -1;
+    goto fail;
   rootfs = husk_store_container_mount (e->store, r->id, err);
   if (rootfs == NULL || (vols = husk_volume_prepare (e, c, rootfs, err)) < 0)
     goto fail;
   if (vols > 0)
     {
       /* Anonymous volumes got names: keep them across restarts.  */
+      json_t *ns = json_object_get (c, "namespaces");
+      cleanup_free char *now = husk_xstrdup (json_string_value (json_object_get (ns, "network")) ?: "");
+      json_object_set_new (ns, "network", json_string (saved_net));
       free (r->config);
       r->config = json_dumps (c, JSON_COMPACT);
+      json_object_set_new (ns, "network", json_string (now));
       if (husk_state_container_save (e->state, r, err) < 0)
         goto fail;
     }
   if (husk_container_write_spec (e, c, dir, rootfs, err) < 0
-      || set_console_size (dir, c, size[0], size[1], err) < 0)
+      || set_console_size (dir, c, size[0], size[1], err) < 0 || net_up_finish (&net, err) < 0)
     goto fail;
   /* Active before the monitor goes: its cleanup may come before we
      return, and must find a row it can fold the exit into.  */
@@ -274,6 +346,10 @@ bring_up (struct husk_engine *e, struct husk_container_rec *r, bool init, int *a
   return ret;
 fail:
   husk_monitor_launch_release (&l);
+  /* The backend reaped and its process recorded, so that the release
+     below ends it.  */
+  if (net.b && (net.p.child > 0 || net.p.ready_fd >= 0))
+    husk_net_finish (net.b, &net.n, &net.p, NULL);
   husk_container_release (e, r, true);
   return -1;
 }

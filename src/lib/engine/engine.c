@@ -135,6 +135,11 @@ apply_places (struct husk_engine *e, const struct husk_engine_opts *o)
   e->events_backend = husk_xstrdup (eb && strcmp (eb, "none") == 0 ? "none" : "file");
   free (e->config->events_logger);
   e->config->events_logger = husk_xstrdup (e->events_backend);
+  if (o->network_cmd_path && *o->network_cmd_path)
+    {
+      free (e->config->network_cmd_path);
+      e->config->network_cmd_path = husk_xstrdup (o->network_cmd_path);
+    }
   if (o->cgroup_manager && *o->cgroup_manager)
     {
       free (e->config->cgroup_manager);

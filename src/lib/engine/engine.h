@@ -27,6 +27,7 @@ struct husk_engine_opts
   const char *volume_path;    /* --volumepath */
   const char *cgroup_manager; /* --cgroup-manager: replaces [engine] cgroup_manager */
   const char *network_config_dir; /* --network-config-dir */
+  const char *network_cmd_path;   /* --network-cmd-path: replaces [engine] network_cmd_path */
 };
 
 struct husk_engine

@@ -2,13 +2,14 @@
 /*
  * `info`: Podman 5's object (host, store, plugins, registries, version),
  * each key with what is true of husk on this host.  Keys that have no
- * meaning for husk yet (buildahVersion, freeLocks, pasta, slirp4netns,
+ * meaning for husk yet (buildahVersion, freeLocks,
  * remoteSocket, the network backend's DNS helper, GoVersion) are left
  * out rather than filled with made-up values; docs/husk-info.md lists them.
  */
 #include "ops/system.h"
 #include "ops/container.h"
 #include "container/monitor.h"
+#include "network/network.h"
 #include "config/config.h"
 #include "runtime/runtime.h"
 #include "state/containers.h"
@@ -159,6 +160,25 @@ runtime_info (struct husk_engine *e)
   return o;
 }
 
+/* host.pasta and host.slirp4netns as Podman 5 shows them: where the
+   program is (helper_binaries_dir, then $PATH), its package and the
+   first line of its --version; empty strings when it is missing.  */
+static json_t *
+net_program_info (struct husk_engine *e, const struct husk_net_backend *b)
+{
+  husk_error_t err = NULL;
+  cleanup_free char *exe = husk_net_find_exe (b, e->config->helper_binaries_dir,
+                                              b == &husk_net_slirp4netns
+                                                  ? e->config->network_cmd_path : NULL,
+                                              &err);
+  cleanup_free char *package = exe ? package_of (exe) : husk_xstrdup ("");
+  cleanup_free char *version = husk_net_version (exe);
+
+  husk_error_release (&err);
+  return json_pack ("{s:s, s:s, s:s}", "executable", exe ? exe : "", "package", package,
+                    "version", version);
+}
+
 /* husk-monitor is to husk what conmon is to Podman; it is built and
    installed with husk, so its version is husk's.  */
 static json_t *
@@ -307,8 +327,14 @@ host_info (struct husk_engine *e)
     json_object_set_new (h, "idMappings", id_mappings ());
   json_object_set_new (h, "ociRuntime", runtime_info (e));
   json_object_set_new (h, "os", json_string ("linux"));
+  json_object_set_new (h, "pasta", net_program_info (e, &husk_net_pasta));
+  /* The default network of a rootless container (rootful: none until
+     bridge networks come).  */
+  json_object_set_new (h, "rootlessNetworkCmd",
+                       json_string (e->config->default_rootless_network_cmd));
   json_object_set_new (h, "security", security_info (e));
   json_object_set_new (h, "serviceIsRemote", json_false ());
+  json_object_set_new (h, "slirp4netns", net_program_info (e, &husk_net_slirp4netns));
   json_object_set_new (h, "swapFree", json_integer ((json_int_t) si.freeswap * si.mem_unit));
   json_object_set_new (h, "swapTotal", json_integer ((json_int_t) si.totalswap * si.mem_unit));
   json_object_set_new (h, "uptime", json_string (up));

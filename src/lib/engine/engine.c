@@ -238,7 +238,10 @@ husk_engine_open (struct husk_engine *e, husk_error_t *err)
                              "\"%s\": use --storage-driver %s, another --root, or "
                              "`husk system reset`", e->root, recorded, so.driver, recorded);
   if (recorded)
-    so.driver = recorded;
+    {
+      so.driver = recorded;
+      so.recorded = true;
+    }
   e->store = husk_store_open (&so, err);
   if (e->store == NULL)
     return -1;

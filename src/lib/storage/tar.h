@@ -29,6 +29,9 @@ struct husk_tar_apply_opts
   enum husk_whiteout_mode whiteout;
   bool rootless;        /* skip device nodes and ownership that cannot be set */
   bool ignore_chown_errors;
+  bool aufs_fallback;   /* overlay: ".wh." files where 0/0 devices or the
+                           opaque xattr cannot be made (a mount program's
+                           store, which reads them) */
 };
 
 struct husk_tar_result

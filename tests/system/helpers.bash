@@ -49,10 +49,14 @@ skip_without_cgroup() {
     fi
 }
 
-# Rootless, `husk mount` works only under `husk unshare`, where the mount
-# is seen (190-userns); these tests read mounts from the host.
-skip_mount_rootless() {
-    if is_rootless; then skip "reads husk mount's path from the host: rootless it is in husk's mount namespace"; fi
+# husk_sh SCRIPT: run SCRIPT with sh where husk's mounts are seen
+# (rootless: under `husk unshare`, in husk's mount namespace, where
+# `husk mount` works as in Podman), $HUSK being husk with this test's store
+# (and $HUSK_OPTS).  For checks that read the path `husk mount` or
+# `husk image mount` prints: husk_sh 'ls "$($HUSK mount c)"'.
+husk_sh() {
+    in_userns env HUSK="$HUSK_BIN --root $HUSK_ROOT --runroot $HUSK_RUNROOT ${HUSK_OPTS:-}" \
+        sh -c "$1"
 }
 
 # rm -rf, rootless inside the user namespace: files of containers belong to

@@ -1002,6 +1002,37 @@ build_add_host (json_t *req, json_t *c, husk_error_t *err)
   return 0;
 }
 
+/* --cgroups: "enabled" (the default) gives the container a cgroup of its
+   own, "disabled" none (it stays in the caller's, and limits cannot
+   apply).  "no-conmon" is what husk always does: husk-monitor never gets
+   a cgroup of its own.  "split" would move the monitor into a sub-cgroup
+   of the caller's, which husk, leaving cgroups to the OCI runtime, does
+   not do.  Recorded only when given: the spec tells a rootless default
+   (warn and ignore limits on cgroup v1) from an explicit "enabled".  */
+static int
+cgroups_mode (json_t *req, json_t *c, husk_error_t *err)
+{
+  const char *s = str (req, "cgroups");
+
+  if (s == NULL)
+    return 0;
+  if (strcmp (s, "split") == 0)
+    return husk_error_makex (err, ENOTSUP, "--cgroups=split is not supported by husk: it "
+                             "moves the monitor (Podman's conmon, husk's husk-monitor) "
+                             "into a sub-cgroup of the caller's cgroup, and husk leaves "
+                             "cgroups to the OCI runtime; use enabled, disabled or "
+                             "no-conmon");
+  if (strcmp (s, "no-conmon") == 0)
+    s = "enabled"; /* husk-monitor has no cgroup of its own anyway */
+  if (strcmp (s, "enabled") && strcmp (s, "disabled"))
+    return husk_error_makex (err, EINVAL, "invalid cgroup mode \"%s\"", s);
+  if (strcmp (s, "disabled") == 0 && json_object_size (json_object_get (c, "resources")) > 0)
+    return husk_error_makex (err, EINVAL, "resource limits (--memory, --cpus, --pids-limit, "
+                             "...) need a cgroup: they cannot be used with --cgroups=disabled");
+  json_object_set_new (c, "cgroups", json_string (s));
+  return 0;
+}
+
 /* The flags that the spec and the bundle files read as they are.  */
 static int
 build_extras (json_t *req, json_t *c, husk_error_t *err)
@@ -1024,6 +1055,8 @@ build_extras (json_t *req, json_t *c, husk_error_t *err)
         return husk_error_makex (err, EINVAL, "unrecognized namespace mode %s passed", s);
       json_object_set_new (json_object_get (c, "namespaces"), "cgroup", json_string (s));
     }
+  if (cgroups_mode (req, c, err) < 0)
+    return -1;
   if ((s = str (req, "umask")))
     {
       char *end;

@@ -10,8 +10,10 @@
 #include "container/ccfg-build.h"
 #include "container/parse.h"
 #include "container/passwd.h"
+#include "userns/userns.h"
 #include "util/cleanup.h"
 #include "util/fileutil.h"
+#include "util/log.h"
 #include "util/strutil.h"
 
 #include <errno.h>
@@ -272,6 +274,22 @@ entrypoint (json_t *req, json_t *image_cfg)
   return json_pack ("[s]", s);
 }
 
+/* Rootless, a bind mount from NFS (or CIFS, ...) works for the user's own
+   files only: the server knows nothing of the user namespace, sees the
+   user's uid for the container's root and refuses what other IDs of the
+   container do.  Say why before the first EACCES.  */
+static void
+warn_network_bind (const char *source)
+{
+  const char *fs = husk_userns_rootless () ? husk_path_network_fs (source) : NULL;
+
+  if (fs)
+    husk_log_warn ("bind mount source '%s' is on %s, which does not understand user "
+                   "namespaces: in a rootless container only its root (your own user) can "
+                   "use files there as their owner; other users of the container get "
+                   "permission errors", source, fs);
+}
+
 /* "-v SRC:DST[:OPTS]" -> a mount; SRC without '/' names a volume.  */
 static json_t *
 parse_volume (const char *spec, husk_error_t *err)
@@ -321,6 +339,7 @@ parse_volume (const char *spec, husk_error_t *err)
           return husk_error_make (err, errno, "invalid volume \"%s\": source '%s'", spec,
                                   parts[0]), NULL;
         }
+      warn_network_bind (abs);
       m = json_pack ("{s:s, s:s, s:s, s:o}", "type", "bind", "source", abs,
                      "destination", parts[1], "options", opts);
     }

@@ -14,6 +14,11 @@
 #  - `<!-- setup: COMMAND -->` outside a block runs COMMAND there, unseen
 #    by readers (the container "web" that a page's examples assume);
 #  - `<!-- skip: REASON -->` right before a block leaves the block out.
+#  - `<!-- skip-without-cgroup: REASON -->` leaves it out (and the set-up
+#    lines between) only where containers get no cgroup (an unprivileged
+#    user on cgroup v1).
+# Run by an unprivileged user, the pages run inside husk's user namespace
+# (`husk unshare`), where `husk mount` works, as in Podman.
 # Output is not compared otherwise: IDs, times and sizes change.
 #
 # Each page runs in one bash shell of its own (variables carry from one
@@ -27,6 +32,13 @@
 set -u
 : "${HUSK_BIN:?set HUSK_BIN to the husk binary}" "${HUSK_IMAGES:?set HUSK_IMAGES to the test images}"
 HUSK_BIN=$(realpath "$HUSK_BIN")
+if [ "$(id -u)" -ne 0 ] && [ -z "${_HUSK_USERNS_UID:-}" ]; then
+    exec "$HUSK_BIN" unshare "$0" "$@"
+fi
+no_cgroup=0
+if [ -n "${_HUSK_USERNS_UID:-}" ] && [ "$(stat -f -c %T /sys/fs/cgroup)" != cgroup2fs ]; then
+    no_cgroup=1
+fi
 HUSK_IMAGES=$(realpath "$HUSK_IMAGES")
 
 # parse PAGE: one record per command, skipped block or misplaced prompt,
@@ -36,19 +48,24 @@ HUSK_IMAGES=$(realpath "$HUSK_IMAGES")
 #   S  a skipped block: TEXT is the reason
 #   B  a "$ " line in a block not tagged console
 parse() {
-    awk '
+    awk -v nocg="$no_cgroup" '
     function flush() {
         if (cmd != "")
             printf "C\037%d\037%s\037%s\037%s%c", at, (cmd ~ /echo \$\?$/ ? "echo" : err ? "fail" : "0"), last, cmd, 0
         cmd = ""
     }
     /^```/ && !inb {
-        inb = 1; lang = substr($0, 4); skipping = (skip != "")
+        inb = 1; lang = substr($0, 4); skipping = (skip != ""); cgskip = 0
         if (skipping && lang == "console") printf "S\037%d\037\037\037%s%c", NR, skip, 0
         skip = ""; next
     }
     /^```/ && inb { flush(); inb = 0; next }
     !inb && /^<!-- skip: .* -->$/ { skip = substr($0, 12, length($0) - 15); next }
+    !inb && /^<!-- skip-without-cgroup: .* -->$/ {
+        if (nocg) { skip = "needs a cgroup: " substr($0, 28, length($0) - 31); cgskip = 1 }
+        next
+    }
+    !inb && cgskip && /^<!-- setup: .* -->$/ { next }
     !inb && /^<!-- setup: .* -->$/ {
         printf "C\037%d\0370\037\037%s%c", NR, substr($0, 13, length($0) - 16), 0; next
     }

@@ -86,8 +86,10 @@ if id husktest >/dev/null 2>&1; then
     rl=$(mktemp -d /tmp/husk-rootless.XXXXXX)
     mkdir -p "$rl/bin" "$rl/tests"
     cp "$BUILD/husk" "$BUILD/husk-monitor" "$rl/bin/"
-    # tests/security loads ../system/helpers: keep the two side by side.
+    # tests/security loads ../system/helpers: keep the two side by side;
+    # 015-docs runs the pages' examples (scripts/doc-examples.sh).
     cp -r tests/system tests/security "$rl/tests/"
+    cp -r docs scripts README.md "$rl/"
     cp -r "$BUILD/test-images" "$rl/images"
     chmod -R a+rX "$rl"
     bats_suite rootless su husktest -s /bin/bash -c \

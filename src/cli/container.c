@@ -44,7 +44,7 @@ struct create_opts
   char *init_path, *log_driver, *stop_signal, *stop_timeout, *health_cmd;
   char *health_interval, *health_retries, *health_timeout, *health_start_period;
   char *health_on_failure, *shm_size, *tz, *cidfile, *detach_keys, *passwd_entry;
-  char *runtime, *group_entry, *pull, *timeout, *cgroupns, *umask;
+  char *runtime, *group_entry, *pull, *timeout, *cgroupns, *umask, *cgroups;
   char *oom_score_adj, *preserve_fds, *userns, *subuidname, *subgidname;
   char **env, **env_file, **volume, **mount, **tmpfs, **cap_add, **cap_drop;
   char **security_opt, **ulimit, **label, **label_file, **annotation, **log_opt;
@@ -72,7 +72,7 @@ static const struct cli_option create_options[] = {
   OPTION_REFUSED ("cgroup-conf", 0, CGROUP_LATER),
   OPTION_REFUSED ("cgroup-parent", 0, "husk leaves the cgroup to the OCI runtime's default"),
   { "cgroupns", 0, OPT_STRING, O (cgroupns), "string", "cgroup namespace to use (host, private)" },
-  OPTION_REFUSED ("cgroups", 0, "husk leaves the cgroup to the OCI runtime's default"),
+  { "cgroups", 0, OPT_STRING, O (cgroups), "string", "control container cgroup configuration (\"enabled\"|\"disabled\"|\"no-conmon\"|\"split\")" },
   OPTION_REFUSED ("chrootdirs", 0, "husk does not track chroot directories inside the container"),
   { "cidfile", 0, OPT_STRING, O (cidfile), "string", "Write the container ID to the file" },
   OPTION_REFUSED ("conmon-pidfile", 0, "husk has no conmon: its monitor is husk-monitor"),
@@ -297,6 +297,7 @@ request (struct create_opts *o, char **command)
   B ("unsetenv_all", o->unsetenv_all); S ("cgroupns", o->cgroupns); S ("umask", o->umask);
   S ("userns", o->userns); S ("subuidname", o->subuidname); S ("subgidname", o->subgidname);
   A ("uidmap", o->uidmap); A ("gidmap", o->gidmap);
+  S ("cgroups", o->cgroups);
   S ("oom_score_adj", o->oom_score_adj); S ("timeout", o->timeout); S ("pull", o->pull);
   A ("device_cgroup_rules", o->device_cgroup_rule); A ("dns", o->dns);
   A ("dns_options", o->dns_option); A ("dns_search", o->dns_search);

@@ -6,6 +6,7 @@
 #include "husk-vcs.h"
 #include "engine/engine.h"
 #include "ops/system.h"
+#include "userns/userns.h"
 #include "util/cleanup.h"
 #include "util/log.h"
 #include "util/strutil.h"
@@ -361,6 +362,17 @@ cmd_system_reset (struct cli_ctx *ctx, int argc, char **argv)
     }
   if (husk_op_system_reset (ctx->engine, &ctx->err) < 0)
     return cli_fail (ctx);
+  /* As Podman: the user namespace goes too (its files are gone, removed
+     from inside it, as only there the subordinate IDs' files are the
+     user's); the next command makes a new one.  */
+  if (husk_userns_rootless ())
+    {
+      bool stopped;
+
+      if (husk_userns_stop_pause (&stopped, &ctx->err) < 0)
+        return cli_fail (ctx);
+      husk_log_debug ("%s", stopped ? "stopped the pause process" : "no pause process");
+    }
   return 0;
 }
 

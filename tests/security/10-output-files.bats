@@ -4,6 +4,10 @@
 # by a regular file; a directory is refused; cp never replaces a host node
 # that is not a regular file or directory.  Device nodes are made with mknod
 # in the test's own directory: the host's /dev/null is never touched.
+# Rootless (no mknod on the host), the node is the host's /dev/null
+# bind-mounted over a file of the test's directory inside husk's mount
+# namespace, where husk sees it; the user cannot chown or replace the real
+# one, and a rename onto a mount point fails.
 load ../system/helpers
 
 # A FIFO read by a background cat into $2 (given up after 20 s: a FIFO that
@@ -14,29 +18,36 @@ fifo_reader() {
     READER=$!
 }
 
-# A store with busybox, for the tests that need a container (root only).
+# A store with busybox, for the tests that need a container.
 need_container() {
     run_husk load -i "$HUSK_IMAGES/busybox.docker.tar"
 }
 
 teardown() {
+    if is_rootless && [ -n "${HUSK_TMP:-}" ]; then
+        store_mountinfo | awk -v t="$HUSK_TMP/" 'index($5, t) == 1 { print $5 }' | sort -r \
+            | while read -r m; do in_userns umount "$m"; done
+    fi
     container_teardown
 }
 
-# mknod a null device (c 1 3) at $1 (root only).
+# A null device (c 1 3) at $1.
 null_node() {
+    if is_rootless; then
+        touch "$1" && in_userns mount --bind /dev/null "$1"
+        return
+    fi
     mknod -m 666 "$1" c 1 3
 }
 
 @test "save -o a character device writes into it and leaves the node" {
-    skip_if_rootless "mknod and load need root"
     run_husk load -i "$HUSK_IMAGES/busybox.docker.tar"
     null_node "$HUSK_TMP/null"
     run_husk save -o "$HUSK_TMP/null" husk-test/busybox
-    [ -c "$HUSK_TMP/null" ]
+    in_userns test -c "$HUSK_TMP/null"
     [ -z "$(ls "$HUSK_TMP" | grep husk-)" ]    # no temporary left beside it
     run_husk save --format oci-archive -o "$HUSK_TMP/null" husk-test/busybox
-    [ -c "$HUSK_TMP/null" ]
+    in_userns test -c "$HUSK_TMP/null"
 }
 
 @test "save -o a FIFO feeds the reader and leaves the FIFO" {
@@ -72,7 +83,7 @@ null_node() {
     if ! is_rootless; then
         null_node "$HUSK_TMP/null"
         run_husk volume export v --output="$HUSK_TMP/null"
-        [ -c "$HUSK_TMP/null" ]
+        in_userns test -c "$HUSK_TMP/null"
     fi
     fifo_reader "$HUSK_TMP/fifo" "$HUSK_TMP/got.tar"
     run_husk volume export v --output="$HUSK_TMP/fifo"
@@ -85,12 +96,11 @@ null_node() {
 }
 
 @test "export -o a device writes into it; a FIFO gets the tar" {
-    skip_if_rootless "mknod needs root"
     need_container
     run_husk create --name c husk-test/busybox true
     null_node "$HUSK_TMP/null"
     run_husk export -o "$HUSK_TMP/null" c
-    [ -c "$HUSK_TMP/null" ]
+    in_userns test -c "$HUSK_TMP/null"
     fifo_reader "$HUSK_TMP/fifo" "$HUSK_TMP/got.tar"
     run_husk export -o "$HUSK_TMP/fifo" c
     wait "$READER"
@@ -109,20 +119,19 @@ null_node() {
 }
 
 @test "cp CTR:/file onto a host device or FIFO is refused and leaves the node" {
-    skip_if_rootless "mknod needs root"
     need_container
     run_husk create --name c husk-test/busybox true
     null_node "$HUSK_TMP/null"
     run_husk 125 cp c:/bin/busybox "$HUSK_TMP/null"
     assert_output_contains "must be a directory or a regular file"
-    [ -c "$HUSK_TMP/null" ]
+    in_userns test -c "$HUSK_TMP/null"
     mkfifo "$HUSK_TMP/fifo"
     run_husk 125 cp c:/bin/busybox "$HUSK_TMP/fifo"
     [ -p "$HUSK_TMP/fifo" ]
     # Into a directory where the name is taken by a node: the same.
     mkdir "$HUSK_TMP/d" && null_node "$HUSK_TMP/d/busybox"
     run_husk 125 cp c:/bin/busybox "$HUSK_TMP/d/"
-    [ -c "$HUSK_TMP/d/busybox" ]
+    in_userns test -c "$HUSK_TMP/d/busybox"
     # A regular file is still replaced.
     echo old > "$HUSK_TMP/reg"
     run_husk cp c:/bin/busybox "$HUSK_TMP/reg"

@@ -63,16 +63,16 @@ teardown() {
 }
 
 @test "rmi of a mounted image is refused; rmi -f unmounts it first" {
-    skip_if_rootless "image mount needs root"
+    use_unshare
     run_husk load -i "$HUSK_IMAGES/busybox.docker.tar"
     run_husk image mount husk-test/busybox
     mnt=$output
-    [ -e "$mnt/bin/busybox" ]
+    in_userns test -e "$mnt/bin/busybox"
     run_husk 2 rmi husk-test/busybox
     assert_output_contains "is mounted"
     run_husk rmi -f husk-test/busybox
-    ! grep -qF " $HUSK_RUNROOT/" /proc/self/mountinfo
-    [ ! -e "$mnt/bin/busybox" ]
+    ! store_mountinfo | grep -qF " $HUSK_RUNROOT/" || false
+    in_userns test ! -e "$mnt/bin/busybox"
     run_husk images -q
     assert_output_is ""
 }

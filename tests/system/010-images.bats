@@ -154,15 +154,14 @@ setup() {
 }
 
 @test "the three-layer image shows whiteouts and opaque directories applied" {
-    skip_if_rootless
+    use_unshare
     run_husk load -i "$HUSK_IMAGES/layers.docker.tar"
     run_husk image mount husk-test/layers
     mnt=$output
-    [ -f "$mnt/data/keep.txt" ]
-    [ -f "$mnt/data/new.txt" ]
-    [ ! -e "$mnt/data/gone.txt" ]
-    [ "$(ls "$mnt/opaque")" = "fresh.txt" ]
-    [ -x "$mnt/bin/busybox" ]
+    run in_userns sh -ec '[ -f "$1/data/keep.txt" ]; [ -f "$1/data/new.txt" ]
+                          [ ! -e "$1/data/gone.txt" ]; [ -x "$1/bin/busybox" ]; ls "$1/opaque"' sh "$mnt"
+    [ "$status" -eq 0 ]
+    assert_output_is fresh.txt
     run_husk image unmount husk-test/layers
     ! store_mountinfo | grep -q " $mnt " || false
 }

@@ -207,10 +207,10 @@ Deleted: d9a5a62480319f30e21a07a867f1f0674434a14e3fa5e6400994361fae706e2b"
 }
 
 @test "a load, save or import that fills the disk says No space left on device" {
-    skip_if_rootless "mounts a tmpfs"
     IMGWT_TMPFS=$HUSK_TMP/small
     mkdir "$IMGWT_TMPFS"
-    mount -t tmpfs -o size=1m tmpfs "$IMGWT_TMPFS"
+    # Rootless the tmpfs is mounted where husk works: its mount namespace.
+    in_userns mount -t tmpfs -o size=1m tmpfs "$IMGWT_TMPFS"
     local h=("$HUSK_BIN" --root "$IMGWT_TMPFS/root" --runroot "$IMGWT_TMPFS/run")
     run "${h[@]}" load -i "$HUSK_IMAGES/busybox.docker.tar"
     [ "$status" -eq 125 ]
@@ -222,7 +222,7 @@ Deleted: d9a5a62480319f30e21a07a867f1f0674434a14e3fa5e6400994361fae706e2b"
     # The store stays consistent: nothing recorded, nothing left over.
     run "${h[@]}" images -q
     assert_output_is ""
-    [ -z "$(ls "$IMGWT_TMPFS"/root/storage/overlay/layers 2>/dev/null)" ]
+    [ -z "$(in_userns ls "$IMGWT_TMPFS"/root/storage/overlay/layers 2>/dev/null)" ]
     run "${h[@]}" import "$HUSK_IMAGES/rootfs.tar"
     [ "$status" -eq 125 ]
     assert_output_contains "No space left on device"
@@ -230,17 +230,18 @@ Deleted: d9a5a62480319f30e21a07a867f1f0674434a14e3fa5e6400994361fae706e2b"
     assert_output_contains "No space left on device"
     run_husk 125 save --format oci-archive -o "$IMGWT_TMPFS/out.tar" husk-test/busybox
     assert_output_contains "No space left on device"
-    [ ! -e "$IMGWT_TMPFS/out.tar" ]
+    in_userns test ! -e "$IMGWT_TMPFS/out.tar"
+    in_userns test -d "$IMGWT_TMPFS/root"   # the tmpfs was there all along
+    in_userns umount "$IMGWT_TMPFS"
 }
 
 @test "a commit that fills the disk says No space left on device" {
-    skip_if_rootless "mounts a tmpfs"
     IMGWT_TMPFS=$HUSK_TMP/small
     mkdir "$IMGWT_TMPFS"
     # Room for busybox (its tar while loading, then its layer) and a 2 MB
     # file, not for the commit of it: the run itself must not fill the disk,
     # or its state writes at exit would fail first.
-    mount -t tmpfs -o size=5m tmpfs "$IMGWT_TMPFS"
+    in_userns mount -t tmpfs -o size=5m tmpfs "$IMGWT_TMPFS"
     local h=("$HUSK_BIN" --root "$IMGWT_TMPFS/root" --runroot "$HUSK_TMP/run-small")
     run "${h[@]}" load -i "$HUSK_IMAGES/busybox.docker.tar"
     [ "$status" -eq 0 ]
@@ -253,10 +254,11 @@ Deleted: d9a5a62480319f30e21a07a867f1f0674434a14e3fa5e6400994361fae706e2b"
     run "${h[@]}" images --format '{{.Repository}}'
     assert_output_is "localhost/husk-test/busybox"
     "${h[@]}" rm -f filler >/dev/null
+    in_userns umount "$IMGWT_TMPFS"
 }
 
 @test "image umount -a and image unmount --all unmount every mounted image" {
-    skip_mount_rootless
+    use_unshare
     run_husk load -i "$HUSK_IMAGES/layers.docker.tar"
     run_husk image mount husk-test/busybox
     mnt=$output
@@ -273,7 +275,7 @@ Deleted: d9a5a62480319f30e21a07a867f1f0674434a14e3fa5e6400994361fae706e2b"
     run_husk image umount -a
     [ "${#lines[@]}" -eq 2 ]
     assert_output_contains "d9a5a62480319f30e21a07a867f1f0674434a14e3fa5e6400994361fae706e2b"
-    ! mountpoint -q "$mnt"
+    ! in_userns mountpoint -q "$mnt" || false
     run_husk image mount
     assert_output_is ""
     run_husk image mount husk-test/busybox

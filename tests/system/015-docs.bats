@@ -7,15 +7,16 @@
 # stale: their examples run (scripts/doc-examples.sh, conventions in
 # docs/design/README.md), their OPTIONS sections list exactly the flags of
 # `husk __flags`, and docs/flags.md is what scripts/flags-table.sh makes of
-# it.  The rootless pass runs from a copy without docs/ (tests/run-all.sh):
-# there it is skipped.
+# it.  The rootless pass (tests/run-all.sh) copies docs/, scripts/ and
+# README.md beside the tests; the examples then run inside husk's user
+# namespace.  A copy of the tests alone skips.
 load helpers
 
 DOCS=$HUSK_TOP/docs
 
 docs_or_skip() {
     if [ ! -d "$DOCS" ] || [ ! -f "$DOCS/man-links.sh" ]; then
-        skip "no docs/ beside the tests (the rootless pass copies only tests/system)"
+        skip "no docs/ beside the tests (a copy of tests/ alone)"
     fi
 }
 
@@ -229,7 +230,6 @@ page_flags() { # page section
 # skipped block are each reported; a good page passes.
 @test "doc-examples.sh fails a page whose example fails, and passes a good one" {
     docs_or_skip
-    skip_if_rootless "the examples run containers as root"
     local page=$HUSK_TMP/page.md
     {
         echo '<!-- setup: husk create --name web husk-test/busybox -->'
@@ -261,7 +261,6 @@ page_flags() { # page section
 
 @test "every example in README.md and docs/ runs as written" {
     docs_or_skip
-    skip_if_rootless "the examples run containers as root"
     [ -x "$HUSK_TOP/scripts/doc-examples.sh" ] || skip "no scripts/ beside the tests"
     run env HUSK_BIN="$HUSK_BIN" HUSK_IMAGES="$HUSK_IMAGES" "$HUSK_TOP/scripts/doc-examples.sh" "$HUSK_TOP/README.md" "$DOCS"/*.md "$DOCS"/design/*.md
     echo "$output" | grep -v '^ok ' >&3 || true   # the skips and their reasons

@@ -10,7 +10,7 @@ load helpers
 CTRLS=/sys/fs/cgroup/unified/cgroup.controllers
 
 setup() {
-    skip_if_rootless "needs root: it bind-mounts over the host's cgroup hierarchy"
+    skip_needs_root "it bind-mounts over the host's cgroup hierarchy"
     container_setup
     [ -e "$CTRLS" ] || skip "no hybrid cgroup hierarchy on this host"
     command -v crun >/dev/null && command -v runc >/dev/null || skip "needs crun and runc"

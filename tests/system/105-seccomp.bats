@@ -44,7 +44,7 @@ check_same_program() { # container name
 }
 
 @test "the precompiled program equals crun's own, for the default and a privileged profile" {
-    skip_if_rootless "needs root: runs crun directly with a cgroup"
+    skip_needs_root "it runs crun directly with a cgroup"
     command -v jq >/dev/null || skip "jq is not installed"
     run_husk create --name plain husk-test/busybox true
     check_same_program plain

@@ -56,7 +56,6 @@ store_mounts() {
 }
 
 @test "cp follows docker's rules for directories" {
-    skip_mount_rootless
     run_husk create --name box husk-test/busybox true
     mkdir -p "$HOSTDIR/src/sub"
     echo a > "$HOSTDIR/src/sub/a"
@@ -67,16 +66,15 @@ store_mounts() {
     run_husk cp "$HOSTDIR/src" box:/newdir
     # "dir/." copies the content into an existing directory.
     run_husk cp "$HOSTDIR/src/." box:/tmp
-    run_husk mount box
-    mnt=$output
-    assert_equal "$(cat "$mnt/etc/src/sub/a")" "a"
-    assert_equal "$(cat "$mnt/newdir/top")" "top"
-    [ ! -e "$mnt/newdir/src" ]
-    assert_equal "$(cat "$mnt/tmp/sub/a")" "a"
-    [ ! -e "$mnt/tmp/src" ]
+    check_mount box '
+        [ "$(cat "$M/etc/src/sub/a")" = a ]
+        [ "$(cat "$M/newdir/top")" = top ]
+        [ ! -e "$M/newdir/src" ]
+        [ "$(cat "$M/tmp/sub/a")" = a ]
+        [ ! -e "$M/tmp/src" ]
+        stat -c %a "$M/tmp"'
     # /tmp kept its own mode: the content was copied, not the directory.
-    assert_equal "$(stat -c %a "$mnt/tmp")" "1777"
-    run_husk unmount box
+    assert_output_is 1777
     # And out again, both ways.
     run_husk cp box:/newdir "$HOSTDIR/out"
     assert_equal "$(cat "$HOSTDIR/out/sub/a")" "a"
@@ -92,7 +90,6 @@ store_mounts() {
 }
 
 @test "cp refuses to replace a directory by a file and back unless --overwrite" {
-    skip_mount_rootless
     run_husk create --name box husk-test/busybox true
     # A file by a directory, named as the destination or inside it.
     mkdir -p "$HOSTDIR/group"
@@ -111,14 +108,11 @@ store_mounts() {
     echo file > "$HOSTDIR/d/etc"
     run_husk 125 cp "$HOSTDIR/d/." box:/
     assert_output_contains 'cannot overwrite directory "/etc"'
-    run_husk mount box
-    [ -d "$output/etc" ]
-    run_husk unmount box
+    check_mount box '[ -d "$M/etc" ]'
     run_husk cp --overwrite "$HOSTDIR/d/." box:/
     assert_equal "$(store_mounts)" "0"
-    run_husk mount box
-    assert_equal "$(cat "$output/etc")" "file"
-    run_husk unmount box
+    check_mount box 'cat "$M/etc"'
+    assert_output_is file
 }
 
 @test "cp - extracts a tar into a directory and writes one to stdout" {
@@ -156,7 +150,6 @@ store_mounts() {
 }
 
 @test "cp never writes on the host through the container's symlinks" {
-    skip_mount_rootless
     run_husk run --name evil husk-test/busybox sh -c \
         'ln -s / /target && ln -s /etc /etc/evil && ln -s ../../../../../../tmp /var/up &&
          ln -s /tmp/husk-cp-final-'$$' /final && ln -s /etc/shadow /leak && mkdir /links &&
@@ -173,14 +166,12 @@ store_mounts() {
     [ ! -e /tmp/payload ] || [ "$(cat /tmp/payload)" != "payload" ]
     [ ! -e /tmp/husk-cp-final-$$ ]
     # ... everything landed where the container's own view puts it.
-    run_husk mount evil
-    mnt=$output
-    assert_equal "$(cat "$mnt/tmp/husk-cp-escape-$$")" "payload"
-    assert_equal "$(cat "$mnt/etc/husk-cp-escape-$$")" "payload"
-    assert_equal "$(cat "$mnt/tmp/payload")" "payload"
-    # The dangling link was replaced, not followed.
-    [ -f "$mnt/final" ] && [ ! -L "$mnt/final" ]
-    run_husk unmount evil
+    check_mount evil '
+        [ "$(cat "$M/tmp/husk-cp-escape-'$$'")" = payload ]
+        [ "$(cat "$M/etc/husk-cp-escape-'$$'")" = payload ]
+        [ "$(cat "$M/tmp/payload")" = payload ]
+        # The dangling link was replaced, not followed.
+        [ -f "$M/final" ] && [ ! -L "$M/final" ]'
     # Copies out resolve links inside the container too, and archive the
     # links met on the way as links.
     run_husk 125 cp evil:/leak "$HOSTDIR/leak"
@@ -207,16 +198,13 @@ store_mounts() {
 }
 
 @test "cp --archive gives copies the container user's owner; --archive=false keeps it" {
-    skip_mount_rootless
     run_husk create --name box -u tester husk-test/busybox true
     echo x > "$HOSTDIR/f"
-    chown 4321:4321 "$HOSTDIR/f"
+    in_userns chown 4321:4321 "$HOSTDIR/f"
     run_husk cp "$HOSTDIR/f" box:/tmp/default
     run_husk cp --archive=false "$HOSTDIR/f" box:/tmp/kept
-    run_husk mount box
-    assert_equal "$(stat -c %u:%g "$output/tmp/default")" "1000:1000"
-    assert_equal "$(stat -c %u:%g "$output/tmp/kept")" "4321:4321"
-    run_husk unmount box
+    check_mount box 'stat -c %u:%g "$M/tmp/default" "$M/tmp/kept"'
+    assert_equal "$output" "$(printf '1000:1000\n4321:4321')"
 }
 
 @test "diff lists added, changed and deleted paths, sorted" {
@@ -310,13 +298,13 @@ store_mounts() {
 }
 
 @test "mount prints the root, lists mounted containers, and unmount releases it" {
-    skip_mount_rootless
+    use_unshare
     run_husk create --name mnt husk-test/busybox true
     run_husk mount
     assert_output_is ""
     run_husk container mount mnt
     path=$output
-    [ -x "$path/bin/busybox" ]
+    in_userns test -x "$path/bin/busybox"
     id=$(husk container inspect --format '{{.Id}}' mnt)
     run_husk mount
     assert_output_is "${id:0:12}  $path"
@@ -338,7 +326,7 @@ store_mounts() {
 }
 
 @test "unmount keeps a running container's own mount" {
-    skip_mount_rootless
+    use_unshare
     run_husk run -d --name live husk-test/busybox sleep 100
     run_husk mount live
     path=$output

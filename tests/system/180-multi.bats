@@ -248,7 +248,7 @@ id_of() { husk inspect --format '{{.Id}}' "$1"; }
 }
 
 @test "mount and unmount: the names that exist are done, only the missing one is reported" {
-    skip_mount_rootless
+    use_unshare
     created a b
     run_husk 125 mount a nosuch b
     assert_output_is "$MISSING"

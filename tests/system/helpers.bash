@@ -34,7 +34,18 @@ teardown() {
 # inside the user namespace (files of subordinate IDs are not the user's
 # on the host), else as it is.
 in_userns() {
-    if is_rootless; then "$HUSK_BIN" unshare "$@"; else "$@"; fi
+    if is_rootless; then "${HUSK_BIN_REAL:-$HUSK_BIN}" unshare "$@"; else "$@"; fi
+}
+
+# use_unshare: rootless, every husk command of this test runs under
+# `husk unshare`, where `husk mount` and `husk image mount` work (as in
+# Podman) and their mounts are seen by in_userns.  Root: nothing to do.
+use_unshare() {
+    is_rootless || return 0
+    HUSK_BIN_REAL=$HUSK_BIN
+    HUSK_BIN=$HUSK_TMP/husk-unshared
+    printf '#!/bin/sh\nexec "%s" unshare "%s" "$@"\n' "$HUSK_BIN_REAL" "$HUSK_BIN_REAL" > "$HUSK_BIN"
+    chmod +x "$HUSK_BIN"
 }
 
 # The mounts husk sees: rootless, those of its user namespace's mount
@@ -45,21 +56,44 @@ store_mountinfo() { in_userns cat /proc/self/mountinfo; }
 # for pause, no counters for stats (190-userns checks Podman's messages).
 skip_without_cgroup() {
     if is_rootless && [ "$(stat -f -c %T /sys/fs/cgroup)" != cgroup2fs ]; then
-        skip "${1:-needs a cgroup}: rootless containers on cgroup v1 have none"
+        skip "${1:-needs a cgroup}: on cgroup v1 an unprivileged user's containers have none"
     fi
 }
 
-# Rootless, `husk mount` works only under `husk unshare`, where the mount
-# is seen (190-userns); these tests read mounts from the host.
-skip_mount_rootless() {
-    if is_rootless; then skip "reads husk mount's path from the host: rootless it is in husk's mount namespace"; fi
+# husk_sh SCRIPT: run SCRIPT with sh where husk's mounts are seen
+# (rootless: under `husk unshare`, in husk's mount namespace, where
+# `husk mount` works as in Podman), $HUSK being husk with this test's store
+# (and $HUSK_OPTS).  For checks that read the path `husk mount` or
+# `husk image mount` prints: husk_sh 'ls "$($HUSK mount c)"'.  More
+# arguments are the script's $1...
+husk_sh() {
+    in_userns env HUSK="$HUSK_BIN --root $HUSK_ROOT --runroot $HUSK_RUNROOT ${HUSK_OPTS:-}" \
+        sh -c "$1" sh "${@:2}"
+}
+
+# check_mount CONTAINER SCRIPT: `husk mount` the container where its
+# mount is seen (husk_sh), run SCRIPT with `sh -e` and $M its root, then
+# unmount; fail the test unless SCRIPT succeeds.  Sets $output.
+check_mount() {
+    run husk_sh 'M=$($HUSK mount "$1") || exit 125; export M; sh -ec "$2"; r=$?
+                 $HUSK unmount "$1" >/dev/null; exit $r' "$1" "$2"
+    if [ "$status" -ne 0 ]; then
+        echo "check_mount $1 failed ($status): $output" >&2
+        return 1
+    fi
+}
+
+# Tests that need real root (the host's cgroups, devices, kernel
+# settings) say why in their skip: "needs root: <why>".
+skip_needs_root() {
+    if is_rootless; then skip "needs root: $1"; fi
 }
 
 # rm -rf, rootless inside the user namespace: files of containers belong to
 # the user's subordinate IDs there.
 remove_tree() {
     if is_rootless; then
-        "$HUSK_BIN" unshare rm -rf "$@" 2>/dev/null || rm -rf "$@"
+        "${HUSK_BIN_REAL:-$HUSK_BIN}" unshare rm -rf "$@" 2>/dev/null || rm -rf "$@"
     else
         rm -rf "$@"
     fi

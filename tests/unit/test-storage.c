@@ -731,7 +731,16 @@ unknown_driver_is_refused (void **state)
 
   (void) state;
   assert_null (husk_store_open (&o, &err));
-  assert_non_null (strstr (err->msg, "unknown storage driver 'btrfs'"));
+  assert_non_null (strstr (err->msg, "the storage driver \"btrfs\" is not supported by husk"));
+  husk_error_release (&err);
+  o.rootless = true;
+  o.driver = "zfs";
+  assert_null (husk_store_open (&o, &err));
+  assert_non_null (strstr (err->msg, "the storage driver \"zfs\" cannot be used rootless"));
+  husk_error_release (&err);
+  o.driver = "nosuch";
+  assert_null (husk_store_open (&o, &err));
+  assert_non_null (strstr (err->msg, "unknown storage driver 'nosuch'"));
   husk_error_release (&err);
 }
 

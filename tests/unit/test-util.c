@@ -200,6 +200,25 @@ work_file_is_locked_from_its_first_moment (void **state)
   assert_int_equal (husk_rm_rf (dir, &err), 0);
 }
 
+/* The magic numbers statfs() gives for file systems whose servers do not
+   understand user namespaces, as linux/magic.h and the file systems
+   define them (CIFS and SMB2 have none in linux/magic.h).  */
+static void
+network_fs_by_magic (void **state)
+{
+  (void) state;
+  assert_string_equal (husk_fs_network_name (0x6969), "NFS");
+  assert_string_equal (husk_fs_network_name ((long) 0xFF534D42), "CIFS");
+  /* f_type is signed on some ABIs: the same magic, sign-extended.  */
+  assert_string_equal (husk_fs_network_name ((long) (int) 0xFF534D42), "CIFS");
+  assert_string_equal (husk_fs_network_name ((long) 0xFE534D42), "SMB2");
+  assert_string_equal (husk_fs_network_name (0x00C36400), "CephFS");
+  assert_null (husk_fs_network_name (0xEF53));     /* ext4 */
+  assert_null (husk_fs_network_name (0x01021994)); /* tmpfs */
+  assert_null (husk_fs_network_name (0x794C7630)); /* overlay */
+  assert_null (husk_path_network_fs ("/proc"));
+}
+
 int
 main (void)
 {
@@ -213,6 +232,7 @@ main (void)
     cmocka_unit_test (write_file_new_creates_and_never_overwrites),
     cmocka_unit_test (work_file_is_locked_from_its_first_moment),
     cmocka_unit_test (output_writes_into_a_fifo_and_refuses_a_directory),
+    cmocka_unit_test (network_fs_by_magic),
   };
   return cmocka_run_group_tests (tests, NULL, NULL);
 }

@@ -12,8 +12,10 @@
 #include "container/passwd.h"
 #include "network/network.h"
 #include "util/log.h"
+#include "userns/userns.h"
 #include "util/cleanup.h"
 #include "util/fileutil.h"
+#include "util/log.h"
 #include "util/strutil.h"
 
 #include <errno.h>
@@ -274,6 +276,22 @@ entrypoint (json_t *req, json_t *image_cfg)
   return json_pack ("[s]", s);
 }
 
+/* Rootless, a bind mount from NFS (or CIFS, ...) works for the user's own
+   files only: the server knows nothing of the user namespace, sees the
+   user's uid for the container's root and refuses what other IDs of the
+   container do.  Say why before the first EACCES.  */
+static void
+warn_network_bind (const char *source)
+{
+  const char *fs = husk_userns_rootless () ? husk_path_network_fs (source) : NULL;
+
+  if (fs)
+    husk_log_warn ("bind mount source '%s' is on %s, which does not understand user "
+                   "namespaces: in a rootless container only its root (your own user) can "
+                   "use files there as their owner; other users of the container get "
+                   "permission errors", source, fs);
+}
+
 /* "-v SRC:DST[:OPTS]" -> a mount; SRC without '/' names a volume.  */
 static json_t *
 parse_volume (const char *spec, husk_error_t *err)
@@ -324,6 +342,7 @@ parse_volume (const char *spec, husk_error_t *err)
           return husk_error_make (err, errno, "invalid volume \"%s\": source '%s'", spec,
                                   parts[0]), NULL;
         }
+      warn_network_bind (abs);
       m = json_pack ("{s:s, s:s, s:s, s:o}", "type", "bind", "source", abs,
                      "destination", parts[1], "options", opts);
     }
@@ -1075,6 +1094,37 @@ build_add_host (json_t *req, json_t *c, husk_error_t *err)
   return 0;
 }
 
+/* --cgroups: "enabled" (the default) gives the container a cgroup of its
+   own, "disabled" none (it stays in the caller's, and limits cannot
+   apply).  "no-conmon" is what husk always does: husk-monitor never gets
+   a cgroup of its own.  "split" would move the monitor into a sub-cgroup
+   of the caller's, which husk, leaving cgroups to the OCI runtime, does
+   not do.  Recorded only when given: the spec tells a rootless default
+   (warn and ignore limits on cgroup v1) from an explicit "enabled".  */
+static int
+cgroups_mode (json_t *req, json_t *c, husk_error_t *err)
+{
+  const char *s = str (req, "cgroups");
+
+  if (s == NULL)
+    return 0;
+  if (strcmp (s, "split") == 0)
+    return husk_error_makex (err, ENOTSUP, "--cgroups=split is not supported by husk: it "
+                             "moves the monitor (Podman's conmon, husk's husk-monitor) "
+                             "into a sub-cgroup of the caller's cgroup, and husk leaves "
+                             "cgroups to the OCI runtime; use enabled, disabled or "
+                             "no-conmon");
+  if (strcmp (s, "no-conmon") == 0)
+    s = "enabled"; /* husk-monitor has no cgroup of its own anyway */
+  if (strcmp (s, "enabled") && strcmp (s, "disabled"))
+    return husk_error_makex (err, EINVAL, "invalid cgroup mode \"%s\"", s);
+  if (strcmp (s, "disabled") == 0 && json_object_size (json_object_get (c, "resources")) > 0)
+    return husk_error_makex (err, EINVAL, "resource limits (--memory, --cpus, --pids-limit, "
+                             "...) need a cgroup: they cannot be used with --cgroups=disabled");
+  json_object_set_new (c, "cgroups", json_string (s));
+  return 0;
+}
+
 /* The flags that the spec and the bundle files read as they are.  */
 static int
 build_extras (json_t *req, json_t *c, husk_error_t *err)
@@ -1097,6 +1147,8 @@ build_extras (json_t *req, json_t *c, husk_error_t *err)
         return husk_error_makex (err, EINVAL, "unrecognized namespace mode %s passed", s);
       json_object_set_new (json_object_get (c, "namespaces"), "cgroup", json_string (s));
     }
+  if (cgroups_mode (req, c, err) < 0)
+    return -1;
   if ((s = str (req, "umask")))
     {
       char *end;

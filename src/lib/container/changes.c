@@ -141,6 +141,17 @@ in_sorted (char **names, const char *name)
   return names && bsearch (&name, names, husk_strv_len (names), sizeof *names, cmp_name_ptr) != NULL;
 }
 
+static bool
+opaque (int dirfd)
+{
+  char v[4];
+
+  return (fgetxattr (dirfd, "trusted.overlay.opaque", v, sizeof v) == 1 && v[0] == 'y')
+         || (fgetxattr (dirfd, "user.overlay.opaque", v, sizeof v) == 1 && v[0] == 'y')
+         || (fgetxattr (dirfd, "user.fuseoverlayfs.opaque", v, sizeof v) == 1 && v[0] == 'y');
+}
+
+
 /* Compare directory nfd (taken) with ofd (taken; -1 for none) below path.
    Return: 1 when anything differs, 0 when nothing does, -1 on error.  */
 static int
@@ -164,8 +175,8 @@ compare_dir (struct clist *l, int nfd_in, int ofd_in, struct husk_buf *path, uns
       int r = 0;
       bool old;
 
-      if (fstatat (nfd, nn[i], &ns, AT_SYMLINK_NOFOLLOW) < 0)
-        continue; /* gone meanwhile */
+      if (fstatat (nfd, nn[i], &ns, AT_SYMLINK_NOFOLLOW) < 0 || husk_fstar_fuse_mark (nfd, nn[i], &ns))
+        continue; /* gone meanwhile, or not the container's */
       old = ofd >= 0 && fstatat (ofd, nn[i], &os, AT_SYMLINK_NOFOLLOW) == 0;
       len = path_push (path, nn[i]);
       if (old && S_ISDIR (ns.st_mode) && S_ISDIR (os.st_mode))
@@ -200,19 +211,10 @@ compare_dir (struct clist *l, int nfd_in, int ofd_in, struct husk_buf *path, uns
   return changed;
 }
 
-static bool
-opaque (int dirfd)
-{
-  char v[4];
-
-  return (fgetxattr (dirfd, "trusted.overlay.opaque", v, sizeof v) == 1 && v[0] == 'y')
-         || (fgetxattr (dirfd, "user.overlay.opaque", v, sizeof v) == 1 && v[0] == 'y');
-}
-
 /* Walk upper directory ufd (taken) over lower lfd (taken; -1 for none).  */
 static int
-walk_upper (struct clist *l, int ufd_in, int lfd_in, struct husk_buf *path, unsigned depth,
-            husk_error_t *err)
+walk_upper (struct clist *l, int ufd_in, int lfd_in, bool fuse, struct husk_buf *path,
+            unsigned depth, husk_error_t *err)
 {
   cleanup_close int ufd = ufd_in, lfd = lfd_in;
   cleanup_strv char **names = NULL;
@@ -228,8 +230,15 @@ walk_upper (struct clist *l, int ufd_in, int lfd_in, struct husk_buf *path, unsi
       bool lower;
       int r = 0;
 
-      if (fstatat (ufd, names[i], &us, AT_SYMLINK_NOFOLLOW) < 0)
+      if (fstatat (ufd, names[i], &us, AT_SYMLINK_NOFOLLOW) < 0 || husk_fstar_fuse_mark (ufd, names[i], &us))
         continue;
+      if (fuse && husk_fstar_fuse_whiteout (names[i], &us))
+        {
+          len = path_push (path, names[i] + strlen (".wh."));
+          push (l, 'D', path->data);
+          path_cut (path, len);
+          continue;
+        }
       len = path_push (path, names[i]);
       if (S_ISCHR (us.st_mode) && us.st_rdev == makedev (0, 0))
         {
@@ -251,7 +260,7 @@ walk_upper (struct clist *l, int ufd_in, int lfd_in, struct husk_buf *path, unsi
           else if (opaque (sub))
             r = compare_dir (l, sub, lsub, path, depth + 1, err);
           else
-            r = walk_upper (l, sub, lsub, path, depth + 1, err);
+            r = walk_upper (l, sub, lsub, fuse, path, depth + 1, err);
         }
       path_cut (path, len);
       if (r < 0)
@@ -261,8 +270,8 @@ walk_upper (struct clist *l, int ufd_in, int lfd_in, struct husk_buf *path, unsi
 }
 
 int
-husk_changes_overlay (int upper_fd, int lower_fd, struct husk_change **out, size_t *n,
-                      husk_error_t *err)
+husk_changes_overlay (int upper_fd, int lower_fd, bool fuse, struct husk_change **out,
+                      size_t *n, husk_error_t *err)
 {
   struct clist l = { 0 };
   struct husk_buf path = HUSK_BUF_INIT;
@@ -276,7 +285,7 @@ husk_changes_overlay (int upper_fd, int lower_fd, struct husk_change **out, size
         close (lfd);
       return husk_error_make (err, errno, "open upper directory");
     }
-  r = walk_upper (&l, ufd, lfd, &path, 0, err);
+  r = walk_upper (&l, ufd, lfd, fuse, &path, 0, err);
   husk_buf_release (&path);
   return finish (&l, r, out, n);
 }
@@ -345,11 +354,11 @@ layer_check (void *data, const char *path, mode_t mode, husk_error_t *err)
 }
 
 int
-husk_changes_layer_overlay (int upper_fd, int out_fd, const struct husk_idmap *uids,
+husk_changes_layer_overlay (int upper_fd, bool fuse, int out_fd, const struct husk_idmap *uids,
                             const struct husk_idmap *gids, husk_error_t *err)
 {
-  struct husk_fstar_opts o = { .xattrs = true, .overlay_whiteouts = true, .sparse = true,
-                               .uids = uids, .gids = gids, .check = layer_check };
+  struct husk_fstar_opts o = { .xattrs = true, .overlay_whiteouts = true, .fuse_whiteouts = fuse,
+                               .sparse = true, .uids = uids, .gids = gids, .check = layer_check };
   struct husk_fstar *w = husk_fstar_new (out_fd, &o, err);
   int r;
 

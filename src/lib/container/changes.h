@@ -28,13 +28,16 @@ void husk_changes_free (struct husk_change *c, size_t n);
  *            -1 for an image without layers
  * @out, @n:  the changes, sorted by path
  *
+ * @fuse:     the upper directory is fuse-overlayfs's, whose whiteouts may
+ *            also be ".wh.<name>" files (where it cannot make 0/0 devices)
+ *
  * A whiteout (char device 0/0) is a deletion; an entry that the lower
  * tree has is a change, else an addition; below an opaque directory the
  * two trees are compared as by husk_changes_compare().
  * Return: 0, or -1.
  */
-int husk_changes_overlay (int upper_fd, int lower_fd, struct husk_change **out, size_t *n,
-                          husk_error_t *err);
+int husk_changes_overlay (int upper_fd, int lower_fd, bool fuse, struct husk_change **out,
+                          size_t *n, husk_error_t *err);
 
 /**
  * husk_changes_compare() - Changes between two full trees (vfs)
@@ -59,6 +62,8 @@ struct husk_idmap;
 /**
  * husk_changes_layer_overlay() - Write an overlay upper directory as a layer
  * @upper_fd: the upper directory
+ * @fuse:     the store's overlay is a mount program's (fuse-overlayfs): its
+ *            own whiteout files count as whiteouts too
  * @out_fd:   where the tar goes
  * @uids, @gids: the container's maps, NULL without: owners become its IDs
  *
@@ -70,7 +75,7 @@ struct husk_idmap;
  * GNU.sparse 1.0 entries).
  * Return: 0, or -1.
  */
-int husk_changes_layer_overlay (int upper_fd, int out_fd, const struct husk_idmap *uids,
+int husk_changes_layer_overlay (int upper_fd, bool fuse, int out_fd, const struct husk_idmap *uids,
                                 const struct husk_idmap *gids, husk_error_t *err);
 
 /* The parent directory of rel beneath root (O_PATH), no symlink followed;

@@ -50,8 +50,8 @@ write_layer (struct husk_engine *e, const struct husk_container_rec *r, int fd,
   if (tfd < 0)
     return husk_error_make (err, errno, "open '%s'", tree);
   if (strcmp (husk_store_driver_name (e->store), "overlay") == 0)
-    return husk_changes_layer_overlay (tfd, fd, mapped ? &uids : NULL, mapped ? &gids : NULL,
-                                       err);
+    return husk_changes_layer_overlay (tfd, husk_store_mount_program (e->store) != NULL, fd,
+                                       mapped ? &uids : NULL, mapped ? &gids : NULL, err);
   if (husk_container_changes (e, r, &c, &n, err) < 0)
     return -1;
   ret = husk_changes_layer_list (tfd, c, n, fd, mapped ? &uids : NULL, mapped ? &gids : NULL,

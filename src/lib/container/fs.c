@@ -501,7 +501,8 @@ husk_container_changes (struct husk_engine *e, const struct husk_container_rec *
   else if (lower && (lfd = open (lower, O_RDONLY | O_DIRECTORY | O_CLOEXEC)) < 0)
     husk_error_make (err, errno, "open '%s'", lower);
   else
-    ret = overlay ? husk_changes_overlay (tfd, lfd, out, n, err)
+    ret = overlay ? husk_changes_overlay (tfd, lfd, husk_store_mount_program (e->store) != NULL,
+                                          out, n, err)
                   : husk_changes_compare (tfd, lfd, out, n, err);
   /* Nothing of the image's tree may stay open, or the unmount fails.  */
   if (lfd >= 0)

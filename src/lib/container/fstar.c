@@ -224,7 +224,26 @@ overlay_opaque (int dirfd)
   char v[4];
 
   return (fgetxattr (dirfd, "trusted.overlay.opaque", v, sizeof v) == 1 && v[0] == 'y')
-         || (fgetxattr (dirfd, "user.overlay.opaque", v, sizeof v) == 1 && v[0] == 'y');
+         || (fgetxattr (dirfd, "user.overlay.opaque", v, sizeof v) == 1 && v[0] == 'y')
+         || (fgetxattr (dirfd, "user.fuseoverlayfs.opaque", v, sizeof v) == 1 && v[0] == 'y');
+}
+
+bool
+husk_fstar_fuse_mark (int dirfd, const char *name, const struct stat *st)
+{
+  if (strcmp (name, WHITEOUT_OPAQUE) == 0 && S_ISREG (st->st_mode))
+    return overlay_opaque (dirfd);
+  if (strcmp (name, WHITEOUT_PREFIX ".opq") == 0 && S_ISCHR (st->st_mode)
+      && st->st_rdev == makedev (0, 0))
+    return overlay_opaque (dirfd);
+  return false;
+}
+
+bool
+husk_fstar_fuse_whiteout (const char *name, const struct stat *st)
+{
+  return husk_has_prefix (name, WHITEOUT_PREFIX) && strcmp (name, WHITEOUT_OPAQUE) != 0
+         && name[strlen (WHITEOUT_PREFIX)] != '\0' && S_ISREG (st->st_mode) && st->st_size == 0;
 }
 
 /* Write len bytes of fd from off (zeros past its end: the header
@@ -440,6 +459,10 @@ add_object (struct husk_fstar *w, int dirfd, const char *name, struct husk_buf *
         return 0; /* gone meanwhile */
       return husk_error_make (err, errno, "stat '%s'", path->data);
     }
+  if (w->o.overlay_whiteouts && *name && husk_fstar_fuse_mark (dirfd, name, &st))
+    return 0;
+  if (w->o.fuse_whiteouts && *name && husk_fstar_fuse_whiteout (name, &st))
+    return write_marker (w, path->data, err);
   if (w->o.overlay_whiteouts && S_ISCHR (st.st_mode) && st.st_rdev == makedev (0, 0))
     return husk_fstar_add_whiteout (w, path->data, err);
   if ((S_ISCHR (st.st_mode) || S_ISBLK (st.st_mode)) && w->o.skip_devices)

@@ -34,6 +34,8 @@ struct husk_fstar_opts
   bool overlay_whiteouts;  /* walking an overlay upper dir: char 0/0 becomes
                               ".wh.<name>", an opaque directory gets
                               ".wh..wh..opq" */
+  bool fuse_whiteouts;     /* and fuse-overlayfs's: a ".wh.<name>" file is a
+                              whiteout, in the layer as it is */
   bool sparse;             /* holes of regular files as holes (pax GNU.sparse
                               1.0, read by libarchive, GNU tar and Go), so a
                               sparse file costs its data, not its size */
@@ -84,6 +86,14 @@ int husk_fstar_add_archive (struct husk_fstar *w, int in_fd, husk_error_t *err);
    depend on the order the file system returns.  Return: a vector (free
    with husk_strv_free()), or NULL.  */
 char **husk_fstar_names (int dirfd, const char *path, husk_error_t *err);
+/* Whether name in dirfd (stat st) is fuse-overlayfs's own mark of an
+   opaque directory of an upper tree (".wh..wh..opq", a ".wh..opq"
+   whiteout), beside the opaque xattr: not a file of the container.  */
+struct stat;
+bool husk_fstar_fuse_mark (int dirfd, const char *name, const struct stat *st);
+/* Whether name (stat st) is fuse-overlayfs's other form of whiteout, an
+   empty ".wh.<name>" file, made where 0/0 devices cannot be.  */
+bool husk_fstar_fuse_whiteout (const char *name, const struct stat *st);
 
 /* Write the end of the archive.  Return: 0, or -1.  */
 int husk_fstar_finish (struct husk_fstar *w, husk_error_t *err);

@@ -575,7 +575,9 @@ hostconfig_head (struct ictx *x)
       "GroupAdd", copy (c, "group_add", json_array ()),
       /* A private IPC namespace can be joined by others: Docker's "shareable". */
       "IpcMode", ipc && strcmp (ipc, "private") == 0 ? "shareable" : ipc ? ipc : "",
-      "Cgroup", "", "Cgroups", "default", "Links", "OomScoreAdj", cint (c, "oom_score_adj"),
+      /* Podman shows "default" for enabled (and no-conmon, split).  */
+      "Cgroup", "", "Cgroups", strcmp (sval (c, "cgroups"), "disabled") ? "default" : "disabled",
+      "Links", "OomScoreAdj", cint (c, "oom_score_adj"),
       "PidMode", sval (ns, "pid"), "Privileged", json_is_true (json_object_get (c, "privileged")),
       "PublishAllPorts", json_is_true (json_object_get (c, "publish_all")), "ReadonlyRootfs", json_is_true (json_object_get (c, "read_only")),
       "SecurityOpt", security_opt_json (c), "Tmpfs", tmpfs, "UTSMode", sval (ns, "uts"));

@@ -108,6 +108,11 @@ int husk_container_init (struct husk_engine *e, struct husk_container_rec *r, hu
 
 /* --- stop.c, wait.c -------------------------------------------------------- */
 
+/* Whether the container was made with --cgroups=disabled: it has no
+   cgroup (no freezer for pause, no counters for stats, nothing for the
+   runtime's kill --all to walk).  */
+bool husk_container_cgroup_disabled (const struct husk_container_rec *r);
+
 /* Signal the container's process (all: every process of it).  */
 int husk_container_signal (struct husk_engine *e, struct husk_container_rec *r, int sig,
                            bool all);

@@ -74,6 +74,22 @@ health_opts (json_t *h, struct husk_monitor_health *mh, char ***test)
 }
 
 
+/* --cgroups=disabled: without a cgroupsPath crun would still make a
+   cgroup of the container's ID; its "disabled" cgroup manager makes none
+   (as Podman runs it).  runc has no such manager.  */
+static int
+no_cgroup (struct husk_runtime *rt, json_t *mode, husk_error_t *err)
+{
+  if (strcmp (json_string_value (mode) ?: "", "disabled") != 0)
+    return 0;
+  if (strcmp (rt->name, "crun") != 0)
+    return husk_error_makex (err, ENOTSUP, "--cgroups=disabled needs the OCI runtime crun "
+                             "(its \"disabled\" cgroup manager): %s always makes a cgroup",
+                             rt->name);
+  husk_strv_append (&rt->args, "--cgroup-manager=disabled");
+  return 0;
+}
+
 static int
 launch (struct husk_engine *e, struct husk_container_rec *r, json_t *c, bool attach_wait,
         bool create_only, int preserve_fds, struct husk_monitor_launch *l, husk_error_t *err)
@@ -109,8 +125,10 @@ launch (struct husk_engine *e, struct husk_container_rec *r, json_t *c, bool att
 
   /* Say why the runtime cannot work on this host (crun on hybrid cgroups)
      instead of passing on its raw refusal.  */
-  if (rt == NULL || husk_runtime_check_host (rt, err) < 0)
+  if (rt == NULL || husk_runtime_check_host (rt, err) < 0
+      || no_cgroup (rt, json_object_get (c, "cgroups"), err) < 0)
     return -1;
+  o.runtime_args = (const char *const *) rt->args;
   if (o.log_driver && strcmp (o.log_driver, "passthrough") == 0)
     {
       /* The container's stdio are the caller's own.  */

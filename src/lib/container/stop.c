@@ -20,6 +20,14 @@
 #include <string.h>
 
 
+bool
+husk_container_cgroup_disabled (const struct husk_container_rec *r)
+{
+  cleanup_json json_t *c = r->config ? json_loads (r->config, 0, NULL) : NULL;
+
+  return strcmp (json_string_value (json_object_get (c, "cgroups")) ?: "", "disabled") == 0;
+}
+
 int
 husk_container_signal (struct husk_engine *e, struct husk_container_rec *r, int sig, bool all)
 {
@@ -30,7 +38,7 @@ husk_container_signal (struct husk_engine *e, struct husk_container_rec *r, int 
   /* A rootless container on cgroup v1 has no cgroup: the runtime's --all
      would find no process to signal.  Its init is then signalled, which
      ends its pid namespace.  */
-  if (all && e->rootless && !husk_spec_host_cgroup2 ())
+  if (all && ((e->rootless && !husk_spec_host_cgroup2 ()) || husk_container_cgroup_disabled (r)))
     all = false;
   if (rt && husk_runtime_kill (rt, r->id, sig, all, &err) == 0)
     return 0;

@@ -17,8 +17,6 @@
 #include "util/strutil.h"
 
 #include <errno.h>
-#include <linux/magic.h>
-#include <sys/vfs.h>
 #include <stdlib.h>
 #include <string.h>
 #include <unistd.h>
@@ -48,19 +46,20 @@ default_runroot (bool rootless)
   return husk_asprintf ("/tmp/husk-run-%u", (unsigned) husk_userns_host_uid ());
 }
 
-/* NFS does not understand user namespaces: the server sees the user's
-   own uid and refuses files owned by subordinate IDs, so rootless layers
-   cannot be written there.  Say so before the first layer fails.  */
+/* NFS and its kind do not understand user namespaces: the server sees
+   the user's own uid and refuses files owned by subordinate IDs, so
+   rootless layers cannot be written there.  Say so before the first layer
+   fails.  */
 static int
 check_rootless_root (const char *root, husk_error_t *err)
 {
-  struct statfs fs;
+  const char *fs = husk_path_network_fs (root);
 
-  if (statfs (root, &fs) == 0 && fs.f_type == NFS_SUPER_MAGIC)
-    return husk_error_makex (err, ENOTSUP, "rootless storage on NFS is not supported: '%s' is "
-                             "on NFS, which does not understand user namespaces (files of "
+  if (fs)
+    return husk_error_makex (err, ENOTSUP, "rootless storage on %s is not supported: '%s' is "
+                             "on %s, which does not understand user namespaces (files of "
                              "subordinate IDs cannot be created); set --root or graphroot in "
-                             "storage.conf to a local file system", root);
+                             "storage.conf to a local file system", fs, root, fs);
   return 0;
 }
 
@@ -243,7 +242,10 @@ husk_engine_open (struct husk_engine *e, husk_error_t *err)
                              "\"%s\": use --storage-driver %s, another --root, or "
                              "`husk system reset`", e->root, recorded, so.driver, recorded);
   if (recorded)
-    so.driver = recorded;
+    {
+      so.driver = recorded;
+      so.recorded = true;
+    }
   e->store = husk_store_open (&so, err);
   if (e->store == NULL)
     return -1;

@@ -109,7 +109,10 @@ pause_resume (struct husk_engine *e, const char *ref, bool pause, husk_error_t *
                              pause ? "pause" : "unpause");
   if (husk_container_load (e, ref, &r, err) < 0)
     return -1;
-  if (pause && strcmp (r.state, "paused") == 0)
+  if (husk_container_cgroup_disabled (&r))
+    husk_error_makex (err, ENOTSUP, "cannot %s without using Cgroups (--cgroups=disabled): "
+                      "this container does not have a cgroup", pause ? "pause" : "unpause");
+  else if (pause && strcmp (r.state, "paused") == 0)
     husk_error_makex (err, EBUSY, "\"%s\" is already paused: container state improper", r.id);
   else if (strcmp (r.state, want) != 0)
     /* Podman names the state, not the container, when it cannot pause. */

@@ -45,6 +45,9 @@ husk_op_container_stats (struct husk_engine *e, const char *ref,
                              "cgroups v2");
   if (husk_container_load (e, ref, &r, err) < 0)
     return -1;
+  if (husk_container_cgroup_disabled (&r))
+    return husk_error_makex (err, ENOTSUP, "cannot get the stats of container %s "
+                             "(--cgroups=disabled): this container does not have a cgroup", r.id);
   return husk_container_stats (&r, s, err);
 }
 

@@ -383,19 +383,35 @@ graph_status (struct husk_engine *e)
 
   if (strcmp (husk_store_driver_name (e->store), "overlay") != 0)
     return o;
-  /* husk's overlay computes diffs from the upper directory itself, never
-     with a FUSE mount program, and does not turn on metacopy.  */
-  json_object_set_new (o, "Native Overlay Diff", json_string ("true"));
+  /* husk's overlay computes diffs from the upper directory itself and does
+     not turn on metacopy; Podman calls a diff "native" only without a
+     mount program, and so does husk.  */
+  json_object_set_new (o, "Native Overlay Diff",
+                       json_string (husk_store_mount_program (e->store) ? "false" : "true"));
   json_object_set_new (o, "Supports d_type", json_string (supports_d_type (root) ? "true" : "false"));
   json_object_set_new (o, "Using metacopy", json_string ("false"));
   return o;
 }
 
-/* --storage-opt and storage.conf's options, "key=value" as a map.  */
+/* The FUSE mount program as Podman shows it.  */
+static json_t *
+mount_program_info (const char *path)
+{
+  char *argv[] = { (char *) path, (char *) "--version", NULL };
+  cleanup_free char *version = capture (argv);
+  cleanup_free char *package = package_of (path);
+
+  return json_pack ("{s:s, s:s, s:s}", "Executable", path, "Package", package, "Version",
+                    version ? version : "");
+}
+
+/* --storage-opt and storage.conf's options, "key=value" as a map; the
+   mount program (given or chosen) as an object, as Podman shows it.  */
 static json_t *
 graph_options (struct husk_engine *e)
 {
   json_t *o = json_object ();
+  const char *program = husk_store_mount_program (e->store);
 
   for (size_t i = 0; e->storage_opts && e->storage_opts[i]; i++)
     {
@@ -405,6 +421,10 @@ graph_options (struct husk_engine *e)
       if (*k)
         json_object_set_new (o, k, json_string (eq ? eq + 1 : ""));
     }
+  json_object_del (o, "mount_program");
+  json_object_del (o, "overlay.mount_program");
+  if (program)
+    json_object_set_new (o, "overlay.mount_program", mount_program_info (program));
   return o;
 }
 
@@ -436,11 +456,12 @@ store_info (struct husk_engine *e, json_t *containers, size_t images)
   cleanup_free char *volumes = husk_asprintf ("%s/volumes", e->root);
 
   statvfs (husk_store_graphroot (e->store), &vfs);
-  return json_pack ("{s:s, s:o, s:s, s:o, s:s, s:I, s:I, s:o, s:s, s:{s:I}, s:s, s:b,"
+  return json_pack ("{s:s, s:o, s:s, s:s, s:o, s:s, s:I, s:I, s:o, s:s, s:{s:I}, s:s, s:b,"
                     " s:s, s:s}",
                     "configFile", e->config->storage_conf_path ? e->config->storage_conf_path : "",
                     "containerStore", containers, "graphDriverName",
-                    husk_store_driver_name (e->store), "graphOptions", graph_options (e),
+                    husk_store_driver_name (e->store), "graphDriverReason",
+                    husk_store_driver_reason (e->store), "graphOptions", graph_options (e),
                     "graphRoot", e->root, "graphRootAllocated",
                     (json_int_t) vfs.f_blocks * vfs.f_frsize, "graphRootUsed",
                     (json_int_t) (vfs.f_blocks - vfs.f_bfree) * vfs.f_frsize, "graphStatus",

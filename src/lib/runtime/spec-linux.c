@@ -419,6 +419,7 @@ resources (struct husk_spec_ctx *c, json_t *lx, husk_error_t *err)
   json_t *res = json_object ();
   int64_t pids;
   const char *parent = c->p->cgroup_parent ? c->p->cgroup_parent : "husk";
+  const char *mode = json_string_value (json_object_get (c->ccfg, "cgroups"));
 
   json_object_set_new (lx, "resources", res);
   if (husk_spec_get_object (c->ccfg, "resources", &r, err) < 0)
@@ -432,12 +433,30 @@ resources (struct husk_spec_ctx *c, json_t *lx, husk_error_t *err)
     json_object_set_new (res, "pids", json_pack ("{s:I}", "limit", (json_int_t) pids));
   if (devices (c, lx, res, err) < 0)
     return -1;
+  /* --cgroups=disabled: no cgroup, so no limits (ccfg refused those
+     given); the container stays in its caller's cgroup.  */
+  if (strcmp (mode ? mode : "", "disabled") == 0)
+    {
+      json_object_del (res, "memory");
+      json_object_del (res, "cpu");
+      json_object_del (res, "pids");
+      return 0;
+    }
   /* Without cgroup v2 delegation a rootless container has no cgroup of
-     its own: limits cannot be applied.  Podman warns and goes on.  */
+     its own: limits cannot be applied.  Podman warns and goes on; an
+     explicit --cgroups=enabled asked for a cgroup, and fails.  */
   if (c->p->rootless && !c->cgroup2)
     {
-      if (json_object_get (res, "memory") || json_object_get (res, "cpu")
-          || json_object_get (r, "pids_limit"))
+      bool limited = json_object_get (res, "memory") || json_object_get (res, "cpu")
+                     || json_object_get (r, "pids_limit");
+
+      if (limited && mode)
+        return husk_error_makex (err, ENOTSUP, "--cgroups=enabled: resource limits need a "
+                                 "cgroup, and rootless containers get none on cgroup v1 "
+                                 "(they need cgroup v2 with delegation): drop the limits, "
+                                 "or leave out --cgroups=enabled to have them ignored "
+                                 "with a warning, as Podman does");
+      if (limited)
         husk_log_warn ("Resource limits are not supported and ignored on cgroups V1 "
                        "rootless systems");
       json_object_del (res, "memory");

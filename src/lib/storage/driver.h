@@ -27,6 +27,8 @@ struct husk_store
   bool rootless;
   bool ignore_chown_errors; /* <driver>.ignore_chown_errors=true */
   bool legacy_mount;        /* overlay.mount_api=legacy: no lowerdir+ */
+  char *mount_program;      /* overlay through FUSE (fuse-overlayfs), or NULL */
+  char *reason;             /* why this driver (and mount program) */
   const struct husk_storage_driver *driver;
 };
 
@@ -64,6 +66,16 @@ extern const struct husk_storage_driver husk_storage_vfs;
 /* overlay.c: whether kernel overlay mounts (with upper and work dirs) work
    in the directory dir.  Return: 0 when they do, else -1 with the reason. */
 int husk_overlay_probe (const char *dir, husk_error_t *err);
+
+/* fuse.c: the fuse-overlayfs found in $PATH (a new string), or NULL (also
+   when /dev/fuse cannot be opened).  */
+char *husk_fuse_overlay_find (void);
+/* fuse.c: mount an overlay of base/lowers[...] (top first), with
+   base/upper and base/work when upper is not NULL, at target, by running
+   program (fuse-overlayfs).  Return: 0, or -1.  */
+int husk_fuse_overlay_mount (const char *program, const char *base, char **lowers,
+                             const char *upper, const char *work, const char *target,
+                             husk_error_t *err);
 
 /* store.c: a work directory in tmp/, locked for as long as it is open so
    that husk_store_open() in another process leaves it alone.  */

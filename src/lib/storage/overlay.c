@@ -367,6 +367,8 @@ ovl_image_mount (struct husk_store *s, const char *hex, const char *target,
   lowers = lowers_of (s, chain, true, err);
   if (lowers == NULL)
     return -1;
+  if (s->mount_program)
+    return husk_fuse_overlay_mount (s->mount_program, s->dir, lowers, NULL, NULL, target, err);
   return ovl_mount (s->dir, lowers, NULL, NULL, false, target, s->legacy_mount, err);
 }
 
@@ -432,6 +434,8 @@ ovl_container_mount (struct husk_store *s, const char *id, const char *target,
       if (husk_rm_rf_at (s->dir_fd, mark, &rmerr) < 0)
         husk_error_drop (&rmerr, "remove '%s'", mark);
     }
+  if (s->mount_program)
+    return husk_fuse_overlay_mount (s->mount_program, s->dir, lowers, upper, work, target, err);
   return ovl_mount (s->dir, lowers, upper, work, transient, target, s->legacy_mount, err);
 }
 

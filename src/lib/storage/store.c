@@ -182,59 +182,148 @@ has_layers (const char *graphroot, const char *driver)
   return husk_path_exists (p);
 }
 
-/* Whether overlay works under graphroot, probed once and cached.  */
+/* Whether kernel overlay mounts work under graphroot, probed once and
+   cached; *why gets the kernel's reason when they do not.  */
 static bool
-overlay_usable (const char *graphroot)
+kernel_overlay_works (const char *graphroot, bool probe, char **why)
 {
   cleanup_free char *cache = husk_asprintf ("%s/" PROBE_CACHE, graphroot);
   cleanup_free char *known = husk_read_file (cache, NULL, NULL);
+  cleanup_free char *text = NULL;
   husk_error_t err = NULL;
   bool ok;
 
   if (known)
-    return husk_has_prefix (known, "ok");
+    {
+      char *nl = strchr (known, '\n');
+
+      if (husk_has_prefix (known, "ok"))
+        return true;
+      *why = husk_xstrdup (nl && nl[1] ? nl + 1 : "an earlier probe mount failed");
+      (*why)[strcspn (*why, "\n")] = '\0';
+      return false;
+    }
+  if (!probe)
+    return true;
   if (husk_mkdir_p (graphroot, 0700, &err) < 0)
     {
+      *why = husk_xstrdup (err->msg);
       husk_error_release (&err);
       return false;
     }
   ok = husk_overlay_probe (graphroot, &err) == 0;
   if (!ok)
     {
-      husk_log_info ("overlay is not usable here, using vfs: %s", err->msg);
+      *why = husk_xstrdup (err->msg);
+      (*why)[strcspn (*why, "\n")] = '\0';
       husk_error_release (&err);
     }
-  if (husk_write_file_atomic (cache, ok ? "ok\n" : "fail\n", ok ? 3 : 5, 0644, &err) < 0)
+  text = ok ? husk_xstrdup ("ok\n") : husk_asprintf ("fail\n%s\n", *why);
+  if (husk_write_file_atomic (cache, text, strlen (text), 0644, &err) < 0)
     husk_error_release (&err);
   return ok;
 }
 
-static const struct husk_storage_driver *
-pick_driver (const struct husk_store_opts *o, husk_error_t *err)
-{
-  const char *d = o->driver;
+/* Drivers of Podman that husk does not have.  */
+static const char *const foreign_drivers[] = { "btrfs", "zfs", "devmapper", "aufs", NULL };
 
-  if (d && *d)
-    {
-      if (strcmp (d, "overlay") == 0 || strcmp (d, "overlay2") == 0)
-        return &husk_storage_overlay;
-      if (strcmp (d, "vfs") == 0)
-        return &husk_storage_vfs;
-      husk_error_makex (err, EINVAL, "unknown storage driver '%s' (supported: "
-                                     "overlay, vfs)", d);
-      return NULL;
-    }
-  if (has_layers (o->graphroot, "overlay"))
+static const struct husk_storage_driver *
+named_driver (const char *d, bool rootless, husk_error_t *err)
+{
+  if (strcmp (d, "overlay") == 0 || strcmp (d, "overlay2") == 0)
     return &husk_storage_overlay;
-  if (has_layers (o->graphroot, "vfs"))
+  if (strcmp (d, "vfs") == 0)
     return &husk_storage_vfs;
-  return overlay_usable (o->graphroot) ? &husk_storage_overlay : &husk_storage_vfs;
+  if (husk_strv_contains ((char *const *) foreign_drivers, d) && rootless)
+    husk_error_makex (err, EPERM, "the storage driver \"%s\" cannot be used rootless: an "
+                                  "unprivileged user's store can use overlay (the kernel's or "
+                                  "fuse-overlayfs) or vfs", d);
+  else if (husk_strv_contains ((char *const *) foreign_drivers, d))
+    husk_error_makex (err, ENOTSUP, "the storage driver \"%s\" is not supported by husk "
+                                    "(supported: overlay, vfs)", d);
+  else
+    husk_error_makex (err, EINVAL, "unknown storage driver '%s' (supported: overlay, vfs)", d);
+  return NULL;
+}
+
+/* The driver: the one named, else the one whose layers are there, else
+   kernel overlay if a probe mount works, else overlay through
+   fuse-overlayfs, else vfs (Podman's order).  */
+static int
+pick_driver (struct husk_store *s, const struct husk_store_opts *o, husk_error_t *err)
+{
+  cleanup_free char *why = NULL;
+
+  if (o->driver && *o->driver)
+    {
+      s->driver = named_driver (o->driver, o->rootless, err);
+      s->reason = husk_xstrdup (o->recorded ? "the store was made with it"
+                                            : "requested (--storage-driver or storage.conf)");
+      return s->driver ? 0 : -1;
+    }
+  s->driver = &husk_storage_overlay;
+  if (has_layers (o->graphroot, "overlay"))
+    s->reason = husk_xstrdup ("the store's layers are overlay's");
+  else if (has_layers (o->graphroot, "vfs"))
+    {
+      s->driver = &husk_storage_vfs;
+      s->reason = husk_xstrdup ("the store's layers are vfs's");
+    }
+  else if (kernel_overlay_works (o->graphroot, true, &why))
+    s->reason = husk_xstrdup ("a kernel overlay mount works in the graph root");
+  else if ((s->mount_program = husk_fuse_overlay_find ()) != NULL)
+    s->reason = husk_asprintf ("kernel overlay cannot mount in the graph root (%s): "
+                               "overlay through fuse-overlayfs", why);
+  else
+    {
+      s->driver = &husk_storage_vfs;
+      s->reason = husk_asprintf ("kernel overlay cannot mount in the graph root (%s) and "
+                                 "fuse-overlayfs is not installed or /dev/fuse cannot "
+                                 "be opened", why);
+    }
+  return 0;
+}
+
+/* overlay without a mount program, where an earlier probe found that
+   kernel overlay cannot mount: fuse-overlayfs, as when the store was
+   made.  */
+static void
+pick_mount_program (struct husk_store *s)
+{
+  cleanup_free char *why = NULL;
+  char *reason;
+
+  if (s->driver != &husk_storage_overlay || s->mount_program
+      || kernel_overlay_works (s->graphroot, false, &why))
+    return;
+  s->mount_program = husk_fuse_overlay_find ();
+  if (s->mount_program == NULL)
+    return;
+  reason = husk_asprintf ("%s; kernel overlay cannot mount in the graph root (%s): "
+                          "through fuse-overlayfs", s->reason, why);
+  free (s->reason);
+  s->reason = reason;
+}
+
+static int
+set_mount_program (struct husk_store *s, const char *path, husk_error_t *err)
+{
+  if (*path != '/')
+    return husk_error_makex (err, EINVAL, "overlay.mount_program '%s': not an absolute path",
+                             path);
+  if (access (path, X_OK) < 0)
+    return husk_error_make (err, errno, "overlay.mount_program '%s'", path);
+  free (s->mount_program);
+  s->mount_program = husk_xstrdup (path);
+  free (s->reason);
+  s->reason = husk_xstrdup ("overlay.mount_program is set (--storage-opt or storage.conf)");
+  return 0;
 }
 
 /* Options are "<driver>.<key>=<value>" (or without the driver prefix);
    those for another driver are ignored.  */
-static void
-parse_driver_opts (struct husk_store *s, char **opts)
+static int
+parse_driver_opts (struct husk_store *s, char **opts, husk_error_t *err)
 {
   for (size_t i = 0; opts && opts[i]; i++)
     {
@@ -257,9 +346,17 @@ parse_driver_opts (struct husk_store *s, char **opts)
         s->ignore_chown_errors = false;
       else if (strcmp (key, "mount_api=legacy") == 0)
         s->legacy_mount = true;
+      else if (s->driver == &husk_storage_overlay && husk_has_prefix (key, "mount_program="))
+        {
+          if (*(key + strlen ("mount_program=")) == '\0')
+            continue; /* empty: the kernel's overlay, as in Podman */
+          if (set_mount_program (s, key + strlen ("mount_program="), err) < 0)
+            return -1;
+        }
       else
         husk_log_warn ("ignoring unsupported storage option '%s'", o);
     }
+  return 0;
 }
 
 static int
@@ -297,18 +394,22 @@ husk_store_open (const struct husk_store_opts *opts, husk_error_t *err)
       husk_error_makex (err, EINVAL, "storage needs a graph root and a run root");
       return NULL;
     }
-  d = pick_driver (opts, err);
-  if (d == NULL)
-    return NULL;
   s = husk_xzalloc (sizeof *s);
   s->dir_fd = -1;
-  s->driver = d;
   s->rootless = opts->rootless;
   s->graphroot = husk_xstrdup (opts->graphroot);
   s->runroot = husk_xstrdup (opts->runroot);
+  if (pick_driver (s, opts, err) < 0 || parse_driver_opts (s, opts->driver_opts, err) < 0)
+    {
+      husk_store_free (s);
+      return NULL;
+    }
+  pick_mount_program (s);
+  d = s->driver;
   s->dir = husk_asprintf ("%s/%s", opts->graphroot, d->name);
   s->rundir = husk_asprintf ("%s/%s", opts->runroot, d->name);
-  parse_driver_opts (s, opts->driver_opts);
+  husk_log_debug ("Storage driver %s%s%s: %s", d->name, s->mount_program ? " with mount program " : "",
+                  s->mount_program ? s->mount_program : "", s->reason);
   if (make_dirs (s, err) < 0)
     {
       husk_store_free (s);
@@ -329,6 +430,8 @@ husk_store_free (struct husk_store *s)
   free (s->runroot);
   free (s->dir);
   free (s->rundir);
+  free (s->mount_program);
+  free (s->reason);
   free (s);
 }
 
@@ -336,6 +439,18 @@ const char *
 husk_store_driver_name (struct husk_store *s)
 {
   return s->driver->name;
+}
+
+const char *
+husk_store_mount_program (struct husk_store *s)
+{
+  return s->mount_program;
+}
+
+const char *
+husk_store_driver_reason (struct husk_store *s)
+{
+  return s->reason;
 }
 
 const char *
@@ -495,6 +610,7 @@ extract (struct husk_store *s, struct create *c, struct husk_work_dir *w,
   struct husk_tar_apply_opts opts = {
     .whiteout = s->driver->whiteout,
     .rootless = s->rootless,
+    .aufs_fallback = s->mount_program != NULL,
     .ignore_chown_errors = s->ignore_chown_errors,
   };
   cleanup_close int in = -1, tee = -1, diff = -1;

@@ -24,7 +24,9 @@
  * in use by another process are flock()ed and left alone).
  * Under <runroot>/<driver>/: mounts/<chain-hex>/{count,merged} for image
  * mounts, containers/<id>/count for container mounts (overlay only).
- * <graphroot>/.husk-overlay-probe caches whether overlay mounts work.
+ * <graphroot>/.husk-overlay-probe caches what the automatic choice found:
+ * "ok" (kernel overlay mounts work), "fuse" (they do not, fuse-overlayfs
+ * is used) or "fail" (neither: vfs), then the kernel's reason.
  */
 #ifndef HUSK_STORAGE_STORE_H
 #define HUSK_STORAGE_STORE_H
@@ -43,6 +45,7 @@ struct husk_store_opts
   const char *driver;    /* "overlay", "vfs", or NULL/"" to pick the best */
   char **driver_opts;    /* "overlay.mount_program=...", ... (may be NULL) */
   bool rootless;         /* no mknod, no chown outside the mapping */
+  bool recorded;         /* driver is the one the store was made with */
 };
 
 enum husk_compression
@@ -70,6 +73,11 @@ void husk_store_free (struct husk_store *s);
 /* "overlay" or "vfs".  */
 const char *husk_store_driver_name (struct husk_store *s);
 const char *husk_store_graphroot (struct husk_store *s);
+/* The FUSE program that mounts overlays (overlay.mount_program, given or
+   chosen), or NULL for the kernel's overlay.  */
+const char *husk_store_mount_program (struct husk_store *s);
+/* Why the driver (and mount program) was chosen, one sentence.  */
+const char *husk_store_driver_reason (struct husk_store *s);
 
 /**
  * husk_store_layer_create() - Apply a layer tar on top of a parent layer

@@ -759,6 +759,22 @@ opaque_xattr (struct apply_ctx *c)
   return c->opts->rootless ? "user.overlay.opaque" : "trusted.overlay.opaque";
 }
 
+/* fuse-overlayfs also reads aufs' form: an empty file ".wh.<name>" for a
+   whiteout, ".wh..wh..opq" in an opaque directory.  For a graph root where
+   0/0 devices or overlay's xattrs cannot be made (it is itself an
+   overlay), as containers/storage does with a mount program.  */
+static int
+aufs_marker (int dfd, const char *marker, husk_error_t *err)
+{
+  int fd = openat (dfd, marker, O_WRONLY | O_CREAT | O_EXCL | O_NOFOLLOW | O_CLOEXEC, 0);
+
+  if (fd < 0 && errno != EEXIST)
+    return husk_error_make (err, errno, "create whiteout '%s'", marker);
+  if (fd >= 0)
+    close (fd);
+  return 0;
+}
+
 static int
 apply_opaque (struct apply_ctx *c, const char *dir, husk_error_t *err)
 {
@@ -777,9 +793,11 @@ apply_opaque (struct apply_ctx *c, const char *dir, husk_error_t *err)
   dfd = parent_fd (c, dir, true);
   if (dfd < 0)
     return resolve_error (err, errno, "directory");
-  if (husk_resolve_fsetxattr (dfd, opaque_xattr (c), "y", 1) < 0)
-    return husk_error_make (err, errno, "set opaque xattr '%s'", opaque_xattr (c));
-  return 0;
+  if (husk_resolve_fsetxattr (dfd, opaque_xattr (c), "y", 1) == 0)
+    return 0;
+  if (c->opts->aufs_fallback && (errno == EPERM || errno == ENOTSUP))
+    return aufs_marker (dfd, WHITEOUT_OPAQUE, err);
+  return husk_error_make (err, errno, "set opaque xattr '%s'", opaque_xattr (c));
 }
 
 static int
@@ -814,9 +832,11 @@ apply_whiteout (struct apply_ctx *c, const char *dir, const char *base,
   if (make_room (dfd, name, false, err) < 0)
     return -1;
   /* 0/0 is the one device a user namespace may create (Linux 5.8).  */
-  if (mknodat (dfd, name, S_IFCHR | 0, makedev (0, 0)) < 0)
-    return husk_error_make (err, errno, "create whiteout device");
-  return 0;
+  if (mknodat (dfd, name, S_IFCHR | 0, makedev (0, 0)) == 0)
+    return 0;
+  if (c->opts->aufs_fallback && (errno == EPERM || errno == ENOTSUP))
+    return make_room (dfd, base, false, err) < 0 ? -1 : aufs_marker (dfd, base, err);
+  return husk_error_make (err, errno, "create whiteout device");
 }
 
 /* One entry.  */

@@ -34,6 +34,9 @@ struct husk_tar_apply_opts
   /* The owners in the tar are IDs of a container with these maps: files
      get the host IDs they map to (util/idmap.h).  NULL: as they are.  */
   const struct husk_idmap *uids, *gids;
+  bool aufs_fallback;   /* overlay: ".wh." files where 0/0 devices or the
+                           opaque xattr cannot be made (a mount program's
+                           store, which reads them) */
 };
 
 struct husk_tar_result

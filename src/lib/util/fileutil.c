@@ -17,6 +17,7 @@
 #include <sys/file.h>
 #include <sys/random.h>
 #include <sys/stat.h>
+#include <sys/statfs.h>
 #include <sys/syscall.h>
 #include <time.h>
 #include <unistd.h>
@@ -389,6 +390,33 @@ bool
 husk_path_exists (const char *path)
 {
   return access (path, F_OK) == 0;
+}
+
+const char *
+husk_fs_network_name (long f_type)
+{
+  static const struct
+  {
+    unsigned long magic;
+    const char *name;
+  } fs[] = {
+    { 0x6969, "NFS" },          { 0xFF534D42, "CIFS" },  { 0xFE534D42, "SMB2" },
+    { 0x517B, "SMB" },          { 0x5346414F, "AFS" },   { 0x6B414653, "AFS" },
+    { 0x0BD00BD0, "Lustre" },   { 0x47504653, "GPFS" },  { 0x00C36400, "CephFS" },
+  };
+
+  for (size_t i = 0; i < sizeof fs / sizeof fs[0]; i++)
+    if ((unsigned long) (unsigned int) f_type == fs[i].magic)
+      return fs[i].name;
+  return NULL;
+}
+
+const char *
+husk_path_network_fs (const char *path)
+{
+  struct statfs st;
+
+  return statfs (path, &st) == 0 ? husk_fs_network_name ((long) st.f_type) : NULL;
 }
 
 char *

@@ -49,6 +49,14 @@ int husk_write_all (int fd, const void *buf, size_t len);
 
 bool husk_path_exists (const char *path);
 
+/* The name of a network file system that does not understand user
+   namespaces (NFS, CIFS/SMB, AFS, Lustre, GPFS, CephFS), given statfs()'s
+   f_type: its server sees the user's own uid and refuses files of
+   subordinate IDs.  NULL for any other type.  */
+const char *husk_fs_network_name (long f_type);
+/* The same for the file system that holds path (NULL when unknown).  */
+const char *husk_path_network_fs (const char *path);
+
 /**
  * husk_work_entry_claim() - Whether a work entry (of a tmp/ directory) is
  *   stale, and if so lock it

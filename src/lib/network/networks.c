@@ -499,8 +499,9 @@ remove_in (struct husk_state *st, const char *name, husk_error_t *err)
   if (users == NULL)
     return -1;
   if (users[0])
-    return husk_error_makex (err, EBUSY, "network %s is being used by container %.12s: "
-                             "remove it first, or use --force", name, users[0]);
+    return husk_error_makex (err, EBUSY, "\"%s\" has associated containers with it (%.12s). "
+                             "Use -f to forcibly delete containers: network is being used",
+                             name, users[0]);
   s = husk_state_prepare (st, "DELETE FROM networks WHERE name = ?1", err);
   if (s == NULL)
     return -1;

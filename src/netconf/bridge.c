@@ -82,13 +82,14 @@ set_of (json_t *net)
 
 /* The network's bridge, made when missing.  Return: its index, or -1.  */
 static int
-ensure_bridge (struct husk_nl *nl, json_t *net, husk_error_t *err)
+ensure_bridge (struct husk_nl *nl, json_t *net, bool *made, husk_error_t *err)
 {
   const char *name = json_string_value (json_object_get (net, "network_interface"));
   struct husk_subnet s;
   uint32_t gw;
   int index = if_nametoindex (name);
 
+  *made = index <= 0;
   if (index > 0)
     return index;
   if (husk_subnet_parse (json_string_value (json_object_get (subnet_of (net), "subnet")), &s,
@@ -258,9 +259,10 @@ attach_locked (struct husk_nl *nl, const struct husk_bridge_attach *a, husk_erro
   cleanup_free char *add = port_cmds (a->ports, a->ip, "create");
   cleanup_free char *del = port_cmds (a->ports, a->ip, "delete");
   cleanup_free char *cmds = NULL;
+  bool made;
   int br, vi;
 
-  if (check_ports (a->ports, err) < 0 || (br = ensure_bridge (nl, a->network, err)) < 0)
+  if (check_ports (a->ports, err) < 0 || (br = ensure_bridge (nl, a->network, &made, err)) < 0)
     return -1;
   if (add_veth (nl, a, veth, br, err) < 0)
     return -1;
@@ -268,6 +270,21 @@ attach_locked (struct husk_nl *nl, const struct husk_bridge_attach *a, husk_erro
   if (vi <= 0 || record (a, veth, vi, br, "", err) < 0 || husk_nl_link_up (nl, vi, err) < 0
       || configure_inside (a, err) < 0)
     return -1;
+  /* The table is (re)made with a new bridge, or when it is gone (a flush
+     of the firewall); otherwise only the elements change.  */
+  cmds = husk_asprintf ("add element ip husk %s { %s }\n%s", set_of (a->network),
+                        json_string_value (json_object_get (subnet_of (a->network), "subnet")),
+                        add);
+  /* Without ports nothing changes in the firewall: each nft run costs
+     10 ms and more (libnftables reads the whole ruleset first).  */
+  if (!made && json_array_size (a->ports) == 0)
+    return record (a, veth, vi, br, del, err);
+  if (!made && husk_nft_run (cmds, err) == 0)
+    return record (a, veth, vi, br, del, err);
+  if (!made && (*err)->code == EEXIST)
+    return husk_error_wrap (err, "a published port is taken by another container");
+  husk_error_release (err);
+  free (cmds);
   cmds = husk_asprintf ("%sadd element ip husk %s { %s }\n%s", table, set_of (a->network),
                         json_string_value (json_object_get (subnet_of (a->network), "subnet")),
                         add);
@@ -357,8 +374,10 @@ nft_undo (const char *cmds)
       husk_nft_run (lines[i], NULL);
 }
 
-/* The bridge goes with the last container on it; with the last bridge,
-   husk's table.  */
+/* A removed network's bridge goes when no container is on it; with the
+   last bridge, husk's table.  A bridge stays while its network exists:
+   deleting and making it again would cost every start and stop tens of
+   milliseconds (the kernel waits for RCU on each link's removal).  */
 static void
 drop_bridge (struct husk_nl *nl, const char *name, int index, const char *net_del)
 {
@@ -387,9 +406,6 @@ netconf_detach (const char *dir)
       if (same_link (vi, veth))
         husk_nl_link_del (nl, vi, NULL);
       nft_undo (json_string_value (json_object_get (r, "nft_delete")));
-      drop_bridge (nl, json_string_value (json_object_get (r, "bridge")),
-                   json_integer_value (json_object_get (r, "bridge_index")),
-                   json_string_value (json_object_get (r, "network_nft_delete")));
       close (lock);
     }
   husk_nl_close (nl);

@@ -19,28 +19,65 @@
 #include "util/cleanup.h"
 #include "util/strutil.h"
 
+#include <dlfcn.h>
 #include <errno.h>
 #include <nftables/libnftables.h>
 #include <string.h>
 
+/* libnftables, loaded on first use: most starts and stops of a
+   container change nothing in the firewall, and loading the library with
+   its own (libnftnl, libxtables, libgmp) costs every run of husk-netconf
+   milliseconds.  */
+struct nft_api
+{
+  struct nft_ctx *(*ctx_new) (uint32_t flags);
+  void (*ctx_free) (struct nft_ctx *ctx);
+  int (*buffer_output) (struct nft_ctx *ctx);
+  int (*buffer_error) (struct nft_ctx *ctx);
+  const char *(*error_buffer) (struct nft_ctx *ctx);
+  int (*run) (struct nft_ctx *ctx, const char *buf);
+};
+
+static int
+nft_load (struct nft_api *api, husk_error_t *err)
+{
+  void *h = dlopen ("libnftables.so.1", RTLD_NOW | RTLD_LOCAL);
+
+  if (h == NULL)
+    return husk_error_makex (err, ENOENT, "nftables: %s (install libnftables1)", dlerror ());
+  api->ctx_new = (struct nft_ctx * (*) (uint32_t)) dlsym (h, "nft_ctx_new");
+  api->ctx_free = (void (*) (struct nft_ctx *)) dlsym (h, "nft_ctx_free");
+  api->buffer_output = (int (*) (struct nft_ctx *)) dlsym (h, "nft_ctx_buffer_output");
+  api->buffer_error = (int (*) (struct nft_ctx *)) dlsym (h, "nft_ctx_buffer_error");
+  api->error_buffer = (const char *(*) (struct nft_ctx *)) dlsym (h, "nft_ctx_get_error_buffer");
+  api->run = (int (*) (struct nft_ctx *, const char *)) dlsym (h, "nft_run_cmd_from_buffer");
+  if (!api->ctx_new || !api->ctx_free || !api->buffer_output || !api->buffer_error
+      || !api->error_buffer || !api->run)
+    return husk_error_makex (err, ENOENT, "nftables: libnftables.so.1 lacks a function");
+  return 0;
+}
+
 int
 husk_nft_run (const char *cmds, husk_error_t *err)
 {
-  struct nft_ctx *nft = nft_ctx_new (NFT_CTX_DEFAULT);
+  static struct nft_api api;
+  struct nft_ctx *nft;
   int ret = 0;
 
-  if (nft == NULL)
+  if (api.run == NULL && nft_load (&api, err) < 0)
+    return -1;
+  if ((nft = api.ctx_new (NFT_CTX_DEFAULT)) == NULL)
     return husk_error_makex (err, ENOMEM, "nftables: cannot make a context");
-  nft_ctx_buffer_output (nft);
-  nft_ctx_buffer_error (nft);
-  if (nft_run_cmd_from_buffer (nft, cmds) != 0)
+  api.buffer_output (nft);
+  api.buffer_error (nft);
+  if (api.run (nft, cmds) != 0)
     {
-      const char *msg = nft_ctx_get_error_buffer (nft);
+      const char *msg = api.error_buffer (nft);
       cleanup_free char *first = husk_xstrndup (msg ? msg : "", strcspn (msg ? msg : "", "\n"));
       ret = husk_error_makex (err, strstr (msg ? msg : "", "File exists") ? EEXIST : EIO,
                               "nftables: %s", *first ? first : "the transaction failed");
     }
-  nft_ctx_free (nft);
+  api.ctx_free (nft);
   return ret;
 }
 

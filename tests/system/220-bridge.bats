@@ -114,8 +114,14 @@ web() {
     assert_output_contains "not in any subnet"
     run_husk 2 network rm t220a
     assert_output_contains "has associated containers"
+    local br
+    br=$(husk network inspect --format '{{.NetworkInterface}}' t220a)
+    ip link show "$br" >/dev/null
     run_husk network rm -f -t 0 t220a
     assert_output_is "t220a"
+    # its bridge and its subnet's firewall element go with it
+    ! ip link show "$br" 2>/dev/null || false
+    ! nft list set ip husk nets 2>/dev/null | grep -q "10.231.7.0/24" || false
     run_husk 1 container exists n1
     run_husk 1 network exists t220a
 }

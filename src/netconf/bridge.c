@@ -182,6 +182,26 @@ port_cmds (json_t *ports, const char *ip, const char *verb)
   return husk_buf_steal (&b);
 }
 
+/* Claim the address on the bridge for this container (bridge-private.h):
+   refused while another container's claim is live.  */
+static int
+claim (const struct husk_bridge_attach *a, husk_error_t *err)
+{
+  const char *br = json_string_value (json_object_get (a->network, "network_interface"));
+  cleanup_free char *dir = husk_net_claim_dir (br);
+  cleanup_free char *path = husk_asprintf ("%s/%s", dir, a->ip);
+  cleanup_json json_t *live = husk_net_claims (br);
+  const char *holder = json_string_value (json_object_get (live, a->ip));
+
+  if (holder && strcmp (holder, a->id) != 0)
+    return husk_error_makex (err, EADDRINUSE, "address %s on %s is in use by container %.12s "
+                             "(of another store): remove and create the container again",
+                             a->ip, br, holder);
+  if (husk_mkdir_p (dir, 0700, err) < 0)
+    return -1;
+  return husk_write_file_atomic (path, a->id, strlen (a->id), 0600, err);
+}
+
 /* What the teardown undoes, in <dir>/bridge.  */
 static int
 record (const struct husk_bridge_attach *a, const char *veth, int veth_index, int br_index,
@@ -191,8 +211,11 @@ record (const struct husk_bridge_attach *a, const char *veth, int veth_index, in
   cleanup_free char *net_del = husk_asprintf (
       "delete element ip husk %s { %s }\n", set_of (a->network),
       json_string_value (json_object_get (subnet_of (a->network), "subnet")));
+  cleanup_free char *claim_path = husk_asprintf (
+      "%s/%s/%s", HUSK_NET_CLAIMS,
+      json_string_value (json_object_get (a->network, "network_interface")), a->ip);
   cleanup_json json_t *r = json_pack (
-      "{s:s, s:i, s:s, s:i, s:s, s:s}", "bridge",
+      "{s:s, s:s, s:s, s:i, s:s, s:i, s:s, s:s}", "id", a->id, "claim", claim_path, "bridge",
       json_string_value (json_object_get (a->network, "network_interface")), "bridge_index",
       br_index, "veth", veth, "veth_index", veth_index, "nft_delete", nft_del,
       "network_nft_delete", net_del);
@@ -264,7 +287,7 @@ attach_locked (struct husk_nl *nl, const struct husk_bridge_attach *a, husk_erro
 
   if (check_ports (a->ports, err) < 0 || (br = ensure_bridge (nl, a->network, &made, err)) < 0)
     return -1;
-  if (add_veth (nl, a, veth, br, err) < 0)
+  if (claim (a, err) < 0 || add_veth (nl, a, veth, br, err) < 0)
     return -1;
   vi = if_nametoindex (veth);
   if (vi <= 0 || record (a, veth, vi, br, "", err) < 0 || husk_nl_link_up (nl, vi, err) < 0
@@ -389,6 +412,16 @@ drop_bridge (struct husk_nl *nl, const char *name, int index, const char *net_de
     husk_nft_run ("delete table ip husk\n", NULL);
 }
 
+/* Remove the address's claim if it still is this container's.  */
+static void
+unclaim (const char *path, const char *id)
+{
+  cleanup_free char *holder = path ? husk_read_file (path, NULL, NULL) : NULL;
+
+  if (holder && id && strcmp (holder, id) == 0)
+    unlink (path);
+}
+
 void
 netconf_detach (const char *dir)
 {
@@ -406,6 +439,8 @@ netconf_detach (const char *dir)
       if (same_link (vi, veth))
         husk_nl_link_del (nl, vi, NULL);
       nft_undo (json_string_value (json_object_get (r, "nft_delete")));
+      unclaim (json_string_value (json_object_get (r, "claim")),
+               json_string_value (json_object_get (r, "id")));
       close (lock);
     }
   husk_nl_close (nl);

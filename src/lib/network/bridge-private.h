@@ -31,4 +31,17 @@ bool husk_subnet_overlaps (const struct husk_subnet *a, const struct husk_subnet
    device (the caller frees), or NULL.  */
 char *husk_subnet_host_user (const struct husk_subnet *s, const char *skip);
 
+/* ---- host-wide claims (subnet.c) ------------------------------------------ */
+
+/* Addresses are allocated per store (networks.c), bridges are the host's:
+   a started container claims its address on its bridge in
+   HUSK_NET_CLAIMS/BRIDGE/IP (the file holds its ID), so that a container
+   of another store on the same bridge never gets it too.  A claim counts
+   while the claimer's veth exists.  */
+#define HUSK_NET_CLAIMS "/run/husk-net"
+
+char *husk_net_claim_dir (const char *bridge);
+/* The live claims on bridge: an object "ip": "container id".  */
+json_t *husk_net_claims (const char *bridge);
+
 #endif

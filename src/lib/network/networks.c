@@ -566,6 +566,21 @@ lease_range (json_t *sub, const struct husk_subnet *s, uint32_t *first, uint32_t
     }
 }
 
+/* Add the addresses containers of other stores hold on the network's
+   bridge to used.  */
+static void
+add_claims (json_t *net, json_t *used, const char *cid)
+{
+  cleanup_json json_t *claims = husk_net_claims (
+      json_string_value (json_object_get (net, "network_interface")) ?: "");
+  const char *ip;
+  json_t *id;
+
+  json_object_foreach (claims, ip, id)
+    if (strcmp (json_string_value (id), cid) != 0 && json_object_get (used, ip) == NULL)
+      json_object_set (used, ip, id);
+}
+
 static char *
 choose (json_t *net, json_t *used, const char *want, husk_error_t *err)
 {
@@ -608,7 +623,11 @@ alloc_in (struct husk_state *st, json_t *net, const char *cid, const char *want,
   const char *name = json_string_value (json_object_get (net, "name"));
   cleanup_json json_t *used = taken (st, name, err);
   cleanup_stmt sqlite3_stmt *s = NULL;
-  cleanup_free char *ip = used ? choose (net, used, want, err) : NULL;
+  cleanup_free char *ip = NULL;
+
+  if (used)
+    add_claims (net, used, cid);
+  ip = used ? choose (net, used, want, err) : NULL;
   int rc;
 
   if (ip == NULL)

@@ -3,9 +3,11 @@
    the host's own routes and addresses.  */
 #include "network/bridge-private.h"
 #include "util/cleanup.h"
+#include "util/fileutil.h"
 #include "util/strutil.h"
 
 #include <arpa/inet.h>
+#include <dirent.h>
 #include <errno.h>
 #include <ifaddrs.h>
 #include <net/if.h>
@@ -128,4 +130,42 @@ husk_subnet_host_user (const struct husk_subnet *s, const char *skip)
       user = husk_xstrdup (a->ifa_name);
   freeifaddrs (all);
   return user;
+}
+
+/* ---- host-wide claims --------------------------------------------------- */
+
+char *
+husk_net_claim_dir (const char *bridge)
+{
+  return husk_asprintf ("%s/%s", HUSK_NET_CLAIMS, bridge);
+}
+
+/* Whether the container that claimed an address still has its link.  */
+static bool
+claim_live (const char *id)
+{
+  char veth[IF_NAMESIZE];
+
+  snprintf (veth, sizeof veth, "huskv%.10s", id);
+  return if_nametoindex (veth) != 0;
+}
+
+json_t *
+husk_net_claims (const char *bridge)
+{
+  cleanup_free char *dir = husk_net_claim_dir (bridge);
+  json_t *out = json_object ();
+  DIR *d = opendir (dir);
+  struct dirent *e;
+
+  while (d && (e = readdir (d)))
+    {
+      cleanup_free char *p = husk_asprintf ("%s/%s", dir, e->d_name);
+      cleanup_free char *id = e->d_name[0] != '.' ? husk_read_file (p, NULL, NULL) : NULL;
+      if (id && *id && claim_live (id))
+        json_object_set_new (out, e->d_name, json_string (id));
+    }
+  if (d)
+    closedir (d);
+  return out;
 }

@@ -40,7 +40,7 @@ struct create_opts
   bool replace, passwd, read_only_tmpfs, sig_proxy, quiet, no_hosts, no_hostname;
   bool http_proxy, unsetenv_all, content_trust, publish_all;
   char *name, *workdir, *user, *entrypoint, *hostname, *memory, *memory_swap, *cpus;
-  char *cpu_shares, *cpuset_cpus, *pids_limit, *restart, *network, *pid, *ipc, *uts;
+  char *cpu_shares, *cpuset_cpus, *pids_limit, *restart, *network, *ip, *mac_address, *pid, *ipc, *uts;
   char *init_path, *log_driver, *stop_signal, *stop_timeout, *health_cmd;
   char *health_interval, *health_retries, *health_timeout, *health_start_period;
   char *health_on_failure, *shm_size, *tz, *cidfile, *detach_keys, *passwd_entry;
@@ -56,7 +56,7 @@ struct create_opts
 #define O(field) offsetof (struct create_opts, field)
 /* Podman 5's run/create flags, each implemented or refused with the reason
    (docs/husk-run.md).  */
-#define NET_LATER "needs bridge networks, which husk does not have yet (use --network pasta, slirp4netns, host or none)"
+#define NET_LATER "comes later with more of bridge networks (issue 13): IPv6, aliases and DNS between containers are not there yet"
 #define REGISTRY_LATER "needs pulling from a registry, which husk does not support yet"
 #define CGROUP_LATER "husk does not set this cgroup limit yet"
 static const struct cli_option create_options[] = {
@@ -130,7 +130,7 @@ static const struct cli_option create_options[] = {
   { "init", 0, OPT_BOOL, O (init), NULL, "Run an init binary inside the container that forwards signals and reaps processes" },
   { "init-path", 0, OPT_STRING, O (init_path), "string", "Path to the container-init binary" },
   { "interactive", 'i', OPT_BOOL, O (interactive), NULL, "Keep STDIN open even if not attached" },
-  OPTION_REFUSED ("ip", 0, NET_LATER),
+  { "ip", 0, OPT_STRING, O (ip), "string", "Specify a static IPv4 address for the container" },
   OPTION_REFUSED ("ip6", 0, NET_LATER),
   { "ipc", 0, OPT_STRING, O (ipc), "string", "IPC namespace to use" },
   { "label", 'l', OPT_STRV, O (label), "stringArray", "Set metadata on container" },
@@ -138,14 +138,14 @@ static const struct cli_option create_options[] = {
   OPTION_REFUSED ("link-local-ip", 0, NET_LATER),
   { "log-driver", 0, OPT_STRING, O (log_driver), "string", "Logging driver for the container" },
   { "log-opt", 0, OPT_STRV, O (log_opt), "stringArray", "Logging driver options" },
-  OPTION_REFUSED ("mac-address", 0, NET_LATER),
+  { "mac-address", 0, OPT_STRING, O (mac_address), "string", "Container MAC address (e.g. 92:d0:c6:0a:29:33)" },
   { "memory", 'm', OPT_STRING, O (memory), "string", "Memory limit (format: <number>[<unit>], where unit = b (bytes), k (kibibytes), m (mebibytes), or g (gibibytes))" },
   OPTION_REFUSED ("memory-reservation", 0, CGROUP_LATER " (use --memory)"),
   { "memory-swap", 0, OPT_STRING, O (memory_swap), "string", "Swap limit equal to memory plus swap: '-1' to enable unlimited swap" },
   OPTION_REFUSED ("memory-swappiness", 0, CGROUP_LATER),
   { "mount", 0, OPT_STRV, O (mount), "stringArray", "Attach a filesystem mount to the container" },
   { "name", 0, OPT_STRING, O (name), "string", "Assign a name to the container" },
-  { "network", 0, OPT_STRING, O (network), "string", "Connect a container to a network (pasta[:OPTIONS], slirp4netns[:OPTIONS], none, host, container:NAME, ns:PATH)" },
+  { "network", 0, OPT_STRING, O (network), "string", "Connect a container to a network (bridge, NAME[:ip=,mac=], pasta[:OPTIONS], slirp4netns[:OPTIONS], none, host, container:NAME, ns:PATH)" },
   { "net", 0, OPT_STRING, O (network), "string", "Alias of --network" },
   OPTION_REFUSED ("network-alias", 0, NET_LATER),
   { "no-healthcheck", 0, OPT_BOOL, O (no_healthcheck), NULL, "Disable healthchecks on container" },
@@ -281,6 +281,7 @@ request (struct create_opts *o, char **command)
   S ("hostname", o->hostname); S ("memory", o->memory); S ("memory_swap", o->memory_swap);
   S ("cpus", o->cpus); S ("cpu_shares", o->cpu_shares); S ("cpuset_cpus", o->cpuset_cpus);
   S ("pids_limit", o->pids_limit); S ("restart", o->restart); S ("network", o->network);
+  S ("ip", o->ip); S ("mac_address", o->mac_address);
   S ("pid", o->pid); S ("ipc", o->ipc); S ("uts", o->uts); S ("init_path", o->init_path);
   S ("log_driver", o->log_driver); S ("stop_signal", o->stop_signal);
   S ("stop_timeout", o->stop_timeout); S ("health_cmd", o->health_cmd);

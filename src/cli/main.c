@@ -28,6 +28,7 @@ static int cmd_group_system (struct cli_ctx *ctx, int argc, char **argv);
 
 static int cmd_group_container (struct cli_ctx *ctx, int argc, char **argv);
 static int cmd_group_volume (struct cli_ctx *ctx, int argc, char **argv);
+static int cmd_group_network (struct cli_ctx *ctx, int argc, char **argv);
 static int cmd_group_healthcheck (struct cli_ctx *ctx, int argc, char **argv);
 static int cmd_help (struct cli_ctx *ctx, int argc, char **argv);
 
@@ -67,6 +68,7 @@ const struct cli_command cli_top_commands[] = {
   { "unshare", cmd_unshare, CMD_STOP_AT_ARG, NULL, "Run a command in a modified user namespace" },
   { "version", cmd_version, 0, NULL, "Display the husk version information" },
   { "volume", cmd_group_volume, 0, cli_volume_commands, "Manage volumes" },
+  { "network", cmd_group_network, 0, cli_network_commands, "Manage networks" },
   { "commit", cmd_container_commit, CMD_ENGINE | CMD_USERNS, NULL, "Create new image based on the changed container" },
   { "cp", cmd_container_cp, CMD_ENGINE | CMD_USERNS, NULL, "Copy files/folders between a container and the local filesystem" },
   { "diff", cmd_diff, CMD_ENGINE | CMD_USERNS, NULL, "Display the changes to the object's file system" },
@@ -155,7 +157,7 @@ static const struct
   { "", "artifact" },     { "", "auto-update" },   { "", "build" },
   { "", "compose" },      { "", "farm" },          { "", "generate" },
   { "", "kube" },         { "", "login" },         { "", "logout" },
-  { "", "machine" },      { "", "manifest" },      { "", "network" },
+  { "", "machine" },      { "", "manifest" },
   { "", "play" },         { "", "pod" },           { "", "pull" },
   { "", "push" },         { "", "quadlet" },       { "", "search" },
   { "", "secret" },       { "", "unshare" },       { "", "update" },
@@ -663,6 +665,12 @@ static int
 cmd_group_volume (struct cli_ctx *ctx, int argc, char **argv)
 {
   return dispatch (ctx, cli_volume_commands, argc, argv);
+}
+
+static int
+cmd_group_network (struct cli_ctx *ctx, int argc, char **argv)
+{
+  return dispatch (ctx, cli_network_commands, argc, argv);
 }
 
 /* Global options come before the command word.  */

@@ -121,8 +121,12 @@ teardown() {
     assert_output_contains "conflicts with --restart"
     run_husk 125 run --memory 1x husk-test/busybox true
     assert_output_contains "invalid size"
-    run_husk 125 run --network bridge husk-test/busybox true
-    assert_output_contains "not supported yet"
+    run_husk 125 run --network nosuchnet husk-test/busybox true
+    if is_rootless; then
+        assert_output_contains "rootful only"
+    else
+        assert_output_contains "unable to find network"
+    fi
     run_husk 125 run nosuchimage true
     assert_output_contains "image not known"
     # -e and exec -e share one parser: "=x" names no variable.

@@ -85,12 +85,17 @@ hosts_text (json_t *c)
                        "localhost4.localdomain4\n"
                        "::1\tlocalhost localhost.localdomain localhost6 "
                        "localhost6.localdomain6\n");
-  husk_buf_puts (&b, "127.0.1.1\t");
+  /* On a bridge network the container's own address (Podman).  */
+  husk_buf_puts (&b, json_string_value (json_object_get (c, "network_ip")) ?: "127.0.1.1");
+  husk_buf_putc (&b, '\t');
   husk_buf_puts (&b, host);
   husk_buf_putc (&b, ' ');
   husk_buf_puts (&b, name);
   husk_buf_putc (&b, '\n');
-  if (net_backend (c))
+  if (json_string_value (json_object_get (c, "network_gateway")))
+    husk_buf_printf (&b, "%s\thost.containers.internal host.docker.internal\n",
+                     json_string_value (json_object_get (c, "network_gateway")));
+  else if (net_backend (c))
     {
       /* Podman's names for the host, where the backend reaches it.  */
       cleanup_free char *ip = net_backend (c)->host_address (json_object_get (c, "network_options"));
@@ -170,7 +175,8 @@ resolv_text (json_t *c)
   for (size_t i = 0; lines[i]; i++)
     {
       if (lines[i][0] == '\0' || (json_array_size (dns) && resolv_key (lines[i], "nameserver"))
-          || (b && resolv_key (lines[i], "nameserver") && loopback_nameserver (lines[i]))
+          || ((b || json_object_get (c, "network_ip")) && resolv_key (lines[i], "nameserver")
+              && loopback_nameserver (lines[i]))
           || (json_array_size (search) && (resolv_key (lines[i], "search")
                                            || resolv_key (lines[i], "domain")))
           || (json_array_size (opts) && resolv_key (lines[i], "options")))

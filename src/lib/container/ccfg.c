@@ -639,6 +639,68 @@ build_mounts (json_t *req, json_t *c, husk_error_t *err)
   return 0;
 }
 
+/* Whether v names a bridge network: bridge, private, the default's
+   names, or a name that is no other mode.  */
+static bool
+bridge_mode (const char *v)
+{
+  static const char *const others[] = { "none", "host", "pasta", "slirp4netns", NULL };
+
+  if (strncmp (v, "container:", 10) == 0 || strncmp (v, "ns:", 3) == 0
+      || husk_has_prefix (v, "pasta:") || husk_has_prefix (v, "slirp4netns:"))
+    return false;
+  for (size_t i = 0; others[i]; i++)
+    if (strcmp (v, others[i]) == 0)
+      return false;
+  return true;
+}
+
+/* --network bridge|NAME[:ip=X,mac=Y], --ip, --mac-address: the network's
+   name and the address asked for; create gives the address
+   (network/bridge.h).  Return: 1 when v is a bridge network, 0 when
+   not, -1.  */
+static int
+build_bridge (json_t *req, const struct husk_ccfg_defaults *d, const char *v, json_t *c,
+              husk_error_t *err)
+{
+  const char *colon = strchr (v, ':');
+  cleanup_free char *name = colon ? husk_xstrndup (v, colon - v) : husk_xstrdup (v);
+  const char *ip = str (req, "ip"), *mac = str (req, "mac_address");
+  cleanup_strv char **opts = colon ? husk_strv_split (colon + 1, ',') : NULL;
+
+  if (!bridge_mode (v))
+    return 0;
+  if (strcmp (name, "private") == 0)
+    {
+      free (name);
+      name = husk_xstrdup ("bridge");
+    }
+  if (d->rootless)
+    return husk_error_makex (err, ENOTSUP, "--network %s: bridge networks are rootful only "
+                             "for now (rootless ones need a rootless network namespace, which "
+                             "comes later); rootless containers use pasta, the default", v);
+  if (strchr (name, ',') || *name == '\0')
+    return husk_error_makex (err, ENOTSUP, "--network %s: one network per container for now",
+                             v);
+  for (size_t i = 0; opts && opts[i]; i++)
+    {
+      if (husk_has_prefix (opts[i], "ip="))
+        ip = opts[i] + 3;
+      else if (husk_has_prefix (opts[i], "mac="))
+        mac = opts[i] + 4;
+      else
+        return husk_error_makex (err, ENOTSUP, "--network %s: option \"%s\" is not supported "
+                                 "(ip= and mac= are)", v, opts[i]);
+    }
+  json_object_set_new (json_object_get (c, "namespaces"), "network", json_string ("bridge"));
+  json_object_set_new (c, "network_name", json_string (name));
+  if (ip)
+    json_object_set_new (c, "network_ip", json_string (ip));
+  if (mac)
+    json_object_set_new (c, "network_mac", json_string (mac));
+  return 1;
+}
+
 /* --network: the mode, and a backend's options (network/).  */
 static int
 build_network (json_t *req, const struct husk_ccfg_defaults *d, json_t *c, husk_error_t *err)
@@ -648,10 +710,11 @@ build_network (json_t *req, const struct husk_ccfg_defaults *d, json_t *c, husk_
   cleanup_json json_t *opts = NULL;
   int has_backend;
 
-  if (strcmp (v, "bridge") == 0 || strcmp (v, "private") == 0)
-    return husk_error_makex (err, ENOTSUP, "network mode \"%s\" is not supported yet: bridge "
-                             "networks come later; use pasta, slirp4netns, none, host, "
-                             "container:NAME or ns:PATH", v);
+  if ((has_backend = build_bridge (req, d, v, c, err)) != 0)
+    return has_backend < 0 ? -1 : 0;
+  if (str (req, "ip") || str (req, "mac_address"))
+    return husk_error_makex (err, EINVAL, "--ip and --mac-address need a bridge network "
+                             "(--network bridge or NAME), not \"%s\"", v);
   if ((has_backend = husk_net_parse_mode (v, &mode, &opts, err)) < 0)
     return -1;
   if (!has_backend && strcmp (v, "none") && strcmp (v, "host")
@@ -689,12 +752,11 @@ build_ports (json_t *req, const struct husk_ccfg_defaults *d, json_t *icfg, json
   json_t *ports = NULL, *exposed = NULL;
   bool asked = json_array_size (q.publish) || q.publish_all;
 
-  if (asked && husk_net_backend_find (net) == NULL)
+  if (asked && husk_net_backend_find (net) == NULL && strcmp (net, "bridge") != 0)
     {
       if (str (req, "network") == NULL)
         return husk_error_makex (err, ENOTSUP, "publishing ports needs a network of the "
-                                 "container's own: use --network pasta or --network slirp4netns "
-                                 "(bridge networks, the rootful default, come later)");
+                                 "container's own: use --network bridge, pasta or slirp4netns");
       /* Podman's warning, and the ports are dropped.  */
       husk_log_warn ("Port mappings have been discarded as one of the Host, Container, Pod, "
                      "and None network modes are in use");

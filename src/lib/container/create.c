@@ -15,6 +15,7 @@
 #include "util/strutil.h"
 #include "container/ccfg-build.h"
 #include "container/idmaps.h"
+#include "container/netbridge.h"
 #include "image/image.h"
 #include "volume/attach.h"
 #include "runtime/runtime.h"
@@ -90,8 +91,10 @@ plan (struct husk_engine *e, const char *image_id, json_t *req, struct husk_imag
     .shm_size = e->config->shm_size,
     .init_path = e->config->init_path,
     .stop_timeout = e->config->stop_timeout,
-    /* Rootful: "none" until bridge networks (issue 13) become the default. */
-    .network = e->rootless ? e->config->default_rootless_network_cmd : "none",
+    /* Rootful: the default bridge network (containers.conf's
+       default_network, "podman"), as Podman's.  */
+    .network = e->rootless ? e->config->default_rootless_network_cmd
+                           : (e->config->default_network ?: "bridge"),
     .pasta_options = e->config->pasta_options,
     .rootless = e->rootless,
   };
@@ -103,6 +106,11 @@ plan (struct husk_engine *e, const char *image_id, json_t *req, struct husk_imag
   c = husk_ccfg_build (req, &d, icfg, err);
   if (c == NULL)
     return NULL;
+  if (husk_container_bridge_plan (e, c, err) < 0)
+    {
+      json_decref (c);
+      return NULL;
+    }
   {
     /* Its network program must be there: say so now, not at start.  */
     const struct husk_net_backend *b = husk_net_backend_find (
@@ -236,7 +244,7 @@ husk_container_create (struct husk_engine *e, const char *image_id, json_t *req,
     close (steal_fd (&userns_lock));
   /* Named volumes exist from create on, as in Podman; they are seeded from
      the image at the first start.  */
-  if (husk_mkdir_p (dir, 0700, err) < 0 || husk_container_write_bundle_files (e, dir, c, err) < 0
+  if (husk_container_bridge_alloc (e, &rec, c, &text, err) < 0 || husk_mkdir_p (dir, 0700, err) < 0 || husk_container_write_bundle_files (e, dir, c, err) < 0
       || create_layer (e, c, id, top, err) < 0
       || (json_is_true (json_object_get (c, "rm"))
           && husk_store_container_set_transient (e->store, id, err) < 0)

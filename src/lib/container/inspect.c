@@ -372,6 +372,37 @@ dependencies_json (struct husk_engine *e, json_t *c)
   return out;
 }
 
+/* NetworkSettings of a container on a bridge network: its address (while
+   it runs) at the top, as Docker shows it, and under Networks.NAME.  */
+static json_t *
+bridge_json (const struct husk_container_rec *r, json_t *c, bool up)
+{
+  const char *ip = up ? json_string_value (json_object_get (c, "network_ip")) : "";
+  const char *gw = up ? json_string_value (json_object_get (c, "network_gateway")) ?: "" : "";
+  const char *mac = up ? json_string_value (json_object_get (c, "network_mac")) : "";
+  int prefix = up ? json_integer_value (json_object_get (c, "network_prefix")) : 0;
+  cleanup_free char *key = up ? husk_asprintf ("/proc/%d/ns/net", r->pid) : NULL;
+  cleanup_free char *alias = husk_xstrndup (r->id, 12);
+  json_t *net = json_pack ("{s:s, s:s, s:s, s:i, s:s, s:s, s:i, s:s, s:s, s:n, s:n, s:n, s:[s]}",
+                           "EndpointID", "", "Gateway", gw, "IPAddress", ip, "IPPrefixLen",
+                           prefix, "IPv6Gateway", "", "GlobalIPv6Address", "",
+                           "GlobalIPv6PrefixLen", 0, "MacAddress", mac, "NetworkID",
+                           json_string_value (json_object_get (c, "network_id")) ?: "",
+                           "DriverOpts", "IPAMConfig", "Links", "Aliases", alias);
+
+  return json_pack ("{s:s, s:s, s:s, s:i, s:s, s:s, s:i, s:s, s:s, s:s, s:b, s:s, s:i, "
+                    "s:o, s:s, s:{s:o}}",
+                    "EndpointID", "", "Gateway", gw, "IPAddress", ip, "IPPrefixLen", prefix,
+                    "IPv6Gateway", "", "GlobalIPv6Address", "", "GlobalIPv6PrefixLen", 0,
+                    "MacAddress", mac, "Bridge", "", "SandboxID", "", "HairpinMode", 0,
+                    "LinkLocalIPv6Address", "", "LinkLocalIPv6PrefixLen", 0, "Ports",
+                    up ? husk_net_ports_bindings (json_object_get (c, "ports"),
+                                                  json_object_get (c, "expose"))
+                       : json_object (),
+                    "SandboxKey", key ? key : "", "Networks",
+                    json_string_value (json_object_get (c, "network_name")), net);
+}
+
 /* NetworkSettings: the published ports (and the exposed ones, null) while
    the container runs, as Docker shows them; the namespace's file of a
    network of its own.  */
@@ -384,7 +415,11 @@ network_json (struct husk_engine *e, const struct husk_container_rec *r, json_t 
   cleanup_free char *dir = b && up ? husk_net_dir (e->runroot, r->id) : NULL;
   cleanup_free char *key = dir ? husk_asprintf ("%s/ns", dir) : NULL;
 
-  return json_pack ("{s:s, s:s, s:s, s:i, s:s, s:s, s:i, s:s, s:s, s:s, s:b, s:s, s:i, "
+  json_t *o;
+
+  if (json_object_get (c, "network_ip"))
+    return bridge_json (r, c, up);
+  o = json_pack ("{s:s, s:s, s:s, s:i, s:s, s:s, s:i, s:s, s:s, s:s, s:b, s:s, s:i, "
                     "s:o, s:s, s:{}}",
                     "EndpointID", "", "Gateway", "", "IPAddress", "", "IPPrefixLen", 0,
                     "IPv6Gateway", "", "GlobalIPv6Address", "", "GlobalIPv6PrefixLen", 0,
@@ -394,6 +429,7 @@ network_json (struct husk_engine *e, const struct husk_container_rec *r, json_t 
                                                   json_object_get (c, "expose"))
                        : json_object (),
                     "SandboxKey", key ? key : "", "Networks");
+  return o;
 }
 
 /* ---- Config ---------------------------------------------------------------- */

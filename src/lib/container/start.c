@@ -8,6 +8,7 @@
  * asks the monitor to run `runtime start`.
  */
 #include "container/lifecycle.h"
+#include "container/netbridge.h"
 #include "events/events.h"
 #include "util/cleanup.h"
 #include "util/fileutil.h"
@@ -255,6 +256,18 @@ net_up_start (struct husk_engine *e, const char *id, json_t *c, struct net_up *u
   json_t *ns = json_object_get (c, "namespaces");
 
   u->b = husk_net_backend_find (json_string_value (json_object_get (ns, "network")));
+  if (u->b == NULL && strcmp (json_string_value (json_object_get (ns, "network")) ?: "",
+                              "bridge") == 0)
+    {
+      /* A bridge network: connected now, before the spec names it.  */
+      u->dir = husk_net_dir (e->runroot, id);
+      u->netns = husk_asprintf ("%s/ns", u->dir);
+      if (husk_container_bridge_attach (e, c, u->dir, u->netns, err) < 0)
+        return husk_error_wrap (err, "set up network %s", json_string_value (
+                                    json_object_get (c, "network_name")));
+      json_object_set_new (ns, "network", json_sprintf ("ns:%s", u->netns));
+      return 0;
+    }
   if (u->b == NULL)
     return 0;
   u->exe = husk_net_find_exe (u->b, e->config->helper_binaries_dir,

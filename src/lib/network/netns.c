@@ -288,6 +288,7 @@ husk_net_teardown (const char *dir)
   if (!husk_path_exists (dir))
     return;
   end_process (dir);
+  net_bridge_detach (dir);
   /* Until the bind mount goes the namespace stays, even with nobody in it. */
   if (umount2 (ns, MNT_DETACH | UMOUNT_NOFOLLOW) < 0 && errno != EINVAL && errno != ENOENT)
     husk_log_debug ("unmount '%s': %s", ns, strerror (errno));
@@ -301,8 +302,8 @@ husk_net_teardown (const char *dir)
 /* A new network namespace bound to path (an empty file): made by a child,
    so that husk itself never leaves the host's network namespace (rootless
    it could not come back).  */
-static int
-make_netns (const char *path, husk_error_t *err)
+int
+net_make_netns (const char *path, husk_error_t *err)
 {
   cleanup_close int fd = open (path, O_WRONLY | O_CREAT | O_EXCL | O_CLOEXEC, 0600);
   int status;
@@ -355,7 +356,7 @@ husk_net_start (const struct husk_net_backend *b, const struct husk_net_ctx *n,
   husk_net_teardown (n->dir);
   if (check_tun (b, err) < 0)
     return -1;
-  if (husk_mkdir_p (n->dir, 0700, err) < 0 || make_netns (n->netns, err) < 0
+  if (husk_mkdir_p (n->dir, 0700, err) < 0 || net_make_netns (n->netns, err) < 0
       || b->start (n, p, err) < 0)
     {
       husk_net_teardown (n->dir);

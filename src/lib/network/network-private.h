@@ -23,6 +23,13 @@
 pid_t net_spawn (const char *dir, char *const argv[], int keep_fd, bool detach,
                  husk_error_t *err);
 
+/* A new network namespace bound to path (made, must not exist).  */
+int net_make_netns (const char *path, husk_error_t *err);
+
+/* Undo what husk_bridge_attach() recorded in <dir>/bridge, if anything
+   (bridge.c).  */
+void net_bridge_detach (const char *dir);
+
 /* Record pid with its start time in <dir>/pid, for the teardown.  */
 int net_record (const char *dir, pid_t pid, husk_error_t *err);
 

@@ -1,8 +1,9 @@
 /* SPDX-License-Identifier: GPL-2.0-or-later */
 /*
  * A container's own network: a network namespace that husk makes and a
- * user-mode network program (a backend: pasta or slirp4netns today,
- * netavark's bridges later) that connects it to the host.
+ * user-mode network program (a backend: pasta or slirp4netns) that
+ * connects it to the host; bridge networks (bridge.h) connect it through
+ * a veth pair instead, with the same namespace file and teardown.
  *
  * Theory of operation
  *

@@ -142,6 +142,24 @@ const char *const husk_state_migrations[] = {
   "  SELECT seq, time_ns, type, action, id, name, attributes FROM events;"
   "DROP TABLE events;"
   "ALTER TABLE events_v5 RENAME TO events;",
+  /* 6: bridge networks (network/networks.c) and their address
+     allocations (network/ipam.c).  config is the network's JSON as
+     `network inspect` shows it.  An allocation belongs to a container
+     and goes with its row; (network, ip) is unique, so two creates can
+     never hold one address.  */
+  "CREATE TABLE networks ("
+  "  name TEXT PRIMARY KEY NOT NULL,"
+  "  id TEXT UNIQUE NOT NULL,"
+  "  config TEXT NOT NULL,"
+  "  created INTEGER NOT NULL DEFAULT 0"
+  ");"
+  "CREATE TABLE net_alloc ("
+  "  network TEXT NOT NULL,"
+  "  ip TEXT NOT NULL,"
+  "  container_id TEXT NOT NULL REFERENCES containers (id) ON DELETE CASCADE,"
+  "  PRIMARY KEY (network, ip)"
+  ");"
+  "CREATE INDEX net_alloc_container ON net_alloc (container_id);",
 };
 
 const size_t husk_state_n_migrations

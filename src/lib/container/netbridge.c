@@ -1,0 +1,108 @@
+/* SPDX-License-Identifier: GPL-2.0-or-later */
+/* A container on a bridge network: named at create, its address
+   allocated, attached at start (netbridge.h).  */
+#include "container/netbridge.h"
+#include "config/config.h"
+#include "network/bridge.h"
+#include "network/network.h"
+#include "util/cleanup.h"
+#include "util/strutil.h"
+
+#include <errno.h>
+#include <stdlib.h>
+#include <string.h>
+
+static bool
+on_bridge (json_t *c)
+{
+  const char *net = json_string_value (json_object_get (json_object_get (c, "namespaces"),
+                                                        "network"));
+
+  return net && strcmp (net, "bridge") == 0;
+}
+
+int
+husk_container_bridge_plan (struct husk_engine *e, json_t *c, husk_error_t *err)
+{
+  const char *mac = json_string_value (json_object_get (c, "network_mac"));
+  cleanup_json json_t *net = NULL;
+
+  if (!on_bridge (c))
+    return 0;
+  if (e->rootless)
+    return husk_error_makex (err, ENOTSUP, "bridge networks are rootful only for now; "
+                             "rootless containers use pasta, the default");
+  net = husk_network_get (e->state, e->config->default_subnet,
+                          json_string_value (json_object_get (c, "network_name")), err);
+  if (net == NULL)
+    return -1;
+  if (mac && !husk_mac_valid (mac))
+    return husk_error_makex (err, EINVAL, "invalid MAC address \"%s\": want six hex bytes "
+                             "\"xx:xx:xx:xx:xx:xx\", not a multicast one", mac);
+  json_object_set (c, "network_name", json_object_get (net, "name"));
+  return 0;
+}
+
+int
+husk_container_bridge_alloc (struct husk_engine *e, struct husk_container_rec *r, json_t *c,
+                             char **text, husk_error_t *err)
+{
+  cleanup_json json_t *net = NULL;
+  cleanup_free char *ip = NULL, *mac = NULL;
+
+  if (!on_bridge (c))
+    return 0;
+  net = husk_network_get (e->state, e->config->default_subnet,
+                          json_string_value (json_object_get (c, "network_name")), err);
+  if (net == NULL)
+    return -1;
+  ip = husk_ipam_alloc (e->state, net, r->id,
+                        json_string_value (json_object_get (c, "network_ip")), err);
+  if (ip == NULL)
+    return -1;
+  json_object_set_new (c, "network_ip", json_string (ip));
+  /* For /etc/hosts and inspect, which have no state at hand.  */
+  {
+    json_t *sub = json_array_get (json_object_get (net, "subnets"), 0);
+    const char *subnet = json_string_value (json_object_get (sub, "subnet"));
+    const char *slash = subnet ? strchr (subnet, '/') : NULL;
+    json_object_set (c, "network_gateway", json_object_get (sub, "gateway"));
+    json_object_set_new (c, "network_prefix", json_integer (slash ? atoi (slash + 1) : 0));
+    json_object_set (c, "network_bridge", json_object_get (net, "network_interface"));
+    json_object_set (c, "network_id", json_object_get (net, "id"));
+  }
+  if (json_object_get (c, "network_mac") == NULL)
+    {
+      mac = husk_mac_random ();
+      json_object_set_new (c, "network_mac", json_string (mac));
+    }
+  /* The caller's text is r->config: replaced together.  */
+  free (*text);
+  *text = r->config = json_dumps (c, JSON_COMPACT);
+  return husk_state_container_save (e->state, r, err);
+}
+
+int
+husk_container_bridge_attach (struct husk_engine *e, json_t *c, const char *dir,
+                              const char *netns, husk_error_t *err)
+{
+  cleanup_json json_t *net = husk_network_get (
+      e->state, e->config->default_subnet,
+      json_string_value (json_object_get (c, "network_name")), err);
+  struct husk_bridge_attach a = {
+    .network = net,
+    .ip = json_string_value (json_object_get (c, "network_ip")),
+    .mac = json_string_value (json_object_get (c, "network_mac")),
+    .ports = json_object_get (c, "ports"),
+    .dir = dir,
+    .netns = netns,
+    .id = json_string_value (json_object_get (c, "id")),
+  };
+
+  if (net == NULL)
+    return -1;
+  if (a.ip == NULL || a.mac == NULL)
+    return husk_error_makex (err, EINVAL, "the container has no address on network %s",
+                             json_string_value (json_object_get (net, "name")));
+  return husk_bridge_attach (&a, err);
+}

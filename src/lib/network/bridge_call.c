@@ -1,0 +1,140 @@
+/* SPDX-License-Identifier: GPL-2.0-or-later */
+/*
+ * husk's side of bridge networks at start and teardown: the namespace is
+ * made here (netns.c), the links and the firewall by husk-netconf
+ * (src/netconf/netconf.h says why it is a program of its own).
+ */
+#include "network/bridge-private.h"
+#include "husk-config.h"
+#include "util/cleanup.h"
+#include "util/fileutil.h"
+#include "util/log.h"
+#include "util/strutil.h"
+
+#include <errno.h>
+#include <fcntl.h>
+#include <limits.h>
+#include <signal.h>
+#include <string.h>
+#include <sys/syscall.h>
+#include <sys/wait.h>
+#include <unistd.h>
+
+/* husk-netconf next to husk (a build tree), else the installed one.  */
+static char *
+helper_path (void)
+{
+  char exe[PATH_MAX];
+  ssize_t n = readlink ("/proc/self/exe", exe, sizeof exe - 1);
+  char *slash;
+
+  if (n > 0)
+    {
+      exe[n] = '\0';
+      if ((slash = strrchr (exe, '/')))
+        {
+          cleanup_free char *p = husk_asprintf ("%.*s/husk-netconf", (int) (slash - exe), exe);
+          if (access (p, X_OK) == 0)
+            return steal_ptr (&p);
+        }
+    }
+  return husk_xstrdup (HUSK_LIBEXECDIR "/husk-netconf");
+}
+
+static void __attribute__ ((noreturn))
+exec_helper (const char *path, const char *verb, const char *arg, int in, int errw)
+{
+  char *argv[] = { (char *) "husk-netconf", (char *) verb, (char *) arg, NULL };
+  sigset_t none;
+
+  sigemptyset (&none);
+  sigprocmask (SIG_SETMASK, &none, NULL);
+  if (dup2 (in, 0) < 0 || dup2 (errw, 2) < 0 || dup2 (errw, 1) < 0)
+    _exit (127);
+  /* No descriptor of husk's (the state database's lock) goes along.  */
+  syscall (SYS_close_range, 3U, ~0U, 0U);
+  execv (path, argv);
+  dprintf (2, "cannot run %s: %s\n", path, strerror (errno));
+  _exit (127);
+}
+
+/* Run husk-netconf VERB [ARG] with input on its stdin.  Return: 0, or -1
+   with its message.  */
+static int
+run_helper (const char *verb, const char *arg, json_t *input, husk_error_t *err)
+{
+  cleanup_free char *path = helper_path ();
+  cleanup_free char *text = input ? json_dumps (input, JSON_COMPACT) : husk_xstrdup ("");
+  int in[2], out[2], status;
+  char msg[1024];
+  size_t len = 0;
+  ssize_t n;
+  pid_t pid;
+
+  if (pipe2 (in, O_CLOEXEC) < 0)
+    return husk_error_make (err, errno, "pipe");
+  if (pipe2 (out, O_CLOEXEC) < 0)
+    {
+      close (in[0]), close (in[1]);
+      return husk_error_make (err, errno, "pipe");
+    }
+  if ((pid = fork ()) == 0)
+    exec_helper (path, verb, arg, in[0], out[1]);
+  close (in[0]);
+  close (out[1]);
+  if (pid > 0 && husk_write_all (in[1], text, strlen (text)) < 0)
+    husk_log_debug ("husk-netconf: write: %s", strerror (errno));
+  close (in[1]);
+  while (pid > 0 && len < sizeof msg - 1
+         && ((n = read (out[0], msg + len, sizeof msg - 1 - len)) > 0 || (n < 0 && errno == EINTR)))
+    len += n > 0 ? (size_t) n : 0;
+  close (out[0]);
+  if (pid < 0)
+    return husk_error_make (err, errno, "fork");
+  while (waitpid (pid, &status, 0) < 0 && errno == EINTR)
+    ;
+  msg[len] = '\0';
+  while (len && msg[len - 1] == '\n')
+    msg[--len] = '\0';
+  if (WIFEXITED (status) && WEXITSTATUS (status) == 0)
+    return 0;
+  return husk_error_makex (err, EIO, "%s", *msg ? msg : "husk-netconf failed");
+}
+
+int
+husk_bridge_attach (const struct husk_bridge_attach *a, husk_error_t *err)
+{
+  cleanup_json json_t *q = json_pack ("{s:O, s:s, s:s, s:O, s:s, s:s, s:s}", "network",
+                                      a->network, "ip", a->ip, "mac", a->mac, "ports",
+                                      a->ports ? a->ports : json_null (), "dir", a->dir,
+                                      "netns", a->netns, "id", a->id);
+
+  husk_net_teardown (a->dir);
+  if (husk_mkdir_p (a->dir, 0700, err) < 0 || net_make_netns (a->netns, err) < 0
+      || run_helper ("attach", NULL, q, err) < 0)
+    {
+      husk_net_teardown (a->dir);
+      return -1;
+    }
+  return 0;
+}
+
+void
+net_bridge_detach (const char *dir)
+{
+  cleanup_free char *path = husk_asprintf ("%s/bridge", dir);
+  husk_error_t err = NULL;
+
+  if (husk_path_exists (path) && run_helper ("detach", dir, NULL, &err) < 0)
+    husk_error_drop (&err, "tear down the bridge network of '%s'", dir);
+}
+
+void
+husk_bridge_forget (json_t *net)
+{
+  husk_error_t err = NULL;
+
+  if (run_helper ("forget", NULL, net, &err) < 0)
+    husk_error_drop (&err, "remove the bridge of network %s",
+                     json_string_value (json_object_get (net, "name")));
+}

@@ -1,0 +1,169 @@
+/* SPDX-License-Identifier: GPL-2.0-or-later */
+/* The network commands: create, ls with filters, inspect, rm (with -f its
+   containers first), prune.  */
+#include "ops/network.h"
+#include "config/config.h"
+#include "ops/container.h"
+#include "util/cleanup.h"
+#include "util/strutil.h"
+
+#include <errno.h>
+#include <regex.h>
+#include <string.h>
+
+int
+husk_op_network_create (struct husk_engine *e, const struct husk_network_request *q,
+                        json_t **out, husk_error_t *err)
+{
+  if (e->rootless)
+    return husk_error_makex (err, ENOTSUP, "network create: bridge networks are rootful only "
+                             "for now (rootless ones need a rootless network namespace, which "
+                             "comes later); rootless containers use pasta, the default");
+  return husk_network_create (e->state, e->config->default_subnet, q, out, err);
+}
+
+/* One filter "key=value" against a network.  */
+static bool
+match_one (json_t *n, const char *key, const char *val, husk_error_t *err, bool *bad)
+{
+  const char *name = json_string_value (json_object_get (n, "name"));
+
+  if (strcmp (key, "name") == 0)
+    {
+      regex_t re;
+      bool hit;
+      if (regcomp (&re, val, REG_EXTENDED | REG_NOSUB) != 0)
+        return *bad = true, husk_error_makex (err, EINVAL, "invalid name filter \"%s\"", val),
+               false;
+      hit = regexec (&re, name, 0, NULL, 0) == 0;
+      regfree (&re);
+      return hit;
+    }
+  if (strcmp (key, "id") == 0)
+    return husk_has_prefix (json_string_value (json_object_get (n, "id")), val);
+  if (strcmp (key, "driver") == 0)
+    return strcmp (json_string_value (json_object_get (n, "driver")), val) == 0;
+  if (strcmp (key, "label") == 0)
+    return husk_label_filter_match (json_object_get (n, "labels"), val);
+  if (strcmp (key, "label!") == 0)
+    return !husk_label_filter_match (json_object_get (n, "labels"), val);
+  *bad = true;
+  husk_error_makex (err, EINVAL, "invalid filter \"%s\": use name=, id=, driver=, label= or "
+                    "label!=", key);
+  return false;
+}
+
+/* Values of one key are alternatives, keys must all match (Podman).  */
+static int
+matches (json_t *n, char **filters, bool *hit, husk_error_t *err)
+{
+  bool bad = false;
+
+  *hit = true;
+  for (size_t i = 0; filters && filters[i] && *hit; i++)
+    {
+      const char *eq = strchr (filters[i], '=');
+      cleanup_free char *key = eq ? husk_xstrndup (filters[i], eq - filters[i]) : NULL;
+      bool any = false;
+      if (key == NULL)
+        return husk_error_makex (err, EINVAL, "invalid filter \"%s\": want key=value",
+                                 filters[i]);
+      for (size_t k = 0; filters[k]; k++)
+        if (husk_has_prefix (filters[k], key) && filters[k][strlen (key)] == '=')
+          any = any || match_one (n, key, filters[k] + strlen (key) + 1, err, &bad);
+      if (bad)
+        return -1;
+      *hit = any;
+    }
+  return 0;
+}
+
+int
+husk_op_network_list (struct husk_engine *e, char **filters, json_t **out, husk_error_t *err)
+{
+  cleanup_json json_t *all = husk_network_list (e->state, e->config->default_subnet, err);
+  size_t i;
+  json_t *n;
+
+  *out = NULL;
+  if (all == NULL)
+    return -1;
+  *out = json_array ();
+  json_array_foreach (all, i, n)
+    {
+      bool hit;
+      if (matches (n, filters, &hit, err) < 0)
+        {
+          json_decref (*out);
+          *out = NULL;
+          return -1;
+        }
+      if (hit)
+        json_array_append (*out, n);
+    }
+  return 0;
+}
+
+json_t *
+husk_op_network_inspect (struct husk_engine *e, const char *ref, husk_error_t *err)
+{
+  return husk_network_get (e->state, e->config->default_subnet, ref, err);
+}
+
+int
+husk_op_network_remove (struct husk_engine *e, const char *ref, bool force, int timeout,
+                        char **removed, husk_error_t *err)
+{
+  cleanup_json json_t *net = husk_network_get (e->state, e->config->default_subnet, ref, err);
+  cleanup_strv char **users = NULL;
+  const char *name;
+
+  if (net == NULL)
+    return -1;
+  name = json_string_value (json_object_get (net, "name"));
+  if (husk_network_is_default (name))
+    return husk_error_makex (err, EPERM, "default network %s cannot be removed", name);
+  if ((users = husk_network_users (e->state, name, err)) == NULL)
+    return -1;
+  for (size_t i = 0; force && users[i]; i++)
+    if (husk_op_container_remove (e, users[i], true, false, timeout, err) < 0)
+      return husk_error_wrap (err, "remove network %s", name);
+  if (husk_network_remove (e->state, name, err) < 0)
+    return -1;
+  husk_bridge_forget (net);
+  *removed = husk_xstrdup (name);
+  return 0;
+}
+
+int
+husk_op_network_prune (struct husk_engine *e, char **filters, char ***removed,
+                       husk_error_t *err)
+{
+  cleanup_json json_t *nets = NULL;
+  size_t i;
+  json_t *n;
+
+  *removed = NULL;
+  for (size_t k = 0; filters && filters[k]; k++)
+    if (!husk_has_prefix (filters[k], "label=") && !husk_has_prefix (filters[k], "label!="))
+      return husk_error_makex (err, EINVAL, "invalid prune filter \"%s\": use label= or "
+                               "label!=", filters[k]);
+  if (husk_op_network_list (e, filters, &nets, err) < 0)
+    return -1;
+  json_array_foreach (nets, i, n)
+    {
+      const char *name = json_string_value (json_object_get (n, "name"));
+      cleanup_strv char **users = NULL;
+      if (husk_network_is_default (name))
+        continue;
+      if ((users = husk_network_users (e->state, name, err)) == NULL)
+        return -1;
+      if (users[0])
+        continue;
+      if (husk_network_remove (e->state, name, err) < 0)
+        return -1;
+      husk_bridge_forget (n);
+      husk_strv_append (removed, name);
+    }
+  return 0;
+}

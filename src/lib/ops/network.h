@@ -1,0 +1,33 @@
+/* SPDX-License-Identifier: GPL-2.0-or-later */
+/* The network commands' operations: bridge networks (network/bridge.h). */
+#ifndef HUSK_OPS_NETWORK_H
+#define HUSK_OPS_NETWORK_H
+
+#include "engine/engine.h"
+#include "network/bridge.h"
+
+#include <jansson.h>
+
+/* Make a network; *out its JSON (new reference).  */
+int husk_op_network_create (struct husk_engine *e, const struct husk_network_request *q,
+                            json_t **out, husk_error_t *err);
+
+/* The networks that pass every filter (name=, id=, driver=, label=,
+   label!=, until=), by name.  */
+int husk_op_network_list (struct husk_engine *e, char **filters, json_t **out,
+                          husk_error_t *err);
+
+/* One network's JSON (new reference), or NULL (ENOENT).  */
+json_t *husk_op_network_inspect (struct husk_engine *e, const char *ref, husk_error_t *err);
+
+/* Remove a network; with force its containers first (stopped within
+   timeout seconds; -1: their own).  *removed: its name.  */
+int husk_op_network_remove (struct husk_engine *e, const char *ref, bool force, int timeout,
+                            char **removed, husk_error_t *err);
+
+/* Remove the networks (not the default) no container uses that pass the
+   filters (label=, label!=, until=).  */
+int husk_op_network_prune (struct husk_engine *e, char **filters, char ***removed,
+                           husk_error_t *err);
+
+#endif

@@ -1,0 +1,465 @@
+/* SPDX-License-Identifier: GPL-2.0-or-later */
+/*
+ * husk-netconf's work: a container attached to a bridge network, and
+ * detached again (network/bridge.h has the theory of operation), under
+ * one host-wide lock, so that a bridge made by one start is never
+ * deleted under another.
+ */
+#include "netconf/netconf.h"
+#include "util/cleanup.h"
+#include "util/fileutil.h"
+#include "util/log.h"
+#include "util/strutil.h"
+
+#include <arpa/inet.h>
+#include <dirent.h>
+#include <errno.h>
+#include <fcntl.h>
+#include <net/if.h>
+#include <netinet/in.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <sys/file.h>
+#include <sys/socket.h>
+#include <sys/stat.h>
+#include <unistd.h>
+
+#define LOCK_PATH "/run/lock/husk-network.lock"
+
+/* The peer's index in the container's new namespace: lo is 1.  */
+#define PEER_INDEX 2
+
+static int
+net_lock (husk_error_t *err)
+{
+  int fd;
+
+  mkdir ("/run/lock", 0755);
+  fd = open (LOCK_PATH, O_RDWR | O_CREAT | O_CLOEXEC, 0600);
+  if (fd < 0)
+    return husk_error_make (err, errno, "open '%s'", LOCK_PATH);
+  while (flock (fd, LOCK_EX) < 0)
+    if (errno != EINTR)
+      {
+        close (fd);
+        return husk_error_make (err, errno, "lock '%s'", LOCK_PATH);
+      }
+  return fd;
+}
+
+static void
+write_sysctl (const char *path, const char *value)
+{
+  int fd = open (path, O_WRONLY | O_CLOEXEC);
+
+  if (fd < 0 || write (fd, value, strlen (value)) < 0)
+    husk_log_debug ("write '%s': %s", path, strerror (errno));
+  if (fd >= 0)
+    close (fd);
+}
+
+static json_t *
+subnet_of (json_t *net)
+{
+  return json_array_get (json_object_get (net, "subnets"), 0);
+}
+
+static unsigned
+mtu_of (json_t *net)
+{
+  const char *m = json_string_value (json_object_get (json_object_get (net, "options"), "mtu"));
+
+  return m ? (unsigned) strtoul (m, NULL, 10) : 0;
+}
+
+/* "nets" or "internal": the set the network's subnet is in.  */
+static const char *
+set_of (json_t *net)
+{
+  return json_is_true (json_object_get (net, "internal")) ? "internal" : "nets";
+}
+
+/* The network's bridge, made when missing.  Return: its index, or -1.  */
+static int
+ensure_bridge (struct husk_nl *nl, json_t *net, bool *made, husk_error_t *err)
+{
+  const char *name = json_string_value (json_object_get (net, "network_interface"));
+  struct husk_subnet s;
+  uint32_t gw;
+  int index = if_nametoindex (name);
+
+  *made = index <= 0;
+  if (index > 0)
+    return index;
+  if (husk_subnet_parse (json_string_value (json_object_get (subnet_of (net), "subnet")), &s,
+                         err) < 0
+      || husk_ip_parse (json_string_value (json_object_get (subnet_of (net), "gateway")), &gw) < 0)
+    return husk_error_makex (err, EINVAL, "network %s: bad subnet",
+                             json_string_value (json_object_get (net, "name")));
+  if (husk_nl_bridge_add (nl, name, mtu_of (net), err) < 0)
+    return -1;
+  index = if_nametoindex (name);
+  if (index <= 0 || husk_nl_addr_add (nl, index, htonl (gw), s.prefix, err) < 0
+      || husk_nl_link_up (nl, index, err) < 0)
+    {
+      if (index > 0)
+        husk_nl_link_del (nl, index, NULL);
+      return -1;
+    }
+  {
+    /* DNAT of 127.0.0.1 to a container routes a loopback source out of
+       the bridge: allowed only with route_localnet.  */
+    cleanup_free char *p = husk_asprintf ("/proc/sys/net/ipv4/conf/%s/route_localnet", name);
+    write_sysctl (p, "1");
+  }
+  write_sysctl ("/proc/sys/net/ipv4/ip_forward", "1");
+  return index;
+}
+
+/* The host ports must be free now: a program of the host's that listens
+   there would never see its connections again (they are DNATed), and
+   Podman fails the start too.  */
+static int
+check_ports (json_t *ports, husk_error_t *err)
+{
+  size_t i;
+  json_t *p;
+
+  json_array_foreach (ports, i, p)
+    {
+      const char *ip = json_string_value (json_object_get (p, "host_ip")) ?: "";
+      const char *proto = json_string_value (json_object_get (p, "protocol")) ?: "tcp";
+      unsigned port = json_integer_value (json_object_get (p, "host_port"));
+      struct sockaddr_in a = { .sin_family = AF_INET, .sin_port = htons (port) };
+      int one = 1, fd, ret;
+      if (*ip && inet_pton (AF_INET, ip, &a.sin_addr) != 1)
+        return husk_error_makex (err, ENOTSUP, "publishing on %s: only IPv4 host addresses "
+                                 "are supported on bridge networks", ip);
+      if (strcmp (proto, "tcp") && strcmp (proto, "udp"))
+        continue;
+      fd = socket (AF_INET, (strcmp (proto, "tcp") == 0 ? SOCK_STREAM : SOCK_DGRAM) | SOCK_CLOEXEC, 0);
+      if (fd < 0)
+        return husk_error_make (err, errno, "socket");
+      setsockopt (fd, SOL_SOCKET, SO_REUSEADDR, &one, sizeof one);
+      ret = bind (fd, (struct sockaddr *) &a, sizeof a);
+      close (fd);
+      if (ret < 0 && errno == EADDRINUSE)
+        return husk_error_makex (err, EADDRINUSE, "cannot publish port %u/%s: %s:%u is "
+                                 "already in use on the host", port, proto, *ip ? ip : "0.0.0.0",
+                                 port);
+    }
+  return 0;
+}
+
+/* The map elements of the published ports: "add" (create) or "delete"
+   commands, one per port.  */
+static char *
+port_cmds (json_t *ports, const char *ip, const char *verb)
+{
+  struct husk_buf b = HUSK_BUF_INIT;
+  size_t i;
+  json_t *p;
+
+  json_array_foreach (ports, i, p)
+    {
+      const char *hip = json_string_value (json_object_get (p, "host_ip")) ?: "";
+      const char *proto = json_string_value (json_object_get (p, "protocol")) ?: "tcp";
+      json_int_t hport = json_integer_value (json_object_get (p, "host_port"));
+      json_int_t cport = json_integer_value (json_object_get (p, "container_port"));
+      bool del = strcmp (verb, "delete") == 0;
+      if (*hip)
+        husk_buf_printf (&b, "%s element ip husk ports_ip { %s . %s . %lld", verb, hip, proto,
+                         (long long) hport);
+      else
+        husk_buf_printf (&b, "%s element ip husk ports_any { %s . %lld", verb, proto,
+                         (long long) hport);
+      if (del)
+        husk_buf_puts (&b, " }\n");
+      else
+        husk_buf_printf (&b, " : %s . %lld }\n", ip, (long long) cport);
+    }
+  return husk_buf_steal (&b);
+}
+
+/* Claim the address on the bridge for this container (bridge-private.h):
+   refused while another container's claim is live.  */
+static int
+claim (const struct husk_bridge_attach *a, husk_error_t *err)
+{
+  const char *br = json_string_value (json_object_get (a->network, "network_interface"));
+  cleanup_free char *dir = husk_net_claim_dir (br);
+  cleanup_free char *path = husk_asprintf ("%s/%s", dir, a->ip);
+  cleanup_json json_t *live = husk_net_claims (br);
+  const char *holder = json_string_value (json_object_get (live, a->ip));
+
+  if (holder && strcmp (holder, a->id) != 0)
+    return husk_error_makex (err, EADDRINUSE, "address %s on %s is in use by container %.12s "
+                             "(of another store): remove and create the container again",
+                             a->ip, br, holder);
+  if (husk_mkdir_p (dir, 0700, err) < 0)
+    return -1;
+  return husk_write_file_atomic (path, a->id, strlen (a->id), 0600, err);
+}
+
+/* What the teardown undoes, in <dir>/bridge.  */
+static int
+record (const struct husk_bridge_attach *a, const char *veth, int veth_index, int br_index,
+        const char *nft_del, husk_error_t *err)
+{
+  cleanup_free char *path = husk_asprintf ("%s/bridge", a->dir);
+  cleanup_free char *net_del = husk_asprintf (
+      "delete element ip husk %s { %s }\n", set_of (a->network),
+      json_string_value (json_object_get (subnet_of (a->network), "subnet")));
+  cleanup_free char *claim_path = husk_asprintf (
+      "%s/%s/%s", HUSK_NET_CLAIMS,
+      json_string_value (json_object_get (a->network, "network_interface")), a->ip);
+  cleanup_json json_t *r = json_pack (
+      "{s:s, s:s, s:s, s:i, s:s, s:i, s:s, s:s}", "id", a->id, "claim", claim_path, "bridge",
+      json_string_value (json_object_get (a->network, "network_interface")), "bridge_index",
+      br_index, "veth", veth, "veth_index", veth_index, "nft_delete", nft_del,
+      "network_nft_delete", net_del);
+  cleanup_free char *text = json_dumps (r, JSON_COMPACT);
+
+  return husk_write_file_atomic (path, text, strlen (text), 0600, err);
+}
+
+/* eth0 in the container: its address, up, lo up, the default route.  */
+static int
+configure_inside (const struct husk_bridge_attach *a, husk_error_t *err)
+{
+  json_t *sub = subnet_of (a->network);
+  struct husk_subnet s;
+  uint32_t ip, gw;
+  struct husk_nl *nl;
+  int ret = -1;
+
+  if (husk_subnet_parse (json_string_value (json_object_get (sub, "subnet")), &s, err) < 0
+      || husk_ip_parse (a->ip, &ip) < 0
+      || husk_ip_parse (json_string_value (json_object_get (sub, "gateway")), &gw) < 0)
+    return husk_error_makex (err, EINVAL, "bad address %s", a->ip);
+  if ((nl = husk_nl_open (a->netns, err)) == NULL)
+    return -1;
+  if (husk_nl_link_up (nl, 1, err) == 0
+      && husk_nl_addr_add (nl, PEER_INDEX, htonl (ip), s.prefix, err) == 0
+      && husk_nl_link_up (nl, PEER_INDEX, err) == 0
+      && (json_is_true (json_object_get (a->network, "internal"))
+          || husk_nl_route_default (nl, PEER_INDEX, htonl (gw), err) == 0))
+    ret = 0;
+  husk_nl_close (nl);
+  return ret;
+}
+
+static int
+add_veth (struct husk_nl *nl, const struct husk_bridge_attach *a, const char *veth, int master,
+          husk_error_t *err)
+{
+  struct husk_nl_veth v = { .host_name = veth, .master = master, .peer_name = "eth0",
+                            .peer_index = PEER_INDEX, .mtu = mtu_of (a->network) };
+  unsigned m[6];
+  int old = if_nametoindex (veth), ret;
+
+  if (sscanf (a->mac, "%x:%x:%x:%x:%x:%x", &m[0], &m[1], &m[2], &m[3], &m[4], &m[5]) != 6)
+    return husk_error_makex (err, EINVAL, "bad MAC address %s", a->mac);
+  for (int i = 0; i < 6; i++)
+    v.peer_mac[i] = m[i];
+  /* Named after the container: one left by a start that died is ours.  */
+  if (old > 0)
+    husk_nl_link_del (nl, old, NULL);
+  v.peer_netns_fd = open (a->netns, O_RDONLY | O_CLOEXEC);
+  if (v.peer_netns_fd < 0)
+    return husk_error_make (err, errno, "open '%s'", a->netns);
+  ret = husk_nl_veth_add (nl, &v, err);
+  close (v.peer_netns_fd);
+  return ret;
+}
+
+static int
+attach_locked (struct husk_nl *nl, const struct husk_bridge_attach *a, husk_error_t *err)
+{
+  cleanup_free char *veth = husk_asprintf ("huskv%.10s", a->id);
+  cleanup_free char *table = husk_nft_table_cmds ();
+  cleanup_free char *add = port_cmds (a->ports, a->ip, "create");
+  cleanup_free char *del = port_cmds (a->ports, a->ip, "delete");
+  cleanup_free char *cmds = NULL;
+  bool made;
+  int br, vi;
+
+  if (check_ports (a->ports, err) < 0 || (br = ensure_bridge (nl, a->network, &made, err)) < 0)
+    return -1;
+  if (claim (a, err) < 0 || add_veth (nl, a, veth, br, err) < 0)
+    return -1;
+  vi = if_nametoindex (veth);
+  if (vi <= 0 || record (a, veth, vi, br, "", err) < 0 || husk_nl_link_up (nl, vi, err) < 0
+      || configure_inside (a, err) < 0)
+    return -1;
+  /* The table is (re)made with a new bridge, or when it is gone (a flush
+     of the firewall); otherwise only the elements change.  */
+  cmds = husk_asprintf ("add element ip husk %s { %s }\n%s", set_of (a->network),
+                        json_string_value (json_object_get (subnet_of (a->network), "subnet")),
+                        add);
+  /* Without ports nothing changes in the firewall: each nft run costs
+     10 ms and more (libnftables reads the whole ruleset first).  */
+  if (!made && json_array_size (a->ports) == 0)
+    return record (a, veth, vi, br, del, err);
+  if (!made && husk_nft_run (cmds, err) == 0)
+    return record (a, veth, vi, br, del, err);
+  if (!made && (*err)->code == EEXIST)
+    return husk_error_wrap (err, "a published port is taken by another container");
+  husk_error_release (err);
+  free (cmds);
+  cmds = husk_asprintf ("%sadd element ip husk %s { %s }\n%s", table, set_of (a->network),
+                        json_string_value (json_object_get (subnet_of (a->network), "subnet")),
+                        add);
+  if (husk_nft_run (cmds, err) < 0)
+    {
+      if ((*err)->code == EEXIST)
+        husk_error_wrap (err, "a published port is taken by another container");
+      return -1;
+    }
+  return record (a, veth, vi, br, del, err);
+}
+
+int
+netconf_attach (const struct husk_bridge_attach *a, husk_error_t *err)
+{
+  struct husk_nl *nl;
+  int lock, ret = -1;
+
+  if ((nl = husk_nl_open (NULL, err)) == NULL)
+    return -1;
+  if ((lock = net_lock (err)) >= 0)
+    {
+      ret = attach_locked (nl, a, err);
+      close (lock);
+    }
+  husk_nl_close (nl);
+  return ret;
+}
+
+/* ---- detach --------------------------------------------------------------- */
+
+/* Whether a link still is the one husk recorded.  */
+static bool
+same_link (int index, const char *name)
+{
+  char now[IF_NAMESIZE];
+
+  return index > 0 && name && if_indextoname (index, now) && strcmp (now, name) == 0;
+}
+
+static bool
+bridge_empty (const char *name)
+{
+  cleanup_free char *p = husk_asprintf ("/sys/class/net/%s/brif", name);
+  DIR *d = opendir (p);
+  struct dirent *e;
+  bool empty = true;
+
+  while (d && empty && (e = readdir (d)))
+    empty = e->d_name[0] == '.';
+  if (d)
+    closedir (d);
+  return d != NULL && empty;
+}
+
+/* Whether any bridge husk names (huskN) is left on the host.  */
+static bool
+any_bridge_left (void)
+{
+  DIR *d = opendir ("/sys/class/net");
+  struct dirent *e;
+  bool found = false;
+
+  while (d && !found && (e = readdir (d)))
+    if (husk_has_prefix (e->d_name, "husk") && e->d_name[4] >= '0' && e->d_name[4] <= '9')
+      {
+        cleanup_free char *p = husk_asprintf ("/sys/class/net/%s/bridge", e->d_name);
+        found = husk_path_exists (p);
+      }
+  if (d)
+    closedir (d);
+  return found;
+}
+
+/* Run cmds as one transaction; when that fails (an element is gone
+   already: a flushed table), line by line.  */
+static void
+nft_undo (const char *cmds)
+{
+  cleanup_strv char **lines = NULL;
+
+  if (cmds == NULL || *cmds == '\0' || husk_nft_run (cmds, NULL) == 0)
+    return;
+  lines = husk_strv_split (cmds, '\n');
+  for (size_t i = 0; lines[i]; i++)
+    if (*lines[i])
+      husk_nft_run (lines[i], NULL);
+}
+
+/* A removed network's bridge goes when no container is on it; with the
+   last bridge, husk's table.  A bridge stays while its network exists:
+   deleting and making it again would cost every start and stop tens of
+   milliseconds (the kernel waits for RCU on each link's removal).  */
+static void
+drop_bridge (struct husk_nl *nl, const char *name, int index, const char *net_del)
+{
+  if (!same_link (index, name) || !bridge_empty (name))
+    return;
+  husk_nl_link_del (nl, index, NULL);
+  nft_undo (net_del);
+  if (!any_bridge_left ())
+    husk_nft_run ("delete table ip husk\n", NULL);
+}
+
+/* Remove the address's claim if it still is this container's.  */
+static void
+unclaim (const char *path, const char *id)
+{
+  cleanup_free char *holder = path ? husk_read_file (path, NULL, NULL) : NULL;
+
+  if (holder && id && strcmp (holder, id) == 0)
+    unlink (path);
+}
+
+void
+netconf_detach (const char *dir)
+{
+  cleanup_free char *path = husk_asprintf ("%s/bridge", dir);
+  cleanup_json json_t *r = json_load_file (path, 0, NULL);
+  struct husk_nl *nl;
+  int lock;
+
+  if (r == NULL || (nl = husk_nl_open (NULL, NULL)) == NULL)
+    return;
+  if ((lock = net_lock (NULL)) >= 0)
+    {
+      const char *veth = json_string_value (json_object_get (r, "veth"));
+      int vi = json_integer_value (json_object_get (r, "veth_index"));
+      if (same_link (vi, veth))
+        husk_nl_link_del (nl, vi, NULL);
+      nft_undo (json_string_value (json_object_get (r, "nft_delete")));
+      unclaim (json_string_value (json_object_get (r, "claim")),
+               json_string_value (json_object_get (r, "id")));
+      close (lock);
+    }
+  husk_nl_close (nl);
+  unlink (path);
+}
+
+void
+netconf_forget (json_t *net)
+{
+  const char *name = json_string_value (json_object_get (net, "network_interface"));
+  cleanup_free char *del = husk_asprintf (
+      "delete element ip husk %s { %s }\n", set_of (net),
+      json_string_value (json_object_get (subnet_of (net), "subnet")));
+  struct husk_nl *nl = husk_nl_open (NULL, NULL);
+  int lock = net_lock (NULL);
+
+  if (nl && lock >= 0 && name)
+    drop_bridge (nl, name, if_nametoindex (name), del);
+  if (lock >= 0)
+    close (lock);
+  husk_nl_close (nl);
+}

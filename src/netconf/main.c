@@ -1,0 +1,60 @@
+/* SPDX-License-Identifier: GPL-2.0-or-later */
+/* husk-netconf's commands (netconf.h); an error's message on stderr, exit
+   status 1.  */
+#include "netconf/netconf.h"
+#include "util/cleanup.h"
+
+#include <stdio.h>
+#include <string.h>
+
+static int
+fail (husk_error_t *err)
+{
+  fprintf (stderr, "%s\n", *err ? (*err)->msg : "failed");
+  husk_error_release (err);
+  return 1;
+}
+
+static int
+attach (void)
+{
+  cleanup_json json_t *q = json_loadf (stdin, 0, NULL);
+  husk_error_t err = NULL;
+  struct husk_bridge_attach a = {
+    .network = json_object_get (q, "network"),
+    .ip = json_string_value (json_object_get (q, "ip")),
+    .mac = json_string_value (json_object_get (q, "mac")),
+    .ports = json_object_get (q, "ports"),
+    .dir = json_string_value (json_object_get (q, "dir")),
+    .netns = json_string_value (json_object_get (q, "netns")),
+    .id = json_string_value (json_object_get (q, "id")),
+  };
+
+  if (!json_is_object (a.network) || !a.ip || !a.mac || !a.dir || !a.netns || !a.id)
+    {
+      fprintf (stderr, "husk-netconf attach: incomplete request\n");
+      return 1;
+    }
+  return netconf_attach (&a, &err) < 0 ? fail (&err) : 0;
+}
+
+int
+main (int argc, char **argv)
+{
+  if (argc == 2 && strcmp (argv[1], "attach") == 0)
+    return attach ();
+  if (argc == 3 && strcmp (argv[1], "detach") == 0)
+    {
+      netconf_detach (argv[2]);
+      return 0;
+    }
+  if (argc == 2 && strcmp (argv[1], "forget") == 0)
+    {
+      cleanup_json json_t *net = json_loadf (stdin, 0, NULL);
+      if (net)
+        netconf_forget (net);
+      return 0;
+    }
+  fprintf (stderr, "usage: husk-netconf attach|detach DIR|forget (run by husk)\n");
+  return 2;
+}

@@ -1,0 +1,66 @@
+/* SPDX-License-Identifier: GPL-2.0-or-later */
+/*
+ * husk-netconf: the helper that changes the host's network for bridge
+ * networks.  It is a program of its own because libnftables and libmnl
+ * come as shared libraries only, and husk itself is linked statically
+ * (meson.build): a start on a bridge network pays for loading them, no
+ * other command does.  husk runs it (network/bridge_call.c) as
+ *
+ *   husk-netconf attach        JSON of struct husk_bridge_attach on stdin
+ *   husk-netconf detach DIR    undo what DIR/bridge records
+ *   husk-netconf forget        a removed network's JSON on stdin
+ *
+ * and reads an error's message from its stderr.
+ */
+#ifndef HUSK_NETCONF_NETCONF_H
+#define HUSK_NETCONF_NETCONF_H
+
+#include "network/bridge-private.h"
+
+#include <stdint.h>
+
+int netconf_attach (const struct husk_bridge_attach *a, husk_error_t *err);
+void netconf_detach (const char *dir);
+void netconf_forget (json_t *net);
+
+/* ---- netlink.c ---------------------------------------------------------- */
+
+struct husk_nl;
+
+/* A route netlink socket in the namespace bound at netns (NULL: husk's own). */
+struct husk_nl *husk_nl_open (const char *netns, husk_error_t *err);
+void husk_nl_close (struct husk_nl *nl);
+
+struct husk_nl_veth
+{
+  const char *host_name;  /* the host's end, enslaved to master */
+  int master;             /* the bridge's index */
+  const char *peer_name;  /* "eth0" */
+  int peer_index;         /* its index in the container's namespace */
+  int peer_netns_fd;      /* where the peer goes */
+  unsigned char peer_mac[6];
+  unsigned mtu;           /* 0: the kernel's */
+};
+
+int husk_nl_bridge_add (struct husk_nl *nl, const char *name, unsigned mtu, husk_error_t *err);
+int husk_nl_veth_add (struct husk_nl *nl, const struct husk_nl_veth *v, husk_error_t *err);
+int husk_nl_link_up (struct husk_nl *nl, int index, husk_error_t *err);
+/* A link that is gone already is no error.  */
+int husk_nl_link_del (struct husk_nl *nl, int index, husk_error_t *err);
+/* addr and gateway in network byte order.  */
+int husk_nl_addr_add (struct husk_nl *nl, int index, uint32_t addr, unsigned prefix,
+                      husk_error_t *err);
+int husk_nl_route_default (struct husk_nl *nl, int index, uint32_t gateway, husk_error_t *err);
+
+/* ---- nft.c -------------------------------------------------------------- */
+
+/* Run nft commands as one transaction.  Return: 0, or -1 with nft's
+   message.  */
+int husk_nft_run (const char *cmds, husk_error_t *err);
+
+/* The commands that make (or re-make) husk's table `ip husk` with its
+   chains and rules; sets and maps keep their elements.  The caller
+   frees.  */
+char *husk_nft_table_cmds (void);
+
+#endif

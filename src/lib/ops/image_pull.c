@@ -221,6 +221,17 @@ apply_streamed (struct pull *p, struct husk_registry_fetch *fetch, size_t b, int
   return r;
 }
 
+static bool
+resolve_quiet (struct husk_engine *e, const char *ref, char **id)
+{
+  husk_error_t err = NULL;
+
+  if (husk_op_image_resolve (e, ref, id, &err) == 0)
+    return true;
+  husk_error_release (&err);
+  return false;
+}
+
 static void
 short_digest (const char *d, char out[13])
 {
@@ -399,7 +410,7 @@ pull_from (struct pull *p, const struct husk_reference *ref, char **id, husk_err
     {
       cleanup_free char *full = husk_reference_string (ref);
       struct husk_image_rec r = { 0 };
-      if (husk_op_image_resolve (p->e, full, &local, NULL) == 0
+      if (resolve_quiet (p->e, full, &local)
           && husk_state_image_get (p->e->state, local, &r, NULL) == 0)
         {
           bool same = r.manifest_digest && strcmp (r.manifest_digest, digest) == 0;
@@ -524,7 +535,7 @@ husk_op_image_pull (struct husk_engine *e, const char *image, const struct husk_
   if (strcasecmp (policy, "missing") && strcasecmp (policy, "never")
       && strcasecmp (policy, "always") && strcasecmp (policy, "newer"))
     return husk_error_makex (err, EINVAL, "unsupported pull policy \"%s\"", policy);
-  if (strcasecmp (policy, "always") && husk_op_image_resolve (e, image, &local, NULL) == 0)
+  if (strcasecmp (policy, "always") && resolve_quiet (e, image, &local))
     {
       if (strcasecmp (policy, "newer"))
         return *id_out = steal_ptr (&local), 0;

@@ -163,7 +163,7 @@ husk_manifest_parse (const char *body, size_t len, const char *type,
     return husk_error_makex (err, EINVAL, "invalid manifest: %s",
                              doc ? "not a JSON object" : jerr.text);
   if (json_integer_value (json_object_get (doc, "schemaVersion")) == 1
-      || (type && strstr (type, "manifest.v1")))
+      || (type && strstr (type, "distribution.manifest.v1")))
     return husk_error_makex (err, EINVAL, "unsupported manifest format: Docker schema 1 "
                              "(deprecated; push the image again with a current client)");
   if (json_integer_value (json_object_get (doc, "schemaVersion")) != 2)

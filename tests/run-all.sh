@@ -86,6 +86,7 @@ if id husktest >/dev/null 2>&1; then
     rl=$(mktemp -d /tmp/husk-rootless.XXXXXX)
     mkdir -p "$rl/bin" "$rl/tests"
     cp "$BUILD/husk" "$BUILD/husk-monitor" "$rl/bin/"
+    [ -x "$BUILD/husk-registry" ] && cp "$BUILD/husk-registry" "$rl/bin/"
     # tests/security loads ../system/helpers: keep the two side by side.
     cp -r tests/system tests/security "$rl/tests/"
     cp -r "$BUILD/test-images" "$rl/images"

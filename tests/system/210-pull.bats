@@ -116,3 +116,23 @@ setup() {
     [[ "$output" == *"skipped: already exists"* ]]
     [ "${lines[-1]}" = "$LAYERS_ID" ]
 }
+
+@test "a static husk pulls through husk-registry, its twin with libcurl, and says so when it is missing" {
+    ! readelf -l "$HUSK_BIN" | grep -q INTERP || skip "husk is one dynamic binary in this build"
+    # The static binary has no HTTP code of its own: libcurl is only in the twin.
+    ! grep -qa "libcurl" "$HUSK_BIN" || false
+    [ -x "$(dirname "$HUSK_BIN")/husk-registry" ]
+    # Without the twin next to it (nor installed), a pull fails naming it,
+    # and a run of a local image never needs it.
+    run_husk load -q -i "$HUSK_IMAGES/busybox.docker.tar"
+    mkdir -p "$HUSK_TMP/alone"
+    cp "$HUSK_BIN" "$(dirname "$HUSK_BIN")/husk-monitor" "$HUSK_TMP/alone/"
+    run "$HUSK_TMP/alone/husk" --root "$HUSK_ROOT" --runroot "$HUSK_RUNROOT" \
+        pull "${CREDS[@]}" "$HUSK_REG_TLS/library/busybox:latest"
+    [ "$status" -eq 125 ]
+    [[ "$output" == *"pulls through husk-registry, which it could not run"* ]]
+    run "$HUSK_TMP/alone/husk" --root "$HUSK_ROOT" --runroot "$HUSK_RUNROOT" \
+        run --rm husk-test/busybox echo local
+    [ "$status" -eq 0 ]
+    [ "$output" = "local" ]
+}

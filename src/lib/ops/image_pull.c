@@ -10,6 +10,7 @@
  * failure removes the layers this pull made and records nothing.
  */
 #include "ops/image.h"
+#include "ops/image-pull.h"
 
 #include "config/config.h"
 #include "engine/engine.h"
@@ -521,27 +522,13 @@ pull_candidate (struct husk_engine *e, const char *cand, const struct husk_pull_
 }
 
 int
-husk_op_image_pull (struct husk_engine *e, const char *image, const struct husk_pull_opts *o,
-                    char **id_out, husk_error_t *err)
+husk_op_image_pull_remote (struct husk_engine *e, const char *image,
+                           const struct husk_pull_opts *o, char **local, char **id_out,
+                           husk_error_t *err)
 {
-  const char *policy = o->policy ? o->policy : "always";
   cleanup_strv char **cands = NULL;
-  cleanup_free char *local = NULL;
   int r = -1;
 
-  *id_out = NULL;
-  if (husk_has_prefix (image, "docker://"))
-    image += 9;
-  if (strcasecmp (policy, "missing") && strcasecmp (policy, "never")
-      && strcasecmp (policy, "always") && strcasecmp (policy, "newer"))
-    return husk_error_makex (err, EINVAL, "unsupported pull policy \"%s\"", policy);
-  if (strcasecmp (policy, "always") && resolve_quiet (e, image, &local))
-    {
-      if (strcasecmp (policy, "newer"))
-        return *id_out = steal_ptr (&local), 0;
-    }
-  else if (strcasecmp (policy, "never") == 0)
-    return husk_error_makex (err, ENOENT, "%s: image not known", image);
   if (candidates (e, image, &cands, err) < 0)
     return -1;
   for (size_t i = 0; cands[i] && r < 0; i++)
@@ -551,11 +538,11 @@ husk_op_image_pull (struct husk_engine *e, const char *image, const struct husk_
       r = pull_candidate (e, cands[i], o, id_out, err);
     }
   /* newer: a registry that cannot be reached leaves the local image.  */
-  if (r < 0 && local)
+  if (r < 0 && *local)
     {
       husk_log_warn ("%s: %s; using the local image", image, (*err)->msg);
       husk_error_release (err);
-      *id_out = steal_ptr (&local);
+      *id_out = steal_ptr (local);
       return 0;
     }
   return r;

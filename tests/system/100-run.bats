@@ -123,7 +123,7 @@ teardown() {
     assert_output_contains "invalid size"
     run_husk 125 run --network bridge husk-test/busybox true
     assert_output_contains "not supported yet"
-    run_husk 125 run nosuchimage true
+    run_husk 125 run --pull never nosuchimage true
     assert_output_contains "image not known"
     # -e and exec -e share one parser: "=x" names no variable.
     run_husk 125 run -e =x husk-test/busybox true

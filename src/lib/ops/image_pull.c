@@ -529,15 +529,15 @@ husk_op_image_pull_remote (struct husk_engine *e, const char *image,
   cleanup_strv char **cands = NULL;
   int r = -1;
 
-  if (candidates (e, image, &cands, err) < 0)
-    return -1;
-  for (size_t i = 0; cands[i] && r < 0; i++)
-    {
-      if (i > 0)
-        husk_error_release (err);
-      r = pull_candidate (e, cands[i], o, id_out, err);
-    }
-  /* newer: a registry that cannot be reached leaves the local image.  */
+  if (candidates (e, image, &cands, err) == 0)
+    for (size_t i = 0; cands[i] && r < 0; i++)
+      {
+        if (i > 0)
+          husk_error_release (err);
+        r = pull_candidate (e, cands[i], o, id_out, err);
+      }
+  /* newer: a registry that cannot be reached, or a name that leads to
+     none, leaves the local image.  */
   if (r < 0 && *local)
     {
       husk_log_warn ("%s: %s; using the local image", image, (*err)->msg);

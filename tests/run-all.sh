@@ -69,6 +69,29 @@ bats_suite() { # label command...
         esac
     done < <("$@" 2>&1)
 }
+# The local registries of the pull tests (tests/registry/registry.sh),
+# started once for both BATS passes: root installs their CA in certs.d and
+# makes the directory readable, so husktest's husk uses them too.  Stopped
+# on any exit.  Without them, tests/system/210-pull.bats starts its own.
+reg_dir=
+stop_registry() {
+    if [ -n "$reg_dir" ]; then
+        bash tests/registry/registry.sh stop "$reg_dir" || true
+        reg_dir=
+    fi
+}
+trap stop_registry EXIT
+trap 'exit 130' INT TERM
+echo "== registry fixture"
+reg_dir=$(mktemp -d /tmp/husk-registry.XXXXXX)
+if HUSK_IMAGES=$(realpath "$BUILD/test-images") bash tests/registry/registry.sh start "$reg_dir"; then
+    export HUSK_REG_ENV=$reg_dir/env
+    count registry-fixture 0; echo "ok registry fixture in $reg_dir"
+else
+    count registry-fixture 1; echo "not ok registry fixture"
+    stop_registry
+fi
+
 echo "== system and security tests (root)"
 bats_suite system bats --tap tests/system tests/security
 echo "== system tests with the ASan/UBSan husk"
@@ -86,14 +109,17 @@ if id husktest >/dev/null 2>&1; then
     rl=$(mktemp -d /tmp/husk-rootless.XXXXXX)
     mkdir -p "$rl/bin" "$rl/tests"
     cp "$BUILD/husk" "$BUILD/husk-monitor" "$rl/bin/"
+    [ -x "$BUILD/husk-registry" ] && cp "$BUILD/husk-registry" "$rl/bin/"
     # tests/security loads ../system/helpers: keep the two side by side;
     # 015-docs runs the pages' examples (scripts/doc-examples.sh).
-    cp -r tests/system tests/security "$rl/tests/"
+    cp -r tests/system tests/security tests/registry "$rl/tests/"
     cp -r docs scripts README.md "$rl/"
     cp -r "$BUILD/test-images" "$rl/images"
     chmod -R a+rX "$rl"
+    reg_env=
+    [ -n "${HUSK_REG_ENV:-}" ] && reg_env="HUSK_REG_ENV='$HUSK_REG_ENV'"
     bats_suite rootless su husktest -s /bin/bash -c \
-        "cd '$rl' && HUSK_BIN='$rl/bin/husk' HUSK_IMAGES='$rl/images' HUSK_ROOTLESS_RUN=1 bats --tap tests/system tests/security"
+        "cd '$rl' && $reg_env HUSK_BIN='$rl/bin/husk' HUSK_IMAGES='$rl/images' HUSK_ROOTLESS_RUN=1 bats --tap tests/system tests/security"
     # The suite's commands shared husktest's user namespace: stop its pause
     # process, which would otherwise outlive the run.
     su husktest -s /bin/bash -c "'$rl/bin/husk' system migrate" || true
@@ -111,6 +137,8 @@ else
     echo "host nodes damaged: /dev/null is '$host_ok', /dev/stdout: $(ls -l /dev/stdout)"
     count host-nodes 1
 fi
+
+stop_registry
 
 echo
 for f in "${failures[@]}"; do echo "FAILED: $f"; done

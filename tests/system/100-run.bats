@@ -127,7 +127,7 @@ teardown() {
     else
         assert_output_contains "unable to find network"
     fi
-    run_husk 125 run nosuchimage true
+    run_husk 125 run --pull never nosuchimage true
     assert_output_contains "image not known"
     # -e and exec -e share one parser: "=x" names no variable.
     run_husk 125 run -e =x husk-test/busybox true

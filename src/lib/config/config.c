@@ -477,6 +477,82 @@ registry_for (struct husk_config *c, const char *prefix)
   return r;
 }
 
+static void
+mirrors_clear (struct husk_config_registry *r)
+{
+  for (size_t i = 0; i < r->n_mirrors; i++)
+    free (r->mirrors[i].location);
+  free (r->mirrors);
+  r->mirrors = NULL;
+  r->n_mirrors = 0;
+}
+
+/* [[registry.mirror]] tables: location (required) and insecure.  */
+static int
+apply_mirrors (struct husk_config_registry *r, json_t *list, const struct src *s,
+               husk_error_t *err)
+{
+  json_t *m;
+  size_t i;
+
+  mirrors_clear (r);
+  if (list == NULL)
+    return 0;
+  if (!json_is_array (list))
+    return type_error (s, "registry.mirror", "an array of tables", err);
+  json_array_foreach (list, i, m)
+    {
+      cleanup_free char *location = NULL;
+      bool insecure = false;
+      json_t *v;
+
+      if (!json_is_object (m))
+        return type_error (s, "registry.mirror", "an array of tables", err);
+      if (((v = json_object_get (m, "location"))
+           && as_string (v, s, "registry.mirror.location", &location, err) < 0)
+          || ((v = json_object_get (m, "insecure"))
+              && as_bool (v, s, "registry.mirror.insecure", &insecure, err) < 0))
+        return -1;
+      if (location == NULL || *location == '\0')
+        return husk_error_makex (err, EINVAL, "%s '%s': [[registry.mirror]] needs a location",
+                                 s->kind, s->path);
+      r->mirrors = husk_xrealloc (r->mirrors, (r->n_mirrors + 1) * sizeof *r->mirrors);
+      r->mirrors[r->n_mirrors++] = (struct husk_config_mirror) { steal_ptr (&location), insecure };
+    }
+  return 0;
+}
+
+/* [aliases]: short name = fully qualified name; a later file's value for
+   the same name replaces the earlier one.  */
+static int
+apply_aliases (struct husk_config *c, json_t *t, const struct src *s, husk_error_t *err)
+{
+  const char *k;
+  json_t *v;
+
+  if (!json_is_object (t))
+    return type_error (s, "aliases", "a table", err);
+  json_object_foreach (t, k, v)
+    {
+      cleanup_free char *prefix = husk_asprintf ("%s=", k);
+      cleanup_free char *val = NULL;
+      size_t n = husk_strv_len (c->aliases);
+
+      if (as_string (v, s, "aliases", &val, err) < 0)
+        return -1;
+      for (size_t i = 0; i < n; i++)
+        if (husk_has_prefix (c->aliases[i], prefix))
+          {
+            free (c->aliases[i]);
+            c->aliases[i] = c->aliases[--n];
+            c->aliases[n] = NULL;
+            break;
+          }
+      husk_strv_take (&c->aliases, husk_asprintf ("%s=%s", k, val));
+    }
+  return 0;
+}
+
 /* One [[registry]] table (v2 format); replaces an earlier one with the same
    prefix.  */
 static int
@@ -509,7 +585,7 @@ apply_registry (struct husk_config *c, json_t *t, const struct src *s, husk_erro
     r->location = husk_xstrdup (r->prefix);
   r->insecure = insecure;
   r->blocked = blocked;
-  return 0;
+  return apply_mirrors (r, json_object_get (t, "mirror"), s, err);
 }
 
 /* The v1 format: [registries.search], [registries.insecure] and
@@ -558,6 +634,8 @@ apply_registries_conf (struct husk_config *c, json_t *doc, const struct src *s,
 {
   json_t *search = json_object_get (doc, "unqualified-search-registries");
   json_t *regs = json_object_get (doc, "registry");
+  json_t *mode = json_object_get (doc, "short-name-mode");
+  json_t *aliases = json_object_get (doc, "aliases");
   json_t *v1, *t;
   size_t i;
 
@@ -570,6 +648,15 @@ apply_registries_conf (struct husk_config *c, json_t *doc, const struct src *s,
     return apply_registries_v1 (c, v1, s, err);
   if (search && as_strv (search, s, "unqualified-search-registries",
                          &c->unqualified_search_registries, err) < 0)
+    return -1;
+  if (mode && as_string (mode, s, "short-name-mode", &c->short_name_mode, err) < 0)
+    return -1;
+  if (c->short_name_mode && strcmp (c->short_name_mode, "enforcing")
+      && strcmp (c->short_name_mode, "permissive") && strcmp (c->short_name_mode, "disabled"))
+    return husk_error_makex (err, EINVAL, "%s '%s': short-name-mode \"%s\": must be "
+                             "enforcing, permissive or disabled", s->kind, s->path,
+                             c->short_name_mode);
+  if (aliases && apply_aliases (c, aliases, s, err) < 0)
     return -1;
   if (regs == NULL)
     return 0;
@@ -742,6 +829,54 @@ load_registries_conf (struct husk_config *c, const struct husk_config_paths *p,
   return 0;
 }
 
+/* Whether prefix covers name: equal, or a part of it ending at '/', or a
+   "*.domain" wildcard matching name's host.  Return: how much it covers
+   (for the longest match), or 0.  */
+static size_t
+prefix_covers (const char *prefix, const char *name)
+{
+  size_t n = strlen (prefix);
+
+  if (husk_has_prefix (prefix, "*."))
+    {
+      size_t host = strcspn (name, "/");
+      size_t dom = n - 1; /* ".domain" */
+      return host > dom && strncmp (name + host - dom, prefix + 1, dom) == 0 ? n : 0;
+    }
+  if (strncmp (prefix, name, n) != 0)
+    return 0;
+  return name[n] == '\0' || name[n] == '/' || name[n] == ':' || name[n] == '@' ? n : 0;
+}
+
+const struct husk_config_registry *
+husk_config_registry_find (const struct husk_config *c, const char *name)
+{
+  const struct husk_config_registry *best = NULL;
+  size_t best_len = 0;
+
+  for (size_t i = 0; i < c->n_registries; i++)
+    {
+      size_t n = prefix_covers (c->registries[i].prefix, name);
+      if (n > best_len)
+        {
+          best = &c->registries[i];
+          best_len = n;
+        }
+    }
+  return best;
+}
+
+const char *
+husk_config_alias (const struct husk_config *c, const char *name)
+{
+  size_t n = strlen (name);
+
+  for (size_t i = 0; c->aliases && c->aliases[i]; i++)
+    if (strncmp (c->aliases[i], name, n) == 0 && c->aliases[i][n] == '=')
+      return c->aliases[i] + n + 1;
+  return NULL;
+}
+
 struct husk_config *
 husk_config_load_from (const struct husk_config_paths *p, husk_error_t *err)
 {
@@ -814,9 +949,10 @@ husk_config_free (struct husk_config *c)
     return;
   char **strs[] = {
     &c->storage_driver, &c->graphroot, &c->runroot, &c->containers_conf_path,
-    &c->storage_conf_path, &c->registries_conf_path,
+    &c->storage_conf_path, &c->registries_conf_path, &c->short_name_mode,
   };
-  char ***strvs[] = { &c->storage_options, &c->unqualified_search_registries, &c->files_read };
+  char ***strvs[] = { &c->storage_options, &c->unqualified_search_registries, &c->files_read,
+                      &c->aliases };
   for (size_t i = 0; i < sizeof containers_fields / sizeof containers_fields[0]; i++, f++)
     if (f->type == F_STR)
       free (*(char **) ((char *) c + f->off));
@@ -836,6 +972,7 @@ husk_config_free (struct husk_config *c)
     {
       free (c->registries[i].prefix);
       free (c->registries[i].location);
+      mirrors_clear (&c->registries[i]);
     }
   free (c->registries);
   free (c);

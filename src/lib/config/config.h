@@ -59,6 +59,13 @@ struct husk_config_runtime
   char **paths; /* NULL-terminated, in order of preference */
 };
 
+/* One [[registry.mirror]]: tried, in order, before the registry itself. */
+struct husk_config_mirror
+{
+  char *location;
+  bool insecure;
+};
+
 /* One [[registry]] of registries.conf (or a v1 [registries.*] list).  */
 struct husk_config_registry
 {
@@ -68,6 +75,8 @@ struct husk_config_registry
                      each matching name keeps its own registry */
   bool insecure;  /* plain HTTP or unverified TLS allowed */
   bool blocked;   /* pulling from it is refused */
+  struct husk_config_mirror *mirrors;
+  size_t n_mirrors;
 };
 
 /* String fields are NULL when unset and no default applies; string lists
@@ -133,6 +142,8 @@ struct husk_config
   char **unqualified_search_registries;
   struct husk_config_registry *registries;
   size_t n_registries;
+  char *short_name_mode;       /* "enforcing" (default), "permissive", "disabled" */
+  char **aliases;              /* [aliases]: "NAME=VALUE" pairs, later files win */
 
   /* Where it came from.  */
   char **files_read;           /* every file read, in order */
@@ -194,6 +205,21 @@ struct husk_config *husk_config_load_from (const struct husk_config_paths *p,
  * Return: NULL-terminated list owned by @c, or NULL when @name is unknown.
  */
 char **husk_config_runtime_paths (const struct husk_config *c, const char *name);
+
+/**
+ * husk_config_registry_find() - The [[registry]] an image name falls under
+ * @c:    the configuration
+ * @name: "host[:port]/path" without tag or digest
+ *
+ * The longest matching prefix wins (a prefix matches the whole name or a
+ * part ending at '/' ; "*.example.com" matches any subdomain host).
+ * Return: the entry owned by @c, or NULL.
+ */
+const struct husk_config_registry *husk_config_registry_find (const struct husk_config *c,
+                                                              const char *name);
+
+/* The [aliases] value of a short name, or NULL.  */
+const char *husk_config_alias (const struct husk_config *c, const char *name);
 
 void husk_config_free (struct husk_config *c);
 

@@ -92,33 +92,22 @@ local_transport (const char *image)
   return false;
 }
 
-/* --pull: never and missing use the local store (pulling is not there
-   yet: a missing image fails as not known); always, and newer for an
-   image not in the store, would need a registry.  */
+/* --pull (default missing): pull what the policy asks for before the
+   container is made from the local store.  */
 static int
 check_pull (struct husk_engine *e, const char *image, json_t *req, husk_error_t *err)
 {
   const char *policy = json_string_value (json_object_get (req, "pull"));
+  struct husk_pull_opts o = {
+    .reg = { .tls_verify = -1, .retries = 3, .parallel = 6 },
+    .policy = policy && *policy ? policy : "missing",
+    .quiet = json_is_true (json_object_get (req, "quiet")),
+  };
   cleanup_free char *id = NULL;
 
-  if (policy == NULL || *policy == '\0')
+  if (local_transport (image))
     return 0;
-  if (strcasecmp (policy, "never") && strcasecmp (policy, "missing")
-      && strcasecmp (policy, "always") && strcasecmp (policy, "newer"))
-    return husk_error_makex (err, EINVAL, "unsupported pull policy \"%s\"", policy);
-  if (local_transport (image) || strcasecmp (policy, "never") == 0
-      || strcasecmp (policy, "missing") == 0)
-    return 0;
-  if (strcasecmp (policy, "newer") == 0)
-    {
-      husk_error_t lerr = NULL;
-      if (husk_op_image_resolve (e, image, &id, &lerr) == 0)
-        return 0; /* no registry to compare with: the local image is the newest known */
-      husk_error_release (&lerr);
-    }
-  return husk_error_makex (err, ENOTSUP, "--pull %s: pulling \"%s\" from a registry is not "
-                           "supported by husk yet (use --pull missing with a loaded image)",
-                           policy, image);
+  return husk_op_image_pull (e, image, &o, &id, err);
 }
 
 static int

@@ -91,6 +91,27 @@ json_t *husk_op_image_mounts (struct husk_engine *e, husk_error_t *err);
 /* Unmount (completely) every image `image mount` holds; *ids: their IDs. */
 int husk_op_image_unmount_all (struct husk_engine *e, char ***ids, husk_error_t *err);
 
+/* husk pull and run/create's --pull (ops/image_pull.c).  */
+#include "registry/registry.h"
+
+struct husk_pull_opts
+{
+  struct husk_registry_opts reg;
+  const char *policy;  /* "always" (NULL), "missing", "never", "newer" */
+  const char *os, *arch, *variant; /* NULL: the host's */
+  bool quiet;          /* no progress lines on stderr */
+};
+
+/**
+ * husk_op_image_pull() - Pull an image from a registry
+ * @image: "busybox", "quay.io/a/b:tag", "x@sha256:...", "docker://..."
+ * @id_out: the image ID (64 hex)
+ *
+ * Return: 0, or -1 (nothing of a failed pull is kept).
+ */
+int husk_op_image_pull (struct husk_engine *e, const char *image, const struct husk_pull_opts *o,
+                        char **id_out, husk_error_t *err);
+
 struct husk_layer_info;
 /**
  * husk_op_image_record() - Record layers (already in the store), an image

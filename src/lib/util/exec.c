@@ -1,10 +1,16 @@
 /* SPDX-License-Identifier: GPL-2.0-or-later */
 /* Executing OCI runtimes through a sealed in-memory copy (see exec.h).  */
 #include "util/exec.h"
+#include "husk-config.h"
+#include "util/cleanup.h"
+#include "util/strutil.h"
 
 #include <errno.h>
 #include <stdbool.h>
 #include <fcntl.h>
+#include <limits.h>
+#include <stdio.h>
+#include <stdlib.h>
 #include <string.h>
 #include <sys/mman.h>
 #include <sys/sendfile.h>
@@ -81,4 +87,56 @@ husk_exec_runtime_from (int copy, const char *path, char *const argv[], char *co
   if (copy >= 0)
     execveat (copy, "", argv, envp, AT_EMPTY_PATH);
   return husk_exec_runtime (path, argv, envp);
+}
+
+static char **saved_argv;
+
+void
+husk_exec_save_argv (char **argv)
+{
+  size_t n = 0;
+
+  while (argv[n])
+    n++;
+  saved_argv = husk_xmalloc ((n + 1) * sizeof *saved_argv);
+  for (size_t i = 0; i < n; i++)
+    saved_argv[i] = husk_xstrdup (argv[i]);
+  saved_argv[n] = NULL;
+}
+
+/* name next to /proc/self/exe, else in HUSK_LIBEXECDIR.  */
+static char *
+twin_path (const char *name)
+{
+  char exe[PATH_MAX];
+  ssize_t n = readlink ("/proc/self/exe", exe, sizeof exe - 1);
+  char *slash;
+
+  if (n > 0)
+    {
+      exe[n] = '\0';
+      if ((slash = strrchr (exe, '/')) != NULL)
+        {
+          char *p;
+          *slash = '\0';
+          p = husk_asprintf ("%s/%s", exe, name);
+          if (access (p, X_OK) == 0)
+            return p;
+          free (p);
+        }
+    }
+  return husk_asprintf ("%s/%s", HUSK_LIBEXECDIR, name);
+}
+
+int
+husk_exec_twin (const char *name, husk_error_t *err)
+{
+  cleanup_free char *path = twin_path (name);
+
+  if (saved_argv == NULL)
+    return husk_error_makex (err, EINVAL, "%s: no command to run again", name);
+  fflush (NULL);
+  execv (path, saved_argv);
+  return husk_error_make (err, errno, "this husk pulls through %s, which it could not run "
+                          "(%s)", name, path);
 }

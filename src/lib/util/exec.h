@@ -3,6 +3,8 @@
 #ifndef HUSK_UTIL_EXEC_H
 #define HUSK_UTIL_EXEC_H
 
+#include "util/error.h"
+
 /**
  * husk_exec_runtime() - execve() an OCI runtime, through a sealed copy
  * @path: the executable
@@ -27,5 +29,19 @@ int husk_exec_runtime (const char *path, char *const argv[], char *const envp[])
 int husk_runtime_sealed_copy (const char *path);
 int husk_exec_runtime_from (int copy, const char *path, char *const argv[],
                             char *const envp[]);
+
+/* Keep a copy of main()'s argv for husk_exec_twin() (the parser may
+   change the original).  */
+void husk_exec_save_argv (char **argv);
+
+/**
+ * husk_exec_twin() - Run this command again in another build of husk
+ * @name: the other executable's name ("husk-registry"), looked for next to
+ *        this one, then in husk's libexec directory
+ *
+ * Flushes stdio and execv()s it with the saved argv and the environment.
+ * Returns only on failure: -1 with err naming the program.
+ */
+int husk_exec_twin (const char *name, husk_error_t *err);
 
 #endif

@@ -1,0 +1,101 @@
+/* SPDX-License-Identifier: GPL-2.0-or-later */
+/* husk pull / husk image pull.  */
+#include "cli/cli.h"
+
+#include "ops/image.h"
+#include "util/strutil.h"
+
+#include <errno.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+
+struct pull_opts
+{
+  char *platform, *arch, *os, *variant, *creds, *authfile, *cert_dir, *policy;
+  char *retry_delay;
+  long retry;
+  bool quiet, all_tags, tls_verify;
+};
+
+#define O(f) offsetof (struct pull_opts, f)
+
+/* "os/arch[/variant]" into the separate options.  */
+static int
+split_platform (struct pull_opts *o, husk_error_t *err)
+{
+  char *p = o->platform, *s1 = p ? strchr (p, '/') : NULL;
+
+  if (p == NULL || *p == '\0')
+    return 0;
+  if (s1 == NULL || s1 == p || s1[1] == '\0' || s1[1] == '/')
+    return husk_error_makex (err, HUSK_ERR_USAGE, "invalid platform \"%s\": want os/arch[/variant]", p);
+  *s1 = '\0';
+  char *s2 = strchr (s1 + 1, '/');
+  if (s2)
+    *s2 = '\0';
+  free (o->os);
+  free (o->arch);
+  o->os = strdup (p);
+  o->arch = strdup (s1 + 1);
+  if (s2)
+    {
+      free (o->variant);
+      o->variant = strdup (s2 + 1);
+    }
+  return 0;
+}
+
+int
+cmd_pull (struct cli_ctx *ctx, int argc, char **argv)
+{
+  static const struct cli_option opts[] = {
+    { "all-tags", 'a', OPT_BOOL, O (all_tags), NULL, "All tagged images in the repository will be pulled" },
+    { "arch", 0, OPT_STRING, O (arch), "ARCH", "Use ARCH instead of the architecture of the machine for choosing images" },
+    { "authfile", 0, OPT_STRING, O (authfile), "string", "Path of the authentication file" },
+    { "cert-dir", 0, OPT_STRING, O (cert_dir), "Pathname", "Pathname of a directory containing TLS certificates and keys" },
+    { "creds", 0, OPT_STRING, O (creds), "[username[:password]]", "Credentials (USERNAME:PASSWORD) to use for authenticating to a registry" },
+    { "os", 0, OPT_STRING, O (os), "OS", "Use OS instead of the running OS for choosing images" },
+    { "platform", 0, OPT_STRING, O (platform), "string", "Specify the platform for selecting the image" },
+    { "policy", 0, OPT_STRING, O (policy), "string", "Pull image policy (\"always\"|\"missing\"|\"never\"|\"newer\")" },
+    { "quiet", 'q', OPT_BOOL, O (quiet), NULL, "Suppress output information when pulling images" },
+    { "retry", 0, OPT_INT, O (retry), "uint", "number of times to retry in case of failure when performing pull" },
+    { "retry-delay", 0, OPT_STRING, O (retry_delay), "string", "delay between retries in case of pull failures" },
+    { "tls-verify", 0, OPT_BOOL, O (tls_verify), NULL, "Require HTTPS and verify certificates when contacting registries" },
+    { "variant", 0, OPT_STRING, O (variant), "VARIANT", "Use VARIANT instead of the running architecture variant for choosing images" },
+    OPTION_END,
+  };
+  struct pull_opts o = { .retry = -1 };
+  int ret = 0;
+
+  PARSE (opts, o, "[options] IMAGE [IMAGE...]", true);
+  if (args[0] == NULL)
+    return cli_usage_error (ctx, "requires at least 1 arg(s), only received 0"), cli_fail (ctx);
+  if (o.all_tags)
+    {
+      husk_error_makex (&ctx->err, ENOTSUP, "not supported by husk yet: --all-tags (issue 12)");
+      return cli_fail (ctx);
+    }
+  if (split_platform (&o, &ctx->err) < 0)
+    return cli_fail (ctx);
+  struct husk_pull_opts po = {
+    .reg = { .tls_verify = -1, .cert_dir = o.cert_dir, .authfile = o.authfile,
+             .creds = o.creds, .retries = o.retry >= 0 ? (int) o.retry : 3,
+             .retry_delay = o.retry_delay ? atoi (o.retry_delay) : 0, .parallel = 6 },
+    .policy = o.policy ? o.policy : "always",
+    .os = o.os, .arch = o.arch, .variant = o.variant, .quiet = o.quiet,
+  };
+  /* Unset, registries.conf's insecure decides; set, it wins.  */
+  for (int i = 1; i < argc; i++)
+    if (husk_has_prefix (argv[i], "--tls-verify"))
+      po.reg.tls_verify = o.tls_verify;
+  for (size_t i = 0; args[i] && ret == 0; i++)
+    {
+      char *id = NULL;
+      if (husk_op_image_pull (ctx->engine, args[i], &po, &id, &ctx->err) < 0)
+        return cli_fail (ctx);
+      printf ("%s\n", id);
+      free (id);
+    }
+  return ret;
+}

@@ -1,0 +1,34 @@
+/* SPDX-License-Identifier: GPL-2.0-or-later */
+/* What http.c shares with fetch.c.  */
+#ifndef HUSK_REGISTRY_PRIVATE_H
+#define HUSK_REGISTRY_PRIVATE_H
+
+#include "registry/registry.h"
+
+#include <curl/curl.h>
+
+struct husk_registry
+{
+  char *host;      /* as in image names: "docker.io", "127.0.0.1:5000" */
+  char *repo;      /* "library/busybox" */
+  char *name;      /* "host/repo" */
+  char *base;      /* "https://registry-1.docker.io" */
+  bool verify;     /* TLS peer verification */
+  bool insecure;   /* plain HTTP allowed */
+  char *ca_blob;   /* system CAs plus the certificate directory's */
+  size_t ca_len;
+  char *client_cert, *client_key;
+  char *user, *pass;
+  char *authz;     /* "Authorization: ..." once authenticated, or NULL */
+  struct husk_registry_opts o;
+};
+
+/* A new easy handle for url with the TLS settings, redirects, timeouts
+   and the Authorization header (freed with *headers).  */
+CURL *husk_registry_easy (struct husk_registry *r, const char *url,
+                          struct curl_slist **headers);
+
+/* Whether a transfer error is worth another attempt.  */
+bool husk_registry_transient (CURLcode c, long status);
+
+#endif

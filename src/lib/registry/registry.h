@@ -1,0 +1,203 @@
+/* SPDX-License-Identifier: GPL-2.0-or-later */
+/*
+ * A client of one repository on one registry, speaking the OCI
+ * distribution spec (Docker Registry HTTP API v2) over libcurl: the /v2/
+ * ping, authentication from WWW-Authenticate (Bearer tokens, anonymous or
+ * with credentials, and Basic), manifests by tag or digest, and blobs,
+ * fetched in parallel into files (fetch.c).  Everything a registry sends
+ * is hostile: sizes are capped, every manifest and blob digest is checked.
+ *
+ * TLS: the system's CAs plus every *.crt of the certificate directory
+ * (--cert-dir, else /etc/containers/certs.d/HOST:PORT/), whose
+ * client.cert/client.key pair is offered as client certificate.  An
+ * insecure registry (--tls-verify=false, or insecure = true in
+ * registries.conf) is tried over HTTPS without verification, then over
+ * plain HTTP.
+ */
+#ifndef HUSK_REGISTRY_REGISTRY_H
+#define HUSK_REGISTRY_REGISTRY_H
+
+#include "util/error.h"
+
+#include <pthread.h>
+#include <stdbool.h>
+#include <stddef.h>
+#include <stdint.h>
+
+/* The largest manifest or config accepted (the spec suggests 4 MiB).  */
+#define HUSK_REGISTRY_MANIFEST_MAX (4 * 1024 * 1024)
+#define HUSK_REGISTRY_CONFIG_MAX (16 * 1024 * 1024)
+
+struct husk_registry_opts
+{
+  int tls_verify;        /* -1: as registries.conf says; 0; 1 */
+  const char *cert_dir;  /* --cert-dir, or NULL */
+  const char *authfile;  /* --authfile, or NULL: the usual places */
+  const char *creds;     /* --creds "USER[:PASS]", or NULL */
+  int retries;           /* attempts after the first for transient faults */
+  int retry_delay;       /* seconds between them; 0: 1, 2, 4 ... */
+  int parallel;          /* blobs fetched at once */
+};
+
+struct husk_registry;
+
+/**
+ * husk_registry_open() - Connect to a repository (pings /v2/)
+ * @host:     "host[:port]" as in image names ("docker.io" goes to
+ *            registry-1.docker.io)
+ * @repo:     "library/busybox"
+ * @insecure: registries.conf says insecure (used when tls_verify is -1)
+ *
+ * Return: the client, or NULL with an error naming the host (a TLS
+ * failure also names --tls-verify).
+ */
+struct husk_registry *husk_registry_open (const char *host, const char *repo, bool insecure,
+                                          const struct husk_registry_opts *o,
+                                          husk_error_t *err);
+void husk_registry_free (struct husk_registry *r);
+
+/**
+ * husk_registry_get_manifest() - Fetch a manifest by tag or digest
+ * @ref:        a tag, or "sha256:<hex>" (the body must then hash to it)
+ * @body, @len: the manifest as sent (at most HUSK_REGISTRY_MANIFEST_MAX)
+ * @type:       its media type (from the body, else Content-Type)
+ * @digest:     "sha256:<hex>" of the body
+ *
+ * Return: 0, or -1 (ENOENT: no such manifest, the reference named;
+ * EACCES: authentication failed, "login to HOST failed").
+ */
+int husk_registry_get_manifest (struct husk_registry *r, const char *ref, char **body,
+                                size_t *len, char **type, char **digest, husk_error_t *err);
+
+/* Fetch a small blob (a config) into memory, at most max bytes, and check
+   its digest.  Return: 0, or -1.  */
+int husk_registry_get_blob (struct husk_registry *r, const char *digest, size_t max,
+                            char **body, size_t *len, husk_error_t *err);
+
+/* "HOST/REPO" as shown in messages.  */
+const char *husk_registry_name (const struct husk_registry *r);
+
+/* Blobs fetched in parallel (fetch.c).  */
+
+struct husk_registry_blob
+{
+  const char *digest;   /* what the bytes must hash to */
+  int64_t size;         /* declared size: more bytes fail the blob */
+  int fd;               /* where the bytes go (appended, not closed) */
+};
+
+struct husk_registry_fetch;
+
+/**
+ * husk_registry_fetch_start() - Start fetching blobs in a thread
+ * @blobs: fetched in order, up to opts.parallel at once; the array must
+ *         outlive the fetch
+ *
+ * A transfer cut short is resumed from where it stopped (Range), up to
+ * opts.retries times.  A blob whose bytes do not hash to its digest, or
+ * that is longer than declared, fails.
+ * Return: the fetch, or NULL.
+ */
+struct husk_registry_fetch *husk_registry_fetch_start (struct husk_registry *r,
+                                                       struct husk_registry_blob *blobs,
+                                                       size_t n, husk_error_t *err);
+
+/**
+ * husk_registry_fetch_wait() - Wait for more of blob i
+ * @have: bytes of it the caller has consumed
+ * @avail: set to the bytes written so far (> have, unless done)
+ *
+ * Return: 1 while more may come, 0 when the blob is complete and verified
+ * (then *avail is its size), or -1 when it failed.
+ */
+int husk_registry_fetch_wait (struct husk_registry_fetch *f, size_t i, int64_t have,
+                              int64_t *avail, husk_error_t *err);
+
+/* Stop (when running) and free.  */
+void husk_registry_fetch_free (struct husk_registry_fetch *f);
+
+/* Manifests (manifest.c).  */
+
+#define HUSK_MT_OCI_MANIFEST "application/vnd.oci.image.manifest.v1+json"
+#define HUSK_MT_OCI_INDEX "application/vnd.oci.image.index.v1+json"
+#define HUSK_MT_DOCKER_MANIFEST "application/vnd.docker.distribution.manifest.v2+json"
+#define HUSK_MT_DOCKER_LIST "application/vnd.docker.distribution.manifest.list.v2+json"
+
+struct husk_descriptor
+{
+  char *media_type;
+  char *digest;
+  int64_t size;
+  char *os, *arch, *variant; /* index entries only; NULL when absent */
+};
+
+struct husk_manifest
+{
+  bool is_index;
+  char *media_type;
+  struct husk_descriptor config;     /* image manifests */
+  struct husk_descriptor *layers;    /* image manifests, bottom first */
+  size_t n_layers;
+  struct husk_descriptor *manifests; /* indexes */
+  size_t n_manifests;
+};
+
+/**
+ * husk_manifest_parse() - Parse and check an image manifest or an index
+ * @type: the media type the registry gave (Content-Type), or NULL
+ *
+ * Refuses schema 1 ("unsupported manifest format ... schema 1"), unknown
+ * media types, bad digests, negative or huge sizes, too many entries.
+ * Return: 0, or -1 (EINVAL) saying what is wrong.
+ */
+int husk_manifest_parse (const char *body, size_t len, const char *type,
+                         struct husk_manifest *out, husk_error_t *err);
+void husk_manifest_release (struct husk_manifest *m);
+
+/**
+ * husk_manifest_select() - The entry of an index for a platform
+ * @os, @arch, @variant: wanted; NULL for the host's (variant: any)
+ *
+ * Return: the entry (owned by @m), or NULL with ENOENT naming the platform.
+ */
+const struct husk_descriptor *husk_manifest_select (const struct husk_manifest *m,
+                                                    const char *os, const char *arch,
+                                                    const char *variant, husk_error_t *err);
+
+/* The host's GOARCH-style architecture ("amd64", "arm64", ...).  */
+const char *husk_registry_host_arch (void);
+
+/* Authentication (auth.c).  */
+
+struct husk_challenge
+{
+  char *scheme;  /* "bearer" or "basic" (lowercase) */
+  char *realm, *service, *scope;
+};
+
+/* Parse a WWW-Authenticate value; the first challenge is kept.
+   Return: 0, or -1 (EINVAL).  */
+int husk_challenge_parse (const char *s, struct husk_challenge *out, husk_error_t *err);
+void husk_challenge_release (struct husk_challenge *c);
+
+/**
+ * husk_registry_credentials() - Credentials for a registry
+ * @host:     "host[:port]"
+ * @repo:     the repository (auth.json keys may name "host/repo")
+ * @creds:    --creds "USER[:PASS]", used first when set
+ * @authfile: --authfile: only this file; else REGISTRY_AUTH_FILE, else
+ *            $XDG_RUNTIME_DIR/containers/auth.json, then
+ *            $XDG_CONFIG_HOME/containers/auth.json, then
+ *            ~/.docker/config.json
+ * @user, @pass: set (new strings) or left NULL for anonymous
+ *
+ * Return: 0, or -1 when a file named explicitly is missing or bad.
+ */
+int husk_registry_credentials (const char *host, const char *repo, const char *creds,
+                               const char *authfile, char **user, char **pass,
+                               husk_error_t *err);
+
+/* The auth.json husk and Podman use by default (new string).  */
+char *husk_registry_default_authfile (void);
+
+#endif

@@ -1,0 +1,138 @@
+#!/usr/bin/env bats
+# SPDX-License-Identifier: GPL-2.0-or-later
+# husk pull and run's --pull against the local registries of
+# tests/registry/registry.sh (started by tests/run-all.sh, whose env file
+# is named by HUSK_REG_ENV; a file run alone starts its own).
+
+load helpers
+
+setup_file() {
+    if [ -z "${HUSK_REG_ENV:-}" ]; then
+        export HUSK_REG_OWN=$BATS_FILE_TMPDIR/registry
+        "$BATS_TEST_DIRNAME/../registry/registry.sh" start "$HUSK_REG_OWN" 3>&-
+        export HUSK_REG_ENV=$HUSK_REG_OWN/env
+    fi
+}
+
+teardown_file() {
+    if [ -n "${HUSK_REG_OWN:-}" ]; then
+        "$BATS_TEST_DIRNAME/../registry/registry.sh" stop "$HUSK_REG_OWN"
+    fi
+}
+
+setup() {
+    husk_setup_store
+    . "$HUSK_REG_ENV"
+    export CONTAINERS_REGISTRIES_CONF=$HUSK_REG_CONF
+    CREDS=(--creds "$HUSK_REG_USER:$HUSK_REG_PASS")
+    BB_ID=$(awk '$1 == "busybox" {print $2}' "$HUSK_IMAGES/DIGESTS")
+    LAYERS_ID=$(awk '$1 == "layers" {print $2}' "$HUSK_IMAGES/DIGESTS")
+}
+
+@test "pull by tag prints progress and the ID, records the repo digest" {
+    run_husk 0 pull "${CREDS[@]}" "$HUSK_REG_TLS/library/busybox:latest"
+    [[ "$output" == *"Trying to pull $HUSK_REG_TLS/library/busybox:latest..."* ]]
+    [[ "$output" == *"Copying blob "*" done"* ]]
+    [[ "$output" == *"Writing manifest to image destination"* ]]
+    [ "${lines[-1]}" = "$BB_ID" ]
+    run_husk 0 image inspect --format '{{.RepoDigests}}' "$HUSK_REG_TLS/library/busybox"
+    [[ "$output" == *"$HUSK_REG_TLS/library/busybox@sha256:"* ]]
+}
+
+@test "pull by digest gives the digest skopeo reports" {
+    digest=$(skopeo inspect --cert-dir "$HUSK_REG_CERTS" --creds "$HUSK_REG_USER:$HUSK_REG_PASS" \
+        --format '{{.Digest}}' "docker://$HUSK_REG_TLS/library/busybox:latest")
+    run_husk 0 pull -q "${CREDS[@]}" "$HUSK_REG_TLS/library/busybox@$digest"
+    [ "$output" = "$BB_ID" ]
+    run_husk 0 images --digests --format '{{.Digest}}'
+    [[ "$output" == *"$digest"* ]]
+}
+
+@test "short name through the docker.io mirror, and run pulls what it lacks" {
+    export REGISTRY_AUTH_FILE=$HUSK_REG_AUTH
+    run_husk 0 run --rm busybox echo pulled-and-ran
+    [[ "$output" == *"Trying to pull docker.io/library/busybox:latest..."* ]]
+    [[ "$output" == *pulled-and-ran* ]]
+    run_husk 0 images --format '{{.Repository}}:{{.Tag}}'
+    [[ "$output" == *"docker.io/library/busybox:latest"* ]]
+}
+
+@test "--pull policies: never fails on a missing image, missing does not pull again" {
+    export REGISTRY_AUTH_FILE=$HUSK_REG_AUTH
+    run_husk 125 run --rm --pull never busybox true
+    [[ "$output" == *"image not known"* ]]
+    run_husk 0 pull -q busybox
+    run_husk 0 run --rm --pull missing busybox true
+    [[ "$output" != *"Trying to pull"* ]]
+    run_husk 0 run --rm --pull always busybox true
+    [[ "$output" == *"Trying to pull"* ]]
+    run_husk 0 pull --policy newer busybox
+    [[ "$output" != *"Copying blob"* ]]
+}
+
+@test "a wrong password says login failed; --authfile works" {
+    run_husk 125 pull --creds "$HUSK_REG_USER:wrong" "$HUSK_REG_TLS/library/busybox"
+    [[ "$output" == *"login to $HUSK_REG_TLS failed"* ]]
+    run_husk 125 pull "$HUSK_REG_TLS/library/busybox"
+    [[ "$output" == *"authentication required"* ]]
+    run_husk 0 pull -q --authfile "$HUSK_REG_AUTH" "$HUSK_REG_TLS/library/busybox"
+    [ "$output" = "$BB_ID" ]
+}
+
+@test "TLS without the CA names --tls-verify; --tls-verify=false reaches plain HTTP" {
+    run_husk 125 pull "${CREDS[@]}" --cert-dir "$BATS_TEST_TMPDIR" "$HUSK_REG_TLS/library/busybox"
+    [[ "$output" == *"$HUSK_REG_TLS"* ]]
+    [[ "$output" == *"--tls-verify"* ]]
+    run_husk 0 pull -q --tls-verify=false "$HUSK_REG_PLAIN/library/busybox"
+    [ "$output" = "$BB_ID" ]
+}
+
+@test "an unknown tag names the reference" {
+    run_husk 125 pull "${CREDS[@]}" "$HUSK_REG_TLS/library/busybox:nosuchtag"
+    [[ "$output" == *"manifest nosuchtag in $HUSK_REG_TLS/library/busybox"* ]]
+}
+
+@test "a blob whose digest differs fails and keeps nothing" {
+    run_husk 125 pull --tls-verify=false "$HUSK_REG_BAD/library/busybox"
+    [[ "$output" == *"digest mismatch"* ]]
+    run_husk 0 images -q
+    [ -z "$output" ]
+    [ -z "$(ls -A "$HUSK_ROOT"/storage/*/layers 2>/dev/null)" ]
+    [ -z "$(ls -A "$HUSK_ROOT"/storage/*/tmp 2>/dev/null)" ]
+}
+
+@test "platform selection from an index" {
+    run_husk 0 pull -q "${CREDS[@]}" "$HUSK_REG_TLS/library/multi"
+    [ "$output" = "$BB_ID" ]
+    run_husk 0 pull -q "${CREDS[@]}" --platform linux/arm64/v8 "$HUSK_REG_TLS/library/multi"
+    [ "$output" = "$LAYERS_ID" ]
+    run_husk 125 pull "${CREDS[@]}" --arch s390x "$HUSK_REG_TLS/library/multi"
+    [[ "$output" == *"s390x"* ]]
+}
+
+@test "a second image sharing a layer skips it" {
+    run_husk 0 pull -q "${CREDS[@]}" "$HUSK_REG_TLS/library/busybox"
+    run_husk 0 pull "${CREDS[@]}" "$HUSK_REG_TLS/library/layers"
+    [[ "$output" == *"skipped: already exists"* ]]
+    [ "${lines[-1]}" = "$LAYERS_ID" ]
+}
+
+@test "a static husk pulls through husk-registry, its twin with libcurl, and says so when it is missing" {
+    ! readelf -l "$HUSK_BIN" | grep -q INTERP || skip "husk is one dynamic binary in this build"
+    # The static binary has no HTTP code of its own: libcurl is only in the twin.
+    ! grep -qa "libcurl" "$HUSK_BIN" || false
+    [ -x "$(dirname "$HUSK_BIN")/husk-registry" ]
+    # Without the twin next to it (nor installed), a pull fails naming it,
+    # and a run of a local image never needs it.
+    run_husk load -q -i "$HUSK_IMAGES/busybox.docker.tar"
+    mkdir -p "$HUSK_TMP/alone"
+    cp "$HUSK_BIN" "$(dirname "$HUSK_BIN")/husk-monitor" "$HUSK_TMP/alone/"
+    run "$HUSK_TMP/alone/husk" --root "$HUSK_ROOT" --runroot "$HUSK_RUNROOT" \
+        pull "${CREDS[@]}" "$HUSK_REG_TLS/library/busybox:latest"
+    [ "$status" -eq 125 ]
+    [[ "$output" == *"pulls through husk-registry, which it could not run"* ]]
+    run "$HUSK_TMP/alone/husk" --root "$HUSK_ROOT" --runroot "$HUSK_RUNROOT" \
+        run --rm husk-test/busybox echo local
+    [ "$status" -eq 0 ]
+    [ "$output" = "local" ]
+}

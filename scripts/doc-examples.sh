@@ -14,6 +14,8 @@
 #  - `<!-- setup: COMMAND -->` outside a block runs COMMAND there, unseen
 #    by readers (the container "web" that a page's examples assume);
 #  - `<!-- skip: REASON -->` right before a block leaves the block out.
+#  - `<!-- skip-unless-root: REASON -->` leaves it out as a plain user (and
+#    the set-up lines after it), as skip-without-cgroup does without a cgroup.
 #  - `<!-- skip-without-cgroup: REASON -->` leaves it out (and the set-up
 #    lines between) only where containers get no cgroup (an unprivileged
 #    user on cgroup v1).
@@ -39,6 +41,8 @@ no_cgroup=0
 if [ -n "${_HUSK_USERNS_UID:-}" ] && [ "$(stat -f -c %T /sys/fs/cgroup)" != cgroup2fs ]; then
     no_cgroup=1
 fi
+plain_user=0
+[ -n "${_HUSK_USERNS_UID:-}" ] && plain_user=1
 HUSK_IMAGES=$(realpath "$HUSK_IMAGES")
 
 # parse PAGE: one record per command, skipped block or misplaced prompt,
@@ -48,7 +52,7 @@ HUSK_IMAGES=$(realpath "$HUSK_IMAGES")
 #   S  a skipped block: TEXT is the reason
 #   B  a "$ " line in a block not tagged console
 parse() {
-    awk -v nocg="$no_cgroup" '
+    awk -v nocg="$no_cgroup" -v plain="$plain_user" '
     function flush() {
         if (cmd != "")
             printf "C\037%d\037%s\037%s\037%s%c", at, (cmd ~ /echo \$\?$/ ? "echo" : err ? "fail" : "0"), last, cmd, 0
@@ -62,7 +66,11 @@ parse() {
     /^```/ && inb { flush(); inb = 0; next }
     !inb && /^<!-- skip: .* -->$/ { skip = substr($0, 12, length($0) - 15); next }
     !inb && /^<!-- skip-without-cgroup: .* -->$/ {
-        if (nocg) { skip = "needs a cgroup: " substr($0, 28, length($0) - 31); cgskip = 1 }
+        if (nocg) { skip = "needs a cgroup: " substr($0, 27, length($0) - 30); cgskip = 1 }
+        next
+    }
+    !inb && /^<!-- skip-unless-root: .* -->$/ {
+        if (plain) { skip = "needs root: " substr($0, 24, length($0) - 27); cgskip = 1 }
         next
     }
     !inb && cgskip && /^<!-- setup: .* -->$/ { next }

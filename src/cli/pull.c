@@ -15,7 +15,7 @@ struct pull_opts
   char *platform, *arch, *os, *variant, *creds, *authfile, *cert_dir, *policy;
   char *retry_delay;
   long retry;
-  bool quiet, all_tags, tls_verify;
+  bool quiet, tls_verify;
 };
 
 #define O(f) offsetof (struct pull_opts, f)
@@ -50,7 +50,7 @@ int
 cmd_pull (struct cli_ctx *ctx, int argc, char **argv)
 {
   static const struct cli_option opts[] = {
-    { "all-tags", 'a', OPT_BOOL, O (all_tags), NULL, "All tagged images in the repository will be pulled" },
+    OPTION_REFUSED ("all-tags", 'a', "pulling every tag of a repository (its tags list) is not built yet"),
     { "arch", 0, OPT_STRING, O (arch), "ARCH", "Use ARCH instead of the architecture of the machine for choosing images" },
     { "authfile", 0, OPT_STRING, O (authfile), "string", "Path of the authentication file" },
     { "cert-dir", 0, OPT_STRING, O (cert_dir), "Pathname", "Pathname of a directory containing TLS certificates and keys" },
@@ -71,11 +71,6 @@ cmd_pull (struct cli_ctx *ctx, int argc, char **argv)
   PARSE (opts, o, "[options] IMAGE [IMAGE...]", true);
   if (args[0] == NULL)
     return cli_usage_error (ctx, "requires at least 1 arg(s), only received 0"), cli_fail (ctx);
-  if (o.all_tags)
-    {
-      husk_error_makex (&ctx->err, ENOTSUP, "not supported by husk yet: --all-tags (issue 12)");
-      return cli_fail (ctx);
-    }
   if (split_platform (&o, &ctx->err) < 0)
     return cli_fail (ctx);
   struct husk_pull_opts po = {

@@ -73,13 +73,13 @@ stderr_of() {
 
 @test "Podman commands husk lacks say so with exit 125, naming the command" {
     local c
-    for c in push login logout search build network pod kube generate secret \
+    for c in push login logout search build pod kube generate secret \
              manifest machine auto-update update farm; do
         run_husk 125 "$c"
         assert_output_is "Error: \`husk $c\` is not supported by husk yet"
     done
-    run_husk 125 network ls
-    assert_output_is 'Error: `husk network` is not supported by husk yet'
+    run_husk 125 pod ps
+    assert_output_is 'Error: `husk pod` is not supported by husk yet'
     for c in "image push" "image build" "image sign" "image trust" \
              "container checkpoint" "container restore" "system service" \
              "system connection" "system prune" "volume reload"; do
@@ -95,7 +95,7 @@ stderr_of() {
     local top
     top=$(commands_of)
     [[ $'\n'$top$'\n' != *$'\npush\n'* ]]
-    [[ $'\n'$top$'\n' != *$'\nnetwork\n'* ]]
+    [[ $'\n'$top$'\n' != *$'\npod\n'* ]]
     [[ $'\n'$(commands_of image)$'\n' != *$'\npush\n'* ]]
     run_husk __complete pu
     [[ "$output" == *pull* ]]      # a command husk has

@@ -216,7 +216,7 @@ net_procs() {
     assert_output_contains 'unknown option for slirp4netns: "bogus=1"'
 }
 
-@test "the default network: pasta rootless (or containers.conf's), the bridge rootful" {
+@test "the default network: pasta rootless (or containers.conf's), none rootful" {
     run_husk create --name d husk-test/busybox
     run_husk inspect --format '{{.HostConfig.NetworkMode}}' d
     if is_rootless; then
@@ -228,10 +228,10 @@ net_procs() {
         run_husk run --rm husk-test/busybox ip route
         assert_output_contains "default via"
     else
-        # the default bridge network, as Podman's (220-bridge.bats)
-        assert_output_is "bridge"
-        run_husk run --rm husk-test/busybox ip route
-        assert_output_contains "default via 10."
+        assert_output_is "none"
+        # -p needs a network of its own, and rootful has no default one yet
+        run_husk 125 create -p 8080:80 husk-test/busybox
+        assert_output_contains "publishing ports needs a network of the container's own"
     fi
     run_husk create --name n --network none -p 8080:80 husk-test/busybox
     assert_output_contains "Port mappings have been discarded"

@@ -91,10 +91,8 @@ plan (struct husk_engine *e, const char *image_id, json_t *req, struct husk_imag
     .shm_size = e->config->shm_size,
     .init_path = e->config->init_path,
     .stop_timeout = e->config->stop_timeout,
-    /* Rootful: the default bridge network (containers.conf's
-       default_network, "podman"), as Podman's.  */
-    .network = e->rootless ? e->config->default_rootless_network_cmd
-                           : (e->config->default_network ?: "bridge"),
+    /* Rootful: "none" until bridge networks (issue 13) become the default. */
+    .network = e->rootless ? e->config->default_rootless_network_cmd : "none",
     .pasta_options = e->config->pasta_options,
     .rootless = e->rootless,
   };

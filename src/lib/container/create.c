@@ -28,21 +28,6 @@
 
 /* ---- names ------------------------------------------------------------- */
 
-static char *
-random_hex (size_t bytes)
-{
-  unsigned char buf[32];
-  char *out = husk_xmalloc (bytes * 2 + 1);
-  int fd = open ("/dev/urandom", O_RDONLY | O_CLOEXEC);
-
-  if (fd < 0 || read (fd, buf, bytes) != (ssize_t) bytes)
-    abort ();
-  close (fd);
-  for (size_t i = 0; i < bytes; i++)
-    snprintf (out + 2 * i, 3, "%02x", buf[i]);
-  return out;
-}
-
 
 static char *
 random_name (const char *id)
@@ -183,7 +168,7 @@ husk_container_create (struct husk_engine *e, const char *image_id, json_t *req,
 {
   struct husk_image_rec img = { 0 };
   cleanup_json json_t *c = plan (e, image_id, req, &img, err);
-  cleanup_free char *id = random_hex (32), *name = NULL, *dir = NULL, *text = NULL;
+  cleanup_free char *id = husk_random_hex (32), *name = NULL, *dir = NULL, *text = NULL;
   struct husk_container_rec rec = { 0 };
   cleanup_close int userns_lock = -1;
   const char *top;
@@ -225,7 +210,7 @@ husk_container_create (struct husk_engine *e, const char *image_id, json_t *req,
      generated name that happens to be taken is simply drawn again.  */
   for (int tries = 0; husk_state_container_add (e->state, &rec, err) < 0; tries++)
     {
-      cleanup_free char *salt = random_hex (4);
+      cleanup_free char *salt = husk_random_hex (4);
       if ((*err)->code != EEXIST || json_string_value (json_object_get (req, "name")) || tries > 50)
         goto out;
       husk_error_release (err);

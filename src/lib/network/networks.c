@@ -27,25 +27,10 @@ husk_network_is_default (const char *name)
                   || strcmp (name, "bridge") == 0);
 }
 
-static char *
-random_hex (size_t bytes)
-{
-  unsigned char buf[32];
-  char *out = husk_xmalloc (bytes * 2 + 1);
-  int fd = open ("/dev/urandom", O_RDONLY | O_CLOEXEC);
-
-  if (fd < 0 || read (fd, buf, bytes) != (ssize_t) bytes)
-    abort ();
-  close (fd);
-  for (size_t i = 0; i < bytes; i++)
-    snprintf (out + 2 * i, 3, "%02x", buf[i]);
-  return out;
-}
-
 char *
 husk_mac_random (void)
 {
-  cleanup_free char *h = random_hex (5);
+  cleanup_free char *h = husk_random_hex (5);
 
   /* 02: locally administered, unicast.  */
   return husk_asprintf ("02:%.2s:%.2s:%.2s:%.2s:%.2s", h, h + 2, h + 4, h + 6, h + 8);
@@ -196,7 +181,7 @@ static json_t *
 network_json (const char *name, const char *iface, const struct husk_subnet *s,
               uint32_t gateway, const struct husk_network_request *q)
 {
-  cleanup_free char *id = random_hex (32), *created = now_text ();
+  cleanup_free char *id = husk_random_hex (32), *created = now_text ();
   cleanup_free char *subnet = husk_subnet_text (s), *gw = husk_ip_text (gateway);
   json_t *sub = json_pack ("{s:s, s:s}", "subnet", subnet, "gateway", gw);
   json_t *opts = q && q->options ? json_deep_copy (q->options) : json_object ();

@@ -20,4 +20,7 @@ int husk_op_image_pull_remote (struct husk_engine *e, const char *image,
                                const struct husk_pull_opts *o, char **local, char **id_out,
                                husk_error_t *err);
 
+/* Whether the store has ref: its ID in *id, and no error kept.  */
+bool husk_op_image_resolve_quiet (struct husk_engine *e, const char *ref, char **id);
+
 #endif

@@ -222,17 +222,6 @@ apply_streamed (struct pull *p, struct husk_registry_fetch *fetch, size_t b, int
   return r;
 }
 
-static bool
-resolve_quiet (struct husk_engine *e, const char *ref, char **id)
-{
-  husk_error_t err = NULL;
-
-  if (husk_op_image_resolve (e, ref, id, &err) == 0)
-    return true;
-  husk_error_release (&err);
-  return false;
-}
-
 static void
 short_digest (const char *d, char out[13])
 {
@@ -411,7 +400,7 @@ pull_from (struct pull *p, const struct husk_reference *ref, char **id, husk_err
     {
       cleanup_free char *full = husk_reference_string (ref);
       struct husk_image_rec r = { 0 };
-      if (resolve_quiet (p->e, full, &local)
+      if (husk_op_image_resolve_quiet (p->e, full, &local)
           && husk_state_image_get (p->e->state, local, &r, NULL) == 0)
         {
           bool same = r.manifest_digest && strcmp (r.manifest_digest, digest) == 0;

@@ -12,8 +12,8 @@
 #include <errno.h>
 #include <strings.h>
 
-static bool
-resolve_quiet (struct husk_engine *e, const char *ref, char **id)
+bool
+husk_op_image_resolve_quiet (struct husk_engine *e, const char *ref, char **id)
 {
   husk_error_t err = NULL;
 
@@ -36,7 +36,7 @@ husk_op_image_pull (struct husk_engine *e, const char *image, const struct husk_
   if (strcasecmp (policy, "missing") && strcasecmp (policy, "never")
       && strcasecmp (policy, "always") && strcasecmp (policy, "newer"))
     return husk_error_makex (err, EINVAL, "unsupported pull policy \"%s\"", policy);
-  if (strcasecmp (policy, "always") && resolve_quiet (e, image, &local))
+  if (strcasecmp (policy, "always") && husk_op_image_resolve_quiet (e, image, &local))
     {
       if (strcasecmp (policy, "newer"))
         return *id_out = steal_ptr (&local), 0;

@@ -5,9 +5,11 @@
 #include "util/strutil.h"
 
 #include <ctype.h>
+#include <errno.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <sys/random.h>
 #include <time.h>
 
 static void
@@ -285,4 +287,26 @@ husk_name_valid (const char *n)
     if (!isalnum ((unsigned char) *p) && *p != '_' && *p != '.' && *p != '-')
       return false;
   return true;
+}
+
+char *
+husk_random_hex (size_t bytes)
+{
+  unsigned char buf[32];
+  char *out;
+  size_t got = 0;
+
+  if (bytes > sizeof buf)
+    abort ();
+  while (got < bytes)
+    {
+      ssize_t n = getrandom (buf + got, bytes - got, 0);
+      if (n < 0 && errno != EINTR)
+        abort (); /* no randomness: no IDs that could collide */
+      got += n > 0 ? (size_t) n : 0;
+    }
+  out = husk_xmalloc (bytes * 2 + 1);
+  for (size_t i = 0; i < bytes; i++)
+    snprintf (out + 2 * i, 3, "%02x", buf[i]);
+  return out;
 }

@@ -11,6 +11,10 @@
 #include <stdint.h>
 
 void *husk_xmalloc (size_t size);
+
+/* bytes (at most 32) random bytes from the kernel, as 2 * bytes lowercase
+   hex digits (the caller frees): IDs and generated names.  */
+char *husk_random_hex (size_t bytes);
 void *husk_xzalloc (size_t size);
 void *husk_xrealloc (void *p, size_t size);
 char *husk_xstrdup (const char *s);

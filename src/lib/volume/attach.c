@@ -48,21 +48,6 @@ event (struct husk_engine *e, const char *action, const char *name)
 }
 
 
-static char *
-random_name (void)
-{
-  unsigned char buf[32];
-  char *out = husk_xmalloc (2 * sizeof buf + 1);
-  int fd = open ("/dev/urandom", O_RDONLY | O_CLOEXEC);
-
-  if (fd < 0 || read (fd, buf, sizeof buf) != (ssize_t) sizeof buf)
-    abort ();
-  close (fd);
-  for (size_t i = 0; i < sizeof buf; i++)
-    snprintf (out + 2 * i, 3, "%02x", buf[i]);
-  return out;
-}
-
 /* "k=v" -> {"k": "v"}; "k" -> {"k": ""}.  */
 static json_t *
 parse_labels (char **labels, husk_error_t *err)
@@ -92,7 +77,7 @@ husk_volume_create (struct husk_engine *e, const struct husk_volume_create_opts 
                     char **name_out, husk_error_t *err)
 {
   const char *driver = o->driver && *o->driver ? o->driver : "local";
-  cleanup_free char *name = o->name && *o->name ? husk_xstrdup (o->name) : random_name ();
+  cleanup_free char *name = o->name && *o->name ? husk_xstrdup (o->name) : husk_random_hex (32);
   cleanup_free char *labels_text = NULL, *options_text = NULL;
   cleanup_json json_t *labels = NULL, *options = NULL;
   struct husk_volume_rec r = { 0 };

@@ -257,11 +257,11 @@ t220c"
 
 @test "bridge: a container of another store on the same bridge gets another address" {
     skip_if_rootless "needs root: bridge networks rootless come later"
-    husk run -d --name c1 busybox sleep 100 >/dev/null
+    husk run -d --name c1 --network bridge busybox sleep 100 >/dev/null
     local ip1 other=$HUSK_TMP/other
     ip1=$(husk inspect --format '{{.NetworkSettings.IPAddress}}' c1)
     "$HUSK_BIN" --root "$other/root" --runroot "$other/run" load -i "$HUSK_IMAGES/busybox.docker.tar" >/dev/null
-    run "$HUSK_BIN" --root "$other/root" --runroot "$other/run" run --rm busybox \
+    run "$HUSK_BIN" --root "$other/root" --runroot "$other/run" run --rm --network bridge busybox \
         sh -c 'ip -4 -o addr show eth0'
     [ "$status" -eq 0 ]
     [[ "$output" == *"inet 10."* ]]

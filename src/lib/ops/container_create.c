@@ -30,14 +30,20 @@ absolute (const char *path)
   return husk_asprintf ("%s%s%s", cwd, strcmp (cwd, "/") ? "/" : "", path);
 }
 
+static int
+cidfile_exists (const char *path, husk_error_t *err)
+{
+  return husk_error_makex (err, EEXIST, "container id file exists. Ensure another "
+                           "container is not using it or delete %s", path);
+}
+
 int
 husk_op_cidfile_reserve (const char *path, struct husk_cidfile *c, husk_error_t *err)
 {
   c->fd = open (path, O_WRONLY | O_CREAT | O_EXCL | O_NOFOLLOW | O_CLOEXEC, 0644);
   c->path = NULL;
   if (c->fd < 0 && errno == EEXIST)
-    return husk_error_makex (err, EEXIST, "container id file exists. Ensure another "
-                             "container is not using it or delete %s", path);
+    return cidfile_exists (path, err);
   if (c->fd < 0)
     return husk_error_make (err, errno, "opening cidfile %s", path);
   c->path = husk_xstrdup (path);
@@ -174,6 +180,11 @@ husk_op_container_create_with (struct husk_engine *e, const char *image, json_t 
     return -1;
   if (loaded)
     image = loaded;
+  /* A cidfile that exists fails before anything is pulled (Podman); it is
+     reserved only after the pull, which the static husk may run again in
+     husk-registry (ops/image-pull.h), where a reservation would be found. */
+  if (o->cidfile && faccessat (AT_FDCWD, o->cidfile, F_OK, AT_SYMLINK_NOFOLLOW) == 0)
+    return cidfile_exists (o->cidfile, err);
   if (check_pull (e, image, req, err) < 0)
     return -1;
   if (o->cidfile && husk_op_cidfile_reserve (o->cidfile, &cid, err) < 0)

@@ -2,7 +2,6 @@
 /* husk: a daemonless, rootless, Docker-compatible container engine.  */
 #include "cli/cli.h"
 #include "userns/userns.h"
-#include "util/exec.h"
 
 #include <locale.h>
 #include <string.h>
@@ -15,6 +14,5 @@ main (int argc, char **argv)
   if (argc == 1 && strcmp (argv[0], HUSK_PAUSE_NAME) == 0)
     husk_userns_pause ();
   setlocale (LC_ALL, "C");
-  husk_exec_save_argv (argv); /* a pull may run it again in husk-registry */
   return cli_main (argc, argv);
 }

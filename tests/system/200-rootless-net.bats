@@ -14,30 +14,6 @@ teardown() {
     container_teardown
 }
 
-# A host port nobody uses: random in 20000-39999, checked with ss.
-free_port() {
-    local p
-    for _ in $(seq 50); do
-        p=$((20000 + RANDOM % 20000))
-        if ! ss -Htaun | awk '{print $5}' | grep -q ":$p\$"; then
-            echo "$p"
-            return
-        fi
-    done
-    false
-}
-
-# wget_retry URL: the page, once the server answers (at most 5 s).
-wget_retry() {
-    for _ in $(seq 50); do
-        # (busybox's wget -T crashes here: timeout(1) instead)
-        if timeout 3 busybox wget -qO- "$1" 2>/dev/null; then return 0; fi
-        sleep 0.1
-    done
-    echo "no answer from $1" >&2
-    return 1
-}
-
 # The processes that serve a container's network: they name its files.
 net_procs() {
     local id

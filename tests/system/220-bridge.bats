@@ -15,29 +15,6 @@ teardown() {
     container_teardown
 }
 
-# A host port nobody uses: random in 20000-39999, checked with ss.
-free_port() {
-    local p
-    for _ in $(seq 50); do
-        p=$((20000 + RANDOM % 20000))
-        if ! ss -Htaun | awk '{print $5}' | grep -q ":$p\$"; then
-            echo "$p"
-            return
-        fi
-    done
-    false
-}
-
-# get URL: the page, once the server answers (at most 5 s).
-get() {
-    for _ in $(seq 50); do
-        if timeout 3 busybox wget -qO- "$1" 2>/dev/null; then return 0; fi
-        sleep 0.1
-    done
-    echo "no answer from $1" >&2
-    return 1
-}
-
 host_ip() { ip -4 route get 1.1.1.1 | sed -n 's/.* src \([0-9.]*\).*/\1/p'; }
 
 # A web server container answering "hello-NAME": web NAME [run flags...]
@@ -64,9 +41,9 @@ web() {
     web w1 --network bridge -p "$port:80"
     run_husk port w1
     assert_output_is "80/tcp -> 0.0.0.0:$port"
-    run get "http://127.0.0.1:$port/"
+    run wget_retry "http://127.0.0.1:$port/"
     assert_output_is "hello-w1"
-    run get "http://$(host_ip):$port/"
+    run wget_retry "http://$(host_ip):$port/"
     assert_output_is "hello-w1"
     # another container, through the host's address (hairpin NAT)
     run_husk run --rm --network podman busybox sh -c \
@@ -161,7 +138,7 @@ web() {
     ! ip link show "huskv${id:0:10}" 2>/dev/null || false
     ! nft list map ip husk ports_any 2>/dev/null | grep -q "tcp . $port " || false
     husk start s1 >/dev/null
-    run get "http://127.0.0.1:$port/"
+    run wget_retry "http://127.0.0.1:$port/"
     assert_output_is "hello-s1"
 }
 

@@ -20,6 +20,7 @@
 #include "container/monitor.h"
 #include "husk-config.h"
 #include "util/cleanup.h"
+#include "util/exec.h"
 #include "util/fileutil.h"
 #include "util/log.h"
 #include "util/strutil.h"
@@ -45,25 +46,7 @@ extern char **environ;
 char *
 husk_monitor_path (void)
 {
-  char exe[PATH_MAX];
-  ssize_t n = readlink ("/proc/self/exe", exe, sizeof (exe) - 1);
-
-  if (n > 0)
-    {
-      char *slash;
-      exe[n] = '\0';
-      slash = strrchr (exe, '/');
-      if (slash)
-        {
-          char *p;
-          *slash = '\0';
-          p = husk_asprintf ("%s/husk-monitor", exe);
-          if (access (p, X_OK) == 0)
-            return p;
-          free (p);
-        }
-    }
-  return husk_xstrdup (HUSK_MONITOR_PATH);
+  return husk_exec_sibling ("husk-monitor");
 }
 
 /* --- Launch --------------------------------------------------------------- */

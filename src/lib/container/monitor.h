@@ -26,7 +26,7 @@ struct husk_monitor_result
  * husk_monitor_path() - Where husk-monitor is
  *
  * "husk-monitor" next to the running executable (so the build tree uses the
- * freshly built one), else HUSK_MONITOR_PATH (the libexec directory).
+ * freshly built one), else husk's libexec directory (husk_exec_sibling).
  *
  * Return: a newly allocated path.
  */

@@ -3,6 +3,7 @@
 #include "util/exec.h"
 #include "husk-config.h"
 #include "util/cleanup.h"
+#include "util/fileutil.h"
 #include "util/strutil.h"
 
 #include <errno.h>
@@ -89,24 +90,8 @@ husk_exec_runtime_from (int copy, const char *path, char *const argv[], char *co
   return husk_exec_runtime (path, argv, envp);
 }
 
-static char **saved_argv;
-
-void
-husk_exec_save_argv (char **argv)
-{
-  size_t n = 0;
-
-  while (argv[n])
-    n++;
-  saved_argv = husk_xmalloc ((n + 1) * sizeof *saved_argv);
-  for (size_t i = 0; i < n; i++)
-    saved_argv[i] = husk_xstrdup (argv[i]);
-  saved_argv[n] = NULL;
-}
-
-/* name next to /proc/self/exe, else in HUSK_LIBEXECDIR.  */
-static char *
-twin_path (const char *name)
+char *
+husk_exec_sibling (const char *name)
 {
   char exe[PATH_MAX];
   ssize_t n = readlink ("/proc/self/exe", exe, sizeof exe - 1);
@@ -128,15 +113,36 @@ twin_path (const char *name)
   return husk_asprintf ("%s/%s", HUSK_LIBEXECDIR, name);
 }
 
+/* The command line as the kernel gave it: the parser reorders main()'s
+   vector, never the strings (/proc/self/cmdline reads those).  */
+static char **
+own_argv (husk_error_t *err)
+{
+  size_t len = 0, n = 0;
+  char *text = husk_read_file ("/proc/self/cmdline", &len, err);
+  char **v;
+
+  if (text == NULL)
+    return NULL;
+  for (size_t i = 0; i < len; i++)
+    n += text[i] == '\0';
+  v = husk_xmalloc ((n + 1) * sizeof *v);
+  for (size_t i = 0, k = 0; k < n; i += strlen (text + i) + 1)
+    v[k++] = text + i;
+  v[n] = NULL;
+  return v; /* the strings stay with text: exec or exit follows */
+}
+
 int
 husk_exec_twin (const char *name, husk_error_t *err)
 {
-  cleanup_free char *path = twin_path (name);
+  cleanup_free char *path = husk_exec_sibling (name);
+  char **argv = own_argv (err);
 
-  if (saved_argv == NULL)
-    return husk_error_makex (err, EINVAL, "%s: no command to run again", name);
+  if (argv == NULL)
+    return -1;
   fflush (NULL);
-  execv (path, saved_argv);
+  execv (path, argv);
   return husk_error_make (err, errno, "this husk pulls through %s, which it could not run "
                           "(%s)", name, path);
 }

@@ -30,16 +30,17 @@ int husk_runtime_sealed_copy (const char *path);
 int husk_exec_runtime_from (int copy, const char *path, char *const argv[],
                             char *const envp[]);
 
-/* Keep a copy of main()'s argv for husk_exec_twin() (the parser may
-   change the original).  */
-void husk_exec_save_argv (char **argv);
+/* The path of name beside this executable when it is there, else in
+   husk's libexec directory (husk-monitor, husk-registry).  */
+char *husk_exec_sibling (const char *name);
 
 /**
  * husk_exec_twin() - Run this command again in another build of husk
  * @name: the other executable's name ("husk-registry"), looked for next to
  *        this one, then in husk's libexec directory
  *
- * Flushes stdio and execv()s it with the saved argv and the environment.
+ * Flushes stdio and execv()s it with this process's command line (from
+ * /proc/self/cmdline: nothing is saved at start-up) and environment.
  * Returns only on failure: -1 with err naming the program.
  */
 int husk_exec_twin (const char *name, husk_error_t *err);

@@ -146,7 +146,7 @@ void cli_options_owner_release (struct cli_options_owner *owner);
 /* Free the strings of options struct o, parsed with table opts, when the
    enclosing block ends: declare right after o, before parsing.  */
 #define CLI_OPTIONS_OWNED(opts, o)                                             \
-  __attribute__ ((__cleanup__ (cli_options_owner_release)))                    \
+  __attribute__ ((__cleanup__ (cli_options_owner_release), __unused__))        \
   struct cli_options_owner options_owner_ = { (opts), &(o) }
 
 /* Parse a handler's options into o, leaving the positionals in `args`;

@@ -107,6 +107,15 @@ cmd_version (struct cli_ctx *ctx, int argc, char **argv)
   return 0;
 }
 
+/* Whether info's member k is a Go map, whose keys are data (storage
+   options, registries), not field names.  */
+static bool
+is_go_map (const char *k)
+{
+  return strcmp (k, "graphOptions") == 0 || strcmp (k, "graphStatus") == 0
+         || strcmp (k, "registries") == 0;
+}
+
 /* Podman's Go structs name fields with a capital; the JSON has them in
    camel case.  Templates see the Go names.  */
 static json_t *
@@ -124,7 +133,7 @@ go_names (json_t *j)
                                 : strcmp (k, "cgroupVersion") == 0 ? husk_xstrdup ("CgroupsVersion")
                                                                    : husk_xstrdup (k);
       name[0] = toupper ((unsigned char) name[0]);
-      json_object_set_new (o, name, go_names (v));
+      json_object_set_new (o, name, is_go_map (k) ? json_incref (v) : go_names (v));
     }
   return o;
 }

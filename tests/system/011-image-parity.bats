@@ -364,6 +364,11 @@ vol2 0"
     assert_output_contains "none k8s-file "
     run_husk --storage-opt '' info --format '{{.Store.GraphOptions}}'
     assert_output_is "map[]"
+    # Go maps keep their keys as they are: data, not field names.
+    run_husk info --format '{{json .Store.GraphStatus}}'
+    assert_output_contains '"Backing Filesystem":'
+    run_husk --storage-opt overlay.mountopt=nodev info --format '{{json .Store.GraphOptions}}'
+    [[ "$output" != *'"Overlay.'* ]]
     run_husk info
     assert_output_contains "networkBackend: none"
     assert_output_contains "  conmon:"

@@ -132,7 +132,6 @@ husk_state_container_lookup (struct husk_state *st, const char *name_or_id,
   cleanup_stmt sqlite3_stmt *byname = husk_state_prepare (
       st, "SELECT id FROM containers WHERE name = ?1 OR id = ?1", err);
   cleanup_stmt sqlite3_stmt *byprefix = NULL;
-  cleanup_free char *pattern = NULL;
   int rc;
 
   if (byname == NULL)

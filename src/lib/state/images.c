@@ -248,7 +248,7 @@ image_get_locked (struct husk_state *st, const char *id,
 {
   cleanup_stmt sqlite3_stmt *stmt = husk_state_prepare (
       st, "SELECT " IMAGE_COLUMNS " FROM images WHERE id = ?1", err);
-  struct husk_image_rec r = { NULL };
+  struct husk_image_rec r = { 0 };
   struct husk_image_rec *one = &r;
   int rc;
 
@@ -627,7 +627,7 @@ husk_state_layer_remove (struct husk_state *st, const char *chain_id,
                          husk_error_t *err)
 {
   cleanup_free char *what = husk_asprintf ("remove layer '%s'", chain_id);
-  struct husk_layer_rec r = { NULL };
+  struct husk_layer_rec r = { 0 };
   husk_error_t ignored = NULL;
   int n;
 

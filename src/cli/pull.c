@@ -81,7 +81,7 @@ cmd_pull (struct cli_ctx *ctx, int argc, char **argv)
     .os = o.os, .arch = o.arch, .variant = o.variant, .quiet = o.quiet,
   };
   /* Unset, registries.conf's insecure decides; set, it wins.  */
-  for (int i = 1; i < argc; i++)
+  for (int i = 0; i < argc && strcmp (argv[i], "--") != 0; i++)
     if (husk_has_prefix (argv[i], "--tls-verify"))
       po.reg.tls_verify = o.tls_verify;
   for (size_t i = 0; args[i] && ret == 0; i++)

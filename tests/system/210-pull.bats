@@ -46,6 +46,13 @@ setup() {
     [ "$output" = "$BB_ID" ]
     run_husk 0 images --digests --format '{{.Digest}}'
     [[ "$output" == *"$digest"* ]]
+    # NAME@DIGEST names the image, in full or familiar form; another digest none.
+    run_husk 0 images -q --no-trunc "$HUSK_REG_TLS/library/busybox@$digest"
+    assert_output_is "sha256:$BB_ID"
+    run_husk 0 images -q --filter "reference=busybox@$digest"
+    [ -n "$output" ]
+    run_husk 0 images -q "$HUSK_REG_TLS/library/busybox@sha256:$(printf '0%.0s' {1..64})"
+    assert_output_is ""
 }
 
 @test "short name through the docker.io mirror, and run pulls what it lacks" {
@@ -84,6 +91,10 @@ setup() {
     [[ "$output" == *"$HUSK_REG_TLS"* ]]
     [[ "$output" == *"--tls-verify"* ]]
     run_husk 0 pull -q --tls-verify=false "$HUSK_REG_PLAIN/library/busybox"
+    [ "$output" = "$BB_ID" ]
+    # The switch counts wherever it stands, first argument included.
+    run_husk 0 rmi -a -f
+    run_husk 0 pull --tls-verify=false -q "$HUSK_REG_PLAIN/library/busybox"
     [ "$output" = "$BB_ID" ]
 }
 

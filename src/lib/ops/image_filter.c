@@ -135,6 +135,60 @@ husk_image_reference_matches (const char *pattern, const char *name)
   return hit;
 }
 
+/* Whether "REPO@DIGEST" at repo_digest matches pattern "PAT@DIGEST": the
+   same digest, and PAT matches the repository as a name would.  */
+static bool
+repo_digest_matches (const char *pattern, const char *at, const char *repo_digest)
+{
+  const char *rat = strrchr (repo_digest, '@');
+  cleanup_free char *pat = husk_xstrndup (pattern, at - pattern);
+  cleanup_free char *repo = NULL;
+
+  if (rat == NULL || strcmp (rat, at) != 0)
+    return false;
+  repo = husk_xstrndup (repo_digest, rat - repo_digest);
+  return husk_image_reference_matches (pat, repo);
+}
+
+/* A reference pattern with a digest ("busybox@sha256:...") names the
+   images that repository's manifest digest leads to: their repo digests,
+   and each name's repository with the manifest digest.  */
+static bool
+digest_reference_matches (const char *pattern, const struct husk_image_rec *r)
+{
+  const char *at = strrchr (pattern, '@');
+
+  for (size_t k = 0; r->digests && r->digests[k]; k++)
+    if (repo_digest_matches (pattern, at, r->digests[k]))
+      return true;
+  for (size_t k = 0; r->manifest_digest && r->names && r->names[k]; k++)
+    {
+      struct husk_reference ref = { 0 };
+      bool hit = false;
+      if (husk_reference_parse (r->names[k], false, &ref, NULL) == 0)
+        {
+          cleanup_free char *repo = husk_reference_name (&ref);
+          cleanup_free char *rd = husk_asprintf ("%s@%s", repo, r->manifest_digest);
+          hit = repo_digest_matches (pattern, at, rd);
+        }
+      husk_reference_release (&ref);
+      if (hit)
+        return true;
+    }
+  return false;
+}
+
+static bool
+reference_matches (const char *pattern, const struct husk_image_rec *r)
+{
+  if (strchr (pattern, '@') != NULL)
+    return digest_reference_matches (pattern, r);
+  for (size_t k = 0; r->names && r->names[k]; k++)
+    if (husk_image_reference_matches (pattern, r->names[k]))
+      return true;
+  return false;
+}
+
 bool
 husk_image_filter_match (struct husk_image_filter *f, const struct husk_image_rec *r,
                          json_t *config, bool dangling)
@@ -163,8 +217,7 @@ husk_image_filter_match (struct husk_image_filter *f, const struct husk_image_re
     {
       bool hit = false;
       for (size_t i = 0; f->references[i] && !hit; i++)
-        for (size_t k = 0; r->names && r->names[k] && !hit; k++)
-          hit = husk_image_reference_matches (f->references[i], r->names[k]);
+        hit = reference_matches (f->references[i], r);
       if (!hit)
         return false;
     }

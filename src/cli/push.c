@@ -20,13 +20,13 @@ struct push_opts
 
 #define O(f) offsetof (struct push_opts, f)
 
-/* Whether the command line names flag (--flag or --flag=...).  */
+/* Whether the arguments name flag (--flag or --flag=...).  */
 static bool
 given (int argc, char **argv, const char *flag)
 {
   size_t n = strlen (flag);
 
-  for (int i = 1; i < argc; i++)
+  for (int i = 0; i < argc; i++)
     {
       if (strcmp (argv[i], "--") == 0)
         break;

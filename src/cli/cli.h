@@ -259,6 +259,7 @@ int cmd_image_tag (struct cli_ctx *ctx, int argc, char **argv);
 int cmd_image_untag (struct cli_ctx *ctx, int argc, char **argv);
 int cmd_image_load (struct cli_ctx *ctx, int argc, char **argv);
 int cmd_pull (struct cli_ctx *ctx, int argc, char **argv);
+int cmd_push (struct cli_ctx *ctx, int argc, char **argv);
 int cmd_image_save (struct cli_ctx *ctx, int argc, char **argv);
 int cmd_image_import (struct cli_ctx *ctx, int argc, char **argv);
 int cmd_image_history (struct cli_ctx *ctx, int argc, char **argv);

@@ -73,40 +73,40 @@ stderr_of() {
 
 @test "Podman commands husk lacks say so with exit 125, naming the command" {
     local c
-    for c in push login logout search build pod kube generate secret \
+    for c in login logout search build pod kube generate secret \
              manifest machine auto-update update farm; do
         run_husk 125 "$c"
         assert_output_is "Error: \`husk $c\` is not supported by husk yet"
     done
     run_husk 125 pod ps
     assert_output_is 'Error: `husk pod` is not supported by husk yet'
-    for c in "image push" "image build" "image sign" "image trust" \
+    for c in "image scp" "image build" "image sign" "image trust" \
              "container checkpoint" "container restore" "system service" \
              "system connection" "system prune" "volume reload"; do
         # shellcheck disable=SC2086
         run_husk 125 $c
         assert_output_is "Error: \`husk $c\` is not supported by husk yet"
     done
-    run_husk 125 help push
-    assert_output_is 'Error: `husk push` is not supported by husk yet'
+    run_husk 125 help build
+    assert_output_is 'Error: `husk build` is not supported by husk yet'
 }
 
 @test "the placeholders are not in --help, completion or __flags" {
     local top
     top=$(commands_of)
-    [[ $'\n'$top$'\n' != *$'\npush\n'* ]]
+    [[ $'\n'$top$'\n' != *$'\nbuild\n'* ]]
     [[ $'\n'$top$'\n' != *$'\npod\n'* ]]
-    [[ $'\n'$(commands_of image)$'\n' != *$'\npush\n'* ]]
-    run_husk __complete pu
-    [[ "$output" == *pull* ]]      # a command husk has
-    [[ "$output" != *push* ]]
-    run_husk __complete image p
-    [[ "$output" == *prune* ]]
-    [[ "$output" == *pull* ]]
-    [[ "$output" != *push* ]]
+    [[ $'\n'$(commands_of image)$'\n' != *$'\nsign\n'* ]]
+    run_husk __complete po
+    [[ "$output" == *port* ]]      # a command husk has
+    [[ "$output" != *pod* ]]
+    run_husk __complete image s
+    [[ "$output" == *save* ]]
+    [[ "$output" != *sign* ]]
+    [[ "$output" != *scp* ]]
     run_husk __flags
-    [[ "$output" != *$'\n'push$'\t'* ]]
-    [[ "$output" != *$'\n'"image push"$'\t'* ]]
+    [[ "$output" != *$'\n'build$'\t'* ]]
+    [[ "$output" != *$'\n'"image sign"$'\t'* ]]
     [[ "$output" != *$'\n'"system service"$'\t'* ]]
 }
 

@@ -112,6 +112,29 @@ struct husk_pull_opts
 int husk_op_image_pull (struct husk_engine *e, const char *image, const struct husk_pull_opts *o,
                         char **id_out, husk_error_t *err);
 
+/* husk push (ops/image_push.c).  */
+struct husk_push_opts
+{
+  struct husk_registry_opts reg;
+  const char *format;      /* "oci", "v2s2", or NULL: the image's own manifest type */
+  const char *compression; /* "gzip" or "zstd"; NULL: gzip */
+  int compression_level;   /* -1: the format's default */
+  bool force_compression;  /* recompress layers stored with another compression */
+  const char *digestfile;  /* write the manifest digest there, or NULL */
+  bool quiet;              /* no progress lines on stderr */
+};
+
+/**
+ * husk_op_image_push() - Push a local image to a registry
+ * @image: a local image (name, ID or ID prefix)
+ * @dest:  "[docker://]REGISTRY/NAME[:TAG]", or NULL: image's name
+ *
+ * The local store is only read.
+ * Return: 0, or -1.
+ */
+int husk_op_image_push (struct husk_engine *e, const char *image, const char *dest,
+                        const struct husk_push_opts *o, husk_error_t *err);
+
 struct husk_layer_info;
 /**
  * husk_op_image_record() - Record layers (already in the store), an image

@@ -303,13 +303,32 @@ escape (const char *s)
   return out;
 }
 
+/* The scope parameters of a token request: the repository (with push
+   for a push), and pull of the repositories a push mounts blobs from.  */
+static char *
+token_scopes (struct husk_registry *r)
+{
+  cleanup_free char *raw = husk_asprintf ("repository:%s:%s", r->repo,
+                                          r->o.push ? "pull,push" : "pull");
+  char *out = escape (raw);
+
+  for (size_t i = 0; r->o.push && r->o.mount_from && r->o.mount_from[i]; i++)
+    {
+      cleanup_free char *m = husk_asprintf ("repository:%s:pull", r->o.mount_from[i]);
+      cleanup_free char *e = escape (m);
+      char *next = husk_asprintf ("%s&scope=%s", out, e);
+      free (out);
+      out = next;
+    }
+  return out;
+}
+
 /* A token from the realm of a Bearer challenge.  */
 static int
 get_token (struct husk_registry *r, const struct husk_challenge *ch, husk_error_t *err)
 {
   cleanup_free char *service = escape (ch->service ? ch->service : "");
-  cleanup_free char *scope_raw = husk_asprintf ("repository:%s:pull", r->repo);
-  cleanup_free char *scope = escape (scope_raw);
+  cleanup_free char *scope = token_scopes (r);
   cleanup_free char *url = husk_asprintf ("%s%cservice=%s&scope=%s", ch->realm,
                                           strchr (ch->realm, '?') ? '&' : '?', service, scope);
   cleanup_json json_t *doc = NULL;
@@ -491,6 +510,25 @@ husk_registry_free (struct husk_registry *r)
   free (r->pass);
   free (r->authz);
   free (r);
+}
+
+int
+husk_registry_authenticate (struct husk_registry *r, const char *www_auth, husk_error_t *err)
+{
+  return authenticate (r, www_auth, err);
+}
+
+int
+husk_registry_login_failed (struct husk_registry *r, const char *why, husk_error_t *err)
+{
+  return login_failed (r, why, err);
+}
+
+int
+husk_registry_transfer_error (struct husk_registry *r, const char *url, CURLcode rc,
+                              const char *msg, husk_error_t *err)
+{
+  return transfer_error (r, url, rc, msg, err);
 }
 
 const char *

@@ -28,6 +28,17 @@ struct husk_registry
 CURL *husk_registry_easy (struct husk_registry *r, const char *url,
                           struct curl_slist **headers);
 
+/* Answer a 401's challenge (sets r->authz).  Return: 0, or -1.  */
+int husk_registry_authenticate (struct husk_registry *r, const char *www_auth,
+                                husk_error_t *err);
+
+/* "login to HOST failed" (with credentials) or "authentication required". */
+int husk_registry_login_failed (struct husk_registry *r, const char *why, husk_error_t *err);
+
+/* A transfer that failed: a TLS fault names the host and --tls-verify.  */
+int husk_registry_transfer_error (struct husk_registry *r, const char *url, CURLcode rc,
+                                  const char *msg, husk_error_t *err);
+
 /* Whether a transfer error is worth another attempt.  */
 bool husk_registry_transient (CURLcode c, long status);
 

@@ -37,6 +37,9 @@ struct husk_registry_opts
   int retries;           /* attempts after the first for transient faults */
   int retry_delay;       /* seconds between them; 0: 1, 2, 4 ... */
   int parallel;          /* blobs fetched at once */
+  bool push;             /* ask for push access too (push.c) */
+  char **mount_from;     /* repositories of the same registry whose blobs a
+                            push may mount: their pull access is asked too */
 };
 
 struct husk_registry;
@@ -115,6 +118,41 @@ int husk_registry_fetch_wait (struct husk_registry_fetch *f, size_t i, int64_t h
 
 /* Stop (when running) and free.  */
 void husk_registry_fetch_free (struct husk_registry_fetch *f);
+
+/* Pushes (push.c): open the registry with opts.push set.  */
+
+/* Whether the repository has the blob.  Return: 1, 0, or -1.  */
+int husk_registry_blob_exists (struct husk_registry *r, const char *digest, husk_error_t *err);
+
+/**
+ * husk_registry_blob_mount() - Mount a blob from another repository
+ * @from: a repository of the same registry that has the blob
+ *
+ * Return: 1 when mounted, 0 when the registry declined (then upload it),
+ * or -1.
+ */
+int husk_registry_blob_mount (struct husk_registry *r, const char *digest, const char *from,
+                              husk_error_t *err);
+
+/* Upload bytes above this size in chunks of this size (PATCH with
+   Content-Range), smaller ones in one PUT.  */
+#define HUSK_REGISTRY_CHUNK (32 * 1024 * 1024)
+
+/**
+ * husk_registry_put_blob() - Upload a blob
+ * @buf:  the bytes, or NULL to read them from @fd (from offset 0)
+ * @size: their number
+ *
+ * The registry checks the digest.  A transient fault starts the upload
+ * again, up to opts.retries times.
+ * Return: 0, or -1.
+ */
+int husk_registry_put_blob (struct husk_registry *r, const char *digest, const char *buf,
+                            int fd, int64_t size, husk_error_t *err);
+
+/* Store a manifest of media type under tag (or digest).  Return: 0, or -1. */
+int husk_registry_put_manifest (struct husk_registry *r, const char *tag, const char *body,
+                                size_t len, const char *type, husk_error_t *err);
 
 /* Manifests (manifest.c).  */
 

@@ -1,0 +1,415 @@
+/* SPDX-License-Identifier: GPL-2.0-or-later */
+/*
+ * husk push: a local image to a registry.  Plan first: the destination,
+ * the manifest format, and for every layer the blob to send (the stored
+ * blob as it arrived, or the tar compressed anew into an unnamed file
+ * when it is stored uncompressed or another compression is forced).  Then
+ * each blob the repository lacks is mounted from a repository of the same
+ * registry the image was pulled from, or uploaded; then the config, then
+ * the manifest under the tag.  The stored manifest is sent unchanged when
+ * it still describes what was sent, so an image pulled and pushed keeps
+ * its digest.  The local store is only read.
+ */
+#include "ops/image.h"
+#include "ops/image-push.h"
+
+#include "config/config.h"
+#include "engine/engine.h"
+#include "events/events.h"
+#include "image/reference.h"
+#include "registry/registry.h"
+#include "state/state.h"
+#include "storage/store.h"
+#include "util/cleanup.h"
+#include "util/digest.h"
+#include "util/fileutil.h"
+#include "util/log.h"
+#include "util/strutil.h"
+
+#include <errno.h>
+#include <fcntl.h>
+#include <jansson.h>
+#include <stdarg.h>
+#include <stdio.h>
+#include <string.h>
+#include <sys/stat.h>
+#include <unistd.h>
+
+#define MT_OCI_CONFIG "application/vnd.oci.image.config.v1+json"
+#define MT_DOCKER_CONFIG "application/vnd.docker.container.image.v1+json"
+#define MT_DOCKER_LAYER "application/vnd.docker.image.rootfs.diff.tar.gzip"
+
+/* One layer blob to send.  */
+struct blob
+{
+  char digest[72];
+  int64_t size;
+  enum husk_compression c;
+  int fd;
+};
+
+struct push
+{
+  struct husk_engine *e;
+  const struct husk_push_opts *o;
+  struct husk_image_rec rec;
+  struct husk_layer_info *infos;
+  struct blob *blobs;
+  size_t n;
+  bool oci;            /* the manifest format: OCI, else Docker schema 2 */
+  char *host, *repo;   /* where it goes */
+  char *tag;
+  char **mount_from;   /* repositories of host the image came from */
+  struct husk_registry *reg;
+};
+
+static void
+progress (const struct push *p, const char *fmt, ...) __attribute__ ((format (printf, 2, 3)));
+
+static void
+progress (const struct push *p, const char *fmt, ...)
+{
+  va_list ap;
+
+  if (p->o->quiet)
+    return;
+  va_start (ap, fmt);
+  vfprintf (stderr, fmt, ap);
+  va_end (ap);
+  fputc ('\n', stderr);
+}
+
+static void
+push_release (struct push *p)
+{
+  husk_registry_free (p->reg);
+  husk_image_rec_release (&p->rec);
+  for (size_t i = 0; p->blobs && i < p->n; i++)
+    if (p->blobs[i].fd >= 0)
+      close (p->blobs[i].fd);
+  free (p->blobs);
+  free (p->infos);
+  free (p->host);
+  free (p->repo);
+  free (p->tag);
+  husk_strv_free (p->mount_from);
+}
+
+/* Transports of containers-transports(5) that husk does not push to.  */
+static int
+check_transport (const char *d, husk_error_t *err)
+{
+  static const char *const others[] = { "oci:", "oci-archive:", "dir:", "docker-archive:",
+                                        "docker-daemon:", "containers-storage:", "sif:",
+                                        "ostree:", NULL };
+
+  for (size_t i = 0; others[i]; i++)
+    if (husk_has_prefix (d, others[i]))
+      return husk_error_makex (err, ENOTSUP, "push to \"%s\": the %.*s transport is not "
+                               "supported: husk pushes to registries (docker://); husk save "
+                               "writes archives and OCI layouts", d,
+                               (int) strlen (others[i]) - 1, others[i]);
+  return 0;
+}
+
+/* The registry, repository and tag the image goes to, after
+   registries.conf's [[registry]] location.  */
+static int
+destination (struct push *p, const char *image, const char *dest, bool *insecure,
+             husk_error_t *err)
+{
+  const char *d = dest ? dest : image;
+  struct husk_reference ref;
+  const struct husk_config_registry *cr;
+  cleanup_free char *name = NULL, *mapped = NULL;
+
+  if (husk_has_prefix (d, "docker://"))
+    d += 9;
+  else if (check_transport (d, err) < 0)
+    return -1;
+  if (dest == NULL && husk_reference_is_id (image))
+    return husk_error_makex (err, EINVAL, "%s: an image ID names no registry: give a "
+                             "DESTINATION", image);
+  if (husk_reference_parse (d, true, &ref, err) < 0)
+    return husk_error_wrap (err, "destination");
+  if (ref.tag == NULL)
+    {
+      husk_reference_release (&ref);
+      return husk_error_makex (err, EINVAL, "destination \"%s\": push to a tag, not a digest",
+                               d);
+    }
+  name = husk_reference_name (&ref);
+  p->tag = husk_xstrdup (ref.tag);
+  husk_reference_release (&ref);
+  cr = husk_config_registry_find (p->e->config, name);
+  if (cr && cr->blocked)
+    return husk_error_makex (err, EACCES, "registry %s is blocked in registries.conf",
+                             cr->prefix);
+  *insecure = cr && cr->insecure;
+  if (cr && cr->location && !husk_has_prefix (cr->prefix, "*."))
+    mapped = husk_asprintf ("%s%s", cr->location, name + strlen (cr->prefix));
+  else
+    mapped = husk_xstrdup (name);
+  p->host = husk_xstrndup (mapped, strcspn (mapped, "/"));
+  if (mapped[strlen (p->host)] != '/')
+    return husk_error_makex (err, EINVAL, "invalid destination \"%s\"", mapped);
+  p->repo = husk_xstrdup (mapped + strlen (p->host) + 1);
+  return 0;
+}
+
+/* The format asked for, else the stored manifest's, else OCI.  */
+static int
+choose_format (struct push *p, enum husk_compression want, husk_error_t *err)
+{
+  const char *f = p->o->format;
+
+  if (f == NULL)
+    {
+      struct husk_manifest m = { 0 };
+      husk_error_t e = NULL;
+      p->oci = true;
+      if (p->rec.manifest
+          && husk_manifest_parse (p->rec.manifest, strlen (p->rec.manifest), NULL, &m, &e) == 0)
+        p->oci = strcmp (m.media_type, HUSK_MT_DOCKER_MANIFEST) != 0;
+      husk_error_release (&e);
+      husk_manifest_release (&m);
+      /* Docker schema 2 has no zstd layers.  */
+      if (want == HUSK_COMPRESSION_ZSTD)
+        p->oci = true;
+      return 0;
+    }
+  if (strcmp (f, "oci") == 0)
+    p->oci = true;
+  else if (strcmp (f, "v2s2") == 0)
+    p->oci = false;
+  else if (strcmp (f, "v2s1") == 0)
+    return husk_error_makex (err, ENOTSUP, "Docker schema 1 manifests (--format v2s1) are "
+                             "not written: use v2s2 or oci");
+  else
+    return husk_error_makex (err, EINVAL, "unknown format \"%s\": want oci or v2s2", f);
+  if (!p->oci && want == HUSK_COMPRESSION_ZSTD)
+    return husk_error_makex (err, EINVAL, "zstd compression needs an OCI manifest: Docker "
+                             "schema 2 (--format v2s2) has no zstd layers");
+  return 0;
+}
+
+/* The blob for layer i: the stored one, or one compressed now.  */
+static int
+plan_layer (struct push *p, size_t i, enum husk_compression want, const char *tmp,
+            husk_error_t *err)
+{
+  const struct husk_layer_info *l = &p->infos[i];
+  struct blob *b = &p->blobs[i];
+  bool redo = l->compression == HUSK_COMPRESSION_NONE
+              || (p->o->force_compression && l->compression != want)
+              || (!p->oci && l->compression != HUSK_COMPRESSION_GZIP);
+
+  if (redo)
+    {
+      b->c = want;
+      return husk_op_image_push_compress (p->e->store, l->chain_id, l->diff_id, want,
+                                          p->o->compression_level, tmp, &b->fd, b->digest,
+                                          &b->size, err);
+    }
+  cleanup_free char *path = husk_store_layer_blob_path (p->e->store, l->chain_id);
+  b->fd = open (path, O_RDONLY | O_CLOEXEC | O_NOFOLLOW);
+  if (b->fd < 0)
+    return husk_error_make (err, errno, "layer blob '%s'", path);
+  memcpy (b->digest, l->blob_digest, sizeof b->digest);
+  b->size = l->blob_size;
+  b->c = l->compression;
+  return 0;
+}
+
+static int
+plan (struct push *p, husk_error_t *err)
+{
+  const char *cf = p->o->compression ? p->o->compression : "gzip";
+  enum husk_compression want;
+  cleanup_free char *tmp = NULL;
+
+  if (strcmp (cf, "gzip") == 0)
+    want = HUSK_COMPRESSION_GZIP;
+  else if (strcmp (cf, "zstd") == 0)
+    want = HUSK_COMPRESSION_ZSTD;
+  else
+    return husk_error_makex (err, EINVAL, "unsupported compression format \"%s\": want gzip "
+                             "or zstd", cf);
+  if (choose_format (p, want, err) < 0)
+    return -1;
+  p->n = husk_strv_len (p->rec.layers);
+  p->infos = husk_xzalloc ((p->n + 1) * sizeof *p->infos);
+  p->blobs = husk_xzalloc ((p->n + 1) * sizeof *p->blobs);
+  for (size_t i = 0; i < p->n; i++)
+    p->blobs[i].fd = -1;
+  tmp = husk_store_tmp_dir (p->e->store);
+  for (size_t i = 0; i < p->n; i++)
+    if (husk_store_layer_info (p->e->store, p->rec.layers[i], &p->infos[i], err) < 0
+        || plan_layer (p, i, want, tmp, err) < 0)
+      return -1;
+  return 0;
+}
+
+/* Repositories of the destination's registry that the image was pulled
+   from (its repository digests): blobs can be mounted from them.  */
+static void
+find_mount_sources (struct push *p)
+{
+  size_t hl = strlen (p->host);
+
+  for (size_t i = 0; p->rec.digests && p->rec.digests[i]; i++)
+    {
+      const char *d = p->rec.digests[i];
+      size_t n = strcspn (d, "@");
+      if (n <= hl + 1 || strncmp (d, p->host, hl) != 0 || d[hl] != '/')
+        continue;
+      cleanup_free char *repo = husk_xstrndup (d + hl + 1, n - hl - 1);
+      if (strcmp (repo, p->repo) != 0 && !husk_strv_contains (p->mount_from, repo))
+        husk_strv_append (&p->mount_from, repo);
+    }
+}
+
+static const char *
+layer_type (const struct push *p, enum husk_compression c)
+{
+  if (!p->oci)
+    return MT_DOCKER_LAYER;
+  return c == HUSK_COMPRESSION_ZSTD ? "application/vnd.oci.image.layer.v1.tar+zstd"
+                                    : "application/vnd.oci.image.layer.v1.tar+gzip";
+}
+
+/* Does the stored manifest describe exactly what is sent?  */
+static bool
+stored_fits (const struct push *p, const char *type, const char *config_digest)
+{
+  struct husk_manifest m = { 0 };
+  husk_error_t e = NULL;
+  bool fits = false;
+
+  if (p->rec.manifest
+      && husk_manifest_parse (p->rec.manifest, strlen (p->rec.manifest), NULL, &m, &e) == 0
+      && !m.is_index && strcmp (m.media_type, type) == 0
+      && strcmp (m.config.digest, config_digest) == 0 && m.n_layers == p->n)
+    {
+      fits = true;
+      for (size_t i = 0; i < p->n && fits; i++)
+        fits = strcmp (m.layers[i].digest, p->blobs[i].digest) == 0
+               && strcmp (m.layers[i].media_type, layer_type (p, p->blobs[i].c)) == 0;
+    }
+  husk_error_release (&e);
+  husk_manifest_release (&m);
+  return fits;
+}
+
+static json_t *
+descriptor (const char *type, const char *digest, int64_t size)
+{
+  return json_pack ("{s:s, s:s, s:I}", "mediaType", type, "digest", digest, "size",
+                    (json_int_t) size);
+}
+
+static char *
+make_manifest (const struct push *p, const char *type, const char *config_digest)
+{
+  cleanup_json json_t *m = json_object ();
+  json_t *layers = json_array ();
+
+  if (stored_fits (p, type, config_digest))
+    return husk_xstrdup (p->rec.manifest);
+  json_object_set_new (m, "schemaVersion", json_integer (2));
+  json_object_set_new (m, "mediaType", json_string (type));
+  json_object_set_new (m, "config", descriptor (p->oci ? MT_OCI_CONFIG : MT_DOCKER_CONFIG,
+                                                config_digest,
+                                                (int64_t) strlen (p->rec.config)));
+  for (size_t i = 0; i < p->n; i++)
+    json_array_append_new (layers, descriptor (layer_type (p, p->blobs[i].c),
+                                               p->blobs[i].digest, p->blobs[i].size));
+  json_object_set_new (m, "layers", layers);
+  return json_dumps (m, JSON_COMPACT);
+}
+
+/* Send one blob unless the repository has it or can mount it.  */
+static int
+send_blob (struct push *p, const char *what, const char *digest, const char *buf, int fd,
+           int64_t size, husk_error_t *err)
+{
+  char sd[13];
+  int r;
+
+  snprintf (sd, sizeof sd, "%s", digest + 7);
+  if ((r = husk_registry_blob_exists (p->reg, digest, err)) < 0)
+    return -1;
+  for (size_t i = 0; r == 0 && p->mount_from && p->mount_from[i]; i++)
+    {
+      if ((r = husk_registry_blob_mount (p->reg, digest, p->mount_from[i], err)) < 0)
+        return -1;
+      if (r > 0)
+        husk_log_info ("blob %s mounted from %s/%s", digest, p->host, p->mount_from[i]);
+    }
+  if (r > 0)
+    {
+      progress (p, "Copying %s %s skipped: already exists", what, sd);
+      return 0;
+    }
+  if (husk_registry_put_blob (p->reg, digest, buf, fd, size, err) < 0)
+    return -1;
+  progress (p, "Copying %s %s done", what, sd);
+  return 0;
+}
+
+static int
+send_all (struct push *p, const char *shown, husk_error_t *err)
+{
+  cleanup_free char *config_digest = husk_asprintf ("sha256:%s", p->rec.id);
+  const char *type = p->oci ? HUSK_MT_OCI_MANIFEST : HUSK_MT_DOCKER_MANIFEST;
+  cleanup_free char *manifest = NULL, *mdigest = NULL;
+
+  progress (p, "Getting image source signatures");
+  for (size_t i = 0; i < p->n; i++)
+    if (send_blob (p, "blob", p->blobs[i].digest, NULL, p->blobs[i].fd, p->blobs[i].size,
+                   err) < 0)
+      return -1;
+  if (send_blob (p, "config", config_digest, p->rec.config, -1,
+                 (int64_t) strlen (p->rec.config), err) < 0)
+    return -1;
+  manifest = make_manifest (p, type, config_digest);
+  mdigest = husk_digest_buf (manifest, strlen (manifest));
+  progress (p, "Writing manifest to image destination");
+  if (husk_registry_put_manifest (p->reg, p->tag, manifest, strlen (manifest), type, err) < 0)
+    return -1;
+  if (p->o->digestfile
+      && husk_output_write (p->o->digestfile, mdigest, strlen (mdigest), 0644, err) < 0)
+    return husk_error_wrap (err, "--digestfile");
+  husk_events_image (p->e->state, "push", p->rec.id, shown);
+  return 0;
+}
+
+int
+husk_op_image_push (struct husk_engine *e, const char *image, const char *dest,
+                    const struct husk_push_opts *o, husk_error_t *err)
+{
+  struct push p = { .e = e, .o = o };
+  cleanup_free char *id = NULL, *shown = NULL;
+  struct husk_registry_opts ro = o->reg;
+  bool insecure = false;
+  int ret = -1;
+
+  if (husk_op_image_resolve (e, image, &id, err) < 0)
+    return -1;
+  if (destination (&p, image, dest, &insecure, err) < 0
+      || husk_state_image_get (e->state, id, &p.rec, err) < 0
+      || plan (&p, err) < 0)
+    goto out;
+  shown = husk_asprintf ("%s/%s:%s", p.host, p.repo, p.tag);
+  find_mount_sources (&p);
+  ro.push = true;
+  ro.mount_from = p.mount_from;
+  p.reg = husk_registry_open (p.host, p.repo, insecure, &ro, err);
+  if (p.reg && send_all (&p, shown, err) == 0)
+    ret = 0;
+out:
+  push_release (&p);
+  if (ret < 0 && shown)
+    husk_error_wrap (err, "pushing %s", shown);
+  return ret;
+}

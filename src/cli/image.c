@@ -784,6 +784,7 @@ const struct cli_command cli_image_commands[] = {
   { "mount", cmd_image_mount, CMD_ENGINE | CMD_USERNS, NULL, "Mount an image's root filesystem" },
   { "prune", cmd_image_prune, CMD_ENGINE | CMD_USERNS, NULL, "Remove unused images" },
   { "pull", cmd_pull, CMD_ENGINE | CMD_USERNS, NULL, "Pull an image from a registry" },
+  { "search", cmd_search, 0, NULL, "Search registry for image" },
   { "rm", cmd_image_rm, CMD_ENGINE | CMD_USERNS, NULL, "Removes one or more images from local storage" },
   { "save", cmd_image_save, CMD_ENGINE, NULL, "Save image(s) to an archive" },
   { "tag", cmd_image_tag, CMD_ENGINE, NULL, "Add an additional name to a local image" },

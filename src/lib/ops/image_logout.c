@@ -46,11 +46,13 @@ husk_op_login_stored (const char *key, const char *authfile, char **user, char *
   cleanup_free char *host = husk_xstrndup (key, hlen);
   const char *repo = key[hlen] ? key + hlen + 1 : "";
 
+  const char *file = authfile && *authfile ? authfile : getenv ("REGISTRY_AUTH_FILE");
+
   *user = *pass = NULL;
-  /* A login may name a file it is about to make.  */
-  if (authfile && *authfile && access (authfile, F_OK) < 0)
+  /* A login may name a file it is about to make: no credentials yet.  */
+  if (file && *file && access (file, F_OK) < 0)
     return 0;
-  return husk_registry_credentials (host, repo, NULL, authfile, user, pass, err);
+  return husk_registry_credentials (host, repo, NULL, file, user, pass, err);
 }
 
 int

@@ -68,9 +68,11 @@ read_stdin_password (void)
   return husk_buf_steal (&b);
 }
 
-/* A line from the terminal with echo off.  */
+/* A line from the terminal with echo off, asked for with prompt: echo
+   goes off before the prompt shows, so a fast typist's (or a script's)
+   answer is never echoed.  */
 static char *
-read_secret (void)
+read_secret (const char *prompt)
 {
   struct termios old, quiet;
   char *line;
@@ -80,9 +82,11 @@ read_secret (void)
   quiet = old;
   quiet.c_lflag &= ~(tcflag_t) ECHO;
   quiet.c_lflag |= ECHONL;
-  tcsetattr (STDIN_FILENO, TCSAFLUSH, &quiet);
+  tcsetattr (STDIN_FILENO, TCSANOW, &quiet);
+  fputs (prompt, stdout);
+  fflush (stdout);
   line = read_line ();
-  tcsetattr (STDIN_FILENO, TCSAFLUSH, &old);
+  tcsetattr (STDIN_FILENO, TCSANOW, &old);
   return line;
 }
 
@@ -111,9 +115,7 @@ prompt (struct cli_ctx *ctx, const char *stored_user, char **user, char **pass)
     }
   if (*pass == NULL && *user)
     {
-      printf ("Password: ");
-      fflush (stdout);
-      *pass = read_secret ();
+      *pass = read_secret ("Password: ");
     }
   if (*user == NULL || *pass == NULL)
     return husk_error_makex (&ctx->err, EIO, "getting username and password: end of input");

@@ -161,3 +161,39 @@ setup() {
     run_husk 0 search --tls-verify=false --format '{{.Name}}' "$HUSK_REG_PLAIN/busybox"
     [ "$output" = "$HUSK_REG_PLAIN/library/busybox" ]
 }
+
+@test "login prompts on a terminal, the password without echo" {
+    # A pseudo-terminal that answers each prompt once it is shown.
+    run python3 - "$HUSK_BIN" --root "$HUSK_ROOT" --runroot "$HUSK_RUNROOT" login \
+        --cert-dir "$HUSK_REG_CERTS" "$HUSK_REG_TLS" <<PY 3>&-
+import os, pty, sys
+pid, fd = pty.fork()
+if pid == 0:
+    os.execv(sys.argv[1], sys.argv[1:])
+out = b""
+def until(s):
+    global out
+    while s not in out:
+        b = os.read(fd, 1024)
+        if not b:
+            raise SystemExit("no %r in %r" % (s, out))
+        out += b
+until(b"Username: "); os.write(fd, b"$HUSK_REG_USER\n")
+until(b"Password: "); os.write(fd, b"$HUSK_REG_PASS\n")
+try:
+    while True:
+        b = os.read(fd, 1024)
+        if not b: break
+        out += b
+except OSError:
+    pass
+_, st = os.waitpid(pid, 0)
+sys.stdout.write(out.decode())
+sys.exit(os.waitstatus_to_exitcode(st))
+PY
+    echo "$output"
+    [ "$status" -eq 0 ]
+    [[ "$output" == *"Login Succeeded!"* ]]
+    [[ "$output" != *"$HUSK_REG_PASS"* ]]
+    [ "$(jq -r --arg k "$HUSK_REG_TLS" '.auths[$k].auth' "$AUTH")" = "$B64" ]
+}

@@ -114,6 +114,10 @@ open_registry (const struct husk_config *c, const char *reg, const char *repo,
   if (cr && cr->blocked)
     return husk_error_makex (err, EACCES, "registry %s is blocked in registries.conf",
                              cr->prefix), NULL;
+  /* The Hub answers searches (no repository) at its index, not at
+     registry-1.  */
+  if (*repo == '\0' && strcmp (reg, "docker.io") == 0)
+    reg = "index.docker.io";
   return husk_registry_open (reg, repo, cr && cr->insecure, &o->reg, err);
 }
 

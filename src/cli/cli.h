@@ -260,6 +260,10 @@ int cmd_image_untag (struct cli_ctx *ctx, int argc, char **argv);
 int cmd_image_load (struct cli_ctx *ctx, int argc, char **argv);
 int cmd_pull (struct cli_ctx *ctx, int argc, char **argv);
 int cmd_push (struct cli_ctx *ctx, int argc, char **argv);
+/* cli/login.c */
+int cmd_login (struct cli_ctx *ctx, int argc, char **argv);
+int cmd_logout (struct cli_ctx *ctx, int argc, char **argv);
+int cmd_search (struct cli_ctx *ctx, int argc, char **argv);
 int cmd_image_save (struct cli_ctx *ctx, int argc, char **argv);
 int cmd_image_import (struct cli_ctx *ctx, int argc, char **argv);
 int cmd_image_history (struct cli_ctx *ctx, int argc, char **argv);

@@ -785,6 +785,7 @@ const struct cli_command cli_image_commands[] = {
   { "prune", cmd_image_prune, CMD_ENGINE | CMD_USERNS, NULL, "Remove unused images" },
   { "pull", cmd_pull, CMD_ENGINE | CMD_USERNS, NULL, "Pull an image from a registry" },
   { "push", cmd_push, CMD_ENGINE | CMD_USERNS, NULL, "Push an image to a specified destination" },
+  { "search", cmd_search, 0, NULL, "Search registry for image" },
   { "rm", cmd_image_rm, CMD_ENGINE | CMD_USERNS, NULL, "Removes one or more images from local storage" },
   { "save", cmd_image_save, CMD_ENGINE, NULL, "Save image(s) to an archive" },
   { "tag", cmd_image_tag, CMD_ENGINE, NULL, "Add an additional name to a local image" },

@@ -32,7 +32,7 @@ struct resp
   char *body;
   size_t len, max;
   bool too_big;
-  char *type, *www_auth, *digest;
+  char *type, *www_auth, *digest, *link;
 };
 
 static void
@@ -42,6 +42,7 @@ resp_release (struct resp *r)
   free (r->type);
   free (r->www_auth);
   free (r->digest);
+  free (r->link);
   memset (r, 0, sizeof *r);
 }
 
@@ -90,6 +91,8 @@ on_header (char *line, size_t size, size_t n, void *data)
     keep_header (&r->type, line, n, 13);
   else if (n > 22 && strncasecmp (line, "Docker-Content-Digest:", 22) == 0)
     keep_header (&r->digest, line, n, 22);
+  else if (n > 5 && strncasecmp (line, "Link:", 5) == 0)
+    keep_header (&r->link, line, n, 5);
   else if (n > 17 && strncasecmp (line, "WWW-Authenticate:", 17) == 0
            && (r->www_auth == NULL || strncasecmp (r->www_auth, "bearer", 6) != 0))
     keep_header (&r->www_auth, line, n, 17);
@@ -328,9 +331,16 @@ static int
 get_token (struct husk_registry *r, const struct husk_challenge *ch, husk_error_t *err)
 {
   cleanup_free char *service = escape (ch->service ? ch->service : "");
-  cleanup_free char *scope = token_scopes (r);
-  cleanup_free char *url = husk_asprintf ("%s%cservice=%s&scope=%s", ch->realm,
-                                          strchr (ch->realm, '?') ? '&' : '?', service, scope);
+  /* A push asks for its own scopes (push, and pull where blobs are
+     mounted from); else the challenge's scope when it names one (the
+     catalog's "registry:catalog:*"), the repository's, or none for a
+     login's bare /v2/.  */
+  cleanup_free char *scope = r->o.push || (ch->scope == NULL && *r->repo) ? token_scopes (r)
+                             : ch->scope                                  ? escape (ch->scope)
+                                                                          : NULL;
+  cleanup_free char *url = husk_asprintf ("%s%cservice=%s%s%s", ch->realm,
+                                          strchr (ch->realm, '?') ? '&' : '?', service,
+                                          scope ? "&scope=" : "", scope ? scope : "");
   cleanup_json json_t *doc = NULL;
   char errbuf[CURL_ERROR_SIZE];
   struct resp resp = { 0 };
@@ -614,6 +624,26 @@ husk_registry_get_blob (struct husk_registry *r, const char *digest, size_t max,
     }
   *len = resp.len;
   *body = resp.body ? steal_ptr (&resp.body) : husk_xstrdup ("");
+  resp_release (&resp);
+  return 0;
+}
+
+int
+husk_registry_get (struct husk_registry *r, const char *path, size_t max, char **body,
+                   size_t *len, long *status, char **link, husk_error_t *err)
+{
+  struct resp resp = { 0 };
+
+  if (request (r, "GET", path, NULL, max, &resp, err) < 0)
+    {
+      resp_release (&resp);
+      return -1;
+    }
+  *status = resp.status;
+  *len = resp.len;
+  *body = resp.body ? steal_ptr (&resp.body) : husk_xstrdup ("");
+  if (link)
+    *link = steal_ptr (&resp.link);
   resp_release (&resp);
   return 0;
 }

@@ -19,6 +19,7 @@
 
 #include "util/error.h"
 
+#include <jansson.h>
 #include <pthread.h>
 #include <stdbool.h>
 #include <stddef.h>
@@ -76,6 +77,18 @@ int husk_registry_get_manifest (struct husk_registry *r, const char *ref, char *
    its digest.  Return: 0, or -1.  */
 int husk_registry_get_blob (struct husk_registry *r, const char *digest, size_t max,
                             char **body, size_t *len, husk_error_t *err);
+
+/**
+ * husk_registry_get() - GET a path of the registry into memory
+ * @path:   "/v2/_catalog?n=100", authenticated as the registry asks
+ * @status: the HTTP status (the caller judges it)
+ * @link:   the Link header of the answer (new string, or NULL); may be NULL
+ *
+ * Return: 0 with *body (at most max bytes), or -1 (EACCES: the
+ * credentials were refused).
+ */
+int husk_registry_get (struct husk_registry *r, const char *path, size_t max, char **body,
+                       size_t *len, long *status, char **link, husk_error_t *err);
 
 /* "HOST/REPO" as shown in messages.  */
 const char *husk_registry_name (const struct husk_registry *r);
@@ -237,5 +250,55 @@ int husk_registry_credentials (const char *host, const char *repo, const char *c
 
 /* The auth.json husk and Podman use by default (new string).  */
 char *husk_registry_default_authfile (void);
+
+/* auth.json (login.c): containers-auth.json(5), written the way Podman
+   writes it (an "auths" object of "KEY": {"auth": base64("USER:PASS")},
+   tab-indented), through a temporary file and a rename, mode 0600 in a
+   directory made 0700; other entries and unknown keys are kept.  */
+
+/**
+ * husk_registry_auth_key() - The auth.json key a login argument names
+ * @arg:  "HOST[:PORT]", "HOST/NAMESPACE/REPO", or "https://HOST[:PORT]/..."
+ *        (a URL keeps only its host and port)
+ * @key:  the key (new string)
+ * @host: its registry part (new string)
+ *
+ * Return: 0, or -1 (EINVAL: a tag or digest, or an empty name).
+ */
+int husk_registry_auth_key (const char *arg, char **key, char **host, husk_error_t *err);
+
+/* The file a login writes: authfile when set, else the default.  */
+char *husk_registry_auth_path (const char *authfile);
+
+/* Store the credentials of key.  Return: 0, or -1.  */
+int husk_registry_auth_store (const char *path, const char *key, const char *user,
+                              const char *pass, husk_error_t *err);
+
+/* Remove the entry of key.  Return: 0; -1 with ENOENT ("not logged into
+   KEY") when the file has none, or another error.  */
+int husk_registry_auth_remove (const char *path, const char *key, husk_error_t *err);
+
+/* Remove every entry (and credential helper).  Return: 0, or -1.  */
+int husk_registry_auth_remove_all (const char *path, husk_error_t *err);
+
+/* Search (search.c).  */
+
+/**
+ * husk_registry_search() - Repositories of a registry matching a term
+ * @term:  a substring of the repository name ("" for all)
+ * @limit: the most results wanted (> 0)
+ * @hits:  set to a JSON array of {"name", "description", "stars",
+ *         "official", "automated"} (name without the host)
+ *
+ * The Docker Hub's /v1/search first; a registry without it (Docker
+ * Distribution) answers from /v2/_catalog, filtered here.
+ * Return: 0, or -1.
+ */
+int husk_registry_search (struct husk_registry *r, const char *term, int limit,
+                          json_t **hits, husk_error_t *err);
+
+/* The tags of the repository r was opened for (/v2/REPO/tags/list, every
+   page): a NULL-terminated vector.  Return: 0, or -1.  */
+int husk_registry_list_tags (struct husk_registry *r, char ***tags, husk_error_t *err);
 
 #endif

@@ -12,6 +12,15 @@
 #include <stdlib.h>
 #include <string.h>
 
+struct husk_netenv
+husk_container_netenv (struct husk_engine *e)
+{
+  return (struct husk_netenv){ .config_dir = e->network_config_dir,
+                               .default_subnet = e->config->default_subnet,
+                               .store = e->state ? husk_state_path (e->state) : "",
+                               .rootless = e->rootless };
+}
+
 static bool
 on_bridge (json_t *c)
 {
@@ -32,8 +41,9 @@ husk_container_bridge_plan (struct husk_engine *e, json_t *c, husk_error_t *err)
   if (e->rootless)
     return husk_error_makex (err, ENOTSUP, "bridge networks are rootful only for now; "
                              "rootless containers use pasta, the default");
-  net = husk_network_get (e->state, e->config->default_subnet,
-                          json_string_value (json_object_get (c, "network_name")), err);
+  struct husk_netenv v = husk_container_netenv (e);
+
+  net = husk_network_get (&v, json_string_value (json_object_get (c, "network_name")), err);
   if (net == NULL)
     return -1;
   if (mac && !husk_mac_valid (mac))
@@ -52,11 +62,12 @@ husk_container_bridge_alloc (struct husk_engine *e, struct husk_container_rec *r
 
   if (!on_bridge (c))
     return 0;
-  net = husk_network_get (e->state, e->config->default_subnet,
-                          json_string_value (json_object_get (c, "network_name")), err);
+  struct husk_netenv v = husk_container_netenv (e);
+
+  net = husk_network_get (&v, json_string_value (json_object_get (c, "network_name")), err);
   if (net == NULL)
     return -1;
-  ip = husk_ipam_alloc (e->state, net, r->id,
+  ip = husk_ipam_alloc (&v, net, r->id,
                         json_string_value (json_object_get (c, "network_ip")), err);
   if (ip == NULL)
     return -1;
@@ -86,9 +97,9 @@ int
 husk_container_bridge_attach (struct husk_engine *e, json_t *c, const char *dir,
                               const char *netns, husk_error_t *err)
 {
+  struct husk_netenv v = husk_container_netenv (e);
   cleanup_json json_t *net = husk_network_get (
-      e->state, e->config->default_subnet,
-      json_string_value (json_object_get (c, "network_name")), err);
+      &v, json_string_value (json_object_get (c, "network_name")), err);
   struct husk_bridge_attach a = {
     .network = net,
     .ip = json_string_value (json_object_get (c, "network_ip")),
@@ -104,5 +115,16 @@ husk_container_bridge_attach (struct husk_engine *e, json_t *c, const char *dir,
   if (a.ip == NULL || a.mac == NULL)
     return husk_error_makex (err, EINVAL, "the container has no address on network %s",
                              json_string_value (json_object_get (net, "name")));
+  if (husk_ipam_claim (&v, net, a.id, a.ip, err) < 0)
+    return -1;
   return husk_bridge_attach (&a, err);
+}
+
+void
+husk_container_bridge_release (struct husk_engine *e, json_t *c, const char *id)
+{
+  struct husk_netenv v = husk_container_netenv (e);
+
+  if (c == NULL || on_bridge (c))
+    husk_ipam_release (&v, id);
 }

@@ -5,9 +5,13 @@
 #define HUSK_CONTAINER_NETBRIDGE_H
 
 #include "engine/engine.h"
+#include "network/bridge.h"
 #include "state/containers.h"
 
 #include <jansson.h>
+
+/* Where the engine's networks are and whose leases it asks for.  */
+struct husk_netenv husk_container_netenv (struct husk_engine *e);
 
 /* The configuration's network_name made the network's own name (the
    default network made when needed); --mac-address checked.  Nothing to
@@ -25,5 +29,9 @@ int husk_container_bridge_alloc (struct husk_engine *e, struct husk_container_re
    Return: 0, or -1 with nothing left.  */
 int husk_container_bridge_attach (struct husk_engine *e, json_t *c, const char *dir,
                                   const char *netns, husk_error_t *err);
+
+/* The container's address leases return (remove; c NULL: whatever it
+   was on).  */
+void husk_container_bridge_release (struct husk_engine *e, json_t *c, const char *id);
 
 #endif

@@ -5,15 +5,22 @@
  *
  * Theory of operation
  *
- *   1. A network is a row of the `networks` table whose config is the JSON
- *      `network inspect` shows (Podman's shape).  The default network
- *      `husk` (also named `podman` and `bridge`) is made on first use:
- *      containers.conf's default_subnet unless the host routes or has
- *      an address in it, else the next free /16 from 10.89.0.0 on.
- *   2. create gives the container an address: a row of `net_alloc`
- *      (network, ip, container), chosen in one write transaction, so
- *      parallel creates never share one; the row goes with the
- *      container's (rm).  --ip asks for one.
+ *   1. A user network is a file NAME.json in the network configuration
+ *      directory (--network-config-dir, /etc/containers/networks for
+ *      root), Podman's format: the JSON `network inspect` shows.  The
+ *      default network `husk` (also named `podman` and `bridge`) is no
+ *      file: it is made on first use (containers.conf's default_subnet
+ *      unless the host routes or has an address in it, else the next
+ *      free /16 from 10.89.0.0 on) and kept in the host-wide database.
+ *   2. The host-wide database (HUSK_NET_DB, rootful only) records which
+ *      bridge and subnet every network holds, whatever its configuration
+ *      directory, and every address lease (bridge, ip, container, the
+ *      store's state database), whatever the container's store.  Its
+ *      write transaction is the host-wide lock: a create checks overlaps
+ *      and takes its bridge, an allocation takes the lowest free address,
+ *      each in one transaction.  A lease goes when its container is
+ *      removed (whoever removes it), with all of a store at `system
+ *      reset`, and by itself when its store no longer exists.
  *   3. start (husk_bridge_attach) makes the network's bridge on first
  *      use (husk0 for the default, husk1.. for the others, with the
  *      gateway address, route_localnet, the subnet in husk's nft sets),
@@ -29,7 +36,6 @@
 #ifndef HUSK_NETWORK_BRIDGE_H
 #define HUSK_NETWORK_BRIDGE_H
 
-#include "state/state.h"
 #include "util/error.h"
 
 #include <jansson.h>
@@ -54,38 +60,56 @@ struct husk_network_request
   json_t *options;        /* object of strings (mtu=), or NULL */
 };
 
+/* Where networks are and whose addresses are asked for.  */
+struct husk_netenv
+{
+  const char *config_dir;     /* --network-config-dir */
+  const char *default_subnet; /* containers.conf's, or NULL */
+  const char *store;          /* the state database's path: whose leases */
+  bool rootless;              /* no host-wide database: nothing is written */
+};
+
 /* Make a network.  With ignore, an existing one of that name is no
    error.  *out: its JSON (new reference).  Return: 0, or -1 (EEXIST,
    EINVAL, ENOTSUP; nothing made).  */
-int husk_network_create (struct husk_state *st, const char *default_subnet,
-                         const struct husk_network_request *q, json_t **out,
-                         husk_error_t *err);
+int husk_network_create (const struct husk_netenv *v, const struct husk_network_request *q,
+                         json_t **out, husk_error_t *err);
 
 /* A network by name, a default name, or a unique ID prefix (the default
    network made when needed).  Return: its JSON (new reference), or NULL
    (ENOENT "unable to find network with name or ID ...").  */
-json_t *husk_network_get (struct husk_state *st, const char *default_subnet, const char *ref,
-                          husk_error_t *err);
+json_t *husk_network_get (const struct husk_netenv *v, const char *ref, husk_error_t *err);
 
-/* All networks, by name, the default one first made.  Return: an array
-   (new reference), or NULL.  */
-json_t *husk_network_list (struct husk_state *st, const char *default_subnet,
+/* All networks, by name, the default one first.  Return: an array (new
+   reference), or NULL.  */
+json_t *husk_network_list (const struct husk_netenv *v, husk_error_t *err);
+
+/* Remove a network's file and its bridge's record (never the default's;
+   EBUSY while an address of it is leased) and its bridge and firewall
+   elements.  */
+int husk_network_remove (const struct husk_netenv *v, json_t *net, husk_error_t *err);
+
+/* The containers of this store holding an address on the network (free
+   with husk_strv_free); *elsewhere: how many of other stores.  */
+char **husk_network_users (const struct husk_netenv *v, json_t *net, size_t *elsewhere,
                            husk_error_t *err);
 
-/* Remove a network's row (never the default's; EBUSY while addresses of
-   it are allocated) and its bridge and firewall elements.  */
-int husk_network_remove (struct husk_state *st, const char *name, husk_error_t *err);
-
-/* The containers holding an address on the network (free with
-   husk_strv_free).  */
-char **husk_network_users (struct husk_state *st, const char *name, husk_error_t *err);
-
-/* Allocate the container's address on the network: want (--ip) or the
-   lowest free one.  Inside the caller's transaction or its own.
-   Return: the address (the caller frees), or NULL (EEXIST, EINVAL,
-   ENOSPC).  */
-char *husk_ipam_alloc (struct husk_state *st, json_t *net, const char *container_id,
+/* Lease the container an address on the network: want (--ip) or the
+   lowest free one.  Return: the address (the caller frees), or NULL
+   (EEXIST, EINVAL, ENOSPC).  */
+char *husk_ipam_alloc (const struct husk_netenv *v, json_t *net, const char *container_id,
                        const char *want, husk_error_t *err);
+
+/* At start: the container's address ip is its lease, taken again when
+   no other container holds it (a store of an older husk kept leases in
+   its own database).  Return: 0, or -1 (EEXIST).  */
+int husk_ipam_claim (const struct husk_netenv *v, json_t *net, const char *container_id,
+                     const char *ip, husk_error_t *err);
+
+/* The container's leases return (rm; nothing to do rootless).  */
+void husk_ipam_release (const struct husk_netenv *v, const char *container_id);
+/* All of the store's leases return (system reset).  */
+void husk_ipam_release_store (const struct husk_netenv *v);
 
 /* A random locally administered unicast MAC "02:..." (the caller frees). */
 char *husk_mac_random (void);

@@ -3,6 +3,7 @@
    containers first), prune.  */
 #include "ops/network.h"
 #include "config/config.h"
+#include "container/netbridge.h"
 #include "ops/container.h"
 #include "util/cleanup.h"
 #include "util/strutil.h"
@@ -19,7 +20,9 @@ husk_op_network_create (struct husk_engine *e, const struct husk_network_request
     return husk_error_makex (err, ENOTSUP, "network create: bridge networks are rootful only "
                              "for now (rootless ones need a rootless network namespace, which "
                              "comes later); rootless containers use pasta, the default");
-  return husk_network_create (e->state, e->config->default_subnet, q, out, err);
+  struct husk_netenv v = husk_container_netenv (e);
+
+  return husk_network_create (&v, q, out, err);
 }
 
 /* One filter "key=value" against a network.  */
@@ -81,7 +84,8 @@ matches (json_t *n, char **filters, bool *hit, husk_error_t *err)
 int
 husk_op_network_list (struct husk_engine *e, char **filters, json_t **out, husk_error_t *err)
 {
-  cleanup_json json_t *all = husk_network_list (e->state, e->config->default_subnet, err);
+  struct husk_netenv v = husk_container_netenv (e);
+  cleanup_json json_t *all = husk_network_list (&v, err);
   size_t i;
   json_t *n;
 
@@ -107,28 +111,35 @@ husk_op_network_list (struct husk_engine *e, char **filters, json_t **out, husk_
 json_t *
 husk_op_network_inspect (struct husk_engine *e, const char *ref, husk_error_t *err)
 {
-  return husk_network_get (e->state, e->config->default_subnet, ref, err);
+  struct husk_netenv v = husk_container_netenv (e);
+
+  return husk_network_get (&v, ref, err);
 }
 
 int
 husk_op_network_remove (struct husk_engine *e, const char *ref, bool force, int timeout,
                         char **removed, husk_error_t *err)
 {
-  cleanup_json json_t *net = husk_network_get (e->state, e->config->default_subnet, ref, err);
+  struct husk_netenv v = husk_container_netenv (e);
+  cleanup_json json_t *net = husk_network_get (&v, ref, err);
   cleanup_strv char **users = NULL;
   const char *name;
+  size_t elsewhere;
 
   if (net == NULL)
     return -1;
   name = json_string_value (json_object_get (net, "name"));
   if (husk_network_is_default (name))
     return husk_error_makex (err, EPERM, "default network %s cannot be removed", name);
-  if ((users = husk_network_users (e->state, name, err)) == NULL)
+  if ((users = husk_network_users (&v, net, &elsewhere, err)) == NULL)
     return -1;
+  if (force && elsewhere)
+    return husk_error_makex (err, EBUSY, "\"%s\" has %zu associated containers of other "
+                             "stores: network is being used", name, elsewhere);
   for (size_t i = 0; force && users[i]; i++)
     if (husk_op_container_remove (e, users[i], true, false, timeout, err) < 0)
       return husk_error_wrap (err, "remove network %s", name);
-  if (husk_network_remove (e->state, name, err) < 0)
+  if (husk_network_remove (&v, net, err) < 0)
     return -1;
   husk_bridge_forget (net);
   *removed = husk_xstrdup (name);
@@ -139,8 +150,9 @@ int
 husk_op_network_prune (struct husk_engine *e, char **filters, char ***removed,
                        husk_error_t *err)
 {
+  struct husk_netenv v = husk_container_netenv (e);
   cleanup_json json_t *nets = NULL;
-  size_t i;
+  size_t i, elsewhere;
   json_t *n;
 
   *removed = NULL;
@@ -156,11 +168,11 @@ husk_op_network_prune (struct husk_engine *e, char **filters, char ***removed,
       cleanup_strv char **users = NULL;
       if (husk_network_is_default (name))
         continue;
-      if ((users = husk_network_users (e->state, name, err)) == NULL)
+      if ((users = husk_network_users (&v, n, &elsewhere, err)) == NULL)
         return -1;
-      if (users[0])
+      if (users[0] || elsewhere)
         continue;
-      if (husk_network_remove (e->state, name, err) < 0)
+      if (husk_network_remove (&v, n, err) < 0)
         return -1;
       husk_bridge_forget (n);
       husk_strv_append (removed, name);

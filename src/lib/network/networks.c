@@ -19,6 +19,7 @@
 #include <fcntl.h>
 #include <net/if.h>
 #include <stdio.h>
+#include <stdlib.h>
 #include <string.h>
 #include <time.h>
 #include <unistd.h>
@@ -54,7 +55,32 @@ husk_mac_valid (const char *text)
 
 /* ---- definitions --------------------------------------------------------- */
 
-/* The networks defined in dir: its *.json files (Podman's format too).  */
+static int
+by_name (const void *a, const void *b)
+{
+  return strcmp (json_string_value (json_object_get (*(json_t *const *) a, "name")),
+                 json_string_value (json_object_get (*(json_t *const *) b, "name")));
+}
+
+/* arr sorted by name, as `network ls` lists.  */
+static json_t *
+sorted (json_t *arr)
+{
+  size_t n = json_array_size (arr);
+  cleanup_free json_t **v = husk_xzalloc ((n + 1) * sizeof *v);
+  json_t *out = json_array ();
+
+  for (size_t i = 0; i < n; i++)
+    v[i] = json_array_get (arr, i);
+  qsort (v, n, sizeof *v, by_name);
+  for (size_t i = 0; i < n; i++)
+    json_array_append (out, v[i]);
+  json_decref (arr);
+  return out;
+}
+
+/* The networks defined in dir: its *.json files (Podman's format too),
+   by name.  */
 static json_t *
 read_dir (const char *dir)
 {
@@ -80,7 +106,7 @@ read_dir (const char *dir)
     }
   if (d)
     closedir (d);
-  return out;
+  return sorted (out);
 }
 
 static char *

@@ -166,7 +166,12 @@ resolv_text (json_t *c)
   struct husk_buf b_ = HUSK_BUF_INIT;
   struct husk_buf *out = &b_;
 
+  bool aardvark = json_is_true (json_object_get (c, "network_dns")) && json_array_size (dns) == 0;
+
   resolv_line (out, "search", search, false);
+  if (aardvark)
+    husk_buf_printf (out, "nameserver %s\n",
+                     json_string_value (json_object_get (c, "network_gateway")));
   if (b && json_array_size (dns) == 0)
     {
       cleanup_free char *ns = b->nameserver (json_object_get (c, "network_options"));
@@ -174,7 +179,8 @@ resolv_text (json_t *c)
     }
   for (size_t i = 0; lines[i]; i++)
     {
-      if (lines[i][0] == '\0' || (json_array_size (dns) && resolv_key (lines[i], "nameserver"))
+      /* aardvark-dns forwards the rest to the host's resolvers.  */
+      if (lines[i][0] == '\0' || ((aardvark || json_array_size (dns)) && resolv_key (lines[i], "nameserver"))
           || ((b || json_object_get (c, "network_ip")) && resolv_key (lines[i], "nameserver")
               && loopback_nameserver (lines[i]))
           || (json_array_size (search) && (resolv_key (lines[i], "search")

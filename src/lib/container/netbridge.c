@@ -81,6 +81,9 @@ husk_container_bridge_alloc (struct husk_engine *e, struct husk_container_rec *r
     json_object_set_new (c, "network_prefix", json_integer (slash ? atoi (slash + 1) : 0));
     json_object_set (c, "network_bridge", json_object_get (net, "network_interface"));
     json_object_set (c, "network_id", json_object_get (net, "id"));
+    /* resolv.conf names the gateway, where aardvark-dns answers.  */
+    json_object_set_new (c, "network_dns",
+                         json_boolean (json_is_true (json_object_get (net, "dns_enabled"))));
   }
   if (json_object_get (c, "network_mac") == NULL)
     {
@@ -109,6 +112,8 @@ husk_container_bridge_attach (struct husk_engine *e, json_t *c, const char *dir,
     .netns = netns,
     .id = json_string_value (json_object_get (c, "id")),
   };
+  cleanup_strv char **names = husk_xzalloc (sizeof *names);
+  cleanup_free char *exe = NULL;
 
   if (net == NULL)
     return -1;
@@ -117,6 +122,19 @@ husk_container_bridge_attach (struct husk_engine *e, json_t *c, const char *dir,
                              json_string_value (json_object_get (net, "name")));
   if (husk_ipam_claim (&v, net, a.id, a.ip, err) < 0)
     return -1;
+  if (json_is_true (json_object_get (net, "dns_enabled")))
+    {
+      /* Its name and aliases resolve on the network (aardvark-dns).  */
+      size_t i;
+      json_t *alias;
+      husk_strv_append (&names, json_string_value (json_object_get (c, "name")));
+      json_array_foreach (json_object_get (c, "network_aliases"), i, alias)
+        husk_strv_append (&names, json_string_value (alias));
+      if ((exe = husk_dns_find_exe (e->config->helper_binaries_dir, err)) == NULL)
+        return -1;
+      a.dns_names = names;
+      a.dns_exe = exe;
+    }
   return husk_bridge_attach (&a, err);
 }
 

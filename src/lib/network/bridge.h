@@ -116,6 +116,23 @@ char *husk_mac_random (void);
 /* Whether text is a MAC address "xx:xx:xx:xx:xx:xx" that may be used.  */
 bool husk_mac_valid (const char *text);
 
+/* A container's names on a network with DNS (dns.c).  */
+struct husk_dns_entry
+{
+  const char *network, *gateway, *id, *ip;
+  char **names;          /* its name and aliases */
+  const char *exe;       /* aardvark-dns */
+};
+
+/* Add (or replace) the container's entry; start aardvark-dns or make it
+   read its files again.  Return: 0, or -1.  */
+int husk_dns_add (const struct husk_dns_entry *q, husk_error_t *err);
+/* Remove the container's entry; stop aardvark-dns with the last one.  */
+void husk_dns_remove (const char *network, const char *id);
+/* Where aardvark-dns is: the first of helper_dirs that has it, or NULL
+   with ENOENT naming the package.  */
+char *husk_dns_find_exe (char *const *helper_dirs, husk_error_t *err);
+
 /* A container joining a bridge network at start.  */
 struct husk_bridge_attach
 {
@@ -125,6 +142,8 @@ struct husk_bridge_attach
   const char *dir;     /* <runroot>/net/<id> */
   const char *netns;   /* <dir>/ns */
   const char *id;      /* the container's ID */
+  char **dns_names;    /* its names for DNS, or NULL: no DNS */
+  const char *dns_exe; /* aardvark-dns, with dns_names */
 };
 
 /* Make the namespace and connect it (theory above, 3).  Return: 0, or

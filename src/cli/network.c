@@ -280,6 +280,35 @@ cmd_network_prune (struct cli_ctx *ctx, int argc, char **argv)
   return r < 0 ? cli_fail (ctx) : 0;
 }
 
+/* ---- reload --------------------------------------------------------------------- */
+
+struct reload_opts
+{
+  bool all;
+};
+
+static int
+cmd_network_reload (struct cli_ctx *ctx, int argc, char **argv)
+{
+  static const struct cli_option opts[] = {
+    { "all", 'a', OPT_BOOL, offsetof (struct reload_opts, all), NULL, "Reload network configuration of all containers" },
+    OPTION_END,
+  };
+  struct reload_opts o = { 0 };
+  cleanup_strv char **done = NULL;
+  int r;
+
+  PARSE (opts, o, "[options] [CONTAINER...]", true);
+  if (o.all == (args[0] != NULL))
+    return cli_usage_error (ctx, o.all ? "--all and containers cannot be used together"
+                                       : "requires at least one container or --all"),
+           cli_fail (ctx);
+  r = husk_op_network_reload (ctx->engine, args, o.all, &done, &ctx->err);
+  for (size_t i = 0; r == 0 && done && done[i]; i++)
+    puts (done[i]);
+  return r < 0 ? cli_fail (ctx) : 0;
+}
+
 const struct cli_command cli_network_commands[] = {
   { "create", cmd_network_create, CMD_ENGINE, NULL, "network create" },
   { "exists", cmd_network_exists, CMD_ENGINE, NULL, "network exists" },
@@ -287,6 +316,7 @@ const struct cli_command cli_network_commands[] = {
   { "list", cmd_network_ls, CMD_ENGINE | CMD_HIDDEN, NULL, "List networks" },
   { "ls", cmd_network_ls, CMD_ENGINE, NULL, "List networks" },
   { "prune", cmd_network_prune, CMD_ENGINE, NULL, "Prune unused networks" },
+  { "reload", cmd_network_reload, CMD_ENGINE, NULL, "Reload firewall rules for one or more containers" },
   { "remove", cmd_network_rm, CMD_ENGINE | CMD_HIDDEN, NULL, "Remove networks" },
   { "rm", cmd_network_rm, CMD_ENGINE, NULL, "Remove networks" },
   { NULL, NULL, 0, NULL, NULL },

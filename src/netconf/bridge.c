@@ -463,3 +463,35 @@ netconf_forget (json_t *net)
     close (lock);
   husk_nl_close (nl);
 }
+
+/* ---- reload ---------------------------------------------------------------- */
+
+/* husk's table made again (a flush of the firewall took it) with the
+   subnets and published ports of the running containers listed: each
+   {network, ip, ports}.  "add" of what is there changes nothing.  */
+int
+netconf_reload (json_t *list, husk_error_t *err)
+{
+  cleanup_free char *table = husk_nft_table_cmds ();
+  struct husk_buf b = HUSK_BUF_INIT;
+  cleanup_free char *cmds = NULL;
+  size_t i;
+  json_t *c;
+  int lock, ret;
+
+  husk_buf_puts (&b, table);
+  json_array_foreach (list, i, c)
+    {
+      json_t *net = json_object_get (c, "network");
+      cleanup_free char *ports = port_cmds (json_object_get (c, "ports"),
+                                            json_string_value (json_object_get (c, "ip")), "add");
+      husk_buf_printf (&b, "add element ip husk %s { %s }\n%s", set_of (net),
+                       json_string_value (json_object_get (subnet_of (net), "subnet")), ports);
+    }
+  cmds = husk_buf_steal (&b);
+  if ((lock = net_lock (err)) < 0)
+    return -1;
+  ret = husk_nft_run (cmds, err);
+  close (lock);
+  return ret;
+}

@@ -199,6 +199,31 @@ web() {
     assert_output_is "hello-s1"
 }
 
+@test "bridge: network reload makes the firewall rules of running containers again" {
+    skip_if_rootless "needs root: bridge networks rootless come later"
+    local port id
+    port=$(free_port)
+    web r1 --network bridge -p "$port:80"
+    id=$(husk inspect --format '{{.Id}}' r1)
+    run wget_retry "http://127.0.0.1:$port/"
+    assert_output_is "hello-r1"
+    # what a flush of the firewall does to this container (the whole
+    # table is shared with the containers of other stores running now)
+    nft delete element ip husk ports_any "{ tcp . $port }"
+    run wget -q -T 2 -O- "http://127.0.0.1:$port/"
+    [ "$status" -ne 0 ]
+    run_husk network reload r1
+    assert_output_is "$id"
+    run wget_retry "http://127.0.0.1:$port/"
+    assert_output_is "hello-r1"
+    run_husk network reload --all
+    assert_output_contains "$id"
+    run_husk 125 network reload
+    assert_output_contains "--all"
+    run_husk 125 network reload nosuch
+    assert_output_contains "no container"
+}
+
 @test "bridge: network create, ls with filters and formats, inspect, exists, prune" {
     skip_if_rootless "needs root: bridge networks rootless come later"
     run_husk network create --subnet 10.231.8.0/24 --gateway 10.231.8.254 --label env=t \

@@ -150,6 +150,11 @@ struct husk_bridge_attach
    -1 with everything made torn down again.  */
 int husk_bridge_attach (const struct husk_bridge_attach *a, husk_error_t *err);
 
+/* husk's firewall table made again (after a flush of the firewall) with
+   the subnets and published ports of the containers listed: each
+   {network, ip, ports}.  Return: 0, or -1.  */
+int husk_bridge_reload (json_t *list, husk_error_t *err);
+
 /* A removed network's bridge (when no container is on it) and its
    subnet's firewall elements go.  */
 void husk_bridge_forget (json_t *net);

@@ -174,3 +174,9 @@ husk_bridge_forget (json_t *net)
     husk_error_drop (&err, "remove the bridge of network %s",
                      json_string_value (json_object_get (net, "name")));
 }
+
+int
+husk_bridge_reload (json_t *list, husk_error_t *err)
+{
+  return run_helper ("reload", NULL, list, err);
+}

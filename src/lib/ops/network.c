@@ -5,6 +5,7 @@
 #include "config/config.h"
 #include "container/netbridge.h"
 #include "ops/container.h"
+#include "state/containers.h"
 #include "util/cleanup.h"
 #include "util/strutil.h"
 
@@ -178,4 +179,76 @@ husk_op_network_prune (struct husk_engine *e, char **filters, char ***removed,
       husk_strv_append (removed, name);
     }
   return 0;
+}
+
+/* Whether the running container r is named by refs (all: any).  */
+static bool
+reload_wanted (struct husk_container_rec *r, char **ids, bool all)
+{
+  if (strcmp (r->state, "running") != 0 && strcmp (r->state, "paused") != 0)
+    return false;
+  for (size_t i = 0; !all && ids[i]; i++)
+    if (strcmp (ids[i], r->id) == 0)
+      return true;
+  return all;
+}
+
+/* The reload's entry of a container on a bridge network, or NULL.  */
+static json_t *
+reload_entry (struct husk_netenv *v, struct husk_container_rec *r, husk_error_t *err)
+{
+  cleanup_json json_t *c = json_loads (r->config, 0, NULL);
+  const char *mode = json_string_value (json_object_get (json_object_get (c, "namespaces"),
+                                                         "network"));
+  json_t *net;
+
+  if (mode == NULL || strcmp (mode, "bridge") != 0)
+    return NULL;
+  net = husk_network_get (v, json_string_value (json_object_get (c, "network_name")), err);
+  if (net == NULL)
+    return NULL;
+  return json_pack ("{s:o, s:O, s:O}", "network", net, "ip", json_object_get (c, "network_ip"),
+                    "ports", json_object_get (c, "ports") ?: json_null ());
+}
+
+int
+husk_op_network_reload (struct husk_engine *e, char **refs, bool all, char ***done,
+                        husk_error_t *err)
+{
+  struct husk_netenv v = husk_container_netenv (e);
+  struct husk_container_rec *list = NULL;
+  cleanup_strv char **ids = husk_xzalloc (sizeof *ids);
+  cleanup_json json_t *entries = json_array ();
+  size_t n = 0;
+  int ret = -1;
+
+  *done = husk_xzalloc (sizeof **done);
+  if (e->rootless)
+    return husk_error_makex (err, ENOTSUP, "network reload: bridge networks are rootful only "
+                             "for now; rootless containers use pasta, which needs no reload");
+  for (size_t i = 0; refs && refs[i]; i++)
+    {
+      char *id;
+      if (husk_state_container_lookup (e->state, refs[i], &id, err) < 0)
+        return -1;
+      husk_strv_append (&ids, id);
+      free (id);
+    }
+  if (husk_state_container_list (e->state, &list, &n, err) < 0)
+    return -1;
+  for (size_t i = 0; i < n; i++)
+    {
+      json_t *one;
+      if (!reload_wanted (&list[i], ids, all))
+        continue;
+      if ((one = reload_entry (&v, &list[i], err)) == NULL && *err)
+        goto out;
+      if (one)
+        json_array_append_new (entries, one);
+      husk_strv_append (done, list[i].id);
+    }
+  ret = json_array_size (entries) ? husk_bridge_reload (entries, err) : 0;
+out:
+  husk_container_rec_array_free (list, n);
+  return ret;
 }

@@ -30,4 +30,10 @@ int husk_op_network_remove (struct husk_engine *e, const char *ref, bool force, 
 int husk_op_network_prune (struct husk_engine *e, char **filters, char ***removed,
                            husk_error_t *err);
 
+/* network reload: husk's firewall rules of the running containers named
+   (refs: names or IDs) or of all of them made again, as after a flush of
+   the firewall.  *done: the IDs of those reloaded.  Return: 0, or -1.  */
+int husk_op_network_reload (struct husk_engine *e, char **refs, bool all, char ***done,
+                            husk_error_t *err);
+
 #endif

@@ -280,6 +280,58 @@ cmd_network_prune (struct cli_ctx *ctx, int argc, char **argv)
   return r < 0 ? cli_fail (ctx) : 0;
 }
 
+/* ---- connect, disconnect ------------------------------------------------------------ */
+
+struct connect_opts
+{
+  char **alias;
+  char *ip, *mac;
+  bool force;
+};
+
+static int
+cmd_network_connect (struct cli_ctx *ctx, int argc, char **argv)
+{
+  static const struct cli_option opts[] = {
+    { "alias", 0, OPT_STRV, offsetof (struct connect_opts, alias), "strings", "network scoped alias for container" },
+    { "ip", 0, OPT_STRING, offsetof (struct connect_opts, ip), "string", "set a static ipv4 address for this container network" },
+    OPTION_REFUSED ("ip6", 0, "IPv6 on bridge networks comes later (issue 13)"),
+    { "mac-address", 0, OPT_STRING, offsetof (struct connect_opts, mac), "string", "set a static mac address for this container network" },
+    OPTION_END,
+  };
+  struct connect_opts o = { 0 };
+  cleanup_json json_t *aliases = json_array ();
+  struct husk_bridge_connect q;
+
+  PARSE (opts, o, "[options] NETWORK CONTAINER", true);
+  if (husk_strv_len (args) != 2)
+    return cli_usage_error (ctx, "accepts 2 arg(s), received %zu", husk_strv_len (args)), cli_fail (ctx);
+  for (size_t i = 0; o.alias && o.alias[i]; i++)
+    json_array_append_new (aliases, json_string (o.alias[i]));
+  q = (struct husk_bridge_connect){ .network = args[0], .ip = o.ip, .mac = o.mac,
+                                    .aliases = aliases };
+  if (husk_op_network_connect (ctx->engine, args[1], &q, &ctx->err) < 0)
+    return cli_fail (ctx);
+  return 0;
+}
+
+static int
+cmd_network_disconnect (struct cli_ctx *ctx, int argc, char **argv)
+{
+  static const struct cli_option opts[] = {
+    { "force", 'f', OPT_BOOL, offsetof (struct connect_opts, force), NULL, "force removal of container from network" },
+    OPTION_END,
+  };
+  struct connect_opts o = { 0 };
+
+  PARSE (opts, o, "[options] NETWORK CONTAINER", true);
+  if (husk_strv_len (args) != 2)
+    return cli_usage_error (ctx, "accepts 2 arg(s), received %zu", husk_strv_len (args)), cli_fail (ctx);
+  if (husk_op_network_disconnect (ctx->engine, args[0], args[1], &ctx->err) < 0)
+    return cli_fail (ctx);
+  return 0;
+}
+
 /* ---- reload --------------------------------------------------------------------- */
 
 struct reload_opts
@@ -310,7 +362,9 @@ cmd_network_reload (struct cli_ctx *ctx, int argc, char **argv)
 }
 
 const struct cli_command cli_network_commands[] = {
+  { "connect", cmd_network_connect, CMD_ENGINE, NULL, "Add container to a network" },
   { "create", cmd_network_create, CMD_ENGINE, NULL, "network create" },
+  { "disconnect", cmd_network_disconnect, CMD_ENGINE, NULL, "Disconnect a container from a network" },
   { "exists", cmd_network_exists, CMD_ENGINE, NULL, "network exists" },
   { "inspect", cmd_network_inspect, CMD_ENGINE, NULL, "Displays the raw CNI network configuration for one or more networks." },
   { "list", cmd_network_ls, CMD_ENGINE | CMD_HIDDEN, NULL, "List networks" },

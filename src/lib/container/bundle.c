@@ -226,6 +226,33 @@ husk_container_write_bundle_files (struct husk_engine *e, const char *dir, json_
   return 0;
 }
 
+/* One file of the bundle written again in place: a running container
+   has it bind-mounted, so the same inode must get the new text.  */
+static int
+rewrite_text (const char *dir, const char *name, const char *text, husk_error_t *err)
+{
+  cleanup_free char *p = husk_asprintf ("%s/%s", dir, name);
+  cleanup_close int fd = open (p, O_WRONLY | O_TRUNC | O_NOFOLLOW | O_CLOEXEC);
+
+  if (fd < 0 && errno == ENOENT)
+    return write_text (dir, name, text, err);
+  if (fd < 0 || husk_write_all (fd, text, strlen (text)) < 0)
+    return husk_error_make (err, errno, "write '%s'", p);
+  return 0;
+}
+
+int
+husk_container_rewrite_net_files (const char *dir, json_t *c, husk_error_t *err)
+{
+  cleanup_free char *hosts = hosts_text (c);
+  cleanup_free char *resolv = resolv_text (c);
+
+  if (rewrite_text (dir, "hosts", hosts, err) < 0
+      || rewrite_text (dir, "resolv.conf", resolv, err) < 0)
+    return -1;
+  return 0;
+}
+
 /* Whether path is dir or under it.  */
 static bool
 path_under (const char *path, const char *dir)

@@ -150,6 +150,16 @@ struct husk_bridge_attach
    -1 with everything made torn down again.  */
 int husk_bridge_attach (const struct husk_bridge_attach *a, husk_error_t *err);
 
+/* A container on a bridge mode with no network (disconnected): only its
+   namespace, at start.  Return: 0, or -1.  */
+int husk_bridge_netns_only (const char *dir, const char *netns, husk_error_t *err);
+/* A running container joins the network in its namespace (a->netns
+   exists: network connect).  Return: 0, or -1 with nothing left.  */
+int husk_bridge_join (const struct husk_bridge_attach *a, husk_error_t *err);
+/* A running container leaves its network: its link, ports and DNS entry
+   go, its namespace stays (network disconnect).  */
+void husk_bridge_leave (const char *dir);
+
 /* husk's firewall table made again (after a flush of the firewall) with
    the subnets and published ports of the containers listed: each
    {network, ip, ports}.  Return: 0, or -1.  */

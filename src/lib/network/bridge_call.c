@@ -180,3 +180,37 @@ husk_bridge_reload (json_t *list, husk_error_t *err)
 {
   return run_helper ("reload", NULL, list, err);
 }
+
+int
+husk_bridge_netns_only (const char *dir, const char *netns, husk_error_t *err)
+{
+  husk_net_teardown (dir);
+  if (husk_mkdir_p (dir, 0700, err) < 0 || net_make_netns (netns, err) < 0)
+    {
+      husk_net_teardown (dir);
+      return -1;
+    }
+  return 0;
+}
+
+int
+husk_bridge_join (const struct husk_bridge_attach *a, husk_error_t *err)
+{
+  cleanup_json json_t *q = json_pack ("{s:O, s:s, s:s, s:O, s:s, s:s, s:s}", "network",
+                                      a->network, "ip", a->ip, "mac", a->mac, "ports",
+                                      a->ports ? a->ports : json_null (), "dir", a->dir,
+                                      "netns", a->netns, "id", a->id);
+
+  if (run_helper ("attach", NULL, q, err) < 0 || (a->dns_names && attach_dns (a, err) < 0))
+    {
+      net_bridge_detach (a->dir);
+      return -1;
+    }
+  return 0;
+}
+
+void
+husk_bridge_leave (const char *dir)
+{
+  net_bridge_detach (dir);
+}

@@ -252,3 +252,44 @@ out:
   husk_container_rec_array_free (list, n);
   return ret;
 }
+
+/* The container named by ref, and whether it runs.  */
+static int
+container_of (struct husk_engine *e, const char *ref, struct husk_container_rec *r, bool *running,
+              husk_error_t *err)
+{
+  cleanup_free char *id = NULL;
+
+  if (e->rootless)
+    return husk_error_makex (err, ENOTSUP, "network connect and disconnect: bridge networks "
+                             "are rootful only for now; rootless containers use pasta");
+  if (husk_op_container_resolve (e, ref, &id, err) < 0
+      || husk_state_container_get (e->state, id, r, err) < 0)
+    return -1;
+  *running = strcmp (r->state, "running") == 0 || strcmp (r->state, "paused") == 0;
+  return 0;
+}
+
+int
+husk_op_network_connect (struct husk_engine *e, const char *container,
+                         const struct husk_bridge_connect *q, husk_error_t *err)
+{
+  cleanup_container_rec struct husk_container_rec r = { 0 };
+  bool running;
+
+  if (container_of (e, container, &r, &running, err) < 0)
+    return -1;
+  return husk_container_bridge_connect (e, &r, q, running, err);
+}
+
+int
+husk_op_network_disconnect (struct husk_engine *e, const char *network, const char *container,
+                            husk_error_t *err)
+{
+  cleanup_container_rec struct husk_container_rec r = { 0 };
+  bool running;
+
+  if (container_of (e, container, &r, &running, err) < 0)
+    return -1;
+  return husk_container_bridge_disconnect (e, &r, network, running, err);
+}

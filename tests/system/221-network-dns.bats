@@ -63,6 +63,54 @@ teardown() {
     assert_output_contains "--network-alias needs a bridge network"
 }
 
+@test "network connect and disconnect: running and stopped containers, hosts, DNS, leases" {
+    skip_if_rootless "bridge networks are rootful"
+    husk network create --subnet 10.231.41.0/24 t221c >/dev/null
+    husk run -d --name c1 busybox sleep 100 >/dev/null
+    husk run -d --name c2 --network t221c busybox sleep 100 >/dev/null
+    local id
+    id=$(husk inspect --format '{{.Id}}' c1)
+    # one network per container: connecting a second one is refused
+    run_husk 125 network connect t221c c1
+    assert_output_contains "one network per container"
+    run_husk network disconnect husk c1
+    run_husk exec c1 ip -o link show
+    [[ "$output" != *eth0* ]]
+    ! ip link show "huskv${id:0:10}" 2>/dev/null || false
+    run_husk inspect --format '{{.NetworkSettings.IPAddress}}' c1
+    assert_output_is ""
+    run_husk network connect --alias c1alias --ip 10.231.41.77 --mac-address 02:aa:bb:cc:dd:ee t221c c1
+    run_husk exec c1 ip -4 -o addr show eth0
+    assert_output_contains "inet 10.231.41.77/24"
+    run_husk exec c1 cat /sys/class/net/eth0/address
+    assert_output_is "02:aa:bb:cc:dd:ee"
+    run_husk exec c1 grep c1 /etc/hosts
+    assert_output_contains "10.231.41.77"
+    run_husk exec c2 nslookup c1alias
+    assert_output_contains "Address: 10.231.41.77"
+    run_husk 125 network connect t221c c1
+    assert_output_contains "already connected"
+    # its address is leased: nobody else gets it
+    run_husk 125 run --rm --network t221c --ip 10.231.41.77 busybox true
+    assert_output_contains "already allocated"
+    # stopped: disconnect and connect change what the next start makes
+    husk stop -t 0 c1 >/dev/null
+    run_husk network disconnect -f t221c c1
+    run_husk 125 network disconnect t221c c1
+    assert_output_contains "not connected"
+    run_husk network connect husk c1
+    husk start c1 >/dev/null
+    local ip
+    ip=$(husk inspect --format '{{.NetworkSettings.Networks.husk.IPAddress}}' c1)
+    [[ "$ip" =~ ^10\. ]]
+    run_husk exec c1 ip -4 -o addr show eth0
+    assert_output_contains "inet $ip/"
+    # a --network none container is not in bridge mode
+    husk create --name n0 --network none busybox true >/dev/null
+    run_husk 125 network connect t221c n0
+    assert_output_contains "not in bridge network mode"
+}
+
 @test "dns: rootless --network-alias is refused with the bridge message" {
     skip_if_root "the rootless refusal"
     run_husk 125 run --rm --network-alias x busybox true

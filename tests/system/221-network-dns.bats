@@ -115,4 +115,11 @@ teardown() {
     skip_if_root "the rootless refusal"
     run_husk 125 run --rm --network-alias x busybox true
     assert_output_contains "bridge network"
+    husk create --name r0 busybox true >/dev/null
+    run_husk 125 network connect podman r0
+    assert_output_contains "rootful only"
+    run_husk 125 network disconnect podman r0
+    assert_output_contains "rootful only"
+    run_husk 125 network reload --all
+    assert_output_contains "rootful only"
 }

@@ -96,8 +96,10 @@ run_page() {
     grep -q -e '^```console' -e '^<!-- setup: ' -e '^\$ ' "$abs" || return 0
     scratch=$(mktemp -d "${TMPDIR:-/tmp}/husk-doc.XXXXXX")
     mkdir -p "$scratch/bin" "$scratch/home" "$scratch/build"
-    printf '#!/bin/sh\nexec "%s" --root "%s/store/root" --runroot "%s/store/run" "$@"\n' \
-        "$HUSK_BIN" "$scratch" "$scratch" >"$scratch/bin/husk"
+    # Networks are host-wide (files in the network config dir): each page
+    # gets a directory of its own, so pages side by side may name one alike.
+    printf '#!/bin/sh\nexec "%s" --root "%s/store/root" --runroot "%s/store/run" --network-config-dir "%s/networks" "$@"\n' \
+        "$HUSK_BIN" "$scratch" "$scratch" "$scratch" >"$scratch/bin/husk"
     chmod +x "$scratch/bin/husk"
     for f in "$HUSK_IMAGES"/*; do ln -s "$f" "$scratch/"; done
     ln -s "$HUSK_IMAGES" "$scratch/build/test-images"

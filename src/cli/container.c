@@ -49,14 +49,14 @@ struct create_opts
   char **env, **env_file, **volume, **mount, **tmpfs, **cap_add, **cap_drop;
   char **security_opt, **ulimit, **label, **label_file, **annotation, **log_opt;
   char **device, **group_add, **sysctl, **env_merge, **attach, **device_cgroup_rule;
-  char **dns, **dns_option, **dns_search, **add_host, **unsetenv, **uidmap, **gidmap;
+  char **dns, **dns_option, **dns_search, **network_alias, **add_host, **unsetenv, **uidmap, **gidmap;
   char **publish, **expose;
 };
 
 #define O(field) offsetof (struct create_opts, field)
 /* Podman 5's run/create flags, each implemented or refused with the reason
    (docs/husk-run.md).  */
-#define NET_LATER "comes later with more of bridge networks (issue 13): IPv6, aliases and DNS between containers are not there yet"
+#define NET_LATER "comes later with more of bridge networks (issue 13): IPv6 is not there yet"
 #define REGISTRY_LATER "needs pulling from a registry, which husk does not support yet"
 #define CGROUP_LATER "husk does not set this cgroup limit yet"
 static const struct cli_option create_options[] = {
@@ -147,7 +147,7 @@ static const struct cli_option create_options[] = {
   { "name", 0, OPT_STRING, O (name), "string", "Assign a name to the container" },
   { "network", 0, OPT_STRING, O (network), "string", "Connect a container to a network (bridge, NAME[:ip=,mac=], pasta[:OPTIONS], slirp4netns[:OPTIONS], none, host, container:NAME, ns:PATH)" },
   { "net", 0, OPT_STRING, O (network), "string", "Alias of --network" },
-  OPTION_REFUSED ("network-alias", 0, NET_LATER),
+  { "network-alias", 0, OPT_STRV, O (network_alias), "strings", "Add network-scoped alias for the container" },
   { "no-healthcheck", 0, OPT_BOOL, O (no_healthcheck), NULL, "Disable healthchecks on container" },
   { "no-hostname", 0, OPT_BOOL, O (no_hostname), NULL, "Do not create /etc/hostname" },
   { "no-hosts", 0, OPT_BOOL, O (no_hosts), NULL, "Do not create /etc/hosts within the container, instead use the version from the image" },
@@ -302,6 +302,7 @@ request (struct create_opts *o, char **command)
   S ("oom_score_adj", o->oom_score_adj); S ("timeout", o->timeout); S ("pull", o->pull);
   A ("device_cgroup_rules", o->device_cgroup_rule); A ("dns", o->dns);
   A ("dns_options", o->dns_option); A ("dns_search", o->dns_search);
+  A ("network_aliases", o->network_alias);
   A ("unsetenv", o->unsetenv); A ("add_hosts", o->add_host);
   A ("env", o->env); A ("env_file", o->env_file); A ("volumes", o->volume);
   A ("mounts", o->mount); A ("tmpfs", o->tmpfs); A ("cap_add", o->cap_add);

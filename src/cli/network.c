@@ -280,13 +280,97 @@ cmd_network_prune (struct cli_ctx *ctx, int argc, char **argv)
   return r < 0 ? cli_fail (ctx) : 0;
 }
 
+/* ---- connect, disconnect ------------------------------------------------------------ */
+
+struct connect_opts
+{
+  char **alias;
+  char *ip, *mac;
+  bool force;
+};
+
+static int
+cmd_network_connect (struct cli_ctx *ctx, int argc, char **argv)
+{
+  static const struct cli_option opts[] = {
+    { "alias", 0, OPT_STRV, offsetof (struct connect_opts, alias), "strings", "network scoped alias for container" },
+    { "ip", 0, OPT_STRING, offsetof (struct connect_opts, ip), "string", "set a static ipv4 address for this container network" },
+    OPTION_REFUSED ("ip6", 0, "IPv6 on bridge networks comes later (issue 13)"),
+    { "mac-address", 0, OPT_STRING, offsetof (struct connect_opts, mac), "string", "set a static mac address for this container network" },
+    OPTION_END,
+  };
+  struct connect_opts o = { 0 };
+  cleanup_json json_t *aliases = json_array ();
+  struct husk_bridge_connect q;
+
+  PARSE (opts, o, "[options] NETWORK CONTAINER", true);
+  if (husk_strv_len (args) != 2)
+    return cli_usage_error (ctx, "accepts 2 arg(s), received %zu", husk_strv_len (args)), cli_fail (ctx);
+  for (size_t i = 0; o.alias && o.alias[i]; i++)
+    json_array_append_new (aliases, json_string (o.alias[i]));
+  q = (struct husk_bridge_connect){ .network = args[0], .ip = o.ip, .mac = o.mac,
+                                    .aliases = aliases };
+  if (husk_op_network_connect (ctx->engine, args[1], &q, &ctx->err) < 0)
+    return cli_fail (ctx);
+  return 0;
+}
+
+static int
+cmd_network_disconnect (struct cli_ctx *ctx, int argc, char **argv)
+{
+  static const struct cli_option opts[] = {
+    { "force", 'f', OPT_BOOL, offsetof (struct connect_opts, force), NULL, "force removal of container from network" },
+    OPTION_END,
+  };
+  struct connect_opts o = { 0 };
+
+  PARSE (opts, o, "[options] NETWORK CONTAINER", true);
+  if (husk_strv_len (args) != 2)
+    return cli_usage_error (ctx, "accepts 2 arg(s), received %zu", husk_strv_len (args)), cli_fail (ctx);
+  if (husk_op_network_disconnect (ctx->engine, args[0], args[1], &ctx->err) < 0)
+    return cli_fail (ctx);
+  return 0;
+}
+
+/* ---- reload --------------------------------------------------------------------- */
+
+struct reload_opts
+{
+  bool all;
+};
+
+static int
+cmd_network_reload (struct cli_ctx *ctx, int argc, char **argv)
+{
+  static const struct cli_option opts[] = {
+    { "all", 'a', OPT_BOOL, offsetof (struct reload_opts, all), NULL, "Reload network configuration of all containers" },
+    OPTION_END,
+  };
+  struct reload_opts o = { 0 };
+  cleanup_strv char **done = NULL;
+  int r;
+
+  PARSE (opts, o, "[options] [CONTAINER...]", true);
+  if (o.all == (args[0] != NULL))
+    return cli_usage_error (ctx, o.all ? "--all and containers cannot be used together"
+                                       : "requires at least one container or --all"),
+           cli_fail (ctx);
+  r = husk_op_network_reload (ctx->engine, args, o.all, &done, &ctx->err);
+  for (size_t i = 0; r == 0 && done && done[i]; i++)
+    puts (done[i]);
+  return r < 0 ? cli_fail (ctx) : 0;
+}
+
 const struct cli_command cli_network_commands[] = {
+  { "connect", cmd_network_connect, CMD_ENGINE, NULL, "Add container to a network" },
   { "create", cmd_network_create, CMD_ENGINE, NULL, "network create" },
+  { "disconnect", cmd_network_disconnect, CMD_ENGINE, NULL, "Disconnect a container from a network" },
   { "exists", cmd_network_exists, CMD_ENGINE, NULL, "network exists" },
   { "inspect", cmd_network_inspect, CMD_ENGINE, NULL, "Displays the raw CNI network configuration for one or more networks." },
   { "list", cmd_network_ls, CMD_ENGINE | CMD_HIDDEN, NULL, "List networks" },
   { "ls", cmd_network_ls, CMD_ENGINE, NULL, "List networks" },
   { "prune", cmd_network_prune, CMD_ENGINE, NULL, "Prune unused networks" },
+  { "reload", cmd_network_reload, CMD_ENGINE, NULL, "Reload firewall rules for one or more containers" },
   { "remove", cmd_network_rm, CMD_ENGINE | CMD_HIDDEN, NULL, "Remove networks" },
   { "rm", cmd_network_rm, CMD_ENGINE, NULL, "Remove networks" },
   { NULL, NULL, 0, NULL, NULL },

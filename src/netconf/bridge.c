@@ -15,6 +15,7 @@
 #include <dirent.h>
 #include <errno.h>
 #include <fcntl.h>
+#include <sched.h>
 #include <net/if.h>
 #include <netinet/in.h>
 #include <stdio.h>
@@ -224,6 +225,31 @@ record (const struct husk_bridge_attach *a, const char *veth, int veth_index, in
   return husk_write_file_atomic (path, text, strlen (text), 0600, err);
 }
 
+/* The index of eth0 in the namespace: PEER_INDEX as asked for, unless
+   the namespace had an eth0 before (network connect after disconnect),
+   when the kernel may give another.  */
+static int
+peer_index (const char *netns)
+{
+  int self = open ("/proc/self/ns/net", O_RDONLY | O_CLOEXEC);
+  int target = open (netns, O_RDONLY | O_CLOEXEC);
+  int index = PEER_INDEX;
+
+  if (self >= 0 && target >= 0 && setns (target, CLONE_NEWNET) == 0)
+    {
+      int found = if_nametoindex ("eth0");
+      if (found > 0)
+        index = found;
+      if (setns (self, CLONE_NEWNET) < 0)
+        abort (); /* never go on in the wrong namespace */
+    }
+  if (self >= 0)
+    close (self);
+  if (target >= 0)
+    close (target);
+  return index;
+}
+
 /* eth0 in the container: its address, up, lo up, the default route.  */
 static int
 configure_inside (const struct husk_bridge_attach *a, husk_error_t *err)
@@ -232,7 +258,7 @@ configure_inside (const struct husk_bridge_attach *a, husk_error_t *err)
   struct husk_subnet s;
   uint32_t ip, gw;
   struct husk_nl *nl;
-  int ret = -1;
+  int ret = -1, eth0 = peer_index (a->netns);
 
   if (husk_subnet_parse (json_string_value (json_object_get (sub, "subnet")), &s, err) < 0
       || husk_ip_parse (a->ip, &ip) < 0
@@ -241,10 +267,10 @@ configure_inside (const struct husk_bridge_attach *a, husk_error_t *err)
   if ((nl = husk_nl_open (a->netns, err)) == NULL)
     return -1;
   if (husk_nl_link_up (nl, 1, err) == 0
-      && husk_nl_addr_add (nl, PEER_INDEX, htonl (ip), s.prefix, err) == 0
-      && husk_nl_link_up (nl, PEER_INDEX, err) == 0
+      && husk_nl_addr_add (nl, eth0, htonl (ip), s.prefix, err) == 0
+      && husk_nl_link_up (nl, eth0, err) == 0
       && (json_is_true (json_object_get (a->network, "internal"))
-          || husk_nl_route_default (nl, PEER_INDEX, htonl (gw), err) == 0))
+          || husk_nl_route_default (nl, eth0, htonl (gw), err) == 0))
     ret = 0;
   husk_nl_close (nl);
   return ret;
@@ -462,4 +488,36 @@ netconf_forget (json_t *net)
   if (lock >= 0)
     close (lock);
   husk_nl_close (nl);
+}
+
+/* ---- reload ---------------------------------------------------------------- */
+
+/* husk's table made again (a flush of the firewall took it) with the
+   subnets and published ports of the running containers listed: each
+   {network, ip, ports}.  "add" of what is there changes nothing.  */
+int
+netconf_reload (json_t *list, husk_error_t *err)
+{
+  cleanup_free char *table = husk_nft_table_cmds ();
+  struct husk_buf b = HUSK_BUF_INIT;
+  cleanup_free char *cmds = NULL;
+  size_t i;
+  json_t *c;
+  int lock, ret;
+
+  husk_buf_puts (&b, table);
+  json_array_foreach (list, i, c)
+    {
+      json_t *net = json_object_get (c, "network");
+      cleanup_free char *ports = port_cmds (json_object_get (c, "ports"),
+                                            json_string_value (json_object_get (c, "ip")), "add");
+      husk_buf_printf (&b, "add element ip husk %s { %s }\n%s", set_of (net),
+                       json_string_value (json_object_get (subnet_of (net), "subnet")), ports);
+    }
+  cmds = husk_buf_steal (&b);
+  if ((lock = net_lock (err)) < 0)
+    return -1;
+  ret = husk_nft_run (cmds, err);
+  close (lock);
+  return ret;
 }

@@ -55,6 +55,17 @@ main (int argc, char **argv)
         netconf_forget (net);
       return 0;
     }
-  fprintf (stderr, "usage: husk-netconf attach|detach DIR|forget (run by husk)\n");
+  if (argc == 2 && strcmp (argv[1], "reload") == 0)
+    {
+      cleanup_json json_t *list = json_loadf (stdin, 0, NULL);
+      husk_error_t err = NULL;
+      if (!json_is_array (list))
+        {
+          fprintf (stderr, "husk-netconf reload: incomplete request\n");
+          return 1;
+        }
+      return netconf_reload (list, &err) < 0 ? fail (&err) : 0;
+    }
+  fprintf (stderr, "usage: husk-netconf attach|detach DIR|forget|reload (run by husk)\n");
   return 2;
 }

@@ -22,6 +22,9 @@
 int netconf_attach (const struct husk_bridge_attach *a, husk_error_t *err);
 void netconf_detach (const char *dir);
 void netconf_forget (json_t *net);
+/* Make husk's firewall table again for the running containers listed
+   (bridge.c).  Return: 0, or -1.  */
+int netconf_reload (json_t *list, husk_error_t *err);
 
 /* ---- netlink.c ---------------------------------------------------------- */
 

@@ -192,7 +192,7 @@ net_procs() {
     assert_output_contains 'unknown option for slirp4netns: "bogus=1"'
 }
 
-@test "the default network: pasta rootless (or containers.conf's), none rootful" {
+@test "the default network: pasta rootless (or containers.conf's), the bridge husk rootful" {
     run_husk create --name d husk-test/busybox
     run_husk inspect --format '{{.HostConfig.NetworkMode}}' d
     if is_rootless; then
@@ -204,10 +204,12 @@ net_procs() {
         run_husk run --rm husk-test/busybox ip route
         assert_output_contains "default via"
     else
-        assert_output_is "none"
-        # -p needs a network of its own, and rootful has no default one yet
-        run_husk 125 create -p 8080:80 husk-test/busybox
-        assert_output_contains "publishing ports needs a network of the container's own"
+        # the default bridge network (220-bridge and 221 test it further)
+        assert_output_is "bridge"
+        printf '[network]\ndefault_network = "podman"\n' >"$HUSK_TMP/c.conf"
+        CONTAINERS_CONF=$HUSK_TMP/c.conf run_husk create --name d2 husk-test/busybox
+        run_husk inspect --format '{{.HostConfig.NetworkMode}}' d2
+        assert_output_is "bridge"
     fi
     run_husk create --name n --network none -p 8080:80 husk-test/busybox
     assert_output_contains "Port mappings have been discarded"

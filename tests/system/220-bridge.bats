@@ -12,6 +12,14 @@ setup() {
 }
 
 teardown() {
+    # Networks are host-wide (files in /etc/containers/networks): this
+    # file's go with the test that made them.
+    if ! is_rootless; then
+        local n
+        for n in $(husk network ls -q --filter name=^t22[01] 2>/dev/null); do
+            husk network rm -f -t 0 "$n" >/dev/null 2>&1 || true
+        done
+    fi
     container_teardown
 }
 
@@ -103,6 +111,54 @@ web() {
     run_husk 1 network exists t220a
 }
 
+@test "bridge: the default network of a rootful container is the bridge husk" {
+    skip_if_rootless "rootless keeps pasta"
+    husk run -d --name d1 busybox sleep 100 >/dev/null
+    run_husk inspect --format '{{.HostConfig.NetworkMode}} {{range $k, $v := .NetworkSettings.Networks}}{{$k}}{{end}}' d1
+    assert_output_is "bridge husk"
+    local ip id
+    ip=$(husk inspect --format '{{.NetworkSettings.IPAddress}}' d1)
+    id=$(husk inspect --format '{{.Id}}' d1)
+    ip link show "huskv${id:0:10}" | grep -q "master husk0"
+    run_husk exec d1 ip -4 -o addr show eth0
+    assert_output_contains "inet $ip/"
+    # NAT: the gateway is the bridge, the route leads out
+    run_husk exec d1 ip route
+    assert_output_contains "default via"
+    husk rm -f -t 0 d1 >/dev/null
+    ! ip link show "huskv${id:0:10}" 2>/dev/null || false
+}
+
+@test "bridge: 20 parallel run -d on the default network across two stores: distinct addresses, nothing left" {
+    skip_if_rootless "needs root: bridge networks rootless come later"
+    local other=$HUSK_TMP/other i
+    "$HUSK_BIN" --root "$other/root" --runroot "$other/run" load -i "$HUSK_IMAGES/busybox.docker.tar" >/dev/null
+    for i in $(seq 20); do
+        if [ $((i % 2)) -eq 0 ]; then
+            husk run -d --name "p$i" busybox sleep 100 >/dev/null 3>&- &
+        else
+            "$HUSK_BIN" --root "$other/root" --runroot "$other/run" run -d --name "p$i" \
+                busybox sleep 100 >/dev/null 3>&- &
+        fi
+    done
+    wait
+    local ips ids
+    ips=$( (husk inspect --format '{{.NetworkSettings.IPAddress}}' $(husk ps -q)
+            "$HUSK_BIN" --root "$other/root" --runroot "$other/run" inspect \
+                --format '{{.NetworkSettings.IPAddress}}' \
+                $("$HUSK_BIN" --root "$other/root" --runroot "$other/run" ps -q)) | grep . | sort -u | wc -l)
+    assert_equal "$ips" "20"
+    ids="$(husk ps -q --no-trunc) $("$HUSK_BIN" --root "$other/root" --runroot "$other/run" ps -q --no-trunc)"
+    husk rm -f -t 0 -a >/dev/null
+    "$HUSK_BIN" --root "$other/root" --runroot "$other/run" rm -f -t 0 -a >/dev/null
+    for id in $ids; do
+        ! ip link show "huskv${id:0:10}" 2>/dev/null || false
+        ! nft list ruleset | grep -q "${id:0:12}" || false
+    done
+    run sqlite3 /var/lib/husk-net/ipam.db "select count(*) from leases where store in ('$HUSK_ROOT/husk.db', '$other/root/husk.db')"
+    assert_output_is "0"
+}
+
 @test "bridge: 20 parallel run -d get distinct addresses, and rm -f leaves nothing" {
     skip_if_rootless "needs root: bridge networks rootless come later"
     local port
@@ -123,8 +179,9 @@ web() {
         ! ip link show "huskv${id:0:10}" 2>/dev/null || false
     done
     ! nft list map ip husk ports_any 2>/dev/null | grep -q ": 10\." || false
-    run sqlite3 "$HUSK_ROOT/husk.db" "select count(*) from net_alloc"
-    [ "$status" -ne 0 ] || assert_output_is "0"
+    # no lease of this store is left in the host-wide database
+    run sqlite3 /var/lib/husk-net/ipam.db "select count(*) from leases where store = '$HUSK_ROOT/husk.db'"
+    assert_output_is "0"
 }
 
 @test "bridge: stop tears the link and the rules down, start brings them back" {
@@ -140,6 +197,31 @@ web() {
     husk start s1 >/dev/null
     run wget_retry "http://127.0.0.1:$port/"
     assert_output_is "hello-s1"
+}
+
+@test "bridge: network reload makes the firewall rules of running containers again" {
+    skip_if_rootless "needs root: bridge networks rootless come later"
+    local port id
+    port=$(free_port)
+    web r1 --network bridge -p "$port:80"
+    id=$(husk inspect --format '{{.Id}}' r1)
+    run wget_retry "http://127.0.0.1:$port/"
+    assert_output_is "hello-r1"
+    # what a flush of the firewall does to this container (the whole
+    # table is shared with the containers of other stores running now)
+    nft delete element ip husk ports_any "{ tcp . $port }"
+    run wget -q -T 2 -O- "http://127.0.0.1:$port/"
+    [ "$status" -ne 0 ]
+    run_husk network reload r1
+    assert_output_is "$id"
+    run wget_retry "http://127.0.0.1:$port/"
+    assert_output_is "hello-r1"
+    run_husk network reload --all
+    assert_output_contains "$id"
+    run_husk 125 network reload
+    assert_output_contains "--all"
+    run_husk 125 network reload nosuch
+    assert_output_contains "no container"
 }
 
 @test "bridge: network create, ls with filters and formats, inspect, exists, prune" {
@@ -180,12 +262,18 @@ t220c"
     assert_output_is "10.231.9.128 false"
     run_husk network exists bridge
     run_husk 1 network exists nosuch
+    # definitions are files in the network config dir, as Podman's
+    jq -e '.name == "t220b" and .subnets[0].subnet == "10.231.8.0/24"' \
+        /etc/containers/networks/t220b.json >/dev/null
     run_husk network prune -f --filter label=env=t
     assert_output_is "t220b"
-    run_husk network prune -f
-    assert_output_is "t220c"
+    # networks are host-wide: only this test's are pruned by label
+    husk network rm t220c >/dev/null
+    [ ! -e /etc/containers/networks/t220c.json ]
+    run_husk network ls -q --filter name=^t220
+    assert_output_is ""
     run_husk network ls -q
-    assert_output_is "husk"
+    assert_equal "${lines[0]}" "husk"
     run_husk 125 network rm husk
     assert_output_contains "cannot be removed"
 }

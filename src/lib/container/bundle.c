@@ -166,7 +166,12 @@ resolv_text (json_t *c)
   struct husk_buf b_ = HUSK_BUF_INIT;
   struct husk_buf *out = &b_;
 
+  bool aardvark = json_is_true (json_object_get (c, "network_dns")) && json_array_size (dns) == 0;
+
   resolv_line (out, "search", search, false);
+  if (aardvark)
+    husk_buf_printf (out, "nameserver %s\n",
+                     json_string_value (json_object_get (c, "network_gateway")));
   if (b && json_array_size (dns) == 0)
     {
       cleanup_free char *ns = b->nameserver (json_object_get (c, "network_options"));
@@ -174,7 +179,8 @@ resolv_text (json_t *c)
     }
   for (size_t i = 0; lines[i]; i++)
     {
-      if (lines[i][0] == '\0' || (json_array_size (dns) && resolv_key (lines[i], "nameserver"))
+      /* aardvark-dns forwards the rest to the host's resolvers.  */
+      if (lines[i][0] == '\0' || ((aardvark || json_array_size (dns)) && resolv_key (lines[i], "nameserver"))
           || ((b || json_object_get (c, "network_ip")) && resolv_key (lines[i], "nameserver")
               && loopback_nameserver (lines[i]))
           || (json_array_size (search) && (resolv_key (lines[i], "search")
@@ -216,6 +222,33 @@ husk_container_write_bundle_files (struct husk_engine *e, const char *dir, json_
   if (write_text (dir, "hosts", hosts, err) < 0 || write_text (dir, "hostname", hn, err) < 0
       || write_text (dir, "resolv.conf", resolv, err) < 0
       || write_text (dir, ".containerenv", env, err) < 0)
+    return -1;
+  return 0;
+}
+
+/* One file of the bundle written again in place: a running container
+   has it bind-mounted, so the same inode must get the new text.  */
+static int
+rewrite_text (const char *dir, const char *name, const char *text, husk_error_t *err)
+{
+  cleanup_free char *p = husk_asprintf ("%s/%s", dir, name);
+  cleanup_close int fd = open (p, O_WRONLY | O_TRUNC | O_NOFOLLOW | O_CLOEXEC);
+
+  if (fd < 0 && errno == ENOENT)
+    return write_text (dir, name, text, err);
+  if (fd < 0 || husk_write_all (fd, text, strlen (text)) < 0)
+    return husk_error_make (err, errno, "write '%s'", p);
+  return 0;
+}
+
+int
+husk_container_rewrite_net_files (const char *dir, json_t *c, husk_error_t *err)
+{
+  cleanup_free char *hosts = hosts_text (c);
+  cleanup_free char *resolv = resolv_text (c);
+
+  if (rewrite_text (dir, "hosts", hosts, err) < 0
+      || rewrite_text (dir, "resolv.conf", resolv, err) < 0)
     return -1;
   return 0;
 }

@@ -667,6 +667,7 @@ build_bridge (json_t *req, const struct husk_ccfg_defaults *d, const char *v, js
   cleanup_free char *name = colon ? husk_xstrndup (v, colon - v) : husk_xstrdup (v);
   const char *ip = str (req, "ip"), *mac = str (req, "mac_address");
   cleanup_strv char **opts = colon ? husk_strv_split (colon + 1, ',') : NULL;
+  json_t *aliases = json_deep_copy (json_object_get (req, "network_aliases")) ?: json_array ();
 
   if (!bridge_mode (v))
     return 0;
@@ -675,6 +676,7 @@ build_bridge (json_t *req, const struct husk_ccfg_defaults *d, const char *v, js
       free (name);
       name = husk_xstrdup ("bridge");
     }
+  json_object_set_new (c, "network_aliases", aliases);
   if (d->rootless)
     return husk_error_makex (err, ENOTSUP, "--network %s: bridge networks are rootful only "
                              "for now (rootless ones need a rootless network namespace, which "
@@ -688,9 +690,11 @@ build_bridge (json_t *req, const struct husk_ccfg_defaults *d, const char *v, js
         ip = opts[i] + 3;
       else if (husk_has_prefix (opts[i], "mac="))
         mac = opts[i] + 4;
+      else if (husk_has_prefix (opts[i], "alias=") && opts[i][6])
+        json_array_append_new (aliases, json_string (opts[i] + 6));
       else
         return husk_error_makex (err, ENOTSUP, "--network %s: option \"%s\" is not supported "
-                                 "(ip= and mac= are)", v, opts[i]);
+                                 "(ip=, mac= and alias= are)", v, opts[i]);
     }
   json_object_set_new (json_object_get (c, "namespaces"), "network", json_string ("bridge"));
   json_object_set_new (c, "network_name", json_string (name));
@@ -714,6 +718,9 @@ build_network (json_t *req, const struct husk_ccfg_defaults *d, json_t *c, husk_
     return has_backend < 0 ? -1 : 0;
   if (str (req, "ip") || str (req, "mac_address"))
     return husk_error_makex (err, EINVAL, "--ip and --mac-address need a bridge network "
+                             "(--network bridge or NAME), not \"%s\"", v);
+  if (json_array_size (json_object_get (req, "network_aliases")))
+    return husk_error_makex (err, EINVAL, "--network-alias needs a bridge network "
                              "(--network bridge or NAME), not \"%s\"", v);
   if ((has_backend = husk_net_parse_mode (v, &mode, &opts, err)) < 0)
     return -1;

@@ -76,8 +76,11 @@ plan (struct husk_engine *e, const char *image_id, json_t *req, struct husk_imag
     .shm_size = e->config->shm_size,
     .init_path = e->config->init_path,
     .stop_timeout = e->config->stop_timeout,
-    /* Rootful: "none" until bridge networks (issue 13) become the default. */
-    .network = e->rootless ? e->config->default_rootless_network_cmd : "none",
+    /* Rootful: the default bridge network (containers.conf default_network,
+       "podman", is one of its names); rootless: pasta.  */
+    .network = e->rootless ? e->config->default_rootless_network_cmd
+                           : (e->config->default_network && *e->config->default_network
+                                  ? e->config->default_network : HUSK_NET_DEFAULT),
     .pasta_options = e->config->pasta_options,
     .rootless = e->rootless,
   };
@@ -241,6 +244,7 @@ husk_container_create (struct husk_engine *e, const char *image_id, json_t *req,
         husk_error_drop (&rerr, "create %s: roll back the bundle", id);
       if (husk_state_container_remove (e->state, id, &rerr) < 0)
         husk_error_drop_warn (&rerr, "create %s: roll back the row", id);
+      husk_container_bridge_release (e, c, id);
       goto out;
     }
   husk_events_container (e->state, &rec, "create", 0, NULL);

@@ -87,6 +87,9 @@ int husk_container_create (struct husk_engine *e, const char *image_id, json_t *
 /* hosts, hostname, resolv.conf, .containerenv of a new bundle.  */
 int husk_container_write_bundle_files (struct husk_engine *e, const char *dir, json_t *c,
                                        husk_error_t *err);
+/* /etc/hosts and /etc/resolv.conf of the bundle written again in place
+   (network connect and disconnect).  Return: 0, or -1.  */
+int husk_container_rewrite_net_files (const char *dir, json_t *c, husk_error_t *err);
 /* config.json of the bundle, for the root file system mounted at rootfs. */
 int husk_container_write_spec (struct husk_engine *e, json_t *c, const char *dir,
                                const char *rootfs, husk_error_t *err);

@@ -2,6 +2,7 @@
 /* A container on a bridge network: named at create, its address
    allocated, attached at start (netbridge.h).  */
 #include "container/netbridge.h"
+#include "container/lifecycle.h"
 #include "config/config.h"
 #include "network/bridge.h"
 #include "network/network.h"
@@ -11,6 +12,15 @@
 #include <errno.h>
 #include <stdlib.h>
 #include <string.h>
+
+struct husk_netenv
+husk_container_netenv (struct husk_engine *e)
+{
+  return (struct husk_netenv){ .config_dir = e->network_config_dir,
+                               .default_subnet = e->config->default_subnet,
+                               .store = e->state ? husk_state_path (e->state) : "",
+                               .rootless = e->rootless };
+}
 
 static bool
 on_bridge (json_t *c)
@@ -32,8 +42,9 @@ husk_container_bridge_plan (struct husk_engine *e, json_t *c, husk_error_t *err)
   if (e->rootless)
     return husk_error_makex (err, ENOTSUP, "bridge networks are rootful only for now; "
                              "rootless containers use pasta, the default");
-  net = husk_network_get (e->state, e->config->default_subnet,
-                          json_string_value (json_object_get (c, "network_name")), err);
+  struct husk_netenv v = husk_container_netenv (e);
+
+  net = husk_network_get (&v, json_string_value (json_object_get (c, "network_name")), err);
   if (net == NULL)
     return -1;
   if (mac && !husk_mac_valid (mac))
@@ -52,11 +63,12 @@ husk_container_bridge_alloc (struct husk_engine *e, struct husk_container_rec *r
 
   if (!on_bridge (c))
     return 0;
-  net = husk_network_get (e->state, e->config->default_subnet,
-                          json_string_value (json_object_get (c, "network_name")), err);
+  struct husk_netenv v = husk_container_netenv (e);
+
+  net = husk_network_get (&v, json_string_value (json_object_get (c, "network_name")), err);
   if (net == NULL)
     return -1;
-  ip = husk_ipam_alloc (e->state, net, r->id,
+  ip = husk_ipam_alloc (&v, net, r->id,
                         json_string_value (json_object_get (c, "network_ip")), err);
   if (ip == NULL)
     return -1;
@@ -70,6 +82,9 @@ husk_container_bridge_alloc (struct husk_engine *e, struct husk_container_rec *r
     json_object_set_new (c, "network_prefix", json_integer (slash ? atoi (slash + 1) : 0));
     json_object_set (c, "network_bridge", json_object_get (net, "network_interface"));
     json_object_set (c, "network_id", json_object_get (net, "id"));
+    /* resolv.conf names the gateway, where aardvark-dns answers.  */
+    json_object_set_new (c, "network_dns",
+                         json_boolean (json_is_true (json_object_get (net, "dns_enabled"))));
   }
   if (json_object_get (c, "network_mac") == NULL)
     {
@@ -82,13 +97,13 @@ husk_container_bridge_alloc (struct husk_engine *e, struct husk_container_rec *r
   return husk_state_container_save (e->state, r, err);
 }
 
-int
-husk_container_bridge_attach (struct husk_engine *e, json_t *c, const char *dir,
-                              const char *netns, husk_error_t *err)
+static int
+attach_or_join (struct husk_engine *e, json_t *c, const char *dir, const char *netns, bool join,
+                husk_error_t *err)
 {
+  struct husk_netenv v = husk_container_netenv (e);
   cleanup_json json_t *net = husk_network_get (
-      e->state, e->config->default_subnet,
-      json_string_value (json_object_get (c, "network_name")), err);
+      &v, json_string_value (json_object_get (c, "network_name")), err);
   struct husk_bridge_attach a = {
     .network = net,
     .ip = json_string_value (json_object_get (c, "network_ip")),
@@ -98,11 +113,155 @@ husk_container_bridge_attach (struct husk_engine *e, json_t *c, const char *dir,
     .netns = netns,
     .id = json_string_value (json_object_get (c, "id")),
   };
+  cleanup_strv char **names = husk_xzalloc (sizeof *names);
+  cleanup_free char *exe = NULL;
 
   if (net == NULL)
     return -1;
   if (a.ip == NULL || a.mac == NULL)
     return husk_error_makex (err, EINVAL, "the container has no address on network %s",
                              json_string_value (json_object_get (net, "name")));
-  return husk_bridge_attach (&a, err);
+  if (husk_ipam_claim (&v, net, a.id, a.ip, err) < 0)
+    return -1;
+  if (json_is_true (json_object_get (net, "dns_enabled")))
+    {
+      /* Its name and aliases resolve on the network (aardvark-dns).  */
+      size_t i;
+      json_t *alias;
+      husk_strv_append (&names, json_string_value (json_object_get (c, "name")));
+      json_array_foreach (json_object_get (c, "network_aliases"), i, alias)
+        husk_strv_append (&names, json_string_value (alias));
+      if ((exe = husk_dns_find_exe (e->config->helper_binaries_dir, err)) == NULL)
+        return -1;
+      a.dns_names = names;
+      a.dns_exe = exe;
+    }
+  return join ? husk_bridge_join (&a, err) : husk_bridge_attach (&a, err);
+}
+
+int
+husk_container_bridge_attach (struct husk_engine *e, json_t *c, const char *dir,
+                              const char *netns, husk_error_t *err)
+{
+  /* Disconnected from its network (network disconnect): a namespace
+     with lo only, which network connect can join to one.  */
+  if (json_object_get (c, "network_name") == NULL)
+    return husk_bridge_netns_only (dir, netns, err);
+  return attach_or_join (e, c, dir, netns, false, err);
+}
+
+/* The network fields of the configuration, gone (disconnect).  */
+static void
+clear_network (json_t *c)
+{
+  static const char *const keys[] = { "network_name", "network_ip", "network_mac",
+                                      "network_gateway", "network_prefix", "network_bridge",
+                                      "network_id", "network_dns", "network_aliases", NULL };
+
+  for (size_t i = 0; keys[i]; i++)
+    json_object_del (c, keys[i]);
+}
+
+/* Save c as r's configuration and write its /etc/hosts and resolv.conf
+   again.  */
+static int
+save_config (struct husk_engine *e, struct husk_container_rec *r, json_t *c, husk_error_t *err)
+{
+  cleanup_free char *dir = husk_container_bundle_dir (e, r->id);
+
+  free (r->config);
+  r->config = json_dumps (c, JSON_COMPACT);
+  if (husk_state_container_save (e->state, r, err) < 0)
+    return -1;
+  return husk_container_rewrite_net_files (dir, c, err);
+}
+
+int
+husk_container_bridge_disconnect (struct husk_engine *e, struct husk_container_rec *r,
+                                  const char *ref, bool running, husk_error_t *err)
+{
+  struct husk_netenv v = husk_container_netenv (e);
+  cleanup_json json_t *c = json_loads (r->config, 0, NULL);
+  cleanup_json json_t *net = husk_network_get (&v, ref, err);
+  const char *now = json_string_value (json_object_get (c, "network_name"));
+
+  if (net == NULL)
+    return -1;
+  if (!on_bridge (c) || now == NULL
+      || strcmp (now, json_string_value (json_object_get (net, "name"))) != 0)
+    return husk_error_makex (err, ENOENT, "container %s is not connected to network %s",
+                             r->name, ref);
+  if (running)
+    {
+      cleanup_free char *dir = husk_net_dir (e->runroot, r->id);
+      husk_bridge_leave (dir);
+    }
+  husk_ipam_release (&v, r->id);
+  clear_network (c);
+  return save_config (e, r, c, err);
+}
+
+int
+husk_container_bridge_connect (struct husk_engine *e, struct husk_container_rec *r,
+                               const struct husk_bridge_connect *q, bool running,
+                               husk_error_t *err)
+{
+  cleanup_json json_t *c = json_loads (r->config, 0, NULL);
+  const char *now = json_string_value (json_object_get (c, "network_name"));
+  cleanup_free char *text = NULL;
+
+  if (c == NULL || !on_bridge (c))
+    return husk_error_makex (err, EINVAL, "container %s is not in bridge network mode: "
+                             "only containers on bridge networks can be connected", r->name);
+  if (now)
+    {
+      cleanup_json json_t *want = NULL;
+      struct husk_netenv v = husk_container_netenv (e);
+      if ((want = husk_network_get (&v, q->network, err)) == NULL)
+        return -1;
+      if (strcmp (now, json_string_value (json_object_get (want, "name"))) == 0)
+        return husk_error_makex (err, EEXIST, "container %s is already connected to network "
+                                 "%s", r->name, now);
+      return husk_error_makex (err, ENOTSUP, "container %s is on network %s: one network per "
+                               "container for now (network disconnect it first)", r->name, now);
+    }
+  json_object_set_new (c, "network_name", json_string (q->network));
+  if (q->ip)
+    json_object_set_new (c, "network_ip", json_string (q->ip));
+  if (q->mac)
+    json_object_set_new (c, "network_mac", json_string (q->mac));
+  json_object_set_new (c, "network_aliases", json_deep_copy (q->aliases) ?: json_array ());
+  text = husk_xstrdup (r->config);
+  if (husk_container_bridge_plan (e, c, err) < 0
+      || husk_container_bridge_alloc (e, r, c, &text, err) < 0)
+    return -1;
+  /* bridge_alloc replaced r->config with text.  */
+  text = NULL;
+  if (save_config (e, r, c, err) < 0)
+    return -1;
+  if (running)
+    {
+      cleanup_free char *dir = husk_net_dir (e->runroot, r->id);
+      cleanup_free char *netns = husk_asprintf ("%s/ns", dir);
+      if (attach_or_join (e, c, dir, netns, true, err) < 0)
+        {
+          struct husk_netenv v = husk_container_netenv (e);
+          husk_ipam_release (&v, r->id);
+          clear_network (c);
+          husk_error_t serr = NULL;
+          if (save_config (e, r, c, &serr) < 0)
+            husk_error_drop (&serr, "connect %s: roll back", r->name);
+          return -1;
+        }
+    }
+  return 0;
+}
+
+void
+husk_container_bridge_release (struct husk_engine *e, json_t *c, const char *id)
+{
+  struct husk_netenv v = husk_container_netenv (e);
+
+  if (c == NULL || on_bridge (c))
+    husk_ipam_release (&v, id);
 }

@@ -5,6 +5,7 @@
  * the --cidfile if it still holds the container's ID.
  */
 #include "container/lifecycle.h"
+#include "container/netbridge.h"
 #include "events/events.h"
 #include "util/cleanup.h"
 #include "util/fileutil.h"
@@ -97,6 +98,11 @@ husk_container_remove (struct husk_engine *e, struct husk_container_rec *r, unsi
     husk_error_drop (&derr, "remove %s: bundle directory", r->id);
   if (husk_state_container_remove (e->state, r->id, err) < 0)
     return -1;
+  {
+    /* Its address returns, host-wide (network/bridge.h).  */
+    cleanup_json json_t *c = r->config ? json_loads (r->config, 0, NULL) : NULL;
+    husk_container_bridge_release (e, c, r->id);
+  }
   remove_cidfile (r);
   husk_events_container (e->state, r, "remove", 0, NULL);
   return 0;

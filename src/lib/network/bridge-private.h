@@ -6,6 +6,7 @@
 #include "network/bridge.h"
 #include "network/network-private.h"
 
+#include <sqlite3.h>
 #include <stdint.h>
 
 /* ---- subnet.c ----------------------------------------------------------- */
@@ -43,5 +44,31 @@ char *husk_subnet_host_user (const struct husk_subnet *s, const char *skip);
 char *husk_net_claim_dir (const char *bridge);
 /* The live claims on bridge: an object "ip": "container id".  */
 json_t *husk_net_claims (const char *bridge);
+
+/* ---- the host-wide database (netdb.c) ------------------------------------ */
+
+#define HUSK_NET_DB_DIR "/var/lib/husk-net"
+#define HUSK_NET_DB HUSK_NET_DB_DIR "/ipam.db"
+
+static inline void
+cleanup_stmt_netp (sqlite3_stmt **s)
+{
+  if (*s)
+    sqlite3_finalize (*s);
+}
+#define cleanup_stmt_net __attribute__ ((__cleanup__ (cleanup_stmt_netp)))
+
+/* Open it in a write transaction: the host-wide lock.  */
+sqlite3 *netdb_begin (husk_error_t *err);
+/* Commit (or roll back) and close.  Return: 0, or -1.  */
+int netdb_end (sqlite3 *db, bool commit, husk_error_t *err);
+sqlite3_stmt *netdb_prepare (sqlite3 *db, const char *sql, husk_error_t *err);
+/* Run sql with the NULL-terminated text arguments.  EEXIST on a
+   constraint.  Return: 0, or -1.  */
+int netdb_exec (sqlite3 *db, const char *sql, const char *const *args, husk_error_t *err);
+/* The live leases on bridge: "ip": {id, store, network}.  */
+json_t *netdb_leases (sqlite3 *db, const char *bridge, husk_error_t *err);
+/* Drop the leases of stores that no longer exist.  */
+void netdb_forget_stale (sqlite3 *db);
 
 #endif

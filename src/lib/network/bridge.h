@@ -5,15 +5,22 @@
  *
  * Theory of operation
  *
- *   1. A network is a row of the `networks` table whose config is the JSON
- *      `network inspect` shows (Podman's shape).  The default network
- *      `husk` (also named `podman` and `bridge`) is made on first use:
- *      containers.conf's default_subnet unless the host routes or has
- *      an address in it, else the next free /16 from 10.89.0.0 on.
- *   2. create gives the container an address: a row of `net_alloc`
- *      (network, ip, container), chosen in one write transaction, so
- *      parallel creates never share one; the row goes with the
- *      container's (rm).  --ip asks for one.
+ *   1. A user network is a file NAME.json in the network configuration
+ *      directory (--network-config-dir, /etc/containers/networks for
+ *      root), Podman's format: the JSON `network inspect` shows.  The
+ *      default network `husk` (also named `podman` and `bridge`) is no
+ *      file: it is made on first use (containers.conf's default_subnet
+ *      unless the host routes or has an address in it, else the next
+ *      free /16 from 10.89.0.0 on) and kept in the host-wide database.
+ *   2. The host-wide database (HUSK_NET_DB, rootful only) records which
+ *      bridge and subnet every network holds, whatever its configuration
+ *      directory, and every address lease (bridge, ip, container, the
+ *      store's state database), whatever the container's store.  Its
+ *      write transaction is the host-wide lock: a create checks overlaps
+ *      and takes its bridge, an allocation takes the lowest free address,
+ *      each in one transaction.  A lease goes when its container is
+ *      removed (whoever removes it), with all of a store at `system
+ *      reset`, and by itself when its store no longer exists.
  *   3. start (husk_bridge_attach) makes the network's bridge on first
  *      use (husk0 for the default, husk1.. for the others, with the
  *      gateway address, route_localnet, the subnet in husk's nft sets),
@@ -29,7 +36,6 @@
 #ifndef HUSK_NETWORK_BRIDGE_H
 #define HUSK_NETWORK_BRIDGE_H
 
-#include "state/state.h"
 #include "util/error.h"
 
 #include <jansson.h>
@@ -54,43 +60,78 @@ struct husk_network_request
   json_t *options;        /* object of strings (mtu=), or NULL */
 };
 
+/* Where networks are and whose addresses are asked for.  */
+struct husk_netenv
+{
+  const char *config_dir;     /* --network-config-dir */
+  const char *default_subnet; /* containers.conf's, or NULL */
+  const char *store;          /* the state database's path: whose leases */
+  bool rootless;              /* no host-wide database: nothing is written */
+};
+
 /* Make a network.  With ignore, an existing one of that name is no
    error.  *out: its JSON (new reference).  Return: 0, or -1 (EEXIST,
    EINVAL, ENOTSUP; nothing made).  */
-int husk_network_create (struct husk_state *st, const char *default_subnet,
-                         const struct husk_network_request *q, json_t **out,
-                         husk_error_t *err);
+int husk_network_create (const struct husk_netenv *v, const struct husk_network_request *q,
+                         json_t **out, husk_error_t *err);
 
 /* A network by name, a default name, or a unique ID prefix (the default
    network made when needed).  Return: its JSON (new reference), or NULL
    (ENOENT "unable to find network with name or ID ...").  */
-json_t *husk_network_get (struct husk_state *st, const char *default_subnet, const char *ref,
-                          husk_error_t *err);
+json_t *husk_network_get (const struct husk_netenv *v, const char *ref, husk_error_t *err);
 
-/* All networks, by name, the default one first made.  Return: an array
-   (new reference), or NULL.  */
-json_t *husk_network_list (struct husk_state *st, const char *default_subnet,
+/* All networks, by name, the default one first.  Return: an array (new
+   reference), or NULL.  */
+json_t *husk_network_list (const struct husk_netenv *v, husk_error_t *err);
+
+/* Remove a network's file and its bridge's record (never the default's;
+   EBUSY while an address of it is leased) and its bridge and firewall
+   elements.  */
+int husk_network_remove (const struct husk_netenv *v, json_t *net, husk_error_t *err);
+
+/* The containers of this store holding an address on the network (free
+   with husk_strv_free); *elsewhere: how many of other stores.  */
+char **husk_network_users (const struct husk_netenv *v, json_t *net, size_t *elsewhere,
                            husk_error_t *err);
 
-/* Remove a network's row (never the default's; EBUSY while addresses of
-   it are allocated) and its bridge and firewall elements.  */
-int husk_network_remove (struct husk_state *st, const char *name, husk_error_t *err);
-
-/* The containers holding an address on the network (free with
-   husk_strv_free).  */
-char **husk_network_users (struct husk_state *st, const char *name, husk_error_t *err);
-
-/* Allocate the container's address on the network: want (--ip) or the
-   lowest free one.  Inside the caller's transaction or its own.
-   Return: the address (the caller frees), or NULL (EEXIST, EINVAL,
-   ENOSPC).  */
-char *husk_ipam_alloc (struct husk_state *st, json_t *net, const char *container_id,
+/* Lease the container an address on the network: want (--ip) or the
+   lowest free one.  Return: the address (the caller frees), or NULL
+   (EEXIST, EINVAL, ENOSPC).  */
+char *husk_ipam_alloc (const struct husk_netenv *v, json_t *net, const char *container_id,
                        const char *want, husk_error_t *err);
+
+/* At start: the container's address ip is its lease, taken again when
+   no other container holds it (a store of an older husk kept leases in
+   its own database).  Return: 0, or -1 (EEXIST).  */
+int husk_ipam_claim (const struct husk_netenv *v, json_t *net, const char *container_id,
+                     const char *ip, husk_error_t *err);
+
+/* The container's leases return (rm; nothing to do rootless).  */
+void husk_ipam_release (const struct husk_netenv *v, const char *container_id);
+/* All of the store's leases return (system reset).  */
+void husk_ipam_release_store (const struct husk_netenv *v);
 
 /* A random locally administered unicast MAC "02:..." (the caller frees). */
 char *husk_mac_random (void);
 /* Whether text is a MAC address "xx:xx:xx:xx:xx:xx" that may be used.  */
 bool husk_mac_valid (const char *text);
+
+/* A container's names on a network with DNS (dns.c).  */
+struct husk_dns_entry
+{
+  const char *network, *gateway, *id, *ip;
+  char **names;          /* its name and aliases */
+  const char *exe;       /* aardvark-dns */
+};
+
+/* Add (or replace) the container's entry; start aardvark-dns or make it
+   read its files again.  Return: 0, or -1.  */
+int husk_dns_add (const struct husk_dns_entry *q, husk_error_t *err);
+/* Remove the container's entry; stop aardvark-dns with the last one.  */
+void husk_dns_remove (const char *network, const char *id);
+/* Where aardvark-dns is: the first of helper_dirs that has it, or NULL
+   with ENOENT naming the package.  */
+char *husk_dns_find_exe (char *const *helper_dirs, husk_error_t *err);
 
 /* A container joining a bridge network at start.  */
 struct husk_bridge_attach
@@ -101,11 +142,28 @@ struct husk_bridge_attach
   const char *dir;     /* <runroot>/net/<id> */
   const char *netns;   /* <dir>/ns */
   const char *id;      /* the container's ID */
+  char **dns_names;    /* its names for DNS, or NULL: no DNS */
+  const char *dns_exe; /* aardvark-dns, with dns_names */
 };
 
 /* Make the namespace and connect it (theory above, 3).  Return: 0, or
    -1 with everything made torn down again.  */
 int husk_bridge_attach (const struct husk_bridge_attach *a, husk_error_t *err);
+
+/* A container on a bridge mode with no network (disconnected): only its
+   namespace, at start.  Return: 0, or -1.  */
+int husk_bridge_netns_only (const char *dir, const char *netns, husk_error_t *err);
+/* A running container joins the network in its namespace (a->netns
+   exists: network connect).  Return: 0, or -1 with nothing left.  */
+int husk_bridge_join (const struct husk_bridge_attach *a, husk_error_t *err);
+/* A running container leaves its network: its link, ports and DNS entry
+   go, its namespace stays (network disconnect).  */
+void husk_bridge_leave (const char *dir);
+
+/* husk's firewall table made again (after a flush of the firewall) with
+   the subnets and published ports of the containers listed: each
+   {network, ip, ports}.  Return: 0, or -1.  */
+int husk_bridge_reload (json_t *list, husk_error_t *err);
 
 /* A removed network's bridge (when no container is on it) and its
    subnet's firewall elements go.  */

@@ -101,6 +101,41 @@ run_helper (const char *verb, const char *arg, json_t *input, husk_error_t *err)
   return husk_error_makex (err, EIO, "%s", *msg ? msg : "husk-netconf failed");
 }
 
+/* The container's names in aardvark-dns; <dir>/dns says which network's
+   entry the teardown removes.  */
+static int
+attach_dns (const struct husk_bridge_attach *a, husk_error_t *err)
+{
+  const char *name = json_string_value (json_object_get (a->network, "name"));
+  json_t *sub = json_array_get (json_object_get (a->network, "subnets"), 0);
+  struct husk_dns_entry q = {
+    .network = name,
+    .gateway = json_string_value (json_object_get (sub, "gateway")),
+    .id = a->id,
+    .ip = a->ip,
+    .names = a->dns_names,
+    .exe = a->dns_exe,
+  };
+  cleanup_free char *path = husk_asprintf ("%s/dns", a->dir);
+  cleanup_free char *text = husk_asprintf ("%s\n%s\n", name, a->id);
+
+  if (husk_write_file_new (path, text, strlen (text), 0600, err) < 0)
+    return -1;
+  return husk_dns_add (&q, err);
+}
+
+static void
+detach_dns (const char *dir)
+{
+  cleanup_free char *path = husk_asprintf ("%s/dns", dir);
+  cleanup_free char *text = husk_read_file (path, NULL, NULL);
+  cleanup_strv char **lines = text ? husk_strv_split (text, '\n') : NULL;
+
+  if (lines && lines[0] && lines[1] && *lines[0] && *lines[1])
+    husk_dns_remove (lines[0], lines[1]);
+  unlink (path);
+}
+
 int
 husk_bridge_attach (const struct husk_bridge_attach *a, husk_error_t *err)
 {
@@ -111,7 +146,7 @@ husk_bridge_attach (const struct husk_bridge_attach *a, husk_error_t *err)
 
   husk_net_teardown (a->dir);
   if (husk_mkdir_p (a->dir, 0700, err) < 0 || net_make_netns (a->netns, err) < 0
-      || run_helper ("attach", NULL, q, err) < 0)
+      || run_helper ("attach", NULL, q, err) < 0 || (a->dns_names && attach_dns (a, err) < 0))
     {
       husk_net_teardown (a->dir);
       return -1;
@@ -125,6 +160,7 @@ net_bridge_detach (const char *dir)
   cleanup_free char *path = husk_asprintf ("%s/bridge", dir);
   husk_error_t err = NULL;
 
+  detach_dns (dir);
   if (husk_path_exists (path) && run_helper ("detach", dir, NULL, &err) < 0)
     husk_error_drop (&err, "tear down the bridge network of '%s'", dir);
 }
@@ -137,4 +173,44 @@ husk_bridge_forget (json_t *net)
   if (run_helper ("forget", NULL, net, &err) < 0)
     husk_error_drop (&err, "remove the bridge of network %s",
                      json_string_value (json_object_get (net, "name")));
+}
+
+int
+husk_bridge_reload (json_t *list, husk_error_t *err)
+{
+  return run_helper ("reload", NULL, list, err);
+}
+
+int
+husk_bridge_netns_only (const char *dir, const char *netns, husk_error_t *err)
+{
+  husk_net_teardown (dir);
+  if (husk_mkdir_p (dir, 0700, err) < 0 || net_make_netns (netns, err) < 0)
+    {
+      husk_net_teardown (dir);
+      return -1;
+    }
+  return 0;
+}
+
+int
+husk_bridge_join (const struct husk_bridge_attach *a, husk_error_t *err)
+{
+  cleanup_json json_t *q = json_pack ("{s:O, s:s, s:s, s:O, s:s, s:s, s:s}", "network",
+                                      a->network, "ip", a->ip, "mac", a->mac, "ports",
+                                      a->ports ? a->ports : json_null (), "dir", a->dir,
+                                      "netns", a->netns, "id", a->id);
+
+  if (run_helper ("attach", NULL, q, err) < 0 || (a->dns_names && attach_dns (a, err) < 0))
+    {
+      net_bridge_detach (a->dir);
+      return -1;
+    }
+  return 0;
+}
+
+void
+husk_bridge_leave (const char *dir)
+{
+  net_bridge_detach (dir);
 }

@@ -1,21 +1,25 @@
 /* SPDX-License-Identifier: GPL-2.0-or-later */
 /*
- * Bridge network definitions and address allocations, in the state
- * database (tables `networks` and `net_alloc`, schema version 6).  Each
- * change is one write transaction: a create checks the overlap with
- * every other network and takes its name and bridge name at once, an
- * allocation picks the lowest free address and takes it at once.
+ * Bridge network definitions (files in the network configuration
+ * directory; the default network in the host-wide database) and address
+ * leases (the host-wide database, netdb.c).  Each change is one write
+ * transaction of that database: a create checks the overlap with every
+ * other network and takes its bridge name at once, an allocation picks
+ * the lowest free address and takes it at once.
  */
 #include "network/bridge-private.h"
 #include "format/humanize.h"
-#include "state/state-private.h"
+#include "util/fileutil.h"
+#include "util/log.h"
 #include "util/cleanup.h"
 #include "util/strutil.h"
 
+#include <dirent.h>
 #include <errno.h>
 #include <fcntl.h>
 #include <net/if.h>
 #include <stdio.h>
+#include <stdlib.h>
 #include <string.h>
 #include <time.h>
 #include <unistd.h>
@@ -49,50 +53,133 @@ husk_mac_valid (const char *text)
   return !(b[0] & 1); /* not multicast */
 }
 
-/* ---- rows --------------------------------------------------------------- */
+/* ---- definitions --------------------------------------------------------- */
 
-static json_t *
-all_rows (struct husk_state *st, husk_error_t *err)
+static int
+by_name (const void *a, const void *b)
 {
-  cleanup_stmt sqlite3_stmt *s = husk_state_prepare (
-      st, "SELECT config FROM networks ORDER BY name", err);
-  json_t *out;
-  int rc;
+  return strcmp (json_string_value (json_object_get (*(json_t *const *) a, "name")),
+                 json_string_value (json_object_get (*(json_t *const *) b, "name")));
+}
 
-  if (s == NULL)
-    return NULL;
-  out = json_array ();
-  while ((rc = sqlite3_step (s)) == SQLITE_ROW)
-    json_array_append_new (out, json_loads ((const char *) sqlite3_column_text (s, 0), 0,
-                                            NULL));
-  if (rc != SQLITE_DONE)
-    {
-      json_decref (out);
-      return husk_state_fail (st, rc, err, "list networks"), NULL;
-    }
+/* arr sorted by name, as `network ls` lists.  */
+static json_t *
+sorted (json_t *arr)
+{
+  size_t n = json_array_size (arr);
+  cleanup_free json_t **v = husk_xzalloc ((n + 1) * sizeof *v);
+  json_t *out = json_array ();
+
+  for (size_t i = 0; i < n; i++)
+    v[i] = json_array_get (arr, i);
+  qsort (v, n, sizeof *v, by_name);
+  for (size_t i = 0; i < n; i++)
+    json_array_append (out, v[i]);
+  json_decref (arr);
   return out;
 }
 
-static int
-add_row (struct husk_state *st, json_t *net, husk_error_t *err)
+/* The networks defined in dir: its *.json files (Podman's format too),
+   by name.  */
+static json_t *
+read_dir (const char *dir)
 {
-  cleanup_stmt sqlite3_stmt *s = husk_state_prepare (
-      st, "INSERT INTO networks (name, id, config, created) VALUES (?1, ?2, ?3, ?4)", err);
-  cleanup_free char *text = json_dumps (net, JSON_COMPACT);
-  const char *name = json_string_value (json_object_get (net, "name"));
+  json_t *out = json_array ();
+  DIR *d = dir ? opendir (dir) : NULL;
+  struct dirent *e;
+
+  while (d && (e = readdir (d)))
+    {
+      size_t n = strlen (e->d_name);
+      cleanup_free char *p = NULL;
+      json_t *net;
+      if (e->d_name[0] == '.' || n < 6 || strcmp (e->d_name + n - 5, ".json") != 0)
+        continue;
+      p = husk_asprintf ("%s/%s", dir, e->d_name);
+      net = json_load_file (p, 0, NULL);
+      if (json_is_string (json_object_get (net, "name"))
+          && json_is_string (json_object_get (net, "id")))
+        json_array_append (out, net);
+      else
+        husk_log_debug ("network config %s: not a network definition, skipped", p);
+      json_decref (net);
+    }
+  if (d)
+    closedir (d);
+  return sorted (out);
+}
+
+static char *
+def_path (const char *dir, const char *name)
+{
+  return husk_asprintf ("%s/%s.json", dir, name);
+}
+
+static int
+write_def (const char *dir, json_t *net, husk_error_t *err)
+{
+  cleanup_free char *p = def_path (dir, json_string_value (json_object_get (net, "name")));
+  cleanup_free char *text = json_dumps (net, JSON_INDENT (5));
+
+  if (husk_mkdir_p (dir, 0755, err) < 0)
+    return -1;
+  return husk_write_file_atomic (p, text, strlen (text), 0644, err);
+}
+
+/* The bridges the host-wide database knows that nets does not hold,
+   as networks with just a name, a bridge and a subnet, for the overlap
+   checks; records whose definition file went (a removed directory) go
+   too.  */
+static int
+add_db_bridges (sqlite3 *db, const char *dir, json_t *nets, husk_error_t *err)
+{
+  cleanup_stmt_net sqlite3_stmt *s = netdb_prepare (
+      db, "SELECT bridge, network, config_dir, subnet FROM bridges WHERE config_dir != ''", err);
+  cleanup_strv char **gone = husk_xzalloc (sizeof *gone);
   int rc;
 
   if (s == NULL)
     return -1;
-  husk_state_bind_text (s, 1, name);
-  husk_state_bind_text (s, 2, json_string_value (json_object_get (net, "id")));
-  husk_state_bind_text (s, 3, text);
-  sqlite3_bind_int64 (s, 4, husk_now_ns ());
-  rc = husk_state_step_done (s);
-  if (rc == SQLITE_CONSTRAINT_PRIMARYKEY || rc == SQLITE_CONSTRAINT_UNIQUE)
-    return husk_error_makex (err, EEXIST, "network name %s already used: network already "
-                             "exists", name);
-  return rc == SQLITE_DONE ? 0 : husk_state_fail (st, rc, err, "add network %s", name);
+  while ((rc = sqlite3_step (s)) == SQLITE_ROW)
+    {
+      const char *br = (const char *) sqlite3_column_text (s, 0);
+      const char *name = (const char *) sqlite3_column_text (s, 1);
+      const char *cdir = (const char *) sqlite3_column_text (s, 2);
+      cleanup_free char *p = def_path (cdir, name);
+      if (!husk_path_exists (p))
+        husk_strv_append (&gone, br);
+      else if (strcmp (cdir, dir) != 0)
+        json_array_append_new (nets, json_pack ("{s:s, s:s, s:s, s:[{s:s}]}", "name", name,
+                                                "id", "", "network_interface", br, "subnets",
+                                                "subnet", sqlite3_column_text (s, 3)));
+    }
+  for (size_t i = 0; gone[i]; i++)
+    {
+      const char *args[] = { gone[i], NULL };
+      netdb_exec (db, "DELETE FROM bridges WHERE bridge = ?1", args, NULL);
+    }
+  return rc == SQLITE_DONE ? 0 : husk_error_makex (err, EIO, "%s: %s", HUSK_NET_DB,
+                                                  sqlite3_errmsg (db));
+}
+
+static int
+record_bridge (sqlite3 *db, json_t *net, const char *dir, husk_error_t *err)
+{
+  cleanup_free char *config = dir ? NULL : json_dumps (net, JSON_COMPACT);
+  const char *args[] = {
+    json_string_value (json_object_get (net, "network_interface")),
+    json_string_value (json_object_get (net, "name")),
+    dir ? dir : "",
+    json_string_value (json_object_get (json_array_get (json_object_get (net, "subnets"), 0),
+                                        "subnet")),
+    config,
+    NULL,
+  };
+
+  if (netdb_exec (db, "INSERT INTO bridges (bridge, network, config_dir, subnet, config) "
+                      "VALUES (?1, ?2, ?3, ?4, ?5)", args, err) < 0)
+    return husk_error_wrap (err, "record the bridge %s of network %s", args[0], args[1]);
+  return 0;
 }
 
 /* ---- choosing --------------------------------------------------------- */
@@ -226,67 +313,102 @@ find (json_t *nets, const char *ref, bool *several)
   return hit;
 }
 
-/* Add the default network's row if there is none (in a transaction).  */
-static int
-ensure_default (struct husk_state *st, const char *default_subnet, json_t *nets,
-                husk_error_t *err)
+/* A new default network: containers.conf's subnet unless another
+   network or the host has it (a Podman with CNI holds 10.88.0.0/16).  */
+static json_t *
+make_default (const char *default_subnet, json_t *nets, husk_error_t *err)
 {
   struct husk_subnet s;
   cleanup_free char *why = NULL;
-  bool several;
   json_t *n;
 
-  if (find (nets, HUSK_NET_DEFAULT, &several))
-    return 0;
   if (husk_subnet_parse (default_subnet && *default_subnet ? default_subnet : "10.88.0.0/16",
                          &s, err) < 0)
-    return husk_error_wrap (err, "containers.conf default_subnet");
-  /* Podman's 10.88.0.0/16 is taken wherever Podman's CNI bridge is.  */
+    return husk_error_wrap (err, "containers.conf default_subnet"), NULL;
   if (!subnet_free (nets, &s, &why) && next_subnet (nets, 16, &s, err) < 0)
-    return -1;
+    return NULL;
   n = network_json (HUSK_NET_DEFAULT, "husk0", &s, s.net + 1, NULL);
   json_object_set_new (n, "dns_enabled", json_false ());
-  if (add_row (st, n, err) < 0)
+  return n;
+}
+
+static json_t *
+db_default (sqlite3 *db, husk_error_t *err)
+{
+  cleanup_stmt_net sqlite3_stmt *s = netdb_prepare (
+      db, "SELECT config FROM bridges WHERE config_dir = '' AND network = 'husk'", err);
+
+  if (s == NULL)
+    return NULL;
+  if (sqlite3_step (s) != SQLITE_ROW)
+    return json_null ();
+  return json_loads ((const char *) sqlite3_column_text (s, 0), 0, NULL) ?: json_null ();
+}
+
+/* In the host-wide transaction: the default network, recorded on first
+   use; nets (the directory's) are what it must not overlap.  */
+static json_t *
+ensure_default (sqlite3 *db, const struct husk_netenv *v, json_t *nets, husk_error_t *err)
+{
+  json_t *n = db_default (db, err);
+
+  if (n == NULL || !json_is_null (n))
+    return n;
+  if (add_db_bridges (db, v->config_dir, nets, err) < 0
+      || (n = make_default (v->default_subnet, nets, err)) == NULL)
+    return NULL;
+  if (record_bridge (db, n, NULL, err) < 0)
     {
       json_decref (n);
-      return -1;
+      return NULL;
     }
-  json_array_append_new (nets, n);
-  return 0;
+  return n;
 }
 
-/* The rows, the default network's made first when missing.  */
+/* The networks: the default one first, then the directory's by name.  */
 static json_t *
-rows_with_default (struct husk_state *st, const char *default_subnet, husk_error_t *err)
+all_networks (const struct husk_netenv *v, husk_error_t *err)
 {
-  json_t *nets = all_rows (st, err);
-  bool several;
+  json_t *nets = read_dir (v->config_dir), *def;
+  sqlite3 *db = NULL;
+  size_t i;
+  json_t *n;
 
-  if (nets == NULL || find (nets, HUSK_NET_DEFAULT, &several))
-    return nets;
-  json_decref (nets);
-  if (husk_state_begin (st, err) < 0)
-    return NULL;
-  nets = all_rows (st, err);
-  if (nets == NULL || ensure_default (st, default_subnet, nets, err) < 0)
-    husk_state_rollback (st);
-  else if (husk_state_commit (st, err) == 0)
-    return nets;
-  json_decref (nets);
-  return NULL;
+  /* Rootless has no bridge: its default network is only shown.  */
+  if (v->rootless)
+    def = make_default (v->default_subnet, nets, err);
+  else if ((db = netdb_begin (err)) == NULL)
+    def = NULL;
+  else if ((def = ensure_default (db, v, json_deep_copy (nets), err)) == NULL
+           || netdb_end (steal_ptr (&db), true, err) < 0)
+    json_decref (steal_ptr (&def));
+  netdb_end (db, false, NULL);
+  if (def == NULL)
+    {
+      json_decref (nets);
+      return NULL;
+    }
+  /* A file named like the default network is not another one.  */
+  json_array_foreach (nets, i, n)
+    if (husk_network_is_default (json_string_value (json_object_get (n, "name"))))
+      {
+        json_array_remove (nets, i);
+        break;
+      }
+  json_array_insert_new (nets, 0, def);
+  return nets;
 }
 
 json_t *
-husk_network_list (struct husk_state *st, const char *default_subnet, husk_error_t *err)
+husk_network_list (const struct husk_netenv *v, husk_error_t *err)
 {
-  return rows_with_default (st, default_subnet, err);
+  return all_networks (v, err);
 }
 
 json_t *
-husk_network_get (struct husk_state *st, const char *default_subnet, const char *ref,
-                  husk_error_t *err)
+husk_network_get (const struct husk_netenv *v, const char *ref, husk_error_t *err)
 {
-  cleanup_json json_t *nets = rows_with_default (st, default_subnet, err);
+  cleanup_json json_t *nets = all_networks (v, err);
   bool several;
   json_t *n;
 
@@ -388,25 +510,33 @@ check_interface (json_t *nets, const char *iface, husk_error_t *err)
   return 0;
 }
 
+/* In the host-wide transaction: plan the network against the
+   directory's, the default and every bridge of the host-wide database,
+   write its file, record its bridge.  */
 static int
-create_in (struct husk_state *st, const char *default_subnet,
-           const struct husk_network_request *q, json_t **out, husk_error_t *err)
+create_in (sqlite3 *db, const struct husk_netenv *v, const struct husk_network_request *q,
+           json_t **out, husk_error_t *err)
 {
-  cleanup_json json_t *nets = all_rows (st, err);
+  cleanup_json json_t *nets = read_dir (v->config_dir);
   cleanup_free char *name = NULL, *iface = NULL;
   struct husk_subnet s;
   uint32_t gw;
   bool several;
-  json_t *had;
+  json_t *had, *def;
 
-  if (nets == NULL || ensure_default (st, default_subnet, nets, err) < 0)
+  if ((def = ensure_default (db, v, json_deep_copy (nets), err)) == NULL)
+    return -1;
+  json_array_append_new (nets, def);
+  if (add_db_bridges (db, v->config_dir, nets, err) < 0)
     return -1;
   if (q->name == NULL)
     for (unsigned k = 1; name == NULL || find (nets, name, &several); k++)
       free (name), name = husk_asprintf ("husk%u", k);
   else
     name = husk_xstrdup (husk_network_is_default (q->name) ? HUSK_NET_DEFAULT : q->name);
-  if ((had = find (nets, name, &several)) && strcmp (json_string_value (json_object_get (had, "name")), name) == 0)
+  if ((had = find (nets, name, &several))
+      && strcmp (json_string_value (json_object_get (had, "name")), name) == 0
+      && *json_string_value (json_object_get (had, "id")))
     {
       if (!q->ignore)
         return husk_error_makex (err, EEXIST, "network name %s already used: network "
@@ -420,7 +550,7 @@ create_in (struct husk_state *st, const char *default_subnet,
   if (check_interface (nets, iface, err) < 0)
     return -1;
   *out = network_json (name, iface, &s, gw, q);
-  if (add_row (st, *out, err) < 0)
+  if (record_bridge (db, *out, v->config_dir, err) < 0 || write_def (v->config_dir, *out, err) < 0)
     {
       json_decref (*out);
       *out = NULL;
@@ -430,9 +560,11 @@ create_in (struct husk_state *st, const char *default_subnet,
 }
 
 int
-husk_network_create (struct husk_state *st, const char *default_subnet,
-                     const struct husk_network_request *q, json_t **out, husk_error_t *err)
+husk_network_create (const struct husk_netenv *v, const struct husk_network_request *q,
+                     json_t **out, husk_error_t *err)
 {
+  sqlite3 *db;
+
   *out = NULL;
   if (q->driver && strcmp (q->driver, "bridge") != 0)
     return husk_error_makex (err, ENOTSUP, "unsupported driver %s: only bridge networks are "
@@ -442,99 +574,82 @@ husk_network_create (struct husk_state *st, const char *default_subnet,
                              "[a-zA-Z0-9][a-zA-Z0-9_.-]*", q->name);
   if (check_options (q->options, err) < 0)
     return -1;
-  if (husk_state_begin (st, err) < 0)
+  if ((db = netdb_begin (err)) == NULL)
     return -1;
-  if (create_in (st, default_subnet, q, out, err) < 0)
-    husk_state_rollback (st);
-  else if (husk_state_commit (st, err) == 0)
+  if (create_in (db, v, q, out, err) < 0)
+    return netdb_end (db, false, NULL), -1;
+  if (netdb_end (db, true, err) == 0)
     return 0;
   json_decref (*out);
   *out = NULL;
   return -1;
 }
 
-char **
-husk_network_users (struct husk_state *st, const char *name, husk_error_t *err)
+static const char *
+bridge_of (json_t *net)
 {
-  cleanup_stmt sqlite3_stmt *s = husk_state_prepare (
-      st, "SELECT container_id FROM net_alloc WHERE network = ?1 ORDER BY container_id", err);
-  char **out = husk_xzalloc (sizeof *out);
-  int rc;
-
-  if (s == NULL)
-    return husk_strv_free (out), NULL;
-  husk_state_bind_text (s, 1, name);
-  while ((rc = sqlite3_step (s)) == SQLITE_ROW)
-    husk_strv_append (&out, (const char *) sqlite3_column_text (s, 0));
-  if (rc != SQLITE_DONE)
-    {
-      husk_strv_free (out);
-      return husk_state_fail (st, rc, err, "list the containers of network %s", name), NULL;
-    }
-  return out;
+  return json_string_value (json_object_get (net, "network_interface")) ?: "";
 }
 
-static int
-remove_in (struct husk_state *st, const char *name, husk_error_t *err)
+char **
+husk_network_users (const struct husk_netenv *v, json_t *net, size_t *elsewhere,
+                    husk_error_t *err)
 {
-  cleanup_strv char **users = husk_network_users (st, name, err);
-  cleanup_stmt sqlite3_stmt *s = NULL;
-  int rc;
+  sqlite3 *db = v->rootless ? NULL : netdb_begin (err);
+  cleanup_json json_t *leases = db ? netdb_leases (db, bridge_of (net), err) : NULL;
+  char **out;
+  const char *ip;
+  json_t *l;
 
-  if (users == NULL)
-    return -1;
-  if (users[0])
-    return husk_error_makex (err, EBUSY, "\"%s\" has associated containers with it (%.12s). "
-                             "Use -f to forcibly delete containers: network is being used",
-                             name, users[0]);
-  s = husk_state_prepare (st, "DELETE FROM networks WHERE name = ?1", err);
-  if (s == NULL)
-    return -1;
-  husk_state_bind_text (s, 1, name);
-  rc = husk_state_step_done (s);
-  return rc == SQLITE_DONE ? 0 : husk_state_fail (st, rc, err, "remove network %s", name);
+  netdb_end (db, false, NULL);
+  *elsewhere = 0;
+  if (v->rootless)
+    return husk_xzalloc (sizeof (char *));
+  if (leases == NULL)
+    return NULL;
+  out = husk_xzalloc (sizeof *out);
+  json_object_foreach (leases, ip, l)
+    if (strcmp (json_string_value (json_object_get (l, "store")), v->store) == 0)
+      husk_strv_append (&out, json_string_value (json_object_get (l, "id")));
+    else
+      (*elsewhere)++;
+  return out;
 }
 
 int
-husk_network_remove (struct husk_state *st, const char *name, husk_error_t *err)
+husk_network_remove (const struct husk_netenv *v, json_t *net, husk_error_t *err)
 {
+  const char *name = json_string_value (json_object_get (net, "name"));
+  cleanup_free char *path = def_path (v->config_dir, name);
+  cleanup_json json_t *leases = NULL;
+  const char *args[] = { bridge_of (net), NULL };
+  sqlite3 *db;
+
   if (husk_network_is_default (name))
     return husk_error_makex (err, EPERM, "default network %s cannot be removed", name);
-  if (husk_state_begin (st, err) < 0)
+  if ((db = netdb_begin (err)) == NULL)
     return -1;
-  if (remove_in (st, name, err) < 0)
+  if ((leases = netdb_leases (db, args[0], err)) == NULL)
+    return netdb_end (db, false, NULL), -1;
+  if (json_object_size (leases))
     {
-      husk_state_rollback (st);
-      return -1;
+      netdb_end (db, false, NULL);
+      return husk_error_makex (err, EBUSY, "\"%s\" has associated containers with it. "
+                               "Use -f to forcibly delete containers: network is being used",
+                               name);
     }
-  return husk_state_commit (st, err);
+  if (unlink (path) < 0 && errno != ENOENT)
+    {
+      netdb_end (db, false, NULL);
+      return husk_error_make (err, errno, "remove network %s: '%s'", name, path);
+    }
+  if (netdb_exec (db, "DELETE FROM leases WHERE bridge = ?1", args, err) < 0
+      || netdb_exec (db, "DELETE FROM bridges WHERE bridge = ?1", args, err) < 0)
+    return netdb_end (db, false, NULL), -1;
+  return netdb_end (db, true, err);
 }
 
 /* ---- addresses ------------------------------------------------------------ */
-
-/* The addresses of the network taken, as an object "ip": container.  */
-static json_t *
-taken (struct husk_state *st, const char *name, husk_error_t *err)
-{
-  cleanup_stmt sqlite3_stmt *s = husk_state_prepare (
-      st, "SELECT ip, container_id FROM net_alloc WHERE network = ?1", err);
-  json_t *out;
-  int rc;
-
-  if (s == NULL)
-    return NULL;
-  husk_state_bind_text (s, 1, name);
-  out = json_object ();
-  while ((rc = sqlite3_step (s)) == SQLITE_ROW)
-    json_object_set_new (out, (const char *) sqlite3_column_text (s, 0),
-                         json_string ((const char *) sqlite3_column_text (s, 1)));
-  if (rc != SQLITE_DONE)
-    {
-      json_decref (out);
-      return husk_state_fail (st, rc, err, "read the addresses of network %s", name), NULL;
-    }
-  return out;
-}
 
 /* The first and last address to hand out, host order.  */
 static void
@@ -549,21 +664,6 @@ lease_range (json_t *sub, const struct husk_subnet *s, uint32_t *first, uint32_t
       husk_ip_parse (json_string_value (json_object_get (r, "start_ip")), first);
       husk_ip_parse (json_string_value (json_object_get (r, "end_ip")), last);
     }
-}
-
-/* Add the addresses containers of other stores hold on the network's
-   bridge to used.  */
-static void
-add_claims (json_t *net, json_t *used, const char *cid)
-{
-  cleanup_json json_t *claims = husk_net_claims (
-      json_string_value (json_object_get (net, "network_interface")) ?: "");
-  const char *ip;
-  json_t *id;
-
-  json_object_foreach (claims, ip, id)
-    if (strcmp (json_string_value (id), cid) != 0 && json_object_get (used, ip) == NULL)
-      json_object_set (used, ip, id);
 }
 
 static char *
@@ -602,49 +702,111 @@ choose (json_t *net, json_t *used, const char *want, husk_error_t *err)
                            json_string_value (json_object_get (sub, "subnet")), name), NULL;
 }
 
-static char *
-alloc_in (struct husk_state *st, json_t *net, const char *cid, const char *want, husk_error_t *err)
+/* The JSON leases as choose() wants them: "ip": container.  */
+static json_t *
+used_of (json_t *leases)
 {
-  const char *name = json_string_value (json_object_get (net, "name"));
-  cleanup_json json_t *used = taken (st, name, err);
-  cleanup_stmt sqlite3_stmt *s = NULL;
+  json_t *used = json_object (), *l;
+  const char *ip;
+
+  json_object_foreach (leases, ip, l)
+    json_object_set (used, ip, json_object_get (l, "id"));
+  return used;
+}
+
+static char *
+alloc_in (sqlite3 *db, const struct husk_netenv *v, json_t *net, const char *cid,
+          const char *want, husk_error_t *err)
+{
+  cleanup_json json_t *leases = netdb_leases (db, bridge_of (net), err);
+  cleanup_json json_t *used = leases ? used_of (leases) : NULL;
   cleanup_free char *ip = NULL;
+  const char *name = json_string_value (json_object_get (net, "name"));
 
-  if (used)
-    add_claims (net, used, cid);
-  ip = used ? choose (net, used, want, err) : NULL;
-  int rc;
-
-  if (ip == NULL)
+  if (used == NULL || (ip = choose (net, used, want, err)) == NULL)
     return NULL;
-  s = husk_state_prepare (st, "INSERT INTO net_alloc (network, ip, container_id) "
-                              "VALUES (?1, ?2, ?3)", err);
-  if (s == NULL)
-    return NULL;
-  husk_state_bind_text (s, 1, name);
-  husk_state_bind_text (s, 2, ip);
-  husk_state_bind_text (s, 3, cid);
-  rc = husk_state_step_done (s);
-  if (rc != SQLITE_DONE)
-    return husk_state_fail (st, rc, err, "allocate %s on network %s", ip, name), NULL;
+  {
+    const char *args[] = { bridge_of (net), ip, name, cid, v->store, NULL };
+    /* A lease of a store that is gone may still have the row.  */
+    if (netdb_exec (db, "INSERT OR REPLACE INTO leases (bridge, ip, network, container_id, "
+                        "store) VALUES (?1, ?2, ?3, ?4, ?5)", args, err) < 0)
+      return husk_error_wrap (err, "allocate %s on network %s", ip, name), NULL;
+  }
   return steal_ptr (&ip);
 }
 
 char *
-husk_ipam_alloc (struct husk_state *st, json_t *net, const char *container_id,
+husk_ipam_alloc (const struct husk_netenv *v, json_t *net, const char *container_id,
                  const char *want, husk_error_t *err)
 {
+  sqlite3 *db = netdb_begin (err);
   char *ip;
 
-  if (husk_state_begin (st, err) < 0)
+  if (db == NULL)
     return NULL;
-  ip = alloc_in (st, net, container_id, want, err);
-  if (ip == NULL)
-    husk_state_rollback (st);
-  else if (husk_state_commit (st, err) < 0)
+  ip = alloc_in (db, v, net, container_id, want, err);
+  if (netdb_end (db, ip != NULL, ip ? err : NULL) < 0)
     {
       free (ip);
       return NULL;
     }
   return ip;
+}
+
+int
+husk_ipam_claim (const struct husk_netenv *v, json_t *net, const char *container_id,
+                 const char *ip, husk_error_t *err)
+{
+  sqlite3 *db = netdb_begin (err);
+  cleanup_json json_t *leases = db ? netdb_leases (db, bridge_of (net), err) : NULL;
+  json_t *l = leases ? json_object_get (leases, ip) : NULL;
+  cleanup_free char *got = NULL;
+
+  if (leases == NULL)
+    return netdb_end (db, false, NULL), -1;
+  if (l && strcmp (json_string_value (json_object_get (l, "id")), container_id) == 0)
+    return netdb_end (db, false, NULL), 0;
+  if ((got = alloc_in (db, v, net, container_id, ip, err)) == NULL)
+    return netdb_end (db, false, NULL), -1;
+  return netdb_end (db, true, err);
+}
+
+void
+husk_ipam_release (const struct husk_netenv *v, const char *container_id)
+{
+  const char *args[] = { container_id, v->store, NULL };
+  husk_error_t err = NULL;
+  sqlite3 *db;
+
+  if (v->rootless || (db = netdb_begin (&err)) == NULL)
+    {
+      if (err)
+        husk_error_drop (&err, "release the addresses of %.12s", container_id);
+      return;
+    }
+  if (netdb_exec (db, "DELETE FROM leases WHERE container_id = ?1 AND store = ?2", args,
+                  &err) < 0)
+    husk_error_drop (&err, "release the addresses of %.12s", container_id);
+  netdb_forget_stale (db);
+  if (netdb_end (db, true, &err) < 0)
+    husk_error_drop (&err, "release the addresses of %.12s", container_id);
+}
+
+void
+husk_ipam_release_store (const struct husk_netenv *v)
+{
+  const char *args[] = { v->store, NULL };
+  husk_error_t err = NULL;
+  sqlite3 *db;
+
+  if (v->rootless || (db = netdb_begin (&err)) == NULL)
+    {
+      if (err)
+        husk_error_drop (&err, "release the addresses of store %s", v->store);
+      return;
+    }
+  if (netdb_exec (db, "DELETE FROM leases WHERE store = ?1", args, &err) < 0)
+    husk_error_drop (&err, "release the addresses of store %s", v->store);
+  if (netdb_end (db, true, &err) < 0)
+    husk_error_drop (&err, "release the addresses of store %s", v->store);
 }

@@ -3,7 +3,9 @@
    containers first), prune.  */
 #include "ops/network.h"
 #include "config/config.h"
+#include "container/netbridge.h"
 #include "ops/container.h"
+#include "state/containers.h"
 #include "util/cleanup.h"
 #include "util/strutil.h"
 
@@ -19,7 +21,9 @@ husk_op_network_create (struct husk_engine *e, const struct husk_network_request
     return husk_error_makex (err, ENOTSUP, "network create: bridge networks are rootful only "
                              "for now (rootless ones need a rootless network namespace, which "
                              "comes later); rootless containers use pasta, the default");
-  return husk_network_create (e->state, e->config->default_subnet, q, out, err);
+  struct husk_netenv v = husk_container_netenv (e);
+
+  return husk_network_create (&v, q, out, err);
 }
 
 /* One filter "key=value" against a network.  */
@@ -81,7 +85,8 @@ matches (json_t *n, char **filters, bool *hit, husk_error_t *err)
 int
 husk_op_network_list (struct husk_engine *e, char **filters, json_t **out, husk_error_t *err)
 {
-  cleanup_json json_t *all = husk_network_list (e->state, e->config->default_subnet, err);
+  struct husk_netenv v = husk_container_netenv (e);
+  cleanup_json json_t *all = husk_network_list (&v, err);
   size_t i;
   json_t *n;
 
@@ -107,28 +112,35 @@ husk_op_network_list (struct husk_engine *e, char **filters, json_t **out, husk_
 json_t *
 husk_op_network_inspect (struct husk_engine *e, const char *ref, husk_error_t *err)
 {
-  return husk_network_get (e->state, e->config->default_subnet, ref, err);
+  struct husk_netenv v = husk_container_netenv (e);
+
+  return husk_network_get (&v, ref, err);
 }
 
 int
 husk_op_network_remove (struct husk_engine *e, const char *ref, bool force, int timeout,
                         char **removed, husk_error_t *err)
 {
-  cleanup_json json_t *net = husk_network_get (e->state, e->config->default_subnet, ref, err);
+  struct husk_netenv v = husk_container_netenv (e);
+  cleanup_json json_t *net = husk_network_get (&v, ref, err);
   cleanup_strv char **users = NULL;
   const char *name;
+  size_t elsewhere;
 
   if (net == NULL)
     return -1;
   name = json_string_value (json_object_get (net, "name"));
   if (husk_network_is_default (name))
     return husk_error_makex (err, EPERM, "default network %s cannot be removed", name);
-  if ((users = husk_network_users (e->state, name, err)) == NULL)
+  if ((users = husk_network_users (&v, net, &elsewhere, err)) == NULL)
     return -1;
+  if (force && elsewhere)
+    return husk_error_makex (err, EBUSY, "\"%s\" has %zu associated containers of other "
+                             "stores: network is being used", name, elsewhere);
   for (size_t i = 0; force && users[i]; i++)
     if (husk_op_container_remove (e, users[i], true, false, timeout, err) < 0)
       return husk_error_wrap (err, "remove network %s", name);
-  if (husk_network_remove (e->state, name, err) < 0)
+  if (husk_network_remove (&v, net, err) < 0)
     return -1;
   husk_bridge_forget (net);
   *removed = husk_xstrdup (name);
@@ -139,8 +151,9 @@ int
 husk_op_network_prune (struct husk_engine *e, char **filters, char ***removed,
                        husk_error_t *err)
 {
+  struct husk_netenv v = husk_container_netenv (e);
   cleanup_json json_t *nets = NULL;
-  size_t i;
+  size_t i, elsewhere;
   json_t *n;
 
   *removed = NULL;
@@ -156,14 +169,127 @@ husk_op_network_prune (struct husk_engine *e, char **filters, char ***removed,
       cleanup_strv char **users = NULL;
       if (husk_network_is_default (name))
         continue;
-      if ((users = husk_network_users (e->state, name, err)) == NULL)
+      if ((users = husk_network_users (&v, n, &elsewhere, err)) == NULL)
         return -1;
-      if (users[0])
+      if (users[0] || elsewhere)
         continue;
-      if (husk_network_remove (e->state, name, err) < 0)
+      if (husk_network_remove (&v, n, err) < 0)
         return -1;
       husk_bridge_forget (n);
       husk_strv_append (removed, name);
     }
   return 0;
+}
+
+/* Whether the running container r is named by refs (all: any).  */
+static bool
+reload_wanted (struct husk_container_rec *r, char **ids, bool all)
+{
+  if (strcmp (r->state, "running") != 0 && strcmp (r->state, "paused") != 0)
+    return false;
+  for (size_t i = 0; !all && ids[i]; i++)
+    if (strcmp (ids[i], r->id) == 0)
+      return true;
+  return all;
+}
+
+/* The reload's entry of a container on a bridge network, or NULL.  */
+static json_t *
+reload_entry (struct husk_netenv *v, struct husk_container_rec *r, husk_error_t *err)
+{
+  cleanup_json json_t *c = json_loads (r->config, 0, NULL);
+  const char *mode = json_string_value (json_object_get (json_object_get (c, "namespaces"),
+                                                         "network"));
+  json_t *net;
+
+  if (mode == NULL || strcmp (mode, "bridge") != 0)
+    return NULL;
+  net = husk_network_get (v, json_string_value (json_object_get (c, "network_name")), err);
+  if (net == NULL)
+    return NULL;
+  return json_pack ("{s:o, s:O, s:O}", "network", net, "ip", json_object_get (c, "network_ip"),
+                    "ports", json_object_get (c, "ports") ?: json_null ());
+}
+
+int
+husk_op_network_reload (struct husk_engine *e, char **refs, bool all, char ***done,
+                        husk_error_t *err)
+{
+  struct husk_netenv v = husk_container_netenv (e);
+  struct husk_container_rec *list = NULL;
+  cleanup_strv char **ids = husk_xzalloc (sizeof *ids);
+  cleanup_json json_t *entries = json_array ();
+  size_t n = 0;
+  int ret = -1;
+
+  *done = husk_xzalloc (sizeof **done);
+  if (e->rootless)
+    return husk_error_makex (err, ENOTSUP, "network reload: bridge networks are rootful only "
+                             "for now; rootless containers use pasta, which needs no reload");
+  for (size_t i = 0; refs && refs[i]; i++)
+    {
+      char *id;
+      if (husk_state_container_lookup (e->state, refs[i], &id, err) < 0)
+        return -1;
+      husk_strv_append (&ids, id);
+      free (id);
+    }
+  if (husk_state_container_list (e->state, &list, &n, err) < 0)
+    return -1;
+  for (size_t i = 0; i < n; i++)
+    {
+      json_t *one;
+      if (!reload_wanted (&list[i], ids, all))
+        continue;
+      if ((one = reload_entry (&v, &list[i], err)) == NULL && *err)
+        goto out;
+      if (one)
+        json_array_append_new (entries, one);
+      husk_strv_append (done, list[i].id);
+    }
+  ret = json_array_size (entries) ? husk_bridge_reload (entries, err) : 0;
+out:
+  husk_container_rec_array_free (list, n);
+  return ret;
+}
+
+/* The container named by ref, and whether it runs.  */
+static int
+container_of (struct husk_engine *e, const char *ref, struct husk_container_rec *r, bool *running,
+              husk_error_t *err)
+{
+  cleanup_free char *id = NULL;
+
+  if (e->rootless)
+    return husk_error_makex (err, ENOTSUP, "network connect and disconnect: bridge networks "
+                             "are rootful only for now; rootless containers use pasta");
+  if (husk_op_container_resolve (e, ref, &id, err) < 0
+      || husk_state_container_get (e->state, id, r, err) < 0)
+    return -1;
+  *running = strcmp (r->state, "running") == 0 || strcmp (r->state, "paused") == 0;
+  return 0;
+}
+
+int
+husk_op_network_connect (struct husk_engine *e, const char *container,
+                         const struct husk_bridge_connect *q, husk_error_t *err)
+{
+  cleanup_container_rec struct husk_container_rec r = { 0 };
+  bool running;
+
+  if (container_of (e, container, &r, &running, err) < 0)
+    return -1;
+  return husk_container_bridge_connect (e, &r, q, running, err);
+}
+
+int
+husk_op_network_disconnect (struct husk_engine *e, const char *network, const char *container,
+                            husk_error_t *err)
+{
+  cleanup_container_rec struct husk_container_rec r = { 0 };
+  bool running;
+
+  if (container_of (e, container, &r, &running, err) < 0)
+    return -1;
+  return husk_container_bridge_disconnect (e, &r, network, running, err);
 }

@@ -3,6 +3,7 @@
 #ifndef HUSK_OPS_NETWORK_H
 #define HUSK_OPS_NETWORK_H
 
+#include "container/netbridge.h"
 #include "engine/engine.h"
 #include "network/bridge.h"
 
@@ -29,5 +30,18 @@ int husk_op_network_remove (struct husk_engine *e, const char *ref, bool force, 
    filters (label=, label!=, until=).  */
 int husk_op_network_prune (struct husk_engine *e, char **filters, char ***removed,
                            husk_error_t *err);
+
+/* network reload: husk's firewall rules of the running containers named
+   (refs: names or IDs) or of all of them made again, as after a flush of
+   the firewall.  *done: the IDs of those reloaded.  Return: 0, or -1.  */
+int husk_op_network_reload (struct husk_engine *e, char **refs, bool all, char ***done,
+                            husk_error_t *err);
+
+/* network connect NETWORK CONTAINER (q->network), network disconnect:
+   container/netbridge.h.  Return: 0, or -1.  */
+int husk_op_network_connect (struct husk_engine *e, const char *container,
+                             const struct husk_bridge_connect *q, husk_error_t *err);
+int husk_op_network_disconnect (struct husk_engine *e, const char *network,
+                                const char *container, husk_error_t *err);
 
 #endif

@@ -5,6 +5,7 @@
 #include "ops/container.h"
 #include "ops/volume.h"
 #include "container/monitor.h"
+#include "container/netbridge.h"
 #include "config/config.h"
 #include "runtime/runtime.h"
 #include "state/state.h"
@@ -256,6 +257,12 @@ husk_op_system_reset (struct husk_engine *e, husk_error_t *err)
 
   if (e->state && e->store)
     remove_containers (e);
+  if (e->state)
+    {
+      /* Whatever address a container of the store still leases.  */
+      struct husk_netenv v = husk_container_netenv (e);
+      husk_ipam_release_store (&v);
+    }
   kill_monitors (e);
   /* Volumes the database lists first (their own unmount knows their
      options); then whatever is still mounted below the store.  */

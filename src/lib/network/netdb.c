@@ -1,0 +1,177 @@
+/* SPDX-License-Identifier: GPL-2.0-or-later */
+/*
+ * The host-wide network database of rootful husk, HUSK_NET_DB: which
+ * bridge and subnet each network holds, whatever its configuration
+ * directory, and every address lease, whatever the container's store.
+ * One write transaction (BEGIN IMMEDIATE) at a time is the host-wide
+ * lock of network creation and address allocation.
+ */
+#include "network/bridge-private.h"
+#include "util/cleanup.h"
+#include "util/fileutil.h"
+#include "util/strutil.h"
+
+#include <errno.h>
+#include <string.h>
+#include <sys/stat.h>
+
+static const char schema[]
+    = "CREATE TABLE IF NOT EXISTS bridges ("
+      "  bridge TEXT PRIMARY KEY NOT NULL,"
+      "  network TEXT NOT NULL,"
+      "  config_dir TEXT NOT NULL,"   /* '' for the default network */
+      "  subnet TEXT NOT NULL,"
+      "  config TEXT"                 /* the default network's JSON */
+      ");"
+      "CREATE TABLE IF NOT EXISTS leases ("
+      "  bridge TEXT NOT NULL,"
+      "  ip TEXT NOT NULL,"
+      "  network TEXT NOT NULL,"
+      "  container_id TEXT NOT NULL,"
+      "  store TEXT NOT NULL,"        /* the state database holding it */
+      "  PRIMARY KEY (bridge, ip)"
+      ");"
+      "CREATE INDEX IF NOT EXISTS leases_container ON leases (container_id);";
+
+static sqlite3 *
+netdb_open (husk_error_t *err)
+{
+  sqlite3 *db = NULL;
+  int rc;
+
+  if (husk_mkdir_p (HUSK_NET_DB_DIR, 0700, err) < 0)
+    return NULL;
+  rc = sqlite3_open_v2 (HUSK_NET_DB, &db, SQLITE_OPEN_READWRITE | SQLITE_OPEN_CREATE
+                        | SQLITE_OPEN_NOMUTEX, NULL);
+  if (rc != SQLITE_OK)
+    {
+      husk_error_makex (err, EIO, "open %s: %s", HUSK_NET_DB, db ? sqlite3_errmsg (db)
+                                                                  : sqlite3_errstr (rc));
+      sqlite3_close (db);
+      return NULL;
+    }
+  /* Parallel runs queue here; a writer holds it for a millisecond.  */
+  sqlite3_busy_timeout (db, 60000);
+  if (sqlite3_exec (db, "PRAGMA journal_mode=WAL; PRAGMA synchronous=NORMAL;", NULL, NULL,
+                    NULL) != SQLITE_OK
+      || sqlite3_exec (db, schema, NULL, NULL, NULL) != SQLITE_OK)
+    {
+      husk_error_makex (err, EIO, "set up %s: %s", HUSK_NET_DB, sqlite3_errmsg (db));
+      sqlite3_close (db);
+      return NULL;
+    }
+  return db;
+}
+
+sqlite3 *
+netdb_begin (husk_error_t *err)
+{
+  sqlite3 *db = netdb_open (err);
+
+  if (db && sqlite3_exec (db, "BEGIN IMMEDIATE", NULL, NULL, NULL) != SQLITE_OK)
+    {
+      husk_error_makex (err, EIO, "lock %s: %s", HUSK_NET_DB, sqlite3_errmsg (db));
+      sqlite3_close (db);
+      return NULL;
+    }
+  return db;
+}
+
+int
+netdb_end (sqlite3 *db, bool commit, husk_error_t *err)
+{
+  int ret = 0;
+
+  if (db == NULL)
+    return 0;
+  if (commit && sqlite3_exec (db, "COMMIT", NULL, NULL, NULL) != SQLITE_OK)
+    ret = husk_error_makex (err, EIO, "write %s: %s", HUSK_NET_DB, sqlite3_errmsg (db));
+  if (!commit || ret < 0)
+    sqlite3_exec (db, "ROLLBACK", NULL, NULL, NULL);
+  sqlite3_close (db);
+  return ret;
+}
+
+sqlite3_stmt *
+netdb_prepare (sqlite3 *db, const char *sql, husk_error_t *err)
+{
+  sqlite3_stmt *s = NULL;
+
+  if (sqlite3_prepare_v2 (db, sql, -1, &s, NULL) != SQLITE_OK)
+    husk_error_makex (err, EIO, "%s: %s", HUSK_NET_DB, sqlite3_errmsg (db));
+  return s;
+}
+
+int
+netdb_exec (sqlite3 *db, const char *sql, const char *const *args, husk_error_t *err)
+{
+  sqlite3_stmt *s = netdb_prepare (db, sql, err);
+  int rc;
+
+  if (s == NULL)
+    return -1;
+  for (int i = 0; args && args[i]; i++)
+    sqlite3_bind_text (s, i + 1, args[i], -1, SQLITE_TRANSIENT);
+  rc = sqlite3_step (s);
+  sqlite3_finalize (s);
+  if (rc != SQLITE_DONE && rc != SQLITE_ROW)
+    return husk_error_makex (err, rc == SQLITE_CONSTRAINT ? EEXIST : EIO, "%s: %s",
+                             HUSK_NET_DB, sqlite3_errmsg (db));
+  return 0;
+}
+
+/* A lease whose store is gone (its directory removed without `rm`, as
+   test stores are) holds nothing any more.  */
+static bool
+store_gone (const char *store)
+{
+  struct stat st;
+
+  return stat (store, &st) < 0 && errno == ENOENT;
+}
+
+json_t *
+netdb_leases (sqlite3 *db, const char *bridge, husk_error_t *err)
+{
+  cleanup_stmt_net sqlite3_stmt *s = netdb_prepare (
+      db, "SELECT ip, container_id, store, network FROM leases WHERE bridge = ?1", err);
+  json_t *out;
+  int rc;
+
+  if (s == NULL)
+    return NULL;
+  sqlite3_bind_text (s, 1, bridge, -1, SQLITE_TRANSIENT);
+  out = json_object ();
+  while ((rc = sqlite3_step (s)) == SQLITE_ROW)
+    {
+      const char *store = (const char *) sqlite3_column_text (s, 2);
+      if (store_gone (store))
+        continue;
+      json_object_set_new (out, (const char *) sqlite3_column_text (s, 0),
+                           json_pack ("{s:s, s:s, s:s}", "id", sqlite3_column_text (s, 1),
+                                      "store", store, "network", sqlite3_column_text (s, 3)));
+    }
+  if (rc != SQLITE_DONE)
+    {
+      json_decref (out);
+      return husk_error_makex (err, EIO, "%s: %s", HUSK_NET_DB, sqlite3_errmsg (db)), NULL;
+    }
+  return out;
+}
+
+void
+netdb_forget_stale (sqlite3 *db)
+{
+  cleanup_stmt_net sqlite3_stmt *s = netdb_prepare (db, "SELECT DISTINCT store FROM leases",
+                                                    NULL);
+  cleanup_strv char **gone = husk_xzalloc (sizeof *gone);
+
+  while (s && sqlite3_step (s) == SQLITE_ROW)
+    if (store_gone ((const char *) sqlite3_column_text (s, 0)))
+      husk_strv_append (&gone, (const char *) sqlite3_column_text (s, 0));
+  for (size_t i = 0; gone[i]; i++)
+    {
+      const char *args[] = { gone[i], NULL };
+      netdb_exec (db, "DELETE FROM leases WHERE store = ?1", args, NULL);
+    }
+}

@@ -1,0 +1,125 @@
+#!/usr/bin/env bats
+# SPDX-License-Identifier: GPL-2.0-or-later
+# DNS between the containers of a user network (aardvark-dns), host-wide
+# networks and leases: rootful only.
+
+load helpers
+
+setup() {
+    container_setup
+}
+
+teardown() {
+    if ! is_rootless; then
+        local n
+        for n in $(husk network ls -q --filter name=^t221 2>/dev/null); do
+            husk network rm -f -t 0 "$n" >/dev/null 2>&1 || true
+        done
+    fi
+    container_teardown
+}
+
+@test "dns: containers of a user network resolve each other by name and alias" {
+    skip_if_rootless "bridge networks are rootful"
+    husk network create t221a >/dev/null
+    husk run -d --name d1 --network t221a --network-alias web busybox sleep 100 >/dev/null
+    husk run -d --name d2 --network t221a:alias=db busybox sleep 100 >/dev/null
+    local ip1 ip2 gw
+    ip1=$(husk inspect --format '{{.NetworkSettings.Networks.t221a.IPAddress}}' d1)
+    ip2=$(husk inspect --format '{{.NetworkSettings.Networks.t221a.IPAddress}}' d2)
+    gw=$(husk network inspect t221a | jq -r '.[0].subnets[0].gateway')
+    # resolv.conf points at the gateway, where aardvark-dns answers
+    run_husk exec d2 grep nameserver /etc/resolv.conf
+    assert_output_is "nameserver $gw"
+    run_husk exec d2 nslookup d1
+    assert_output_contains "Address: $ip1"
+    run_husk exec d2 nslookup web
+    assert_output_contains "Address: $ip1"
+    run_husk exec d1 nslookup db
+    assert_output_contains "Address: $ip2"
+    run_husk exec d1 nslookup d2
+    assert_output_contains "Address: $ip2"
+    # a container that leaves is no longer found
+    husk rm -f -t 0 d2 >/dev/null
+    run_husk 1 exec d1 nslookup d2
+    # the last one gone, aardvark-dns has nothing of the network
+    husk rm -f -t 0 d1 >/dev/null
+    [ ! -e /run/husk-net/aardvark-dns/t221a ]
+}
+
+@test "dns: --disable-dns and the default network have none; aliases need a bridge" {
+    skip_if_rootless "bridge networks are rootful"
+    husk network create --disable-dns t221b >/dev/null
+    husk run -d --name n1 --network t221b busybox sleep 100 >/dev/null
+    run_husk 1 run --rm --network t221b busybox nslookup n1
+    [ ! -e /run/husk-net/aardvark-dns/t221b ]
+    run_husk network inspect --format '{{.DNSEnabled}}' husk
+    assert_output_is "false"
+    local gw
+    gw=$(husk network inspect husk | jq -r '.[0].subnets[0].gateway')
+    run_husk run --rm busybox cat /etc/resolv.conf
+    [[ "$output" != *"nameserver $gw"* ]]
+    run_husk 125 run --rm --network none --network-alias x busybox true
+    assert_output_contains "--network-alias needs a bridge network"
+}
+
+@test "network connect and disconnect: running and stopped containers, hosts, DNS, leases" {
+    skip_if_rootless "bridge networks are rootful"
+    husk network create --subnet 10.231.41.0/24 t221c >/dev/null
+    husk run -d --name c1 busybox sleep 100 >/dev/null
+    husk run -d --name c2 --network t221c busybox sleep 100 >/dev/null
+    local id
+    id=$(husk inspect --format '{{.Id}}' c1)
+    # one network per container: connecting a second one is refused
+    run_husk 125 network connect t221c c1
+    assert_output_contains "one network per container"
+    run_husk network disconnect husk c1
+    run_husk exec c1 ip -o link show
+    [[ "$output" != *eth0* ]]
+    ! ip link show "huskv${id:0:10}" 2>/dev/null || false
+    run_husk inspect --format '{{.NetworkSettings.IPAddress}}' c1
+    assert_output_is ""
+    run_husk network connect --alias c1alias --ip 10.231.41.77 --mac-address 02:aa:bb:cc:dd:ee t221c c1
+    run_husk exec c1 ip -4 -o addr show eth0
+    assert_output_contains "inet 10.231.41.77/24"
+    run_husk exec c1 cat /sys/class/net/eth0/address
+    assert_output_is "02:aa:bb:cc:dd:ee"
+    run_husk exec c1 grep c1 /etc/hosts
+    assert_output_contains "10.231.41.77"
+    run_husk exec c2 nslookup c1alias
+    assert_output_contains "Address: 10.231.41.77"
+    run_husk 125 network connect t221c c1
+    assert_output_contains "already connected"
+    # its address is leased: nobody else gets it
+    run_husk 125 run --rm --network t221c --ip 10.231.41.77 busybox true
+    assert_output_contains "already allocated"
+    # stopped: disconnect and connect change what the next start makes
+    husk stop -t 0 c1 >/dev/null
+    run_husk network disconnect -f t221c c1
+    run_husk 125 network disconnect t221c c1
+    assert_output_contains "not connected"
+    run_husk network connect husk c1
+    husk start c1 >/dev/null
+    local ip
+    ip=$(husk inspect --format '{{.NetworkSettings.Networks.husk.IPAddress}}' c1)
+    [[ "$ip" =~ ^10\. ]]
+    run_husk exec c1 ip -4 -o addr show eth0
+    assert_output_contains "inet $ip/"
+    # a --network none container is not in bridge mode
+    husk create --name n0 --network none busybox true >/dev/null
+    run_husk 125 network connect t221c n0
+    assert_output_contains "not in bridge network mode"
+}
+
+@test "dns: rootless --network-alias is refused with the bridge message" {
+    skip_if_root "the rootless refusal"
+    run_husk 125 run --rm --network-alias x busybox true
+    assert_output_contains "bridge network"
+    husk create --name r0 busybox true >/dev/null
+    run_husk 125 network connect podman r0
+    assert_output_contains "rootful only"
+    run_husk 125 network disconnect podman r0
+    assert_output_contains "rootful only"
+    run_husk 125 network reload --all
+    assert_output_contains "rootful only"
+}

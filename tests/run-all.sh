@@ -133,7 +133,7 @@ asan_husk=$(realpath "$ASAN_BUILD/husk")
 part asan env HUSK_BIN="$asan_husk" ASAN_OPTIONS=detect_leaks=1 \
     UBSAN_OPTIONS=halt_on_error=1:print_stacktrace=1 \
     bats --tap tests/system/001-basic.bats tests/system/010-images.bats \
-        tests/system/016-completion.bats
+        tests/system/016-completion.bats tests/system/220-bridge.bats
 if id husktest >/dev/null 2>&1; then
     # The checkout may sit where a plain user cannot read (CI clones
     # anywhere): give husktest its own copy of the binaries, tests, images.

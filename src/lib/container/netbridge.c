@@ -208,7 +208,7 @@ husk_container_bridge_connect (struct husk_engine *e, struct husk_container_rec 
 {
   cleanup_json json_t *c = json_loads (r->config, 0, NULL);
   const char *now = json_string_value (json_object_get (c, "network_name"));
-  cleanup_free char *text = NULL;
+  char *text;
 
   if (c == NULL || !on_bridge (c))
     return husk_error_makex (err, EINVAL, "container %s is not in bridge network mode: "
@@ -231,12 +231,12 @@ husk_container_bridge_connect (struct husk_engine *e, struct husk_container_rec 
   if (q->mac)
     json_object_set_new (c, "network_mac", json_string (q->mac));
   json_object_set_new (c, "network_aliases", json_deep_copy (q->aliases) ?: json_array ());
-  text = husk_xstrdup (r->config);
+  /* bridge_alloc frees the text it is given and makes r->config the new
+     one: give it r->config itself, which stays r's on a failure.  */
+  text = r->config;
   if (husk_container_bridge_plan (e, c, err) < 0
       || husk_container_bridge_alloc (e, r, c, &text, err) < 0)
     return -1;
-  /* bridge_alloc replaced r->config with text.  */
-  text = NULL;
   if (save_config (e, r, c, err) < 0)
     return -1;
   if (running)

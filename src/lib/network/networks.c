@@ -346,10 +346,12 @@ db_default (sqlite3 *db, husk_error_t *err)
 }
 
 /* In the host-wide transaction: the default network, recorded on first
-   use; nets (the directory's) are what it must not overlap.  */
+   use; taken_nets (the directory's, freed here) are what it must not
+   overlap.  */
 static json_t *
-ensure_default (sqlite3 *db, const struct husk_netenv *v, json_t *nets, husk_error_t *err)
+ensure_default (sqlite3 *db, const struct husk_netenv *v, json_t *taken_nets, husk_error_t *err)
 {
+  cleanup_json json_t *nets = taken_nets;
   json_t *n = db_default (db, err);
 
   if (n == NULL || !json_is_null (n))

@@ -23,11 +23,11 @@ go_view (json_t *n, bool trunc)
   cleanup_free char *shown = husk_xstrndup (id, trunc ? 12 : 64);
   struct husk_buf labels = HUSK_BUF_INIT;
   const char *k;
-  json_t *v;
+  json_t *v, *view;
 
   json_object_foreach (json_object_get (n, "labels"), k, v)
     husk_buf_printf (&labels, "%s%s=%s", labels.len ? "," : "", k, json_string_value (v));
-  return json_pack ("{s:s, s:O, s:O, s:O, s:O, s:O, s:O, s:O, s:O, s:O, s:O, s:O, s:s%}",
+  view = json_pack ("{s:s, s:O, s:O, s:O, s:O, s:O, s:O, s:O, s:O, s:O, s:O, s:O, s:s%}",
                     "ID", shown, "Name", json_object_get (n, "name"), "Driver",
                     json_object_get (n, "driver"), "NetworkInterface",
                     json_object_get (n, "network_interface"), "Created",
@@ -38,6 +38,8 @@ go_view (json_t *n, bool trunc)
                     "IPAMOptions", json_object_get (n, "ipam_options"), "LabelsMap",
                     json_object_get (n, "labels"), "Labels", labels.data ? labels.data : "",
                     labels.len);
+  husk_buf_release (&labels);
+  return view;
 }
 
 static int

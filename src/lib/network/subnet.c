@@ -72,9 +72,11 @@ husk_subnet_parse (const char *text, struct husk_subnet *s, husk_error_t *err)
                              "ADDRESS/PREFIX with a prefix of 8 to 30", text);
   s->prefix = prefix;
   if (s->net & ~mask (s->prefix))
-    return husk_error_makex (err, EINVAL, "invalid subnet \"%s\": the address has host "
-                             "bits set (the network is %s)", text,
-                             husk_ip_text (s->net & mask (s->prefix)));
+    {
+      cleanup_free char *net = husk_ip_text (s->net & mask (s->prefix));
+      return husk_error_makex (err, EINVAL, "invalid subnet \"%s\": the address has host "
+                               "bits set (the network is %s)", text, net);
+    }
   return 0;
 }
 

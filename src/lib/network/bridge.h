@@ -144,6 +144,7 @@ struct husk_bridge_attach
   const char *id;      /* the container's ID */
   char **dns_names;    /* its names for DNS, or NULL: no DNS */
   const char *dns_exe; /* aardvark-dns, with dns_names */
+  const char *pasta_exe; /* rootless: pasta, for the rootless network namespace */
 };
 
 /* Make the namespace and connect it (theory above, 3).  Return: 0, or

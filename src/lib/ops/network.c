@@ -17,10 +17,6 @@ int
 husk_op_network_create (struct husk_engine *e, const struct husk_network_request *q,
                         json_t **out, husk_error_t *err)
 {
-  if (e->rootless)
-    return husk_error_makex (err, ENOTSUP, "network create: bridge networks are rootful only "
-                             "for now (rootless ones need a rootless network namespace, which "
-                             "comes later); rootless containers use pasta, the default");
   struct husk_netenv v = husk_container_netenv (e);
 
   return husk_network_create (&v, q, out, err);
@@ -224,8 +220,9 @@ husk_op_network_reload (struct husk_engine *e, char **refs, bool all, char ***do
 
   *done = husk_xzalloc (sizeof **done);
   if (e->rootless)
-    return husk_error_makex (err, ENOTSUP, "network reload: bridge networks are rootful only "
-                             "for now; rootless containers use pasta, which needs no reload");
+    return husk_error_makex (err, ENOTSUP, "network reload: not supported rootless yet (a "
+                             "rootless network's firewall is in the rootless network namespace, "
+                             "where no flush of the host's firewall reaches it)");
   for (size_t i = 0; refs && refs[i]; i++)
     {
       char *id;
@@ -260,9 +257,6 @@ container_of (struct husk_engine *e, const char *ref, struct husk_container_rec 
 {
   cleanup_free char *id = NULL;
 
-  if (e->rootless)
-    return husk_error_makex (err, ENOTSUP, "network connect and disconnect: bridge networks "
-                             "are rootful only for now; rootless containers use pasta");
   if (husk_op_container_resolve (e, ref, &id, err) < 0
       || husk_state_container_get (e->state, id, r, err) < 0)
     return -1;

@@ -55,19 +55,6 @@ const char *husk_net_rundir (void);
 const char *husk_net_db_dir (void);
 const char *husk_net_db_path (void);
 
-/* The rootless network namespace's file (the caller frees).  */
-char *husk_net_rootless_netns (void);
-/* Move this process into it.  Return: 0, or -1.  */
-int husk_net_enter_rootless_netns (husk_error_t *err);
-/* Count user (a container's ID, or "unshare-PID") in, making the
-   namespace and its pasta (exe) first when there is none.  Return: 0, or
-   -1.  */
-int husk_net_rootless_ensure (const char *pasta, const char *user, husk_error_t *err);
-/* Count user out; the last one ends it all.  */
-void husk_net_rootless_release (const char *user);
-/* Whether the namespace is up.  */
-bool husk_net_rootless_exists (void);
-
 /* Forward the published TCP ports to ip in the rootless network
    namespace (forward.c); the forwarder is recorded in <dir>/pid.
    Return: 0, or -1.  */

@@ -166,6 +166,21 @@ void husk_bridge_leave (const char *dir);
    {network, ip, ports}.  Return: 0, or -1.  */
 int husk_bridge_reload (json_t *list, husk_error_t *err);
 
+/* ---- the rootless network namespace (rootless.c) ----------------------- */
+
+/* The rootless network namespace's file (the caller frees).  */
+char *husk_net_rootless_netns (void);
+/* Move this process into it.  Return: 0, or -1.  */
+int husk_net_enter_rootless_netns (husk_error_t *err);
+/* Count user (a container's ID, or "unshare-PID") in, making the
+   namespace and its pasta (exe) first when there is none.  Return: 0, or
+   -1.  */
+int husk_net_rootless_ensure (const char *pasta, const char *user, husk_error_t *err);
+/* Count user out; the last one ends it all.  */
+void husk_net_rootless_release (const char *user);
+/* Whether the namespace is up.  */
+bool husk_net_rootless_exists (void);
+
 /* A removed network's bridge (when no container is on it) and its
    subnet's firewall elements go.  */
 void husk_bridge_forget (json_t *net);

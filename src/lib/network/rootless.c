@@ -25,7 +25,9 @@
 #include <stdlib.h>
 #include <string.h>
 #include <sys/file.h>
+#include <linux/magic.h>
 #include <sys/mount.h>
+#include <sys/vfs.h>
 #include <sys/wait.h>
 #include <unistd.h>
 
@@ -184,9 +186,18 @@ alive (const char *dir)
   int pid = 0;
   struct husk_proc_id p;
 
+  cleanup_free char *ns = husk_asprintf ("%s/ns", dir);
+  cleanup_close int fd = -1;
+  struct statfs sf;
+
   if (text == NULL || sscanf (text, "%d %llu", &pid, &start) != 2)
     return false;
   p = (struct husk_proc_id){ .pid = pid, .start = start };
+  /* The bind mount is in the pause process's mount namespace: a new
+     pause (system migrate) has none, though pasta may still run.  */
+  fd = open (ns, O_RDONLY | O_CLOEXEC | O_NOFOLLOW);
+  if (fd < 0 || fstatfs (fd, &sf) < 0 || sf.f_type != NSFS_MAGIC)
+    return false;
   return husk_proc_alive (&p);
 }
 

@@ -1,7 +1,9 @@
 /* SPDX-License-Identifier: GPL-2.0-or-later */
 /*
- * Bridge networks (rootful): their definitions and address allocations
- * in the state database, and a container attached to one.
+ * Bridge networks: their definitions and address allocations, and a
+ * container attached to one.  Rootless, all of it is the user's and the
+ * bridges are in the user's rootless network namespace (rootless.c,
+ * design/networks.md "Rootless").
  *
  * Theory of operation
  *
@@ -12,7 +14,7 @@
  *      file: it is made on first use (containers.conf's default_subnet
  *      unless the host routes or has an address in it, else the next
  *      free /16 from 10.89.0.0 on) and kept in the host-wide database.
- *   2. The host-wide database (HUSK_NET_DB, rootful only) records which
+ *   2. The host-wide database (HUSK_NET_DB; rootless the user's) records which
  *      bridge and subnet every network holds, whatever its configuration
  *      directory, and every address lease (bridge, ip, container, the
  *      store's state database), whatever the container's store.  Its

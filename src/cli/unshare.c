@@ -2,11 +2,13 @@
 /* husk unshare: a command inside the rootless user namespace; husk system
    migrate: a new namespace after the subordinate ID ranges changed.  */
 #include "cli/cli.h"
+#include "ops/network.h"
 #include "userns/userns.h"
 #include "util/cleanup.h"
 #include "util/log.h"
 
 #include <errno.h>
+#include <stddef.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
@@ -14,12 +16,12 @@
 
 struct unshare_opts
 {
-  char *dummy;
+  bool rootless_netns;
 };
 
 static const struct cli_option unshare_options[] = {
-  OPTION_REFUSED ("rootless-netns", 0, "the rootless network namespace comes with rootless "
-                  "bridge networks, which husk does not have yet"),
+  { "rootless-netns", 0, OPT_BOOL, offsetof (struct unshare_opts, rootless_netns), NULL,
+    "Join the rootless network namespace used for bridge networks" },
   OPTION_END,
 };
 
@@ -40,6 +42,13 @@ cmd_unshare (struct cli_ctx *ctx, int argc, char **argv)
     }
   if (husk_userns_join (&ctx->err) < 0)
     return cli_fail (ctx);
+  if (o.rootless_netns)
+    {
+      int status;
+      if (husk_op_network_rootless_run (args[0] ? args : sh, &status, &ctx->err) < 0)
+        return cli_fail (ctx);
+      return status;
+    }
   fflush (stdout);
   execvp (args[0] ? args[0] : sh[0], args[0] ? args : sh);
   husk_error_make (&ctx->err, errno, "exec '%s'", args[0] ? args[0] : sh[0]);

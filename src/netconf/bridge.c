@@ -6,6 +6,7 @@
  * deleted under another.
  */
 #include "netconf/netconf.h"
+#include "userns/userns.h"
 #include "util/cleanup.h"
 #include "util/fileutil.h"
 #include "util/log.h"
@@ -26,7 +27,19 @@
 #include <sys/stat.h>
 #include <unistd.h>
 
-#define LOCK_PATH "/run/lock/husk-network.lock"
+/* The host's lock, or rootless the user's: its bridges are in its own
+   network namespace.  */
+static const char *
+lock_path (void)
+{
+  static char *p;
+
+  if (p == NULL)
+    p = husk_userns_rootless () ? husk_asprintf ("%s/network.lock", husk_net_rundir ())
+                                : husk_xstrdup ("/run/lock/husk-network.lock");
+  return p;
+}
+#define LOCK_PATH lock_path ()
 
 /* The peer's index in the container's new namespace: lo is 1.  */
 #define PEER_INDEX 2
@@ -36,7 +49,10 @@ net_lock (husk_error_t *err)
 {
   int fd;
 
-  mkdir ("/run/lock", 0755);
+  if (!husk_userns_rootless ())
+    mkdir ("/run/lock", 0755);
+  else if (husk_mkdir_p (husk_net_rundir (), 0700, err) < 0)
+    return -1;
   fd = open (LOCK_PATH, O_RDWR | O_CREAT | O_CLOEXEC, 0600);
   if (fd < 0)
     return husk_error_make (err, errno, "open '%s'", LOCK_PATH);

@@ -2,7 +2,12 @@
 /* husk-netconf's commands (netconf.h); an error's message on stderr, exit
    status 1.  */
 #include "netconf/netconf.h"
+#include "userns/userns.h"
 #include "util/cleanup.h"
+
+#include <errno.h>
+#include <sched.h>
+#include <sys/mount.h>
 
 #include <stdio.h>
 #include <string.h>
@@ -38,9 +43,32 @@ attach (void)
   return netconf_attach (&a, &err) < 0 ? fail (&err) : 0;
 }
 
+/* Rootless, the bridges are in the rootless network namespace: work
+   there, with a /sys of that namespace (sysfs shows the links of the
+   namespace that mounted it), in a mount namespace of our own so that
+   nobody else sees it.  */
+static int
+enter_rootless (void)
+{
+  husk_error_t err = NULL;
+
+  if (husk_net_enter_rootless_netns (&err) < 0)
+    return fail (&err);
+  if (unshare (CLONE_NEWNS) < 0 || mount (NULL, "/", NULL, MS_REC | MS_SLAVE, NULL) < 0
+      || mount ("sysfs", "/sys", "sysfs", MS_NOSUID | MS_NODEV | MS_NOEXEC, NULL) < 0)
+    {
+      fprintf (stderr, "husk-netconf: a /sys of the rootless network namespace: %s\n",
+               strerror (errno));
+      return 1;
+    }
+  return 0;
+}
+
 int
 main (int argc, char **argv)
 {
+  if (husk_userns_rootless () && enter_rootless () != 0)
+    return 1;
   if (argc == 2 && strcmp (argv[1], "attach") == 0)
     return attach ();
   if (argc == 3 && strcmp (argv[1], "detach") == 0)

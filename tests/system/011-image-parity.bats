@@ -352,7 +352,7 @@ vol2 0"
         v=$(jq -r "$key" <<<"$json")
         [ -n "$v" ] && [ "$v" != null ] || { echo "$key is empty" >&2; return 1; }
     done
-    assert_equal "$(jq -r .host.networkBackend <<<"$json")" "none"
+    assert_equal "$(jq -r .host.networkBackend <<<"$json")" "husk"
     assert_equal "$(jq -r .host.conmon.version <<<"$json")" "husk-monitor version $(husk version --format '{{.Client.Version}}')"
     assert_equal "$(jq -r '.store.graphOptions | type' <<<"$json")" "object"
     if [ "$(jq -r .store.graphDriverName <<<"$json")" = overlay ]; then
@@ -361,7 +361,7 @@ vol2 0"
     fi
     run_husk info --format '{{.Host.NetworkBackend}} {{.Host.LogDriver}} {{.Host.Conmon.Path}} {{.Store.GraphStatus}} {{.Host.EventLogger}}'
     [[ "$output" != *"<no value>"* ]]
-    assert_output_contains "none k8s-file "
+    assert_output_contains "husk k8s-file "
     run_husk --storage-opt '' info --format '{{.Store.GraphOptions}}'
     assert_output_is "map[]"
     # Go maps keep their keys as they are: data, not field names.
@@ -370,7 +370,7 @@ vol2 0"
     run_husk --storage-opt overlay.mountopt=nodev info --format '{{json .Store.GraphOptions}}'
     [[ "$output" != *'"Overlay.'* ]]
     run_husk info
-    assert_output_contains "networkBackend: none"
+    assert_output_contains "networkBackend: husk"
     assert_output_contains "  conmon:"
 }
 

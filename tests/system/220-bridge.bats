@@ -3,7 +3,8 @@
 # Bridge networks (rootful): the default network and user-defined ones,
 # published ports through nft DNAT, addresses from the state database,
 # the network commands, complete teardown and bad input.  Rootless only
-# the refusal is tested: rootless bridge networks come later.
+# what differs is tested here: rootless bridge networks live in the
+# rootless network namespace (222-rootless-bridge.bats).
 
 load helpers
 
@@ -14,12 +15,10 @@ setup() {
 teardown() {
     # Networks are host-wide (files in /etc/containers/networks): this
     # file's go with the test that made them.
-    if ! is_rootless; then
-        local n
-        for n in $(husk network ls -q --filter name=^t22[01] 2>/dev/null); do
-            husk network rm -f -t 0 "$n" >/dev/null 2>&1 || true
-        done
-    fi
+    local n
+    for n in $(husk network ls -q --filter name=^t22[01] 2>/dev/null); do
+        husk network rm -f -t 0 "$n" >/dev/null 2>&1 || true
+    done
     container_teardown
 }
 
@@ -33,17 +32,21 @@ web() {
         "mkdir -p /www && echo hello-$name >/www/index.html && exec httpd -f -p 80 -h /www" >/dev/null
 }
 
-@test "bridge: rootless --network bridge and network create are refused, naming pasta" {
-    skip_if_root "the rootless refusal"
-    run_husk 125 run --rm --network bridge busybox true
-    assert_output_contains "rootful only"
-    assert_output_contains "pasta"
-    run_husk 125 network create rl
-    assert_output_contains "rootful only"
+@test "bridge: rootless --network bridge and network create work, in the rootless network namespace" {
+    skip_if_root "rootless"
+    run_husk run --rm --network bridge busybox ip -4 -o addr show eth0
+    assert_output_contains "inet 10."
+    run_husk network create t220rl
+    run_husk network inspect --format '{{.NetworkInterface}}' t220rl
+    local br=$output
+    husk run -d --name rl1 --network t220rl busybox sleep 100 >/dev/null
+    run_husk unshare --rootless-netns ip -o link show "$br"
+    assert_output_contains "$br"
+    ! ip link show "$br" 2>/dev/null || false
 }
 
 @test "bridge: the default network's published port from 127.0.0.1, the host address and another container" {
-    skip_if_rootless "needs root: bridge networks rootless come later"
+    skip_if_rootless "rootful: host links and nft (rootless: 222-rootless-bridge.bats)"
     local port
     port=$(free_port)
     web w1 --network bridge -p "$port:80"
@@ -71,7 +74,7 @@ web() {
 }
 
 @test "bridge: udp and a port range on a host address" {
-    skip_if_rootless "needs root: bridge networks rootless come later"
+    skip_if_rootless "rootful: host links and nft (rootless: 222-rootless-bridge.bats)"
     local port
     port=$(free_port)
     husk run -d --name u1 --network bridge -p "127.0.0.1:$port-$((port + 1)):7000-7001/udp" \
@@ -83,7 +86,7 @@ web() {
 }
 
 @test "bridge: two containers on a user network reach each other; --ip, mac=" {
-    skip_if_rootless "needs root: bridge networks rootless come later"
+    skip_if_rootless "rootful: host links and nft (rootless: 222-rootless-bridge.bats)"
     run_husk network create --subnet 10.231.7.0/24 t220a
     husk run -d --name n1 --network t220a --ip 10.231.7.50 busybox sleep 100 >/dev/null
     run_husk run --rm --cap-add NET_RAW --network t220a:ip=10.231.7.60,mac=02:11:22:33:44:55 \
@@ -130,7 +133,7 @@ web() {
 }
 
 @test "bridge: 20 parallel run -d on the default network across two stores: distinct addresses, nothing left" {
-    skip_if_rootless "needs root: bridge networks rootless come later"
+    skip_if_rootless "rootful: host links and nft (rootless: 222-rootless-bridge.bats)"
     local other=$HUSK_TMP/other i
     "$HUSK_BIN" --root "$other/root" --runroot "$other/run" load -i "$HUSK_IMAGES/busybox.docker.tar" >/dev/null
     for i in $(seq 20); do
@@ -160,7 +163,7 @@ web() {
 }
 
 @test "bridge: 20 parallel run -d get distinct addresses, and rm -f leaves nothing" {
-    skip_if_rootless "needs root: bridge networks rootless come later"
+    skip_if_rootless "rootful: host links and nft (rootless: 222-rootless-bridge.bats)"
     local port
     port=$(free_port)
     for i in $(seq 20); do
@@ -185,7 +188,7 @@ web() {
 }
 
 @test "bridge: stop tears the link and the rules down, start brings them back" {
-    skip_if_rootless "needs root: bridge networks rootless come later"
+    skip_if_rootless "rootful: host links and nft (rootless: 222-rootless-bridge.bats)"
     local port id
     port=$(free_port)
     web s1 --network bridge -p "$port:80"
@@ -200,7 +203,7 @@ web() {
 }
 
 @test "bridge: network reload makes the firewall rules of running containers again" {
-    skip_if_rootless "needs root: bridge networks rootless come later"
+    skip_if_rootless "rootful: host links and nft (rootless: 222-rootless-bridge.bats)"
     local port id
     port=$(free_port)
     web r1 --network bridge -p "$port:80"
@@ -225,7 +228,7 @@ web() {
 }
 
 @test "bridge: network create, ls with filters and formats, inspect, exists, prune" {
-    skip_if_rootless "needs root: bridge networks rootless come later"
+    skip_if_rootless "rootful: host links and nft (rootless: 222-rootless-bridge.bats)"
     run_husk network create --subnet 10.231.8.0/24 --gateway 10.231.8.254 --label env=t \
         --opt mtu=1400 --internal t220b
     assert_output_is "t220b"
@@ -279,7 +282,7 @@ t220c"
 }
 
 @test "bridge: bad input fails clearly and makes nothing" {
-    skip_if_rootless "needs root: bridge networks rootless come later"
+    skip_if_rootless "rootful: host links and nft (rootless: 222-rootless-bridge.bats)"
     run_husk network create --subnet 10.231.10.0/24 t220d
     run_husk 125 network create --subnet 10.231.10.128/25 t220e
     assert_output_contains "already used"
@@ -321,7 +324,7 @@ t220c"
 }
 
 @test "bridge: a container of another store on the same bridge gets another address" {
-    skip_if_rootless "needs root: bridge networks rootless come later"
+    skip_if_rootless "rootful: host links and nft (rootless: 222-rootless-bridge.bats)"
     husk run -d --name c1 --network bridge busybox sleep 100 >/dev/null
     local ip1 other=$HUSK_TMP/other
     ip1=$(husk inspect --format '{{.NetworkSettings.IPAddress}}' c1)

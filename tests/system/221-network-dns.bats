@@ -1,7 +1,8 @@
 #!/usr/bin/env bats
 # SPDX-License-Identifier: GPL-2.0-or-later
 # DNS between the containers of a user network (aardvark-dns), host-wide
-# networks and leases: rootful only.
+# networks and leases.  The DNS tests run rootless too (in the rootless
+# network namespace, tests/system/222-rootless-bridge.bats).
 
 load helpers
 
@@ -10,17 +11,27 @@ setup() {
 }
 
 teardown() {
-    if ! is_rootless; then
-        local n
-        for n in $(husk network ls -q --filter name=^t221 2>/dev/null); do
-            husk network rm -f -t 0 "$n" >/dev/null 2>&1 || true
-        done
-    fi
+    local n
+    for n in $(husk network ls -q --filter name=^t221 2>/dev/null); do
+        husk network rm -f -t 0 "$n" >/dev/null 2>&1 || true
+    done
     container_teardown
 }
 
+# Where aardvark-dns's files are: the host's, or the user's rootless.
+dns_dir() {
+    if is_rootless; then
+        if [ -n "${XDG_RUNTIME_DIR:-}" ]; then
+            echo "$XDG_RUNTIME_DIR/husk/net/aardvark-dns"
+        else
+            echo "/tmp/husk-run-$(id -u)/net/aardvark-dns"
+        fi
+    else
+        echo /run/husk-net/aardvark-dns
+    fi
+}
+
 @test "dns: containers of a user network resolve each other by name and alias" {
-    skip_if_rootless "bridge networks are rootful"
     husk network create t221a >/dev/null
     husk run -d --name d1 --network t221a --network-alias web busybox sleep 100 >/dev/null
     husk run -d --name d2 --network t221a:alias=db busybox sleep 100 >/dev/null
@@ -44,15 +55,14 @@ teardown() {
     run_husk 1 exec d1 nslookup d2
     # the last one gone, aardvark-dns has nothing of the network
     husk rm -f -t 0 d1 >/dev/null
-    [ ! -e /run/husk-net/aardvark-dns/t221a ]
+    [ ! -e "$(dns_dir)/t221a" ]
 }
 
 @test "dns: --disable-dns and the default network have none; aliases need a bridge" {
-    skip_if_rootless "bridge networks are rootful"
     husk network create --disable-dns t221b >/dev/null
     husk run -d --name n1 --network t221b busybox sleep 100 >/dev/null
     run_husk 1 run --rm --network t221b busybox nslookup n1
-    [ ! -e /run/husk-net/aardvark-dns/t221b ]
+    [ ! -e "$(dns_dir)/t221b" ]
     run_husk network inspect --format '{{.DNSEnabled}}' husk
     assert_output_is "false"
     local gw
@@ -64,7 +74,7 @@ teardown() {
 }
 
 @test "network connect and disconnect: running and stopped containers, hosts, DNS, leases" {
-    skip_if_rootless "bridge networks are rootful"
+    skip_if_rootless "rootful: the default network is the bridge husk, its veths the host's"
     husk network create --subnet 10.231.41.0/24 t221c >/dev/null
     husk run -d --name c1 busybox sleep 100 >/dev/null
     husk run -d --name c2 --network t221c busybox sleep 100 >/dev/null
@@ -111,15 +121,21 @@ teardown() {
     assert_output_contains "not in bridge network mode"
 }
 
-@test "dns: rootless --network-alias is refused with the bridge message" {
-    skip_if_root "the rootless refusal"
+@test "dns: rootless connect and disconnect work in the rootless network namespace; reload is refused" {
+    skip_if_root "rootless"
     run_husk 125 run --rm --network-alias x busybox true
     assert_output_contains "bridge network"
-    husk create --name r0 busybox true >/dev/null
-    run_husk 125 network connect podman r0
-    assert_output_contains "rootful only"
-    run_husk 125 network disconnect podman r0
-    assert_output_contains "rootful only"
+    husk network create --subnet 10.231.42.0/24 t221r >/dev/null
+    husk run -d --name r0 --network t221r busybox sleep 100 >/dev/null
+    husk run -d --name r1 --network t221r busybox sleep 100 >/dev/null
+    run_husk network disconnect t221r r0
+    run_husk exec r0 ip -o link show
+    [[ "$output" != *eth0* ]]
+    run_husk network connect --alias r0alias --ip 10.231.42.77 t221r r0
+    run_husk exec r0 ip -4 -o addr show eth0
+    assert_output_contains "inet 10.231.42.77/24"
+    run_husk exec r1 nslookup r0alias
+    assert_output_contains "Address: 10.231.42.77"
     run_husk 125 network reload --all
-    assert_output_contains "rootful only"
+    assert_output_contains "not supported rootless"
 }

@@ -677,10 +677,8 @@ build_bridge (json_t *req, const struct husk_ccfg_defaults *d, const char *v, js
       name = husk_xstrdup ("bridge");
     }
   json_object_set_new (c, "network_aliases", aliases);
-  if (d->rootless)
-    return husk_error_makex (err, ENOTSUP, "--network %s: bridge networks are rootful only "
-                             "for now (rootless ones need a rootless network namespace, which "
-                             "comes later); rootless containers use pasta, the default", v);
+  /* Rootless too: the network is in the rootless network namespace.  */
+  (void) d;
   if (strchr (name, ',') || *name == '\0')
     return husk_error_makex (err, ENOTSUP, "--network %s: one network per container for now",
                              v);

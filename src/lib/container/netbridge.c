@@ -31,6 +31,22 @@ on_bridge (json_t *c)
   return net && strcmp (net, "bridge") == 0;
 }
 
+/* Rootless, published ports go through husk's TCP forwarder (network/
+   forward.c), which has no UDP yet.  */
+static int
+rootless_udp (json_t *ports, husk_error_t *err)
+{
+  size_t i;
+  json_t *p;
+
+  json_array_foreach (ports, i, p)
+    if (strcmp (json_string_value (json_object_get (p, "protocol")) ?: "tcp", "tcp") != 0)
+      return husk_error_makex (err, ENOTSUP, "publishing %s ports of a rootless container on "
+                               "a bridge network is not supported yet: only tcp (use --network "
+                               "pasta for udp)", json_string_value (json_object_get (p, "protocol")));
+  return 0;
+}
+
 int
 husk_container_bridge_plan (struct husk_engine *e, json_t *c, husk_error_t *err)
 {
@@ -39,9 +55,8 @@ husk_container_bridge_plan (struct husk_engine *e, json_t *c, husk_error_t *err)
 
   if (!on_bridge (c))
     return 0;
-  if (e->rootless)
-    return husk_error_makex (err, ENOTSUP, "bridge networks are rootful only for now; "
-                             "rootless containers use pasta, the default");
+  if (e->rootless && rootless_udp (json_object_get (c, "ports"), err) < 0)
+    return -1;
   struct husk_netenv v = husk_container_netenv (e);
 
   net = husk_network_get (&v, json_string_value (json_object_get (c, "network_name")), err);
@@ -114,9 +129,14 @@ attach_or_join (struct husk_engine *e, json_t *c, const char *dir, const char *n
     .id = json_string_value (json_object_get (c, "id")),
   };
   cleanup_strv char **names = husk_xzalloc (sizeof *names);
-  cleanup_free char *exe = NULL;
+  cleanup_free char *exe = NULL, *pasta = NULL;
 
   if (net == NULL)
+    return -1;
+  /* The rootless network namespace reaches the host through pasta.  */
+  if (e->rootless
+      && (a.pasta_exe = pasta = husk_net_find_exe (&husk_net_pasta, e->config->helper_binaries_dir,
+                                                   NULL, err)) == NULL)
     return -1;
   if (a.ip == NULL || a.mac == NULL)
     return husk_error_makex (err, EINVAL, "the container has no address on network %s",

@@ -118,8 +118,15 @@ runtime_flags (char **flags)
 static char *
 default_network_dir (const struct husk_engine *e)
 {
-  return e->rootless ? husk_asprintf ("%s/networks", e->root)
-                     : husk_xstrdup ("/etc/containers/networks");
+  const char *xdg = getenv ("XDG_CONFIG_HOME"), *home = getenv ("HOME");
+
+  /* Rootless, as Podman: the user's, one for all of the user's stores,
+     as its networks share the one rootless network namespace.  */
+  if (!e->rootless)
+    return husk_xstrdup ("/etc/containers/networks");
+  if (xdg && xdg[0] == '/')
+    return husk_asprintf ("%s/containers/networks", xdg);
+  return husk_asprintf ("%s/.config/containers/networks", home ? home : "");
 }
 
 /* The options that only name places and backends.  */

@@ -39,16 +39,31 @@ char *husk_subnet_host_user (const struct husk_subnet *s, const char *skip);
    HUSK_NET_CLAIMS/BRIDGE/IP (the file holds its ID), so that a container
    of another store on the same bridge never gets it too.  A claim counts
    while the claimer's veth exists.  */
-#define HUSK_NET_CLAIMS "/run/husk-net"
+#define HUSK_NET_CLAIMS husk_net_rundir ()
 
 char *husk_net_claim_dir (const char *bridge);
 /* The live claims on bridge: an object "ip": "container id".  */
 json_t *husk_net_claims (const char *bridge);
 
+/* ---- rootless (rootless.c) --------------------------------------------- */
+
+/* Where the networks' run files are: /run/husk-net for root, the user's
+   <pause record dir>/net rootless.  */
+const char *husk_net_rundir (void);
+/* Where the lease database is: /var/lib/husk-net for root,
+   $XDG_DATA_HOME/husk-net (~/.local/share/husk-net) rootless.  */
+const char *husk_net_db_dir (void);
+const char *husk_net_db_path (void);
+
+/* Forward the published TCP ports to ip in the rootless network
+   namespace (forward.c); the forwarder is recorded in <dir>/pid.
+   Return: 0, or -1.  */
+int net_forward_start (const char *dir, json_t *ports, const char *ip, husk_error_t *err);
+
 /* ---- the host-wide database (netdb.c) ------------------------------------ */
 
-#define HUSK_NET_DB_DIR "/var/lib/husk-net"
-#define HUSK_NET_DB HUSK_NET_DB_DIR "/ipam.db"
+#define HUSK_NET_DB_DIR husk_net_db_dir ()
+#define HUSK_NET_DB husk_net_db_path ()
 
 static inline void
 cleanup_stmt_netp (sqlite3_stmt **s)

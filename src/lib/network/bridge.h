@@ -1,7 +1,9 @@
 /* SPDX-License-Identifier: GPL-2.0-or-later */
 /*
- * Bridge networks (rootful): their definitions and address allocations
- * in the state database, and a container attached to one.
+ * Bridge networks: their definitions and address allocations, and a
+ * container attached to one.  Rootless, all of it is the user's and the
+ * bridges are in the user's rootless network namespace (rootless.c,
+ * design/networks.md "Rootless").
  *
  * Theory of operation
  *
@@ -12,7 +14,7 @@
  *      file: it is made on first use (containers.conf's default_subnet
  *      unless the host routes or has an address in it, else the next
  *      free /16 from 10.89.0.0 on) and kept in the host-wide database.
- *   2. The host-wide database (HUSK_NET_DB, rootful only) records which
+ *   2. The host-wide database (HUSK_NET_DB; rootless the user's) records which
  *      bridge and subnet every network holds, whatever its configuration
  *      directory, and every address lease (bridge, ip, container, the
  *      store's state database), whatever the container's store.  Its
@@ -144,6 +146,7 @@ struct husk_bridge_attach
   const char *id;      /* the container's ID */
   char **dns_names;    /* its names for DNS, or NULL: no DNS */
   const char *dns_exe; /* aardvark-dns, with dns_names */
+  const char *pasta_exe; /* rootless: pasta, for the rootless network namespace */
 };
 
 /* Make the namespace and connect it (theory above, 3).  Return: 0, or
@@ -164,6 +167,21 @@ void husk_bridge_leave (const char *dir);
    the subnets and published ports of the containers listed: each
    {network, ip, ports}.  Return: 0, or -1.  */
 int husk_bridge_reload (json_t *list, husk_error_t *err);
+
+/* ---- the rootless network namespace (rootless.c) ----------------------- */
+
+/* The rootless network namespace's file (the caller frees).  */
+char *husk_net_rootless_netns (void);
+/* Move this process into it.  Return: 0, or -1.  */
+int husk_net_enter_rootless_netns (husk_error_t *err);
+/* Count user (a container's ID, or "unshare-PID") in, making the
+   namespace and its pasta (exe) first when there is none.  Return: 0, or
+   -1.  */
+int husk_net_rootless_ensure (const char *pasta, const char *user, husk_error_t *err);
+/* Count user out; the last one ends it all.  */
+void husk_net_rootless_release (const char *user);
+/* Whether the namespace is up.  */
+bool husk_net_rootless_exists (void);
 
 /* A removed network's bridge (when no container is on it) and its
    subnet's firewall elements go.  */

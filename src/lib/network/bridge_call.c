@@ -6,6 +6,7 @@
  */
 #include "network/bridge-private.h"
 #include "husk-config.h"
+#include "userns/userns.h"
 #include "util/cleanup.h"
 #include "util/fileutil.h"
 #include "util/log.h"
@@ -136,17 +137,42 @@ detach_dns (const char *dir)
   unlink (path);
 }
 
+/* Rootless: the container counts as a user of the rootless network
+   namespace (made now when there is none), recorded in <dir>/rootless
+   for the teardown.  */
+static int
+rootless_join (const struct husk_bridge_attach *a, husk_error_t *err)
+{
+  cleanup_free char *path = husk_asprintf ("%s/rootless", a->dir);
+
+  if (husk_write_file_new (path, a->id, strlen (a->id), 0600, err) < 0)
+    return -1;
+  return husk_net_rootless_ensure (a->pasta_exe, a->id, err);
+}
+
+/* The request for husk-netconf.  Rootless, ports are no business of the
+   firewall: the forwarder takes them to the container's address.  */
+static json_t *
+attach_request (const struct husk_bridge_attach *a)
+{
+  json_t *ports = a->ports && !husk_userns_rootless () ? a->ports : json_null ();
+
+  return json_pack ("{s:O, s:s, s:s, s:O, s:s, s:s, s:s}", "network", a->network, "ip", a->ip,
+                    "mac", a->mac, "ports", ports, "dir", a->dir, "netns", a->netns, "id",
+                    a->id);
+}
+
 int
 husk_bridge_attach (const struct husk_bridge_attach *a, husk_error_t *err)
 {
-  cleanup_json json_t *q = json_pack ("{s:O, s:s, s:s, s:O, s:s, s:s, s:s}", "network",
-                                      a->network, "ip", a->ip, "mac", a->mac, "ports",
-                                      a->ports ? a->ports : json_null (), "dir", a->dir,
-                                      "netns", a->netns, "id", a->id);
+  cleanup_json json_t *q = attach_request (a);
+  bool rootless = husk_userns_rootless ();
 
   husk_net_teardown (a->dir);
   if (husk_mkdir_p (a->dir, 0700, err) < 0 || net_make_netns (a->netns, err) < 0
-      || run_helper ("attach", NULL, q, err) < 0 || (a->dns_names && attach_dns (a, err) < 0))
+      || (rootless && rootless_join (a, err) < 0) || run_helper ("attach", NULL, q, err) < 0
+      || (a->dns_names && attach_dns (a, err) < 0)
+      || (rootless && net_forward_start (a->dir, a->ports, a->ip, err) < 0))
     {
       husk_net_teardown (a->dir);
       return -1;
@@ -160,9 +186,19 @@ net_bridge_detach (const char *dir)
   cleanup_free char *path = husk_asprintf ("%s/bridge", dir);
   husk_error_t err = NULL;
 
+  cleanup_free char *rl = husk_asprintf ("%s/rootless", dir);
+  cleanup_free char *user = husk_read_file (rl, NULL, NULL);
+
   detach_dns (dir);
   if (husk_path_exists (path) && run_helper ("detach", dir, NULL, &err) < 0)
     husk_error_drop (&err, "tear down the bridge network of '%s'", dir);
+  if (user && *user)
+    {
+      /* Its port forwarder first: it would hold the namespace.  */
+      net_end_process (dir);
+      husk_net_rootless_release (user);
+    }
+  unlink (rl);
 }
 
 void
@@ -170,6 +206,9 @@ husk_bridge_forget (json_t *net)
 {
   husk_error_t err = NULL;
 
+  /* Rootless, the bridge went with the namespace, if that is gone.  */
+  if (husk_userns_rootless () && !husk_net_rootless_exists ())
+    return;
   if (run_helper ("forget", NULL, net, &err) < 0)
     husk_error_drop (&err, "remove the bridge of network %s",
                      json_string_value (json_object_get (net, "name")));
@@ -196,12 +235,12 @@ husk_bridge_netns_only (const char *dir, const char *netns, husk_error_t *err)
 int
 husk_bridge_join (const struct husk_bridge_attach *a, husk_error_t *err)
 {
-  cleanup_json json_t *q = json_pack ("{s:O, s:s, s:s, s:O, s:s, s:s, s:s}", "network",
-                                      a->network, "ip", a->ip, "mac", a->mac, "ports",
-                                      a->ports ? a->ports : json_null (), "dir", a->dir,
-                                      "netns", a->netns, "id", a->id);
+  cleanup_json json_t *q = attach_request (a);
+  bool rootless = husk_userns_rootless ();
 
-  if (run_helper ("attach", NULL, q, err) < 0 || (a->dns_names && attach_dns (a, err) < 0))
+  if ((rootless && rootless_join (a, err) < 0) || run_helper ("attach", NULL, q, err) < 0
+      || (a->dns_names && attach_dns (a, err) < 0)
+      || (rootless && net_forward_start (a->dir, a->ports, a->ip, err) < 0))
     {
       net_bridge_detach (a->dir);
       return -1;

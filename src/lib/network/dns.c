@@ -14,6 +14,7 @@
  * HUSK_DNS_PID, so that only that process is ever signalled.
  */
 #include "network/bridge-private.h"
+#include "userns/userns.h"
 #include "util/cleanup.h"
 #include "util/fileutil.h"
 #include "util/log.h"
@@ -31,9 +32,20 @@
 #include <sys/wait.h>
 #include <unistd.h>
 
-#define HUSK_DNS_DIR HUSK_NET_CLAIMS "/aardvark-dns"
-#define HUSK_DNS_LOCK HUSK_NET_CLAIMS "/aardvark.lock"
-#define HUSK_DNS_PID HUSK_NET_CLAIMS "/aardvark.id"
+/* Under husk_net_rundir (): the host's, or the user's rootless.  */
+static const char *
+dns_file (const char *leaf)
+{
+  static char *dir, *lock, *pid;
+  char **p = strcmp (leaf, "aardvark-dns") == 0 ? &dir : strcmp (leaf, "aardvark.lock") == 0 ? &lock : &pid;
+
+  if (*p == NULL)
+    *p = husk_asprintf ("%s/%s", husk_net_rundir (), leaf);
+  return *p;
+}
+#define HUSK_DNS_DIR dns_file ("aardvark-dns")
+#define HUSK_DNS_LOCK dns_file ("aardvark.lock")
+#define HUSK_DNS_PID dns_file ("aardvark.id")
 
 static int
 dns_lock (husk_error_t *err)
@@ -86,11 +98,20 @@ exec_server (const char *exe, int errfd)
   int null = open ("/dev/null", O_RDWR);
   sigset_t none;
 
+  husk_error_t err = NULL;
+
   sigemptyset (&none);
   sigprocmask (SIG_SETMASK, &none, NULL);
   setsid ();
   if (null < 0 || dup2 (null, 0) < 0 || dup2 (null, 1) < 0 || dup2 (errfd, 2) < 0)
     _exit (127);
+  /* Rootless, the gateways it listens on are in the rootless network
+     namespace.  */
+  if (husk_userns_rootless () && husk_net_enter_rootless_netns (&err) < 0)
+    {
+      dprintf (2, "%s\n", err->msg);
+      _exit (127);
+    }
   /* No lock or database of husk's goes along.  */
   syscall (SYS_close_range, 3U, ~0U, 0U);
   execv (exe, argv);

@@ -264,8 +264,8 @@ net_log (const char *dir)
 /* End the recorded backend process: only the recorded one (pid and start
    time, signalled through a pidfd), and wait a little for it, so that
    whoever looks next sees it gone.  */
-static void
-end_process (const char *dir)
+void
+net_end_process (const char *dir)
 {
   cleanup_free char *path = husk_asprintf ("%s/pid", dir);
   cleanup_free char *text = husk_read_file (path, NULL, NULL);
@@ -287,7 +287,7 @@ husk_net_teardown (const char *dir)
 
   if (!husk_path_exists (dir))
     return;
-  end_process (dir);
+  net_end_process (dir);
   net_bridge_detach (dir);
   /* Until the bind mount goes the namespace stays, even with nobody in it. */
   if (umount2 (ns, MNT_DETACH | UMOUNT_NOFOLLOW) < 0 && errno != EINVAL && errno != ENOENT)

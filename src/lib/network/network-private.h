@@ -33,6 +33,10 @@ void net_bridge_detach (const char *dir);
 /* Record pid with its start time in <dir>/pid, for the teardown.  */
 int net_record (const char *dir, pid_t pid, husk_error_t *err);
 
+/* End the process recorded in <dir>/pid (only that one) and wait a
+   little for it.  */
+void net_end_process (const char *dir);
+
 /* The last lines the program wrote to <dir>/log (the caller frees), or
    an empty string.  */
 char *net_log (const char *dir);

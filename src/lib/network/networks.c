@@ -376,10 +376,7 @@ all_networks (const struct husk_netenv *v, husk_error_t *err)
   size_t i;
   json_t *n;
 
-  /* Rootless has no bridge: its default network is only shown.  */
-  if (v->rootless)
-    def = make_default (v->default_subnet, nets, err);
-  else if ((db = netdb_begin (err)) == NULL)
+  if ((db = netdb_begin (err)) == NULL)
     def = NULL;
   else if ((def = ensure_default (db, v, json_deep_copy (nets), err)) == NULL
            || netdb_end (steal_ptr (&db), true, err) < 0)
@@ -597,7 +594,7 @@ char **
 husk_network_users (const struct husk_netenv *v, json_t *net, size_t *elsewhere,
                     husk_error_t *err)
 {
-  sqlite3 *db = v->rootless ? NULL : netdb_begin (err);
+  sqlite3 *db = netdb_begin (err);
   cleanup_json json_t *leases = db ? netdb_leases (db, bridge_of (net), err) : NULL;
   char **out;
   const char *ip;
@@ -605,8 +602,6 @@ husk_network_users (const struct husk_netenv *v, json_t *net, size_t *elsewhere,
 
   netdb_end (db, false, NULL);
   *elsewhere = 0;
-  if (v->rootless)
-    return husk_xzalloc (sizeof (char *));
   if (leases == NULL)
     return NULL;
   out = husk_xzalloc (sizeof *out);
@@ -780,7 +775,7 @@ husk_ipam_release (const struct husk_netenv *v, const char *container_id)
   husk_error_t err = NULL;
   sqlite3 *db;
 
-  if (v->rootless || (db = netdb_begin (&err)) == NULL)
+  if ((db = netdb_begin (&err)) == NULL)
     {
       if (err)
         husk_error_drop (&err, "release the addresses of %.12s", container_id);
@@ -801,7 +796,7 @@ husk_ipam_release_store (const struct husk_netenv *v)
   husk_error_t err = NULL;
   sqlite3 *db;
 
-  if (v->rootless || (db = netdb_begin (&err)) == NULL)
+  if ((db = netdb_begin (&err)) == NULL)
     {
       if (err)
         husk_error_drop (&err, "release the addresses of store %s", v->store);

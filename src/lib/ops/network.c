@@ -6,21 +6,21 @@
 #include "container/netbridge.h"
 #include "ops/container.h"
 #include "state/containers.h"
+#include "network/network.h"
 #include "util/cleanup.h"
 #include "util/strutil.h"
 
 #include <errno.h>
 #include <regex.h>
+#include <stdio.h>
 #include <string.h>
+#include <sys/wait.h>
+#include <unistd.h>
 
 int
 husk_op_network_create (struct husk_engine *e, const struct husk_network_request *q,
                         json_t **out, husk_error_t *err)
 {
-  if (e->rootless)
-    return husk_error_makex (err, ENOTSUP, "network create: bridge networks are rootful only "
-                             "for now (rootless ones need a rootless network namespace, which "
-                             "comes later); rootless containers use pasta, the default");
   struct husk_netenv v = husk_container_netenv (e);
 
   return husk_network_create (&v, q, out, err);
@@ -224,8 +224,9 @@ husk_op_network_reload (struct husk_engine *e, char **refs, bool all, char ***do
 
   *done = husk_xzalloc (sizeof **done);
   if (e->rootless)
-    return husk_error_makex (err, ENOTSUP, "network reload: bridge networks are rootful only "
-                             "for now; rootless containers use pasta, which needs no reload");
+    return husk_error_makex (err, ENOTSUP, "network reload: not supported rootless yet (a "
+                             "rootless network's firewall is in the rootless network namespace, "
+                             "where no flush of the host's firewall reaches it)");
   for (size_t i = 0; refs && refs[i]; i++)
     {
       char *id;
@@ -260,9 +261,6 @@ container_of (struct husk_engine *e, const char *ref, struct husk_container_rec 
 {
   cleanup_free char *id = NULL;
 
-  if (e->rootless)
-    return husk_error_makex (err, ENOTSUP, "network connect and disconnect: bridge networks "
-                             "are rootful only for now; rootless containers use pasta");
   if (husk_op_container_resolve (e, ref, &id, err) < 0
       || husk_state_container_get (e->state, id, r, err) < 0)
     return -1;
@@ -292,4 +290,46 @@ husk_op_network_disconnect (struct husk_engine *e, const char *network, const ch
   if (container_of (e, container, &r, &running, err) < 0)
     return -1;
   return husk_container_bridge_disconnect (e, &r, network, running, err);
+}
+
+static void __attribute__ ((noreturn))
+run_inside (char *const argv[])
+{
+  husk_error_t err = NULL;
+
+  if (husk_net_enter_rootless_netns (&err) < 0)
+    {
+      fprintf (stderr, "Error: %s\n", err->msg);
+      _exit (125);
+    }
+  execvp (argv[0], argv);
+  fprintf (stderr, "Error: exec '%s': %s\n", argv[0], strerror (errno));
+  _exit (errno == ENOENT ? 127 : 126);
+}
+
+int
+husk_op_network_rootless_run (char *const argv[], int *status, husk_error_t *err)
+{
+  struct husk_config *conf = husk_config_load (true, err);
+  cleanup_free char *pasta = NULL;
+  cleanup_free char *user = husk_asprintf ("unshare-%d", (int) getpid ());
+  int st = 0;
+  pid_t pid;
+
+  if (conf == NULL)
+    return -1;
+  pasta = husk_net_find_exe (&husk_net_pasta, conf->helper_binaries_dir, NULL, err);
+  husk_config_free (conf);
+  if (pasta == NULL || husk_net_rootless_ensure (pasta, user, err) < 0)
+    return -1;
+  fflush (NULL);
+  if ((pid = fork ()) == 0)
+    run_inside (argv);
+  while (pid > 0 && waitpid (pid, &st, 0) < 0 && errno == EINTR)
+    ;
+  husk_net_rootless_release (user);
+  if (pid < 0)
+    return husk_error_make (err, errno, "fork");
+  *status = WIFEXITED (st) ? WEXITSTATUS (st) : 128 + WTERMSIG (st);
+  return 0;
 }

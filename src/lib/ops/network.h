@@ -44,4 +44,11 @@ int husk_op_network_connect (struct husk_engine *e, const char *container,
 int husk_op_network_disconnect (struct husk_engine *e, const char *network,
                                 const char *container, husk_error_t *err);
 
+/* husk unshare --rootless-netns: run argv (argv[0] looked up in $PATH)
+   in the rootless network namespace, made for it when there is none and
+   ended after it when nobody else uses it.  Call inside the user
+   namespace.  *status: the command's exit status (127: not found, 126:
+   not executable; 128+N: killed by signal N).  Return: 0, or -1.  */
+int husk_op_network_rootless_run (char *const argv[], int *status, husk_error_t *err);
+
 #endif

@@ -321,8 +321,9 @@ host_info (struct husk_engine *e)
                  e->config->log_driver ? e->config->log_driver : "k8s-file",
                  "memFree", (json_int_t) si.freeram * si.mem_unit, "memTotal",
                  (json_int_t) si.totalram * si.mem_unit,
-                 /* No bridge networks yet: containers get "none" or "host". */
-                 "networkBackend", "none", "networkBackendInfo", "backend", "none");
+                 /* Bridge networks are husk's own (husk-netconf, aardvark-dns):
+                    rootless too, in the rootless network namespace.  */
+                 "networkBackend", "husk", "networkBackendInfo", "backend", "husk");
   if (e->rootless)
     json_object_set_new (h, "idMappings", id_mappings ());
   json_object_set_new (h, "ociRuntime", runtime_info (e));

@@ -23,15 +23,21 @@ go_view (json_t *n, bool trunc)
   cleanup_free char *shown = husk_xstrndup (id, trunc ? 12 : 64);
   struct husk_buf labels = HUSK_BUF_INIT;
   const char *k;
-  json_t *v, *view;
+  json_t *v, *view, *subnets = json_array (), *sub;
+  size_t i;
 
   json_object_foreach (json_object_get (n, "labels"), k, v)
     husk_buf_printf (&labels, "%s%s=%s", labels.len ? "," : "", k, json_string_value (v));
-  view = json_pack ("{s:s, s:O, s:O, s:O, s:O, s:O, s:O, s:O, s:O, s:O, s:O, s:O, s:s%}",
+  json_array_foreach (json_object_get (n, "subnets"), i, sub)
+    json_array_append_new (subnets, json_pack ("{s:O?, s:O?, s:O?}", "Subnet",
+                                               json_object_get (sub, "subnet"), "Gateway",
+                                               json_object_get (sub, "gateway"), "LeaseRange",
+                                               json_object_get (sub, "lease_range")));
+  view = json_pack ("{s:s, s:O, s:O, s:O, s:O, s:o, s:O, s:O, s:O, s:O, s:O, s:O, s:s%}",
                     "ID", shown, "Name", json_object_get (n, "name"), "Driver",
                     json_object_get (n, "driver"), "NetworkInterface",
                     json_object_get (n, "network_interface"), "Created",
-                    json_object_get (n, "created"), "Subnets", json_object_get (n, "subnets"),
+                    json_object_get (n, "created"), "Subnets", subnets,
                     "IPv6Enabled", json_object_get (n, "ipv6_enabled"), "Internal",
                     json_object_get (n, "internal"), "DNSEnabled",
                     json_object_get (n, "dns_enabled"), "Options", json_object_get (n, "options"),

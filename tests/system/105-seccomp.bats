@@ -36,7 +36,8 @@ check_same_program() { # container name
     mkdir -p "$HUSK_TMP/b/rootfs"
     tar -C "$HUSK_TMP/b/rootfs" -xf "$HUSK_IMAGES/rootfs.tar"
     jq --arg r "$HUSK_TMP/b/rootfs" '.root.path = $r | del(.annotations["run.oci.seccomp_bpf_data"])
-        | .mounts |= map(select(.type != "bind")) | .linux.cgroupsPath = "/husk-seccomp-cmp"' \
+        | .mounts |= map(select(.type != "bind")) | .linux.cgroupsPath = "/husk-seccomp-cmp"
+        | .linux.namespaces |= map(del(.path))' \
         "$cfg" > "$HUSK_TMP/b/config.json"
     crun --root "$HUSK_TMP/crun" create --bundle "$HUSK_TMP/b" cmp
     cmp "$HUSK_TMP/crun/cmp/seccomp.bpf" "$HUSK_TMP/husk.bpf"

@@ -146,8 +146,8 @@ EOF
     run_husk run -d --name ipcdep --ipc container:base --pid container:base husk-test/busybox sleep 1000
     ipcdep=$(husk inspect --format '{{.Id}}' ipcdep)
     run_husk inspect --format '{{.HostConfig.IpcMode}} {{.HostConfig.PidMode}} {{.HostConfig.NetworkMode}}' ipcdep
-    # the default network: pasta rootless (200-rootless-net), none rootful
-    assert_output_is "container:$base container:$base $(is_rootless && echo pasta || echo none)"
+    # the default network: pasta rootless (200-rootless-net), the bridge rootful
+    assert_output_is "container:$base container:$base $(is_rootless && echo pasta || echo bridge)"
     run_husk inspect --format '{{.HostConfig.NetworkMode}}' netdep
     assert_output_is "container:$base"
     # Both dependents, in either order.

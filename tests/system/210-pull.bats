@@ -138,6 +138,8 @@ setup() {
     run_husk load -q -i "$HUSK_IMAGES/busybox.docker.tar"
     mkdir -p "$HUSK_TMP/alone"
     cp "$HUSK_BIN" "$(dirname "$HUSK_BIN")/husk-monitor" "$HUSK_TMP/alone/"
+    # the default bridge (rootful) is set up by husk-netconf
+    [ ! -x "$(dirname "$HUSK_BIN")/husk-netconf" ] || cp "$(dirname "$HUSK_BIN")/husk-netconf" "$HUSK_TMP/alone/"
     run "$HUSK_TMP/alone/husk" --root "$HUSK_ROOT" --runroot "$HUSK_RUNROOT" \
         pull "${CREDS[@]}" "$HUSK_REG_TLS/library/busybox:latest"
     [ "$status" -eq 125 ]

@@ -158,7 +158,7 @@ web() {
         ! ip link show "huskv${id:0:10}" 2>/dev/null || false
         ! nft list ruleset | grep -q "${id:0:12}" || false
     done
-    run sqlite3 /var/lib/husk-net/ipam.db "select count(*) from leases where store in ('$HUSK_ROOT/husk.db', '$other/root/husk.db')"
+    run sqlite3 -cmd ".timeout 60000" /var/lib/husk-net/ipam.db "select count(*) from leases where store in ('$HUSK_ROOT/husk.db', '$other/root/husk.db')"
     assert_output_is "0"
 }
 
@@ -183,7 +183,7 @@ web() {
     done
     ! nft list map ip husk ports_any 2>/dev/null | grep -q ": 10\." || false
     # no lease of this store is left in the host-wide database
-    run sqlite3 /var/lib/husk-net/ipam.db "select count(*) from leases where store = '$HUSK_ROOT/husk.db'"
+    run sqlite3 -cmd ".timeout 60000" /var/lib/husk-net/ipam.db "select count(*) from leases where store = '$HUSK_ROOT/husk.db'"
     assert_output_is "0"
 }
 
@@ -334,4 +334,17 @@ t220c"
     [ "$status" -eq 0 ]
     [[ "$output" == *"inet 10."* ]]
     [[ "$output" != *"inet $ip1/"* ]]
+}
+
+@test "bridge: a network whose definition directory went takes its bridge along" {
+    skip_if_rootless "rootful: host links (rootless: 222-rootless-bridge.bats)"
+    local dir=$HUSK_TMP/gone-nets br
+    run_husk --network-config-dir "$dir" network create t220g
+    br=$(husk --network-config-dir "$dir" network inspect --format '{{.NetworkInterface}}' t220g)
+    husk --network-config-dir "$dir" run --rm --network t220g busybox true
+    ip link show "$br" >/dev/null
+    rm -rf "$dir"
+    # The next network made, in any directory, drops the record and the link.
+    run_husk network create t220h
+    ! ip link show "$br" 2>/dev/null || false
 }

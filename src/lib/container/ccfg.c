@@ -667,7 +667,6 @@ build_bridge (json_t *req, const struct husk_ccfg_defaults *d, const char *v, js
   cleanup_free char *name = colon ? husk_xstrndup (v, colon - v) : husk_xstrdup (v);
   const char *ip = str (req, "ip"), *mac = str (req, "mac_address");
   cleanup_strv char **opts = colon ? husk_strv_split (colon + 1, ',') : NULL;
-  json_t *aliases = json_deep_copy (json_object_get (req, "network_aliases")) ?: json_array ();
 
   if (!bridge_mode (v))
     return 0;
@@ -676,7 +675,8 @@ build_bridge (json_t *req, const struct husk_ccfg_defaults *d, const char *v, js
       free (name);
       name = husk_xstrdup ("bridge");
     }
-  json_object_set_new (c, "network_aliases", aliases);
+  json_object_set_new (c, "network_aliases",
+                       json_deep_copy (json_object_get (req, "network_aliases")) ?: json_array ());
   /* Rootless too: the network is in the rootless network namespace.  */
   (void) d;
   if (strchr (name, ',') || *name == '\0')
@@ -689,7 +689,8 @@ build_bridge (json_t *req, const struct husk_ccfg_defaults *d, const char *v, js
       else if (husk_has_prefix (opts[i], "mac="))
         mac = opts[i] + 4;
       else if (husk_has_prefix (opts[i], "alias=") && opts[i][6])
-        json_array_append_new (aliases, json_string (opts[i] + 6));
+        json_array_append_new (json_object_get (c, "network_aliases"),
+                               json_string (opts[i] + 6));
       else
         return husk_error_makex (err, ENOTSUP, "--network %s: option \"%s\" is not supported "
                                  "(ip=, mac= and alias= are)", v, opts[i]);

@@ -135,7 +135,9 @@ add_db_bridges (sqlite3 *db, const char *dir, json_t *nets, husk_error_t *err)
 {
   cleanup_stmt_net sqlite3_stmt *s = netdb_prepare (
       db, "SELECT bridge, network, config_dir, subnet FROM bridges WHERE config_dir != ''", err);
-  cleanup_strv char **gone = husk_xzalloc (sizeof *gone);
+  cleanup_json json_t *gone = json_array ();
+  size_t i;
+  json_t *g;
   int rc;
 
   if (s == NULL)
@@ -146,17 +148,24 @@ add_db_bridges (sqlite3 *db, const char *dir, json_t *nets, husk_error_t *err)
       const char *name = (const char *) sqlite3_column_text (s, 1);
       const char *cdir = (const char *) sqlite3_column_text (s, 2);
       cleanup_free char *p = def_path (cdir, name);
+      json_t *n = json_pack ("{s:s, s:s, s:s, s:[{s:s}]}", "name", name, "id", "",
+                             "network_interface", br, "subnets", "subnet",
+                             sqlite3_column_text (s, 3));
       if (!husk_path_exists (p))
-        husk_strv_append (&gone, br);
+        json_array_append_new (gone, n);
       else if (strcmp (cdir, dir) != 0)
-        json_array_append_new (nets, json_pack ("{s:s, s:s, s:s, s:[{s:s}]}", "name", name,
-                                                "id", "", "network_interface", br, "subnets",
-                                                "subnet", sqlite3_column_text (s, 3)));
+        json_array_append_new (nets, n);
+      else
+        json_decref (n);
     }
-  for (size_t i = 0; gone[i]; i++)
+  /* The bridge of a network whose definition went goes too (the helper
+     leaves one a container still uses): left, its subnet would look free
+     to the next network while the host still routes it.  */
+  json_array_foreach (gone, i, g)
     {
-      const char *args[] = { gone[i], NULL };
+      const char *args[] = { json_string_value (json_object_get (g, "network_interface")), NULL };
       netdb_exec (db, "DELETE FROM bridges WHERE bridge = ?1", args, NULL);
+      husk_bridge_forget (g);
     }
   return rc == SQLITE_DONE ? 0 : husk_error_makex (err, EIO, "%s: %s", HUSK_NET_DB,
                                                   sqlite3_errmsg (db));
@@ -205,9 +214,11 @@ subnet_free (json_t *nets, const struct husk_subnet *s, char **why)
         }
     }
   {
-    /* The network's own bridge, if one is up, does not count.  */
+    /* The default network's own bridge, if one is up, does not count;
+       any other bridge of husk's is a network's (caught above) or one
+       left behind, whose subnet the host still routes.  */
     cleanup_free char *dev = husk_subnet_host_user (s, NULL);
-    if (dev && !husk_has_prefix (dev, "husk"))
+    if (dev && strcmp (dev, "husk0") != 0)
       {
         *why = husk_asprintf ("the host's interface %s", dev);
         return false;

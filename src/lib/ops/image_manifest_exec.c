@@ -4,7 +4,7 @@
  * command again in husk-registry (see ops/image-pull.h).  A fetch comes
  * before the command writes anything (image_manifest.c), and a push
  * checks the list here first, so an unknown list fails without starting
- * anything.
+ * anything.  pull --all-tags lists its tags there too.
  */
 #include "ops/manifest.h"
 
@@ -31,5 +31,13 @@ husk_op_manifest_push (struct husk_engine *e, const char *list, const char *dest
   (void) dest, (void) o, (void) digest;
   if (husk_op_manifest_load (e, list, &id, &index, &sources, err) < 0)
     return -1;
+  return husk_exec_twin ("husk-registry", err);
+}
+
+int
+husk_op_image_tags (struct husk_engine *e, const char *repo, const struct husk_registry_opts *ro,
+                    char ***refs, husk_error_t *err)
+{
+  (void) e, (void) repo, (void) ro, (void) refs;
   return husk_exec_twin ("husk-registry", err);
 }

@@ -74,6 +74,41 @@ target_parse (struct husk_engine *e, const char *text, bool need_tag, struct tar
   return 0;
 }
 
+int
+husk_op_image_tags (struct husk_engine *e, const char *text, const struct husk_registry_opts *ro,
+                    char ***refs, husk_error_t *err)
+{
+  struct husk_reference ref;
+  struct target t = { 0 };
+  struct husk_registry *r = NULL;
+  cleanup_strv char **tags = NULL;
+  cleanup_free char *name = NULL;
+  const char *bare = husk_has_prefix (text, "docker://") ? text + 9 : text;
+  int ret = -1;
+
+  *refs = NULL;
+  if (husk_reference_parse (bare, false, &ref, err) < 0)
+    return -1;
+  name = husk_reference_name (&ref);
+  if (ref.tag || ref.digest)
+    husk_error_makex (err, EINVAL, "%s: tag can't be used with --all-tags/-a", text);
+  else if (target_parse (e, name, false, &t, err) == 0
+           && (r = husk_registry_open (t.host, t.repo, t.insecure, ro, err)) != NULL
+           && husk_registry_list_tags (r, &tags, err) == 0)
+    {
+      for (size_t i = 0; tags[i]; i++)
+        husk_strv_take (refs, husk_asprintf ("%s:%s", name, tags[i]));
+      if (*refs == NULL)
+        husk_error_makex (err, ENOENT, "%s: the repository has no tags", name);
+      else
+        ret = 0;
+    }
+  husk_reference_release (&ref);
+  husk_registry_free (r);
+  target_release (&t);
+  return ret;
+}
+
 /* The platform of an image manifest's config.  */
 static int
 platform_of (struct husk_registry *r, struct husk_remote_manifest *out, husk_error_t *err)

@@ -125,12 +125,11 @@ entry() {
         --raw "docker://$NS/list:v1" | sha256sum | cut -d' ' -f1)" = "$digest" ]
 
     husk_setup_store
-    run_husk 0 pull -q "${CREDS[@]}" --platform linux/arm64/v8 "$NS/list:v1"
+    run_husk 0 pull -q "${CREDS[@]}" "${TLS[@]}" --platform linux/arm64/v8 "$NS/list:v1"
     [ "$output" = "$LAYERS_ID" ]
-    run_husk 0 pull -q "${CREDS[@]}" "$NS/list:v1"
+    run_husk 0 pull -q "${CREDS[@]}" "${TLS[@]}" "$NS/list:v1"
     [ "$output" = "$BB_ID" ]
     # The list's digest is a repository digest of what it led to.
-    run_husk 0 images --digests --format '{{.ID}} {{.Digest}}'
     run_husk 0 image inspect --format '{{.RepoDigests}}' "$BB_ID"
     [[ "$output" == *"$NS/list@$digest"* ]]
 }
@@ -174,11 +173,11 @@ entry() {
     run_husk 0 push -q "${CREDS[@]}" "${TLS[@]}" husk-test/busybox "$NS/tags:a"
     run_husk 0 push -q "${CREDS[@]}" "${TLS[@]}" husk-test/layers "$NS/tags:b"
     husk_setup_store
-    run_husk 0 pull -q -a "${CREDS[@]}" "$NS/tags"
+    run_husk 0 pull -q -a "${CREDS[@]}" "${TLS[@]}" "$NS/tags"
     [ "${#lines[@]}" = 2 ]
     run_husk 0 images --format '{{.Repository}}:{{.Tag}} {{.ID}}'
     [[ "$output" == *"$NS/tags:a ${BB_ID:0:12}"* ]]
     [[ "$output" == *"$NS/tags:b ${LAYERS_ID:0:12}"* ]]
-    run_husk 125 pull -a "${CREDS[@]}" "$NS/tags:a"
+    run_husk 125 pull -a "${CREDS[@]}" "${TLS[@]}" "$NS/tags:a"
     [[ "$output" == *"tag can't be used with --all-tags"* ]]
 }

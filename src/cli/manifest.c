@@ -211,8 +211,13 @@ cmd_manifest_rm (struct cli_ctx *ctx, int argc, char **argv)
   for (size_t i = 0; args[i]; i++)
     {
       char *id = NULL;
-      if (husk_op_manifest_rm (ctx->engine, args[i], &id, &ctx->err) == 0)
-        printf ("Untagged: %s\nDeleted: %s\n", args[i], id);
+      cleanup_strv char **names = NULL;
+      if (husk_op_manifest_rm (ctx->engine, args[i], &id, &names, &ctx->err) == 0)
+        {
+          for (size_t k = 0; names && names[k]; k++)
+            printf ("Untagged: %s\n", names[k]);
+          printf ("Deleted: %s\n", id);
+        }
       else if (o.ignore && ctx->err->code == ENOENT)
         husk_error_release (&ctx->err);
       else

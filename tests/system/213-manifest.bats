@@ -75,7 +75,8 @@ entry() {
     [ "$(jq '.manifests | length' <<<"$output")" = 1 ]
 
     run_husk 0 manifest rm ml
-    [[ "$output" == *"Deleted: $id"* ]]
+    assert_output_is "Untagged: localhost/ml:latest
+Deleted: $id"
     run_husk 1 manifest exists ml
     # The images stay.
     run_husk 0 image exists husk-test/busybox
@@ -101,6 +102,9 @@ entry() {
     run_husk 125 manifest add husk-test/busybox husk-test/layers
     [[ "$output" == *"not a manifest list"* ]]
     run_husk 1 manifest exists husk-test/busybox
+    # A list has no file system to run.
+    run_husk 125 create ml true
+    [[ "$output" == *"localhost/ml:latest is a manifest list"* ]]
     run_husk 125 manifest rm nosuchlist
     run_husk 0 manifest rm --ignore nosuchlist ml
     run_husk 125 manifest push "${TLS[@]}" nosuchlist "docker://$NS/x:v1"

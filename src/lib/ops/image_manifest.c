@@ -581,7 +581,8 @@ husk_op_manifest_exists (struct husk_engine *e, const char *list)
 }
 
 int
-husk_op_manifest_rm (struct husk_engine *e, const char *list, char **id, husk_error_t *err)
+husk_op_manifest_rm (struct husk_engine *e, const char *list, char **id, char ***names,
+                     husk_error_t *err)
 {
   struct list l = { 0 };
   struct husk_rmi_report rep = { 0 };
@@ -591,6 +592,7 @@ husk_op_manifest_rm (struct husk_engine *e, const char *list, char **id, husk_er
     return -1;
   if (husk_op_image_remove_id (e, l.id, &rep, err) == 0)
     {
+      *names = steal_ptr (&rep.untagged);
       *id = steal_ptr (&l.id);
       r = 0;
     }

@@ -349,7 +349,8 @@ husk_op_manifest_push (struct husk_engine *e, const char *list, const char *dest
   if (o->rm)
     {
       cleanup_free char *gone = NULL;
-      ret = husk_op_manifest_rm (e, id, &gone, err);
+      cleanup_strv char **names = NULL;
+      ret = husk_op_manifest_rm (e, id, &gone, &names, err);
     }
 out:
   if (ret < 0 && t.host)

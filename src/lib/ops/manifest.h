@@ -53,8 +53,9 @@ int husk_op_manifest_remove (struct husk_engine *e, const char *list, const char
 /* Whether list names a manifest list of the store.  */
 bool husk_op_manifest_exists (struct husk_engine *e, const char *list);
 
-/* Delete a list (not the images in it).  Return: 0 with *id, or -1. */
-int husk_op_manifest_rm (struct husk_engine *e, const char *list, char **id,
+/* Delete a list (not the images in it).  Return: 0 with *id and its
+   *names (a vector), or -1.  */
+int husk_op_manifest_rm (struct husk_engine *e, const char *list, char **id, char ***names,
                          husk_error_t *err);
 
 /* The index of a local list, else the manifest of a remote reference

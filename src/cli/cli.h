@@ -211,6 +211,7 @@ extern const struct cli_command cli_system_commands[];
 extern const struct cli_command cli_container_commands[];
 extern const struct cli_command cli_volume_commands[];
 extern const struct cli_command cli_network_commands[];
+extern const struct cli_command cli_manifest_commands[];
 extern const struct cli_command cli_healthcheck_commands[];
 int cmd_events (struct cli_ctx *ctx, int argc, char **argv);
 int cmd_completion (struct cli_ctx *ctx, int argc, char **argv);

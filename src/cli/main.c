@@ -29,6 +29,7 @@ static int cmd_group_system (struct cli_ctx *ctx, int argc, char **argv);
 static int cmd_group_container (struct cli_ctx *ctx, int argc, char **argv);
 static int cmd_group_volume (struct cli_ctx *ctx, int argc, char **argv);
 static int cmd_group_network (struct cli_ctx *ctx, int argc, char **argv);
+static int cmd_group_manifest (struct cli_ctx *ctx, int argc, char **argv);
 static int cmd_group_healthcheck (struct cli_ctx *ctx, int argc, char **argv);
 static int cmd_help (struct cli_ctx *ctx, int argc, char **argv);
 
@@ -74,6 +75,7 @@ const struct cli_command cli_top_commands[] = {
   { "version", cmd_version, 0, NULL, "Display the husk version information" },
   { "volume", cmd_group_volume, 0, cli_volume_commands, "Manage volumes" },
   { "network", cmd_group_network, 0, cli_network_commands, "Manage networks" },
+  { "manifest", cmd_group_manifest, 0, cli_manifest_commands, "Manipulate manifest lists" },
   { "commit", cmd_container_commit, CMD_ENGINE | CMD_USERNS, NULL, "Create new image based on the changed container" },
   { "cp", cmd_container_cp, CMD_ENGINE | CMD_USERNS, NULL, "Copy files/folders between a container and the local filesystem" },
   { "diff", cmd_diff, CMD_ENGINE | CMD_USERNS, NULL, "Display the changes to the object's file system" },
@@ -162,7 +164,7 @@ static const struct
   { "", "artifact" },     { "", "auto-update" },   { "", "build" },
   { "", "compose" },      { "", "farm" },          { "", "generate" },
   { "", "kube" },
-  { "", "machine" },      { "", "manifest" },
+  { "", "machine" },
   { "", "play" },         { "", "pod" },
   { "", "quadlet" },
   { "", "secret" },       { "", "unshare" },       { "", "update" },
@@ -676,6 +678,12 @@ static int
 cmd_group_network (struct cli_ctx *ctx, int argc, char **argv)
 {
   return dispatch (ctx, cli_network_commands, argc, argv);
+}
+
+static int
+cmd_group_manifest (struct cli_ctx *ctx, int argc, char **argv)
+{
+  return dispatch (ctx, cli_manifest_commands, argc, argv);
 }
 
 /* Global options come before the command word.  */

@@ -3,6 +3,7 @@
 #include "cli/cli.h"
 
 #include "ops/image.h"
+#include "util/cleanup.h"
 #include "util/strutil.h"
 
 #include <errno.h>
@@ -15,7 +16,7 @@ struct pull_opts
   char *platform, *arch, *os, *variant, *creds, *authfile, *cert_dir, *policy;
   char *retry_delay;
   long retry;
-  bool quiet, tls_verify;
+  bool quiet, tls_verify, all_tags;
 };
 
 #define O(f) offsetof (struct pull_opts, f)
@@ -46,11 +47,32 @@ split_platform (struct pull_opts *o, husk_error_t *err)
   return 0;
 }
 
+/* pull -a: every tag of each repository, one after another.  */
+static int
+pull_all_tags (struct cli_ctx *ctx, char **args, const struct husk_pull_opts *po)
+{
+  for (size_t i = 0; args[i]; i++)
+    {
+      cleanup_strv char **refs = NULL;
+      if (husk_op_image_tags (ctx->engine, args[i], &po->reg, &refs, &ctx->err) < 0)
+        return cli_fail (ctx);
+      for (size_t k = 0; refs[k]; k++)
+        {
+          char *id = NULL;
+          if (husk_op_image_pull (ctx->engine, refs[k], po, &id, &ctx->err) < 0)
+            return cli_fail (ctx);
+          printf ("%s\n", id);
+          free (id);
+        }
+    }
+  return 0;
+}
+
 int
 cmd_pull (struct cli_ctx *ctx, int argc, char **argv)
 {
   static const struct cli_option opts[] = {
-    OPTION_REFUSED ("all-tags", 'a', "pulling every tag of a repository (its tags list) is not built yet"),
+    { "all-tags", 'a', OPT_BOOL, O (all_tags), NULL, "All tagged images in the repository will be pulled" },
     { "arch", 0, OPT_STRING, O (arch), "ARCH", "Use ARCH instead of the architecture of the machine for choosing images" },
     { "authfile", 0, OPT_STRING, O (authfile), "string", "Path of the authentication file" },
     { "cert-dir", 0, OPT_STRING, O (cert_dir), "Pathname", "Pathname of a directory containing TLS certificates and keys" },
@@ -84,6 +106,8 @@ cmd_pull (struct cli_ctx *ctx, int argc, char **argv)
   for (int i = 0; i < argc && strcmp (argv[i], "--") != 0; i++)
     if (husk_has_prefix (argv[i], "--tls-verify"))
       po.reg.tls_verify = o.tls_verify;
+  if (o.all_tags)
+    return pull_all_tags (ctx, args, &po);
   for (size_t i = 0; args[i] && ret == 0; i++)
     {
       char *id = NULL;

@@ -74,7 +74,7 @@ stderr_of() {
 @test "Podman commands husk lacks say so with exit 125, naming the command" {
     local c
     for c in build pod kube generate secret \
-             manifest machine auto-update update farm; do
+             machine auto-update update farm; do
         run_husk 125 "$c"
         assert_output_is "Error: \`husk $c\` is not supported by husk yet"
     done

@@ -89,6 +89,11 @@ plan (struct husk_engine *e, const char *image_id, json_t *req, struct husk_imag
   if (husk_state_image_get (e->state, image_id, img, err) < 0)
     return NULL;
   icfg = json_loads (img->config, 0, NULL);
+  /* A manifest list (ops/image_manifest.c) has no file system to run.  */
+  if (img->layers[0] == NULL && json_object_get (icfg, "husk.manifestList"))
+    return husk_error_makex (err, EINVAL, "%s is a manifest list: create the container "
+                             "from one of the images it holds", img->names[0] ?: image_id),
+           NULL;
   c = husk_ccfg_build (req, &d, icfg, err);
   if (c == NULL)
     return NULL;

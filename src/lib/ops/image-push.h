@@ -31,4 +31,12 @@ int husk_op_image_push_compress (struct husk_store *s, const char *chain_id,
                                  const char *dir, int *fd, char digest[72], int64_t *size,
                                  husk_error_t *err);
 
+/* Push local image id to HOST/REPO by digest (an entry of a list, see
+   image_manifest_push.c).  Return: 0 with the manifest sent (its digest,
+   media type and size), or -1.  */
+int husk_op_image_push_instance (struct husk_engine *e, const char *id, const char *host,
+                                 const char *repo, bool insecure,
+                                 const struct husk_push_opts *o, char **digest, char **type,
+                                 int64_t *size, husk_error_t *err);
+
 #endif

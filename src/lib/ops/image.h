@@ -112,6 +112,13 @@ struct husk_pull_opts
 int husk_op_image_pull (struct husk_engine *e, const char *image, const struct husk_pull_opts *o,
                         char **id_out, husk_error_t *err);
 
+/* pull --all-tags: every tag of repo ("NAME", no tag or digest) as
+   "NAME:TAG" references for husk_op_image_pull() (a NULL-terminated
+   vector).  In the static husk this runs the command again in
+   husk-registry.  Return: 0, or -1.  */
+int husk_op_image_tags (struct husk_engine *e, const char *repo,
+                        const struct husk_registry_opts *ro, char ***refs, husk_error_t *err);
+
 /* husk push (ops/image_push.c).  */
 struct husk_push_opts
 {

@@ -58,7 +58,9 @@ struct push
   size_t n;
   bool oci;            /* the manifest format: OCI, else Docker schema 2 */
   char *host, *repo;   /* where it goes */
-  char *tag;
+  char *tag;          /* NULL: by digest (an entry of a list) */
+  char *sent_digest;   /* the manifest sent, and its size */
+  size_t sent_size;
   char **mount_from;   /* repositories of host the image came from */
   struct husk_registry *reg;
 };
@@ -92,6 +94,7 @@ push_release (struct push *p)
   free (p->host);
   free (p->repo);
   free (p->tag);
+  free (p->sent_digest);
   husk_strv_free (p->mount_from);
 }
 
@@ -375,10 +378,14 @@ send_all (struct push *p, const char *shown, husk_error_t *err)
   manifest = make_manifest (p, type, config_digest);
   mdigest = husk_digest_buf (manifest, strlen (manifest));
   progress (p, "Writing manifest to image destination");
-  if (husk_registry_put_manifest (p->reg, p->tag, manifest, strlen (manifest), type, err) < 0)
+  if (husk_registry_put_manifest (p->reg, p->tag ? p->tag : mdigest, manifest,
+                                  strlen (manifest), type, err) < 0)
     return -1;
+  p->sent_size = strlen (manifest);
+  p->sent_digest = steal_ptr (&mdigest);
   if (p->o->digestfile
-      && husk_output_write (p->o->digestfile, mdigest, strlen (mdigest), 0644, err) < 0)
+      && husk_output_write (p->o->digestfile, p->sent_digest, strlen (p->sent_digest), 0644,
+                            err) < 0)
     return husk_error_wrap (err, "--digestfile");
   husk_events_image (p->e->state, "push", p->rec.id, shown);
   return 0;
@@ -411,5 +418,37 @@ out:
   push_release (&p);
   if (ret < 0 && shown)
     husk_error_wrap (err, "pushing %s", shown);
+  return ret;
+}
+
+int
+husk_op_image_push_instance (struct husk_engine *e, const char *id, const char *host,
+                             const char *repo, bool insecure, const struct husk_push_opts *o,
+                             char **digest, char **type, int64_t *size, husk_error_t *err)
+{
+  struct push p = { .e = e, .o = o };
+  cleanup_free char *shown = husk_asprintf ("%s/%s", host, repo);
+  struct husk_registry_opts ro = o->reg;
+  int ret = -1;
+
+  p.host = husk_xstrdup (host);
+  p.repo = husk_xstrdup (repo);
+  if (husk_state_image_get (e->state, id, &p.rec, err) < 0 || plan (&p, err) < 0)
+    goto out;
+  find_mount_sources (&p);
+  ro.push = true;
+  ro.mount_from = p.mount_from;
+  p.reg = husk_registry_open (p.host, p.repo, insecure, &ro, err);
+  if (p.reg && send_all (&p, shown, err) == 0)
+    {
+      *digest = steal_ptr (&p.sent_digest);
+      *type = husk_xstrdup (p.oci ? HUSK_MT_OCI_MANIFEST : HUSK_MT_DOCKER_MANIFEST);
+      *size = (int64_t) p.sent_size;
+      ret = 0;
+    }
+out:
+  push_release (&p);
+  if (ret < 0)
+    husk_error_wrap (err, "pushing image %.12s to %s", id, shown);
   return ret;
 }

@@ -14,7 +14,7 @@
 struct pull_opts
 {
   char *platform, *arch, *os, *variant, *creds, *authfile, *cert_dir, *policy;
-  char *retry_delay;
+  char *retry_delay, *signature_policy;
   long retry;
   bool quiet, tls_verify, all_tags;
 };
@@ -83,6 +83,7 @@ cmd_pull (struct cli_ctx *ctx, int argc, char **argv)
     { "quiet", 'q', OPT_BOOL, O (quiet), NULL, "Suppress output information when pulling images" },
     { "retry", 0, OPT_INT, O (retry), "uint", "number of times to retry in case of failure when performing pull" },
     { "retry-delay", 0, OPT_STRING, O (retry_delay), "string", "delay between retries in case of pull failures" },
+    { "signature-policy", 0, OPT_STRING, O (signature_policy), "string", NULL },
     { "tls-verify", 0, OPT_BOOL, O (tls_verify), NULL, "Require HTTPS and verify certificates when contacting registries" },
     { "variant", 0, OPT_STRING, O (variant), "VARIANT", "Use VARIANT instead of the running architecture variant for choosing images" },
     OPTION_END,
@@ -101,6 +102,7 @@ cmd_pull (struct cli_ctx *ctx, int argc, char **argv)
              .retry_delay = o.retry_delay ? atoi (o.retry_delay) : 0, .parallel = 6 },
     .policy = o.policy ? o.policy : "always",
     .os = o.os, .arch = o.arch, .variant = o.variant, .quiet = o.quiet,
+    .signature_policy = o.signature_policy,
   };
   /* Unset, registries.conf's insecure decides; set, it wins.  */
   for (int i = 0; i < argc && strcmp (argv[i], "--") != 0; i++)

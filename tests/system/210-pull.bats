@@ -149,3 +149,51 @@ setup() {
     [ "$status" -eq 0 ]
     [ "$output" = "local" ]
 }
+
+@test "credential helpers: credHelpers for its registry, credsStore for the rest" {
+    PATH="$BATS_TEST_DIRNAME/../registry:$PATH"
+    export HUSK_CRED_FILE=$BATS_TEST_TMPDIR/keychain
+    local auth=$BATS_TEST_TMPDIR/auth.json
+    echo "$HUSK_REG_TLS $HUSK_REG_USER $HUSK_REG_PASS" > "$HUSK_CRED_FILE"
+    printf '{"auths": {}, "credHelpers": {"%s": "husk-test"}}\n' "$HUSK_REG_TLS" > "$auth"
+    run_husk 0 pull -q --authfile "$auth" "$HUSK_REG_TLS/library/busybox"
+    [ "$output" = "$BB_ID" ]
+    run_husk 0 rmi -a -f
+    printf '{"credsStore": "husk-test"}\n' > "$auth"
+    run_husk 0 pull -q --authfile "$auth" "$HUSK_REG_TLS/library/busybox"
+    [ "$output" = "$BB_ID" ]
+    run_husk 0 rmi -a -f
+    # The keychain has nothing for the registry: no credentials, so no login.
+    : > "$HUSK_CRED_FILE"
+    run_husk 125 pull -q --authfile "$auth" "$HUSK_REG_TLS/library/busybox"
+    assert_output_contains "$HUSK_REG_TLS"
+    # A helper that is not installed is named.
+    printf '{"credsStore": "husk-none"}\n' > "$auth"
+    run_husk 125 pull -q --authfile "$auth" "$HUSK_REG_TLS/library/busybox"
+    assert_output_contains "docker-credential-husk-none"
+    printf '{"credsStore": "../bin/sh"}\n' > "$auth"
+    run_husk 125 pull -q --authfile "$auth" "$HUSK_REG_TLS/library/busybox"
+    assert_output_contains "invalid credential helper name"
+    run_husk 0 images -q
+    assert_output_is ""
+}
+
+@test "policy.json: reject refuses, a more specific scope accepts, signatures are refused as unverifiable" {
+    local pol=$BATS_TEST_TMPDIR/policy.json
+    printf '{"default": [{"type": "reject"}], "transports": {"docker": {"%s/library": [{"type": "insecureAcceptAnything"}]}}}\n' \
+        "$HUSK_REG_TLS" > "$pol"
+    run_husk 0 pull -q "${CREDS[@]}" --signature-policy "$pol" "$HUSK_REG_TLS/library/busybox"
+    [ "$output" = "$BB_ID" ]
+    run_husk 125 pull -q "${CREDS[@]}" --signature-policy "$pol" "$HUSK_REG_TLS/other/busybox"
+    assert_output_contains "docker://$HUSK_REG_TLS/other/busybox:latest is rejected by policy"
+    printf '{"default": [{"type": "signedBy", "keyType": "GPGKeys", "keyPath": "/k.gpg"}]}\n' > "$pol"
+    run_husk 125 pull -q "${CREDS[@]}" --signature-policy "$pol" "$HUSK_REG_TLS/library/busybox:latest"
+    assert_output_contains "requires signedBy signatures, which husk cannot verify yet"
+    # the user's own policy.json comes before the system's
+    mkdir -p "$BATS_TEST_TMPDIR/cfg/containers"
+    echo '{"default": [{"type": "reject"}]}' > "$BATS_TEST_TMPDIR/cfg/containers/policy.json"
+    XDG_CONFIG_HOME=$BATS_TEST_TMPDIR/cfg run_husk 125 pull -q "${CREDS[@]}" "$HUSK_REG_TLS/library/busybox:1"
+    assert_output_contains "rejected by policy"
+    run_husk 0 images -q --no-trunc
+    assert_output_is "sha256:$BB_ID"
+}

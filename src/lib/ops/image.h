@@ -100,6 +100,7 @@ struct husk_pull_opts
   const char *policy;  /* "always" (NULL), "missing", "never", "newer" */
   const char *os, *arch, *variant; /* NULL: the host's */
   bool quiet;          /* no progress lines on stderr */
+  const char *signature_policy; /* policy.json to use, or NULL: the usual ones */
 };
 
 /**

@@ -483,6 +483,11 @@ pull_candidate (struct husk_engine *e, const char *cand, const struct husk_pull_
       return husk_error_makex (err, EACCES, "registry %s is blocked in registries.conf",
                                cr->prefix);
     }
+  if (husk_policy_check (o->signature_policy, shown, name, err) < 0)
+    {
+      husk_reference_release (&ref);
+      return -1;
+    }
   progress (o, "Trying to pull %s...", shown);
   for (size_t i = 0; cr && i < cr->n_mirrors && r < 0; i++)
     {

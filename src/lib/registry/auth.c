@@ -12,11 +12,17 @@
 
 #include <ctype.h>
 #include <errno.h>
+#include <fcntl.h>
 #include <jansson.h>
 #include <nettle/base64.h>
+#include <signal.h>
+#include <spawn.h>
 #include <stdlib.h>
 #include <string.h>
+#include <sys/wait.h>
 #include <unistd.h>
+
+extern char **environ;
 
 void
 husk_challenge_release (struct husk_challenge *c)
@@ -218,6 +224,98 @@ find_auth (json_t *auths, const char *host, const char *repo)
   return best;
 }
 
+/* Run "docker-credential-NAME get" with the server on its stdin; its
+   stdout (at most max bytes) in *out.  Return: its exit status, or -1.  */
+static int
+run_helper (const char *prog, const char *server, char **out, husk_error_t *err)
+{
+  enum { max = 64 * 1024 };
+  char *argv[] = { (char *) prog, (char *) "get", NULL };
+  posix_spawn_file_actions_t fa;
+  int in[2] = { -1, -1 }, res[2] = { -1, -1 }, status = 0, rc;
+  size_t len = 0;
+  ssize_t n;
+  pid_t pid;
+
+  if (pipe2 (in, O_CLOEXEC) < 0 || pipe2 (res, O_CLOEXEC) < 0)
+    {
+      rc = errno;
+      close (in[0]), close (in[1]);
+      return husk_error_make (err, rc, "pipe");
+    }
+  posix_spawn_file_actions_init (&fa);
+  posix_spawn_file_actions_adddup2 (&fa, in[0], 0);
+  posix_spawn_file_actions_adddup2 (&fa, res[1], 1);
+  rc = posix_spawnp (&pid, prog, &fa, NULL, argv, environ);
+  posix_spawn_file_actions_destroy (&fa);
+  close (in[0]);
+  close (res[1]);
+  if (rc == 0)
+    {
+      /* A helper that exits without reading must not kill us.  */
+      void (*old) (int) = signal (SIGPIPE, SIG_IGN);
+      ssize_t w = write (in[1], server, strlen (server)); /* its answer says what failed */
+      (void) w;
+      signal (SIGPIPE, old);
+    }
+  close (in[1]);
+  if (rc != 0)
+    {
+      close (res[0]);
+      return husk_error_makex (err, rc, "credential helper %s (credHelpers or credsStore "
+                               "in the auth file): %s", prog, strerror (rc));
+    }
+  *out = husk_xzalloc (max + 1);
+  while (len < max && (n = read (res[0], *out + len, max - len)) != 0)
+    if (n > 0)
+      len += n;
+    else if (errno != EINTR)
+      break;
+  close (res[0]);
+  while (waitpid (pid, &status, 0) < 0 && errno == EINTR)
+    ;
+  return WIFEXITED (status) ? WEXITSTATUS (status) : 128 + WTERMSIG (status);
+}
+
+/* Credentials from a docker-credential-helpers program (the
+   docker-credential-helpers protocol: "get", the server URL on stdin,
+   {"ServerURL", "Username", "Secret"} on stdout).  Return: 1 with
+   credentials, 0 when the helper has none, -1.  */
+static int
+from_helper (const char *name, const char *host, char **user, char **pass, husk_error_t *err)
+{
+  cleanup_free char *prog = husk_asprintf ("docker-credential-%s", name);
+  cleanup_free char *out = NULL;
+  cleanup_json json_t *doc = NULL;
+  const char *u, *p;
+  int status;
+
+  if (*name == '\0' || strspn (name, "abcdefghijklmnopqrstuvwxyzABCDEFGHIJKLMNOPQRSTUVWXYZ"
+                                     "0123456789-_.") != strlen (name) || name[0] == '.')
+    return husk_error_makex (err, EINVAL, "invalid credential helper name \"%s\"", name);
+  if ((status = run_helper (prog, host, &out, err)) < 0)
+    return -1;
+  if (status != 0)
+    {
+      size_t n = strlen (out);
+      while (n && (out[n - 1] == '\n' || out[n - 1] == '\r'))
+        out[--n] = '\0';
+      if (strstr (out, "credentials not found"))
+        return 0;
+      return husk_error_makex (err, EACCES, "credential helper %s for %s failed: %s", prog,
+                               host, n ? out : "no message");
+    }
+  doc = json_loads (out, 0, NULL);
+  u = json_string_value (json_object_get (doc, "Username"));
+  p = json_string_value (json_object_get (doc, "Secret"));
+  if (u == NULL || p == NULL)
+    return husk_error_makex (err, EINVAL, "credential helper %s for %s: want JSON with "
+                             "Username and Secret", prog, host);
+  *user = husk_xstrdup (u);
+  *pass = husk_xstrdup (p);
+  return 1;
+}
+
 static int
 from_file (const char *path, bool must_exist, const char *host, const char *repo,
            char **user, char **pass, husk_error_t *err)
@@ -225,15 +323,23 @@ from_file (const char *path, bool must_exist, const char *host, const char *repo
   cleanup_json json_t *doc = NULL;
   json_error_t jerr;
   json_t *entry;
-  const char *auth;
+  const char *auth, *helper;
 
   if (access (path, F_OK) < 0)
     return must_exist ? husk_error_make (err, errno, "credential file '%s'", path) : 0;
   doc = json_load_file (path, 0, &jerr);
   if (doc == NULL)
     return husk_error_makex (err, EINVAL, "credential file '%s': %s", path, jerr.text);
+  /* A registry's own helper is used for it alone, as
+     containers-auth.json(5) says; then "auths"; then the store of all.  */
+  helper = json_string_value (json_object_get (json_object_get (doc, "credHelpers"), host));
+  if (helper)
+    return from_helper (helper, host, user, pass, err);
   entry = find_auth (json_object_get (doc, "auths"), host, repo);
   auth = json_string_value (json_object_get (entry, "auth"));
+  helper = json_string_value (json_object_get (doc, "credsStore"));
+  if ((auth == NULL || *auth == '\0') && helper && *helper)
+    return from_helper (helper, host, user, pass, err);
   if (auth == NULL || *auth == '\0')
     return 0;
   if (decode_auth (auth, user, pass) < 0)

@@ -232,6 +232,19 @@ int husk_challenge_parse (const char *s, struct husk_challenge *out, husk_error_
 void husk_challenge_release (struct husk_challenge *c);
 
 /**
+ * husk_policy_check() - Whether containers-policy.json lets an image in
+ * @policy: --signature-policy, or NULL for the user's, else the system's
+ *          policy.json (none at all accepts)
+ * @image:  "host/repo:tag" or "host/repo@digest", as pulled
+ * @repo:   "host/repo"
+ *
+ * Return: 0 to go on; -1 when the policy rejects the image (EACCES), asks
+ * for signatures (ENOTSUP: husk verifies none) or cannot be read.
+ */
+int husk_policy_check (const char *policy, const char *image, const char *repo,
+                       husk_error_t *err);
+
+/**
  * husk_registry_credentials() - Credentials for a registry
  * @host:     "host[:port]"
  * @repo:     the repository (auth.json keys may name "host/repo")

@@ -15,8 +15,9 @@
 # directory, with the same storage driver (overlay).
 set -euo pipefail
 cd "$(dirname "$0")/.."
-RUNS=${1:-15}
-shift || true
+# RUNS may be left out before the sections (`bash bench/run.sh network`).
+RUNS=15
+if [[ "${1:-}" =~ ^[0-9]+$ ]]; then RUNS=$1; shift; fi
 ALL_SECTIONS="images containers rootless registry network"
 # shellcheck disable=SC2206
 SECTIONS=(${*:-${BENCH_SECTIONS:-$ALL_SECTIONS}})

@@ -4,14 +4,29 @@
 # ratios (husk / podman; lower is better).  Never part of `make check`:
 # timings are facts about a machine, not pass/fail criteria.
 #
-#   bash bench/run.sh [RUNS]        (as root; needs `make build images`)
+#   bash bench/run.sh [RUNS] [SECTION...]   (as root; needs `make build images`)
 #
+# SECTIONs: images containers rootless registry network (default: all, in
+# that order; or BENCH_SECTIONS="..."), so that one can be run again alone,
+# e.g. `bash bench/run.sh 5 network`.  rootless compares with the rootful
+# run --rm of containers when that ran too.
 # Each case runs RUNS times (default 15) after one warm-up; the median wall
 # time is compared.  Both engines get private stores under one temporary
 # directory, with the same storage driver (overlay).
 set -euo pipefail
 cd "$(dirname "$0")/.."
-RUNS=${1:-15}
+# RUNS may be left out before the sections (`bash bench/run.sh network`).
+RUNS=15
+if [[ "${1:-}" =~ ^[0-9]+$ ]]; then RUNS=$1; shift; fi
+ALL_SECTIONS="images containers rootless registry network"
+# shellcheck disable=SC2206
+SECTIONS=(${*:-${BENCH_SECTIONS:-$ALL_SECTIONS}})
+for s in "${SECTIONS[@]}"; do
+    [[ " $ALL_SECTIONS " == *" $s "* ]] || { echo "bench: no section $s (one of: $ALL_SECTIONS)" >&2; exit 2; }
+done
+want() { [[ " ${SECTIONS[*]} " == *" $1 "* ]]; }
+# BENCH_ROOTLESS=0 (older spelling) leaves rootless out.
+[ "${BENCH_ROOTLESS:-1}" = 1 ] || SECTIONS=("${SECTIONS[@]/rootless/}")
 HUSK_BIN=${HUSK_BIN:-$PWD/build/husk}
 IMAGES=${IMAGES:-$PWD/build/test-images}
 command -v podman >/dev/null || { echo "bench: podman is not installed (apt-get install podman)" >&2; exit 1; }
@@ -25,10 +40,12 @@ cleanup() {
 }
 trap cleanup EXIT
 # A private copy, so that a rebuild during the run cannot disturb it.
-# husk finds husk-monitor next to itself, so both are copied.
+# husk finds husk-monitor, husk-registry and husk-netconf next to itself,
+# so all are copied; the sections in scripts of their own get this copy.
 mkdir "$tmp/bin"
-cp "$HUSK_BIN" "$(dirname "$HUSK_BIN")/husk-monitor" "$tmp/bin/"
+for b in husk husk-monitor husk-registry husk-netconf; do cp "$(dirname "$HUSK_BIN")/$b" "$tmp/bin/"; done
 HUSK_BIN=$tmp/bin/husk
+export HUSK_BIN IMAGES
 HUSK=("$HUSK_BIN" --root "$tmp/husk" --runroot "$tmp/husk-run" --storage-driver overlay)
 PODMAN=(podman --root "$tmp/podman" --runroot "$tmp/podman-run" --storage-driver overlay)
 H() { "${HUSK[@]}" "$@"; }
@@ -54,13 +71,18 @@ report2() { # name husk_ms podman_ms floor_ms target_podman target_floor
         printf "%-28s husk %9.2f ms  crun   %9.2f ms  ratio %6.3f  (target %s)\n", "", h, f, h / f, tf }'
 }
 
+if want images || want containers; then
+    H load -i "$IMAGES/busybox.docker.tar" >/dev/null
+    P load -i "$IMAGES/busybox.docker.tar" >/dev/null 2>&1
+fi
+
+# ---- images -----------------------------------------------------------------
+if want images; then
 echo "bench: preparing 50 images in each store"
 for i in $(seq 1 50); do
     H import --change "LABEL n=$i" "$IMAGES/rootfs.tar" "bench/img$i" >/dev/null
     P import --change "LABEL n=$i" "$IMAGES/rootfs.tar" "bench/img$i" >/dev/null 2>&1
 done
-H load -i "$IMAGES/busybox.docker.tar" >/dev/null
-P load -i "$IMAGES/busybox.docker.tar" >/dev/null 2>&1
 
 echo "bench: median of $RUNS runs each"
 # shellcheck disable=SC2046
@@ -80,8 +102,13 @@ time_load() { # engine-fn: median of 5 loads, each into a store without the imag
     printf '%s\n' "${times[@]}" | sort -n | awk '{a[NR]=$1} END {printf "%.2f", a[3]/1000}'
 }
 report "load 100 MB docker-archive" "$(time_load H)" "$(time_load P)" "<= 1.0"
+fi
+
+run_h=
 
 # ---- containers -----------------------------------------------------------
+if want containers; then
+echo "bench: containers, median of $RUNS runs each"
 # Both rootful, crun, --network none.  podman needs its ulimits inside this
 # machine's hard limits (it does not clamp them, see ENVIRONMENT.md).
 PODMAN_RUN=(--network none --runtime crun --ulimit nofile=1024:1024 --ulimit nproc=4096:4096)
@@ -133,10 +160,21 @@ awk -v h="$(pss "$husk_mon")" -v c="$(pss "$conmon_pid")" 'BEGIN {
     printf "%-28s husk-monitor %6d kB  conmon %6d kB  ratio %6.3f  (target <= 0.5)\n", "monitor PSS (idle)", h, c, h / c }'
 H rm -a -f -t 0 >/dev/null 2>&1 || true
 P rm -a -f -t 0 >/dev/null 2>&1 || true
+fi
 
 # ---- rootless -------------------------------------------------------------
 # The same engines as an unprivileged user (bench/rootless.sh), with the
 # rootful run --rm figure above as the second reference.
-if [ "${BENCH_ROOTLESS:-1}" = 1 ]; then
+if want rootless; then
     bash bench/rootless.sh "$RUNS" "$run_h"
+fi
+
+# ---- registry (issue 12) and network (issue 13) ---------------------------
+# Each with its own stores and registry or networks (bench/registry.sh,
+# bench/network.sh); run alone they build what they need the same way.
+if want registry; then
+    bash bench/registry.sh "$RUNS"
+fi
+if want network; then
+    bash bench/network.sh "$RUNS"
 fi

@@ -156,3 +156,25 @@ digest_of() {
     run_husk 125 push husk-test/busybox a b
     [[ "$output" == *"accepts between 1 and 2 arg(s)"* ]]
 }
+
+# podman on a private store of its own (vfs: nothing to mount but files).
+podman_() {
+    podman --root "$HUSK_TMP/proot" --runroot "$HUSK_TMP/prun" --storage-driver vfs "$@"
+}
+
+@test "interoperability: podman pulls what husk pushed, husk pulls what podman pushed, digests kept" {
+    command -v podman >/dev/null || skip "podman is not installed"
+    run_husk 0 push -q "${CREDS[@]}" "${TLS[@]}" --digestfile "$HUSK_TMP/d1" husk-test/busybox "$NS/bb:husk"
+    run podman_ pull -q "${CREDS[@]}" "${TLS[@]}" "$NS/bb:husk"
+    [ "$status" -eq 0 ] || { echo "$output"; false; }
+    [ "$(podman_ image inspect --format '{{.Digest}}' "$NS/bb:husk")" = "$(cat "$HUSK_TMP/d1")" ]
+    [ "$(podman_ image inspect --format '{{.ID}}' "$NS/bb:husk")" = "$BB_ID" ]
+    run podman_ push -q "${CREDS[@]}" "${TLS[@]}" --digestfile "$HUSK_TMP/d2" "$NS/bb:husk" "docker://$NS/bb:podman"
+    [ "$status" -eq 0 ] || { echo "$output"; false; }
+    run husk2 pull -q "${CREDS[@]}" "${TLS[@]}" "$NS/bb:podman"
+    [ "$status" -eq 0 ]
+    [ "$output" = "$BB_ID" ]
+    run husk2 image inspect --format '{{.Digest}}' "$NS/bb:podman"
+    [ "$output" = "$(cat "$HUSK_TMP/d2")" ]
+    podman_ rmi -a -f >/dev/null 2>&1 || true
+}

@@ -216,7 +216,8 @@ claim (const struct husk_bridge_attach *a, husk_error_t *err)
                              a->ip, br, holder);
   if (husk_mkdir_p (dir, 0700, err) < 0)
     return -1;
-  return husk_write_file_atomic (path, a->id, strlen (a->id), 0600, err);
+  /* No fsync: the claims are under /run, which a reboot empties anyway.  */
+  return husk_write_file_replace (path, a->id, strlen (a->id), 0600, err);
 }
 
 /* What the teardown undoes, in <dir>/bridge.  */
@@ -238,7 +239,8 @@ record (const struct husk_bridge_attach *a, const char *veth, int veth_index, in
       "network_nft_delete", net_del);
   cleanup_free char *text = json_dumps (r, JSON_COMPACT);
 
-  return husk_write_file_atomic (path, text, strlen (text), 0600, err);
+  /* In the run root: no fsync, nothing of it outlives a reboot.  */
+  return husk_write_file_replace (path, text, strlen (text), 0600, err);
 }
 
 /* The index of eth0 in the namespace: PEER_INDEX as asked for, unless
@@ -311,7 +313,15 @@ add_veth (struct husk_nl *nl, const struct husk_bridge_attach *a, const char *ve
   v.peer_netns_fd = open (a->netns, O_RDONLY | O_CLOEXEC);
   if (v.peer_netns_fd < 0)
     return husk_error_make (err, errno, "open '%s'", a->netns);
-  ret = husk_nl_veth_add (nl, &v, err);
+  /* A teardown leaves the host's end to go with the container's old
+     namespace (netconf_detach): the kernel may not have freed its name
+     yet when the container starts again at once.  */
+  for (int tries = 0; (ret = husk_nl_veth_add (nl, &v, err)) < 0 && (*err)->code == EEXIST
+                      && if_nametoindex (veth) == 0 && tries < 20; tries++)
+    {
+      husk_error_release (err);
+      usleep (50 * 1000);
+    }
   close (v.peer_netns_fd);
   return ret;
 }
@@ -439,6 +449,21 @@ nft_undo (const char *cmds)
       husk_nft_run (lines[i], NULL);
 }
 
+/* Whether the bridge is empty, or becomes so within 2 s: the host's
+   ends of the veth pairs of containers just removed go with their
+   namespaces, in the kernel's own time (netconf_detach).  */
+static bool
+bridge_empties (const char *name)
+{
+  for (int i = 0; i < 40; i++)
+    {
+      if (bridge_empty (name))
+        return true;
+      usleep (50 * 1000);
+    }
+  return false;
+}
+
 /* A removed network's bridge goes when no container is on it; with the
    last bridge, husk's table.  A bridge stays while its network exists:
    deleting and making it again would cost every start and stop tens of
@@ -446,7 +471,7 @@ nft_undo (const char *cmds)
 static void
 drop_bridge (struct husk_nl *nl, const char *name, int index, const char *net_del)
 {
-  if (!same_link (index, name) || !bridge_empty (name))
+  if (!same_link (index, name) || !bridge_empties (name))
     return;
   husk_nl_link_del (nl, index, NULL);
   nft_undo (net_del);
@@ -464,8 +489,13 @@ unclaim (const char *path, const char *id)
     unlink (path);
 }
 
+/* With ns_going, the container's namespace goes next (its teardown):
+   its end of the veth pair takes the host's end along, in the kernel's
+   cleanup work after we are done.  Deleting it here would make the user
+   wait for it: the kernel's answer to RTM_DELLINK waits for RCU grace
+   periods, 20 ms and more.  */
 void
-netconf_detach (const char *dir)
+netconf_detach (const char *dir, bool ns_going)
 {
   cleanup_free char *path = husk_asprintf ("%s/bridge", dir);
   cleanup_json json_t *r = json_load_file (path, 0, NULL);
@@ -478,7 +508,7 @@ netconf_detach (const char *dir)
     {
       const char *veth = json_string_value (json_object_get (r, "veth"));
       int vi = json_integer_value (json_object_get (r, "veth_index"));
-      if (same_link (vi, veth))
+      if (!ns_going && same_link (vi, veth))
         husk_nl_link_del (nl, vi, NULL);
       nft_undo (json_string_value (json_object_get (r, "nft_delete")));
       unclaim (json_string_value (json_object_get (r, "claim")),

@@ -27,43 +27,8 @@
 #include <sys/stat.h>
 #include <unistd.h>
 
-/* The host's lock, or rootless the user's: its bridges are in its own
-   network namespace.  */
-static const char *
-lock_path (void)
-{
-  static char *p;
-
-  if (p == NULL)
-    p = husk_userns_rootless () ? husk_asprintf ("%s/network.lock", husk_net_rundir ())
-                                : husk_xstrdup ("/run/lock/husk-network.lock");
-  return p;
-}
-#define LOCK_PATH lock_path ()
-
 /* The peer's index in the container's new namespace: lo is 1.  */
 #define PEER_INDEX 2
-
-static int
-net_lock (husk_error_t *err)
-{
-  int fd;
-
-  if (!husk_userns_rootless ())
-    mkdir ("/run/lock", 0755);
-  else if (husk_mkdir_p (husk_net_rundir (), 0700, err) < 0)
-    return -1;
-  fd = open (LOCK_PATH, O_RDWR | O_CREAT | O_CLOEXEC, 0600);
-  if (fd < 0)
-    return husk_error_make (err, errno, "open '%s'", LOCK_PATH);
-  while (flock (fd, LOCK_EX) < 0)
-    if (errno != EINTR)
-      {
-        close (fd);
-        return husk_error_make (err, errno, "lock '%s'", LOCK_PATH);
-      }
-  return fd;
-}
 
 static void
 write_sysctl (const char *path, const char *value)
@@ -380,7 +345,7 @@ netconf_attach (const struct husk_bridge_attach *a, husk_error_t *err)
 
   if ((nl = husk_nl_open (NULL, err)) == NULL)
     return -1;
-  if ((lock = net_lock (err)) >= 0)
+  if ((lock = husk_net_lock (err)) >= 0)
     {
       ret = attach_locked (nl, a, err);
       close (lock);
@@ -479,16 +444,6 @@ drop_bridge (struct husk_nl *nl, const char *name, int index, const char *net_de
     husk_nft_run ("delete table ip husk\n", NULL);
 }
 
-/* Remove the address's claim if it still is this container's.  */
-static void
-unclaim (const char *path, const char *id)
-{
-  cleanup_free char *holder = path ? husk_read_file (path, NULL, NULL) : NULL;
-
-  if (holder && id && strcmp (holder, id) == 0)
-    unlink (path);
-}
-
 /* With ns_going, the container's namespace goes next (its teardown):
    its end of the veth pair takes the host's end along, in the kernel's
    cleanup work after we are done.  Deleting it here would make the user
@@ -504,14 +459,14 @@ netconf_detach (const char *dir, bool ns_going)
 
   if (r == NULL || (nl = husk_nl_open (NULL, NULL)) == NULL)
     return;
-  if ((lock = net_lock (NULL)) >= 0)
+  if ((lock = husk_net_lock (NULL)) >= 0)
     {
       const char *veth = json_string_value (json_object_get (r, "veth"));
       int vi = json_integer_value (json_object_get (r, "veth_index"));
       if (!ns_going && same_link (vi, veth))
         husk_nl_link_del (nl, vi, NULL);
       nft_undo (json_string_value (json_object_get (r, "nft_delete")));
-      unclaim (json_string_value (json_object_get (r, "claim")),
+      husk_net_unclaim (json_string_value (json_object_get (r, "claim")),
                json_string_value (json_object_get (r, "id")));
       close (lock);
     }
@@ -527,7 +482,7 @@ netconf_forget (json_t *net)
       "delete element ip husk %s { %s }\n", set_of (net),
       json_string_value (json_object_get (subnet_of (net), "subnet")));
   struct husk_nl *nl = husk_nl_open (NULL, NULL);
-  int lock = net_lock (NULL);
+  int lock = husk_net_lock (NULL);
 
   if (nl && lock >= 0 && name)
     drop_bridge (nl, name, if_nametoindex (name), del);
@@ -561,7 +516,7 @@ netconf_reload (json_t *list, husk_error_t *err)
                        json_string_value (json_object_get (subnet_of (net), "subnet")), ports);
     }
   cmds = husk_buf_steal (&b);
-  if ((lock = net_lock (err)) < 0)
+  if ((lock = husk_net_lock (err)) < 0)
     return -1;
   ret = husk_nft_run (cmds, err);
   close (lock);

@@ -74,18 +74,30 @@ netdb_open (husk_error_t *err)
   return db;
 }
 
-sqlite3 *
-netdb_begin (husk_error_t *err)
+static sqlite3 *
+begin (const char *how, husk_error_t *err)
 {
   sqlite3 *db = netdb_open (err);
 
-  if (db && sqlite3_exec (db, "BEGIN IMMEDIATE", NULL, NULL, NULL) != SQLITE_OK)
+  if (db && sqlite3_exec (db, how, NULL, NULL, NULL) != SQLITE_OK)
     {
       husk_error_makex (err, EIO, "lock %s: %s", HUSK_NET_DB, sqlite3_errmsg (db));
       sqlite3_close (db);
       return NULL;
     }
   return db;
+}
+
+sqlite3 *
+netdb_begin (husk_error_t *err)
+{
+  return begin ("BEGIN IMMEDIATE", err);
+}
+
+sqlite3 *
+netdb_read (husk_error_t *err)
+{
+  return begin ("BEGIN", err);
 }
 
 int

@@ -126,6 +126,12 @@ par_check() { # engine-fn name
     [ "$(echo "$addrs" | grep -c "^$sub\.")" = "$PAR" ] \
         || { ok=FAIL; why+=" $(echo "$addrs" | grep -vc "^$sub\.") of $PAR without an address ($(head -c 200 "$tmp/par-1"));"; }
     [ -z "$(echo "$addrs" | sort | uniq -d)" ] || { ok=FAIL; why+=" duplicate addresses: $(echo "$addrs" | sort | uniq -d | paste -sd' ');"; }
+    # husk leaves a removed container's veth to go with its namespace, in
+    # the kernel's own time: allow it 2 s (outside the timed part).
+    for ((w = 0; w < 20; w++)); do
+        [ -z "$(ip -o link show master "$br" 2>/dev/null)" ] && break
+        sleep 0.1
+    done
     [ -z "$(ip -o link show master "$br" 2>/dev/null)" ] \
         || { ok=FAIL; why+=" links left on $br: $(ip -o link show master "$br" | wc -l);"; }
     if [ "$e" = H ]; then fw=$(nft list table ip husk 2>/dev/null; cat /run/husk-net/aardvark-dns/* 2>/dev/null || true)

@@ -27,43 +27,8 @@
 #include <sys/stat.h>
 #include <unistd.h>
 
-/* The host's lock, or rootless the user's: its bridges are in its own
-   network namespace.  */
-static const char *
-lock_path (void)
-{
-  static char *p;
-
-  if (p == NULL)
-    p = husk_userns_rootless () ? husk_asprintf ("%s/network.lock", husk_net_rundir ())
-                                : husk_xstrdup ("/run/lock/husk-network.lock");
-  return p;
-}
-#define LOCK_PATH lock_path ()
-
 /* The peer's index in the container's new namespace: lo is 1.  */
 #define PEER_INDEX 2
-
-static int
-net_lock (husk_error_t *err)
-{
-  int fd;
-
-  if (!husk_userns_rootless ())
-    mkdir ("/run/lock", 0755);
-  else if (husk_mkdir_p (husk_net_rundir (), 0700, err) < 0)
-    return -1;
-  fd = open (LOCK_PATH, O_RDWR | O_CREAT | O_CLOEXEC, 0600);
-  if (fd < 0)
-    return husk_error_make (err, errno, "open '%s'", LOCK_PATH);
-  while (flock (fd, LOCK_EX) < 0)
-    if (errno != EINTR)
-      {
-        close (fd);
-        return husk_error_make (err, errno, "lock '%s'", LOCK_PATH);
-      }
-  return fd;
-}
 
 static void
 write_sysctl (const char *path, const char *value)
@@ -216,7 +181,8 @@ claim (const struct husk_bridge_attach *a, husk_error_t *err)
                              a->ip, br, holder);
   if (husk_mkdir_p (dir, 0700, err) < 0)
     return -1;
-  return husk_write_file_atomic (path, a->id, strlen (a->id), 0600, err);
+  /* No fsync: the claims are under /run, which a reboot empties anyway.  */
+  return husk_write_file_replace (path, a->id, strlen (a->id), 0600, err);
 }
 
 /* What the teardown undoes, in <dir>/bridge.  */
@@ -238,7 +204,8 @@ record (const struct husk_bridge_attach *a, const char *veth, int veth_index, in
       "network_nft_delete", net_del);
   cleanup_free char *text = json_dumps (r, JSON_COMPACT);
 
-  return husk_write_file_atomic (path, text, strlen (text), 0600, err);
+  /* In the run root: no fsync, nothing of it outlives a reboot.  */
+  return husk_write_file_replace (path, text, strlen (text), 0600, err);
 }
 
 /* The index of eth0 in the namespace: PEER_INDEX as asked for, unless
@@ -311,7 +278,15 @@ add_veth (struct husk_nl *nl, const struct husk_bridge_attach *a, const char *ve
   v.peer_netns_fd = open (a->netns, O_RDONLY | O_CLOEXEC);
   if (v.peer_netns_fd < 0)
     return husk_error_make (err, errno, "open '%s'", a->netns);
-  ret = husk_nl_veth_add (nl, &v, err);
+  /* A teardown leaves the host's end to go with the container's old
+     namespace (netconf_detach): the kernel may not have freed its name
+     yet when the container starts again at once.  */
+  for (int tries = 0; (ret = husk_nl_veth_add (nl, &v, err)) < 0 && (*err)->code == EEXIST
+                      && if_nametoindex (veth) == 0 && tries < 20; tries++)
+    {
+      husk_error_release (err);
+      usleep (50 * 1000);
+    }
   close (v.peer_netns_fd);
   return ret;
 }
@@ -370,7 +345,7 @@ netconf_attach (const struct husk_bridge_attach *a, husk_error_t *err)
 
   if ((nl = husk_nl_open (NULL, err)) == NULL)
     return -1;
-  if ((lock = net_lock (err)) >= 0)
+  if ((lock = husk_net_lock (err)) >= 0)
     {
       ret = attach_locked (nl, a, err);
       close (lock);
@@ -439,6 +414,21 @@ nft_undo (const char *cmds)
       husk_nft_run (lines[i], NULL);
 }
 
+/* Whether the bridge is empty, or becomes so within 2 s: the host's
+   ends of the veth pairs of containers just removed go with their
+   namespaces, in the kernel's own time (netconf_detach).  */
+static bool
+bridge_empties (const char *name)
+{
+  for (int i = 0; i < 40; i++)
+    {
+      if (bridge_empty (name))
+        return true;
+      usleep (50 * 1000);
+    }
+  return false;
+}
+
 /* A removed network's bridge goes when no container is on it; with the
    last bridge, husk's table.  A bridge stays while its network exists:
    deleting and making it again would cost every start and stop tens of
@@ -446,7 +436,7 @@ nft_undo (const char *cmds)
 static void
 drop_bridge (struct husk_nl *nl, const char *name, int index, const char *net_del)
 {
-  if (!same_link (index, name) || !bridge_empty (name))
+  if (!same_link (index, name) || !bridge_empties (name))
     return;
   husk_nl_link_del (nl, index, NULL);
   nft_undo (net_del);
@@ -454,18 +444,13 @@ drop_bridge (struct husk_nl *nl, const char *name, int index, const char *net_de
     husk_nft_run ("delete table ip husk\n", NULL);
 }
 
-/* Remove the address's claim if it still is this container's.  */
-static void
-unclaim (const char *path, const char *id)
-{
-  cleanup_free char *holder = path ? husk_read_file (path, NULL, NULL) : NULL;
-
-  if (holder && id && strcmp (holder, id) == 0)
-    unlink (path);
-}
-
+/* With ns_going, the container's namespace goes next (its teardown):
+   its end of the veth pair takes the host's end along, in the kernel's
+   cleanup work after we are done.  Deleting it here would make the user
+   wait for it: the kernel's answer to RTM_DELLINK waits for RCU grace
+   periods, 20 ms and more.  */
 void
-netconf_detach (const char *dir)
+netconf_detach (const char *dir, bool ns_going)
 {
   cleanup_free char *path = husk_asprintf ("%s/bridge", dir);
   cleanup_json json_t *r = json_load_file (path, 0, NULL);
@@ -474,14 +459,14 @@ netconf_detach (const char *dir)
 
   if (r == NULL || (nl = husk_nl_open (NULL, NULL)) == NULL)
     return;
-  if ((lock = net_lock (NULL)) >= 0)
+  if ((lock = husk_net_lock (NULL)) >= 0)
     {
       const char *veth = json_string_value (json_object_get (r, "veth"));
       int vi = json_integer_value (json_object_get (r, "veth_index"));
-      if (same_link (vi, veth))
+      if (!ns_going && same_link (vi, veth))
         husk_nl_link_del (nl, vi, NULL);
       nft_undo (json_string_value (json_object_get (r, "nft_delete")));
-      unclaim (json_string_value (json_object_get (r, "claim")),
+      husk_net_unclaim (json_string_value (json_object_get (r, "claim")),
                json_string_value (json_object_get (r, "id")));
       close (lock);
     }
@@ -497,7 +482,7 @@ netconf_forget (json_t *net)
       "delete element ip husk %s { %s }\n", set_of (net),
       json_string_value (json_object_get (subnet_of (net), "subnet")));
   struct husk_nl *nl = husk_nl_open (NULL, NULL);
-  int lock = net_lock (NULL);
+  int lock = husk_net_lock (NULL);
 
   if (nl && lock >= 0 && name)
     drop_bridge (nl, name, if_nametoindex (name), del);
@@ -531,7 +516,7 @@ netconf_reload (json_t *list, husk_error_t *err)
                        json_string_value (json_object_get (subnet_of (net), "subnet")), ports);
     }
   cmds = husk_buf_steal (&b);
-  if ((lock = net_lock (err)) < 0)
+  if ((lock = husk_net_lock (err)) < 0)
     return -1;
   ret = husk_nft_run (cmds, err);
   close (lock);

@@ -71,9 +71,9 @@ main (int argc, char **argv)
     return 1;
   if (argc == 2 && strcmp (argv[1], "attach") == 0)
     return attach ();
-  if (argc == 3 && strcmp (argv[1], "detach") == 0)
+  if (argc == 3 && (strcmp (argv[1], "detach") == 0 || strcmp (argv[1], "release") == 0))
     {
-      netconf_detach (argv[2]);
+      netconf_detach (argv[2], strcmp (argv[1], "release") == 0);
       return 0;
     }
   if (argc == 2 && strcmp (argv[1], "forget") == 0)
@@ -94,6 +94,6 @@ main (int argc, char **argv)
         }
       return netconf_reload (list, &err) < 0 ? fail (&err) : 0;
     }
-  fprintf (stderr, "usage: husk-netconf attach|detach DIR|forget|reload (run by husk)\n");
+  fprintf (stderr, "usage: husk-netconf attach|detach DIR|release DIR|forget|reload (run by husk)\n");
   return 2;
 }

@@ -8,6 +8,8 @@
  *
  *   husk-netconf attach        JSON of struct husk_bridge_attach on stdin
  *   husk-netconf detach DIR    undo what DIR/bridge records
+ *   husk-netconf release DIR   the same, when the container's network
+ *                              namespace goes next: the veth goes with it
  *   husk-netconf forget        a removed network's JSON on stdin
  *
  * and reads an error's message from its stderr.
@@ -20,7 +22,7 @@
 #include <stdint.h>
 
 int netconf_attach (const struct husk_bridge_attach *a, husk_error_t *err);
-void netconf_detach (const char *dir);
+void netconf_detach (const char *dir, bool ns_going);
 void netconf_forget (json_t *net);
 /* Make husk's firewall table again for the running containers listed
    (bridge.c).  Return: 0, or -1.  */

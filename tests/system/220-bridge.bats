@@ -24,6 +24,19 @@ teardown() {
 
 host_ip() { ip -4 route get 1.1.1.1 | sed -n 's/.* src \([0-9.]*\).*/\1/p'; }
 
+# link_gone NAME: the link is gone now or within 2 s.  A teardown leaves
+# the host's end of a veth pair to go with the container's namespace,
+# which the kernel frees in its own time after the command returned.
+link_gone() {
+    local i
+    for i in $(seq 20); do
+        ip link show "$1" >/dev/null 2>&1 || return 0
+        sleep 0.1
+    done
+    echo "link $1 still there after 2 s" >&2
+    return 1
+}
+
 # A web server container answering "hello-NAME": web NAME [run flags...]
 web() {
     local name=$1
@@ -129,7 +142,7 @@ web() {
     run_husk exec d1 ip route
     assert_output_contains "default via"
     husk rm -f -t 0 d1 >/dev/null
-    ! ip link show "huskv${id:0:10}" 2>/dev/null || false
+    link_gone "huskv${id:0:10}"
 }
 
 @test "bridge: 20 parallel run -d on the default network across two stores: distinct addresses, nothing left" {
@@ -155,7 +168,7 @@ web() {
     husk rm -f -t 0 -a >/dev/null
     "$HUSK_BIN" --root "$other/root" --runroot "$other/run" rm -f -t 0 -a >/dev/null
     for id in $ids; do
-        ! ip link show "huskv${id:0:10}" 2>/dev/null || false
+        link_gone "huskv${id:0:10}"
         ! nft list ruleset | grep -q "${id:0:12}" || false
     done
     run sqlite3 -cmd ".timeout 60000" /var/lib/husk-net/ipam.db "select count(*) from leases where store in ('$HUSK_ROOT/husk.db', '$other/root/husk.db')"
@@ -179,7 +192,7 @@ web() {
     assert_output_is "20"
     husk rm -f -t 0 -a >/dev/null
     for id in $ids; do
-        ! ip link show "huskv${id:0:10}" 2>/dev/null || false
+        link_gone "huskv${id:0:10}"
     done
     ! nft list map ip husk ports_any 2>/dev/null | grep -q ": 10\." || false
     # no lease of this store is left in the host-wide database
@@ -195,7 +208,7 @@ web() {
     id=$(husk inspect --format '{{.Id}}' s1)
     ip link show "huskv${id:0:10}" >/dev/null
     husk stop -t 0 s1 >/dev/null
-    ! ip link show "huskv${id:0:10}" 2>/dev/null || false
+    link_gone "huskv${id:0:10}"
     ! nft list map ip husk ports_any 2>/dev/null | grep -q "tcp . $port " || false
     husk start s1 >/dev/null
     run wget_retry "http://127.0.0.1:$port/"

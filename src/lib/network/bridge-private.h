@@ -42,6 +42,11 @@ char *husk_subnet_host_user (const struct husk_subnet *s, const char *skip);
 #define HUSK_NET_CLAIMS husk_net_rundir ()
 
 char *husk_net_claim_dir (const char *bridge);
+/* Take the host-wide lock of bridges and claims (rootless the user's).
+   Return: its descriptor (close it to unlock), or -1.  */
+int husk_net_lock (husk_error_t *err);
+/* Remove the claim at path if it still is id's; under the lock.  */
+void husk_net_unclaim (const char *path, const char *id);
 /* The live claims on bridge: an object "ip": "container id".  */
 json_t *husk_net_claims (const char *bridge);
 
@@ -75,6 +80,9 @@ cleanup_stmt_netp (sqlite3_stmt **s)
 
 /* Open it in a write transaction: the host-wide lock.  */
 sqlite3 *netdb_begin (husk_error_t *err);
+/* Open it in a read transaction: a snapshot, which waits for no writer
+   (WAL), for what only looks.  */
+sqlite3 *netdb_read (husk_error_t *err);
 /* Commit (or roll back) and close.  Return: 0, or -1.  */
 int netdb_end (sqlite3 *db, bool commit, husk_error_t *err);
 sqlite3_stmt *netdb_prepare (sqlite3 *db, const char *sql, husk_error_t *err);

@@ -31,9 +31,20 @@
  *      elements, all under one host-wide lock.  It writes what it made
  *      (names and indexes, the nft elements) in <dir>/bridge.
  *   4. husk_net_teardown() (netns.c) undoes exactly what <dir>/bridge
- *      records: the veth by its recorded index when its name still
- *      matches, the map elements, and the bridge with the network's set
- *      elements when no other veth is on it.
+ *      records: the map elements and the address's claim (without
+ *      husk-netconf when there are no map elements).  The veth is left
+ *      to go with the namespace, which the teardown unmounts: the kernel
+ *      removes the pair in its own cleanup work, so nobody waits for the
+ *      RCU grace periods of a link's deletion.  network disconnect,
+ *      whose namespace stays, deletes the veth by its recorded index
+ *      when its name still matches.  network rm takes the bridge with
+ *      the network's set elements when no veth is on it (waiting up to
+ *      2 s for the veths of containers just removed).
+ *   5. What is under /run (claims, records, aardvark-dns files) is
+ *      written without fsync: a reboot empties it anyway.  The database
+ *      runs WAL with synchronous=NORMAL and no checkpoint at close, so a
+ *      transaction costs no sync; a power cut may lose the last leases,
+ *      which is what the stale-lease logic cleans up after anyway.
  */
 #ifndef HUSK_NETWORK_BRIDGE_H
 #define HUSK_NETWORK_BRIDGE_H

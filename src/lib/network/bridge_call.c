@@ -15,6 +15,7 @@
 #include <errno.h>
 #include <fcntl.h>
 #include <limits.h>
+#include <net/if.h>
 #include <signal.h>
 #include <string.h>
 #include <sys/syscall.h>
@@ -180,8 +181,29 @@ husk_bridge_attach (const struct husk_bridge_attach *a, husk_error_t *err)
   return 0;
 }
 
+/* The teardown of a container without published ports, done here: the
+   veth goes with the namespace (husk-netconf release says why), the
+   firewall has nothing of the container's, so what is left is its
+   address's claim and the record.  Starting husk-netconf for that costs
+   more than all of it.  Return: whether it was done.  */
+static bool
+release_here (const char *path)
+{
+  cleanup_json json_t *r = json_load_file (path, 0, NULL);
+  const char *nft = json_string_value (json_object_get (r, "nft_delete"));
+  int lock;
+
+  if (r == NULL || nft == NULL || *nft || (lock = husk_net_lock (NULL)) < 0)
+    return false;
+  husk_net_unclaim (json_string_value (json_object_get (r, "claim")),
+                    json_string_value (json_object_get (r, "id")));
+  close (lock);
+  unlink (path);
+  return true;
+}
+
 void
-net_bridge_detach (const char *dir)
+net_bridge_detach (const char *dir, bool ns_going)
 {
   cleanup_free char *path = husk_asprintf ("%s/bridge", dir);
   husk_error_t err = NULL;
@@ -190,7 +212,8 @@ net_bridge_detach (const char *dir)
   cleanup_free char *user = husk_read_file (rl, NULL, NULL);
 
   detach_dns (dir);
-  if (husk_path_exists (path) && run_helper ("detach", dir, NULL, &err) < 0)
+  if (husk_path_exists (path) && !(ns_going && release_here (path))
+      && run_helper (ns_going ? "release" : "detach", dir, NULL, &err) < 0)
     husk_error_drop (&err, "tear down the bridge network of '%s'", dir);
   if (user && *user)
     {
@@ -208,6 +231,11 @@ husk_bridge_forget (json_t *net)
 
   /* Rootless, the bridge went with the namespace, if that is gone.  */
   if (husk_userns_rootless () && !husk_net_rootless_exists ())
+    return;
+  /* Rootful, a network no container ever started on has no bridge
+     (attach makes it): nothing to undo, and no helper to start.  */
+  if (!husk_userns_rootless ()
+      && if_nametoindex (json_string_value (json_object_get (net, "network_interface")) ?: "") == 0)
     return;
   if (run_helper ("forget", NULL, net, &err) < 0)
     husk_error_drop (&err, "remove the bridge of network %s",
@@ -242,7 +270,7 @@ husk_bridge_join (const struct husk_bridge_attach *a, husk_error_t *err)
       || (a->dns_names && attach_dns (a, err) < 0)
       || (rootless && net_forward_start (a->dir, a->ports, a->ip, err) < 0))
     {
-      net_bridge_detach (a->dir);
+      net_bridge_detach (a->dir, false);
       return -1;
     }
   return 0;
@@ -251,5 +279,5 @@ husk_bridge_join (const struct husk_bridge_attach *a, husk_error_t *err)
 void
 husk_bridge_leave (const char *dir)
 {
-  net_bridge_detach (dir);
+  net_bridge_detach (dir, false);
 }

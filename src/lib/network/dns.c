@@ -153,7 +153,7 @@ start_server (const char *exe, husk_error_t *err)
                                n ? why : "no message");
     }
   rec = husk_asprintf ("%d %llu\n", pid, (unsigned long long) start);
-  return husk_write_file_atomic (HUSK_DNS_PID, rec, strlen (rec), 0600, err);
+  return husk_write_file_replace (HUSK_DNS_PID, rec, strlen (rec), 0600, err);
 }
 
 /* The network's file without the container's line (NULL: no file).  */
@@ -202,7 +202,7 @@ add_locked (const struct husk_dns_entry *q, husk_error_t *err)
   if (old == NULL)
     old = husk_asprintf ("%s\n", q->gateway);
   text = husk_asprintf ("%s%s %s  %s\n", old, q->id, q->ip, names);
-  if (husk_write_file_atomic (path, text, strlen (text), 0644, err) < 0)
+  if (husk_write_file_replace (path, text, strlen (text), 0644, err) < 0)
     return -1;
   if (server (&p))
     {
@@ -243,7 +243,7 @@ husk_dns_remove (const char *network, const char *id)
   /* Only the first line left: the network has no container any more.  */
   if (rest && strchr (rest, '\n') == rest + strlen (rest) - 1)
     unlink (path);
-  else if (rest && husk_write_file_atomic (path, rest, strlen (rest), 0644, &err) < 0)
+  else if (rest && husk_write_file_replace (path, rest, strlen (rest), 0644, &err) < 0)
     husk_error_drop (&err, "DNS entry of %.12s", id);
   if (!any_network ())
     stop_server ();

@@ -52,6 +52,17 @@ netdb_open (husk_error_t *err)
     }
   /* Parallel runs queue here; a writer holds it for a millisecond.  */
   sqlite3_busy_timeout (db, 60000);
+  /* Every command opens and closes the database: the last connection's
+     close would checkpoint the WAL into the database and delete it, four
+     syncs each time (synchronous=NORMAL syncs at checkpoints only).  The
+     WAL stays, and is checkpointed when it grows (sqlite's 1000 pages).
+     A power cut may lose the last leases: the stale-lease logic takes
+     care of addresses of containers that are gone.  */
+  {
+    int persist = 1;
+    sqlite3_db_config (db, SQLITE_DBCONFIG_NO_CKPT_ON_CLOSE, 1, NULL);
+    sqlite3_file_control (db, "main", SQLITE_FCNTL_PERSIST_WAL, &persist);
+  }
   if (sqlite3_exec (db, "PRAGMA journal_mode=WAL; PRAGMA synchronous=NORMAL;", NULL, NULL,
                     NULL) != SQLITE_OK
       || sqlite3_exec (db, schema, NULL, NULL, NULL) != SQLITE_OK)
@@ -63,18 +74,30 @@ netdb_open (husk_error_t *err)
   return db;
 }
 
-sqlite3 *
-netdb_begin (husk_error_t *err)
+static sqlite3 *
+begin (const char *how, husk_error_t *err)
 {
   sqlite3 *db = netdb_open (err);
 
-  if (db && sqlite3_exec (db, "BEGIN IMMEDIATE", NULL, NULL, NULL) != SQLITE_OK)
+  if (db && sqlite3_exec (db, how, NULL, NULL, NULL) != SQLITE_OK)
     {
       husk_error_makex (err, EIO, "lock %s: %s", HUSK_NET_DB, sqlite3_errmsg (db));
       sqlite3_close (db);
       return NULL;
     }
   return db;
+}
+
+sqlite3 *
+netdb_begin (husk_error_t *err)
+{
+  return begin ("BEGIN IMMEDIATE", err);
+}
+
+sqlite3 *
+netdb_read (husk_error_t *err)
+{
+  return begin ("BEGIN", err);
 }
 
 int

@@ -232,7 +232,7 @@ net_record (const char *dir, pid_t pid, husk_error_t *err)
   if (husk_proc_start_time (pid, &start) < 0)
     return husk_error_makex (err, ESRCH, "the network program (pid %d) exited", (int) pid);
   text = husk_asprintf ("%d %llu\n", (int) pid, (unsigned long long) start);
-  return husk_write_file_atomic (path, text, strlen (text), 0600, err);
+  return husk_write_file_replace (path, text, strlen (text), 0600, err);
 }
 
 char *
@@ -288,7 +288,7 @@ husk_net_teardown (const char *dir)
   if (!husk_path_exists (dir))
     return;
   net_end_process (dir);
-  net_bridge_detach (dir);
+  net_bridge_detach (dir, true);
   /* Until the bind mount goes the namespace stays, even with nobody in it. */
   if (umount2 (ns, MNT_DETACH | UMOUNT_NOFOLLOW) < 0 && errno != EINVAL && errno != ENOENT)
     husk_log_debug ("unmount '%s': %s", ns, strerror (errno));

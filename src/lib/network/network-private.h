@@ -27,8 +27,9 @@ pid_t net_spawn (const char *dir, char *const argv[], int keep_fd, bool detach,
 int net_make_netns (const char *path, husk_error_t *err);
 
 /* Undo what husk_bridge_attach() recorded in <dir>/bridge, if anything
-   (bridge.c).  */
-void net_bridge_detach (const char *dir);
+   (bridge.c).  ns_going: the namespace at <dir>/ns goes next, and the
+   veth pair with it (not waited for).  */
+void net_bridge_detach (const char *dir, bool ns_going);
 
 /* Record pid with its start time in <dir>/pid, for the teardown.  */
 int net_record (const char *dir, pid_t pid, husk_error_t *err);

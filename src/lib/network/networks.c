@@ -378,16 +378,31 @@ ensure_default (sqlite3 *db, const struct husk_netenv *v, json_t *taken_nets, hu
   return n;
 }
 
+/* The default network as recorded, without the host-wide lock: every
+   command on a bridge network asks, and all but the first find it.
+   Return: it, JSON null when it is not recorded yet, or NULL.  */
+static json_t *
+recorded_default (husk_error_t *err)
+{
+  sqlite3 *db = netdb_read (err);
+  json_t *def = db ? db_default (db, err) : NULL;
+
+  netdb_end (db, false, NULL);
+  return def;
+}
+
 /* The networks: the default one first, then the directory's by name.  */
 static json_t *
 all_networks (const struct husk_netenv *v, husk_error_t *err)
 {
-  json_t *nets = read_dir (v->config_dir), *def;
+  json_t *nets = read_dir (v->config_dir), *def = recorded_default (err);
   sqlite3 *db = NULL;
   size_t i;
   json_t *n;
 
-  if ((db = netdb_begin (err)) == NULL)
+  if (def && !json_is_null (def))
+    ;
+  else if (def == NULL || (db = netdb_begin (err)) == NULL)
     def = NULL;
   else if ((def = ensure_default (db, v, json_deep_copy (nets), err)) == NULL
            || netdb_end (steal_ptr (&db), true, err) < 0)
@@ -605,7 +620,7 @@ char **
 husk_network_users (const struct husk_netenv *v, json_t *net, size_t *elsewhere,
                     husk_error_t *err)
 {
-  sqlite3 *db = netdb_begin (err);
+  sqlite3 *db = netdb_read (err);
   cleanup_json json_t *leases = db ? netdb_leases (db, bridge_of (net), err) : NULL;
   char **out;
   const char *ip;
@@ -761,10 +776,26 @@ husk_ipam_alloc (const struct husk_netenv *v, json_t *net, const char *container
   return ip;
 }
 
+/* Whether ip is container_id's lease already, as it is at every start
+   but the first after network disconnect and connect: looked at without
+   the host-wide lock.  */
+static bool
+leased_to (json_t *net, const char *container_id, const char *ip)
+{
+  sqlite3 *db = netdb_read (NULL);
+  cleanup_json json_t *leases = db ? netdb_leases (db, bridge_of (net), NULL) : NULL;
+  json_t *l = leases ? json_object_get (leases, ip) : NULL;
+
+  netdb_end (db, false, NULL);
+  return l && strcmp (json_string_value (json_object_get (l, "id")) ?: "", container_id) == 0;
+}
+
 int
 husk_ipam_claim (const struct husk_netenv *v, json_t *net, const char *container_id,
                  const char *ip, husk_error_t *err)
 {
+  if (leased_to (net, container_id, ip))
+    return 0;
   sqlite3 *db = netdb_begin (err);
   cleanup_json json_t *leases = db ? netdb_leases (db, bridge_of (net), err) : NULL;
   json_t *l = leases ? json_object_get (leases, ip) : NULL;

@@ -222,7 +222,7 @@ ensure_locked (const char *dir, const char *pasta, const char *user, husk_error_
           return -1;
         }
     }
-  return husk_write_file_atomic (mine, "", 0, 0600, err);
+  return husk_write_file_replace (mine, "", 0, 0600, err);
 }
 
 int

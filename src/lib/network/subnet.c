@@ -2,6 +2,7 @@
 /* IPv4 subnets of bridge networks: parsed, compared, and checked against
    the host's own routes and addresses.  */
 #include "network/bridge-private.h"
+#include "userns/userns.h"
 #include "util/cleanup.h"
 #include "util/fileutil.h"
 #include "util/strutil.h"
@@ -9,11 +10,15 @@
 #include <arpa/inet.h>
 #include <dirent.h>
 #include <errno.h>
+#include <fcntl.h>
 #include <ifaddrs.h>
 #include <net/if.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <sys/file.h>
+#include <sys/stat.h>
+#include <unistd.h>
 
 static uint32_t
 mask (unsigned prefix)
@@ -170,4 +175,47 @@ husk_net_claims (const char *bridge)
   if (d)
     closedir (d);
   return out;
+}
+
+/* The host's lock, or rootless the user's: its bridges are in its own
+   network namespace.  */
+static const char *
+lock_path (void)
+{
+  static char *p;
+
+  if (p == NULL)
+    p = husk_userns_rootless () ? husk_asprintf ("%s/network.lock", husk_net_rundir ())
+                                : husk_xstrdup ("/run/lock/husk-network.lock");
+  return p;
+}
+
+int
+husk_net_lock (husk_error_t *err)
+{
+  int fd;
+
+  if (!husk_userns_rootless ())
+    mkdir ("/run/lock", 0755);
+  else if (husk_mkdir_p (husk_net_rundir (), 0700, err) < 0)
+    return -1;
+  fd = open (lock_path (), O_RDWR | O_CREAT | O_CLOEXEC, 0600);
+  if (fd < 0)
+    return husk_error_make (err, errno, "open '%s'", lock_path ());
+  while (flock (fd, LOCK_EX) < 0)
+    if (errno != EINTR)
+      {
+        close (fd);
+        return husk_error_make (err, errno, "lock '%s'", lock_path ());
+      }
+  return fd;
+}
+
+void
+husk_net_unclaim (const char *path, const char *id)
+{
+  cleanup_free char *holder = path ? husk_read_file (path, NULL, NULL) : NULL;
+
+  if (holder && id && strcmp (holder, id) == 0)
+    unlink (path);
 }

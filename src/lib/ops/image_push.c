@@ -293,11 +293,17 @@ compress_worker (void *data)
 static int
 workers_start (struct push *p, husk_error_t *err)
 {
+  long cpus = sysconf (_SC_NPROCESSORS_ONLN);
   size_t jobs = 0, want;
 
   for (size_t i = 0; i < p->n; i++)
     jobs += p->blobs[i].redo;
   want = p->o->reg.parallel > 0 ? (size_t) p->o->reg.parallel : 1;
+  /* No more threads than processors: the blobs are uploaded in order, and
+     five layers sharing two cores would all be done only at the end,
+     leaving nothing for the upload to overlap with.  */
+  if (cpus > 0 && want > (size_t) cpus)
+    want = (size_t) cpus;
   if (want > jobs)
     want = jobs;
   if (want == 0)

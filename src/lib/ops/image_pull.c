@@ -312,6 +312,33 @@ read_config (struct pull *p, husk_error_t *err)
   return 0;
 }
 
+/* The image config: the stored image's when the store has the image
+   (its ID is the config's sha256, so the bytes are the same; a pull of
+   a present image then asks the registry for the manifest only), else
+   the registry's.  */
+static int
+get_config (struct pull *p, husk_error_t *err)
+{
+  const char *digest = p->m.config.digest;
+  struct husk_image_rec r = { 0 };
+
+  if (husk_has_prefix (digest, "sha256:")
+      && husk_state_image_get (p->e->state, digest + 7, &r, NULL) == 0 && r.config)
+    {
+      cleanup_free char *got = husk_digest_buf (r.config, strlen (r.config));
+      if (strcmp (got, digest) == 0)
+        {
+          p->config = steal_ptr (&r.config);
+          p->config_len = strlen (p->config);
+          husk_image_rec_release (&r);
+          return 0;
+        }
+    }
+  husk_image_rec_release (&r);
+  return husk_registry_get_blob (p->reg, digest, HUSK_REGISTRY_CONFIG_MAX, &p->config,
+                                 &p->config_len, err);
+}
+
 static int
 record (struct pull *p, const struct husk_reference *ref, const char *manifest,
         const char *mdigest, const char *index_digest, struct husk_layer_info *infos,
@@ -409,9 +436,7 @@ pull_from (struct pull *p, const struct husk_reference *ref, char **id, husk_err
             return *id = steal_ptr (&local), 0;
         }
     }
-  if (husk_registry_get_blob (p->reg, p->m.config.digest, HUSK_REGISTRY_CONFIG_MAX, &p->config,
-                              &p->config_len, err) < 0
-      || read_config (p, err) < 0)
+  if (get_config (p, err) < 0 || read_config (p, err) < 0)
     return -1;
   progress (p->o, "Getting image source signatures");
   infos = husk_xzalloc ((p->m.n_layers + 1) * sizeof *infos);

@@ -28,6 +28,7 @@
 
 #include <errno.h>
 #include <fcntl.h>
+#include <pthread.h>
 #include <jansson.h>
 #include <stdarg.h>
 #include <stdio.h>
@@ -39,13 +40,17 @@
 #define MT_DOCKER_CONFIG "application/vnd.docker.container.image.v1+json"
 #define MT_DOCKER_LAYER "application/vnd.docker.image.rootfs.diff.tar.gzip"
 
-/* One layer blob to send.  */
+/* One layer blob to send.  A blob compressed for the push (redo) is
+   made by a worker thread; ready says it is done (fd, digest and size
+   set) or failed (err), under push.lock.  */
 struct blob
 {
   char digest[72];
   int64_t size;
   enum husk_compression c;
   int fd;
+  bool redo, ready;
+  husk_error_t err;
 };
 
 struct push
@@ -63,6 +68,15 @@ struct push
   size_t sent_size;
   char **mount_from;   /* repositories of host the image came from */
   struct husk_registry *reg;
+  /* The compression workers: they take the redo blobs in order, up to
+     o->reg.parallel at once, while the main thread uploads each blob as
+     soon as it is ready (so compression and upload overlap).  */
+  char *tmp;           /* the store's tmp/, for the compressed blobs */
+  pthread_t *workers;
+  size_t n_workers, next_job;
+  bool stop;
+  pthread_mutex_t lock;
+  pthread_cond_t cond;
 };
 
 static void
@@ -81,15 +95,22 @@ progress (const struct push *p, const char *fmt, ...)
   fputc ('\n', stderr);
 }
 
+static void workers_stop (struct push *p);
+
 static void
 push_release (struct push *p)
 {
+  workers_stop (p);
   husk_registry_free (p->reg);
   husk_image_rec_release (&p->rec);
   for (size_t i = 0; p->blobs && i < p->n; i++)
-    if (p->blobs[i].fd >= 0)
-      close (p->blobs[i].fd);
+    {
+      if (p->blobs[i].fd >= 0)
+        close (p->blobs[i].fd);
+      husk_error_release (&p->blobs[i].err);
+    }
   free (p->blobs);
+  free (p->tmp);
   free (p->infos);
   free (p->host);
   free (p->repo);
@@ -196,10 +217,9 @@ choose_format (struct push *p, enum husk_compression want, husk_error_t *err)
   return 0;
 }
 
-/* The blob for layer i: the stored one, or one compressed now.  */
+/* The blob for layer i: the stored one, or one a worker compresses.  */
 static int
-plan_layer (struct push *p, size_t i, enum husk_compression want, const char *tmp,
-            husk_error_t *err)
+plan_layer (struct push *p, size_t i, enum husk_compression want, husk_error_t *err)
 {
   const struct husk_layer_info *l = &p->infos[i];
   struct blob *b = &p->blobs[i];
@@ -210,9 +230,8 @@ plan_layer (struct push *p, size_t i, enum husk_compression want, const char *tm
   if (redo)
     {
       b->c = want;
-      return husk_op_image_push_compress (p->e->store, l->chain_id, l->diff_id, want,
-                                          p->o->compression_level, tmp, &b->fd, b->digest,
-                                          &b->size, err);
+      b->redo = true;
+      return 0;
     }
   cleanup_free char *path = husk_store_layer_blob_path (p->e->store, l->chain_id);
   b->fd = open (path, O_RDONLY | O_CLOEXEC | O_NOFOLLOW);
@@ -221,7 +240,119 @@ plan_layer (struct push *p, size_t i, enum husk_compression want, const char *tm
   memcpy (b->digest, l->blob_digest, sizeof b->digest);
   b->size = l->blob_size;
   b->c = l->compression;
+  b->ready = true;
   return 0;
+}
+
+/* The next redo blob nobody took, or p->n when none is left.  */
+static size_t
+take_job (struct push *p)
+{
+  size_t i;
+
+  pthread_mutex_lock (&p->lock);
+  while (p->next_job < p->n && !p->blobs[p->next_job].redo)
+    p->next_job++;
+  i = p->stop ? p->n : p->next_job;
+  if (i < p->n)
+    p->next_job++;
+  pthread_mutex_unlock (&p->lock);
+  return i;
+}
+
+static void *
+compress_worker (void *data)
+{
+  struct push *p = data;
+  size_t i;
+
+  while ((i = take_job (p)) < p->n)
+    {
+      const struct husk_layer_info *l = &p->infos[i];
+      struct blob *b = &p->blobs[i];
+      husk_error_t e = NULL;
+      char digest[72];
+      int64_t size = 0;
+      int fd = -1;
+
+      husk_op_image_push_compress (p->e->store, l->chain_id, l->diff_id, b->c,
+                                   p->o->compression_level, p->tmp, &fd, digest, &size, &e);
+      pthread_mutex_lock (&p->lock);
+      b->fd = fd;
+      if (fd >= 0)
+        memcpy (b->digest, digest, sizeof digest);
+      b->size = size;
+      b->err = e;
+      b->ready = true;
+      pthread_cond_broadcast (&p->cond);
+      pthread_mutex_unlock (&p->lock);
+    }
+  return NULL;
+}
+
+static int
+workers_start (struct push *p, husk_error_t *err)
+{
+  long cpus = sysconf (_SC_NPROCESSORS_ONLN);
+  size_t jobs = 0, want;
+
+  for (size_t i = 0; i < p->n; i++)
+    jobs += p->blobs[i].redo;
+  want = p->o->reg.parallel > 0 ? (size_t) p->o->reg.parallel : 1;
+  /* No more threads than processors: the blobs are uploaded in order, and
+     five layers sharing two cores would all be done only at the end,
+     leaving nothing for the upload to overlap with.  */
+  if (cpus > 0 && want > (size_t) cpus)
+    want = (size_t) cpus;
+  if (want > jobs)
+    want = jobs;
+  if (want == 0)
+    return 0;
+  p->workers = husk_xzalloc (want * sizeof *p->workers);
+  for (; p->n_workers < want; p->n_workers++)
+    {
+      int e = pthread_create (&p->workers[p->n_workers], NULL, compress_worker, p);
+      if (e != 0 && p->n_workers == 0)
+        return husk_error_make (err, e, "starting a compression thread");
+      if (e != 0)
+        break; /* fewer threads will do */
+    }
+  return 0;
+}
+
+/* Let the workers finish the blob they hold, and end them.  */
+static void
+workers_stop (struct push *p)
+{
+  if (p->workers == NULL)
+    return;
+  pthread_mutex_lock (&p->lock);
+  p->stop = true;
+  pthread_mutex_unlock (&p->lock);
+  for (size_t i = 0; i < p->n_workers; i++)
+    pthread_join (p->workers[i], NULL);
+  free (p->workers);
+  p->workers = NULL;
+  p->n_workers = 0;
+}
+
+/* Wait for blob i (compressed by a worker).  Return: 0, or -1.  */
+static int
+blob_wait (struct push *p, size_t i, husk_error_t *err)
+{
+  struct blob *b = &p->blobs[i];
+  husk_error_t e;
+
+  pthread_mutex_lock (&p->lock);
+  while (!b->ready)
+    pthread_cond_wait (&p->cond, &p->lock);
+  e = b->err;
+  b->err = NULL;
+  pthread_mutex_unlock (&p->lock);
+  if (e == NULL)
+    return 0;
+  *err = e;
+  return -1;
 }
 
 static int
@@ -229,7 +360,6 @@ plan (struct push *p, husk_error_t *err)
 {
   const char *cf = p->o->compression ? p->o->compression : "gzip";
   enum husk_compression want;
-  cleanup_free char *tmp = NULL;
 
   if (strcmp (cf, "gzip") == 0)
     want = HUSK_COMPRESSION_GZIP;
@@ -245,12 +375,12 @@ plan (struct push *p, husk_error_t *err)
   p->blobs = husk_xzalloc ((p->n + 1) * sizeof *p->blobs);
   for (size_t i = 0; i < p->n; i++)
     p->blobs[i].fd = -1;
-  tmp = husk_store_tmp_dir (p->e->store);
+  p->tmp = husk_store_tmp_dir (p->e->store);
   for (size_t i = 0; i < p->n; i++)
     if (husk_store_layer_info (p->e->store, p->rec.layers[i], &p->infos[i], err) < 0
-        || plan_layer (p, i, want, tmp, err) < 0)
+        || plan_layer (p, i, want, err) < 0)
       return -1;
-  return 0;
+  return workers_start (p, err);
 }
 
 /* Repositories of the destination's registry that the image was pulled
@@ -369,8 +499,9 @@ send_all (struct push *p, const char *shown, husk_error_t *err)
 
   progress (p, "Getting image source signatures");
   for (size_t i = 0; i < p->n; i++)
-    if (send_blob (p, "blob", p->blobs[i].digest, NULL, p->blobs[i].fd, p->blobs[i].size,
-                   err) < 0)
+    if (blob_wait (p, i, err) < 0
+        || send_blob (p, "blob", p->blobs[i].digest, NULL, p->blobs[i].fd, p->blobs[i].size,
+                      err) < 0)
       return -1;
   if (send_blob (p, "config", config_digest, p->rec.config, -1,
                  (int64_t) strlen (p->rec.config), err) < 0)
@@ -395,7 +526,8 @@ int
 husk_op_image_push (struct husk_engine *e, const char *image, const char *dest,
                     const struct husk_push_opts *o, husk_error_t *err)
 {
-  struct push p = { .e = e, .o = o };
+  struct push p = { .e = e, .o = o, .lock = PTHREAD_MUTEX_INITIALIZER,
+                    .cond = PTHREAD_COND_INITIALIZER };
   cleanup_free char *id = NULL, *shown = NULL;
   struct husk_registry_opts ro = o->reg;
   bool insecure = false;
@@ -426,7 +558,8 @@ husk_op_image_push_instance (struct husk_engine *e, const char *id, const char *
                              const char *repo, bool insecure, const struct husk_push_opts *o,
                              char **digest, char **type, int64_t *size, husk_error_t *err)
 {
-  struct push p = { .e = e, .o = o };
+  struct push p = { .e = e, .o = o, .lock = PTHREAD_MUTEX_INITIALIZER,
+                    .cond = PTHREAD_COND_INITIALIZER };
   cleanup_free char *shown = husk_asprintf ("%s/%s", host, repo);
   struct husk_registry_opts ro = o->reg;
   int ret = -1;

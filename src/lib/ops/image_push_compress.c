@@ -1,11 +1,15 @@
 /* SPDX-License-Identifier: GPL-2.0-or-later */
 /*
- * Layer blobs for a push: the store exports the layer's tar into an
- * unnamed file, which is then compressed (zlib's gzip, or zstd) into
- * another, hashing both on the way: the tar must be the layer's diff ID,
- * and the output's hash is the blob digest the manifest names.
+ * Layer blobs for a push: the stored blob is read through the store's
+ * blob reader (which undoes its compression, if any, and hashes the tar)
+ * and compressed (zlib's gzip, or zstd) straight into an unnamed file,
+ * hashed on the way: the tar must be the layer's diff ID, and the
+ * output's hash is the blob digest the manifest names.  No copy of the
+ * tar is written: that was a second pass over the disk per layer.
+ * image_push.c runs one of these per layer in threads of its own.
  */
 #include "ops/image-push.h"
+#include "storage/blob.h"
 
 #include "util/cleanup.h"
 #include "util/digest.h"
@@ -42,10 +46,25 @@ sink_write (struct sink *k, const void *p, size_t n, husk_error_t *err)
   return 0;
 }
 
+/* gzip skips what does not compress: the input is judged in windows of
+   WINDOW bytes; a window that came out at 97 % or more of its size
+   switches deflate to level 0 (stored blocks, a quarter of the CPU on
+   such data), and every PROBE-th window after that is tried at the
+   asked level again.  Only the input's bytes decide (windows at fixed
+   offsets), so a layer always gives the same blob.  Most of a layer of
+   compressed files (or random data) then costs little to push; Podman's
+   gzip does much the same.  */
+#define WINDOW (256 * 1024)
+#define PROBE 8
+
 struct gz
 {
   z_stream z;
   bool open;
+  int level, now;        /* asked, and in use */
+  size_t win_in;         /* input bytes in this window */
+  int64_t win_out;       /* k->size when the window began */
+  unsigned stored;       /* windows stored since the last probe */
 };
 
 static int
@@ -72,6 +91,71 @@ gzip_step (struct gz *g, struct sink *k, const void *in, size_t n, bool end,
 }
 
 static int
+gzip_set_level (struct gz *g, struct sink *k, int level, husk_error_t *err)
+{
+  unsigned char out[CHUNK];
+  int r;
+
+  /* deflateParams flushes the block so far; with too little room it
+     says Z_BUF_ERROR and is called again.  */
+  do
+    {
+      g->z.next_in = NULL;
+      g->z.avail_in = 0;
+      g->z.next_out = out;
+      g->z.avail_out = sizeof out;
+      r = deflateParams (&g->z, level, Z_DEFAULT_STRATEGY);
+      if (sink_write (k, out, sizeof out - g->z.avail_out, err) < 0)
+        return -1;
+    }
+  while (r == Z_BUF_ERROR);
+  if (r != Z_OK)
+    return husk_error_makex (err, EIO, "gzip: cannot change level: %s",
+                             g->z.msg ? g->z.msg : "stream error");
+  g->now = level;
+  return 0;
+}
+
+static int
+gzip_window_end (struct gz *g, struct sink *k, husk_error_t *err)
+{
+  int64_t out = k->size - g->win_out;
+  int want = g->level;
+
+  if (g->now != 0 && out * 100 >= (int64_t) WINDOW * 97)
+    want = 0;
+  else if (g->now == 0 && ++g->stored < PROBE)
+    want = 0;
+  if (want == 0 && g->now != 0)
+    g->stored = 0;
+  if (want != g->now && gzip_set_level (g, k, want, err) < 0)
+    return -1;
+  g->win_in = 0;
+  g->win_out = k->size;
+  return 0;
+}
+
+/* Feed n bytes, cut at the window boundaries.  */
+static int
+gzip_feed (struct gz *g, struct sink *k, const unsigned char *p, size_t n, husk_error_t *err)
+{
+  while (n > 0)
+    {
+      size_t take = WINDOW - g->win_in < n ? WINDOW - g->win_in : n;
+      if (gzip_step (g, k, p, take, false, err) < 0)
+        return -1;
+      p += take;
+      n -= take;
+      g->win_in += take;
+      if (g->win_in == WINDOW && g->level != 0 && gzip_window_end (g, k, err) < 0)
+        return -1;
+      if (g->win_in == WINDOW)
+        g->win_in = 0;
+    }
+  return 0;
+}
+
+static int
 zstd_step (ZSTD_CCtx *z, struct sink *k, const void *in, size_t n, bool end,
            husk_error_t *err)
 {
@@ -92,58 +176,64 @@ zstd_step (ZSTD_CCtx *z, struct sink *k, const void *in, size_t n, bool end,
   return 0;
 }
 
-/* Compress all of in_fd into k, checking the input against diff_id.  */
 static int
-compress_fd (int in_fd, const char *diff_id, enum husk_compression c, int level,
-             struct sink *k, husk_error_t *err)
+compress_start (struct gz *g, ZSTD_CCtx **z, enum husk_compression c, int level,
+                husk_error_t *err)
 {
-  cleanup_free unsigned char *buf = husk_xzalloc (CHUNK);
-  struct husk_sha256 *in_hash = husk_sha256_new ();
-  char hex[HUSK_SHA256_HEX_LEN + 1];
-  struct gz g = { 0 };
-  ZSTD_CCtx *z = NULL;
-  int ret = 0;
-  ssize_t n;
-
   if (c == HUSK_COMPRESSION_GZIP)
     {
       /* windowBits 15 + 16: a gzip header, with no name and time 0.  */
-      g.open = deflateInit2 (&g.z, level < 0 ? Z_DEFAULT_COMPRESSION : level, Z_DEFLATED,
-                             15 + 16, 8, Z_DEFAULT_STRATEGY) == Z_OK;
-      if (!g.open)
-        ret = husk_error_makex (err, EINVAL, "gzip: cannot start (level %d)", level);
+      g->level = g->now = level < 0 ? Z_DEFAULT_COMPRESSION : level;
+      g->open = deflateInit2 (&g->z, g->level, Z_DEFLATED, 15 + 16, 8, Z_DEFAULT_STRATEGY)
+                == Z_OK;
+      if (!g->open)
+        return husk_error_makex (err, EINVAL, "gzip: cannot start (level %d)", level);
+      return 0;
     }
-  else
+  *z = ZSTD_createCCtx ();
+  if (*z == NULL || ZSTD_isError (ZSTD_CCtx_setParameter (*z, ZSTD_c_compressionLevel,
+                                                          level < 0 ? 3 : level)))
+    return husk_error_makex (err, EINVAL, "zstd: cannot start (level %d)", level);
+  return 0;
+}
+
+/* Compress the whole of r's tar into k, checking it against diff_id.  */
+static int
+compress_reader (struct husk_blob_reader *r, const char *diff_id, enum husk_compression c,
+                 int level, struct sink *k, husk_error_t *err)
+{
+  char got[72];
+  struct gz g = { 0 };
+  ZSTD_CCtx *z = NULL;
+  const void *data = NULL;
+  ssize_t n = 1;
+  int ret = compress_start (&g, &z, c, level, err);
+
+  while (ret == 0 && n > 0)
     {
-      z = ZSTD_createCCtx ();
-      if (z == NULL || ZSTD_isError (ZSTD_CCtx_setParameter (z, ZSTD_c_compressionLevel,
-                                                             level < 0 ? 3 : level)))
-        ret = husk_error_makex (err, EINVAL, "zstd: cannot start (level %d)", level);
-    }
-  while (ret == 0)
-    {
-      do
-        n = read (in_fd, buf, CHUNK);
-      while (n < 0 && errno == EINTR);
+      n = husk_blob_reader_read (r, &data, err);
       if (n < 0)
         {
-          ret = husk_error_make (err, errno, "read a layer");
+          ret = husk_error_wrap (err, "read layer %s", diff_id);
           break;
         }
-      husk_sha256_update (in_hash, buf, (size_t) n);
-      ret = c == HUSK_COMPRESSION_GZIP ? gzip_step (&g, k, buf, (size_t) n, n == 0, err)
-                                       : zstd_step (z, k, buf, (size_t) n, n == 0, err);
-      if (n == 0)
-        break;
+      if (c == HUSK_COMPRESSION_ZSTD)
+        ret = zstd_step (z, k, data, (size_t) n, n == 0, err);
+      else if (n > 0)
+        ret = gzip_feed (&g, k, data, (size_t) n, err);
+      else
+        ret = gzip_step (&g, k, NULL, 0, true, err);
     }
-  husk_sha256_final (in_hash, hex);
   if (g.open)
     deflateEnd (&g.z);
   ZSTD_freeCCtx (z);
-  if (ret == 0 && strcmp (diff_id + 7, hex) != 0)
-    ret = husk_error_makex (err, EIO, "layer %s: its files give sha256:%s, not its diff ID",
-                            diff_id, hex);
-  return ret;
+  if (ret < 0)
+    return -1;
+  husk_blob_reader_digests (r, got, NULL);
+  if (strcmp (diff_id, got) != 0)
+    return husk_error_makex (err, EIO, "layer %s: its files give %s, not its diff ID",
+                             diff_id, got);
+  return 0;
 }
 
 int
@@ -151,28 +241,34 @@ husk_op_image_push_compress (struct husk_store *s, const char *chain_id, const c
                              enum husk_compression c, int level, const char *dir, int *fd,
                              char digest[72], int64_t *size, husk_error_t *err)
 {
-  cleanup_close int tar = open (dir, O_TMPFILE | O_RDWR | O_CLOEXEC, 0600);
+  cleanup_free char *path = husk_store_layer_blob_path (s, chain_id);
+  cleanup_close int in = open (path, O_RDONLY | O_CLOEXEC | O_NOFOLLOW);
   struct sink k = { -1, NULL, 0 };
+  struct husk_blob_reader *r;
   char hex[HUSK_SHA256_HEX_LEN + 1];
+  int ret;
 
   *fd = -1;
-  if (tar < 0)
-    return husk_error_make (err, errno, "temporary file in '%s'", dir);
-  if (husk_store_layer_export (s, chain_id, tar, err) < 0)
-    return husk_error_wrap (err, "layer %s", chain_id);
-  if (lseek (tar, 0, SEEK_SET) < 0)
-    return husk_error_make (err, errno, "rewind a layer");
+  if (in < 0)
+    return husk_error_make (err, errno, "layer %s: open '%s'", chain_id, path);
   k.fd = open (dir, O_TMPFILE | O_RDWR | O_CLOEXEC, 0600);
   if (k.fd < 0)
     return husk_error_make (err, errno, "temporary file in '%s'", dir);
-  k.hash = husk_sha256_new ();
-  if (compress_fd (tar, diff_id, c, level, &k, err) < 0)
+  r = husk_blob_reader_new (in, -1, err);
+  if (r == NULL)
     {
-      husk_sha256_free (k.hash);
+      close (k.fd);
+      return husk_error_wrap (err, "layer %s", chain_id);
+    }
+  k.hash = husk_sha256_new ();
+  ret = compress_reader (r, diff_id, c, level, &k, err);
+  husk_blob_reader_free (r);
+  husk_sha256_final (k.hash, hex);
+  if (ret < 0)
+    {
       close (k.fd);
       return -1;
     }
-  husk_sha256_final (k.hash, hex);
   snprintf (digest, 72, "sha256:%s", hex);
   *size = k.size;
   *fd = k.fd;

@@ -110,6 +110,9 @@ start_one (struct husk_registry_fetch *f, CURLM *m, struct blob_state *s)
   s->easy = husk_registry_easy (f->r, url, &s->headers);
   if (s->easy == NULL)
     return -1;
+  /* This thread's transfers use the multi handle's connections, not the
+     process's shared cache (see husk_registry_easy).  */
+  curl_easy_setopt (s->easy, CURLOPT_SHARE, NULL);
   s->bad_status = false;
   s->start = s->written;
   curl_easy_setopt (s->easy, CURLOPT_HTTPHEADER, s->headers);

@@ -15,6 +15,7 @@
 #include <errno.h>
 #include <jansson.h>
 #include <nettle/base64.h>
+#include <pthread.h>
 #include <stdlib.h>
 #include <string.h>
 #include <unistd.h>
@@ -128,6 +129,46 @@ tls_error (CURLcode c)
          || c == CURLE_SSL_ISSUER_ERROR || c == CURLE_SSL_PINNEDPUBKEYNOTMATCH;
 }
 
+/* One connection cache for the process's requests: the ping, the token,
+   the manifest and the config (or a push's HEADs, POSTs and PUTs) go
+   over one kept-alive connection instead of a TLS handshake each.  The
+   DNS answers and TLS sessions are shared too.  curl wants locks for
+   what is shared even when one thread uses it; fetch.c's transfers (in
+   a thread of their own) keep to their multi handle's cache (curl does
+   not support one connection cache in concurrent threads).  */
+static pthread_mutex_t share_locks[CURL_LOCK_DATA_LAST];
+static pthread_once_t share_once = PTHREAD_ONCE_INIT;
+static CURLSH *share;
+
+static void
+share_lock (CURL *c, curl_lock_data d, curl_lock_access a, void *data)
+{
+  (void) c, (void) a, (void) data;
+  pthread_mutex_lock (&share_locks[d]);
+}
+
+static void
+share_unlock (CURL *c, curl_lock_data d, void *data)
+{
+  (void) c, (void) data;
+  pthread_mutex_unlock (&share_locks[d]);
+}
+
+static void
+share_init (void)
+{
+  for (size_t i = 0; i < CURL_LOCK_DATA_LAST; i++)
+    pthread_mutex_init (&share_locks[i], NULL);
+  share = curl_share_init ();
+  if (share == NULL)
+    return;
+  curl_share_setopt (share, CURLSHOPT_LOCKFUNC, share_lock);
+  curl_share_setopt (share, CURLSHOPT_UNLOCKFUNC, share_unlock);
+  curl_share_setopt (share, CURLSHOPT_SHARE, CURL_LOCK_DATA_CONNECT);
+  curl_share_setopt (share, CURLSHOPT_SHARE, CURL_LOCK_DATA_DNS);
+  curl_share_setopt (share, CURLSHOPT_SHARE, CURL_LOCK_DATA_SSL_SESSION);
+}
+
 CURL *
 husk_registry_easy (struct husk_registry *r, const char *url, struct curl_slist **headers)
 {
@@ -135,6 +176,9 @@ husk_registry_easy (struct husk_registry *r, const char *url, struct curl_slist 
 
   if (c == NULL)
     return NULL;
+  pthread_once (&share_once, share_init);
+  if (share)
+    curl_easy_setopt (c, CURLOPT_SHARE, share);
   curl_easy_setopt (c, CURLOPT_URL, url);
   curl_easy_setopt (c, CURLOPT_USERAGENT, "husk (containers/image compatible)");
   curl_easy_setopt (c, CURLOPT_NOSIGNAL, 1L);

@@ -22,6 +22,8 @@
 #include <strings.h>
 #include <unistd.h>
 
+#define UPLOAD_BUFFER (512L * 1024)
+
 /* What a request sends.  */
 struct body
 {
@@ -166,6 +168,9 @@ send_one (struct husk_registry *r, const char *method, const char *url,
       curl_easy_setopt (c, CURLOPT_READFUNCTION, on_read);
       curl_easy_setopt (c, CURLOPT_READDATA, b);
       curl_easy_setopt (c, CURLOPT_INFILESIZE_LARGE, (curl_off_t) (b ? b->len : 0));
+      /* Large reads and writes: curl's default 64 KiB buffer went out
+         in ~8 KB writes, at a quarter of what the link takes.  */
+      curl_easy_setopt (c, CURLOPT_UPLOAD_BUFFERSIZE, UPLOAD_BUFFER);
     }
   errbuf[0] = '\0';
   rc = curl_easy_perform (c);

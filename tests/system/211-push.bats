@@ -177,6 +177,7 @@ podman_() {
     run husk2 image inspect --format '{{.Digest}}' "$NS/bb:podman"
     [ "$output" = "$(cat "$HUSK_TMP/d2")" ]
     podman_ rmi -a -f >/dev/null 2>&1 || true
+}
 
 @test "a three-layer image: layers compressed in threads land in order, the same each push" {
     LY_ID=$(awk '$1 == "layers" {print $2}' "$HUSK_IMAGES/DIGESTS")

@@ -8,26 +8,15 @@
 load helpers
 
 setup_file() {
-    if [ -z "${HUSK_REG_ENV:-}" ]; then
-        export HUSK_REG_OWN=$BATS_FILE_TMPDIR/registry
-        "$BATS_TEST_DIRNAME/../registry/registry.sh" start "$HUSK_REG_OWN" 3>&-
-        export HUSK_REG_ENV=$HUSK_REG_OWN/env
-    fi
+    registry_setup_file
 }
 
 teardown_file() {
-    if [ -n "${HUSK_REG_OWN:-}" ]; then
-        "$BATS_TEST_DIRNAME/../registry/registry.sh" stop "$HUSK_REG_OWN"
-    fi
+    registry_teardown_file
 }
 
 setup() {
-    husk_setup_store
-    . "$HUSK_REG_ENV"
-    export CONTAINERS_REGISTRIES_CONF=$HUSK_REG_CONF
-    CREDS=(--creds "$HUSK_REG_USER:$HUSK_REG_PASS")
-    TLS=(--cert-dir "$HUSK_REG_CERTS")
-    BB_ID=$(awk '$1 == "busybox" {print $2}' "$HUSK_IMAGES/DIGESTS")
+    registry_setup
     # A repository namespace no other test (or pass) uses.
     NS=$HUSK_REG_TLS/push$(id -u)-$BATS_TEST_NUMBER-$RANDOM
     run_husk load -q -i "$HUSK_IMAGES/busybox.docker.tar"

@@ -7,27 +7,18 @@
 load helpers
 
 setup_file() {
-    if [ -z "${HUSK_REG_ENV:-}" ]; then
-        export HUSK_REG_OWN=$BATS_FILE_TMPDIR/registry
-        "$BATS_TEST_DIRNAME/../registry/registry.sh" start "$HUSK_REG_OWN" 3>&-
-        export HUSK_REG_ENV=$HUSK_REG_OWN/env
-    fi
+    registry_setup_file
 }
 
 teardown_file() {
-    if [ -n "${HUSK_REG_OWN:-}" ]; then
-        "$BATS_TEST_DIRNAME/../registry/registry.sh" stop "$HUSK_REG_OWN"
-    fi
+    registry_teardown_file
 }
 
 setup() {
-    husk_setup_store
-    . "$HUSK_REG_ENV"
-    export CONTAINERS_REGISTRIES_CONF=$HUSK_REG_CONF
+    registry_setup
     AUTH=$BATS_TEST_TMPDIR/auth.json
     export REGISTRY_AUTH_FILE=$AUTH
     CERTS=(--cert-dir "$HUSK_REG_CERTS")
-    BB_ID=$(awk '$1 == "busybox" {print $2}' "$HUSK_IMAGES/DIGESTS")
     B64=$(printf '%s:%s' "$HUSK_REG_USER" "$HUSK_REG_PASS" | base64 -w0)
 }
 

@@ -217,3 +217,31 @@ wget_retry() {
     echo "no answer from $1" >&2
     return 1
 }
+
+# The registries of tests/registry/registry.sh for a file's tests: the
+# shared ones tests/run-all.sh started (HUSK_REG_ENV names their env
+# file), else the file's own, started in setup_file and stopped after.
+registry_setup_file() {
+    if [ -z "${HUSK_REG_ENV:-}" ]; then
+        export HUSK_REG_OWN=$BATS_FILE_TMPDIR/registry
+        "$BATS_TEST_DIRNAME/../registry/registry.sh" start "$HUSK_REG_OWN" 3>&-
+        export HUSK_REG_ENV=$HUSK_REG_OWN/env
+    fi
+}
+
+registry_teardown_file() {
+    if [ -n "${HUSK_REG_OWN:-}" ]; then
+        "$BATS_TEST_DIRNAME/../registry/registry.sh" stop "$HUSK_REG_OWN"
+    fi
+}
+
+# A store of the test's own, the registries' settings (HUSK_REG_*; docker.io
+# mirrored to the TLS one), and CREDS, TLS and BB_ID for the commands.
+registry_setup() {
+    husk_setup_store
+    . "$HUSK_REG_ENV"
+    export CONTAINERS_REGISTRIES_CONF=$HUSK_REG_CONF
+    CREDS=(--creds "$HUSK_REG_USER:$HUSK_REG_PASS")
+    TLS=(--cert-dir "$HUSK_REG_CERTS")
+    BB_ID=$(awk '$1 == "busybox" {print $2}' "$HUSK_IMAGES/DIGESTS")
+}

@@ -66,8 +66,8 @@ on_body (char *p, size_t size, size_t n, void *data)
 }
 
 /* Keep a header's value (trimmed); the later response of a redirect wins. */
-static void
-keep_header (char **dst, const char *line, size_t n, size_t skip)
+void
+husk_registry_keep_header (char **dst, const char *line, size_t n, size_t skip)
 {
   while (n > skip && (line[n - 1] == '\r' || line[n - 1] == '\n' || line[n - 1] == ' '))
     n--;
@@ -89,14 +89,14 @@ on_header (char *line, size_t size, size_t n, void *data)
       r->www_auth = NULL;
     }
   else if (n > 13 && strncasecmp (line, "Content-Type:", 13) == 0)
-    keep_header (&r->type, line, n, 13);
+    husk_registry_keep_header (&r->type, line, n, 13);
   else if (n > 22 && strncasecmp (line, "Docker-Content-Digest:", 22) == 0)
-    keep_header (&r->digest, line, n, 22);
+    husk_registry_keep_header (&r->digest, line, n, 22);
   else if (n > 5 && strncasecmp (line, "Link:", 5) == 0)
-    keep_header (&r->link, line, n, 5);
+    husk_registry_keep_header (&r->link, line, n, 5);
   else if (n > 17 && strncasecmp (line, "WWW-Authenticate:", 17) == 0
            && (r->www_auth == NULL || strncasecmp (r->www_auth, "bearer", 6) != 0))
-    keep_header (&r->www_auth, line, n, 17);
+    husk_registry_keep_header (&r->www_auth, line, n, 17);
   return n;
 }
 

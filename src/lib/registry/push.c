@@ -62,17 +62,6 @@ on_text (char *p, size_t size, size_t n, void *data)
   return n;
 }
 
-static void
-keep (char **dst, const char *line, size_t n, size_t skip)
-{
-  while (n > skip && (line[n - 1] == '\r' || line[n - 1] == '\n' || line[n - 1] == ' '))
-    n--;
-  while (skip < n && line[skip] == ' ')
-    skip++;
-  free (*dst);
-  *dst = husk_xstrndup (line + skip, n - skip);
-}
-
 static size_t
 on_header (char *line, size_t size, size_t n, void *data)
 {
@@ -80,10 +69,10 @@ on_header (char *line, size_t size, size_t n, void *data)
 
   n *= size;
   if (n > 9 && strncasecmp (line, "Location:", 9) == 0)
-    keep (&a->location, line, n, 9);
+    husk_registry_keep_header (&a->location, line, n, 9);
   else if (n > 17 && strncasecmp (line, "WWW-Authenticate:", 17) == 0
            && (a->www_auth == NULL || strncasecmp (a->www_auth, "bearer", 6) != 0))
-    keep (&a->www_auth, line, n, 17);
+    husk_registry_keep_header (&a->www_auth, line, n, 17);
   return n;
 }
 

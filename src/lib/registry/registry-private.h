@@ -42,4 +42,8 @@ int husk_registry_transfer_error (struct husk_registry *r, const char *url, CURL
 /* Whether a transfer error is worth another attempt.  */
 bool husk_registry_transient (CURLcode c, long status);
 
+/* Keep the value of a header line (after skip bytes of its name),
+   trimmed, in *dst, freeing what was there (http.c).  */
+void husk_registry_keep_header (char **dst, const char *line, size_t n, size_t skip);
+
 #endif

@@ -522,6 +522,20 @@ send_all (struct push *p, const char *shown, husk_error_t *err)
   return 0;
 }
 
+/* Connect to the destination, asking for the scopes the push needs
+   (pull of the repositories blobs are mounted from), and send.  */
+static int
+connect_and_send (struct push *p, bool insecure, const char *shown, husk_error_t *err)
+{
+  struct husk_registry_opts ro = p->o->reg;
+
+  find_mount_sources (p);
+  ro.push = true;
+  ro.mount_from = p->mount_from;
+  p->reg = husk_registry_open (p->host, p->repo, insecure, &ro, err);
+  return p->reg ? send_all (p, shown, err) : -1;
+}
+
 int
 husk_op_image_push (struct husk_engine *e, const char *image, const char *dest,
                     const struct husk_push_opts *o, husk_error_t *err)
@@ -529,7 +543,6 @@ husk_op_image_push (struct husk_engine *e, const char *image, const char *dest,
   struct push p = { .e = e, .o = o, .lock = PTHREAD_MUTEX_INITIALIZER,
                     .cond = PTHREAD_COND_INITIALIZER };
   cleanup_free char *id = NULL, *shown = NULL;
-  struct husk_registry_opts ro = o->reg;
   bool insecure = false;
   int ret = -1;
 
@@ -540,11 +553,7 @@ husk_op_image_push (struct husk_engine *e, const char *image, const char *dest,
       || plan (&p, err) < 0)
     goto out;
   shown = husk_asprintf ("%s/%s:%s", p.host, p.repo, p.tag);
-  find_mount_sources (&p);
-  ro.push = true;
-  ro.mount_from = p.mount_from;
-  p.reg = husk_registry_open (p.host, p.repo, insecure, &ro, err);
-  if (p.reg && send_all (&p, shown, err) == 0)
+  if (connect_and_send (&p, insecure, shown, err) == 0)
     ret = 0;
 out:
   push_release (&p);
@@ -561,18 +570,13 @@ husk_op_image_push_instance (struct husk_engine *e, const char *id, const char *
   struct push p = { .e = e, .o = o, .lock = PTHREAD_MUTEX_INITIALIZER,
                     .cond = PTHREAD_COND_INITIALIZER };
   cleanup_free char *shown = husk_asprintf ("%s/%s", host, repo);
-  struct husk_registry_opts ro = o->reg;
   int ret = -1;
 
   p.host = husk_xstrdup (host);
   p.repo = husk_xstrdup (repo);
   if (husk_state_image_get (e->state, id, &p.rec, err) < 0 || plan (&p, err) < 0)
     goto out;
-  find_mount_sources (&p);
-  ro.push = true;
-  ro.mount_from = p.mount_from;
-  p.reg = husk_registry_open (p.host, p.repo, insecure, &ro, err);
-  if (p.reg && send_all (&p, shown, err) == 0)
+  if (connect_and_send (&p, insecure, shown, err) == 0)
     {
       *digest = steal_ptr (&p.sent_digest);
       *type = husk_xstrdup (p.oci ? HUSK_MT_OCI_MANIFEST : HUSK_MT_DOCKER_MANIFEST);

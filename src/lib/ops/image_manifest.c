@@ -16,6 +16,7 @@
 #include "image/image.h"
 #include "image/reference.h"
 #include "state/state.h"
+#include "util/arch.h"
 #include "storage/blob.h"
 #include "storage/store.h"
 #include "util/cleanup.h"
@@ -317,21 +318,6 @@ local_entry (struct husk_engine *e, const char *id, husk_error_t *err)
   return desc;
 }
 
-/* Go's name for this machine's architecture, as indexes give it.  */
-static const char *
-host_arch (void)
-{
-#if defined(__x86_64__)
-  return "amd64";
-#elif defined(__aarch64__)
-  return "arm64";
-#elif defined(__i386__)
-  return "386";
-#else
-  return "unknown";
-#endif
-}
-
 /* Entries for one image: found locally, else fetched.  *srcs gets the
    source of each.  */
 static int
@@ -365,7 +351,7 @@ entries_for (struct husk_engine *e, const char *image, const struct husk_manifes
           /* Without --all, the entry for this host only.  */
           json_t *p = json_object_get (d, "platform");
           const char *arch = json_string_value (json_object_get (p, "architecture"));
-          if (!o->all && (arch == NULL || strcmp (arch, host_arch ()) != 0))
+          if (!o->all && (arch == NULL || strcmp (arch, husk_go_arch ()) != 0))
             continue;
           json_array_append (out, d);
           json_object_set_new (srcs, json_string_value (json_object_get (d, "digest")),
@@ -375,7 +361,7 @@ entries_for (struct husk_engine *e, const char *image, const struct husk_manifes
         }
       if (json_array_size (out) == 0)
         husk_error_makex (err, ENOENT, "%s: no entry for %s in the list", image,
-                          host_arch ());
+                          husk_go_arch ());
       else
         r = 0;
     }

@@ -15,6 +15,7 @@
 #include "state/containers.h"
 #include "state/state.h"
 #include "storage/store.h"
+#include "util/arch.h"
 #include "util/cleanup.h"
 #include "util/fileutil.h"
 #include "util/strutil.h"
@@ -35,16 +36,6 @@
 #include <unistd.h>
 
 extern char **environ;
-
-static const char *
-go_arch (const char *machine)
-{
-  if (strcmp (machine, "x86_64") == 0)
-    return "amd64";
-  if (strcmp (machine, "aarch64") == 0)
-    return "arm64";
-  return machine;
-}
 
 /* The standard output of a program (its first 64 KiB, the final newline
    dropped), or NULL when it cannot run or fails.  Only fixed argument
@@ -307,7 +298,7 @@ host_info (struct husk_engine *e)
   up = uptime_text ((double) si.uptime);
   h = json_pack ("{s:s, s:o, s:s, s:s, s:o, s:i, s:o, s:s, s:o, s:s, s:s, s:{s:n, s:n},"
                  " s:s, s:s, s:s, s:I, s:I, s:s, s:{s:s}}",
-                 "arch", go_arch (u.machine), "cgroupControllers", cgroup_controllers (v2),
+                 "arch", husk_go_arch_of (u.machine), "cgroupControllers", cgroup_controllers (v2),
                  "cgroupManager", e->config->cgroup_manager, "cgroupVersion", v2 ? "v2" : "v1",
                  "conmon", monitor_info (), "cpus", (int) sysconf (_SC_NPROCESSORS_ONLN),
                  "cpuUtilization", cpu_utilization (), "databaseBackend", "sqlite",
@@ -489,7 +480,7 @@ husk_op_system_info (struct husk_engine *e, husk_error_t *err)
     }
   husk_image_rec_array_free (list, n);
   uname (&u);
-  osarch = husk_asprintf ("linux/%s", go_arch (u.machine));
+  osarch = husk_asprintf ("linux/%s", husk_go_arch_of (u.machine));
   for (size_t i = 0; e->config->unqualified_search_registries[i]; i++)
     json_array_append_new (search, json_string (e->config->unqualified_search_registries[i]));
   return json_pack ("{s:o, s:o, s:{s:[s], s:[], s:[s, s, s, s], s:n}, s:{s:o},"

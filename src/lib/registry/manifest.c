@@ -5,6 +5,7 @@
  */
 #include "registry/registry.h"
 
+#include "util/arch.h"
 #include "util/cleanup.h"
 #include "util/digest.h"
 #include "util/strutil.h"
@@ -13,7 +14,6 @@
 #include <jansson.h>
 #include <stdlib.h>
 #include <string.h>
-#include <sys/utsname.h>
 
 /* Bounds on what a manifest may ask for.  */
 #define MAX_ENTRIES 1024
@@ -185,29 +185,6 @@ husk_manifest_parse (const char *body, size_t len, const char *type,
   return r;
 }
 
-const char *
-husk_registry_host_arch (void)
-{
-  static const struct
-  {
-    const char *uname, *go;
-  } map[] = {
-    { "x86_64", "amd64" }, { "aarch64", "arm64" }, { "i686", "386" }, { "i386", "386" },
-    { "armv7l", "arm" },   { "ppc64le", "ppc64le" }, { "s390x", "s390x" },
-    { "riscv64", "riscv64" },
-  };
-  static char machine[65];
-  struct utsname u;
-
-  if (uname (&u) < 0)
-    return "amd64";
-  for (size_t i = 0; i < sizeof map / sizeof map[0]; i++)
-    if (strcmp (u.machine, map[i].uname) == 0)
-      return map[i].go;
-  snprintf (machine, sizeof machine, "%s", u.machine);
-  return machine;
-}
-
 /* arm64's variant is "v8" when absent, as Podman's platform matching has it. */
 static bool
 variant_matches (const char *arch, const char *want, const char *have)
@@ -224,7 +201,7 @@ husk_manifest_select (const struct husk_manifest *m, const char *os, const char 
                       const char *variant, husk_error_t *err)
 {
   os = os && *os ? os : "linux";
-  arch = arch && *arch ? arch : husk_registry_host_arch ();
+  arch = arch && *arch ? arch : husk_go_arch ();
   for (size_t i = 0; i < m->n_manifests; i++)
     {
       const struct husk_descriptor *d = &m->manifests[i];

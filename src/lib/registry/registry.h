@@ -215,9 +215,6 @@ const struct husk_descriptor *husk_manifest_select (const struct husk_manifest *
                                                     const char *os, const char *arch,
                                                     const char *variant, husk_error_t *err);
 
-/* The host's GOARCH-style architecture ("amd64", "arm64", ...).  */
-const char *husk_registry_host_arch (void);
-
 /* Authentication (auth.c).  */
 
 struct husk_challenge

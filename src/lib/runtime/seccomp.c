@@ -58,6 +58,7 @@
  * the capability itself; the profile only stops refusing the call.
  */
 #include "runtime/seccomp.h"
+#include "util/arch.h"
 #include "util/cleanup.h"
 #include "util/fileutil.h"
 #include "util/strutil.h"
@@ -309,21 +310,6 @@ husk_seccomp_default_profile (void)
 
 /* Docker's profile format.  */
 
-/* Go's name for this machine's architecture, as Docker's "arches" use it.  */
-static const char *
-go_arch (void)
-{
-#if defined(__x86_64__)
-  return "amd64";
-#elif defined(__aarch64__)
-  return "arm64";
-#elif defined(__i386__)
-  return "386";
-#else
-  return "";
-#endif
-}
-
 static const char *
 scmp_arch (void)
 {
@@ -388,7 +374,7 @@ rule_applies (json_t *r, char *const *caps)
           if (!json_is_string (v) || !has_cap (caps, json_string_value (v)))
             return false;
       if (json_is_array (a) && json_array_size (a) > 0
-          && !strings_contain (a, go_arch ()))
+          && !strings_contain (a, husk_go_arch ()))
         return false;
       if (json_is_string (k) && !kernel_at_least (json_string_value (k)))
         return false;
@@ -402,7 +388,7 @@ rule_applies (json_t *r, char *const *caps)
         json_array_foreach (c, i, v)
           if (json_is_string (v) && has_cap (caps, json_string_value (v)))
             return false;
-      if (strings_contain (a, go_arch ()))
+      if (strings_contain (a, husk_go_arch ()))
         return false;
     }
   return true;

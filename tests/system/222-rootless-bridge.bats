@@ -80,9 +80,45 @@ rootless_pasta() { pgrep -u "$(id -u)" -f 'pasta.*rootless-netns/ns' || true; }
     # the forwarder goes with the container: the port is free again
     husk rm -f -t 0 web >/dev/null
     ! ss -Htln | awk '{print $4}' | grep -q ":$p\$" || false
-    # udp has no forwarder yet: a clear error at create
-    run_husk 125 create --network t222p -p "$p:53/udp" busybox true
-    assert_output_contains "not supported yet"
+    # sctp has no forwarder rootless: a clear error at create
+    run_husk 125 create --network t222p -p "$p:53/sctp" busybox true
+    assert_output_contains "sctp is not supported"
+}
+
+# A UDP round trip to 127.0.0.1:PORT: prints the answer, retried while the
+# server starts.
+udp_ask() {
+    python3 - "$1" "$2" <<'PY'
+import socket, sys
+s = socket.socket(socket.AF_INET, socket.SOCK_DGRAM)
+s.settimeout(0.5)
+for _ in range(20):
+    s.sendto(sys.argv[2].encode(), ("127.0.0.1", int(sys.argv[1])))
+    try:
+        print(s.recv(2048).decode()); sys.exit(0)
+    except socket.timeout:
+        pass
+sys.exit(1)
+PY
+}
+
+@test "rootless bridge: -p udp reaches the container and its answers come back" {
+    local p
+    p=$(free_port)
+    cc -static -O2 -o "$BATS_TEST_TMPDIR/udpecho" "$BATS_TEST_DIRNAME/../helpers/udpecho.c"
+    husk network create t222d >/dev/null
+    husk run -d --name uecho --network t222d -p "127.0.0.1:$p:5353/udp" \
+        -v "$BATS_TEST_TMPDIR/udpecho:/udpecho:ro" busybox /udpecho 5353 >/dev/null
+    run udp_ask "$p" one
+    assert_equal "$status" 0
+    assert_output_is "echo:one"
+    # a second sender gets its own answers
+    run udp_ask "$p" two
+    assert_output_is "echo:two"
+    run_husk port uecho
+    assert_output_contains "5353/udp -> 127.0.0.1:$p"
+    husk rm -f -t 0 uecho >/dev/null
+    ! ss -Huln | awk '{print $4}' | grep -q ":$p\$" || false
 }
 
 @test "rootless bridge: unshare --rootless-netns sees the bridge; it all goes with the last container" {

@@ -31,8 +31,8 @@ on_bridge (json_t *c)
   return net && strcmp (net, "bridge") == 0;
 }
 
-/* Rootless, published ports go through husk's TCP forwarder (network/
-   forward.c), which has no UDP yet.  */
+/* Rootless, published ports go through husk's forwarder (network/
+   forward.c), which carries tcp and udp.  */
 static int
 rootless_udp (json_t *ports, husk_error_t *err)
 {
@@ -40,10 +40,13 @@ rootless_udp (json_t *ports, husk_error_t *err)
   json_t *p;
 
   json_array_foreach (ports, i, p)
-    if (strcmp (json_string_value (json_object_get (p, "protocol")) ?: "tcp", "tcp") != 0)
-      return husk_error_makex (err, ENOTSUP, "publishing %s ports of a rootless container on "
-                               "a bridge network is not supported yet: only tcp (use --network "
-                               "pasta for udp)", json_string_value (json_object_get (p, "protocol")));
+    {
+      const char *proto = json_string_value (json_object_get (p, "protocol")) ?: "tcp";
+      if (strcmp (proto, "tcp") != 0 && strcmp (proto, "udp") != 0)
+        return husk_error_makex (err, ENOTSUP, "publishing %s ports of a rootless container on "
+                                 "a bridge network is not supported: only tcp and udp (use "
+                                 "--network pasta for %s)", proto, proto);
+    }
   return 0;
 }
 

@@ -145,7 +145,7 @@ if id husktest >/dev/null 2>&1; then
     done
     # tests/security loads ../system/helpers: keep the two side by side;
     # 015-docs runs the pages' examples (scripts/doc-examples.sh).
-    cp -r tests/system tests/security tests/registry "$rl/tests/"
+    cp -r tests/system tests/security tests/registry tests/helpers "$rl/tests/"
     cp -r docs scripts README.md "$rl/"
     cp -r "$BUILD/test-images" "$rl/images"
     chmod -R a+rX "$rl"

@@ -188,3 +188,28 @@ PY
     [[ "$output" != *"$HUSK_REG_PASS"* ]]
     [ "$(jq -r --arg k "$HUSK_REG_TLS" '.auths[$k].auth' "$AUTH")" = "$B64" ]
 }
+
+@test "login and logout through the credential helper credHelpers names for the registry" {
+    PATH="$BATS_TEST_DIRNAME/../registry:$PATH"
+    export HUSK_CRED_FILE=$BATS_TEST_TMPDIR/keychain
+    : >"$HUSK_CRED_FILE"
+    printf '{"auths": {}, "credHelpers": {"%s": "husk-test"}}\n' "$HUSK_REG_TLS" >"$AUTH"
+    run_husk 0 login "${CERTS[@]}" -u "$HUSK_REG_USER" -p "$HUSK_REG_PASS" "$HUSK_REG_TLS"
+    [ "$output" = "Login Succeeded!" ]
+    # the helper keeps them; the file has no password
+    [ "$(cat "$HUSK_CRED_FILE")" = "$HUSK_REG_TLS $HUSK_REG_USER $HUSK_REG_PASS" ]
+    [ "$(jq -c .auths "$AUTH")" = "{}" ]
+    run_husk 0 login --get-login "$HUSK_REG_TLS"
+    [ "$output" = "$HUSK_REG_USER" ]
+    run_husk 0 pull -q "${CERTS[@]}" "$HUSK_REG_TLS/library/busybox"
+    [ "$output" = "$BB_ID" ]
+    run_husk 0 logout "$HUSK_REG_TLS"
+    [ "$output" = "Removed login credentials for $HUSK_REG_TLS" ]
+    [ ! -s "$HUSK_CRED_FILE" ]
+    run_husk 125 logout "$HUSK_REG_TLS"
+    assert_output_contains "not logged into $HUSK_REG_TLS"
+    # a helper that fails to store: the login fails and says why
+    printf '{"credHelpers": {"%s": "husk-none"}}\n' "$HUSK_REG_TLS" >"$AUTH"
+    run_husk 125 login "${CERTS[@]}" -u "$HUSK_REG_USER" -p "$HUSK_REG_PASS" "$HUSK_REG_TLS"
+    assert_output_contains "docker-credential-husk-none"
+}

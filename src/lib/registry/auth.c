@@ -224,13 +224,14 @@ find_auth (json_t *auths, const char *host, const char *repo)
   return best;
 }
 
-/* Run "docker-credential-NAME get" with the server on its stdin; its
-   stdout (at most max bytes) in *out.  Return: its exit status, or -1.  */
+/* Run PROG ACTION with input on its stdin; its stdout (at most max
+   bytes) in *out.  Return: its exit status, or -1.  */
 static int
-run_helper (const char *prog, const char *server, char **out, husk_error_t *err)
+run_helper (const char *prog, const char *action, const char *input, char **out,
+            husk_error_t *err)
 {
   enum { max = 64 * 1024 };
-  char *argv[] = { (char *) prog, (char *) "get", NULL };
+  char *argv[] = { (char *) prog, (char *) action, NULL };
   posix_spawn_file_actions_t fa;
   int in[2] = { -1, -1 }, res[2] = { -1, -1 }, status = 0, rc;
   size_t len = 0;
@@ -254,8 +255,7 @@ run_helper (const char *prog, const char *server, char **out, husk_error_t *err)
     {
       /* A helper that exits without reading must not kill us.  */
       void (*old) (int) = signal (SIGPIPE, SIG_IGN);
-      ssize_t w = write (in[1], server, strlen (server)); /* its answer says what failed */
-      (void) w;
+      (void) husk_write_all (in[1], input, strlen (input)); /* its answer says what failed */
       signal (SIGPIPE, old);
     }
   close (in[1]);
@@ -274,7 +274,24 @@ run_helper (const char *prog, const char *server, char **out, husk_error_t *err)
   close (res[0]);
   while (waitpid (pid, &status, 0) < 0 && errno == EINTR)
     ;
+  /* Its message, for the caller's error: no trailing newline.  */
+  while (len && ((*out)[len - 1] == '\n' || (*out)[len - 1] == '\r'))
+    (*out)[--len] = '\0';
   return WIFEXITED (status) ? WEXITSTATUS (status) : 128 + WTERMSIG (status);
+}
+
+int
+husk_registry_cred_helper (const char *name, const char *action, const char *input, char **out,
+                           husk_error_t *err)
+{
+  cleanup_free char *prog = NULL;
+
+  *out = NULL;
+  if (*name == '\0' || strspn (name, "abcdefghijklmnopqrstuvwxyzABCDEFGHIJKLMNOPQRSTUVWXYZ"
+                                     "0123456789-_.") != strlen (name) || name[0] == '.')
+    return husk_error_makex (err, EINVAL, "invalid credential helper name \"%s\"", name);
+  prog = husk_asprintf ("docker-credential-%s", name);
+  return run_helper (prog, action, input, out, err);
 }
 
 /* Credentials from a docker-credential-helpers program (the
@@ -284,33 +301,26 @@ run_helper (const char *prog, const char *server, char **out, husk_error_t *err)
 static int
 from_helper (const char *name, const char *host, char **user, char **pass, husk_error_t *err)
 {
-  cleanup_free char *prog = husk_asprintf ("docker-credential-%s", name);
   cleanup_free char *out = NULL;
   cleanup_json json_t *doc = NULL;
   const char *u, *p;
   int status;
 
-  if (*name == '\0' || strspn (name, "abcdefghijklmnopqrstuvwxyzABCDEFGHIJKLMNOPQRSTUVWXYZ"
-                                     "0123456789-_.") != strlen (name) || name[0] == '.')
-    return husk_error_makex (err, EINVAL, "invalid credential helper name \"%s\"", name);
-  if ((status = run_helper (prog, host, &out, err)) < 0)
+  if ((status = husk_registry_cred_helper (name, "get", host, &out, err)) < 0)
     return -1;
   if (status != 0)
     {
-      size_t n = strlen (out);
-      while (n && (out[n - 1] == '\n' || out[n - 1] == '\r'))
-        out[--n] = '\0';
       if (strstr (out, "credentials not found"))
         return 0;
-      return husk_error_makex (err, EACCES, "credential helper %s for %s failed: %s", prog,
-                               host, n ? out : "no message");
+      return husk_error_makex (err, EACCES, "credential helper docker-credential-%s for %s "
+                               "failed: %s", name, host, *out ? out : "no message");
     }
   doc = json_loads (out, 0, NULL);
   u = json_string_value (json_object_get (doc, "Username"));
   p = json_string_value (json_object_get (doc, "Secret"));
   if (u == NULL || p == NULL)
-    return husk_error_makex (err, EINVAL, "credential helper %s for %s: want JSON with "
-                             "Username and Secret", prog, host);
+    return husk_error_makex (err, EINVAL, "credential helper docker-credential-%s for %s: "
+                             "want JSON with Username and Secret", name, host);
   *user = husk_xstrdup (u);
   *pass = husk_xstrdup (p);
   return 1;

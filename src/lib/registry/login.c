@@ -170,17 +170,64 @@ encode_auth (const char *user, const char *pass)
   return b64;
 }
 
+/* The credential helper the file names for key, or NULL.  */
+static const char *
+helper_of (json_t *doc, const char *key)
+{
+  const char *h = json_string_value (json_object_get (json_object_get (doc, "credHelpers"), key));
+
+  return h && *h ? h : NULL;
+}
+
+static int
+helper_store (const char *helper, const char *key, const char *user, const char *pass,
+              husk_error_t *err)
+{
+  cleanup_json json_t *q = json_pack ("{s:s, s:s, s:s}", "ServerURL", key, "Username", user,
+                                      "Secret", pass);
+  cleanup_free char *in = json_dumps (q, JSON_COMPACT);
+  cleanup_free char *out = NULL;
+  int status = husk_registry_cred_helper (helper, "store", in, &out, err);
+
+  explicit_bzero (in, strlen (in));
+  if (status > 0)
+    return husk_error_makex (err, EIO, "credential helper docker-credential-%s: storing the "
+                             "credentials of %s failed: %s", helper, key,
+                             *out ? out : "no message");
+  return status;
+}
+
+/* Return: 1 erased, 0 the helper had none, -1.  */
+static int
+helper_erase (const char *helper, const char *key, husk_error_t *err)
+{
+  cleanup_free char *out = NULL;
+  int status = husk_registry_cred_helper (helper, "erase", key, &out, err);
+
+  if (status > 0 && strstr (out, "credentials not found"))
+    return 0;
+  if (status > 0)
+    return husk_error_makex (err, EIO, "credential helper docker-credential-%s: erasing the "
+                             "credentials of %s failed: %s", helper, key,
+                             *out ? out : "no message");
+  return status < 0 ? -1 : 1;
+}
+
 int
 husk_registry_auth_store (const char *path, const char *key, const char *user,
                           const char *pass, husk_error_t *err)
 {
   cleanup_json json_t *doc = NULL;
-  cleanup_free char *b64 = encode_auth (user, pass);
+  cleanup_free char *b64 = NULL;
+  const char *helper;
   bool existed;
   int r;
 
   if ((doc = load (path, &existed, err)) == NULL)
     return -1;
+  if ((helper = helper_of (doc, key)))
+    return helper_store (helper, key, user, pass, err);
+  b64 = encode_auth (user, pass);
   /* A new entry, as Podman: an identity token of an older login goes.  */
   json_object_set_new (auths_of (doc), key, json_pack ("{s:s}", "auth", b64));
   r = save (path, doc, err);
@@ -193,13 +240,17 @@ husk_registry_auth_remove (const char *path, const char *key, husk_error_t *err)
 {
   cleanup_json json_t *doc = NULL;
   json_t *auths;
+  const char *helper;
   bool existed;
+  int erased = 0;
 
   if ((doc = load (path, &existed, err)) == NULL)
     return -1;
+  if ((helper = helper_of (doc, key)) && (erased = helper_erase (helper, key, err)) < 0)
+    return -1;
   auths = json_object_get (doc, "auths");
   if (!existed || json_object_get (auths, key) == NULL)
-    return husk_error_makex (err, ENOENT, "not logged into %s", key);
+    return erased ? 0 : husk_error_makex (err, ENOENT, "not logged into %s", key);
   json_object_del (auths, key);
   return save (path, doc, err);
 }

@@ -280,12 +280,23 @@ int husk_registry_auth_key (const char *arg, char **key, char **host, husk_error
 /* The file a login writes: authfile when set, else the default.  */
 char *husk_registry_auth_path (const char *authfile);
 
-/* Store the credentials of key.  Return: 0, or -1.  */
+/* Run docker-credential-NAME ACTION ("get", "store", "erase") with input
+   on its stdin, as the docker-credential-helpers protocol has it; *out
+   gets its output (trailing newlines dropped).  Return: its exit status,
+   or -1 (an invalid name, or it cannot run).  */
+int husk_registry_cred_helper (const char *name, const char *action, const char *input,
+                               char **out, husk_error_t *err);
+
+/* Store the credentials of key: through the auth file's credHelpers
+   entry for key when it has one (nothing is written to the file then,
+   as containers-auth.json(5) has it), else as its "auths" entry.
+   Return: 0, or -1.  */
 int husk_registry_auth_store (const char *path, const char *key, const char *user,
                               const char *pass, husk_error_t *err);
 
-/* Remove the entry of key.  Return: 0; -1 with ENOENT ("not logged into
-   KEY") when the file has none, or another error.  */
+/* Remove the entry of key (and erase it from key's credential helper,
+   when credHelpers names one).  Return: 0; -1 with ENOENT ("not logged
+   into KEY") when neither has it, or another error.  */
 int husk_registry_auth_remove (const char *path, const char *key, husk_error_t *err);
 
 /* Remove every entry (and credential helper).  Return: 0, or -1.  */

@@ -88,6 +88,21 @@ setup() {
     [ "$output" = "$BB_ID" ]
 }
 
+@test "rootless: ~/.config/containers/certs.d/HOST comes before /etc/containers/certs.d" {
+    skip_if_root "the user's certs.d is read for a plain user only"
+    local home=$BATS_TEST_TMPDIR/home
+    local d=$home/.config/containers/certs.d/$HUSK_REG_TLS
+    mkdir -p "$d"
+    openssl req -x509 -newkey rsa:2048 -nodes -subj /CN=other-ca -days 1 \
+        -keyout "$BATS_TEST_TMPDIR/other.key" -out "$d/ca.crt" 2>/dev/null
+    # another CA in the user's directory: the registry's is not trusted
+    HOME=$home run_husk 125 pull "${CREDS[@]}" "$HUSK_REG_TLS/library/busybox"
+    assert_output_contains "TLS"
+    cp "$HUSK_REG_CERTS/ca.crt" "$d/ca.crt"
+    HOME=$home run_husk 0 pull -q "${CREDS[@]}" "$HUSK_REG_TLS/library/busybox"
+    [ "$output" = "$BB_ID" ]
+}
+
 @test "an unknown tag names the reference" {
     run_husk 125 pull "${CREDS[@]}" "$HUSK_REG_TLS/library/busybox:nosuchtag"
     [[ "$output" == *"manifest nosuchtag in $HUSK_REG_TLS/library/busybox"* ]]

@@ -10,6 +10,7 @@
 #include "util/fileutil.h"
 #include "util/log.h"
 #include "util/strutil.h"
+#include "userns/userns.h"
 
 #include <dirent.h>
 #include <errno.h>
@@ -18,6 +19,7 @@
 #include <pthread.h>
 #include <stdlib.h>
 #include <string.h>
+#include <sys/stat.h>
 #include <unistd.h>
 
 #define SYSTEM_CA "/etc/ssl/certs/ca-certificates.crt"
@@ -519,6 +521,32 @@ ping (struct husk_registry *r, const char *endpoint, husk_error_t *err)
   return 0;
 }
 
+/* The per-host certificate directory, as containers-certs.d(5): the
+   first of the user's (rootless), /etc/containers/certs.d and
+   /etc/docker/certs.d that has one for the host.  */
+static char *
+certs_dir (const char *host)
+{
+  const char *home = getenv ("HOME");
+  cleanup_free char *user = NULL;
+  const char *dirs[3];
+  size_t n = 0;
+  struct stat st;
+
+  if (husk_userns_rootless () && home && *home)
+    dirs[n++] = user = husk_asprintf ("%s/.config/containers/certs.d", home);
+  dirs[n++] = CERTS_D;
+  dirs[n++] = "/etc/docker/certs.d";
+  for (size_t i = 0; i < n; i++)
+    {
+      char *d = husk_asprintf ("%s/%s", dirs[i], host);
+      if (stat (d, &st) == 0 && S_ISDIR (st.st_mode))
+        return d;
+      free (d);
+    }
+  return husk_asprintf ("%s/%s", CERTS_D, host);
+}
+
 struct husk_registry *
 husk_registry_open (const char *host, const char *repo, bool insecure,
                     const struct husk_registry_opts *o, husk_error_t *err)
@@ -534,7 +562,7 @@ husk_registry_open (const char *host, const char *repo, bool insecure,
   r->name = husk_asprintf ("%s/%s", host, repo);
   r->insecure = o->tls_verify == 0 || (o->tls_verify < 0 && insecure);
   r->verify = !r->insecure;
-  certs = o->cert_dir ? husk_xstrdup (o->cert_dir) : husk_asprintf ("%s/%s", CERTS_D, host);
+  certs = o->cert_dir ? husk_xstrdup (o->cert_dir) : certs_dir (host);
   if (load_certs (r, certs, err) < 0
       || husk_registry_credentials (host, repo, o->creds, o->authfile, &r->user, &r->pass,
                                     err) < 0

@@ -207,8 +207,9 @@ reload_entry (struct husk_netenv *v, struct husk_container_rec *r, husk_error_t 
   net = husk_network_get (v, json_string_value (json_object_get (c, "network_name")), err);
   if (net == NULL)
     return NULL;
+  /* Rootless, published ports are the forwarder's, not the firewall's.  */
   return json_pack ("{s:o, s:O, s:O}", "network", net, "ip", json_object_get (c, "network_ip"),
-                    "ports", json_object_get (c, "ports") ?: json_null ());
+                    "ports", (v->rootless ? NULL : json_object_get (c, "ports")) ?: json_null ());
 }
 
 int
@@ -223,10 +224,6 @@ husk_op_network_reload (struct husk_engine *e, char **refs, bool all, char ***do
   int ret = -1;
 
   *done = husk_xzalloc (sizeof **done);
-  if (e->rootless)
-    return husk_error_makex (err, ENOTSUP, "network reload: not supported rootless yet (a "
-                             "rootless network's firewall is in the rootless network namespace, "
-                             "where no flush of the host's firewall reaches it)");
   for (size_t i = 0; refs && refs[i]; i++)
     {
       char *id;

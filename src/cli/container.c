@@ -40,7 +40,7 @@ struct create_opts
   bool replace, passwd, read_only_tmpfs, sig_proxy, quiet, no_hosts, no_hostname;
   bool http_proxy, unsetenv_all, content_trust, publish_all;
   char *name, *workdir, *user, *entrypoint, *hostname, *memory, *memory_swap, *cpus;
-  char *cpu_shares, *cpuset_cpus, *pids_limit, *restart, *network, *ip, *mac_address, *pid, *ipc, *uts;
+  char *cpu_shares, *cpuset_cpus, *pids_limit, *restart, *ip, *mac_address, *pid, *ipc, *uts;
   char *init_path, *log_driver, *stop_signal, *stop_timeout, *health_cmd;
   char *health_interval, *health_retries, *health_timeout, *health_start_period;
   char *health_on_failure, *shm_size, *tz, *cidfile, *detach_keys, *passwd_entry;
@@ -50,7 +50,7 @@ struct create_opts
   char **security_opt, **ulimit, **label, **label_file, **annotation, **log_opt;
   char **device, **group_add, **sysctl, **env_merge, **attach, **device_cgroup_rule;
   char **dns, **dns_option, **dns_search, **network_alias, **add_host, **unsetenv, **uidmap, **gidmap;
-  char **publish, **expose;
+  char **publish, **expose, **network;
 };
 
 #define O(field) offsetof (struct create_opts, field)
@@ -145,8 +145,8 @@ static const struct cli_option create_options[] = {
   OPTION_REFUSED ("memory-swappiness", 0, CGROUP_LATER),
   { "mount", 0, OPT_STRV, O (mount), "stringArray", "Attach a filesystem mount to the container" },
   { "name", 0, OPT_STRING, O (name), "string", "Assign a name to the container" },
-  { "network", 0, OPT_STRING, O (network), "string", "Connect a container to a network (bridge, NAME[:ip=,mac=], pasta[:OPTIONS], slirp4netns[:OPTIONS], none, host, container:NAME, ns:PATH)" },
-  { "net", 0, OPT_STRING, O (network), "string", "Alias of --network" },
+  { "network", 0, OPT_STRV, O (network), "strings", "Connect a container to networks (bridge, NAME[:ip=,mac=,alias=,interface_name=] repeated for more, pasta[:OPTIONS], slirp4netns[:OPTIONS], none, host, container:NAME, ns:PATH)" },
+  { "net", 0, OPT_STRV, O (network), "strings", "Alias of --network" },
   { "network-alias", 0, OPT_STRV, O (network_alias), "strings", "Add network-scoped alias for the container" },
   { "no-healthcheck", 0, OPT_BOOL, O (no_healthcheck), NULL, "Disable healthchecks on container" },
   { "no-hostname", 0, OPT_BOOL, O (no_hostname), NULL, "Do not create /etc/hostname" },
@@ -280,7 +280,12 @@ request (struct create_opts *o, char **command)
   S ("name", o->name); S ("workdir", o->workdir); S ("user", o->user);
   S ("hostname", o->hostname); S ("memory", o->memory); S ("memory_swap", o->memory_swap);
   S ("cpus", o->cpus); S ("cpu_shares", o->cpu_shares); S ("cpuset_cpus", o->cpuset_cpus);
-  S ("pids_limit", o->pids_limit); S ("restart", o->restart); S ("network", o->network);
+  S ("pids_limit", o->pids_limit); S ("restart", o->restart);
+  /* Several bridge networks: --network a --network b.  */
+  if (o->network)
+    S ("network", o->network[0]);
+  if (husk_strv_len (o->network) > 1)
+    A ("networks", o->network);
   S ("ip", o->ip); S ("mac_address", o->mac_address);
   S ("pid", o->pid); S ("ipc", o->ipc); S ("uts", o->uts); S ("init_path", o->init_path);
   S ("log_driver", o->log_driver); S ("stop_signal", o->stop_signal);

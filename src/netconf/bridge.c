@@ -185,12 +185,13 @@ claim (const struct husk_bridge_attach *a, husk_error_t *err)
   return husk_write_file_replace (path, a->id, strlen (a->id), 0600, err);
 }
 
-/* What the teardown undoes, in <dir>/bridge.  */
+/* What the teardown undoes, in <dir>/bridge (<dir>/bridge.N for the
+   container's network of slot N).  */
 static int
 record (const struct husk_bridge_attach *a, const char *veth, int veth_index, int br_index,
         const char *nft_del, husk_error_t *err)
 {
-  cleanup_free char *path = husk_asprintf ("%s/bridge", a->dir);
+  cleanup_free char *path = husk_net_slot_file (a->dir, "bridge", a->slot);
   cleanup_free char *net_del = husk_asprintf (
       "delete element ip husk %s { %s }\n", set_of (a->network),
       json_string_value (json_object_get (subnet_of (a->network), "subnet")));
@@ -208,11 +209,11 @@ record (const struct husk_bridge_attach *a, const char *veth, int veth_index, in
   return husk_write_file_replace (path, text, strlen (text), 0600, err);
 }
 
-/* The index of eth0 in the namespace: PEER_INDEX as asked for, unless
-   the namespace had an eth0 before (network connect after disconnect),
-   when the kernel may give another.  */
+/* The index of the container's interface in its namespace: the kernel
+   gives it unless it is the first's (PEER_INDEX asked for), and may give
+   another when that was taken (network connect after disconnect).  */
 static int
-peer_index (const char *netns)
+peer_index (const char *netns, const char *name)
 {
   int self = open ("/proc/self/ns/net", O_RDONLY | O_CLOEXEC);
   int target = open (netns, O_RDONLY | O_CLOEXEC);
@@ -220,7 +221,7 @@ peer_index (const char *netns)
 
   if (self >= 0 && target >= 0 && setns (target, CLONE_NEWNET) == 0)
     {
-      int found = if_nametoindex ("eth0");
+      int found = if_nametoindex (name);
       if (found > 0)
         index = found;
       if (setns (self, CLONE_NEWNET) < 0)
@@ -233,7 +234,8 @@ peer_index (const char *netns)
   return index;
 }
 
-/* eth0 in the container: its address, up, lo up, the default route.  */
+/* ethN in the container: its address, up, lo up, the default route (its
+   metric puts the first network's first, as Podman's).  */
 static int
 configure_inside (const struct husk_bridge_attach *a, husk_error_t *err)
 {
@@ -241,7 +243,7 @@ configure_inside (const struct husk_bridge_attach *a, husk_error_t *err)
   struct husk_subnet s;
   uint32_t ip, gw;
   struct husk_nl *nl;
-  int ret = -1, eth0 = peer_index (a->netns);
+  int ret = -1, eth0 = peer_index (a->netns, a->interface);
 
   if (husk_subnet_parse (json_string_value (json_object_get (sub, "subnet")), &s, err) < 0
       || husk_ip_parse (a->ip, &ip) < 0
@@ -253,7 +255,7 @@ configure_inside (const struct husk_bridge_attach *a, husk_error_t *err)
       && husk_nl_addr_add (nl, eth0, htonl (ip), s.prefix, err) == 0
       && husk_nl_link_up (nl, eth0, err) == 0
       && (json_is_true (json_object_get (a->network, "internal"))
-          || husk_nl_route_default (nl, eth0, htonl (gw), err) == 0))
+          || husk_nl_route_default (nl, eth0, htonl (gw), a->metric, err) == 0))
     ret = 0;
   husk_nl_close (nl);
   return ret;
@@ -263,8 +265,8 @@ static int
 add_veth (struct husk_nl *nl, const struct husk_bridge_attach *a, const char *veth, int master,
           husk_error_t *err)
 {
-  struct husk_nl_veth v = { .host_name = veth, .master = master, .peer_name = "eth0",
-                            .peer_index = PEER_INDEX, .mtu = mtu_of (a->network) };
+  struct husk_nl_veth v = { .host_name = veth, .master = master, .peer_name = a->interface,
+                            .peer_index = a->slot ? 0 : PEER_INDEX, .mtu = mtu_of (a->network) };
   unsigned m[6];
   int old = if_nametoindex (veth), ret;
 
@@ -281,11 +283,17 @@ add_veth (struct husk_nl *nl, const struct husk_bridge_attach *a, const char *ve
   /* A teardown leaves the host's end to go with the container's old
      namespace (netconf_detach): the kernel may not have freed its name
      yet when the container starts again at once.  */
-  for (int tries = 0; (ret = husk_nl_veth_add (nl, &v, err)) < 0 && (*err)->code == EEXIST
-                      && if_nametoindex (veth) == 0 && tries < 20; tries++)
+  for (int tries = 0; (ret = husk_nl_veth_add (nl, &v, err)) < 0 && tries < 20; tries++)
     {
+      /* PEER_INDEX taken by another of the container's interfaces (its
+         first network was disconnected and connected again).  */
+      if ((*err)->code == EBUSY && v.peer_index)
+        v.peer_index = 0;
+      else if ((*err)->code != EEXIST || if_nametoindex (veth) != 0)
+        break;
+      else
+        usleep (50 * 1000);
       husk_error_release (err);
-      usleep (50 * 1000);
     }
   close (v.peer_netns_fd);
   return ret;
@@ -294,7 +302,9 @@ add_veth (struct husk_nl *nl, const struct husk_bridge_attach *a, const char *ve
 static int
 attach_locked (struct husk_nl *nl, const struct husk_bridge_attach *a, husk_error_t *err)
 {
-  cleanup_free char *veth = husk_asprintf ("huskv%.10s", a->id);
+  /* The first network's keeps its old name: huskv and the ID's start.  */
+  cleanup_free char *veth = a->slot ? husk_asprintf ("huskv%.7s.%d", a->id, a->slot)
+                                    : husk_asprintf ("huskv%.10s", a->id);
   cleanup_free char *table = husk_nft_table_cmds ();
   cleanup_free char *add = port_cmds (a->ports, a->ip, "create");
   cleanup_free char *del = port_cmds (a->ports, a->ip, "delete");
@@ -450,9 +460,8 @@ drop_bridge (struct husk_nl *nl, const char *name, int index, const char *net_de
    wait for it: the kernel's answer to RTM_DELLINK waits for RCU grace
    periods, 20 ms and more.  */
 void
-netconf_detach (const char *dir, bool ns_going)
+netconf_detach (const char *path, bool ns_going)
 {
-  cleanup_free char *path = husk_asprintf ("%s/bridge", dir);
   cleanup_json json_t *r = json_load_file (path, 0, NULL);
   struct husk_nl *nl;
   int lock;

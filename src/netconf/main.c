@@ -33,6 +33,9 @@ attach (void)
     .dir = json_string_value (json_object_get (q, "dir")),
     .netns = json_string_value (json_object_get (q, "netns")),
     .id = json_string_value (json_object_get (q, "id")),
+    .interface = json_string_value (json_object_get (q, "interface")) ?: "eth0",
+    .slot = json_integer_value (json_object_get (q, "slot")),
+    .metric = json_integer_value (json_object_get (q, "metric")),
   };
 
   if (!json_is_object (a.network) || !a.ip || !a.mac || !a.dir || !a.netns || !a.id)
@@ -94,6 +97,6 @@ main (int argc, char **argv)
         }
       return netconf_reload (list, &err) < 0 ? fail (&err) : 0;
     }
-  fprintf (stderr, "usage: husk-netconf attach|detach DIR|release DIR|forget|reload (run by husk)\n");
+  fprintf (stderr, "usage: husk-netconf attach|detach REC|release REC|forget|reload (run by husk)\n");
   return 2;
 }

@@ -7,8 +7,10 @@
  * other command does.  husk runs it (network/bridge_call.c) as
  *
  *   husk-netconf attach        JSON of struct husk_bridge_attach on stdin
- *   husk-netconf detach DIR    undo what DIR/bridge records
- *   husk-netconf release DIR   the same, when the container's network
+ *   husk-netconf detach REC    undo what the record REC (DIR/bridge for
+ *                              eth0, DIR/bridge.N for the Nth network's
+ *                              interface) records
+ *   husk-netconf release REC   the same, when the container's network
  *                              namespace goes next: the veth goes with it
  *   husk-netconf forget        a removed network's JSON on stdin
  *
@@ -22,7 +24,7 @@
 #include <stdint.h>
 
 int netconf_attach (const struct husk_bridge_attach *a, husk_error_t *err);
-void netconf_detach (const char *dir, bool ns_going);
+void netconf_detach (const char *record, bool ns_going);
 void netconf_forget (json_t *net);
 /* Make husk's firewall table again for the running containers listed
    (bridge.c).  Return: 0, or -1.  */
@@ -55,7 +57,9 @@ int husk_nl_link_del (struct husk_nl *nl, int index, husk_error_t *err);
 /* addr and gateway in network byte order.  */
 int husk_nl_addr_add (struct husk_nl *nl, int index, uint32_t addr, unsigned prefix,
                       husk_error_t *err);
-int husk_nl_route_default (struct husk_nl *nl, int index, uint32_t gateway, husk_error_t *err);
+/* metric 0: none given.  */
+int husk_nl_route_default (struct husk_nl *nl, int index, uint32_t gateway, unsigned metric,
+                           husk_error_t *err);
 
 /* ---- nft.c -------------------------------------------------------------- */
 

@@ -224,7 +224,8 @@ husk_nl_addr_add (struct husk_nl *nl, int index, uint32_t addr, unsigned prefix,
 }
 
 int
-husk_nl_route_default (struct husk_nl *nl, int index, uint32_t gateway, husk_error_t *err)
+husk_nl_route_default (struct husk_nl *nl, int index, uint32_t gateway, unsigned metric,
+                       husk_error_t *err)
 {
   char buf[MNL_SOCKET_BUFFER_SIZE];
   struct nlmsghdr *h = request (buf, nl, RTM_NEWROUTE, NLM_F_CREATE | NLM_F_EXCL);
@@ -239,6 +240,8 @@ husk_nl_route_default (struct husk_nl *nl, int index, uint32_t gateway, husk_err
   r->rtm_type = RTN_UNICAST;
   mnl_attr_put_u32 (h, RTA_GATEWAY, gateway);
   mnl_attr_put_u32 (h, RTA_OIF, index);
+  if (metric)
+    mnl_attr_put_u32 (h, RTA_PRIORITY, metric);
   if ((ret = talk (nl, h)) < 0)
     return husk_error_make (err, -ret, "add the default route");
   return 0;

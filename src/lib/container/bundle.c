@@ -6,6 +6,7 @@
  * container's.
  */
 #include "container/idmaps.h"
+#include "container/netbridge.h"
 #include "container/lifecycle.h"
 #include "container/imgmount.h"
 #include "container/mount-chown.h"
@@ -63,6 +64,7 @@ hosts_text (json_t *c)
 {
   const char *host = json_string_value (json_object_get (c, "hostname"));
   const char *name = json_string_value (json_object_get (c, "name"));
+  json_t *nets = husk_container_networks (c), *first = json_array_get (nets, 0);
   struct husk_buf b = HUSK_BUF_INIT;
   size_t i;
   json_t *v;
@@ -85,16 +87,15 @@ hosts_text (json_t *c)
                        "localhost4.localdomain4\n"
                        "::1\tlocalhost localhost.localdomain localhost6 "
                        "localhost6.localdomain6\n");
-  /* On a bridge network the container's own address (Podman).  */
-  husk_buf_puts (&b, json_string_value (json_object_get (c, "network_ip")) ?: "127.0.1.1");
-  husk_buf_putc (&b, '\t');
-  husk_buf_puts (&b, host);
-  husk_buf_putc (&b, ' ');
-  husk_buf_puts (&b, name);
-  husk_buf_putc (&b, '\n');
-  if (json_string_value (json_object_get (c, "network_gateway")))
+  /* On bridge networks the container's own address on each (Podman).  */
+  json_array_foreach (nets, i, v)
+    husk_buf_printf (&b, "%s\t%s %s\n", json_string_value (json_object_get (v, "ip")) ?: "",
+                     host, name);
+  if (json_array_size (nets) == 0)
+    husk_buf_printf (&b, "127.0.1.1\t%s %s\n", host, name);
+  if (json_string_value (json_object_get (first, "gateway")))
     husk_buf_printf (&b, "%s\thost.containers.internal host.docker.internal\n",
-                     json_string_value (json_object_get (c, "network_gateway")));
+                     json_string_value (json_object_get (first, "gateway")));
   else if (net_backend (c))
     {
       /* Podman's names for the host, where the backend reaches it.  */
@@ -166,12 +167,19 @@ resolv_text (json_t *c)
   struct husk_buf b_ = HUSK_BUF_INIT;
   struct husk_buf *out = &b_;
 
-  bool aardvark = json_is_true (json_object_get (c, "network_dns")) && json_array_size (dns) == 0;
+  json_t *nets = husk_container_networks (c), *n;
+  bool aardvark = false;
+  size_t k;
 
+  /* The gateway of each network with DNS, where aardvark-dns answers.  */
+  json_array_foreach (nets, k, n)
+    aardvark = aardvark || json_is_true (json_object_get (n, "dns"));
+  aardvark = aardvark && json_array_size (dns) == 0;
   resolv_line (out, "search", search, false);
-  if (aardvark)
-    husk_buf_printf (out, "nameserver %s\n",
-                     json_string_value (json_object_get (c, "network_gateway")));
+  json_array_foreach (nets, k, n)
+    if (aardvark && json_is_true (json_object_get (n, "dns")))
+      husk_buf_printf (out, "nameserver %s\n",
+                       json_string_value (json_object_get (n, "gateway")));
   if (b && json_array_size (dns) == 0)
     {
       cleanup_free char *ns = b->nameserver (json_object_get (c, "network_options"));
@@ -181,7 +189,7 @@ resolv_text (json_t *c)
     {
       /* aardvark-dns forwards the rest to the host's resolvers.  */
       if (lines[i][0] == '\0' || ((aardvark || json_array_size (dns)) && resolv_key (lines[i], "nameserver"))
-          || ((b || json_object_get (c, "network_ip")) && resolv_key (lines[i], "nameserver")
+          || ((b || json_array_size (nets)) && resolv_key (lines[i], "nameserver")
               && loopback_nameserver (lines[i]))
           || (json_array_size (search) && (resolv_key (lines[i], "search")
                                            || resolv_key (lines[i], "domain")))

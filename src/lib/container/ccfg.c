@@ -655,52 +655,112 @@ bridge_mode (const char *v)
   return true;
 }
 
-/* --network bridge|NAME[:ip=X,mac=Y], --ip, --mac-address: the network's
-   name and the address asked for; create gives the address
-   (network/bridge.h).  Return: 1 when v is a bridge network, 0 when
-   not, -1.  */
-static int
-build_bridge (json_t *req, const struct husk_ccfg_defaults *d, const char *v, json_t *c,
-              husk_error_t *err)
+/* One bridge network of --network: NAME[:ip=X,mac=Y,alias=A,
+   interface_name=I] as an entry of the configuration's "networks"
+   (container/netbridge.h).  */
+static json_t *
+bridge_entry (const char *v, json_t *aliases, husk_error_t *err)
 {
   const char *colon = strchr (v, ':');
   cleanup_free char *name = colon ? husk_xstrndup (v, colon - v) : husk_xstrdup (v);
-  const char *ip = str (req, "ip"), *mac = str (req, "mac_address");
   cleanup_strv char **opts = colon ? husk_strv_split (colon + 1, ',') : NULL;
+  cleanup_json json_t *n = NULL;
 
-  if (!bridge_mode (v))
-    return 0;
-  if (strcmp (name, "private") == 0)
-    {
-      free (name);
-      name = husk_xstrdup ("bridge");
-    }
-  json_object_set_new (c, "network_aliases",
-                       json_deep_copy (json_object_get (req, "network_aliases")) ?: json_array ());
-  /* Rootless too: the network is in the rootless network namespace.  */
-  (void) d;
-  if (strchr (name, ',') || *name == '\0')
-    return husk_error_makex (err, ENOTSUP, "--network %s: one network per container for now",
-                             v);
+  if (*name == '\0')
+    return husk_error_makex (err, EINVAL, "--network %s: no network name", v), NULL;
+  n = json_pack ("{s:s, s:o}", "name", strcmp (name, "private") == 0 ? "bridge" : name,
+                 "aliases", json_deep_copy (aliases) ?: json_array ());
   for (size_t i = 0; opts && opts[i]; i++)
     {
-      if (husk_has_prefix (opts[i], "ip="))
-        ip = opts[i] + 3;
-      else if (husk_has_prefix (opts[i], "mac="))
-        mac = opts[i] + 4;
+      static const char *const keys[][2] = { { "ip=", "ip" }, { "mac=", "mac" },
+                                             { "interface_name=", "interface" }, { NULL, NULL } };
+      size_t k = 0;
+      while (keys[k][0] && !husk_has_prefix (opts[i], keys[k][0]))
+        k++;
+      if (keys[k][0])
+        json_object_set_new (n, keys[k][1], json_string (opts[i] + strlen (keys[k][0])));
       else if (husk_has_prefix (opts[i], "alias=") && opts[i][6])
-        json_array_append_new (json_object_get (c, "network_aliases"),
-                               json_string (opts[i] + 6));
+        json_array_append_new (json_object_get (n, "aliases"), json_string (opts[i] + 6));
       else
         return husk_error_makex (err, ENOTSUP, "--network %s: option \"%s\" is not supported "
-                                 "(ip=, mac= and alias= are)", v, opts[i]);
+                                 "(ip=, mac=, alias= and interface_name= are)", v, opts[i]),
+               NULL;
     }
+  return steal_ptr (&n);
+}
+
+/* The values of --network, repeated or comma-separated: "a,b:OPTIONS"
+   is a and b:OPTIONS (commas after the ':' separate options).  */
+static char **
+network_values (json_t *req)
+{
+  cleanup_json json_t *single = str (req, "network") ? json_pack ("[O]", json_object_get (req, "network"))
+                                                    : json_array ();
+  json_t *list = json_object_get (req, "networks") ?: single;
+  char **out = husk_xzalloc (sizeof *out);
+  size_t i;
+  json_t *v;
+
+  json_array_foreach (list, i, v)
+    {
+      const char *text = json_string_value (v), *colon = strchr (text, ':');
+      cleanup_free char *names = colon ? husk_xstrndup (text, colon - text) : husk_xstrdup (text);
+      cleanup_strv char **parts = husk_strv_split (names, ',');
+      for (size_t k = 0; parts[k]; k++)
+        {
+          cleanup_free char *one = parts[k + 1] || !colon ? husk_xstrdup (parts[k])
+                                                          : husk_asprintf ("%s%s", parts[k], colon);
+          husk_strv_append (&out, one);
+        }
+    }
+  return out;
+}
+
+/* --network bridge|NAME[:OPTIONS] (repeated for more networks), --ip,
+   --mac-address, --network-alias: the networks and the addresses asked
+   for; create gives the addresses (network/bridge.h).  Return: 1 when
+   the values are bridge networks, 0 when not, -1.  */
+static int
+build_bridge (json_t *req, char **values, json_t *c, husk_error_t *err)
+{
+  const char *ip = str (req, "ip"), *mac = str (req, "mac_address");
+  json_t *list;
+  size_t n = husk_strv_len (values);
+
+  if (n == 0 || !bridge_mode (values[0]))
+    {
+      /* Podman: only bridge networks combine.  */
+      for (size_t i = 1; i < n; i++)
+        if (bridge_mode (values[i]))
+          return husk_error_makex (err, EINVAL, "--network %s cannot be combined with other "
+                                   "networks: only bridge networks can", values[0]);
+      if (n > 1)
+        return husk_error_makex (err, EINVAL, "--network %s: one network mode only", values[0]);
+      return 0;
+    }
+  for (size_t i = 1; i < n; i++)
+    if (!bridge_mode (values[i]))
+      return husk_error_makex (err, EINVAL, "--network %s cannot be combined with bridge "
+                               "network %s: only bridge networks can", values[i], values[0]);
+  if (n > 1 && (ip || mac))
+    return husk_error_makex (err, EINVAL, "%s can only be set for a single network: use "
+                             "--network NAME:%s=... for each", ip ? "--ip" : "--mac-address",
+                             ip ? "ip" : "mac");
+  list = json_array ();
+  json_object_set_new (c, "networks", list);
+  for (size_t i = 0; i < n; i++)
+    {
+      /* --network-alias is every network's (Podman).  */
+      json_t *e = bridge_entry (values[i], json_object_get (req, "network_aliases"), err);
+      if (e == NULL)
+        return -1;
+      json_array_append_new (list, e);
+    }
+  if (ip && json_object_get (json_array_get (list, 0), "ip") == NULL)
+    json_object_set_new (json_array_get (list, 0), "ip", json_string (ip));
+  if (mac && json_object_get (json_array_get (list, 0), "mac") == NULL)
+    json_object_set_new (json_array_get (list, 0), "mac", json_string (mac));
   json_object_set_new (json_object_get (c, "namespaces"), "network", json_string ("bridge"));
-  json_object_set_new (c, "network_name", json_string (name));
-  if (ip)
-    json_object_set_new (c, "network_ip", json_string (ip));
-  if (mac)
-    json_object_set_new (c, "network_mac", json_string (mac));
   return 1;
 }
 
@@ -708,12 +768,16 @@ build_bridge (json_t *req, const struct husk_ccfg_defaults *d, const char *v, js
 static int
 build_network (json_t *req, const struct husk_ccfg_defaults *d, json_t *c, husk_error_t *err)
 {
-  const char *v = str (req, "network") ?: (d->network ?: "none");
+  cleanup_strv char **values = network_values (req);
+  const char *v = values[0] ?: (d->network ?: "none");
   cleanup_free char *mode = NULL;
   cleanup_json json_t *opts = NULL;
   int has_backend;
 
-  if ((has_backend = build_bridge (req, d, v, c, err)) != 0)
+  /* Rootless too: the networks are in the rootless network namespace.  */
+  if (values[0] == NULL)
+    husk_strv_append (&values, v);
+  if ((has_backend = build_bridge (req, values, c, err)) != 0)
     return has_backend < 0 ? -1 : 0;
   if (str (req, "ip") || str (req, "mac_address"))
     return husk_error_makex (err, EINVAL, "--ip and --mac-address need a bridge network "

@@ -9,6 +9,7 @@
  * value ("" , 0, false, null), never an invented one.
  */
 #include "container/inspect.h"
+#include "container/netbridge.h"
 #include "network/network.h"
 #include "container/lifecycle.h"
 #include "container/monitor.h"
@@ -372,26 +373,50 @@ dependencies_json (struct husk_engine *e, json_t *c)
   return out;
 }
 
-/* NetworkSettings of a container on a bridge network: its address (while
-   it runs) at the top, as Docker shows it, and under Networks.NAME.  */
+/* Networks.NAME of one of a container's bridge networks: its address
+   while it runs, its aliases after the short ID (Podman).  */
+static json_t *
+bridge_net_json (const struct husk_container_rec *r, json_t *n, bool up)
+{
+  const char *ip = up ? json_string_value (json_object_get (n, "ip")) ?: "" : "";
+  const char *gw = up ? json_string_value (json_object_get (n, "gateway")) ?: "" : "";
+  const char *mac = up ? json_string_value (json_object_get (n, "mac")) ?: "" : "";
+  int prefix = up ? json_integer_value (json_object_get (n, "prefix")) : 0;
+  json_t *aliases = json_pack ("[s#]", r->id, (int) (strlen (r->id) < 12 ? strlen (r->id) : 12));
+  size_t i;
+  json_t *a;
+
+  json_array_foreach (json_object_get (n, "aliases"), i, a)
+    json_array_append (aliases, a);
+  return json_pack ("{s:s, s:s, s:s, s:i, s:s, s:s, s:i, s:s, s:s, s:n, s:n, s:n, s:o}",
+                    "EndpointID", "", "Gateway", gw, "IPAddress", ip, "IPPrefixLen", prefix,
+                    "IPv6Gateway", "", "GlobalIPv6Address", "", "GlobalIPv6PrefixLen", 0,
+                    "MacAddress", mac, "NetworkID",
+                    json_string_value (json_object_get (n, "id")) ?: "", "DriverOpts",
+                    "IPAMConfig", "Links", "Aliases", aliases);
+}
+
+/* NetworkSettings of a container on bridge networks: its first network's
+   address (while it runs) at the top, as Docker shows it, and each
+   network under Networks.NAME.  */
 static json_t *
 bridge_json (const struct husk_container_rec *r, json_t *c, bool up)
 {
-  const char *ip = up ? json_string_value (json_object_get (c, "network_ip")) : "";
-  const char *gw = up ? json_string_value (json_object_get (c, "network_gateway")) ?: "" : "";
-  const char *mac = up ? json_string_value (json_object_get (c, "network_mac")) : "";
-  int prefix = up ? json_integer_value (json_object_get (c, "network_prefix")) : 0;
+  json_t *list = husk_container_networks (c), *first = json_array_get (list, 0);
+  const char *ip = up ? json_string_value (json_object_get (first, "ip")) ?: "" : "";
+  const char *gw = up ? json_string_value (json_object_get (first, "gateway")) ?: "" : "";
+  const char *mac = up ? json_string_value (json_object_get (first, "mac")) ?: "" : "";
+  int prefix = up ? json_integer_value (json_object_get (first, "prefix")) : 0;
   cleanup_free char *key = up ? husk_asprintf ("/proc/%d/ns/net", r->pid) : NULL;
-  cleanup_free char *alias = husk_xstrndup (r->id, 12);
-  json_t *net = json_pack ("{s:s, s:s, s:s, s:i, s:s, s:s, s:i, s:s, s:s, s:n, s:n, s:n, s:[s]}",
-                           "EndpointID", "", "Gateway", gw, "IPAddress", ip, "IPPrefixLen",
-                           prefix, "IPv6Gateway", "", "GlobalIPv6Address", "",
-                           "GlobalIPv6PrefixLen", 0, "MacAddress", mac, "NetworkID",
-                           json_string_value (json_object_get (c, "network_id")) ?: "",
-                           "DriverOpts", "IPAMConfig", "Links", "Aliases", alias);
+  json_t *nets = json_object ();
+  size_t i;
+  json_t *n;
 
+  json_array_foreach (list, i, n)
+    json_object_set_new (nets, json_string_value (json_object_get (n, "name")),
+                         bridge_net_json (r, n, up));
   return json_pack ("{s:s, s:s, s:s, s:i, s:s, s:s, s:i, s:s, s:s, s:s, s:b, s:s, s:i, "
-                    "s:o, s:s, s:{s:o}}",
+                    "s:o, s:s, s:o}",
                     "EndpointID", "", "Gateway", gw, "IPAddress", ip, "IPPrefixLen", prefix,
                     "IPv6Gateway", "", "GlobalIPv6Address", "", "GlobalIPv6PrefixLen", 0,
                     "MacAddress", mac, "Bridge", "", "SandboxID", "", "HairpinMode", 0,
@@ -399,8 +424,7 @@ bridge_json (const struct husk_container_rec *r, json_t *c, bool up)
                     up ? husk_net_ports_bindings (json_object_get (c, "ports"),
                                                   json_object_get (c, "expose"))
                        : json_object (),
-                    "SandboxKey", key ? key : "", "Networks",
-                    json_string_value (json_object_get (c, "network_name")), net);
+                    "SandboxKey", key ? key : "", "Networks", nets);
 }
 
 /* NetworkSettings: the published ports (and the exposed ones, null) while
@@ -417,7 +441,7 @@ network_json (struct husk_engine *e, const struct husk_container_rec *r, json_t 
 
   json_t *o;
 
-  if (json_object_get (c, "network_ip"))
+  if (json_array_size (husk_container_networks (c)))
     return bridge_json (r, c, up);
   o = json_pack ("{s:s, s:s, s:s, s:i, s:s, s:s, s:i, s:s, s:s, s:s, s:b, s:s, s:i, "
                     "s:o, s:s, s:{}}",

@@ -4,6 +4,7 @@
  * object (see ps.h).
  */
 #include "container/ps.h"
+#include "container/netbridge.h"
 #include "network/network.h"
 #include "container/lifecycle.h"
 #include "container/monitor.h"
@@ -487,7 +488,8 @@ husk_container_ps_json (struct husk_engine *e, const struct husk_container_rec *
 {
   cleanup_json json_t *c = json_loads (r->config, 0, NULL);
   cleanup_free char *ago = NULL;
-  json_t *mounts = json_array (), *m, *cmd = json_object_get (c, "cmd");
+  json_t *mounts = json_array (), *networks = json_array (), *m;
+  json_t *cmd = json_object_get (c, "cmd");
   const char *image = json_string_value (json_object_get (json_object_get (c, "image"), "name"));
   bool exited = strcmp (r->state, "exited") == 0;
   size_t i;
@@ -496,8 +498,10 @@ husk_container_ps_json (struct husk_engine *e, const struct husk_container_rec *
   ago = husk_human_duration_ago (time (NULL) - r->created / 1000000000);
   json_array_foreach (json_object_get (c, "mounts"), i, m)
     json_array_append (mounts, json_object_get (m, "destination"));
+  json_array_foreach (husk_container_networks (c), i, m)
+    json_array_append (networks, json_object_get (m, "name"));
   return json_pack (
-      "{s:b, s:O, s:s, s:b, s:I, s:i, s:s, s:s, s:s, s:b, s:O, s:o, s:[s], s:{}, s:[], s:i, "
+      "{s:b, s:O, s:s, s:b, s:I, s:i, s:s, s:s, s:s, s:b, s:O, s:o, s:[s], s:{}, s:o, s:i, "
       "s:s, s:s, s:o, s:o, s:I, s:s, s:s, s:I}",
       "AutoRemove", json_is_true (json_object_get (c, "rm")),
       "Command", json_is_array (cmd) ? cmd : json_null (),
@@ -507,7 +511,7 @@ husk_container_ps_json (struct husk_engine *e, const struct husk_container_rec *
       "ImageID", r->image_id, "IsInfra", 0,
       "Labels", json_object_size (json_object_get (c, "labels")) ? json_object_get (c, "labels")
                                                                  : json_null (),
-      "Mounts", mounts, "Names", r->name, "Namespaces", "Networks", "Pid", r->pid,
+      "Mounts", mounts, "Names", r->name, "Namespaces", "Networks", networks, "Pid", r->pid,
       "Pod", "", "PodName", "", "Ports", ports_json (c),
       "Size", size ? json_pack ("{s:I, s:I}", "rootFsSize", (json_int_t) size->rootfs,
                                 "rwSize", (json_int_t) size->rw)

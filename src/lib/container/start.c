@@ -263,8 +263,7 @@ net_up_start (struct husk_engine *e, const char *id, json_t *c, struct net_up *u
       u->dir = husk_net_dir (e->runroot, id);
       u->netns = husk_asprintf ("%s/ns", u->dir);
       if (husk_container_bridge_attach (e, c, u->dir, u->netns, err) < 0)
-        return husk_error_wrap (err, "set up network %s", json_string_value (
-                                    json_object_get (c, "network_name")));
+        return husk_error_wrap (err, "set up the bridge networks");
       json_object_set_new (ns, "network", json_sprintf ("ns:%s", u->netns));
       return 0;
     }

@@ -5,6 +5,7 @@
 
 #include "network/bridge.h"
 #include "network/network-private.h"
+#include "util/strutil.h"
 
 #include <sqlite3.h>
 #include <stdint.h>
@@ -31,6 +32,17 @@ bool husk_subnet_overlaps (const struct husk_subnet *a, const struct husk_subnet
    device skip, a bridge of husk's own): the name of the first such
    device (the caller frees), or NULL.  */
 char *husk_subnet_host_user (const struct husk_subnet *s, const char *skip);
+
+/* ---- a container's files (bridge_call.c, netconf/bridge.c) ------------- */
+
+/* The name of what a container's network of slot N leaves in its
+   directory: "bridge" (the record of netconf) or "dns" for the first,
+   "bridge.N" or "dns.N" for the others (the caller frees).  */
+static inline char *
+husk_net_slot_file (const char *dir, const char *leaf, int slot)
+{
+  return slot ? husk_asprintf ("%s/%s.%d", dir, leaf, slot) : husk_asprintf ("%s/%s", dir, leaf);
+}
 
 /* ---- host-wide claims (subnet.c) ------------------------------------------ */
 

@@ -158,6 +158,9 @@ struct husk_bridge_attach
   char **dns_names;    /* its names for DNS, or NULL: no DNS */
   const char *dns_exe; /* aardvark-dns, with dns_names */
   const char *pasta_exe; /* rootless: pasta, for the rootless network namespace */
+  const char *interface; /* its name in the container: eth0, eth1, ... */
+  int slot;            /* 0, 1, ...: which of the container's networks (files, veth) */
+  unsigned metric;     /* of its default route (none on internal networks) */
 };
 
 /* Make the namespace and connect it (theory above, 3).  Return: 0, or
@@ -168,11 +171,13 @@ int husk_bridge_attach (const struct husk_bridge_attach *a, husk_error_t *err);
    namespace, at start.  Return: 0, or -1.  */
 int husk_bridge_netns_only (const char *dir, const char *netns, husk_error_t *err);
 /* A running container joins the network in its namespace (a->netns
-   exists: network connect).  Return: 0, or -1 with nothing left.  */
+   exists: network connect, or its second.. network at start).  Return:
+   0, or -1 with nothing of this network left.  */
 int husk_bridge_join (const struct husk_bridge_attach *a, husk_error_t *err);
-/* A running container leaves its network: its link, ports and DNS entry
-   go, its namespace stays (network disconnect).  */
-void husk_bridge_leave (const char *dir);
+/* A running container leaves the network of its slot: its link, ports
+   and DNS entry go, its namespace stays (network disconnect).  With
+   ports, the forwarder of its published ports (rootless) ends too.  */
+void husk_bridge_leave (const char *dir, int slot, bool ports);
 
 /* husk's firewall table made again (after a flush of the firewall) with
    the subnets and published ports of the containers listed: each

@@ -12,11 +12,13 @@
 #include "util/log.h"
 #include "util/strutil.h"
 
+#include <dirent.h>
 #include <errno.h>
 #include <fcntl.h>
 #include <limits.h>
 #include <net/if.h>
 #include <signal.h>
+#include <stdlib.h>
 #include <string.h>
 #include <sys/syscall.h>
 #include <sys/wait.h>
@@ -103,8 +105,8 @@ run_helper (const char *verb, const char *arg, json_t *input, husk_error_t *err)
   return husk_error_makex (err, EIO, "%s", *msg ? msg : "husk-netconf failed");
 }
 
-/* The container's names in aardvark-dns; <dir>/dns says which network's
-   entry the teardown removes.  */
+/* The container's names in aardvark-dns; <dir>/dns (dns.N for its
+   network of slot N) says which network's entry the teardown removes.  */
 static int
 attach_dns (const struct husk_bridge_attach *a, husk_error_t *err)
 {
@@ -118,7 +120,7 @@ attach_dns (const struct husk_bridge_attach *a, husk_error_t *err)
     .names = a->dns_names,
     .exe = a->dns_exe,
   };
-  cleanup_free char *path = husk_asprintf ("%s/dns", a->dir);
+  cleanup_free char *path = husk_net_slot_file (a->dir, "dns", a->slot);
   cleanup_free char *text = husk_asprintf ("%s\n%s\n", name, a->id);
 
   if (husk_write_file_new (path, text, strlen (text), 0600, err) < 0)
@@ -127,9 +129,8 @@ attach_dns (const struct husk_bridge_attach *a, husk_error_t *err)
 }
 
 static void
-detach_dns (const char *dir)
+detach_dns (const char *path)
 {
-  cleanup_free char *path = husk_asprintf ("%s/dns", dir);
   cleanup_free char *text = husk_read_file (path, NULL, NULL);
   cleanup_strv char **lines = text ? husk_strv_split (text, '\n') : NULL;
 
@@ -146,6 +147,9 @@ rootless_join (const struct husk_bridge_attach *a, husk_error_t *err)
 {
   cleanup_free char *path = husk_asprintf ("%s/rootless", a->dir);
 
+  /* Counted once, with its first network.  */
+  if (husk_path_exists (path))
+    return 0;
   if (husk_write_file_new (path, a->id, strlen (a->id), 0600, err) < 0)
     return -1;
   return husk_net_rootless_ensure (a->pasta_exe, a->id, err);
@@ -158,9 +162,10 @@ attach_request (const struct husk_bridge_attach *a)
 {
   json_t *ports = a->ports && !husk_userns_rootless () ? a->ports : json_null ();
 
-  return json_pack ("{s:O, s:s, s:s, s:O, s:s, s:s, s:s}", "network", a->network, "ip", a->ip,
-                    "mac", a->mac, "ports", ports, "dir", a->dir, "netns", a->netns, "id",
-                    a->id);
+  return json_pack ("{s:O, s:s, s:s, s:O, s:s, s:s, s:s, s:s, s:i, s:i}", "network", a->network,
+                    "ip", a->ip, "mac", a->mac, "ports", ports, "dir", a->dir, "netns",
+                    a->netns, "id", a->id, "interface", a->interface ?: "eth0", "slot", a->slot,
+                    "metric", (int) a->metric);
 }
 
 int
@@ -202,19 +207,60 @@ release_here (const char *path)
   return true;
 }
 
-void
-net_bridge_detach (const char *dir, bool ns_going)
+/* Undo one network's record (path) and DNS entry (dns).  */
+static void
+detach_one (const char *path, const char *dns, bool ns_going)
 {
-  cleanup_free char *path = husk_asprintf ("%s/bridge", dir);
   husk_error_t err = NULL;
 
+  detach_dns (dns);
+  if (husk_path_exists (path) && !(ns_going && release_here (path))
+      && run_helper (ns_going ? "release" : "detach", path, NULL, &err) < 0)
+    husk_error_drop (&err, "tear down the bridge network of '%s'", path);
+}
+
+/* The slots of the networks whose records are in dir, in an array of n
+   (the caller frees).  */
+static int *
+slots_of (const char *dir, size_t *n)
+{
+  DIR *d = opendir (dir);
+  struct dirent *e;
+  int *slots = NULL;
+
+  *n = 0;
+  while (d && (e = readdir (d)))
+    {
+      const char *tail = NULL;
+      if (strcmp (e->d_name, "bridge") == 0 || strcmp (e->d_name, "dns") == 0)
+        tail = "0";
+      else if (husk_has_prefix (e->d_name, "bridge."))
+        tail = e->d_name + 7;
+      else if (husk_has_prefix (e->d_name, "dns."))
+        tail = e->d_name + 4;
+      size_t k = 0;
+      if (tail == NULL || tail[strspn (tail, "0123456789")] != '\0' || *tail == '\0')
+        continue;
+      while (k < *n && slots[k] != atoi (tail))
+        k++;
+      if (k < *n)
+        continue; /* its bridge and its dns both */
+      slots = husk_xrealloc (slots, (*n + 1) * sizeof *slots);
+      slots[(*n)++] = atoi (tail);
+    }
+  if (d)
+    closedir (d);
+  return slots;
+}
+
+/* The rootless namespace and the port forwarder outlive a network only
+   while another is left.  */
+static void
+detach_rootless (const char *dir)
+{
   cleanup_free char *rl = husk_asprintf ("%s/rootless", dir);
   cleanup_free char *user = husk_read_file (rl, NULL, NULL);
 
-  detach_dns (dir);
-  if (husk_path_exists (path) && !(ns_going && release_here (path))
-      && run_helper (ns_going ? "release" : "detach", dir, NULL, &err) < 0)
-    husk_error_drop (&err, "tear down the bridge network of '%s'", dir);
   if (user && *user)
     {
       /* Its port forwarder first: it would hold the namespace.  */
@@ -222,6 +268,21 @@ net_bridge_detach (const char *dir, bool ns_going)
       husk_net_rootless_release (user);
     }
   unlink (rl);
+}
+
+void
+net_bridge_detach (const char *dir, bool ns_going)
+{
+  size_t n;
+  cleanup_free int *slots = slots_of (dir, &n);
+
+  for (size_t i = 0; i < n; i++)
+    {
+      cleanup_free char *path = husk_net_slot_file (dir, "bridge", slots[i]);
+      cleanup_free char *dns = husk_net_slot_file (dir, "dns", slots[i]);
+      detach_one (path, dns, ns_going);
+    }
+  detach_rootless (dir);
 }
 
 void
@@ -270,14 +331,24 @@ husk_bridge_join (const struct husk_bridge_attach *a, husk_error_t *err)
       || (a->dns_names && attach_dns (a, err) < 0)
       || (rootless && net_forward_start (a->dir, a->ports, a->ip, err) < 0))
     {
-      net_bridge_detach (a->dir, false);
+      husk_bridge_leave (a->dir, a->slot, json_array_size (a->ports) > 0);
       return -1;
     }
   return 0;
 }
 
 void
-husk_bridge_leave (const char *dir)
+husk_bridge_leave (const char *dir, int slot, bool ports)
 {
-  net_bridge_detach (dir, false);
+  cleanup_free char *path = husk_net_slot_file (dir, "bridge", slot);
+  cleanup_free char *dns = husk_net_slot_file (dir, "dns", slot);
+  size_t n;
+  cleanup_free int *left = NULL;
+
+  detach_one (path, dns, false);
+  left = slots_of (dir, &n);
+  if (n == 0)
+    detach_rootless (dir);
+  else if (ports)
+    net_end_process (dir);
 }

@@ -193,23 +193,34 @@ reload_wanted (struct husk_container_rec *r, char **ids, bool all)
   return all;
 }
 
-/* The reload's entry of a container on a bridge network, or NULL.  */
-static json_t *
-reload_entry (struct husk_netenv *v, struct husk_container_rec *r, husk_error_t *err)
+/* The reload's entries of a container on bridge networks, appended to
+   out: one per network, the published ports with the first.  Return: 0,
+   or -1.  */
+static int
+reload_entries (struct husk_netenv *v, struct husk_container_rec *r, json_t *out,
+                husk_error_t *err)
 {
   cleanup_json json_t *c = json_loads (r->config, 0, NULL);
   const char *mode = json_string_value (json_object_get (json_object_get (c, "namespaces"),
                                                          "network"));
-  json_t *net;
+  size_t i;
+  json_t *n, *net;
 
   if (mode == NULL || strcmp (mode, "bridge") != 0)
-    return NULL;
-  net = husk_network_get (v, json_string_value (json_object_get (c, "network_name")), err);
-  if (net == NULL)
-    return NULL;
-  /* Rootless, published ports are the forwarder's, not the firewall's.  */
-  return json_pack ("{s:o, s:O, s:O}", "network", net, "ip", json_object_get (c, "network_ip"),
-                    "ports", (v->rootless ? NULL : json_object_get (c, "ports")) ?: json_null ());
+    return 0;
+  json_array_foreach (husk_container_networks (c), i, n)
+    {
+      /* Rootless, published ports are the forwarder's, not the
+         firewall's; rootful, they go with the first network.  */
+      json_t *ports = i == 0 && !v->rootless ? json_object_get (c, "ports") : NULL;
+      net = husk_network_get (v, json_string_value (json_object_get (n, "name")), err);
+      if (net == NULL)
+        return -1;
+      json_array_append_new (out, json_pack ("{s:o, s:O, s:O}", "network", net, "ip",
+                                             json_object_get (n, "ip"), "ports",
+                                             ports ?: json_null ()));
+    }
+  return 0;
 }
 
 int
@@ -236,13 +247,10 @@ husk_op_network_reload (struct husk_engine *e, char **refs, bool all, char ***do
     return -1;
   for (size_t i = 0; i < n; i++)
     {
-      json_t *one;
       if (!reload_wanted (&list[i], ids, all))
         continue;
-      if ((one = reload_entry (&v, &list[i], err)) == NULL && *err)
+      if (reload_entries (&v, &list[i], entries, err) < 0)
         goto out;
-      if (one)
-        json_array_append_new (entries, one);
       husk_strv_append (done, list[i].id);
     }
   ret = json_array_size (entries) ? husk_bridge_reload (entries, err) : 0;

@@ -117,6 +117,7 @@ attach_dns (const struct husk_bridge_attach *a, husk_error_t *err)
     .ip = a->ip,
     .names = a->dns_names,
     .exe = a->dns_exe,
+    .servers = json_object_get (a->network, "network_dns_servers"),
   };
   cleanup_free char *path = husk_asprintf ("%s/dns", a->dir);
   cleanup_free char *text = husk_asprintf ("%s\n%s\n", name, a->id);

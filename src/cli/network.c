@@ -67,7 +67,8 @@ struct create_opts
   bool internal, disable_dns, ignore, ipv6;
 };
 
-/* Repeated values that may each be a comma list, as one array.  */
+/* Repeated values that may each be a comma list, as one array, each
+   value once.  */
 static json_t *
 list_of (char **v)
 {
@@ -77,8 +78,17 @@ list_of (char **v)
     {
       cleanup_strv char **parts = husk_strv_split (v[i], ',');
       for (size_t k = 0; parts[k]; k++)
-        if (*parts[k])
-          json_array_append_new (out, json_string (parts[k]));
+        {
+          json_t *item = json_string (parts[k]), *had;
+          size_t j;
+          bool seen = *parts[k] == '\0';
+          json_array_foreach (out, j, had)
+            seen = seen || json_equal (had, item);
+          if (seen)
+            json_decref (item);
+          else
+            json_array_append_new (out, item);
+        }
     }
   return out;
 }

@@ -110,7 +110,9 @@ husk_nft_table_cmds (void)
       "add map ip husk ports_ip { type ipv4_addr . inet_proto . inet_service : "
       "ipv4_addr . inet_service; }\n"
       "add chain ip husk ports\n"
-      "add chain ip husk isolation\n"
+      /* A base chain of its own, before forward: drops there are final.  */
+      "add chain ip husk isolation { type filter hook forward priority filter - 1; "
+      "policy accept; }\n"
       "add chain ip husk prerouting { type nat hook prerouting priority dstnat; policy accept; }\n"
       "add chain ip husk output { type nat hook output priority -100; policy accept; }\n"
       "add chain ip husk postrouting { type nat hook postrouting priority srcnat; policy accept; }\n"
@@ -130,7 +132,6 @@ husk_nft_table_cmds (void)
       "add rule ip husk postrouting ct status dnat ip saddr @nets ip daddr @nets masquerade\n"
       "add rule ip husk forward ip saddr @internal ip daddr != @internal drop\n"
       "add rule ip husk forward ip daddr @internal ip saddr != @internal drop\n"
-      "add rule ip husk forward jump isolation\n"
       "add rule ip husk isolation ip saddr . oifname @own return\n"
       "add rule ip husk isolation ip saddr @isolated ip daddr @isolated drop\n"
       "add rule ip husk isolation ip saddr @strict ip daddr @nets drop\n"

@@ -45,6 +45,8 @@ go_view (json_t *n, bool trunc)
                     json_object_get (n, "labels"), "Labels", labels.data ? labels.data : "",
                     labels.len);
   husk_buf_release (&labels);
+  json_object_set_new (view, "NetworkDNSServers",
+                       json_deep_copy (json_object_get (n, "network_dns_servers")) ?: json_array ());
   return view;
 }
 

@@ -1,5 +1,5 @@
 /* SPDX-License-Identifier: GPL-2.0-or-later */
-/* The network commands: network create, ls, inspect, rm, prune, exists.
+/* The network commands: network create, update, ls, inspect, rm, prune, exists.
    Each parses its flags, calls husk_op_network_*, and prints as Podman
    does.  */
 #include "cli/cli.h"
@@ -45,6 +45,8 @@ go_view (json_t *n, bool trunc)
                     json_object_get (n, "labels"), "Labels", labels.data ? labels.data : "",
                     labels.len);
   husk_buf_release (&labels);
+  json_object_set_new (view, "NetworkDNSServers",
+                       json_deep_copy (json_object_get (n, "network_dns_servers")) ?: json_array ());
   return view;
 }
 
@@ -63,9 +65,35 @@ report (struct cli_ctx *ctx)
 struct create_opts
 {
   char *driver, *subnet, *gateway, *ip_range, *interface;
-  char **label, **opt;
+  char **label, **opt, **dns;
   bool internal, disable_dns, ignore, ipv6;
 };
+
+/* Repeated values that may each be a comma list, as one array, each
+   value once.  */
+static json_t *
+list_of (char **v)
+{
+  json_t *out = json_array ();
+
+  for (size_t i = 0; v && v[i]; i++)
+    {
+      cleanup_strv char **parts = husk_strv_split (v[i], ',');
+      for (size_t k = 0; parts[k]; k++)
+        {
+          json_t *item = json_string (parts[k]), *had;
+          size_t j;
+          bool seen = *parts[k] == '\0';
+          json_array_foreach (out, j, had)
+            seen = seen || json_equal (had, item);
+          if (seen)
+            json_decref (item);
+          else
+            json_array_append_new (out, item);
+        }
+    }
+  return out;
+}
 
 /* "k=v" strings as an object; a bare "k" gets "".  */
 static json_t *
@@ -88,6 +116,7 @@ cmd_network_create (struct cli_ctx *ctx, int argc, char **argv)
 #define F(x) offsetof (struct create_opts, x)
   static const struct cli_option opts[] = {
     { "disable-dns", 0, OPT_BOOL, F (disable_dns), NULL, "disable dns plugin" },
+    { "dns", 0, OPT_STRV, F (dns), "strings", "DNS servers this network will use" },
     { "driver", 'd', OPT_STRING, F (driver), "string", "driver to manage the network (default \"bridge\")" },
     { "gateway", 0, OPT_STRING, F (gateway), "ip", "IPv4 or IPv6 gateway for the subnet" },
     { "ignore", 0, OPT_BOOL, F (ignore), NULL, "Don't fail if network already exists" },
@@ -102,7 +131,7 @@ cmd_network_create (struct cli_ctx *ctx, int argc, char **argv)
   };
 #undef F
   struct create_opts o = { 0 };
-  cleanup_json json_t *labels = NULL, *options = NULL, *net = NULL;
+  cleanup_json json_t *labels = NULL, *options = NULL, *net = NULL, *dns = NULL;
   struct husk_network_request q = { 0 };
 
   PARSE (opts, o, "[options] [NAME]", true);
@@ -115,14 +144,45 @@ cmd_network_create (struct cli_ctx *ctx, int argc, char **argv)
     }
   labels = pairs (o.label);
   options = pairs (o.opt);
+  dns = list_of (o.dns);
   q = (struct husk_network_request){ .name = args[0], .driver = o.driver, .subnet = o.subnet,
                                      .gateway = o.gateway, .ip_range = o.ip_range,
                                      .interface = o.interface, .internal = o.internal,
                                      .disable_dns = o.disable_dns, .ignore = o.ignore,
-                                     .labels = labels, .options = options };
+                                     .labels = labels, .options = options,
+                                     .dns_servers = dns };
   if (husk_op_network_create (ctx->engine, &q, &net, &ctx->err) < 0)
     return cli_fail (ctx);
   puts (json_string_value (json_object_get (net, "name")));
+  return 0;
+}
+
+/* ---- update ------------------------------------------------------------------ */
+
+struct update_opts
+{
+  char **dns_add, **dns_drop;
+};
+
+static int
+cmd_network_update (struct cli_ctx *ctx, int argc, char **argv)
+{
+  static const struct cli_option opts[] = {
+    { "dns-add", 0, OPT_STRV, offsetof (struct update_opts, dns_add), "strings", "add network level nameservers" },
+    { "dns-drop", 0, OPT_STRV, offsetof (struct update_opts, dns_drop), "strings", "remove network level nameservers" },
+    OPTION_END,
+  };
+  struct update_opts o = { 0 };
+  cleanup_json json_t *add = NULL, *drop = NULL, *net = NULL;
+
+  PARSE (opts, o, "[options] NETWORK", true);
+  if (husk_strv_len (args) != 1)
+    return cli_usage_error (ctx, "accepts 1 arg(s), received %zu", husk_strv_len (args)), cli_fail (ctx);
+  add = list_of (o.dns_add);
+  drop = list_of (o.dns_drop);
+  if (husk_op_network_update (ctx->engine, args[0], add, drop, &net, &ctx->err) < 0)
+    return cli_fail (ctx);
+  puts (args[0]);
   return 0;
 }
 
@@ -381,5 +441,6 @@ const struct cli_command cli_network_commands[] = {
   { "reload", cmd_network_reload, CMD_ENGINE, NULL, "Reload firewall rules for one or more containers" },
   { "remove", cmd_network_rm, CMD_ENGINE | CMD_HIDDEN, NULL, "Remove networks" },
   { "rm", cmd_network_rm, CMD_ENGINE, NULL, "Remove networks" },
+  { "update", cmd_network_update, CMD_ENGINE, NULL, "update an existing podman network" },
   { NULL, NULL, 0, NULL, NULL },
 };

@@ -55,11 +55,28 @@ mtu_of (json_t *net)
   return m ? (unsigned) strtoul (m, NULL, 10) : 0;
 }
 
-/* "nets" or "internal": the set the network's subnet is in.  */
-static const char *
-set_of (json_t *net)
+/* The commands that add (verb "add") or delete the network's subnet in
+   its sets: "internal" or "nets"; with isolate= also "isolated" and
+   "own", for strict "strict" (nft.c; the caller frees).  */
+static char *
+set_cmds (json_t *net, const char *verb)
 {
-  return json_is_true (json_object_get (net, "internal")) ? "internal" : "nets";
+  const char *s = json_string_value (json_object_get (subnet_of (net), "subnet"));
+  const char *iso = json_string_value (json_object_get (json_object_get (net, "options"),
+                                                        "isolate")) ?: "";
+  struct husk_buf b = HUSK_BUF_INIT;
+
+  if (json_is_true (json_object_get (net, "internal")))
+    husk_buf_printf (&b, "%s element ip husk internal { %s }\n", verb, s);
+  else
+    husk_buf_printf (&b, "%s element ip husk nets { %s }\n", verb, s);
+  if (strcmp (iso, "true") == 0 || strcmp (iso, "strict") == 0)
+    husk_buf_printf (&b, "%s element ip husk isolated { %s }\n%s element ip husk own { %s . \"%s\" }\n",
+                     verb, s, verb, s,
+                     json_string_value (json_object_get (net, "network_interface")));
+  if (strcmp (iso, "strict") == 0)
+    husk_buf_printf (&b, "%s element ip husk strict { %s }\n", verb, s);
+  return husk_buf_steal (&b);
 }
 
 /* The network's bridge, made when missing.  Return: its index, or -1.  */
@@ -192,9 +209,7 @@ record (const struct husk_bridge_attach *a, const char *veth, int veth_index, in
         const char *nft_del, husk_error_t *err)
 {
   cleanup_free char *path = husk_net_slot_file (a->dir, "bridge", a->slot);
-  cleanup_free char *net_del = husk_asprintf (
-      "delete element ip husk %s { %s }\n", set_of (a->network),
-      json_string_value (json_object_get (subnet_of (a->network), "subnet")));
+  cleanup_free char *net_del = set_cmds (a->network, "delete");
   cleanup_free char *claim_path = husk_asprintf (
       "%s/%s/%s", HUSK_NET_CLAIMS,
       json_string_value (json_object_get (a->network, "network_interface")), a->ip);
@@ -322,9 +337,8 @@ attach_locked (struct husk_nl *nl, const struct husk_bridge_attach *a, husk_erro
     return -1;
   /* The table is (re)made with a new bridge, or when it is gone (a flush
      of the firewall); otherwise only the elements change.  */
-  cmds = husk_asprintf ("add element ip husk %s { %s }\n%s", set_of (a->network),
-                        json_string_value (json_object_get (subnet_of (a->network), "subnet")),
-                        add);
+  cleanup_free char *sets = set_cmds (a->network, "add");
+  cmds = husk_asprintf ("%s%s", sets, add);
   /* Without ports nothing changes in the firewall: each nft run costs
      10 ms and more (libnftables reads the whole ruleset first).  */
   if (!made && json_array_size (a->ports) == 0)
@@ -335,9 +349,7 @@ attach_locked (struct husk_nl *nl, const struct husk_bridge_attach *a, husk_erro
     return husk_error_wrap (err, "a published port is taken by another container");
   husk_error_release (err);
   free (cmds);
-  cmds = husk_asprintf ("%sadd element ip husk %s { %s }\n%s", table, set_of (a->network),
-                        json_string_value (json_object_get (subnet_of (a->network), "subnet")),
-                        add);
+  cmds = husk_asprintf ("%s%s%s", table, sets, add);
   if (husk_nft_run (cmds, err) < 0)
     {
       if ((*err)->code == EEXIST)
@@ -487,9 +499,7 @@ void
 netconf_forget (json_t *net)
 {
   const char *name = json_string_value (json_object_get (net, "network_interface"));
-  cleanup_free char *del = husk_asprintf (
-      "delete element ip husk %s { %s }\n", set_of (net),
-      json_string_value (json_object_get (subnet_of (net), "subnet")));
+  cleanup_free char *del = set_cmds (net, "delete");
   struct husk_nl *nl = husk_nl_open (NULL, NULL);
   int lock = husk_net_lock (NULL);
 
@@ -521,8 +531,8 @@ netconf_reload (json_t *list, husk_error_t *err)
       json_t *net = json_object_get (c, "network");
       cleanup_free char *ports = port_cmds (json_object_get (c, "ports"),
                                             json_string_value (json_object_get (c, "ip")), "add");
-      husk_buf_printf (&b, "add element ip husk %s { %s }\n%s", set_of (net),
-                       json_string_value (json_object_get (subnet_of (net), "subnet")), ports);
+      cleanup_free char *sets = set_cmds (net, "add");
+      husk_buf_printf (&b, "%s%s", sets, ports);
     }
   cmds = husk_buf_steal (&b);
   if ((lock = husk_net_lock (err)) < 0)

@@ -9,6 +9,13 @@
  *   nets       the subnets of the networks with a way out (masquerade,
  *              forwarding)
  *   internal   the subnets of --internal networks (nothing in or out)
+ *   isolated   the subnets of networks with isolate=true or strict (also
+ *              in nets): nothing is forwarded between two of them
+ *   strict     those with isolate=strict: nothing is forwarded between
+ *              them and any other network
+ *   own        SUBNET . BRIDGE of those: what stays in one network (with
+ *              br_netfilter, traffic within a bridge comes through the
+ *              forward hook too; and a published port's hairpin) passes
  *   ports_any  PROTO . HOSTPORT : ADDRESS . PORT, published on every
  *              host address (DNAT)
  *   ports_ip   HOSTIP . PROTO . HOSTPORT : ADDRESS . PORT, on one
@@ -96,15 +103,22 @@ husk_nft_table_cmds (void)
       "add table ip husk\n"
       "add set ip husk nets { type ipv4_addr; flags interval; }\n"
       "add set ip husk internal { type ipv4_addr; flags interval; }\n"
+      "add set ip husk isolated { type ipv4_addr; flags interval; }\n"
+      "add set ip husk strict { type ipv4_addr; flags interval; }\n"
+      "add set ip husk own { type ipv4_addr . ifname; flags interval; }\n"
       "add map ip husk ports_any { type inet_proto . inet_service : ipv4_addr . inet_service; }\n"
       "add map ip husk ports_ip { type ipv4_addr . inet_proto . inet_service : "
       "ipv4_addr . inet_service; }\n"
       "add chain ip husk ports\n"
+      /* A base chain of its own, before forward: drops there are final.  */
+      "add chain ip husk isolation { type filter hook forward priority filter - 1; "
+      "policy accept; }\n"
       "add chain ip husk prerouting { type nat hook prerouting priority dstnat; policy accept; }\n"
       "add chain ip husk output { type nat hook output priority -100; policy accept; }\n"
       "add chain ip husk postrouting { type nat hook postrouting priority srcnat; policy accept; }\n"
       "add chain ip husk forward { type filter hook forward priority filter; policy accept; }\n"
       "flush chain ip husk ports\n"
+      "flush chain ip husk isolation\n"
       "flush chain ip husk prerouting\n"
       "flush chain ip husk output\n"
       "flush chain ip husk postrouting\n"
@@ -118,6 +132,10 @@ husk_nft_table_cmds (void)
       "add rule ip husk postrouting ct status dnat ip saddr @nets ip daddr @nets masquerade\n"
       "add rule ip husk forward ip saddr @internal ip daddr != @internal drop\n"
       "add rule ip husk forward ip daddr @internal ip saddr != @internal drop\n"
+      "add rule ip husk isolation ip saddr . oifname @own return\n"
+      "add rule ip husk isolation ip saddr @isolated ip daddr @isolated drop\n"
+      "add rule ip husk isolation ip saddr @strict ip daddr @nets drop\n"
+      "add rule ip husk isolation ip daddr @strict ip saddr @nets drop\n"
       "add rule ip husk forward ip daddr @nets ct state established,related accept\n"
       "add rule ip husk forward ct status dnat ip daddr @nets accept\n"
       "add rule ip husk forward ip saddr @nets accept\n");

@@ -73,6 +73,61 @@ dns_dir() {
     assert_output_contains "--network-alias needs a bridge network"
 }
 
+@test "dns: network --dns servers are aardvark-dns's upstream; network update adds and drops them" {
+    run_husk network create --dns 192.0.2.53,198.51.100.53 --dns 192.0.2.53 t221d
+    # Podman's key, each server once, in order
+    run_husk network inspect t221d
+    assert_equal "$(jq -c '.[0].network_dns_servers' <<<"$output")" '["192.0.2.53","198.51.100.53"]'
+    husk run -d --name s1 --network t221d busybox sleep 100 >/dev/null
+    local gw
+    gw=$(husk network inspect t221d | jq -r '.[0].subnets[0].gateway')
+    # aardvark-dns's file: its listen address, then the network's servers
+    assert_equal "$(head -1 "$(dns_dir)/t221d")" "$gw 192.0.2.53,198.51.100.53"
+    # resolv.conf names aardvark-dns (which forwards there), as Podman's
+    run_husk exec s1 grep nameserver /etc/resolv.conf
+    assert_output_is "nameserver $gw"
+    # update: drop, then add; the file replaced and aardvark-dns told
+    run_husk network update t221d --dns-drop 192.0.2.53 --dns-add 203.0.113.53,198.51.100.53
+    assert_output_is "t221d"
+    run_husk network inspect t221d
+    assert_equal "$(jq -c '.[0].network_dns_servers' <<<"$output")" '["198.51.100.53","203.0.113.53"]'
+    assert_equal "$(head -1 "$(dns_dir)/t221d")" "$gw 198.51.100.53,203.0.113.53"
+    run_husk exec s1 nslookup s1
+    assert_output_contains "Address: $(husk inspect --format '{{.NetworkSettings.Networks.t221d.IPAddress}}' s1)"
+    # dropping them all takes the key away
+    run_husk network update t221d --dns-drop 198.51.100.53 --dns-drop 203.0.113.53
+    run_husk network inspect t221d
+    assert_equal "$(jq -c '.[0].network_dns_servers' <<<"$output")" null
+    assert_equal "$(head -1 "$(dns_dir)/t221d")" "$gw"
+    # a container started now gets the servers too
+    husk network update t221d --dns-add 192.0.2.54 >/dev/null
+    husk rm -f -t 0 s1 >/dev/null
+    husk run -d --name s2 --network t221d busybox sleep 100 >/dev/null
+    assert_equal "$(head -1 "$(dns_dir)/t221d")" "$gw 192.0.2.54"
+}
+
+@test "dns: network --dns and network update refuse bad input" {
+    run_husk 125 network create --dns 1.2.3 t221e
+    assert_output_contains "1.2.3 is not an ip address"
+    run_husk 125 network create --disable-dns --dns 192.0.2.53 t221e
+    assert_output_contains "cannot set NetworkDNSServers if DNS is not enabled"
+    run_husk 1 network exists t221e
+    husk network create --disable-dns t221e >/dev/null
+    run_husk 125 network update t221e --dns-add 192.0.2.53
+    assert_output_contains "network t221e has DNS disabled"
+    husk network create t221f >/dev/null
+    run_husk 125 network update t221f --dns-add nope
+    assert_output_contains "nope is not an ip address"
+    run_husk 125 network update t221-none --dns-add 192.0.2.53
+    assert_output_contains "unable to find network with name or ID t221-none: network not found"
+    run_husk 125 network update husk --dns-add 192.0.2.53
+    assert_output_contains "default network husk cannot be updated"
+    run_husk 125 network update
+    # nothing changed by the failures
+    run_husk network inspect t221f
+    assert_equal "$(jq -c '.[0].network_dns_servers' <<<"$output")" null
+}
+
 @test "network connect and disconnect: running and stopped containers, hosts, DNS, leases" {
     skip_if_rootless "rootful: the default network is the bridge husk, its veths the host's"
     husk network create --subnet 10.231.41.0/24 t221c >/dev/null

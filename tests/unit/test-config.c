@@ -313,6 +313,33 @@ wrong_type_of_known_key_is_an_error (void **state)
 }
 
 static void
+subnet_pools_are_an_array_of_inline_tables (void **state)
+{
+  struct fixture *f = *state;
+  cleanup (husk_config_free) struct husk_config *c = NULL;
+
+  put_ (f, "etc/containers/containers.conf",
+        "[network]\ndefault_subnet_pools = [\n  {\"base\" = \"10.128.0.0/9\", \"size\" = 24},\n"
+        "  {base = \"192.168.0.0/16\", size = 28},\n]\n");
+  c = load_ok (f);
+  assert_strv (c->default_subnet_pools,
+               (const char *const[]) { "10.128.0.0/9:24", "192.168.0.0/16:28", NULL });
+}
+
+static void
+subnet_pool_without_size_is_an_error (void **state)
+{
+  struct fixture *f = *state;
+  cleanup_free char *path = put (f, "etc/containers/containers.conf",
+                                 "[network]\ndefault_subnet_pools = [{base = \"10.0.0.0/8\"}]\n");
+  cleanup_free char *msg = husk_asprintf (
+      "containers.conf '%s': key 'network.default_subnet_pools' must be an array of {base = "
+      "\"ADDRESS/PREFIX\", size = N} tables with N from the base's prefix to 30", path);
+
+  assert_load_error (f, msg);
+}
+
+static void
 wrong_type_messages_name_the_expected_type (void **state)
 {
   struct fixture *f = *state;
@@ -642,6 +669,8 @@ main (void)
     T (unknown_keys_and_tables_are_ignored),
     T (wrong_type_of_known_key_is_an_error),
     T (wrong_type_messages_name_the_expected_type),
+    T (subnet_pools_are_an_array_of_inline_tables),
+    T (subnet_pool_without_size_is_an_error),
     T (invalid_toml_names_file_and_line),
     T (unreadable_file_is_an_error),
     T (system_storage_conf_cannot_move_husk_store),

@@ -312,6 +312,42 @@ apply_fields (struct husk_config *c, json_t *doc, const struct field *f, size_t 
 
 /* containers.conf  */
 
+/* [network] default_subnet_pools = [{base = "10.89.0.0/16", size = 24}, ...]:
+   each pool kept as "BASE:SIZE"; a later file's array replaces the
+   earlier one whole, as arrays do.  */
+static int
+apply_subnet_pools (struct husk_config *c, json_t *doc, const struct src *s, husk_error_t *err)
+{
+  const char *key = "network.default_subnet_pools";
+  cleanup_strv char **r = strv_of (NULL);
+  json_t *net, *v, *pool;
+  size_t i;
+
+  if (get_table (doc, "network", s, "network", &net, err) < 0)
+    return -1;
+  if (net == NULL || (v = json_object_get (net, "default_subnet_pools")) == NULL)
+    return 0;
+  if (!json_is_array (v))
+    return type_error (s, key, "an array of {base = \"ADDRESS/PREFIX\", size = N} tables", err);
+  json_array_foreach (v, i, pool)
+    {
+      json_t *base = json_object_get (pool, "base"), *size = json_object_get (pool, "size");
+      const char *slash = is_plain_string (base) ? strchr (json_string_value (base), '/') : NULL;
+      if (!json_is_object (pool) || slash == NULL || !json_is_integer (size)
+          || json_integer_value (size) < 8 || json_integer_value (size) > 30
+          || json_integer_value (size) < atoi (slash + 1))
+        return type_error (s, key, "an array of {base = \"ADDRESS/PREFIX\", size = N} tables "
+                           "with N from the base's prefix to 30", err);
+      char *text = husk_asprintf ("%s:%d", json_string_value (base),
+                                  (int) json_integer_value (size));
+      husk_strv_append (&r, text);
+      free (text);
+    }
+  husk_strv_free (c->default_subnet_pools);
+  c->default_subnet_pools = steal_ptr (&r);
+  return 0;
+}
+
 static int
 apply_containers_conf (struct husk_config *c, json_t *doc, const struct src *s,
                        husk_error_t *err)
@@ -320,7 +356,8 @@ apply_containers_conf (struct husk_config *c, json_t *doc, const struct src *s,
   const char *name;
 
   if (apply_fields (c, doc, containers_fields,
-                    sizeof containers_fields / sizeof containers_fields[0], s, err) < 0)
+                    sizeof containers_fields / sizeof containers_fields[0], s, err) < 0
+      || apply_subnet_pools (c, doc, s, err) < 0)
     return -1;
   if (get_table (doc, "engine", s, "engine", &engine, err) < 0
       || get_table (engine, "runtimes", s, "engine.runtimes", &runtimes, err) < 0)
@@ -952,7 +989,7 @@ husk_config_free (struct husk_config *c)
     &c->storage_conf_path, &c->registries_conf_path, &c->short_name_mode,
   };
   char ***strvs[] = { &c->storage_options, &c->unqualified_search_registries, &c->files_read,
-                      &c->aliases };
+                      &c->aliases, &c->default_subnet_pools };
   for (size_t i = 0; i < sizeof containers_fields / sizeof containers_fields[0]; i++, f++)
     if (f->type == F_STR)
       free (*(char **) ((char *) c + f->off));

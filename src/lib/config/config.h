@@ -129,6 +129,7 @@ struct husk_config
   char *default_network;       /* "podman" */
   char *network_backend;       /* "netavark" */
   char *default_subnet;        /* "10.88.0.0/16" */
+  char **default_subnet_pools; /* "BASE/PREFIX:SIZE" each, in order; empty: husk's range */
   char *default_rootless_network_cmd; /* "pasta" (or "slirp4netns") */
   char **pasta_options;        /* given to pasta before --network pasta:'s */
 

@@ -70,7 +70,8 @@ struct husk_network_request
   const char *interface;  /* NULL: husk1, husk2, ... */
   bool internal, disable_dns, ignore;
   json_t *labels;         /* object of strings, or NULL */
-  json_t *options;        /* object of strings (mtu=), or NULL */
+  json_t *options;        /* object of strings (mtu=, isolate=), or NULL */
+  json_t *dns_servers;    /* array of IP strings (--dns), or NULL */
 };
 
 /* Where networks are and whose addresses are asked for.  */
@@ -78,6 +79,7 @@ struct husk_netenv
 {
   const char *config_dir;     /* --network-config-dir */
   const char *default_subnet; /* containers.conf's, or NULL */
+  char *const *subnet_pools;  /* containers.conf's "BASE:SIZE", or NULL: 10.89.0.0 on */
   const char *store;          /* the state database's path: whose leases */
   bool rootless;              /* no host-wide database: nothing is written */
 };
@@ -96,6 +98,13 @@ json_t *husk_network_get (const struct husk_netenv *v, const char *ref, husk_err
 /* All networks, by name, the default one first.  Return: an array (new
    reference), or NULL.  */
 json_t *husk_network_list (const struct husk_netenv *v, husk_error_t *err);
+
+/* Change a network's DNS servers (network update): drop then add, each
+   an IP address, in its file, replaced at once under the host-wide lock;
+   aardvark-dns gets them too.  *out: the network (new reference).
+   Return: 0, or -1 (ENOENT, EINVAL; EPERM for the default network).  */
+int husk_network_update_dns (const struct husk_netenv *v, const char *ref, json_t *add,
+                             json_t *drop, json_t **out, husk_error_t *err);
 
 /* Remove a network's file and its bridge's record (never the default's;
    EBUSY while an address of it is leased) and its bridge and firewall
@@ -135,11 +144,16 @@ struct husk_dns_entry
   const char *network, *gateway, *id, *ip;
   char **names;          /* its name and aliases */
   const char *exe;       /* aardvark-dns */
+  json_t *servers;       /* the network's DNS servers (its upstream), or NULL */
 };
 
 /* Add (or replace) the container's entry; start aardvark-dns or make it
    read its files again.  Return: 0, or -1.  */
 int husk_dns_add (const struct husk_dns_entry *q, husk_error_t *err);
+/* The network's upstream servers changed: its file's first line is
+   written again and aardvark-dns told (nothing when no container of the
+   network runs).  Return: 0, or -1.  */
+int husk_dns_set_servers (const char *network, json_t *servers, husk_error_t *err);
 /* Remove the container's entry; stop aardvark-dns with the last one.  */
 void husk_dns_remove (const char *network, const char *id);
 /* Where aardvark-dns is: the first of helper_dirs that has it, or NULL

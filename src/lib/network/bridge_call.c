@@ -119,6 +119,7 @@ attach_dns (const struct husk_bridge_attach *a, husk_error_t *err)
     .ip = a->ip,
     .names = a->dns_names,
     .exe = a->dns_exe,
+    .servers = json_object_get (a->network, "network_dns_servers"),
   };
   cleanup_free char *path = husk_net_slot_file (a->dir, "dns", a->slot);
   cleanup_free char *text = husk_asprintf ("%s\n%s\n", name, a->id);

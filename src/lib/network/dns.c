@@ -3,8 +3,11 @@
  * Name resolution between the containers of a bridge network, through
  * aardvark-dns, driven as Podman's netavark drives it: one file per
  * network in HUSK_DNS_DIR, its first line the addresses to listen on (the
- * gateway), then one line per container "ID IPV4S IPV6S NAMES" (lists
- * comma-separated, IPv6 empty here).  One aardvark-dns serves the host on
+ * gateway) and, after a space, the network's DNS servers (network create
+ * --dns: aardvark-dns forwards other names there instead of the host's
+ * resolvers; aardvark-dns before 1.6 ignores them), then one line per
+ * container "ID IPV4S IPV6S NAMES" (lists comma-separated, IPv6 empty
+ * here).  One aardvark-dns serves the host on
  * port 53 of every gateway; it reads the files again on SIGHUP.
  *
  * Every change holds HUSK_DNS_LOCK: the first container of a network
@@ -190,6 +193,65 @@ any_network (void)
   return any;
 }
 
+/* A network file's first line: the gateway, then its servers.  */
+static char *
+first_line (const char *gateway, json_t *servers)
+{
+  struct husk_buf b = HUSK_BUF_INIT;
+  size_t i;
+  json_t *v;
+
+  husk_buf_puts (&b, gateway);
+  json_array_foreach (servers, i, v)
+    {
+      husk_buf_putc (&b, i == 0 ? ' ' : ',');
+      husk_buf_puts (&b, json_string_value (v));
+    }
+  husk_buf_putc (&b, '\n');
+  return husk_buf_steal (&b);
+}
+
+/* Tell the server to read its files again, if it runs.  */
+static int
+reload_server (husk_error_t *err)
+{
+  struct husk_proc_id p;
+
+  if (server (&p) && husk_proc_signal (&p, SIGHUP) < 0)
+    return husk_error_make (err, errno, "signal aardvark-dns (pid %d)", p.pid);
+  return 0;
+}
+
+static int
+set_servers_locked (const char *network, json_t *servers, husk_error_t *err)
+{
+  cleanup_free char *path = husk_asprintf ("%s/%s", HUSK_DNS_DIR, network);
+  cleanup_free char *text = husk_read_file (path, NULL, NULL);
+  cleanup_free char *gateway = NULL, *head = NULL, *out = NULL;
+  const char *nl = text ? strchr (text, '\n') : NULL;
+
+  if (nl == NULL)
+    return 0; /* no container of the network runs */
+  gateway = husk_xstrndup (text, strcspn (text, " \n"));
+  head = first_line (gateway, servers);
+  out = husk_asprintf ("%s%s", head, nl + 1);
+  if (husk_write_file_replace (path, out, strlen (out), 0644, err) < 0)
+    return -1;
+  return reload_server (err);
+}
+
+int
+husk_dns_set_servers (const char *network, json_t *servers, husk_error_t *err)
+{
+  int fd = dns_lock (err), ret;
+
+  if (fd < 0)
+    return -1;
+  ret = set_servers_locked (network, servers, err);
+  close (fd);
+  return ret;
+}
+
 static int
 add_locked (const struct husk_dns_entry *q, husk_error_t *err)
 {
@@ -200,7 +262,7 @@ add_locked (const struct husk_dns_entry *q, husk_error_t *err)
   struct husk_proc_id p;
 
   if (old == NULL)
-    old = husk_asprintf ("%s\n", q->gateway);
+    old = first_line (q->gateway, q->servers);
   text = husk_asprintf ("%s%s %s  %s\n", old, q->id, q->ip, names);
   if (husk_write_file_replace (path, text, strlen (text), 0644, err) < 0)
     return -1;

@@ -14,6 +14,7 @@
 #include "util/cleanup.h"
 #include "util/strutil.h"
 
+#include <arpa/inet.h>
 #include <dirent.h>
 #include <errno.h>
 #include <fcntl.h>
@@ -227,22 +228,52 @@ subnet_free (json_t *nets, const struct husk_subnet *s, char **why)
   return true;
 }
 
-/* The first free subnet of the given size from 10.89.0.0 on.  */
-static int
-next_subnet (json_t *nets, unsigned prefix, struct husk_subnet *out, husk_error_t *err)
+/* The first free subnet of size prefix in [first, end).  */
+static bool
+free_in (json_t *nets, uint32_t first, uint64_t end, unsigned prefix, struct husk_subnet *out)
 {
   uint32_t step = 1U << (32 - prefix);
 
-  for (uint32_t net = 0x0a590000U; net < 0x0b000000U; net += step)
+  for (uint64_t net = first; net + step <= end; net += step)
     {
       cleanup_free char *why = NULL;
-      struct husk_subnet s = { .net = net, .prefix = prefix };
+      struct husk_subnet s = { .net = (uint32_t) net, .prefix = prefix };
       if (subnet_free (nets, &s, &why))
         {
           *out = s;
-          return 0;
+          return true;
         }
     }
+  return false;
+}
+
+/* The first free subnet from containers.conf's default_subnet_pools, in
+   their order ("BASE:SIZE", checked at load); without pools, the first
+   free one of the given size from 10.89.0.0 on (Podman's default pools
+   cover that range).  */
+static int
+next_subnet (json_t *nets, char *const *pools, unsigned prefix, struct husk_subnet *out,
+             husk_error_t *err)
+{
+  for (size_t i = 0; pools && pools[i]; i++)
+    {
+      cleanup_free char *base = husk_xstrdup (pools[i]);
+      char *colon = strrchr (base, ':');
+      struct husk_subnet b;
+      if (colon == NULL)
+        continue;
+      *colon = '\0';
+      if (husk_subnet_parse (base, &b, err) < 0)
+        return husk_error_wrap (err, "containers.conf default_subnet_pools");
+      if (free_in (nets, b.net, (uint64_t) b.net + (1ULL << (32 - b.prefix)), atoi (colon + 1),
+                   out))
+        return 0;
+    }
+  if (pools && pools[0])
+    return husk_error_makex (err, ENOSPC, "no free subnet left in containers.conf's "
+                             "default_subnet_pools: give one with --subnet");
+  if (free_in (nets, 0x0a590000U, 0x0b000000U, prefix, out))
+    return 0;
   return husk_error_makex (err, ENOSPC, "no free subnet left in 10.89.0.0-10.255.255.255: "
                            "give one with --subnet");
 }
@@ -293,12 +324,17 @@ network_json (const char *name, const char *iface, const struct husk_subnet *s,
       json_object_set_new (sub, "lease_range", json_pack ("{s:s, s:s}", "start_ip", first,
                                                           "end_ip", last));
     }
-  return json_pack ("{s:s, s:s, s:s, s:s, s:s, s:[o], s:b, s:b, s:b, s:o, s:o, s:{s:s}}",
-                    "name", name, "id", id, "driver", "bridge", "network_interface", iface,
-                    "created", created, "subnets", sub, "ipv6_enabled", 0, "internal",
-                    q && q->internal, "dns_enabled", q && !q->disable_dns, "labels",
-                    q && q->labels ? json_deep_copy (q->labels) : json_object (), "options",
-                    opts, "ipam_options", "driver", "host-local");
+  json_t *net = json_pack ("{s:s, s:s, s:s, s:s, s:s, s:[o], s:b, s:b, s:b, s:o, s:o, s:{s:s}}",
+                           "name", name, "id", id, "driver", "bridge", "network_interface",
+                           iface, "created", created, "subnets", sub, "ipv6_enabled", 0,
+                           "internal", q && q->internal, "dns_enabled", q && !q->disable_dns,
+                           "labels", q && q->labels ? json_deep_copy (q->labels) : json_object (),
+                           "options", opts, "ipam_options", "driver", "host-local");
+
+  /* Podman's key, absent without --dns.  */
+  if (q && json_array_size (q->dns_servers))
+    json_object_set_new (net, "network_dns_servers", json_deep_copy (q->dns_servers));
+  return net;
 }
 
 /* ---- the default network ------------------------------------------------ */
@@ -336,7 +372,7 @@ make_default (const char *default_subnet, json_t *nets, husk_error_t *err)
   if (husk_subnet_parse (default_subnet && *default_subnet ? default_subnet : "10.88.0.0/16",
                          &s, err) < 0)
     return husk_error_wrap (err, "containers.conf default_subnet"), NULL;
-  if (!subnet_free (nets, &s, &why) && next_subnet (nets, 16, &s, err) < 0)
+  if (!subnet_free (nets, &s, &why) && next_subnet (nets, NULL, 16, &s, err) < 0)
     return NULL;
   n = network_json (HUSK_NET_DEFAULT, "husk0", &s, s.net + 1, NULL);
   json_object_set_new (n, "dns_enabled", json_false ());
@@ -459,7 +495,7 @@ valid_name (const char *n)
   return n[strspn (n, "abcdefghijklmnopqrstuvwxyzABCDEFGHIJKLMNOPQRSTUVWXYZ0123456789_.-")] == '\0';
 }
 
-/* The options a bridge network takes: mtu only, for now.  */
+/* The options a bridge network takes: mtu and isolate.  */
 static int
 check_options (json_t *opts, husk_error_t *err)
 {
@@ -468,23 +504,51 @@ check_options (json_t *opts, husk_error_t *err)
 
   json_object_foreach (opts, k, v)
     {
-      const char *s = json_string_value (v);
+      const char *s = json_string_value (v) ?: "";
       char *end;
       long mtu;
+      if (strcmp (k, "isolate") == 0)
+        {
+          if (strcmp (s, "true") && strcmp (s, "false") && strcmp (s, "strict"))
+            return husk_error_makex (err, EINVAL, "invalid isolate option \"%s\": want true, "
+                                     "false or strict", s);
+          continue;
+        }
+      if (strcmp (k, "vlan") == 0)
+        return husk_error_makex (err, ENOTSUP, "bridge network option vlan= is not supported: "
+                                 "husk's bridges have no VLAN filtering (it needs the bridge's "
+                                 "vlan_filtering and a PVID on each port, not done yet)");
       if (strcmp (k, "mtu") != 0)
         return husk_error_makex (err, ENOTSUP, "unsupported bridge network option %s: "
-                                 "only mtu= is supported (vlan=, isolate= come later)", k);
-      mtu = strtol (s ? s : "", &end, 10);
-      if (s == NULL || *s == '\0' || *end || mtu < 68 || mtu > 65535)
-        return husk_error_makex (err, EINVAL, "invalid mtu \"%s\": want 68 to 65535", s ? s : "");
+                                 "mtu= and isolate= are supported", k);
+      mtu = strtol (s, &end, 10);
+      if (*s == '\0' || *end || mtu < 68 || mtu > 65535)
+        return husk_error_makex (err, EINVAL, "invalid mtu \"%s\": want 68 to 65535", s);
+    }
+  return 0;
+}
+
+/* Each of servers an IPv4 or IPv6 address.  */
+static int
+check_dns_servers (json_t *servers, husk_error_t *err)
+{
+  unsigned char buf[sizeof (struct in6_addr)];
+  size_t i;
+  json_t *v;
+
+  json_array_foreach (servers, i, v)
+    {
+      const char *s = json_string_value (v) ?: "";
+      if (inet_pton (AF_INET, s, buf) != 1 && inet_pton (AF_INET6, s, buf) != 1)
+        return husk_error_makex (err, EINVAL, "%s is not an ip address", s);
     }
   return 0;
 }
 
 /* The subnet, gateway and range of a request, checked against the rest.  */
 static int
-plan_subnet (json_t *nets, const struct husk_network_request *q, struct husk_subnet *s,
-             uint32_t *gw, husk_error_t *err)
+plan_subnet (json_t *nets, char *const *pools, const struct husk_network_request *q,
+             struct husk_subnet *s, uint32_t *gw, husk_error_t *err)
 {
   cleanup_free char *why = NULL;
   struct husk_subnet r;
@@ -495,7 +559,7 @@ plan_subnet (json_t *nets, const struct husk_network_request *q, struct husk_sub
       if (q->gateway || q->ip_range)
         return husk_error_makex (err, EINVAL, "%s needs --subnet", q->gateway ? "--gateway"
                                                                               : "--ip-range");
-      if (next_subnet (nets, 24, s, err) < 0)
+      if (next_subnet (nets, pools, 24, s, err) < 0)
         return -1;
     }
   else if (husk_subnet_parse (q->subnet, s, err) < 0)
@@ -569,7 +633,7 @@ create_in (sqlite3 *db, const struct husk_netenv *v, const struct husk_network_r
       *out = json_incref (had);
       return 0;
     }
-  if (plan_subnet (nets, q, &s, &gw, err) < 0)
+  if (plan_subnet (nets, v->subnet_pools, q, &s, &gw, err) < 0)
     return -1;
   iface = q->interface ? husk_xstrdup (q->interface) : next_interface (nets);
   if (check_interface (nets, iface, err) < 0)
@@ -597,8 +661,11 @@ husk_network_create (const struct husk_netenv *v, const struct husk_network_requ
   if (q->name && !valid_name (q->name))
     return husk_error_makex (err, EINVAL, "network name \"%s\" invalid: names must match "
                              "[a-zA-Z0-9][a-zA-Z0-9_.-]*", q->name);
-  if (check_options (q->options, err) < 0)
+  if (check_options (q->options, err) < 0 || check_dns_servers (q->dns_servers, err) < 0)
     return -1;
+  if (q->disable_dns && json_array_size (q->dns_servers))
+    return husk_error_makex (err, EINVAL, "cannot set NetworkDNSServers if DNS is not enabled "
+                             "for the network: invalid argument");
   if ((db = netdb_begin (err)) == NULL)
     return -1;
   if (create_in (db, v, q, out, err) < 0)
@@ -608,6 +675,86 @@ husk_network_create (const struct husk_netenv *v, const struct husk_network_requ
   json_decref (*out);
   *out = NULL;
   return -1;
+}
+
+/* servers without drop, then add's that are not there yet.  */
+static json_t *
+changed_servers (json_t *servers, json_t *add, json_t *drop)
+{
+  json_t *out = json_array (), *v, *w;
+  size_t i, j;
+
+  json_array_foreach (servers, i, v)
+    {
+      bool gone = false;
+      json_array_foreach (drop, j, w)
+        gone = gone || json_equal (v, w);
+      if (!gone)
+        json_array_append (out, v);
+    }
+  json_array_foreach (add, i, v)
+    {
+      bool there = false;
+      json_array_foreach (out, j, w)
+        there = there || json_equal (v, w);
+      if (!there)
+        json_array_append (out, v);
+    }
+  return out;
+}
+
+/* In the host-wide transaction: the file read again, changed, replaced.  */
+static int
+update_in (const struct husk_netenv *v, const char *name, json_t *add, json_t *drop,
+           json_t **out, husk_error_t *err)
+{
+  cleanup_free char *path = def_path (v->config_dir, name);
+  cleanup_json json_t *net = json_load_file (path, 0, NULL);
+  json_t *servers;
+
+  if (!json_is_object (net))
+    return husk_error_makex (err, ENOENT, "unable to find network with name or ID %s: "
+                             "network not found", name);
+  if (!json_is_true (json_object_get (net, "dns_enabled")))
+    return husk_error_makex (err, EINVAL, "network %s has DNS disabled: its DNS servers "
+                             "cannot be changed", name);
+  servers = changed_servers (json_object_get (net, "network_dns_servers"), add, drop);
+  if (json_array_size (servers))
+    json_object_set_new (net, "network_dns_servers", servers);
+  else
+    {
+      json_decref (servers);
+      json_object_del (net, "network_dns_servers");
+    }
+  if (write_def (v->config_dir, net, err) < 0)
+    return -1;
+  *out = json_incref (net);
+  return 0;
+}
+
+int
+husk_network_update_dns (const struct husk_netenv *v, const char *ref, json_t *add,
+                         json_t *drop, json_t **out, husk_error_t *err)
+{
+  cleanup_json json_t *net = husk_network_get (v, ref, err);
+  const char *name = net ? json_string_value (json_object_get (net, "name")) : NULL;
+  sqlite3 *db;
+
+  *out = NULL;
+  if (net == NULL)
+    return -1;
+  if (check_dns_servers (add, err) < 0 || check_dns_servers (drop, err) < 0)
+    return -1;
+  if (husk_network_is_default (name))
+    return husk_error_makex (err, EPERM, "default network %s cannot be updated: it has DNS "
+                             "disabled", name);
+  if ((db = netdb_begin (err)) == NULL)
+    return -1;
+  if (update_in (v, name, add, drop, out, err) < 0)
+    return netdb_end (db, false, NULL), -1;
+  netdb_end (db, false, NULL);
+  /* Containers already running ask aardvark-dns, which forwards there.  */
+  return husk_dns_set_servers (name, json_object_get (*out, "network_dns_servers"), err);
 }
 
 static const char *

@@ -23,7 +23,17 @@ husk_op_network_create (struct husk_engine *e, const struct husk_network_request
 {
   struct husk_netenv v = husk_container_netenv (e);
 
+  v.subnet_pools = e->config->default_subnet_pools;
   return husk_network_create (&v, q, out, err);
+}
+
+int
+husk_op_network_update (struct husk_engine *e, const char *ref, json_t *dns_add,
+                        json_t *dns_drop, json_t **out, husk_error_t *err)
+{
+  struct husk_netenv v = husk_container_netenv (e);
+
+  return husk_network_update_dns (&v, ref, dns_add, dns_drop, out, err);
 }
 
 /* One filter "key=value" against a network.  */

@@ -19,6 +19,11 @@ int husk_op_network_list (struct husk_engine *e, char **filters, json_t **out,
                           husk_error_t *err);
 
 /* One network's JSON (new reference), or NULL (ENOENT).  */
+/* network update: the network's DNS servers changed (drop, then add;
+   arrays of IP strings).  *out: the network.  Return: 0, or -1.  */
+int husk_op_network_update (struct husk_engine *e, const char *ref, json_t *dns_add,
+                            json_t *dns_drop, json_t **out, husk_error_t *err);
+
 json_t *husk_op_network_inspect (struct husk_engine *e, const char *ref, husk_error_t *err);
 
 /* Remove a network; with force its containers first (stopped within

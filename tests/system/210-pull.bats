@@ -133,6 +133,23 @@ setup() {
     [ "${lines[-1]}" = "$LAYERS_ID" ]
 }
 
+@test "a present image costs the manifest only: nothing copied or recorded, the tag moved back" {
+    run_husk 0 pull -q "${CREDS[@]}" "$HUSK_REG_TLS/library/busybox:latest"
+    run_husk 0 --log-level debug pull "${CREDS[@]}" "$HUSK_REG_TLS/library/busybox:latest"
+    [[ "$output" == *"nothing to copy"* ]]
+    [[ "$output" == *"Copying blob "*" skipped: already exists"* ]]
+    [ "${lines[-1]}" = "$BB_ID" ]
+    run_husk 0 events --stream=false --filter event=pull --format '{{.Name}}'
+    [ "$(grep -c "$HUSK_REG_TLS/library/busybox:latest" <<<"$output")" = 2 ]
+    # Without the tag the image is not "present under that name": the pull
+    # records it again.
+    run_husk 0 untag "$BB_ID"
+    run_husk 0 --log-level debug pull "${CREDS[@]}" "$HUSK_REG_TLS/library/busybox:latest"
+    [[ "$output" != *"nothing to copy"* ]] || false
+    run_husk 0 images --format '{{.Repository}}:{{.Tag}}'
+    [[ "$output" == *"$HUSK_REG_TLS/library/busybox:latest"* ]]
+}
+
 @test "a static husk pulls through husk-registry, its twin with libcurl, and says so when it is missing" {
     ! readelf -l "$HUSK_BIN" | grep -q INTERP || skip "husk is one dynamic binary in this build"
     # The static binary has no HTTP code of its own: libcurl is only in the twin.

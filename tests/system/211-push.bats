@@ -78,8 +78,8 @@ digest_of() {
 }
 
 @test "--compression-format zstd, uploaded in chunks, pulls back to the same image" {
-    # Chunks of 64 KiB: the layer (about 1 MB) goes in PATCHes with Content-Range.
-    HUSK_REGISTRY_CHUNK_SIZE=65536 run_husk 0 push "${CREDS[@]}" "${TLS[@]}" \
+    # Compressed anew, the layer is streamed into its upload.
+    run_husk 0 push "${CREDS[@]}" "${TLS[@]}" \
         --compression-format zstd --digestfile "$HUSK_TMP/digest" husk-test/busybox "$NS/bb:zstd"
     [ "$(raw "$NS/bb:zstd" '.layers[0].mediaType')" = application/vnd.oci.image.layer.v1.tar+zstd ]
     [ "$(cat "$HUSK_TMP/digest")" = "$(digest_of "$NS/bb:zstd")" ]
@@ -90,6 +90,14 @@ digest_of() {
     run husk2 push -q "${CREDS[@]}" "${TLS[@]}" --digestfile "$HUSK_TMP/again" "$NS/bb:zstd" "$NS/bb:again"
     [ "$status" -eq 0 ]
     [ "$(cat "$HUSK_TMP/again")" = "$(cat "$HUSK_TMP/digest")" ]
+    # A stored blob sent as it is goes in chunks of 64 KiB (the layer is
+    # about 1 MB: PATCHes with Content-Range), to the other registry,
+    # where nothing can be mounted.
+    plain=$HUSK_REG_PLAIN/push$(id -u)-$BATS_TEST_NUMBER-$RANDOM/bb:chunks
+    HUSK_REGISTRY_CHUNK_SIZE=65536 run husk2 push -q --tls-verify=false "$NS/bb:zstd" "$plain"
+    [ "$status" -eq 0 ] || { echo "$output"; false; }
+    run_husk 0 pull -q --tls-verify=false "$plain"
+    [ "$output" = "$BB_ID" ]
 }
 
 @test "a pulled image keeps its manifest digest; blobs are mounted from the repository it came from" {
@@ -183,4 +191,47 @@ podman_() {
     run_husk 0 push "${CREDS[@]}" "${TLS[@]}" husk-test/layers "$NS/ly:2"
     [ "$(grep -c 'Copying blob .* skipped: already exists' <<<"$output")" = 3 ]
     [ "$(digest_of "$NS/ly:1")" = "$(digest_of "$NS/ly:2")" ]
+}
+
+@test "layers compressed as they upload keep their digests; a second push compresses none (the digest cache)" {
+    LY_ID=$(awk '$1 == "layers" {print $2}' "$HUSK_IMAGES/DIGESTS")
+    run_husk load -q -i "$HUSK_IMAGES/layers.docker.tar"
+    # The loaded layers are stored uncompressed: each is compressed for the
+    # push, at least one of them streamed into its upload as it compresses.
+    run_husk 0 --log-level debug push "${CREDS[@]}" "${TLS[@]}" husk-test/layers "$NS/ly:1"
+    [[ "$output" == *"compressing while uploading"* ]]
+    [ "$(grep -c 'Copying blob .* done' <<<"$output")" = 3 ]
+    # The registry checked each digest at the PUT; podman pulls it back to
+    # the same image (every layer against its diff ID).
+    if command -v podman >/dev/null; then
+        run podman_ pull -q "${CREDS[@]}" "${TLS[@]}" "$NS/ly:1"
+        [ "$status" -eq 0 ] || { echo "$output"; false; }
+        [ "$(podman_ image inspect --format '{{.ID}}' "$NS/ly:1")" = "$LY_ID" ]
+        podman_ rmi -a -f >/dev/null 2>&1 || true
+    fi
+    # One cache entry per layer under the store.
+    [ "$(find "$HUSK_TMP" -path '*/cache/blob-digests/gzip-default-*' -type f | wc -l)" = 3 ]
+    # Pushed again: the cache names each blob, the registry has it, and
+    # nothing is compressed.
+    run_husk 0 --log-level debug push "${CREDS[@]}" "${TLS[@]}" husk-test/layers "$NS/ly:2"
+    [ "$(grep -c 'known from the cache and present: not compressed' <<<"$output")" = 3 ]
+    [[ "$output" != *"compressing"* ]] || false
+    [ "$(digest_of "$NS/ly:1")" = "$(digest_of "$NS/ly:2")" ]
+    # Without the cache the layers are compressed again, to the same blobs.
+    find "$HUSK_TMP" -path '*/cache/blob-digests/*' -type f -delete
+    run_husk 0 --log-level debug push "${CREDS[@]}" "${TLS[@]}" husk-test/layers "$NS/ly:3"
+    [[ "$output" == *"compressing"* ]]
+    [ "$(digest_of "$NS/ly:1")" = "$(digest_of "$NS/ly:3")" ]
+}
+
+@test "a wrong cache entry costs a HEAD: the layer is compressed and the entry written again" {
+    run_husk 0 push -q "${CREDS[@]}" "${TLS[@]}" husk-test/busybox "$NS/bb:1"
+    entry=$(find "$HUSK_TMP" -path '*/cache/blob-digests/gzip-default-*' -type f)
+    [ -n "$entry" ]
+    good=$(cat "$entry")
+    echo "sha256:$(printf '%064d' 0) 10" >"$entry"
+    run_husk 0 --log-level debug push "${CREDS[@]}" "${TLS[@]}" husk-test/busybox "$NS/bb:2"
+    [[ "$output" == *"compressing while uploading"* ]]
+    [ "$(cat "$entry")" = "$good" ]
+    [ "$(digest_of "$NS/bb:1")" = "$(digest_of "$NS/bb:2")" ]
 }

@@ -412,6 +412,53 @@ get_image_manifest (struct pull *p, const struct husk_reference *ref, char **bod
   return 0;
 }
 
+/* Has the store the image ref names, from this very manifest, under
+   this name and with these repository digests?  Then the pull has
+   nothing to write: the registry's manifest was the only question (no
+   config, no layer lookups, no write transaction).  Return: its ID, or
+   NULL.  */
+static char *
+already_present (struct pull *p, const struct husk_reference *ref, const char *digest,
+                 const char *index_digest)
+{
+  cleanup_free char *full = husk_reference_string (ref);
+  cleanup_free char *name = husk_reference_name (ref);
+  cleanup_free char *md = husk_asprintf ("%s@%s", name, digest);
+  cleanup_free char *id = NULL;
+  cleanup_free char *xd = index_digest ? husk_asprintf ("%s@%s", name, index_digest) : NULL;
+  struct husk_image_rec r = { 0 };
+  bool same;
+
+  if (!husk_has_prefix (p->m.config.digest, "sha256:")
+      || !husk_op_image_resolve_quiet (p->e, full, &id)
+      || strcmp (id, p->m.config.digest + 7) != 0
+      || husk_state_image_get (p->e->state, id, &r, NULL) < 0)
+    return NULL;
+  same = r.manifest_digest && strcmp (r.manifest_digest, digest) == 0
+         && husk_strv_contains (r.digests, md)
+         && (xd == NULL || husk_strv_contains (r.digests, xd))
+         && (ref->tag == NULL || husk_strv_contains (r.names, full));
+  husk_image_rec_release (&r);
+  return same ? steal_ptr (&id) : NULL;
+}
+
+/* What a pull of a present image shows, as for one that copies.  */
+static void
+show_present (struct pull *p)
+{
+  char sd[13];
+
+  progress (p->o, "Getting image source signatures");
+  for (size_t i = 0; i < p->m.n_layers; i++)
+    {
+      short_digest (p->m.layers[i].digest, sd);
+      progress (p->o, "Copying blob %s skipped: already exists", sd);
+    }
+  short_digest (p->m.config.digest, sd);
+  progress (p->o, "Copying config %s done", sd);
+  progress (p->o, "Writing manifest to image destination");
+}
+
 /* Pull ref from one endpoint.  Return: 0 (*id set), or -1.  */
 static int
 pull_from (struct pull *p, const struct husk_reference *ref, char **id, husk_error_t *err)
@@ -435,6 +482,15 @@ pull_from (struct pull *p, const struct husk_reference *ref, char **id, husk_err
           if (same)
             return *id = steal_ptr (&local), 0;
         }
+    }
+  if ((local = already_present (p, ref, digest, index_digest)) != NULL)
+    {
+      cleanup_free char *full = husk_reference_string (ref);
+      husk_log_debug ("%s: the store has image %.12s from manifest %s: nothing to copy",
+                      full, local, digest);
+      show_present (p);
+      husk_events_image (p->e->state, "pull", local, full);
+      return *id = steal_ptr (&local), 0;
     }
   if (get_config (p, err) < 0 || read_config (p, err) < 0)
     return -1;

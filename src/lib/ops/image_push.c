@@ -2,10 +2,13 @@
 /*
  * husk push: a local image to a registry.  Plan first: the destination,
  * the manifest format, and for every layer the blob to send (the stored
- * blob as it arrived, or the tar compressed anew into an unnamed file
- * when it is stored uncompressed or another compression is forced).  Then
- * each blob the repository lacks is mounted from a repository of the same
- * registry the image was pulled from, or uploaded; then the config, then
+ * blob as it arrived, or the tar compressed anew when it is stored
+ * uncompressed or another compression is forced: streamed into the
+ * upload as it is compressed, or compressed into an unnamed file by a
+ * worker thread meanwhile).  Each blob the repository lacks is mounted
+ * from a repository of the same registry the image was pulled from, or
+ * uploaded; a blob compressed anew whose digest the store's cache knows
+ * from an earlier push is looked for first, uncompressed; then the config, then
  * the manifest under the tag.  The stored manifest is sent unchanged when
  * it still describes what was sent, so an image pulled and pushed keeps
  * its digest.  The local store is only read.
@@ -41,15 +44,18 @@
 #define MT_DOCKER_LAYER "application/vnd.docker.image.rootfs.diff.tar.gzip"
 
 /* One layer blob to send.  A blob compressed for the push (redo) is
-   made by a worker thread; ready says it is done (fd, digest and size
-   set) or failed (err), under push.lock.  */
+   either streamed by the main thread as it compresses it, or made into a
+   file by a worker thread; taken says one of them has it, ready that the
+   file is done (fd, digest and size set) or failed (err), sent that it
+   is in the registry; all under push.lock.  known: digest and size come
+   from the cache of compressed digests (not checked yet).  */
 struct blob
 {
   char digest[72];
   int64_t size;
   enum husk_compression c;
   int fd;
-  bool redo, ready;
+  bool redo, known, taken, ready, sent;
   husk_error_t err;
 };
 
@@ -68,9 +74,11 @@ struct push
   size_t sent_size;
   char **mount_from;   /* repositories of host the image came from */
   struct husk_registry *reg;
-  /* The compression workers: they take the redo blobs in order, up to
-     o->reg.parallel at once, while the main thread uploads each blob as
-     soon as it is ready (so compression and upload overlap).  */
+  /* The compression workers: they take redo blobs nobody took and
+     compress them into files, while the main thread uploads the files
+     that are ready and, when there are none, streams a blob nobody took
+     (compressing it as curl sends it).  The main thread and the workers
+     together are no more than o->reg.parallel or the processors.  */
   char *tmp;           /* the store's tmp/, for the compressed blobs */
   pthread_t *workers;
   size_t n_workers, next_job;
@@ -217,7 +225,8 @@ choose_format (struct push *p, enum husk_compression want, husk_error_t *err)
   return 0;
 }
 
-/* The blob for layer i: the stored one, or one a worker compresses.  */
+/* The blob for layer i: the stored one, or one compressed anew (whose
+   digest the cache may know from an earlier push).  */
 static int
 plan_layer (struct push *p, size_t i, enum husk_compression want, husk_error_t *err)
 {
@@ -231,6 +240,8 @@ plan_layer (struct push *p, size_t i, enum husk_compression want, husk_error_t *
     {
       b->c = want;
       b->redo = true;
+      b->known = husk_op_image_push_cache_get (p->e->store, l->diff_id, want,
+                                               p->o->compression_level, b->digest, &b->size);
       return 0;
     }
   cleanup_free char *path = husk_store_layer_blob_path (p->e->store, l->chain_id);
@@ -244,18 +255,25 @@ plan_layer (struct push *p, size_t i, enum husk_compression want, husk_error_t *
   return 0;
 }
 
-/* The next redo blob nobody took, or p->n when none is left.  */
+/* The next redo blob nobody took (marked taken), or p->n.  Under lock. */
+static size_t
+take_locked (struct push *p)
+{
+  while (p->next_job < p->n && (!p->blobs[p->next_job].redo || p->blobs[p->next_job].taken))
+    p->next_job++;
+  if (p->next_job == p->n)
+    return p->n;
+  p->blobs[p->next_job].taken = true;
+  return p->next_job++;
+}
+
 static size_t
 take_job (struct push *p)
 {
   size_t i;
 
   pthread_mutex_lock (&p->lock);
-  while (p->next_job < p->n && !p->blobs[p->next_job].redo)
-    p->next_job++;
-  i = p->stop ? p->n : p->next_job;
-  if (i < p->n)
-    p->next_job++;
+  i = p->stop ? p->n : take_locked (p);
   pthread_mutex_unlock (&p->lock);
   return i;
 }
@@ -275,6 +293,7 @@ compress_worker (void *data)
       int64_t size = 0;
       int fd = -1;
 
+      husk_log_debug ("layer %s: compressing into a file", l->diff_id);
       husk_op_image_push_compress (p->e->store, l->chain_id, l->diff_id, b->c,
                                    p->o->compression_level, p->tmp, &fd, digest, &size, &e);
       pthread_mutex_lock (&p->lock);
@@ -297,15 +316,16 @@ workers_start (struct push *p, husk_error_t *err)
   size_t jobs = 0, want;
 
   for (size_t i = 0; i < p->n; i++)
-    jobs += p->blobs[i].redo;
+    jobs += p->blobs[i].redo && !p->blobs[i].taken;
   want = p->o->reg.parallel > 0 ? (size_t) p->o->reg.parallel : 1;
-  /* No more threads than processors: the blobs are uploaded in order, and
-     five layers sharing two cores would all be done only at the end,
-     leaving nothing for the upload to overlap with.  */
+  /* No more compressing threads than processors, the main thread's
+     streaming included: five layers sharing two cores would all be done
+     only at the end, leaving nothing for the uploads to overlap with.  */
   if (cpus > 0 && want > (size_t) cpus)
     want = (size_t) cpus;
-  if (want > jobs)
-    want = jobs;
+  want--;
+  if (want + 1 > jobs)
+    want = jobs > 0 ? jobs - 1 : 0;
   if (want == 0)
     return 0;
   p->workers = husk_xzalloc (want * sizeof *p->workers);
@@ -336,23 +356,36 @@ workers_stop (struct push *p)
   p->n_workers = 0;
 }
 
-/* Wait for blob i (compressed by a worker).  Return: 0, or -1.  */
-static int
-blob_wait (struct push *p, size_t i, husk_error_t *err)
+/* The main thread's next blob: one that is ready and not sent (*stream
+   false), else one nobody took, to stream (*stream true), else wait for
+   a worker.  Return: its index, or p->n when all are sent.  */
+static size_t
+next_blob (struct push *p, bool *stream)
 {
-  struct blob *b = &p->blobs[i];
-  husk_error_t e;
+  size_t i, unsent;
 
   pthread_mutex_lock (&p->lock);
-  while (!b->ready)
-    pthread_cond_wait (&p->cond, &p->lock);
-  e = b->err;
-  b->err = NULL;
+  for (;;)
+    {
+      unsent = 0;
+      for (i = 0; i < p->n; i++)
+        {
+          unsent += !p->blobs[i].sent;
+          if (p->blobs[i].ready && !p->blobs[i].sent)
+            break;
+        }
+      *stream = false;
+      if (i == p->n && unsent > 0)
+        {
+          i = take_locked (p);
+          *stream = i < p->n;
+        }
+      if (i < p->n || unsent == 0)
+        break;
+      pthread_cond_wait (&p->cond, &p->lock);
+    }
   pthread_mutex_unlock (&p->lock);
-  if (e == NULL)
-    return 0;
-  *err = e;
-  return -1;
+  return unsent == 0 ? p->n : i;
 }
 
 static int
@@ -380,7 +413,7 @@ plan (struct push *p, husk_error_t *err)
     if (husk_store_layer_info (p->e->store, p->rec.layers[i], &p->infos[i], err) < 0
         || plan_layer (p, i, want, err) < 0)
       return -1;
-  return workers_start (p, err);
+  return 0;
 }
 
 /* Repositories of the destination's registry that the image was pulled
@@ -461,15 +494,13 @@ make_manifest (const struct push *p, const char *type, const char *config_digest
   return json_dumps (m, JSON_COMPACT);
 }
 
-/* Send one blob unless the repository has it or can mount it.  */
+/* Does the repository have the blob, or can it mount it?  Return: 1 (and
+   the "skipped" line shown), 0, or -1.  */
 static int
-send_blob (struct push *p, const char *what, const char *digest, const char *buf, int fd,
-           int64_t size, husk_error_t *err)
+blob_present (struct push *p, const char *what, const char *digest, husk_error_t *err)
 {
-  char sd[13];
   int r;
 
-  snprintf (sd, sizeof sd, "%s", digest + 7);
   if ((r = husk_registry_blob_exists (p->reg, digest, err)) < 0)
     return -1;
   for (size_t i = 0; r == 0 && p->mount_from && p->mount_from[i]; i++)
@@ -480,13 +511,141 @@ send_blob (struct push *p, const char *what, const char *digest, const char *buf
         husk_log_info ("blob %s mounted from %s/%s", digest, p->host, p->mount_from[i]);
     }
   if (r > 0)
-    {
-      progress (p, "Copying %s %s skipped: already exists", what, sd);
-      return 0;
-    }
+    progress (p, "Copying %s %.12s skipped: already exists", what, digest + 7);
+  return r;
+}
+
+/* Send one blob unless the repository has it or can mount it.  */
+static int
+send_blob (struct push *p, const char *what, const char *digest, const char *buf, int fd,
+           int64_t size, husk_error_t *err)
+{
+  char sd[13];
+  int r;
+
+  snprintf (sd, sizeof sd, "%s", digest + 7);
+  if ((r = blob_present (p, what, digest, err)) != 0)
+    return r < 0 ? -1 : 0;
   if (husk_registry_put_blob (p->reg, digest, buf, fd, size, err) < 0)
     return -1;
   progress (p, "Copying %s %s done", what, sd);
+  return 0;
+}
+
+/* A streamed blob's source: the compressor, which sets the blob's
+   digest and size at its end (before the PUT that names it).  */
+struct source
+{
+  struct husk_op_image_push_stream *st;
+  struct blob *b;
+};
+
+static ssize_t
+source_fill (void *data, void *buf, size_t n, husk_error_t *err)
+{
+  struct source *src = data;
+  ssize_t got = husk_op_image_push_stream_read (src->st, buf, n, err);
+
+  if (got == 0)
+    husk_op_image_push_stream_result (src->st, src->b->digest, &src->b->size);
+  return got;
+}
+
+static int
+stream_once (struct push *p, size_t i, husk_error_t *err)
+{
+  const struct husk_layer_info *l = &p->infos[i];
+  struct source src = { NULL, &p->blobs[i] };
+  int ret;
+
+  src.st = husk_op_image_push_stream_new (p->e->store, l->chain_id, l->diff_id, src.b->c,
+                                          p->o->compression_level, err);
+  if (src.st == NULL)
+    return -1;
+  husk_log_debug ("layer %s: compressing while uploading", l->diff_id);
+  ret = husk_registry_put_blob_stream (p->reg, source_fill, &src, src.b->digest, err);
+  husk_op_image_push_stream_free (src.st);
+  return ret;
+}
+
+/* Upload layer i as it is compressed.  A streamed upload has one attempt
+   (its bytes cannot be read again): when it fails, the blob is made into
+   a file and sent with the usual retries.  */
+static int
+stream_blob (struct push *p, size_t i, husk_error_t *err)
+{
+  const struct husk_layer_info *l = &p->infos[i];
+  struct blob *b = &p->blobs[i];
+
+  if (stream_once (p, i, err) == 0)
+    {
+      progress (p, "Copying blob %.12s done", b->digest + 7);
+      return 0;
+    }
+  if ((*err)->code == EACCES || p->o->reg.retries <= 0)
+    return -1;
+  husk_log_info ("layer %s: %s; sending it again from a file", l->diff_id, (*err)->msg);
+  husk_error_release (err);
+  if (husk_op_image_push_compress (p->e->store, l->chain_id, l->diff_id, b->c,
+                                   p->o->compression_level, p->tmp, &b->fd, b->digest,
+                                   &b->size, err) < 0)
+    return -1;
+  return send_blob (p, "blob", b->digest, NULL, b->fd, b->size, err);
+}
+
+/* Redo blobs whose compressed digest the cache knows and the registry
+   has need no compression at all.  */
+static int
+skip_known (struct push *p, husk_error_t *err)
+{
+  for (size_t i = 0; i < p->n; i++)
+    {
+      struct blob *b = &p->blobs[i];
+      int r;
+      if (!b->redo || !b->known)
+        continue;
+      if ((r = blob_present (p, "blob", b->digest, err)) < 0)
+        return -1;
+      if (r == 0)
+        continue;
+      husk_log_debug ("layer %s: blob %s known from the cache and present: not compressed",
+                      p->infos[i].diff_id, b->digest);
+      b->taken = b->ready = b->sent = true;
+    }
+  return 0;
+}
+
+/* Send every layer blob: the files as they are ready, streaming the
+   others meanwhile.  */
+static int
+send_layers (struct push *p, husk_error_t *err)
+{
+  size_t i;
+  bool stream;
+
+  if (skip_known (p, err) < 0 || workers_start (p, err) < 0)
+    return -1;
+  while ((i = next_blob (p, &stream)) < p->n)
+    {
+      struct blob *b = &p->blobs[i];
+      int r;
+      if (stream)
+        r = stream_blob (p, i, err);
+      else if (b->err)
+        {
+          *err = steal_ptr (&b->err);
+          r = -1;
+        }
+      else
+        r = send_blob (p, "blob", b->digest, NULL, b->fd, b->size, err);
+      if (r < 0)
+        return -1;
+      pthread_mutex_lock (&p->lock);
+      b->sent = true;
+      pthread_mutex_unlock (&p->lock);
+      if (b->redo && b->fd >= 0)
+        close (b->fd), b->fd = -1;
+    }
   return 0;
 }
 
@@ -498,11 +657,8 @@ send_all (struct push *p, const char *shown, husk_error_t *err)
   cleanup_free char *manifest = NULL, *mdigest = NULL;
 
   progress (p, "Getting image source signatures");
-  for (size_t i = 0; i < p->n; i++)
-    if (blob_wait (p, i, err) < 0
-        || send_blob (p, "blob", p->blobs[i].digest, NULL, p->blobs[i].fd, p->blobs[i].size,
-                      err) < 0)
-      return -1;
+  if (send_layers (p, err) < 0)
+    return -1;
   if (send_blob (p, "config", config_digest, p->rec.config, -1,
                  (int64_t) strlen (p->rec.config), err) < 0)
     return -1;

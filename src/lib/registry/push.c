@@ -31,6 +31,9 @@ struct body
   int fd;
   int64_t off, len;  /* the part of the bytes sent */
   int64_t pos;       /* sent so far (of len) */
+  husk_registry_source_fn fill;  /* or made as they go: len unknown */
+  void *data;
+  husk_error_t fill_err;
 };
 
 struct answer
@@ -84,6 +87,14 @@ on_read (char *p, size_t size, size_t n, void *data)
   size_t want = (int64_t) (size * n) < left ? size * n : (size_t) left;
   ssize_t got;
 
+  if (b->fill)
+    {
+      got = b->fill (b->data, p, size * n, &b->fill_err);
+      if (got < 0)
+        return CURL_READFUNC_ABORT;
+      b->pos += got;
+      return (size_t) got;
+    }
   if (want == 0)
     return 0;
   if (b->buf)
@@ -156,7 +167,9 @@ send_one (struct husk_registry *r, const char *method, const char *url,
       curl_easy_setopt (c, CURLOPT_CUSTOMREQUEST, method);
       curl_easy_setopt (c, CURLOPT_READFUNCTION, on_read);
       curl_easy_setopt (c, CURLOPT_READDATA, b);
-      curl_easy_setopt (c, CURLOPT_INFILESIZE_LARGE, (curl_off_t) (b ? b->len : 0));
+      /* A streamed body: chunked transfer encoding (HTTP/1.1).  */
+      curl_easy_setopt (c, CURLOPT_INFILESIZE_LARGE,
+                        (curl_off_t) (b && b->fill ? -1 : b ? b->len : 0));
       /* Large reads and writes: curl's default 64 KiB buffer went out
          in ~8 KB writes, at a quarter of what the link takes.  */
       curl_easy_setopt (c, CURLOPT_UPLOAD_BUFFERSIZE, UPLOAD_BUFFER);
@@ -178,7 +191,7 @@ send_auth (struct husk_registry *r, const char *method, const char *url,
            struct curl_slist *extra, struct body *b, bool retry, struct answer *a,
            husk_error_t *err)
 {
-  static const struct body empty = { NULL, -1, 0, 0, 0 };
+  static const struct body empty = { NULL, -1, 0, 0, 0, NULL, NULL, NULL };
   struct body none = empty;
   char errbuf[CURL_ERROR_SIZE];
   CURLcode rc;
@@ -196,11 +209,16 @@ send_auth (struct husk_registry *r, const char *method, const char *url,
           attempt++;
           continue;
         }
+      if (b->fill_err)
+        {
+          *err = steal_ptr (&b->fill_err);
+          return -1;
+        }
       if (rc != CURLE_OK)
         return husk_registry_transfer_error (r, url, rc, errbuf, err);
       if (a->status != 401)
         return 0;
-      if (round == 1)
+      if (round == 1 || b->fill)  /* a streamed body cannot be sent again */
         return husk_registry_login_failed (r, "unauthorized", err);
       if (husk_registry_authenticate (r, a->www_auth, err) < 0)
         return -1;
@@ -355,7 +373,7 @@ send_chunks (struct husk_registry *r, char **loc, const char *buf, int fd, int64
     return 0;
   while (size - *done > chunk)
     {
-      struct body b = { buf, fd, *done, chunk, 0 };
+      struct body b = { buf, fd, *done, chunk, 0, NULL, NULL, NULL };
       cleanup_free char *range = husk_asprintf ("Content-Range: %" PRId64 "-%" PRId64, *done,
                                                 *done + chunk - 1);
       struct curl_slist *h = curl_slist_append (NULL, range);
@@ -412,7 +430,7 @@ upload_once (struct husk_registry *r, const char *digest, const char *buf, int f
         cancel (r, loc);
       return -1;
     }
-  struct body b = { buf, fd, done, size - done, 0 };
+  struct body b = { buf, fd, done, size - done, 0, NULL, NULL, NULL };
   put = with_digest (loc, digest);
   h = curl_slist_append (h, "Content-Type: application/octet-stream");
   if (done > 0 && size > done)
@@ -452,6 +470,75 @@ husk_registry_put_blob (struct husk_registry *r, const char *digest, const char 
     }
 }
 
+/* POST for an upload session.  Return: its location, or NULL.  */
+static char *
+upload_start (struct husk_registry *r, husk_error_t *err)
+{
+  cleanup_free char *start = husk_asprintf ("%s/v2/%s/blobs/uploads/", r->base, r->repo);
+  struct answer a = { 0 };
+  char *loc = NULL;
+
+  if (send_auth (r, "POST", start, NULL, NULL, true, &a, err) == 0)
+    {
+      if (a.status == 202)
+        loc = follow (r, &a, err);
+      else
+        refused (r, &a, "starting an upload", err);
+    }
+  answer_release (&a);
+  return loc;
+}
+
+/* The streamed bytes in one PATCH; *loc moves on with the answer.  */
+static int
+patch_stream (struct husk_registry *r, char **loc, husk_registry_source_fn fill, void *data,
+              husk_error_t *err)
+{
+  struct body b = { NULL, -1, 0, 0, 0, fill, data, NULL };
+  struct curl_slist *h = curl_slist_append (NULL, "Content-Type: application/octet-stream");
+  struct answer a = { 0 };
+  int ret = send_auth (r, "PATCH", *loc, h, &b, false, &a, err);
+
+  curl_slist_free_all (h);
+  if (ret == 0 && a.status != 202)
+    ret = refused (r, &a, "uploading", err);
+  if (ret == 0)
+    {
+      char *next = follow (r, &a, err);
+      if (next == NULL)
+        ret = -1;
+      else
+        free (*loc), *loc = next;
+    }
+  husk_error_release (&b.fill_err);
+  answer_release (&a);
+  return ret;
+}
+
+int
+husk_registry_put_blob_stream (struct husk_registry *r, husk_registry_source_fn fill,
+                               void *data, const char *digest, husk_error_t *err)
+{
+  cleanup_free char *loc = upload_start (r, err), *put = NULL;
+  struct body b = { "", -1, 0, 0, 0, NULL, NULL, NULL };
+  struct answer a = { 0 };
+  int ret;
+
+  if (loc == NULL)
+    return husk_error_wrap (err, "writing a blob");
+  if (patch_stream (r, &loc, fill, data, err) < 0)
+    {
+      cancel (r, loc);
+      return husk_error_wrap (err, "writing a blob");
+    }
+  put = with_digest (loc, digest);
+  ret = send_auth (r, "PUT", put, NULL, &b, false, &a, err);
+  if (ret == 0 && a.status != 201)
+    ret = refused (r, &a, "uploading", err);
+  answer_release (&a);
+  return ret < 0 ? husk_error_wrap (err, "writing blob %s", digest) : 0;
+}
+
 int
 husk_registry_put_manifest (struct husk_registry *r, const char *tag, const char *body,
                             size_t len, const char *type, husk_error_t *err)
@@ -459,7 +546,7 @@ husk_registry_put_manifest (struct husk_registry *r, const char *tag, const char
   cleanup_free char *url = repo_url (r, "manifests", tag);
   cleanup_free char *ct = husk_asprintf ("Content-Type: %s", type);
   struct curl_slist *h = curl_slist_append (NULL, ct);
-  struct body b = { body, -1, 0, (int64_t) len, 0 };
+  struct body b = { body, -1, 0, (int64_t) len, 0, NULL, NULL, NULL };
   struct answer a = { 0 };
   int ret;
 

@@ -163,6 +163,26 @@ int husk_registry_blob_mount (struct husk_registry *r, const char *digest, const
 int husk_registry_put_blob (struct husk_registry *r, const char *digest, const char *buf,
                             int fd, int64_t size, husk_error_t *err);
 
+/* Bytes for a streamed upload: up to n into buf.  Return: how many, 0 at
+   the end, or -1 with *err set.  */
+typedef ssize_t (*husk_registry_source_fn) (void *data, void *buf, size_t n,
+                                            husk_error_t *err);
+
+/**
+ * husk_registry_put_blob_stream() - Upload a blob whose bytes are made as
+ *   they are sent
+ * @fill, @data: the source of the bytes
+ * @digest: the blob's digest, which the source writes here by its end
+ *
+ * One PATCH carries the bytes as the source gives them (no length known
+ * ahead), then a PUT names the digest, which the registry checks.  The
+ * bytes cannot be read again, so there is one attempt: the caller starts
+ * again with a new source when it wants another.
+ * Return: 0, or -1.
+ */
+int husk_registry_put_blob_stream (struct husk_registry *r, husk_registry_source_fn fill,
+                                   void *data, const char *digest, husk_error_t *err);
+
 /* Store a manifest of media type under tag (or digest).  Return: 0, or -1. */
 int husk_registry_put_manifest (struct husk_registry *r, const char *tag, const char *body,
                                 size_t len, const char *type, husk_error_t *err);

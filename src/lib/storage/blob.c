@@ -43,7 +43,7 @@ struct husk_blob_reader
   ZSTD_DStream *zs;
   size_t zs_last;     /* last ZSTD_decompressStream result; 0 = frame end */
   bool done;
-  struct husk_sha256 *raw_hash;
+  struct husk_sha256 *raw_hash; /* NULL for an uncompressed blob: out_hash */
   struct husk_sha256 *out_hash;
   int64_t raw_size;
   int64_t out_size;
@@ -98,7 +98,8 @@ fill (struct husk_blob_reader *r, husk_error_t *err)
       r->in_eof = true;
       return 0;
     }
-  husk_sha256_update (r->raw_hash, r->in + r->in_end, n);
+  if (r->raw_hash)
+    husk_sha256_update (r->raw_hash, r->in + r->in_end, n);
   if (r->tee_fd >= 0 && husk_write_all (r->tee_fd, r->in + r->in_end, n) < 0)
     return husk_error_make (err, errno, "write blob copy");
   r->raw_size += n;
@@ -310,6 +311,13 @@ husk_blob_reader_new (int fd, int tee_fd, husk_error_t *err)
   r->comp = husk_detect_compression (r->in, avail (r));
   if (start_decoder (r, err) < 0)
     goto fail;
+  /* Uncompressed, the raw bytes are the output (all of it still in the
+     buffer): hashing both was a second SHA-256 pass over the layer.  */
+  if (r->comp == HUSK_COMPRESSION_NONE)
+    {
+      husk_sha256_free (r->raw_hash);
+      r->raw_hash = NULL;
+    }
   return r;
 
 fail:
@@ -347,6 +355,8 @@ husk_blob_reader_digests (struct husk_blob_reader *r, char diff_id[72],
       r->out_hash = NULL;
       if (diff_id)
         snprintf (diff_id, 72, "sha256:%s", hex);
+      if (blob_digest && r->comp == HUSK_COMPRESSION_NONE)
+        snprintf (blob_digest, 72, "sha256:%s", hex);
     }
   if (r->raw_hash)
     {

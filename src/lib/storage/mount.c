@@ -360,3 +360,9 @@ husk_store_tmp_dir (struct husk_store *s)
 {
   return husk_asprintf ("%s/tmp", s->dir);
 }
+
+char *
+husk_store_cache_dir (struct husk_store *s)
+{
+  return husk_asprintf ("%s/cache", s->dir);
+}

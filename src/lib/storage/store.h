@@ -186,6 +186,10 @@ int husk_store_container_remove_later (struct husk_store *s, const char *id,
    is (a new string).  */
 char *husk_store_tmp_dir (struct husk_store *s);
 
+/* The store's cache directory, for what can be worked out again (such as
+   the compressed digests a push made; a new string).  */
+char *husk_store_cache_dir (struct husk_store *s);
+
 /* Remove everything of this store (system reset).  */
 int husk_store_wipe (struct husk_store *s, husk_error_t *err);
 

@@ -291,7 +291,7 @@ cmd_network_prune (struct cli_ctx *ctx, int argc, char **argv)
 struct connect_opts
 {
   char **alias;
-  char *ip, *mac;
+  char *ip, *mac, *ip6;
   bool force;
 };
 
@@ -301,7 +301,7 @@ cmd_network_connect (struct cli_ctx *ctx, int argc, char **argv)
   static const struct cli_option opts[] = {
     { "alias", 0, OPT_STRV, offsetof (struct connect_opts, alias), "strings", "network scoped alias for container" },
     { "ip", 0, OPT_STRING, offsetof (struct connect_opts, ip), "string", "set a static ipv4 address for this container network" },
-    OPTION_REFUSED ("ip6", 0, "IPv6 on bridge networks comes later (issue 13)"),
+    { "ip6", 0, OPT_STRING, offsetof (struct connect_opts, ip6), "string", "set a static ipv6 address for this container network" },
     { "mac-address", 0, OPT_STRING, offsetof (struct connect_opts, mac), "string", "set a static mac address for this container network" },
     OPTION_END,
   };
@@ -314,7 +314,7 @@ cmd_network_connect (struct cli_ctx *ctx, int argc, char **argv)
     return cli_usage_error (ctx, "accepts 2 arg(s), received %zu", husk_strv_len (args)), cli_fail (ctx);
   for (size_t i = 0; o.alias && o.alias[i]; i++)
     json_array_append_new (aliases, json_string (o.alias[i]));
-  q = (struct husk_bridge_connect){ .network = args[0], .ip = o.ip, .mac = o.mac,
+  q = (struct husk_bridge_connect){ .network = args[0], .ip = o.ip, .ip6 = o.ip6, .mac = o.mac,
                                     .aliases = aliases };
   if (husk_op_network_connect (ctx->engine, args[1], &q, &ctx->err) < 0)
     return cli_fail (ctx);

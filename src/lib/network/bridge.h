@@ -162,6 +162,7 @@ struct husk_bridge_attach
 {
   json_t *network;     /* the network's JSON */
   const char *ip, *mac;
+  const char *ip6;     /* its IPv6 address on a dual-stack network, or NULL */
   json_t *ports;       /* the configuration's "ports" */
   const char *dir;     /* <runroot>/net/<id> */
   const char *netns;   /* <dir>/ns */

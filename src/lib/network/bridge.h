@@ -144,6 +144,7 @@ bool husk_mac_valid (const char *text);
 struct husk_dns_entry
 {
   const char *network, *gateway, *id, *ip;
+  const char *ip6;       /* or NULL: no IPv6 */
   char **names;          /* its name and aliases */
   const char *exe;       /* aardvark-dns */
 };

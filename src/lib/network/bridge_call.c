@@ -117,6 +117,7 @@ attach_dns (const struct husk_bridge_attach *a, husk_error_t *err)
     .gateway = json_string_value (json_object_get (sub, "gateway")),
     .id = a->id,
     .ip = a->ip,
+    .ip6 = a->ip6 && *a->ip6 ? a->ip6 : NULL,
     .names = a->dns_names,
     .exe = a->dns_exe,
   };

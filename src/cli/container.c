@@ -40,7 +40,7 @@ struct create_opts
   bool replace, passwd, read_only_tmpfs, sig_proxy, quiet, no_hosts, no_hostname;
   bool http_proxy, unsetenv_all, content_trust, publish_all;
   char *name, *workdir, *user, *entrypoint, *hostname, *memory, *memory_swap, *cpus;
-  char *cpu_shares, *cpuset_cpus, *pids_limit, *restart, *ip, *mac_address, *pid, *ipc, *uts;
+  char *cpu_shares, *cpuset_cpus, *pids_limit, *restart, *ip, *ip6, *mac_address, *pid, *ipc, *uts;
   char *init_path, *log_driver, *stop_signal, *stop_timeout, *health_cmd;
   char *health_interval, *health_retries, *health_timeout, *health_start_period;
   char *health_on_failure, *shm_size, *tz, *cidfile, *detach_keys, *passwd_entry;
@@ -56,7 +56,7 @@ struct create_opts
 #define O(field) offsetof (struct create_opts, field)
 /* Podman 5's run/create flags, each implemented or refused with the reason
    (docs/husk-run.md).  */
-#define NET_LATER "comes later with more of bridge networks (issue 13): IPv6 is not there yet"
+#define NET_LATER "comes later with more of bridge networks (issue 13)"
 #define REGISTRY_LATER "needs pulling from a registry, which husk does not support yet"
 #define CGROUP_LATER "husk does not set this cgroup limit yet"
 static const struct cli_option create_options[] = {
@@ -131,7 +131,7 @@ static const struct cli_option create_options[] = {
   { "init-path", 0, OPT_STRING, O (init_path), "string", "Path to the container-init binary" },
   { "interactive", 'i', OPT_BOOL, O (interactive), NULL, "Keep STDIN open even if not attached" },
   { "ip", 0, OPT_STRING, O (ip), "string", "Specify a static IPv4 address for the container" },
-  OPTION_REFUSED ("ip6", 0, NET_LATER),
+  { "ip6", 0, OPT_STRING, O (ip6), "string", "Specify a static IPv6 address for the container" },
   { "ipc", 0, OPT_STRING, O (ipc), "string", "IPC namespace to use" },
   { "label", 'l', OPT_STRV, O (label), "stringArray", "Set metadata on container" },
   { "label-file", 0, OPT_STRV, O (label_file), "stringArray", "Read in a line delimited file of labels" },
@@ -286,7 +286,7 @@ request (struct create_opts *o, char **command)
     S ("network", o->network[0]);
   if (husk_strv_len (o->network) > 1)
     A ("networks", o->network);
-  S ("ip", o->ip); S ("mac_address", o->mac_address);
+  S ("ip", o->ip); S ("ip6", o->ip6); S ("mac_address", o->mac_address);
   S ("pid", o->pid); S ("ipc", o->ipc); S ("uts", o->uts); S ("init_path", o->init_path);
   S ("log_driver", o->log_driver); S ("stop_signal", o->stop_signal);
   S ("stop_timeout", o->stop_timeout); S ("health_cmd", o->health_cmd);

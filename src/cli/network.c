@@ -3,6 +3,7 @@
    Each parses its flags, calls husk_op_network_*, and prints as Podman
    does.  */
 #include "cli/cli.h"
+#include "cli/network6.h"
 #include "cli/output.h"
 #include "format/report.h"
 #include "ops/network.h"
@@ -64,8 +65,8 @@ report (struct cli_ctx *ctx)
 
 struct create_opts
 {
-  char *driver, *subnet, *gateway, *ip_range, *interface;
-  char **label, **opt, **dns;
+  char *driver, *ip_range, *interface;
+  char **label, **opt, **subnet, **gateway, **dns;
   bool internal, disable_dns, ignore, ipv6;
 };
 
@@ -118,7 +119,7 @@ cmd_network_create (struct cli_ctx *ctx, int argc, char **argv)
     { "disable-dns", 0, OPT_BOOL, F (disable_dns), NULL, "disable dns plugin" },
     { "dns", 0, OPT_STRV, F (dns), "strings", "DNS servers this network will use" },
     { "driver", 'd', OPT_STRING, F (driver), "string", "driver to manage the network (default \"bridge\")" },
-    { "gateway", 0, OPT_STRING, F (gateway), "ip", "IPv4 or IPv6 gateway for the subnet" },
+    { "gateway", 0, OPT_STRV, F (gateway), "ip", "IPv4 or IPv6 gateway for the subnet" },
     { "ignore", 0, OPT_BOOL, F (ignore), NULL, "Don't fail if network already exists" },
     { "interface-name", 0, OPT_STRING, F (interface), "string", "interface name which is used by the driver" },
     { "internal", 0, OPT_BOOL, F (internal), NULL, "restrict external access from this network" },
@@ -126,7 +127,7 @@ cmd_network_create (struct cli_ctx *ctx, int argc, char **argv)
     { "ipv6", 0, OPT_BOOL, F (ipv6), NULL, "enable IPv6 networking" },
     { "label", 0, OPT_STRV, F (label), "stringArray", "set metadata on a network" },
     { "opt", 'o', OPT_STRV, F (opt), "stringArray", "Set driver specific options (default [])" },
-    { "subnet", 0, OPT_STRING, F (subnet), "string", "subnet in CIDR format" },
+    { "subnet", 0, OPT_STRV, F (subnet), "string", "subnet in CIDR format" },
     OPTION_END,
   };
 #undef F
@@ -137,20 +138,17 @@ cmd_network_create (struct cli_ctx *ctx, int argc, char **argv)
   PARSE (opts, o, "[options] [NAME]", true);
   if (husk_strv_len (args) > 1)
     return cli_usage_error (ctx, "accepts at most 1 arg(s), received %zu", husk_strv_len (args)), cli_fail (ctx);
-  if (o.ipv6)
-    {
-      husk_error_makex (&ctx->err, ENOTSUP, "--ipv6: IPv6 networks are not supported yet");
-      return cli_fail (ctx);
-    }
   labels = pairs (o.label);
   options = pairs (o.opt);
   dns = list_of (o.dns);
-  q = (struct husk_network_request){ .name = args[0], .driver = o.driver, .subnet = o.subnet,
-                                     .gateway = o.gateway, .ip_range = o.ip_range,
+  q = (struct husk_network_request){ .name = args[0], .driver = o.driver,
+                                     .ip_range = o.ip_range,
                                      .interface = o.interface, .internal = o.internal,
                                      .disable_dns = o.disable_dns, .ignore = o.ignore,
                                      .labels = labels, .options = options,
-                                     .dns_servers = dns };
+                                     .dns_servers = dns, .ipv6 = o.ipv6 };
+  if (cli_network_subnets (o.subnet, o.gateway, &q, &ctx->err) < 0)
+    return cli_fail (ctx);
   if (husk_op_network_create (ctx->engine, &q, &net, &ctx->err) < 0)
     return cli_fail (ctx);
   puts (json_string_value (json_object_get (net, "name")));
@@ -353,7 +351,7 @@ cmd_network_prune (struct cli_ctx *ctx, int argc, char **argv)
 struct connect_opts
 {
   char **alias;
-  char *ip, *mac;
+  char *ip, *mac, *ip6;
   bool force;
 };
 
@@ -363,7 +361,7 @@ cmd_network_connect (struct cli_ctx *ctx, int argc, char **argv)
   static const struct cli_option opts[] = {
     { "alias", 0, OPT_STRV, offsetof (struct connect_opts, alias), "strings", "network scoped alias for container" },
     { "ip", 0, OPT_STRING, offsetof (struct connect_opts, ip), "string", "set a static ipv4 address for this container network" },
-    OPTION_REFUSED ("ip6", 0, "IPv6 on bridge networks comes later (issue 13)"),
+    { "ip6", 0, OPT_STRING, offsetof (struct connect_opts, ip6), "string", "set a static ipv6 address for this container network" },
     { "mac-address", 0, OPT_STRING, offsetof (struct connect_opts, mac), "string", "set a static mac address for this container network" },
     OPTION_END,
   };
@@ -376,7 +374,7 @@ cmd_network_connect (struct cli_ctx *ctx, int argc, char **argv)
     return cli_usage_error (ctx, "accepts 2 arg(s), received %zu", husk_strv_len (args)), cli_fail (ctx);
   for (size_t i = 0; o.alias && o.alias[i]; i++)
     json_array_append_new (aliases, json_string (o.alias[i]));
-  q = (struct husk_bridge_connect){ .network = args[0], .ip = o.ip, .mac = o.mac,
+  q = (struct husk_bridge_connect){ .network = args[0], .ip = o.ip, .ip6 = o.ip6, .mac = o.mac,
                                     .aliases = aliases };
   if (husk_op_network_connect (ctx->engine, args[1], &q, &ctx->err) < 0)
     return cli_fail (ctx);

@@ -100,7 +100,7 @@ ensure_bridge (struct husk_nl *nl, json_t *net, bool *made, husk_error_t *err)
     return -1;
   index = if_nametoindex (name);
   if (index <= 0 || husk_nl_addr_add (nl, index, htonl (gw), s.prefix, err) < 0
-      || husk_nl_link_up (nl, index, err) < 0)
+      || netconf_bridge6 (nl, index, net, err) < 0 || husk_nl_link_up (nl, index, err) < 0)
     {
       if (index > 0)
         husk_nl_link_del (nl, index, NULL);
@@ -209,7 +209,9 @@ record (const struct husk_bridge_attach *a, const char *veth, int veth_index, in
         const char *nft_del, husk_error_t *err)
 {
   cleanup_free char *path = husk_net_slot_file (a->dir, "bridge", a->slot);
-  cleanup_free char *net_del = set_cmds (a->network, "delete");
+  cleanup_free char *del6 = husk_nft6_element (a->network, "delete");
+  cleanup_free char *sets_del = set_cmds (a->network, "delete");
+  cleanup_free char *net_del = husk_asprintf ("%s%s", sets_del, del6);
   cleanup_free char *claim_path = husk_asprintf (
       "%s/%s/%s", HUSK_NET_CLAIMS,
       json_string_value (json_object_get (a->network, "network_interface")), a->ip);
@@ -270,7 +272,8 @@ configure_inside (const struct husk_bridge_attach *a, husk_error_t *err)
       && husk_nl_addr_add (nl, eth0, htonl (ip), s.prefix, err) == 0
       && husk_nl_link_up (nl, eth0, err) == 0
       && (json_is_true (json_object_get (a->network, "internal"))
-          || husk_nl_route_default (nl, eth0, htonl (gw), a->metric, err) == 0))
+          || husk_nl_route_default (nl, eth0, htonl (gw), a->metric, err) == 0)
+      && netconf_inside6 (nl, eth0, a, err) == 0)
     ret = 0;
   husk_nl_close (nl);
   return ret;
@@ -321,6 +324,9 @@ attach_locked (struct husk_nl *nl, const struct husk_bridge_attach *a, husk_erro
   cleanup_free char *veth = a->slot ? husk_asprintf ("huskv%.7s.%d", a->id, a->slot)
                                     : husk_asprintf ("huskv%.10s", a->id);
   cleanup_free char *table = husk_nft_table_cmds ();
+  cleanup_free char *table6 = husk_net_subnet6 (a->network) ? husk_nft6_table_cmds ()
+                                                            : husk_xstrdup ("");
+  cleanup_free char *add6 = husk_nft6_element (a->network, "add");
   cleanup_free char *add = port_cmds (a->ports, a->ip, "create");
   cleanup_free char *del = port_cmds (a->ports, a->ip, "delete");
   cleanup_free char *cmds = NULL;
@@ -349,7 +355,7 @@ attach_locked (struct husk_nl *nl, const struct husk_bridge_attach *a, husk_erro
     return husk_error_wrap (err, "a published port is taken by another container");
   husk_error_release (err);
   free (cmds);
-  cmds = husk_asprintf ("%s%s%s", table, sets, add);
+  cmds = husk_asprintf ("%s%s%s%s%s", table, sets, add, table6, add6);
   if (husk_nft_run (cmds, err) < 0)
     {
       if ((*err)->code == EEXIST)
@@ -463,7 +469,10 @@ drop_bridge (struct husk_nl *nl, const char *name, int index, const char *net_de
   husk_nl_link_del (nl, index, NULL);
   nft_undo (net_del);
   if (!any_bridge_left ())
-    husk_nft_run ("delete table ip husk\n", NULL);
+    {
+      husk_nft_run ("delete table ip husk\n", NULL);
+      husk_nft_run ("delete table ip6 husk\n", NULL);
+    }
 }
 
 /* With ns_going, the container's namespace goes next (its teardown):
@@ -499,7 +508,9 @@ void
 netconf_forget (json_t *net)
 {
   const char *name = json_string_value (json_object_get (net, "network_interface"));
-  cleanup_free char *del = set_cmds (net, "delete");
+  cleanup_free char *del6 = husk_nft6_element (net, "delete");
+  cleanup_free char *sets_del = set_cmds (net, "delete");
+  cleanup_free char *del = husk_asprintf ("%s%s", sets_del, del6);
   struct husk_nl *nl = husk_nl_open (NULL, NULL);
   int lock = husk_net_lock (NULL);
 
@@ -532,7 +543,14 @@ netconf_reload (json_t *list, husk_error_t *err)
       cleanup_free char *ports = port_cmds (json_object_get (c, "ports"),
                                             json_string_value (json_object_get (c, "ip")), "add");
       cleanup_free char *sets = set_cmds (net, "add");
+      cleanup_free char *add6 = husk_nft6_element (net, "add");
       husk_buf_printf (&b, "%s%s", sets, ports);
+      if (*add6)
+        {
+          /* The table again with the first network of IPv6 (idempotent). */
+          cleanup_free char *t6 = husk_nft6_table_cmds ();
+          husk_buf_printf (&b, "%s%s", t6, add6);
+        }
     }
   cmds = husk_buf_steal (&b);
   if ((lock = husk_net_lock (err)) < 0)

@@ -28,6 +28,7 @@ attach (void)
   struct husk_bridge_attach a = {
     .network = json_object_get (q, "network"),
     .ip = json_string_value (json_object_get (q, "ip")),
+    .ip6 = json_string_value (json_object_get (q, "ip6")),
     .mac = json_string_value (json_object_get (q, "mac")),
     .ports = json_object_get (q, "ports"),
     .dir = json_string_value (json_object_get (q, "dir")),

@@ -61,6 +61,29 @@ int husk_nl_addr_add (struct husk_nl *nl, int index, uint32_t addr, unsigned pre
 int husk_nl_route_default (struct husk_nl *nl, int index, uint32_t gateway, unsigned metric,
                            husk_error_t *err);
 
+/* IPv6 (dual-stack networks): a, gateway in6 addresses.  The address
+   skips duplicate address detection (the subnet is the network's own), so
+   that it is usable at once.  */
+int husk_nl_addr6_add (struct husk_nl *nl, int index, const struct in6_addr *a, unsigned prefix,
+                       husk_error_t *err);
+int husk_nl_route6_default (struct husk_nl *nl, int index, const struct in6_addr *gateway,
+                            unsigned metric, husk_error_t *err);
+
+/* bridge6.c: the bridge's IPv6 gateway address, and the container's
+   address and default route on its interface eth (nothing on a network
+   without IPv6).  Return: 0, or -1.  */
+int netconf_bridge6 (struct husk_nl *nl, int index, json_t *net, husk_error_t *err);
+int netconf_inside6 (struct husk_nl *nl, int eth, const struct husk_bridge_attach *a,
+                     husk_error_t *err);
+
+/* ---- nft6.c: the table `ip6 husk` of dual-stack networks ----------------- */
+
+/* Its commands, as husk_nft_table_cmds (the caller frees).  */
+char *husk_nft6_table_cmds (void);
+/* "VERB element ip6 husk SET { SUBNET6 }\n" of net's IPv6 subnet, or ""
+   (the caller frees).  */
+char *husk_nft6_element (json_t *net, const char *verb);
+
 /* ---- nft.c -------------------------------------------------------------- */
 
 /* Run nft commands as one transaction.  Return: 0, or -1 with nft's

@@ -246,3 +246,52 @@ husk_nl_route_default (struct husk_nl *nl, int index, uint32_t gateway, unsigned
     return husk_error_make (err, -ret, "add the default route");
   return 0;
 }
+
+/* ---- IPv6 (dual-stack networks) ------------------------------------------ */
+
+int
+husk_nl_addr6_add (struct husk_nl *nl, int index, const struct in6_addr *addr, unsigned prefix,
+                   husk_error_t *err)
+{
+  char buf[MNL_SOCKET_BUFFER_SIZE];
+  struct nlmsghdr *h = request (buf, nl, RTM_NEWADDR, NLM_F_CREATE | NLM_F_REPLACE);
+  struct ifaddrmsg *a = mnl_nlmsg_put_extra_header (h, sizeof *a);
+  int ret;
+
+  a->ifa_family = AF_INET6;
+  a->ifa_prefixlen = prefix;
+  a->ifa_scope = RT_SCOPE_UNIVERSE;
+  a->ifa_index = index;
+  /* No duplicate address detection: the address is usable at once, and
+     the network's IPAM already made it unique.  */
+  a->ifa_flags = IFA_F_NODAD;
+  mnl_attr_put (h, IFA_LOCAL, sizeof *addr, addr);
+  mnl_attr_put (h, IFA_ADDRESS, sizeof *addr, addr);
+  mnl_attr_put_u32 (h, IFA_FLAGS, IFA_F_NODAD);
+  if ((ret = talk (nl, h)) < 0)
+    return husk_error_make (err, -ret, "add an IPv6 address to link %d", index);
+  return 0;
+}
+
+int
+husk_nl_route6_default (struct husk_nl *nl, int index, const struct in6_addr *gateway,
+                        unsigned metric, husk_error_t *err)
+{
+  char buf[MNL_SOCKET_BUFFER_SIZE];
+  struct nlmsghdr *h = request (buf, nl, RTM_NEWROUTE, NLM_F_CREATE | NLM_F_EXCL);
+  struct rtmsg *r = mnl_nlmsg_put_extra_header (h, sizeof *r);
+  int ret;
+
+  r->rtm_family = AF_INET6;
+  r->rtm_table = RT_TABLE_MAIN;
+  r->rtm_protocol = RTPROT_BOOT;
+  r->rtm_scope = RT_SCOPE_UNIVERSE;
+  r->rtm_type = RTN_UNICAST;
+  mnl_attr_put (h, RTA_GATEWAY, sizeof *gateway, gateway);
+  mnl_attr_put_u32 (h, RTA_OIF, index);
+  if (metric)
+    mnl_attr_put_u32 (h, RTA_PRIORITY, metric);
+  if ((ret = talk (nl, h)) < 0)
+    return husk_error_make (err, -ret, "add the default IPv6 route");
+  return 0;
+}

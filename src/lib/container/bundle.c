@@ -89,8 +89,13 @@ hosts_text (json_t *c)
                        "localhost6.localdomain6\n");
   /* On bridge networks the container's own address on each (Podman).  */
   json_array_foreach (nets, i, v)
-    husk_buf_printf (&b, "%s\t%s %s\n", json_string_value (json_object_get (v, "ip")) ?: "",
-                     host, name);
+    {
+      const char *ip6 = json_string_value (json_object_get (v, "ip6"));
+      husk_buf_printf (&b, "%s\t%s %s\n", json_string_value (json_object_get (v, "ip")) ?: "",
+                       host, name);
+      if (ip6 && *ip6)
+        husk_buf_printf (&b, "%s\t%s %s\n", ip6, host, name);
+    }
   if (json_array_size (nets) == 0)
     husk_buf_printf (&b, "127.0.1.1\t%s %s\n", host, name);
   if (json_string_value (json_object_get (first, "gateway")))

@@ -672,7 +672,7 @@ bridge_entry (const char *v, json_t *aliases, husk_error_t *err)
                  "aliases", json_deep_copy (aliases) ?: json_array ());
   for (size_t i = 0; opts && opts[i]; i++)
     {
-      static const char *const keys[][2] = { { "ip=", "ip" }, { "mac=", "mac" },
+      static const char *const keys[][2] = { { "ip=", "ip" }, { "ip6=", "ip6" }, { "mac=", "mac" },
                                              { "interface_name=", "interface" }, { NULL, NULL } };
       size_t k = 0;
       while (keys[k][0] && !husk_has_prefix (opts[i], keys[k][0]))
@@ -683,7 +683,7 @@ bridge_entry (const char *v, json_t *aliases, husk_error_t *err)
         json_array_append_new (json_object_get (n, "aliases"), json_string (opts[i] + 6));
       else
         return husk_error_makex (err, ENOTSUP, "--network %s: option \"%s\" is not supported "
-                                 "(ip=, mac=, alias= and interface_name= are)", v, opts[i]),
+                                 "(ip=, ip6=, mac=, alias= and interface_name= are)", v, opts[i]),
                NULL;
     }
   return steal_ptr (&n);
@@ -742,6 +742,9 @@ build_bridge (json_t *req, char **values, json_t *c, husk_error_t *err)
     if (!bridge_mode (values[i]))
       return husk_error_makex (err, EINVAL, "--network %s cannot be combined with bridge "
                                "network %s: only bridge networks can", values[i], values[0]);
+  if (n > 1 && str (req, "ip6"))
+    return husk_error_makex (err, EINVAL, "--ip6 can only be set for a single network: use "
+                             "--network NAME:ip6=... for each");
   if (n > 1 && (ip || mac))
     return husk_error_makex (err, EINVAL, "%s can only be set for a single network: use "
                              "--network NAME:%s=... for each", ip ? "--ip" : "--mac-address",
@@ -758,6 +761,8 @@ build_bridge (json_t *req, char **values, json_t *c, husk_error_t *err)
     }
   if (ip && json_object_get (json_array_get (list, 0), "ip") == NULL)
     json_object_set_new (json_array_get (list, 0), "ip", json_string (ip));
+  if (str (req, "ip6") && json_object_get (json_array_get (list, 0), "ip6") == NULL)
+    json_object_set_new (json_array_get (list, 0), "ip6", json_string (str (req, "ip6")));
   if (mac && json_object_get (json_array_get (list, 0), "mac") == NULL)
     json_object_set_new (json_array_get (list, 0), "mac", json_string (mac));
   json_object_set_new (json_object_get (c, "namespaces"), "network", json_string ("bridge"));
@@ -779,8 +784,8 @@ build_network (json_t *req, const struct husk_ccfg_defaults *d, json_t *c, husk_
     husk_strv_append (&values, v);
   if ((has_backend = build_bridge (req, values, c, err)) != 0)
     return has_backend < 0 ? -1 : 0;
-  if (str (req, "ip") || str (req, "mac_address"))
-    return husk_error_makex (err, EINVAL, "--ip and --mac-address need a bridge network "
+  if (str (req, "ip") || str (req, "ip6") || str (req, "mac_address"))
+    return husk_error_makex (err, EINVAL, "--ip, --ip6 and --mac-address need a bridge network "
                              "(--network bridge or NAME), not \"%s\"", v);
   if (json_array_size (json_object_get (req, "network_aliases")))
     return husk_error_makex (err, EINVAL, "--network-alias needs a bridge network "

@@ -373,6 +373,19 @@ dependencies_json (struct husk_engine *e, json_t *c)
   return out;
 }
 
+/* The IPv6 address of a dual-stack network's n, while up, in o.  */
+static json_t *
+with_v6 (json_t *o, json_t *n, bool up)
+{
+  if (up && json_string_value (json_object_get (n, "ip6")))
+    {
+      json_object_set (o, "GlobalIPv6Address", json_object_get (n, "ip6"));
+      json_object_set (o, "IPv6Gateway", json_object_get (n, "gateway6"));
+      json_object_set (o, "GlobalIPv6PrefixLen", json_object_get (n, "prefix6"));
+    }
+  return o;
+}
+
 /* Networks.NAME of one of a container's bridge networks: its address
    while it runs, its aliases after the short ID (Podman).  */
 static json_t *
@@ -388,12 +401,12 @@ bridge_net_json (const struct husk_container_rec *r, json_t *n, bool up)
 
   json_array_foreach (json_object_get (n, "aliases"), i, a)
     json_array_append (aliases, a);
-  return json_pack ("{s:s, s:s, s:s, s:i, s:s, s:s, s:i, s:s, s:s, s:n, s:n, s:n, s:o}",
+  return with_v6 (json_pack ("{s:s, s:s, s:s, s:i, s:s, s:s, s:i, s:s, s:s, s:n, s:n, s:n, s:o}",
                     "EndpointID", "", "Gateway", gw, "IPAddress", ip, "IPPrefixLen", prefix,
                     "IPv6Gateway", "", "GlobalIPv6Address", "", "GlobalIPv6PrefixLen", 0,
                     "MacAddress", mac, "NetworkID",
                     json_string_value (json_object_get (n, "id")) ?: "", "DriverOpts",
-                    "IPAMConfig", "Links", "Aliases", aliases);
+                    "IPAMConfig", "Links", "Aliases", aliases), n, up);
 }
 
 /* NetworkSettings of a container on bridge networks: its first network's
@@ -415,7 +428,7 @@ bridge_json (const struct husk_container_rec *r, json_t *c, bool up)
   json_array_foreach (list, i, n)
     json_object_set_new (nets, json_string_value (json_object_get (n, "name")),
                          bridge_net_json (r, n, up));
-  return json_pack ("{s:s, s:s, s:s, s:i, s:s, s:s, s:i, s:s, s:s, s:s, s:b, s:s, s:i, "
+  return with_v6 (json_pack ("{s:s, s:s, s:s, s:i, s:s, s:s, s:i, s:s, s:s, s:s, s:b, s:s, s:i, "
                     "s:o, s:s, s:o}",
                     "EndpointID", "", "Gateway", gw, "IPAddress", ip, "IPPrefixLen", prefix,
                     "IPv6Gateway", "", "GlobalIPv6Address", "", "GlobalIPv6PrefixLen", 0,
@@ -424,7 +437,7 @@ bridge_json (const struct husk_container_rec *r, json_t *c, bool up)
                     up ? husk_net_ports_bindings (json_object_get (c, "ports"),
                                                   json_object_get (c, "expose"))
                        : json_object (),
-                    "SandboxKey", key ? key : "", "Networks", nets);
+                    "SandboxKey", key ? key : "", "Networks", nets), first, up);
 }
 
 /* NetworkSettings: the published ports (and the exposed ones, null) while

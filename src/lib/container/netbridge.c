@@ -212,7 +212,7 @@ alloc_one (struct husk_netenv *v, const char *id, json_t *n, husk_error_t *err)
   if (net == NULL)
     return -1;
   ip = husk_ipam_alloc (v, net, id, json_string_value (json_object_get (n, "ip")), err);
-  if (ip == NULL)
+  if (ip == NULL || husk_container_alloc6 (v, id, net, n, err) < 0)
     return -1;
   sub = json_array_get (json_object_get (net, "subnets"), 0);
   subnet = json_string_value (json_object_get (sub, "subnet"));
@@ -249,7 +249,8 @@ release_but (struct husk_engine *e, const char *id, json_t *list)
       cleanup_json json_t *net = husk_network_get (
           &v, json_string_value (json_object_get (n, "name")), &err);
       if (net == NULL
-          || husk_ipam_claim (&v, net, id, json_string_value (json_object_get (n, "ip")), &err) < 0)
+          || husk_ipam_claim (&v, net, id, json_string_value (json_object_get (n, "ip")), &err) < 0
+          || husk_ipam_claim6 (&v, net, id, json_string_value (json_object_get (n, "ip6")), &err) < 0)
         husk_error_drop (&err, "keep the address of %.12s on network %s", id,
                          json_string_value (json_object_get (n, "name")));
     }
@@ -290,6 +291,7 @@ attach_one (struct husk_engine *e, json_t *c, json_t *n, bool first, const char 
   struct husk_bridge_attach a = {
     .network = net,
     .ip = json_string_value (json_object_get (n, "ip")),
+    .ip6 = json_string_value (json_object_get (n, "ip6")),
     .mac = json_string_value (json_object_get (n, "mac")),
     .ports = first ? json_object_get (c, "ports") : NULL,
     .dir = dir,
@@ -313,7 +315,8 @@ attach_one (struct husk_engine *e, json_t *c, json_t *n, bool first, const char 
   if (a.ip == NULL || a.mac == NULL)
     return husk_error_makex (err, EINVAL, "the container has no address on network %s",
                              json_string_value (json_object_get (net, "name")));
-  if (husk_ipam_claim (&v, net, a.id, a.ip, err) < 0)
+  if (husk_ipam_claim (&v, net, a.id, a.ip, err) < 0
+      || husk_ipam_claim6 (&v, net, a.id, a.ip6, err) < 0)
     return -1;
   if (json_is_true (json_object_get (net, "dns_enabled")))
     {
@@ -432,6 +435,8 @@ husk_container_bridge_connect (struct husk_engine *e, struct husk_container_rec 
     json_object_set_new (n, "ip", json_string (q->ip));
   if (q->mac)
     json_object_set_new (n, "mac", json_string (q->mac));
+  if (q->ip6)
+    json_object_set_new (n, "ip6", json_string (q->ip6));
   at = json_array_size (list);
   json_array_append_new (list, n);
   /* bridge_alloc frees the text it is given and makes r->config the new

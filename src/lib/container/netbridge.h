@@ -52,6 +52,7 @@ struct husk_bridge_connect
 {
   const char *network;
   const char *ip, *mac; /* or NULL */
+  const char *ip6;      /* or NULL */
   json_t *aliases;      /* array of strings, or NULL */
 };
 
@@ -71,5 +72,12 @@ int husk_container_bridge_disconnect (struct husk_engine *e, struct husk_contain
 /* The container's address leases return (remove; c NULL: whatever it
    was on).  */
 void husk_container_bridge_release (struct husk_engine *e, json_t *c, const char *id);
+
+/* The IPv6 lease of the container id on net, a dual-stack network, in
+   its network entry n (ip6 asked for, or the lowest free; netbridge6.c);
+   nothing on a network without IPv6.  Return: 0, or -1.  */
+struct husk_netenv;
+int husk_container_alloc6 (struct husk_netenv *v, const char *id, json_t *net, json_t *n,
+                           husk_error_t *err);
 
 #endif

@@ -7,6 +7,7 @@
 #include "network/network-private.h"
 #include "util/strutil.h"
 
+#include <netinet/in.h>
 #include <sqlite3.h>
 #include <stdint.h>
 
@@ -32,6 +33,37 @@ bool husk_subnet_overlaps (const struct husk_subnet *a, const struct husk_subnet
    device skip, a bridge of husk's own): the name of the first such
    device (the caller frees), or NULL.  */
 char *husk_subnet_host_user (const struct husk_subnet *s, const char *skip);
+
+/* ---- subnet6.c: IPv6 (dual stack) ----------------------------------------- */
+
+struct husk_subnet6
+{
+  struct in6_addr net;
+  unsigned prefix;
+};
+
+/* Whether text is an IPv6 address or subnet (has a colon).  */
+bool husk_is_ip6 (const char *text);
+int husk_ip6_parse (const char *text, struct in6_addr *a);
+/* The canonical text of a (the caller frees).  */
+char *husk_ip6_text (const struct in6_addr *a);
+/* "fd10::/64" (host bits must be zero).  Return: 0, or -1 (EINVAL).  */
+int husk_subnet6_parse (const char *text, struct husk_subnet6 *s, husk_error_t *err);
+char *husk_subnet6_text (const struct husk_subnet6 *s);
+bool husk_subnet6_contains (const struct husk_subnet6 *s, const struct in6_addr *a);
+bool husk_subnet6_overlaps (const struct husk_subnet6 *a, const struct husk_subnet6 *b);
+/* The IPv6 subnet of a network ({subnet, gateway}), or NULL.  */
+json_t *husk_net_subnet6 (json_t *net);
+/* The IPv6 subnet of a request (q->subnet6, or with q->ipv6 a random
+   unique local /64) checked against nets and the host: *sub
+   {subnet, gateway} (new reference), NULL when the request has no IPv6.
+   Return: 0, or -1 (EEXIST, EINVAL).  */
+int husk_net6_plan (json_t *nets, const struct husk_network_request *q, json_t **sub,
+                    husk_error_t *err);
+/* want (canonical form), or the lowest free address of net's IPv6
+   subnet that is not in used ("ip": id) nor the gateway.  The caller
+   frees.  */
+char *husk_ip6_choose (json_t *net, json_t *used, const char *want, husk_error_t *err);
 
 /* ---- a container's files (bridge_call.c, netconf/bridge.c) ------------- */
 

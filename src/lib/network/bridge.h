@@ -68,6 +68,9 @@ struct husk_network_request
   const char *gateway;    /* NULL: the subnet's first address */
   const char *ip_range;   /* NULL: the whole subnet */
   const char *interface;  /* NULL: husk1, husk2, ... */
+  const char *subnet6;    /* an IPv6 subnet (dual stack), or NULL */
+  const char *gateway6;   /* NULL: subnet6's first address */
+  bool ipv6;              /* dual stack: subnet6, or a random unique local /64 */
   bool internal, disable_dns, ignore;
   json_t *labels;         /* object of strings, or NULL */
   json_t *options;        /* object of strings (mtu=, isolate=), or NULL */
@@ -128,6 +131,14 @@ char *husk_ipam_alloc (const struct husk_netenv *v, json_t *net, const char *con
 int husk_ipam_claim (const struct husk_netenv *v, json_t *net, const char *container_id,
                      const char *ip, husk_error_t *err);
 
+/* The same for the network's IPv6 subnet (ipam6.c): "" when it has
+   none (and no want).  */
+char *husk_ipam_alloc6 (const struct husk_netenv *v, json_t *net, const char *container_id,
+                        const char *want, husk_error_t *err);
+/* husk_ipam_claim of ip, an IPv6 address ("" or NULL: nothing).  */
+int husk_ipam_claim6 (const struct husk_netenv *v, json_t *net, const char *container_id,
+                      const char *ip, husk_error_t *err);
+
 /* The container's leases return (rm; nothing to do rootless).  */
 void husk_ipam_release (const struct husk_netenv *v, const char *container_id);
 /* All of the store's leases return (system reset).  */
@@ -142,6 +153,7 @@ bool husk_mac_valid (const char *text);
 struct husk_dns_entry
 {
   const char *network, *gateway, *id, *ip;
+  const char *ip6;       /* or NULL: no IPv6 */
   char **names;          /* its name and aliases */
   const char *exe;       /* aardvark-dns */
   json_t *servers;       /* the network's DNS servers (its upstream), or NULL */
@@ -165,6 +177,7 @@ struct husk_bridge_attach
 {
   json_t *network;     /* the network's JSON */
   const char *ip, *mac;
+  const char *ip6;     /* its IPv6 address on a dual-stack network, or NULL */
   json_t *ports;       /* the configuration's "ports" */
   const char *dir;     /* <runroot>/net/<id> */
   const char *netns;   /* <dir>/ns */

@@ -117,6 +117,7 @@ attach_dns (const struct husk_bridge_attach *a, husk_error_t *err)
     .gateway = json_string_value (json_object_get (sub, "gateway")),
     .id = a->id,
     .ip = a->ip,
+    .ip6 = a->ip6 && *a->ip6 ? a->ip6 : NULL,
     .names = a->dns_names,
     .exe = a->dns_exe,
     .servers = json_object_get (a->network, "network_dns_servers"),
@@ -163,8 +164,8 @@ attach_request (const struct husk_bridge_attach *a)
 {
   json_t *ports = a->ports && !husk_userns_rootless () ? a->ports : json_null ();
 
-  return json_pack ("{s:O, s:s, s:s, s:O, s:s, s:s, s:s, s:s, s:i, s:i}", "network", a->network,
-                    "ip", a->ip, "mac", a->mac, "ports", ports, "dir", a->dir, "netns",
+  return json_pack ("{s:O, s:s, s:s?, s:s, s:O, s:s, s:s, s:s, s:s, s:i, s:i}", "network",
+                    a->network, "ip", a->ip, "ip6", a->ip6 && *a->ip6 ? a->ip6 : NULL, "mac", a->mac, "ports", ports, "dir", a->dir, "netns",
                     a->netns, "id", a->id, "interface", a->interface ?: "eth0", "slot", a->slot,
                     "metric", (int) a->metric);
 }

@@ -263,7 +263,8 @@ add_locked (const struct husk_dns_entry *q, husk_error_t *err)
 
   if (old == NULL)
     old = first_line (q->gateway, q->servers);
-  text = husk_asprintf ("%s%s %s  %s\n", old, q->id, q->ip, names);
+  /* The IPv6 column of a dual-stack network: AAAA answers.  */
+  text = husk_asprintf ("%s%s %s %s %s\n", old, q->id, q->ip, q->ip6 ? q->ip6 : "", names);
   if (husk_write_file_replace (path, text, strlen (text), 0644, err) < 0)
     return -1;
   if (server (&p))

@@ -608,6 +608,7 @@ create_in (sqlite3 *db, const struct husk_netenv *v, const struct husk_network_r
 {
   cleanup_json json_t *nets = read_dir (v->config_dir);
   cleanup_free char *name = NULL, *iface = NULL;
+  cleanup_json json_t *sub6 = NULL;
   struct husk_subnet s;
   uint32_t gw;
   bool several;
@@ -633,12 +634,18 @@ create_in (sqlite3 *db, const struct husk_netenv *v, const struct husk_network_r
       *out = json_incref (had);
       return 0;
     }
-  if (plan_subnet (nets, v->subnet_pools, q, &s, &gw, err) < 0)
+  if (plan_subnet (nets, v->subnet_pools, q, &s, &gw, err) < 0
+      || husk_net6_plan (nets, q, &sub6, err) < 0)
     return -1;
   iface = q->interface ? husk_xstrdup (q->interface) : next_interface (nets);
   if (check_interface (nets, iface, err) < 0)
     return -1;
   *out = network_json (name, iface, &s, gw, q);
+  if (sub6)
+    {
+      json_array_append (json_object_get (*out, "subnets"), sub6);
+      json_object_set_new (*out, "ipv6_enabled", json_true ());
+    }
   if (record_bridge (db, *out, v->config_dir, err) < 0 || write_def (v->config_dir, *out, err) < 0)
     {
       json_decref (*out);
@@ -779,7 +786,9 @@ husk_network_users (const struct husk_netenv *v, json_t *net, size_t *elsewhere,
     return NULL;
   out = husk_xzalloc (sizeof *out);
   json_object_foreach (leases, ip, l)
-    if (strcmp (json_string_value (json_object_get (l, "store")), v->store) == 0)
+    if (husk_is_ip6 (ip))
+      continue; /* the same container's IPv4 lease counts it */
+    else if (strcmp (json_string_value (json_object_get (l, "store")), v->store) == 0)
       husk_strv_append (&out, json_string_value (json_object_get (l, "id")));
     else
       (*elsewhere)++;

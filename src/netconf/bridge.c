@@ -181,11 +181,23 @@ port_cmds (json_t *ports, const char *ip, const char *verb)
   return husk_buf_steal (&b);
 }
 
+/* The host's end of the container's veth on this network: the first
+   network's keeps its old name, huskv and the ID's start.  */
+static char *
+veth_name (const struct husk_bridge_attach *a)
+{
+  return a->slot ? husk_asprintf ("huskv%.7s.%d", a->id, a->slot)
+                 : husk_asprintf ("huskv%.10s", a->id);
+}
+
 /* Claim the address on the bridge for this container (bridge-private.h):
-   refused while another container's claim is live.  */
+   refused while another container's claim is live.  The claim names the
+   veth too, by which its liveness is judged.  */
 static int
 claim (const struct husk_bridge_attach *a, husk_error_t *err)
 {
+  cleanup_free char *veth = veth_name (a);
+  cleanup_free char *text = husk_asprintf ("%s\n%s\n", a->id, veth);
   const char *br = json_string_value (json_object_get (a->network, "network_interface"));
   cleanup_free char *dir = husk_net_claim_dir (br);
   cleanup_free char *path = husk_asprintf ("%s/%s", dir, a->ip);
@@ -199,7 +211,7 @@ claim (const struct husk_bridge_attach *a, husk_error_t *err)
   if (husk_mkdir_p (dir, 0700, err) < 0)
     return -1;
   /* No fsync: the claims are under /run, which a reboot empties anyway.  */
-  return husk_write_file_replace (path, a->id, strlen (a->id), 0600, err);
+  return husk_write_file_replace (path, text, strlen (text), 0600, err);
 }
 
 /* What the teardown undoes, in <dir>/bridge (<dir>/bridge.N for the
@@ -320,9 +332,7 @@ add_veth (struct husk_nl *nl, const struct husk_bridge_attach *a, const char *ve
 static int
 attach_locked (struct husk_nl *nl, const struct husk_bridge_attach *a, husk_error_t *err)
 {
-  /* The first network's keeps its old name: huskv and the ID's start.  */
-  cleanup_free char *veth = a->slot ? husk_asprintf ("huskv%.7s.%d", a->id, a->slot)
-                                    : husk_asprintf ("huskv%.10s", a->id);
+  cleanup_free char *veth = veth_name (a);
   cleanup_free char *table = husk_nft_table_cmds ();
   cleanup_free char *table6 = husk_net_subnet6 (a->network) ? husk_nft6_table_cmds ()
                                                             : husk_xstrdup ("");

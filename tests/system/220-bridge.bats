@@ -349,6 +349,23 @@ t220c"
     [[ "$output" != *"inet $ip1/"* ]]
 }
 
+@test "bridge: the address of a running container whose store went is not handed out again" {
+    skip_if_rootless "rootful: host links and claims (rootless: 222-rootless-bridge.bats)"
+    local other=$HUSK_TMP/other ip1
+    local -a o=("$HUSK_BIN" --root "$other/root" --runroot "$other/run")
+    "${o[@]}" load -i "$HUSK_IMAGES/busybox.docker.tar" >/dev/null
+    husk network create --subnet 10.231.19.0/29 t220s >/dev/null
+    "${o[@]}" run -d --name gone --network t220s busybox sleep 100 >/dev/null
+    ip1=$("${o[@]}" inspect --format '{{.NetworkSettings.Networks.t220s.IPAddress}}' gone)
+    # its store's database is gone (the lease with it); the container runs on
+    mv "$other/root/husk.db" "$other/root/husk.db.away"
+    run_husk run --rm --network t220s busybox ip -4 -o addr show eth0
+    assert_output_contains "inet 10.231.19."
+    [[ "$output" != *"inet $ip1/"* ]]
+    mv "$other/root/husk.db.away" "$other/root/husk.db"
+    "${o[@]}" rm -f -t 0 gone >/dev/null
+}
+
 @test "bridge: a network whose definition directory went takes its bridge along" {
     skip_if_rootless "rootful: host links (rootless: 222-rootless-bridge.bats)"
     local dir=$HUSK_TMP/gone-nets br

@@ -881,15 +881,22 @@ choose (json_t *net, json_t *used, const char *want, husk_error_t *err)
                            json_string_value (json_object_get (sub, "subnet")), name), NULL;
 }
 
-/* The JSON leases as choose() wants them: "ip": container.  */
+/* The JSON leases as choose() wants them: "ip": container.  An address
+   whose claim on the bridge is live counts as used too: a container
+   whose store was deleted under it keeps running, and its lease went
+   with the store (netdb_forget_stale).  */
 static json_t *
-used_of (json_t *leases)
+used_of (json_t *leases, const char *bridge, const char *cid)
 {
   json_t *used = json_object (), *l;
+  cleanup_json json_t *claims = husk_net_claims (bridge);
   const char *ip;
 
   json_object_foreach (leases, ip, l)
     json_object_set (used, ip, json_object_get (l, "id"));
+  json_object_foreach (claims, ip, l)
+    if (json_object_get (used, ip) == NULL && strcmp (json_string_value (l), cid) != 0)
+      json_object_set (used, ip, l);
   return used;
 }
 
@@ -898,7 +905,7 @@ alloc_in (sqlite3 *db, const struct husk_netenv *v, json_t *net, const char *cid
           const char *want, husk_error_t *err)
 {
   cleanup_json json_t *leases = netdb_leases (db, bridge_of (net), err);
-  cleanup_json json_t *used = leases ? used_of (leases) : NULL;
+  cleanup_json json_t *used = leases ? used_of (leases, bridge_of (net), cid) : NULL;
   cleanup_free char *ip = NULL;
   const char *name = json_string_value (json_object_get (net, "name"));
 

@@ -147,14 +147,25 @@ husk_net_claim_dir (const char *bridge)
   return husk_asprintf ("%s/%s", HUSK_NET_CLAIMS, bridge);
 }
 
-/* Whether the container that claimed an address still has its link.  */
-static bool
-claim_live (const char *id)
+/* The holder of a claim (its file's first line) when its link is still
+   there: the veth its second line names (a claim of an older husk has
+   none: the first network's name).  Else NULL.  */
+static char *
+claim_holder (const char *path)
 {
-  char veth[IF_NAMESIZE];
+  cleanup_free char *text = husk_read_file (path, NULL, NULL);
+  char veth[IF_NAMESIZE] = "";
+  char *nl = text ? strchr (text, '\n') : NULL;
 
-  snprintf (veth, sizeof veth, "huskv%.10s", id);
-  return if_nametoindex (veth) != 0;
+  if (text == NULL || *text == '\0' || *text == '\n')
+    return NULL;
+  if (nl)
+    *nl = '\0';
+  if (nl && nl[1] && nl[1] != '\n')
+    snprintf (veth, sizeof veth, "%.*s", (int) strcspn (nl + 1, "\n"), nl + 1);
+  else
+    snprintf (veth, sizeof veth, "huskv%.10s", text);
+  return if_nametoindex (veth) != 0 ? husk_xstrdup (text) : NULL;
 }
 
 json_t *
@@ -168,8 +179,8 @@ husk_net_claims (const char *bridge)
   while (d && (e = readdir (d)))
     {
       cleanup_free char *p = husk_asprintf ("%s/%s", dir, e->d_name);
-      cleanup_free char *id = e->d_name[0] != '.' ? husk_read_file (p, NULL, NULL) : NULL;
-      if (id && *id && claim_live (id))
+      cleanup_free char *id = e->d_name[0] != '.' ? claim_holder (p) : NULL;
+      if (id)
         json_object_set_new (out, e->d_name, json_string (id));
     }
   if (d)
@@ -216,6 +227,7 @@ husk_net_unclaim (const char *path, const char *id)
 {
   cleanup_free char *holder = path ? husk_read_file (path, NULL, NULL) : NULL;
 
-  if (holder && id && strcmp (holder, id) == 0)
+  if (holder && id && strncmp (holder, id, strlen (id)) == 0
+      && (holder[strlen (id)] == '\0' || holder[strlen (id)] == '\n'))
     unlink (path);
 }

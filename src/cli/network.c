@@ -34,10 +34,11 @@ go_view (json_t *n, bool trunc)
                                                json_object_get (sub, "subnet"), "Gateway",
                                                json_object_get (sub, "gateway"), "LeaseRange",
                                                json_object_get (sub, "lease_range")));
-  view = json_pack ("{s:s, s:O, s:O, s:O, s:O, s:o, s:O, s:O, s:O, s:O, s:O, s:O, s:s%}",
+  /* A macvlan network without a parent has no network_interface.  */
+  view = json_pack ("{s:s, s:O, s:O, s:s, s:O, s:o, s:O, s:O, s:O, s:O, s:O, s:O, s:s%}",
                     "ID", shown, "Name", json_object_get (n, "name"), "Driver",
                     json_object_get (n, "driver"), "NetworkInterface",
-                    json_object_get (n, "network_interface"), "Created",
+                    json_string_value (json_object_get (n, "network_interface")) ?: "", "Created",
                     json_object_get (n, "created"), "Subnets", subnets,
                     "IPv6Enabled", json_object_get (n, "ipv6_enabled"), "Internal",
                     json_object_get (n, "internal"), "DNSEnabled",

@@ -381,6 +381,8 @@ netconf_attach (const struct husk_bridge_attach *a, husk_error_t *err)
   struct husk_nl *nl;
   int lock, ret = -1;
 
+  if (!husk_network_is_bridge (a->network))
+    return netconf_macvlan_attach (a, err);
   if ((nl = husk_nl_open (NULL, err)) == NULL)
     return -1;
   if ((lock = husk_net_lock (err)) >= 0)
@@ -497,6 +499,12 @@ netconf_detach (const char *path, bool ns_going)
   struct husk_nl *nl;
   int lock;
 
+  if (r && json_object_get (r, "driver"))
+    {
+      netconf_macvlan_detach (r, ns_going);
+      unlink (path);
+      return;
+    }
   if (r == NULL || (nl = husk_nl_open (NULL, NULL)) == NULL)
     return;
   if ((lock = husk_net_lock (NULL)) >= 0)
@@ -524,7 +532,8 @@ netconf_forget (json_t *net)
   struct husk_nl *nl = husk_nl_open (NULL, NULL);
   int lock = husk_net_lock (NULL);
 
-  if (nl && lock >= 0 && name)
+  /* A macvlan network's interface is the host's, never husk's to drop.  */
+  if (nl && lock >= 0 && name && husk_network_is_bridge (net))
     drop_bridge (nl, name, if_nametoindex (name), del);
   if (lock >= 0)
     close (lock);

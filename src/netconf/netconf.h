@@ -14,7 +14,9 @@
  *                              namespace goes next: the veth goes with it
  *   husk-netconf forget        a removed network's JSON on stdin
  *
- * and reads an error's message from its stderr.
+ * and reads an error's message from its stderr.  macvlan and ipvlan
+ * networks go through it too (macvlan.c): their links are made the same
+ * way, with no bridge and no firewall.
  */
 #ifndef HUSK_NETCONF_NETCONF_H
 #define HUSK_NETCONF_NETCONF_H
@@ -29,6 +31,12 @@ void netconf_forget (json_t *net);
 /* Make husk's firewall table again for the running containers listed
    (bridge.c).  Return: 0, or -1.  */
 int netconf_reload (json_t *list, husk_error_t *err);
+
+/* macvlan and ipvlan networks (macvlan.c): the container's link made on
+   the parent in its namespace, recorded in its record with a "driver";
+   the detach of such a record.  */
+int netconf_macvlan_attach (const struct husk_bridge_attach *a, husk_error_t *err);
+void netconf_macvlan_detach (json_t *record, bool ns_going);
 
 /* ---- netlink.c ---------------------------------------------------------- */
 
@@ -51,6 +59,19 @@ struct husk_nl_veth
 
 int husk_nl_bridge_add (struct husk_nl *nl, const char *name, unsigned mtu, husk_error_t *err);
 int husk_nl_veth_add (struct husk_nl *nl, const struct husk_nl_veth *v, husk_error_t *err);
+/* A macvlan or ipvlan link on a host interface, made in another
+   namespace.  */
+struct husk_nl_sublink
+{
+  const char *kind;          /* "macvlan" or "ipvlan" */
+  const char *name;          /* its name there: eth0, ... */
+  int parent;                /* the host interface's index */
+  int netns_fd;              /* where it goes */
+  unsigned mode;             /* MACVLAN_MODE_*, IPVLAN_MODE_* */
+  const unsigned char *mac;  /* 6 bytes, or NULL (ipvlan: the parent's) */
+  unsigned mtu;              /* 0: the parent's */
+};
+int husk_nl_sublink_add (struct husk_nl *nl, const struct husk_nl_sublink *l, husk_error_t *err);
 int husk_nl_link_up (struct husk_nl *nl, int index, husk_error_t *err);
 /* A link that is gone already is no error.  */
 int husk_nl_link_del (struct husk_nl *nl, int index, husk_error_t *err);

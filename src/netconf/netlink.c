@@ -174,6 +174,38 @@ husk_nl_veth_add (struct husk_nl *nl, const struct husk_nl_veth *v, husk_error_t
 }
 
 int
+husk_nl_sublink_add (struct husk_nl *nl, const struct husk_nl_sublink *l, husk_error_t *err)
+{
+  char buf[MNL_SOCKET_BUFFER_SIZE];
+  struct nlmsghdr *h = request (buf, nl, RTM_NEWLINK, NLM_F_CREATE | NLM_F_EXCL);
+  struct nlattr *info, *data;
+  bool macvlan = strcmp (l->kind, "macvlan") == 0;
+  int ret;
+
+  put_ifinfo (h, 0);
+  mnl_attr_put_strz (h, IFLA_IFNAME, l->name);
+  mnl_attr_put_u32 (h, IFLA_LINK, l->parent);
+  mnl_attr_put_u32 (h, IFLA_NET_NS_FD, l->netns_fd);
+  if (l->mac)
+    mnl_attr_put (h, IFLA_ADDRESS, 6, l->mac);
+  if (l->mtu)
+    mnl_attr_put_u32 (h, IFLA_MTU, l->mtu);
+  info = mnl_attr_nest_start (h, IFLA_LINKINFO);
+  mnl_attr_put_strz (h, IFLA_INFO_KIND, l->kind);
+  data = mnl_attr_nest_start (h, IFLA_INFO_DATA);
+  /* The kernel reads macvlan's mode as 32 bits, ipvlan's as 16.  */
+  if (macvlan)
+    mnl_attr_put_u32 (h, IFLA_MACVLAN_MODE, l->mode);
+  else
+    mnl_attr_put_u16 (h, IFLA_IPVLAN_MODE, (uint16_t) l->mode);
+  mnl_attr_nest_end (h, data);
+  mnl_attr_nest_end (h, info);
+  if ((ret = talk (nl, h)) < 0)
+    return husk_error_make (err, -ret, "create the %s link %s", l->kind, l->name);
+  return 0;
+}
+
+int
 husk_nl_link_up (struct husk_nl *nl, int index, husk_error_t *err)
 {
   char buf[MNL_SOCKET_BUFFER_SIZE];

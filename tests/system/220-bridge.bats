@@ -305,8 +305,8 @@ t220c"
     assert_output_contains "already used on the host"
     run_husk 125 network create --subnet 10.231.11.5/24 t220e
     assert_output_contains "host bits"
-    run_husk 125 network create --driver macvlan t220e
-    assert_output_contains "only bridge"
+    run_husk 125 network create --driver overlay t220e
+    assert_output_contains "unsupported driver overlay"
     run_husk 125 network create --subnet 10.231.12.0/24 --gateway 10.231.13.1 t220e
     assert_output_contains "gateway"
     run_husk 125 network create t220d

@@ -158,17 +158,37 @@ plan_slots (json_t *list, husk_error_t *err)
   return 0;
 }
 
+/* A macvlan or ipvlan network takes no published ports (they are for
+   the first network: the container's address is on the parent's LAN,
+   reached directly) and needs the host's interfaces.  */
+static int
+check_macvlan (struct husk_netenv *v, json_t *net, size_t i, json_t *ports, husk_error_t *err)
+{
+  const char *name = json_string_value (json_object_get (net, "name"));
+  const char *driver = json_string_value (json_object_get (net, "driver"));
+
+  if (v->rootless)
+    return husk_error_makex (err, EPERM, "network %s: %s networks are not supported rootless: "
+                             "rootless networking has no access to the host's interfaces",
+                             name, driver);
+  if (i == 0 && json_array_size (ports))
+    return husk_error_makex (err, ENOTSUP, "cannot publish ports on %s network %s: port "
+                             "forwarding is not supported on %s networks (the container's "
+                             "address is reached directly)", driver, name, driver);
+  return 0;
+}
+
 /* One network of the configuration: named by its own name, its MAC
    checked.  */
 static int
-plan_one (struct husk_netenv *v, json_t *list, size_t i, husk_error_t *err)
+plan_one (struct husk_netenv *v, json_t *list, size_t i, json_t *ports, husk_error_t *err)
 {
   json_t *n = json_array_get (list, i);
   const char *mac = json_string_value (json_object_get (n, "mac"));
   cleanup_json json_t *net = husk_network_get (v, json_string_value (json_object_get (n, "name")),
                                                err);
 
-  if (net == NULL)
+  if (net == NULL || (!husk_network_is_bridge (net) && check_macvlan (v, net, i, ports, err) < 0))
     return -1;
   if (mac && !husk_mac_valid (mac))
     return husk_error_makex (err, EINVAL, "invalid MAC address \"%s\": want six hex bytes "
@@ -193,7 +213,7 @@ husk_container_bridge_plan (struct husk_engine *e, json_t *c, husk_error_t *err)
 
   list = husk_container_networks (c);
   for (size_t i = 0; i < json_array_size (list); i++)
-    if (plan_one (&v, list, i, err) < 0)
+    if (plan_one (&v, list, i, json_object_get (c, "ports"), err) < 0)
       return -1;
   return plan_slots (list, err);
 }
@@ -205,7 +225,7 @@ alloc_one (struct husk_netenv *v, const char *id, json_t *n, husk_error_t *err)
 {
   cleanup_json json_t *net = husk_network_get (v, json_string_value (json_object_get (n, "name")),
                                                err);
-  cleanup_free char *ip = NULL;
+  cleanup_free char *ip = NULL, *key = net ? husk_network_lease_key (net) : NULL;
   json_t *sub;
   const char *subnet, *slash;
 
@@ -220,7 +240,8 @@ alloc_one (struct husk_netenv *v, const char *id, json_t *n, husk_error_t *err)
   json_object_set_new (n, "ip", json_string (ip));
   json_object_set (n, "gateway", json_object_get (sub, "gateway"));
   json_object_set_new (n, "prefix", json_integer (slash ? atoi (slash + 1) : 0));
-  json_object_set (n, "bridge", json_object_get (net, "network_interface"));
+  /* What the leases go by: a macvlan network's parent is no key.  */
+  json_object_set_new (n, "bridge", json_string (key));
   json_object_set (n, "id", json_object_get (net, "id"));
   /* resolv.conf names the gateway, where aardvark-dns answers.  */
   json_object_set_new (n, "dns", json_boolean (json_is_true (json_object_get (net, "dns_enabled"))));

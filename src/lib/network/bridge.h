@@ -59,15 +59,39 @@
 #define HUSK_NET_DEFAULT "husk"
 bool husk_network_is_default (const char *name);
 
+/* ---- macvlan and ipvlan networks (macvlan.c) ---------------------------- */
+
+/* Whether net is a bridge network (no driver, or "bridge"), not a
+   macvlan or ipvlan one.  */
+bool husk_network_is_bridge (json_t *net);
+/* What the host-wide database files the network's record and leases
+   under (the caller frees): a bridge's name, "DRIVER:ID" for the others
+   (their parent is no name of theirs).  */
+char *husk_network_lease_key (json_t *net);
+/* The interface of the host's IPv4 default route (the caller frees), or
+   NULL: a macvlan network's parent when it names none.  */
+char *husk_net_default_route_dev (void);
+struct husk_network_request;
+/* Check a create request of a driver other than bridge (macvlan, ipvlan:
+   anything else is ENOTSUP; EPERM rootless).  *parent: the parent
+   interface given (it exists), or NULL; *options: the network's options
+   (without parent=).  Return: 0, or -1.  */
+int husk_macvlan_check (const struct husk_network_request *q, bool rootless, char **parent,
+                        json_t **options, husk_error_t *err);
+/* Make a new network's JSON (network_json's) one of driver: its parent,
+   options, no DNS, no gateway unless gateway.  */
+void husk_macvlan_json (json_t *net, const char *driver, const char *parent, json_t *options,
+                        bool gateway);
+
 /* What `network create` asks for.  */
 struct husk_network_request
 {
   const char *name;       /* NULL: chosen (huskN) */
-  const char *driver;     /* NULL or "bridge" */
+  const char *driver;     /* NULL or "bridge", "macvlan", "ipvlan" */
   const char *subnet;     /* NULL: the next free /24 */
   const char *gateway;    /* NULL: the subnet's first address */
   const char *ip_range;   /* NULL: the whole subnet */
-  const char *interface;  /* NULL: husk1, husk2, ... */
+  const char *interface;  /* NULL: husk1, husk2, ... (macvlan: the parent) */
   const char *subnet6;    /* an IPv6 subnet (dual stack), or NULL */
   const char *gateway6;   /* NULL: subnet6's first address */
   bool ipv6;              /* dual stack: subnet6, or a random unique local /64 */

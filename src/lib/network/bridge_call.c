@@ -292,6 +292,11 @@ husk_bridge_forget (json_t *net)
 {
   husk_error_t err = NULL;
 
+  /* A macvlan network's interface is its parent, the host's: never
+     touched (a record's key of one is "DRIVER:ID", no link's name).  */
+  if (!husk_network_is_bridge (net)
+      || strchr (json_string_value (json_object_get (net, "network_interface")) ?: "", ':'))
+    return;
   /* Rootless, the bridge went with the namespace, if that is gone.  */
   if (husk_userns_rootless () && !husk_net_rootless_exists ())
     return;

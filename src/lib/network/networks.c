@@ -176,8 +176,9 @@ static int
 record_bridge (sqlite3 *db, json_t *net, const char *dir, husk_error_t *err)
 {
   cleanup_free char *config = dir ? NULL : json_dumps (net, JSON_COMPACT);
+  cleanup_free char *key = husk_network_lease_key (net);
   const char *args[] = {
-    json_string_value (json_object_get (net, "network_interface")),
+    key,
     json_string_value (json_object_get (net, "name")),
     dir ? dir : "",
     json_string_value (json_object_get (json_array_get (json_object_get (net, "subnets"), 0),
@@ -564,7 +565,10 @@ plan_subnet (json_t *nets, char *const *pools, const struct husk_network_request
     }
   else if (husk_subnet_parse (q->subnet, s, err) < 0)
     return -1;
-  else if (!subnet_free (nets, s, &why))
+  /* A macvlan network's subnet is its parent's LAN, the host's own
+     often: Podman checks no overlap for it.  */
+  else if ((q->driver == NULL || strcmp (q->driver, "bridge") == 0)
+           && !subnet_free (nets, s, &why))
     return husk_error_makex (err, EEXIST, "subnet %s is already used on the host or by "
                              "another config: %s", q->subnet, why);
   last = s->net + (1U << (32 - s->prefix)) - 1;
@@ -601,10 +605,12 @@ check_interface (json_t *nets, const char *iface, husk_error_t *err)
 
 /* In the host-wide transaction: plan the network against the
    directory's, the default and every bridge of the host-wide database,
-   write its file, record its bridge.  */
+   write its file, record its bridge.  parent: of a macvlan or ipvlan
+   network ("" for the default route's), with its options; NULL for a
+   bridge.  */
 static int
 create_in (sqlite3 *db, const struct husk_netenv *v, const struct husk_network_request *q,
-           json_t **out, husk_error_t *err)
+           const char *parent, json_t *options, json_t **out, husk_error_t *err)
 {
   cleanup_json json_t *nets = read_dir (v->config_dir);
   cleanup_free char *name = NULL, *iface = NULL;
@@ -637,14 +643,27 @@ create_in (sqlite3 *db, const struct husk_netenv *v, const struct husk_network_r
   if (plan_subnet (nets, v->subnet_pools, q, &s, &gw, err) < 0
       || husk_net6_plan (nets, q, &sub6, err) < 0)
     return -1;
-  iface = q->interface ? husk_xstrdup (q->interface) : next_interface (nets);
-  if (check_interface (nets, iface, err) < 0)
-    return -1;
-  *out = network_json (name, iface, &s, gw, q);
-  if (sub6)
+  if (parent && sub6)
+    return husk_error_makex (err, ENOTSUP, "IPv6 on a %s network is not supported: only "
+                             "bridge networks have IPv6 for now", q->driver);
+  if (parent)
     {
-      json_array_append (json_object_get (*out, "subnets"), sub6);
-      json_object_set_new (*out, "ipv6_enabled", json_true ());
+      /* --internal without --gateway: none (Podman's).  */
+      bool has_gw = !q->internal || q->gateway;
+      *out = network_json (name, "", &s, gw, q);
+      husk_macvlan_json (*out, q->driver, *parent ? parent : NULL, options, has_gw);
+    }
+  else
+    {
+      iface = q->interface ? husk_xstrdup (q->interface) : next_interface (nets);
+      if (check_interface (nets, iface, err) < 0)
+        return -1;
+      *out = network_json (name, iface, &s, gw, q);
+      if (sub6)
+        {
+          json_array_append (json_object_get (*out, "subnets"), sub6);
+          json_object_set_new (*out, "ipv6_enabled", json_true ());
+        }
     }
   if (record_bridge (db, *out, v->config_dir, err) < 0 || write_def (v->config_dir, *out, err) < 0)
     {
@@ -659,23 +678,27 @@ int
 husk_network_create (const struct husk_netenv *v, const struct husk_network_request *q,
                      json_t **out, husk_error_t *err)
 {
+  cleanup_free char *parent = NULL;
+  cleanup_json json_t *options = NULL;
+  bool bridge = q->driver == NULL || strcmp (q->driver, "bridge") == 0;
   sqlite3 *db;
 
   *out = NULL;
-  if (q->driver && strcmp (q->driver, "bridge") != 0)
-    return husk_error_makex (err, ENOTSUP, "unsupported driver %s: only bridge networks are "
-                             "supported (macvlan and ipvlan come later)", q->driver);
   if (q->name && !valid_name (q->name))
     return husk_error_makex (err, EINVAL, "network name \"%s\" invalid: names must match "
                              "[a-zA-Z0-9][a-zA-Z0-9_.-]*", q->name);
-  if (check_options (q->options, err) < 0 || check_dns_servers (q->dns_servers, err) < 0)
+  if (!bridge && husk_macvlan_check (q, v->rootless, &parent, &options, err) < 0)
+    return -1;
+  if (!bridge && parent == NULL)
+    parent = husk_xstrdup ("");
+  if ((bridge && check_options (q->options, err) < 0) || check_dns_servers (q->dns_servers, err) < 0)
     return -1;
   if (q->disable_dns && json_array_size (q->dns_servers))
     return husk_error_makex (err, EINVAL, "cannot set NetworkDNSServers if DNS is not enabled "
                              "for the network: invalid argument");
   if ((db = netdb_begin (err)) == NULL)
     return -1;
-  if (create_in (db, v, q, out, err) < 0)
+  if (create_in (db, v, q, parent, options, out, err) < 0)
     return netdb_end (db, false, NULL), -1;
   if (netdb_end (db, true, err) == 0)
     return 0;
@@ -764,10 +787,16 @@ husk_network_update_dns (const struct husk_netenv *v, const char *ref, json_t *a
   return husk_dns_set_servers (name, json_object_get (*out, "network_dns_servers"), err);
 }
 
+/* What the network's leases are filed under (husk_network_lease_key),
+   valid until the next call: every caller uses it at once.  */
 static const char *
 bridge_of (json_t *net)
 {
-  return json_string_value (json_object_get (net, "network_interface")) ?: "";
+  static char *key;
+
+  free (key);
+  key = husk_network_lease_key (net);
+  return key;
 }
 
 char **

@@ -226,6 +226,12 @@ reload_entries (struct husk_netenv *v, struct husk_container_rec *r, json_t *out
       net = husk_network_get (v, json_string_value (json_object_get (n, "name")), err);
       if (net == NULL)
         return -1;
+      /* A macvlan network has nothing in the firewall.  */
+      if (!husk_network_is_bridge (net))
+        {
+          json_decref (net);
+          continue;
+        }
       json_array_append_new (out, json_pack ("{s:o, s:O, s:O}", "network", net, "ip",
                                              json_object_get (n, "ip"), "ports",
                                              ports ?: json_null ()));

@@ -327,3 +327,22 @@ HOME=/root"
     run_husk 125 create --no-hosts --add-host 'db:192.0.2.7' husk-test/busybox
     assert_output_is "Error: --no-hosts and --add-host cannot be set together"
 }
+
+@test "containers.conf default_sysctls (ping_group_range) apply in the container's own namespaces" {
+    # a new network namespace starts with "1 0": no unprivileged ping
+    run_husk run --rm --network none busybox cat /proc/sys/net/ipv4/ping_group_range
+    assert_output_is "$(printf '0\t0')"
+    # --sysctl wins over the default
+    run_husk run --rm --network none --sysctl "net.ipv4.ping_group_range=1 0" busybox \
+        cat /proc/sys/net/ipv4/ping_group_range
+    assert_output_is "$(printf '1\t0')"
+    # the host's namespace is not the container's to change
+    if ! is_rootless; then
+        run_husk run --rm --network host busybox cat /proc/sys/net/ipv4/ping_group_range
+        assert_output_is "$(cat /proc/sys/net/ipv4/ping_group_range)"
+    fi
+    local conf=$BATS_TEST_TMPDIR/containers.conf
+    printf '[containers]\ndefault_sysctls = []\n' >"$conf"
+    CONTAINERS_CONF=$conf run_husk run --rm --network none busybox cat /proc/sys/net/ipv4/ping_group_range
+    assert_output_is "$(printf '1\t0')"
+}

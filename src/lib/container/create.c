@@ -66,6 +66,45 @@ valid_name (const char *n)
 
 /* ---- create ------------------------------------------------------------ */
 
+/* The namespace a sysctl belongs to ("network", "ipc", "uts"), or NULL.  */
+static const char *
+sysctl_namespace (const char *k)
+{
+  static const char *const ipc[] = { "kernel.msgmax", "kernel.msgmnb", "kernel.msgmni",
+                                     "kernel.sem", "kernel.shmall", "kernel.shmmax",
+                                     "kernel.shmmni", "kernel.shm_rmid_forced", NULL };
+
+  if (husk_has_prefix (k, "net."))
+    return "network";
+  if (husk_strv_contains ((char *const *) ipc, k) || husk_has_prefix (k, "fs.mqueue."))
+    return "ipc";
+  return strcmp (k, "kernel.domainname") == 0 ? "uts" : NULL;
+}
+
+/* containers.conf default_sysctls ("net.ipv4.ping_group_range=0 0", so
+   that an unprivileged ping works), as Podman applies them: under the
+   container's own --sysctl, and not where the namespace is the host's
+   or another's, which the container must not change.  */
+static void
+add_default_sysctls (json_t *c, char **defaults)
+{
+  json_t *set = json_object_get (c, "sysctls");
+  json_t *ns = json_object_get (c, "namespaces");
+
+  for (size_t i = 0; defaults && defaults[i] && json_is_object (set); i++)
+    {
+      const char *eq = strchr (defaults[i], '=');
+      cleanup_free char *k = eq ? husk_xstrndup (defaults[i], eq - defaults[i]) : NULL;
+      const char *kind = k ? sysctl_namespace (k) : NULL;
+      const char *mode = kind ? json_string_value (json_object_get (ns, kind)) : NULL;
+      if (kind == NULL || json_object_get (set, k)
+          || (mode && (strcmp (mode, "host") == 0 || husk_has_prefix (mode, "container:")
+                       || husk_has_prefix (mode, "ns:"))))
+        continue;
+      json_object_set_new (set, k, json_string (eq + 1));
+    }
+}
+
 static json_t *
 plan (struct husk_engine *e, const char *image_id, json_t *req, struct husk_image_rec *img,
       husk_error_t *err)
@@ -97,6 +136,7 @@ plan (struct husk_engine *e, const char *image_id, json_t *req, struct husk_imag
   c = husk_ccfg_build (req, &d, icfg, err);
   if (c == NULL)
     return NULL;
+  add_default_sysctls (c, e->config->default_sysctls);
   if (husk_container_bridge_plan (e, c, err) < 0)
     {
       json_decref (c);

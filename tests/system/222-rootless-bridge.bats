@@ -43,7 +43,7 @@ assert_not_on_host() {
 rootless_pasta() { pgrep -u "$(id -u)" -f 'pasta.*rootless-netns/ns' || true; }
 
 @test "rootless bridge: two containers reach each other by IP and by name" {
-    run_husk network create t222a
+    run_husk network create --interface-name t222abr t222a
     # the user's own definitions, as Podman's
     [ -f "${XDG_CONFIG_HOME:-$HOME/.config}/containers/networks/t222a.json" ]
     husk run -d --name a1 --network t222a busybox sh -c \
@@ -123,7 +123,7 @@ PY
 
 @test "rootless bridge: unshare --rootless-netns sees the bridge; it all goes with the last container" {
     local br
-    husk network create t222u >/dev/null
+    husk network create --interface-name t222ubr t222u >/dev/null
     br=$(husk network inspect --format '{{.NetworkInterface}}' t222u)
     husk run -d --name u1 --network t222u busybox sleep 100 >/dev/null
     run_husk unshare --rootless-netns ip -o addr

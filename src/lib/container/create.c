@@ -84,12 +84,19 @@ sysctl_namespace (const char *k)
 /* containers.conf default_sysctls ("net.ipv4.ping_group_range=0 0", so
    that an unprivileged ping works), as Podman applies them: under the
    container's own --sysctl, and not where the namespace is the host's
-   or another's, which the container must not change.  */
+   or another's, which the container must not change.  After the user
+   namespace is planned.  */
 static void
 add_default_sysctls (json_t *c, char **defaults)
 {
   json_t *set = json_object_get (c, "sysctls");
   json_t *ns = json_object_get (c, "namespaces");
+  /* A bridge network's namespace is made by husk before the container's
+     user namespace, which then does not own it: the runtime could not
+     write there.  */
+  json_t *userns = json_object_get (c, "userns");
+  bool own_userns = userns && json_string_value (json_object_get (userns, "mode"))
+                    && strcmp (json_string_value (json_object_get (userns, "mode")), "host") != 0;
 
   for (size_t i = 0; defaults && defaults[i] && json_is_object (set); i++)
     {
@@ -99,7 +106,9 @@ add_default_sysctls (json_t *c, char **defaults)
       const char *mode = kind ? json_string_value (json_object_get (ns, kind)) : NULL;
       if (kind == NULL || json_object_get (set, k)
           || (mode && (strcmp (mode, "host") == 0 || husk_has_prefix (mode, "container:")
-                       || husk_has_prefix (mode, "ns:"))))
+                       || husk_has_prefix (mode, "ns:")))
+          || (mode && strcmp (kind, "network") == 0 && strcmp (mode, "bridge") == 0
+              && own_userns))
         continue;
       json_object_set_new (set, k, json_string (eq + 1));
     }
@@ -136,7 +145,6 @@ plan (struct husk_engine *e, const char *image_id, json_t *req, struct husk_imag
   c = husk_ccfg_build (req, &d, icfg, err);
   if (c == NULL)
     return NULL;
-  add_default_sysctls (c, e->config->default_sysctls);
   if (husk_container_bridge_plan (e, c, err) < 0)
     {
       json_decref (c);
@@ -228,6 +236,7 @@ husk_container_create (struct husk_engine *e, const char *image_id, json_t *req,
   if (husk_container_userns_build (e, req, c, top, &userns_lock, err) < 0
       || husk_container_idmap_mounts (e, c, err) < 0)
     goto out;
+  add_default_sysctls (c, e->config->default_sysctls);
   if ((name = choose_name (req, id, err)) == NULL)
     goto out;
   json_object_set_new (c, "id", json_string (id));

@@ -351,4 +351,8 @@ cache_files() {
     # nothing but the cache: the two layers that finished
     run cache_files
     [ "$(wc -l <<<"$output")" = 2 ]
+    # which system reset removes with the rest
+    run_husk 0 system reset --force
+    run cache_files
+    assert_output_is ""
 }

@@ -29,11 +29,10 @@ bool husk_op_image_resolve_quiet (struct husk_engine *e, const char *ref, char *
    open: the blob digest names, hashed again first, at offset 0 (a
    damaged one is deleted), or -1.  keep: link the finished, verified
    blob in fd into the cache.  drop: forget digest.  trim: drop entries
-   older than a day or beyond 2 GiB.  clear: remove them all.  */
+   older than a day or beyond 2 GiB.  */
 int husk_op_pull_cache_open (struct husk_engine *e, const char *digest, int64_t size);
 void husk_op_pull_cache_keep (struct husk_engine *e, const char *digest, int fd);
 void husk_op_pull_cache_drop (struct husk_engine *e, const char *digest);
 void husk_op_pull_cache_trim (struct husk_engine *e);
-int husk_op_pull_cache_clear (struct husk_engine *e, husk_error_t *err);
 
 #endif

@@ -9,8 +9,8 @@
  * or a layer: a cache file is hashed again before it is used, and one
  * that does not match (cut short by a crash: the link is not fsync'd) is
  * deleted and downloaded again.  Entries older than a day, or beyond
- * 2 GiB in all, are dropped when a pull starts; system reset removes the
- * store and system prune the cache.
+ * 2 GiB in all, are dropped when a pull starts; system reset removes it
+ * with the rest of the store.
  */
 #include "ops/image-pull.h"
 
@@ -199,13 +199,4 @@ husk_op_pull_cache_trim (struct husk_engine *e)
     }
   free (list);
   closedir (dir);
-}
-
-int
-husk_op_pull_cache_clear (struct husk_engine *e, husk_error_t *err)
-{
-  cleanup_free char *dir = husk_store_cache_dir (e->store);
-  cleanup_free char *blobs = husk_asprintf ("%s/blobs", dir);
-
-  return husk_rm_rf (blobs, err);
 }

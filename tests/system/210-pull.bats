@@ -19,6 +19,61 @@ setup() {
     LAYERS_ID=$(awk '$1 == "layers" {print $2}' "$HUSK_IMAGES/DIGESTS")
 }
 
+teardown() {
+    local p
+    for p in "$BATS_TEST_TMPDIR"/*.pid; do
+        [ -f "$p" ] && kill "$(cat "$p")" 2>/dev/null || true
+    done
+    husk_teardown_store
+}
+
+# own_registry: a plain HTTP registry of the test's own over a copy of the
+# TLS registry's storage, whose blobs the test may alter; OWN is its
+# host:port.
+own_registry() {
+    local port conf=$BATS_TEST_TMPDIR/own.yml data=$BATS_TEST_TMPDIR/own-data
+    cp -r "$HUSK_REG_DIR/tls-data" "$data"
+    port=$(free_port)
+    printf 'version: 0.1\nlog: {level: error}\nstorage:\n  filesystem: {rootdirectory: %s}\nhttp:\n  addr: 127.0.0.1:%s\n  secret: husk-test\n' \
+        "$data" "$port" >"$conf"
+    docker-registry serve "$conf" >"$BATS_TEST_TMPDIR/own.log" 2>&1 3>&- &
+    echo $! >"$BATS_TEST_TMPDIR/own.pid"
+    OWN=127.0.0.1:$port
+    for _ in $(seq 100); do
+        curl -sf -o /dev/null "http://$OWN/v2/" && return 0
+        sleep 0.05
+    done
+    cat "$BATS_TEST_TMPDIR/own.log" >&2
+    false
+}
+
+# layer_digests REPO: the layer digests of REPO:latest in OWN, bottom first.
+layer_digests() {
+    curl -sf -H 'Accept: application/vnd.docker.distribution.manifest.v2+json' \
+        "http://$OWN/v2/$1/manifests/latest" |
+        python3 -c 'import json,sys; print("\n".join(l["digest"] for l in json.load(sys.stdin)["layers"]))'
+}
+
+# own_blob DIGEST: the file of blob DIGEST in OWN's storage.
+own_blob() {
+    local hex=${1#sha256:}
+    echo "$BATS_TEST_TMPDIR/own-data/docker/registry/v2/blobs/sha256/${hex:0:2}/$hex/data"
+}
+
+# flip FILE: change one byte in the middle of FILE.
+flip() {
+    python3 - "$1" <<'EOF2'
+import sys
+b = bytearray(open(sys.argv[1], 'rb').read())
+b[len(b) // 2] ^= 0xff
+open(sys.argv[1], 'wb').write(bytes(b))
+EOF2
+}
+
+cache_files() {
+    ls "$HUSK_ROOT"/storage/*/cache/blobs/sha256/ 2>/dev/null || true
+}
+
 @test "pull by tag prints progress and the ID, records the repo digest" {
     run_husk 0 pull "${CREDS[@]}" "$HUSK_REG_TLS/library/busybox:latest"
     [[ "$output" == *"Trying to pull $HUSK_REG_TLS/library/busybox:latest..."* ]]
@@ -218,4 +273,86 @@ setup() {
     assert_output_contains "rejected by policy"
     run_husk 0 images -q --no-trunc
     assert_output_is "sha256:$BB_ID"
+}
+
+@test "an interrupted pull keeps its finished layers: the next pull takes them from the download cache" {
+    own_registry
+    mapfile -t lay < <(layer_digests library/layers)
+    [ "${#lay[@]}" = 3 ]
+    local last; last=$(own_blob "${lay[2]}")
+    cp "$last" "$BATS_TEST_TMPDIR/good-blob"
+    flip "$last"
+    # The top layer does not verify: the pull fails after the others finished.
+    run_husk 125 pull --tls-verify=false "$OWN/library/layers"
+    assert_output_contains "digest mismatch"
+    run_husk 0 images -q
+    assert_output_is ""
+    [ -z "$(ls -A "$HUSK_ROOT"/storage/*/layers 2>/dev/null)" ]
+    # Only the two layers that verified are kept, and nothing of them shows.
+    run cache_files
+    [ "$(sort <<<"$output")" = "$(printf '%s\n' "${lay[0]#sha256:}" "${lay[1]#sha256:}" | sort)" ]
+    run_husk 0 system df --format '{{.Type}} {{.Total}} {{.Size}}'
+    assert_output_contains "Images 0 0 B"
+    # Repaired: the pull reads those two from the cache, downloads the third.
+    cp "$BATS_TEST_TMPDIR/good-blob" "$last"
+    run_husk 0 --log-level debug pull --tls-verify=false "$OWN/library/layers"
+    assert_output_contains "layer blob ${lay[0]}: taken from the download cache"
+    assert_output_contains "layer blob ${lay[1]}: taken from the download cache"
+    [[ "$output" != *"layer blob ${lay[2]}: taken from the download cache"* ]] || false
+    [ "${lines[-1]}" = "$LAYERS_ID" ]
+    # A recorded image leaves nothing in the cache.
+    run cache_files
+    assert_output_is ""
+    run_husk 0 run --rm "$OWN/library/layers" true
+}
+
+@test "a damaged download-cache file is deleted and the blob downloaded again" {
+    own_registry
+    mapfile -t lay < <(layer_digests library/layers)
+    local last; last=$(own_blob "${lay[2]}")
+    cp "$last" "$BATS_TEST_TMPDIR/good-blob"
+    flip "$last"
+    run_husk 125 pull --tls-verify=false "$OWN/library/layers"
+    local d0 d1
+    d0=$(echo "$HUSK_ROOT"/storage/*/cache/blobs/sha256/"${lay[0]#sha256:}")
+    d1=$(echo "$HUSK_ROOT"/storage/*/cache/blobs/sha256/"${lay[1]#sha256:}")
+    [ -f "$d0" ] && [ -f "$d1" ]
+    # one cut short (as by a crash), one with other bytes of the same size
+    truncate -s 100 "$d0"
+    flip "$d1"
+    cp "$BATS_TEST_TMPDIR/good-blob" "$last"
+    run_husk 0 --log-level debug pull --tls-verify=false "$OWN/library/layers"
+    assert_output_contains "download cache: blob ${lay[0]} is damaged"
+    assert_output_contains "download cache: blob ${lay[1]} is damaged"
+    [[ "$output" != *"taken from the download cache"* ]] || false
+    [ "${lines[-1]}" = "$LAYERS_ID" ]
+    run cache_files
+    assert_output_is ""
+}
+
+@test "a registry that closes the connection mid-blob is retried, then the pull fails naming the blob" {
+    own_registry
+    mapfile -t lay < <(layer_digests library/layers)
+    local port; port=$(free_port)
+    python3 "$BATS_TEST_DIRNAME/../registry/cut-proxy.py" "$port" "$OWN" "${lay[2]}" \
+        "$BATS_TEST_TMPDIR/cuts" >"$BATS_TEST_TMPDIR/proxy.out" 2>&1 3>&- &
+    echo $! >"$BATS_TEST_TMPDIR/proxy.pid"
+    for _ in $(seq 100); do grep -q ready "$BATS_TEST_TMPDIR/proxy.out" && break; sleep 0.05; done
+    run_husk 125 pull --tls-verify=false --retry 2 --retry-delay 1s "127.0.0.1:$port/library/layers"
+    assert_output_contains "reading blob ${lay[2]} in 127.0.0.1:$port"
+    assert_output_contains "after 2 retries"
+    # the first attempt and two resumed where the data stopped
+    [ "$(wc -l <"$BATS_TEST_TMPDIR/cuts")" = 3 ]
+    [ "$(grep -c '^bytes=' "$BATS_TEST_TMPDIR/cuts")" = 2 ]
+    run_husk 0 images -q
+    assert_output_is ""
+    [ -z "$(ls -A "$HUSK_ROOT"/storage/*/layers 2>/dev/null)" ]
+    [ -z "$(ls -A "$HUSK_ROOT"/storage/*/tmp 2>/dev/null)" ]
+    # nothing but the cache: the two layers that finished
+    run cache_files
+    [ "$(wc -l <<<"$output")" = 2 ]
+    # which system reset removes with the rest
+    run_husk 0 system reset --force
+    run cache_files
+    assert_output_is ""
 }

@@ -22,6 +22,10 @@ setup() {
 }
 
 teardown() {
+    husk_teardown_store
+}
+
+husk_teardown_store() {
     if [ -n "${HUSK_TMP:-}" ]; then
         # Unmount anything a test left mounted below the store.
         grep -F " $HUSK_TMP/" /proc/self/mountinfo 2>/dev/null | awk '{print $5}' \

@@ -7,7 +7,9 @@
  * the image.  Layers download in parallel (registry/fetch.c) into unnamed
  * files (O_TMPFILE: nothing can be left behind) and each is applied, in
  * order, while it downloads, through a pipe the layer store reads.  A
- * failure removes the layers this pull made and records nothing.
+ * failure removes the layers this pull made and records nothing; the
+ * blobs that finished stay in the download cache (image_pull_cache.c)
+ * for the next pull, which takes them from there.
  */
 #include "ops/image.h"
 #include "ops/image-pull.h"
@@ -228,26 +230,69 @@ short_digest (const char *d, char out[13])
   snprintf (out, 13, "%s", d + 7);
 }
 
-/* Fetch and apply every layer; infos filled bottom to top.  */
+/* Apply layer i from fd, a blob the download cache had.  */
+static int
+apply_cached (struct pull *p, int fd, const char *parent, size_t i,
+              struct husk_layer_info *info, husk_error_t *err)
+{
+  cleanup_free char *src = husk_asprintf ("/proc/self/fd/%d", fd);
+
+  husk_log_debug ("layer blob %s: taken from the download cache, not downloaded",
+                  p->m.layers[i].digest);
+  if (husk_store_layer_create (p->e->store, parent, src, false, p->diff_ids[i], info, err) < 0)
+    return -1;
+  if (strcmp (info->blob_digest, p->m.layers[i].digest) != 0)
+    return husk_error_makex (err, EINVAL, "layer %s: digest mismatch: got %s",
+                             p->m.layers[i].digest, info->blob_digest);
+  return 0;
+}
+
+/* Blobs index i of the layers maps to, besides those of the fetch.  */
+#define LAYER_PRESENT SIZE_MAX
+#define LAYER_CACHED (SIZE_MAX - 1)
+
+/* The pull failed: keep the blobs that finished downloading, so that the
+   next pull need not fetch them again.  */
+static void
+keep_finished (struct pull *p, struct husk_registry_fetch *fetch,
+               const struct husk_registry_blob *blobs, const bool *kept, size_t nb)
+{
+  for (size_t b = 0; fetch && b < nb; b++)
+    if (!kept[b] && blobs[b].fd >= 0 && husk_registry_fetch_done (fetch, b))
+      husk_op_pull_cache_keep (p->e, blobs[b].digest, blobs[b].fd);
+}
+
+/* Fetch and apply every layer; infos filled bottom to top.  A blob the
+   download cache has is read from there instead.  */
 static int
 pull_layers (struct pull *p, struct husk_layer_info *infos, husk_error_t *err)
 {
   size_t n = p->m.n_layers, nb = 0;
   cleanup_free struct husk_registry_blob *blobs = husk_xzalloc ((n + 1) * sizeof *blobs);
   cleanup_free size_t *blob_of = husk_xzalloc ((n + 1) * sizeof *blob_of);
+  cleanup_free int *cached = husk_xzalloc ((n + 1) * sizeof *cached);
+  cleanup_free bool *kept = husk_xzalloc ((n + 1) * sizeof *kept);
   cleanup_free char *tmp = husk_store_tmp_dir (p->e->store);
   struct husk_registry_fetch *fetch = NULL;
   char chain[72] = "", sd[13];
   int ret = 0;
 
+  husk_op_pull_cache_trim (p->e);
   for (size_t i = 0; i < n; i++)
     {
       char next[72];
       husk_store_chain_id (i ? chain : NULL, p->diff_ids[i], next);
       memcpy (chain, next, sizeof chain);
-      blob_of[i] = SIZE_MAX;
+      blob_of[i] = LAYER_PRESENT;
+      cached[i] = -1;
       if (husk_store_layer_exists (p->e->store, chain))
         continue;
+      cached[i] = husk_op_pull_cache_open (p->e, p->m.layers[i].digest, p->m.layers[i].size);
+      if (cached[i] >= 0)
+        {
+          blob_of[i] = LAYER_CACHED;
+          continue;
+        }
       blobs[nb] = (struct husk_registry_blob) { p->m.layers[i].digest, p->m.layers[i].size, -1 };
       blobs[nb].fd = open (tmp, O_TMPFILE | O_RDWR | O_CLOEXEC, 0600);
       if (blobs[nb].fd < 0)
@@ -265,8 +310,9 @@ pull_layers (struct pull *p, struct husk_layer_info *infos, husk_error_t *err)
   for (size_t i = 0; i < n && ret == 0; i++)
     {
       const char *parent = i ? infos[i - 1].chain_id : NULL;
+      size_t b = blob_of[i];
       short_digest (p->m.layers[i].digest, sd);
-      if (blob_of[i] == SIZE_MAX)
+      if (b == LAYER_PRESENT)
         {
           char c[72];
           husk_store_chain_id (parent, p->diff_ids[i], c);
@@ -275,19 +321,39 @@ pull_layers (struct pull *p, struct husk_layer_info *infos, husk_error_t *err)
             progress (p->o, "Copying blob %s skipped: already exists", sd);
           continue;
         }
-      ret = apply_streamed (p, fetch, blob_of[i], blobs[blob_of[i]].fd, parent, i, &infos[i],
-                            err);
+      if (b == LAYER_CACHED)
+        ret = apply_cached (p, cached[i], parent, i, &infos[i], err);
+      else if ((ret = apply_streamed (p, fetch, b, blobs[b].fd, parent, i, &infos[i], err)) == 0)
+        {
+          /* Until the image is recorded: a pull cut short after this
+             point (even killed) finds the blob there next time.  */
+          husk_op_pull_cache_keep (p->e, blobs[b].digest, blobs[b].fd);
+          kept[b] = true;
+        }
       if (ret == 0)
         husk_strv_append (&p->created, infos[i].chain_id);
       if (ret == 0)
         progress (p->o, "Copying blob %s done", sd);
     }
 out:
+  if (ret < 0)
+    keep_finished (p, fetch, blobs, kept, nb);
   husk_registry_fetch_free (fetch);
   for (size_t i = 0; i < nb; i++)
     if (blobs[i].fd >= 0)
       close (blobs[i].fd);
+  for (size_t i = 0; i < n; i++)
+    if (cached[i] >= 0)
+      close (cached[i]);
   return ret;
+}
+
+/* The image is recorded: its blobs need no caching any more.  */
+static void
+drop_cached (struct pull *p)
+{
+  for (size_t i = 0; i < p->m.n_layers; i++)
+    husk_op_pull_cache_drop (p->e, p->m.layers[i].digest);
 }
 
 /* The config's diff IDs, one per layer.  */
@@ -503,6 +569,7 @@ pull_from (struct pull *p, const struct husk_reference *ref, char **id, husk_err
   progress (p->o, "Writing manifest to image destination");
   if (record (p, ref, body, digest, index_digest, infos, err) < 0)
     return -1;
+  drop_cached (p);
   *id = husk_xstrdup (p->m.config.digest + 7);
   return 0;
 }

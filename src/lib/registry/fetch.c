@@ -5,7 +5,8 @@
  * Bytes go to each blob's fd as they arrive, hashed on the way; a reader
  * (the layer applier) follows each blob with husk_registry_fetch_wait(),
  * so a layer is decompressed and applied while it downloads.  A cut
- * transfer resumes with a Range request where it stopped.
+ * transfer resumes with a Range request where it stopped, after the
+ * retry delay (opts.retry_delay, else 1, 2, 4 ... s), opts.retries times.
  */
 #include "registry/registry-private.h"
 
@@ -19,6 +20,7 @@
 #include <signal.h>
 #include <stdlib.h>
 #include <string.h>
+#include <time.h>
 #include <unistd.h>
 
 struct blob_state
@@ -29,6 +31,7 @@ struct blob_state
   int64_t written;
   int64_t start;   /* where the current transfer began (Range) */
   int tries;
+  int64_t retry_at; /* when waiting to resume (CLOCK_MONOTONIC ms), else 0 */
   bool done, failed, too_long, bad_status;
   long status;
   char *msg;
@@ -130,9 +133,18 @@ start_one (struct husk_registry_fetch *f, CURLM *m, struct blob_state *s)
   return 0;
 }
 
+static int64_t
+now_ms (void)
+{
+  struct timespec ts;
+
+  clock_gettime (CLOCK_MONOTONIC, &ts);
+  return (int64_t) ts.tv_sec * 1000 + ts.tv_nsec / 1000000;
+}
+
 /* A transfer ended: verify, retry, or fail.  */
 static void
-finished (struct husk_registry_fetch *f, CURLM *m, struct blob_state *s, CURLcode rc)
+finished (struct husk_registry_fetch *f, struct blob_state *s, CURLcode rc)
 {
   const struct husk_registry_blob *b = s->b;
   char hex[HUSK_SHA256_HEX_LEN + 1];
@@ -161,15 +173,20 @@ finished (struct husk_registry_fetch *f, CURLM *m, struct blob_state *s, CURLcod
                                          f->r->name, s->status, s->written, b->size, rc));
   if (rc == CURLE_OK)
     rc = CURLE_PARTIAL_FILE; /* ended early */
-  if (husk_registry_transient (rc, 0) && s->tries++ < f->r->o.retries)
+  if (husk_registry_transient (rc, 0) && s->tries < f->r->o.retries)
     {
-      husk_log_info ("blob %s: %s; resuming at %" PRId64, b->digest,
-                     s->errbuf[0] ? s->errbuf : curl_easy_strerror (rc), s->written);
-      if (start_one (f, m, s) == 0)
-        return;
+      unsigned delay = f->r->o.retry_delay > 0 ? (unsigned) f->r->o.retry_delay
+                                               : 1u << s->tries;
+      s->tries++;
+      husk_log_info ("blob %s in %s: %s; resuming at byte %" PRId64 " in %us (retry %d of %d)",
+                     b->digest, f->r->name, s->errbuf[0] ? s->errbuf : curl_easy_strerror (rc),
+                     s->written, delay, s->tries, f->r->o.retries);
+      s->retry_at = now_ms () + (int64_t) delay * 1000;
+      return;
     }
-  set_failed (s, husk_asprintf ("reading blob %s in %s: %s", b->digest, f->r->name,
-                                s->errbuf[0] ? s->errbuf : curl_easy_strerror (rc)));
+  set_failed (s, husk_asprintf ("reading blob %s in %s: %s (after %d retries)", b->digest,
+                                f->r->name, s->errbuf[0] ? s->errbuf : curl_easy_strerror (rc),
+                                s->tries));
 }
 
 /* How many blobs past the one being read may download.  Layers are
@@ -188,6 +205,26 @@ ahead (void)
   const char *s = getenv ("HUSK_REGISTRY_AHEAD");
 
   return s && atoi (s) > 0 ? (size_t) atoi (s) : 2;
+}
+
+/* Resume the cut transfers whose retry delay is over.  */
+static void
+resume_due (struct husk_registry_fetch *f, CURLM *m, int *running)
+{
+  int64_t now = now_ms ();
+
+  for (size_t i = 0; i < f->next; i++)
+    {
+      struct blob_state *s = &f->s[i];
+      if (s->retry_at == 0 || s->retry_at > now)
+        continue;
+      s->retry_at = 0;
+      if (start_one (f, m, s) < 0)
+        {
+          set_failed (s, husk_asprintf ("reading blob %s: out of memory", s->b->digest));
+          (*running)--;
+        }
+    }
 }
 
 static void
@@ -243,10 +280,11 @@ run (void *data)
             continue;
           curl_easy_getinfo (msg->easy_handle, CURLINFO_PRIVATE, (char **) &s);
           CURLcode rc = msg->data.result;
-          finished (f, m, s, rc);
+          finished (f, s, rc);
           if (s->done || s->failed)
             running--;
         }
+      resume_due (f, m, &running);
       fill (f, m, &running);
       curl_multi_poll (m, NULL, 0, 200, NULL);
     }
@@ -312,6 +350,17 @@ husk_registry_fetch_wait (struct husk_registry_fetch *f, size_t i, int64_t have,
     ret = s->done && s->written <= have ? 0 : 1;
   pthread_mutex_unlock (&f->lock);
   return ret;
+}
+
+bool
+husk_registry_fetch_done (struct husk_registry_fetch *f, size_t i)
+{
+  bool done;
+
+  pthread_mutex_lock (&f->lock);
+  done = f->s[i].done;
+  pthread_mutex_unlock (&f->lock);
+  return done;
 }
 
 void

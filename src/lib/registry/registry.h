@@ -129,6 +129,10 @@ struct husk_registry_fetch *husk_registry_fetch_start (struct husk_registry *r,
 int husk_registry_fetch_wait (struct husk_registry_fetch *f, size_t i, int64_t have,
                               int64_t *avail, husk_error_t *err);
 
+/* Whether blob i is complete and verified (after a failure elsewhere,
+   the blobs worth keeping).  */
+bool husk_registry_fetch_done (struct husk_registry_fetch *f, size_t i);
+
 /* Stop (when running) and free.  */
 void husk_registry_fetch_free (struct husk_registry_fetch *f);
 

@@ -55,6 +55,28 @@ mtu_of (json_t *net)
   return m ? (unsigned) strtoul (m, NULL, 10) : 0;
 }
 
+/* The network's VLAN (--opt vlan=), or 0: none.  */
+static unsigned
+vlan_of (json_t *net)
+{
+  const char *v = json_string_value (json_object_get (json_object_get (net, "options"), "vlan"));
+
+  return v ? (unsigned) strtoul (v, NULL, 10) : 0;
+}
+
+/* A port (or with self the bridge itself) of a network with a VLAN in
+   that VLAN only, as netavark: its PVID, untagged, and no longer in the
+   default VLAN 1 the kernel put it in.  */
+static int
+join_vlan (struct husk_nl *nl, int index, unsigned vid, bool self, husk_error_t *err)
+{
+  if (vid == 0)
+    return 0;
+  if (husk_nl_bridge_vlan (nl, index, vid, self, true, err) < 0)
+    return -1;
+  return vid == 1 ? 0 : husk_nl_bridge_vlan (nl, index, 1, self, false, err);
+}
+
 /* The commands that add (verb "add") or delete the network's subnet in
    its sets: "internal" or "nets"; with isolate= also "isolated" and
    "own", for strict "strict" (nft.c; the caller frees).  */
@@ -96,10 +118,21 @@ ensure_bridge (struct husk_nl *nl, json_t *net, bool *made, husk_error_t *err)
       || husk_ip_parse (json_string_value (json_object_get (subnet_of (net), "gateway")), &gw) < 0)
     return husk_error_makex (err, EINVAL, "network %s: bad subnet",
                              json_string_value (json_object_get (net, "name")));
-  if (husk_nl_bridge_add (nl, name, mtu_of (net), err) < 0)
-    return -1;
+  /* With a VLAN the bridge filters by VLAN; the bridge itself is in the
+     VLAN too, so that the gateway's address reaches the containers.  */
+  if (husk_nl_bridge_add (nl, name, mtu_of (net), vlan_of (net) != 0, err) < 0)
+    {
+      if ((*err)->code != EOPNOTSUPP || vlan_of (net) == 0)
+        return -1;
+      husk_error_release (err);
+      return husk_error_makex (err, EOPNOTSUPP, "network %s: vlan= needs VLAN filtering on "
+                               "bridges, which this kernel lacks "
+                               "(CONFIG_BRIDGE_VLAN_FILTERING)",
+                               json_string_value (json_object_get (net, "name")));
+    }
   index = if_nametoindex (name);
-  if (index <= 0 || husk_nl_addr_add (nl, index, htonl (gw), s.prefix, err) < 0
+  if (index <= 0 || join_vlan (nl, index, vlan_of (net), true, err) < 0
+      || husk_nl_addr_add (nl, index, htonl (gw), s.prefix, err) < 0
       || netconf_bridge6 (nl, index, net, err) < 0 || husk_nl_link_up (nl, index, err) < 0)
     {
       if (index > 0)
@@ -348,7 +381,9 @@ attach_locked (struct husk_nl *nl, const struct husk_bridge_attach *a, husk_erro
   if (claim (a, err) < 0 || add_veth (nl, a, veth, br, err) < 0)
     return -1;
   vi = if_nametoindex (veth);
-  if (vi <= 0 || record (a, veth, vi, br, "", err) < 0 || husk_nl_link_up (nl, vi, err) < 0
+  if (vi <= 0 || record (a, veth, vi, br, "", err) < 0
+      || join_vlan (nl, vi, vlan_of (a->network), false, err) < 0
+      || husk_nl_link_up (nl, vi, err) < 0
       || configure_inside (a, err) < 0)
     return -1;
   /* The table is (re)made with a new bridge, or when it is gone (a flush

@@ -109,6 +109,10 @@ char *husk_nft6_table_cmds (void);
 /* "VERB element ip6 husk SET { SUBNET6 }\n" of net's IPv6 subnet, or ""
    (the caller frees).  */
 char *husk_nft6_element (json_t *net, const char *verb);
+/* The ports_any6 / ports_ip6 elements of the published ports to ip6
+   (ports on IPv4 host addresses skipped), "VERB element ..." lines; ""
+   without ip6 (the caller frees).  */
+char *husk_nft6_port_cmds (json_t *ports, const char *ip6, const char *verb);
 
 /* ---- nft.c -------------------------------------------------------------- */
 

@@ -55,6 +55,28 @@ mtu_of (json_t *net)
   return m ? (unsigned) strtoul (m, NULL, 10) : 0;
 }
 
+/* The network's VLAN (--opt vlan=), or 0: none.  */
+static unsigned
+vlan_of (json_t *net)
+{
+  const char *v = json_string_value (json_object_get (json_object_get (net, "options"), "vlan"));
+
+  return v ? (unsigned) strtoul (v, NULL, 10) : 0;
+}
+
+/* A port (or with self the bridge itself) of a network with a VLAN in
+   that VLAN only, as netavark: its PVID, untagged, and no longer in the
+   default VLAN 1 the kernel put it in.  */
+static int
+join_vlan (struct husk_nl *nl, int index, unsigned vid, bool self, husk_error_t *err)
+{
+  if (vid == 0)
+    return 0;
+  if (husk_nl_bridge_vlan (nl, index, vid, self, true, err) < 0)
+    return -1;
+  return vid == 1 ? 0 : husk_nl_bridge_vlan (nl, index, 1, self, false, err);
+}
+
 /* The commands that add (verb "add") or delete the network's subnet in
    its sets: "internal" or "nets"; with isolate= also "isolated" and
    "own", for strict "strict" (nft.c; the caller frees).  */
@@ -96,10 +118,21 @@ ensure_bridge (struct husk_nl *nl, json_t *net, bool *made, husk_error_t *err)
       || husk_ip_parse (json_string_value (json_object_get (subnet_of (net), "gateway")), &gw) < 0)
     return husk_error_makex (err, EINVAL, "network %s: bad subnet",
                              json_string_value (json_object_get (net, "name")));
-  if (husk_nl_bridge_add (nl, name, mtu_of (net), err) < 0)
-    return -1;
+  /* With a VLAN the bridge filters by VLAN; the bridge itself is in the
+     VLAN too, so that the gateway's address reaches the containers.  */
+  if (husk_nl_bridge_add (nl, name, mtu_of (net), vlan_of (net) != 0, err) < 0)
+    {
+      if ((*err)->code != EOPNOTSUPP || vlan_of (net) == 0)
+        return -1;
+      husk_error_release (err);
+      return husk_error_makex (err, EOPNOTSUPP, "network %s: vlan= needs VLAN filtering on "
+                               "bridges, which this kernel lacks "
+                               "(CONFIG_BRIDGE_VLAN_FILTERING)",
+                               json_string_value (json_object_get (net, "name")));
+    }
   index = if_nametoindex (name);
-  if (index <= 0 || husk_nl_addr_add (nl, index, htonl (gw), s.prefix, err) < 0
+  if (index <= 0 || join_vlan (nl, index, vlan_of (net), true, err) < 0
+      || husk_nl_addr_add (nl, index, htonl (gw), s.prefix, err) < 0
       || netconf_bridge6 (nl, index, net, err) < 0 || husk_nl_link_up (nl, index, err) < 0)
     {
       if (index > 0)
@@ -116,46 +149,78 @@ ensure_bridge (struct husk_nl *nl, json_t *net, bool *made, husk_error_t *err)
   return index;
 }
 
+/* Whether a host port is in use on the host: a bind of it fails.  */
+static bool
+port_busy (int family, const char *ip, const char *proto, unsigned port)
+{
+  struct sockaddr_in a = { .sin_family = AF_INET, .sin_port = htons (port) };
+  struct sockaddr_in6 a6 = { .sin6_family = AF_INET6, .sin6_port = htons (port) };
+  int one = 1, fd, ret;
+
+  if (family == AF_INET6)
+    inet_pton (AF_INET6, ip, &a6.sin6_addr);
+  else if (*ip)
+    inet_pton (AF_INET, ip, &a.sin_addr);
+  fd = socket (family, (strcmp (proto, "tcp") == 0 ? SOCK_STREAM : SOCK_DGRAM) | SOCK_CLOEXEC, 0);
+  if (fd < 0)
+    return false;
+  setsockopt (fd, SOL_SOCKET, SO_REUSEADDR, &one, sizeof one);
+  ret = family == AF_INET6 ? bind (fd, (struct sockaddr *) &a6, sizeof a6)
+                           : bind (fd, (struct sockaddr *) &a, sizeof a);
+  close (fd);
+  return ret < 0 && errno == EADDRINUSE;
+}
+
 /* The host ports must be free now: a program of the host's that listens
    there would never see its connections again (they are DNATed), and
-   Podman fails the start too.  */
+   Podman fails the start too.  An IPv6 host address needs the
+   container's IPv6 address, and cannot be ::1 (nft6.c).  */
 static int
-check_ports (json_t *ports, husk_error_t *err)
+check_ports (const struct husk_bridge_attach *a, husk_error_t *err)
 {
   size_t i;
   json_t *p;
+  unsigned char buf[sizeof (struct in6_addr)];
 
-  json_array_foreach (ports, i, p)
+  json_array_foreach (a->ports, i, p)
     {
       const char *ip = json_string_value (json_object_get (p, "host_ip")) ?: "";
       const char *proto = json_string_value (json_object_get (p, "protocol")) ?: "tcp";
       unsigned port = json_integer_value (json_object_get (p, "host_port"));
-      struct sockaddr_in a = { .sin_family = AF_INET, .sin_port = htons (port) };
-      int one = 1, fd, ret;
-      if (*ip && inet_pton (AF_INET, ip, &a.sin_addr) != 1)
-        return husk_error_makex (err, ENOTSUP, "publishing on %s: only IPv4 host addresses "
-                                 "are supported on bridge networks", ip);
+      int family = AF_INET;
+      if (*ip && inet_pton (AF_INET, ip, buf) != 1)
+        {
+          if (inet_pton (AF_INET6, ip, buf) != 1)
+            return husk_error_makex (err, EINVAL, "publishing on %s: not an IP address", ip);
+          if (a->ip6 == NULL || *a->ip6 == '\0')
+            return husk_error_makex (err, ENOTSUP, "publishing on %s: network %s has no IPv6 "
+                                     "(create it with --ipv6)", ip,
+                                     json_string_value (json_object_get (a->network, "name")));
+          if (IN6_IS_ADDR_LOOPBACK ((struct in6_addr *) buf))
+            return husk_error_makex (err, ENOTSUP, "publishing on ::1 is not supported: the "
+                                     "kernel cannot forward IPv6 loopback connections to a "
+                                     "container (IPv6 has no route_localnet); publish on "
+                                     "127.0.0.1 instead");
+          family = AF_INET6;
+        }
       if (strcmp (proto, "tcp") && strcmp (proto, "udp"))
         continue;
-      fd = socket (AF_INET, (strcmp (proto, "tcp") == 0 ? SOCK_STREAM : SOCK_DGRAM) | SOCK_CLOEXEC, 0);
-      if (fd < 0)
-        return husk_error_make (err, errno, "socket");
-      setsockopt (fd, SOL_SOCKET, SO_REUSEADDR, &one, sizeof one);
-      ret = bind (fd, (struct sockaddr *) &a, sizeof a);
-      close (fd);
-      if (ret < 0 && errno == EADDRINUSE)
-        return husk_error_makex (err, EADDRINUSE, "cannot publish port %u/%s: %s:%u is "
-                                 "already in use on the host", port, proto, *ip ? ip : "0.0.0.0",
-                                 port);
+      if (port_busy (family, ip, proto, port))
+        return husk_error_makex (err, EADDRINUSE, "cannot publish port %u/%s: %s%s%s:%u is "
+                                 "already in use on the host", port, proto,
+                                 family == AF_INET6 ? "[" : "", *ip ? ip : "0.0.0.0",
+                                 family == AF_INET6 ? "]" : "", port);
     }
   return 0;
 }
 
 /* The map elements of the published ports: "add" (create) or "delete"
-   commands, one per port.  */
+   commands, one per port; ip6 the container's IPv6 address or NULL, for
+   the IPv6 ones (nft6.c).  */
 static char *
-port_cmds (json_t *ports, const char *ip, const char *verb)
+port_cmds (json_t *ports, const char *ip, const char *ip6, const char *verb)
 {
+  cleanup_free char *v6 = husk_nft6_port_cmds (ports, ip6, verb);
   struct husk_buf b = HUSK_BUF_INIT;
   size_t i;
   json_t *p;
@@ -167,6 +232,8 @@ port_cmds (json_t *ports, const char *ip, const char *verb)
       json_int_t hport = json_integer_value (json_object_get (p, "host_port"));
       json_int_t cport = json_integer_value (json_object_get (p, "container_port"));
       bool del = strcmp (verb, "delete") == 0;
+      if (strchr (hip, ':'))
+        continue; /* an IPv6 host address: v6's */
       if (*hip)
         husk_buf_printf (&b, "%s element ip husk ports_ip { %s . %s . %lld", verb, hip, proto,
                          (long long) hport);
@@ -178,6 +245,7 @@ port_cmds (json_t *ports, const char *ip, const char *verb)
       else
         husk_buf_printf (&b, " : %s . %lld }\n", ip, (long long) cport);
     }
+  husk_buf_puts (&b, v6);
   return husk_buf_steal (&b);
 }
 
@@ -337,18 +405,20 @@ attach_locked (struct husk_nl *nl, const struct husk_bridge_attach *a, husk_erro
   cleanup_free char *table6 = husk_net_subnet6 (a->network) ? husk_nft6_table_cmds ()
                                                             : husk_xstrdup ("");
   cleanup_free char *add6 = husk_nft6_element (a->network, "add");
-  cleanup_free char *add = port_cmds (a->ports, a->ip, "create");
-  cleanup_free char *del = port_cmds (a->ports, a->ip, "delete");
+  cleanup_free char *add = port_cmds (a->ports, a->ip, a->ip6, "create");
+  cleanup_free char *del = port_cmds (a->ports, a->ip, a->ip6, "delete");
   cleanup_free char *cmds = NULL;
   bool made;
   int br, vi;
 
-  if (check_ports (a->ports, err) < 0 || (br = ensure_bridge (nl, a->network, &made, err)) < 0)
+  if (check_ports (a, err) < 0 || (br = ensure_bridge (nl, a->network, &made, err)) < 0)
     return -1;
   if (claim (a, err) < 0 || add_veth (nl, a, veth, br, err) < 0)
     return -1;
   vi = if_nametoindex (veth);
-  if (vi <= 0 || record (a, veth, vi, br, "", err) < 0 || husk_nl_link_up (nl, vi, err) < 0
+  if (vi <= 0 || record (a, veth, vi, br, "", err) < 0
+      || join_vlan (nl, vi, vlan_of (a->network), false, err) < 0
+      || husk_nl_link_up (nl, vi, err) < 0
       || configure_inside (a, err) < 0)
     return -1;
   /* The table is (re)made with a new bridge, or when it is gone (a flush
@@ -365,7 +435,8 @@ attach_locked (struct husk_nl *nl, const struct husk_bridge_attach *a, husk_erro
     return husk_error_wrap (err, "a published port is taken by another container");
   husk_error_release (err);
   free (cmds);
-  cmds = husk_asprintf ("%s%s%s%s%s", table, sets, add, table6, add6);
+  /* The tables first: the ports may go into either.  */
+  cmds = husk_asprintf ("%s%s%s%s%s", table, table6, sets, add6, add);
   if (husk_nft_run (cmds, err) < 0)
     {
       if ((*err)->code == EEXIST)
@@ -560,7 +631,9 @@ netconf_reload (json_t *list, husk_error_t *err)
     {
       json_t *net = json_object_get (c, "network");
       cleanup_free char *ports = port_cmds (json_object_get (c, "ports"),
-                                            json_string_value (json_object_get (c, "ip")), "add");
+                                            json_string_value (json_object_get (c, "ip")),
+                                            json_string_value (json_object_get (c, "ip6")),
+                                            "add");
       cleanup_free char *sets = set_cmds (net, "add");
       cleanup_free char *add6 = husk_nft6_element (net, "add");
       husk_buf_printf (&b, "%s%s", sets, ports);

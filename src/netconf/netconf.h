@@ -57,7 +57,12 @@ struct husk_nl_veth
   unsigned mtu;           /* 0: the kernel's */
 };
 
-int husk_nl_bridge_add (struct husk_nl *nl, const char *name, unsigned mtu, husk_error_t *err);
+int husk_nl_bridge_add (struct husk_nl *nl, const char *name, unsigned mtu, bool vlan_filtering,
+                        husk_error_t *err);
+/* Join (as PVID, untagged) or leave VLAN vid on a bridge port, or with
+   self on the bridge device itself.  */
+int husk_nl_bridge_vlan (struct husk_nl *nl, int index, unsigned vid, bool self, bool join,
+                         husk_error_t *err);
 int husk_nl_veth_add (struct husk_nl *nl, const struct husk_nl_veth *v, husk_error_t *err);
 /* A macvlan or ipvlan link on a host interface, made in another
    namespace.  */
@@ -104,6 +109,10 @@ char *husk_nft6_table_cmds (void);
 /* "VERB element ip6 husk SET { SUBNET6 }\n" of net's IPv6 subnet, or ""
    (the caller frees).  */
 char *husk_nft6_element (json_t *net, const char *verb);
+/* The ports_any6 / ports_ip6 elements of the published ports to ip6
+   (ports on IPv4 host addresses skipped), "VERB element ..." lines; ""
+   without ip6 (the caller frees).  */
+char *husk_nft6_port_cmds (json_t *ports, const char *ip6, const char *verb);
 
 /* ---- nft.c -------------------------------------------------------------- */
 

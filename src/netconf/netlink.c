@@ -14,6 +14,7 @@
 #include <fcntl.h>
 #include <libmnl/libmnl.h>
 #include <linux/if.h>
+#include <linux/if_bridge.h>
 #include <linux/if_link.h>
 #include <linux/rtnetlink.h>
 #include <linux/veth.h>
@@ -118,11 +119,12 @@ put_ifinfo (struct nlmsghdr *h, int index)
 }
 
 int
-husk_nl_bridge_add (struct husk_nl *nl, const char *name, unsigned mtu, husk_error_t *err)
+husk_nl_bridge_add (struct husk_nl *nl, const char *name, unsigned mtu, bool vlan_filtering,
+                    husk_error_t *err)
 {
   char buf[MNL_SOCKET_BUFFER_SIZE];
   struct nlmsghdr *h = request (buf, nl, RTM_NEWLINK, NLM_F_CREATE | NLM_F_EXCL);
-  struct nlattr *info;
+  struct nlattr *info, *data;
   int ret;
 
   put_ifinfo (h, 0);
@@ -131,6 +133,12 @@ husk_nl_bridge_add (struct husk_nl *nl, const char *name, unsigned mtu, husk_err
     mnl_attr_put_u32 (h, IFLA_MTU, mtu);
   info = mnl_attr_nest_start (h, IFLA_LINKINFO);
   mnl_attr_put_strz (h, IFLA_INFO_KIND, "bridge");
+  if (vlan_filtering)
+    {
+      data = mnl_attr_nest_start (h, IFLA_INFO_DATA);
+      mnl_attr_put_u8 (h, IFLA_BR_VLAN_FILTERING, 1);
+      mnl_attr_nest_end (h, data);
+    }
   mnl_attr_nest_end (h, info);
   if ((ret = talk (nl, h)) < 0)
     return husk_error_make (err, -ret, "create the bridge %s", name);
@@ -202,6 +210,35 @@ husk_nl_sublink_add (struct husk_nl *nl, const struct husk_nl_sublink *l, husk_e
   mnl_attr_nest_end (h, info);
   if ((ret = talk (nl, h)) < 0)
     return husk_error_make (err, -ret, "create the %s link %s", l->kind, l->name);
+  return 0;
+}
+
+/* A port of a VLAN-filtering bridge joins (or leaves) VLAN vid: the
+   request goes to the bridge's AF_BRIDGE handler, for the bridge device
+   itself with BRIDGE_FLAGS_SELF.  A join is as the PVID, untagged: what
+   comes in untagged is of that VLAN and leaves untagged.  */
+int
+husk_nl_bridge_vlan (struct husk_nl *nl, int index, unsigned vid, bool self, bool join,
+                     husk_error_t *err)
+{
+  char buf[MNL_SOCKET_BUFFER_SIZE];
+  struct nlmsghdr *h = request (buf, nl, join ? RTM_SETLINK : RTM_DELLINK, 0);
+  struct ifinfomsg *i = put_ifinfo (h, index);
+  struct bridge_vlan_info v = { .vid = vid };
+  struct nlattr *spec;
+  int ret;
+
+  i->ifi_family = AF_BRIDGE;
+  if (join)
+    v.flags = BRIDGE_VLAN_INFO_PVID | BRIDGE_VLAN_INFO_UNTAGGED;
+  spec = mnl_attr_nest_start (h, IFLA_AF_SPEC);
+  if (self)
+    mnl_attr_put_u16 (h, IFLA_BRIDGE_FLAGS, BRIDGE_FLAGS_SELF);
+  mnl_attr_put (h, IFLA_BRIDGE_VLAN_INFO, sizeof v, &v);
+  mnl_attr_nest_end (h, spec);
+  if ((ret = talk (nl, h)) < 0)
+    return husk_error_make (err, -ret, "%s VLAN %u on link %d", join ? "join" : "leave", vid,
+                            index);
   return 0;
 }
 

@@ -2,7 +2,8 @@
 # SPDX-License-Identifier: GPL-2.0-or-later
 # IPv6 on bridge networks (dual stack): network create --ipv6 and a
 # second --subnet, v6 leases (--ip6), the links, DNS (AAAA), /etc/hosts,
-# inspect, and a teardown that leaves nothing.
+# inspect, published ports on the host's IPv6 addresses (rootful), and a
+# teardown that leaves nothing.
 
 load helpers
 
@@ -111,4 +112,60 @@ leases_of() {
     run_husk 125 network connect --ip6 fd00:dead::5 t225f c1
     run_husk network disconnect t225f c1
     [ "$(leases_of)" = 0 ]
+}
+
+@test "ipv6: -p publishes on the host's IPv6 addresses too, -p [IPv6]:... on that one" {
+    skip_if_rootless "rootless ports go through husk's IPv4 forwarder"
+    local s6 pa pl
+    s6=$(ula 7)
+    pa=$(free_port)
+    pl=$(free_port)
+    run_husk network create --subnet "$s6" t225p
+    run_husk run -d --name w6 --network t225p -p "$pa:80" -p "[fd00::2]:$pl:80" busybox sh -c \
+        "mkdir -p /www && echo hi6 >/www/index.html && exec httpd -f -p [::]:80 -h /www"
+    # no host address: both families
+    run wget_retry "http://[fd00::2]:$pa/"
+    assert_output_is hi6
+    run wget_retry "http://127.0.0.1:$pa/"
+    assert_output_is hi6
+    run nft list map ip6 husk ports_any6
+    assert_output_contains "tcp . $pa : ${s6%::/64}::2 . 80"
+    # ::1 is not DNATed (the kernel drops the answer): refused at once,
+    # so that a client of "localhost" goes on to 127.0.0.1
+    run timeout 3 wget -6 -q -t 1 -O- "http://[::1]:$pa/"
+    [ "$status" -ne 0 ] && [ "$status" -ne 124 ]
+    # one IPv6 host address: only there
+    run wget_retry "http://[fd00::2]:$pl/"
+    assert_output_is hi6
+    run timeout 3 wget -4 -q -t 1 -O- "http://127.0.0.1:$pl/"
+    [ "$status" -ne 0 ]
+    run nft list map ip6 husk ports_ip6
+    assert_output_contains "fd00::2 . tcp . $pl"
+
+    # network reload puts them back after a flush of the table
+    nft flush map ip6 husk ports_any6
+    run_husk network reload w6
+    run wget_retry "http://[fd00::2]:$pa/"
+    assert_output_is hi6
+
+    # teardown: no element of it left in the ip6 maps
+    run_husk rm -f -t 0 w6
+    run nft list map ip6 husk ports_any6
+    [[ "$output" != *"tcp . $pa "* ]]
+    run nft list map ip6 husk ports_ip6
+    [[ "$output" != *"tcp . $pl "* ]]
+}
+
+@test "ipv6: -p on an IPv6 host address needs an IPv6 network, not ::1; rootless it is refused" {
+    local p; p=$(free_port)
+    run_husk network create t225q
+    run_husk 125 run --rm --network t225q -p "[fd00::2]:$p:80" busybox true
+    if is_rootless; then
+        assert_output_contains "only IPv4 host addresses are supported for rootless containers"
+    else
+        assert_output_contains "publishing on fd00::2: network t225q has no IPv6 (create it with --ipv6)"
+        run_husk network create --ipv6 t225r
+        run_husk 125 run --rm --network t225r -p "[::1]:$p:80" busybox true
+        assert_output_contains "publishing on ::1 is not supported"
+    fi
 }

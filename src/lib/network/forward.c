@@ -257,7 +257,8 @@ listen_all (json_t *ports, struct listener *l, char *msg, size_t len)
                          "network is not supported: only tcp and udp", proto), -1;
       if (*hip && inet_pton (AF_INET, hip, &a.sin_addr) != 1)
         return snprintf (msg, len, "publishing on %s: only IPv4 host addresses are "
-                         "supported on bridge networks", hip), -1;
+                         "supported for rootless containers on bridge networks (their ports "
+                         "go through husk's IPv4 forwarder)", hip), -1;
       fd = socket (AF_INET, (udp ? SOCK_DGRAM : SOCK_STREAM) | SOCK_CLOEXEC, 0);
       if (fd >= 0)
         setsockopt (fd, SOL_SOCKET, SO_REUSEADDR, &one, sizeof one);

@@ -496,7 +496,7 @@ valid_name (const char *n)
   return n[strspn (n, "abcdefghijklmnopqrstuvwxyzABCDEFGHIJKLMNOPQRSTUVWXYZ0123456789_.-")] == '\0';
 }
 
-/* The options a bridge network takes: mtu and isolate.  */
+/* The options a bridge network takes: mtu, isolate and vlan.  */
 static int
 check_options (json_t *opts, husk_error_t *err)
 {
@@ -516,12 +516,16 @@ check_options (json_t *opts, husk_error_t *err)
           continue;
         }
       if (strcmp (k, "vlan") == 0)
-        return husk_error_makex (err, ENOTSUP, "bridge network option vlan= is not supported: "
-                                 "husk's bridges have no VLAN filtering (it needs the bridge's "
-                                 "vlan_filtering and a PVID on each port, not done yet)");
+        {
+          /* 0 and 4095 are reserved by 802.1Q.  */
+          long vid = strtol (s, &end, 10);
+          if (*s < '0' || *s > '9' || *end || vid < 1 || vid > 4094)
+            return husk_error_makex (err, EINVAL, "invalid vlan \"%s\": want 1 to 4094", s);
+          continue;
+        }
       if (strcmp (k, "mtu") != 0)
         return husk_error_makex (err, ENOTSUP, "unsupported bridge network option %s: "
-                                 "mtu= and isolate= are supported", k);
+                                 "mtu=, isolate= and vlan= are supported", k);
       mtu = strtol (s, &end, 10);
       if (*s == '\0' || *end || mtu < 68 || mtu > 65535)
         return husk_error_makex (err, EINVAL, "invalid mtu \"%s\": want 68 to 65535", s);

@@ -232,9 +232,10 @@ reload_entries (struct husk_netenv *v, struct husk_container_rec *r, json_t *out
           json_decref (net);
           continue;
         }
-      json_array_append_new (out, json_pack ("{s:o, s:O, s:O}", "network", net, "ip",
-                                             json_object_get (n, "ip"), "ports",
-                                             ports ?: json_null ()));
+      json_array_append_new (out, json_pack ("{s:o, s:O, s:O, s:O}", "network", net, "ip",
+                                             json_object_get (n, "ip"), "ip6",
+                                             json_object_get (n, "ip6") ?: json_null (),
+                                             "ports", ports ?: json_null ()));
     }
   return 0;
 }

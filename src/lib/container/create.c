@@ -91,9 +91,9 @@ add_default_sysctls (json_t *c, char **defaults)
 {
   json_t *set = json_object_get (c, "sysctls");
   json_t *ns = json_object_get (c, "namespaces");
-  /* A bridge network's namespace is made by husk before the container's
-     user namespace, which then does not own it: the runtime could not
-     write there.  */
+  /* A network namespace husk makes (bridge, pasta, slirp4netns) exists
+     before the container's own user namespace, which then does not own
+     it: the runtime could not write there.  */
   json_t *userns = json_object_get (c, "userns");
   bool own_userns = userns && json_string_value (json_object_get (userns, "mode"))
                     && strcmp (json_string_value (json_object_get (userns, "mode")), "host") != 0;
@@ -107,7 +107,7 @@ add_default_sysctls (json_t *c, char **defaults)
       if (kind == NULL || json_object_get (set, k)
           || (mode && (strcmp (mode, "host") == 0 || husk_has_prefix (mode, "container:")
                        || husk_has_prefix (mode, "ns:")))
-          || (mode && strcmp (kind, "network") == 0 && strcmp (mode, "bridge") == 0
+          || (mode && strcmp (kind, "network") == 0 && strcmp (mode, "none") != 0
               && own_userns))
         continue;
       json_object_set_new (set, k, json_string (eq + 1));

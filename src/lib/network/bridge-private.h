@@ -135,7 +135,13 @@ sqlite3_stmt *netdb_prepare (sqlite3 *db, const char *sql, husk_error_t *err);
 int netdb_exec (sqlite3 *db, const char *sql, const char *const *args, husk_error_t *err);
 /* The live leases on bridge: "ip": {id, store, network}.  */
 json_t *netdb_leases (sqlite3 *db, const char *bridge, husk_error_t *err);
+/* An MTU option's value: 68 to 65535.  Return: 0, or -1 saying why.  */
+int net_check_mtu (const char *s, husk_error_t *err);
 /* Drop the leases of stores that no longer exist.  */
 void netdb_forget_stale (sqlite3 *db);
+/* Lease ip on bridge (network's) to the container cid of store; a row
+   left by a store that is gone is replaced.  Return: 0, or -1.  */
+int netdb_lease_add (sqlite3 *db, const char *bridge, const char *ip, const char *network,
+                     const char *cid, const char *store, husk_error_t *err);
 
 #endif

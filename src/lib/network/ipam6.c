@@ -32,12 +32,8 @@ alloc6_in (sqlite3 *db, const struct husk_netenv *v, json_t *net, const char *ci
     json_object_set (used, k, json_object_get (l, "id"));
   if ((ip = husk_ip6_choose (net, used, want, err)) == NULL)
     return NULL;
-  {
-    const char *args[] = { bridge_of (net), ip, name, cid, v->store, NULL };
-    if (netdb_exec (db, "INSERT OR REPLACE INTO leases (bridge, ip, network, container_id, "
-                        "store) VALUES (?1, ?2, ?3, ?4, ?5)", args, err) < 0)
-      return husk_error_wrap (err, "allocate %s on network %s", ip, name), NULL;
-  }
+  if (netdb_lease_add (db, bridge_of (net), ip, name, cid, v->store, err) < 0)
+    return NULL;
   return steal_ptr (&ip);
 }
 

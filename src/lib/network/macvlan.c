@@ -78,8 +78,6 @@ check_options (const char *driver, json_t *opts, husk_error_t *err)
   json_object_foreach (opts, k, v)
     {
       const char *s = json_string_value (v) ?: "";
-      char *end;
-      long mtu;
       if (strcmp (k, "mode") == 0)
         {
           if (check_mode (driver, s, err) < 0)
@@ -89,9 +87,8 @@ check_options (const char *driver, json_t *opts, husk_error_t *err)
       if (strcmp (k, "mtu") != 0)
         return husk_error_makex (err, ENOTSUP, "unsupported %s network option %s: parent=, "
                                  "mode= and mtu= are supported", driver, k);
-      mtu = strtol (s, &end, 10);
-      if (*s == '\0' || *end || mtu < 68 || mtu > 65535)
-        return husk_error_makex (err, EINVAL, "invalid mtu \"%s\": want 68 to 65535", s);
+      if (net_check_mtu (s, err) < 0)
+        return -1;
     }
   return 0;
 }

@@ -198,3 +198,15 @@ netdb_forget_stale (sqlite3 *db)
       netdb_exec (db, "DELETE FROM leases WHERE store = ?1", args, NULL);
     }
 }
+
+int
+netdb_lease_add (sqlite3 *db, const char *bridge, const char *ip, const char *network,
+                 const char *cid, const char *store, husk_error_t *err)
+{
+  const char *args[] = { bridge, ip, network, cid, store, NULL };
+
+  if (netdb_exec (db, "INSERT OR REPLACE INTO leases (bridge, ip, network, container_id, "
+                      "store) VALUES (?1, ?2, ?3, ?4, ?5)", args, err) < 0)
+    return husk_error_wrap (err, "allocate %s on network %s", ip, network);
+  return 0;
+}

@@ -496,6 +496,17 @@ valid_name (const char *n)
   return n[strspn (n, "abcdefghijklmnopqrstuvwxyzABCDEFGHIJKLMNOPQRSTUVWXYZ0123456789_.-")] == '\0';
 }
 
+int
+net_check_mtu (const char *s, husk_error_t *err)
+{
+  char *end;
+  long mtu = strtol (s, &end, 10);
+
+  if (*s == '\0' || *end || mtu < 68 || mtu > 65535)
+    return husk_error_makex (err, EINVAL, "invalid mtu \"%s\": want 68 to 65535", s);
+  return 0;
+}
+
 /* The options a bridge network takes: mtu, isolate and vlan.  */
 static int
 check_options (json_t *opts, husk_error_t *err)
@@ -507,7 +518,6 @@ check_options (json_t *opts, husk_error_t *err)
     {
       const char *s = json_string_value (v) ?: "";
       char *end;
-      long mtu;
       if (strcmp (k, "isolate") == 0)
         {
           if (strcmp (s, "true") && strcmp (s, "false") && strcmp (s, "strict"))
@@ -526,9 +536,8 @@ check_options (json_t *opts, husk_error_t *err)
       if (strcmp (k, "mtu") != 0)
         return husk_error_makex (err, ENOTSUP, "unsupported bridge network option %s: "
                                  "mtu=, isolate= and vlan= are supported", k);
-      mtu = strtol (s, &end, 10);
-      if (*s == '\0' || *end || mtu < 68 || mtu > 65535)
-        return husk_error_makex (err, EINVAL, "invalid mtu \"%s\": want 68 to 65535", s);
+      if (net_check_mtu (s, err) < 0)
+        return -1;
     }
   return 0;
 }
@@ -944,13 +953,8 @@ alloc_in (sqlite3 *db, const struct husk_netenv *v, json_t *net, const char *cid
 
   if (used == NULL || (ip = choose (net, used, want, err)) == NULL)
     return NULL;
-  {
-    const char *args[] = { bridge_of (net), ip, name, cid, v->store, NULL };
-    /* A lease of a store that is gone may still have the row.  */
-    if (netdb_exec (db, "INSERT OR REPLACE INTO leases (bridge, ip, network, container_id, "
-                        "store) VALUES (?1, ?2, ?3, ?4, ?5)", args, err) < 0)
-      return husk_error_wrap (err, "allocate %s on network %s", ip, name), NULL;
-  }
+  if (netdb_lease_add (db, bridge_of (net), ip, name, cid, v->store, err) < 0)
+    return NULL;
   return steal_ptr (&ip);
 }
 

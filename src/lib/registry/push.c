@@ -361,6 +361,33 @@ chunk_size (void)
   return v > 0 ? v : HUSK_REGISTRY_CHUNK;
 }
 
+/* One PATCH of b's bytes (with its Content-Range header, if any) to *loc,
+   which moves on to the answer's Location.  Return: 0, or -1.  */
+static int
+patch (struct husk_registry *r, char **loc, const char *range, struct body *b, const char *what,
+       husk_error_t *err)
+{
+  struct curl_slist *h = range ? curl_slist_append (NULL, range) : NULL;
+  struct answer a = { 0 };
+  int ret;
+
+  h = curl_slist_append (h, "Content-Type: application/octet-stream");
+  ret = send_auth (r, "PATCH", *loc, h, b, false, &a, err);
+  curl_slist_free_all (h);
+  if (ret == 0 && a.status != 202)
+    ret = refused (r, &a, what, err);
+  if (ret == 0)
+    {
+      char *next = follow (r, &a, err);
+      if (next == NULL)
+        ret = -1;
+      else
+        free (*loc), *loc = next;
+    }
+  answer_release (&a);
+  return ret;
+}
+
 /* PATCH the bytes before the last chunk; *loc moves on with each answer. */
 static int
 send_chunks (struct husk_registry *r, char **loc, const char *buf, int fd, int64_t size,
@@ -376,25 +403,8 @@ send_chunks (struct husk_registry *r, char **loc, const char *buf, int fd, int64
       struct body b = { buf, fd, *done, chunk, 0, NULL, NULL, NULL };
       cleanup_free char *range = husk_asprintf ("Content-Range: %" PRId64 "-%" PRId64, *done,
                                                 *done + chunk - 1);
-      struct curl_slist *h = curl_slist_append (NULL, range);
-      struct answer a = { 0 };
-      int ret;
 
-      h = curl_slist_append (h, "Content-Type: application/octet-stream");
-      ret = send_auth (r, "PATCH", *loc, h, &b, false, &a, err);
-      curl_slist_free_all (h);
-      if (ret == 0 && a.status != 202)
-        ret = refused (r, &a, "uploading a chunk", err);
-      if (ret == 0)
-        {
-          char *next = follow (r, &a, err);
-          if (next == NULL)
-            ret = -1;
-          else
-            free (*loc), *loc = next;
-        }
-      answer_release (&a);
-      if (ret < 0)
+      if (patch (r, loc, range, &b, "uploading a chunk", err) < 0)
         return -1;
       *done += chunk;
     }
@@ -495,23 +505,9 @@ patch_stream (struct husk_registry *r, char **loc, husk_registry_source_fn fill,
               husk_error_t *err)
 {
   struct body b = { NULL, -1, 0, 0, 0, fill, data, NULL };
-  struct curl_slist *h = curl_slist_append (NULL, "Content-Type: application/octet-stream");
-  struct answer a = { 0 };
-  int ret = send_auth (r, "PATCH", *loc, h, &b, false, &a, err);
+  int ret = patch (r, loc, NULL, &b, "uploading", err);
 
-  curl_slist_free_all (h);
-  if (ret == 0 && a.status != 202)
-    ret = refused (r, &a, "uploading", err);
-  if (ret == 0)
-    {
-      char *next = follow (r, &a, err);
-      if (next == NULL)
-        ret = -1;
-      else
-        free (*loc), *loc = next;
-    }
   husk_error_release (&b.fill_err);
-  answer_release (&a);
   return ret;
 }
 

@@ -63,6 +63,9 @@ struct udp_table
   size_t n;
 };
 
+/* The forwarder's flows (one forwarder per process).  */
+static struct udp_table flows;
+
 /* Copy both ways until both sides are done.  */
 static void
 relay (int a, int b)
@@ -198,8 +201,11 @@ tcp_accept (struct listener *l, size_t n, size_t i, const struct in_addr *ip)
     return;
   if (fork () == 0)
     {
+      /* The connection's copier holds none of the forwarder's sockets.  */
       for (size_t k = 0; k < n; k++)
         close (l[k].fd);
+      for (size_t k = 0; k < flows.n; k++)
+        close (flows.f[k].up);
       serve_one (c, ip, l[i].port);
     }
   close (c);
@@ -208,29 +214,29 @@ tcp_accept (struct listener *l, size_t n, size_t i, const struct in_addr *ip)
 static void __attribute__ ((noreturn))
 serve (struct listener *l, size_t n, const struct in_addr *ip)
 {
-  static struct udp_table t;
+  struct udp_table *t = &flows;
   struct pollfd p[MAX_LISTEN + MAX_FLOWS];
 
   signal (SIGCHLD, SIG_IGN);
   for (;;)
     {
-      size_t nf = t.n;
+      size_t nf = t->n;
       for (size_t i = 0; i < n; i++)
         p[i] = (struct pollfd){ .fd = l[i].fd, .events = POLLIN };
       for (size_t k = 0; k < nf; k++)
-        p[n + k] = (struct pollfd){ .fd = t.f[k].up, .events = POLLIN };
+        p[n + k] = (struct pollfd){ .fd = t->f[k].up, .events = POLLIN };
       if (poll (p, n + nf, nf ? 10000 : -1) < 0)
         continue;
       /* Replies first: a new flow may move the table's entries.  */
       for (size_t k = 0; k < nf; k++)
         if (p[n + k].revents & (POLLIN | POLLERR))
-          udp_out (&t, l, k);
+          udp_out (t, l, k);
       for (size_t i = 0; i < n; i++)
         if (p[i].revents & POLLIN)
-          l[i].udp ? udp_in (&t, l, i, ip) : tcp_accept (l, n, i, ip);
-      for (size_t k = t.n; k-- > 0;)
-        if (now () - t.f[k].last > UDP_IDLE)
-          flow_drop (&t, k);
+          l[i].udp ? udp_in (t, l, i, ip) : tcp_accept (l, n, i, ip);
+      for (size_t k = t->n; k-- > 0;)
+        if (now () - t->f[k].last > UDP_IDLE)
+          flow_drop (t, k);
     }
 }
 

@@ -135,6 +135,9 @@ sqlite3_stmt *netdb_prepare (sqlite3 *db, const char *sql, husk_error_t *err);
 int netdb_exec (sqlite3 *db, const char *sql, const char *const *args, husk_error_t *err);
 /* The live leases on bridge: "ip": {id, store, network}.  */
 json_t *netdb_leases (sqlite3 *db, const char *bridge, husk_error_t *err);
+/* husk_network_lease_key (net), held until the next call (every caller
+   uses it at once): the leases' "bridge" column.  */
+const char *net_lease_bridge (json_t *net);
 /* An MTU option's value: 68 to 65535.  Return: 0, or -1 saying why.  */
 int net_check_mtu (const char *s, husk_error_t *err);
 /* Drop the leases of stores that no longer exist.  */

@@ -10,17 +10,11 @@
 #include <errno.h>
 #include <string.h>
 
-static const char *
-bridge_of (json_t *net)
-{
-  return json_string_value (json_object_get (net, "network_interface")) ?: "";
-}
-
 static char *
 alloc6_in (sqlite3 *db, const struct husk_netenv *v, json_t *net, const char *cid,
            const char *want, husk_error_t *err)
 {
-  cleanup_json json_t *leases = netdb_leases (db, bridge_of (net), err);
+  cleanup_json json_t *leases = netdb_leases (db, net_lease_bridge (net), err);
   cleanup_json json_t *used = json_object ();
   cleanup_free char *ip = NULL;
   const char *name = json_string_value (json_object_get (net, "name")), *k;
@@ -32,7 +26,7 @@ alloc6_in (sqlite3 *db, const struct husk_netenv *v, json_t *net, const char *ci
     json_object_set (used, k, json_object_get (l, "id"));
   if ((ip = husk_ip6_choose (net, used, want, err)) == NULL)
     return NULL;
-  if (netdb_lease_add (db, bridge_of (net), ip, name, cid, v->store, err) < 0)
+  if (netdb_lease_add (db, net_lease_bridge (net), ip, name, cid, v->store, err) < 0)
     return NULL;
   return steal_ptr (&ip);
 }
@@ -76,7 +70,7 @@ husk_ipam_claim6 (const struct husk_netenv *v, json_t *net, const char *containe
     return 0;
   if ((db = netdb_begin (err)) == NULL)
     return -1;
-  if ((leases = netdb_leases (db, bridge_of (net), err)) == NULL)
+  if ((leases = netdb_leases (db, net_lease_bridge (net), err)) == NULL)
     return netdb_end (db, false, NULL), -1;
   l = json_object_get (leases, ip);
   if (l && strcmp (json_string_value (json_object_get (l, "id")), container_id) == 0)

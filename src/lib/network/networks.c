@@ -802,8 +802,8 @@ husk_network_update_dns (const struct husk_netenv *v, const char *ref, json_t *a
 
 /* What the network's leases are filed under (husk_network_lease_key),
    valid until the next call: every caller uses it at once.  */
-static const char *
-bridge_of (json_t *net)
+const char *
+net_lease_bridge (json_t *net)
 {
   static char *key;
 
@@ -817,7 +817,7 @@ husk_network_users (const struct husk_netenv *v, json_t *net, size_t *elsewhere,
                     husk_error_t *err)
 {
   sqlite3 *db = netdb_read (err);
-  cleanup_json json_t *leases = db ? netdb_leases (db, bridge_of (net), err) : NULL;
+  cleanup_json json_t *leases = db ? netdb_leases (db, net_lease_bridge (net), err) : NULL;
   char **out;
   const char *ip;
   json_t *l;
@@ -843,7 +843,7 @@ husk_network_remove (const struct husk_netenv *v, json_t *net, husk_error_t *err
   const char *name = json_string_value (json_object_get (net, "name"));
   cleanup_free char *path = def_path (v->config_dir, name);
   cleanup_json json_t *leases = NULL;
-  const char *args[] = { bridge_of (net), NULL };
+  const char *args[] = { net_lease_bridge (net), NULL };
   sqlite3 *db;
 
   if (husk_network_is_default (name))
@@ -946,14 +946,14 @@ static char *
 alloc_in (sqlite3 *db, const struct husk_netenv *v, json_t *net, const char *cid,
           const char *want, husk_error_t *err)
 {
-  cleanup_json json_t *leases = netdb_leases (db, bridge_of (net), err);
-  cleanup_json json_t *used = leases ? used_of (leases, bridge_of (net), cid) : NULL;
+  cleanup_json json_t *leases = netdb_leases (db, net_lease_bridge (net), err);
+  cleanup_json json_t *used = leases ? used_of (leases, net_lease_bridge (net), cid) : NULL;
   cleanup_free char *ip = NULL;
   const char *name = json_string_value (json_object_get (net, "name"));
 
   if (used == NULL || (ip = choose (net, used, want, err)) == NULL)
     return NULL;
-  if (netdb_lease_add (db, bridge_of (net), ip, name, cid, v->store, err) < 0)
+  if (netdb_lease_add (db, net_lease_bridge (net), ip, name, cid, v->store, err) < 0)
     return NULL;
   return steal_ptr (&ip);
 }
@@ -983,7 +983,7 @@ static bool
 leased_to (json_t *net, const char *container_id, const char *ip)
 {
   sqlite3 *db = netdb_read (NULL);
-  cleanup_json json_t *leases = db ? netdb_leases (db, bridge_of (net), NULL) : NULL;
+  cleanup_json json_t *leases = db ? netdb_leases (db, net_lease_bridge (net), NULL) : NULL;
   json_t *l = leases ? json_object_get (leases, ip) : NULL;
 
   netdb_end (db, false, NULL);
@@ -997,7 +997,7 @@ husk_ipam_claim (const struct husk_netenv *v, json_t *net, const char *container
   if (leased_to (net, container_id, ip))
     return 0;
   sqlite3 *db = netdb_begin (err);
-  cleanup_json json_t *leases = db ? netdb_leases (db, bridge_of (net), err) : NULL;
+  cleanup_json json_t *leases = db ? netdb_leases (db, net_lease_bridge (net), err) : NULL;
   json_t *l = leases ? json_object_get (leases, ip) : NULL;
   cleanup_free char *got = NULL;
 

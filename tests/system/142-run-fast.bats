@@ -41,7 +41,11 @@ no_trash() { [ -z "$(find "$HUSK_ROOT/storage" -maxdepth 3 -name 'rm-*')" ]; }
 not_mounted() { ! store_mountinfo | grep -q "$1"; }
 is_status() { [ "$(husk inspect --format '{{.State.Status}}' "$1" 2>/dev/null)" = "$2" ]; }
 has_pid() { [ "$(husk inspect --format '{{.State.Pid}}' "$1" 2>/dev/null)" -gt 0 ] 2>/dev/null; }
-is_gone() { [ -z "$(husk ps -a -q --filter name="^$1\$")" ]; }
+# ps must answer (an empty output of a failing ps is not "gone").
+is_gone() {
+    local out
+    out=$(husk ps -a -q --filter name="^$1\$") && [ -z "$out" ]
+}
 
 # A container that waits for the test to create $HUSK_TMP/sig/go, then
 # exits with status 3, started in the foreground in the background: $fg is

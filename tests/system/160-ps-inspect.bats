@@ -307,6 +307,13 @@ assert_types() {
     assert_output_is "zero"
     run_husk ps -a --filter before=zero --format '{{.Names}}'
     assert_output_is "three"
+    # name= and id= are regular expressions, as Podman's: anchors work.
+    run_husk ps -a --filter 'name=^ze.o$' --filter 'name=^thr' --format '{{.Names}}'
+    assert_output_is "$(printf 'three\nzero')"
+    run_husk ps -a --filter 'name=^e' --format '{{.Names}}'
+    assert_output_is ""
+    run_husk ps -a --filter "id=^${id:0:4}.*${id:60:4}\$" --format '{{.Names}}'
+    assert_output_is "zero"
     run_husk ps -a --filter since=three --format '{{.Names}}'
     assert_output_is "$(printf 'zero\nfresh')"
     run_husk ps -a -n 2 --format '{{.Names}}'

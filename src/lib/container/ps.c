@@ -112,9 +112,9 @@ match_one (const struct husk_ps_filter *f, const struct husk_container_rec *r, j
   switch (f->key)
     {
     case HUSK_PS_FILTER_ID:
-      return husk_has_prefix (r->id, v);
+      return husk_has_prefix (r->id, v) || husk_match_regex (r->id, v);
     case HUSK_PS_FILTER_NAME:
-      return strstr (r->name, v) != NULL;
+      return husk_match_regex (r->name, v);
     case HUSK_PS_FILTER_STATUS:
       return strcmp (r->state, v) == 0
              || (strcmp (v, "stopped") == 0 && strcmp (r->state, "exited") == 0);

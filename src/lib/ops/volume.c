@@ -34,7 +34,6 @@
 
 #include <errno.h>
 #include <fcntl.h>
-#include <regex.h>
 #include <string.h>
 #include <sys/file.h>
 #include <sys/stat.h>
@@ -207,22 +206,6 @@ vfilter_parse (struct husk_engine *e, char **filters, struct vfilter *f, husk_er
   return 0;
 }
 
-/* Podman matches names as unanchored regular expressions, and as plain
-   text when the pattern does not compile.  */
-static bool
-name_matches (const char *name, const char *pattern)
-{
-  regex_t re;
-  bool ok;
-
-  if (regcomp (&re, pattern, REG_EXTENDED | REG_NOSUB) != 0)
-    return strcmp (name, pattern) == 0;
-  ok = regexec (&re, name, 0, NULL, 0) == 0;
-  regfree (&re);
-  return ok;
-}
-
-
 static bool
 any_of (char **v, const char *s)
 {
@@ -236,7 +219,7 @@ vfilter_match (const struct vfilter *f, const struct husk_volume_rec *r)
   bool ok = f->names == NULL;
 
   for (size_t i = 0; f->names && f->names[i] && !ok; i++)
-    ok = name_matches (r->name, f->names[i]);
+    ok = husk_match_regex (r->name, f->names[i]);
   if (!ok || !any_of (f->drivers, r->driver) || !any_of (f->scopes, "local"))
     return false;
   for (size_t i = 0; f->labels && f->labels[i]; i++)

@@ -6,6 +6,7 @@
 
 #include <ctype.h>
 #include <errno.h>
+#include <regex.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
@@ -94,6 +95,19 @@ bool
 husk_has_prefix (const char *s, const char *prefix)
 {
   return strncmp (s, prefix, strlen (prefix)) == 0;
+}
+
+bool
+husk_match_regex (const char *s, const char *pattern)
+{
+  regex_t re;
+  bool ok;
+
+  if (regcomp (&re, pattern, REG_EXTENDED | REG_NOSUB) != 0)
+    return strcmp (s, pattern) == 0;
+  ok = regexec (&re, s, 0, NULL, 0) == 0;
+  regfree (&re);
+  return ok;
 }
 
 bool

@@ -24,6 +24,9 @@ char *husk_vasprintf (const char *fmt, va_list ap) __attribute__ ((format (print
 
 bool husk_has_prefix (const char *s, const char *prefix);
 bool husk_has_suffix (const char *s, const char *suffix);
+/* Podman's name filters: pattern as an unanchored POSIX extended regular
+   expression, or as plain text when it does not compile.  */
+bool husk_match_regex (const char *s, const char *pattern);
 /* True when s is all lowercase hex digits and, if len > 0, exactly len long. */
 bool husk_is_hex (const char *s, size_t len);
 

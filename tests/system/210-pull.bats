@@ -70,6 +70,14 @@ open(sys.argv[1], 'wb').write(bytes(b))
 EOF2
 }
 
+# blob_digests: the digest of every layer blob the store keeps, with its mode.
+blob_digests() {
+    local f
+    for f in "$HUSK_ROOT"/storage/*/layers/*/blob; do
+        echo "sha256:$(sha256sum <"$f" | cut -d' ' -f1) $(stat -c %a "$f")"
+    done
+}
+
 cache_files() {
     ls "$HUSK_ROOT"/storage/*/cache/blobs/sha256/ 2>/dev/null || true
 }
@@ -303,6 +311,10 @@ cache_files() {
     # A recorded image leaves nothing in the cache.
     run cache_files
     assert_output_is ""
+    # Each layer keeps the very blob served, whether it came from the cache
+    # or was linked in from its download.
+    run blob_digests
+    assert_equal "$(sort <<<"$output")" "$(printf '%s 644\n' "${lay[@]}" | sort)"
     run_husk 0 run --rm "$OWN/library/layers" true
 }
 

@@ -209,7 +209,9 @@ apply_streamed (struct pull *p, struct husk_registry_fetch *fetch, size_t b, int
       close (fds[1]);
       return husk_error_make (err, r, "start a layer feeder");
     }
-  r = husk_store_layer_create (p->e->store, parent, src, false, p->diff_ids[i], info, err);
+  /* The download's file becomes the layer's blob: no second copy.  */
+  r = husk_store_layer_create_linked (p->e->store, parent, src, file_fd, p->diff_ids[i], info,
+                                      err);
   close (fds[0]);
   pthread_join (th, NULL);
   if (f.err)
@@ -239,7 +241,8 @@ apply_cached (struct pull *p, int fd, const char *parent, size_t i,
 
   husk_log_debug ("layer blob %s: taken from the download cache, not downloaded",
                   p->m.layers[i].digest);
-  if (husk_store_layer_create (p->e->store, parent, src, false, p->diff_ids[i], info, err) < 0)
+  if (husk_store_layer_create_linked (p->e->store, parent, src, fd, p->diff_ids[i], info, err)
+      < 0)
     return -1;
   if (strcmp (info->blob_digest, p->m.layers[i].digest) != 0)
     return husk_error_makex (err, EINVAL, "layer %s: digest mismatch: got %s",

@@ -555,6 +555,7 @@ struct create
   bool take;
   const char *expected;
   bool blob_moved;         /* take: blob_path renamed into the work dir */
+  int link_fd;             /* >= 0: linked in as the blob after extraction */
 };
 
 static int
@@ -593,6 +594,23 @@ take_blob (struct create *c, struct husk_work_dir *w, husk_error_t *err)
   return copy_blob (c->blob_path, w->fd, err);
 }
 
+/* The blob as extracted, linked in from its (complete) file.  Through
+   /proc/self/fd: linkat's AT_EMPTY_PATH needs CAP_DAC_READ_SEARCH, which
+   a rootless user namespace does not give over the store.  */
+static int
+link_blob (int fd, struct husk_work_dir *w, husk_error_t *err)
+{
+  char src[64];
+
+  snprintf (src, sizeof src, "/proc/self/fd/%d", fd);
+  /* As a blob written here would be (a download's file is 0600).  */
+  if (fchmod (fd, 0644) < 0)
+    return husk_error_make (err, errno, "chmod the blob of '%s'", w->path);
+  if (linkat (AT_FDCWD, src, w->fd, "blob", AT_SYMLINK_FOLLOW) < 0)
+    return husk_error_make (err, errno, "link the blob into '%s'", w->path);
+  return 0;
+}
+
 static void
 untake_blob (struct create *c, struct husk_work_dir *w)
 {
@@ -624,7 +642,7 @@ extract (struct husk_store *s, struct create *c, struct husk_work_dir *w,
   in = open (c->blob_path, O_RDONLY | O_CLOEXEC);
   if (diff < 0 || in < 0)
     return husk_error_make (err, errno, "open '%s'", diff < 0 ? "diff" : c->blob_path);
-  if (!c->take)
+  if (!c->take && c->link_fd < 0)
     {
       tee = openat (w->fd, "blob", O_WRONLY | O_CREAT | O_EXCL | O_CLOEXEC, 0644);
       if (tee < 0)
@@ -674,6 +692,8 @@ create_in (struct husk_store *s, struct create *c, struct husk_work_dir *w,
     return existing (s, c, out->chain_id, out, err);
   if (c->take && take_blob (c, w, err) < 0)
     return -1;
+  if (c->link_fd >= 0 && link_blob (c->link_fd, w, err) < 0)
+    return -1;
   if (write_info (w->fd, out, err) < 0
       || s->driver->layer_commit (s, hex, c->parent_hex, w->fd, err) < 0)
     goto fail;
@@ -700,6 +720,35 @@ fail:
   return -1;
 }
 
+/* What both entries share: check, extract into a work directory, publish. */
+static int
+layer_create (struct husk_store *s, struct create *c, struct husk_layer_info *out,
+              husk_error_t *err)
+{
+  struct husk_work_dir w = { NULL, NULL, -1 };
+  int r;
+
+  if (c->parent && (c->parent_hex = husk_store_chain_hex (c->parent, err)) == NULL)
+    return -1;
+  if (c->expected && !husk_digest_valid (c->expected))
+    return husk_error_makex (err, EINVAL, "invalid diff ID '%s'", c->expected);
+  if (c->expected)
+    {
+      char chain[72];
+
+      husk_store_chain_id (c->parent, c->expected, chain);
+      if (husk_store_layer_exists (s, chain))
+        return existing (s, c, chain, out, err);
+    }
+  if (c->parent && !husk_store_layer_exists (s, c->parent))
+    return husk_error_makex (err, ENOENT, "parent layer '%s' not found", c->parent);
+  if (husk_store_work_new (s, "layer-", &w, err) < 0)
+    return -1;
+  r = create_in (s, c, &w, out, err);
+  husk_store_work_discard (s, &w);
+  return r;
+}
+
 int
 husk_store_layer_create (struct husk_store *s, const char *parent_chain,
                          const char *blob_path, bool take,
@@ -708,29 +757,22 @@ husk_store_layer_create (struct husk_store *s, const char *parent_chain,
 {
   struct create c = { .parent = parent_chain && *parent_chain ? parent_chain : NULL,
                       .blob_path = blob_path, .take = take,
-                      .expected = expected_diff_id };
-  struct husk_work_dir w = { NULL, NULL, -1 };
-  int r;
+                      .expected = expected_diff_id, .link_fd = -1 };
 
-  if (c.parent && (c.parent_hex = husk_store_chain_hex (c.parent, err)) == NULL)
-    return -1;
-  if (c.expected && !husk_digest_valid (c.expected))
-    return husk_error_makex (err, EINVAL, "invalid diff ID '%s'", c.expected);
-  if (c.expected)
-    {
-      char chain[72];
+  return layer_create (s, &c, out, err);
+}
 
-      husk_store_chain_id (c.parent, c.expected, chain);
-      if (husk_store_layer_exists (s, chain))
-        return existing (s, &c, chain, out, err);
-    }
-  if (c.parent && !husk_store_layer_exists (s, c.parent))
-    return husk_error_makex (err, ENOENT, "parent layer '%s' not found", c.parent);
-  if (husk_store_work_new (s, "layer-", &w, err) < 0)
-    return -1;
-  r = create_in (s, &c, &w, out, err);
-  husk_store_work_discard (s, &w);
-  return r;
+int
+husk_store_layer_create_linked (struct husk_store *s, const char *parent_chain,
+                                const char *blob_path, int blob_fd,
+                                const char *expected_diff_id,
+                                struct husk_layer_info *out, husk_error_t *err)
+{
+  struct create c = { .parent = parent_chain && *parent_chain ? parent_chain : NULL,
+                      .blob_path = blob_path, .expected = expected_diff_id,
+                      .link_fd = blob_fd };
+
+  return layer_create (s, &c, out, err);
 }
 
 /* Removing, exporting.  */

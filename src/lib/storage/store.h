@@ -101,6 +101,15 @@ int husk_store_layer_create (struct husk_store *s, const char *parent_chain,
                              const char *expected_diff_id,
                              struct husk_layer_info *out, husk_error_t *err);
 
+/* The same, reading the blob from @blob_path (a pipe, say) and keeping as
+   the layer's blob the file @blob_fd, which must hold the very same bytes
+   once the blob has been read (a download's O_TMPFILE in the store's tmp
+   directory): it is linked in, not written a second time.  */
+int husk_store_layer_create_linked (struct husk_store *s, const char *parent_chain,
+                                    const char *blob_path, int blob_fd,
+                                    const char *expected_diff_id,
+                                    struct husk_layer_info *out, husk_error_t *err);
+
 bool husk_store_layer_exists (struct husk_store *s, const char *chain_id);
 int husk_store_layer_info (struct husk_store *s, const char *chain_id,
                            struct husk_layer_info *out, husk_error_t *err);

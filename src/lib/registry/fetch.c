@@ -286,6 +286,9 @@ run (void *data)
         }
       resume_due (f, m, &running);
       fill (f, m, &running);
+      /* The last blob is in: no wait (the pull joins us before it ends). */
+      if (running == 0 && f->next >= f->n)
+        break;
       curl_multi_poll (m, NULL, 0, 200, NULL);
     }
   pthread_mutex_lock (&f->lock);
@@ -372,6 +375,9 @@ husk_registry_fetch_free (struct husk_registry_fetch *f)
     {
       pthread_mutex_lock (&f->lock);
       f->stop = true;
+      /* Out of its poll at once, rather than at its next timeout.  */
+      if (f->m)
+        curl_multi_wakeup (f->m);
       pthread_mutex_unlock (&f->lock);
       pthread_join (f->thread, NULL);
     }

@@ -309,8 +309,8 @@ cmd_container_restart (struct cli_ctx *ctx, int argc, char **argv)
 
 /* ---- top ----------------------------------------------------------------------- */
 
-static void
-print_top (json_t *t)
+void
+cli_print_top (json_t *t)
 {
   cleanup (husk_tabwriter_free) struct husk_tabwriter *tw = husk_tabwriter_new (12, 2, 2, ' ', 0);
   struct husk_buf out = HUSK_BUF_INIT;
@@ -381,7 +381,7 @@ cmd_container_top (struct cli_ctx *ctx, int argc, char **argv)
         return top_with_ps (ctx, args[0], args + 1);
       return cli_fail (ctx);
     }
-  print_top (t);
+  cli_print_top (t);
   return 0;
 }
 

@@ -94,6 +94,8 @@ struct husk_rm_opts
      container:X namespaces; with depend, remove those first.  */
   bool check_dependents, depend;
   struct husk_stop_opts stop; /* for a running one (with force) */
+  /* Removing its pod (ops/pod.h): an infra container may go too.  */
+  bool infra;
   /* Each dependent removed with depend, by full ID; may be NULL.  */
   void (*removed) (void *data, const char *id);
   void *data;

@@ -31,13 +31,12 @@
 
 /* ---- the infra image ------------------------------------------------------ */
 
-/* A one-file layer: husk-pause as /pause, owned by 0:0.  */
+/* A one-file layer: husk-pause as /pause, owned by 0:0, written to out. */
 static int
-pause_layer (const char *tar, husk_error_t *err)
+pause_layer (int out, husk_error_t *err)
 {
   cleanup_free char *exe = husk_exec_sibling ("husk-pause");
   cleanup_close int src = open (exe, O_PATH | O_NOFOLLOW | O_CLOEXEC);
-  cleanup_close int out = -1;
   struct husk_fstar *w;
   struct stat st;
   int r;
@@ -45,9 +44,6 @@ pause_layer (const char *tar, husk_error_t *err)
   if (src < 0 || fstat (src, &st) < 0 || !S_ISREG (st.st_mode))
     return husk_error_make (err, src < 0 ? errno : ENOEXEC, "the infra container's pause "
                             "program %s (husk-pause, installed beside husk)", exe);
-  out = open (tar, O_WRONLY | O_CREAT | O_EXCL | O_CLOEXEC, 0600);
-  if (out < 0)
-    return husk_error_make (err, errno, "create %s", tar);
   w = husk_fstar_new (out, &(struct husk_fstar_opts){ .set_owner = true, .uid = 0, .gid = 0 },
                       err);
   if (w == NULL)
@@ -69,7 +65,7 @@ pause_image (struct husk_engine *e, char **id, husk_error_t *err)
   cleanup_free char *lockpath = husk_asprintf ("%s/husk-pause.lock", e->root);
   cleanup_free char *tmp = husk_store_tmp_dir (e->store);
   cleanup_free char *tar = NULL;
-  cleanup_close int lock = -1;
+  cleanup_close int lock = -1, out = -1;
   char *changes[] = { (char *) "ENTRYPOINT [\"/pause\"]", NULL };
   int r;
 
@@ -82,9 +78,11 @@ pause_image (struct husk_engine *e, char **id, husk_error_t *err)
     return 0;
   if (husk_mkdir_p (tmp, 0700, err) < 0)
     return -1;
-  tar = husk_asprintf ("%s/husk-pause-%d.tar", tmp, (int) getpid ());
-  unlink (tar);
-  r = pause_layer (tar, err);
+  /* A work file: locked while open, so that no store opening meanwhile
+     takes it for a dead process's.  */
+  if ((out = husk_work_file_create (tmp, "pause", &tar, err)) < 0)
+    return -1;
+  r = pause_layer (out, err);
   if (r == 0)
     r = husk_op_image_import (e, &(struct husk_import_opts){
                                 .source = tar, .reference = name, .changes = changes,

@@ -647,7 +647,7 @@ cmd_pod_ps (struct cli_ctx *ctx, int argc, char **argv)
     { "latest", 'l', OPT_BOOL, L (latest), NULL, "Act on the latest pod husk is aware of" },
     { "no-trunc", 0, OPT_BOOL, L (no_trunc), NULL, "Do not truncate pod and container IDs" },
     { "noheading", 0, OPT_BOOL, L (noheading), NULL, "Do not print headers" },
-    { "ns", 0, OPT_BOOL, L (ns), NULL, "Display namespace information of the pod" },
+    OPTION_REFUSED ("ns", 0, "namespace columns of pod ps are not supported by husk yet (pod inspect shows SharedNamespaces)"),
     { "quiet", 'q', OPT_BOOL, L (quiet), NULL, "Print the numeric IDs of the pods only" },
     { "sort", 0, OPT_STRING, L (sort), "string", "Sort output by created, id, name, or number" },
     OPTION_END,

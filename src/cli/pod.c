@@ -745,12 +745,94 @@ cmd_pod_top (struct cli_ctx *ctx, int argc, char **argv)
   return 0;
 }
 
+/* ---- logs -------------------------------------------------------------------- */
+
+struct logs_opts
+{
+  bool color, follow, latest, names, timestamps;
+  char *container, *since, *tail, *until;
+};
+
+/* The logs of the pod's containers (the infra, which writes nothing,
+   left out), or of the one --container names, as `husk logs` prints
+   several: each line prefixed by its container's ID (with --names, its
+   name).  */
+static int
+cmd_pod_logs (struct cli_ctx *ctx, int argc, char **argv)
+{
+  static const struct cli_option opts[] = {
+    { "color", 0, OPT_BOOL, offsetof (struct logs_opts, color), NULL, "Output the containers with different colors in the log" },
+    { "container", 'c', OPT_STRING, offsetof (struct logs_opts, container), "string", "Filter logs by container name or id which belongs to pod" },
+    { "follow", 'f', OPT_BOOL, offsetof (struct logs_opts, follow), NULL, "Follow log output" },
+    { "latest", 'l', OPT_BOOL, offsetof (struct logs_opts, latest), NULL, "Act on the latest pod husk is aware of" },
+    { "names", 'n', OPT_BOOL, offsetof (struct logs_opts, names), NULL, "Output container names instead of container IDs in the log" },
+    { "since", 0, OPT_STRING, offsetof (struct logs_opts, since), "string", "Show logs since TIMESTAMP" },
+    { "tail", 0, OPT_STRING, offsetof (struct logs_opts, tail), "int", "Output the specified number of LINES at the end of the logs" },
+    { "timestamps", 't', OPT_BOOL, offsetof (struct logs_opts, timestamps), NULL, "Output the timestamps in the log" },
+    { "until", 0, OPT_STRING, offsetof (struct logs_opts, until), "string", "Show logs until TIMESTAMP" },
+    OPTION_END,
+  };
+  struct logs_opts o = { 0 };
+  cleanup_strv char **ids = NULL, **names = NULL, **av = NULL;
+  cleanup_free char *pod = NULL, *ctr = NULL, *infra = NULL;
+  cleanup_json json_t *list = NULL;
+  size_t shown = 0;
+
+  PARSE (opts, o, "[options] POD", true);
+  if (o.latest && args[0] == NULL)
+    {
+      if ((list = husk_op_pod_list (ctx->engine, &ctx->err)) == NULL)
+        return cli_fail (ctx);
+      if (json_array_size (list))
+        pod = husk_xstrdup (json_string_value (json_object_get (json_array_get (list, 0), "Id")));
+    }
+  else if (husk_strv_len (args) == 1 && !o.latest)
+    pod = husk_xstrdup (args[0]);
+  if (pod == NULL)
+    return cli_usage_error (ctx, "specify one pod name or ID, or --latest"), cli_fail (ctx);
+  if (husk_op_pod_containers (ctx->engine, pod, &ids, &names, &ctx->err) < 0)
+    return cli_fail (ctx);
+  {
+    cleanup_json json_t *pi = husk_op_pod_inspect (ctx->engine, pod, &ctx->err);
+    if (pi == NULL)
+      return cli_fail (ctx);
+    infra = husk_xstrdup (json_string_value (json_object_get (pi, "InfraContainerID")) ?: "");
+  }
+  if (o.container && husk_op_container_resolve (ctx->engine, o.container, &ctr, &ctx->err) < 0)
+    return cli_fail (ctx);
+  if (ctr && !husk_strv_contains (ids, ctr))
+    return husk_error_makex (&ctx->err, EINVAL, "container %s is not in pod %s", o.container,
+                             pod), cli_fail (ctx);
+  av = husk_xzalloc (sizeof (char *));
+#define FLAG(on, text) if (on) husk_strv_append (&av, text)
+  FLAG (o.color, "--color"); FLAG (o.follow, "--follow"); FLAG (o.names, "--names");
+  FLAG (o.timestamps, "--timestamps");
+#undef FLAG
+  if (o.since)
+    husk_strv_take (&av, husk_asprintf ("--since=%s", o.since));
+  if (o.tail)
+    husk_strv_take (&av, husk_asprintf ("--tail=%s", o.tail));
+  if (o.until)
+    husk_strv_take (&av, husk_asprintf ("--until=%s", o.until));
+  for (size_t i = 0; ids && ids[i]; i++)
+    if (ctr ? strcmp (ids[i], ctr) == 0 : strcmp (ids[i], infra) != 0)
+      {
+        husk_strv_append (&av, names[i]);
+        shown++;
+      }
+  if (shown == 0)
+    return husk_error_makex (&ctx->err, ENOENT, "pod %s has no containers to show the logs "
+                             "of", pod), cli_fail (ctx);
+  return cmd_container_logs (ctx, (int) husk_strv_len (av), av);
+}
+
 const struct cli_command cli_pod_commands[] = {
   { "create", cmd_pod_create, CMD_ENGINE | CMD_USERNS, NULL, "Create a new empty pod" },
   { "exists", cmd_pod_exists, CMD_ENGINE, NULL, "Check if a pod exists in local storage" },
   { "inspect", cmd_pod_inspect, CMD_ENGINE, NULL, "Display a pod configuration" },
   { "kill", cmd_pod_kill, CMD_ENGINE | CMD_USERNS, NULL, "Send the specified signal or SIGKILL to containers in pod" },
   { "list", cmd_pod_ps, CMD_ENGINE | CMD_HIDDEN, NULL, "List pods" },
+  { "logs", cmd_pod_logs, CMD_ENGINE, NULL, "Fetch logs for pod with one or more containers" },
   { "ls", cmd_pod_ps, CMD_ENGINE | CMD_HIDDEN, NULL, "List pods" },
   { "pause", cmd_pod_pause, CMD_ENGINE | CMD_USERNS, NULL, "Pause one or more pods" },
   { "prune", cmd_pod_prune, CMD_ENGINE | CMD_USERNS, NULL, "Remove all stopped pods and their containers" },

@@ -259,6 +259,19 @@ pod_status() { husk pod ps --filter name="^$1\$" --format '{{.Status}}'; }
     assert_output_is "t230jinfra localhost/husk-test/busybox:latest"
 }
 
+@test "pod logs: the members' logs, prefixed" {
+    run_husk pod create --name t230l
+    run_husk run --pod t230l --name t230l1 $IMG echo one
+    run_husk run --pod t230l --name t230l2 $IMG echo two
+    run_husk pod logs --names t230l
+    assert_equal "$(echo "$output" | sort | tr '\n' '|')" "t230l1 one|t230l2 two|"
+    run_husk pod logs -c t230l2 t230l
+    assert_output_is two
+    run_husk run -d --name t230out $IMG true
+    run_husk 125 pod logs -c t230out t230l
+    assert_output_contains "is not in pod"
+}
+
 @test "pod events, top, prune and the unsupported verbs" {
     run_husk pod create --name t230v
     run_husk run -d --pod t230v $IMG sleep 1000

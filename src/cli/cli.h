@@ -252,6 +252,13 @@ int cmd_container_init (struct cli_ctx *ctx, int argc, char **argv);
 int cmd_container_unpause (struct cli_ctx *ctx, int argc, char **argv);
 int cmd_container_restart (struct cli_ctx *ctx, int argc, char **argv);
 int cmd_container_top (struct cli_ctx *ctx, int argc, char **argv);
+/* One `pod stats` report of the containers ids (pods[i]: the pod of
+   ids[i]) with Podman's pod stats fields, rendered into out
+   (cli/container_exec.c, beside `stats`).  prev keeps the CPU samples
+   between reports.  */
+struct husk_buf;
+int cli_pod_stats_report (struct cli_ctx *ctx, char **ids, char **pods, const char *format,
+                          json_t *prev, struct husk_buf *out);
 /* Print a top table ({"Titles", "Processes"}), as `top` does.  */
 void cli_print_top (json_t *t);
 int cmd_container_stats (struct cli_ctx *ctx, int argc, char **argv);

@@ -173,7 +173,7 @@ static const struct
   { "container", "checkpoint" }, { "container", "clone" }, { "container", "restore" },
   { "container", "runlabel" },   { "container", "update" },
   { "image", "build" },
-  { "pod", "clone" },     { "pod", "stats" },
+  { "pod", "clone" },
   { "image", "scp" },
   { "image", "sign" },    { "image", "tree" },     { "image", "trust" },
   { "system", "check" },  { "system", "connection" }, { "system", "migrate" },

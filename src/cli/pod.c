@@ -19,6 +19,7 @@
 #include <stdlib.h>
 #include <string.h>
 #include <time.h>
+#include <unistd.h>
 
 /* ---- create ---------------------------------------------------------------- */
 
@@ -826,6 +827,96 @@ cmd_pod_logs (struct cli_ctx *ctx, int argc, char **argv)
   return cmd_container_logs (ctx, (int) husk_strv_len (av), av);
 }
 
+/* ---- stats ------------------------------------------------------------------- */
+
+struct stats_opts
+{
+  bool all, latest, no_reset, no_stream;
+  char *format;
+};
+
+/* The running containers of the pods named (all running pods with --all
+   or none named), each with its pod's ID.  */
+static int
+stats_targets (struct cli_ctx *ctx, struct stats_opts *o, char **args, char ***ids,
+               char ***pods)
+{
+  cleanup_json json_t *list = husk_op_pod_list (ctx->engine, &ctx->err);
+  size_t i;
+  json_t *p;
+
+  *ids = *pods = NULL;
+  if (list == NULL)
+    return -1;
+  for (size_t k = 0; args && args[k]; k++)
+    {
+      cleanup_free char *id = NULL;
+      if (husk_op_pod_resolve (ctx->engine, args[k], &id, &ctx->err) < 0)
+        return -1;
+    }
+  json_array_foreach (list, i, p)
+    {
+      const char *id = json_string_value (json_object_get (p, "Id"));
+      bool wanted = args[0] == NULL && (o->all || !o->latest || i == 0);
+      size_t k;
+      json_t *c;
+      for (size_t a = 0; args[a] && !wanted; a++)
+        {
+          cleanup_free char *full = NULL;
+          wanted = husk_op_pod_resolve (ctx->engine, args[a], &full, NULL) == 0
+                   && strcmp (full, id) == 0;
+        }
+      if (!wanted)
+        continue;
+      json_array_foreach (json_object_get (p, "Containers"), k, c)
+        if (strcmp (json_string_value (json_object_get (c, "Status")), "running") == 0)
+          {
+            husk_strv_append (ids, json_string_value (json_object_get (c, "Id")));
+            husk_strv_append (pods, id);
+          }
+    }
+  return 0;
+}
+
+static int
+cmd_pod_stats (struct cli_ctx *ctx, int argc, char **argv)
+{
+  static const struct cli_option opts[] = {
+    { "all", 'a', OPT_BOOL, offsetof (struct stats_opts, all), NULL, "Provide stats for all pods" },
+    { "format", 0, OPT_STRING, offsetof (struct stats_opts, format), "string", "Pretty-print container statistics to JSON or using a Go template" },
+    { "latest", 'l', OPT_BOOL, offsetof (struct stats_opts, latest), NULL, "Act on the latest pod husk is aware of" },
+    { "no-reset", 0, OPT_BOOL, offsetof (struct stats_opts, no_reset), NULL, "Disable resetting the screen when streaming" },
+    { "no-stream", 0, OPT_BOOL, offsetof (struct stats_opts, no_stream), NULL, "Disable streaming stats and only pull the first result" },
+    OPTION_END,
+  };
+  struct stats_opts o = { 0 };
+  cleanup_json json_t *prev = json_object ();
+
+  PARSE (opts, o, "[options] [POD...]", true);
+  if ((o.all || o.latest) && args[0])
+    return cli_usage_error (ctx, "--all, --latest and pods cannot be used together"),
+           cli_fail (ctx);
+  for (;;)
+    {
+      cleanup_strv char **ids = NULL, **pods = NULL;
+      struct husk_buf out = HUSK_BUF_INIT;
+      if (stats_targets (ctx, &o, args, &ids, &pods) < 0
+          || cli_pod_stats_report (ctx, ids, pods, o.format, prev, &out) < 0)
+        {
+          husk_buf_release (&out);
+          return cli_fail (ctx);
+        }
+      if (!o.no_stream && !o.no_reset)
+        fputs ("\033[2J\033[H", stdout);
+      fwrite (out.data ? out.data : "", 1, out.len, stdout);
+      fflush (stdout);
+      husk_buf_release (&out);
+      if (o.no_stream)
+        return 0;
+      sleep (5);
+    }
+}
+
 const struct cli_command cli_pod_commands[] = {
   { "create", cmd_pod_create, CMD_ENGINE | CMD_USERNS, NULL, "Create a new empty pod" },
   { "exists", cmd_pod_exists, CMD_ENGINE, NULL, "Check if a pod exists in local storage" },
@@ -839,6 +930,7 @@ const struct cli_command cli_pod_commands[] = {
   { "ps", cmd_pod_ps, CMD_ENGINE, NULL, "List pods" },
   { "restart", cmd_pod_restart, CMD_ENGINE | CMD_USERNS, NULL, "Restart one or more pods" },
   { "rm", cmd_pod_rm, CMD_ENGINE | CMD_USERNS, NULL, "Remove one or more pods" },
+  { "stats", cmd_pod_stats, CMD_ENGINE, NULL, "Display a live stream of resource usage statistics for the containers in one or more pods" },
   { "start", cmd_pod_start, CMD_ENGINE | CMD_USERNS, NULL, "Start one or more pods" },
   { "stop", cmd_pod_stop, CMD_ENGINE | CMD_USERNS, NULL, "Stop one or more pods" },
   { "top", cmd_pod_top, CMD_ENGINE | CMD_STOP_AT_ARG, NULL, "Display the running processes of containers in a pod" },

@@ -272,6 +272,19 @@ pod_status() { husk pod ps --filter name="^$1\$" --format '{{.Status}}'; }
     assert_output_contains "is not in pod"
 }
 
+@test "pod stats: every running container of the pod" {
+    skip_without_cgroup "pod stats"
+    run_husk pod create --name t230st --infra-name t230st-infra
+    run_husk run -d --pod t230st --name t230stw $IMG sleep 1000
+    run_husk pod stats --no-stream t230st
+    assert_equal "$(echo "${lines[0]}" | sed 's/  */ /g')" "POD CID NAME CPU % MEM USAGE/ LIMIT MEM % NET IO BLOCK IO PIDS"
+    run_husk pod stats --no-stream --format json t230st
+    assert_equal "$(jq -r 'map(.name) | sort | join(" ")' <<<"$output")" "t230st-infra t230stw"
+    assert_equal "$(jq -r '.[0].pod' <<<"$output")" "$(husk pod inspect t230st --format '{{.Id}}' | cut -c1-12)"
+    run_husk 125 pod stats --no-stream t230nothere
+    assert_output_contains "no such pod"
+}
+
 @test "pod events, top, prune and the unsupported verbs" {
     run_husk pod create --name t230v
     run_husk run -d --pod t230v $IMG sleep 1000

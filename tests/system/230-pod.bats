@@ -205,6 +205,15 @@ pod_status() { husk pod ps --filter name="^$1\$" --format '{{.Status}}'; }
     assert_output_is 2
     run_husk 125 run --pod new:t230new $IMG true
     assert_output_contains "pod already exists"
+    # With --rm the pod made for the container goes with it.
+    run_husk run --rm --pod new:t230gone $IMG hostname
+    assert_output_is t230gone
+    run_husk 1 pod exists t230gone
+    # container prune leaves an infra container to its pod.
+    run_husk pod create --name t230pr
+    run_husk container prune -f
+    run_husk pod inspect t230pr --format '{{.NumContainers}}'
+    assert_output_is 1
     run_husk pod create --name t230f --pod-id-file "$HUSK_TMP/pid"
     local id=$output
     assert_equal "$(cat "$HUSK_TMP/pid")" "$id"

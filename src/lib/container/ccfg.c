@@ -1483,6 +1483,8 @@ husk_ccfg_build (json_t *req, const struct husk_ccfg_defaults *d, json_t *image_
     json_object_set_new (c, "pod", json_string (str (req, "pod")));
   if (flag (req, "pod_infra"))
     json_object_set_new (c, "pod_infra", json_true ());
+  if (flag (req, "pod_new"))
+    json_object_set_new (c, "pod_new", json_true ()); /* run --pod new:NAME made it */
   /* Recorded for inspect only (Config.CreateCommand, ContainerIDFile).  */
   if (json_is_array (json_object_get (req, "create_command")))
     json_object_set (c, "create_command", json_object_get (req, "create_command"));

@@ -164,13 +164,14 @@ husk_op_container_cleanup (struct husk_engine *e, const char *ref, unsigned flag
 {
   /* Only the monitor's own hand-over (husk_op_container_attached_exit)
      may say it was handed over.  */
-  cleanup_free char *pod = husk_op_pod_member_of (e, ref);
+  bool drop_pod;
+  cleanup_free char *pod = husk_op_pod_member_of (e, ref, &drop_pod);
 
   flags &= HUSK_CLEANUP_BY_MONITOR | HUSK_CLEANUP_RESTARTING;
   if (husk_container_cleanup (e, ref, flags, NULL, err) < 0)
     return -1;
   if (!(flags & HUSK_CLEANUP_RESTARTING))
-    husk_op_pod_after_exit (e, pod);
+    husk_op_pod_after_exit (e, pod, drop_pod);
   return 0;
 }
 
@@ -178,11 +179,12 @@ int
 husk_op_container_attached_exit (struct husk_engine *e, const char *id, int sock,
                                  husk_error_t *err)
 {
-  cleanup_free char *pod = husk_op_pod_member_of (e, id);
+  bool drop_pod;
+  cleanup_free char *pod = husk_op_pod_member_of (e, id, &drop_pod);
 
   if (husk_container_attached_exit (e, id, sock, err) < 0)
     return -1;
-  husk_op_pod_after_exit (e, pod);
+  husk_op_pod_after_exit (e, pod, drop_pod);
   return 0;
 }
 

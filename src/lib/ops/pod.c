@@ -586,28 +586,45 @@ husk_op_pod_before_start (struct husk_engine *e, const char *ctr_id, husk_error_
 }
 
 char *
-husk_op_pod_member_of (struct husk_engine *e, const char *ref)
+husk_op_pod_member_of (struct husk_engine *e, const char *ref, bool *drop_pod)
 {
   cleanup_container_rec struct husk_container_rec r = { 0 };
   cleanup_free char *id = NULL;
+  cleanup_json json_t *c = NULL;
 
+  *drop_pod = false;
   if (husk_state_container_lookup (e->state, ref, &id, NULL) < 0
       || husk_state_container_get (e->state, id, &r, NULL) < 0 || husk_pod_is_infra (&r))
     return NULL;
+  c = json_loads (r.config, 0, NULL);
+  *drop_pod = json_is_true (json_object_get (c, "rm"))
+              && json_is_true (json_object_get (c, "pod_new"));
   return husk_pod_of (&r);
 }
 
 void
-husk_op_pod_after_exit (struct husk_engine *e, const char *pod)
+husk_op_pod_after_exit (struct husk_engine *e, const char *pod, bool drop_pod)
 {
   cleanup_view struct pod_view v = { 0 };
   cleanup_json json_t *config = NULL;
   husk_error_t err = NULL;
+  size_t members = 0;
 
-  if (pod == NULL || view_load (e, pod, &v, NULL) < 0 || *v.pod.infra_id == '\0')
+  if (pod == NULL || view_load (e, pod, &v, NULL) < 0)
     return;
+  for (size_t i = 0; i < v.n; i++)
+    if (!is_infra (&v, i))
+      members++;
+  /* run --rm --pod new:NAME: the pod goes with its container.  */
+  if (drop_pod && members == 0)
+    {
+      if (husk_op_pod_remove (e, v.pod.id, true, 0, &err) < 0)
+        husk_error_drop_warn (&err, "remove pod %s", v.pod.name);
+      return;
+    }
   config = json_loads (v.pod.config, 0, NULL);
-  if (strcmp (json_string_value (json_object_get (config, "exit_policy")) ?: "", "stop") != 0)
+  if (*v.pod.infra_id == '\0'
+      || strcmp (json_string_value (json_object_get (config, "exit_policy")) ?: "", "stop") != 0)
     return;
   for (size_t i = 0; i < v.n; i++)
     if (!is_infra (&v, i) && active (&v.m[i]))

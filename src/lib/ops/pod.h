@@ -92,12 +92,14 @@ int husk_op_pod_join (struct husk_engine *e, json_t *req, husk_error_t *err);
 int husk_op_pod_before_start (struct husk_engine *e, const char *ctr_id, husk_error_t *err);
 
 /* The pod of a container that is a member (not the infra), or NULL: a
-   new string.  Read before a cleanup that may remove the container.  */
-char *husk_op_pod_member_of (struct husk_engine *e, const char *ref);
+   new string.  *drop_pod: it was made for this container by run --rm
+   --pod new:NAME.  Read before a cleanup that may remove the container. */
+char *husk_op_pod_member_of (struct husk_engine *e, const char *ref, bool *drop_pod);
 /* After a member of pod (NULL: none) exited and was cleaned up: with
-   --exit-policy stop the infra stops when no member runs any more.
-   Failures are logged.  */
-void husk_op_pod_after_exit (struct husk_engine *e, const char *pod);
+   drop_pod the pod is removed once no member is left; with --exit-policy
+   stop the infra stops when no member runs any more.  Failures are
+   logged.  */
+void husk_op_pod_after_exit (struct husk_engine *e, const char *pod, bool drop_pod);
 
 /* Whether a container may be removed alone: EPERM for an infra container
    whose pod exists ("remove the pod").  */

@@ -591,26 +591,30 @@ filter_pod (struct cli_ctx *ctx, json_t *p, char **filters)
   return 1;
 }
 
-static const char *sort_key;
+/* The value of a pod's --sort key, as a string.  */
+static const char *
+sort_field (json_t *p, const char *key)
+{
+  const char *field = strcmp (key, "id") == 0 ? "Id"
+                      : strcmp (key, "name") == 0 ? "Name"
+                      : strcmp (key, "created") == 0 ? "Created" : "Status";
+
+  return json_string_value (json_object_get (p, field)) ?: "";
+}
 
 static int
-cmp_pods (const void *a, const void *b)
+cmp_pods (const void *a, const void *b, void *data)
 {
   json_t *x = *(json_t *const *) a, *y = *(json_t *const *) b;
-  const char *k = sort_key;
+  const char *key = data;
 
-  if (strcmp (k, "number") == 0)
+  if (strcmp (key, "number") == 0)
     return (int) json_array_size (json_object_get (x, "Containers"))
            - (int) json_array_size (json_object_get (y, "Containers"));
-  if (strcmp (k, "created") == 0)
-    return -strcmp (json_string_value (json_object_get (x, "Created")),
-                    json_string_value (json_object_get (y, "Created")));
-  return strcmp (json_string_value (json_object_get (x, strcmp (k, "id") == 0 ? "Id"
-                                                        : strcmp (k, "name") == 0 ? "Name"
-                                                        : "Status")),
-                 json_string_value (json_object_get (y, strcmp (k, "id") == 0 ? "Id"
-                                                        : strcmp (k, "name") == 0 ? "Name"
-                                                        : "Status")));
+  /* Newest first, as the listing is.  */
+  if (strcmp (key, "created") == 0)
+    return -strcmp (sort_field (x, key), sort_field (y, key));
+  return strcmp (sort_field (x, key), sort_field (y, key));
 }
 
 static int
@@ -628,8 +632,7 @@ sort_pods (struct cli_ctx *ctx, json_t *list, const char *key)
   v = husk_xzalloc ((n + 1) * sizeof *v);
   for (size_t i = 0; i < n; i++)
     v[i] = json_incref (json_array_get (list, i));
-  sort_key = key;
-  qsort (v, n, sizeof *v, cmp_pods);
+  qsort_r (v, n, sizeof *v, cmp_pods, (void *) key);
   json_array_clear (list);
   for (size_t i = 0; i < n; i++)
     json_array_append_new (list, v[i]);

@@ -14,6 +14,8 @@
 #include "util/strutil.h"
 
 #include <errno.h>
+#include <stdio.h>
+#include <stdlib.h>
 #include <string.h>
 
 /* The kinds --share knows, in the order inspect lists them.  */
@@ -245,9 +247,11 @@ random_pod_name (const char *id)
                                      "hardy", "ideal", "jovial", "kind", "loyal", "mild" };
   static const char *const noun[] = { "bee", "cod", "doe", "elk", "fox", "gnu", "hen",
                                       "jay", "kea", "lynx", "mole", "owl", "ray" };
-  unsigned long v = strtoul ((char[9]){ id[0], id[1], id[2], id[3], id[4], id[5], id[6],
-                                        id[7], 0 }, NULL, 16);
+  char head[9];
+  unsigned long v;
 
+  snprintf (head, sizeof head, "%.8s", id);
+  v = strtoul (head, NULL, 16);
   return husk_asprintf ("%s_%s", adj[v % 13], noun[(v / 13) % 13]);
 }
 

@@ -207,10 +207,11 @@ husk_pod_config_build (json_t *req, husk_error_t *err)
   json_object_set_new (c, "infra_name", json_string (str (req, "infra_name") ?: ""));
   json_object_set_new (c, "infra_image", json_string (str (req, "infra_image") ?: ""));
   json_object_set (c, "infra_command", json_object_get (req, "infra_command") ?: json_null ());
-  json_object_set (c, "create_command", json_object_get (req, "create_command")
-                                        ?: json_array ());
+  json_object_set_new (c, "create_command",
+                       json_deep_copy (json_object_get (req, "create_command")) ?: json_array ());
   json_object_set_new (c, "infra_options", infra_options (req));
-  json_object_set (c, "volumes", json_object_get (req, "volumes") ?: json_array ());
+  json_object_set_new (c, "volumes", json_deep_copy (json_object_get (req, "volumes"))
+                                     ?: json_array ());
   return steal_ptr (&c);
 }
 
@@ -614,12 +615,13 @@ husk_pod_inspect (struct husk_engine *e, const struct husk_pod_rec *p,
       if (strcmp (m[i].id, p->infra_id) == 0)
         ic = json_loads (m[i].config, 0, NULL);
     }
-  o = json_pack ("{s:s, s:s, s:s, s:O, s:s, s:s, s:s, s:O, s:b, s:b, s:s}",
+  o = json_pack ("{s:s, s:s, s:s, s:o, s:s, s:s, s:s, s:o, s:b, s:b, s:s}",
                  "Id", p->id, "Name", p->name, "Created", created,
-                 "CreateCommand", json_object_get (pc, "create_command") ?: json_array (),
+                 "CreateCommand", json_deep_copy (json_object_get (pc, "create_command"))
+                                  ?: json_array (),
                  "ExitPolicy", str (pc, "exit_policy") ?: "continue",
                  "State", husk_pod_status (m, n), "Hostname", str (pc, "hostname") ?: "",
-                 "Labels", json_object_get (pc, "labels") ?: json_object (),
+                 "Labels", json_deep_copy (json_object_get (pc, "labels")) ?: json_object (),
                  "CreateCgroup", false, "CreateInfra",
                  json_is_true (json_object_get (pc, "infra")),
                  "InfraContainerID", p->infra_id);
@@ -649,10 +651,10 @@ husk_pod_list_entry (const struct husk_pod_rec *p, const struct husk_container_r
       if (strcmp (m[i].id, p->infra_id) == 0)
         ic = json_loads (m[i].config, 0, NULL);
     }
-  return json_pack ("{s:s, s:o, s:s, s:s, s:s, s:s, s:s, s:o, s:s, s:O}",
+  return json_pack ("{s:s, s:o, s:s, s:s, s:s, s:s, s:s, s:o, s:s, s:o}",
                     "Cgroup", "", "Containers", ctrs, "Created", created, "Id", p->id,
                     "InfraId", p->infra_id, "Name", p->name, "Namespace", "",
                     "Networks", ic ? networks_of (ic) : json_array (),
                     "Status", husk_pod_status (m, n),
-                    "Labels", json_object_get (pc, "labels") ?: json_object ());
+                    "Labels", json_deep_copy (json_object_get (pc, "labels")) ?: json_object ());
 }

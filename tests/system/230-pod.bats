@@ -227,6 +227,8 @@ pod_status() { husk pod ps --filter name="^$1\$" --format '{{.Status}}'; }
     run_husk pod stop --pod-id-file "$HUSK_TMP/pid" --ignore
     run_husk 125 pod create --name t230f
     assert_output_contains "pod already exists"
+    run_husk 125 create --name t230f $IMG true
+    assert_output_contains "pod already exists"
     run_husk 125 run --pod nosuch $IMG true
     assert_output_is "Error: no pod with name or ID nosuch found: no such pod"
 }
@@ -241,6 +243,11 @@ pod_status() { husk pod ps --filter name="^$1\$" --format '{{.Status}}'; }
     run_husk 125 pod create --name t230x --infra=false -p 8080:80
     run_husk 125 pod create --name t230x --cpus 1
     assert_output_contains "pod-level resource limits are not supported"
+    # Pods and containers share one set of names.
+    run_husk create --name t230same $IMG true
+    run_husk 125 pod create --name t230same
+    assert_output_contains "container already exists"
+    run_husk rm t230same
     run_husk pod ps -q
     assert_output_is ""
     run_husk ps -a -q

@@ -78,15 +78,21 @@ int
 husk_state_container_add (struct husk_state *st, const struct husk_container_rec *r,
                           husk_error_t *err)
 {
+  /* Pods and containers share one set of names, as in Podman: one
+     statement, so no pod can take the name in between.  */
   cleanup_stmt sqlite3_stmt *s = husk_state_prepare (
-      st, "INSERT INTO containers (" COLUMNS ") VALUES "
-      "(?1, ?2, ?3, ?4, ?5, ?6, ?7, ?8, ?9, ?10, ?11, ?12, ?13, ?14, ?15, ?16)", err);
+      st, "INSERT INTO containers (" COLUMNS ") SELECT "
+      "?1, ?2, ?3, ?4, ?5, ?6, ?7, ?8, ?9, ?10, ?11, ?12, ?13, ?14, ?15, ?16 "
+      "WHERE NOT EXISTS (SELECT 1 FROM pods WHERE name = ?2)", err);
   int rc;
 
   if (s == NULL)
     return -1;
   bind_mutable (s, r);
   rc = husk_state_step_done (s);
+  if (rc == SQLITE_DONE && sqlite3_changes (st->db) == 0)
+    return husk_error_makex (err, EEXIST, "name \"%s\" is in use: pod already exists",
+                             r->name);
   if (rc == SQLITE_DONE)
     return 0;
   if (rc == SQLITE_CONSTRAINT_UNIQUE)

@@ -48,8 +48,10 @@ no_pod (const char *ref, husk_error_t *err)
 int
 husk_state_pod_add (struct husk_state *st, const struct husk_pod_rec *r, husk_error_t *err)
 {
+  /* Pods and containers share one set of names, as in Podman.  */
   cleanup_stmt sqlite3_stmt *s = husk_state_prepare (
-      st, "INSERT INTO pods (" COLUMNS ") VALUES (?1, ?2, ?3, ?4, ?5)", err);
+      st, "INSERT INTO pods (" COLUMNS ") SELECT ?1, ?2, ?3, ?4, ?5 "
+      "WHERE NOT EXISTS (SELECT 1 FROM containers WHERE name = ?2)", err);
   int rc;
 
   if (s == NULL)
@@ -60,6 +62,9 @@ husk_state_pod_add (struct husk_state *st, const struct husk_pod_rec *r, husk_er
   husk_state_bind_text (s, 4, r->config);
   husk_state_bind_text (s, 5, r->infra_id ? r->infra_id : "");
   rc = husk_state_step_done (s);
+  if (rc == SQLITE_DONE && sqlite3_changes (husk_state_db (st)) == 0)
+    return husk_error_makex (err, EEXIST, "adding pod to state: name \"%s\" is in use: "
+                             "container already exists", r->name);
   if (rc == SQLITE_DONE)
     return 0;
   if (rc == SQLITE_CONSTRAINT_UNIQUE || rc == SQLITE_CONSTRAINT_PRIMARYKEY)

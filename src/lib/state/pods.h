@@ -13,7 +13,7 @@
 struct husk_pod_rec
 {
   char *id;       /* 64 hex digits */
-  char *name;     /* unique among pods */
+  char *name;     /* unique among pods and containers */
   int64_t created; /* nanoseconds since epoch */
   char *config;   /* JSON: labels, share, hostname, exit_policy, infra, ... */
   char *infra_id; /* the infra container's ID, "" when the pod has none */
@@ -29,7 +29,8 @@ cleanup_pod_recp (struct husk_pod_rec *r)
 }
 #define cleanup_pod_rec __attribute__ ((__cleanup__ (cleanup_pod_recp)))
 
-/* EEXIST "pod NAME already exists" when the name is taken.  */
+/* EEXIST when a pod or a container has the name (they share one set of
+   names, as in Podman).  */
 int husk_state_pod_add (struct husk_state *st, const struct husk_pod_rec *r, husk_error_t *err);
 int husk_state_pod_get (struct husk_state *st, const char *id, struct husk_pod_rec *out,
                         husk_error_t *err);

@@ -247,7 +247,11 @@ pod_status() { husk pod ps --filter name="^$1\$" --format '{{.Status}}'; }
     run_husk create --name t230same $IMG true
     run_husk 125 pod create --name t230same
     assert_output_contains "container already exists"
+    run_husk pod create --name t230same2
+    run_husk 125 rename t230same t230same2
+    assert_output_contains "pod already exists"
     run_husk rm t230same
+    run_husk pod rm t230same2
     run_husk pod ps -q
     assert_output_is ""
     run_husk ps -a -q

@@ -1016,12 +1016,21 @@ cmd_container_rm (struct cli_ctx *ctx, int argc, char **argv)
     }
   for (size_t i = 0; i < t.n; i++)
     {
+      /* Podman: --all implies --depend (a pod's infra takes its pod).  */
       struct husk_rm_opts ro = { .force = o.force, .volumes = o.volumes,
-                                 .check_dependents = true, .depend = o.depend,
+                                 .check_dependents = true, .depend = o.depend || o.all,
                                  .stop = { .timeout = (int) o.time, .timed_out = stop_timed_out },
                                  .removed = rm_removed };
       if (husk_op_container_remove_with (ctx->engine, t.v[i].id, &ro, &ctx->err) < 0)
-        cli_targets_defer (ctx, &t, rm_status (t.status, ctx->err->code));
+        {
+          /* Gone with a container or pod removed before it (--all).  */
+          if (o.all && ctx->err->code == ENOENT)
+            {
+              husk_error_release (&ctx->err);
+              continue;
+            }
+          cli_targets_defer (ctx, &t, rm_status (t.status, ctx->err->code));
+        }
       else
         puts (t.v[i].ref);
     }

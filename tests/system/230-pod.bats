@@ -166,6 +166,14 @@ pod_status() { husk pod ps --filter name="^$1\$" --format '{{.Status}}'; }
     run_husk 125 pod rm t230r
     assert_output_is "Error: no pod with name or ID t230r found: no such pod"
     run_husk pod rm -i t230r
+    # rm --depend of an infra, and rm -a, take the pod (Podman 4+).
+    run_husk pod create --name t230r4
+    run_husk rm --depend "$(husk pod inspect t230r4 --format '{{.InfraContainerID}}')"
+    run_husk 1 pod exists t230r4
+    run_husk pod create --name t230r5
+    run_husk run -d --pod t230r5 $IMG sleep 1000
+    run_husk rm -a -f -t 0
+    run_husk 1 pod exists t230r5
     # A stopped pod goes without -f.
     run_husk pod create --name t230r3
     run_husk pod rm t230r3

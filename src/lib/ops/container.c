@@ -342,8 +342,16 @@ remove_one (struct husk_engine *e, const char *ref, const struct husk_rm_opts *o
 
   if (husk_container_load (e, ref, &r, err) < 0)
     return -1;
+  /* An infra container goes only with its pod: with --depend (and -a,
+     which implies it, as in Podman) the whole pod, else not at all.  */
   if (!o->infra && husk_op_pod_check_remove (e, r.id, err) < 0)
-    return -1;
+    {
+      cleanup_free char *pod = NULL;
+      if (!o->depend || (pod = husk_op_pod_of_infra (e, r.id)) == NULL)
+        return -1;
+      husk_error_release (err);
+      return husk_op_pod_remove (e, pod, o->force, o->stop.timeout, err);
+    }
   if (o->check_dependents && remove_dependents (e, &r, o, err) < 0)
     return -1;
   c = json_loads (r.config, 0, NULL);

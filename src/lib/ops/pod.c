@@ -649,3 +649,13 @@ husk_op_pod_check_remove (struct husk_engine *e, const char *ctr_id, husk_error_
   return husk_error_makex (err, EPERM, "container %s is the infra container of pod %s and "
                            "cannot be removed without removing the pod", r.id, p.id);
 }
+
+char *
+husk_op_pod_of_infra (struct husk_engine *e, const char *ctr_id)
+{
+  cleanup_container_rec struct husk_container_rec r = { 0 };
+
+  if (husk_state_container_get (e->state, ctr_id, &r, NULL) < 0 || !husk_pod_is_infra (&r))
+    return NULL;
+  return husk_pod_of (&r);
+}

@@ -104,5 +104,7 @@ void husk_op_pod_after_exit (struct husk_engine *e, const char *pod, bool drop_p
 /* Whether a container may be removed alone: EPERM for an infra container
    whose pod exists ("remove the pod").  */
 int husk_op_pod_check_remove (struct husk_engine *e, const char *ctr_id, husk_error_t *err);
+/* The pod of an infra container, or NULL (a new string).  */
+char *husk_op_pod_of_infra (struct husk_engine *e, const char *ctr_id);
 
 #endif

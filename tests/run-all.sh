@@ -140,7 +140,7 @@ if id husktest >/dev/null 2>&1; then
     rl=$(mktemp -d /tmp/husk-rootless.XXXXXX)
     mkdir -p "$rl/bin" "$rl/tests"
     cp "$BUILD/husk" "$BUILD/husk-monitor" "$rl/bin/"
-    for b in husk-registry husk-netconf; do
+    for b in husk-registry husk-netconf husk-pause; do
         [ -x "$BUILD/$b" ] && cp "$BUILD/$b" "$rl/bin/"
     done
     # tests/security loads ../system/helpers: keep the two side by side;

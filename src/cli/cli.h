@@ -12,6 +12,7 @@
 #include "util/cleanup.h"
 #include "util/error.h"
 
+#include <jansson.h>
 #include <stdbool.h>
 #include <stddef.h>
 
@@ -211,6 +212,7 @@ extern const struct cli_command cli_system_commands[];
 extern const struct cli_command cli_container_commands[];
 extern const struct cli_command cli_volume_commands[];
 extern const struct cli_command cli_network_commands[];
+extern const struct cli_command cli_pod_commands[];
 extern const struct cli_command cli_manifest_commands[];
 extern const struct cli_command cli_healthcheck_commands[];
 int cmd_events (struct cli_ctx *ctx, int argc, char **argv);
@@ -250,6 +252,15 @@ int cmd_container_init (struct cli_ctx *ctx, int argc, char **argv);
 int cmd_container_unpause (struct cli_ctx *ctx, int argc, char **argv);
 int cmd_container_restart (struct cli_ctx *ctx, int argc, char **argv);
 int cmd_container_top (struct cli_ctx *ctx, int argc, char **argv);
+/* One `pod stats` report of the containers ids (pods[i]: the pod of
+   ids[i]) with Podman's pod stats fields, rendered into out
+   (cli/container_exec.c, beside `stats`).  prev keeps the CPU samples
+   between reports.  */
+struct husk_buf;
+int cli_pod_stats_report (struct cli_ctx *ctx, char **ids, char **pods, const char *format,
+                          json_t *prev, struct husk_buf *out);
+/* Print a top table ({"Titles", "Processes"}), as `top` does.  */
+void cli_print_top (json_t *t);
 int cmd_container_stats (struct cli_ctx *ctx, int argc, char **argv);
 
 /* Top-level handlers shared between "husk images" and "husk image ls" etc.  */

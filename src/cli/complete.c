@@ -24,6 +24,7 @@
  * word names, and the values of a few flags.
  */
 #include "cli/cli.h"
+#include "ops/pod.h"
 #include "ops/container.h"
 #include "ops/image.h"
 #include "ops/volume.h"
@@ -44,6 +45,7 @@ enum
   ARG_VOLUME = 1 << 2,
   ARG_FILE = 1 << 3,
   ARG_CONTAINER_PATH = 1 << 4, /* "[CONTAINER:]PATH": "name:" or a file */
+  ARG_POD = 1 << 5,
 };
 
 /* What the placeholder words of usage lines name.  */
@@ -53,6 +55,7 @@ static const struct
   unsigned kinds;
 } placeholders[] = {
   { "CONTAINER", ARG_CONTAINER }, { "IMAGE", ARG_IMAGE },    { "VOLUME", ARG_VOLUME },
+  { "POD", ARG_POD },
   { "PATH", ARG_FILE },           { "SRC_PATH", ARG_FILE },  { "DEST_PATH", ARG_FILE },
   { "SOURCE", ARG_FILE },         { "COMMAND", ARG_FILE },   { "ARG", ARG_FILE },
 };
@@ -382,6 +385,17 @@ complete_volumes (struct comp *c, struct husk_engine *e)
 }
 
 static void
+complete_pods (struct comp *c, struct husk_engine *e)
+{
+  cleanup_json json_t *pods = husk_op_pod_list (e, NULL);
+  size_t i;
+  json_t *p;
+
+  json_array_foreach (pods, i, p)
+    emit (c, "", json_string_value (json_object_get (p, "Name")), NULL);
+}
+
+static void
 complete_names (struct comp *c, unsigned kinds)
 {
   struct husk_engine *e;
@@ -390,7 +404,7 @@ complete_names (struct comp *c, unsigned kinds)
     return; /* a path inside the container: not known here */
   if (kinds & (ARG_FILE | ARG_CONTAINER_PATH))
     c->directive = ":files";
-  if (!(kinds & (ARG_CONTAINER | ARG_IMAGE | ARG_VOLUME | ARG_CONTAINER_PATH)))
+  if (!(kinds & (ARG_CONTAINER | ARG_IMAGE | ARG_VOLUME | ARG_CONTAINER_PATH | ARG_POD)))
     return;
   e = open_store (c);
   if (e == NULL)
@@ -401,6 +415,8 @@ complete_names (struct comp *c, unsigned kinds)
     complete_images (c, e);
   if (kinds & ARG_VOLUME)
     complete_volumes (c, e);
+  if (kinds & ARG_POD)
+    complete_pods (c, e);
   husk_engine_free (e);
 }
 

@@ -45,7 +45,7 @@ struct create_opts
   char *health_interval, *health_retries, *health_timeout, *health_start_period;
   char *health_on_failure, *shm_size, *tz, *cidfile, *detach_keys, *passwd_entry;
   char *runtime, *group_entry, *pull, *timeout, *cgroupns, *umask, *cgroups;
-  char *oom_score_adj, *preserve_fds, *userns, *subuidname, *subgidname;
+  char *oom_score_adj, *preserve_fds, *userns, *subuidname, *subgidname, *pod, *pod_id_file;
   char **env, **env_file, **volume, **mount, **tmpfs, **cap_add, **cap_drop;
   char **security_opt, **ulimit, **label, **label_file, **annotation, **log_opt;
   char **device, **group_add, **sysctl, **env_merge, **attach, **device_cgroup_rule;
@@ -161,8 +161,8 @@ static const struct cli_option create_options[] = {
   OPTION_REFUSED ("pidfile", 0, "husk does not write the container's pid to a file yet (inspect --format {{.State.Pid}})"),
   { "pids-limit", 0, OPT_STRING, O (pids_limit), "int", "Tune container pids limit (set -1 for unlimited)" },
   OPTION_REFUSED ("platform", 0, REGISTRY_LATER),
-  OPTION_REFUSED ("pod", 0, "pods are not supported by husk yet"),
-  OPTION_REFUSED ("pod-id-file", 0, "pods are not supported by husk yet"),
+  { "pod", 0, OPT_STRING, O (pod), "string", "Run container in an existing pod (new:NAME creates it)" },
+  { "pod-id-file", 0, OPT_STRING, O (pod_id_file), "string", "Read the pod ID from the file" },
   { "preserve-fds", 0, OPT_STRING, O (preserve_fds), "uint", "Pass a number of additional file descriptors into the container" },
   OPTION_REFUSED ("preserve-fd", 0, "passing chosen descriptors is crun-only in Podman; use --preserve-fds N with the descriptors on 3 .. 3+N-1"),
   { "privileged", 0, OPT_BOOL, O (privileged), NULL, "Give extended privileges to container" },
@@ -303,7 +303,7 @@ request (struct create_opts *o, char **command)
   B ("unsetenv_all", o->unsetenv_all); S ("cgroupns", o->cgroupns); S ("umask", o->umask);
   S ("userns", o->userns); S ("subuidname", o->subuidname); S ("subgidname", o->subgidname);
   A ("uidmap", o->uidmap); A ("gidmap", o->gidmap);
-  S ("cgroups", o->cgroups);
+  S ("cgroups", o->cgroups); S ("pod", o->pod); S ("pod_id_file", o->pod_id_file);
   S ("oom_score_adj", o->oom_score_adj); S ("timeout", o->timeout); S ("pull", o->pull);
   A ("device_cgroup_rules", o->device_cgroup_rule); A ("dns", o->dns);
   A ("dns_options", o->dns_option); A ("dns_search", o->dns_search);
@@ -1016,12 +1016,21 @@ cmd_container_rm (struct cli_ctx *ctx, int argc, char **argv)
     }
   for (size_t i = 0; i < t.n; i++)
     {
+      /* Podman: --all implies --depend (a pod's infra takes its pod).  */
       struct husk_rm_opts ro = { .force = o.force, .volumes = o.volumes,
-                                 .check_dependents = true, .depend = o.depend,
+                                 .check_dependents = true, .depend = o.depend || o.all,
                                  .stop = { .timeout = (int) o.time, .timed_out = stop_timed_out },
                                  .removed = rm_removed };
       if (husk_op_container_remove_with (ctx->engine, t.v[i].id, &ro, &ctx->err) < 0)
-        cli_targets_defer (ctx, &t, rm_status (t.status, ctx->err->code));
+        {
+          /* Gone with a container or pod removed before it (--all).  */
+          if (o.all && ctx->err->code == ENOENT)
+            {
+              husk_error_release (&ctx->err);
+              continue;
+            }
+          cli_targets_defer (ctx, &t, rm_status (t.status, ctx->err->code));
+        }
       else
         puts (t.v[i].ref);
     }

@@ -309,8 +309,8 @@ cmd_container_restart (struct cli_ctx *ctx, int argc, char **argv)
 
 /* ---- top ----------------------------------------------------------------------- */
 
-static void
-print_top (json_t *t)
+void
+cli_print_top (json_t *t)
 {
   cleanup (husk_tabwriter_free) struct husk_tabwriter *tw = husk_tabwriter_new (12, 2, 2, ' ', 0);
   struct husk_buf out = HUSK_BUF_INIT;
@@ -381,7 +381,7 @@ cmd_container_top (struct cli_ctx *ctx, int argc, char **argv)
         return top_with_ps (ctx, args[0], args + 1);
       return cli_fail (ctx);
     }
-  print_top (t);
+  cli_print_top (t);
   return 0;
 }
 
@@ -561,4 +561,63 @@ cmd_container_stats (struct cli_ctx *ctx, int argc, char **argv)
         return 0;
       sleep ((unsigned) o.interval);
     }
+}
+
+/* ---- pod stats (cli/pod.c) ----------------------------------------------------- */
+
+int
+cli_pod_stats_report (struct cli_ctx *ctx, char **ids, char **pods, const char *format,
+                      json_t *prev, struct husk_buf *out)
+{
+  struct husk_report_options ro = {
+    .name = "stats", .strict = true, .json_indent = 1, .headers = NULL,
+    .default_format = "table {{.Pod}}\t{{.CID}}\t{{.Name}}\t{{.CPU}}\t{{.MemUsage}}\t{{.Mem}}\t"
+                      "{{.NetIO}}\t{{.BlockIO}}\t{{.PIDS}}",
+  };
+  cleanup_json json_t *rows = json_array (), *jrows = json_array ();
+  cleanup_json json_t *headers = json_pack ("{s:s, s:s, s:s, s:s, s:s, s:s, s:s, s:s, s:s}",
+                                            "Pod", "POD", "CID", "CID", "Name", "NAME",
+                                            "CPU", "CPU %", "MemUsage", "MEM USAGE/ LIMIT",
+                                            "Mem", "MEM %", "NetIO", "NET IO",
+                                            "BlockIO", "BLOCK IO", "PIDS", "PIDS");
+  cleanup (husk_report_free) struct husk_report *r = NULL;
+  json_t *items, *it;
+  size_t i;
+
+  ro.headers = headers;
+  for (size_t k = 0; ids && ids[k]; k++)
+    {
+      struct husk_container_stats s;
+      cleanup_json json_t *one = json_array (), *jone = json_array ();
+      json_t *c;
+      cleanup_free char *pod = husk_xstrndup (pods[k], 12);
+      if (husk_op_container_stats (ctx->engine, ids[k], &s, &ctx->err) < 0)
+        {
+          husk_error_release (&ctx->err); /* removed while we list */
+          continue;
+        }
+      stats_rows (&s, false, prev, one, jone);
+      husk_container_stats_release (&s);
+      c = json_array_get (one, 0);
+      /* Podman's pod stats names: CPU and Mem are the percentages.  */
+      json_array_append_new (rows, json_pack (
+          "{s:s, s:O, s:O, s:O, s:O, s:O, s:O, s:O, s:O}", "Pod", pod,
+          "CID", json_object_get (c, "ID"), "Name", json_object_get (c, "Name"),
+          "CPU", json_object_get (c, "CPUPerc"), "MemUsage", json_object_get (c, "MemUsage"),
+          "Mem", json_object_get (c, "MemPerc"), "NetIO", json_object_get (c, "NetIO"),
+          "BlockIO", json_object_get (c, "BlockIO"), "PIDS", json_object_get (c, "PIDs")));
+      json_array_append_new (jrows, json_pack (
+          "{s:s, s:O, s:O, s:O, s:O, s:O, s:O, s:O, s:O}", "pod", pod,
+          "cid", json_object_get (c, "ID"), "name", json_object_get (c, "Name"),
+          "cpu_percent", json_object_get (c, "CPUPerc"),
+          "mem_usage", json_object_get (c, "MemUsage"),
+          "mem_percent", json_object_get (c, "MemPerc"), "net_io", json_object_get (c, "NetIO"),
+          "block_io", json_object_get (c, "BlockIO"), "pids", json_object_get (c, "PIDs")));
+    }
+  items = format && husk_report_is_json (format) ? jrows : rows;
+  if ((r = husk_report_new (format, &ro, &ctx->err)) == NULL)
+    return -1;
+  json_array_foreach (items, i, it)
+    husk_report_add (r, it);
+  return husk_report_render (r, out, &ctx->err);
 }

@@ -68,7 +68,7 @@ cli_command_line (void)
 
 struct ps_opts
 {
-  bool all, quiet, latest, no_trunc, size, noheading, external, ns, sync;
+  bool all, quiet, latest, no_trunc, size, noheading, external, ns, sync, pod;
   long last, watch;
   char **filter;
   char *format, *sort;
@@ -99,6 +99,10 @@ template_row (const struct husk_ps_row *p, bool no_trunc, json_t *entry)
       "ExitCode", c->exit_code, "RunningFor", created, "AutoRemove", p->auto_remove);
 
   cli_ps_row_extend (row, entry);
+  /* The table's POD ID, as its container ID, is the short form.  */
+  if (!no_trunc && json_string_value (json_object_get (row, "Pod")))
+    json_object_set_new (row, "Pod", json_stringn (json_string_value (json_object_get (row, "Pod")),
+                                                   strnlen (json_string_value (json_object_get (row, "Pod")), 12)));
   return row;
 }
 
@@ -113,7 +117,7 @@ static const struct cli_option ps_options[] = {
   { "no-trunc", 0, OPT_BOOL, offsetof (struct ps_opts, no_trunc), NULL, "Display the extended information" },
   { "noheading", 0, OPT_BOOL, offsetof (struct ps_opts, noheading), NULL, "Do not print headers" },
   { "ns", 0, OPT_BOOL, offsetof (struct ps_opts, ns), NULL, "Display namespace information" },
-  OPTION_REFUSED ("pod", 'p', "pods do not exist in husk yet"),
+  { "pod", 'p', OPT_BOOL, offsetof (struct ps_opts, pod), NULL, "Print the ID and name of the pod the containers are associated with" },
   { "quiet", 'q', OPT_BOOL, offsetof (struct ps_opts, quiet), NULL, "Print the numeric IDs of the containers only" },
   { "size", 's', OPT_BOOL, offsetof (struct ps_opts, size), NULL, "Display the total file sizes" },
   { "sort", 0, OPT_STRING, offsetof (struct ps_opts, sort), "string", "Sort output by: command, created, id, image, names, runningfor, size, status" },
@@ -141,10 +145,14 @@ print_rows (struct cli_ctx *ctx, const struct ps_opts *o, json_t *rows, json_t *
                        "Status", "STATUS", "Ports", "PORTS", "Names", "NAMES", "State", "STATE",
                        "Size", "SIZE", "Pid", "PID", "Cgroup", "CGROUPNS", "IPC", "IPC",
                        "MNT", "MNT", "NET", "NET", "PIDNS", "PIDNS", "User", "USERNS", "UTS", "UTS");
+  json_object_set_new (headers, "Pod", json_string ("POD ID"));
+  json_object_set_new (headers, "PodName", json_string ("PODNAME"));
   return cli_print_list (ctx, o->format,
                          o->ns ? "table {{.ID}}\t{{.Names}}\t{{.Pid}}\t{{.Cgroup}}\t{{.IPC}}\t{{.MNT}}\t{{.NET}}\t{{.PIDNS}}\t{{.User}}\t{{.UTS}}"
-                         : o->size ? "table {{.ID}}\t{{.Image}}\t{{.Command}}\t{{.Created}}\t{{.Status}}\t{{.Ports}}\t{{.Names}}\t{{.Size}}"
-                                   : "table {{.ID}}\t{{.Image}}\t{{.Command}}\t{{.Created}}\t{{.Status}}\t{{.Ports}}\t{{.Names}}",
+                         : o->size ? (o->pod ? "table {{.ID}}\t{{.Image}}\t{{.Command}}\t{{.Created}}\t{{.Status}}\t{{.Ports}}\t{{.Names}}\t{{.Size}}\t{{.Pod}}\t{{.PodName}}"
+                                             : "table {{.ID}}\t{{.Image}}\t{{.Command}}\t{{.Created}}\t{{.Status}}\t{{.Ports}}\t{{.Names}}\t{{.Size}}")
+                         : o->pod ? "table {{.ID}}\t{{.Image}}\t{{.Command}}\t{{.Created}}\t{{.Status}}\t{{.Ports}}\t{{.Names}}\t{{.Pod}}\t{{.PodName}}"
+                                  : "table {{.ID}}\t{{.Image}}\t{{.Command}}\t{{.Created}}\t{{.Status}}\t{{.Ports}}\t{{.Names}}",
                          headers, rows, jrows, o->noheading);
 }
 

@@ -29,6 +29,7 @@ static int cmd_group_system (struct cli_ctx *ctx, int argc, char **argv);
 static int cmd_group_container (struct cli_ctx *ctx, int argc, char **argv);
 static int cmd_group_volume (struct cli_ctx *ctx, int argc, char **argv);
 static int cmd_group_network (struct cli_ctx *ctx, int argc, char **argv);
+static int cmd_group_pod (struct cli_ctx *ctx, int argc, char **argv);
 static int cmd_group_manifest (struct cli_ctx *ctx, int argc, char **argv);
 static int cmd_group_healthcheck (struct cli_ctx *ctx, int argc, char **argv);
 static int cmd_help (struct cli_ctx *ctx, int argc, char **argv);
@@ -75,6 +76,7 @@ const struct cli_command cli_top_commands[] = {
   { "version", cmd_version, 0, NULL, "Display the husk version information" },
   { "volume", cmd_group_volume, 0, cli_volume_commands, "Manage volumes" },
   { "network", cmd_group_network, 0, cli_network_commands, "Manage networks" },
+  { "pod", cmd_group_pod, 0, cli_pod_commands, "Manage pods" },
   { "manifest", cmd_group_manifest, 0, cli_manifest_commands, "Manipulate manifest lists" },
   { "commit", cmd_container_commit, CMD_ENGINE | CMD_USERNS, NULL, "Create new image based on the changed container" },
   { "cp", cmd_container_cp, CMD_ENGINE | CMD_USERNS, NULL, "Copy files/folders between a container and the local filesystem" },
@@ -165,12 +167,13 @@ static const struct
   { "", "compose" },      { "", "farm" },          { "", "generate" },
   { "", "kube" },
   { "", "machine" },
-  { "", "play" },         { "", "pod" },
+  { "", "play" },
   { "", "quadlet" },
   { "", "secret" },       { "", "unshare" },       { "", "update" },
   { "container", "checkpoint" }, { "container", "clone" }, { "container", "restore" },
   { "container", "runlabel" },   { "container", "update" },
   { "image", "build" },
+  { "pod", "clone" },
   { "image", "scp" },
   { "image", "sign" },    { "image", "tree" },     { "image", "trust" },
   { "system", "check" },  { "system", "connection" }, { "system", "migrate" },
@@ -672,6 +675,12 @@ static int
 cmd_group_volume (struct cli_ctx *ctx, int argc, char **argv)
 {
   return dispatch (ctx, cli_volume_commands, argc, argv);
+}
+
+static int
+cmd_group_pod (struct cli_ctx *ctx, int argc, char **argv)
+{
+  return dispatch (ctx, cli_pod_commands, argc, argv);
 }
 
 static int

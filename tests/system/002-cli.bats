@@ -73,14 +73,12 @@ stderr_of() {
 
 @test "Podman commands husk lacks say so with exit 125, naming the command" {
     local c
-    for c in build pod kube generate secret \
+    for c in build kube generate secret \
              machine auto-update update farm; do
         run_husk 125 "$c"
         assert_output_is "Error: \`husk $c\` is not supported by husk yet"
     done
-    run_husk 125 pod ps
-    assert_output_is 'Error: `husk pod` is not supported by husk yet'
-    for c in "image scp" "image build" "image sign" "image trust" \
+    for c in "pod clone" "image scp" "image build" "image sign" "image trust" \
              "container checkpoint" "container restore" "system service" \
              "system connection" "system prune" "volume reload"; do
         # shellcheck disable=SC2086
@@ -95,11 +93,13 @@ stderr_of() {
     local top
     top=$(commands_of)
     [[ $'\n'$top$'\n' != *$'\nbuild\n'* ]]
-    [[ $'\n'$top$'\n' != *$'\npod\n'* ]]
+    [[ $'\n'$top$'\n' != *$'\nkube\n'* ]]
     [[ $'\n'$(commands_of image)$'\n' != *$'\nsign\n'* ]]
-    run_husk __complete po
-    [[ "$output" == *port* ]]      # a command husk has
-    [[ "$output" != *pod* ]]
+    run_husk __complete ku
+    [[ "$output" != *kube* ]]
+    run_husk __complete pod c
+    [[ "$output" == *create* ]]    # a command husk has
+    [[ "$output" != *clone* ]]
     run_husk __complete image s
     [[ "$output" == *save* ]]
     [[ "$output" != *sign* ]]

@@ -291,7 +291,7 @@ HOME=/root"
         assert_output_is "Error: keep-id is only supported in rootless mode"
     fi
     run_husk 125 create --pod p husk-test/busybox true
-    assert_output_is "Error: not supported by husk: --pod: pods are not supported by husk yet"
+    assert_output_is "Error: no pod with name or ID p found: no such pod"
     [ -z "$(husk ps -aq)" ]
 }
 

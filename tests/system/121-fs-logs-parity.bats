@@ -243,7 +243,7 @@ payload"
     assert_output_is "up"
 }
 
-@test "ps refuses what Podman refuses, --pod until pods exist; --watch lists again" {
+@test "ps refuses what Podman refuses; --watch lists again" {
     run_husk 125 ps -q --size
     assert_output_is "Error: quiet conflicts with size and namespace"
     run_husk 125 ps -q --ns
@@ -254,10 +254,6 @@ payload"
     assert_output_is "Error: last and latest are mutually exclusive"
     run_husk 125 ps -w 1 --latest
     assert_output_is "Error: the watch and latest flags cannot be used together"
-    run_husk 125 ps -p
-    assert_output_is "Error: not supported by husk: --pod: pods do not exist in husk yet"
-    run_husk 125 ps --pod
-    assert_output_contains "not supported by husk: --pod"
     run_husk 125 ps extra
     assert_output_contains 'Error: `husk ps` takes no arguments'
     run_husk run -d --name w husk-test/busybox sleep 300
@@ -330,7 +326,7 @@ payload"
         set -- $f
         grep -q "^$1"$'\t'"$2"$'\t' <<<"$output" || { echo "missing: $f" >&2; return 1; }
     done
-    grep -q "^ps"$'\t'"--pod"$'\t'"p"$'\t'"refused" <<<"$output"
+    grep -q "^ps"$'\t'"--pod"$'\t'"p"$'\t'"supported" <<<"$output"
     # container inspect and container diff are the same commands.
     for f in "container inspect --format" "container inspect --latest" "container inspect --size" \
              "container diff --latest"; do

@@ -9,6 +9,7 @@
 
 #include "state/state.h"
 #include "state/state-private.h"
+#include "state/pods.h"
 #include "util/cleanup.h"
 #include "util/digest.h"
 #include "util/fileutil.h"
@@ -1012,6 +1013,62 @@ concurrent_processes_all_succeed (void **state)
   husk_state_free (st);
 }
 
+/* A store of schema version 6 (before pods) migrates: its container
+   keeps its row, pods can be added and looked up, and a pod's containers
+   are those whose configuration names it.  */
+static void
+pods_arrive_with_the_migration_to_version_7 (void **state)
+{
+  struct fixture *f = *state;
+  cleanup_free char *p = husk_asprintf ("%s/v6.db", f->dir);
+  const char *id = "aaaa000000000000000000000000000000000000000000000000000000000000";
+  struct husk_pod_rec pod = { (char *) id, (char *) "web", 1, (char *) "{}", (char *) "" };
+  struct husk_pod_rec got = { 0 };
+  struct husk_container_rec *m = NULL;
+  husk_error_t err = NULL;
+  struct husk_state *st;
+  char *found = NULL;
+  sqlite3 *db = NULL;
+  size_t n = 0;
+
+  assert_int_equal (sqlite3_open (p, &db), SQLITE_OK);
+  for (size_t i = 0; i < 6; i++)
+    assert_int_equal (sqlite3_exec (db, husk_state_migrations[i], NULL, NULL, NULL), SQLITE_OK);
+  assert_int_equal (sqlite3_exec (db, "PRAGMA user_version = 6;"
+                                  "INSERT INTO containers (id, name, image_id, config, state)"
+                                  " VALUES ('c1', 'one', 'i', '{\"pod\":\"aaaa000000000000000000000000000000000000000000000000000000000000\"}', 'created'),"
+                                  " ('c2', 'two', 'i', 'not json', 'created');",
+                                  NULL, NULL, NULL), SQLITE_OK);
+  sqlite3_close (db);
+
+  st = husk_state_open (p, &err);
+  assert_non_null (st);
+  assert_int_equal (pragma_int (st, "PRAGMA user_version"), husk_state_schema_version ());
+  assert_int_equal (husk_state_pod_add (st, &pod, &err), 0);
+  assert_int_equal (husk_state_pod_add (st, &(struct husk_pod_rec){ (char *) "bbbb", (char *) "web",
+                                                                    2, (char *) "{}", NULL },
+                                        &err), -1);
+  assert_int_equal (err->code, EEXIST);
+  husk_error_release (&err);
+  assert_int_equal (husk_state_pod_lookup (st, "aaaa0", &found, &err), 0);
+  assert_string_equal (found, id);
+  free (found);
+  assert_int_equal (husk_state_pod_lookup (st, "nothere", &found, &err), -1);
+  assert_int_equal (err->code, ENOENT);
+  husk_error_release (&err);
+  assert_int_equal (husk_state_pod_get (st, id, &got, &err), 0);
+  assert_string_equal (got.name, "web");
+  husk_pod_rec_release (&got);
+  assert_int_equal (husk_state_pod_containers (st, id, &m, &n, &err), 0);
+  assert_int_equal (n, 1);
+  assert_string_equal (m[0].name, "one");
+  husk_container_rec_array_free (m, n);
+  assert_int_equal (husk_state_pod_remove (st, id, &err), 0);
+  assert_int_equal (husk_state_pod_get (st, id, &got, &err), -1);
+  husk_error_release (&err);
+  husk_state_free (st);
+}
+
 #define T(name) cmocka_unit_test_setup_teardown (name, setup, teardown)
 
 int
@@ -1048,6 +1105,7 @@ main (void)
     T (event_attributes_must_be_a_json_object),
     T (event_prune_keeps_the_newest_and_seq_keeps_growing),
     T (events_keep_their_seq_through_the_migration_to_version_5),
+    T (pods_arrive_with_the_migration_to_version_7),
     T (rollback_leaves_nothing),
     T (nested_transactions_are_savepoints),
     T (failed_image_add_inside_a_transaction_keeps_the_rest),

@@ -315,16 +315,37 @@ check_workdir (json_t *c, const char *rootfs, husk_error_t *err)
   return 0;
 }
 
+/* A pod member's user namespace, "container:ID" (the infra's), becomes
+   the path of that container's, as the other kinds below.  */
+static int
+resolve_shared_userns (struct husk_engine *e, json_t *c, husk_error_t *err)
+{
+  json_t *u = json_object_get (c, "userns");
+  const char *mode = json_string_value (json_object_get (u, "mode"));
+  cleanup_container_rec struct husk_container_rec other = { 0 };
+
+  if (mode == NULL || strncmp (mode, "container:", 10) != 0)
+    return 0;
+  if (husk_container_load (e, mode + 10, &other, err) < 0)
+    return husk_error_wrap (err, "--userns %s", mode);
+  if (strcmp (other.state, "running") || other.pid <= 0)
+    return husk_error_makex (err, EINVAL, "--userns %s: container %s is not running", mode,
+                             other.name);
+  json_object_set_new (u, "mode", json_sprintf ("ns:/proc/%d/ns/user", other.pid));
+  return 0;
+}
+
 /* "container:NAME" namespaces become the path of that container's: it must
    be running, and its namespace is joined by path.  */
 static int
 resolve_shared_namespaces (struct husk_engine *e, json_t *c, husk_error_t *err)
 {
   static const char *const kinds[][2] = { { "network", "net" }, { "pid", "pid" },
-                                          { "ipc", "ipc" }, { "uts", "uts" } };
+                                          { "ipc", "ipc" }, { "uts", "uts" },
+                                          { "cgroup", "cgroup" } };
   json_t *ns = json_object_get (c, "namespaces");
 
-  for (size_t i = 0; i < 4; i++)
+  for (size_t i = 0; i < 5; i++)
     {
       const char *v = json_string_value (json_object_get (ns, kinds[i][0]));
       cleanup_container_rec struct husk_container_rec other = { 0 };
@@ -339,7 +360,7 @@ resolve_shared_namespaces (struct husk_engine *e, json_t *c, husk_error_t *err)
       path = husk_asprintf ("path:/proc/%d/ns/%s", other.pid, kinds[i][1]);
       json_object_set_new (ns, kinds[i][0], json_string (path));
     }
-  return 0;
+  return resolve_shared_userns (e, c, err);
 }
 
 /* crun takes a compiled seccomp program (runtime/seccomp-bpf.c).  */

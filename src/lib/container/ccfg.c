@@ -1280,7 +1280,8 @@ build_extras (json_t *req, json_t *c, husk_error_t *err)
     }
   if ((s = str (req, "cgroupns")))
     {
-      if (strcmp (s, "host") && strcmp (s, "private"))
+      /* container:ID: a pod's shared cgroup namespace (pod/pod.h).  */
+      if (strcmp (s, "host") && strcmp (s, "private") && strncmp (s, "container:", 10))
         return husk_error_makex (err, EINVAL, "unrecognized namespace mode %s passed", s);
       json_object_set_new (json_object_get (c, "namespaces"), "cgroup", json_string (s));
     }
@@ -1476,6 +1477,14 @@ husk_ccfg_build (json_t *req, const struct husk_ccfg_defaults *d, json_t *image_
     return NULL;
   json_object_set_new (c, "detach_keys", json_string (str (req, "detach_keys") ?: "ctrl-p,ctrl-q"));
   json_object_set_new (c, "rlimits_clamp", json_true ());
+  /* The pod it belongs to, by ID (pod/pod.h), and whether it is the
+     pod's infra container.  */
+  if (str (req, "pod"))
+    json_object_set_new (c, "pod", json_string (str (req, "pod")));
+  if (flag (req, "pod_infra"))
+    json_object_set_new (c, "pod_infra", json_true ());
+  if (flag (req, "pod_new"))
+    json_object_set_new (c, "pod_new", json_true ()); /* run --pod new:NAME made it */
   /* Recorded for inspect only (Config.CreateCommand, ContainerIDFile).  */
   if (json_is_array (json_object_get (req, "create_command")))
     json_object_set (c, "create_command", json_object_get (req, "create_command"));

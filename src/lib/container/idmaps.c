@@ -719,6 +719,13 @@ husk_container_userns_build (struct husk_engine *e, json_t *req, json_t *c,
   int r;
 
   *lock_fd = -1;
+  /* A pod's member joins the infra's namespace (pod/pod.h): its maps, so
+     that the layer is owned as the infra's, and "container:ID".  */
+  if (json_is_object (json_object_get (req, "userns_from")))
+    {
+      json_object_set_new (c, "userns", json_deep_copy (json_object_get (req, "userns_from")));
+      return 0;
+    }
   if (mode == NULL && !maps)
     return 0;
   if (mode && maps)

@@ -764,7 +764,7 @@ inspect_one (struct ictx *x, const struct husk_container_size *size)
                  "Args", json_array (), "State", state_json (x), "Image", r->image_id,
                  "ImageDigest", digest ? digest : "",
                  "ImageName", image_name (x->c),
-                 "Rootfs", "", "Pod", "");
+                 "Rootfs", "", "Pod", sval (x->c, "pod"));
   husk_image_rec_release (&img);
   for (size_t i = 1; i < json_array_size (args); i++)
     json_array_append (json_object_get (o, "Args"), json_array_get (args, i));
@@ -786,7 +786,7 @@ inspect_one (struct ictx *x, const struct husk_container_size *size)
   json_object_update_new (o, json_pack (
       "{s:o, s:o, s:o, s:s, s:b, s:b, s:o, s:o}", "Mounts", mounts_json (x->c),
       "Dependencies", dependencies_json (x->e, x->c), "NetworkSettings", network_json (x->e, x->r, x->c),
-      "Namespace", "", "IsInfra", 0, "IsService", 0, "Config", config_json (x->c),
+      "Namespace", "", "IsInfra", json_is_true (json_object_get (x->c, "pod_infra")), "IsService", 0, "Config", config_json (x->c),
       "HostConfig", hostconfig_json (x)));
   return o;
 }

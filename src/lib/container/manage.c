@@ -3,6 +3,7 @@
  * rename's row and container prune's filters (see manage.h).
  */
 #include "container/manage.h"
+#include "state/pods.h"
 #include "container/parse.h"
 #include "monproto/monproto.h"
 #include "util/cleanup.h"
@@ -37,6 +38,18 @@ name_holder (struct husk_engine *e, const char *name, husk_error_t *err)
   return id;
 }
 
+/* Whether a pod has exactly this name (pods and containers share one
+   set of names, state/pods.h).  */
+static bool
+pod_named (struct husk_engine *e, const char *name)
+{
+  cleanup_pod_rec struct husk_pod_rec p = { 0 };
+  cleanup_free char *id = NULL;
+
+  return husk_state_pod_lookup (e->state, name, &id, NULL) == 0
+         && husk_state_pod_get (e->state, id, &p, NULL) == 0 && strcmp (p.name, name) == 0;
+}
+
 int
 husk_container_rename_row (struct husk_engine *e, const char *id, const char *name,
                            char **old, husk_error_t *err)
@@ -56,6 +69,9 @@ husk_container_rename_row (struct husk_engine *e, const char *id, const char *na
     husk_error_makex (err, EEXIST, "renaming container %s: name %s already in use, "
                       "cannot rename container %s: container already exists", r.id, name,
                       r.id);
+  else if (pod_named (e, name))
+    husk_error_makex (err, EEXIST, "renaming container %s: name %s already in use, "
+                      "cannot rename container %s: pod already exists", r.id, name, r.id);
   else
     {
       c = json_loads (r.config, 0, NULL);

@@ -4,6 +4,7 @@
  * object (see ps.h).
  */
 #include "container/ps.h"
+#include "state/pods.h"
 #include "container/netbridge.h"
 #include "network/network.h"
 #include "container/lifecycle.h"
@@ -34,6 +35,7 @@ static const struct
   { "status", HUSK_PS_FILTER_STATUS }, { "exited", HUSK_PS_FILTER_EXITED },
   { "ancestor", HUSK_PS_FILTER_ANCESTOR }, { "label", HUSK_PS_FILTER_LABEL },
   { "before", HUSK_PS_FILTER_BEFORE }, { "since", HUSK_PS_FILTER_SINCE },
+  { "pod", HUSK_PS_FILTER_POD },
 };
 
 void
@@ -77,6 +79,15 @@ parse_one (struct husk_engine *e, const char *s, struct husk_ps_filter *f, husk_
   f->value = husk_xstrdup (eq ? eq + 1 : "");
   if (f->key == HUSK_PS_FILTER_BEFORE || f->key == HUSK_PS_FILTER_SINCE)
     return reference_created (e, f->value, &f->created, err);
+  if (f->key == HUSK_PS_FILTER_POD)
+    {
+      /* The pod by name or ID, once; an unknown pod matches nothing.  */
+      char *id = NULL;
+      if (e == NULL || husk_state_pod_lookup (e->state, f->value, &id, NULL) < 0)
+        id = husk_xstrdup ("");
+      free (f->value);
+      f->value = id;
+    }
   return 0;
 }
 
@@ -129,6 +140,9 @@ match_one (const struct husk_ps_filter *f, const struct husk_container_rec *r, j
       return r->created < f->created;
     case HUSK_PS_FILTER_SINCE:
       return r->created > f->created;
+    case HUSK_PS_FILTER_POD:
+      return json_string_value (json_object_get (cfg, "pod"))
+             && *v && strcmp (json_string_value (json_object_get (cfg, "pod")), v) == 0;
     }
   return false;
 }
@@ -492,9 +506,14 @@ husk_container_ps_json (struct husk_engine *e, const struct husk_container_rec *
   json_t *cmd = json_object_get (c, "cmd");
   const char *image = json_string_value (json_object_get (json_object_get (c, "image"), "name"));
   bool exited = strcmp (r->state, "exited") == 0;
+  cleanup_pod_rec struct husk_pod_rec pod = { 0 };
+  const char *pod_name = "";
   size_t i;
 
-  (void) e;
+  if (json_string_value (json_object_get (c, "pod"))
+      && husk_state_pod_get (e->state, json_string_value (json_object_get (c, "pod")), &pod,
+                             NULL) == 0)
+    pod_name = pod.name;
   ago = husk_human_duration_ago (time (NULL) - r->created / 1000000000);
   json_array_foreach (json_object_get (c, "mounts"), i, m)
     json_array_append (mounts, json_object_get (m, "destination"));
@@ -508,11 +527,12 @@ husk_container_ps_json (struct husk_engine *e, const struct husk_container_rec *
       "CreatedAt", ago, "Exited", exited,
       "ExitedAt", unix_or_zero (r->finished_at),
       "ExitCode", r->exit_code, "Id", r->id, "Image", image ? image : "",
-      "ImageID", r->image_id, "IsInfra", 0,
+      "ImageID", r->image_id, "IsInfra", json_is_true (json_object_get (c, "pod_infra")),
       "Labels", json_object_size (json_object_get (c, "labels")) ? json_object_get (c, "labels")
                                                                  : json_null (),
       "Mounts", mounts, "Names", r->name, "Namespaces", "Networks", networks, "Pid", r->pid,
-      "Pod", "", "PodName", "", "Ports", ports_json (c),
+      "Pod", json_string_value (json_object_get (c, "pod")) ?: "", "PodName", pod_name,
+      "Ports", ports_json (c),
       "Size", size ? json_pack ("{s:I, s:I}", "rootFsSize", (json_int_t) size->rootfs,
                                 "rwSize", (json_int_t) size->rw)
                    : json_null (),

@@ -32,6 +32,7 @@ enum husk_ps_filter_key
   HUSK_PS_FILTER_LABEL,    /* "key" or "key=value" */
   HUSK_PS_FILTER_BEFORE,   /* created before the container named */
   HUSK_PS_FILTER_SINCE,    /* created after the container named */
+  HUSK_PS_FILTER_POD,      /* in the pod named (value: its ID, "" for none) */
 };
 
 struct husk_ps_filter

@@ -348,3 +348,9 @@ husk_events_volume (struct husk_state *st, const char *action, const char *name)
 {
   record (st, "volume", action, name, name);
 }
+
+void
+husk_events_pod (struct husk_state *st, const char *action, const char *id, const char *name)
+{
+  record (st, "pod", action, id, name);
+}

@@ -8,6 +8,7 @@
  * so inside its own.
  */
 #include "ops/container.h"
+#include "ops/pod.h"
 #include "container/ccfg-build.h"
 #include "container/lifecycle.h"
 #include "container/monitor.h"
@@ -132,6 +133,8 @@ husk_op_container_start_sized (struct husk_engine *e, const char *ref, int *atta
   else if (strcmp (r.state, "paused") == 0 || strcmp (r.state, "stopping") == 0)
     ret = husk_error_makex (err, EBUSY, "container %s must be in Created or Stopped state "
                             "to be started: container state improper", r.id);
+  else if (husk_op_pod_before_start (e, r.id, err) < 0)
+    ret = -1;
   else
     ret = husk_container_start_sized (e, &r, attach_fd, rows, cols, preserve_fds, exit_hint,
                                       err);
@@ -161,15 +164,28 @@ husk_op_container_cleanup (struct husk_engine *e, const char *ref, unsigned flag
 {
   /* Only the monitor's own hand-over (husk_op_container_attached_exit)
      may say it was handed over.  */
+  bool drop_pod;
+  cleanup_free char *pod = husk_op_pod_member_of (e, ref, &drop_pod);
+
   flags &= HUSK_CLEANUP_BY_MONITOR | HUSK_CLEANUP_RESTARTING;
-  return husk_container_cleanup (e, ref, flags, NULL, err) < 0 ? -1 : 0;
+  if (husk_container_cleanup (e, ref, flags, NULL, err) < 0)
+    return -1;
+  if (!(flags & HUSK_CLEANUP_RESTARTING))
+    husk_op_pod_after_exit (e, pod, drop_pod);
+  return 0;
 }
 
 int
 husk_op_container_attached_exit (struct husk_engine *e, const char *id, int sock,
                                  husk_error_t *err)
 {
-  return husk_container_attached_exit (e, id, sock, err);
+  bool drop_pod;
+  cleanup_free char *pod = husk_op_pod_member_of (e, id, &drop_pod);
+
+  if (husk_container_attached_exit (e, id, sock, err) < 0)
+    return -1;
+  husk_op_pod_after_exit (e, pod, drop_pod);
+  return 0;
 }
 
 static int
@@ -326,6 +342,16 @@ remove_one (struct husk_engine *e, const char *ref, const struct husk_rm_opts *o
 
   if (husk_container_load (e, ref, &r, err) < 0)
     return -1;
+  /* An infra container goes only with its pod: with --depend (and -a,
+     which implies it, as in Podman) the whole pod, else not at all.  */
+  if (!o->infra && husk_op_pod_check_remove (e, r.id, err) < 0)
+    {
+      cleanup_free char *pod = NULL;
+      if (!o->depend || (pod = husk_op_pod_of_infra (e, r.id)) == NULL)
+        return -1;
+      husk_error_release (err);
+      return husk_op_pod_remove (e, pod, o->force, o->stop.timeout, err);
+    }
   if (o->check_dependents && remove_dependents (e, &r, o, err) < 0)
     return -1;
   c = json_loads (r.config, 0, NULL);

@@ -91,9 +91,12 @@ struct husk_rm_opts
 {
   bool force, volumes;
   /* Refuse (EEXIST, Podman's words) a container that others join through
-     container:X namespaces; with depend, remove those first.  */
+     container:X namespaces; with depend, remove those first, and for a
+     pod's infra container the whole pod (ops/pod.h).  */
   bool check_dependents, depend;
   struct husk_stop_opts stop; /* for a running one (with force) */
+  /* Removing its pod (ops/pod.h): an infra container may go too.  */
+  bool infra;
   /* Each dependent removed with depend, by full ID; may be NULL.  */
   void (*removed) (void *data, const char *id);
   void *data;

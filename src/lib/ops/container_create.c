@@ -8,6 +8,7 @@
 #include "ops/container_run.h"
 #include "ops/container.h"
 #include "ops/image.h"
+#include "ops/pod.h"
 #include "util/cleanup.h"
 #include "util/strutil.h"
 
@@ -168,6 +169,18 @@ load_transport (struct husk_engine *e, const char *image, char **out, husk_error
   return 0;
 }
 
+/* run --pod new:NAME made the pod for a container that then failed.  */
+static void
+drop_new_pod (struct husk_engine *e, json_t *req)
+{
+  const char *pod = json_string_value (json_object_get (req, "pod"));
+  husk_error_t rerr = NULL;
+
+  if (json_is_true (json_object_get (req, "pod_new")) && pod
+      && husk_op_pod_remove (e, pod, true, 0, &rerr) < 0)
+    husk_error_drop_warn (&rerr, "remove pod %s again", pod);
+}
+
 int
 husk_op_container_create_with (struct husk_engine *e, const char *image, json_t *req,
                                const struct husk_create_opts *o, char **id_out,
@@ -199,10 +212,11 @@ husk_op_container_create_with (struct husk_engine *e, const char *image, json_t 
   /* inspect's ImageName is the image as the user named it.  */
   if (json_object_get (req, "image_name") == NULL)
     json_object_set_new (req, "image_name", json_string (image));
-  if ((o->replace && replace_old (e, req, err) < 0)
+  if ((o->replace && replace_old (e, req, err) < 0) || husk_op_pod_join (e, req, err) < 0
       || husk_op_container_create (e, image, req, id_out, err) < 0)
     {
       husk_op_cidfile_abandon (&cid);
+      drop_new_pod (e, req);
       return -1;
     }
   if (o->cidfile && husk_op_cidfile_commit (&cid, *id_out, err) < 0)

@@ -17,6 +17,7 @@
 #include "container/manage.h"
 #include "image/image.h"
 #include "ops/container.h"
+#include "ops/pod.h"
 #include "userns/userns.h"
 #include "events/events.h"
 #include "ops/events.h"
@@ -356,6 +357,12 @@ husk_op_container_prune (struct husk_engine *e, char **filters, char ***removed,
       husk_error_t one = NULL;
       if (!husk_container_prune_match (&f, &list[i]))
         continue;
+      /* A pod's infra container goes with its pod (pod prune).  */
+      if (husk_op_pod_check_remove (e, list[i].id, &one) < 0)
+        {
+          husk_error_release (&one);
+          continue;
+        }
       if (husk_op_container_remove (e, list[i].id, false, false, -1, &one) == 0)
         husk_strv_append (removed, list[i].id);
       else if (ret == 0)

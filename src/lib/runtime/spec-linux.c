@@ -88,7 +88,9 @@ namespaces (struct husk_spec_ctx *c)
   add_ns (a, "mount", &private);
   /* Podman gives a private cgroup namespace on cgroup v2 only, unless
      --cgroupns says otherwise.  */
-  if (cgroupns ? strcmp (cgroupns, "private") == 0 : c->cgroup2)
+  if (cgroupns && strncmp (cgroupns, "path:", 5) == 0)
+    add_ns (a, "cgroup", &(struct husk_spec_ns){ HUSK_SPEC_NS_PATH, cgroupns + 5 });
+  else if (cgroupns ? strcmp (cgroupns, "private") == 0 : c->cgroup2)
     add_ns (a, "cgroup", &private);
   /* Rootless, husk already runs inside the user's namespace (userns/),
      whose maps come from /etc/subuid and /etc/subgid: the container shares

@@ -1,6 +1,7 @@
 /* SPDX-License-Identifier: GPL-2.0-or-later */
 /* Container rows: add, look up, list, save, remove.  */
 #include "state/containers.h"
+#include "state/pods.h"
 #include "state/state-private.h"
 #include "util/strutil.h"
 
@@ -77,15 +78,21 @@ int
 husk_state_container_add (struct husk_state *st, const struct husk_container_rec *r,
                           husk_error_t *err)
 {
+  /* Pods and containers share one set of names, as in Podman: one
+     statement, so no pod can take the name in between.  */
   cleanup_stmt sqlite3_stmt *s = husk_state_prepare (
-      st, "INSERT INTO containers (" COLUMNS ") VALUES "
-      "(?1, ?2, ?3, ?4, ?5, ?6, ?7, ?8, ?9, ?10, ?11, ?12, ?13, ?14, ?15, ?16)", err);
+      st, "INSERT INTO containers (" COLUMNS ") SELECT "
+      "?1, ?2, ?3, ?4, ?5, ?6, ?7, ?8, ?9, ?10, ?11, ?12, ?13, ?14, ?15, ?16 "
+      "WHERE NOT EXISTS (SELECT 1 FROM pods WHERE name = ?2)", err);
   int rc;
 
   if (s == NULL)
     return -1;
   bind_mutable (s, r);
   rc = husk_state_step_done (s);
+  if (rc == SQLITE_DONE && sqlite3_changes (st->db) == 0)
+    return husk_error_makex (err, EEXIST, "name \"%s\" is in use: pod already exists",
+                             r->name);
   if (rc == SQLITE_DONE)
     return 0;
   if (rc == SQLITE_CONSTRAINT_UNIQUE)
@@ -252,5 +259,38 @@ husk_state_image_users (struct husk_state *st, const char *image_id, char ***nam
     husk_strv_take (names, husk_state_column_text (s, 0));
   if (rc != SQLITE_DONE)
     return husk_state_fail (st, rc, err, "list users of image '%s'", image_id);
+  return 0;
+}
+
+/* Declared in state/pods.h: here for the row reader.  */
+int
+husk_state_pod_containers (struct husk_state *st, const char *pod_id,
+                           struct husk_container_rec **out, size_t *n, husk_error_t *err)
+{
+  cleanup_stmt sqlite3_stmt *s = husk_state_prepare (
+      st, "SELECT " COLUMNS " FROM containers WHERE CASE WHEN json_valid (config) THEN "
+          "json_extract (config, '$.pod') END = ?1 ORDER BY created, id", err);
+  struct husk_container_rec *a = NULL;
+  size_t len = 0;
+  int rc;
+
+  *out = NULL;
+  *n = 0;
+  if (s == NULL)
+    return -1;
+  husk_state_bind_text (s, 1, pod_id);
+  while ((rc = sqlite3_step (s)) == SQLITE_ROW)
+    {
+      a = husk_xrealloc (a, (len + 1) * sizeof (*a));
+      memset (&a[len], 0, sizeof (*a));
+      read_row (s, &a[len++]);
+    }
+  if (rc != SQLITE_DONE)
+    {
+      husk_container_rec_array_free (a, len);
+      return husk_state_fail (st, rc, err, "list the containers of pod '%s'", pod_id);
+    }
+  *out = a;
+  *n = len;
   return 0;
 }

@@ -42,7 +42,8 @@ cleanup_container_recp (struct husk_container_rec *r)
 }
 #define cleanup_container_rec __attribute__ ((__cleanup__ (cleanup_container_recp)))
 
-/* EEXIST (naming the holder) when the name is taken.  */
+/* EEXIST (naming the holder) when the name is taken, by a container or
+   a pod (state/pods.h).  */
 int husk_state_container_add (struct husk_state *st, const struct husk_container_rec *r,
                               husk_error_t *err);
 int husk_state_container_get (struct husk_state *st, const char *id,

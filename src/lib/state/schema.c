@@ -160,6 +160,18 @@ const char *const husk_state_migrations[] = {
   "  PRIMARY KEY (network, ip)"
   ");"
   "CREATE INDEX net_alloc_container ON net_alloc (container_id);",
+  /* 7: pods (state/pods.h).  config is the pod's settings as JSON
+     (labels, share, hostname, exit_policy, infra); infra_id the infra
+     container's ID ('' without one).  A container names its pod in its
+     own configuration ("pod"), read with json_extract, so the two cannot
+     disagree.  */
+  "CREATE TABLE pods ("
+  "  id TEXT PRIMARY KEY NOT NULL,"
+  "  name TEXT UNIQUE NOT NULL,"
+  "  created INTEGER NOT NULL DEFAULT 0,"
+  "  config TEXT NOT NULL,"
+  "  infra_id TEXT NOT NULL DEFAULT ''"
+  ");",
 };
 
 const size_t husk_state_n_migrations

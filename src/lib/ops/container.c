@@ -133,7 +133,7 @@ husk_op_container_start_sized (struct husk_engine *e, const char *ref, int *atta
   else if (strcmp (r.state, "paused") == 0 || strcmp (r.state, "stopping") == 0)
     ret = husk_error_makex (err, EBUSY, "container %s must be in Created or Stopped state "
                             "to be started: container state improper", r.id);
-  else if (husk_op_pod_before_start (e, r.id, err) < 0)
+  else if (husk_op_pod_before_start (e, &r, err) < 0)
     ret = -1;
   else
     ret = husk_container_start_sized (e, &r, attach_fd, rows, cols, preserve_fds, exit_hint,

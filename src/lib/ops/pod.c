@@ -564,15 +564,15 @@ husk_op_pod_join (struct husk_engine *e, json_t *req, husk_error_t *err)
 }
 
 int
-husk_op_pod_before_start (struct husk_engine *e, const char *ctr_id, husk_error_t *err)
+husk_op_pod_before_start (struct husk_engine *e, const struct husk_container_rec *r,
+                          husk_error_t *err)
 {
-  cleanup_container_rec struct husk_container_rec r = { 0 }, infra = { 0 };
+  cleanup_container_rec struct husk_container_rec infra = { 0 };
   cleanup_pod_rec struct husk_pod_rec p = { 0 };
   cleanup_free char *pod = NULL;
   int hint;
 
-  if (husk_state_container_get (e->state, ctr_id, &r, NULL) < 0
-      || (pod = husk_pod_of (&r)) == NULL || husk_pod_is_infra (&r))
+  if ((pod = husk_pod_of (r)) == NULL || husk_pod_is_infra (r))
     return 0;
   if (husk_state_pod_get (e->state, pod, &p, NULL) < 0 || *p.infra_id == '\0')
     return 0;
@@ -592,14 +592,22 @@ husk_op_pod_member_of (struct husk_engine *e, const char *ref, bool *drop_pod)
   cleanup_free char *id = NULL;
   cleanup_json json_t *c = NULL;
 
+  char *pod;
+
   *drop_pod = false;
   if (husk_state_container_lookup (e->state, ref, &id, NULL) < 0
-      || husk_state_container_get (e->state, id, &r, NULL) < 0 || husk_pod_is_infra (&r))
+      || husk_state_container_get (e->state, id, &r, NULL) < 0
+      || (pod = husk_pod_of (&r)) == NULL)
     return NULL;
+  if (husk_pod_is_infra (&r))
+    {
+      free (pod);
+      return NULL;
+    }
   c = json_loads (r.config, 0, NULL);
   *drop_pod = json_is_true (json_object_get (c, "rm"))
               && json_is_true (json_object_get (c, "pod_new"));
-  return husk_pod_of (&r);
+  return pod;
 }
 
 void

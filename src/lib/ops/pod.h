@@ -89,7 +89,8 @@ int husk_op_pod_containers (struct husk_engine *e, const char *ref, char ***ids,
 int husk_op_pod_join (struct husk_engine *e, json_t *req, husk_error_t *err);
 
 /* Before a member starts: its pod's infra must run.  */
-int husk_op_pod_before_start (struct husk_engine *e, const char *ctr_id, husk_error_t *err);
+int husk_op_pod_before_start (struct husk_engine *e, const struct husk_container_rec *r,
+                              husk_error_t *err);
 
 /* The pod of a container that is a member (not the infra), or NULL: a
    new string.  *drop_pod: it was made for this container by run --rm

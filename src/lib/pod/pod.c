@@ -408,10 +408,19 @@ husk_pod_status (const struct husk_container_rec *m, size_t n)
   return "Created";
 }
 
+/* Whether r's configuration can name a pod at all.  Every start and every
+   cleanup asks, for containers that mostly have none: without the text
+   "pod there is no such key, and the JSON need not be parsed.  */
+static bool
+names_pod (const struct husk_container_rec *r)
+{
+  return r->config && strstr (r->config, "\"pod") != NULL;
+}
+
 bool
 husk_pod_is_infra (const struct husk_container_rec *r)
 {
-  cleanup_json json_t *c = r->config ? json_loads (r->config, 0, NULL) : NULL;
+  cleanup_json json_t *c = names_pod (r) ? json_loads (r->config, 0, NULL) : NULL;
 
   return json_is_true (json_object_get (c, "pod_infra"));
 }
@@ -419,7 +428,7 @@ husk_pod_is_infra (const struct husk_container_rec *r)
 char *
 husk_pod_of (const struct husk_container_rec *r)
 {
-  cleanup_json json_t *c = r->config ? json_loads (r->config, 0, NULL) : NULL;
+  cleanup_json json_t *c = names_pod (r) ? json_loads (r->config, 0, NULL) : NULL;
   const char *p = str (c, "pod");
 
   return p && *p ? husk_xstrdup (p) : NULL;

@@ -25,7 +25,7 @@
 
 struct create_opts
 {
-  bool replace, no_hosts, infra;
+  bool replace, no_hosts, infra, infra_given;
   char *name, *hostname, *share, *exit_policy, *infra_name, *infra_image, *infra_command;
   char *pod_id_file, *ip, *ip6, *mac_address, *userns, *subuidname, *subgidname;
   char **label, **label_file, **network, **publish, **network_alias, **dns, **dns_option;
@@ -124,11 +124,23 @@ create_request (struct create_opts *o)
     A ("networks", o->network);
   if (o->no_hosts)
     json_object_set_new (r, "no_hosts", json_true ());
-  json_object_set_new (r, "infra", json_boolean (o->infra));
+  if (o->infra_given)
+    json_object_set_new (r, "infra", json_boolean (o->infra));
   json_object_set_new (r, "create_command", cli_command_line ());
 #undef S
 #undef A
   return r;
+}
+
+/* Whether --infra was given at all: without it, a pod that shares
+   nothing gets no infra container (Podman).  */
+static bool
+infra_given (int argc, char **argv)
+{
+  for (int i = 1; i < argc && strcmp (argv[i], "--") != 0; i++)
+    if (strcmp (argv[i], "--infra") == 0 || strncmp (argv[i], "--infra=", 8) == 0)
+      return true;
+  return false;
 }
 
 static int
@@ -138,6 +150,7 @@ cmd_pod_create (struct cli_ctx *ctx, int argc, char **argv)
   cleanup_json json_t *req = NULL;
   cleanup_free char *id = NULL;
 
+  o.infra_given = infra_given (argc, argv);
   PARSE (create_options, o, "[options] [NAME]", true);
   if (husk_strv_len (args) > 1)
     return cli_usage_error (ctx, "accepts at most 1 arg(s), received %zu",

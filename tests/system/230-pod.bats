@@ -87,6 +87,12 @@ pod_status() { husk pod ps --filter name="^$1\$" --format '{{.Status}}'; }
     run_husk pod create --name t230none --share none
     run_husk run --rm --pod t230none $IMG hostname
     [ "$output" != t230none ]
+    # Sharing nothing makes no infra, unless --infra asks for one (Podman).
+    run_husk pod inspect t230none --format '{{.InfraContainerID}}|{{.NumContainers}}'
+    assert_output_is "|0"
+    run_husk pod create --name t230none2 --share none --infra
+    run_husk pod inspect t230none2 --format '{{.NumContainers}}'
+    assert_output_is 1
 }
 
 @test "-p on the pod publishes the members' ports" {

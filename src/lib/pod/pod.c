@@ -168,7 +168,11 @@ husk_pod_config_build (json_t *req, husk_error_t *err)
 {
   cleanup_json json_t *c = json_object ();
   const char *policy = str (req, "exit_policy") ?: "continue";
-  bool infra = !json_is_false (json_object_get (req, "infra"));
+  const char *given_share = str (req, "share");
+  /* Podman: sharing nothing makes no infra, unless --infra asks for one. */
+  bool shares_none = given_share && (*given_share == '\0' || strcmp (given_share, "none") == 0);
+  bool infra = json_object_get (req, "infra") ? json_is_true (json_object_get (req, "infra"))
+                                              : !shares_none;
   json_t *share, *labels = json_object ();
 
   json_object_set_new (c, "labels", labels);
@@ -176,8 +180,7 @@ husk_pod_config_build (json_t *req, husk_error_t *err)
     return NULL;
   if (strcmp (policy, "continue") && strcmp (policy, "stop"))
     return husk_error_makex (err, EINVAL, "invalid pod exit policy: \"%s\"", policy), NULL;
-  if (!infra && str (req, "share") && strcmp (str (req, "share"), "none") != 0
-      && *str (req, "share"))
+  if (!infra && given_share && !shares_none)
     return husk_error_makex (err, EINVAL, "you must have an infra container to share "
                              "namespaces"), NULL;
   if (!infra)

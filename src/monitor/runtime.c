@@ -344,6 +344,32 @@ set_error_text (struct mon_ctx *c, char *text)
   c->error = text;
 }
 
+/* The container's stdio never include a device node of the host.  crun
+   before 1.9 fchowns each of the container's stdio descriptors that is not
+   a terminal to the container's root user: with a user namespace, handed
+   the host's /dev/null, it gave /dev/null to that user on the host (crun
+   1.8.1 does; newer ones skip devices).  A pipe at EOF reads as /dev/null
+   does; output meant for a device goes to a pipe we read and drop.  */
+static bool
+host_device (int fd)
+{
+  struct stat st;
+
+  return fd >= 0 && !isatty (fd) && fstat (fd, &st) == 0
+         && (S_ISCHR (st.st_mode) || S_ISBLK (st.st_mode));
+}
+
+static int
+eof_pipe (void)
+{
+  int p[2];
+
+  if (pipe2 (p, O_CLOEXEC) < 0)
+    return -1;
+  close (p[1]);
+  return p[0];
+}
+
 /* Fork the runtime with a console socket to send the pty master to.  */
 static int
 begin_terminal (struct mon_ctx *c, char **argv)
@@ -368,7 +394,12 @@ begin_terminal (struct mon_ctx *c, char **argv)
     husk_strv_append (&argv, path);
     husk_strv_take (&argv, id);
   }
-  k->pid = spawn (c, argv, c->null_fd, cap[1], cap[1], NULL, c->go_fd, c->preserved);
+  {
+    int in = eof_pipe ();
+    k->pid = spawn (c, argv, in, cap[1], cap[1], NULL, c->go_fd, c->preserved);
+    if (in >= 0)
+      close (in);
+  }
   husk_strv_free (argv);
   close (cap[1]);
   k->cap = cap[0];
@@ -398,6 +429,34 @@ end_terminal (struct mon_ctx *c, int rc)
   return 0;
 }
 
+/* The caller's stdio for the passthrough driver, each in the slot of
+   the pipe end the container gets; a device among them (host_device), or
+   one the caller had closed, replaced: stdin by a pipe at EOF, an output
+   by a pipe that the event loop reads and drops.  */
+static int
+passthrough_fds (struct mon_ctx *c, int in[2], int out[2], int err[2])
+{
+  int *pairs[3] = { in, out, err };
+
+  for (int i = 0; i < 3; i++)
+    {
+      int fd = c->passthrough[i];
+      if (fd >= 0 && !host_device (fd))
+        {
+          /* Ours to close after the fork, as the pipe ends are.  */
+          pairs[i][i == 0 ? 0 : 1] = fcntl (fd, F_DUPFD_CLOEXEC, 3);
+          continue;
+        }
+      if (i == 0)
+        in[0] = eof_pipe ();
+      else if (pipe2 (pairs[i], O_CLOEXEC) < 0)
+        return -1;
+      if (i == 0 && in[0] < 0)
+        return -1;
+    }
+  return 0;
+}
+
 /* Fork the runtime with pipes for the container's stdio, or the caller's
    own (passthrough).  */
 static int
@@ -418,11 +477,18 @@ begin_pipes (struct mon_ctx *c, char **argv)
       set_error_text (c, husk_asprintf ("pipe: %s", strerror (errno)));
       return -1;
     }
-  if (pass)
-    k->pid = spawn (c, argv, c->passthrough[0], c->passthrough[1],
-                    c->passthrough[2], NULL, c->go_fd, c->preserved);
-  else
-    k->pid = spawn (c, argv, in[0], out[1], err[1], NULL, c->go_fd, c->preserved);
+  if (pass && passthrough_fds (c, in, out, err) < 0)
+    {
+      husk_strv_free (argv);
+      close_pair (out);
+      close_pair (err);
+      close_pair (in);
+      set_error_text (c, husk_asprintf ("pipe: %s", strerror (errno)));
+      return -1;
+    }
+  if (!pass && !c->o->stdin_open)
+    in[0] = eof_pipe ();
+  k->pid = spawn (c, argv, in[0], out[1], err[1], NULL, c->go_fd, c->preserved);
   husk_strv_free (argv);
   close_fd (&in[0]);
   close_fd (&out[1]);

@@ -337,6 +337,18 @@ close_fd (int *fd)
   *fd = -1;
 }
 
+/* A pipe at EOF, read as /dev/null would be.  */
+static int
+eof_pipe (void)
+{
+  int p[2];
+
+  if (pipe2 (p, O_CLOEXEC) < 0)
+    return -1;
+  close (p[1]);
+  return p[0];
+}
+
 /* Start the process.  Return: 0, or -1 (the caller told).  */
 static int
 start (struct exec_ctx *c)
@@ -345,7 +357,10 @@ start (struct exec_ctx *c)
   cleanup_free char *console = NULL;
   cleanup_close int dirfd = -1, lfd = -1;
   cleanup_strv char **argv = NULL;
-  bool pipes = !c->cfg.detach && !c->cfg.terminal;
+  /* Detached too: the process's output is read and dropped once the
+     caller has gone, rather than going to the host's /dev/null (see the
+     stdin below).  */
+  bool pipes = !c->cfg.terminal;
   int status, master = -1;
   char pid[16];
 
@@ -359,6 +374,15 @@ start (struct exec_ctx *c)
       close_pair (out);
       close_pair (err);
       close_pair (in);
+      return start_failed (c, -1, strerror (status)), -1;
+    }
+  /* Never the host's /dev/null as stdin: crun 1.8.1 fchowns the process's
+     non-terminal stdio to its user (see monitor/runtime.c, host_device).  */
+  if (in[0] < 0 && (in[0] = eof_pipe ()) < 0)
+    {
+      status = errno;
+      close_pair (out);
+      close_pair (err);
       return start_failed (c, -1, strerror (status)), -1;
     }
   argv = husk_exec_config_argv (&c->cfg, console);

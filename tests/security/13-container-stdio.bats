@@ -2,10 +2,10 @@
 # Host safety: a container's stdio never include a device node of the host.
 # crun before 1.9 fchowns each of the container's stdio descriptors that is
 # not a terminal to the container's root user; handed the host's /dev/null
-# in a container with a user namespace, it gave /dev/null on the host to
-# that user (seen with crun 1.8.1: a detached --uidmap container, a pod's
-# infra container, passthrough from </dev/null).  The monitor hands the
-# runtime pipes instead.  Each test puts /dev/null back if it changed, so
+# in a container with a user namespace, or to an exec'd process of another
+# user, it gave /dev/null on the host to that user (seen with crun 1.8.1: a
+# detached --uidmap container, a pod's infra container, passthrough from
+# </dev/null, exec -u).  The monitors hand the runtime pipes instead.  Each test puts /dev/null back if it changed, so
 # that a failure here does not break the machine for the tests after it.
 load ../system/helpers
 
@@ -60,4 +60,23 @@ null_intact() { assert_equal "$(null_state)" "0:0 666 character special file"; }
     run_husk run -d --pod t13p --name t13m husk-test/busybox sleep 100
     null_intact
     run_husk pod rm -f -t 0 t13p
+}
+
+@test "exec as another user, attached, detached or on a terminal, leaves /dev/null to root" {
+    run_husk run -d --name t13e husk-test/busybox sleep 100
+    run_husk exec -u 1000 t13e id -u
+    assert_output_is 1000
+    null_intact
+    # Detached: its output is read and dropped, and it runs to its end.
+    run_husk exec -d -u 1000 t13e sh -c 'seq 1 100000; echo done > /tmp/t13'
+    null_intact
+    for _ in $(seq 50); do
+        [ "$(husk exec t13e cat /tmp/t13 2>/dev/null)" = done ] && break
+        sleep 0.1
+    done
+    run_husk exec t13e cat /tmp/t13
+    assert_output_is done
+    "$HUSK_BIN" --root "$HUSK_ROOT" --runroot "$HUSK_RUNROOT" exec -t -u 1000 t13e true \
+        </dev/null >/dev/null 2>&1 3>&- || true
+    null_intact
 }

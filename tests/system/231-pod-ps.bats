@@ -130,3 +130,10 @@ t231b"
     run_husk inspect --format '{{.Pod}}' t231alone
     assert_output_is ""
 }
+
+@test "pod create --label-file: k=v lines (CRLF too), bare keys, comments skipped; --label added" {
+    printf 'a=1\r\n# a comment\n\nb\n' >"$HUSK_TMP/labels"
+    run_husk pod create --name t231lf --label-file "$HUSK_TMP/labels" --label x=y
+    run_husk pod inspect t231lf --format '{{json .Labels}}'
+    assert_output_is '{"a":"1","b":"","x":"y"}'
+}

@@ -77,5 +77,8 @@ bool husk_ccfg_env_has (json_t *env, const char *name);
 void husk_ccfg_env_set (json_t *env, const char *entry);
 int husk_ccfg_env_add (json_t *env, const char *val, husk_error_t *err);
 int husk_ccfg_env_add_file (json_t *env, const char *path, husk_error_t *err);
+/* The lines of req's "label_file" files ("k=v" or "k"; blank lines and
+   # comments skipped, a CR at the end dropped) into labels.  */
+int husk_ccfg_label_files (json_t *req, json_t *labels, husk_error_t *err);
 
 #endif

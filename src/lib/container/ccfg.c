@@ -1040,8 +1040,8 @@ string_map (json_t *req, const char *key, json_t *base)
   return m;
 }
 
-static int
-label_files (json_t *req, json_t *labels, husk_error_t *err)
+int
+husk_ccfg_label_files (json_t *req, json_t *labels, husk_error_t *err)
 {
   size_t i;
   json_t *v;
@@ -1051,16 +1051,18 @@ label_files (json_t *req, json_t *labels, husk_error_t *err)
       cleanup_free char *text = husk_read_file (json_string_value (v), NULL, err);
       cleanup_strv char **lines = NULL;
       if (text == NULL)
-        return husk_error_wrap (err, "label file");
+        return husk_error_wrap (err, "--label-file");
       lines = husk_strv_split (text, '\n');
       for (size_t k = 0; lines[k]; k++)
         {
-          char *eq = strchr (lines[k], '=');
-          if (lines[k][0] == '\0' || lines[k][0] == '#')
+          char *line = lines[k], *eq;
+          line[strcspn (line, "\r")] = '\0';
+          if (*line == '\0' || *line == '#')
             continue;
+          eq = strchr (line, '=');
           if (eq)
             *eq = '\0';
-          json_object_set_new (labels, lines[k], json_string (eq ? eq + 1 : ""));
+          json_object_set_new (labels, line, json_string (eq ? eq + 1 : ""));
         }
     }
   return 0;
@@ -1463,7 +1465,7 @@ husk_ccfg_build (json_t *req, const struct husk_ccfg_defaults *d, json_t *image_
     json_object_set_new (c, "init_path", json_string (str (req, "init_path") ?: d->init_path));
   labels = string_map (req, "labels", json_object_get (icfg, "Labels"));
   json_object_set_new (c, "labels", labels);
-  if (label_files (req, labels, err) < 0)
+  if (husk_ccfg_label_files (req, labels, err) < 0)
     return NULL;
   json_object_set_new (c, "annotations", string_map (req, "annotations", NULL));
   if (flag (c, "keep_groups"))

@@ -4,6 +4,7 @@
  * the shared namespaces, and the status (see pod.h and docs/design/pods.md).
  */
 #include "pod/pod.h"
+#include "container/ccfg-build.h"
 #include "container/lifecycle.h"
 #include "container/netbridge.h"
 #include "events/events.h"
@@ -118,25 +119,8 @@ build_labels (json_t *req, json_t *labels, husk_error_t *err)
   size_t i;
   json_t *v;
 
-  json_array_foreach (json_object_get (req, "label_file"), i, v)
-    {
-      cleanup_free char *text = husk_read_file (json_string_value (v), NULL, err);
-      cleanup_strv char **lines = NULL;
-      if (text == NULL)
-        return husk_error_wrap (err, "--label-file");
-      lines = husk_strv_split (text, '\n');
-      for (size_t k = 0; lines[k]; k++)
-        {
-          char *line = lines[k], *eq;
-          line[strcspn (line, "\r")] = '\0';
-          if (*line == '\0' || *line == '#')
-            continue;
-          eq = strchr (line, '=');
-          if (eq)
-            *eq = '\0';
-          json_object_set_new (labels, line, json_string (eq ? eq + 1 : ""));
-        }
-    }
+  if (husk_ccfg_label_files (req, labels, err) < 0)
+    return -1;
   json_array_foreach (json_object_get (req, "labels"), i, v)
     {
       cleanup_free char *kv = husk_xstrdup (json_string_value (v));

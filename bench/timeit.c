@@ -51,6 +51,16 @@ run_once (char **argv)
   waitpid (pid, &status, 0);
   clock_gettime (CLOCK_MONOTONIC, &b);
   posix_spawn_file_actions_destroy (&fa);
+  /* A command that failed did not do the work being timed: a median of
+     failures once looked like a fast husk.  */
+  if (! WIFEXITED (status) || WEXITSTATUS (status) != 0)
+    {
+      fprintf (stderr, "timeit: %s failed (status %#x); run it by hand to see why:\n ", argv[0], status);
+      for (char **a = argv; *a; a++)
+        fprintf (stderr, " %s", *a);
+      fputc ('\n', stderr);
+      exit (1);
+    }
   return (b.tv_sec - a.tv_sec) * 1e3 + (b.tv_nsec - a.tv_nsec) / 1e6;
 }
 

@@ -32,8 +32,9 @@ net_procs() {
     # A server on the host, reached as host.containers.internal.
     busybox nc -l -p "$q" >"$HUSK_TMP/got" 3>&- &
     local srv=$!
-    sleep 0.2
-    run_husk run --rm --network pasta husk-test/busybox sh -c "echo from-the-container | nc -w 2 host.containers.internal $q"
+    wait_listening "$q"
+    run_husk run --rm --network pasta husk-test/busybox sh -c \
+        "for i in 1 2 3 4 5; do echo from-the-container | nc -w 2 host.containers.internal $q && exit; sleep 0.2; done"
     wait "$srv" || true
     [ "$(cat "$HUSK_TMP/got")" = from-the-container ]
 }

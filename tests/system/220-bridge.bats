@@ -325,7 +325,7 @@ t220c"
     port=$(free_port)
     busybox nc -l -p "$port" </dev/null >/dev/null 3>&- &
     local pid=$!
-    sleep 0.3
+    wait_listening "$port"
     run_husk 125 run --name busy --network bridge -p "$port:80" busybox true
     kill "$pid" 2>/dev/null || true
     assert_output_contains "already in use"

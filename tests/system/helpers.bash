@@ -211,6 +211,17 @@ free_port() {
     false
 }
 
+# wait_listening PORT: returns once something listens on the host's TCP
+# PORT (at most 5 s): a server started in the background is ready.
+wait_listening() {
+    for _ in $(seq 50); do
+        ss -Hltn "sport = :$1" | grep -q . && return 0
+        sleep 0.1
+    done
+    echo "nothing listens on port $1" >&2
+    return 1
+}
+
 # wget_retry URL: the page, once the server answers (at most 5 s).
 wget_retry() {
     for _ in $(seq 50); do

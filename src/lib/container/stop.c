@@ -118,6 +118,25 @@ resume (struct husk_engine *e, const struct husk_container_rec *r)
   husk_error_release (&rerr);
 }
 
+/* SIGKILL until the exit is recorded, up to timeout_ms.  A stop that
+   comes while the monitor restarts the container (after its check of the
+   stop file, before the new process exists) finds nothing to signal; the
+   monitor then creates the container again, so the signal is repeated,
+   for the record as it is now.  */
+static void
+kill_until_exit (struct husk_engine *e, const struct husk_container_rec *r, int timeout_ms)
+{
+  for (int waited = 0; waited < timeout_ms; waited += 50)
+    {
+      cleanup_container_rec struct husk_container_rec fresh = { 0 };
+      if (husk_state_container_get (e->state, r->id, &fresh, NULL) < 0)
+        return;
+      husk_container_signal (e, &fresh, SIGKILL, true);
+      if (husk_container_await_exit (e, &fresh, 50))
+        return;
+    }
+}
+
 /* The stop signal's name as Podman prints it in its warning.  */
 static void
 name_signal (int sig, char buf[16])
@@ -158,8 +177,7 @@ husk_container_stop (struct husk_engine *e, struct husk_container_rec *r,
       name_signal (sig, name);
       if (timeout > 0 && o->timed_out)
         o->timed_out (o->data, r->name, name, timeout);
-      husk_container_signal (e, r, SIGKILL, true);
-      husk_container_await_exit (e, r, 10000);
+      kill_until_exit (e, r, 10000);
     }
   /* The monitor's cleanup comes after the exit: let it end, so that a
      start right after this stop cannot lose its rootfs to it.  */

@@ -51,6 +51,7 @@ enum
   CMD_USERNS = 1 << 2, /* writes layer files: rootless needs a user namespace */
   CMD_STOP_AT_ARG = 1 << 3, /* words after the first positional are not ours (run) */
   CMD_RAW_ARGS = 1 << 4,    /* all its words are data: no global options, no --help */
+  CMD_STARTS = 1 << 5,      /* starts container processes: husk_op_container_warm() */
 };
 
 struct cli_ctx;

@@ -213,7 +213,7 @@ ps_once (struct cli_ctx *ctx, const struct ps_opts *o)
   for (size_t i = 0; i < n; i++)
     {
       const struct husk_ps_row *p = &list[i];
-      json_t *entry = husk_op_container_ps_json (ctx->engine, &p->rec, p->status,
+      json_t *entry = husk_op_container_ps_json (ctx->engine, &p->rec, p->cfg, p->status,
                                                  p->sized ? &p->size : NULL);
       json_t *row;
       /* As Podman: a container whose size cannot be read is reported and

@@ -109,6 +109,6 @@ cmd_healthcheck_run (struct cli_ctx *ctx, int argc, char **argv)
 }
 
 const struct cli_command cli_healthcheck_commands[] = {
-  { "run", cmd_healthcheck_run, CMD_ENGINE | CMD_USERNS, NULL, "Run the health check of a container" },
+  { "run", cmd_healthcheck_run, CMD_ENGINE | CMD_USERNS | CMD_STARTS, NULL, "Run the health check of a container" },
   { NULL, NULL, 0, NULL, NULL },
 };

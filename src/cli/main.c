@@ -8,6 +8,7 @@
  */
 #include "cli/cli.h"
 #include "events/events.h"
+#include "ops/container.h"
 #include "userns/userns.h"
 #include "husk-config.h"
 #include "util/cleanup.h"
@@ -43,14 +44,14 @@ const struct cli_command cli_top_commands[] = {
   { "logs", cmd_container_logs, CMD_ENGINE, NULL, "Fetch the logs of one or more containers" },
   { "ps", cmd_container_ps, CMD_ENGINE, NULL, "List containers" },
   { "rm", cmd_container_rm, CMD_ENGINE | CMD_USERNS, NULL, "Remove one or more containers" },
-  { "run", cmd_container_run, CMD_ENGINE | CMD_USERNS | CMD_STOP_AT_ARG, NULL, "Run a command in a new container" },
-  { "start", cmd_container_start, CMD_ENGINE | CMD_USERNS, NULL, "Start one or more containers" },
+  { "run", cmd_container_run, CMD_ENGINE | CMD_USERNS | CMD_STOP_AT_ARG | CMD_STARTS, NULL, "Run a command in a new container" },
+  { "start", cmd_container_start, CMD_ENGINE | CMD_USERNS | CMD_STARTS, NULL, "Start one or more containers" },
   { "stop", cmd_container_stop, CMD_ENGINE | CMD_USERNS, NULL, "Stop one or more containers" },
   { "wait", cmd_container_wait, CMD_ENGINE, NULL, "Block on one or more containers" },
   { "attach", cmd_container_attach, CMD_ENGINE, NULL, "Attach to a running container" },
-  { "exec", cmd_container_exec, CMD_ENGINE | CMD_USERNS | CMD_STOP_AT_ARG, NULL, "Run a process in a running container" },
+  { "exec", cmd_container_exec, CMD_ENGINE | CMD_USERNS | CMD_STOP_AT_ARG | CMD_STARTS, NULL, "Run a process in a running container" },
   { "pause", cmd_container_pause, CMD_ENGINE | CMD_USERNS, NULL, "Pause all the processes in one or more containers" },
-  { "restart", cmd_container_restart, CMD_ENGINE | CMD_USERNS, NULL, "Restart one or more containers" },
+  { "restart", cmd_container_restart, CMD_ENGINE | CMD_USERNS | CMD_STARTS, NULL, "Restart one or more containers" },
   { "stats", cmd_container_stats, CMD_ENGINE, NULL, "Display a live stream of container resource usage statistics" },
   { "top", cmd_container_top, CMD_ENGINE | CMD_STOP_AT_ARG, NULL, "Display the running processes of a container" },
   { "unpause", cmd_container_unpause, CMD_ENGINE | CMD_USERNS, NULL, "Unpause the processes in one or more containers" },
@@ -59,7 +60,7 @@ const struct cli_command cli_top_commands[] = {
   { "images", cmd_image_ls, CMD_ENGINE, NULL, "List images in local storage" },
   { "import", cmd_image_import, CMD_ENGINE | CMD_USERNS, NULL, "Import a tarball to create a filesystem image" },
   { "info", cmd_info, CMD_ENGINE, NULL, "Display husk system information" },
-  { "init", cmd_container_init, CMD_ENGINE | CMD_USERNS, NULL, "Initialize one or more containers" },
+  { "init", cmd_container_init, CMD_ENGINE | CMD_USERNS | CMD_STARTS, NULL, "Initialize one or more containers" },
   { "inspect", cmd_inspect, CMD_ENGINE, NULL, "Display the configuration of object denoted by ID" },
   { "load", cmd_image_load, CMD_ENGINE | CMD_USERNS, NULL, "Load image(s) from a tar archive" },
   { "pull", cmd_pull, CMD_ENGINE | CMD_USERNS, NULL, "Pull an image from a registry" },
@@ -359,6 +360,16 @@ open_engine (struct cli_ctx *ctx)
   return husk_engine_open (ctx->engine, &ctx->err);
 }
 
+/* A command that starts container processes first sets the runtime's
+   cgroup wait going (ops/container.h), so that it runs beside ours.  */
+static int
+start_engine (struct cli_ctx *ctx, const struct cli_command *cmd)
+{
+  if (cmd->flags & CMD_STARTS)
+    husk_op_container_warm ();
+  return open_engine (ctx);
+}
+
 static bool
 wants_help (int argc, char **argv, bool stop_at_arg)
 {
@@ -496,7 +507,7 @@ run_command (struct cli_ctx *ctx, const struct cli_command *cmd, int argc,
     r = cmd->fn (ctx, argc - 1, argv + 1); /* prints help; opens nothing */
   else if ((cmd->flags & (CMD_USERNS | CMD_ENGINE)) && husk_userns_join (&ctx->err) < 0)
     r = cli_fail (ctx); /* rootless: the user's namespace, before any thread */
-  else if ((cmd->flags & CMD_ENGINE) && open_engine (ctx) < 0)
+  else if ((cmd->flags & CMD_ENGINE) && start_engine (ctx, cmd) < 0)
     r = cli_fail (ctx);
   else
     r = cmd->fn (ctx, argc - 1, argv + 1);

@@ -249,6 +249,7 @@ husk_ps_row_release (struct husk_ps_row *r)
   free (r->size_error);
   json_decref (r->labels);
   json_decref (r->namespaces);
+  json_decref (r->cfg);
   memset (r, 0, sizeof *r);
 }
 
@@ -342,6 +343,7 @@ row_fill (struct husk_engine *e, struct husk_ps_row *row, struct husk_container_
   row->auto_remove = json_is_true (json_object_get (cfg, "rm"));
   row->ports = husk_net_ports_text (json_object_get (cfg, "ports"));
   row->labels = json_is_object (labels) ? json_incref (labels) : NULL;
+  row->cfg = json_incref (cfg);
   if (o->namespaces)
     row->namespaces = husk_container_ps_namespaces (&row->rec);
   if (!o->size)
@@ -377,9 +379,9 @@ select_rows (struct husk_engine *e, const struct husk_ps_opts *o, const struct h
 
   for (size_t i = 0; i < n; i++)
     {
-      cleanup_json json_t *cfg = json_loads (list[i].config, 0, NULL);
       if (!everything && !listed_by_default (&list[i]))
         continue;
+      cleanup_json json_t *cfg = json_loads (list[i].config, 0, NULL);
       if (!husk_container_ps_filter_match (f, nf, &list[i], cfg))
         continue;
       if ((o->latest && shown >= 1) || (o->last >= 0 && shown >= (size_t) o->last))
@@ -498,9 +500,11 @@ ports_json (json_t *c)
 
 json_t *
 husk_container_ps_json (struct husk_engine *e, const struct husk_container_rec *r,
-                        const char *status, const struct husk_container_size *size)
+                        json_t *cfg, const char *status, const struct husk_container_size *size)
 {
-  cleanup_json json_t *c = json_loads (r->config, 0, NULL);
+  /* The rows of ps bring their config parsed: parsing it again was half
+     of a `ps -a`.  */
+  cleanup_json json_t *c = cfg ? json_incref (cfg) : json_loads (r->config, 0, NULL);
   cleanup_free char *ago = NULL;
   json_t *mounts = json_array (), *networks = json_array (), *m;
   json_t *cmd = json_object_get (c, "cmd");

@@ -67,6 +67,7 @@ struct husk_ps_row
   struct husk_container_size size;
   char *size_error;   /* asked for sizes and they could not be read: why */
   json_t *namespaces; /* with --ns: Podman's Namespaces object, else NULL */
+  json_t *cfg;        /* its parsed config (rec.config) */
 };
 
 void husk_ps_row_release (struct husk_ps_row *r);
@@ -146,6 +147,7 @@ void husk_container_ps_sort (struct husk_ps_row *rows, size_t n, const char *key
 /**
  * husk_container_ps_json() - A container as `podman ps --format json` shows it
  * @r:      the container, its state up to date
+ * @cfg:    its config parsed (rec.config), or NULL to parse it here
  * @status: the STATUS text ("Up 5 minutes", "Exited (0) 3 seconds ago")
  * @size:   its sizes, or NULL when not asked for ("Size": null)
  *
@@ -157,6 +159,6 @@ void husk_container_ps_sort (struct husk_ps_row *rows, size_t n, const char *key
  * Return: a new object.
  */
 json_t *husk_container_ps_json (struct husk_engine *e, const struct husk_container_rec *r,
-                                const char *status, const struct husk_container_size *size);
+                                json_t *cfg, const char *status, const struct husk_container_size *size);
 
 #endif

@@ -14,6 +14,8 @@
 #include "container/monitor.h"
 #include "events/events.h"
 #include "ops/image.h"
+#include "runtime/runtime.h"
+#include "userns/userns.h"
 #include "volume/attach.h"
 #include "util/cleanup.h"
 #include "util/log.h"
@@ -245,6 +247,13 @@ kill_locked (struct husk_engine *e, struct husk_container_rec *r, int sig, husk_
     }
   event (e, "kill", r);
   return husk_state_commit (e->state, err);
+}
+
+void
+husk_op_container_warm (void)
+{
+  if (!husk_userns_rootless ())
+    husk_runtime_cgroup_warm ();
 }
 
 int

@@ -80,6 +80,12 @@ int husk_op_container_stop_with (struct husk_engine *e, const char *ref,
 /* Signal a running, paused or stopping container; it is not restarted by
    its policy after this (Podman's StoppedByUser).  With SIGKILL, returns
    once its exit is folded.  */
+/* A command that will start a container process (run, start, exec, ...)
+   begins: as root, start the cgroup grace period the runtime would wait
+   for (husk_runtime_cgroup_warm()).  Before the engine is opened, and
+   after any user namespace is joined (a thread exists from then on).  */
+void husk_op_container_warm (void);
+
 int husk_op_container_kill (struct husk_engine *e, const char *ref, int sig,
                             husk_error_t *err);
 /* EBUSY when running and !force.  */

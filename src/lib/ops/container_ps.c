@@ -7,9 +7,9 @@
 
 json_t *
 husk_op_container_ps_json (struct husk_engine *e, const struct husk_container_rec *r,
-                           const char *status, const struct husk_container_size *size)
+                           json_t *cfg, const char *status, const struct husk_container_size *size)
 {
-  return husk_container_ps_json (e, r, status, size);
+  return husk_container_ps_json (e, r, cfg, status, size);
 }
 
 int

@@ -21,7 +21,7 @@
 /* husk_container_ps_json(): a container as `podman ps --format json`
    shows it.  */
 json_t *husk_op_container_ps_json (struct husk_engine *e, const struct husk_container_rec *r,
-                                   const char *status, const struct husk_container_size *size);
+                                   json_t *cfg, const char *status, const struct husk_container_size *size);
 
 /* husk_container_ps(): the containers `ps` shows, sorted.  */
 int husk_op_container_ps (struct husk_engine *e, const struct husk_ps_opts *o,

@@ -136,4 +136,18 @@ struct husk_runtime *husk_runtime_choose (struct husk_config *cfg, const char *c
 struct husk_runtime *husk_runtime_resolve (const char *name_or_path, struct husk_config *cfg,
                                            char **reason, husk_error_t *err);
 
+/**
+ * husk_runtime_cgroup_warm() - Start the grace period the runtime's cgroup move waits for
+ *
+ * For a command about to start a container process (run, start, exec,
+ * ...), as early as it can: a detached thread moves itself into the cgroup
+ * it is in (a no-op), so that the RCU grace period the kernel makes the
+ * first cgroup move after a quiet spell wait for (5-15 ms on an idle
+ * machine) runs while husk prepares, not inside the runtime.  Rootful
+ * only: rootless runtimes move no process into a cgroup of cgroup v1, and
+ * a rootless husk has no say over its cgroup.  The process's exit waits
+ * for the thread, at most one grace period.  See cgroup-warm.c.
+ */
+void husk_runtime_cgroup_warm (void);
+
 #endif

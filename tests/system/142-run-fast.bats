@@ -110,3 +110,35 @@ start_waiting() {
     run sqlite3 "$HUSK_ROOT/husk.db" "SELECT count(*) FROM containers WHERE name = 'gone'"
     assert_output_is "0"
 }
+
+# The cgroup warm-up (src/lib/runtime/cgroup-warm.c): a command that
+# starts a container process first moves a thread of its own into the
+# cgroup it is in, so that the grace period the runtime's first cgroup
+# move waits for runs beside husk's work.  Seen with strace: husk's write
+# of "0" to its own cgroup.procs comes before the runtime's first move.
+@test "run and exec start the runtime's cgroup wait early; ps does not" {
+    skip_if_rootless "rootless husk has no say over its cgroup"
+    command -v strace >/dev/null || skip "needs strace"
+    local own procs
+    own=$(sed -n 's/^0:://p' /proc/self/cgroup)
+    procs=/sys/fs/cgroup/unified$own/cgroup.procs
+    [ -e "$procs" ] || procs=/sys/fs/cgroup$own/cgroup.procs
+    procs=${procs//\/\//\/}
+    strace -f -qq -e trace=openat,write -o "$HUSK_TMP/run.trace" \
+        "$HUSK_BIN" --root "$HUSK_ROOT" --runroot "$HUSK_RUNROOT" run --rm --network none husk-test/busybox true
+    # The warm-up's open of its own cgroup.procs, then its write of "0"...
+    run grep -n -F "\"$procs\"" "$HUSK_TMP/run.trace"
+    [ "$status" -eq 0 ]
+    local first=${output%%:*}
+    sed -n "$first,\$p" "$HUSK_TMP/run.trace" | grep -q -E 'write\([0-9]+, "0", 1'
+    # ...before the runtime moves the container's process into its cgroups.
+    local runtime
+    runtime=$(grep -n -E 'openat\(.*/husk/[0-9a-f]{64}/cgroup\.procs' "$HUSK_TMP/run.trace" | head -1)
+    [ -n "$runtime" ]
+    [ "$first" -lt "${runtime%%:*}" ]
+    run_husk run -d --name warm husk-test/busybox sleep 100
+    strace -f -qq -e trace=openat -o "$HUSK_TMP/exec.trace" "$HUSK_BIN" --root "$HUSK_ROOT" --runroot "$HUSK_RUNROOT" exec warm true
+    grep -q -F "\"$procs\"" "$HUSK_TMP/exec.trace"
+    strace -f -qq -e trace=openat -o "$HUSK_TMP/ps.trace" "$HUSK_BIN" --root "$HUSK_ROOT" --runroot "$HUSK_RUNROOT" ps -a
+    ! grep -q -F "\"$procs\"" "$HUSK_TMP/ps.trace"
+}

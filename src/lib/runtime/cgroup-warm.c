@@ -61,7 +61,8 @@ warm (void *arg)
   (void) arg;
   for (size_t i = 0; rel && i < sizeof bases / sizeof *bases; i++)
     {
-      cleanup_free char *path = husk_asprintf ("%s%s/cgroup.procs", bases[i], rel);
+      cleanup_free char *path = husk_asprintf ("%s%s/cgroup.procs", bases[i],
+                                               strcmp (rel, "/") == 0 ? "" : rel);
       cleanup_close int fd = open (path, O_WRONLY | O_CLOEXEC);
       if (fd < 0 && errno == ENOENT)
         continue;

@@ -10,6 +10,7 @@
 #include "state/state.h"
 #include "state/state-private.h"
 #include "state/pods.h"
+#include "state/volumes.h"
 #include "util/cleanup.h"
 #include "util/digest.h"
 #include "util/fileutil.h"
@@ -1069,6 +1070,82 @@ pods_arrive_with_the_migration_to_version_7 (void **state)
   husk_state_free (st);
 }
 
+/* Containers, pods and volumes are found by a unique prefix of their ID
+   (a volume: of its name); a prefix two share is refused with "more than
+   one result", one nobody has with ENOENT; their listings hold every row.  */
+static void
+lookups_by_prefix_find_one_and_refuse_ambiguity (void **state)
+{
+  struct fixture *f = *state;
+  static const char *const ids[] = {
+    "abcd100000000000000000000000000000000000000000000000000000000000",
+    "abcd200000000000000000000000000000000000000000000000000000000000",
+  };
+  struct husk_container_rec *cs = NULL;
+  struct husk_volume_rec *vs = NULL;
+  struct husk_pod_rec *ps = NULL;
+  husk_error_t err = NULL;
+  char *found = NULL;
+  size_t n = 0;
+
+  for (int i = 0; i < 2; i++)
+    {
+      cleanup_free char *name = husk_asprintf ("c%d", i);
+      cleanup_free char *pname = husk_asprintf ("p%d", i);
+      cleanup_free char *vname = husk_asprintf ("data%d", i);
+      struct husk_container_rec c = { .id = (char *) ids[i], .name = name, .image_id = (char *) "i",
+                                      .config = (char *) "{}", .state = (char *) "created",
+                                      .created = i + 1 };
+      struct husk_pod_rec p = { (char *) ids[i], pname, i + 1, (char *) "{}", (char *) "" };
+      struct husk_volume_rec v = { .name = vname, .driver = (char *) "local",
+                                   .labels = (char *) "{}", .options = (char *) "{}" };
+      assert_int_equal (husk_state_container_add (f->st, &c, &err), 0);
+      assert_int_equal (husk_state_pod_add (f->st, &p, &err), 0);
+      assert_int_equal (husk_state_volume_add (f->st, &v, &err), 0);
+    }
+
+  assert_int_equal (husk_state_container_lookup (f->st, "abcd2", &found, &err), 0);
+  assert_string_equal (found, ids[1]);
+  free (found);
+  assert_int_equal (husk_state_container_lookup (f->st, "abcd", &found, &err), -1);
+  assert_int_equal (err->code, EINVAL);
+  assert_non_null (strstr (err->msg, "more than one result for container"));
+  husk_error_release (&err);
+  assert_int_equal (husk_state_container_lookup (f->st, "abce", &found, &err), -1);
+  assert_int_equal (err->code, ENOENT);
+  husk_error_release (&err);
+
+  assert_int_equal (husk_state_pod_lookup (f->st, "abcd1", &found, &err), 0);
+  assert_string_equal (found, ids[0]);
+  free (found);
+  assert_int_equal (husk_state_pod_lookup (f->st, "abcd", &found, &err), -1);
+  assert_int_equal (err->code, EINVAL);
+  husk_error_release (&err);
+
+  assert_int_equal (husk_state_volume_lookup (f->st, "data1", &found, &err), 0);
+  assert_string_equal (found, "data1");
+  free (found);
+  assert_int_equal (husk_state_volume_lookup (f->st, "dat", &found, &err), -1);
+  assert_int_equal (err->code, EINVAL);
+  assert_non_null (strstr (err->msg, "more than one result for volume"));
+  husk_error_release (&err);
+  assert_int_equal (husk_state_volume_lookup (f->st, "x", &found, &err), -1);
+  assert_int_equal (err->code, ENOENT);
+  husk_error_release (&err);
+
+  assert_int_equal (husk_state_container_list (f->st, &cs, &n, &err), 0);
+  assert_int_equal (n, 2);
+  assert_string_equal (cs[0].name, "c1"); /* newest first */
+  husk_container_rec_array_free (cs, n);
+  assert_int_equal (husk_state_pod_list (f->st, &ps, &n, &err), 0);
+  assert_int_equal (n, 2);
+  husk_pod_rec_array_free (ps, n);
+  assert_int_equal (husk_state_volume_list (f->st, &vs, &n, &err), 0);
+  assert_int_equal (n, 2);
+  assert_string_equal (vs[1].name, "data1");
+  husk_volume_rec_array_free (vs, n);
+}
+
 #define T(name) cmocka_unit_test_setup_teardown (name, setup, teardown)
 
 int
@@ -1106,6 +1183,7 @@ main (void)
     T (event_prune_keeps_the_newest_and_seq_keeps_growing),
     T (events_keep_their_seq_through_the_migration_to_version_5),
     T (pods_arrive_with_the_migration_to_version_7),
+    T (lookups_by_prefix_find_one_and_refuse_ambiguity),
     T (rollback_leaves_nothing),
     T (nested_transactions_are_savepoints),
     T (failed_image_add_inside_a_transaction_keeps_the_rest),

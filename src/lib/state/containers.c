@@ -54,6 +54,20 @@ read_row (sqlite3_stmt *s, struct husk_container_rec *r)
 }
 
 static void
+read_any (sqlite3_stmt *s, void *r)
+{
+  read_row (s, r);
+}
+
+static void
+release_any (void *r)
+{
+  husk_container_rec_release (r);
+}
+
+static const struct husk_state_row_type row_type = { sizeof (struct husk_container_rec), read_any, release_any };
+
+static void
 bind_mutable (sqlite3_stmt *s, const struct husk_container_rec *r)
 {
   husk_state_bind_text (s, 1, r->id);
@@ -138,7 +152,6 @@ husk_state_container_lookup (struct husk_state *st, const char *name_or_id,
 {
   cleanup_stmt sqlite3_stmt *byname = husk_state_prepare (
       st, "SELECT id FROM containers WHERE name = ?1 OR id = ?1", err);
-  cleanup_stmt sqlite3_stmt *byprefix = NULL;
   int rc;
 
   if (byname == NULL)
@@ -152,24 +165,15 @@ husk_state_container_lookup (struct husk_state *st, const char *name_or_id,
   if (!husk_is_hex (name_or_id, 0) || strlen (name_or_id) > 64)
     return husk_error_makex (err, ENOENT, "no container with name or ID \"%s\" found: "
                              "no such container", name_or_id);
-  byprefix = husk_state_prepare (st, "SELECT id FROM containers WHERE substr (id, 1, ?2) = ?1 LIMIT 2", err);
-  if (byprefix == NULL)
-    return -1;
-  husk_state_bind_text (byprefix, 1, name_or_id);
-  sqlite3_bind_int (byprefix, 2, (int) strlen (name_or_id));
-  rc = sqlite3_step (byprefix);
-  if (rc != SQLITE_ROW)
+  rc = husk_state_prefix_one (st, "SELECT id FROM containers WHERE substr (id, 1, ?2) = ?1 "
+                              "LIMIT 2", name_or_id, id, err);
+  if (rc == 1)
     return husk_error_makex (err, ENOENT, "no container with name or ID \"%s\" found: "
                              "no such container", name_or_id);
-  *id = husk_state_column_text (byprefix, 0);
-  if (sqlite3_step (byprefix) == SQLITE_ROW)
-    {
-      free (*id);
-      *id = NULL;
-      return husk_error_makex (err, EINVAL, "more than one result for container \"%s\"",
-                               name_or_id);
-    }
-  return 0;
+  if (rc == 2)
+    return husk_error_makex (err, EINVAL, "more than one result for container \"%s\"",
+                             name_or_id);
+  return rc;
 }
 
 int
@@ -178,28 +182,11 @@ husk_state_container_list (struct husk_state *st, struct husk_container_rec **ou
 {
   cleanup_stmt sqlite3_stmt *s = husk_state_prepare (
       st, "SELECT " COLUMNS " FROM containers ORDER BY created DESC, id", err);
-  struct husk_container_rec *a = NULL;
-  size_t len = 0;
-  int rc;
 
   *out = NULL;
   *n = 0;
-  if (s == NULL)
-    return -1;
-  while ((rc = sqlite3_step (s)) == SQLITE_ROW)
-    {
-      a = husk_xrealloc (a, (len + 1) * sizeof (*a));
-      memset (&a[len], 0, sizeof (*a));
-      read_row (s, &a[len++]);
-    }
-  if (rc != SQLITE_DONE)
-    {
-      husk_container_rec_array_free (a, len);
-      return husk_state_fail (st, rc, err, "list containers");
-    }
-  *out = a;
-  *n = len;
-  return 0;
+  return s ? husk_state_read_rows (st, s, &row_type, (void **) out, n, "list containers", err)
+           : -1;
 }
 
 int
@@ -270,27 +257,12 @@ husk_state_pod_containers (struct husk_state *st, const char *pod_id,
   cleanup_stmt sqlite3_stmt *s = husk_state_prepare (
       st, "SELECT " COLUMNS " FROM containers WHERE CASE WHEN json_valid (config) THEN "
           "json_extract (config, '$.pod') END = ?1 ORDER BY created, id", err);
-  struct husk_container_rec *a = NULL;
-  size_t len = 0;
-  int rc;
+  cleanup_free char *what = husk_asprintf ("list the containers of pod '%s'", pod_id);
 
   *out = NULL;
   *n = 0;
   if (s == NULL)
     return -1;
   husk_state_bind_text (s, 1, pod_id);
-  while ((rc = sqlite3_step (s)) == SQLITE_ROW)
-    {
-      a = husk_xrealloc (a, (len + 1) * sizeof (*a));
-      memset (&a[len], 0, sizeof (*a));
-      read_row (s, &a[len++]);
-    }
-  if (rc != SQLITE_DONE)
-    {
-      husk_container_rec_array_free (a, len);
-      return husk_state_fail (st, rc, err, "list the containers of pod '%s'", pod_id);
-    }
-  *out = a;
-  *n = len;
-  return 0;
+  return husk_state_read_rows (st, s, &row_type, (void **) out, n, what, err);
 }

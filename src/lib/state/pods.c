@@ -39,6 +39,20 @@ read_row (sqlite3_stmt *s, struct husk_pod_rec *r)
     r->infra_id = husk_xstrdup ("");
 }
 
+static void
+read_any (sqlite3_stmt *s, void *r)
+{
+  read_row (s, r);
+}
+
+static void
+release_any (void *r)
+{
+  husk_pod_rec_release (r);
+}
+
+static const struct husk_state_row_type row_type = { sizeof (struct husk_pod_rec), read_any, release_any };
+
 static int
 no_pod (const char *ref, husk_error_t *err)
 {
@@ -100,7 +114,7 @@ husk_state_pod_lookup (struct husk_state *st, const char *name_or_id, char **id,
 {
   cleanup_stmt sqlite3_stmt *exact = husk_state_prepare (
       st, "SELECT id FROM pods WHERE name = ?1 OR id = ?1", err);
-  cleanup_stmt sqlite3_stmt *prefix = NULL;
+  int rc;
 
   if (exact == NULL)
     return -1;
@@ -112,22 +126,13 @@ husk_state_pod_lookup (struct husk_state *st, const char *name_or_id, char **id,
     }
   if (*name_or_id == '\0' || !husk_is_hex (name_or_id, 0) || strlen (name_or_id) > 64)
     return no_pod (name_or_id, err);
-  prefix = husk_state_prepare (st, "SELECT id FROM pods WHERE substr (id, 1, ?2) = ?1 LIMIT 2",
-                               err);
-  if (prefix == NULL)
-    return -1;
-  husk_state_bind_text (prefix, 1, name_or_id);
-  sqlite3_bind_int (prefix, 2, (int) strlen (name_or_id));
-  if (sqlite3_step (prefix) != SQLITE_ROW)
+  rc = husk_state_prefix_one (st, "SELECT id FROM pods WHERE substr (id, 1, ?2) = ?1 LIMIT 2",
+                              name_or_id, id, err);
+  if (rc == 1)
     return no_pod (name_or_id, err);
-  *id = husk_state_column_text (prefix, 0);
-  if (sqlite3_step (prefix) == SQLITE_ROW)
-    {
-      free (*id);
-      *id = NULL;
-      return husk_error_makex (err, EINVAL, "more than one result for pod ID %s", name_or_id);
-    }
-  return 0;
+  if (rc == 2)
+    return husk_error_makex (err, EINVAL, "more than one result for pod ID %s", name_or_id);
+  return rc;
 }
 
 int
@@ -136,28 +141,10 @@ husk_state_pod_list (struct husk_state *st, struct husk_pod_rec **out, size_t *n
 {
   cleanup_stmt sqlite3_stmt *s = husk_state_prepare (
       st, "SELECT " COLUMNS " FROM pods ORDER BY created DESC, id", err);
-  struct husk_pod_rec *a = NULL;
-  size_t len = 0;
-  int rc;
 
   *out = NULL;
   *n = 0;
-  if (s == NULL)
-    return -1;
-  while ((rc = sqlite3_step (s)) == SQLITE_ROW)
-    {
-      a = husk_xrealloc (a, (len + 1) * sizeof (*a));
-      memset (&a[len], 0, sizeof (*a));
-      read_row (s, &a[len++]);
-    }
-  if (rc != SQLITE_DONE)
-    {
-      husk_pod_rec_array_free (a, len);
-      return husk_state_fail (st, rc, err, "list pods");
-    }
-  *out = a;
-  *n = len;
-  return 0;
+  return s ? husk_state_read_rows (st, s, &row_type, (void **) out, n, "list pods", err) : -1;
 }
 
 int

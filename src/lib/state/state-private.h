@@ -47,6 +47,40 @@ extern const size_t husk_state_n_migrations;
 int husk_state_fail (struct husk_state *st, int rc, husk_error_t *err,
                      const char *fmt, ...) __attribute__ ((format (printf, 4, 5)));
 
+/* A record type of a table, for husk_state_read_rows().  */
+struct husk_state_row_type
+{
+  size_t size;                               /* of one record */
+  void (*read) (sqlite3_stmt *s, void *rec); /* fill one from the current row */
+  void (*release) (void *rec);               /* free what read() filled */
+};
+
+/**
+ * husk_state_read_rows() - Every row of a statement, as an array of records
+ * @s:    prepared and bound, not yet stepped
+ * @t:    the record type
+ * @out:  set to the array (NULL when none), its records read by @t->read
+ * @n:    set to their number
+ * @what: for the error: what was being listed ("list pods")
+ *
+ * Return: 0, or -1 with nothing kept when a step fails.
+ */
+int husk_state_read_rows (struct husk_state *st, sqlite3_stmt *s,
+                          const struct husk_state_row_type *t, void **out, size_t *n,
+                          const char *what, husk_error_t *err);
+
+/**
+ * husk_state_prefix_one() - The one key that starts with a prefix
+ * @sql:    "SELECT key FROM t WHERE substr (key, 1, ?2) = ?1 ... LIMIT 2"
+ * @prefix: what the user typed
+ * @key:    set to the key found (a new string), else NULL
+ *
+ * Return: 0 (found), 1 (no key starts so), 2 (more than one does), or -1
+ * with @err set when the statement fails.
+ */
+int husk_state_prefix_one (struct husk_state *st, const char *sql, const char *prefix,
+                           char **key, husk_error_t *err);
+
 /* Prepare sql (a constant: values are always bound, never pasted in).
    Return: the statement, or NULL.  */
 sqlite3_stmt *husk_state_prepare (struct husk_state *st, const char *sql,

@@ -47,6 +47,7 @@
 #include <errno.h>
 #include <fcntl.h>
 #include <stdarg.h>
+#include <stdlib.h>
 #include <string.h>
 #include <sys/file.h>
 #include <unistd.h>
@@ -111,6 +112,60 @@ husk_state_prepare (struct husk_state *st, const char *sql, husk_error_t *err)
       return NULL;
     }
   return stmt;
+}
+
+int
+husk_state_read_rows (struct husk_state *st, sqlite3_stmt *s,
+                      const struct husk_state_row_type *t, void **out, size_t *n,
+                      const char *what, husk_error_t *err)
+{
+  char *a = NULL;
+  size_t len = 0;
+  int rc;
+
+  *out = NULL;
+  *n = 0;
+  while ((rc = sqlite3_step (s)) == SQLITE_ROW)
+    {
+      a = husk_xrealloc (a, (len + 1) * t->size);
+      memset (a + len * t->size, 0, t->size);
+      t->read (s, a + len++ * t->size);
+    }
+  if (rc != SQLITE_DONE)
+    {
+      for (size_t i = 0; i < len; i++)
+        t->release (a + i * t->size);
+      free (a);
+      return husk_state_fail (st, rc, err, "%s", what);
+    }
+  *out = a;
+  *n = len;
+  return 0;
+}
+
+int
+husk_state_prefix_one (struct husk_state *st, const char *sql, const char *prefix,
+                       char **key, husk_error_t *err)
+{
+  cleanup_stmt sqlite3_stmt *s = husk_state_prepare (st, sql, err);
+  int rc;
+
+  *key = NULL;
+  if (s == NULL)
+    return -1;
+  husk_state_bind_text (s, 1, prefix);
+  sqlite3_bind_int (s, 2, (int) strlen (prefix));
+  rc = sqlite3_step (s);
+  if (rc == SQLITE_DONE)
+    return 1;
+  if (rc != SQLITE_ROW)
+    return husk_state_fail (st, rc, err, "look up '%s'", prefix);
+  *key = husk_state_column_text (s, 0);
+  if (sqlite3_step (s) != SQLITE_ROW)
+    return 0;
+  free (*key);
+  *key = NULL;
+  return 2;
 }
 
 int

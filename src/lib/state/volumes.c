@@ -42,6 +42,20 @@ read_row (sqlite3_stmt *s, struct husk_volume_rec *r)
 }
 
 static void
+read_any (sqlite3_stmt *s, void *r)
+{
+  read_row (s, r);
+}
+
+static void
+release_any (void *r)
+{
+  husk_volume_rec_release (r);
+}
+
+static const struct husk_state_row_type row_type = { sizeof (struct husk_volume_rec), read_any, release_any };
+
+static void
 bind_row (sqlite3_stmt *s, const struct husk_volume_rec *r)
 {
   husk_state_bind_text (s, 1, r->name);
@@ -108,7 +122,6 @@ husk_state_volume_lookup (struct husk_state *st, const char *ref, char **name,
 {
   cleanup_stmt sqlite3_stmt *exact = husk_state_prepare (
       st, "SELECT name FROM volumes WHERE name = ?1", err);
-  cleanup_stmt sqlite3_stmt *prefix = NULL;
   int rc;
 
   *name = NULL;
@@ -127,26 +140,14 @@ husk_state_volume_lookup (struct husk_state *st, const char *ref, char **name,
     return no_such_volume (err, ref);
   /* substr() compares bytes exactly; LIKE would take the '_' that names
      may contain for a wildcard.  */
-  prefix = husk_state_prepare (st, "SELECT name FROM volumes WHERE substr (name, 1, ?2) = ?1 "
-                               "ORDER BY name LIMIT 2", err);
-  if (prefix == NULL)
-    return -1;
-  husk_state_bind_text (prefix, 1, ref);
-  sqlite3_bind_int (prefix, 2, (int) strlen (ref));
-  rc = sqlite3_step (prefix);
-  if (rc == SQLITE_DONE)
+  rc = husk_state_prefix_one (st, "SELECT name FROM volumes WHERE substr (name, 1, ?2) = ?1 "
+                              "ORDER BY name LIMIT 2", ref, name, err);
+  if (rc == 1)
     return no_such_volume (err, ref);
-  if (rc != SQLITE_ROW)
-    return husk_state_fail (st, rc, err, "look up volume '%s'", ref);
-  *name = husk_state_column_text (prefix, 0);
-  if (sqlite3_step (prefix) == SQLITE_ROW)
-    {
-      free (*name);
-      *name = NULL;
-      return husk_error_makex (err, EINVAL, "more than one result for volume name \"%s\"",
-                               ref);
-    }
-  return 0;
+  if (rc == 2)
+    return husk_error_makex (err, EINVAL, "more than one result for volume name \"%s\"",
+                             ref);
+  return rc;
 }
 
 int
@@ -155,28 +156,10 @@ husk_state_volume_list (struct husk_state *st, struct husk_volume_rec **out,
 {
   cleanup_stmt sqlite3_stmt *s = husk_state_prepare (
       st, "SELECT " COLUMNS " FROM volumes ORDER BY name", err);
-  struct husk_volume_rec *a = NULL;
-  size_t len = 0;
-  int rc;
 
   *out = NULL;
   *n = 0;
-  if (s == NULL)
-    return -1;
-  while ((rc = sqlite3_step (s)) == SQLITE_ROW)
-    {
-      a = husk_xrealloc (a, (len + 1) * sizeof (*a));
-      memset (&a[len], 0, sizeof (*a));
-      read_row (s, &a[len++]);
-    }
-  if (rc != SQLITE_DONE)
-    {
-      husk_volume_rec_array_free (a, len);
-      return husk_state_fail (st, rc, err, "list volumes");
-    }
-  *out = a;
-  *n = len;
-  return 0;
+  return s ? husk_state_read_rows (st, s, &row_type, (void **) out, n, "list volumes", err) : -1;
 }
 
 int

@@ -260,23 +260,13 @@ cli_preserve_fds (struct cli_ctx *ctx, const char *value, int *n)
 }
 
 static json_t *
-strv_json (char **v)
-{
-  json_t *a = json_array ();
-
-  for (size_t i = 0; v && v[i]; i++)
-    json_array_append_new (a, json_string (v[i]));
-  return a;
-}
-
-static json_t *
 request (struct create_opts *o, char **command)
 {
   json_t *r = json_object ();
 
 #define S(key, val) if (val) json_object_set_new (r, key, json_string (val))
 #define B(key, val) json_object_set_new (r, key, json_boolean (val))
-#define A(key, val) json_object_set_new (r, key, strv_json (val))
+#define A(key, val) json_object_set_new (r, key, husk_strv_json (val))
   S ("name", o->name); S ("workdir", o->workdir); S ("user", o->user);
   S ("hostname", o->hostname); S ("memory", o->memory); S ("memory_swap", o->memory_swap);
   S ("cpus", o->cpus); S ("cpu_shares", o->cpu_shares); S ("cpuset_cpus", o->cpuset_cpus);

@@ -93,22 +93,12 @@ static const struct cli_option create_options[] = {
 #undef O
 
 static json_t *
-strv_json (char **v)
-{
-  json_t *a = json_array ();
-
-  for (size_t i = 0; v && v[i]; i++)
-    json_array_append_new (a, json_string (v[i]));
-  return a;
-}
-
-static json_t *
 create_request (struct create_opts *o)
 {
   json_t *r = json_object ();
 
 #define S(key, val) if (val) json_object_set_new (r, key, json_string (val))
-#define A(key, val) if (val) json_object_set_new (r, key, strv_json (val))
+#define A(key, val) if (val) json_object_set_new (r, key, husk_strv_json (val))
   S ("name", o->name); S ("hostname", o->hostname); S ("share", o->share);
   S ("exit_policy", o->exit_policy); S ("infra_name", o->infra_name);
   S ("infra_image", o->infra_image); S ("infra_command", o->infra_command);

@@ -88,16 +88,6 @@ cint (json_t *o, const char *key)
   return (json_int_t) json_integer_value (json_object_get (o, key));
 }
 
-static json_t *
-strv_json (char *const *v)
-{
-  json_t *a = json_array ();
-
-  for (size_t i = 0; v && v[i]; i++)
-    json_array_append_new (a, json_string (v[i]));
-  return a;
-}
-
 static int
 cmp_str (const void *a, const void *b)
 {
@@ -176,7 +166,7 @@ cap_diff (struct ictx *x, json_t **add, json_t **drop)
       husk_strv_append (&dropped, base[i]);
   if (dropped)
     qsort (dropped, husk_strv_len (dropped), sizeof *dropped, cmp_str);
-  *drop = strv_json (dropped);
+  *drop = husk_strv_json (dropped);
 }
 
 /* ---- State ----------------------------------------------------------------- */
@@ -775,8 +765,8 @@ inspect_one (struct ictx *x, const struct husk_container_size *size)
       "{s:s, s:i, s:s, s:s, s:s, s:s, s:o, s:o, s:o, s:o}",
       "Name", r->name, "RestartCount", r->restart_count,
       "Driver", husk_store_driver_name (x->e->store), "MountLabel", "", "ProcessLabel", "",
-      "AppArmorProfile", "", "EffectiveCaps", strv_json (x->effective),
-      "BoundingCaps", strv_json (x->bounding), "ExecIDs", strv_json (execs),
+      "AppArmorProfile", "", "EffectiveCaps", husk_strv_json (x->effective),
+      "BoundingCaps", husk_strv_json (x->bounding), "ExecIDs", husk_strv_json (execs),
       "GraphDriver", graphdriver_json (x)));
   if (size)
     {

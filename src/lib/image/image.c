@@ -220,22 +220,12 @@ husk_image_apply_change (json_t *config, const char *change, husk_error_t *err)
   return 0;
 }
 
-static json_t *
-strv_json (char **v)
-{
-  json_t *a = json_array ();
-
-  for (size_t i = 0; v && v[i]; i++)
-    json_array_append_new (a, json_string (v[i]));
-  return a;
-}
-
 /* RepoDigests: the stored ones, and "repo@<manifest digest>" for each
    repository the image is named in, as Podman derives them.  */
 static json_t *
 repo_digests (const struct husk_image_rec *r)
 {
-  json_t *a = strv_json (r->digests);
+  json_t *a = husk_strv_json (r->digests);
 
   for (size_t i = 0; r->manifest_digest && r->names && r->names[i]; i++)
     {
@@ -278,7 +268,7 @@ husk_image_inspect_json (const struct husk_image_rec *r, json_t *config,
 
   json_object_set_new (o, "Id", json_string (r->id));
   json_object_set_new (o, "Digest", json_string (r->manifest_digest ? r->manifest_digest : ""));
-  json_object_set_new (o, "RepoTags", strv_json (r->names));
+  json_object_set_new (o, "RepoTags", husk_strv_json (r->names));
   json_object_set_new (o, "RepoDigests", repo_digests (r));
   json_object_set_new (o, "Parent", json_string (""));
   json_object_set_new (o, "Comment", copy_or (json_object_get (config, "comment"), json_string ("")));
@@ -304,7 +294,7 @@ husk_image_inspect_json (const struct husk_image_rec *r, json_t *config,
   json_object_set_new (o, "ManifestType", json_string ("application/vnd.oci.image.manifest.v1+json"));
   json_object_set_new (o, "User", copy_or (json_object_get (cfg, "User"), json_string ("")));
   json_object_set_new (o, "History", copy_or (json_object_get (config, "history"), json_array ()));
-  json_object_set_new (o, "NamesHistory", strv_json (r->names));
+  json_object_set_new (o, "NamesHistory", husk_strv_json (r->names));
   return o;
 }
 
@@ -317,16 +307,16 @@ husk_image_summary_json (const struct husk_image_rec *r, json_t *config)
 
   json_object_set_new (o, "Id", json_string (r->id));
   json_object_set_new (o, "ParentId", json_string (""));
-  json_object_set_new (o, "RepoTags", strv_json (r->names));
+  json_object_set_new (o, "RepoTags", husk_strv_json (r->names));
   json_object_set_new (o, "RepoDigests", repo_digests (r));
   json_object_set_new (o, "Size", json_integer (r->size));
   json_object_set_new (o, "SharedSize", json_integer (0));
   json_object_set_new (o, "VirtualSize", json_integer (r->size));
   json_object_set_new (o, "Labels", copy_or (json_object_get (cfg, "Labels"), json_object ()));
   json_object_set_new (o, "Containers", json_integer (0));
-  json_object_set_new (o, "Names", strv_json (r->names));
+  json_object_set_new (o, "Names", husk_strv_json (r->names));
   json_object_set_new (o, "Digest", json_string (r->manifest_digest ? r->manifest_digest : ""));
-  json_object_set_new (o, "History", strv_json (r->names));
+  json_object_set_new (o, "History", husk_strv_json (r->names));
   json_object_set_new (o, "Created", json_integer (r->created));
   json_object_set_new (o, "CreatedAt", json_string (created));
   return o;

@@ -207,6 +207,16 @@ husk_strv_join (char *const *v, const char *sep)
   return husk_buf_steal (&b);
 }
 
+json_t *
+husk_strv_json (char *const *v)
+{
+  json_t *a = json_array ();
+
+  for (size_t i = 0; v && v[i]; i++)
+    json_array_append_new (a, json_string (v[i]));
+  return a;
+}
+
 void
 husk_buf_append (struct husk_buf *b, const void *data, size_t len)
 {

@@ -42,6 +42,8 @@ char **husk_strv_dup (char *const *v);
 /* Split s at every occurrence of sep; empty fields kept.  */
 char **husk_strv_split (const char *s, char sep);
 char *husk_strv_join (char *const *v, const char *sep);
+/* A JSON array of v's strings ([] for NULL).  */
+json_t *husk_strv_json (char *const *v);
 
 /* Growable byte buffer, always NUL-terminated.  */
 struct husk_buf

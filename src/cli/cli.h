@@ -22,6 +22,8 @@ enum cli_opt_type
   OPT_STRING, /* char * (last one wins) */
   OPT_STRV,   /* char ** (repeatable; appended) */
   OPT_INT,    /* long */
+  OPT_TRISTATE, /* int, a boolean flag whose absence counts: the command
+                   sets it to -1, "--x" makes it 1, "--x=false" 0 */
   OPT_REFUSED, /* a Podman flag husk does not have: using it fails, help = why */
   OPT_END,
 };
@@ -37,6 +39,13 @@ struct cli_option
 };
 
 #define OPTION_END { NULL, 0, OPT_END, 0, NULL, NULL }
+
+/* A flag that takes no separate value ("--x", "--x=false").  */
+static inline bool
+cli_option_is_flag (const struct cli_option *o)
+{
+  return o->type == OPT_BOOL || o->type == OPT_TRISTATE;
+}
 
 /* A flag Podman documents and husk refuses: "--NAME" (with or without a
    value) fails with exit 125, "not supported by husk: --NAME: WHY".  It is

@@ -130,7 +130,7 @@ emit (struct comp *c, const char *prefix, const char *word, const char *desc)
 static bool
 takes_value (const struct cli_option *o)
 {
-  return o->type != OPT_BOOL;
+  return !cli_option_is_flag (o);
 }
 
 static const struct cli_option *

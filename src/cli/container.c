@@ -51,20 +51,23 @@ struct create_opts
   char **device, **group_add, **sysctl, **env_merge, **attach, **device_cgroup_rule;
   char **dns, **dns_option, **dns_search, **network_alias, **add_host, **unsetenv, **uidmap, **gidmap;
   char **publish, **expose, **network;
+  /* The pull the image may need (--pull): as `husk pull`'s.  */
+  char *authfile, *platform, *arch, *os, *variant, *retry_delay;
+  long retry;     /* -1 not given */
+  int tls_verify; /* -1 not given: registries.conf's insecure decides */
 };
 
 #define O(field) offsetof (struct create_opts, field)
 /* Podman 5's run/create flags, each implemented or refused with the reason
    (docs/husk-run.md).  */
 #define NET_LATER "comes later with more of bridge networks (issue 13)"
-#define REGISTRY_LATER "needs pulling from a registry, which husk does not support yet"
 #define CGROUP_LATER "husk does not set this cgroup limit yet"
 static const struct cli_option create_options[] = {
   { "add-host", 0, OPT_STRV, O (add_host), "host:ip", "Add a custom host-to-IP mapping (host:ip)" },
   { "annotation", 0, OPT_STRV, O (annotation), "key=value", "Add annotations to container (key=value)" },
-  OPTION_REFUSED ("arch", 0, REGISTRY_LATER),
+  { "arch", 0, OPT_STRING, O (arch), "ARCH", "use ARCH instead of the architecture of the machine for choosing images" },
   { "attach", 'a', OPT_STRV, O (attach), "stringArray", "Attach to STDIN, STDOUT or STDERR" },
-  OPTION_REFUSED ("authfile", 0, REGISTRY_LATER),
+  { "authfile", 0, OPT_STRING, O (authfile), "string", "Path of the authentication file. Use REGISTRY_AUTH_FILE environment variable to override" },
   OPTION_REFUSED ("blkio-weight", 0, CGROUP_LATER),
   OPTION_REFUSED ("blkio-weight-device", 0, CGROUP_LATER),
   { "cap-add", 0, OPT_STRV, O (cap_add), "stringArray", "Add capabilities to the container" },
@@ -153,14 +156,14 @@ static const struct cli_option create_options[] = {
   { "no-hosts", 0, OPT_BOOL, O (no_hosts), NULL, "Do not create /etc/hosts within the container, instead use the version from the image" },
   OPTION_REFUSED ("oom-kill-disable", 0, CGROUP_LATER),
   { "oom-score-adj", 0, OPT_STRING, O (oom_score_adj), "int", "Tune the host's OOM preferences (-1000 to 1000)" },
-  OPTION_REFUSED ("os", 0, REGISTRY_LATER),
+  { "os", 0, OPT_STRING, O (os), "OS", "use OS instead of the running OS for choosing images" },
   { "passwd", 0, OPT_BOOL, O (passwd), NULL, "add entries to /etc/passwd and /etc/group (default true)" },
   { "passwd-entry", 0, OPT_STRING, O (passwd_entry), "string", "Entry to write to /etc/passwd" },
   OPTION_REFUSED ("personality", 0, "husk does not set execution domains"),
   { "pid", 0, OPT_STRING, O (pid), "string", "PID namespace to use" },
   OPTION_REFUSED ("pidfile", 0, "husk does not write the container's pid to a file yet (inspect --format {{.State.Pid}})"),
   { "pids-limit", 0, OPT_STRING, O (pids_limit), "int", "Tune container pids limit (set -1 for unlimited)" },
-  OPTION_REFUSED ("platform", 0, REGISTRY_LATER),
+  { "platform", 0, OPT_STRING, O (platform), "string", "Specify the platform for selecting the image.  (Conflicts with --arch and --os)" },
   { "pod", 0, OPT_STRING, O (pod), "string", "Run container in an existing pod (new:NAME creates it)" },
   { "pod-id-file", 0, OPT_STRING, O (pod_id_file), "string", "Read the pod ID from the file" },
   { "preserve-fds", 0, OPT_STRING, O (preserve_fds), "uint", "Pass a number of additional file descriptors into the container" },
@@ -176,8 +179,8 @@ static const struct cli_option create_options[] = {
   { "replace", 0, OPT_BOOL, O (replace), NULL, "If a container with the same name exists, replace it" },
   OPTION_REFUSED ("requires", 0, "husk does not start dependency containers"),
   { "restart", 0, OPT_STRING, O (restart), "string", "Restart policy to apply when a container exits (\"always\"|\"no\"|\"on-failure\"|\"unless-stopped\")" },
-  OPTION_REFUSED ("retry", 0, REGISTRY_LATER),
-  OPTION_REFUSED ("retry-delay", 0, REGISTRY_LATER),
+  { "retry", 0, OPT_INT, O (retry), "uint", "number of times to retry in case of failure when performing pull" },
+  { "retry-delay", 0, OPT_STRING, O (retry_delay), "string", "delay between retries in case of pull failures" },
   { "rm", 0, OPT_BOOL, O (rm), NULL, "Remove container (and pod if created) after exit" },
   OPTION_REFUSED ("rmi", 0, "husk does not remove the image after the container yet (run husk rmi)"),
   OPTION_REFUSED ("rootfs", 0, "husk runs containers from images only"),
@@ -196,7 +199,7 @@ static const struct cli_option create_options[] = {
   { "sysctl", 0, OPT_STRV, O (sysctl), "strings", "Sysctl options" },
   OPTION_REFUSED ("systemd", 0, "husk does not set up systemd containers"),
   { "timeout", 0, OPT_STRING, O (timeout), "uint", "Maximum length of time a container is allowed to run. The container will be killed automatically after the time expires." },
-  OPTION_REFUSED ("tls-verify", 0, REGISTRY_LATER),
+  { "tls-verify", 0, OPT_TRISTATE, O (tls_verify), NULL, "Require HTTPS and verify certificates when contacting registries for pulling images" },
   { "tmpfs", 0, OPT_STRV, O (tmpfs), "tmpfs", "Mount a temporary filesystem (tmpfs) into a container" },
   { "tty", 't', OPT_BOOL, O (tty), NULL, "Allocate a pseudo-TTY for container" },
   { "tz", 0, OPT_STRING, O (tz), "string", "Set timezone in container" },
@@ -208,7 +211,7 @@ static const struct cli_option create_options[] = {
   { "user", 'u', OPT_STRING, O (user), "string", "Username or UID (format: <name|uid>[:<group|gid>])" },
   { "userns", 0, OPT_STRING, O (userns), "string", "User namespace to use" },
   { "uts", 0, OPT_STRING, O (uts), "string", "UTS namespace to use" },
-  OPTION_REFUSED ("variant", 0, REGISTRY_LATER),
+  { "variant", 0, OPT_STRING, O (variant), "VARIANT", "Use VARIANT instead of the running architecture variant for choosing images" },
   { "volume", 'v', OPT_STRV, O (volume), "stringArray", "Bind mount a volume into the container" },
   OPTION_REFUSED ("volumes-from", 0, "husk does not copy another container's mounts yet"),
   { "workdir", 'w', OPT_STRING, O (workdir), "string", "Working directory inside the container" },
@@ -257,6 +260,21 @@ cli_preserve_fds (struct cli_ctx *ctx, const char *value, int *n)
   if (*n > 0)
     husk_log_debug ("--preserve-fds: fds 3-%d go to the container's process", 2 + *n);
   return 0;
+}
+
+/* How to pull the image if it must be: ops/container_create.c.  */
+static json_t *
+pull_request (const struct create_opts *o)
+{
+  json_t *p = json_object ();
+
+#define S(key, val) if (val) json_object_set_new (p, key, json_string (val))
+  S ("authfile", o->authfile); S ("platform", o->platform); S ("arch", o->arch);
+  S ("os", o->os); S ("variant", o->variant); S ("retry_delay", o->retry_delay);
+#undef S
+  json_object_set_new (p, "retry", json_integer (o->retry));
+  json_object_set_new (p, "tls_verify", json_integer (o->tls_verify));
+  return p;
 }
 
 static json_t *
@@ -308,6 +326,7 @@ request (struct create_opts *o, char **command)
   A ("publish", o->publish); A ("expose", o->expose); B ("publish_all", o->publish_all);
   if (o->entrypoint)
     json_object_set_new (r, "entrypoint", json_string (o->entrypoint));
+  json_object_set_new (r, "pull_opts", pull_request (o));
 #undef S
 #undef B
 #undef A
@@ -322,8 +341,10 @@ parse_create (struct cli_ctx *ctx, int argc, char **argv, struct create_opts *o,
 {
   int r;
 
-  /* The booleans that default to true.  */
+  /* The booleans that default to true, and the flags whose absence counts.  */
   o->passwd = o->read_only_tmpfs = o->sig_proxy = o->http_proxy = true;
+  o->retry = -1;
+  o->tls_verify = -1;
   r = cli_parse (ctx, create_options, o, argc, argv, false, rest,
                  "[options] IMAGE [COMMAND [ARG...]]");
 

@@ -16,23 +16,11 @@
 struct login_opts
 {
   char *username, *password, *authfile, *cert_dir;
-  bool password_stdin, get_login, tls_verify, verbose;
+  bool password_stdin, get_login, verbose;
+  int tls_verify; /* -1 not given: registries.conf's insecure decides */
 };
 
 #define O(f) offsetof (struct login_opts, f)
-
-/* Whether --NAME was given (a boolean's default is not "unset").  */
-static bool
-flag_given (int argc, char **argv, const char *name)
-{
-  size_t n = strlen (name);
-
-  for (int i = 1; i < argc && strcmp (argv[i], "--") != 0; i++)
-    if (strncmp (argv[i], "--", 2) == 0 && strncmp (argv[i] + 2, name, n) == 0
-        && (argv[i][2 + n] == '\0' || argv[i][2 + n] == '='))
-      return true;
-  return false;
-}
 
 /* One line of standard input without its newline, or NULL at its end.  */
 static char *
@@ -156,12 +144,12 @@ cmd_login (struct cli_ctx *ctx, int argc, char **argv)
     { "get-login", 0, OPT_BOOL, O (get_login), NULL, "Return the current login user for the registry" },
     { "password", 'p', OPT_STRING, O (password), "string", "Password for registry" },
     { "password-stdin", 0, OPT_BOOL, O (password_stdin), NULL, "Take the password from stdin" },
-    { "tls-verify", 0, OPT_BOOL, O (tls_verify), NULL, "Require HTTPS and verify certificates when contacting registries" },
+    { "tls-verify", 0, OPT_TRISTATE, O (tls_verify), NULL, "Require HTTPS and verify certificates when contacting registries" },
     { "username", 'u', OPT_STRING, O (username), "string", "Username for registry" },
     { "verbose", 'v', OPT_BOOL, O (verbose), NULL, "Write more detailed information to stdout" },
     OPTION_END,
   };
-  struct login_opts o = { 0 };
+  struct login_opts o = { .tls_verify = -1 };
   cleanup_free char *key = NULL, *registry = NULL, *path = NULL;
   char *user = NULL, *pass = NULL, *stored_user = NULL, *stored_pass = NULL;
   int ret = 125;
@@ -194,10 +182,8 @@ cmd_login (struct cli_ctx *ctx, int argc, char **argv)
      husk-registry now, before standard input is read.  */
   if (husk_op_registry_reach (&ctx->err) < 0)
     return cli_fail (ctx);
-  struct husk_registry_opts ro = { .tls_verify = -1, .cert_dir = o.cert_dir,
+  struct husk_registry_opts ro = { .tls_verify = o.tls_verify, .cert_dir = o.cert_dir,
                                    .authfile = o.authfile, .retries = 0 };
-  if (flag_given (argc, argv, "tls-verify"))
-    ro.tls_verify = o.tls_verify;
   if (husk_op_login_stored (key, o.authfile, &stored_user, &stored_pass, &ctx->err) < 0)
     return cli_fail (ctx);
   user = o.username ? husk_xstrdup (o.username) : NULL;
@@ -268,7 +254,8 @@ struct search_opts
   char *authfile, *cert_dir, *creds, *format;
   char **filter;
   long limit;
-  bool compatible, list_tags, no_trunc, tls_verify;
+  bool compatible, list_tags, no_trunc;
+  int tls_verify; /* -1 not given */
 };
 
 #undef O
@@ -307,10 +294,10 @@ cmd_search (struct cli_ctx *ctx, int argc, char **argv)
     { "limit", 0, OPT_INT, O (limit), "int", "Limit the number of results" },
     { "list-tags", 0, OPT_BOOL, O (list_tags), NULL, "List the tags of the input registry" },
     { "no-trunc", 0, OPT_BOOL, O (no_trunc), NULL, "Do not truncate the output" },
-    { "tls-verify", 0, OPT_BOOL, O (tls_verify), NULL, "Require HTTPS and verify certificates when contacting registries" },
+    { "tls-verify", 0, OPT_TRISTATE, O (tls_verify), NULL, "Require HTTPS and verify certificates when contacting registries" },
     OPTION_END,
   };
-  struct search_opts o = { 0 };
+  struct search_opts o = { .tls_verify = -1 };
   cleanup_json json_t *rows = NULL, *json_rows = NULL, *headers = NULL;
   const char *table = "table {{.Name}}\t{{.Description}}";
 
@@ -321,13 +308,11 @@ cmd_search (struct cli_ctx *ctx, int argc, char **argv)
   if (o.authfile && access (o.authfile, F_OK) < 0)
     return husk_error_make (&ctx->err, errno, "stat %s", o.authfile), cli_fail (ctx);
   struct husk_search_opts so = {
-    .reg = { .tls_verify = -1, .cert_dir = o.cert_dir, .authfile = o.authfile,
+    .reg = { .tls_verify = o.tls_verify, .cert_dir = o.cert_dir, .authfile = o.authfile,
              .creds = o.creds, .retries = 0 },
     .limit = (int) o.limit, .list_tags = o.list_tags, .no_trunc = o.no_trunc,
     .filters = o.filter,
   };
-  if (flag_given (argc, argv, "tls-verify"))
-    so.reg.tls_verify = o.tls_verify;
   if (husk_op_search (args[0], &so, &rows, &ctx->err) < 0)
     return cli_fail (ctx);
   if (json_array_size (rows) == 0)

@@ -421,7 +421,7 @@ global_option_len (char **argv, int i, int argc, const struct cli_option *own)
          the refused global, unless the command has a flag of that name
          ("ps --namespace"); --version is the top level's only, as in
          Podman.  */
-      if (o->type == OPT_BOOL || o->type == OPT_REFUSED)
+      if (cli_option_is_flag (o) || o->type == OPT_REFUSED)
         {
           if (strcmp (o->name, "version") == 0 || declares (own, o->name))
             continue;
@@ -727,7 +727,7 @@ parse_globals (struct cli_ctx *ctx, int argc, char **argv, int *first)
             && (argv[i][2 + strlen (o->name)] == '\0'
                 || argv[i][2 + strlen (o->name)] == '='))
           break;
-      if (o->type != OPT_END && o->type != OPT_BOOL && eq == NULL)
+      if (o->type != OPT_END && !cli_option_is_flag (o) && eq == NULL)
         n = 2;
       if (i + n > argc)
         n = argc - i;

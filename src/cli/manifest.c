@@ -17,7 +17,9 @@ struct mf_opts
   char *digestfile, *compression_format, *retry_delay;
   char **annotation, **os_features, **features;
   long retry, compression_level;
-  bool all, amend, index, tls_verify, quiet, rm, ignore, remove_signatures, force_compression;
+  bool all, amend, index, quiet, rm, ignore, remove_signatures;
+  int force_compression; /* -1 not given: true with --compression-format */
+  int tls_verify; /* -1 not given: registries.conf's insecure decides */
 };
 
 #define O(f) offsetof (struct mf_opts, f)
@@ -26,7 +28,7 @@ struct mf_opts
   { "authfile", 0, OPT_STRING, O (authfile), "string", "path of the authentication file. Use REGISTRY_AUTH_FILE environment variable to override" }, \
   { "cert-dir", 0, OPT_STRING, O (cert_dir), "Pathname", "use certificates at the specified path to access the registry" }, \
   { "creds", 0, OPT_STRING, O (creds), "[username[:password]]", "use [username[:password]] for accessing the registry" }, \
-  { "tls-verify", 0, OPT_BOOL, O (tls_verify), NULL, "require HTTPS and verify certificates when accessing the registry" }
+  { "tls-verify", 0, OPT_TRISTATE, O (tls_verify), NULL, "require HTTPS and verify certificates when accessing the registry" }
 
 #define OPT_PLATFORM                                                                          \
   { "annotation", 0, OPT_STRV, O (annotation), "annotation", "set an annotation for the specified image" }, \
@@ -37,30 +39,14 @@ struct mf_opts
   { "os-version", 0, OPT_STRING, O (os_version), "version", "override the OS version of the specified image" }, \
   { "variant", 0, OPT_STRING, O (variant), "Variant", "override the Variant of the specified image" }
 
-/* Whether the arguments name flag (--flag or --flag=...).  */
-static bool
-given (int argc, char **argv, const char *flag)
-{
-  size_t n = strlen (flag);
-
-  for (int i = 0; i < argc && strcmp (argv[i], "--") != 0; i++)
-    if (strncmp (argv[i], flag, n) == 0 && (argv[i][n] == '\0' || argv[i][n] == '='))
-      return true;
-  return false;
-}
-
 static struct husk_registry_opts
-reg_opts (const struct mf_opts *o, int argc, char **argv)
+reg_opts (const struct mf_opts *o)
 {
   struct husk_registry_opts r = {
-    .tls_verify = -1, .cert_dir = o->cert_dir, .authfile = o->authfile, .creds = o->creds,
+    .tls_verify = o->tls_verify, .cert_dir = o->cert_dir, .authfile = o->authfile, .creds = o->creds,
     .retries = o->retry >= 0 ? (int) o->retry : 3,
-    .retry_delay = o->retry_delay ? atoi (o->retry_delay) : 0, .parallel = 6,
+    .parallel = 6,
   };
-
-  /* Unset, registries.conf's insecure decides; set, it wins.  */
-  if (given (argc, argv, "--tls-verify"))
-    r.tls_verify = o->tls_verify;
   return r;
 }
 
@@ -105,16 +91,16 @@ cmd_manifest_create (struct cli_ctx *ctx, int argc, char **argv)
     { "all", 0, OPT_BOOL, O (all), NULL, "add all of the lists' images if the images to add are lists" },
     { "amend", 0, OPT_BOOL, O (amend), NULL, "modify an existing list if one with the desired name already exists" },
     { "annotation", 'a', OPT_STRV, O (annotation), "annotation", "set annotations on the new list" },
-    { "tls-verify", 0, OPT_BOOL, O (tls_verify), NULL, "require HTTPS and verify certificates when accessing the registry" },
+    { "tls-verify", 0, OPT_TRISTATE, O (tls_verify), NULL, "require HTTPS and verify certificates when accessing the registry" },
     OPTION_END,
   };
-  struct mf_opts o = { .retry = -1 };
+  struct mf_opts o = { .retry = -1, .tls_verify = -1, .force_compression = -1 };
   char *id = NULL;
 
   PARSE (opts, o, "[options] LIST [IMAGE...]", true);
   if (nargs (ctx, args, 1, SIZE_MAX) < 0)
     return cli_fail (ctx);
-  struct husk_manifest_add_opts ao = { .reg = reg_opts (&o, argc, argv), .all = o.all };
+  struct husk_manifest_add_opts ao = { .reg = reg_opts (&o), .all = o.all };
   int r = husk_op_manifest_create (ctx->engine, args[0], args + 1, o.annotation, o.amend,
                                     &ao, &id, &ctx->err);
   return print_id (ctx, r, &id);
@@ -136,13 +122,13 @@ cmd_manifest_add (struct cli_ctx *ctx, int argc, char **argv)
     OPT_REGISTRY,
     OPTION_END,
   };
-  struct mf_opts o = { .retry = -1 };
+  struct mf_opts o = { .retry = -1, .tls_verify = -1, .force_compression = -1 };
   char *id = NULL;
 
   PARSE (opts, o, "[options] LIST IMAGE", true);
   if (nargs (ctx, args, 2, 2) < 0)
     return cli_fail (ctx);
-  struct husk_manifest_add_opts ao = { .reg = reg_opts (&o, argc, argv), .all = o.all,
+  struct husk_manifest_add_opts ao = { .reg = reg_opts (&o), .all = o.all,
                                        .entry = entry_opts (&o) };
   int r = husk_op_manifest_add (ctx->engine, args[0], args[1], &ao, &id, &ctx->err);
   return print_id (ctx, r, &id);
@@ -157,7 +143,7 @@ cmd_manifest_annotate (struct cli_ctx *ctx, int argc, char **argv)
     OPTION_REFUSED ("subject", 0, "OCI subjects (referrers) are not supported"),
     OPTION_END,
   };
-  struct mf_opts o = { .retry = -1 };
+  struct mf_opts o = { .retry = -1, .tls_verify = -1, .force_compression = -1 };
   char *id = NULL;
 
   PARSE (opts, o, "[options] LIST [IMAGE|DIGEST]", true);
@@ -173,7 +159,7 @@ static int
 cmd_manifest_remove (struct cli_ctx *ctx, int argc, char **argv)
 {
   static const struct cli_option opts[] = { OPTION_END };
-  struct mf_opts o = { .retry = -1 };
+  struct mf_opts o = { .retry = -1, .tls_verify = -1, .force_compression = -1 };
   char *id = NULL;
 
   PARSE (opts, o, "LIST DIGEST", true);
@@ -187,7 +173,7 @@ static int
 cmd_manifest_exists (struct cli_ctx *ctx, int argc, char **argv)
 {
   static const struct cli_option opts[] = { OPTION_END };
-  struct mf_opts o = { .retry = -1 };
+  struct mf_opts o = { .retry = -1, .tls_verify = -1, .force_compression = -1 };
 
   PARSE (opts, o, "LIST", true);
   if (nargs (ctx, args, 1, 1) < 0)
@@ -202,7 +188,7 @@ cmd_manifest_rm (struct cli_ctx *ctx, int argc, char **argv)
     { "ignore", 'i', OPT_BOOL, O (ignore), NULL, "If a manifest list does not exist, do not fail" },
     OPTION_END,
   };
-  struct mf_opts o = { .retry = -1 };
+  struct mf_opts o = { .retry = -1, .tls_verify = -1, .force_compression = -1 };
   int ret = 0;
 
   PARSE (opts, o, "[options] LIST [LIST...]", true);
@@ -236,16 +222,16 @@ cmd_manifest_inspect (struct cli_ctx *ctx, int argc, char **argv)
 {
   static const struct cli_option opts[] = {
     { "authfile", 0, OPT_STRING, O (authfile), "string", "path of the authentication file. Use REGISTRY_AUTH_FILE environment variable to override" },
-    { "tls-verify", 0, OPT_BOOL, O (tls_verify), NULL, "require HTTPS and verify certificates when accessing the registry" },
+    { "tls-verify", 0, OPT_TRISTATE, O (tls_verify), NULL, "require HTTPS and verify certificates when accessing the registry" },
     OPTION_END,
   };
-  struct mf_opts o = { .retry = -1 };
+  struct mf_opts o = { .retry = -1, .tls_verify = -1, .force_compression = -1 };
   cleanup_free char *out = NULL;
 
   PARSE (opts, o, "[options] LIST|IMAGE", true);
   if (nargs (ctx, args, 1, 1) < 0)
     return cli_fail (ctx);
-  struct husk_registry_opts ro = reg_opts (&o, argc, argv);
+  struct husk_registry_opts ro = reg_opts (&o);
   if ((out = husk_op_manifest_inspect (ctx->engine, args[0], &ro, &ctx->err)) == NULL)
     return cli_fail (ctx);
   printf ("%s\n", out);
@@ -264,7 +250,7 @@ cmd_manifest_push (struct cli_ctx *ctx, int argc, char **argv)
     { "compression-level", 0, OPT_INT, O (compression_level), "int", "compression level to use" },
     { "creds", 0, OPT_STRING, O (creds), "[username[:password]]", "use [username[:password]] for accessing the registry" },
     { "digestfile", 0, OPT_STRING, O (digestfile), "string", "after copying the image, write the digest of the resulting digest to the file" },
-    { "force-compression", 0, OPT_BOOL, O (force_compression), NULL, "Use the specified compression algorithm if the destination contains a differently-compressed variant already" },
+    { "force-compression", 0, OPT_TRISTATE, O (force_compression), NULL, "Use the specified compression algorithm if the destination contains a differently-compressed variant already" },
     { "format", 'f', OPT_STRING, O (format), "string", "manifest type (oci or v2s2) to attempt to use when pushing the manifest list (default is manifest type of source)" },
     { "quiet", 'q', OPT_BOOL, O (quiet), NULL, "don't output progress information when pushing lists" },
     { "remove-signatures", 0, OPT_BOOL, O (remove_signatures), NULL, "don't copy signatures when pushing images" },
@@ -275,17 +261,17 @@ cmd_manifest_push (struct cli_ctx *ctx, int argc, char **argv)
     OPTION_REFUSED ("sign-by-sigstore", 0, "husk does not sign images"),
     OPTION_REFUSED ("sign-by-sigstore-private-key", 0, "husk does not sign images"),
     OPTION_REFUSED ("sign-passphrase-file", 0, "husk does not sign images"),
-    { "tls-verify", 0, OPT_BOOL, O (tls_verify), NULL, "require HTTPS and verify certificates when accessing the registry" },
+    { "tls-verify", 0, OPT_TRISTATE, O (tls_verify), NULL, "require HTTPS and verify certificates when accessing the registry" },
     OPTION_END,
   };
-  struct mf_opts o = { .retry = -1, .compression_level = -1, .all = true };
+  struct mf_opts o = { .retry = -1, .tls_verify = -1, .force_compression = -1, .compression_level = -1, .all = true };
   cleanup_free char *digest = NULL;
 
   PARSE (opts, o, "[options] LIST [DESTINATION]", true);
   if (nargs (ctx, args, 1, 2) < 0)
     return cli_fail (ctx);
   struct husk_manifest_push_opts po = {
-    .push = { .reg = reg_opts (&o, argc, argv), .format = o.format,
+    .push = { .reg = reg_opts (&o), .format = o.format,
               .compression = o.compression_format,
               .compression_level = (int) o.compression_level, .digestfile = o.digestfile,
               .quiet = o.quiet },
@@ -293,8 +279,10 @@ cmd_manifest_push (struct cli_ctx *ctx, int argc, char **argv)
   };
   /* As Podman: --force-compression defaults to true when
      --compression-format is given.  */
-  po.push.force_compression = given (argc, argv, "--force-compression")
+  po.push.force_compression = o.force_compression >= 0
                                 ? o.force_compression : o.compression_format != NULL;
+  if (husk_op_retry_delay (o.retry_delay, &po.push.reg.retry_delay, &ctx->err) < 0)
+    return cli_fail (ctx);
   if (husk_op_manifest_push (ctx->engine, args[0], args[1], &po, &digest, &ctx->err) < 0)
     return cli_fail (ctx);
   return 0;

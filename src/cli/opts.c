@@ -74,6 +74,15 @@ store (struct cli_ctx *ctx, const struct cli_option *o, void *out,
         return cli_usage_error (ctx, "invalid argument \"%s\" for \"--%s\" flag: "
                                 "parse error", value, o->name);
       return 0;
+    case OPT_TRISTATE:
+      {
+        bool b = true;
+        if (value && parse_bool (value, &b) < 0)
+          return cli_usage_error (ctx, "invalid argument \"%s\" for \"--%s\" flag: "
+                                  "parse error", value, o->name);
+        *(int *) field = b;
+        return 0;
+      }
     case OPT_STRING:
       free (*(char **) field);
       *(char **) field = husk_xstrdup (value);
@@ -110,7 +119,7 @@ parse_long (struct cli_ctx *ctx, const struct cli_option *opts, void *out,
 
   if (o == NULL)
     return cli_usage_error (ctx, "unknown flag: --%.*s", (int) len, arg);
-  if (o->type == OPT_BOOL || o->type == OPT_REFUSED)
+  if (cli_option_is_flag (o) || o->type == OPT_REFUSED)
     return store (ctx, o, out, eq ? eq + 1 : NULL);
   if (eq)
     return store (ctx, o, out, eq + 1);
@@ -135,7 +144,7 @@ parse_short (struct cli_ctx *ctx, const struct cli_option *opts, void *out,
                                 argv[*i]);
       if (o->type == OPT_REFUSED)
         return store (ctx, o, out, NULL);
-      if (o->type == OPT_BOOL)
+      if (cli_option_is_flag (o))
         {
           if (p[1] == '=')
             return store (ctx, o, out, p + 2);

@@ -16,36 +16,11 @@ struct pull_opts
   char *platform, *arch, *os, *variant, *creds, *authfile, *cert_dir, *policy;
   char *retry_delay, *signature_policy;
   long retry;
-  bool quiet, tls_verify, all_tags;
+  bool quiet, all_tags;
+  int tls_verify; /* -1 not given: registries.conf's insecure decides */
 };
 
 #define O(f) offsetof (struct pull_opts, f)
-
-/* "os/arch[/variant]" into the separate options.  */
-static int
-split_platform (struct pull_opts *o, husk_error_t *err)
-{
-  char *p = o->platform, *s1 = p ? strchr (p, '/') : NULL;
-
-  if (p == NULL || *p == '\0')
-    return 0;
-  if (s1 == NULL || s1 == p || s1[1] == '\0' || s1[1] == '/')
-    return husk_error_makex (err, HUSK_ERR_USAGE, "invalid platform \"%s\": want os/arch[/variant]", p);
-  *s1 = '\0';
-  char *s2 = strchr (s1 + 1, '/');
-  if (s2)
-    *s2 = '\0';
-  free (o->os);
-  free (o->arch);
-  o->os = strdup (p);
-  o->arch = strdup (s1 + 1);
-  if (s2)
-    {
-      free (o->variant);
-      o->variant = strdup (s2 + 1);
-    }
-  return 0;
-}
 
 /* pull -a: every tag of each repository, one after another.  */
 static int
@@ -84,30 +59,29 @@ cmd_pull (struct cli_ctx *ctx, int argc, char **argv)
     { "retry", 0, OPT_INT, O (retry), "uint", "number of times to retry in case of failure when performing pull" },
     { "retry-delay", 0, OPT_STRING, O (retry_delay), "string", "delay between retries in case of pull failures" },
     { "signature-policy", 0, OPT_STRING, O (signature_policy), "string", NULL },
-    { "tls-verify", 0, OPT_BOOL, O (tls_verify), NULL, "Require HTTPS and verify certificates when contacting registries" },
+    { "tls-verify", 0, OPT_TRISTATE, O (tls_verify), NULL, "Require HTTPS and verify certificates when contacting registries" },
     { "variant", 0, OPT_STRING, O (variant), "VARIANT", "Use VARIANT instead of the running architecture variant for choosing images" },
     OPTION_END,
   };
-  struct pull_opts o = { .retry = -1 };
+  struct pull_opts o = { .retry = -1, .tls_verify = -1 };
   int ret = 0;
 
   PARSE (opts, o, "[options] IMAGE [IMAGE...]", true);
   if (args[0] == NULL)
     return cli_usage_error (ctx, "requires at least 1 arg(s), only received 0"), cli_fail (ctx);
-  if (split_platform (&o, &ctx->err) < 0)
+  if (husk_op_platform_split (o.platform, o.arch || o.os, &o.os, &o.arch, &o.variant,
+                              &ctx->err) < 0)
     return cli_fail (ctx);
   struct husk_pull_opts po = {
-    .reg = { .tls_verify = -1, .cert_dir = o.cert_dir, .authfile = o.authfile,
+    .reg = { .tls_verify = o.tls_verify, .cert_dir = o.cert_dir, .authfile = o.authfile,
              .creds = o.creds, .retries = o.retry >= 0 ? (int) o.retry : 3,
-             .retry_delay = o.retry_delay ? atoi (o.retry_delay) : 0, .parallel = 6 },
+             .parallel = 6 },
     .policy = o.policy ? o.policy : "always",
     .os = o.os, .arch = o.arch, .variant = o.variant, .quiet = o.quiet,
     .signature_policy = o.signature_policy,
   };
-  /* Unset, registries.conf's insecure decides; set, it wins.  */
-  for (int i = 0; i < argc && strcmp (argv[i], "--") != 0; i++)
-    if (husk_has_prefix (argv[i], "--tls-verify"))
-      po.reg.tls_verify = o.tls_verify;
+  if (husk_op_retry_delay (o.retry_delay, &po.reg.retry_delay, &ctx->err) < 0)
+    return cli_fail (ctx);
   if (o.all_tags)
     return pull_all_tags (ctx, args, &po);
   for (size_t i = 0; args[i] && ret == 0; i++)

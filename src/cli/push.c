@@ -15,26 +15,12 @@ struct push_opts
   char *authfile, *cert_dir, *compression_format, *creds, *digestfile, *format;
   char *retry_delay;
   long compression_level, retry;
-  bool content_trust, force_compression, quiet, remove_signatures, tls_verify;
+  bool content_trust, quiet, remove_signatures;
+  int force_compression; /* -1 not given: true with --compression-format */
+  int tls_verify; /* -1 not given: registries.conf's insecure decides */
 };
 
 #define O(f) offsetof (struct push_opts, f)
-
-/* Whether the arguments name flag (--flag or --flag=...).  */
-static bool
-given (int argc, char **argv, const char *flag)
-{
-  size_t n = strlen (flag);
-
-  for (int i = 0; i < argc; i++)
-    {
-      if (strcmp (argv[i], "--") == 0)
-        break;
-      if (strncmp (argv[i], flag, n) == 0 && (argv[i][n] == '\0' || argv[i][n] == '='))
-        return true;
-    }
-  return false;
-}
 
 int
 cmd_push (struct cli_ctx *ctx, int argc, char **argv)
@@ -50,7 +36,7 @@ cmd_push (struct cli_ctx *ctx, int argc, char **argv)
     { "disable-content-trust", 0, OPT_BOOL, O (content_trust), NULL, "This is a Docker specific option and is a NOOP" },
     OPTION_REFUSED ("encrypt-layer", 0, "layer encryption is not supported"),
     OPTION_REFUSED ("encryption-key", 0, "layer encryption is not supported"),
-    { "force-compression", 0, OPT_BOOL, O (force_compression), NULL, "Use the specified compression algorithm even if the destination contains a differently-compressed variant already" },
+    { "force-compression", 0, OPT_TRISTATE, O (force_compression), NULL, "Use the specified compression algorithm even if the destination contains a differently-compressed variant already" },
     { "format", 'f', OPT_STRING, O (format), "string", "Manifest type (oci or v2s2) to use in the destination (default is manifest type of source, with fallbacks)" },
     { "quiet", 'q', OPT_BOOL, O (quiet), NULL, "Suppress output information when pushing images" },
     { "remove-signatures", 0, OPT_BOOL, O (remove_signatures), NULL, "Discard any pre-existing signatures in the image" },
@@ -60,10 +46,11 @@ cmd_push (struct cli_ctx *ctx, int argc, char **argv)
     OPTION_REFUSED ("sign-by-sigstore", 0, "husk does not sign images"),
     OPTION_REFUSED ("sign-by-sigstore-private-key", 0, "husk does not sign images"),
     OPTION_REFUSED ("sign-passphrase-file", 0, "husk does not sign images"),
-    { "tls-verify", 0, OPT_BOOL, O (tls_verify), NULL, "Require HTTPS and verify certificates when contacting registries" },
+    { "tls-verify", 0, OPT_TRISTATE, O (tls_verify), NULL, "Require HTTPS and verify certificates when contacting registries" },
     OPTION_END,
   };
-  struct push_opts o = { .retry = -1, .compression_level = -1 };
+  struct push_opts o = { .retry = -1, .compression_level = -1, .tls_verify = -1,
+                          .force_compression = -1 };
 
   PARSE (opts, o, "[options] IMAGE [DESTINATION]", true);
   if (args[0] == NULL)
@@ -72,20 +59,19 @@ cmd_push (struct cli_ctx *ctx, int argc, char **argv)
     return cli_usage_error (ctx, "accepts between 1 and 2 arg(s), received %zu",
                             husk_strv_len (args)), cli_fail (ctx);
   struct husk_push_opts po = {
-    .reg = { .tls_verify = -1, .cert_dir = o.cert_dir, .authfile = o.authfile,
+    .reg = { .tls_verify = o.tls_verify, .cert_dir = o.cert_dir, .authfile = o.authfile,
              .creds = o.creds, .retries = o.retry >= 0 ? (int) o.retry : 3,
-             .retry_delay = o.retry_delay ? atoi (o.retry_delay) : 0, .parallel = 6 },
+             .parallel = 6 },
     .format = o.format, .compression = o.compression_format,
     .compression_level = (int) o.compression_level, .digestfile = o.digestfile,
     .quiet = o.quiet,
   };
-  /* Unset, registries.conf's insecure decides; set, it wins.  */
-  if (given (argc, argv, "--tls-verify"))
-    po.reg.tls_verify = o.tls_verify;
   /* As Podman: --force-compression defaults to true when
      --compression-format is given.  */
-  po.force_compression = given (argc, argv, "--force-compression") ? o.force_compression
+  po.force_compression = o.force_compression >= 0 ? o.force_compression
                                                                    : o.compression_format != NULL;
+  if (husk_op_retry_delay (o.retry_delay, &po.reg.retry_delay, &ctx->err) < 0)
+    return cli_fail (ctx);
   if (husk_op_image_push (ctx->engine, args[0], args[1], &po, &ctx->err) < 0)
     return cli_fail (ctx);
   return 0;

@@ -130,6 +130,41 @@ cache_files() {
     [[ "$output" != *"Copying blob"* ]]
 }
 
+@test "run and create pull with --authfile, --tls-verify, --platform, --retry and --retry-delay" {
+    run_husk 125 run --rm "$HUSK_REG_TLS/library/busybox" true
+    [[ "$output" == *"authentication required"* ]]
+    run_husk 0 run --rm --authfile "$HUSK_REG_AUTH" --retry 1 --retry-delay 500ms \
+        "$HUSK_REG_TLS/library/busybox" echo via-authfile
+    [[ "$output" == *via-authfile* ]]
+    # --tls-verify overrides registries.conf both ways (the plain HTTP
+    # registry is insecure there).
+    run_husk 125 create --tls-verify --name plain "$HUSK_REG_PLAIN/library/busybox" true
+    assert_output_contains "--tls-verify"
+    run_husk 0 create --tls-verify=false --name plain "$HUSK_REG_PLAIN/library/busybox" true
+    run_husk 0 inspect --format '{{.Image}}' plain
+    assert_output_is "$BB_ID"
+    # --platform picks from an index; with --arch or --os it is refused.
+    run_husk 0 create --authfile "$HUSK_REG_AUTH" --platform linux/arm64/v8 --name arm \
+        "$HUSK_REG_TLS/library/multi" true
+    run_husk 0 inspect --format '{{.Image}}' arm
+    assert_output_is "$LAYERS_ID"
+    run_husk 125 create --authfile "$HUSK_REG_AUTH" --platform linux/arm64 --arch arm64 \
+        "$HUSK_REG_TLS/library/multi" true
+    assert_output_contains "--platform option can not be specified with --arch or --os"
+    run_husk 125 create --authfile "$HUSK_REG_AUTH" --arch s390x "$HUSK_REG_TLS/library/multi" true
+    assert_output_contains "s390x"
+    # A local image of another platform is not the one asked for.
+    run_husk 125 create --pull never --arch s390x "$HUSK_REG_TLS/library/multi" true
+    assert_output_contains "image not known"
+    # Bad values fail before anything is pulled or made.
+    run_husk 125 run --rm --retry-delay 5x "$HUSK_REG_TLS/library/busybox" true
+    assert_output_contains 'invalid --retry-delay "5x"'
+    run_husk 125 run --rm --platform linux "$HUSK_REG_TLS/library/busybox" true
+    assert_output_contains 'invalid platform "linux"'
+    run_husk 0 ps -a --format '{{.Names}}'
+    [ "$(echo "$output" | sort | tr '\n' ' ')" = "arm plain " ]
+}
+
 @test "a wrong password says login failed; --authfile works" {
     run_husk 125 pull --creds "$HUSK_REG_USER:wrong" "$HUSK_REG_TLS/library/busybox"
     [[ "$output" == *"login to $HUSK_REG_TLS failed"* ]]

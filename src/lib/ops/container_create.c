@@ -100,18 +100,37 @@ local_transport (const char *image)
 }
 
 /* --pull (default missing): pull what the policy asks for before the
-   container is made from the local store.  */
+   container is made from the local store, with the request's "pull_opts"
+   (cli/container.c: --authfile, --tls-verify, --platform, --retry ...).  */
 static int
 check_pull (struct husk_engine *e, const char *image, json_t *req, husk_error_t *err)
 {
   const char *policy = json_string_value (json_object_get (req, "pull"));
+  json_t *p = json_object_get (req, "pull_opts");
+  json_t *retry = json_object_get (p, "retry"), *tls = json_object_get (p, "tls_verify");
+  cleanup_free char *os = husk_xstrdup (json_string_value (json_object_get (p, "os")));
+  cleanup_free char *arch = husk_xstrdup (json_string_value (json_object_get (p, "arch")));
+  cleanup_free char *variant = husk_xstrdup (json_string_value (json_object_get (p, "variant")));
   struct husk_pull_opts o = {
-    .reg = { .tls_verify = -1, .retries = 3, .parallel = 6 },
+    .reg = { .tls_verify = json_is_integer (tls) ? (int) json_integer_value (tls) : -1,
+             .authfile = json_string_value (json_object_get (p, "authfile")),
+             .retries = json_is_integer (retry) && json_integer_value (retry) >= 0
+                          ? (int) json_integer_value (retry) : 3,
+             .parallel = 6 },
     .policy = policy && *policy ? policy : "missing",
     .quiet = json_is_true (json_object_get (req, "quiet")),
   };
   cleanup_free char *id = NULL;
 
+  /* Bad pull options fail even when nothing is to be pulled, as Podman's. */
+  if (husk_op_platform_split (json_string_value (json_object_get (p, "platform")), os || arch,
+                              &os, &arch, &variant, err) < 0
+      || husk_op_retry_delay (json_string_value (json_object_get (p, "retry_delay")),
+                              &o.reg.retry_delay, err) < 0)
+    return -1;
+  o.os = os;
+  o.arch = arch;
+  o.variant = variant;
   if (local_transport (image))
     return 0;
   return husk_op_image_pull (e, image, &o, &id, err);

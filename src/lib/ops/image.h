@@ -103,6 +103,19 @@ struct husk_pull_opts
   const char *signature_policy; /* policy.json to use, or NULL: the usual ones */
 };
 
+/* --platform "os/arch[/variant]" into *os, *arch and *variant (new
+   strings; a part not given stays as it was).  As Podman, --platform
+   with --arch or --os (had_arch_or_os) is refused.  NULL or "": nothing.
+   Return: 0, or -1.  */
+int husk_op_platform_split (const char *platform, bool had_arch_or_os, char **os, char **arch,
+                            char **variant, husk_error_t *err);
+
+/* --retry-delay: a Go duration ("10s", "500ms", "1m") in whole seconds,
+   rounded up (husk_registry_opts.retry_delay counts seconds); NULL or
+   "" is 0, the registry client's doubling delay.  Return: 0, or -1 with
+   Go's message for a bad duration.  */
+int husk_op_retry_delay (const char *duration, int *seconds, husk_error_t *err);
+
 /**
  * husk_op_image_pull() - Pull an image from a registry
  * @image: "busybox", "quay.io/a/b:tag", "x@sha256:...", "docker://..."

@@ -60,7 +60,6 @@ struct create_opts
 #define O(field) offsetof (struct create_opts, field)
 /* Podman 5's run/create flags, each implemented or refused with the reason
    (docs/husk-run.md).  */
-#define NET_LATER "comes later with more of bridge networks (issue 13)"
 #define CGROUP_LATER "husk does not set this cgroup limit yet"
 static const struct cli_option create_options[] = {
   { "add-host", 0, OPT_STRV, O (add_host), "host:ip", "Add a custom host-to-IP mapping (host:ip)" },
@@ -138,7 +137,7 @@ static const struct cli_option create_options[] = {
   { "ipc", 0, OPT_STRING, O (ipc), "string", "IPC namespace to use" },
   { "label", 'l', OPT_STRV, O (label), "stringArray", "Set metadata on container" },
   { "label-file", 0, OPT_STRV, O (label_file), "stringArray", "Read in a line delimited file of labels" },
-  OPTION_REFUSED ("link-local-ip", 0, NET_LATER),
+  OPTION_REFUSED ("link-local-ip", 0, "husk does not assign link-local addresses"),
   { "log-driver", 0, OPT_STRING, O (log_driver), "string", "Logging driver for the container" },
   { "log-opt", 0, OPT_STRV, O (log_opt), "stringArray", "Logging driver options" },
   { "mac-address", 0, OPT_STRING, O (mac_address), "string", "Container MAC address (e.g. 92:d0:c6:0a:29:33)" },

@@ -178,7 +178,7 @@ static const struct
   { "image", "scp" },
   { "image", "sign" },    { "image", "tree" },     { "image", "trust" },
   { "system", "check" },  { "system", "connection" }, { "system", "migrate" },
-  { "system", "prune" },  { "system", "renumber" }, { "system", "service" },
+  { "system", "renumber" }, { "system", "service" },
   { "volume", "mount" },  { "volume", "reload" },  { "volume", "unmount" },
 };
 

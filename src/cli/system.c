@@ -5,6 +5,7 @@
 #include "husk-config.h"
 #include "husk-vcs.h"
 #include "engine/engine.h"
+#include "format/humanize.h"
 #include "ops/system.h"
 #include "userns/userns.h"
 #include "util/cleanup.h"
@@ -385,11 +386,86 @@ cmd_system_reset (struct cli_ctx *ctx, int argc, char **argv)
   return 0;
 }
 
+struct prune_opts
+{
+  bool all, force, volumes;
+  char **filter;
+};
+
+/* Podman's warning, the lines as its options make them.  */
+static bool
+prune_confirmed (const struct prune_opts *o)
+{
+  return cli_confirm ("This command removes:\n"
+                      "\t- all stopped containers\n"
+                      "\t- all networks not used by at least one container%s\n"
+                      "\t- %s\n"
+                      "\t- all %sbuild cache\n",
+                      o->volumes ? "\n\t- all volumes not used by at least one container" : "",
+                      o->all ? "all images without at least one container associated with them"
+                             : "all dangling images",
+                      o->all ? "" : "dangling ");
+}
+
+static void
+print_section (const char *title, char **items)
+{
+  if (items == NULL)
+    return;
+  puts (title);
+  for (size_t i = 0; items[i]; i++)
+    puts (items[i]);
+}
+
+static int
+cmd_system_prune (struct cli_ctx *ctx, int argc, char **argv)
+{
+  static const struct cli_option opts[] = {
+    { "all", 'a', OPT_BOOL, offsetof (struct prune_opts, all), NULL, "Remove all unused data" },
+    OPTION_REFUSED ("build", 0, "husk has no build containers to remove"),
+    OPTION_REFUSED ("external", 0, "husk's store holds no containers it does not know"),
+    { "filter", 0, OPT_STRV, offsetof (struct prune_opts, filter), "stringArray", "Provide filter values (e.g. 'label=<key>=<value>')" },
+    { "force", 'f', OPT_BOOL, offsetof (struct prune_opts, force), NULL, "Do not prompt for confirmation.  The default is false" },
+    { "volumes", 0, OPT_BOOL, offsetof (struct prune_opts, volumes), NULL, "Prune volumes" },
+    OPTION_END,
+  };
+  struct prune_opts o = { 0 };
+  struct husk_system_prune_report r = { 0 };
+  cleanup_free char *reclaimed = NULL;
+  int ret;
+
+  PARSE (opts, o, "[options]", true);
+  if (args[0])
+    return cli_usage_error (ctx, "accepts 0 arg(s), received %zu", husk_strv_len (args)),
+           cli_fail (ctx);
+  /* As Podman: the question is asked even when standard input is no
+     terminal, and anything but yes leaves everything as it was.  */
+  if (!o.force && !prune_confirmed (&o))
+    return 0;
+  ret = husk_op_system_prune (ctx->engine, &(struct husk_system_prune_opts){
+                                .all = o.all, .volumes = o.volumes, .filters = o.filter },
+                              &r, &ctx->err);
+  print_section ("Deleted Pods", r.pods);
+  print_section ("Deleted Containers", r.containers);
+  print_section ("Deleted Networks", r.networks);
+  print_section ("Deleted Volumes", r.volumes);
+  print_section ("Deleted Images", r.images);
+  for (size_t i = 0; r.failures && r.failures[i]; i++)
+    fprintf (stderr, "Error: %s\n", r.failures[i]);
+  reclaimed = husk_human_size_4 (r.reclaimed);
+  if (ret == 0)
+    printf ("Total reclaimed space: %s\n", reclaimed);
+  ret = ret < 0 ? cli_fail (ctx) : r.failures ? 125 : 0;
+  husk_system_prune_report_release (&r);
+  return ret;
+}
+
 const struct cli_command cli_system_commands[] = {
   { "df", cmd_system_df, CMD_ENGINE, NULL, "Show husk disk usage" },
   { "events", cmd_events, CMD_ENGINE | CMD_HIDDEN, NULL, "Show husk events" },
   { "info", cmd_info, CMD_ENGINE, NULL, "Display husk system information" },
   { "migrate", cmd_system_migrate, 0, NULL, "Migrate containers: re-create the user namespace after subordinate ID ranges changed" },
+  { "prune", cmd_system_prune, CMD_ENGINE | CMD_USERNS, NULL, "Remove unused data" },
   { "reset", cmd_system_reset, CMD_USERNS, NULL, "Reset husk storage" },
   { NULL, NULL, 0, NULL, NULL },
 };

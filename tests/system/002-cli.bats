@@ -80,7 +80,7 @@ stderr_of() {
     done
     for c in "pod clone" "image scp" "image build" "image sign" "image trust" \
              "container checkpoint" "container restore" "system service" \
-             "system connection" "system prune" "volume reload"; do
+             "system connection" "system renumber" "volume reload"; do
         # shellcheck disable=SC2086
         run_husk 125 $c
         assert_output_is "Error: \`husk $c\` is not supported by husk yet"

@@ -58,3 +58,56 @@ load helpers
     run_husk images -q
     assert_output_is ""
 }
+
+@test "system reset removes pods with their infra and member containers, saying nothing" {
+    run_husk load -i "$HUSK_IMAGES/busybox.docker.tar"
+    run_husk pod create --name t060p
+    run_husk run -d --pod t060p --name t060m husk-test/busybox sleep 100
+    run_husk pod create --name t060q
+    run_husk system reset -f
+    # (an infra container was once refused on its own: a warning per pod)
+    assert_output_is ""
+    [ ! -e "$HUSK_ROOT/husk.db" ]
+    [ -z "$(pgrep -f "husk-monitor.*$HUSK_RUNROOT/" || true)" ]
+}
+
+# system prune: pods with nothing running, stopped containers, unused
+# networks, with --volumes unused volumes, dangling (-a: unused) images,
+# each under Podman's heading, and the space the store gave back.
+@test "system prune removes what nothing uses, asks first, and reports it as Podman" {
+    run_husk load -i "$HUSK_IMAGES/busybox.docker.tar"
+    run_husk import "$HUSK_IMAGES/rootfs.tar" t060-unused
+    run_husk create --name t060-stopped husk-test/busybox true
+    stopped=$(husk inspect --format '{{.Id}}' t060-stopped)
+    run_husk run -d --name t060-up husk-test/busybox sleep 100
+    run_husk volume create t060-vol
+    run_husk network create t060-net
+    # Anything but yes leaves everything.
+    run bash -c "echo n | '$HUSK_BIN' --root '$HUSK_ROOT' --runroot '$HUSK_RUNROOT' system prune"
+    [ "$status" -eq 0 ]
+    assert_output_contains "	- all dangling images"
+    run_husk container exists t060-stopped
+    run bash -c "echo y | '$HUSK_BIN' --root '$HUSK_ROOT' --runroot '$HUSK_RUNROOT' system prune --volumes"
+    [ "$status" -eq 0 ]
+    assert_output_contains "	- all volumes not used by at least one container"
+    assert_output_contains "Deleted Containers
+$stopped
+Deleted Networks
+t060-net
+Deleted Volumes
+t060-vol
+Total reclaimed space: "
+    run_husk 1 container exists t060-stopped
+    run_husk container exists t060-up
+    # -a: every image no container uses; the running one's stays.
+    run_husk system prune -a -f
+    assert_output_contains "Deleted Images"
+    [[ "${lines[-1]}" =~ ^Total\ reclaimed\ space:\ [0-9.]+[kMG]?B$ ]]
+    run_husk images --format '{{.Repository}}'
+    assert_output_is "localhost/husk-test/busybox"
+    run_husk 125 system prune -f --filter bogus=1
+    assert_output_contains "bogus=1 is an invalid filter"
+    run_husk 125 system prune -f --external
+    assert_output_contains "not supported by husk: --external"
+    run_husk rm -f -t 0 t060-up
+}

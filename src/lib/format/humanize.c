@@ -16,7 +16,7 @@
 #include <time.h>
 
 static char *
-human_size (int64_t bytes, const char *sep)
+human_size (int64_t bytes, const char *sep, int digits)
 {
   static const char *const units[] = { "B", "kB", "MB", "GB", "TB", "PB", "EB", "ZB", "YB" };
   double size = (double) bytes;
@@ -28,20 +28,26 @@ human_size (int64_t bytes, const char *sep)
       size /= 1000.0;
       i++;
     }
-  snprintf (num, sizeof num, "%.3g", size);
+  snprintf (num, sizeof num, "%.*g", digits, size);
   return husk_asprintf ("%s%s%s", num, sep, units[i]);
 }
 
 char *
 husk_human_size (int64_t bytes)
 {
-  return human_size (bytes, " ");
+  return human_size (bytes, " ", 3);
 }
 
 char *
 husk_human_size_compact (int64_t bytes)
 {
-  return human_size (bytes, "");
+  return human_size (bytes, "", 3);
+}
+
+char *
+husk_human_size_4 (int64_t bytes)
+{
+  return human_size (bytes, "", 4);
 }
 
 char *

@@ -19,6 +19,10 @@ char *husk_human_size (int64_t bytes);
    in `ps --size`: "0B", "12B", "1.05MB".  */
 char *husk_human_size_compact (int64_t bytes);
 
+/* go-units' HumanSize: 4 significant digits, no space ("2.049MB"), as
+   Podman's prune reports print the space they reclaimed.  */
+char *husk_human_size_4 (int64_t bytes);
+
 /* go-units HumanDuration: "Less than a second", "1 second", "5 seconds",
    "About a minute", "3 minutes", "About an hour", "2 hours", "3 days",
    "2 weeks", "3 months", "2 years".  Negative counts as 0.  */

@@ -4,6 +4,9 @@
 #include "ops/system.h"
 #include "ops/container.h"
 #include "ops/volume.h"
+#include "ops/image_filter.h"
+#include "ops/network.h"
+#include "ops/pod.h"
 #include "container/monitor.h"
 #include "container/netbridge.h"
 #include "config/config.h"
@@ -226,6 +229,33 @@ kill_monitors (struct husk_engine *e)
 }
 
 /* Step 1, with a readable database.  */
+/* Pods first, with their containers: an infra container is not removed
+   on its own.  */
+static void
+remove_pods (struct husk_engine *e)
+{
+  husk_error_t err = NULL;
+  cleanup_json json_t *pods = husk_op_pod_list (e, &err);
+  json_t *p;
+  size_t i;
+
+  if (pods == NULL)
+    {
+      husk_log_warn ("system reset: list pods: %s", err->msg);
+      husk_error_release (&err);
+      return;
+    }
+  json_array_foreach (pods, i, p)
+    {
+      const char *id = json_string_value (json_object_get (p, "Id"));
+      if (id && husk_op_pod_remove (e, id, true, 0, &err) < 0)
+        {
+          husk_log_warn ("system reset: remove pod %.12s: %s", id, err->msg);
+          husk_error_release (&err);
+        }
+    }
+}
+
 static void
 remove_containers (struct husk_engine *e)
 {
@@ -256,7 +286,10 @@ husk_op_system_reset (struct husk_engine *e, husk_error_t *err)
   husk_error_t werr = NULL;
 
   if (e->state && e->store)
-    remove_containers (e);
+    {
+      remove_pods (e);
+      remove_containers (e);
+    }
   if (e->state)
     {
       /* Whatever address a container of the store still leases.  */
@@ -289,5 +322,79 @@ husk_op_system_reset (struct husk_engine *e, husk_error_t *err)
     }
   if (husk_rm_rf (e->root, err) < 0 || husk_rm_rf (e->runroot, err) < 0)
     return husk_error_wrap (err, "system reset");
+  return 0;
+}
+
+/* ---- system prune ------------------------------------------------------ */
+
+void
+husk_system_prune_report_release (struct husk_system_prune_report *r)
+{
+  husk_strv_free (r->pods);
+  husk_strv_free (r->containers);
+  husk_strv_free (r->networks);
+  husk_strv_free (r->volumes);
+  husk_strv_free (r->images);
+  husk_strv_free (r->failures);
+  memset (r, 0, sizeof *r);
+}
+
+/* Bytes of the store in use: images, containers' layers, volumes.  */
+static int64_t
+usage (struct husk_engine *e)
+{
+  struct husk_system_df df = { 0 };
+  husk_error_t err = NULL;
+
+  if (husk_op_system_df (e, &df, &err) < 0)
+    {
+      husk_error_drop (&err, "system prune: disk usage");
+      return 0;
+    }
+  return df.images.size + df.containers.size + df.volumes.size;
+}
+
+/* Keep the first step's error in err, the others' in the failures.  */
+static void
+step_failed (struct husk_system_prune_report *r, husk_error_t *first, husk_error_t *e)
+{
+  if (*first == NULL)
+    {
+      *first = *e;
+      *e = NULL;
+      return;
+    }
+  husk_strv_append (&r->failures, (*e)->msg);
+  husk_error_release (e);
+}
+
+int
+husk_op_system_prune (struct husk_engine *e, const struct husk_system_prune_opts *o,
+                      struct husk_system_prune_report *r, husk_error_t *err)
+{
+  husk_error_t first = NULL, step = NULL;
+  int64_t before = usage (e), after;
+
+  memset (r, 0, sizeof *r);
+  /* Podman's system prune takes label and until only; checked before
+     anything goes (each step checks the values).  */
+  for (size_t i = 0; o->filters && o->filters[i]; i++)
+    if (!husk_has_prefix (o->filters[i], "label=") && !husk_has_prefix (o->filters[i], "label!=")
+        && !husk_has_prefix (o->filters[i], "until="))
+      return husk_error_makex (err, EINVAL, "%s is an invalid filter", o->filters[i]);
+  if (husk_op_pod_prune (e, &r->pods, &step) < 0)
+    step_failed (r, &first, &step);
+  if (husk_op_container_prune (e, o->filters, &r->containers, &step) < 0)
+    step_failed (r, &first, &step);
+  if (husk_op_network_prune (e, o->filters, &r->networks, &step) < 0)
+    step_failed (r, &first, &step);
+  if (o->volumes && husk_op_volume_prune (e, o->filters, &r->volumes, &step) < 0)
+    step_failed (r, &first, &step);
+  if (husk_op_image_prune (e, o->filters, o->all, &r->images, &r->failures, &step) < 0)
+    step_failed (r, &first, &step);
+  after = usage (e);
+  r->reclaimed = before > after ? before - after : 0;
+  if (first)
+    return husk_error_move (err, &first);
   return 0;
 }

@@ -66,4 +66,36 @@ json_t *husk_op_system_df_verbose (struct husk_engine *e, husk_error_t *err);
    cannot be read counts nothing.  */
 void husk_op_df_work_area (const char *dir, struct husk_df_row *out);
 
+/* system prune: what it removes, and what it removed.  */
+struct husk_system_prune_opts
+{
+  bool all;       /* every image no container uses, not only dangling ones */
+  bool volumes;   /* unused volumes too */
+  char **filters; /* label=, label!=, until=: for containers, networks,
+                     volumes and images */
+};
+
+struct husk_system_prune_report
+{
+  char **pods, **containers, **networks, **volumes, **images; /* IDs, names */
+  char **failures;   /* messages of removals that failed (the rest went on) */
+  int64_t reclaimed; /* bytes: the store's usage before less after */
+};
+
+void husk_system_prune_report_release (struct husk_system_prune_report *r);
+
+/**
+ * husk_op_system_prune() - Remove what nothing uses, as `podman system prune`
+ *
+ * In Podman's order: pods with no running container, stopped containers,
+ * networks no container uses, unused volumes (with o->volumes), then
+ * dangling images (every unused one with o->all).  The store's usage
+ * (husk_op_system_df: images, containers, volumes) is measured before and
+ * after for r->reclaimed.
+ * Return: 0, or -1 (a bad filter, before anything is removed; else the
+ * first failure of a step, after every step ran; r holds what went).
+ */
+int husk_op_system_prune (struct husk_engine *e, const struct husk_system_prune_opts *o,
+                          struct husk_system_prune_report *r, husk_error_t *err);
+
 #endif

@@ -56,6 +56,7 @@ char *husk_kube_yaml_dump (json_t *docs, husk_error_t *err);
 struct husk_kube_plan_opts
 {
   char *const *networks; /* --network (NULL: the pod's default) */
+  bool names_only;       /* kube down: only the pods' and volumes' names */
 };
 
 /**

@@ -749,6 +749,11 @@ pod_plan (struct ctx *c, json_t *meta, json_t *spec, const char *name, const cha
   bool has_grace;
   size_t i;
 
+  if (c->o && c->o->names_only)
+    {
+      json_array_append_new (pods, json_pack ("{s:s}", "name", name));
+      return 0;
+    }
   if (spec == NULL)
     return bad (c, where, "\"spec\" is required");
   if (check_keys (c, spec, where, keys, ignored) < 0)

@@ -298,7 +298,9 @@ json_t *
 husk_op_kube_down (struct husk_engine *e, const char *text, size_t len, bool force,
                    husk_error_t *err)
 {
-  cleanup_json json_t *plan = plan_text (text, len, NULL, err);
+  /* Only the names: a file whose ConfigMap changed still comes down.  */
+  cleanup_json json_t *plan = plan_text (text, len, &(struct husk_kube_plan_opts){
+                                           .names_only = true }, err);
   cleanup_json json_t *report = json_pack ("{s:[], s:[], s:[]}", "stopped", "removed",
                                            "volumes");
   size_t i;

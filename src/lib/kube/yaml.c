@@ -248,24 +248,30 @@ write_out (void *data, unsigned char *buf, size_t size)
 
 /* Whether a plain s would read back as something other than a string.  */
 static bool
-needs_quotes (const char *s)
+needs_quotes (const char *s, size_t len)
 {
-  json_t *j = plain_scalar (s, strlen (s));
-  bool q = !json_is_string (j);
+  json_t *j;
+  bool q;
+
+  if (strlen (s) != len)
+    return true;
+  j = plain_scalar (s, len);
+  q = !json_is_string (j);
 
   json_decref (j);
   return q;
 }
 
 static int
-emit_scalar (yaml_emitter_t *em, const char *s, bool string)
+emit_scalar (yaml_emitter_t *em, const char *s, size_t len, bool string)
 {
   yaml_event_t ev;
-  yaml_scalar_style_t style = string && needs_quotes (s) ? YAML_DOUBLE_QUOTED_SCALAR_STYLE
-                                                         : YAML_ANY_SCALAR_STYLE;
+  yaml_scalar_style_t style = string && needs_quotes (s, len) ? YAML_DOUBLE_QUOTED_SCALAR_STYLE
+                                                              : YAML_ANY_SCALAR_STYLE;
 
-  if (!yaml_scalar_event_initialize (&ev, NULL, NULL, (yaml_char_t *) s, (int) strlen (s),
-                                     1, 1, style))
+  if (len > INT_MAX
+      || !yaml_scalar_event_initialize (&ev, NULL, NULL, (yaml_char_t *) s, (int) len, 1, 1,
+                                        style))
     return -1;
   return yaml_emitter_emit (em, &ev) ? 0 : -1;
 }
@@ -287,7 +293,7 @@ emit_json (yaml_emitter_t *em, json_t *j)
             || !yaml_emitter_emit (em, &ev))
           return -1;
         json_object_foreach (j, k, v)
-          if (emit_scalar (em, k, true) < 0 || emit_json (em, v) < 0)
+          if (emit_scalar (em, k, strlen (k), true) < 0 || emit_json (em, v) < 0)
             return -1;
         return yaml_mapping_end_event_initialize (&ev) && yaml_emitter_emit (em, &ev) ? 0 : -1;
       }
@@ -306,19 +312,23 @@ emit_json (yaml_emitter_t *em, json_t *j)
         return yaml_sequence_end_event_initialize (&ev) && yaml_emitter_emit (em, &ev) ? 0 : -1;
       }
     case JSON_STRING:
-      return emit_scalar (em, json_string_value (j), true);
+      return emit_scalar (em, json_string_value (j), json_string_length (j), true);
     case JSON_INTEGER:
       snprintf (num, sizeof num, "%" JSON_INTEGER_FORMAT, json_integer_value (j));
-      return emit_scalar (em, num, false);
+      return emit_scalar (em, num, strlen (num), false);
     case JSON_REAL:
-      snprintf (num, sizeof num, "%g", json_real_value (j));
-      return emit_scalar (em, num, false);
+      /* Enough digits to read back the same double, and a '.' or an
+         exponent so that it reads back as a real.  */
+      snprintf (num, sizeof num, "%.17g", json_real_value (j));
+      if (strspn (num, "-0123456789") == strlen (num))
+        strcat (num, ".0");
+      return emit_scalar (em, num, strlen (num), false);
     case JSON_TRUE:
-      return emit_scalar (em, "true", false);
+      return emit_scalar (em, "true", 4, false);
     case JSON_FALSE:
-      return emit_scalar (em, "false", false);
+      return emit_scalar (em, "false", 5, false);
     default:
-      return emit_scalar (em, "null", false);
+      return emit_scalar (em, "null", 4, false);
     }
 }
 

@@ -116,7 +116,8 @@ print_down (json_t *r)
       json_t *list = json_object_get (r, parts[i].key), *v;
       size_t k;
 
-      if (json_array_size (list) == 0)
+      /* Podman prints the pods' titles even with none.  */
+      if (json_array_size (list) == 0 && strcmp (parts[i].key, "volumes") == 0)
         continue;
       puts (parts[i].title);
       json_array_foreach (list, k, v)
@@ -133,8 +134,10 @@ print_play (json_t *r)
 
   json_array_foreach (json_object_get (r, "warnings"), i, v)
     fprintf (stderr, "WARN[0000] %s\n", json_string_value (v));
+  if (json_array_size (json_object_get (r, "volumes")) > 0)
+    puts ("Volumes:");
   json_array_foreach (json_object_get (r, "volumes"), i, v)
-    printf ("Volume:\n%s\n", json_string_value (v));
+    puts (json_string_value (v));
   json_array_foreach (json_object_get (r, "pods"), i, p)
     {
       json_t *ctrs = json_object_get (p, "containers");

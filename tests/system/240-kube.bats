@@ -100,7 +100,7 @@ EOF
     pod=$(husk pod inspect t240web --format '{{.Id}}')
     ctr1=$(husk inspect t240web-srv --format '{{.Id}}')
     ctr2=$(husk inspect t240web-client --format '{{.Id}}')
-    assert_output_is "Volume:
+    assert_output_is "Volumes:
 t240data
 Pod:
 $pod
@@ -312,9 +312,9 @@ $pod"
     # The claim's volume stays; the emptyDir's anonymous volume went.
     run_husk volume ls -q
     assert_output_is "t240data"
-    # Again: nothing to do, no error.
+    # Again: nothing to do, no error (Podman prints the titles alone).
     run_husk kube down "$HUSK_TMP/pod.yaml"
-    assert_output_is ""
+    assert_output_is $'Pods stopped:\nPods removed:'
     # play --down is kube down; --force removes the claims' volumes.
     husk kube play "$HUSK_TMP/pod.yaml" >/dev/null
     run_husk play kube --down --force - <"$HUSK_TMP/pod.yaml"
@@ -411,4 +411,54 @@ metadata:
     assert_output_contains "only supported types are pod and deployment"
     run_husk 125 kube generate t240nothere
     assert_output_contains 't240nothere'
+}
+
+@test "kube play accepts what podman kube generate (4.3.1) writes" {
+    cat >"$HUSK_TMP/podman.yaml" <<EOF2
+# Save the output of this file and use kubectl create -f to import
+# it into Kubernetes.
+#
+# Created with podman-4.3.1
+apiVersion: v1
+kind: Pod
+metadata:
+  annotations:
+    io.kubernetes.cri-o.ContainerType/p-c: container
+    io.podman.annotations.autoremove/p-c: "FALSE"
+  creationTimestamp: "2026-12-06T05:08:15Z"
+  labels:
+    app: t240p
+  name: t240p
+spec:
+  automountServiceAccountToken: false
+  containers:
+  - command:
+    - sleep
+    - "1000"
+    image: localhost/husk-test/busybox:latest
+    name: c
+    resources: {}
+    securityContext:
+      capabilities:
+        drop:
+        - CAP_MKNOD
+        - CAP_NET_RAW
+        - CAP_AUDIT_WRITE
+    volumeMounts:
+    - mountPath: /d
+      name: t240pv-pvc
+  enableServiceLinks: false
+  hostname: t240p
+  restartPolicy: Always
+  volumes:
+  - name: t240pv-pvc
+    persistentVolumeClaim:
+      claimName: t240pv
+status: {}
+EOF2
+    run_husk kube play "$HUSK_TMP/podman.yaml"
+    run_husk inspect t240p-c --format '{{.State.Status}} {{json .Config.Entrypoint}} {{index .Config.Annotations "io.kubernetes.cri-o.ContainerType/p-c"}}'
+    assert_output_is 'running ["sleep","1000"] container'
+    run_husk inspect t240p-c --format '{{range .Mounts}}{{.Name}}:{{.Destination}}{{end}}'
+    assert_output_is "t240pv:/d"
 }

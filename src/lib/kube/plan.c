@@ -735,7 +735,8 @@ pod_plan (struct ctx *c, json_t *meta, json_t *spec, const char *name, const cha
   static const char *const keys[] = { "containers", "volumes", "restartPolicy", "hostname",
                                       "hostNetwork", "terminationGracePeriodSeconds", NULL };
   /* Scheduling and cluster-only settings: nothing to do on one host.  */
-  static const char *const ignored[] = { "dnsPolicy", "enableServiceLinks", "nodeSelector",
+  static const char *const ignored[] = { "dnsPolicy", "enableServiceLinks",
+                                         "automountServiceAccountToken", "nodeSelector",
                                          "nodeName", "schedulerName", "serviceAccountName",
                                          "serviceAccount", "priority", "tolerations",
                                          "affinity", "securityContext", NULL };

@@ -319,9 +319,12 @@ emit_json (yaml_emitter_t *em, json_t *j)
     case JSON_REAL:
       /* Enough digits to read back the same double, and a '.' or an
          exponent so that it reads back as a real.  */
-      snprintf (num, sizeof num, "%.17g", json_real_value (j));
-      if (strspn (num, "-0123456789") == strlen (num))
-        strcat (num, ".0");
+      {
+        int n = snprintf (num, sizeof num, "%.17g", json_real_value (j));
+
+        if (strspn (num, "-0123456789") == strlen (num))
+          snprintf (num + n, sizeof num - (size_t) n, ".0");
+      }
       return emit_scalar (em, num, strlen (num), false);
     case JSON_TRUE:
       return emit_scalar (em, "true", 4, false);

@@ -200,6 +200,14 @@ EOF
     assert_output_is "67108864 500000000"
 }
 
+@test "kube play --network applies to the file's pods; from standard input" {
+    printf 'kind: Pod\nmetadata:\n  name: t240net\nspec:\n  containers:\n  - name: c\n    image: %s\n    command: [sleep, "1000"]\n' "$IMG" >"$HUSK_TMP/net.yaml"
+    run_husk kube play --network none - <"$HUSK_TMP/net.yaml"
+    assert_output_contains "Pod:"
+    run_husk exec t240net-c ls /sys/class/net
+    assert_output_is "lo"
+}
+
 @test "kube play: a Deployment makes one pod NAME-pod; replicas above 1 warn" {
     cat >"$HUSK_TMP/dep.yaml" <<EOF
 apiVersion: apps/v1
@@ -337,6 +345,15 @@ t240data"
     printf 'kind: Pod\nmetadata:\n  name: t240x\nspec:\n  containers:\n  - name: c\n    image: %s\n    ports:\n    - containerPort: "80"\n' "$IMG" >"$f"
     run_husk 125 kube play "$f"
     assert_output_contains '"containerPort" must be an integer'
+    printf '\xff\xfe\x00kind: Pod\n' >"$f"
+    run_husk 125 kube play "$f"
+    assert_output_contains "Error: yaml: "
+    # Bounded: more than 4 MiB is refused before parsing.
+    head -c 5000000 /dev/zero | tr '\0' '#' >"$f"
+    run_husk 125 kube play "$f"
+    assert_output_contains "larger than 4194304 bytes"
+    run_husk 125 kube play "$HUSK_TMP/none.yaml"
+    assert_output_contains "No such file or directory"
     assert_nothing_left
 
     # A missing image, after a claim and a first pod were made: all undone.
@@ -378,6 +395,7 @@ metadata:
     assert_output_contains "claimName: t240data"
     assert_output_contains "hostPort: 28241"
     assert_output_contains "emptyDir: {}"
+    assert_output_contains "      type: Directory"
     husk kube generate -f "$HUSK_TMP/gen.yaml" t240web
     run_husk 125 kube generate -f "$HUSK_TMP/gen.yaml" t240web
     local before

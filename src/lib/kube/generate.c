@@ -121,8 +121,12 @@ mounts_of (json_t *ctr, json_t *vols)
         }
       else if (strcmp (type, "bind") == 0 && src)
         {
+          const char *hpt = json_string_value (json_object_get (m, "HostPathType"));
+
           name = host_volume_name (src, json_array_size (vols));
           vol = json_pack ("{s:{s:s}, s:s}", "hostPath", "path", src, "name", name);
+          if (hpt)
+            json_object_set_new (json_object_get (vol, "hostPath"), "type", json_string (hpt));
         }
       else if (strcmp (type, "tmpfs") == 0)
         {

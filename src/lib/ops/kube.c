@@ -369,7 +369,16 @@ ctr_for_generate (struct husk_engine *e, const char *ref, husk_error_t *err)
   json_array_foreach (json_object_get (c, "Mounts"), i, m)
     {
       const char *name = json_string_value (json_object_get (m, "Name"));
+      const char *src = json_string_value (json_object_get (m, "Source"));
       cleanup_json json_t *v = NULL;
+      struct stat st;
+
+      /* A bind mount's hostPath type, as Podman writes it: what the host
+         path is now.  */
+      if (src && strcmp (json_string_value (json_object_get (m, "Type")) ?: "", "bind") == 0)
+        json_object_set_new (m, "HostPathType",
+                             json_string (stat (src, &st) < 0 ? "DirectoryOrCreate"
+                                          : S_ISDIR (st.st_mode) ? "Directory" : "File"));
 
       if (name == NULL || (v = husk_op_volume_inspect (e, name, &e2)) == NULL)
         {

@@ -64,15 +64,16 @@ read_yaml (const char *path, size_t *len, husk_error_t *err)
 
 struct play_opts
 {
-  bool start, replace, down, force, quiet;
-  char **network;
+  bool start, replace, down, force, quiet, no_hosts;
+  char *userns, *log_driver;
+  char **network, **publish, **annotation, **log_opt;
 };
 
 #define O(field) offsetof (struct play_opts, field)
 #define BUILD "husk does not build images: build them first and name them in the YAML"
 #define PULL "give registry settings to `husk pull` and pull the images first"
 static const struct cli_option play_options[] = {
-  OPTION_REFUSED ("annotation", 0, "kube play --annotation is not supported by husk yet: put annotations in the YAML"),
+  { "annotation", 0, OPT_STRV, O (annotation), "key=value", "Add annotations to the containers (key=value)" },
   OPTION_REFUSED ("authfile", 0, PULL),
   OPTION_REFUSED ("build", 0, BUILD),
   OPTION_REFUSED ("cert-dir", 0, PULL),
@@ -82,21 +83,21 @@ static const struct cli_option play_options[] = {
   { "down", 0, OPT_BOOL, O (down), NULL, "Stop pods defined in the YAML file" },
   { "force", 0, OPT_BOOL, O (force), NULL, "Remove volumes as part of --down" },
   OPTION_REFUSED ("ip", 0, "kube play --ip is not supported by husk yet"),
-  OPTION_REFUSED ("log-driver", 0, "kube play --log-driver is not supported by husk yet"),
-  OPTION_REFUSED ("log-opt", 0, "kube play --log-opt is not supported by husk yet"),
+  { "log-driver", 0, OPT_STRING, O (log_driver), "string", "Logging driver for the container" },
+  { "log-opt", 0, OPT_STRV, O (log_opt), "strings", "Logging driver options" },
   OPTION_REFUSED ("mac-address", 0, "kube play --mac-address is not supported by husk yet"),
   { "network", 0, OPT_STRV, O (network), "strings", "Connect pod to network(s) or network mode" },
   { "net", 0, OPT_STRV, O (network), "strings", "Alias of --network" },
-  OPTION_REFUSED ("no-hosts", 0, "kube play --no-hosts is not supported by husk yet"),
+  { "no-hosts", 0, OPT_BOOL, O (no_hosts), NULL, "Do not create /etc/hosts within the pod's containers, instead use the version from the image" },
   OPTION_REFUSED ("no-pod-prefix", 0, "kube play --no-pod-prefix is not supported by husk yet"),
-  OPTION_REFUSED ("publish", 0, "kube play --publish is not supported by husk yet: set hostPort in the YAML"),
+  { "publish", 0, OPT_STRV, O (publish), "strings", "Publish a container's port, or a range of ports, to the host" },
   OPTION_REFUSED ("publish-all", 0, "kube play --publish-all is not supported by husk yet: set hostPort in the YAML"),
   { "quiet", 'q', OPT_BOOL, O (quiet), NULL, "Suppress output information when pulling images" },
   { "replace", 0, OPT_BOOL, O (replace), NULL, "Delete and recreate pods defined in the YAML file" },
   OPTION_REFUSED ("seccomp-profile-root", 0, "husk does not read seccomp profiles from kube annotations"),
   { "start", 0, OPT_BOOL, O (start), NULL, "Start the pod after creating it (default true)" },
   OPTION_REFUSED ("tls-verify", 0, PULL),
-  OPTION_REFUSED ("userns", 0, "kube play --userns is not supported by husk yet"),
+  { "userns", 0, OPT_STRING, O (userns), "string", "User namespace to use" },
   OPTION_REFUSED ("wait", 'w', "kube play --wait is not supported by husk yet"),
   OPTION_END,
 };
@@ -198,7 +199,10 @@ cmd_kube_play (struct cli_ctx *ctx, int argc, char **argv)
   if ((text = read_yaml (args[0], &len, &ctx->err)) == NULL
       || (r = husk_op_kube_play (ctx->engine, text, len, &(struct husk_kube_play_opts){
                                    .start = o.start, .replace = o.replace,
-                                   .networks = o.network }, &ctx->err)) == NULL)
+                                   .networks = o.network, .publish = o.publish,
+                                   .annotations = o.annotation, .userns = o.userns,
+                                   .no_hosts = o.no_hosts, .log_driver = o.log_driver,
+                                   .log_opts = o.log_opt }, &ctx->err)) == NULL)
     return cli_fail (ctx);
   return print_play (r);
 }

@@ -208,6 +208,21 @@ EOF
     assert_output_is "lo"
 }
 
+@test "kube play --publish, --annotation, --no-hosts, --log-driver apply to every pod and container" {
+    printf 'kind: Pod\nmetadata:\n  name: t240o\nspec:\n  containers:\n  - name: c\n    image: %s\n    command: [busybox, httpd, -f, -p, "80", -h, /etc]\n' "$IMG" >"$HUSK_TMP/o.yaml"
+    run_husk kube play --annotation t240.a=b --publish 28251:80 --no-hosts --log-driver k8s-file "$HUSK_TMP/o.yaml"
+    run_husk inspect t240o-c --format '{{index .Config.Annotations "t240.a"}} {{.HostConfig.LogConfig.Type}}'
+    assert_output_is "b k8s-file"
+    run_husk pod inspect t240o --format '{{json .InfraConfig.PortBindings}} {{.InfraConfig.NoManageHosts}}'
+    assert_output_is '{"80/tcp":[{"HostIp":"","HostPort":"28251"}]} true'
+    local code=""
+    for _ in $(seq 50); do
+        code=$(curl -s -o /dev/null -w '%{http_code}' --max-time 2 http://127.0.0.1:28251/passwd) && [ "$code" = 200 ] && break
+        sleep 0.1
+    done
+    assert_equal "$code" 200
+}
+
 @test "kube play: a Deployment makes one pod NAME-pod; replicas above 1 warn" {
     cat >"$HUSK_TMP/dep.yaml" <<EOF
 apiVersion: apps/v1

@@ -57,6 +57,12 @@ struct husk_kube_plan_opts
 {
   char *const *networks; /* --network (NULL: the pod's default) */
   bool names_only;       /* kube down: only the pods' and volumes' names */
+  char *const *publish;  /* --publish: more ports for every pod */
+  char *const *annotations; /* --annotation KEY=VALUE: on every container */
+  const char *userns;    /* --userns for every pod */
+  bool no_hosts;         /* --no-hosts */
+  const char *log_driver;   /* --log-driver for every container */
+  char *const *log_opts;    /* --log-opt */
 };
 
 /**

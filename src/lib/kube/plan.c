@@ -727,6 +727,35 @@ restart_policy (struct ctx *c, json_t *spec, const char *where, json_t *common)
   return bad (c, where, "unknown restartPolicy \"%s\"", p);
 }
 
+static void
+append_strv (json_t *obj, const char *key, char *const *v)
+{
+  json_t *arr = json_object_get (obj, key);
+
+  if (v == NULL || v[0] == NULL)
+    return;
+  if (arr == NULL)
+    json_object_set_new (obj, key, arr = json_array ());
+  for (size_t i = 0; v[i]; i++)
+    json_array_append_new (arr, json_string (v[i]));
+}
+
+/* The command line's settings for every pod and container.  */
+static void
+apply_opts (const struct husk_kube_plan_opts *o, json_t *req, json_t *common)
+{
+  if (o == NULL)
+    return;
+  append_strv (common, "annotations", o->annotations);
+  append_strv (common, "log_opts", o->log_opts);
+  if (o->log_driver)
+    json_object_set_new (common, "log_driver", json_string (o->log_driver));
+  if (o->userns)
+    json_object_set_new (req, "userns", json_string (o->userns));
+  if (o->no_hosts)
+    json_object_set_new (req, "no_hosts", json_true ());
+}
+
 /* A pod from its metadata and spec (a Pod, or a Deployment's template). */
 static int
 pod_plan (struct ctx *c, json_t *meta, json_t *spec, const char *name, const char *where,
@@ -796,6 +825,7 @@ pod_plan (struct ctx *c, json_t *meta, json_t *spec, const char *name, const cha
     }
   if (has_grace)
     json_object_set_new (common, "stop_timeout", json_sprintf ("%" PRId64, grace));
+  apply_opts (c->o, req, common);
   if (pod_volumes (c, spec, where, vols, hostpaths) < 0)
     return -1;
   if (get_arr (c, spec, "containers", where, &list) < 0)
@@ -808,6 +838,11 @@ pod_plan (struct ctx *c, json_t *meta, json_t *spec, const char *name, const cha
       if (container_plan (c, ctr, w, name, vols, req, common, ctrs) < 0)
         return -1;
     }
+  /* The host's network has no ports to publish (Podman drops them).  */
+  if (host_net)
+    json_object_del (req, "publish");
+  else if (c->o)
+    append_strv (req, "publish", c->o->publish);
   json_array_foreach (ctrs, i, ctr)
     for (size_t k = i + 1; k < json_array_size (ctrs); k++)
       if (json_equal (json_object_get (ctr, "name"),

@@ -275,7 +275,11 @@ husk_op_kube_play (struct husk_engine *e, const char *text, size_t len,
                    const struct husk_kube_play_opts *o, husk_error_t *err)
 {
   cleanup_json json_t *plan = plan_text (text, len, &(struct husk_kube_plan_opts){
-                                           .networks = o->networks }, err);
+                                           .networks = o->networks, .publish = o->publish,
+                                           .annotations = o->annotations,
+                                           .userns = o->userns, .no_hosts = o->no_hosts,
+                                           .log_driver = o->log_driver,
+                                           .log_opts = o->log_opts }, err);
   cleanup_json json_t *report = NULL;
   struct made m = { json_array (), json_array (), json_array (), json_array () };
   int r;

@@ -17,6 +17,12 @@ struct husk_kube_play_opts
   bool start;            /* start the pods (default true) */
   bool replace;          /* remove pods of the same names first */
   char *const *networks; /* --network, for every pod (NULL: the default) */
+  char *const *publish;  /* --publish, for every pod */
+  char *const *annotations; /* --annotation, for every container */
+  const char *userns;    /* --userns, for every pod */
+  bool no_hosts;         /* --no-hosts */
+  const char *log_driver;
+  char *const *log_opts;
 };
 
 /**

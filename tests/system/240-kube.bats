@@ -257,6 +257,49 @@ EOF
     assert_output_is "t240dep"
 }
 
+@test "kube play: a DaemonSet and a Job each make one pod NAME-pod; the Job's runs once" {
+    cat >"$HUSK_TMP/wl.yaml" <<EOF
+apiVersion: apps/v1
+kind: DaemonSet
+metadata:
+  name: t240ds
+spec:
+  selector:
+    matchLabels: {app: t240ds}
+  template:
+    metadata:
+      labels: {app: t240ds}
+    spec:
+      containers:
+      - name: agent
+        image: $IMG
+        command: [sleep, "1000"]
+---
+apiVersion: batch/v1
+kind: Job
+metadata:
+  name: t240job
+spec:
+  backoffLimit: 2
+  template:
+    spec:
+      containers:
+      - name: once
+        image: $IMG
+        command: [sh, -c, "echo ran"]
+EOF
+    run_husk kube play "$HUSK_TMP/wl.yaml"
+    run_husk inspect t240ds-pod-agent t240job-pod-once --format '{{.Name}} {{.HostConfig.RestartPolicy.Name}}'
+    assert_output_is $'t240ds-pod-agent always\nt240job-pod-once '   # "no" reads as ""
+    run_husk wait t240job-pod-once
+    assert_output_is "0"
+    run_husk logs t240job-pod-once
+    assert_output_is "ran"
+    run_husk kube down "$HUSK_TMP/wl.yaml"
+    run_husk pod ps -q
+    assert_output_is ""
+}
+
 @test "kube play: ConfigMap values by configMapKeyRef and envFrom, wherever the ConfigMap is" {
     cat >"$HUSK_TMP/cm.yaml" <<EOF
 apiVersion: v1

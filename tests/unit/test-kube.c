@@ -167,7 +167,11 @@ static void
 test_plan_refuses_by_name (void **state)
 {
   (void) state;
-  assert_refused ("kind: Job\nmetadata: {name: j}\n", "kind \"Job\"");
+  assert_refused ("kind: Secret\nmetadata: {name: j}\n", "kind \"Secret\"");
+  assert_refused ("kind: Job\nmetadata: {name: j}\nspec: {completions: 3, template: {}}\n",
+                  "more than one completion");
+  assert_refused ("kind: Job\nmetadata: {name: j}\nspec: {template: {spec: {restartPolicy: Always, "
+                  "containers: [{name: c, image: i}]}}}\n", "must be Never or OnFailure");
   assert_refused ("kind: Pod\nmetadata: {name: p}\nspec: {containers: []}\n",
                   "at least one container");
   assert_refused ("kind: Pod\nmetadata: {name: p}\nspec: {containers: [{name: c}]}\n",

@@ -23,6 +23,7 @@ struct ctx
   const struct husk_kube_plan_opts *o;
   json_t *configmaps; /* name -> its "data" object */
   json_t *warnings;
+  const char *default_restart; /* a pod's restartPolicy when not given */
   husk_error_t *err;
 };
 
@@ -720,7 +721,7 @@ restart_policy (struct ctx *c, json_t *spec, const char *where, json_t *common)
   if (get_str (c, spec, "restartPolicy", where, &p) < 0)
     return -1;
   if (p == NULL)
-    p = "Always";
+    p = c->default_restart ? c->default_restart : "Always";
   for (size_t i = 0; k8s[i]; i++)
     if (strcmp (p, k8s[i]) == 0)
       return json_object_set_new (common, "restart", json_string (husk[i])), 0;
@@ -873,17 +874,27 @@ meta_name (struct ctx *c, json_t *doc, const char *where, json_t **meta, const c
   return 0;
 }
 
+/* Deployment, DaemonSet and Job: one pod NAME-pod from spec.template, as
+   Podman makes it.  */
 static int
-deployment_plan (struct ctx *c, json_t *doc, const char *where, json_t *pods)
+workload_plan (struct ctx *c, json_t *doc, const char *kind, const char *where, json_t *pods)
 {
-  static const char *const keys[] = { "replicas", "template", "selector", NULL };
-  static const char *const ignored[] = { "strategy", "revisionHistoryLimit",
-                                         "progressDeadlineSeconds", "minReadySeconds", NULL };
+  static const char *const dep_keys[] = { "replicas", "template", "selector", NULL };
+  static const char *const dep_ignored[] = { "strategy", "revisionHistoryLimit",
+                                             "progressDeadlineSeconds", "minReadySeconds",
+                                             NULL };
+  static const char *const ds_keys[] = { "template", "selector", NULL };
+  static const char *const ds_ignored[] = { "updateStrategy", "revisionHistoryLimit",
+                                            "minReadySeconds", NULL };
+  static const char *const job_keys[] = { "template", "completions", "parallelism", NULL };
+  static const char *const job_ignored[] = { "selector", "manualSelector", "backoffLimit",
+                                             NULL };
   static const char *const tmpl_keys[] = { "metadata", "spec", NULL };
+  bool job = strcmp (kind, "Job") == 0, dep = strcmp (kind, "Deployment") == 0;
   cleanup_free char *pod_name = NULL;
   json_t *meta, *spec, *tmpl, *tmeta, *tspec;
-  const char *name;
-  int64_t replicas = 1;
+  const char *name, *restart;
+  int64_t replicas = 1, n = 1;
   bool given;
 
   if (check_keys (c, doc, where, doc_keys, doc_ignored) < 0
@@ -891,10 +902,17 @@ deployment_plan (struct ctx *c, json_t *doc, const char *where, json_t *pods)
     return -1;
   if (spec == NULL)
     return bad (c, where, "\"spec\" is required");
-  if (check_keys (c, spec, where, keys, ignored) < 0
+  if (check_keys (c, spec, where, dep ? dep_keys : job ? job_keys : ds_keys,
+                  dep ? dep_ignored : job ? job_ignored : ds_ignored) < 0
       || get_int (c, spec, "replicas", where, 0, INT32_MAX, &replicas, &given) < 0
+      || get_int (c, spec, "completions", where, 0, INT32_MAX, &n, &given) < 0
+      || (!given && get_int (c, spec, "parallelism", where, 0, INT32_MAX, &n, &given) < 0)
       || get_obj (c, spec, "template", where, &tmpl) < 0)
     return -1;
+  if (job && (n > 1 || (json_is_integer (json_object_get (spec, "parallelism"))
+                        && json_integer_value (json_object_get (spec, "parallelism")) > 1)))
+    return bad (c, where, "a Job of more than one completion or parallel pod is not supported "
+                "by husk");
   if (tmpl == NULL)
     return bad (c, where, "\"spec.template\" is required");
   if (check_keys (c, tmpl, where, tmpl_keys, NULL) < 0
@@ -903,11 +921,15 @@ deployment_plan (struct ctx *c, json_t *doc, const char *where, json_t *pods)
     return -1;
   if (tmeta && check_keys (c, tmeta, where, meta_keys, meta_ignored) < 0)
     return -1;
+  if (job && tspec && get_str (c, tspec, "restartPolicy", where, &restart) == 0 && restart
+      && strcmp (restart, "Never") != 0 && strcmp (restart, "OnFailure") != 0)
+    return bad (c, where, "a Job's restartPolicy must be Never or OnFailure");
   if (replicas > 1)
     json_array_append_new (c->warnings, json_string ("Limiting replica count to 1, more than "
                                                      "one replica is not supported by husk"));
-  /* Podman names the pod of a Deployment NAME-pod.  */
+  /* Podman names the pod NAME-pod.  A Job's pod runs once unless told.  */
   pod_name = husk_asprintf ("%s-pod", name);
+  c->default_restart = job ? "Never" : "Always";
   return pod_plan (c, tmeta ? tmeta : meta, tspec, pod_name, where, pods);
 }
 
@@ -1006,19 +1028,22 @@ husk_kube_plan (json_t *docs, const struct husk_kube_plan_opts *o, husk_error_t 
             return NULL;
           free (where);
           where = husk_asprintf ("Pod \"%s\": spec", name);
+          c.default_restart = "Always";
           if (pod_plan (&c, meta, spec, name, where, pods) < 0)
             return NULL;
         }
-      else if (strcmp (kind, "Deployment") == 0)
+      else if (strcmp (kind, "Deployment") == 0 || strcmp (kind, "DaemonSet") == 0
+               || strcmp (kind, "Job") == 0)
         {
-          where = husk_asprintf ("document %zu (Deployment)", i + 1);
-          if (deployment_plan (&c, d, where, pods) < 0)
+          where = husk_asprintf ("document %zu (%s)", i + 1, kind);
+          if (workload_plan (&c, d, kind, where, pods) < 0)
             return NULL;
         }
       else
         return husk_error_makex (err, EINVAL, "document %zu: kind \"%s\" is not supported by "
-                                 "husk (Pod, Deployment, PersistentVolumeClaim, ConfigMap, "
-                                 "Service)", i + 1, kind), NULL;
+                                 "husk (Pod, Deployment, DaemonSet, Job, "
+                                 "PersistentVolumeClaim, ConfigMap, Service)", i + 1, kind),
+               NULL;
     }
   json_array_foreach (pods, i, d)
     for (size_t k = i + 1; k < json_array_size (pods); k++)

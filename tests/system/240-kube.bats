@@ -489,6 +489,14 @@ metadata:
     assert_output_contains "only supported types are pod and deployment"
     run_husk 125 kube generate t240nothere
     assert_output_contains 't240nothere'
+    # A volume becomes a PersistentVolumeClaim, which plays back to it.
+    husk volume create t240vol >/dev/null
+    run_husk kube generate t240vol
+    assert_output_contains "kind: PersistentVolumeClaim"
+    echo "$output" >"$HUSK_TMP/pvc.yaml"
+    husk volume rm t240vol >/dev/null
+    run_husk kube play "$HUSK_TMP/pvc.yaml"
+    assert_output_is $'Volumes:\nt240vol'
 }
 
 @test "kube play accepts what podman kube generate (4.3.1) writes" {

@@ -360,3 +360,18 @@ husk_kube_generate (json_t *pod, json_t *ctrs, const char *type, bool service,
   json_decref (labels);
   return steal_ptr (&docs);
 }
+
+json_t *
+husk_kube_generate_pvc (json_t *vol)
+{
+  const char *name = json_string_value (json_object_get (vol, "Name"));
+  const char *driver = json_string_value (json_object_get (vol, "Driver"));
+
+  /* The size is what a cluster must give; a local volume has none, and
+     Podman writes 1Gi.  */
+  return json_pack ("{s:s, s:s, s:{s:{s:s}, s:s}, s:{s:[s], s:{s:{s:s}}}}", "apiVersion", "v1",
+                    "kind", "PersistentVolumeClaim", "metadata", "annotations",
+                    "volume.podman.io/driver", driver ? driver : "local", "name",
+                    name ? name : "", "spec", "accessModes", "ReadWriteOnce", "resources",
+                    "requests", "storage", "1Gi");
+}

@@ -100,4 +100,8 @@ int husk_kube_quantity (const char *s, int64_t *milli, husk_error_t *err);
 json_t *husk_kube_generate (json_t *pod, json_t *ctrs, const char *type, bool service,
                             husk_error_t *err);
 
+/* A PersistentVolumeClaim document for a volume (`volume inspect`), as
+   Podman writes it.  */
+json_t *husk_kube_generate_pvc (json_t *vol);
+
 #endif

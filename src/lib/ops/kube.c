@@ -399,7 +399,7 @@ char *
 husk_op_kube_generate (struct husk_engine *e, char *const *refs, const char *type,
                        bool service, husk_error_t *err)
 {
-  cleanup_json json_t *pod = NULL, *ctrs = json_array (), *docs = NULL;
+  cleanup_json json_t *pod = NULL, *ctrs = json_array (), *docs = NULL, *vols = json_array ();
   cleanup_free char *pod_id = NULL, *yaml = NULL;
   husk_error_t e2 = NULL;
 
@@ -436,19 +436,38 @@ husk_op_kube_generate (struct husk_engine *e, char *const *refs, const char *typ
       husk_error_release (&e2);
       for (size_t i = 0; refs[i]; i++)
         {
-          json_t *c = ctr_for_generate (e, refs[i], err);
+          json_t *c = ctr_for_generate (e, refs[i], err), *v;
 
-          if (c == NULL)
-            return (*err)->code == ENOENT
-                   ? (husk_error_release (err),
-                      husk_error_makex (err, ENOENT, "name or ID \"%s\" not found", refs[i]),
-                      NULL)
-                   : NULL;
-          json_array_append_new (ctrs, c);
+          if (c != NULL)
+            {
+              json_array_append_new (ctrs, c);
+              continue;
+            }
+          if ((*err)->code != ENOENT)
+            return NULL;
+          husk_error_release (err);
+          /* A volume: a PersistentVolumeClaim (Podman).  */
+          if ((v = husk_op_volume_inspect (e, refs[i], &e2)) == NULL)
+            {
+              husk_error_release (&e2);
+              return husk_error_makex (err, ENOENT, "name or ID \"%s\" not found", refs[i]),
+                     NULL;
+            }
+          json_array_append_new (vols, v);
         }
     }
-  if ((docs = husk_kube_generate (pod, ctrs, type, service, err)) == NULL
-      || (yaml = husk_kube_yaml_dump (docs, err)) == NULL)
+  docs = json_array ();
+  for (size_t i = 0; i < json_array_size (vols); i++)
+    json_array_append_new (docs, husk_kube_generate_pvc (json_array_get (vols, i)));
+  if (json_array_size (ctrs) > 0)
+    {
+      cleanup_json json_t *more = husk_kube_generate (pod, ctrs, type, service, err);
+
+      if (more == NULL)
+        return NULL;
+      json_array_extend (docs, more);
+    }
+  if ((yaml = husk_kube_yaml_dump (docs, err)) == NULL)
     return NULL;
   return husk_asprintf ("# Save the output of this file and use kubectl create -f to import\n"
                         "# it into Kubernetes.\n#\n# Created with husk-%s\n%s",

@@ -207,9 +207,10 @@ make_pod (struct husk_engine *e, json_t *pod, struct made *m, json_t *report, hu
   return 0;
 }
 
-/* --replace: the pods of the plan's names go first.  */
+/* Stop and remove the plan's pods that exist (kube down, --replace);
+   their IDs go to report's "stopped" and "removed" (report may be NULL). */
 static int
-replace_pods (struct husk_engine *e, json_t *plan, husk_error_t *err)
+down_pods (struct husk_engine *e, json_t *plan, json_t *report, husk_error_t *err)
 {
   size_t i;
   json_t *p;
@@ -224,8 +225,14 @@ replace_pods (struct husk_engine *e, json_t *plan, husk_error_t *err)
           husk_error_release (&e2);
           continue;
         }
+      if (husk_op_pod_stop (e, id, -1, err) < 0)
+        return -1;
+      if (report)
+        json_array_append_new (json_object_get (report, "stopped"), json_string (id));
       if (remove_pod (e, id, -1, err) < 0)
         return -1;
+      if (report)
+        json_array_append_new (json_object_get (report, "removed"), json_string (id));
     }
   return 0;
 }
@@ -248,7 +255,7 @@ play (struct husk_engine *e, json_t *plan, const struct husk_kube_play_opts *o,
   size_t i, k;
   json_t *p, *hp;
 
-  if (o->replace && replace_pods (e, plan, err) < 0)
+  if (o->replace && down_pods (e, plan, NULL, err) < 0)
     return -1;
   json_array_foreach (json_object_get (plan, "pods"), i, p)
     json_array_foreach (json_object_get (p, "hostpaths"), k, hp)
@@ -312,23 +319,8 @@ husk_op_kube_down (struct husk_engine *e, const char *text, size_t len, bool for
 
   if (plan == NULL)
     return NULL;
-  json_array_foreach (json_object_get (plan, "pods"), i, p)
-    {
-      cleanup_free char *id = NULL;
-      husk_error_t e2 = NULL;
-
-      if (husk_op_pod_resolve (e, json_string_value (json_object_get (p, "name")), &id, &e2) < 0)
-        {
-          husk_error_release (&e2);
-          continue;
-        }
-      if (husk_op_pod_stop (e, id, -1, err) < 0)
-        return NULL;
-      json_array_append_new (json_object_get (report, "stopped"), json_string (id));
-      if (remove_pod (e, id, -1, err) < 0)
-        return NULL;
-      json_array_append_new (json_object_get (report, "removed"), json_string (id));
-    }
+  if (down_pods (e, plan, report, err) < 0)
+    return NULL;
   if (!force)
     return steal_ptr (&report);
   json_array_foreach (json_object_get (plan, "volumes"), i, p)

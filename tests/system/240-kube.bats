@@ -344,6 +344,56 @@ EOF
     assert_nothing_left
 }
 
+@test "kube play: configMap volumes hold the ConfigMap's keys as read-only files" {
+    cat >"$HUSK_TMP/cmv.yaml" <<EOF
+apiVersion: v1
+kind: ConfigMap
+metadata:
+  name: t240conf
+data:
+  app.conf: |
+    port=8080
+  mode: fast
+---
+apiVersion: v1
+kind: Pod
+metadata:
+  name: t240cv
+spec:
+  containers:
+  - name: c
+    image: $IMG
+    command: [sleep, "1000"]
+    volumeMounts:
+    - {name: conf, mountPath: /etc/app}
+    - {name: one, mountPath: /one}
+  volumes:
+  - name: conf
+    configMap:
+      name: t240conf
+  - name: one
+    configMap:
+      name: t240conf
+      defaultMode: 0600
+      items:
+      - {key: mode, path: m}
+EOF
+    run_husk kube play "$HUSK_TMP/cmv.yaml"
+    assert_output_contains $'Volumes:\nt240conf\nt240conf-t240cv-one\nPod:'
+    run_husk exec t240cv-c sh -c 'cat /etc/app/app.conf /etc/app/mode; echo; ls /one; stat -c %a /one/m'
+    assert_output_is $'port=8080\nfast\nm\n600'
+    run_husk 1 exec t240cv-c touch /etc/app/x
+    assert_output_contains "Read-only file system"
+    run_husk kube down --force "$HUSK_TMP/cmv.yaml"
+    assert_output_contains $'Volumes removed:\nt240conf\nt240conf-t240cv-one'
+    assert_nothing_left
+    # A key that is no file name is refused, nothing made.
+    sed -i 's/  mode: fast/  ..: fast/' "$HUSK_TMP/cmv.yaml"
+    run_husk 125 kube play "$HUSK_TMP/cmv.yaml"
+    assert_output_contains 'ConfigMap key ".." is not a file name husk writes'
+    assert_nothing_left
+}
+
 @test "kube play --replace recreates the pods; without it a second play fails" {
     write_pod
     husk kube play "$HUSK_TMP/pod.yaml" >/dev/null

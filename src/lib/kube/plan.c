@@ -23,6 +23,7 @@ struct ctx
   const struct husk_kube_plan_opts *o;
   json_t *configmaps; /* name -> its "data" object */
   json_t *warnings;
+  json_t *volumes; /* the plan's volumes (kube down adds configMap ones) */
   const char *default_restart; /* a pod's restartPolicy when not given */
   husk_error_t *err;
 };
@@ -455,7 +456,7 @@ container_mounts (struct ctx *c, json_t *ctr, const char *where, json_t *vols, j
   json_array_foreach (list, i, m)
     {
       cleanup_free char *w = husk_asprintf ("%s.volumeMounts[%zu]", where, i);
-      const char *name, *path;
+      const char *name, *path, *src;
       bool ro;
       json_t *v;
 
@@ -470,13 +471,14 @@ container_mounts (struct ctx *c, json_t *ctr, const char *where, json_t *vols, j
       v = json_object_get (vols, name);
       if (v == NULL)
         return bad (c, w, "no volume named \"%s\" in the pod's volumes", name);
-      if (json_is_object (v))
+      ro = ro || json_is_true (json_object_get (v, "ro"));
+      src = json_string_value (json_object_get (v, "src"));
+      if (json_object_get (v, "tmpfs"))
         json_array_append_new (tmpfs, json_sprintf ("%s%s", path, ro ? ":ro" : ""));
-      else if (json_string_length (v) == 0)
+      else if (*src == '\0')
         json_array_append_new (volumes, json_sprintf ("%s%s", path, ro ? ":ro" : ""));
       else
-        json_array_append_new (volumes, json_sprintf ("%s:%s%s", json_string_value (v), path,
-                                                      ro ? ":ro" : ""));
+        json_array_append_new (volumes, json_sprintf ("%s:%s%s", src, path, ro ? ":ro" : ""));
     }
   return 0;
 }
@@ -628,13 +630,94 @@ container_plan (struct ctx *c, json_t *ctr, const char *where, const char *pod_n
 
 /* ---- pods ------------------------------------------------------------------ */
 
-/* The pod's volumes: name -> what a mount of it becomes; host paths to
-   check go to hostpaths.  */
+/* A file name for a ConfigMap key or item path: one component of
+   Kubernetes' key characters, not "." or "..".  */
+static bool
+safe_file_name (const char *s)
+{
+  return *s && strspn (s, "abcdefghijklmnopqrstuvwxyzABCDEFGHIJKLMNOPQRSTUVWXYZ0123456789-._")
+                 == strlen (s)
+         && strcmp (s, ".") != 0 && strcmp (s, "..") != 0 && strlen (s) <= 253;
+}
+
+/* A configMap volume: a named volume of the ConfigMap's name holding a
+   file per key (or per item), mounted read-only.  */
+/* The volume of a configMap volume: the ConfigMap's name, or with items
+   or a defaultMode (another set of files) CONFIGMAP-POD-VOLUME.  */
+static char *
+configmap_volume_name (json_t *t, const char *pod, const char *volname)
+{
+  const char *cm = json_string_value (json_object_get (t, "name"));
+
+  if (json_object_get (t, "items") || json_object_get (t, "defaultMode"))
+    return husk_asprintf ("%s-%s-%s", cm, pod, volname);
+  return husk_xstrdup (cm);
+}
+
 static int
-pod_volumes (struct ctx *c, json_t *spec, const char *where, json_t *vols, json_t *hostpaths)
+configmap_volume (struct ctx *c, json_t *t, const char *w, json_t *files_out)
+{
+  static const char *const keys[] = { "name", "items", "defaultMode", "optional", NULL };
+  static const char *const item_keys[] = { "key", "path", "mode", NULL };
+  json_t *data, *items, *it, *v, *files = json_object ();
+  const char *name, *k;
+  int64_t mode = 0644;
+  bool optional, given;
+  size_t i;
+
+  json_object_set_new (files_out, "files", files);
+  if (check_keys (c, t, w, keys, NULL) < 0 || need_str (c, t, "name", w, &name) < 0
+      || get_bool (c, t, "optional", w, &optional) < 0
+      || get_int (c, t, "defaultMode", w, 0, 0777, &mode, &given) < 0
+      || get_arr (c, t, "items", w, &items) < 0)
+    return -1;
+  if (strpbrk (name, ":,/"))
+    return bad (c, w, "bad ConfigMap name \"%s\"", name);
+  json_object_set_new (files_out, "mode", json_integer (mode));
+  data = json_object_get (c->configmaps, name);
+  if (data == NULL && !optional)
+    return bad (c, w, "ConfigMap \"%s\" not found", name);
+  if (items == NULL)
+    {
+      json_object_foreach (data, k, v)
+        {
+          if (!safe_file_name (k))
+            return bad (c, w, "ConfigMap key \"%s\" is not a file name husk writes", k);
+          json_object_set (files, k, v);
+        }
+      return 0;
+    }
+  json_array_foreach (items, i, it)
+    {
+      const char *key, *path;
+
+      if (!json_is_object (it) || check_keys (c, it, w, item_keys, NULL) < 0
+          || need_str (c, it, "key", w, &key) < 0 || need_str (c, it, "path", w, &path) < 0)
+        return json_is_object (it) ? -1 : bad (c, w, "items[%zu] must be a mapping", i);
+      if (json_object_get (it, "mode"))
+        return bad (c, w, "items[%zu].mode is not supported by husk: use defaultMode", i);
+      if (!safe_file_name (path))
+        return bad (c, w, "items path \"%s\" must be one file name (no '/')", path);
+      if ((v = json_object_get (data, key)) == NULL)
+        {
+          if (optional)
+            continue;
+          return bad (c, w, "key \"%s\" not found in ConfigMap \"%s\"", key, name);
+        }
+      json_object_set (files, path, v);
+    }
+  return 0;
+}
+
+/* The pod's volumes: name -> {"src", "ro"} for a -v (src "" for an
+   anonymous volume) or {"tmpfs": true}; host paths to check go to
+   hostpaths, configMap volumes' files to configmaps.  */
+static int
+pod_volumes (struct ctx *c, json_t *spec, const char *where, const char *pod, json_t *vols,
+             json_t *hostpaths, json_t *configmaps)
 {
   static const char *const keys[] = { "name", "hostPath", "emptyDir", "persistentVolumeClaim",
-                                      NULL };
+                                      "configMap", NULL };
   static const char *const hp_keys[] = { "path", "type", NULL };
   static const char *const ed_keys[] = { "medium", "sizeLimit", NULL };
   static const char *const pvc_keys[] = { "claimName", "readOnly", NULL };
@@ -672,7 +755,7 @@ pod_volumes (struct ctx *c, json_t *spec, const char *where, json_t *vols, json_
             ok = strcmp (types[k], type ? type : "") == 0;
           if (!ok)
             return bad (c, w, "hostPath type \"%s\" is not supported by husk", type);
-          json_object_set_new (vols, name, json_string (s));
+          json_object_set_new (vols, name, json_pack ("{s:s, s:b}", "src", s, "ro", 0));
           json_array_append_new (hostpaths, json_pack ("{s:s, s:s}", "path", s, "type",
                                                        type ? type : ""));
           continue;
@@ -689,24 +772,43 @@ pod_volumes (struct ctx *c, json_t *spec, const char *where, json_t *vols, json_
           if (medium && *medium && strcmp (medium, "Memory") != 0)
             return bad (c, w, "emptyDir medium \"%s\" is not supported by husk", medium);
           /* An anonymous volume, or with medium Memory a tmpfs.  */
-          json_object_set_new (vols, name, medium && *medium ? json_pack ("{s:b}", "tmpfs", 1)
-                                                             : json_string (""));
+          json_object_set_new (vols, name, medium && *medium
+                                             ? json_pack ("{s:b}", "tmpfs", 1)
+                                             : json_pack ("{s:s, s:b}", "src", "", "ro", 0));
           continue;
         }
       if (get_obj (c, v, "persistentVolumeClaim", w, &t) < 0)
         return -1;
       if (t)
         {
+          bool ro;
+
           if (check_keys (c, t, w, pvc_keys, NULL) < 0
-              || need_str (c, t, "claimName", w, &s) < 0)
+              || need_str (c, t, "claimName", w, &s) < 0
+              || get_bool (c, t, "readOnly", w, &ro) < 0)
             return -1;
           if (strpbrk (s, ":,/"))
             return bad (c, w, "bad claimName \"%s\"", s);
-          json_object_set_new (vols, name, json_string (s));
+          json_object_set_new (vols, name, json_pack ("{s:s, s:b}", "src", s, "ro", ro));
+          continue;
+        }
+      if (get_obj (c, v, "configMap", w, &t) < 0)
+        return -1;
+      if (t)
+        {
+          json_t *cm = json_object ();
+          cleanup_free char *vol = NULL;
+
+          json_array_append_new (configmaps, cm);
+          if (configmap_volume (c, t, w, cm) < 0)
+            return -1;
+          vol = configmap_volume_name (t, pod, name);
+          json_object_set_new (cm, "volume", json_string (vol));
+          json_object_set_new (vols, name, json_pack ("{s:s, s:b}", "src", vol, "ro", 1));
           continue;
         }
       return bad (c, w, "volume \"%s\" has no type husk supports (hostPath, emptyDir, "
-                  "persistentVolumeClaim)", name);
+                  "persistentVolumeClaim, configMap)", name);
     }
   return 0;
 }
@@ -757,6 +859,14 @@ apply_opts (const struct husk_kube_plan_opts *o, json_t *req, json_t *common)
     json_object_set_new (req, "no_hosts", json_true ());
 }
 
+static json_t *
+configmap_volume_json (json_t *t, const char *pod, json_t *v)
+{
+  cleanup_free char *n = configmap_volume_name (t, pod, json_string_value (json_object_get (v,
+                                                                                           "name")));
+  return json_string (n);
+}
+
 /* A pod from its metadata and spec (a Pod, or a Deployment's template). */
 static int
 pod_plan (struct ctx *c, json_t *meta, json_t *spec, const char *name, const char *where,
@@ -772,6 +882,7 @@ pod_plan (struct ctx *c, json_t *meta, json_t *spec, const char *name, const cha
                                          "affinity", "securityContext", NULL };
   cleanup_json json_t *req = json_object (), *common = json_object (), *vols = json_object ();
   cleanup_json json_t *hostpaths = json_array (), *ctrs = json_array ();
+  cleanup_json json_t *cmvols = json_array ();
   cleanup_json json_t *labels = NULL, *annotations = NULL;
   json_t *list, *ctr, *psc;
   const char *hostname;
@@ -782,6 +893,15 @@ pod_plan (struct ctx *c, json_t *meta, json_t *spec, const char *name, const cha
 
   if (c->o && c->o->names_only)
     {
+      json_t *vlist = json_object_get (spec, "volumes"), *v, *t;
+      size_t k;
+
+      /* kube down --force: the configMap volumes' names too.  */
+      json_array_foreach (json_is_array (vlist) ? vlist : NULL, k, v)
+        if (json_is_object (t = json_object_get (v, "configMap"))
+            && json_is_string (json_object_get (t, "name"))
+            && json_is_string (json_object_get (v, "name")))
+          json_array_append_new (c->volumes, configmap_volume_json (t, name, v));
       json_array_append_new (pods, json_pack ("{s:s}", "name", name));
       return 0;
     }
@@ -827,7 +947,7 @@ pod_plan (struct ctx *c, json_t *meta, json_t *spec, const char *name, const cha
   if (has_grace)
     json_object_set_new (common, "stop_timeout", json_sprintf ("%" PRId64, grace));
   apply_opts (c->o, req, common);
-  if (pod_volumes (c, spec, where, vols, hostpaths) < 0)
+  if (pod_volumes (c, spec, where, name, vols, hostpaths, cmvols) < 0)
     return -1;
   if (get_arr (c, spec, "containers", where, &list) < 0)
     return -1;
@@ -850,8 +970,9 @@ pod_plan (struct ctx *c, json_t *meta, json_t *spec, const char *name, const cha
                       json_object_get (json_array_get (ctrs, k), "name")))
         return bad (c, where, "two containers named \"%s\"",
                     json_string_value (json_object_get (ctr, "name")));
-  json_array_append_new (pods, json_pack ("{s:s, s:O, s:O, s:O}", "name", name, "req", req,
-                                          "hostpaths", hostpaths, "containers", ctrs));
+  json_array_append_new (pods, json_pack ("{s:s, s:O, s:O, s:O, s:O}", "name", name, "req",
+                                          req, "hostpaths", hostpaths, "configmaps", cmvols,
+                                          "containers", ctrs));
   return 0;
 }
 
@@ -989,7 +1110,8 @@ husk_kube_plan (json_t *docs, const struct husk_kube_plan_opts *o, husk_error_t 
 {
   cleanup_json json_t *cms = json_object (), *warnings = json_array ();
   cleanup_json json_t *volumes = json_array (), *pods = json_array ();
-  struct ctx c = { .o = o, .configmaps = cms, .warnings = warnings, .err = err };
+  struct ctx c = { .o = o, .configmaps = cms, .warnings = warnings, .volumes = volumes,
+                   .err = err };
   const char *kind;
   size_t i;
   json_t *d;

@@ -31,7 +31,8 @@ word_in (const char *s, const char *const *words)
   return false;
 }
 
-/* A plain scalar's value: null, bool, integer, real or string.  */
+/* A plain scalar's value: null, bool, integer (decimal, 0octal, 0xhex),
+   real or string.  */
 static json_t *
 plain_scalar (const char *s, size_t len)
 {
@@ -52,8 +53,10 @@ plain_scalar (const char *s, size_t len)
       long long v;
       double d;
 
+      /* Base 0: YAML 1.1's 0644 (octal) and 0x1F (hex) too, as
+         Kubernetes' YAML reader takes them (file modes are written so). */
       errno = 0;
-      v = strtoll (s, &end, 10);
+      v = strtoll (s, &end, 0);
       if (*end == '\0' && errno == 0)
         return json_integer (v);
       errno = 0;

@@ -23,6 +23,7 @@
 #include "ops/pod.h"
 #include "ops/volume.h"
 #include "util/cleanup.h"
+#include "util/fileutil.h"
 #include "util/log.h"
 #include "util/strutil.h"
 
@@ -177,6 +178,43 @@ make_volume (struct husk_engine *e, const char *name, struct made *m, json_t *re
   return 0;
 }
 
+/* A configMap volume: the volume of the ConfigMap's name (made unless it
+   exists), with one file per key written into it.  The names were checked
+   to be single safe components (kube/plan.c); each file is opened beneath
+   the volume's directory without following a symlink, so nothing a
+   container left in the volume leads the write elsewhere.  */
+static int
+fill_configmap (struct husk_engine *e, json_t *cm, struct made *m, json_t *report,
+                husk_error_t *err)
+{
+  const char *vol = json_string_value (json_object_get (cm, "volume"));
+  mode_t mode = (mode_t) json_integer_value (json_object_get (cm, "mode"));
+  cleanup_json json_t *info = NULL;
+  cleanup_close int dfd = -1;
+  const char *key, *dir;
+  json_t *v;
+
+  if (make_volume (e, vol, m, report, err) < 0
+      || (info = husk_op_volume_inspect (e, vol, err)) == NULL)
+    return -1;
+  dir = json_string_value (json_object_get (info, "Mountpoint"));
+  if (dir == NULL)
+    return husk_error_makex (err, EINVAL, "volume \"%s\" has no directory", vol);
+  dfd = open (dir, O_RDONLY | O_DIRECTORY | O_NOFOLLOW | O_CLOEXEC);
+  if (dfd < 0)
+    return husk_error_make (err, errno, "configMap volume \"%s\": open '%s'", vol, dir);
+  json_object_foreach (json_object_get (cm, "files"), key, v)
+    {
+      const char *data = json_string_value (v);
+      cleanup_close int fd = openat (dfd, key, O_WRONLY | O_CREAT | O_TRUNC | O_NOFOLLOW
+                                     | O_CLOEXEC, mode);
+
+      if (fd < 0 || fchmod (fd, mode) < 0 || husk_write_all (fd, data, strlen (data)) < 0)
+        return husk_error_make (err, errno, "configMap volume \"%s\": write '%s'", vol, key);
+    }
+  return 0;
+}
+
 static int
 make_pod (struct husk_engine *e, json_t *pod, struct made *m, json_t *report, husk_error_t *err)
 {
@@ -264,6 +302,10 @@ play (struct husk_engine *e, json_t *plan, const struct husk_kube_play_opts *o,
   json_array_foreach (json_object_get (plan, "volumes"), i, p)
     if (make_volume (e, json_string_value (p), m, json_object_get (report, "volumes"), err) < 0)
       return -1;
+  json_array_foreach (json_object_get (plan, "pods"), i, p)
+    json_array_foreach (json_object_get (p, "configmaps"), k, hp)
+      if (fill_configmap (e, hp, m, json_object_get (report, "volumes"), err) < 0)
+        return -1;
   json_array_foreach (json_object_get (plan, "pods"), i, p)
     if (make_pod (e, p, m, json_object_get (report, "pods"), err) < 0)
       return -1;

@@ -151,6 +151,39 @@ test_plan_pod_to_requests (void **state)
 }
 
 static void
+test_plan_configmap_volume_files_and_modes (void **state)
+{
+  husk_error_t err = NULL;
+  cleanup_json json_t *p = plan ("kind: ConfigMap\nmetadata: {name: cm}\ndata: {a: \"1\", b: \"2\"}\n"
+                                 "---\nkind: Pod\nmetadata: {name: p}\nspec:\n"
+                                 "  containers: [{name: c, image: i, volumeMounts: "
+                                 "[{name: v, mountPath: /v}, {name: w, mountPath: /w}]}]\n"
+                                 "  volumes:\n  - {name: v, configMap: {name: cm}}\n"
+                                 "  - {name: w, configMap: {name: cm, defaultMode: 0400, "
+                                 "items: [{key: b, path: bee}]}}\n", &err);
+  json_t *pod, *cms, *req;
+
+  (void) state;
+  assert_non_null (p);
+  pod = json_array_get (json_object_get (p, "pods"), 0);
+  cms = json_object_get (pod, "configmaps");
+  assert_int_equal (json_array_size (cms), 2);
+  assert_string_equal (json_string_value (json_object_get (json_array_get (cms, 0), "volume")),
+                       "cm");
+  assert_int_equal (json_object_size (json_object_get (json_array_get (cms, 0), "files")), 2);
+  assert_string_equal (json_string_value (json_object_get (json_array_get (cms, 1), "volume")),
+                       "cm-p-w");
+  assert_int_equal (json_integer_value (json_object_get (json_array_get (cms, 1), "mode")), 0400);
+  assert_string_equal (json_string_value (json_object_get (json_object_get (
+                         json_array_get (cms, 1), "files"), "bee")), "2");
+  req = json_object_get (json_array_get (json_object_get (pod, "containers"), 0), "req");
+  assert_string_equal (json_string_value (json_array_get (json_object_get (req, "volumes"), 0)),
+                       "cm:/v:ro");
+  assert_string_equal (json_string_value (json_array_get (json_object_get (req, "volumes"), 1)),
+                       "cm-p-w:/w:ro");
+}
+
+static void
 assert_refused (const char *yaml, const char *words)
 {
   husk_error_t err = NULL;
@@ -185,6 +218,10 @@ test_plan_refuses_by_name (void **state)
   assert_refused ("kind: Pod\nmetadata: {name: p}\nspec: {containers: [{name: c, image: 5}]}\n",
                   "\"image\" must be a string");
   assert_refused ("- a\n", "must be a mapping");
+  assert_refused ("kind: ConfigMap\nmetadata: {name: cm}\ndata: {a: \"1\"}\n---\nkind: Pod\n"
+                  "metadata: {name: p}\nspec: {containers: [{name: c, image: i}], volumes: "
+                  "[{name: v, configMap: {name: cm, items: [{key: a, path: ../x}]}}]}\n",
+                  "must be one file name");
 }
 
 int
@@ -196,6 +233,7 @@ main (void)
     cmocka_unit_test (test_yaml_types_of_plain_and_quoted_scalars),
     cmocka_unit_test (test_yaml_refuses_duplicates_cycles_and_bombs),
     cmocka_unit_test (test_plan_pod_to_requests),
+    cmocka_unit_test (test_plan_configmap_volume_files_and_modes),
     cmocka_unit_test (test_plan_refuses_by_name),
   };
 

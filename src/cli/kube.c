@@ -201,7 +201,8 @@ cmd_kube_play (struct cli_ctx *ctx, int argc, char **argv)
                                    .start = o.start, .replace = o.replace,
                                    .networks = o.network, .publish = o.publish,
                                    .annotations = o.annotation, .userns = o.userns,
-                                   .no_hosts = o.no_hosts, .log_driver = o.log_driver,
+                                   .no_hosts = o.no_hosts, .quiet = o.quiet,
+                                   .log_driver = o.log_driver,
                                    .log_opts = o.log_opt }, &ctx->err)) == NULL)
     return cli_fail (ctx);
   return print_play (r);

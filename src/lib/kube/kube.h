@@ -61,6 +61,7 @@ struct husk_kube_plan_opts
   char *const *annotations; /* --annotation KEY=VALUE: on every container */
   const char *userns;    /* --userns for every pod */
   bool no_hosts;         /* --no-hosts */
+  bool quiet;            /* --quiet: no pull progress */
   const char *log_driver;   /* --log-driver for every container */
   char *const *log_opts;    /* --log-opt */
 };

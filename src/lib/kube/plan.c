@@ -857,6 +857,8 @@ apply_opts (const struct husk_kube_plan_opts *o, json_t *req, json_t *common)
     json_object_set_new (req, "userns", json_string (o->userns));
   if (o->no_hosts)
     json_object_set_new (req, "no_hosts", json_true ());
+  if (o->quiet)
+    json_object_set_new (common, "quiet", json_true ());
 }
 
 static json_t *

@@ -327,6 +327,7 @@ husk_op_kube_play (struct husk_engine *e, const char *text, size_t len,
                                            .networks = o->networks, .publish = o->publish,
                                            .annotations = o->annotations,
                                            .userns = o->userns, .no_hosts = o->no_hosts,
+                                           .quiet = o->quiet,
                                            .log_driver = o->log_driver,
                                            .log_opts = o->log_opts }, err);
   cleanup_json json_t *report = NULL;

@@ -21,6 +21,7 @@ struct husk_kube_play_opts
   char *const *annotations; /* --annotation, for every container */
   const char *userns;    /* --userns, for every pod */
   bool no_hosts;         /* --no-hosts */
+  bool quiet;            /* --quiet: no pull progress */
   const char *log_driver;
   char *const *log_opts;
 };

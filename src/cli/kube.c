@@ -20,9 +20,15 @@
 static char *
 read_yaml (const char *path, size_t *len, husk_error_t *err)
 {
-  cleanup_close int fd = strcmp (path, "-") == 0 ? dup (0) : open (path, O_RDONLY | O_CLOEXEC);
+  cleanup_close int fd = -1;
   size_t cap = 65536, n = 0;
   cleanup_free char *buf = NULL;
+
+  /* Podman also fetches a URL; husk keeps the network out of it.  */
+  if (husk_has_prefix (path, "http://") || husk_has_prefix (path, "https://"))
+    return husk_error_makex (err, ENOTSUP, "'%s': reading Kubernetes YAML from a URL is not "
+                             "supported by husk: download it and give the file", path), NULL;
+  fd = strcmp (path, "-") == 0 ? dup (0) : open (path, O_RDONLY | O_CLOEXEC);
 
   if (fd < 0)
     return husk_error_make (err, errno, "open '%s'", path), NULL;

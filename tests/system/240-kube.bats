@@ -464,6 +464,8 @@ t240data"
     assert_output_contains "larger than 4194304 bytes"
     run_husk 125 kube play "$HUSK_TMP/none.yaml"
     assert_output_contains "No such file or directory"
+    run_husk 125 kube play https://podman.io/demo.yml
+    assert_output_contains "from a URL is not supported by husk"
     assert_nothing_left
 
     # A missing image, after a claim and a first pod were made: all undone.

@@ -8,7 +8,7 @@ set -eu
 BUILD="gcc clang make meson ninja-build pkg-config libjansson-dev libsqlite3-dev
        libnftables-dev libmnl-dev
 libarchive-dev libssl-dev libcurl4-openssl-dev libzstd-dev zlib1g-dev
-libcmocka-dev libclang-rt-14-dev liblzma-dev libbz2-dev nettle-dev libseccomp-dev
+libyaml-dev libcmocka-dev libclang-rt-14-dev liblzma-dev libbz2-dev nettle-dev libseccomp-dev
 go-md2man"
 TEST="docker-registry apache2-utils openssl curl python3 bats nftables aardvark-dns binutils busybox-static jq sqlite3 skopeo umoci podman crun runc uidmap
 fuse-overlayfs catatonit man-db zsh fish passt slirp4netns strace

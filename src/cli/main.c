@@ -31,6 +31,9 @@ static int cmd_group_container (struct cli_ctx *ctx, int argc, char **argv);
 static int cmd_group_volume (struct cli_ctx *ctx, int argc, char **argv);
 static int cmd_group_network (struct cli_ctx *ctx, int argc, char **argv);
 static int cmd_group_pod (struct cli_ctx *ctx, int argc, char **argv);
+static int cmd_group_kube (struct cli_ctx *ctx, int argc, char **argv);
+static int cmd_group_play (struct cli_ctx *ctx, int argc, char **argv);
+static int cmd_group_generate (struct cli_ctx *ctx, int argc, char **argv);
 static int cmd_group_manifest (struct cli_ctx *ctx, int argc, char **argv);
 static int cmd_group_healthcheck (struct cli_ctx *ctx, int argc, char **argv);
 static int cmd_help (struct cli_ctx *ctx, int argc, char **argv);
@@ -78,6 +81,9 @@ const struct cli_command cli_top_commands[] = {
   { "volume", cmd_group_volume, 0, cli_volume_commands, "Manage volumes" },
   { "network", cmd_group_network, 0, cli_network_commands, "Manage networks" },
   { "pod", cmd_group_pod, 0, cli_pod_commands, "Manage pods" },
+  { "kube", cmd_group_kube, 0, cli_kube_commands, "Play containers, pods or volumes from a structured file" },
+  { "play", cmd_group_play, 0, cli_play_commands, "Play containers, pods or volumes from a structured file" },
+  { "generate", cmd_group_generate, 0, cli_generate_commands, "Generate structured data based on containers, pods or volumes" },
   { "manifest", cmd_group_manifest, 0, cli_manifest_commands, "Manipulate manifest lists" },
   { "commit", cmd_container_commit, CMD_ENGINE | CMD_USERNS, NULL, "Create new image based on the changed container" },
   { "cp", cmd_container_cp, CMD_ENGINE | CMD_USERNS, NULL, "Copy files/folders between a container and the local filesystem" },
@@ -165,10 +171,10 @@ static const struct
   const char *name;
 } unsupported[] = {
   { "", "artifact" },     { "", "auto-update" },   { "", "build" },
-  { "", "compose" },      { "", "farm" },          { "", "generate" },
-  { "", "kube" },
+  { "", "compose" },      { "", "farm" },
   { "", "machine" },
-  { "", "play" },
+  { "generate", "spec" }, { "generate", "systemd" },
+  { "kube", "apply" },
   { "", "quadlet" },
   { "", "secret" },       { "", "unshare" },       { "", "update" },
   { "container", "checkpoint" }, { "container", "clone" }, { "container", "restore" },
@@ -692,6 +698,24 @@ static int
 cmd_group_pod (struct cli_ctx *ctx, int argc, char **argv)
 {
   return dispatch (ctx, cli_pod_commands, argc, argv);
+}
+
+static int
+cmd_group_kube (struct cli_ctx *ctx, int argc, char **argv)
+{
+  return dispatch (ctx, cli_kube_commands, argc, argv);
+}
+
+static int
+cmd_group_play (struct cli_ctx *ctx, int argc, char **argv)
+{
+  return dispatch (ctx, cli_play_commands, argc, argv);
+}
+
+static int
+cmd_group_generate (struct cli_ctx *ctx, int argc, char **argv)
+{
+  return dispatch (ctx, cli_generate_commands, argc, argv);
 }
 
 static int

@@ -73,14 +73,15 @@ stderr_of() {
 
 @test "Podman commands husk lacks say so with exit 125, naming the command" {
     local c
-    for c in build kube generate secret \
+    for c in build secret \
              machine auto-update update farm; do
         run_husk 125 "$c"
         assert_output_is "Error: \`husk $c\` is not supported by husk yet"
     done
     for c in "pod clone" "image scp" "image build" "image sign" "image trust" \
              "container checkpoint" "container restore" "system service" \
-             "system connection" "system renumber" "volume reload"; do
+             "system connection" "system renumber" "volume reload" "kube apply" \
+             "generate systemd" "generate spec"; do
         # shellcheck disable=SC2086
         run_husk 125 $c
         assert_output_is "Error: \`husk $c\` is not supported by husk yet"
@@ -93,10 +94,11 @@ stderr_of() {
     local top
     top=$(commands_of)
     [[ $'\n'$top$'\n' != *$'\nbuild\n'* ]]
-    [[ $'\n'$top$'\n' != *$'\nkube\n'* ]]
+    [[ $'\n'$top$'\n' != *$'\nsecret\n'* ]]
+    [[ $'\n'$(commands_of kube)$'\n' != *$'\napply\n'* ]]
     [[ $'\n'$(commands_of image)$'\n' != *$'\nsign\n'* ]]
-    run_husk __complete ku
-    [[ "$output" != *kube* ]]
+    run_husk __complete se
+    [[ "$output" != *secret* ]]
     run_husk __complete pod c
     [[ "$output" == *create* ]]    # a command husk has
     [[ "$output" != *clone* ]]

@@ -4,7 +4,8 @@
 # of Pods, Deployments, PersistentVolumeClaims and ConfigMaps, what each
 # field becomes, kube down, bad files refused with nothing left behind,
 # and kube generate played back.  Rootful and rootless (pasta).  Names
-# start with t240; host ports 282xx.
+# start with t240; host ports from free_port (the rootful and rootless
+# runs of this file go at the same time).
 
 load helpers
 
@@ -12,6 +13,9 @@ IMG=husk-test/busybox
 
 setup() {
     container_setup
+    P1=$(free_port)
+    P2=$(free_port)
+    P3=$(free_port)
 }
 
 teardown() {
@@ -65,7 +69,7 @@ spec:
     workingDir: /data
     ports:
     - containerPort: 8080
-      hostPort: 28241
+      hostPort: $P1
     volumeMounts:
     - name: data
       mountPath: /data
@@ -133,10 +137,10 @@ $ctr2"
     assert_output_is "true"
     # hostPort: published on the pod, served by the container.
     run_husk pod inspect t240web --format '{{json .InfraConfig.PortBindings}}'
-    assert_output_is '{"8080/tcp":[{"HostIp":"","HostPort":"28241"}]}'
+    assert_output_is "{\"8080/tcp\":[{\"HostIp\":\"\",\"HostPort\":\"$P1\"}]}"
     local got=""
     for _ in $(seq 50); do
-        got=$(curl -s --max-time 2 http://127.0.0.1:28241/greeting) && [ -n "$got" ] && break
+        got=$(curl -s --max-time 2 http://127.0.0.1:$P1/greeting) && [ -n "$got" ] && break
         sleep 0.1
     done
     assert_equal "$got" "hello kube"
@@ -212,14 +216,14 @@ EOF
 
 @test "kube play --publish, --annotation, --no-hosts, --log-driver apply to every pod and container" {
     printf 'kind: Pod\nmetadata:\n  name: t240o\nspec:\n  containers:\n  - name: c\n    image: %s\n    command: [busybox, httpd, -f, -p, "80", -h, /etc]\n' "$IMG" >"$HUSK_TMP/o.yaml"
-    run_husk kube play --annotation t240.a=b --publish 28251:80 --no-hosts --log-driver k8s-file "$HUSK_TMP/o.yaml"
+    run_husk kube play --annotation t240.a=b --publish $P2:80 --no-hosts --log-driver k8s-file "$HUSK_TMP/o.yaml"
     run_husk inspect t240o-c --format '{{index .Config.Annotations "t240.a"}} {{.HostConfig.LogConfig.Type}}'
     assert_output_is "b k8s-file"
     run_husk pod inspect t240o --format '{{json .InfraConfig.PortBindings}} {{.InfraConfig.NoManageHosts}}'
-    assert_output_is '{"80/tcp":[{"HostIp":"","HostPort":"28251"}]} true'
+    assert_output_is "{\"80/tcp\":[{\"HostIp\":\"\",\"HostPort\":\"$P2\"}]} true"
     local code=""
     for _ in $(seq 50); do
-        code=$(curl -s -o /dev/null -w '%{http_code}' --max-time 2 http://127.0.0.1:28251/passwd) && [ "$code" = 200 ] && break
+        code=$(curl -s -o /dev/null -w '%{http_code}' --max-time 2 http://127.0.0.1:$P2/passwd) && [ "$code" = 200 ] && break
         sleep 0.1
     done
     assert_equal "$code" 200
@@ -470,7 +474,7 @@ t240data"
 
     # A missing image, after a claim and a first pod were made: all undone.
     write_pod
-    sed -e 's/t240web/t240bad/; s/28241/28242/' "$HUSK_TMP/pod.yaml" >"$f"
+    sed -e "s/t240web/t240bad/; s/hostPort: $P1/hostPort: $P2/" "$HUSK_TMP/pod.yaml" >"$f"
     printf -- '---\nkind: Pod\nmetadata:\n  name: t240late\nspec:\n  containers:\n  - name: c\n    image: localhost/t240/nothere\n    imagePullPolicy: Never\n' >>"$f"
     run_husk 125 kube play "$f"
     assert_output_contains 'container "t240late-c"'
@@ -505,7 +509,7 @@ metadata:
     app: t240
   name: t240web"
     assert_output_contains "claimName: t240data"
-    assert_output_contains "hostPort: 28241"
+    assert_output_contains "hostPort: $P1"
     assert_output_contains "emptyDir: {}"
     assert_output_contains "      type: Directory"
     husk kube generate -f "$HUSK_TMP/gen.yaml" t240web
@@ -518,14 +522,14 @@ metadata:
     run_husk inspect t240web-srv t240web-client --format '{{.ImageName}} {{json .Config.Entrypoint}} {{json .Config.Cmd}} {{.Config.WorkingDir}} {{json .Config.Env}} {{range .Mounts}}{{.Type}}:{{.Destination}}:{{.RW}} {{end}}'
     assert_output_is "$before"
     run_husk pod inspect t240web --format '{{json .InfraConfig.PortBindings}}'
-    assert_output_is '{"8080/tcp":[{"HostIp":"","HostPort":"28241"}]}'
+    assert_output_is "{\"8080/tcp\":[{\"HostIp\":\"\",\"HostPort\":\"$P1\"}]}"
     # The same YAML again from the played-back pod.
     run_husk kube generate t240web
     assert_output_is "$gen"
 }
 
 @test "kube generate --type deployment and --service; lone containers" {
-    husk run -d --name t240lone -p 28243:80 -e FOO=bar $IMG sleep 1000 >/dev/null
+    husk run -d --name t240lone -p $P3:80 -e FOO=bar $IMG sleep 1000 >/dev/null
     run_husk generate kube -s --type deployment t240lone
     assert_output_contains "kind: Deployment"
     assert_output_contains "name: t240lone-pod-deployment"

@@ -1110,6 +1110,12 @@ secrets_arrive_with_the_migration_to_version_8 (void **state)
   assert_int_equal (husk_state_secret_lookup (st, "01234", &found, &err), 0);
   assert_string_equal (found, rec.id);
   free (found);
+  /* By name only: an ID prefix is not a name.  */
+  assert_int_equal (husk_state_secret_find_name (st, "pw", &found, &err), 0);
+  assert_string_equal (found, rec.id);
+  free (found);
+  assert_int_equal (husk_state_secret_find_name (st, "01234", &found, &err), 0);
+  assert_null (found);
   assert_int_equal (husk_state_secret_lookup (st, "nothere", &found, &err), -1);
   assert_int_equal (err->code, ENOENT);
   husk_error_release (&err);

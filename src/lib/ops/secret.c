@@ -77,40 +77,27 @@ husk_op_secret_create (struct husk_engine *e, const struct husk_secret_create_op
     return -1;
   labels_text = json_dumps (labels, JSON_COMPACT | JSON_SORT_KEYS);
 
-  if (o->replace && husk_state_secret_lookup (e->state, o->name, &id, err) == 0)
+  if (o->replace && husk_state_secret_find_name (e->state, o->name, &id, err) < 0)
+    return -1;
+  if (id != NULL)
     {
       struct husk_secret_rec old;
       int rc;
 
       if (husk_state_secret_get (e->state, id, &old, err) < 0)
         return -1;
-      if (strcmp (old.name, o->name) != 0)
-        {
-          /* The name matched another secret's ID: that is not a replace.  */
-          husk_secret_rec_release (&old);
-          free (steal_ptr (&id));
-        }
-      else
-        {
-          free (old.labels);
-          old.labels = husk_xstrdup (labels_text);
-          old.updated = now;
-          rc = husk_secret_data_write (e->root, id, o->data, o->len, err);
-          if (rc == 0)
-            rc = husk_state_secret_save (e->state, &old, err);
-          husk_secret_rec_release (&old);
-          if (rc < 0)
-            return -1;
-          if (id_out)
-            *id_out = steal_ptr (&id);
-          return 0;
-        }
-    }
-  else if (o->replace)
-    {
-      if ((*err)->code != ENOENT)
+      free (old.labels);
+      old.labels = husk_xstrdup (labels_text);
+      old.updated = now;
+      rc = husk_secret_data_write (e->root, id, o->data, o->len, err);
+      if (rc == 0)
+        rc = husk_state_secret_save (e->state, &old, err);
+      husk_secret_rec_release (&old);
+      if (rc < 0)
         return -1;
-      husk_error_release (err);
+      if (id_out)
+        *id_out = steal_ptr (&id);
+      return 0;
     }
 
   id = husk_random_hex (13);

@@ -142,6 +142,26 @@ husk_state_secret_lookup (struct husk_state *st, const char *ref, char **id,
 }
 
 int
+husk_state_secret_find_name (struct husk_state *st, const char *name, char **id,
+                             husk_error_t *err)
+{
+  cleanup_stmt sqlite3_stmt *s = husk_state_prepare (
+      st, "SELECT id FROM secrets WHERE name = ?1", err);
+  int rc;
+
+  *id = NULL;
+  if (s == NULL)
+    return -1;
+  husk_state_bind_text (s, 1, name);
+  rc = sqlite3_step (s);
+  if (rc == SQLITE_ROW)
+    *id = husk_state_column_text (s, 0);
+  else if (rc != SQLITE_DONE)
+    return husk_state_fail (st, rc, err, "look up secret '%s'", name);
+  return 0;
+}
+
+int
 husk_state_secret_list (struct husk_state *st, struct husk_secret_rec **out, size_t *n,
                         husk_error_t *err)
 {

@@ -32,6 +32,10 @@ int husk_state_secret_get (struct husk_state *st, const char *id,
    "no secret with name or id "REF": no such secret"; EINVAL when a prefix matches several.  */
 int husk_state_secret_lookup (struct husk_state *st, const char *ref, char **id,
                               husk_error_t *err);
+/* The ID of the secret named exactly name (*id NULL when none): names
+   only, never an ID prefix.  */
+int husk_state_secret_find_name (struct husk_state *st, const char *name, char **id,
+                                 husk_error_t *err);
 /* All secrets, by creation time.  *out is a malloc'd array.  */
 int husk_state_secret_list (struct husk_state *st, struct husk_secret_rec **out,
                             size_t *n, husk_error_t *err);

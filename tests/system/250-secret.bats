@@ -98,6 +98,12 @@ data_file() {
     assert_equal "$(ls -A "$HUSK_ROOT/secrets")" "$id"
     run_husk secret create --replace fresh - <<<"made"
     [[ "$output" =~ ^[0-9a-f]{25}$ ]]
+    # --replace goes by name: a name that is a prefix of pw's ID makes a
+    # new secret and leaves pw alone.
+    run_husk secret create --replace "${id:0:4}" - <<<"other"
+    [ "$output" != "$id" ]
+    run_husk secret inspect --showsecret --format '{{.SecretData}}' pw
+    assert_output_is "new"
 }
 
 @test "secret create refuses empty, oversized, bad names, duplicates and other drivers; nothing is made" {
@@ -127,20 +133,20 @@ data_file() {
     assert_equal "$(ls -A "$HUSK_ROOT/secrets" 2>/dev/null)" ""
 }
 
-@test "secret rm removes the data and the row; -i ignores missing ones; -a removes all" {
-    run_husk secret create a - <<<"1"
+@test "secret rm removes the data and the row (names are not hex: an ID prefix also names a secret); -i ignores missing ones; -a removes all" {
+    run_husk secret create sa - <<<"1"
     ida=$output
-    run_husk secret create b - <<<"2"
-    run_husk secret create c - <<<"3"
-    run_husk secret rm a
+    run_husk secret create sb - <<<"2"
+    run_husk secret create sc - <<<"3"
+    run_husk secret rm sa
     assert_output_is "$ida"
     [ ! -e "$HUSK_ROOT/secrets/$ida" ]
-    run_husk 1 secret exists a
-    run_husk 125 secret rm a
-    assert_output_is 'Error: no secret with name or id "a": no such secret'
-    run_husk secret rm -i a
+    run_husk 1 secret exists sa
+    run_husk 125 secret rm sa
+    assert_output_is 'Error: no secret with name or id "sa": no such secret'
+    run_husk secret rm -i sa
     assert_output_is ""
-    run_husk 125 secret rm -a b
+    run_husk 125 secret rm -a sb
     run_husk 125 secret inspect nothere
     assert_output_contains 'no secret with name or id "nothere": no such secret'
     run_husk secret rm -a
@@ -148,4 +154,66 @@ data_file() {
     run_husk secret ls -q
     assert_output_is ""
     assert_equal "$(ls -A "$HUSK_ROOT/secrets")" ""
+}
+
+# ---- run/create --secret ----------------------------------------------------------
+
+@test "run --secret: a read-only file at /run/secrets/NAME, 0444 root, with the data" {
+    printf 'hunter2' | husk secret create pw - >/dev/null
+    run_husk run --rm --secret pw husk-test/busybox \
+        sh -c 'cat /run/secrets/pw; echo; stat -c "%u %g %a" /run/secrets/pw; { echo x > /run/secrets/pw; } 2>/dev/null || echo ro'
+    assert_equal "${lines[0]}" "hunter2"
+    assert_equal "${lines[1]}" "0 0 444"
+    assert_equal "${lines[-1]}" "ro"
+    # Without --secret there is no /run/secrets/pw.
+    run_husk 1 run --rm husk-test/busybox test -e /run/secrets/pw
+}
+
+@test "run --secret target=, uid=, gid=, mode=; a relative target goes under /run/secrets" {
+    printf 'hunter2' | husk secret create pw - >/dev/null
+    run_husk run --rm --secret pw,target=/etc/pw.txt,uid=1000,gid=100,mode=0400 \
+        --secret pw,target=other husk-test/busybox \
+        sh -c 'stat -c "%u %g %a" /etc/pw.txt; cat /etc/pw.txt; echo; cat /run/secrets/other'
+    assert_output_is $'1000 100 400\nhunter2\nhunter2'
+}
+
+@test "run --secret type=env sets the variable (NAME, or target), replacing -e" {
+    printf 's3cr3t' | husk secret create token - >/dev/null
+    run_husk run --rm --secret token,type=env -e token=old \
+        --secret token,type=env,target=API_KEY husk-test/busybox \
+        sh -c 'echo "$token $API_KEY"; test ! -e /run/secrets/token && echo nofile'
+    assert_output_is $'s3cr3t s3cr3t\nnofile'
+    run_husk 125 run --rm --secret token,type=env,mode=0400 husk-test/busybox true
+    assert_output_contains "UID, GID, Mode options cannot be set with secret type env"
+}
+
+@test "create --secret: inspect shows Config.Secrets; the container keeps its copy after secret rm" {
+    run_husk secret create pw - <<<"first"
+    id=$output
+    run_husk create --name c1 --secret pw,uid=7,mode=0440 husk-test/busybox cat /run/secrets/pw
+    run_husk inspect --format '{{json .Config.Secrets}}' c1
+    assert_equal "$(jq -r '.[0] | "\(.Name) \(.ID) \(.UID) \(.GID) \(.Mode)"' <<<"$output")" "pw $id 7 0 288"
+    run_husk inspect c1
+    [[ "$output" != *first* ]]
+    run_husk secret rm pw
+    printf 'second' | husk secret create pw - >/dev/null
+    run_husk start -a c1
+    assert_output_is "first"
+    # The container's copies are 0600 in 0700 directories.
+    cid=$(husk inspect --format '{{.Id}}' c1)
+    [ "$(stat -c %a "$HUSK_ROOT/containers/$cid/secrets")" = 700 ]
+    [ "$(stat -c %a "$HUSK_ROOT/containers/$cid/secrets/0")" = 600 ]
+}
+
+@test "run --secret of a missing secret or a bad option: exit 125, no container left" {
+    run_husk 125 run --rm --secret nothere husk-test/busybox true
+    assert_output_is 'Error: no secret with name or id "nothere": no such secret'
+    run_husk 125 create --name c2 --secret nothere husk-test/busybox true
+    run_husk 125 run --secret pw,bogus=1 husk-test/busybox true
+    assert_output_contains 'unknown option "bogus"'
+    run_husk 125 run --secret pw,mode=999 husk-test/busybox true
+    assert_output_contains 'not an octal mode'
+    run_husk ps -a -q
+    assert_output_is ""
+    assert_equal "$(ls -A "$HUSK_ROOT/containers" 2>/dev/null)" ""
 }

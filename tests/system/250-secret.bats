@@ -213,6 +213,12 @@ data_file() {
     assert_output_contains 'unknown option "bogus"'
     run_husk 125 run --secret pw,mode=999 husk-test/busybox true
     assert_output_contains 'not an octal mode'
+    # A destination another mount (or secret) has: refused at create.
+    printf 'x' | husk secret create pw - >/dev/null
+    run_husk 125 run --name c3 -v "$HUSK_TMP:/run/secrets/pw" --secret pw husk-test/busybox true
+    assert_output_is "Error: /run/secrets/pw: duplicate mount destination"
+    run_husk 125 create --secret pw --secret pw,target=/run/secrets/pw husk-test/busybox true
+    assert_output_contains "duplicate mount destination"
     run_husk ps -a -q
     assert_output_is ""
     assert_equal "$(ls -A "$HUSK_ROOT/containers" 2>/dev/null)" ""

@@ -121,12 +121,58 @@ husk_container_secrets_parse (json_t *req, json_t *c, husk_error_t *err)
   return 0;
 }
 
+/* Squash "//" and drop a trailing "/" in place.  */
+static void
+squash (char *p)
+{
+  char *w = p;
+
+  for (char *r = p; *r; r++)
+    if (!(*r == '/' && w > p && w[-1] == '/'))
+      *w++ = *r;
+  if (w > p + 1 && w[-1] == '/')
+    w--;
+  *w = '\0';
+}
+
 /* Where a mount secret goes: an absolute target as is, else under
    /run/secrets.  */
 static char *
 mount_target (const char *target)
 {
   return target[0] == '/' ? husk_xstrdup (target) : husk_asprintf ("/run/secrets/%s", target);
+}
+
+/* Another mount of c (or an earlier secret) at dst.  Paths are compared
+   without trailing or doubled slashes.  */
+static bool
+taken (json_t *c, size_t upto, const char *dst)
+{
+  cleanup_free char *want = husk_xstrdup (dst);
+  json_t *m;
+  size_t i;
+
+  squash (want);
+  json_array_foreach (json_object_get (c, "mounts"), i, m)
+    {
+      cleanup_free char *d = husk_xstrdup (json_string_value (json_object_get (m, "destination")) ?: "");
+      squash (d);
+      if (strcmp (d, want) == 0)
+        return true;
+    }
+  json_array_foreach (json_object_get (c, "secrets"), i, m)
+    {
+      cleanup_free char *d = NULL;
+      if (i >= upto)
+        break;
+      if (strcmp (json_string_value (json_object_get (m, "type")), "mount") != 0)
+        continue;
+      d = husk_xstrdup (json_string_value (json_object_get (m, "target")));
+      squash (d);
+      if (strcmp (d, want) == 0)
+        return true;
+    }
+  return false;
 }
 
 int
@@ -155,6 +201,11 @@ husk_container_secrets_resolve (struct husk_engine *e, json_t *c, husk_error_t *
       else
         {
           cleanup_free char *dst = mount_target (target);
+          if (taken (c, i, dst))
+            {
+              husk_secret_rec_release (&r);
+              return husk_error_makex (err, EINVAL, "%s: duplicate mount destination", dst);
+            }
           json_object_set_new (s, "target", json_string (dst));
         }
       husk_secret_rec_release (&r);

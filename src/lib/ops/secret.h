@@ -43,7 +43,9 @@ json_t *husk_op_secret_inspect (struct husk_engine *e, const char *ref, bool sho
                                 husk_error_t *err);
 
 /* Inspect objects of the secrets that match every filter ("name=REGEX",
-   "id=PREFIX"; values of one key are alternatives), oldest first.  */
+   "id=PREFIX"; values of one key are alternatives), oldest first.  Each
+   also has "created_ns" and "updated_ns" (nanoseconds since the epoch),
+   for the relative times of `secret ls`, which removes them.  */
 int husk_op_secret_list (struct husk_engine *e, char **filters, json_t **out,
                          husk_error_t *err);
 

@@ -23,7 +23,7 @@ struct create_opts
 {
   char *driver;
   char **label, **driver_opts;
-  bool env, replace;
+  bool env, replace, ignore;
 };
 
 /* At most HUSK_SECRET_MAX_SIZE bytes of fd, and one more to tell that it
@@ -60,6 +60,7 @@ cmd_secret_create (struct cli_ctx *ctx, int argc, char **argv)
     { "driver", 'd', OPT_STRING, offsetof (struct create_opts, driver), "string", "Specify secret driver (default \"file\")" },
     OPTION_REFUSED ("driver-opts", 0, "secret driver options are not supported by husk yet"),
     { "env", 0, OPT_BOOL, offsetof (struct create_opts, env), NULL, "Read secret data from environment variable" },
+    { "ignore", 0, OPT_BOOL, offsetof (struct create_opts, ignore), NULL, "If a secret with the same name exists, print its ID instead of failing" },
     { "label", 'l', OPT_STRV, offsetof (struct create_opts, label), "stringArray", "Specify labels on the secret" },
     { "replace", 0, OPT_BOOL, offsetof (struct create_opts, replace), NULL, "If a secret with the same name exists, replace it" },
     OPTION_END,
@@ -72,6 +73,8 @@ cmd_secret_create (struct cli_ctx *ctx, int argc, char **argv)
   PARSE (opts, o, "[options] NAME FILE|-", true);
   if (husk_strv_len (args) != 2)
     return cli_usage_error (ctx, "accepts 2 arg(s), received %zu", husk_strv_len (args)), cli_fail (ctx);
+  if (o.ignore && o.replace)
+    return cli_usage_error (ctx, "--ignore and --replace cannot be used together"), cli_fail (ctx);
   if (husk_secret_name_check (args[0], &ctx->err) < 0)
     return cli_fail (ctx);
   if (o.env)
@@ -104,6 +107,7 @@ cmd_secret_create (struct cli_ctx *ctx, int argc, char **argv)
   co.driver = o.driver;
   co.labels = o.label;
   co.replace = o.replace;
+  co.ignore = o.ignore;
   co.data = data;
   co.len = len;
   if (husk_op_secret_create (ctx->engine, &co, &id, &ctx->err) < 0)

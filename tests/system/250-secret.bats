@@ -79,7 +79,7 @@ data_file() {
     assert_output_is ""
 }
 
-@test "secret create --replace keeps the ID and creation time and changes the data" {
+@test "secret create --replace keeps the ID and creation time and changes the data; --ignore keeps all" {
     run_husk secret create pw - <<<"old"
     id=$output
     created=$(husk secret inspect --format '{{.CreatedAt}}' pw)
@@ -98,6 +98,13 @@ data_file() {
     assert_equal "$(ls -A "$HUSK_ROOT/secrets")" "$id"
     run_husk secret create --replace fresh - <<<"made"
     [[ "$output" =~ ^[0-9a-f]{25}$ ]]
+    # --ignore: the existing secret's ID, its data unchanged.
+    run_husk secret create --ignore pw - <<<"ignored"
+    assert_output_is "$id"
+    run_husk secret inspect --showsecret --format '{{.SecretData}}' pw
+    assert_output_is "new"
+    run_husk 125 secret create --ignore --replace pw - <<<"x"
+    assert_output_contains "--ignore and --replace cannot be used together"
     # --replace goes by name: a name that is a prefix of pw's ID makes a
     # new secret and leaves pw alone.
     run_husk secret create --replace "${id:0:4}" - <<<"other"

@@ -77,8 +77,15 @@ husk_op_secret_create (struct husk_engine *e, const struct husk_secret_create_op
     return -1;
   labels_text = json_dumps (labels, JSON_COMPACT | JSON_SORT_KEYS);
 
-  if (o->replace && husk_state_secret_find_name (e->state, o->name, &id, err) < 0)
+  if ((o->replace || o->ignore)
+      && husk_state_secret_find_name (e->state, o->name, &id, err) < 0)
     return -1;
+  if (id != NULL && o->ignore)
+    {
+      if (id_out)
+        *id_out = steal_ptr (&id);
+      return 0;
+    }
   if (id != NULL)
     {
       struct husk_secret_rec old;

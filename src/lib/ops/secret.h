@@ -17,6 +17,7 @@ struct husk_secret_create_opts
   const char *driver;  /* NULL or "file" */
   char **labels;       /* "k=v" */
   bool replace;        /* an existing secret of the name gets the new data */
+  bool ignore;         /* an existing secret of the name is the answer, unchanged */
   const void *data;
   size_t len;
 };
@@ -26,7 +27,7 @@ struct husk_secret_create_opts
  * @id_out: its ID (caller frees); may be NULL
  *
  * Return: 0, or -1: EINVAL for a bad name, driver, label or size; EEXIST
- * "NAME: secret name in use" without replace.  Nothing is left behind on
+ * "NAME: secret name in use" without replace or ignore.  Nothing is left behind on
  * failure.
  */
 int husk_op_secret_create (struct husk_engine *e, const struct husk_secret_create_opts *o,

@@ -190,6 +190,10 @@ data_file() {
         --secret token,type=env,target=API_KEY husk-test/busybox \
         sh -c 'echo "$token $API_KEY"; test ! -e /run/secrets/token && echo nofile'
     assert_output_is $'s3cr3t s3cr3t\nnofile'
+    # The value is not in the container's configuration (inspect).
+    run_husk create --name envc --secret token,type=env husk-test/busybox true
+    run_husk inspect envc
+    [[ "$output" != *s3cr3t* ]]
     run_husk 125 run --rm --secret token,type=env,mode=0400 husk-test/busybox true
     assert_output_contains "UID, GID, Mode options cannot be set with secret type env"
 }

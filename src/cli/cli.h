@@ -221,6 +221,7 @@ extern const struct cli_command cli_image_commands[];
 extern const struct cli_command cli_system_commands[];
 extern const struct cli_command cli_container_commands[];
 extern const struct cli_command cli_volume_commands[];
+extern const struct cli_command cli_secret_commands[];
 extern const struct cli_command cli_network_commands[];
 extern const struct cli_command cli_pod_commands[];
 extern const struct cli_command cli_kube_commands[];

@@ -27,6 +27,7 @@
 #include "ops/pod.h"
 #include "ops/container.h"
 #include "ops/image.h"
+#include "ops/secret.h"
 #include "ops/volume.h"
 #include "state/state.h"
 #include "util/cleanup.h"
@@ -46,6 +47,7 @@ enum
   ARG_FILE = 1 << 3,
   ARG_CONTAINER_PATH = 1 << 4, /* "[CONTAINER:]PATH": "name:" or a file */
   ARG_POD = 1 << 5,
+  ARG_SECRET = 1 << 6,
 };
 
 /* What the placeholder words of usage lines name.  */
@@ -55,7 +57,7 @@ static const struct
   unsigned kinds;
 } placeholders[] = {
   { "CONTAINER", ARG_CONTAINER }, { "IMAGE", ARG_IMAGE },    { "VOLUME", ARG_VOLUME },
-  { "POD", ARG_POD },
+  { "POD", ARG_POD },              { "SECRET", ARG_SECRET },
   { "PATH", ARG_FILE },           { "SRC_PATH", ARG_FILE },  { "DEST_PATH", ARG_FILE },
   { "SOURCE", ARG_FILE },         { "COMMAND", ARG_FILE },   { "ARG", ARG_FILE },
 };
@@ -385,6 +387,20 @@ complete_volumes (struct comp *c, struct husk_engine *e)
 }
 
 static void
+complete_secrets (struct comp *c, struct husk_engine *e)
+{
+  cleanup_json json_t *all = NULL;
+  size_t i;
+  json_t *v;
+
+  if (husk_op_secret_list (e, NULL, &all, NULL) < 0)
+    return;
+  json_array_foreach (all, i, v)
+    emit (c, "", json_string_value (json_object_get (json_object_get (v, "Spec"), "Name")),
+          NULL);
+}
+
+static void
 complete_pods (struct comp *c, struct husk_engine *e)
 {
   cleanup_json json_t *pods = husk_op_pod_list (e, NULL);
@@ -404,7 +420,8 @@ complete_names (struct comp *c, unsigned kinds)
     return; /* a path inside the container: not known here */
   if (kinds & (ARG_FILE | ARG_CONTAINER_PATH))
     c->directive = ":files";
-  if (!(kinds & (ARG_CONTAINER | ARG_IMAGE | ARG_VOLUME | ARG_CONTAINER_PATH | ARG_POD)))
+  if (!(kinds & (ARG_CONTAINER | ARG_IMAGE | ARG_VOLUME | ARG_CONTAINER_PATH | ARG_POD
+                 | ARG_SECRET)))
     return;
   e = open_store (c);
   if (e == NULL)
@@ -417,6 +434,8 @@ complete_names (struct comp *c, unsigned kinds)
     complete_volumes (c, e);
   if (kinds & ARG_POD)
     complete_pods (c, e);
+  if (kinds & ARG_SECRET)
+    complete_secrets (c, e);
   husk_engine_free (e);
 }
 

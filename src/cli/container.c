@@ -50,6 +50,7 @@ struct create_opts
   char **security_opt, **ulimit, **label, **label_file, **annotation, **log_opt;
   char **device, **group_add, **sysctl, **env_merge, **attach, **device_cgroup_rule;
   char **dns, **dns_option, **dns_search, **network_alias, **add_host, **unsetenv, **uidmap, **gidmap;
+  char **secret;
   char **publish, **expose, **network;
   /* The pull the image may need (--pull): as `husk pull`'s.  */
   char *authfile, *platform, *arch, *os, *variant, *retry_delay;
@@ -186,7 +187,7 @@ static const struct cli_option create_options[] = {
   { "runtime", 0, OPT_STRING, O (runtime), "string", "Path to the OCI-compatible binary used to run containers" },
   OPTION_REFUSED ("sdnotify", 0, "husk does not pass sd_notify through (no systemd here)"),
   OPTION_REFUSED ("seccomp-policy", 0, "husk does not read seccomp profiles from image annotations"),
-  OPTION_REFUSED ("secret", 0, "secrets are not supported by husk yet"),
+  { "secret", 0, OPT_STRV, O (secret), "stringArray", "Add secret to container" },
   { "security-opt", 0, OPT_STRV, O (security_opt), "stringArray", "Security Options" },
   { "shm-size", 0, OPT_STRING, O (shm_size), "string", "Size of /dev/shm (format: <number>[<unit>])" },
   OPTION_REFUSED ("shm-size-systemd", 0, "husk does not set up systemd containers"),
@@ -323,6 +324,8 @@ request (struct create_opts *o, char **command)
   A ("log_opts", o->log_opt); A ("devices", o->device); A ("group_add", o->group_add);
   A ("sysctls", o->sysctl); A ("command", command); A ("env_merge", o->env_merge);
   A ("publish", o->publish); A ("expose", o->expose); B ("publish_all", o->publish_all);
+  if (o->secret)
+    A ("secrets", o->secret);
   if (o->entrypoint)
     json_object_set_new (r, "entrypoint", json_string (o->entrypoint));
   json_object_set_new (r, "pull_opts", pull_request (o));

@@ -29,6 +29,7 @@ static int cmd_group_system (struct cli_ctx *ctx, int argc, char **argv);
 
 static int cmd_group_container (struct cli_ctx *ctx, int argc, char **argv);
 static int cmd_group_volume (struct cli_ctx *ctx, int argc, char **argv);
+static int cmd_group_secret (struct cli_ctx *ctx, int argc, char **argv);
 static int cmd_group_network (struct cli_ctx *ctx, int argc, char **argv);
 static int cmd_group_pod (struct cli_ctx *ctx, int argc, char **argv);
 static int cmd_group_kube (struct cli_ctx *ctx, int argc, char **argv);
@@ -79,6 +80,7 @@ const struct cli_command cli_top_commands[] = {
   { "unshare", cmd_unshare, CMD_STOP_AT_ARG, NULL, "Run a command in a modified user namespace" },
   { "version", cmd_version, 0, NULL, "Display the husk version information" },
   { "volume", cmd_group_volume, 0, cli_volume_commands, "Manage volumes" },
+  { "secret", cmd_group_secret, 0, cli_secret_commands, "Manage secrets" },
   { "network", cmd_group_network, 0, cli_network_commands, "Manage networks" },
   { "pod", cmd_group_pod, 0, cli_pod_commands, "Manage pods" },
   { "kube", cmd_group_kube, 0, cli_kube_commands, "Play containers, pods or volumes from a structured file" },
@@ -176,7 +178,7 @@ static const struct
   { "generate", "spec" }, { "generate", "systemd" },
   { "kube", "apply" },
   { "", "quadlet" },
-  { "", "secret" },       { "", "unshare" },       { "", "update" },
+  { "", "unshare" },       { "", "update" },
   { "container", "checkpoint" }, { "container", "clone" }, { "container", "restore" },
   { "container", "runlabel" },   { "container", "update" },
   { "image", "build" },
@@ -692,6 +694,12 @@ static int
 cmd_group_volume (struct cli_ctx *ctx, int argc, char **argv)
 {
   return dispatch (ctx, cli_volume_commands, argc, argv);
+}
+
+static int
+cmd_group_secret (struct cli_ctx *ctx, int argc, char **argv)
+{
+  return dispatch (ctx, cli_secret_commands, argc, argv);
 }
 
 static int

@@ -73,7 +73,7 @@ stderr_of() {
 
 @test "Podman commands husk lacks say so with exit 125, naming the command" {
     local c
-    for c in build secret \
+    for c in build artifact \
              machine auto-update update farm; do
         run_husk 125 "$c"
         assert_output_is "Error: \`husk $c\` is not supported by husk yet"
@@ -94,11 +94,13 @@ stderr_of() {
     local top
     top=$(commands_of)
     [[ $'\n'$top$'\n' != *$'\nbuild\n'* ]]
-    [[ $'\n'$top$'\n' != *$'\nsecret\n'* ]]
+    [[ $'\n'$top$'\n' != *$'\nmachine\n'* ]]
+    [[ $'\n'$top$'\n' == *$'\nsecret\n'* ]]    # a group husk has
     [[ $'\n'$(commands_of kube)$'\n' != *$'\napply\n'* ]]
     [[ $'\n'$(commands_of image)$'\n' != *$'\nsign\n'* ]]
-    run_husk __complete se
-    [[ "$output" != *secret* ]]
+    run_husk __complete ma
+    [[ "$output" != *machine* ]]
+    [[ "$output" == *manifest* ]]
     run_husk __complete pod c
     [[ "$output" == *create* ]]    # a command husk has
     [[ "$output" != *clone* ]]

@@ -163,6 +163,17 @@ store_flags() {
     assert_output_is $'v-one\nv-two\n:none'
 }
 
+@test "secret names complete for secret rm, inspect and exists" {
+    printf 1 | husk secret create s-one - >/dev/null
+    printf 2 | husk secret create s-two - >/dev/null
+    run husk __complete secret rm s-
+    assert_output_is $'s-one\ns-two\n:none'
+    run husk __complete secret inspect s-t
+    assert_output_is $'s-two\n:none'
+    run husk __complete secret exists ""
+    assert_output_is $'s-one\ns-two\n:none'
+}
+
 @test "bash: container names for stop, image names for rmi and run" {
     husk_on_path
     run_husk load -i "$HUSK_IMAGES/busybox.docker.tar"

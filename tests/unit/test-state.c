@@ -10,6 +10,7 @@
 #include "state/state.h"
 #include "state/state-private.h"
 #include "state/pods.h"
+#include "state/secrets.h"
 #include "state/volumes.h"
 #include "util/cleanup.h"
 #include "util/digest.h"
@@ -1070,6 +1071,72 @@ pods_arrive_with_the_migration_to_version_7 (void **state)
   husk_state_free (st);
 }
 
+/* A store of schema version 7 (before secrets) migrates: secrets can be
+   added, found by name, ID or ID prefix, saved and removed, and a second
+   secret of the same name is refused.  */
+static void
+secrets_arrive_with_the_migration_to_version_8 (void **state)
+{
+  struct fixture *f = *state;
+  cleanup_free char *p = husk_asprintf ("%s/v7.db", f->dir);
+  struct husk_secret_rec rec = { (char *) "0123456789abcdef012345678", (char *) "pw",
+                                 (char *) "file", (char *) "{\"a\":\"b\"}", 1, 1 };
+  struct husk_secret_rec got = { 0 }, *all = NULL;
+  husk_error_t err = NULL;
+  struct husk_state *st;
+  char *found = NULL;
+  sqlite3 *db = NULL;
+  size_t n = 0;
+
+  assert_int_equal (sqlite3_open (p, &db), SQLITE_OK);
+  for (size_t i = 0; i < 7; i++)
+    assert_int_equal (sqlite3_exec (db, husk_state_migrations[i], NULL, NULL, NULL), SQLITE_OK);
+  assert_int_equal (sqlite3_exec (db, "PRAGMA user_version = 7;", NULL, NULL, NULL), SQLITE_OK);
+  sqlite3_close (db);
+
+  st = husk_state_open (p, &err);
+  assert_non_null (st);
+  assert_int_equal (pragma_int (st, "PRAGMA user_version"), husk_state_schema_version ());
+  assert_int_equal (husk_state_secret_add (st, &rec, &err), 0);
+  assert_int_equal (husk_state_secret_add (st, &(struct husk_secret_rec){ (char *) "fff", (char *) "pw",
+                                                                          NULL, NULL, 2, 2 },
+                                           &err), -1);
+  assert_int_equal (err->code, EEXIST);
+  assert_string_equal (err->msg, "pw: secret name in use");
+  husk_error_release (&err);
+  assert_int_equal (husk_state_secret_lookup (st, "pw", &found, &err), 0);
+  assert_string_equal (found, rec.id);
+  free (found);
+  assert_int_equal (husk_state_secret_lookup (st, "01234", &found, &err), 0);
+  assert_string_equal (found, rec.id);
+  free (found);
+  /* By name only: an ID prefix is not a name.  */
+  assert_int_equal (husk_state_secret_find_name (st, "pw", &found, &err), 0);
+  assert_string_equal (found, rec.id);
+  free (found);
+  assert_int_equal (husk_state_secret_find_name (st, "01234", &found, &err), 0);
+  assert_null (found);
+  assert_int_equal (husk_state_secret_lookup (st, "nothere", &found, &err), -1);
+  assert_int_equal (err->code, ENOENT);
+  husk_error_release (&err);
+  rec.updated = 5;
+  assert_int_equal (husk_state_secret_save (st, &rec, &err), 0);
+  assert_int_equal (husk_state_secret_get (st, rec.id, &got, &err), 0);
+  assert_string_equal (got.name, "pw");
+  assert_string_equal (got.labels, "{\"a\":\"b\"}");
+  assert_int_equal (got.created, 1);
+  assert_int_equal (got.updated, 5);
+  husk_secret_rec_release (&got);
+  assert_int_equal (husk_state_secret_list (st, &all, &n, &err), 0);
+  assert_int_equal (n, 1);
+  husk_secret_rec_array_free (all, n);
+  assert_int_equal (husk_state_secret_remove (st, rec.id, &err), 0);
+  assert_int_equal (husk_state_secret_get (st, rec.id, &got, &err), -1);
+  assert_int_equal (err->code, ENOENT);
+  husk_error_release (&err);
+  husk_state_free (st);
+}
+
 /* Containers, pods and volumes are found by a unique prefix of their ID
    (a volume: of its name); a prefix two share is refused with "more than
    one result", one nobody has with ENOENT; their listings hold every row.  */
@@ -1183,6 +1250,7 @@ main (void)
     T (event_prune_keeps_the_newest_and_seq_keeps_growing),
     T (events_keep_their_seq_through_the_migration_to_version_5),
     T (pods_arrive_with_the_migration_to_version_7),
+    T (secrets_arrive_with_the_migration_to_version_8),
     T (lookups_by_prefix_find_one_and_refuse_ambiguity),
     T (rollback_leaves_nothing),
     T (nested_transactions_are_savepoints),

@@ -10,6 +10,7 @@
 #include "container/lifecycle.h"
 #include "container/imgmount.h"
 #include "container/mount-chown.h"
+#include "container/secrets.h"
 #include "events/events.h"
 #include "util/cleanup.h"
 #include "util/fileutil.h"
@@ -382,7 +383,7 @@ husk_container_write_spec (struct husk_engine *e, json_t *c, const char *dir, co
   cleanup_free char *resolv = husk_asprintf ("%s/resolv.conf", dir);
   cleanup_free char *env = husk_asprintf ("%s/.containerenv", dir);
   cleanup_free char *cfgpath = husk_asprintf ("%s/config.json", dir);
-  cleanup_free char *passwd = NULL, *group = NULL;
+  cleanup_free char *passwd = NULL, *group = NULL, *secrets = NULL;
   struct husk_spec_paths p = { .rootfs = rootfs, .hosts = hosts, .hostname = hn,
                                .resolv_conf = resolv, .containerenv = env,
                                .rootless = e->rootless };
@@ -406,6 +407,9 @@ husk_container_write_spec (struct husk_engine *e, json_t *c, const char *dir, co
                                                      c, err);
   if (with_images == NULL)
     return -1;
+  if (husk_container_secrets_prepare (e, c, with_images, dir, &secrets, err) < 0)
+    return -1;
+  p.secrets_dir = secrets;
   spec = husk_spec_generate (with_images, &p, err);
   if (spec == NULL)
     return -1;

@@ -40,7 +40,8 @@ struct husk_ccfg_defaults
  *                "stop_timeout", "restart", "health_*", "no_healthcheck",
  *                "tz", "passwd" (bool, default true), "passwd_entry",
  *                "group_entry", "detach_keys", "create_command", "cidfile",
- *                "publish", "publish_all", "expose",
+ *                "publish", "publish_all", "expose", "secrets" (the
+ *                --secret values, container/secrets.h),
  *                "cidfile_path" (its absolute path, for rm)
  * @image_config: the image's OCI config
  *

@@ -10,6 +10,7 @@
 #include "container/ccfg-build.h"
 #include "container/parse.h"
 #include "container/passwd.h"
+#include "container/secrets.h"
 #include "network/network.h"
 #include "util/log.h"
 #include "userns/userns.h"
@@ -1441,7 +1442,8 @@ husk_ccfg_build (json_t *req, const struct husk_ccfg_defaults *d, json_t *image_
       || build_ports (req, d, icfg, c, err) < 0 || build_restart (req, c, err) < 0
       || build_health (req, icfg, c, err) < 0
       || build_log (req, c, d->log_driver, err) < 0
-      || build_signals (req, icfg, c, d->stop_timeout, err) < 0)
+      || build_signals (req, icfg, c, d->stop_timeout, err) < 0
+      || husk_container_secrets_parse (req, c, err) < 0)
     return NULL;
   {
     int64_t shm = 64 * 1024 * 1024;

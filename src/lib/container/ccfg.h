@@ -35,6 +35,10 @@
  *                 "name": "vol" (volume only),
  *                 "destination": "/in/container",
  *                 "options": ["ro","rbind","nosuid","size=64m", ...] } ],
+ *   "secrets": [ { "name": "pw", "id": "<25 hex>", "type": "mount"|"env",
+ *                  "target": "/run/secrets/pw" | "PW", "uid": 0, "gid": 0,
+ *                  "mode": 292 } ],  -- --secret (container/secrets.h); absent
+ *                                       when none
  *   "devices": [ { "path": "/dev/fuse", "destination": "/dev/fuse",
  *                  "permissions": "rwm" } ],
  *   "namespaces": { "network": "none"|"host"|"container:<id>"|"ns:<path>",

@@ -6,6 +6,7 @@
  * volumes, rolled back together when one of them fails.
  */
 #include "container/lifecycle.h"
+#include "container/secrets.h"
 #include "network/network.h"
 #include "monproto/monproto.h"
 #include "events/events.h"
@@ -230,7 +231,7 @@ husk_container_create (struct husk_engine *e, const char *image_id, json_t *req,
   const char *top;
   int ret = -1;
 
-  if (c == NULL)
+  if (c == NULL || husk_container_secrets_resolve (e, c, err) < 0)
     goto out;
   top = img.layers && img.layers[0] ? img.layers[husk_strv_len (img.layers) - 1] : NULL;
   if (husk_container_userns_build (e, req, c, top, &userns_lock, err) < 0
@@ -285,6 +286,7 @@ husk_container_create (struct husk_engine *e, const char *image_id, json_t *req,
   /* Named volumes exist from create on, as in Podman; they are seeded from
      the image at the first start.  */
   if (husk_container_bridge_alloc (e, &rec, c, &text, err) < 0 || husk_mkdir_p (dir, 0700, err) < 0 || husk_container_write_bundle_files (e, dir, c, err) < 0
+      || husk_container_secrets_copy (e, dir, c, err) < 0
       || create_layer (e, c, id, top, err) < 0
       || (json_is_true (json_object_get (c, "rm"))
           && husk_store_container_set_transient (e->store, id, err) < 0)

@@ -500,6 +500,22 @@ config_json (json_t *c)
     json_object_set (o, "CreateCommand", json_object_get (c, "create_command"));
   if (cstr (c, "tz") && *cstr (c, "tz"))
     json_object_set_new (o, "Timezone", json_string (cstr (c, "tz")));
+  /* Podman lists the mounted secrets only (env ones are not there).  */
+  if (json_array_size (json_object_get (c, "secrets")) > 0)
+    {
+      json_t *a = json_array (), *sec;
+      size_t i;
+      json_array_foreach (json_object_get (c, "secrets"), i, sec)
+        if (cstr (sec, "type") && strcmp (cstr (sec, "type"), "mount") == 0)
+          json_array_append_new (a, json_pack ("{s:s, s:s, s:I, s:I, s:I}", "Name",
+                                               sval (sec, "name"), "ID", sval (sec, "id"),
+                                               "UID", cint (sec, "uid"), "GID", cint (sec, "gid"),
+                                               "Mode", cint (sec, "mode")));
+      if (json_array_size (a) > 0)
+        json_object_set_new (o, "Secrets", a);
+      else
+        json_decref (a);
+    }
   /* --umask (the spec's default 0022), --timeout in seconds.  --passwd:
      containers from before it have none, so true, its default.  */
   json_object_update_new (o, json_pack ("{s:s, s:I, s:I, s:b}", "Umask",

@@ -350,6 +350,12 @@ husk_events_volume (struct husk_state *st, const char *action, const char *name)
 }
 
 void
+husk_events_secret (struct husk_state *st, const char *action, const char *id)
+{
+  record (st, "secret", action, id, NULL);
+}
+
+void
 husk_events_pod (struct husk_state *st, const char *action, const char *id, const char *name)
 {
   record (st, "pod", action, id, name);

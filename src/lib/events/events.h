@@ -60,6 +60,9 @@ void husk_events_image (struct husk_state *st, const char *action, const char *i
 /* A volume event ("create", "remove", "prune", ...).  */
 void husk_events_volume (struct husk_state *st, const char *action, const char *name);
 
+/* A secret event ("create", "remove"): its ID (Podman shows no name).  */
+void husk_events_secret (struct husk_state *st, const char *action, const char *id);
+
 /* A pod event ("create", "start", "stop", "kill", "pause", "unpause",
    "remove").  */
 void husk_events_pod (struct husk_state *st, const char *action, const char *id,

@@ -427,6 +427,35 @@ tz_mount (const char *tz, struct mlist *l, husk_error_t *err)
   return 0;
 }
 
+/* --secret NAME (type=mount): the copy prepared at start, read-only at its
+   target (container/secrets.h).  */
+static int
+secret_mounts (struct husk_spec_ctx *c, struct mlist *l, husk_error_t *err)
+{
+  json_t *s;
+  size_t i;
+
+  json_array_foreach (json_object_get (c->ccfg, "secrets"), i, s)
+    {
+      const char *type = json_string_value (json_object_get (s, "type"));
+      const char *target = json_string_value (json_object_get (s, "target"));
+      cleanup_free char *dst = NULL, *src = NULL;
+
+      if (type == NULL || strcmp (type, "mount") != 0)
+        continue;
+      if (target == NULL || target[0] != '/')
+        return husk_error_makex (err, EINVAL, "invalid secret target \"%s\"",
+                                 target ? target : "");
+      dst = husk_spec_clean_path (target);
+      if (mlist_has (l, dst))
+        return husk_error_makex (err, EINVAL, "%s: duplicate mount destination", dst);
+      src = husk_asprintf ("%s/%zu", c->p->secrets_dir, i);
+      mlist_add (l, dst, "bind", src,
+                 opts ("bind", "ro", "rprivate", "nosuid", "nodev", "noexec", NULL));
+    }
+  return 0;
+}
+
 /* What the user asked for, plus --init, --tz and --read-only-tmpfs.  */
 static int
 requested_mounts (struct husk_spec_ctx *c, struct mlist *l, husk_error_t *err)
@@ -444,6 +473,8 @@ requested_mounts (struct husk_spec_ctx *c, struct mlist *l, husk_error_t *err)
   json_array_foreach (mounts, i, m)
     if (user_mount (c->ccfg, m, i, l, err) < 0)
       return -1;
+  if (c->p->secrets_dir != NULL && secret_mounts (c, l, err) < 0)
+    return -1;
   if (c->init_path != NULL && !mlist_has (l, HUSK_SPEC_INIT_PATH))
     mlist_add (l, HUSK_SPEC_INIT_PATH, "bind", c->init_path,
                opts ("bind", "ro", "rprivate", NULL));

@@ -25,6 +25,9 @@ struct husk_spec_paths
   const char *group;         /* bound at /etc/group (the user's groups still
                                 come from the image's); NULL: none */
   const char *cgroup_parent; /* NULL: "husk"; cgroupsPath is "/<parent>/<id>" */
+  const char *secrets_dir;   /* the mount secrets: file <index> of the ccfg's
+                                "secrets" is bound read-only at its target;
+                                NULL: none */
   bool rootless;
 };
 

@@ -172,6 +172,17 @@ const char *const husk_state_migrations[] = {
   "  config TEXT NOT NULL,"
   "  infra_id TEXT NOT NULL DEFAULT ''"
   ");",
+  /* 8: secrets (state/secrets.h).  The data is never here: it is a file
+     <root>/secrets/<id> of mode 0600 (secret/secret.c).  labels is a JSON
+     object; created and updated are nanoseconds since the epoch.  */
+  "CREATE TABLE secrets ("
+  "  id TEXT PRIMARY KEY NOT NULL,"
+  "  name TEXT UNIQUE NOT NULL,"
+  "  driver TEXT NOT NULL DEFAULT 'file',"
+  "  labels TEXT NOT NULL DEFAULT '{}',"
+  "  created INTEGER NOT NULL DEFAULT 0,"
+  "  updated INTEGER NOT NULL DEFAULT 0"
+  ");",
 };
 
 const size_t husk_state_n_migrations

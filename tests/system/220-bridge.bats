@@ -177,10 +177,15 @@ web() {
 
 @test "bridge: 20 parallel run -d get distinct addresses, and rm -f leaves nothing" {
     skip_if_rootless "rootful: host links and nft (rootless: 222-rootless-bridge.bats)"
-    local port
-    port=$(free_port)
+    local ports=() p
+    # twenty ports each checked free (a range after one could hold another
+    # test's, or an ephemeral port of the machine's)
+    while [ "${#ports[@]}" -lt 20 ]; do
+        p=$(free_port)
+        [[ " ${ports[*]} " == *" $p "* ]] || ports+=("$p")
+    done
     for i in $(seq 20); do
-        husk run -d --name "par$i" --network bridge -p "$((port + i)):80" busybox sleep 100 \
+        husk run -d --name "par$i" --network bridge -p "${ports[i - 1]}:80" busybox sleep 100 \
             >/dev/null 3>&- &
     done
     wait
@@ -197,8 +202,8 @@ web() {
     # none of their ports is left in the host-wide map (which other stores
     # of the machine, running now, use too)
     run nft list map ip husk ports_any
-    for i in $(seq 20); do
-        [[ "$output" != *" . $((port + i)) : "* ]]
+    for p in "${ports[@]}"; do
+        [[ "$output" != *" . $p : "* ]]
     done
     # no lease of this store is left in the host-wide database
     run sqlite3 -cmd ".timeout 60000" /var/lib/husk-net/ipam.db "select count(*) from leases where store = '$HUSK_ROOT/husk.db'"

@@ -198,11 +198,13 @@ is_group() {
 
 # ---- networks (200-rootless-net, 220-bridge) ----
 
-# A host port nobody uses: random in 20000-39999, checked with ss.
+# A host port nobody uses: random in 20000-32767, below the kernel's
+# ephemeral ports (32768-60999 here) that any outgoing connection of the
+# machine may take meanwhile, and checked with ss.
 free_port() {
     local p
     for _ in $(seq 50); do
-        p=$((20000 + RANDOM % 20000))
+        p=$((20000 + RANDOM % 12768))
         if ! ss -Htaun | awk '{print $5}' | grep -q ":$p\$"; then
             echo "$p"
             return

@@ -179,6 +179,7 @@ crash_and_reuse() {
     # owner: rootless, the namespace is made inside husk's user namespace.
     cat > "$HUSK_TMP/reuse.sh" <<SCRIPT
 set -e
+trap 'echo "reuse.sh failed at line \$LINENO"' ERR
 h() { "$HUSK_BIN" --root "$HUSK_ROOT" --runroot "$HUSK_RUNROOT" "\$@"; }
 running() { s=\$(awk '{print \$3}' /proc/\$1/stat 2>/dev/null) && [ -n "\$s" ] && [ "\$s" != Z ]; }
 db="$HUSK_ROOT/husk.db"
@@ -187,10 +188,15 @@ cpid=\$(sqlite3 "\$db" "SELECT pid FROM containers WHERE name = 'reused'")
 mpid=\$(sqlite3 "\$db" "SELECT monitor_pid FROM containers WHERE name = 'reused'")
 kill -9 "\$mpid" "\$cpid"
 for i in \$(seq 100); do running "\$cpid" || running "\$mpid" || break; sleep 0.05; done
-# The next process gets the container's pid.
-echo \$((cpid - 1)) > /proc/sys/kernel/ns_last_pid
-sleep 1000 &
-victim=\$!
+# The next process gets the container's pid (again if another process of
+# the namespace forked in between and took it).
+for try in 1 2 3 4 5; do
+    echo \$((cpid - 1)) > /proc/sys/kernel/ns_last_pid
+    sleep 1000 &
+    victim=\$!
+    [ "\$victim" -eq "\$cpid" ] && break
+    kill -9 "\$victim"
+done
 [ "\$victim" -eq "\$cpid" ]
 h stop -t 1 reused >/dev/null
 running "\$victim"

@@ -96,10 +96,13 @@ skip_needs_root() {
 # rm -rf, rootless inside the user namespace: files of containers belong to
 # the user's subordinate IDs there.
 remove_tree() {
+    # (again after a moment: a helper process of the last command, such as
+    # husk-registry, may still be writing its last file)
     if is_rootless; then
-        "${HUSK_BIN_REAL:-$HUSK_BIN}" unshare rm -rf "$@" 2>/dev/null || rm -rf "$@"
+        "${HUSK_BIN_REAL:-$HUSK_BIN}" unshare rm -rf "$@" 2>/dev/null || rm -rf "$@" 2>/dev/null \
+            || { sleep 0.5; "${HUSK_BIN_REAL:-$HUSK_BIN}" unshare rm -rf "$@" 2>/dev/null || rm -rf "$@"; }
     else
-        rm -rf "$@"
+        rm -rf "$@" 2>/dev/null || { sleep 0.5; rm -rf "$@"; }
     fi
 }
 

@@ -211,6 +211,11 @@ void cli_engine_opts (const struct cli_global_opts *g, struct husk_engine_opts *
 /* Print an error the way every command does and return the exit status.  */
 int cli_fail (struct cli_ctx *ctx);
 
+/* The exit status of an `exists` command whose lookup returned found
+   (>= 0: found) with ctx->err set otherwise: 0 found, 1 when not found
+   (ENOENT, nothing printed), else the error's status.  */
+int cli_exists_status (struct cli_ctx *ctx, int found);
+
 /* Command groups, defined in their files.  */
 int cli_main (int argc, char **argv);
 

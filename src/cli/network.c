@@ -280,12 +280,7 @@ cmd_network_exists (struct cli_ctx *ctx, int argc, char **argv)
   if (husk_strv_len (args) != 1)
     return cli_usage_error (ctx, "accepts 1 arg(s), received %zu", husk_strv_len (args)), cli_fail (ctx);
   net = husk_op_network_inspect (ctx->engine, args[0], &ctx->err);
-  if (net == NULL && ctx->err->code == ENOENT)
-    {
-      husk_error_release (&ctx->err);
-      return 1;
-    }
-  return net ? 0 : cli_fail (ctx);
+  return cli_exists_status (ctx, net ? 0 : -1);
 }
 
 /* ---- rm, prune ------------------------------------------------------------------ */

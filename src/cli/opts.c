@@ -290,3 +290,14 @@ cli_confirm (const char *fmt, ...)
   fflush (stdout);
   return fgets (line, sizeof line, stdin) != NULL && (line[0] == 'y' || line[0] == 'Y');
 }
+
+int
+cli_exists_status (struct cli_ctx *ctx, int found)
+{
+  if (found >= 0)
+    return 0;
+  if (ctx->err == NULL || ctx->err->code != ENOENT)
+    return cli_fail (ctx);
+  husk_error_release (&ctx->err);
+  return 1;
+}

@@ -382,14 +382,7 @@ cmd_pod_exists (struct cli_ctx *ctx, int argc, char **argv)
   if (husk_strv_len (args) != 1)
     return cli_usage_error (ctx, "accepts 1 arg(s), received %zu", husk_strv_len (args)),
            cli_fail (ctx);
-  if (husk_op_pod_resolve (ctx->engine, args[0], &id, &ctx->err) < 0)
-    {
-      if (ctx->err->code != ENOENT)
-        return cli_fail (ctx);
-      husk_error_release (&ctx->err);
-      return 1;
-    }
-  return 0;
+  return cli_exists_status (ctx, husk_op_pod_resolve (ctx->engine, args[0], &id, &ctx->err));
 }
 
 /* ---- inspect, ps, prune, top ----------------------------------------------------- */

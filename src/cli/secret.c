@@ -274,16 +274,7 @@ cmd_secret_exists (struct cli_ctx *ctx, int argc, char **argv)
   PARSE (opts, o, "SECRET", true);
   if (husk_strv_len (args) != 1)
     return cli_usage_error (ctx, "accepts 1 arg(s), received %zu", husk_strv_len (args)), cli_fail (ctx);
-  if (husk_op_secret_resolve (ctx->engine, args[0], &id, &ctx->err) < 0)
-    {
-      if (ctx->err->code == ENOENT)
-        {
-          husk_error_release (&ctx->err);
-          return 1;
-        }
-      return cli_fail (ctx);
-    }
-  return 0;
+  return cli_exists_status (ctx, husk_op_secret_resolve (ctx->engine, args[0], &id, &ctx->err));
 }
 
 static int

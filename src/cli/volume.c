@@ -206,16 +206,7 @@ cmd_volume_exists (struct cli_ctx *ctx, int argc, char **argv)
   PARSE (opts, o, "VOLUME", true);
   if (husk_strv_len (args) != 1)
     return cli_usage_error (ctx, "accepts 1 arg(s), received %zu", husk_strv_len (args)), cli_fail (ctx);
-  if (husk_op_volume_resolve (ctx->engine, args[0], &name, &ctx->err) < 0)
-    {
-      if (ctx->err->code == ENOENT)
-        {
-          husk_error_release (&ctx->err);
-          return 1;
-        }
-      return cli_fail (ctx);
-    }
-  return 0;
+  return cli_exists_status (ctx, husk_op_volume_resolve (ctx->engine, args[0], &name, &ctx->err));
 }
 
 static int

@@ -56,6 +56,8 @@ teardown() {
 @test "volume ls shows DRIVER and VOLUME NAME, sorted, and filters" {
     run_husk volume create --label app=web --label tier b-vol
     run_husk volume create --label app=db a-vol
+    run_husk 125 volume create --label =x c-vol
+    assert_output_contains 'invalid label "=x": empty key'
     run_husk volume create c-other
     run_husk volume ls
     assert_output_is "$(printf 'DRIVER      VOLUME NAME\nlocal       a-vol\nlocal       b-vol\nlocal       c-other')"

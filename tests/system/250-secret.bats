@@ -20,6 +20,8 @@ data_file() {
 
 @test "secret create from a file prints a 25-hex ID; the data is a 0600 file, never in inspect" {
     printf 'hunter2' > "$HUSK_TMP/pw"
+    run_husk 125 secret create --label =x bad "$HUSK_TMP/pw"
+    assert_output_contains 'invalid label "=x": empty key'
     run_husk secret create --label app=db dbpass "$HUSK_TMP/pw"
     [[ "$output" =~ ^[0-9a-f]{25}$ ]]
     id=$output

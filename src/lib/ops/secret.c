@@ -26,28 +26,6 @@
 #include <errno.h>
 #include <string.h>
 
-/* "k=v" -> {"k": "v"}; "k" -> {"k": ""}.  */
-static json_t *
-parse_labels (char **labels, husk_error_t *err)
-{
-  json_t *o = json_object ();
-
-  for (size_t i = 0; labels && labels[i]; i++)
-    {
-      const char *eq = strchr (labels[i], '=');
-      cleanup_free char *k = eq ? husk_xstrndup (labels[i], eq - labels[i])
-                                : husk_xstrdup (labels[i]);
-      if (*k == '\0')
-        {
-          json_decref (o);
-          return husk_error_makex (err, EINVAL, "invalid label \"%s\": empty key", labels[i]),
-                 NULL;
-        }
-      json_object_set_new (o, k, json_string (eq ? eq + 1 : ""));
-    }
-  return o;
-}
-
 int
 husk_op_secret_resolve (struct husk_engine *e, const char *ref, char **id, husk_error_t *err)
 {
@@ -72,7 +50,7 @@ husk_op_secret_create (struct husk_engine *e, const struct husk_secret_create_op
                              "supported by husk", o->driver);
   if (husk_secret_size_check (o->len, err) < 0)
     return -1;
-  labels = parse_labels (o->labels, err);
+  labels = husk_labels_parse (o->labels, err);
   if (labels == NULL)
     return -1;
   labels_text = json_dumps (labels, JSON_COMPACT | JSON_SORT_KEYS);

@@ -3,6 +3,7 @@
    engine that runs out of memory in a short-lived CLI has nothing useful
    left to do, and checking every strdup hides the real logic.  */
 #include "util/strutil.h"
+#include "util/cleanup.h"
 
 #include <ctype.h>
 #include <errno.h>
@@ -333,4 +334,25 @@ husk_random_hex (size_t bytes)
   for (size_t i = 0; i < bytes; i++)
     snprintf (out + 2 * i, 3, "%02x", buf[i]);
   return out;
+}
+
+json_t *
+husk_labels_parse (char *const *labels, husk_error_t *err)
+{
+  json_t *o = json_object ();
+
+  for (size_t i = 0; labels && labels[i]; i++)
+    {
+      const char *eq = strchr (labels[i], '=');
+      cleanup_free char *k = eq ? husk_xstrndup (labels[i], eq - labels[i])
+                                : husk_xstrdup (labels[i]);
+      if (*k == '\0')
+        {
+          json_decref (o);
+          return husk_error_makex (err, EINVAL, "invalid label \"%s\": empty key", labels[i]),
+                 NULL;
+        }
+      json_object_set_new (o, k, json_string (eq ? eq + 1 : ""));
+    }
+  return o;
 }

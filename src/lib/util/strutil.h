@@ -4,6 +4,8 @@
 #ifndef HUSK_UTIL_STRUTIL_H
 #define HUSK_UTIL_STRUTIL_H
 
+#include "util/error.h"
+
 #include <stdarg.h>
 #include <jansson.h>
 #include <stdbool.h>
@@ -68,6 +70,10 @@ int64_t husk_now_ns (void);
 /* The label= filter of every listing: "key" matches any value, "key=value"
    that value (labels: a JSON object of strings).  */
 bool husk_label_filter_match (json_t *labels, const char *want);
+
+/* --label values as an object: "k=v" -> {"k": "v"}, "k" -> {"k": ""};
+   an empty key fails (EINVAL), NULL returned.  */
+json_t *husk_labels_parse (char *const *labels, husk_error_t *err);
 
 /* A Docker/Podman object name: [a-zA-Z0-9][a-zA-Z0-9_.-]* (containers
    and volumes share the rule).  */

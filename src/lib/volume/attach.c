@@ -48,28 +48,6 @@ event (struct husk_engine *e, const char *action, const char *name)
 }
 
 
-/* "k=v" -> {"k": "v"}; "k" -> {"k": ""}.  */
-static json_t *
-parse_labels (char **labels, husk_error_t *err)
-{
-  json_t *o = json_object ();
-
-  for (size_t i = 0; labels && labels[i]; i++)
-    {
-      const char *eq = strchr (labels[i], '=');
-      cleanup_free char *k = eq ? husk_xstrndup (labels[i], eq - labels[i])
-                                : husk_xstrdup (labels[i]);
-      if (*k == '\0')
-        {
-          json_decref (o);
-          return husk_error_makex (err, EINVAL, "invalid label \"%s\": empty key", labels[i]),
-                 NULL;
-        }
-      json_object_set_new (o, k, json_string (eq ? eq + 1 : ""));
-    }
-  return o;
-}
-
 /* ---- create ------------------------------------------------------------ */
 
 int
@@ -89,7 +67,7 @@ husk_volume_create (struct husk_engine *e, const struct husk_volume_create_opts 
     return husk_error_makex (err, EINVAL, "invalid volume name \"%s\": names must match "
                              "[a-zA-Z0-9][a-zA-Z0-9_.-]*", name);
   if ((options = husk_volume_options_parse (o->options, err)) == NULL
-      || (labels = parse_labels (o->labels, err)) == NULL)
+      || (labels = husk_labels_parse (o->labels, err)) == NULL)
     return -1;
   labels_text = json_dumps (labels, JSON_COMPACT);
   options_text = json_dumps (options, JSON_COMPACT);

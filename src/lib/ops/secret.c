@@ -74,9 +74,17 @@ husk_op_secret_create (struct husk_engine *e, const struct husk_secret_create_op
       free (old.labels);
       old.labels = husk_xstrdup (labels_text);
       old.updated = now;
-      rc = husk_secret_data_write (e->root, id, o->data, o->len, err);
+      /* The row first, in a transaction that the data's write ends: a
+         failure on either side leaves the secret as it was.  */
+      rc = husk_state_begin (e->state, err);
+      if (rc == 0 && (husk_state_secret_save (e->state, &old, err) < 0
+                      || husk_secret_data_write (e->root, id, o->data, o->len, err) < 0))
+        {
+          husk_state_rollback (e->state);
+          rc = -1;
+        }
       if (rc == 0)
-        rc = husk_state_secret_save (e->state, &old, err);
+        rc = husk_state_commit (e->state, err);
       husk_secret_rec_release (&old);
       if (rc < 0)
         return -1;
